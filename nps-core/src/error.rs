@@ -1,0 +1,137 @@
+//! The one error type of the library.
+//!
+//! Every variant carries the field (and, for element-wise checks, the index and value) that
+//! caused it, so a message such as `scores[17] = 11 is outside the scale 0..=10` points the
+//! caller straight at the bad row. The bindings map it to `nps.NpsError` (Python) and to an
+//! `Error` whose `code` is [`NpsError::code`] (Node).
+use thiserror::Error;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = NpsError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, with enough context to find the offending input.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum NpsError {
+    /// A required input had no elements (or no weight).
+    #[error("{field} is empty")]
+    Empty {
+        /// The input that was empty.
+        field: String,
+    },
+    /// A value was missing (NaN, `None`) where the policy does not allow it.
+    #[error("{field}[{index}] is missing (NaN)")]
+    Missing {
+        /// The input holding the value.
+        field: String,
+        /// Position of the value.
+        index: usize,
+    },
+    /// A value lies outside the range it must lie in.
+    #[error("{field}[{index}] = {value} is outside {range}")]
+    OutOfRange {
+        /// The input holding the value.
+        field: String,
+        /// Position of the value.
+        index: usize,
+        /// The offending value.
+        value: f64,
+        /// The allowed range, for the message (`the scale 0..=10`).
+        range: String,
+    },
+    /// A fractional value where only whole numbers are allowed.
+    #[error("{field}[{index}] = {value} is not a whole number (set the non-integer policy to `right_closed` to bin it)")]
+    NonInteger {
+        /// The input holding the value.
+        field: String,
+        /// Position of the value.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A negative value where only non-negative ones make sense (weights, counts).
+    #[error("{field}[{index}] = {value} is negative")]
+    Negative {
+        /// The input holding the value.
+        field: String,
+        /// Position of the value.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// Two inputs that must be aligned have different lengths.
+    #[error("{field} has {actual} elements but {other} has {expected}")]
+    LengthMismatch {
+        /// The input with the wrong length.
+        field: String,
+        /// Its length.
+        actual: usize,
+        /// The input it must match.
+        other: String,
+        /// The length it must have.
+        expected: usize,
+    },
+    /// A scalar parameter was outside its domain.
+    #[error("{name} must be {expected}, got {value}")]
+    InvalidParameter {
+        /// The parameter's name.
+        name: String,
+        /// What was given.
+        value: String,
+        /// What is allowed.
+        expected: String,
+    },
+    /// A name (method, policy, category, period...) that is not one of the known ones.
+    #[error("unknown {field} {value:?}; expected one of {expected}")]
+    Unknown {
+        /// What kind of name it is.
+        field: String,
+        /// The name given.
+        value: String,
+        /// The names that are known.
+        expected: String,
+    },
+}
+
+impl NpsError {
+    /// A stable, machine-readable code for the variant (used as the Node error `code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NpsError::Empty { .. } => "EMPTY",
+            NpsError::Missing { .. } => "MISSING_VALUE",
+            NpsError::OutOfRange { .. } => "OUT_OF_RANGE",
+            NpsError::NonInteger { .. } => "NON_INTEGER",
+            NpsError::Negative { .. } => "NEGATIVE",
+            NpsError::LengthMismatch { .. } => "LENGTH_MISMATCH",
+            NpsError::InvalidParameter { .. } => "INVALID_PARAMETER",
+            NpsError::Unknown { .. } => "UNKNOWN_VALUE",
+        }
+    }
+
+    /// Shorthand for [`NpsError::InvalidParameter`].
+    pub fn invalid(name: &str, value: impl std::fmt::Display, expected: &str) -> Self {
+        NpsError::InvalidParameter {
+            name: name.to_string(),
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Shorthand for [`NpsError::Unknown`].
+    pub fn unknown(field: &str, value: &str, expected: &[&str]) -> Self {
+        NpsError::Unknown {
+            field: field.to_string(),
+            value: value.to_string(),
+            expected: expected.join(", "),
+        }
+    }
+}
+
+/// Checks that a confidence or credible level lies strictly between 0 and 1.
+pub(crate) fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(NpsError::invalid("level", level, "strictly between 0 and 1"))
+    }
+}

@@ -1,0 +1,1 @@
+//! Distributions and special functions used by the statistics modules.

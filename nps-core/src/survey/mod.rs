@@ -1,0 +1,1 @@
+//! Net Promoter Score statistics.
