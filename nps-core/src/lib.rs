@@ -4,6 +4,7 @@
 //!
 //! * [`survey`]: Net Promoter Score statistics (tallies, intervals, tests, weights,
 //!   breakdowns and trends).
+//! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
 //! Every public number is in NPS points (−100..=100) unless its name says otherwise
@@ -12,5 +13,13 @@
 pub mod error;
 pub mod stats;
 pub mod survey;
+pub mod synth;
 
 pub use error::{NpsError, Result};
+
+/// The Rust examples of the guides in `docs/` run as doctests.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../../docs/nps.md")]
+    struct Nps;
+}

@@ -1,4 +1,13 @@
+//! Node.js bindings for `nps-core`.
+//!
+//! Conventions: exported functions return [`error::Result`] (so a core error reaches JS
+//! with its `code`) and carry `#[napi(catch_unwind)]` (so a panic becomes a JS exception
+//! instead of aborting Node).
 use napi_derive::napi;
+
+mod convert;
+mod error;
+mod survey;
 
 /// The library version.
 #[napi]

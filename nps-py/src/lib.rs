@@ -1,7 +1,15 @@
+//! Python bindings of `nps-core`, imported as `nps`. Each module here mirrors one module of
+//! the core; conversion and errors live in `convert` and `error`.
 use pyo3::prelude::*;
+
+mod convert;
+mod error;
+mod survey;
 
 #[pymodule]
 fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    error::register(m)?;
+    survey::register(m)?;
     Ok(())
 }

@@ -1,0 +1,47 @@
+# nps: build, test and demo in all three languages.
+#   make test   installs what it needs (.venv, npm ci) and runs every test
+#   make demo   prints an NPS report on a survey the project generates itself
+#   make bench  runs the benchmarks (see docs/benchmarks.md)
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export VIRTUAL_ENV := $(abspath $(VENV))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: test demo bench python node rust-test python-test node-test clean
+
+test: rust-test python-test node-test
+
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+python: $(VENV)/.installed
+	cd nps-py && maturin develop --release --quiet
+
+nps-node/node_modules/.package-lock.json: nps-node/package-lock.json
+	cd nps-node && npm ci --no-audit --no-fund
+
+node: nps-node/node_modules/.package-lock.json
+	cd nps-node && npm run build --silent
+
+rust-test:
+	cargo test --workspace
+
+python-test: python
+	$(PY) -m pytest tests/python -q
+
+node-test: node
+	cd nps-node && npm test
+
+demo:
+	cargo run --release --quiet -p nps-core --example demo
+
+bench: python
+	cargo bench -p nps-core --bench survey
+	$(PY) benches/survey.py
+
+clean:
+	cargo clean
+	rm -rf $(VENV) nps-node/node_modules nps-py/python/nps/*.so

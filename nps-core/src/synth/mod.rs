@@ -1,0 +1,9 @@
+//! Seeded, deterministic synthetic data for demos, tests and benchmarks.
+//!
+//! The same seed gives the same data on every platform and in every language.
+
+mod rng;
+mod survey;
+
+pub use rng::Rng;
+pub use survey::{survey, SurveyConfig, SyntheticSurvey, SURVEY_SEGMENTS};

@@ -1,0 +1,51 @@
+//! Numeric array input: a plain `number[]` or any non-BigInt typed array.
+//!
+//! The `*ArraySlice` types borrow the typed array's memory for the duration of the call
+//! (no copy: the core reads each element type directly, see [`with_numbers`]).
+//! napi-rs tries the `Either` variants in order; a `*ArraySlice` of the wrong element type
+//! fails conversion and the next variant is tried. Anything else (a string, a
+//! `BigInt64Array`, an array holding a non-number) is rejected by napi-rs with
+//! `code: 'InvalidArg'` before our code runs.
+//!
+//! The slices must not outlive the call: an `AsyncTask` has to copy (`.into_owned()`).
+use napi::bindgen_prelude::{
+    Either10, Float32ArraySlice, Float64ArraySlice, Int16ArraySlice, Int32ArraySlice,
+    Int8ArraySlice, Uint16ArraySlice, Uint32ArraySlice, Uint8ArraySlice, Uint8ClampedSlice,
+};
+use napi_derive::napi;
+
+/// A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`).
+#[napi]
+pub type NumericArray<'a> = Either10<
+    Float64ArraySlice<'a>,
+    Float32ArraySlice<'a>,
+    Int32ArraySlice<'a>,
+    Uint32ArraySlice<'a>,
+    Int16ArraySlice<'a>,
+    Uint16ArraySlice<'a>,
+    Int8ArraySlice<'a>,
+    Uint8ArraySlice<'a>,
+    Uint8ClampedSlice<'a>,
+    Vec<f64>,
+>;
+
+/// Runs `$body` with `$slice` bound to the values as a slice of their own element type,
+/// so the core's per-type fast paths (one-byte answers, integers) apply without a copy.
+macro_rules! with_numbers {
+    ($values:expr, |$slice:ident| $body:expr) => {{
+        use napi::bindgen_prelude::Either10;
+        match &$values {
+            Either10::A(v) => { let $slice: &[f64] = v.as_ref(); $body }
+            Either10::B(v) => { let $slice: &[f32] = v.as_ref(); $body }
+            Either10::C(v) => { let $slice: &[i32] = v.as_ref(); $body }
+            Either10::D(v) => { let $slice: &[u32] = v.as_ref(); $body }
+            Either10::E(v) => { let $slice: &[i16] = v.as_ref(); $body }
+            Either10::F(v) => { let $slice: &[u16] = v.as_ref(); $body }
+            Either10::G(v) => { let $slice: &[i8] = v.as_ref(); $body }
+            Either10::H(v) => { let $slice: &[u8] = v.as_ref(); $body }
+            Either10::I(v) => { let $slice: &[u8] = v.as_ref(); $body }
+            Either10::J(v) => { let $slice: &[f64] = v.as_slice(); $body }
+        }
+    }};
+}
+pub(crate) use with_numbers;

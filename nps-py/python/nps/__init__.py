@@ -1,0 +1,37 @@
+"""nps: customer-retention analytics (NPS statistics, churn features, scoring, attribution,
+next-best-action), computed by a Rust core.
+
+Every NPS, difference, margin and standard error is in points (-100..100); names ending in
+``_share`` are fractions.
+"""
+
+from ._nps import (
+    Comparison,
+    Interval,
+    NpsError,
+    PlanningShares,
+    Scale,
+    Tally,
+    __version__,
+    compare,
+    prob_greater,
+    sample_size,
+    sample_size_difference,
+)
+from .survey import breakdown, trend
+
+__all__ = [
+    "Comparison",
+    "Interval",
+    "NpsError",
+    "PlanningShares",
+    "Scale",
+    "Tally",
+    "__version__",
+    "breakdown",
+    "compare",
+    "prob_greater",
+    "sample_size",
+    "sample_size_difference",
+    "trend",
+]

@@ -1,0 +1,200 @@
+"""Type stubs for nps (NPS statistics; the numbers come from the Rust core)."""
+
+from typing import Any, Literal, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+ArrayLike = Union[Sequence[float], npt.NDArray[Any], Any]  # list, numpy array, pandas Series
+IntervalMethodName = Literal["adjusted_wald", "wald", "score", "bayes"]
+CompareMethodName = Literal["wald", "adjusted_wald"]
+PeriodName = Literal["day", "week", "month", "quarter"]
+Prior = Tuple[float, float, float]
+
+class NpsError(ValueError):
+    """Bad input or parameters. ``code`` names the kind: 'EMPTY', 'MISSING_VALUE',
+    'OUT_OF_RANGE', 'NON_INTEGER', 'NEGATIVE', 'LENGTH_MISMATCH', 'INVALID_PARAMETER',
+    'UNKNOWN_VALUE'."""
+
+    code: str
+
+class Scale:
+    """An answer scale: detractors in [min, detractor_max], passives up to passive_max,
+    promoters up to max. Default 0-10 with 0-6 / 7-8 / 9-10."""
+
+    def __init__(self, min: float = 0, detractor_max: float = 6, passive_max: float = 8, max: float = 10) -> None: ...
+    @staticmethod
+    def from_breaks(breaks: Sequence[float]) -> Scale:
+        """R NPS-package style breaks (b0, b1, b2, b3): [b0, b1], (b1, b2], (b2, b3]."""
+    @property
+    def min(self) -> float: ...
+    @property
+    def detractor_max(self) -> float: ...
+    @property
+    def passive_max(self) -> float: ...
+    @property
+    def max(self) -> float: ...
+    @property
+    def breaks(self) -> Tuple[float, float, float, float]: ...
+    def category(self, score: float) -> Literal["detractor", "passive", "promoter"]: ...
+
+class Interval:
+    """An interval for an NPS (points)."""
+
+    @property
+    def method(self) -> IntervalMethodName: ...
+    @property
+    def level(self) -> float: ...
+    @property
+    def low(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def center(self) -> float:
+        """NPS for wald/score, adjusted NPS for adjusted_wald, posterior mean for bayes."""
+    @property
+    def se(self) -> float: ...
+    @property
+    def margin(self) -> float: ...
+    def clipped(self) -> Interval:
+        """The interval cut to [-100, 100] (wald and adjusted_wald can overshoot)."""
+    def contains(self, value: float) -> bool: ...
+    def to_dict(self) -> dict: ...
+
+class Tally:
+    """Counts (optionally weighted) of detractors, passives and promoters. Immutable;
+    ``a + b`` merges tallies of disjoint samples."""
+
+    @staticmethod
+    def from_scores(
+        scores: ArrayLike,
+        weights: Optional[ArrayLike] = None,
+        *,
+        scale: Union[Scale, Sequence[float], None] = None,
+        non_integer: Literal["error", "right_closed"] = "error",
+        missing: Literal["error", "skip"] = "error",
+    ) -> Tally:
+        """Tallies raw answers (list, numpy array of any numeric dtype, pandas Series).
+        Raises NpsError naming the index and value of an empty, missing, out-of-range or
+        (strict policy) fractional answer, or a bad weight."""
+    @staticmethod
+    def from_counts(detractors: int, passives: int, promoters: int) -> Tally: ...
+    @property
+    def detractors(self) -> int: ...
+    @property
+    def passives(self) -> int: ...
+    @property
+    def promoters(self) -> int: ...
+    @property
+    def counts(self) -> Tuple[int, int, int]: ...
+    @property
+    def weights(self) -> Tuple[float, float, float]: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def total_weight(self) -> float: ...
+    @property
+    def is_weighted(self) -> bool: ...
+    @property
+    def detractor_share(self) -> float: ...
+    @property
+    def passive_share(self) -> float: ...
+    @property
+    def promoter_share(self) -> float: ...
+    @property
+    def nps(self) -> float:
+        """Net Promoter Score in points (-100..100)."""
+    @property
+    def variance(self) -> float: ...
+    @property
+    def se(self) -> float:
+        """Standard error in points (linearised when weighted)."""
+    @property
+    def effective_n(self) -> float:
+        """Kish effective sample size."""
+    def interval(self, method: IntervalMethodName = "adjusted_wald", level: float = 0.95, prior: Optional[Prior] = None) -> Interval: ...
+    def merge(self, other: Tally) -> Tally: ...
+    def __add__(self, other: Tally) -> Tally: ...
+    def to_dict(self) -> dict: ...
+
+class Comparison:
+    """A minus B, in points."""
+
+    @property
+    def method(self) -> CompareMethodName: ...
+    @property
+    def level(self) -> float: ...
+    @property
+    def diff(self) -> float: ...
+    @property
+    def se(self) -> float: ...
+    @property
+    def z(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def low(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def direction(self) -> int:
+        """+1 significantly up, -1 significantly down, 0 not significant."""
+    @property
+    def is_significant(self) -> bool: ...
+    def to_dict(self) -> dict: ...
+
+class PlanningShares:
+    """Expected promoter and detractor shares (fractions); default is the worst case 0.5/0.5."""
+
+    def __init__(self, promoter: float = 0.5, detractor: float = 0.5) -> None: ...
+    @property
+    def promoter(self) -> float: ...
+    @property
+    def detractor(self) -> float: ...
+
+def compare(a: Tally, b: Tally, method: CompareMethodName = "wald", level: float = 0.95) -> Comparison: ...
+def prob_greater(a: Tally, b: Tally, prior: Prior = (1.0, 1.0, 1.0)) -> float:
+    """Posterior probability that A's NPS exceeds B's (deterministic integration)."""
+def sample_size(margin: float, level: float = 0.95, shares: Optional[PlanningShares] = None, population: Optional[int] = None) -> int: ...
+def sample_size_difference(
+    difference: float,
+    level: float = 0.95,
+    power: float = 0.8,
+    shares_a: Optional[PlanningShares] = None,
+    shares_b: Optional[PlanningShares] = None,
+) -> int: ...
+def breakdown(
+    scores: ArrayLike,
+    segments: ArrayLike,
+    weights: Optional[ArrayLike] = None,
+    *,
+    method: IntervalMethodName = "adjusted_wald",
+    level: float = 0.95,
+    prior: Optional[Prior] = None,
+    scale: Union[Scale, Sequence[float], None] = None,
+    non_integer: Literal["error", "right_closed"] = "error",
+    missing: Literal["error", "skip"] = "error",
+) -> Any:
+    """NPS by segment: a pandas DataFrame indexed by segment (a dict of columns without
+    pandas) with n, detractors, passives, promoters, skipped, nps, se, low, high."""
+def trend(
+    scores: ArrayLike,
+    timestamps: ArrayLike,
+    period: PeriodName = "month",
+    weights: Optional[ArrayLike] = None,
+    *,
+    method: IntervalMethodName = "adjusted_wald",
+    compare: CompareMethodName = "wald",
+    level: float = 0.95,
+    prior: Optional[Prior] = None,
+    scale: Union[Scale, Sequence[float], None] = None,
+    non_integer: Literal["error", "right_closed"] = "error",
+    missing: Literal["error", "skip"] = "error",
+) -> Any:
+    """NPS by UTC period, indexed by label ('2026-03', '2026-W10', '2026-Q1', '2026-03-05'),
+    with start, counts, nps, se, low, high and the change against the previous period
+    (diff, diff_se, p_value, direction). Integer timestamps are epoch seconds."""

@@ -1,0 +1,117 @@
+//! Python inputs to slices: lists, numpy arrays of any numeric dtype (borrowed without a
+//! copy where the dtype allows) and pandas Series.
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyAnyMethods;
+
+use crate::error::error;
+
+/// A one-dimensional numeric array borrowed from Python, in its own dtype.
+pub(crate) enum Numbers<'py> {
+    U8(PyReadonlyArray1<'py, u8>),
+    U16(PyReadonlyArray1<'py, u16>),
+    U32(PyReadonlyArray1<'py, u32>),
+    U64(PyReadonlyArray1<'py, u64>),
+    I8(PyReadonlyArray1<'py, i8>),
+    I16(PyReadonlyArray1<'py, i16>),
+    I32(PyReadonlyArray1<'py, i32>),
+    I64(PyReadonlyArray1<'py, i64>),
+    F32(PyReadonlyArray1<'py, f32>),
+    F64(PyReadonlyArray1<'py, f64>),
+}
+
+/// Runs `$body` with `$slice` bound to the array's data as a slice of its own type.
+macro_rules! with_slice {
+    ($numbers:expr, |$slice:ident| $body:expr) => {
+        match &$numbers {
+            $crate::convert::Numbers::U8(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::U16(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::U32(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::U64(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::I8(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::I16(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::I32(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::I64(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::F32(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::F64(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+        }
+    };
+}
+pub(crate) use with_slice;
+
+/// Reads any array-like of numbers. Missing values (None, NaN, pandas NA) become NaN;
+/// anything that is not a number is an error naming `field`, the index and the value.
+pub(crate) fn numbers<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Numbers<'py>> {
+    let py = obj.py();
+    let np = py.import("numpy")?;
+    // numpy arrays as they are; pandas Series / Index through to_numpy(); the rest
+    // (lists, tuples, ...) through numpy.asarray.
+    let arr = if is_ndarray(obj) {
+        obj.clone()
+    } else if obj.hasattr("to_numpy")? {
+        obj.call_method0("to_numpy")?
+    } else {
+        np.call_method1("asarray", (obj,))?
+    };
+    let mut arr = if is_ndarray(&arr) { arr } else { np.call_method1("asarray", (arr,))? };
+    let ndim: usize = arr.getattr("ndim")?.extract()?;
+    if ndim != 1 {
+        return Err(error("INVALID_PARAMETER", format!("{field} must be one-dimensional, got {ndim} dimensions")));
+    }
+    let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
+    arr = match kind.as_str() {
+        "u" | "i" | "f" => arr,
+        "O" => object_to_f64(&arr, field)?,
+        // Strings: element by element, so the error names the first non-number.
+        "U" | "S" => object_to_f64(&arr.call_method1("astype", ("object",))?, field)?,
+        _ => {
+            let dtype = arr.getattr("dtype")?.str()?.to_string();
+            return Err(error("INVALID_PARAMETER", format!("{field} must hold numbers, got dtype {dtype}")));
+        }
+    };
+    arr = np.call_method1("ascontiguousarray", (arr,))?;
+    macro_rules! try_as {
+        ($($variant:ident: $t:ty),*) => {$(
+            if let Ok(a) = arr.extract::<PyReadonlyArray1<'py, $t>>() {
+                return Ok(Numbers::$variant(a));
+            }
+        )*};
+    }
+    try_as!(U8: u8, U16: u16, U32: u32, U64: u64, I8: i8, I16: i16, I32: i32, I64: i64, F32: f32, F64: f64);
+    // Other numeric dtypes (float16, longdouble, ...) go through float64.
+    let a = arr.call_method1("astype", ("float64",))?;
+    Ok(Numbers::F64(a.extract::<PyReadonlyArray1<'py, f64>>()?))
+}
+
+/// Reads an array-like as float64 (copying when it has another dtype).
+pub(crate) fn floats(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<f64>> {
+    let n = numbers(obj, field)?;
+    Ok(with_slice!(n, |s| s.iter().map(|x| *x as f64).collect()))
+}
+
+fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type().name().map(|n| n.to_string() == "ndarray").unwrap_or(false)
+}
+
+/// Object arrays (lists with None, pandas nullable dtypes): element by element.
+fn object_to_f64<'py>(arr: &Bound<'py, PyAny>, field: &str) -> PyResult<Bound<'py, PyAny>> {
+    let py = arr.py();
+    let len = arr.len()?;
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        let item = arr.get_item(i)?;
+        if item.is_none() || item.get_type().name()?.to_string() == "NAType" {
+            out.push(f64::NAN);
+        } else if item.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(error("INVALID_PARAMETER", format!("{field}[{i}] = {} is not a number", item.repr()?)));
+        } else {
+            match item.extract::<f64>() {
+                Ok(v) => out.push(v),
+                Err(_) => {
+                    return Err(error("INVALID_PARAMETER", format!("{field}[{i}] = {} is not a number", item.repr()?)));
+                }
+            }
+        }
+    }
+    Ok(numpy::PyArray1::from_vec(py, out).into_any())
+}
