@@ -51,6 +51,11 @@ proptest! {
         prop_assert_eq!(weighted.se(), tally(&a).se());
     }
 
+}
+
+proptest! {
+    // Each case computes two Bayesian intervals (numerical integration): fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn intervals_contain_their_centre(d in 0u64..300, p in 0u64..300, q in 0u64..300, level in 0.8f64..0.995) {
         prop_assume!(d + p + q > 0);

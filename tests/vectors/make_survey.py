@@ -56,11 +56,21 @@ def score(c, level):
     z = Z(level)
 
     def constrained_pd(delta):
-        # maximise P log(x+delta) + D log x + Pa log(1-2x-delta) over the feasible x
+        # maximise P log(x+delta) + D log x + Pa log(1-2x-delta) over the feasible x: the
+        # log-likelihood is concave, so its derivative has one root (or the maximum is at
+        # an end, when a count is zero)
         lo, hi = max(0.0, -delta), (1 - delta) / 2
-        f = lambda x: -(P * math.log(max(x + delta, 1e-300)) + D * math.log(max(x, 1e-300)) + Pa * math.log(max(1 - 2 * x - delta, 1e-300)))
-        r = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-14})
-        return r.x
+        def slope(x):
+            return P / (x + delta) + D / x - 2 * Pa / (1 - 2 * x - delta)
+        eps = 1e-15 * max(1.0, hi - lo)
+        a, b = lo + eps, hi - eps
+        if a >= b:
+            return lo
+        if slope(a) <= 0:
+            return lo
+        if slope(b) >= 0:
+            return hi
+        return optimize.brentq(slope, a, b, xtol=1e-16, rtol=1e-15, maxiter=500)
 
     def stat(delta):
         x = constrained_pd(delta)

@@ -1,1 +1,4 @@
 //! Distributions and special functions used by the statistics modules.
+
+pub mod normal;
+pub mod special;

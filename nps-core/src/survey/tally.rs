@@ -151,8 +151,11 @@ impl Tally {
         if scores.is_empty() {
             return Err(NpsError::Empty { field: "scores".into() });
         }
-        let tally = if T::INTEGRAL && options.scale.is_integral() {
+        let fast = options.scale.is_integral() && options.scale.max - options.scale.min <= 1024.0;
+        let tally = if T::INTEGRAL && fast {
             count_integers(scores, options)?
+        } else if let Some(t) = fast.then(|| count_whole_floats(scores, options)).flatten() {
+            t
         } else {
             let mut acc = Accumulator::default();
             for (i, s) in scores.iter().enumerate() {
@@ -352,12 +355,36 @@ fn count_integers<T: Score>(scores: &[T], options: &ScoreOptions) -> Result<Tall
             hist[k as usize] += 1;
         }
     }
+    Ok(tally_from_histogram(&hist, options))
+}
+
+/// Histogram path for floating-point answers that are all whole numbers on the scale (the
+/// common case); `None` sends anything else (NaN, fractions, out of range) to the general
+/// path, which applies the policies and reports the first offending answer.
+fn count_whole_floats<T: Score>(scores: &[T], options: &ScoreOptions) -> Option<Tally> {
+    let scale = &options.scale;
+    let lo = scale.min;
+    let mut hist = vec![0u64; (scale.max - lo) as usize + 1];
+    for s in scores {
+        let k = s.to_f64() - lo;
+        // A round trip through an integer tests wholeness without a libm call; NaN fails it.
+        let i = k as i64;
+        if i as f64 != k || i < 0 || i as usize >= hist.len() {
+            return None;
+        }
+        hist[i as usize] += 1;
+    }
+    Some(tally_from_histogram(&hist, options))
+}
+
+fn tally_from_histogram(hist: &[u64], options: &ScoreOptions) -> Tally {
+    let scale = &options.scale;
     let mut counts = [0u64; 3];
     for (k, h) in hist.iter().enumerate() {
-        counts[scale.category((lo + k as i64) as f64) as usize] += h;
+        counts[scale.category(scale.min + k as f64) as usize] += h;
     }
     let w = counts.map(|c| c as f64);
-    Ok(Tally { counts, weights: w, weights_sq: w, skipped: 0 })
+    Tally { counts, weights: w, weights_sq: w, skipped: 0 }
 }
 
 fn out_of_range(index: usize, value: f64, options: &ScoreOptions) -> NpsError {
