@@ -1,5 +1,8 @@
 //! `make demo`: an NPS report on a survey the project generates itself (fixed seed).
-use nps_core::survey::{breakdown, trend, IntervalMethod, Period, ReportOptions, ScoreOptions, Tally};
+use nps_core::survey::{
+    breakdown, compare, prob_greater, sample_size, trend, CompareMethod, IntervalMethod, Period, PlanningShares, ReportOptions,
+    ScoreOptions, Tally,
+};
 use nps_core::synth::{survey, SurveyConfig};
 
 fn main() -> Result<(), nps_core::NpsError> {
@@ -48,5 +51,27 @@ fn main() -> Result<(), nps_core::NpsError> {
         };
         println!("  {:<8} {:>5} {:>7.1}  [{:6.1}, {:6.1}] {change}", row.period.label(), row.tally.n(), row.tally.nps(), i.low, i.high);
     }
+
+    // Before and after the service fix of July.
+    let july = 1_767_225_600 + 6 * 30 * 86_400;
+    let split = data.timestamps.partition_point(|t| *t < july);
+    let before = Tally::from_scores(&data.scores[..split], &ScoreOptions::default())?;
+    let after = Tally::from_scores(&data.scores[split..], &ScoreOptions::default())?;
+    let c = compare(&after, &before, CompareMethod::Wald, 0.95)?;
+    println!(
+        "\nSecond half against first half: {:+.1} points (SE {:.2}, z {:.2}, p {:.2e}, 95% [{:.1}, {:.1}]); P(after > before) = {:.4}",
+        c.diff,
+        c.se,
+        c.z,
+        c.p_value,
+        c.low,
+        c.high,
+        prob_greater(&after, &before, [1.0; 3])?
+    );
+    println!(
+        "Respondents for ±3 points at 95%: {} (worst case), {} (planning with these shares)",
+        sample_size(3.0, 0.95, PlanningShares::default(), None)?,
+        sample_size(3.0, 0.95, PlanningShares::new(overall.promoter_share(), overall.detractor_share())?, None)?
+    );
     Ok(())
 }

@@ -40,8 +40,9 @@ pub struct SyntheticSurvey {
     pub timestamps: Vec<i64>,
 }
 
-/// Generates a survey. Promoter share rises by about one point a month after month six (a
-/// service improvement the trend report should find), and each category's answers spread
+/// Generates a survey. From the seventh month on, a service fix moves six points of
+/// detractors to promoters (an NPS rise of about 12 points that the trend report should
+/// flag), and each category's answers spread
 /// over its score range as real surveys do (more 8s than 7s, more 10s than 9s among
 /// promoters, a long tail of detractors).
 pub fn survey(config: &SurveyConfig) -> Result<SyntheticSurvey> {
@@ -61,7 +62,7 @@ pub fn survey(config: &SurveyConfig) -> Result<SyntheticSurvey> {
         let s = rng.choose(&[0.45, 0.40, 0.15]);
         let (name, shares) = SURVEY_SEGMENTS[s];
         let month = ((t - config.start) / (30 * 86_400)) as f64;
-        let lift = 0.01 * (month - 6.0).max(0.0);
+        let lift = if month >= 6.0 { 0.06 } else { 0.0 };
         let shares = [shares[0] - lift, shares[1], shares[2] + lift];
         let score = match rng.choose(&shares) {
             0 => [0u8, 1, 2, 3, 4, 5, 6][rng.choose(&[0.08, 0.05, 0.08, 0.12, 0.14, 0.25, 0.28])],
