@@ -12,15 +12,22 @@ fn answers(n: usize) -> Vec<u8> {
 fn tally(c: &mut Criterion) {
     let options = ScoreOptions::default();
     let mut group = c.benchmark_group("tally");
-    for n in [10_000_000usize] {
+    let n = 10_000_000usize;
+    {
         let u8s = answers(n);
         let f64s: Vec<f64> = u8s.iter().map(|x| *x as f64).collect();
         let i64s: Vec<i64> = u8s.iter().map(|x| *x as i64).collect();
         group.throughput(Throughput::Bytes(n as u64));
-        group.bench_with_input(BenchmarkId::new("u8", n), &u8s, |b, s| b.iter(|| Tally::from_scores(black_box(s), &options).unwrap()));
+        group.bench_with_input(BenchmarkId::new("u8", n), &u8s, |b, s| {
+            b.iter(|| Tally::from_scores(black_box(s), &options).unwrap())
+        });
         group.throughput(Throughput::Bytes(8 * n as u64));
-        group.bench_with_input(BenchmarkId::new("i64", n), &i64s, |b, s| b.iter(|| Tally::from_scores(black_box(s), &options).unwrap()));
-        group.bench_with_input(BenchmarkId::new("f64", n), &f64s, |b, s| b.iter(|| Tally::from_scores(black_box(s), &options).unwrap()));
+        group.bench_with_input(BenchmarkId::new("i64", n), &i64s, |b, s| {
+            b.iter(|| Tally::from_scores(black_box(s), &options).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("f64", n), &f64s, |b, s| {
+            b.iter(|| Tally::from_scores(black_box(s), &options).unwrap())
+        });
     }
     group.finish();
 }

@@ -1,7 +1,7 @@
 //! `make demo`: an NPS report on a survey the project generates itself (fixed seed).
 use nps_core::survey::{
-    breakdown, compare, prob_greater, sample_size, trend, CompareMethod, IntervalMethod, Period, PlanningShares, ReportOptions,
-    ScoreOptions, Tally,
+    breakdown, compare, prob_greater, sample_size, trend, CompareMethod, IntervalMethod, Period, PlanningShares,
+    ReportOptions, ScoreOptions, Tally,
 };
 use nps_core::synth::{survey, SurveyConfig};
 
@@ -31,7 +31,14 @@ fn main() -> Result<(), nps_core::NpsError> {
     println!("  {:<10} {:>6} {:>7}  {:>17}", "segment", "n", "NPS", "interval");
     for row in breakdown(&data.scores, &data.segments, None, &options)? {
         let i = row.interval.expect("every segment has answers");
-        println!("  {:<10} {:>6} {:>7.1}  [{:6.1}, {:6.1}]", row.segment, row.tally.n(), row.tally.nps(), i.low, i.high);
+        println!(
+            "  {:<10} {:>6} {:>7.1}  [{:6.1}, {:6.1}]",
+            row.segment,
+            row.tally.n(),
+            row.tally.nps(),
+            i.low,
+            i.high
+        );
     }
 
     println!("\nBy month (change against the previous month; ▲/▼ significant at 95%)");
@@ -49,7 +56,14 @@ fn main() -> Result<(), nps_core::NpsError> {
             }
             None => format!("{:>7} {:>8}", "", ""),
         };
-        println!("  {:<8} {:>5} {:>7.1}  [{:6.1}, {:6.1}] {change}", row.period.label(), row.tally.n(), row.tally.nps(), i.low, i.high);
+        println!(
+            "  {:<8} {:>5} {:>7.1}  [{:6.1}, {:6.1}] {change}",
+            row.period.label(),
+            row.tally.n(),
+            row.tally.nps(),
+            i.low,
+            i.high
+        );
     }
 
     // Before and after the service fix of July.

@@ -40,7 +40,9 @@ pub enum NpsError {
         range: String,
     },
     /// A fractional value where only whole numbers are allowed.
-    #[error("{field}[{index}] = {value} is not a whole number (set the non-integer policy to `right_closed` to bin it)")]
+    #[error(
+        "{field}[{index}] = {value} is not a whole number (set the non-integer policy to `right_closed` to bin it)"
+    )]
     NonInteger {
         /// The input holding the value.
         field: String,
@@ -110,20 +112,12 @@ impl NpsError {
 
     /// Shorthand for [`NpsError::InvalidParameter`].
     pub fn invalid(name: &str, value: impl std::fmt::Display, expected: &str) -> Self {
-        NpsError::InvalidParameter {
-            name: name.to_string(),
-            value: value.to_string(),
-            expected: expected.to_string(),
-        }
+        NpsError::InvalidParameter { name: name.to_string(), value: value.to_string(), expected: expected.to_string() }
     }
 
     /// Shorthand for [`NpsError::Unknown`].
     pub fn unknown(field: &str, value: &str, expected: &[&str]) -> Self {
-        NpsError::Unknown {
-            field: field.to_string(),
-            value: value.to_string(),
-            expected: expected.join(", "),
-        }
+        NpsError::Unknown { field: field.to_string(), value: value.to_string(), expected: expected.join(", ") }
     }
 }
 

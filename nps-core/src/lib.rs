@@ -10,6 +10,8 @@
 //! Every public number is in NPS points (−100..=100) unless its name says otherwise
 //! (`*_share` is a fraction in 0..=1).
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod stats;
 pub mod survey;

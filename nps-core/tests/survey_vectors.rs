@@ -121,7 +121,9 @@ fn probabilities_of_being_greater() {
 fn sample_sizes() {
     let v = vectors();
     for case in v["sample_sizes"].as_array().unwrap() {
-        let shares = case["shares"].as_array().map_or(PlanningShares::default(), |s| PlanningShares::new(f(&s[0]), f(&s[1])).unwrap());
+        let shares = case["shares"]
+            .as_array()
+            .map_or(PlanningShares::default(), |s| PlanningShares::new(f(&s[0]), f(&s[1])).unwrap());
         let n = sample_size(f(&case["margin"]), f(&case["level"]), shares, case["population"].as_u64()).unwrap();
         assert_eq!(n, case["expect"].as_u64().unwrap(), "{}", case["name"]);
     }

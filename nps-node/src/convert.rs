@@ -9,8 +9,8 @@
 //!
 //! The slices must not outlive the call: an `AsyncTask` has to copy (`.into_owned()`).
 use napi::bindgen_prelude::{
-    Either10, Float32ArraySlice, Float64ArraySlice, Int16ArraySlice, Int32ArraySlice,
-    Int8ArraySlice, Uint16ArraySlice, Uint32ArraySlice, Uint8ArraySlice, Uint8ClampedSlice,
+    Either10, Float32ArraySlice, Float64ArraySlice, Int16ArraySlice, Int32ArraySlice, Int8ArraySlice, Uint16ArraySlice,
+    Uint32ArraySlice, Uint8ArraySlice, Uint8ClampedSlice,
 };
 use napi_derive::napi;
 
@@ -35,16 +35,46 @@ macro_rules! with_numbers {
     ($values:expr, |$slice:ident| $body:expr) => {{
         use napi::bindgen_prelude::Either10;
         match &$values {
-            Either10::A(v) => { let $slice: &[f64] = v.as_ref(); $body }
-            Either10::B(v) => { let $slice: &[f32] = v.as_ref(); $body }
-            Either10::C(v) => { let $slice: &[i32] = v.as_ref(); $body }
-            Either10::D(v) => { let $slice: &[u32] = v.as_ref(); $body }
-            Either10::E(v) => { let $slice: &[i16] = v.as_ref(); $body }
-            Either10::F(v) => { let $slice: &[u16] = v.as_ref(); $body }
-            Either10::G(v) => { let $slice: &[i8] = v.as_ref(); $body }
-            Either10::H(v) => { let $slice: &[u8] = v.as_ref(); $body }
-            Either10::I(v) => { let $slice: &[u8] = v.as_ref(); $body }
-            Either10::J(v) => { let $slice: &[f64] = v.as_slice(); $body }
+            Either10::A(v) => {
+                let $slice: &[f64] = v.as_ref();
+                $body
+            }
+            Either10::B(v) => {
+                let $slice: &[f32] = v.as_ref();
+                $body
+            }
+            Either10::C(v) => {
+                let $slice: &[i32] = v.as_ref();
+                $body
+            }
+            Either10::D(v) => {
+                let $slice: &[u32] = v.as_ref();
+                $body
+            }
+            Either10::E(v) => {
+                let $slice: &[i16] = v.as_ref();
+                $body
+            }
+            Either10::F(v) => {
+                let $slice: &[u16] = v.as_ref();
+                $body
+            }
+            Either10::G(v) => {
+                let $slice: &[i8] = v.as_ref();
+                $body
+            }
+            Either10::H(v) => {
+                let $slice: &[u8] = v.as_ref();
+                $body
+            }
+            Either10::I(v) => {
+                let $slice: &[u8] = v.as_ref();
+                $body
+            }
+            Either10::J(v) => {
+                let $slice: &[f64] = v.as_slice();
+                $body
+            }
         }
     }};
 }

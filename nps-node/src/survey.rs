@@ -3,8 +3,8 @@ use napi::bindgen_prelude::{Either, Float64Array};
 use napi::JsDate;
 use napi_derive::napi;
 use nps_core::survey::{
-    self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, Period, PlanningShares, ReportOptions,
-    ScoreOptions as CoreScoreOptions,
+    self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, Period, PlanningShares,
+    ReportOptions, ScoreOptions as CoreScoreOptions,
 };
 use nps_core::NpsError;
 
@@ -40,9 +40,16 @@ pub struct ScoreOptions {
     pub missing: Option<String>,
 }
 
-fn score_options(scale: Option<Scale>, breaks: Option<&[f64]>, non_integer: Option<&str>, missing: Option<&str>) -> nps_core::Result<CoreScoreOptions> {
+fn score_options(
+    scale: Option<Scale>,
+    breaks: Option<&[f64]>,
+    non_integer: Option<&str>,
+    missing: Option<&str>,
+) -> nps_core::Result<CoreScoreOptions> {
     let scale = match (scale, breaks) {
-        (Some(_), Some(_)) => return Err(NpsError::invalid("scale", "both scale and breaks", "one of scale or breaks")),
+        (Some(_), Some(_)) => {
+            return Err(NpsError::invalid("scale", "both scale and breaks", "one of scale or breaks"))
+        }
         (Some(s), None) => core::Scale::new(s.min, s.detractor_max, s.passive_max, s.max)?,
         (None, Some(b)) => core::Scale::from_breaks(b)?,
         (None, None) => core::Scale::default(),
@@ -102,7 +109,14 @@ pub struct Interval {
 
 impl From<core::Interval> for Interval {
     fn from(i: core::Interval) -> Self {
-        Interval { method: camel(i.method.name()), level: i.level, low: i.low, high: i.high, center: i.center, se: i.se }
+        Interval {
+            method: camel(i.method.name()),
+            level: i.level,
+            low: i.low,
+            high: i.high,
+            center: i.center,
+            se: i.se,
+        }
     }
 }
 
@@ -137,7 +151,8 @@ impl Tally {
     #[napi(factory, catch_unwind)]
     pub fn from_scores(scores: NumericArray, options: Option<ScoreOptions>) -> Result<Tally> {
         let o = options.unwrap_or_default();
-        let opts = score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), o.missing.as_deref()).into_napi()?;
+        let opts =
+            score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), o.missing.as_deref()).into_napi()?;
         let weights = weights_vec(&o.weights);
         let inner = with_numbers!(scores, |s| match weights {
             None => core::Tally::from_scores(s, &opts),
@@ -150,7 +165,14 @@ impl Tally {
     /// A tally from counts already made.
     #[napi(factory, catch_unwind)]
     pub fn from_counts(detractors: f64, passives: f64, promoters: f64) -> Result<Tally> {
-        let c = (|| Ok::<_, NpsError>([whole_count("detractors", detractors)?, whole_count("passives", passives)?, whole_count("promoters", promoters)?]))().into_napi()?;
+        let c = (|| {
+            Ok::<_, NpsError>([
+                whole_count("detractors", detractors)?,
+                whole_count("passives", passives)?,
+                whole_count("promoters", promoters)?,
+            ])
+        })()
+        .into_napi()?;
         Ok(Tally { inner: core::Tally::from_counts(c[0], c[1], c[2]).into_napi()? })
     }
 
@@ -371,7 +393,13 @@ pub struct SampleSizeDifferenceOptions {
 #[napi(catch_unwind)]
 pub fn sample_size_difference(difference: f64, options: Option<SampleSizeDifferenceOptions>) -> Result<f64> {
     let o = options.unwrap_or_default();
-    let n = core::sample_size_difference(difference, o.level.unwrap_or(0.95), o.power.unwrap_or(0.8), shares(o.shares_a), shares(o.shares_b));
+    let n = core::sample_size_difference(
+        difference,
+        o.level.unwrap_or(0.95),
+        o.power.unwrap_or(0.8),
+        shares(o.shares_a),
+        shares(o.shares_b),
+    );
     Ok(n.into_napi()? as f64)
 }
 
@@ -426,7 +454,11 @@ pub struct SegmentRow {
 
 /// NPS by segment, one row per distinct segment in sorted order.
 #[napi(catch_unwind)]
-pub fn breakdown(scores: NumericArray, segments: Vec<String>, options: Option<ReportOptionsJs>) -> Result<Vec<SegmentRow>> {
+pub fn breakdown(
+    scores: NumericArray,
+    segments: Vec<String>,
+    options: Option<ReportOptionsJs>,
+) -> Result<Vec<SegmentRow>> {
     let o = options.unwrap_or_default();
     let opts = report_options(&o).into_napi()?;
     let weights = weights_vec(&o.weights);
@@ -477,7 +509,11 @@ pub struct TrendRow {
 
 /// NPS by period; timestamps are `Date`s or epoch milliseconds.
 #[napi(catch_unwind)]
-pub fn trend(scores: NumericArray, timestamps: Vec<Either<f64, JsDate>>, options: Option<ReportOptionsJs>) -> Result<Vec<TrendRow>> {
+pub fn trend(
+    scores: NumericArray,
+    timestamps: Vec<Either<f64, JsDate>>,
+    options: Option<ReportOptionsJs>,
+) -> Result<Vec<TrendRow>> {
     let o = options.unwrap_or_default();
     let opts = report_options(&o).into_napi()?;
     let period = o.period.as_deref().map_or(Ok(Period::Month), str::parse).into_napi()?;
@@ -488,7 +524,12 @@ pub fn trend(scores: NumericArray, timestamps: Vec<Either<f64, JsDate>>, options
             Either::B(d) => d.value_of().into_napi()?,
         };
         if !ms.is_finite() {
-            return Err(crate::error::to_napi(NpsError::OutOfRange { field: "timestamps".into(), index, value: ms, range: "valid dates".into() }));
+            return Err(crate::error::to_napi(NpsError::OutOfRange {
+                field: "timestamps".into(),
+                index,
+                value: ms,
+                range: "valid dates".into(),
+            }));
         }
         seconds.push((ms / 1000.0).floor() as i64);
     }

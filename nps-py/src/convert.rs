@@ -24,16 +24,46 @@ pub(crate) enum Numbers<'py> {
 macro_rules! with_slice {
     ($numbers:expr, |$slice:ident| $body:expr) => {
         match &$numbers {
-            $crate::convert::Numbers::U8(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::U16(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::U32(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::U64(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::I8(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::I16(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::I32(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::I64(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::F32(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
-            $crate::convert::Numbers::F64(a) => { let $slice = a.as_slice().expect("contiguous"); $body }
+            $crate::convert::Numbers::U8(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::U16(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::U32(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::U64(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::I8(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::I16(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::I32(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::I64(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::F32(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
+            $crate::convert::Numbers::F64(a) => {
+                let $slice = a.as_slice().expect("contiguous");
+                $body
+            }
         }
     };
 }
@@ -86,11 +116,12 @@ pub(crate) fn numbers<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Num
 /// Reads an array-like as float64 (copying when it has another dtype).
 pub(crate) fn floats(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<f64>> {
     let n = numbers(obj, field)?;
+    #[allow(clippy::unnecessary_cast)] // the macro instantiates the cast for every dtype
     Ok(with_slice!(n, |s| s.iter().map(|x| *x as f64).collect()))
 }
 
 fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
-    obj.get_type().name().map(|n| n.to_string() == "ndarray").unwrap_or(false)
+    obj.get_type().name().map(|n| n == "ndarray").unwrap_or(false)
 }
 
 /// Object arrays (lists with None, pandas nullable dtypes): element by element.
@@ -100,7 +131,7 @@ fn object_to_f64<'py>(arr: &Bound<'py, PyAny>, field: &str) -> PyResult<Bound<'p
     let mut out = Vec::with_capacity(len);
     for i in 0..len {
         let item = arr.get_item(i)?;
-        if item.is_none() || item.get_type().name()?.to_string() == "NAType" {
+        if item.is_none() || item.get_type().name()? == "NAType" {
             out.push(f64::NAN);
         } else if item.is_instance_of::<pyo3::types::PyBool>() {
             return Err(error("INVALID_PARAMETER", format!("{field}[{i}] = {} is not a number", item.repr()?)));

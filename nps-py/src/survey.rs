@@ -1,7 +1,7 @@
 //! Python classes and functions for `nps_core::survey`.
 use nps_core::survey::{
-    self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, Period, PlanningShares, ReportOptions,
-    ScoreOptions,
+    self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, Period, PlanningShares,
+    ReportOptions, ScoreOptions,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -55,8 +55,18 @@ impl PyScale {
     }
     /// The category name ("detractor", "passive" or "promoter") of one answer.
     fn category(&self, score: f64) -> PyResult<&'static str> {
-        let t = core::Tally::from_scores(&[score], &ScoreOptions { scale: self.0, non_integer: NonIntegerPolicy::RightClosed, ..Default::default() }).py()?;
-        Ok(if t.counts[0] == 1 { "detractor" } else if t.counts[1] == 1 { "passive" } else { "promoter" })
+        let t = core::Tally::from_scores(
+            &[score],
+            &ScoreOptions { scale: self.0, non_integer: NonIntegerPolicy::RightClosed, ..Default::default() },
+        )
+        .py()?;
+        Ok(if t.counts[0] == 1 {
+            "detractor"
+        } else if t.counts[1] == 1 {
+            "passive"
+        } else {
+            "promoter"
+        })
     }
     fn __repr__(&self) -> String {
         let b = self.0.breaks();
@@ -210,7 +220,13 @@ impl PyTally {
     /// Interval for the NPS: method "adjusted_wald" (default), "wald", "score" or "bayes"
     /// (with `prior`, default (1, 1, 1)).
     #[pyo3(signature = (method="adjusted_wald", level=0.95, prior=None))]
-    fn interval(&self, py: Python<'_>, method: &str, level: f64, prior: Option<(f64, f64, f64)>) -> PyResult<PyInterval> {
+    fn interval(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        level: f64,
+        prior: Option<(f64, f64, f64)>,
+    ) -> PyResult<PyInterval> {
         let method = IntervalMethod::parse(method, prior_arg(prior)).py()?;
         let t = self.0;
         Ok(PyInterval(py.detach(|| t.interval(method, level)).py()?))
@@ -242,12 +258,18 @@ impl PyTally {
         let w = if self.0.is_weighted() { format!(", effective_n={:.1}", self.0.effective_n()) } else { String::new() };
         format!(
             "Tally(detractors={}, passives={}, promoters={}, nps={:.2}, se={:.2}{w})",
-            c[0], c[1], c[2], self.0.nps(), self.0.se()
+            c[0],
+            c[1],
+            c[2],
+            self.0.nps(),
+            self.0.se()
         )
     }
 
     #[allow(clippy::type_complexity)]
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, ((Vec<u64>, Vec<f64>, Vec<f64>, u64),))> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, ((Vec<u64>, Vec<f64>, Vec<f64>, u64),))> {
         let t = slf.get().0;
         let state = (t.counts.to_vec(), t.weights.to_vec(), t.weights_sq.to_vec(), t.skipped);
         Ok((slf.get_type().getattr("_from_state")?, (state,)))
@@ -255,7 +277,8 @@ impl PyTally {
 
     #[staticmethod]
     fn _from_state(state: (Vec<u64>, Vec<f64>, Vec<f64>, u64)) -> PyResult<Self> {
-        let bad = || error("INVALID_PARAMETER", "tally state must hold three counts, weights and squared weights".into());
+        let bad =
+            || error("INVALID_PARAMETER", "tally state must hold three counts, weights and squared weights".into());
         Ok(PyTally(core::Tally {
             counts: state.0.try_into().map_err(|_| bad())?,
             weights: state.1.try_into().map_err(|_| bad())?,
@@ -320,7 +343,15 @@ impl PyInterval {
     }
     fn __repr__(&self) -> String {
         let i = &self.0;
-        format!("Interval(method='{}', level={}, low={:.2}, high={:.2}, center={:.2}, se={:.2})", i.method.name(), i.level, i.low, i.high, i.center, i.se)
+        format!(
+            "Interval(method='{}', level={}, low={:.2}, high={:.2}, center={:.2}, se={:.2})",
+            i.method.name(),
+            i.level,
+            i.low,
+            i.high,
+            i.center,
+            i.se
+        )
     }
 }
 
@@ -443,7 +474,12 @@ fn prob_greater(py: Python<'_>, a: &PyTally, b: &PyTally, prior: (f64, f64, f64)
 /// Respondents needed for a margin of ± `margin` points at `level`.
 #[pyfunction]
 #[pyo3(signature = (margin, level=0.95, shares=None, population=None))]
-fn sample_size(margin: f64, level: f64, shares: Option<PyRef<'_, PyPlanningShares>>, population: Option<u64>) -> PyResult<u64> {
+fn sample_size(
+    margin: f64,
+    level: f64,
+    shares: Option<PyRef<'_, PyPlanningShares>>,
+    population: Option<u64>,
+) -> PyResult<u64> {
     core::sample_size(margin, level, shares_arg(shares), population).py()
 }
 
@@ -590,7 +626,9 @@ fn _trend<'py>(
         cols.push(&r.tally, r.interval.as_ref());
     }
     cols.into_dict(&d)?;
-    let change = |f: fn(&core::Comparison) -> f64| rows.iter().map(|r| r.change.as_ref().map_or(f64::NAN, f)).collect::<Vec<_>>();
+    let change = |f: fn(&core::Comparison) -> f64| {
+        rows.iter().map(|r| r.change.as_ref().map_or(f64::NAN, f)).collect::<Vec<_>>()
+    };
     d.set_item("diff", change(|c| c.diff))?;
     d.set_item("diff_se", change(|c| c.se))?;
     d.set_item("p_value", change(|c| c.p_value))?;

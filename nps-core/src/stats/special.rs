@@ -238,7 +238,9 @@ mod tests {
         assert_relative_eq!(beta_inc(51.0, 31.0, 0.6), 0.3356582079131305, max_relative = 1e-11);
         assert_relative_eq!(beta_inc(20001.0, 80003.0, 0.2), 0.49999999747698404, max_relative = 1e-9);
         assert_relative_eq!(beta_inc(1e6, 2e6, 1.0 / 3.0 + 1e-4), 0.6433922971390195, max_relative = 1e-8);
-        for (a, b, p) in [(2.0, 3.0, 0.3), (0.5, 0.5, 0.01), (51.0, 31.0, 0.975), (20001.0, 80003.0, 0.025), (0.3, 7.0, 0.5)] {
+        for (a, b, p) in
+            [(2.0, 3.0, 0.3), (0.5, 0.5, 0.01), (51.0, 31.0, 0.975), (20001.0, 80003.0, 0.025), (0.3, 7.0, 0.5)]
+        {
             let x = beta_inc_inv(a, b, p);
             assert_relative_eq!(beta_inc(a, b, x), p, max_relative = 1e-11);
         }

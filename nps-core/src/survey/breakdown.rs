@@ -186,7 +186,10 @@ mod tests {
 
     #[test]
     fn all_missing_segment_has_no_interval() {
-        let o = ReportOptions { scores: ScoreOptions { missing: MissingPolicy::Skip, ..Default::default() }, ..Default::default() };
+        let o = ReportOptions {
+            scores: ScoreOptions { missing: MissingPolicy::Skip, ..Default::default() },
+            ..Default::default()
+        };
         let rows = breakdown(&[9.0, f64::NAN], &[1, 2], None, &o).unwrap();
         assert!(rows[1].interval.is_none());
         assert_eq!(rows[1].tally.skipped, 1);

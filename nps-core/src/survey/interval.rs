@@ -15,7 +15,7 @@ use crate::stats::normal;
 pub const ADJUSTED_WALD_PSEUDO_COUNTS: [f64; 3] = [0.75, 1.5, 0.75];
 
 /// How to compute an interval for an NPS.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "method")]
 pub enum IntervalMethod {
     /// Normal approximation around the estimate: NPS ± z·SE. Simple, but too narrow for
@@ -24,6 +24,7 @@ pub enum IntervalMethod {
     /// Wald after adding 0.75 / 1.5 / 0.75 pseudo-respondents to detractors / passives /
     /// promoters (Rocks 2016). Good coverage down to small samples; the default. It can
     /// (rarely, for tiny samples) leave [−100, 100].
+    #[default]
     AdjustedWald,
     /// The score interval (Tango 1998 type): every NPS value not rejected by the score
     /// test at the level. Always inside [−100, 100]; found by bisection.
@@ -35,12 +36,6 @@ pub enum IntervalMethod {
         /// Dirichlet prior; `[1, 1, 1]` (uniform) by default.
         prior: [f64; 3],
     },
-}
-
-impl Default for IntervalMethod {
-    fn default() -> Self {
-        IntervalMethod::AdjustedWald
-    }
 }
 
 impl IntervalMethod {

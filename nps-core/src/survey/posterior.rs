@@ -186,7 +186,10 @@ mod tests {
         let tiny = NpsPosterior::new([0.0, 0.0, 1.0], [0.5; 3]);
         let (lo, hi) = tiny.interval(0.9);
         assert!((lo - MC_TINY.0).abs() < 2e-3 && (hi - MC_TINY.1).abs() < 2e-3, "{lo} {hi}");
-        let uneven = prob_greater(&NpsPosterior::new([3.0, 1.0, 4.0], [1.0; 3]), &NpsPosterior::new([300.0, 200.0, 500.0], [1.0; 3]));
+        let uneven = prob_greater(
+            &NpsPosterior::new([3.0, 1.0, 4.0], [1.0; 3]),
+            &NpsPosterior::new([300.0, 200.0, 500.0], [1.0; 3]),
+        );
         assert!((uneven - MC_UNEVEN).abs() < 2e-3, "{uneven}");
     }
 

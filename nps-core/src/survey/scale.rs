@@ -62,7 +62,9 @@ impl Scale {
     /// A scale from its four bounds; they must be finite and strictly increasing.
     pub fn new(min: f64, detractor_max: f64, passive_max: f64, max: f64) -> Result<Self> {
         let b = [min, detractor_max, passive_max, max];
-        if b.iter().any(|x| !x.is_finite()) || !(min < detractor_max && detractor_max < passive_max && passive_max < max) {
+        if b.iter().any(|x| !x.is_finite())
+            || !(min < detractor_max && detractor_max < passive_max && passive_max < max)
+        {
             return Err(NpsError::invalid(
                 "scale breaks",
                 format!("{b:?}"),

@@ -193,7 +193,13 @@ impl Tally {
     /// Fails with [`NpsError::Empty`] when nothing (or no weight) was counted.
     fn non_empty(self) -> Result<Self> {
         if self.n() == 0 {
-            Err(NpsError::Empty { field: if self.skipped > 0 { "scores (after skipping missing answers)".into() } else { "scores".into() } })
+            Err(NpsError::Empty {
+                field: if self.skipped > 0 {
+                    "scores (after skipping missing answers)".into()
+                } else {
+                    "scores".into()
+                },
+            })
         } else if self.total_weight() <= 0.0 {
             Err(NpsError::Empty { field: "weights (they sum to zero)".into() })
         } else {
@@ -205,7 +211,11 @@ impl Tally {
     pub fn merge(&self, other: &Tally) -> Tally {
         let add = |a: [f64; 3], b: [f64; 3]| [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
         Tally {
-            counts: [self.counts[0] + other.counts[0], self.counts[1] + other.counts[1], self.counts[2] + other.counts[2]],
+            counts: [
+                self.counts[0] + other.counts[0],
+                self.counts[1] + other.counts[1],
+                self.counts[2] + other.counts[2],
+            ],
             weights: add(self.weights, other.weights),
             weights_sq: add(self.weights_sq, other.weights_sq),
             skipped: self.skipped + other.skipped,
@@ -450,13 +460,19 @@ mod tests {
     #[test]
     fn bad_input_names_index_and_value() {
         let e = Tally::from_scores(&[5u8, 9, 11], &opts()).unwrap_err();
-        assert_eq!(e, NpsError::OutOfRange { field: "scores".into(), index: 2, value: 11.0, range: "the scale 0..=10".into() });
+        assert_eq!(
+            e,
+            NpsError::OutOfRange { field: "scores".into(), index: 2, value: 11.0, range: "the scale 0..=10".into() }
+        );
         let e = Tally::from_scores(&[5i8, -1], &opts()).unwrap_err();
         assert!(matches!(e, NpsError::OutOfRange { index: 1, value, .. } if value == -1.0));
         let e = Tally::from_scores(&[5i32, 200], &opts()).unwrap_err();
         assert!(matches!(e, NpsError::OutOfRange { index: 1, .. }));
         let e = Tally::from_scores(&[5.0, 6.5], &opts()).unwrap_err();
-        assert_eq!(e.to_string(), "scores[1] = 6.5 is not a whole number (set the non-integer policy to `right_closed` to bin it)");
+        assert_eq!(
+            e.to_string(),
+            "scores[1] = 6.5 is not a whole number (set the non-integer policy to `right_closed` to bin it)"
+        );
         let e = Tally::from_scores(&[5.0, f64::NAN], &opts()).unwrap_err();
         assert_eq!(e.to_string(), "scores[1] is missing (NaN)");
         let e = Tally::from_scores::<u8>(&[], &opts()).unwrap_err();

@@ -54,7 +54,8 @@ pub fn survey(config: &SurveyConfig) -> Result<SyntheticSurvey> {
     }
     let mut rng = Rng::new(config.seed);
     let span = config.months as i64 * 30 * 86_400;
-    let mut timestamps: Vec<i64> = (0..config.respondents).map(|_| config.start + rng.below(span as u64) as i64).collect();
+    let mut timestamps: Vec<i64> =
+        (0..config.respondents).map(|_| config.start + rng.below(span as u64) as i64).collect();
     timestamps.sort_unstable();
     let mut scores = Vec::with_capacity(config.respondents);
     let mut segments = Vec::with_capacity(config.respondents);
@@ -87,7 +88,8 @@ mod tests {
         assert_eq!(a, survey(&cfg).unwrap());
         assert!(a.timestamps.windows(2).all(|w| w[0] <= w[1]));
         // Over the first six months the truth is the weighted mix of segment shares.
-        let truth: f64 = [0.45, 0.40, 0.15].iter().zip(SURVEY_SEGMENTS).map(|(w, (_, s))| w * (s[2] - s[0]) * 100.0).sum();
+        let truth: f64 =
+            [0.45, 0.40, 0.15].iter().zip(SURVEY_SEGMENTS).map(|(w, (_, s))| w * (s[2] - s[0]) * 100.0).sum();
         let t = Tally::from_scores(&a.scores, &ScoreOptions::default()).unwrap();
         assert!((t.nps() - truth).abs() < 4.0 * t.se(), "nps {} truth {truth}", t.nps());
     }
