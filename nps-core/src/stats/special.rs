@@ -121,42 +121,35 @@ pub fn beta_inc(a: f64, b: f64, x: f64) -> f64 {
     }
 }
 
-fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
+/// Avoids division by zero in Lentz's method.
+fn nonzero(v: f64) -> f64 {
     const TINY: f64 = 1e-300;
+    if v.abs() < TINY {
+        TINY
+    } else {
+        v
+    }
+}
+
+/// One modified-Lentz step for a continued fraction with partial numerator `aa` (and
+/// partial denominator 1): updates `c` and `d` and returns the factor for the convergent.
+fn lentz_step(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / nonzero(1.0 + aa * *d);
+    *c = nonzero(1.0 + aa / *c);
+    *c * *d
+}
+
+fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
     let max_iter = 200 + (20.0 * a.max(b).sqrt()) as usize;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / nonzero(1.0 - qab * x / qap);
     let mut h = d;
     for m in 1..max_iter {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = d * c;
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &mut c, &mut d);
+        let delta = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), &mut c, &mut d);
         h *= delta;
         if (delta - 1.0).abs() < 1e-15 {
             break;
