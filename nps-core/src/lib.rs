@@ -4,6 +4,7 @@
 //!
 //! * [`survey`]: Net Promoter Score statistics (tallies, intervals, tests, weights,
 //!   breakdowns and trends).
+//! * [`features`]: churn features from raw event histories, as of a date.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -13,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod features;
 pub mod stats;
 pub mod survey;
 pub mod synth;

@@ -1,0 +1,292 @@
+//! The event history: one row per thing that happened to a customer, in columns.
+//!
+//! Operators keep churn signals in separate systems (billing, CRM, network, surveys). The
+//! library takes them as one long table of events, dictionary-encoded so that ten million
+//! rows stay compact: customers, kinds and departments are small integer codes into
+//! label lists the caller keeps (Python factorizes its columns; [`Dictionary`] does it in
+//! Rust). Rows need not be sorted.
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NpsError, Result};
+
+/// The event kinds every history may use. Other kinds must be declared by the caller.
+pub const BUILT_IN_KINDS: [&str; 14] = [
+    "subscription_start", // a line or product starts (value: monthly fee, optional)
+    "subscription_end",   // a line or product ends
+    "bill",               // value: amount billed
+    "payment",            // value: amount paid
+    "top_up",             // prepaid top-up; value: amount
+    "usage",              // value: megabytes (or units) used
+    "contact_opened",     // support contact opened; department = channel or queue, case = case id
+    "contact_resolved",   // contact closed; duration = handle time in seconds, value = contact score
+    "transfer",           // the case moved between departments
+    "outage",             // the customer experienced a network or service outage
+    "survey_answer",      // value: answer on the 0–10 scale
+    "offer_made",         // a retention or sales offer; department = channel
+    "offer_outcome",      // flag: accepted (true) or not
+    "complaint",          // a formal complaint; department = topic
+];
+
+/// Marks an absent department or case.
+pub const NONE: u32 = u32::MAX;
+
+/// A columnar, dictionary-encoded event history. All columns have one element per event.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EventTable {
+    /// Customer of each event: an index into the caller's customer labels, below `customers`.
+    pub customer: Vec<u32>,
+    /// Number of distinct customers (codes run from 0 to `customers − 1`).
+    pub customers: u32,
+    /// Time of each event, seconds since the Unix epoch (UTC).
+    pub time: Vec<i64>,
+    /// Kind of each event: an index into `kinds`.
+    pub kind: Vec<u16>,
+    /// Kind names: the built-in ones first, in [`BUILT_IN_KINDS`] order, then declared ones.
+    pub kinds: Vec<String>,
+    /// Numeric value (amount, megabytes, score); NaN when absent.
+    pub value: Vec<f64>,
+    /// Duration in seconds (handle time); NaN when absent, never negative.
+    pub duration: Vec<f64>,
+    /// Department or channel: an index into `departments`, or [`NONE`].
+    pub department: Vec<u32>,
+    /// Department names.
+    pub departments: Vec<String>,
+    /// Case (ticket) identifier code, or [`NONE`].
+    pub case: Vec<u32>,
+    /// Resolved / transferred / accepted flag: 0 false, 1 true, 2 absent.
+    pub flag: Vec<u8>,
+}
+
+/// Columns as a caller holds them, before validation; optional columns may be empty
+/// (meaning absent for every row).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventColumns<'a> {
+    /// Customer codes (see [`EventTable::customer`]).
+    pub customer: &'a [u32],
+    /// Event times, seconds since the Unix epoch (UTC).
+    pub time: &'a [i64],
+    /// Kind of each event, as an index into `kind_names`.
+    pub kind: &'a [u32],
+    /// The kind names the `kind` codes refer to (any order; each must be built in or declared).
+    pub kind_names: &'a [&'a str],
+    /// Values (NaN = absent), or empty.
+    pub value: &'a [f64],
+    /// Durations in seconds (NaN = absent), or empty.
+    pub duration: &'a [f64],
+    /// Department codes into `department_names` ([`NONE`] = absent), or empty.
+    pub department: &'a [u32],
+    /// The department names.
+    pub department_names: &'a [&'a str],
+    /// Case codes ([`NONE`] = absent), or empty.
+    pub case: &'a [u32],
+    /// Flags (0, 1, 2 = absent), or empty.
+    pub flag: &'a [u8],
+}
+
+impl EventTable {
+    /// Validates and encodes columns. `declared_kinds` lists the kinds beyond
+    /// [`BUILT_IN_KINDS`] that the caller allows.
+    ///
+    /// Errors name the column, the row and the value: mismatched lengths, an unknown kind, a
+    /// customer code out of range, a negative or infinite duration, a non-finite value other
+    /// than NaN, a flag other than 0/1/2, a department code out of range.
+    pub fn new(columns: &EventColumns<'_>, declared_kinds: &[&str]) -> Result<Self> {
+        let n = columns.time.len();
+        let check_len = |field: &str, len: usize, optional: bool| {
+            if len == n || (optional && len == 0) {
+                Ok(())
+            } else {
+                Err(NpsError::LengthMismatch { field: field.into(), actual: len, other: "time".into(), expected: n })
+            }
+        };
+        check_len("customer", columns.customer.len(), false)?;
+        check_len("kind", columns.kind.len(), false)?;
+        check_len("value", columns.value.len(), true)?;
+        check_len("duration", columns.duration.len(), true)?;
+        check_len("department", columns.department.len(), true)?;
+        check_len("case", columns.case.len(), true)?;
+        check_len("flag", columns.flag.len(), true)?;
+
+        let mut kinds: Vec<String> = BUILT_IN_KINDS.iter().map(|k| k.to_string()).collect();
+        for k in declared_kinds {
+            if !kinds.iter().any(|x| x == k) {
+                kinds.push(k.to_string());
+            }
+        }
+        // Map the caller's kind codes to ours; unknown names fail at their first row.
+        let mut kind_map = Vec::with_capacity(columns.kind_names.len());
+        for name in columns.kind_names {
+            kind_map.push(kinds.iter().position(|k| k == name).map(|p| p as u16));
+        }
+        let mut kind = Vec::with_capacity(n);
+        for (row, &code) in columns.kind.iter().enumerate() {
+            match kind_map.get(code as usize) {
+                Some(Some(k)) => kind.push(*k),
+                Some(None) => {
+                    return Err(NpsError::Unknown {
+                        field: format!("event kind (kind[{row}])"),
+                        value: columns.kind_names[code as usize].to_string(),
+                        expected: format!("a built-in kind ({}) or one declared by the caller", BUILT_IN_KINDS.join(", ")),
+                    })
+                }
+                None => {
+                    return Err(NpsError::OutOfRange {
+                        field: "kind".into(),
+                        index: row,
+                        value: code as f64,
+                        range: format!("the {} kind names given", columns.kind_names.len()),
+                    })
+                }
+            }
+        }
+        let customers = columns.customer.iter().copied().max().map_or(0, |m| m + 1);
+        let value = optional_floats(columns.value, n, "value", false)?;
+        let duration = optional_floats(columns.duration, n, "duration", true)?;
+        let department = if columns.department.is_empty() { vec![NONE; n] } else { columns.department.to_vec() };
+        for (row, &d) in department.iter().enumerate() {
+            if d != NONE && d as usize >= columns.department_names.len() {
+                return Err(NpsError::OutOfRange {
+                    field: "department".into(),
+                    index: row,
+                    value: d as f64,
+                    range: format!("the {} department names given", columns.department_names.len()),
+                });
+            }
+        }
+        let flag = if columns.flag.is_empty() { vec![2; n] } else { columns.flag.to_vec() };
+        if let Some(row) = flag.iter().position(|f| *f > 2) {
+            return Err(NpsError::OutOfRange { field: "flag".into(), index: row, value: flag[row] as f64, range: "0 (false), 1 (true) or 2 (absent)".into() });
+        }
+        Ok(EventTable {
+            customer: columns.customer.to_vec(),
+            customers,
+            time: columns.time.to_vec(),
+            kind,
+            kinds,
+            value,
+            duration,
+            department,
+            departments: columns.department_names.iter().map(|s| s.to_string()).collect(),
+            case: if columns.case.is_empty() { vec![NONE; n] } else { columns.case.to_vec() },
+            flag,
+        })
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    /// Whether there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// The code of a kind name, if the table knows it.
+    pub fn kind_code(&self, name: &str) -> Option<u16> {
+        self.kinds.iter().position(|k| k == name).map(|p| p as u16)
+    }
+}
+
+fn optional_floats(values: &[f64], n: usize, field: &str, non_negative: bool) -> Result<Vec<f64>> {
+    if values.is_empty() {
+        return Ok(vec![f64::NAN; n]);
+    }
+    for (row, &v) in values.iter().enumerate() {
+        if v.is_infinite() {
+            return Err(NpsError::OutOfRange { field: field.into(), index: row, value: v, range: "finite numbers".into() });
+        }
+        if non_negative && v < 0.0 {
+            return Err(NpsError::Negative { field: field.into(), index: row, value: v });
+        }
+    }
+    Ok(values.to_vec())
+}
+
+/// Assigns dense codes 0, 1, 2, ... to labels in order of first appearance, for callers
+/// that hold customer ids, kind names or departments as labels.
+#[derive(Debug, Clone, Default)]
+pub struct Dictionary<K> {
+    codes: HashMap<K, u32>,
+    labels: Vec<K>,
+}
+
+impl<K: Hash + Eq + Clone> Dictionary<K> {
+    /// An empty dictionary.
+    pub fn new() -> Self {
+        Dictionary { codes: HashMap::new(), labels: Vec::new() }
+    }
+
+    /// The code of `label`, assigning the next one if it is new.
+    pub fn code(&mut self, label: &K) -> u32 {
+        if let Some(c) = self.codes.get(label) {
+            return *c;
+        }
+        let c = self.labels.len() as u32;
+        self.codes.insert(label.clone(), c);
+        self.labels.push(label.clone());
+        c
+    }
+
+    /// The code of `label` if it has one.
+    pub fn get(&self, label: &K) -> Option<u32> {
+        self.codes.get(label).copied()
+    }
+
+    /// Labels by code.
+    pub fn labels(&self) -> &[K] {
+        &self.labels
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns<'a>(kind: &'a [u32], names: &'a [&'a str]) -> EventColumns<'a> {
+        EventColumns { customer: &[0, 1, 0], time: &[10, 5, 7], kind, kind_names: names, ..Default::default() }
+    }
+
+    #[test]
+    fn encodes_and_fills_optional_columns() {
+        let t = EventTable::new(&columns(&[0, 1, 0], &["payment", "bill"]), &[]).unwrap();
+        assert_eq!(t.customers, 2);
+        assert_eq!(t.kinds[t.kind[0] as usize], "payment");
+        assert_eq!(t.kinds[t.kind[1] as usize], "bill");
+        assert!(t.value.iter().all(|v| v.is_nan()));
+        assert_eq!(t.department, vec![NONE; 3]);
+        assert_eq!(t.flag, vec![2; 3]);
+    }
+
+    #[test]
+    fn unknown_kinds_need_declaring() {
+        let e = EventTable::new(&columns(&[0, 1, 1], &["payment", "roaming"]), &[]).unwrap_err();
+        assert_eq!(e.code(), "UNKNOWN_VALUE");
+        assert!(e.to_string().starts_with("unknown event kind (kind[1]) \"roaming\""), "{e}");
+        let t = EventTable::new(&columns(&[0, 1, 1], &["payment", "roaming"]), &["roaming"]).unwrap();
+        assert_eq!(t.kind_code("roaming"), Some(BUILT_IN_KINDS.len() as u16));
+    }
+
+    #[test]
+    fn bad_columns_name_row_and_value() {
+        let mut c = columns(&[0, 0, 0], &["contact_resolved"]);
+        c.duration = &[30.0, -2.0, 5.0];
+        assert_eq!(EventTable::new(&c, &[]).unwrap_err().to_string(), "duration[1] = -2 is negative");
+        c.duration = &[30.0];
+        assert_eq!(EventTable::new(&c, &[]).unwrap_err().to_string(), "duration has 1 elements but time has 3");
+        c.duration = &[];
+        c.flag = &[0, 3, 1];
+        assert_eq!(EventTable::new(&c, &[]).unwrap_err().code(), "OUT_OF_RANGE");
+    }
+
+    #[test]
+    fn dictionary_codes_in_first_seen_order() {
+        let mut d = Dictionary::new();
+        let codes: Vec<u32> = ["b", "a", "b", "c"].iter().map(|x| d.code(&x.to_string())).collect();
+        assert_eq!(codes, [0, 1, 0, 2]);
+        assert_eq!(d.labels(), ["b", "a", "c"]);
+    }
+}
