@@ -195,3 +195,21 @@ def test_trend_matches_pandas_resample_and_flags_changes():
         nps.trend([1, 2], pd.Series(pd.to_datetime(["2026-01-01", None])))
     with pytest.raises(nps.NpsError, match='unknown period "year"'):
         nps.trend([1], [0], period="year")
+
+
+def test_dict_of_columns_without_pandas(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError("pandas hidden for this test")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    out = nps.breakdown(np.array([9, 10, 3, 7], dtype=np.uint8), np.array(["web", "web", "shop", "shop"]))
+    assert isinstance(out, dict)
+    assert out["segment"] == ["shop", "web"] and out["nps"] == [-50.0, 100.0]
+    out = nps.trend([9, 3], np.array(["2026-01-05", "2026-02-05"], dtype="datetime64[s]"))
+    assert out["period"] == ["2026-01", "2026-02"]
