@@ -7,6 +7,7 @@ use napi_derive::napi;
 
 mod convert;
 mod error;
+mod features;
 mod survey;
 
 /// The library version.

@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 
 mod convert;
 mod error;
+mod features;
 mod survey;
 
 #[pymodule]
@@ -11,5 +12,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     error::register(m)?;
     survey::register(m)?;
+    features::register(m)?;
     Ok(())
 }

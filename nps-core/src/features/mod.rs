@@ -3,3 +3,13 @@
 mod events;
 
 pub use events::{Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE};
+
+mod compute;
+mod definition;
+mod retention;
+
+pub use compute::{compute, FeatureMatrix};
+pub use definition::{
+    Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
+};
+pub use retention::{retention, RETENTION_JSON};

@@ -18,6 +18,7 @@ from ._nps import (
     sample_size,
     sample_size_difference,
 )
+from . import features
 from .survey import breakdown, trend
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "__version__",
     "breakdown",
     "compare",
+    "features",
     "prob_greater",
     "sample_size",
     "sample_size_difference",

@@ -1,0 +1,213 @@
+//! Node functions for `nps_core::features`, under the `features` namespace
+//! (`require('nps-node').features.retention(events, { asOf })`).
+use napi::bindgen_prelude::{Either, Float64Array};
+use napi::JsDate;
+use napi_derive::napi;
+use nps_core::features::{self as core, Dictionary, EventColumns, EventTable, FeatureSet, NONE};
+use nps_core::NpsError;
+
+use crate::error::{to_napi, IntoNapi, Result};
+
+/// One event as a plain object.
+#[napi(object)]
+pub struct Event {
+    /// Customer id.
+    pub customer: Either<String, f64>,
+    /// Time: a `Date` or epoch milliseconds.
+    pub time: Either<f64, JsDate<'static>>,
+    /// Event kind (a built-in kind or one declared in the options).
+    pub kind: String,
+    /// Amount, megabytes, score.
+    pub value: Option<f64>,
+    /// Seconds (handle time); never negative.
+    pub duration: Option<f64>,
+    /// Department or channel.
+    pub department: Option<String>,
+    /// Case or ticket id.
+    pub case: Option<Either<String, f64>>,
+    /// Resolved / transferred / accepted.
+    pub flag: Option<bool>,
+}
+
+/// The same history in columns (one element per event; optional columns may be omitted).
+#[napi(object)]
+pub struct EventColumnsJs {
+    pub customer: Vec<Either<String, f64>>,
+    /// Epoch milliseconds.
+    pub time: Either<Float64Array, Vec<f64>>,
+    pub kind: Vec<String>,
+    pub value: Option<Either<Float64Array, Vec<f64>>>,
+    pub duration: Option<Either<Float64Array, Vec<f64>>>,
+    pub department: Option<Vec<Option<String>>>,
+    pub case: Option<Vec<Option<Either<String, f64>>>>,
+    pub flag: Option<Vec<Option<bool>>>,
+}
+
+/// Options of `features.compute` and `features.retention`.
+#[napi(object)]
+pub struct FeatureOptions {
+    /// Reference time (a `Date` or epoch milliseconds): only events strictly before it count.
+    pub as_of: Either<f64, JsDate<'static>>,
+    /// Event kinds beyond the built-in ones that the history may use.
+    pub declared_kinds: Option<Vec<String>>,
+}
+
+/// Features, one row per customer.
+#[napi(object)]
+pub struct FeatureMatrix {
+    /// Customer ids, in row order (first appearance in the history).
+    pub customers: Vec<String>,
+    /// Feature names, in column order.
+    pub names: Vec<String>,
+    /// One-line description of each feature.
+    pub descriptions: Vec<String>,
+    /// Values, row-major (customers × features); NaN where a feature is undefined.
+    pub values: Float64Array,
+}
+
+fn label(id: &Either<String, f64>) -> String {
+    match id {
+        Either::A(s) => s.clone(),
+        Either::B(x) => format!("{x}"),
+    }
+}
+
+fn millis(t: &Either<f64, JsDate<'_>>, field: &str, index: usize) -> Result<i64> {
+    let ms = match t {
+        Either::A(ms) => *ms,
+        Either::B(d) => d.value_of().into_napi()?,
+    };
+    if !ms.is_finite() {
+        return Err(to_napi(NpsError::OutOfRange { field: field.into(), index, value: ms, range: "valid times".into() }));
+    }
+    Ok((ms / 1000.0).floor() as i64)
+}
+
+fn floats(v: &Option<Either<Float64Array, Vec<f64>>>) -> Vec<f64> {
+    match v {
+        None => Vec::new(),
+        Some(Either::A(a)) => a.to_vec(),
+        Some(Either::B(v)) => v.clone(),
+    }
+}
+
+/// Dictionary-encoded columns built from either input form.
+#[derive(Default)]
+struct Encoded {
+    customers: Dictionary<String>,
+    kinds: Dictionary<String>,
+    departments: Dictionary<String>,
+    cases: Dictionary<String>,
+    customer: Vec<u32>,
+    time: Vec<i64>,
+    kind: Vec<u32>,
+    value: Vec<f64>,
+    duration: Vec<f64>,
+    department: Vec<u32>,
+    case: Vec<u32>,
+    flag: Vec<u8>,
+}
+
+impl Encoded {
+    fn from_objects(events: &[Event]) -> Result<Self> {
+        let mut e = Encoded::default();
+        for (i, ev) in events.iter().enumerate() {
+            e.customer.push(e.customers.code(&label(&ev.customer)));
+            e.time.push(millis(&ev.time, "time", i)?);
+            e.kind.push(e.kinds.code(&ev.kind));
+            e.value.push(ev.value.unwrap_or(f64::NAN));
+            e.duration.push(ev.duration.unwrap_or(f64::NAN));
+            e.department.push(ev.department.as_ref().map_or(NONE, |d| e.departments.code(d)));
+            e.case.push(ev.case.as_ref().map_or(NONE, |c| e.cases.code(&label(c))));
+            e.flag.push(ev.flag.map_or(2, u8::from));
+        }
+        Ok(e)
+    }
+
+    fn from_columns(c: &EventColumnsJs) -> Result<Self> {
+        let mut e = Encoded::default();
+        e.customer = c.customer.iter().map(|id| e.customers.code(&label(id))).collect();
+        e.time = match &c.time {
+            Either::A(a) => a.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?,
+            Either::B(v) => v.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?,
+        };
+        e.kind = c.kind.iter().map(|k| e.kinds.code(k)).collect();
+        e.value = floats(&c.value);
+        e.duration = floats(&c.duration);
+        if let Some(d) = &c.department {
+            e.department = d.iter().map(|d| d.as_ref().map_or(NONE, |d| e.departments.code(d))).collect();
+        }
+        if let Some(cs) = &c.case {
+            e.case = cs.iter().map(|x| x.as_ref().map_or(NONE, |x| e.cases.code(&label(x)))).collect();
+        }
+        if let Some(f) = &c.flag {
+            e.flag = f.iter().map(|f| f.map_or(2, u8::from)).collect();
+        }
+        Ok(e)
+    }
+
+    fn table(&self, declared: &[String]) -> Result<EventTable> {
+        let kind_names: Vec<&str> = self.kinds.labels().iter().map(String::as_str).collect();
+        let department_names: Vec<&str> = self.departments.labels().iter().map(String::as_str).collect();
+        let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
+        let columns = EventColumns {
+            customer: &self.customer,
+            time: &self.time,
+            kind: &self.kind,
+            kind_names: &kind_names,
+            value: &self.value,
+            duration: &self.duration,
+            department: &self.department,
+            department_names: &department_names,
+            case: &self.case,
+            flag: &self.flag,
+        };
+        EventTable::new(&columns, &declared).into_napi()
+    }
+}
+
+fn run(events: Either<Vec<Event>, EventColumnsJs>, set: &FeatureSet, options: FeatureOptions) -> Result<FeatureMatrix> {
+    let encoded = match &events {
+        Either::A(objects) => Encoded::from_objects(objects)?,
+        Either::B(columns) => Encoded::from_columns(columns)?,
+    };
+    let table = encoded.table(options.declared_kinds.as_deref().unwrap_or(&[]))?;
+    let as_of = millis(&options.as_of, "asOf", 0)?;
+    let m = core::compute(&table, set, as_of).into_napi()?;
+    let values: Vec<f64> = m.values.iter().copied().collect();
+    Ok(FeatureMatrix {
+        customers: encoded.customers.labels().to_vec(),
+        names: m.names,
+        descriptions: m.descriptions,
+        values: Float64Array::new(values),
+    })
+}
+
+/// Features from declarative definitions (JSON text), one row per customer, as of `asOf`.
+#[napi(namespace = "features", catch_unwind)]
+pub fn compute(
+    events: Either<Vec<Event>, EventColumnsJs>,
+    definitions: String,
+    options: FeatureOptions,
+) -> Result<FeatureMatrix> {
+    let set = FeatureSet::from_json(&definitions).into_napi()?;
+    run(events, &set, options)
+}
+
+/// The built-in retention feature set, one row per customer, as of `asOf`.
+#[napi(namespace = "features", catch_unwind)]
+pub fn retention(events: Either<Vec<Event>, EventColumnsJs>, options: FeatureOptions) -> Result<FeatureMatrix> {
+    run(events, &core::retention(), options)
+}
+
+/// The built-in retention feature set as JSON definitions.
+#[napi(namespace = "features")]
+pub fn retention_definitions() -> String {
+    core::RETENTION_JSON.to_string()
+}
+
+/// The built-in event kinds.
+#[napi(namespace = "features")]
+pub fn built_in_kinds() -> Vec<String> {
+    core::BUILT_IN_KINDS.iter().map(|k| k.to_string()).collect()
+}

@@ -1,0 +1,189 @@
+"""Churn features from a raw event history, as of a date, with no leakage.
+
+The event history is a pandas DataFrame (or a dict of numpy arrays) with one row per event
+and the columns
+
+========== ============================================================ ==========
+column     meaning                                                      required
+========== ============================================================ ==========
+customer   customer id (any hashable: str, int)                         yes
+time       datetime64 / pandas timestamps, or integer epoch seconds     yes
+kind       event kind (see ``nps.features.BUILT_IN_KINDS``)              yes
+value      amount, megabytes, score (NaN = none)                        no
+duration   seconds, e.g. handle time (NaN = none, never negative)      no
+department department or channel (None = none)                         no
+case       case / ticket id (None = none)                              no
+flag       resolved / transferred / accepted (bool, None = none)       no
+========== ============================================================ ==========
+
+Rows need not be sorted. Only events strictly before ``as_of`` count. Features come back
+as a DataFrame indexed by customer id. The numbers come from the Rust core; this module
+only encodes the columns.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping, Optional, Union
+
+import numpy as np
+
+from . import _nps
+from ._nps import NpsError
+from .survey import _epoch_seconds, _frame
+
+BUILT_IN_KINDS: tuple = tuple(_nps._built_in_kinds())
+NONE_CODE = 2**32 - 1
+REQUIRED = ("customer", "time", "kind")
+OPTIONAL = ("value", "duration", "department", "case", "flag")
+
+
+def _column(events: Any, name: str) -> Optional[np.ndarray]:
+    try:
+        col = events[name]
+    except (KeyError, IndexError):
+        return None
+    return col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
+
+
+def _factorize(values: np.ndarray, field: str, allow_missing: bool) -> tuple[np.ndarray, list]:
+    """Codes (uint32, NONE_CODE for missing) and labels in first-seen order."""
+    try:
+        import pandas as pd
+
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        labels = list(uniques)
+        codes = codes.astype(np.int64)
+    except ImportError:
+        labels_map: dict = {}
+        codes = np.empty(len(values), dtype=np.int64)
+        for i, v in enumerate(values.tolist()):
+            codes[i] = -1 if _is_missing(v) else labels_map.setdefault(v, len(labels_map))
+        labels = list(labels_map)
+    if (codes < 0).any():
+        if not allow_missing:
+            i = int(np.argmax(codes < 0))
+            raise NpsError(f"{field}[{i}] is missing")
+        codes = np.where(codes < 0, NONE_CODE, codes)
+    return codes.astype(np.uint32), labels
+
+
+def _floats(values: Optional[np.ndarray], field: str) -> np.ndarray:
+    if values is None:
+        return np.empty(0, dtype=np.float64)
+    if values.dtype.kind == "O":
+        out = np.empty(len(values), dtype=np.float64)
+        for i, v in enumerate(values.tolist()):
+            if _is_missing(v):
+                out[i] = np.nan
+            else:
+                try:
+                    out[i] = float(v)
+                except (TypeError, ValueError):
+                    raise NpsError(f"{field}[{i}] = {v!r} is not a number") from None
+        return out
+    if values.dtype.kind not in "iuf":
+        raise NpsError(f"{field} must hold numbers, got dtype {values.dtype}")
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _flags(values: Optional[np.ndarray]) -> np.ndarray:
+    if values is None:
+        return np.empty(0, dtype=np.uint8)
+    out = np.empty(len(values), dtype=np.uint8)
+    for i, v in enumerate(values.tolist()):
+        if _is_missing(v):
+            out[i] = 2
+        elif v in (True, 1) or v is True:
+            out[i] = 1
+        elif v in (False, 0):
+            out[i] = 0
+        else:
+            raise NpsError(f"flag[{i}] = {v!r} is not a boolean")
+    return out
+
+
+def encode_events(events: Any) -> dict:
+    """The event history as the dictionary-encoded columns the core reads (advanced use)."""
+    missing = [c for c in REQUIRED if _column(events, c) is None]
+    if missing:
+        raise NpsError(f"events is missing the column(s) {', '.join(missing)} (required: customer, time, kind)")
+    customer, customer_labels = _factorize(_column(events, "customer"), "customer", allow_missing=False)
+    kind, kind_names = _factorize(_column(events, "kind"), "kind", allow_missing=False)
+    dep = _column(events, "department")
+    department, department_names = _factorize(dep, "department", True) if dep is not None else (np.empty(0, np.uint32), [])
+    case = _column(events, "case")
+    case_codes = _factorize(case, "case", True)[0] if case is not None else np.empty(0, np.uint32)
+    return dict(
+        customer=customer,
+        customer_labels=customer_labels,
+        time=_epoch_seconds(_column(events, "time")),
+        kind=kind,
+        kind_names=[str(k) for k in kind_names],
+        value=_floats(_column(events, "value"), "value"),
+        duration=_floats(_column(events, "duration"), "duration"),
+        department=department,
+        department_names=[str(d) for d in department_names],
+        case=case_codes,
+        flag=_flags(_column(events, "flag")),
+    )
+
+
+def _as_of_seconds(as_of: Any) -> int:
+    """Epoch seconds (UTC) of a date, datetime, datetime64, pandas Timestamp or integer."""
+    if isinstance(as_of, (int, np.integer)):
+        return int(as_of)
+    try:
+        import pandas as pd
+    except ImportError:
+        return int(np.datetime64(as_of, "s").astype(np.int64))
+    ts = pd.Timestamp(as_of)
+    if ts.tz is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return int(ts.value // 10**9)
+
+
+def _definitions_json(definitions: Union[str, Mapping, Iterable]) -> str:
+    if isinstance(definitions, str):
+        return definitions
+    if isinstance(definitions, Mapping):
+        return json.dumps(definitions)
+    return json.dumps({"features": list(definitions)})
+
+
+def _compute(events: Any, definitions: Optional[str], as_of: Any, declared_kinds: Iterable[str]) -> Any:
+    enc = encode_events(events)
+    labels = enc.pop("customer_labels")
+    names, descriptions, values = _nps._compute_features(
+        enc, definitions, _as_of_seconds(as_of), [str(k) for k in declared_kinds]
+    )
+    try:
+        import pandas as pd
+    except ImportError:
+        return {"customer": labels, **{n: values[:, j] for j, n in enumerate(names)}}
+    frame = pd.DataFrame(values, columns=names, index=pd.Index(labels, name="customer"))
+    frame.attrs["descriptions"] = dict(zip(names, descriptions))
+    return frame
+
+
+def compute(events: Any, definitions: Union[str, Mapping, Iterable], as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
+    """Features defined declaratively (JSON text, a dict ``{"features": [...]}`` or a list of
+    definitions), one row per customer, as of ``as_of`` (a date, datetime64 or epoch seconds).
+    See docs/features.md for the definition format."""
+    return _compute(events, _definitions_json(definitions), as_of, declared_kinds)
+
+
+def retention(events: Any, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
+    """The built-in retention feature set (tenure, contacts, repeat contacts, handle time,
+    bill shock, usage trend, top-up gap, last NPS, ...), one row per customer, as of
+    ``as_of``. Each column's one-line description is in ``frame.attrs["descriptions"]``."""
+    return _compute(events, None, as_of, declared_kinds)
+
+
+def retention_definitions() -> dict:
+    """The built-in retention feature set as its JSON definitions."""
+    return json.loads(_nps._retention_json())

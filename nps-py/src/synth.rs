@@ -1,0 +1,53 @@
+//! Python functions for `nps_core::synth`: columns out as numpy arrays; `nps.synth` builds
+//! the DataFrames.
+use nps_core::synth::{self as core, BaseConfig};
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::error::IntoPy;
+
+/// Generates a synthetic customer base; returns a dict of columns.
+#[pyfunction]
+#[pyo3(signature = (customers, seed, as_of, history_days, horizon_days, respond_rate))]
+fn _synth_customers<'py>(
+    py: Python<'py>,
+    customers: usize,
+    seed: u64,
+    as_of: i64,
+    history_days: u32,
+    horizon_days: u32,
+    respond_rate: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let config = BaseConfig { customers, seed, as_of, history_days, horizon_days, respond_rate };
+    let base = py.detach(|| core::customers(&config)).py()?;
+    let d = PyDict::new(py);
+    let ev = base.events;
+    d.set_item("customer", ev.customer.into_pyarray(py))?;
+    d.set_item("time", ev.time.into_pyarray(py))?;
+    d.set_item("kind", ev.kind.into_pyarray(py))?;
+    d.set_item("kinds", ev.kinds)?;
+    d.set_item("value", ev.value.into_pyarray(py))?;
+    d.set_item("duration", ev.duration.into_pyarray(py))?;
+    d.set_item("department", ev.department.into_pyarray(py))?;
+    d.set_item("departments", ev.departments)?;
+    d.set_item("case", ev.case.into_pyarray(py))?;
+    d.set_item("flag", ev.flag.into_pyarray(py))?;
+    d.set_item("customer_ids", base.customer_ids)?;
+    d.set_item("plan", base.plan)?;
+    d.set_item("segment", base.segment)?;
+    d.set_item("churned", PyArray1::from_iter(py, base.churned.iter().copied()))?;
+    d.set_item("churn_time", base.churn_time.iter().map(|t| t.unwrap_or(i64::MIN)).collect::<Vec<_>>().into_pyarray(py))?;
+    d.set_item("true_score", base.true_score.into_pyarray(py))?;
+    d.set_item("survey_customer", base.surveys.customer.into_pyarray(py))?;
+    d.set_item("survey_time", base.surveys.time.into_pyarray(py))?;
+    d.set_item("survey_score", base.surveys.score.into_pyarray(py))?;
+    d.set_item("drivers", base.drivers)?;
+    d.set_item("driver_names", core::DRIVERS.to_vec())?;
+    Ok(d)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_synth_customers, m)?)?;
+    Ok(())
+}
