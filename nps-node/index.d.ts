@@ -69,6 +69,59 @@ export interface Comparison {
   direction: number
 }
 
+/** One event as a plain object. */
+export interface Event {
+  /** Customer id. */
+  customer: string | number
+  /** Time: a `Date` or epoch milliseconds. */
+  time: number | Date
+  /** Event kind (a built-in kind or one declared in the options). */
+  kind: string
+  /** Amount, megabytes, score. */
+  value?: number
+  /** Seconds (handle time); never negative. */
+  duration?: number
+  /** Department or channel. */
+  department?: string
+  /** Case or ticket id. */
+  case?: string | number
+  /** Resolved / transferred / accepted. */
+  flag?: boolean
+}
+
+/** The same history in columns (one element per event; optional columns may be omitted). */
+export interface EventColumnsJs {
+  customer: Array<string | number>
+  /** Epoch milliseconds. */
+  time: Float64Array | Array<number>
+  kind: Array<string>
+  value?: Float64Array | Array<number>
+  duration?: Float64Array | Array<number>
+  department?: Array<string | undefined | null>
+  case?: Array<string | number | undefined | null>
+  flag?: Array<boolean | undefined | null>
+}
+
+/** Features, one row per customer. */
+export interface FeatureMatrix {
+  /** Customer ids, in row order (first appearance in the history). */
+  customers: Array<string>
+  /** Feature names, in column order. */
+  names: Array<string>
+  /** One-line description of each feature. */
+  descriptions: Array<string>
+  /** Values, row-major (customers × features); NaN where a feature is undefined. */
+  values: Float64Array
+}
+
+/** Options of `features.compute` and `features.retention`. */
+export interface FeatureOptions {
+  /** Reference time (a `Date` or epoch milliseconds): only events strictly before it count. */
+  asOf: number | Date
+  /** Event kinds beyond the built-in ones that the history may use. */
+  declaredKinds?: Array<string>
+}
+
 /** An interval for an NPS, in points. */
 export interface Interval {
   method: string
@@ -231,3 +284,14 @@ export interface TrendRow {
 
 /** The library version. */
 export declare function version(): string
+
+export declare namespace features {
+  /** The built-in event kinds. */
+  export function builtInKinds(): Array<string>
+  /** Features from declarative definitions (JSON text), one row per customer, as of `asOf`. */
+  export function compute(events: Array<Event> | EventColumnsJs, definitions: string, options: FeatureOptions): FeatureMatrix
+  /** The built-in retention feature set, one row per customer, as of `asOf`. */
+  export function retention(events: Array<Event> | EventColumnsJs, options: FeatureOptions): FeatureMatrix
+  /** The built-in retention feature set as JSON definitions. */
+  export function retentionDefinitions(): string
+}

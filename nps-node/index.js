@@ -786,3 +786,4 @@ module.exports.sampleSize = nativeBinding.sampleSize
 module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference
 module.exports.trend = nativeBinding.trend
 module.exports.version = nativeBinding.version
+module.exports.features = nativeBinding.features
