@@ -90,7 +90,7 @@ export interface Event {
 }
 
 /** The same history in columns (one element per event; optional columns may be omitted). */
-export interface EventColumnsJs {
+export interface EventColumns {
   customer: Array<string | number>
   /** Epoch milliseconds. */
   time: Float64Array | Array<number>
@@ -289,9 +289,9 @@ export declare namespace features {
   /** The built-in event kinds. */
   export function builtInKinds(): Array<string>
   /** Features from declarative definitions (JSON text), one row per customer, as of `asOf`. */
-  export function compute(events: Array<Event> | EventColumnsJs, definitions: string, options: FeatureOptions): FeatureMatrix
+  export function compute(events: Array<Event> | EventColumns, definitions: string, options: FeatureOptions): FeatureMatrix
   /** The built-in retention feature set, one row per customer, as of `asOf`. */
-  export function retention(events: Array<Event> | EventColumnsJs, options: FeatureOptions): FeatureMatrix
+  export function retention(events: Array<Event> | EventColumns, options: FeatureOptions): FeatureMatrix
   /** The built-in retention feature set as JSON definitions. */
   export function retentionDefinitions(): string
 }

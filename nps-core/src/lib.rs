@@ -26,4 +26,7 @@ pub use error::{NpsError, Result};
 mod guides {
     #[doc = include_str!("../../docs/nps.md")]
     struct Nps;
+
+    #[doc = include_str!("../../docs/features.md")]
+    struct Features;
 }

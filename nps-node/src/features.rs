@@ -30,7 +30,7 @@ pub struct Event {
 }
 
 /// The same history in columns (one element per event; optional columns may be omitted).
-#[napi(object)]
+#[napi(object, js_name = "EventColumns")]
 pub struct EventColumnsJs {
     pub customer: Vec<Either<String, f64>>,
     /// Epoch milliseconds.
