@@ -85,7 +85,7 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
     }
 
     let t0 = std::time::Instant::now();
-    let (starts, order) = group_by_customer(events, as_of)?;
+    let (starts, sorted) = group_by_customer(events, as_of)?;
     eprint!("group {:?} ", t0.elapsed());
     let composites: Vec<(usize, Composite)> = composites
         .into_iter()
@@ -115,48 +115,22 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
     let mut selections: Vec<Vec<u32>> = vec![Vec::new(); plans.len()];
     let mut scratch = Scratch::default();
     let out = values.as_slice_mut().expect("a new array is contiguous");
-    let mut buffer: Vec<Ev> = Vec::new();
-    let mut first = 0; // first customer of the chunk
-    while first < customers {
-        // A chunk of customers with about CHUNK events, gathered in one tight loop (the reads
-        // are independent, so the processor overlaps their cache misses).
-        let base = starts[first] as usize;
-        let mut end = first + 1;
-        while end < customers && starts[end + 1] as usize - base <= CHUNK {
-            end += 1;
+    for (c, row) in out.chunks_exact_mut(width).enumerate() {
+        let evs = &sorted[starts[c] as usize..starts[c + 1] as usize];
+        for sel in selections.iter_mut() {
+            sel.clear();
         }
-        gather(events, &order[base..starts[end] as usize], &mut buffer);
-        for c in first..end {
-            let evs = &mut buffer[starts[c] as usize - base..starts[c + 1] as usize - base];
-            sort_by_time(evs);
-            let evs = &*evs;
-            let row = &mut out[c * width..(c + 1) * width];
-            for sel in selections.iter_mut() {
-                sel.clear();
-            }
-            for (i, e) in evs.iter().enumerate() {
-                for &p in &by_kind[e.kind as usize] {
-                    if plans[p].1.accepts(e) {
-                        selections[p].push(i as u32);
-                    }
+        for (i, e) in evs.iter().enumerate() {
+            for &p in &by_kind[e.kind as usize] {
+                if plans[p].1.accepts(e, events) {
+                    selections[p].push(i as u32);
                 }
             }
-            for ((j, plan), sel) in plans.iter().zip(&selections) {
-                row[*j] = plan.aggregate(evs, sel, as_of, &mut scratch);
-            }
-            evaluate_composites(row, &composites, &defaults);
         }
-        first = end;
-    }
-    eprint!("total {:?} ", t0.elapsed());
-    Ok(FeatureMatrix { names, descriptions, values })
-}
-
-/// Events gathered per chunk of customers.
-const CHUNK: usize = 1 << 16;
-
-fn evaluate_composites(row: &mut [f64], composites: &[(usize, Composite)], defaults: &[Option<f64>]) {
-        for (j, comp) in composites {
+        for ((j, plan), sel) in plans.iter().zip(&selections) {
+            row[*j] = plan.aggregate(events, evs, sel, as_of, &mut scratch);
+        }
+        for (j, comp) in &composites {
             let x = match *comp {
                 Composite::Ratio(a, b) => {
                     let d = row[b];
@@ -173,6 +147,9 @@ fn evaluate_composites(row: &mut [f64], composites: &[(usize, Composite)], defau
                 _ => x,
             };
         }
+    }
+    eprint!("total {:?} ", t0.elapsed());
+    Ok(FeatureMatrix { names, descriptions, values })
 }
 
 #[derive(Clone, Copy)]
@@ -181,14 +158,15 @@ enum Composite {
     Difference(usize, usize),
 }
 
-/// One event, gathered from the columns into customer order.
+/// One event, copied from the columns into customer order: 32 bytes, so that the copy is
+/// one aligned write. Department and case, which few features read, stay in the table and
+/// are looked up by row.
 #[derive(Debug, Clone, Copy)]
 struct Ev {
     time: i64,
     value: f64,
     duration: f64,
-    department: u32,
-    case: u32,
+    row: u32,
     kind: u16,
     flag: u8,
 }
@@ -223,7 +201,7 @@ fn check_table(t: &EventTable) -> Result<()> {
 /// Groups the events before `as_of` by customer (counting sort, input order within a
 /// customer) and sorts each customer's events by time, stably. Returns the start of each
 /// customer's slice (plus the end) and the events.
-fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<u32>)> {
+fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<Ev>)> {
     let customers = t.customers as usize;
     let kinds = t.kinds.len();
     let mut starts = vec![0u32; customers + 1];
@@ -252,54 +230,47 @@ fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<u32>)>
         starts[c + 1] += starts[c];
     }
     let total = starts[customers] as usize;
-    let mut order = vec![0u32; total];
+    let blank = Ev { time: 0, value: 0.0, duration: 0.0, row: 0, kind: 0, flag: 2 };
+    let mut sorted = vec![blank; total];
     let mut next: Vec<u32> = starts[..customers].to_vec();
-    for (row, (&c, &time)) in t.customer.iter().zip(&t.time).enumerate() {
+    for row in 0..t.time.len() {
+        let time = t.time[row];
         if time < as_of {
-            let at = &mut next[c as usize];
-            order[*at as usize] = row as u32;
-            *at += 1;
+            let c = t.customer[row] as usize;
+            let at = next[c] as usize;
+            next[c] += 1;
+            sorted[at] = Ev {
+                time,
+                value: t.value[row],
+                duration: t.duration[row],
+                row: row as u32,
+                kind: t.kind[row],
+                flag: t.flag[row],
+            };
         }
     }
-    Ok((starts, order))
-}
-
-/// The events of `rows` from the columns, in that order.
-fn gather(t: &EventTable, rows: &[u32], out: &mut Vec<Ev>) {
-    out.clear();
-    out.extend(rows.iter().map(|&r| {
-        let r = r as usize;
-        Ev {
-            time: t.time[r],
-            value: t.value[r],
-            duration: t.duration[r],
-            department: t.department[r],
-            case: t.case[r],
-            kind: t.kind[r],
-            flag: t.flag[r],
+    drop(next);
+    for c in 0..customers {
+        let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
+        if evs.windows(2).all(|w| w[0].time <= w[1].time) {
+            continue;
         }
-    }));
-}
-
-/// Sorts one customer's events (in input row order) by time, stably.
-fn sort_by_time(evs: &mut [Ev]) {
-    if evs.windows(2).all(|w| w[0].time <= w[1].time) {
-        return;
-    }
-    if evs.len() <= 32 {
-        // Insertion sort: stable, no allocation.
-        for i in 1..evs.len() {
-            let e = evs[i];
-            let mut j = i;
-            while j > 0 && evs[j - 1].time > e.time {
-                evs[j] = evs[j - 1];
-                j -= 1;
+        if evs.len() <= 32 {
+            // Insertion sort: stable, no allocation.
+            for i in 1..evs.len() {
+                let e = evs[i];
+                let mut j = i;
+                while j > 0 && evs[j - 1].time > e.time {
+                    evs[j] = evs[j - 1];
+                    j -= 1;
+                }
+                evs[j] = e;
             }
-            evs[j] = e;
+        } else {
+            evs.sort_by_key(|e| e.time);
         }
-    } else {
-        evs.sort_by_key(|e| e.time);
     }
+    Ok((starts, sorted))
 }
 
 /// Buffers reused across customers and features.
@@ -352,17 +323,17 @@ impl CompiledFilter {
         }
     }
 
-    fn matches(&self, e: &Ev) -> bool {
+    fn matches(&self, e: &Ev, t: &EventTable) -> bool {
         match self {
-            CompiledFilter::Department(code) => code.is_some_and(|c| e.department == c),
+            CompiledFilter::Department(code) => code.is_some_and(|c| t.department[e.row as usize] == c),
             CompiledFilter::Flag(b) => e.flag == *b,
             CompiledFilter::Range { field, min, max } => {
                 let x = numeric(e, *field);
                 x >= *min && x <= *max // false for NaN
             }
-            CompiledFilter::All(list) => list.iter().all(|f| f.matches(e)),
-            CompiledFilter::Any(list) => list.iter().any(|f| f.matches(e)),
-            CompiledFilter::Not(f) => !f.matches(e),
+            CompiledFilter::All(list) => list.iter().all(|f| f.matches(e, t)),
+            CompiledFilter::Any(list) => list.iter().any(|f| f.matches(e, t)),
+            CompiledFilter::Not(f) => !f.matches(e, t),
         }
     }
 }
@@ -376,10 +347,10 @@ fn numeric(e: &Ev, field: Field) -> f64 {
 }
 
 #[inline]
-fn code(e: &Ev, field: Field) -> u32 {
+fn code(e: &Ev, field: Field, t: &EventTable) -> u32 {
     match field {
-        Field::Case => e.case,
-        _ => e.department,
+        Field::Case => t.case[e.row as usize],
+        _ => t.department[e.row as usize],
     }
 }
 
@@ -432,25 +403,25 @@ impl Plan {
     /// Whether an event of one of the plan's kinds is in the window, passes the filter and
     /// has the field the aggregation reads.
     #[inline]
-    fn accepts(&self, e: &Ev) -> bool {
+    fn accepts(&self, e: &Ev, t: &EventTable) -> bool {
         if e.time < self.lo || e.time >= self.hi {
             return false;
         }
         if let Some(f) = &self.filter {
-            if !f.matches(e) {
+            if !f.matches(e, t) {
                 return false;
             }
         }
         match self.field {
             None => true,
             Some(f @ (Field::Value | Field::Duration)) => !numeric(e, f).is_nan(),
-            Some(f) => code(e, f) != NONE,
+            Some(f) => code(e, f, t) != NONE,
         }
     }
 
     /// The feature over the accepted events `sel` (indices into `evs`, one customer's events
     /// sorted by time, all before `as_of`).
-    fn aggregate(&self, evs: &[Ev], sel: &[u32], as_of: i64, s: &mut Scratch) -> f64 {
+    fn aggregate(&self, t: &EventTable, evs: &[Ev], sel: &[u32], as_of: i64, s: &mut Scratch) -> f64 {
         if sel.is_empty() {
             return self.empty;
         }
@@ -478,7 +449,7 @@ impl Plan {
                 let field = self.field.unwrap_or(Field::Case);
                 let codes = &mut s.codes;
                 codes.clear();
-                codes.extend(sel.iter().map(|&i| code(&evs[i as usize], field)));
+                codes.extend(sel.iter().map(|&i| code(&evs[i as usize], field, t)));
                 codes.sort_unstable();
                 codes.dedup();
                 codes.len() as f64

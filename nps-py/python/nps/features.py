@@ -38,10 +38,16 @@ REQUIRED = ("customer", "time", "kind")
 OPTIONAL = ("value", "duration", "department", "case", "flag")
 
 
-def _column(events: Any, name: str) -> Optional[np.ndarray]:
+def _raw(events: Any, name: str) -> Any:
     try:
-        col = events[name]
+        return events[name]
     except (KeyError, IndexError):
+        return None
+
+
+def _column(events: Any, name: str) -> Optional[np.ndarray]:
+    col = _raw(events, name)
+    if col is None:
         return None
     return col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
 
@@ -50,8 +56,17 @@ def _is_missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
 
 
-def _factorize(values: np.ndarray, field: str, allow_missing: bool) -> tuple[np.ndarray, list]:
-    """Codes (uint32, NONE_CODE for missing) and labels in first-seen order."""
+def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray, list]:
+    """Codes (uint32, NONE_CODE for missing) and labels: a pandas Categorical keeps its own
+    codes; anything else is factorized in first-seen order."""
+    if hasattr(column, "cat"):
+        codes, labels = column.cat.codes.to_numpy().astype(np.int64), list(column.cat.categories)
+        if (codes < 0).any():
+            if not allow_missing:
+                raise NpsError(f"{field}[{int(np.argmax(codes < 0))}] is missing")
+            codes = np.where(codes < 0, NONE_CODE, codes)
+        return codes.astype(np.uint32), labels
+    values = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
     try:
         import pandas as pd
 
@@ -112,11 +127,11 @@ def encode_events(events: Any) -> dict:
     missing = [c for c in REQUIRED if _column(events, c) is None]
     if missing:
         raise NpsError(f"events is missing the column(s) {', '.join(missing)} (required: customer, time, kind)")
-    customer, customer_labels = _factorize(_column(events, "customer"), "customer", allow_missing=False)
-    kind, kind_names = _factorize(_column(events, "kind"), "kind", allow_missing=False)
-    dep = _column(events, "department")
+    customer, customer_labels = _factorize(_raw(events, "customer"), "customer", allow_missing=False)
+    kind, kind_names = _factorize(_raw(events, "kind"), "kind", allow_missing=False)
+    dep = _raw(events, "department")
     department, department_names = _factorize(dep, "department", True) if dep is not None else (np.empty(0, np.uint32), [])
-    case = _column(events, "case")
+    case = _raw(events, "case")
     case_codes = _factorize(case, "case", True)[0] if case is not None else np.empty(0, np.uint32)
     return dict(
         customer=customer,
@@ -161,6 +176,7 @@ def _compute(events: Any, definitions: Optional[str], as_of: Any, declared_kinds
     names, descriptions, values = _nps._compute_features(
         enc, definitions, _as_of_seconds(as_of), [str(k) for k in declared_kinds]
     )
+    labels = labels[: values.shape[0]]  # unused trailing categories of a categorical column
     try:
         import pandas as pd
     except ImportError:
