@@ -5,6 +5,8 @@ from typing import Any, Literal, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
+from . import features as features
+
 __version__: str
 
 ArrayLike = Union[Sequence[float], npt.NDArray[Any], Any]  # list, numpy array, pandas Series

@@ -1,0 +1,23 @@
+"""Churn features from a raw event history, as of a date, with no leakage."""
+
+from typing import Any, Iterable, Mapping, Union
+
+BUILT_IN_KINDS: tuple
+Definitions = Union[str, Mapping[str, Any], Iterable[Mapping[str, Any]]]
+
+def encode_events(events: Any) -> dict:
+    """The event history as the dictionary-encoded columns the core reads (advanced use)."""
+
+def compute(events: Any, definitions: Definitions, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
+    """Features defined declaratively (JSON text, a dict {"features": [...]} or a list of
+    definitions), one row per customer (a pandas DataFrame indexed by customer), as of
+    ``as_of`` (a date, datetime64, pandas Timestamp or epoch seconds). Only events strictly
+    before ``as_of`` count. Raises NpsError naming the column and row of bad input, or the
+    JSON path of a bad definition."""
+
+def retention(events: Any, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
+    """The built-in retention feature set, one row per customer, as of ``as_of``; the
+    one-line description of each column is in ``frame.attrs["descriptions"]``."""
+
+def retention_definitions() -> dict:
+    """The built-in retention feature set as its JSON definitions."""
