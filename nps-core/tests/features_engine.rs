@@ -929,8 +929,8 @@ fn sets_round_trip_through_json_and_serde() {
     assert!(e.to_string().contains("features[0].ratio must be a pair of features"), "{e}");
     // The written form keeps to the documented format.
     let v: serde_json::Value = serde_json::from_str(&set.to_json()).unwrap();
-    assert_eq!(v["features"][1]["aggregation"], serde_json::json!({"repeat_count": {"within_days": 7.0}}));
-    assert_eq!(v["features"][2]["window"], serde_json::json!({"days": 30.0, "offset_days": 30.0}));
+    assert_eq!(v["features"][1]["aggregation"], serde_json::json!({"repeat_count": {"within_days": 7}}));
+    assert_eq!(v["features"][2]["window"], serde_json::json!({"days": 30, "offset_days": 30}));
     assert_eq!(v["features"][0]["filter"], serde_json::json!({"field": "department", "equals": "billing"}));
     let Some(f) = set.get("f_filters") else { panic!() };
     let FeatureRule::Aggregate(a) = &f.rule else { panic!() };

@@ -78,7 +78,12 @@ fn millis(t: &Either<f64, JsDate<'_>>, field: &str, index: usize) -> Result<i64>
         Either::B(d) => d.value_of().into_napi()?,
     };
     if !ms.is_finite() {
-        return Err(to_napi(NpsError::OutOfRange { field: field.into(), index, value: ms, range: "valid times".into() }));
+        return Err(to_napi(NpsError::OutOfRange {
+            field: field.into(),
+            index,
+            value: ms,
+            range: "valid times".into(),
+        }));
     }
     Ok((ms / 1000.0).floor() as i64)
 }
@@ -128,8 +133,12 @@ impl Encoded {
         let mut e = Encoded::default();
         e.customer = c.customer.iter().map(|id| e.customers.code(&label(id))).collect();
         e.time = match &c.time {
-            Either::A(a) => a.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?,
-            Either::B(v) => v.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?,
+            Either::A(a) => {
+                a.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
+            }
+            Either::B(v) => {
+                v.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
+            }
         };
         e.kind = c.kind.iter().map(|k| e.kinds.code(k)).collect();
         e.value = floats(&c.value);

@@ -20,7 +20,10 @@ fn _retention_json() -> &'static str {
 }
 
 fn item<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
-    d.get_item(key)?.ok_or_else(|| error("INVALID_PARAMETER", format!("events is missing {key}")))?.extract().map_err(Into::into)
+    d.get_item(key)?
+        .ok_or_else(|| error("INVALID_PARAMETER", format!("events is missing {key}")))?
+        .extract()
+        .map_err(Into::into)
 }
 
 /// Builds the core's event table from the encoded columns.

@@ -2,9 +2,11 @@
 //!
 //! Only events strictly before the reference time are read, so nothing that happens at or
 //! after it can change a feature. The events are grouped by customer with a counting sort
-//! into one compact array (one pass over the columns), each customer's events are sorted by
-//! time (stable: ties keep input row order), and every feature is then a short scan over the
-//! customer's own events, which sit together in cache.
+//! into one compact array (one pass over the columns, 32 bytes per event), each customer's
+//! events are sorted by time (ties in input row order), and one pass over them routes each
+//! event to the features that read its kind; each feature then aggregates its selection.
+//! Nothing is allocated per event or per customer (the buffers are reused), and nothing is
+//! sorted per feature.
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +86,7 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
         return Ok(FeatureMatrix { names, descriptions, values });
     }
 
-    let (starts, sorted) = group_by_customer(events, as_of)?;
+    let (starts, mut sorted) = group_by_customer(events, as_of)?;
     let composites: Vec<(usize, Composite)> = composites
         .into_iter()
         .map(|j| {
@@ -114,7 +116,9 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
     let mut scratch = Scratch::default();
     let out = values.as_slice_mut().expect("a new array is contiguous");
     for (c, row) in out.chunks_exact_mut(width).enumerate() {
-        let evs = &sorted[starts[c] as usize..starts[c + 1] as usize];
+        let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
+        sort_by_time(evs);
+        let evs = &*evs;
         for sel in selections.iter_mut() {
             sel.clear();
         }
@@ -147,6 +151,28 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
         }
     }
     Ok(FeatureMatrix { names, descriptions, values })
+}
+
+/// Sorts one customer's events by time, ties in input row order.
+fn sort_by_time(evs: &mut [Ev]) {
+    if evs.windows(2).all(|w| w[0].time <= w[1].time) {
+        return; // already sorted, and grouping kept row order within ties
+    }
+    if evs.len() <= 32 {
+        // Insertion sort: stable, no allocation.
+        for i in 1..evs.len() {
+            let e = evs[i];
+            let mut j = i;
+            while j > 0 && evs[j - 1].time > e.time {
+                evs[j] = evs[j - 1];
+                j -= 1;
+            }
+            evs[j] = e;
+        }
+    } else {
+        // Rows are unique, so the unstable sort is deterministic (and allocates nothing).
+        evs.sort_unstable_by_key(|e| (e.time, e.row));
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -195,9 +221,8 @@ fn check_table(t: &EventTable) -> Result<()> {
     Ok(())
 }
 
-/// Groups the events before `as_of` by customer (counting sort, input order within a
-/// customer) and sorts each customer's events by time, stably. Returns the start of each
-/// customer's slice (plus the end) and the events.
+/// Groups the events before `as_of` by customer with a counting sort (input row order within
+/// a customer). Returns the start of each customer's slice (plus the end) and the events.
 fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<Ev>)> {
     let customers = t.customers as usize;
     let kinds = t.kinds.len();
@@ -244,28 +269,6 @@ fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<Ev>)> 
                 kind: t.kind[row],
                 flag: t.flag[row],
             };
-        }
-    }
-    drop(next);
-    for c in 0..customers {
-        let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
-        if evs.windows(2).all(|w| w[0].time <= w[1].time) {
-            continue;
-        }
-        if evs.len() <= 32 {
-            // Insertion sort: stable, no allocation.
-            for i in 1..evs.len() {
-                let e = evs[i];
-                let mut j = i;
-                while j > 0 && evs[j - 1].time > e.time {
-                    evs[j] = evs[j - 1];
-                    j -= 1;
-                }
-                evs[j] = e;
-            }
-        } else {
-            // Rows are unique, so the unstable sort is deterministic (and allocates nothing).
-            evs.sort_unstable_by_key(|e| (e.time, e.row));
         }
     }
     Ok((starts, sorted))

@@ -268,6 +268,20 @@ impl Aggregation {
         }
     }
 
+    /// The aggregation as a JSON value: its name, or `{"name": {parameters}}`.
+    pub fn to_value(&self) -> Value {
+        let (key, value) = match *self {
+            Aggregation::RepeatCount { within_days } => ("within_days", number_value(within_days)),
+            Aggregation::LastOverMeanPrevious { previous } => ("previous", Value::from(previous)),
+            _ => return Value::String(self.name().into()),
+        };
+        let mut params = Map::new();
+        params.insert(key.into(), value);
+        let mut m = Map::new();
+        m.insert(self.name().into(), Value::Object(params));
+        Value::Object(m)
+    }
+
     fn unit(name: &str) -> Option<Aggregation> {
         Some(match name {
             "count" => Aggregation::Count,
@@ -548,12 +562,17 @@ impl FeatureDefinition {
         match &self.rule {
             FeatureRule::Aggregate(a) => {
                 m.insert("kinds".into(), Value::Array(a.kinds.iter().cloned().map(Value::String).collect()));
-                m.insert("aggregation".into(), serde_json::to_value(a.aggregation).expect("serialisable"));
+                m.insert("aggregation".into(), a.aggregation.to_value());
                 if let Some(f) = a.field {
                     m.insert("field".into(), Value::String(f.name().into()));
                 }
                 if let Some(w) = a.window {
-                    m.insert("window".into(), serde_json::to_value(w).expect("serialisable"));
+                    let mut window = Map::new();
+                    window.insert("days".into(), number_value(w.days));
+                    if w.offset_days != 0.0 {
+                        window.insert("offset_days".into(), number_value(w.offset_days));
+                    }
+                    m.insert("window".into(), Value::Object(window));
                 }
                 if let Some(f) = &a.filter {
                     m.insert("filter".into(), f.to_value());

@@ -129,7 +129,10 @@ impl EventTable {
                     return Err(NpsError::Unknown {
                         field: format!("event kind (kind[{row}])"),
                         value: columns.kind_names[code as usize].to_string(),
-                        expected: format!("a built-in kind ({}) or one declared by the caller", BUILT_IN_KINDS.join(", ")),
+                        expected: format!(
+                            "a built-in kind ({}) or one declared by the caller",
+                            BUILT_IN_KINDS.join(", ")
+                        ),
                     })
                 }
                 None => {
@@ -158,7 +161,12 @@ impl EventTable {
         }
         let flag = if columns.flag.is_empty() { vec![2; n] } else { columns.flag.to_vec() };
         if let Some(row) = flag.iter().position(|f| *f > 2) {
-            return Err(NpsError::OutOfRange { field: "flag".into(), index: row, value: flag[row] as f64, range: "0 (false), 1 (true) or 2 (absent)".into() });
+            return Err(NpsError::OutOfRange {
+                field: "flag".into(),
+                index: row,
+                value: flag[row] as f64,
+                range: "0 (false), 1 (true) or 2 (absent)".into(),
+            });
         }
         Ok(EventTable {
             customer: columns.customer.to_vec(),
@@ -197,7 +205,12 @@ fn optional_floats(values: &[f64], n: usize, field: &str, non_negative: bool) ->
     }
     for (row, &v) in values.iter().enumerate() {
         if v.is_infinite() {
-            return Err(NpsError::OutOfRange { field: field.into(), index: row, value: v, range: "finite numbers".into() });
+            return Err(NpsError::OutOfRange {
+                field: field.into(),
+                index: row,
+                value: v,
+                range: "finite numbers".into(),
+            });
         }
         if non_negative && v < 0.0 {
             return Err(NpsError::Negative { field: field.into(), index: row, value: v });
