@@ -6,6 +6,7 @@ mod convert;
 mod error;
 mod features;
 mod survey;
+mod synth;
 
 #[pymodule]
 fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -13,5 +14,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     survey::register(m)?;
     features::register(m)?;
+    synth::register(m)?;
     Ok(())
 }

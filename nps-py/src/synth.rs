@@ -34,15 +34,19 @@ fn _synth_customers<'py>(
     d.set_item("case", ev.case.into_pyarray(py))?;
     d.set_item("flag", ev.flag.into_pyarray(py))?;
     d.set_item("customer_ids", base.customer_ids)?;
-    d.set_item("plan", base.plan)?;
-    d.set_item("segment", base.segment)?;
+    d.set_item("plan", base.plan.into_pyarray(py))?;
+    d.set_item("plans", core::PLANS.to_vec())?;
+    d.set_item("segment", base.segment.into_pyarray(py))?;
+    d.set_item("segments", core::SEGMENTS.to_vec())?;
     d.set_item("churned", PyArray1::from_iter(py, base.churned.iter().copied()))?;
-    d.set_item("churn_time", base.churn_time.iter().map(|t| t.unwrap_or(i64::MIN)).collect::<Vec<_>>().into_pyarray(py))?;
+    let churn_time: Vec<i64> = base.churn_time.iter().map(|t| t.unwrap_or(i64::MIN)).collect();
+    d.set_item("churn_time", churn_time.into_pyarray(py))?;
+    d.set_item("churn_probability", base.churn_probability.into_pyarray(py))?;
     d.set_item("true_score", base.true_score.into_pyarray(py))?;
     d.set_item("survey_customer", base.surveys.customer.into_pyarray(py))?;
     d.set_item("survey_time", base.surveys.time.into_pyarray(py))?;
     d.set_item("survey_score", base.surveys.score.into_pyarray(py))?;
-    d.set_item("drivers", base.drivers)?;
+    d.set_item("drivers", base.drivers.into_pyarray(py))?;
     d.set_item("driver_names", core::DRIVERS.to_vec())?;
     Ok(d)
 }

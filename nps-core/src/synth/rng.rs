@@ -32,6 +32,23 @@ impl Rng {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
+    /// Uniform in [a, b).
+    pub fn between(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * self.uniform()
+    }
+
+    /// True with probability `p`.
+    pub fn bernoulli(&mut self, p: f64) -> bool {
+        self.uniform() < p
+    }
+
+    /// An approximately standard normal draw: the Irwin–Hall sum of twelve uniforms minus
+    /// six (mean 0, variance 1, tails cut at ±6). Plain arithmetic, so the same bits on
+    /// every platform, unlike transforms that go through `ln` and `cos`.
+    pub fn normal(&mut self) -> f64 {
+        (0..12).map(|_| self.uniform()).sum::<f64>() - 6.0
+    }
+
     /// Index drawn with the given (unnormalised, non-negative) weights.
     pub fn choose(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();

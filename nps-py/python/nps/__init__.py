@@ -18,7 +18,7 @@ from ._nps import (
     sample_size,
     sample_size_difference,
 )
-from . import features
+from . import features, synth
 from .survey import breakdown, trend
 
 __all__ = [
@@ -35,5 +35,6 @@ __all__ = [
     "prob_greater",
     "sample_size",
     "sample_size_difference",
+    "synth",
     "trend",
 ]

@@ -16,6 +16,9 @@ import numpy as np
 from . import _nps
 
 DEFAULT_AS_OF = "2026-07-01"
+"""The default reference time of a generated base."""
+
+_NONE = np.iinfo(np.uint32).max
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,13 @@ class SyntheticBase:
     """A generated customer base (pandas DataFrames)."""
 
     events: Any
-    """One row per event: customer, time, kind, value, duration, department, case, flag."""
+    """One row per event, in time order: customer, time, kind, value, duration, department,
+    case, flag. ``customer`` is categorical over all customer ids, so feature frames computed
+    from it have one row per customer in id order."""
     labels: Any
-    """Indexed by customer: churned (within the horizon after as_of), churn_time, plan,
-    segment, true_score (the 0-10 answer each customer would give)."""
+    """Indexed by customer: churned (within the horizon after ``as_of``), churn_time, plan,
+    segment, churn_probability (the generator's truth) and true_score (the 0-10 answer each
+    customer would give, known for non-respondents too)."""
     surveys: Any
     """Answers of the customers who responded: customer, time, score."""
     drivers: Any
@@ -39,11 +45,15 @@ def generate(
     customers: int = 10_000,
     seed: int = 42,
     as_of: Any = DEFAULT_AS_OF,
-    history_days: int = 540,
+    history_days: int = 365,
     horizon_days: int = 120,
     respond_rate: float = 0.17,
 ) -> SyntheticBase:
-    """Generates a customer base (needs pandas)."""
+    """Generates a customer base (needs pandas).
+
+    The history runs from ``history_days`` before ``as_of`` to the end of the horizon, so it
+    also holds events after ``as_of``: features computed as of ``as_of`` must not see them.
+    """
     import pandas as pd
 
     from .features import _as_of_seconds
@@ -51,32 +61,36 @@ def generate(
     seconds = _as_of_seconds(as_of)
     c = _nps._synth_customers(customers, seed, seconds, history_days, horizon_days, respond_rate)
     ids = pd.Index(c["customer_ids"], name="customer")
-    none = 2**32 - 1
-    department = pd.Categorical.from_codes(np.where(c["department"] == none, -1, c["department"]).astype(np.int64), c["departments"])
-    case = pd.array(np.where(c["case"] == none, 0, c["case"]).astype(np.int64), dtype="Int64")
-    case[c["case"] == none] = pd.NA
-    flag = pd.array(c["flag"] == 1, dtype="boolean")
-    flag[c["flag"] == 2] = pd.NA
+
+    def categorical(codes: np.ndarray, names: list) -> Any:
+        codes = np.where(codes == _NONE, -1, codes.astype(np.int64))
+        return pd.Categorical.from_codes(codes, categories=names)
+
+    def nullable(values: pd.api.extensions.ExtensionArray, absent: np.ndarray) -> Any:
+        values[absent] = pd.NA
+        return values
+
     events = pd.DataFrame(
         {
-            "customer": ids.take(c["customer"].astype(np.int64)),
+            "customer": categorical(c["customer"], list(ids)),
             "time": c["time"].astype("datetime64[s]"),
-            "kind": pd.Categorical.from_codes(c["kind"].astype(np.int64), c["kinds"]),
+            "kind": categorical(c["kind"].astype(np.uint32), c["kinds"]),
             "value": c["value"],
             "duration": c["duration"],
-            "department": department,
-            "case": case,
-            "flag": flag,
+            "department": categorical(c["department"], c["departments"]),
+            "case": nullable(pd.array(c["case"].astype(np.int64), dtype="Int64"), c["case"] == _NONE),
+            "flag": nullable(pd.array(c["flag"] == 1, dtype="boolean"), c["flag"] == 2),
         }
     )
-    churn_time = c["churn_time"].astype("datetime64[s]").astype("datetime64[ns]")
+    churn_time = c["churn_time"].astype("datetime64[s]")
     churn_time[c["churn_time"] == np.iinfo(np.int64).min] = np.datetime64("NaT")
     labels = pd.DataFrame(
         {
             "churned": c["churned"],
             "churn_time": churn_time,
-            "plan": c["plan"],
-            "segment": c["segment"],
+            "plan": categorical(c["plan"].astype(np.uint32), c["plans"]),
+            "segment": categorical(c["segment"].astype(np.uint32), c["segments"]),
+            "churn_probability": c["churn_probability"],
             "true_score": c["true_score"],
         },
         index=ids,
@@ -88,6 +102,6 @@ def generate(
             "score": c["survey_score"],
         }
     )
-    names = c["driver_names"]
-    drivers = pd.DataFrame({n: [n in d for d in c["drivers"]] for n in names}, index=ids)
+    bits = c["drivers"]
+    drivers = pd.DataFrame({n: (bits >> i) & 1 == 1 for i, n in enumerate(c["driver_names"])}, index=ids)
     return SyntheticBase(events, labels, surveys, drivers, np.datetime64(seconds, "s"))
