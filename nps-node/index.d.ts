@@ -122,6 +122,22 @@ export interface FeatureOptions {
   declaredKinds?: Array<string>
 }
 
+/** Options of `synth.generate` (all optional). */
+export interface GenerateOptions {
+  /** Number of customers (10,000). */
+  customers?: number
+  /** Random seed (42): the same seed gives the same base in every language. */
+  seed?: number
+  /** Reference time, a `Date` or epoch milliseconds (2026-07-01). */
+  asOf?: number | Date
+  /** Days of history before `asOf` (365). */
+  historyDays?: number
+  /** Days after `asOf` in which leaving counts as churn (120). */
+  horizonDays?: number
+  /** Share of customers who answer the survey (0.17). */
+  respondRate?: number
+}
+
 /** An interval for an NPS, in points. */
 export interface Interval {
   method: string
@@ -244,6 +260,48 @@ export interface Shares {
   detractor: number
 }
 
+/** A generated base. */
+export interface SyntheticBase {
+  /** The reference time (epoch milliseconds). */
+  asOf: number
+  /** The event history in columns, in time order (pass it to `features.retention`). */
+  events: EventColumns
+  /** Labels and truth per customer. */
+  customers: SyntheticCustomers
+  /** The answers of those who responded. */
+  surveys: SyntheticSurveys
+}
+
+/** One element per customer. */
+export interface SyntheticCustomers {
+  /** Customer ids. */
+  id: Array<string>
+  /** `prepaid` or `contract`. */
+  plan: Array<string>
+  /** `consumer`, `family` or `business`. */
+  segment: Array<string>
+  /** Left within the horizon after `asOf`. */
+  churned: Array<boolean>
+  /** When they left (epoch milliseconds), or null. */
+  churnTime: Array<number | undefined | null>
+  /** The churn probability the generator used. */
+  churnProbability: Float64Array
+  /** The 0–10 answer each customer would give (known for non-respondents too). */
+  trueScore: Array<number>
+  /** The true churn drivers of each customer. */
+  drivers: Array<Array<string>>
+}
+
+/** Survey answers, one element per answer. */
+export interface SyntheticSurveys {
+  /** Customer id. */
+  customer: Array<string>
+  /** Epoch milliseconds. */
+  time: Float64Array
+  /** Answer on the 0–10 scale. */
+  score: Array<number>
+}
+
 /** A tally as a plain object. */
 export interface TallySummary {
   detractors: number
@@ -294,4 +352,9 @@ export declare namespace features {
   export function retention(events: Array<Event> | EventColumns, options: FeatureOptions): FeatureMatrix
   /** The built-in retention feature set as JSON definitions. */
   export function retentionDefinitions(): string
+}
+
+export declare namespace synth {
+  /** Generates a seeded synthetic telco customer base. */
+  export function generate(options?: GenerateOptions | undefined | null): SyntheticBase
 }

@@ -787,3 +787,4 @@ module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference
 module.exports.trend = nativeBinding.trend
 module.exports.version = nativeBinding.version
 module.exports.features = nativeBinding.features
+module.exports.synth = nativeBinding.synth

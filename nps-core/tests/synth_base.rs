@@ -187,3 +187,35 @@ fn events_from_the_horizon_do_not_change_the_features() {
     let bits = |m: &FeatureMatrix| m.values.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&full), bits(&cut));
 }
+
+/// The shared fingerprint (`tests/vectors/synth.json`), also checked from Python and Node.
+#[test]
+fn matches_the_shared_vector() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/synth.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let b = base(v["config"]["customers"].as_u64().unwrap() as usize, v["config"]["seed"].as_u64().unwrap());
+    assert_eq!(b.events.len() as u64, v["events"].as_u64().unwrap());
+    let first: Vec<i64> = v["first_times"].as_array().unwrap().iter().map(|t| t.as_i64().unwrap()).collect();
+    assert_eq!(b.events.time[..5], first[..]);
+    assert_eq!(b.events.time.iter().sum::<i64>(), v["time_sum"].as_i64().unwrap());
+    let churned: Vec<&str> = (0..b.churned.len()).filter(|&c| b.churned[c]).map(|c| &b.customer_ids[c][..]).collect();
+    assert_eq!(serde_json::json!(churned), v["churned"]);
+    let scores: Vec<u8> = b.true_score[..20].to_vec();
+    assert_eq!(serde_json::json!(scores), v["true_scores"]);
+    let survey_scores: Vec<u8> = b.surveys.score[..10].to_vec();
+    assert_eq!(serde_json::json!(survey_scores), v["survey_scores"]);
+    let m = compute(&b.events, &retention(), b.config.as_of).unwrap();
+    assert_eq!(serde_json::json!(m.names), v["feature_names"]);
+    for (id, expected) in v["features"].as_object().unwrap() {
+        let c = b.customer_ids.iter().position(|x| x == id).unwrap();
+        let drivers = serde_json::json!(b.driver_names(c));
+        assert_eq!(drivers, v["drivers"][id], "{id}");
+        for (j, e) in expected.as_array().unwrap().iter().enumerate() {
+            let x = m.values[[c, j]];
+            match e.as_f64() {
+                Some(e) => assert_eq!(x, e, "{id} {}", m.names[j]),
+                None => assert!(x.is_nan(), "{id} {}: {x}", m.names[j]),
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod convert;
 mod error;
 mod features;
 mod survey;
+mod synth;
 
 /// The library version.
 #[napi]

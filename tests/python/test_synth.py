@@ -141,3 +141,25 @@ def test_every_retention_feature_equals_pandas_on_the_generated_base(base):
     assert ours.loc[d["falling_usage"], "usage_trend_30d"].mean() < 0.6
     assert (ours.loc[d["bad_last_interaction"], "worst_interaction_90d"] <= 3).all()
     assert ((ours["tenure_days"] < 180) == d["short_tenure"]).all()
+
+
+def test_matches_the_shared_vector():
+    """The same base and features as the Rust and Node tests (tests/vectors/synth.json)."""
+    import json
+    from pathlib import Path
+
+    v = json.loads((Path(__file__).parents[1] / "vectors" / "synth.json").read_text())
+    b = nps.synth.generate(**v["config"])
+    assert len(b.events) == v["events"]
+    times = b.events["time"].astype("int64")
+    assert times.iloc[:5].tolist() == v["first_times"]
+    assert int(times.sum()) == v["time_sum"]
+    assert b.labels.index[b.labels["churned"]].tolist() == v["churned"]
+    assert b.labels["true_score"].iloc[:20].tolist() == v["true_scores"]
+    assert b.surveys["customer"].iloc[:10].tolist() == v["survey_customers"]
+    f = nps.features.retention(b.events, as_of=b.as_of)
+    assert list(f.columns) == v["feature_names"]
+    for c, row in v["features"].items():
+        assert [d for d in b.drivers.columns if b.drivers.loc[c, d]] == v["drivers"][c]
+        expected = np.array([np.nan if x is None else x for x in row])
+        np.testing.assert_array_equal(f.loc[c].to_numpy(float), expected, err_msg=c)

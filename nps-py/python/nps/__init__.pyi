@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import features as features
+from . import synth as synth
 
 __version__: str
 

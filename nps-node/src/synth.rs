@@ -1,0 +1,129 @@
+//! `synth` namespace: the seeded synthetic customer base of `nps_core::synth`.
+use napi::bindgen_prelude::*;
+use napi::JsDate;
+use napi_derive::napi;
+use nps_core::features::NONE;
+use nps_core::synth::{self as core, BaseConfig};
+
+use crate::error::{IntoNapi, Result};
+use crate::features::EventColumnsJs;
+
+/// Options of `synth.generate` (all optional).
+#[napi(object)]
+pub struct GenerateOptions {
+    /// Number of customers (10,000).
+    pub customers: Option<u32>,
+    /// Random seed (42): the same seed gives the same base in every language.
+    pub seed: Option<u32>,
+    /// Reference time, a `Date` or epoch milliseconds (2026-07-01).
+    pub as_of: Option<Either<f64, JsDate<'static>>>,
+    /// Days of history before `asOf` (365).
+    pub history_days: Option<u32>,
+    /// Days after `asOf` in which leaving counts as churn (120).
+    pub horizon_days: Option<u32>,
+    /// Share of customers who answer the survey (0.17).
+    pub respond_rate: Option<f64>,
+}
+
+/// One element per customer.
+#[napi(object)]
+pub struct SyntheticCustomers {
+    /// Customer ids.
+    pub id: Vec<String>,
+    /// `prepaid` or `contract`.
+    pub plan: Vec<String>,
+    /// `consumer`, `family` or `business`.
+    pub segment: Vec<String>,
+    /// Left within the horizon after `asOf`.
+    pub churned: Vec<bool>,
+    /// When they left (epoch milliseconds), or null.
+    pub churn_time: Vec<Option<f64>>,
+    /// The churn probability the generator used.
+    pub churn_probability: Float64Array,
+    /// The 0–10 answer each customer would give (known for non-respondents too).
+    pub true_score: Vec<u32>,
+    /// The true churn drivers of each customer.
+    pub drivers: Vec<Vec<String>>,
+}
+
+/// Survey answers, one element per answer.
+#[napi(object)]
+pub struct SyntheticSurveys {
+    /// Customer id.
+    pub customer: Vec<String>,
+    /// Epoch milliseconds.
+    pub time: Float64Array,
+    /// Answer on the 0–10 scale.
+    pub score: Vec<u32>,
+}
+
+/// A generated base.
+#[napi(object)]
+pub struct SyntheticBase {
+    /// The reference time (epoch milliseconds).
+    pub as_of: f64,
+    /// The event history in columns, in time order (pass it to `features.retention`).
+    pub events: EventColumnsJs,
+    /// Labels and truth per customer.
+    pub customers: SyntheticCustomers,
+    /// The answers of those who responded.
+    pub surveys: SyntheticSurveys,
+}
+
+/// Generates a seeded synthetic telco customer base.
+#[napi(namespace = "synth", catch_unwind)]
+pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
+    let d = BaseConfig::default();
+    let o = options.unwrap_or(GenerateOptions {
+        customers: None,
+        seed: None,
+        as_of: None,
+        history_days: None,
+        horizon_days: None,
+        respond_rate: None,
+    });
+    let as_of = match &o.as_of {
+        None => d.as_of,
+        Some(Either::A(ms)) => (ms / 1000.0).floor() as i64,
+        Some(Either::B(date)) => (date.value_of().into_napi()? / 1000.0).floor() as i64,
+    };
+    let config = BaseConfig {
+        customers: o.customers.map_or(d.customers, |c| c as usize),
+        seed: o.seed.map_or(d.seed, u64::from),
+        as_of,
+        history_days: o.history_days.unwrap_or(d.history_days),
+        horizon_days: o.horizon_days.unwrap_or(d.horizon_days),
+        respond_rate: o.respond_rate.unwrap_or(d.respond_rate),
+    };
+    let b = core::customers(&config).into_napi()?;
+    let ms = |t: i64| t as f64 * 1000.0;
+    let e = &b.events;
+    let events = EventColumnsJs {
+        customer: e.customer.iter().map(|&c| Either::A(b.customer_ids[c as usize].clone())).collect(),
+        time: Either::A(Float64Array::new(e.time.iter().map(|&t| ms(t)).collect())),
+        kind: e.kind.iter().map(|&k| e.kinds[k as usize].clone()).collect(),
+        value: Some(Either::A(Float64Array::new(e.value.clone()))),
+        duration: Some(Either::A(Float64Array::new(e.duration.clone()))),
+        department: Some(
+            e.department.iter().map(|&d| (d != NONE).then(|| e.departments[d as usize].clone())).collect(),
+        ),
+        case: Some(e.case.iter().map(|&c| (c != NONE).then_some(Either::B(c as f64))).collect()),
+        flag: Some(e.flag.iter().map(|&f| (f != 2).then_some(f == 1)).collect()),
+    };
+    let customers = SyntheticCustomers {
+        id: b.customer_ids.clone(),
+        plan: b.plan.iter().map(|&p| core::PLANS[p as usize].to_string()).collect(),
+        segment: b.segment.iter().map(|&s| core::SEGMENTS[s as usize].to_string()).collect(),
+        churned: b.churned.clone(),
+        churn_time: b.churn_time.iter().map(|t| t.map(ms)).collect(),
+        churn_probability: Float64Array::new(b.churn_probability.clone()),
+        true_score: b.true_score.iter().map(|&s| s as u32).collect(),
+        drivers: (0..b.churned.len()).map(|c| b.driver_names(c).iter().map(|d| d.to_string()).collect()).collect(),
+    };
+    let surveys = SyntheticSurveys {
+        customer: b.surveys.customer.iter().map(|&c| b.customer_ids[c as usize].clone()).collect(),
+        time: Float64Array::new(b.surveys.time.iter().map(|&t| ms(t)).collect()),
+        score: b.surveys.score.iter().map(|&s| s as u32).collect(),
+    };
+    Ok(SyntheticBase { as_of: ms(as_of), events, customers, surveys })
+}

@@ -1,0 +1,31 @@
+"""A seeded synthetic telco customer base, for demos, tests and benchmarks."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+DEFAULT_AS_OF: str
+
+@dataclass(frozen=True)
+class SyntheticBase:
+    events: Any
+    """One row per event, in time order (customer is categorical over all customer ids)."""
+    labels: Any
+    """Indexed by customer: churned, churn_time, plan, segment, churn_probability, true_score."""
+    surveys: Any
+    """Answers of those who responded: customer, time, score."""
+    drivers: Any
+    """Indexed by customer: one boolean column per true churn driver."""
+    as_of: np.datetime64
+
+def generate(
+    customers: int = 10_000,
+    seed: int = 42,
+    as_of: Any = DEFAULT_AS_OF,
+    history_days: int = 365,
+    horizon_days: int = 120,
+    respond_rate: float = 0.17,
+) -> SyntheticBase:
+    """Generates a customer base (pandas DataFrames); the same seed gives the same base in
+    every language. Raises NpsError for a bad configuration."""
