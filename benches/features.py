@@ -2,7 +2,10 @@
 aggregations written in pandas and in polars, side by side in one run, each in its own
 process so that peak memory can be read.
 
-    .venv/bin/python benches/features.py [--customers 1000000] [--events 10000000]
+    .venv/bin/python benches/features.py [--customers 1000000] [--history-days 36]
+
+The events come from the project's own generator (nps.synth): 36 days of history before
+the reference time give about ten events per customer.
 
 The comparison uses BENCH_SET, twelve features that pandas and polars express directly
 (counts, sums, means, minimum, last value, days since, ratio of two windows); the full
@@ -20,8 +23,7 @@ import time
 
 import numpy as np
 
-AS_OF = np.datetime64("2026-07-01T00:00:00", "us")
-KINDS = ["contact_opened", "contact_resolved", "payment", "usage", "outage", "survey_answer", "subscription_start", "bill", "top_up"]
+AS_OF = np.datetime64("2026-07-01T00:00:00", "us")  # the generator's default reference time
 BENCH_SET = {"features": [
     {"name": "contacts_30d", "kinds": ["contact_opened"], "aggregation": "count", "window": {"days": 30}},
     {"name": "contacts_90d", "kinds": ["contact_opened"], "aggregation": "count", "window": {"days": 90}},
@@ -38,19 +40,18 @@ BENCH_SET = {"features": [
 ]}
 
 
-def history(customers, events, seed=7):
-    rng = np.random.default_rng(seed)
-    kind = rng.integers(0, len(KINDS), events).astype(np.int8)
-    seconds = rng.integers(-365 * 86400, 30 * 86400, events)
-    value = rng.gamma(2.0, 20.0, events)
-    value[kind == KINDS.index("survey_answer")] = rng.integers(0, 11, int((kind == KINDS.index("survey_answer")).sum()))
-    duration = np.where(kind == KINDS.index("contact_resolved"), rng.gamma(3.0, 200.0, events), np.nan)
+def history(customers, history_days):
+    """The project's synthetic base, as plain columns (customer codes, times, kind names)."""
+    import nps
+
+    base = nps.synth.generate(customers=customers, seed=7, history_days=history_days, horizon_days=1)
+    ev = base.events
     return {
-        "customer": rng.integers(0, customers, events).astype(np.int64),
-        "time": (AS_OF + seconds.astype("timedelta64[s]")).astype("datetime64[us]"),
-        "kind": np.array(KINDS)[kind],
-        "value": value,
-        "duration": duration,
+        "customer": ev["customer"].cat.codes.to_numpy().astype(np.int64),
+        "time": ev["time"].to_numpy().astype("datetime64[us]"),
+        "kind": ev["kind"].astype(str).to_numpy(),
+        "value": ev["value"].to_numpy(),
+        "duration": ev["duration"].to_numpy(),
     }
 
 
@@ -133,33 +134,33 @@ def run_polars(h):
     return time.perf_counter() - t0, out.shape
 
 
-def child(which, customers, events):
-    h = history(customers, events)
+def child(which, customers, history_days):
+    h = history(customers, history_days)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     fn = {"nps": lambda: run_nps(h, False), "nps-retention": lambda: run_nps(h, True), "pandas": lambda: run_pandas(h), "polars": lambda: run_polars(h)}[which]
     best = min(fn()[0] for _ in range(3))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": best, "extra_mib": (peak - before) / 1024, "input_mib": input_bytes(h) / 2**20}))
+    print(json.dumps({"events": len(h["time"]), "seconds": best, "extra_mib": (peak - before) / 1024, "input_mib": input_bytes(h) / 2**20}))
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=1_000_000)
-    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--history-days", type=int, default=36, help="36 days give about 10 events per customer")
     ap.add_argument("--child")
     a = ap.parse_args()
     if a.child:
-        return child(a.child, a.customers, a.events)
+        return child(a.child, a.customers, a.history_days)
     import pandas
     import polars
 
     rows = {}
     for which in ("nps", "pandas", "polars", "nps-retention"):
-        out = subprocess.run([sys.executable, __file__, "--child", which, "--customers", str(a.customers), "--events", str(a.events)],
+        out = subprocess.run([sys.executable, __file__, "--child", which, "--customers", str(a.customers), "--history-days", str(a.history_days)],
                              check=True, capture_output=True, text=True).stdout
         rows[which] = json.loads(out.strip().splitlines()[-1])
     base = rows["nps"]["seconds"]
-    print(f"{a.events:,} events, {a.customers:,} customers; best of 3, each in its own process; Python {platform.python_version()}, "
+    print(f"{rows['nps']['events']:,} events, {a.customers:,} customers (nps.synth, seed 7, {a.history_days} days of history); best of 3, each in its own process; Python {platform.python_version()}, "
           f"pandas {pandas.__version__}, polars {polars.__version__}; input {rows['nps']['input_mib']:.0f} MiB\n")
     print("| implementation | features | time (s) | time / nps | peak extra memory (MiB) |")
     print("|---|---:|---:|---:|---:|")

@@ -337,9 +337,9 @@ impl Customer {
             }
         }
 
-        // Usage every ten days over the last five months of history and the horizon.
+        // Usage every ten days over the last five months of history (at most) and the horizon.
         let megabytes = rng.between(2_000.0, 15_000.0);
-        let mut t = (as_of - 150 * DAY).max(self.start) + rng.below(10 * DAY as u64) as i64;
+        let mut t = (as_of - 150 * DAY).max(from) + rng.below(10 * DAY as u64) as i64;
         while t < end {
             let fall = if falling_usage && t >= as_of - 35 * DAY { rng.between(0.25, 0.5) } else { 1.0 };
             push(t, Kind::Usage, (megabytes * fall * rng.between(0.8, 1.2)).round());
