@@ -44,6 +44,49 @@ export declare class Tally {
 /** NPS by segment, one row per distinct segment in sorted order. */
 export declare function breakdown(scores: NumericArray, segments: Array<string>, options?: ReportOptions | undefined | null): Array<SegmentRow>
 
+/** Churn by NPS answer: `scores` on the 0–10 scale, `churned` booleans or 0/1. */
+export declare function churnByNps(scores: NumericArray, churned: Array<boolean> | NumericArray, options?: ChurnByNpsOptions | undefined | null): ChurnByNps
+
+/** Churn by NPS category and score. */
+export interface ChurnByNps {
+  level: number
+  detractors: GroupChurn
+  passives: GroupChurn
+  promoters: GroupChurn
+  /** One group per score 0–10. */
+  byScore: Array<GroupChurn>
+  /** Detractors' churn rate over promoters', with its Katz log interval. */
+  relativeRisk: number
+  relativeRiskLow: number
+  relativeRiskHigh: number
+  /** Pearson's chi-square test of independence (category × churn). */
+  chiSquare: number
+  chiSquareDf: number
+  pValue: number
+  /** The what-if for `options.reductionShare` (default 0.25) of detractors. */
+  reduction: ChurnReduction
+}
+
+/** Options of `churnByNps`. */
+export interface ChurnByNpsOptions {
+  /** Confidence level (0.95). */
+  level?: number
+  /** Share of detractors in the what-if (0.25). */
+  reductionShare?: number
+}
+
+/**
+ * What moving a share of detractors to passives would do (simple arithmetic on the
+ * observed rates, not a causal estimate).
+ */
+export interface ChurnReduction {
+  share: number
+  customersMoved: number
+  churnersAvoided: number
+  churnRateBefore: number
+  churnRateAfter: number
+}
+
 /** Compares A with B: difference, SE, z, two-sided p-value, interval and direction. */
 export declare function compare(a: Tally, b: Tally, options?: CompareOptions | undefined | null): Comparison
 
@@ -136,6 +179,16 @@ export interface GenerateOptions {
   horizonDays?: number
   /** Share of customers who answer the survey (0.17). */
   respondRate?: number
+}
+
+/** Churn in one group of customers, with the Wilson interval of its rate. */
+export interface GroupChurn {
+  customers: number
+  churned: number
+  /** NaN for an empty group. */
+  rate: number
+  low: number
+  high: number
 }
 
 /** An interval for an NPS, in points. */

@@ -780,6 +780,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Tally = nativeBinding.Tally
 module.exports.breakdown = nativeBinding.breakdown
+module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare
 module.exports.probGreater = nativeBinding.probGreater
 module.exports.sampleSize = nativeBinding.sampleSize

@@ -5,6 +5,7 @@
 //! * [`survey`]: Net Promoter Score statistics (tallies, intervals, tests, weights,
 //!   breakdowns and trends).
 //! * [`features`]: churn features from raw event histories, as of a date.
+//! * [`early_warning`]: the link between NPS answers and churn.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -13,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod early_warning;
 pub mod error;
 pub mod features;
 pub mod stats;
@@ -29,4 +31,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/features.md")]
     struct Features;
+
+    #[doc = include_str!("../../docs/early-warning.md")]
+    struct EarlyWarning;
 }

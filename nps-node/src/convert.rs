@@ -79,3 +79,35 @@ macro_rules! with_numbers {
     }};
 }
 pub(crate) use with_numbers;
+
+/// The values as `f64` (copied).
+#[allow(clippy::unnecessary_cast)] // the macro instantiates the cast for every type
+pub(crate) fn floats(values: &NumericArray<'_>) -> Vec<f64> {
+    with_numbers!(values, |s| s.iter().map(|x| *x as f64).collect())
+}
+
+/// Labels given as `boolean[]` or as 0/1 numbers; anything else is an error naming the
+/// index and value.
+pub(crate) fn booleans(
+    values: &napi::bindgen_prelude::Either<Vec<bool>, NumericArray<'_>>,
+    field: &str,
+) -> crate::error::Result<Vec<bool>> {
+    use napi::bindgen_prelude::Either;
+    match values {
+        Either::A(b) => Ok(b.clone()),
+        Either::B(n) => floats(n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                0.0 => Ok(false),
+                1.0 => Ok(true),
+                _ => Err(crate::error::to_napi(nps_core::NpsError::OutOfRange {
+                    field: field.into(),
+                    index: i,
+                    value: v,
+                    range: "{0, 1} (false or true)".into(),
+                })),
+            })
+            .collect(),
+    }
+}

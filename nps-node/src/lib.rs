@@ -6,6 +6,7 @@
 use napi_derive::napi;
 
 mod convert;
+mod early_warning;
 mod error;
 mod features;
 mod survey;

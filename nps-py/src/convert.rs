@@ -146,3 +146,23 @@ fn object_to_f64<'py>(arr: &Bound<'py, PyAny>, field: &str) -> PyResult<Bound<'p
     }
     Ok(numpy::PyArray1::from_vec(py, out).into_any())
 }
+
+/// Reads 0/1 labels (bool, integer or float arrays) as booleans; anything else is an error
+/// naming the index and value.
+pub(crate) fn booleans(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<bool>> {
+    let arr = obj.py().import("numpy")?.call_method1("asarray", (obj,))?;
+    if arr.getattr("dtype")?.getattr("kind")?.extract::<String>()? == "b" {
+        if let Ok(a) = arr.call_method1("astype", ("bool",))?.extract::<PyReadonlyArray1<'_, bool>>() {
+            return Ok(a.as_slice()?.to_vec());
+        }
+    }
+    floats(obj, field)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            0.0 => Ok(false),
+            1.0 => Ok(true),
+            _ => Err(error("OUT_OF_RANGE", format!("{field}[{i}] = {v} is not 0 or 1 (false or true)"))),
+        })
+        .collect()
+}

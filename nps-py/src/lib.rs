@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod early_warning;
 mod error;
 mod features;
 mod survey;
@@ -14,6 +15,7 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     survey::register(m)?;
     features::register(m)?;
+    early_warning::register(m)?;
     synth::register(m)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ Every NPS, difference, margin and standard error is in points (-100..100); names
 """
 
 from ._nps import (
+    ChurnByNps,
     Comparison,
     Interval,
     NpsError,
@@ -13,6 +14,7 @@ from ._nps import (
     Scale,
     Tally,
     __version__,
+    churn_by_nps,
     compare,
     prob_greater,
     sample_size,
@@ -22,6 +24,7 @@ from . import features, synth
 from .survey import breakdown, trend
 
 __all__ = [
+    "ChurnByNps",
     "Comparison",
     "Interval",
     "NpsError",
@@ -30,6 +33,7 @@ __all__ = [
     "Tally",
     "__version__",
     "breakdown",
+    "churn_by_nps",
     "compare",
     "features",
     "prob_greater",

@@ -201,3 +201,35 @@ def trend(
     """NPS by UTC period, indexed by label ('2026-03', '2026-W10', '2026-Q1', '2026-03-05'),
     with start, counts, nps, se, low, high and the change against the previous period
     (diff, diff_se, p_value, direction). Integer timestamps are epoch seconds."""
+
+class ChurnByNps:
+    """Churn by NPS category and score (Wilson intervals), the relative risk of detractors
+    against promoters (Katz log interval) and Pearson's chi-square test of independence.
+    Groups are dicts with customers, churned, rate, low, high."""
+
+    @property
+    def level(self) -> float: ...
+    @property
+    def detractors(self) -> dict: ...
+    @property
+    def passives(self) -> dict: ...
+    @property
+    def promoters(self) -> dict: ...
+    @property
+    def by_score(self) -> list[dict]: ...
+    @property
+    def relative_risk(self) -> float: ...
+    @property
+    def relative_risk_interval(self) -> Tuple[float, float]: ...
+    @property
+    def chi_square(self) -> float: ...
+    @property
+    def chi_square_df(self) -> int: ...
+    @property
+    def p_value(self) -> float: ...
+    def reduction(self, share: float) -> dict:
+        """Churn avoided if ``share`` of detractors became passives (simple arithmetic on
+        observed rates, not a causal estimate)."""
+
+def churn_by_nps(scores: ArrayLike, churned: ArrayLike, level: float = 0.95) -> ChurnByNps:
+    """Churn by NPS answer: ``scores`` on the 0-10 scale, ``churned`` booleans or 0/1."""

@@ -1,0 +1,122 @@
+//! Python classes and functions for `nps_core::early_warning`.
+use nps_core::early_warning::{self as core};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{booleans, floats};
+use crate::error::IntoPy;
+
+fn group_dict<'py>(py: Python<'py>, g: &core::GroupChurn) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("customers", g.customers)?;
+    d.set_item("churned", g.churned)?;
+    d.set_item("rate", g.rate)?;
+    d.set_item("low", g.low)?;
+    d.set_item("high", g.high)?;
+    Ok(d)
+}
+
+/// Churn by NPS category and score, with Wilson intervals, the relative risk of
+/// detractors against promoters and a chi-square test of independence.
+#[pyclass(module = "nps", name = "ChurnByNps", frozen)]
+pub struct PyChurnByNps(core::ChurnByNps);
+
+#[pymethods]
+impl PyChurnByNps {
+    /// Confidence level of the intervals.
+    #[getter]
+    fn level(&self) -> f64 {
+        self.0.level
+    }
+    /// Detractors (0–6): customers, churned, rate, low, high.
+    #[getter]
+    fn detractors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        group_dict(py, &self.0.detractors)
+    }
+    /// Passives (7–8).
+    #[getter]
+    fn passives<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        group_dict(py, &self.0.passives)
+    }
+    /// Promoters (9–10).
+    #[getter]
+    fn promoters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        group_dict(py, &self.0.promoters)
+    }
+    /// One dict per score 0–10.
+    #[getter]
+    fn by_score<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.0.by_score.iter().map(|g| group_dict(py, g)).collect()
+    }
+    /// Detractors' churn rate over promoters'.
+    #[getter]
+    fn relative_risk(&self) -> f64 {
+        self.0.relative_risk
+    }
+    /// (low, high) of the Katz log interval of the relative risk.
+    #[getter]
+    fn relative_risk_interval(&self) -> (f64, f64) {
+        (self.0.relative_risk_low, self.0.relative_risk_high)
+    }
+    /// Pearson's chi-square statistic (category × churn).
+    #[getter]
+    fn chi_square(&self) -> f64 {
+        self.0.chi_square.statistic
+    }
+    /// Its degrees of freedom.
+    #[getter]
+    fn chi_square_df(&self) -> u32 {
+        self.0.chi_square.df
+    }
+    /// Its p-value.
+    #[getter]
+    fn p_value(&self) -> f64 {
+        self.0.chi_square.p_value
+    }
+    /// The churn avoided if `share` of detractors became passives (simple arithmetic on the
+    /// observed rates, not a causal estimate).
+    fn reduction<'py>(&self, py: Python<'py>, share: f64) -> PyResult<Bound<'py, PyDict>> {
+        let r = self.0.reduction(share).py()?;
+        let d = PyDict::new(py);
+        d.set_item("share", r.share)?;
+        d.set_item("customers_moved", r.customers_moved)?;
+        d.set_item("churners_avoided", r.churners_avoided)?;
+        d.set_item("churn_rate_before", r.churn_rate_before)?;
+        d.set_item("churn_rate_after", r.churn_rate_after)?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        let r = &self.0;
+        format!(
+            "ChurnByNps(detractors={:.1}%, passives={:.1}%, promoters={:.1}%, relative_risk={:.2} [{:.2}, {:.2}], p_value={:.3e})",
+            100.0 * r.detractors.rate,
+            100.0 * r.passives.rate,
+            100.0 * r.promoters.rate,
+            r.relative_risk,
+            r.relative_risk_low,
+            r.relative_risk_high,
+            r.chi_square.p_value
+        )
+    }
+}
+
+/// Churn by NPS answer: `scores` on the 0–10 scale, `churned` whether each customer left
+/// within the horizon.
+#[pyfunction]
+#[pyo3(signature = (scores, churned, level=0.95))]
+fn churn_by_nps(
+    py: Python<'_>,
+    scores: &Bound<'_, PyAny>,
+    churned: &Bound<'_, PyAny>,
+    level: f64,
+) -> PyResult<PyChurnByNps> {
+    let scores = floats(scores, "scores")?;
+    let churned = booleans(churned, "churned")?;
+    Ok(PyChurnByNps(py.detach(|| core::churn_by_nps(&scores, &churned, level)).py()?))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyChurnByNps>()?;
+    m.add_function(wrap_pyfunction!(churn_by_nps, m)?)?;
+    Ok(())
+}
