@@ -9,7 +9,7 @@ fn base(n: usize, seed: u64) -> SyntheticBase {
     customers(&BaseConfig { customers: n, seed, ..Default::default() }).unwrap()
 }
 
-fn column<'a>(m: &'a FeatureMatrix, name: &str) -> Vec<f64> {
+fn column(m: &FeatureMatrix, name: &str) -> Vec<f64> {
     let j = m.names.iter().position(|n| n == name).unwrap();
     m.values.column(j).to_vec()
 }
