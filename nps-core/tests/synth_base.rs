@@ -219,3 +219,27 @@ fn matches_the_shared_vector() {
         }
     }
 }
+
+/// Large tables are computed in blocks of customers on several threads; the rows are the
+/// same as computing each half of the customers on its own (one thread each).
+#[test]
+fn blocks_of_customers_give_the_same_rows() {
+    let b = base(20_000, 4);
+    let as_of = b.config.as_of;
+    let full = compute(&b.events, &retention(), as_of).unwrap();
+    for (lo, hi) in [(0u32, 8_000u32), (8_000, 20_000)] {
+        let mut part = b.events.clone();
+        let keep: Vec<usize> = (0..part.len()).filter(|&i| (lo..hi).contains(&b.events.customer[i])).collect();
+        macro_rules! take {
+            ($($col:ident),*) => { $( part.$col = keep.iter().map(|&i| b.events.$col[i]).collect(); )* };
+        }
+        take!(time, kind, value, duration, department, case, flag);
+        part.customer = keep.iter().map(|&i| b.events.customer[i] - lo).collect();
+        part.customers = hi - lo;
+        let m = compute(&part, &retention(), as_of).unwrap();
+        for c in 0..(hi - lo) as usize {
+            let (x, y) = (m.values.row(c), full.values.row(c + lo as usize));
+            assert!(x.iter().zip(y).all(|(a, b)| a.to_bits() == b.to_bits()), "customer {}", c + lo as usize);
+        }
+    }
+}

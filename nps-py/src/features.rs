@@ -1,7 +1,7 @@
 //! Python functions for `nps_core::features` (the Python layer `nps.features` encodes the
 //! columns; this file hands them to the core).
 use nps_core::features::{self as core, EventColumns, EventTable, FeatureSet};
-use numpy::{PyArray2, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -57,6 +57,18 @@ pub(crate) fn event_table(enc: &Bound<'_, PyDict>, declared: &[String]) -> PyRes
     enc.py().detach(|| EventTable::new(&columns, &declared)).py()
 }
 
+/// Codes and ascending labels for integer ids over a compact range, or None.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn _dense_codes<'py>(
+    py: Python<'py>,
+    ids: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Option<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<i64>>)>> {
+    let ids = ids.as_slice().map_err(|_| error("INVALID_PARAMETER", "customer ids must be contiguous".into()))?;
+    let codes = py.detach(|| core::dense_integer_codes(ids));
+    Ok(codes.map(|(codes, labels)| (codes.into_pyarray(py), labels.into_pyarray(py))))
+}
+
 /// Computes features (the retention preset when `definitions` is None) as of `as_of`.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
@@ -80,5 +92,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_built_in_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(_retention_json, m)?)?;
     m.add_function(wrap_pyfunction!(_compute_features, m)?)?;
+    m.add_function(wrap_pyfunction!(_dense_codes, m)?)?;
     Ok(())
 }

@@ -86,7 +86,7 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
         return Ok(FeatureMatrix { names, descriptions, values });
     }
 
-    let (starts, mut sorted) = group_by_customer(events, as_of)?;
+    check_codes(events)?;
     let composites: Vec<(usize, Composite)> = composites
         .into_iter()
         .map(|j| {
@@ -112,45 +112,88 @@ pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Feat
             }
         }
     }
-    let mut selections: Vec<Vec<u32>> = vec![Vec::new(); plans.len()];
-    let mut scratch = Scratch::default();
+    let rows =
+        Rows { table: events, plans: &plans, by_kind: &by_kind, composites: &composites, defaults: &defaults, as_of };
     let out = values.as_slice_mut().expect("a new array is contiguous");
-    for (c, row) in out.chunks_exact_mut(width).enumerate() {
-        let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
-        sort_by_time(evs);
-        let evs = &*evs;
-        for sel in selections.iter_mut() {
-            sel.clear();
-        }
-        for (i, e) in evs.iter().enumerate() {
-            for &p in &by_kind[e.kind as usize] {
-                if plans[p].1.accepts(e, events) {
-                    selections[p].push(i as u32);
-                }
+    // Customers are independent: contiguous blocks of them go to threads, each grouping
+    // its own customers' events and writing its own rows, so the result does not depend on
+    // the number of threads.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(customers / 8_192).max(1);
+    if threads == 1 {
+        rows.block(0, customers, out, width);
+    } else {
+        let block = customers.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let rows = &rows;
+            for (b, block_out) in out.chunks_mut(block * width).enumerate() {
+                let first = b * block;
+                let end = (first + block).min(customers);
+                scope.spawn(move || rows.block(first, end, block_out, width));
             }
-        }
-        for ((j, plan), sel) in plans.iter().zip(&selections) {
-            row[*j] = plan.aggregate(events, evs, sel, as_of, &mut scratch);
-        }
-        for (j, comp) in &composites {
-            let x = match *comp {
-                Composite::Ratio(a, b) => {
-                    let d = row[b];
-                    if d == 0.0 || d.is_nan() {
-                        f64::NAN
-                    } else {
-                        row[a] / d
-                    }
-                }
-                Composite::Difference(a, b) => row[a] - row[b],
-            };
-            row[*j] = match defaults[*j] {
-                Some(d) if x.is_nan() => d,
-                _ => x,
-            };
-        }
+        });
     }
     Ok(FeatureMatrix { names, descriptions, values })
+}
+
+/// What every customer's row is computed from.
+struct Rows<'a> {
+    table: &'a EventTable,
+    plans: &'a [(usize, Plan)],
+    by_kind: &'a [Vec<usize>],
+    composites: &'a [(usize, Composite)],
+    defaults: &'a [Option<f64>],
+    as_of: i64,
+}
+
+impl Rows<'_> {
+    /// Fills the rows of customers `first..end` into `out`.
+    fn block(&self, first: usize, end: usize, out: &mut [f64], width: usize) {
+        let (starts, mut sorted) = group_by_customer(self.table, self.as_of, first, end);
+        self.fill(&starts, &mut sorted, out, width);
+    }
+
+    /// Fills the rows of a block of customers: `starts` are the offsets of each customer's
+    /// events in `sorted` (one more than the customers), `out` the block's rows.
+    fn fill(&self, starts: &[u32], sorted: &mut [Ev], out: &mut [f64], width: usize) {
+        let (plans, table, as_of) = (self.plans, self.table, self.as_of);
+        let mut selections: Vec<Vec<u32>> = vec![Vec::new(); plans.len()];
+        let mut scratch = Scratch::default();
+        for (c, row) in out.chunks_exact_mut(width).enumerate() {
+            let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
+            sort_by_time(evs);
+            let evs = &*evs;
+            for sel in selections.iter_mut() {
+                sel.clear();
+            }
+            for (i, e) in evs.iter().enumerate() {
+                for &p in &self.by_kind[e.kind as usize] {
+                    if plans[p].1.accepts(e, table) {
+                        selections[p].push(i as u32);
+                    }
+                }
+            }
+            for ((j, plan), sel) in plans.iter().zip(&selections) {
+                row[*j] = plan.aggregate(table, evs, sel, as_of, &mut scratch);
+            }
+            for (j, comp) in self.composites {
+                let x = match *comp {
+                    Composite::Ratio(a, b) => {
+                        let d = row[b];
+                        if d == 0.0 || d.is_nan() {
+                            f64::NAN
+                        } else {
+                            row[a] / d
+                        }
+                    }
+                    Composite::Difference(a, b) => row[a] - row[b],
+                };
+                row[*j] = match self.defaults[*j] {
+                    Some(d) if x.is_nan() => d,
+                    _ => x,
+                };
+            }
+        }
+    }
 }
 
 /// Sorts one customer's events by time, ties in input row order.
@@ -221,25 +264,18 @@ fn check_table(t: &EventTable) -> Result<()> {
     Ok(())
 }
 
-/// Groups the events before `as_of` by customer with a counting sort (input row order within
-/// a customer). Returns the start of each customer's slice (plus the end) and the events.
-fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<Ev>)> {
+/// Checks that every customer and kind code is in range (before any thread starts).
+fn check_codes(t: &EventTable) -> Result<()> {
     let customers = t.customers as usize;
-    let kinds = t.kinds.len();
-    let mut starts = vec![0u32; customers + 1];
-    for (row, (&c, &time)) in t.customer.iter().zip(&t.time).enumerate() {
-        if time < as_of {
-            if c as usize >= customers {
-                return Err(NpsError::OutOfRange {
-                    field: "customer".into(),
-                    index: row,
-                    value: c as f64,
-                    range: format!("the customer codes 0..{customers}"),
-                });
-            }
-            starts[c as usize + 1] += 1;
-        }
+    if let Some(row) = t.customer.iter().position(|&c| c as usize >= customers) {
+        return Err(NpsError::OutOfRange {
+            field: "customer".into(),
+            index: row,
+            value: t.customer[row] as f64,
+            range: format!("the customer codes 0..{customers}"),
+        });
     }
+    let kinds = t.kinds.len();
     if let Some(row) = t.kind.iter().position(|&k| k as usize >= kinds) {
         return Err(NpsError::OutOfRange {
             field: "kind".into(),
@@ -248,20 +284,31 @@ fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<Ev>)> 
             range: format!("the {kinds} kind names of the table"),
         });
     }
+    Ok(())
+}
+
+/// Groups the events before `as_of` of customers `first..end` by customer with a counting
+/// sort (input row order within a customer). Returns the start of each customer's slice
+/// (plus the end) and the events.
+fn group_by_customer(t: &EventTable, as_of: i64, first: usize, end: usize) -> (Vec<u32>, Vec<Ev>) {
+    let customers = end - first;
+    let mine = |c: u32, time: i64| time < as_of && (first..end).contains(&(c as usize));
+    let mut starts = vec![0u32; customers + 1];
+    for (&c, &time) in t.customer.iter().zip(&t.time) {
+        if mine(c, time) {
+            starts[c as usize - first + 1] += 1;
+        }
+    }
     for c in 0..customers {
         starts[c + 1] += starts[c];
     }
-    let total = starts[customers] as usize;
     let blank = Ev { time: 0, value: 0.0, duration: 0.0, row: 0, kind: 0, flag: 2 };
-    let mut sorted = vec![blank; total];
+    let mut sorted = vec![blank; starts[customers] as usize];
     let mut next: Vec<u32> = starts[..customers].to_vec();
-    for row in 0..t.time.len() {
-        let time = t.time[row];
-        if time < as_of {
-            let c = t.customer[row] as usize;
-            let at = next[c] as usize;
-            next[c] += 1;
-            sorted[at] = Ev {
+    for (row, (&c, &time)) in t.customer.iter().zip(&t.time).enumerate() {
+        if mine(c, time) {
+            let slot = &mut next[c as usize - first];
+            sorted[*slot as usize] = Ev {
                 time,
                 value: t.value[row],
                 duration: t.duration[row],
@@ -269,9 +316,10 @@ fn group_by_customer(t: &EventTable, as_of: i64) -> Result<(Vec<u32>, Vec<Ev>)> 
                 kind: t.kind[row],
                 flag: t.flag[row],
             };
+            *slot += 1;
         }
     }
-    Ok((starts, sorted))
+    (starts, sorted)
 }
 
 /// Buffers reused across customers and features.

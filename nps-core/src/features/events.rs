@@ -219,6 +219,31 @@ fn optional_floats(values: &[f64], n: usize, field: &str, non_negative: bool) ->
     Ok(values.to_vec())
 }
 
+/// Codes for integer ids that lie in a range not much wider than their number (at most
+/// twice the rows plus 1,024): code = rank of the id among the distinct ids, found by direct
+/// indexing rather than hashing, which is several times faster on millions of rows.
+/// Returns the codes and the distinct ids in ascending order, or `None` when the range is
+/// too wide (then a [`Dictionary`] is the tool).
+pub fn dense_integer_codes(ids: &[i64]) -> Option<(Vec<u32>, Vec<i64>)> {
+    let (&lo, &hi) = (ids.iter().min()?, ids.iter().max()?);
+    let span = (hi as i128 - lo as i128) as u128;
+    if span > 2 * ids.len() as u128 + 1_024 || ids.len() > u32::MAX as usize {
+        return None;
+    }
+    let mut rank = vec![0u32; span as usize + 1];
+    for &id in ids {
+        rank[(id - lo) as usize] = 1;
+    }
+    let mut labels = Vec::new();
+    for (offset, r) in rank.iter_mut().enumerate() {
+        if *r == 1 {
+            *r = labels.len() as u32;
+            labels.push(lo + offset as i64);
+        }
+    }
+    Some((ids.iter().map(|&id| rank[(id - lo) as usize]).collect(), labels))
+}
+
 /// Assigns dense codes 0, 1, 2, ... to labels in order of first appearance, for callers
 /// that hold customer ids, kind names or departments as labels.
 #[derive(Debug, Clone, Default)]
@@ -258,6 +283,16 @@ impl<K: Hash + Eq + Clone> Dictionary<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dense_integer_codes_rank_ids_or_decline() {
+        let (codes, labels) = dense_integer_codes(&[7, -3, 7, 12, -3]).unwrap();
+        assert_eq!(codes, [1, 0, 1, 2, 0]);
+        assert_eq!(labels, [-3, 7, 12]);
+        assert_eq!(dense_integer_codes(&[]), None);
+        assert_eq!(dense_integer_codes(&[0, 10_000]), None); // too sparse: use a Dictionary
+        assert_eq!(dense_integer_codes(&[i64::MIN, i64::MAX]), None);
+    }
 
     fn columns<'a>(kind: &'a [u32], names: &'a [&'a str]) -> EventColumns<'a> {
         EventColumns { customer: &[0, 1, 0], time: &[10, 5, 7], kind, kind_names: names, ..Default::default() }

@@ -2,7 +2,7 @@
 
 mod events;
 
-pub use events::{Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE};
+pub use events::{dense_integer_codes, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE};
 
 mod compute;
 mod definition;

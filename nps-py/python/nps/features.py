@@ -58,7 +58,8 @@ def _is_missing(v: Any) -> bool:
 
 def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray, list]:
     """Codes (uint32, NONE_CODE for missing) and labels: a pandas Categorical keeps its own
-    codes; anything else is factorized in first-seen order."""
+    codes; integers over a compact range are coded in ascending order; anything else is
+    factorized in first-seen order."""
     if hasattr(column, "cat"):
         codes, labels = column.cat.codes.to_numpy().astype(np.int64), list(column.cat.categories)
         if (codes < 0).any():
@@ -67,6 +68,9 @@ def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray
             codes = np.where(codes < 0, NONE_CODE, codes)
         return codes.astype(np.uint32), labels
     values = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
+    dense = _dense_integer_codes(values)
+    if dense is not None:
+        return dense
     try:
         import pandas as pd
 
@@ -85,6 +89,17 @@ def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray
             raise NpsError(f"{field}[{i}] is missing")
         codes = np.where(codes < 0, NONE_CODE, codes)
     return codes.astype(np.uint32), labels
+
+
+def _dense_integer_codes(values: np.ndarray) -> Optional[tuple[np.ndarray, list]]:
+    """Integer ids over a range not much wider than the rows: codes by direct indexing in
+    the core (several times faster than hashing), labels in ascending order."""
+    if values.dtype.kind not in "iu" or len(values) == 0:
+        return None
+    if values.dtype.kind == "u" and values.max() > np.iinfo(np.int64).max:
+        return None
+    dense = _nps._dense_codes(np.ascontiguousarray(values, dtype=np.int64))
+    return None if dense is None else (dense[0], dense[1].tolist())
 
 
 def _floats(values: Optional[np.ndarray], field: str) -> np.ndarray:
@@ -124,7 +139,7 @@ def _flags(values: Optional[np.ndarray]) -> np.ndarray:
 
 def encode_events(events: Any) -> dict:
     """The event history as the dictionary-encoded columns the core reads (advanced use)."""
-    missing = [c for c in REQUIRED if _column(events, c) is None]
+    missing = [c for c in REQUIRED if _raw(events, c) is None]
     if missing:
         raise NpsError(f"events is missing the column(s) {', '.join(missing)} (required: customer, time, kind)")
     customer, customer_labels = _factorize(_raw(events, "customer"), "customer", allow_missing=False)
