@@ -6,6 +6,7 @@
 //!   breakdowns and trends).
 //! * [`features`]: churn features from raw event histories, as of a date.
 //! * [`early_warning`]: the link between NPS answers and churn.
+//! * [`explain`]: factor attribution, exact for linear models.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -16,6 +17,7 @@
 
 pub mod early_warning;
 pub mod error;
+pub mod explain;
 pub mod features;
 pub mod stats;
 pub mod survey;
