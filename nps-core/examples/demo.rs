@@ -1,9 +1,11 @@
 //! `make demo`: an NPS report on a survey the project generates itself (fixed seed).
+use nps_core::early_warning::churn_by_nps;
+use nps_core::features::{compute, retention};
 use nps_core::survey::{
     breakdown, compare, prob_greater, sample_size, trend, CompareMethod, IntervalMethod, Period, PlanningShares,
     ReportOptions, ScoreOptions, Tally,
 };
-use nps_core::synth::{survey, SurveyConfig};
+use nps_core::synth::{customers, survey, BaseConfig, SurveyConfig, DRIVERS};
 
 fn main() -> Result<(), nps_core::NpsError> {
     let config = SurveyConfig { respondents: 20_000, ..Default::default() };
@@ -86,6 +88,78 @@ fn main() -> Result<(), nps_core::NpsError> {
         "Respondents for ±3 points at 95%: {} (worst case), {} (planning with these shares)",
         sample_size(3.0, 0.95, PlanningShares::default(), None)?,
         sample_size(3.0, 0.95, PlanningShares::new(overall.promoter_share(), overall.detractor_share())?, None)?
+    );
+    customer_base()
+}
+
+/// The customer base: churn features as of a date and the link between NPS and churn.
+fn customer_base() -> Result<(), nps_core::NpsError> {
+    let config = BaseConfig { customers: 50_000, ..Default::default() };
+    let start = std::time::Instant::now();
+    let base = customers(&config)?;
+    let generated = start.elapsed();
+    let start = std::time::Instant::now();
+    let features = compute(&base.events, &retention(), config.as_of)?;
+    let n = base.churned.len();
+    let churners = base.churned.iter().filter(|&&c| c).count();
+    println!(
+        "\nCustomer base: {} customers, {} events (generated in {:.2} s, seed {}); {} retention features as of 2026-07-01 in {:.2} s",
+        n,
+        base.events.len(),
+        generated.as_secs_f64(),
+        config.seed,
+        features.names.len(),
+        start.elapsed().as_secs_f64()
+    );
+    println!(
+        "  churn within {} days: {} ({:.1}%); survey answers from {} customers ({:.1}%)",
+        config.horizon_days,
+        churners,
+        100.0 * churners as f64 / n as f64,
+        base.surveys.score.len(),
+        100.0 * base.surveys.score.len() as f64 / n as f64
+    );
+    println!("  churn by true driver (with / without):");
+    for (bit, name) in DRIVERS.iter().enumerate() {
+        let (mut with, mut without) = ((0, 0), (0, 0));
+        for c in 0..n {
+            let group = if base.drivers[c] >> bit & 1 == 1 { &mut with } else { &mut without };
+            group.0 += 1;
+            group.1 += base.churned[c] as usize;
+        }
+        let rate = |(n, k): (usize, usize)| 100.0 * k as f64 / n as f64;
+        println!("    {name:<22} {:5.1}% / {:5.1}%  ({} customers)", rate(with), rate(without), with.0);
+    }
+
+    let answered: Vec<usize> = base.surveys.customer.iter().map(|&c| c as usize).collect();
+    let scores: Vec<f64> = answered.iter().map(|&c| base.true_score[c] as f64).collect();
+    let churned: Vec<bool> = answered.iter().map(|&c| base.churned[c]).collect();
+    let link = churn_by_nps(&scores, &churned, 0.95)?;
+    println!("\nNPS and churn ({} respondents; Wilson 95% intervals)", scores.len());
+    for (name, g) in [("detractors", link.detractors), ("passives", link.passives), ("promoters", link.promoters)] {
+        println!(
+            "  {name:<10} {:>6} churn {:5.1}%  [{:4.1}, {:4.1}]",
+            g.customers,
+            100.0 * g.rate,
+            100.0 * g.low,
+            100.0 * g.high
+        );
+    }
+    let what_if = link.reduction(0.25)?;
+    println!(
+        "  detractors leave {:.2}× as often as promoters (95% [{:.2}, {:.2}]); chi-square {:.1} on {} df, p {:.1e}",
+        link.relative_risk,
+        link.relative_risk_low,
+        link.relative_risk_high,
+        link.chi_square.statistic,
+        link.chi_square.df,
+        link.chi_square.p_value
+    );
+    println!(
+        "  if a quarter of detractors became passives: {:.0} fewer churners, churn {:.1}% -> {:.1}% (simple arithmetic on observed rates)",
+        what_if.churners_avoided,
+        100.0 * what_if.churn_rate_before,
+        100.0 * what_if.churn_rate_after
     );
     Ok(())
 }
