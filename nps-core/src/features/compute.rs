@@ -74,74 +74,149 @@ impl FeatureMatrix {
 /// assert_eq!(m.get(1, "contacts_7d"), Some(1.0));
 /// ```
 pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<FeatureMatrix> {
-    let composites = set.composite_order()?;
-    check_table(events)?;
-    let plans = compile(events, set, as_of)?;
-    let customers = events.customers as usize;
-    let width = set.features.len();
-    let names = set.features.iter().map(|f| f.name.clone()).collect();
-    let descriptions = set.features.iter().map(|f| f.description.clone()).collect();
-    let mut values = Array2::<f64>::zeros((customers, width));
-    if width == 0 || customers == 0 {
-        return Ok(FeatureMatrix { names, descriptions, values });
-    }
-
-    check_codes(events)?;
-    let composites: Vec<(usize, Composite)> = composites
-        .into_iter()
-        .map(|j| {
-            let index = |name: &str| set.features.iter().position(|f| f.name == name).expect("validated");
-            let c = match &set.features[j].rule {
-                FeatureRule::Ratio { numerator, denominator } => Composite::Ratio(index(numerator), index(denominator)),
-                FeatureRule::Difference { minuend, subtrahend } => {
-                    Composite::Difference(index(minuend), index(subtrahend))
-                }
-                FeatureRule::Aggregate(_) => unreachable!("composite_order lists composites"),
-            };
-            (j, c)
-        })
-        .collect();
-    let defaults: Vec<Option<f64>> = set.features.iter().map(|f| f.default).collect();
-
-    // For each event kind, the plans that read it: every event is routed only to them.
-    let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); events.kinds.len()];
-    for (p, (_, plan)) in plans.iter().enumerate() {
-        for (k, wanted) in plan.kinds.iter().enumerate() {
-            if *wanted {
-                by_kind[k].push(p);
-            }
-        }
-    }
-    let rows =
-        Rows { table: events, plans: &plans, by_kind: &by_kind, composites: &composites, defaults: &defaults, as_of };
-    let out = values.as_slice_mut().expect("a new array is contiguous");
-    // Customers are independent: contiguous blocks of them go to threads, each grouping
-    // its own customers' events and writing its own rows, so the result does not depend on
-    // the number of threads.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(customers / 8_192).max(1);
-    if threads == 1 {
-        rows.block(0, customers, out, width);
-    } else {
-        let block = customers.div_ceil(threads);
-        std::thread::scope(|scope| {
-            let rows = &rows;
-            for (b, block_out) in out.chunks_mut(block * width).enumerate() {
-                let first = b * block;
-                let end = (first + block).min(customers);
-                scope.spawn(move || rows.block(first, end, block_out, width));
-            }
-        });
-    }
-    Ok(FeatureMatrix { names, descriptions, values })
+    FeatureEngine::new(set, &events.kinds)?.compute(events, as_of)
 }
 
-/// What every customer's row is computed from.
+/// A feature set compiled against the event kinds of a history: validated and resolved
+/// once, then used for every computation, whether over a whole base or for one customer
+/// at the moment of a ticket (see [`super::CustomerHistory`]).
+#[derive(Debug, Clone)]
+pub struct FeatureEngine {
+    names: Vec<String>,
+    descriptions: Vec<String>,
+    kinds: Vec<String>,
+    plans: Vec<(usize, Plan)>,
+    by_kind: Vec<Vec<usize>>,
+    composites: Vec<(usize, Composite)>,
+    defaults: Vec<Option<f64>>,
+}
+
+impl FeatureEngine {
+    /// Compiles `set` for histories whose kind codes index `kinds`.
+    ///
+    /// Errors: the set fails [`FeatureSet::validate`]; a feature names a kind not in `kinds`
+    /// (the message names the feature and the kind).
+    pub fn new(set: &FeatureSet, kinds: &[String]) -> Result<FeatureEngine> {
+        let composites = set.composite_order()?;
+        let plans = compile(kinds, set)?;
+        let composites = composites
+            .into_iter()
+            .map(|j| {
+                let index = |name: &str| set.features.iter().position(|f| f.name == name).expect("validated");
+                let c = match &set.features[j].rule {
+                    FeatureRule::Ratio { numerator, denominator } => {
+                        Composite::Ratio(index(numerator), index(denominator))
+                    }
+                    FeatureRule::Difference { minuend, subtrahend } => {
+                        Composite::Difference(index(minuend), index(subtrahend))
+                    }
+                    FeatureRule::Aggregate(_) => unreachable!("composite_order lists composites"),
+                };
+                (j, c)
+            })
+            .collect();
+        // For each event kind, the plans that read it: every event is routed only to them.
+        let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); kinds.len()];
+        for (p, (_, plan)) in plans.iter().enumerate() {
+            for (k, wanted) in plan.kinds.iter().enumerate() {
+                if *wanted {
+                    by_kind[k].push(p);
+                }
+            }
+        }
+        Ok(FeatureEngine {
+            names: set.features.iter().map(|f| f.name.clone()).collect(),
+            descriptions: set.features.iter().map(|f| f.description.clone()).collect(),
+            kinds: kinds.to_vec(),
+            plans,
+            by_kind,
+            composites,
+            defaults: set.features.iter().map(|f| f.default).collect(),
+        })
+    }
+
+    /// Feature names, in column order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Every feature for every customer of `events`, as of `as_of` (see [`compute`]).
+    pub fn compute(&self, events: &EventTable, as_of: i64) -> Result<FeatureMatrix> {
+        self.check_kinds(events)?;
+        check_table(events)?;
+        let customers = events.customers as usize;
+        let width = self.names.len();
+        let mut values = Array2::<f64>::zeros((customers, width));
+        let (names, descriptions) = (self.names.clone(), self.descriptions.clone());
+        if width == 0 || customers == 0 {
+            return Ok(FeatureMatrix { names, descriptions, values });
+        }
+        check_codes(events)?;
+        let rows = self.rows(events, as_of);
+        let out = values.as_slice_mut().expect("a new array is contiguous");
+        // Customers are independent: contiguous blocks of them go to threads, each grouping
+        // its own customers' events and writing its own rows, so the result does not depend
+        // on the number of threads.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(customers / 8_192).max(1);
+        if threads == 1 {
+            rows.block(0, customers, out, width);
+        } else {
+            let block = customers.div_ceil(threads);
+            std::thread::scope(|scope| {
+                let rows = &rows;
+                for (b, block_out) in out.chunks_mut(block * width).enumerate() {
+                    let first = b * block;
+                    let end = (first + block).min(customers);
+                    scope.spawn(move || rows.block(first, end, block_out, width));
+                }
+            });
+        }
+        Ok(FeatureMatrix { names, descriptions, values })
+    }
+
+    /// The features of customer code 0 of a one-customer table, into `out` (one value per
+    /// feature).
+    pub(crate) fn row(&self, events: &EventTable, as_of: i64, out: &mut [f64]) -> Result<()> {
+        self.check_kinds(events)?;
+        check_table(events)?;
+        check_codes(events)?;
+        if out.len() != self.names.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "out".into(),
+                actual: out.len(),
+                other: "the features".into(),
+                expected: self.names.len(),
+            });
+        }
+        if !out.is_empty() {
+            self.rows(events, as_of).block(0, 1, out, out.len());
+        }
+        Ok(())
+    }
+
+    fn check_kinds(&self, events: &EventTable) -> Result<()> {
+        if events.kinds != self.kinds {
+            return Err(NpsError::invalid(
+                "events.kinds",
+                events.kinds.join(", "),
+                &format!("the kinds the features were compiled for ({})", self.kinds.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Binds the plans to a table and a reference time.
+    fn rows<'a>(&'a self, table: &'a EventTable, as_of: i64) -> Rows<'a> {
+        let bounds = self.plans.iter().map(|(_, plan)| plan.bind(table, as_of)).collect();
+        Rows { table, engine: self, bounds, as_of }
+    }
+}
+
+/// What every customer's row is computed from: the engine bound to a table and a time.
 struct Rows<'a> {
     table: &'a EventTable,
-    plans: &'a [(usize, Plan)],
-    by_kind: &'a [Vec<usize>],
-    composites: &'a [(usize, Composite)],
-    defaults: &'a [Option<f64>],
+    engine: &'a FeatureEngine,
+    bounds: Vec<Bound>,
     as_of: i64,
 }
 
@@ -155,7 +230,7 @@ impl Rows<'_> {
     /// Fills the rows of a block of customers: `starts` are the offsets of each customer's
     /// events in `sorted` (one more than the customers), `out` the block's rows.
     fn fill(&self, starts: &[u32], sorted: &mut [Ev], out: &mut [f64], width: usize) {
-        let (plans, table, as_of) = (self.plans, self.table, self.as_of);
+        let (plans, table, as_of) = (&self.engine.plans, self.table, self.as_of);
         let mut selections: Vec<Vec<u32>> = vec![Vec::new(); plans.len()];
         let mut scratch = Scratch::default();
         for (c, row) in out.chunks_exact_mut(width).enumerate() {
@@ -166,8 +241,8 @@ impl Rows<'_> {
                 sel.clear();
             }
             for (i, e) in evs.iter().enumerate() {
-                for &p in &self.by_kind[e.kind as usize] {
-                    if plans[p].1.accepts(e, table) {
+                for &p in &self.engine.by_kind[e.kind as usize] {
+                    if plans[p].1.accepts(&self.bounds[p], e, table) {
                         selections[p].push(i as u32);
                     }
                 }
@@ -175,7 +250,7 @@ impl Rows<'_> {
             for ((j, plan), sel) in plans.iter().zip(&selections) {
                 row[*j] = plan.aggregate(table, evs, sel, as_of, &mut scratch);
             }
-            for (j, comp) in self.composites {
+            for (j, comp) in &self.engine.composites {
                 let x = match *comp {
                     Composite::Ratio(a, b) => {
                         let d = row[b];
@@ -187,7 +262,7 @@ impl Rows<'_> {
                     }
                     Composite::Difference(a, b) => row[a] - row[b],
                 };
-                row[*j] = match self.defaults[*j] {
+                row[*j] = match self.engine.defaults[*j] {
                     Some(d) if x.is_nan() => d,
                     _ => x,
                 };
@@ -218,7 +293,7 @@ fn sort_by_time(evs: &mut [Ev]) {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Composite {
     Ratio(usize, usize),
     Difference(usize, usize),
@@ -330,14 +405,24 @@ struct Scratch {
 }
 
 /// A compiled aggregate feature.
+#[derive(Debug, Clone)]
 struct Plan {
     kinds: Vec<bool>,
-    lo: i64,
-    hi: i64,
-    filter: Option<CompiledFilter>,
+    /// Seconds before the reference time where the window starts and ends; `None`: the
+    /// whole history.
+    window: Option<(i64, i64)>,
+    filter: Option<Filter>,
     aggregation: Aggregation,
     field: Option<Field>,
     empty: f64,
+}
+
+/// A plan bound to a table and a reference time: the window in absolute seconds and the
+/// filter with the table's department codes.
+struct Bound {
+    lo: i64,
+    hi: i64,
+    filter: Option<CompiledFilter>,
 }
 
 enum CompiledFilter {
@@ -408,37 +493,30 @@ fn days_to_seconds(days: f64) -> i64 {
     (days * DAY).round() as i64
 }
 
-fn compile(t: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Vec<(usize, Plan)>> {
+fn compile(table_kinds: &[String], set: &FeatureSet) -> Result<Vec<(usize, Plan)>> {
     let mut plans = Vec::new();
     for (j, f) in set.features.iter().enumerate() {
         let FeatureRule::Aggregate(a) = &f.rule else { continue };
-        let mut kinds = vec![false; t.kinds.len()];
+        let mut kinds = vec![false; table_kinds.len()];
         for (k, name) in a.kinds.iter().enumerate() {
-            match t.kind_code(name) {
-                Some(code) => kinds[code as usize] = true,
+            match table_kinds.iter().position(|t| t == name) {
+                Some(code) => kinds[code] = true,
                 None => {
                     return Err(NpsError::Unknown {
                         field: format!("event kind in feature {:?} (features[{j}].kinds[{k}])", f.name),
                         value: name.clone(),
-                        expected: format!("the kinds of the event table ({})", t.kinds.join(", ")),
+                        expected: format!("the kinds of the event table ({})", table_kinds.join(", ")),
                     })
                 }
             }
         }
-        let (lo, hi) = match a.window {
-            None => (i64::MIN, as_of),
-            Some(w) => {
-                let end = as_of.saturating_sub(days_to_seconds(w.offset_days));
-                (as_of.saturating_sub(days_to_seconds(w.offset_days + w.days)), end)
-            }
-        };
+        let window = a.window.map(|w| (days_to_seconds(w.offset_days + w.days), days_to_seconds(w.offset_days)));
         plans.push((
             j,
             Plan {
                 kinds,
-                lo,
-                hi,
-                filter: a.filter.as_ref().map(|f| CompiledFilter::new(f, t)),
+                window,
+                filter: a.filter.clone(),
                 aggregation: a.aggregation,
                 field: a.field,
                 empty: f.default.unwrap_or_else(|| a.aggregation.empty_value()),
@@ -449,14 +527,22 @@ fn compile(t: &EventTable, set: &FeatureSet, as_of: i64) -> Result<Vec<(usize, P
 }
 
 impl Plan {
+    fn bind(&self, t: &EventTable, as_of: i64) -> Bound {
+        let (lo, hi) = match self.window {
+            None => (i64::MIN, as_of),
+            Some((start, end)) => (as_of.saturating_sub(start), as_of.saturating_sub(end)),
+        };
+        Bound { lo, hi, filter: self.filter.as_ref().map(|f| CompiledFilter::new(f, t)) }
+    }
+
     /// Whether an event of one of the plan's kinds is in the window, passes the filter and
     /// has the field the aggregation reads.
     #[inline]
-    fn accepts(&self, e: &Ev, t: &EventTable) -> bool {
-        if e.time < self.lo || e.time >= self.hi {
+    fn accepts(&self, b: &Bound, e: &Ev, t: &EventTable) -> bool {
+        if e.time < b.lo || e.time >= b.hi {
             return false;
         }
-        if let Some(f) = &self.filter {
+        if let Some(f) = &b.filter {
             if !f.matches(e, t) {
                 return false;
             }

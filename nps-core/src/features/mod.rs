@@ -6,10 +6,12 @@ pub use events::{dense_integer_codes, Dictionary, EventColumns, EventTable, BUIL
 
 mod compute;
 mod definition;
+mod history;
 mod retention;
 
-pub use compute::{compute, FeatureMatrix};
+pub use compute::{compute, FeatureEngine, FeatureMatrix};
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };
+pub use history::{CustomerHistory, Event};
 pub use retention::{retention, RETENTION_JSON};
