@@ -7,6 +7,7 @@
 //! * [`features`]: churn features from raw event histories, as of a date.
 //! * [`early_warning`]: the link between NPS answers and churn.
 //! * [`explain`]: factor attribution, exact for linear models.
+//! * [`metrics`]: ROC AUC, average precision, log loss, Brier, lift, calibration.
 //! * [`model`]: churn scoring (logistic regression, cross-validation).
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
@@ -20,6 +21,7 @@ pub mod early_warning;
 pub mod error;
 pub mod explain;
 pub mod features;
+pub mod metrics;
 pub mod model;
 pub mod stats;
 pub mod survey;
