@@ -6,6 +6,7 @@
 //!   breakdowns and trends).
 //! * [`features`]: churn features from raw event histories, as of a date.
 //! * [`early_warning`]: the link between NPS answers and churn.
+//! * [`encode`]: tabular data (CSV, one row per customer) to a model's matrix.
 //! * [`explain`]: factor attribution, exact for linear models.
 //! * [`metrics`]: ROC AUC, average precision, log loss, Brier, lift, calibration.
 //! * [`model`]: churn scoring (logistic regression, cross-validation).
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod early_warning;
+pub mod encode;
 pub mod error;
 pub mod explain;
 pub mod features;

@@ -1,0 +1,473 @@
+//! The table encoder: a schema learned from training data, applied to any later table or
+//! single customer.
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::table::{Cell, Column, RawTable};
+use crate::error::{NpsError, Result};
+
+/// The suffix of a numeric column's missing-value indicator, and the category name of a
+/// missing categorical value.
+const MISSING: &str = "__missing";
+
+/// How a source column is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// Imputed, optionally standardised.
+    Numeric,
+    /// One-hot encoded.
+    Categorical,
+    /// 0/1.
+    Boolean,
+}
+
+/// A source column and how to encode it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSpec {
+    /// Column name.
+    pub name: String,
+    /// Its encoding.
+    pub kind: ColumnKind,
+}
+
+impl ColumnSpec {
+    /// A spec.
+    pub fn new(name: &str, kind: ColumnKind) -> Self {
+        ColumnSpec { name: name.to_string(), kind }
+    }
+}
+
+/// What to do with a category not seen in training (or a missing value where training had
+/// none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum UnseenPolicy {
+    /// Fail, naming the column, row and value.
+    #[default]
+    Error,
+    /// Encode as all zeros (no category).
+    Ignore,
+}
+
+/// Options of [`TableEncoder::fit`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EncoderOptions {
+    /// Unseen categories.
+    pub unseen: UnseenPolicy,
+    /// Standardise numeric columns (mean 0, population standard deviation 1 on the training
+    /// data). Without it they are only imputed.
+    pub standardize: bool,
+}
+
+impl Default for EncoderOptions {
+    fn default() -> Self {
+        EncoderOptions { unseen: UnseenPolicy::Error, standardize: true }
+    }
+}
+
+/// One source column as learned from training data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EncodedColumn {
+    /// Encoded as (x − center) / scale, a missing x as the training mean; plus a
+    /// `name__missing` 0/1 column when training had missing values.
+    Numeric {
+        /// Column name.
+        name: String,
+        /// Training mean of the non-missing values (the imputed value).
+        mean: f64,
+        /// Subtracted before scaling (the mean when standardising, else 0).
+        center: f64,
+        /// Divided by (the population standard deviation when standardising and not zero,
+        /// else 1).
+        scale: f64,
+        /// Whether the `__missing` indicator column is present.
+        indicator: bool,
+    },
+    /// One 0/1 column `name=category` per training category (sorted), and `name=__missing`
+    /// when training had missing values.
+    Categorical {
+        /// Column name.
+        name: String,
+        /// Training categories, sorted.
+        categories: Vec<String>,
+        /// Whether missing is a category of its own.
+        missing: bool,
+    },
+    /// One 0/1 column. Accepts true/false, yes/no (any case), 1/0; a missing value is an
+    /// error (booleans are not imputed).
+    Boolean {
+        /// Column name.
+        name: String,
+    },
+}
+
+impl EncodedColumn {
+    /// The source column's name.
+    pub fn name(&self) -> &str {
+        match self {
+            EncodedColumn::Numeric { name, .. }
+            | EncodedColumn::Categorical { name, .. }
+            | EncodedColumn::Boolean { name } => name,
+        }
+    }
+
+    /// Number of encoded columns.
+    pub fn width(&self) -> usize {
+        match self {
+            EncodedColumn::Numeric { indicator, .. } => 1 + *indicator as usize,
+            EncodedColumn::Categorical { categories, missing, .. } => categories.len() + *missing as usize,
+            EncodedColumn::Boolean { .. } => 1,
+        }
+    }
+}
+
+/// A learned schema: numeric, categorical and boolean columns and how each is encoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableEncoder {
+    /// The source columns, in output order.
+    pub columns: Vec<EncodedColumn>,
+    /// Unseen categories.
+    pub unseen: UnseenPolicy,
+}
+
+/// The spec of each column: numbers are numeric, except 0/1 columns, which are boolean;
+/// text with two values that read as booleans (yes/no, true/false) is boolean; other text
+/// is categorical. Columns named in `exclude` (ids, the label) are left out.
+pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
+    table
+        .names
+        .iter()
+        .zip(&table.columns)
+        .filter(|(name, _)| !exclude.contains(&name.as_str()))
+        .map(|(name, column)| {
+            let kind = match column {
+                Column::Numeric(v) if v.iter().all(|x| x.is_nan() || *x == 0.0 || *x == 1.0) => ColumnKind::Boolean,
+                Column::Numeric(_) => ColumnKind::Numeric,
+                Column::Text(v) => {
+                    let mut values: Vec<&str> = v.iter().flatten().map(String::as_str).collect();
+                    values.sort_unstable();
+                    values.dedup();
+                    if !values.is_empty() && values.len() <= 2 && values.iter().all(|s| parse_bool(s).is_some()) {
+                        ColumnKind::Boolean
+                    } else {
+                        ColumnKind::Categorical
+                    }
+                }
+            };
+            ColumnSpec { name: name.clone(), kind }
+        })
+        .collect()
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A number as a category label: whole numbers without a decimal point.
+fn number_label(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// 0/1 labels from a column: 1 where the value is `positive` (for text; `"1"` matches the
+/// number 1), 0 for any other value the column holds exactly two of. Errors: a missing
+/// value or a third value, naming the row.
+pub fn binary_labels(column: &Column, positive: &str) -> Result<Vec<f64>> {
+    let mut negative: Option<String> = None;
+    (0..column.len())
+        .map(|row| {
+            let label = match column.cell(row) {
+                Cell::Missing => return Err(NpsError::Missing { field: "labels".into(), index: row }),
+                Cell::Number(x) => number_label(x),
+                Cell::Text(s) => s.to_string(),
+                Cell::Bool(b) => b.to_string(),
+            };
+            if label == positive {
+                return Ok(1.0);
+            }
+            match &negative {
+                None => negative = Some(label),
+                Some(n) if *n == label => {}
+                Some(n) => {
+                    return Err(NpsError::invalid(
+                        &format!("labels[{row}]"),
+                        format!("{label:?}"),
+                        &format!("{positive:?} or {n:?} (two classes)"),
+                    ))
+                }
+            }
+            Ok(0.0)
+        })
+        .collect()
+}
+
+impl TableEncoder {
+    /// Learns the encoding of `specs`' columns from `table`. Errors: an empty table, a
+    /// column not in the table, a numeric column with no value, a boolean column holding
+    /// something else.
+    pub fn fit(table: &RawTable, specs: &[ColumnSpec], options: &EncoderOptions) -> Result<TableEncoder> {
+        if table.is_empty() {
+            return Err(NpsError::Empty { field: "table".into() });
+        }
+        let mut columns = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            if specs[..i].iter().any(|s| s.name == spec.name) {
+                return Err(NpsError::invalid("specs", format!("{:?} twice", spec.name), "each column once"));
+            }
+            let column = table.column(&spec.name)?;
+            let name = spec.name.clone();
+            columns.push(match spec.kind {
+                ColumnKind::Numeric => {
+                    let values: Vec<f64> = (0..column.len())
+                        .filter_map(|row| match numeric(column.cell(row), &name, row) {
+                            Ok(v) if v.is_nan() => None,
+                            other => Some(other),
+                        })
+                        .collect::<Result<_>>()?;
+                    if values.is_empty() {
+                        return Err(NpsError::invalid(&format!("column {name:?}"), "no values", "some numbers"));
+                    }
+                    let n = values.len() as f64;
+                    let mean = values.iter().sum::<f64>() / n;
+                    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+                    let (center, scale) = match options.standardize {
+                        true => (mean, if sd > 0.0 { sd } else { 1.0 }),
+                        false => (0.0, 1.0),
+                    };
+                    EncodedColumn::Numeric { name, mean, center, scale, indicator: values.len() < column.len() }
+                }
+                ColumnKind::Categorical => {
+                    let mut categories = Vec::new();
+                    let mut missing = false;
+                    for row in 0..column.len() {
+                        match label(column.cell(row)) {
+                            None => missing = true,
+                            Some(l) => categories.push(l),
+                        }
+                    }
+                    categories.sort_unstable();
+                    categories.dedup();
+                    EncodedColumn::Categorical { name, categories, missing }
+                }
+                ColumnKind::Boolean => {
+                    for row in 0..column.len() {
+                        boolean(column.cell(row), &name, row)?;
+                    }
+                    EncodedColumn::Boolean { name }
+                }
+            });
+        }
+        Ok(TableEncoder { columns, unseen: options.unseen })
+    }
+
+    /// Number of encoded columns.
+    pub fn width(&self) -> usize {
+        self.columns.iter().map(EncodedColumn::width).sum()
+    }
+
+    /// The names of the source columns, in order.
+    pub fn sources(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name().to_string()).collect()
+    }
+
+    /// The names of the encoded columns: `name`, `name__missing`, `name=category`.
+    pub fn feature_names(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.width());
+        for c in &self.columns {
+            match c {
+                EncodedColumn::Numeric { name, indicator, .. } => {
+                    out.push(name.clone());
+                    if *indicator {
+                        out.push(format!("{name}{MISSING}"));
+                    }
+                }
+                EncodedColumn::Categorical { name, categories, missing } => {
+                    out.extend(categories.iter().map(|cat| format!("{name}={cat}")));
+                    if *missing {
+                        out.push(format!("{name}={MISSING}"));
+                    }
+                }
+                EncodedColumn::Boolean { name } => out.push(name.clone()),
+            }
+        }
+        out
+    }
+
+    /// For each encoded column, the index of its source column.
+    pub fn column_sources(&self) -> Vec<usize> {
+        self.columns.iter().enumerate().flat_map(|(i, c)| std::iter::repeat_n(i, c.width())).collect()
+    }
+
+    /// Encodes a table (columns found by name; order and extra columns do not matter).
+    pub fn transform(&self, table: &RawTable) -> Result<Array2<f64>> {
+        let sources: Vec<&Column> = self.columns.iter().map(|c| table.column(c.name())).collect::<Result<_>>()?;
+        let n = table.len();
+        let mut out = Array2::zeros((n, self.width()));
+        let mut cells = vec![Cell::Missing; sources.len()];
+        for (row, mut o) in out.rows_mut().into_iter().enumerate() {
+            for (cell, column) in cells.iter_mut().zip(&sources) {
+                *cell = column.cell(row);
+            }
+            self.encode_row(&cells, row, o.as_slice_mut().expect("rows of a new array are contiguous"))?;
+        }
+        Ok(out)
+    }
+
+    /// Encodes one row given as one cell per source column (in [`Self::sources`] order) into
+    /// `out` (one value per encoded column). `row` names the row in errors.
+    pub fn encode_row(&self, cells: &[Cell<'_>], row: usize, out: &mut [f64]) -> Result<()> {
+        if cells.len() != self.columns.len() || out.len() != self.width() {
+            return Err(NpsError::LengthMismatch {
+                field: "cells".into(),
+                actual: cells.len(),
+                other: "the encoder's source columns".into(),
+                expected: self.columns.len(),
+            });
+        }
+        let mut j = 0;
+        for (column, &cell) in self.columns.iter().zip(cells) {
+            match column {
+                EncodedColumn::Numeric { name, mean, center, scale, indicator } => {
+                    let x = numeric(cell, name, row)?;
+                    let missing = x.is_nan();
+                    if missing && !indicator && self.unseen == UnseenPolicy::Error {
+                        return Err(NpsError::Missing { field: name.clone(), index: row });
+                    }
+                    out[j] = ((if missing { *mean } else { x }) - center) / scale;
+                    j += 1;
+                    if *indicator {
+                        out[j] = missing as u8 as f64;
+                        j += 1;
+                    }
+                }
+                EncodedColumn::Categorical { name, categories, missing } => {
+                    let width = categories.len() + *missing as usize;
+                    out[j..j + width].fill(0.0);
+                    match label(cell) {
+                        Some(l) => match categories.binary_search(&l) {
+                            Ok(k) => out[j + k] = 1.0,
+                            Err(_) if self.unseen == UnseenPolicy::Ignore => {}
+                            Err(_) => {
+                                return Err(NpsError::Unknown {
+                                    field: format!("category of {name} (row {row})"),
+                                    value: l,
+                                    expected: format!("a category seen in training: {}", categories.join(", ")),
+                                })
+                            }
+                        },
+                        None if *missing => out[j + categories.len()] = 1.0,
+                        None if self.unseen == UnseenPolicy::Ignore => {}
+                        None => return Err(NpsError::Missing { field: name.clone(), index: row }),
+                    }
+                    j += width;
+                }
+                EncodedColumn::Boolean { name } => {
+                    out[j] = boolean(cell, name, row)? as u8 as f64;
+                    j += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The encoder as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an encoder serialises")
+    }
+
+    /// An encoder from JSON, checked: unique names, finite means and centres, positive
+    /// scales, sorted unique categories.
+    pub fn from_json(text: &str) -> Result<TableEncoder> {
+        let e: TableEncoder =
+            serde_json::from_str(text).map_err(|err| NpsError::invalid("encoder", err, "a valid encoder document"))?;
+        e.validate()?;
+        Ok(e)
+    }
+
+    /// Checks a deserialised encoder (see [`Self::from_json`]).
+    pub fn validate(&self) -> Result<()> {
+        for (i, c) in self.columns.iter().enumerate() {
+            let path = format!("encoder.columns[{i}]");
+            if self.columns[..i].iter().any(|d| d.name() == c.name()) {
+                return Err(NpsError::invalid(&format!("{path}.name"), format!("{:?}", c.name()), "a unique name"));
+            }
+            match c {
+                EncodedColumn::Numeric { mean, center, scale, .. } => {
+                    for (field, v) in [("mean", mean), ("center", center)] {
+                        if !v.is_finite() {
+                            return Err(NpsError::invalid(&format!("{path}.{field}"), v, "a finite number"));
+                        }
+                    }
+                    if !(scale.is_finite() && *scale > 0.0) {
+                        return Err(NpsError::invalid(&format!("{path}.scale"), scale, "a positive number"));
+                    }
+                }
+                EncodedColumn::Categorical { categories, .. } => {
+                    if categories.windows(2).any(|w| w[0] >= w[1]) {
+                        return Err(NpsError::invalid(
+                            &format!("{path}.categories"),
+                            categories.join(", "),
+                            "sorted, unique categories",
+                        ));
+                    }
+                }
+                EncodedColumn::Boolean { .. } => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {
+    match cell {
+        Cell::Number(x) if x.is_infinite() => Err(NpsError::invalid(&format!("{name}[{row}]"), x, "a finite number")),
+        Cell::Number(x) => Ok(x),
+        Cell::Missing => Ok(f64::NAN),
+        Cell::Bool(b) => Ok(b as u8 as f64),
+        Cell::Text(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| NpsError::invalid(&format!("{name}[{row}]"), format!("{s:?}"), "a number")),
+    }
+}
+
+fn label(cell: Cell<'_>) -> Option<String> {
+    match cell {
+        Cell::Number(x) if x.is_nan() => None,
+        Cell::Number(x) => Some(number_label(x)),
+        Cell::Text(s) => Some(s.to_string()),
+        Cell::Bool(b) => Some(b.to_string()),
+        Cell::Missing => None,
+    }
+}
+
+fn boolean(cell: Cell<'_>, name: &str, row: usize) -> Result<bool> {
+    let parsed = match cell {
+        Cell::Bool(b) => Some(b),
+        Cell::Number(x) if x == 0.0 || x == 1.0 => Some(x == 1.0),
+        Cell::Number(x) if x.is_nan() => return Err(NpsError::Missing { field: name.to_string(), index: row }),
+        Cell::Number(_) => None,
+        Cell::Text(s) => parse_bool(s),
+        Cell::Missing => return Err(NpsError::Missing { field: name.to_string(), index: row }),
+    };
+    parsed.ok_or_else(|| {
+        let value = match cell {
+            Cell::Text(s) => format!("{s:?}"),
+            Cell::Number(x) => x.to_string(),
+            _ => String::new(),
+        };
+        NpsError::invalid(&format!("{name}[{row}]"), value, "a boolean (true/false, yes/no, 1/0)")
+    })
+}

@@ -1,0 +1,56 @@
+"""Writes tests/vectors/telco_encoding.json: the IBM Telco table encoded with pandas the way
+nps's TableEncoder does (mean imputation with a __missing indicator, standardisation with
+the population standard deviation, one-hot columns for sorted categories, 0/1 booleans), as
+an independent reference for the Rust, Python and Node tests. Needs ../shared/data.
+
+    .venv/bin/python tests/vectors/make_telco_encoding.py
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+df = pd.read_csv(ROOT.parent / "shared" / "data" / "telco" / "Telco-Customer-Churn.csv")
+df["TotalCharges"] = pd.to_numeric(df["TotalCharges"].str.strip().replace("", np.nan))
+
+NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges"]
+BOOLEAN = ["SeniorCitizen", "Partner", "Dependents", "PhoneService", "PaperlessBilling"]
+columns, names, kinds = [], [], {}
+for col in df.columns:
+    if col in ("customerID", "Churn"):
+        continue
+    x = df[col]
+    if col in NUMERIC:
+        kinds[col] = "numeric"
+        mean, sd = x.mean(), x.std(ddof=0)
+        columns.append(((x.fillna(mean) - mean) / sd).to_numpy())
+        names.append(col)
+        if x.isna().any():
+            columns.append(x.isna().astype(float).to_numpy())
+            names.append(col + "__missing")
+    elif col in BOOLEAN:
+        kinds[col] = "boolean"
+        columns.append(x.astype(str).isin(["Yes", "1"]).astype(float).to_numpy())
+        names.append(col)
+    else:
+        kinds[col] = "categorical"
+        for cat in sorted(x.unique()):
+            columns.append((x == cat).astype(float).to_numpy())
+            names.append(f"{col}={cat}")
+m = np.column_stack(columns)
+out = {
+    "rows": len(df),
+    "kinds": kinds,
+    "feature_names": names,
+    "missing_total_charges_rows": np.flatnonzero(df["TotalCharges"].isna()).tolist(),
+    "first_rows": m[:5].tolist(),
+    "column_sums": m.sum(axis=0).tolist(),
+    "column_sums_of_squares": (m ** 2).sum(axis=0).tolist(),
+    "churn_rate": float((df["Churn"] == "Yes").mean()),
+}
+path = Path(__file__).with_name("telco_encoding.json")
+path.write_text(json.dumps(out, indent=0) + "\n")
+print(f"wrote {path}: {m.shape[1]} columns")
