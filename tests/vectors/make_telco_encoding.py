@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 ROOT = Path(__file__).resolve().parents[2]
 df = pd.read_csv(ROOT.parent / "shared" / "data" / "telco" / "Telco-Customer-Churn.csv")
@@ -41,6 +43,10 @@ for col in df.columns:
             columns.append((x == cat).astype(float).to_numpy())
             names.append(f"{col}={cat}")
 m = np.column_stack(columns)
+y = (df["Churn"] == "Yes").astype(float).to_numpy()
+lr = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(m, y)
+cv = cross_val_score(LogisticRegression(C=1.0, max_iter=10000), m, y, scoring="roc_auc",
+                     cv=StratifiedKFold(5, shuffle=True, random_state=42))
 out = {
     "rows": len(df),
     "kinds": kinds,
@@ -50,6 +56,9 @@ out = {
     "column_sums": m.sum(axis=0).tolist(),
     "column_sums_of_squares": (m ** 2).sum(axis=0).tolist(),
     "churn_rate": float((df["Churn"] == "Yes").mean()),
+    "sklearn_logistic": {"coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]),
+                         "proba_first_rows": lr.predict_proba(m[:5])[:, 1].tolist(),
+                         "cv_auc_mean": float(cv.mean()), "cv_auc": cv.tolist()},
 }
 path = Path(__file__).with_name("telco_encoding.json")
 path.write_text(json.dumps(out, indent=0) + "\n")
