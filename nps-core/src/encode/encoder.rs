@@ -133,9 +133,10 @@ pub struct TableEncoder {
     pub unseen: UnseenPolicy,
 }
 
-/// The spec of each column: numbers are numeric, except 0/1 columns, which are boolean;
-/// text with two values that read as booleans (yes/no, true/false) is boolean; other text
-/// is categorical. Columns named in `exclude` (ids, the label) are left out.
+/// The spec of each column: numbers are numeric, except complete 0/1 columns, which are
+/// boolean; complete text with two values that read as booleans (yes/no, true/false) is
+/// boolean; other text is categorical (booleans are not imputed, so a column with gaps is
+/// numeric or categorical, where a gap has its encoding). Columns named in `exclude` (ids, the label) are left out.
 pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
     table
         .names
@@ -144,13 +145,14 @@ pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
         .filter(|(name, _)| !exclude.contains(&name.as_str()))
         .map(|(name, column)| {
             let kind = match column {
-                Column::Numeric(v) if v.iter().all(|x| x.is_nan() || *x == 0.0 || *x == 1.0) => ColumnKind::Boolean,
+                Column::Numeric(v) if v.iter().all(|x| *x == 0.0 || *x == 1.0) => ColumnKind::Boolean,
                 Column::Numeric(_) => ColumnKind::Numeric,
                 Column::Text(v) => {
                     let mut values: Vec<&str> = v.iter().flatten().map(String::as_str).collect();
                     values.sort_unstable();
                     values.dedup();
-                    if !values.is_empty() && values.len() <= 2 && values.iter().all(|s| parse_bool(s).is_some()) {
+                    let complete = v.iter().all(Option::is_some);
+                    if complete && values.len() <= 2 && values.iter().all(|s| parse_bool(s).is_some()) {
                         ColumnKind::Boolean
                     } else {
                         ColumnKind::Categorical

@@ -1,0 +1,282 @@
+//! The churn model and its file: one versioned JSON document that scores identically in
+//! Rust, Python and Node.
+//!
+//! The file holds everything scoring needs: the encoder that turns the named inputs into
+//! the model's columns, the coefficients, and the training metadata. Every language scores
+//! through the same core code (encode the row, sum b + Σ wⱼxⱼ in column order, apply the
+//! logistic function), and JSON numbers are written and read back exactly, so a model saved
+//! anywhere gives the same probabilities, to the last bit, everywhere.
+use std::collections::BTreeMap;
+
+use ndarray::{Array1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::logistic::{fit_logistic, linear, sigmoid, ConvergenceReport, LogisticOptions};
+use crate::encode::{infer_specs, Cell, Column, ColumnSpec, EncoderOptions, RawTable, TableEncoder};
+use crate::error::{NpsError, Result};
+use crate::explain::LinearExplainer;
+use crate::features::FeatureSet;
+
+/// The `format` field of a churn model file.
+pub const MODEL_FORMAT: &str = "nps.churn_model";
+
+/// The newest model file version this library reads and the one it writes.
+pub const MODEL_VERSION: u32 = 1;
+
+/// How to train.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ChurnModelOptions {
+    /// The logistic regression.
+    pub logistic: LogisticOptions,
+    /// The input encoding (standardisation on by default: it makes the penalty treat every
+    /// input alike and the predictions independent of each input's unit).
+    pub encoder: EncoderOptions,
+}
+
+/// What a model was trained on and how well it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    /// Training rows.
+    pub rows: usize,
+    /// Positive (churned) rows among them.
+    pub positives: usize,
+    /// positives / rows.
+    pub positive_share: f64,
+    /// How the fit ended.
+    pub convergence: ConvergenceReport,
+    /// Evaluation results the trainer chose to record (e.g. `cv_roc_auc`).
+    #[serde(default)]
+    pub metrics: BTreeMap<String, f64>,
+    /// When it was trained (ISO 8601), if the trainer recorded it.
+    #[serde(default)]
+    pub trained_at: Option<String>,
+}
+
+/// A churn model: P(churn within the horizon | inputs) = σ(b + w · encode(inputs)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChurnModel {
+    /// Always [`MODEL_FORMAT`].
+    pub format: String,
+    /// File format version.
+    pub version: u32,
+    /// The named inputs, as the caller provides them.
+    pub inputs: Vec<String>,
+    /// How inputs become columns.
+    pub encoder: TableEncoder,
+    /// The feature definitions the inputs are computed with, when they come from an event
+    /// history (see [`crate::features`]).
+    #[serde(default)]
+    pub features: Option<serde_json::Value>,
+    /// Encoded column names, in coefficient order.
+    pub columns: Vec<String>,
+    /// Coefficients.
+    pub coef: Vec<f64>,
+    /// Intercept.
+    pub intercept: f64,
+    /// Training mean of each encoded column: the baseline of attribution.
+    pub column_mean: Vec<f64>,
+    /// The training options.
+    pub options: ChurnModelOptions,
+    /// Training metadata.
+    pub training: TrainingInfo,
+}
+
+impl ChurnModel {
+    /// Trains on a table: `specs` say how each input column is encoded (see
+    /// [`infer_specs`] for a default), `y` is 0/1 churn. Errors name the field, row and
+    /// value (see [`TableEncoder::fit`] and [`fit_logistic`]).
+    pub fn fit(
+        table: &RawTable,
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        specs: &[ColumnSpec],
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
+        if specs.is_empty() {
+            return Err(NpsError::Empty { field: "specs".into() });
+        }
+        let encoder = TableEncoder::fit(table, specs, &options.encoder)?;
+        let x = encoder.transform(table)?;
+        let fit = fit_logistic(x.view(), y, sample_weight, &options.logistic)?;
+        let column_mean = x.mean_axis(ndarray::Axis(0)).expect("rows checked by the fit").to_vec();
+        let positives = y.iter().filter(|&&v| v == 1.0).count();
+        Ok(ChurnModel {
+            format: MODEL_FORMAT.into(),
+            version: MODEL_VERSION,
+            inputs: encoder.sources(),
+            columns: encoder.feature_names(),
+            encoder,
+            features: None,
+            coef: fit.coef,
+            intercept: fit.intercept,
+            column_mean,
+            options: *options,
+            training: TrainingInfo {
+                rows: y.len(),
+                positives,
+                positive_share: positives as f64 / y.len() as f64,
+                convergence: fit.report,
+                metrics: BTreeMap::new(),
+                trained_at: None,
+            },
+        })
+    }
+
+    /// Trains on a numeric matrix whose columns are named `names` (all numeric; see
+    /// [`ChurnModel::fit`]).
+    pub fn fit_matrix(
+        x: ArrayView2<'_, f64>,
+        names: &[String],
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
+        let table = matrix_table(x, names)?;
+        ChurnModel::fit(&table, y, sample_weight, &infer_specs(&table, &[]), options)
+    }
+
+    /// Records the feature definitions the inputs are computed with.
+    pub fn with_features(mut self, set: &FeatureSet) -> Result<ChurnModel> {
+        self.features = Some(serde_json::from_str(&set.to_json()).expect("a set serialises to JSON"));
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The columns of a table: the model's inputs, encoded.
+    pub fn encode(&self, table: &RawTable) -> Result<ndarray::Array2<f64>> {
+        self.encoder.transform(table)
+    }
+
+    /// b + w · x for each row of an encoded matrix (columns as [`Self::columns`]).
+    pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        super::logistic::check_width(x, self.coef.len())?;
+        x.rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| match r.iter().position(|v| !v.is_finite()) {
+                Some(j) => Err(NpsError::invalid(&format!("x[{i}, {j}]"), r[j], "a finite number")),
+                None => Ok(linear(r.iter().copied(), &self.coef, self.intercept)),
+            })
+            .collect()
+    }
+
+    /// The churn probability of each row of a table of inputs.
+    pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
+        Ok(self.decision_function(self.encode(table)?.view())?.mapv(sigmoid))
+    }
+
+    /// The churn probability of each row of a numeric matrix whose columns are the inputs
+    /// named `names` (any order; extra columns are ignored).
+    pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
+        self.predict_proba(&matrix_table(x, names)?)
+    }
+
+    /// The churn probability of one customer given as one cell per input (in
+    /// [`Self::inputs`] order); `scratch` receives the encoded row.
+    pub fn score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
+        scratch.resize(self.coef.len(), 0.0);
+        self.encoder.encode_row(cells, 0, scratch)?;
+        Ok(sigmoid(linear(scratch.iter().copied(), &self.coef, self.intercept)))
+    }
+
+    /// The exact attribution of this model's log-odds to its inputs.
+    pub fn explainer(&self) -> Result<LinearExplainer> {
+        LinearExplainer::new(
+            &self.coef,
+            self.intercept,
+            &self.column_mean,
+            &self.encoder.column_sources(),
+            self.inputs.clone(),
+        )
+    }
+
+    /// The model file.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a model serialises")
+    }
+
+    /// Reads a model file and checks everything: the format and version, the encoder, that
+    /// columns, coefficients and means agree in number and names, that no number is NaN
+    /// or infinite. Each error says what is wrong and where.
+    pub fn from_json(text: &str) -> Result<ChurnModel> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| NpsError::invalid("model file", e, "a JSON document"))?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(MODEL_FORMAT) => {}
+            other => return Err(NpsError::invalid("format", format!("{other:?}"), &format!("\"{MODEL_FORMAT}\""))),
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v >= 1 && v <= MODEL_VERSION as u64 => {}
+            Some(v) if v > MODEL_VERSION as u64 => {
+                return Err(NpsError::invalid(
+                    "version",
+                    v,
+                    &format!("at most {MODEL_VERSION} (the file was written by a newer nps; upgrade to read it)"),
+                ))
+            }
+            other => return Err(NpsError::invalid("version", format!("{other:?}"), "a positive integer")),
+        }
+        let model: ChurnModel =
+            serde_json::from_value(value).map_err(|e| NpsError::invalid("model file", e, "a valid churn model"))?;
+        model.validate()?;
+        Ok(model)
+    }
+
+    /// Checks a model (see [`Self::from_json`]).
+    pub fn validate(&self) -> Result<()> {
+        self.encoder.validate()?;
+        let names = self.encoder.feature_names();
+        if self.columns != names {
+            let at = self.columns.iter().zip(&names).position(|(a, b)| a != b).unwrap_or(names.len());
+            return Err(NpsError::invalid(
+                &format!("columns[{at}]"),
+                format!("{:?}", self.columns.get(at)),
+                &format!("{:?}, as the encoder produces ({} columns)", names.get(at), names.len()),
+            ));
+        }
+        if self.inputs != self.encoder.sources() {
+            return Err(NpsError::invalid("inputs", self.inputs.join(", "), "the encoder's source columns"));
+        }
+        for (field, values) in [("coef", &self.coef), ("column_mean", &self.column_mean)] {
+            if values.len() != names.len() {
+                return Err(NpsError::LengthMismatch {
+                    field: field.into(),
+                    actual: values.len(),
+                    other: "columns".into(),
+                    expected: names.len(),
+                });
+            }
+            if let Some(j) = values.iter().position(|v| !v.is_finite()) {
+                return Err(NpsError::invalid(&format!("{field}[{j}] ({})", names[j]), values[j], "a finite number"));
+            }
+        }
+        if !self.intercept.is_finite() {
+            return Err(NpsError::invalid("intercept", self.intercept, "a finite number"));
+        }
+        if let Some(features) = &self.features {
+            let set = FeatureSet::from_json(&features.to_string())?;
+            if let Some(missing) = self.inputs.iter().find(|i| set.get(i).is_none()) {
+                return Err(NpsError::unknown(
+                    "input feature",
+                    missing,
+                    &set.features.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A numeric matrix as a table with named columns.
+fn matrix_table(x: ArrayView2<'_, f64>, names: &[String]) -> Result<RawTable> {
+    if names.len() != x.ncols() {
+        return Err(NpsError::LengthMismatch {
+            field: "names".into(),
+            actual: names.len(),
+            other: "x's columns".into(),
+            expected: x.ncols(),
+        });
+    }
+    RawTable::new(names.to_vec(), x.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect())
+}

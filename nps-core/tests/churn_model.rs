@@ -1,0 +1,127 @@
+//! The churn model and its file: training on a table, scoring a table, a matrix or one
+//! customer, the file's round trip and its checks, and invariants.
+use ndarray::{Array2, Axis};
+use nps_core::encode::{infer_specs, Cell, Column, RawTable};
+use nps_core::features::{compute, retention};
+use nps_core::model::{ChurnModel, ChurnModelOptions, MODEL_VERSION};
+use nps_core::synth::{customers, BaseConfig, Rng};
+use proptest::prelude::*;
+
+/// Retention features of a generated base and its churn labels.
+fn base_table(n: usize, seed: u64) -> (RawTable, Vec<f64>) {
+    let b = customers(&BaseConfig { customers: n, seed, ..Default::default() }).unwrap();
+    let m = compute(&b.events, &retention(), b.config.as_of).unwrap();
+    let columns = m.values.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect();
+    let y = b.churned.iter().map(|&c| c as u8 as f64).collect();
+    (RawTable::new(m.names, columns).unwrap(), y)
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+#[test]
+fn trains_on_features_and_scores_every_way_alike() {
+    let (t, y) = base_table(3_000, 1);
+    let model = ChurnModel::fit(&t, &y, None, &infer_specs(&t, &[]), &ChurnModelOptions::default()).unwrap();
+    assert!(model.training.convergence.converged);
+    assert_eq!(model.training.rows, 3_000);
+    assert!(model.columns.iter().any(|c| c == "aht_90d__missing"), "NaN features get an indicator");
+    let p = model.predict_proba(&t).unwrap();
+    assert!(p.iter().all(|&v| v > 0.0 && v < 1.0));
+    // One customer, cell by cell, scores exactly as the batch.
+    let mut scratch = Vec::new();
+    for row in [0, 17, 2_999] {
+        let cells: Vec<Cell> = model.inputs.iter().map(|n| t.column(n).unwrap().cell(row)).collect();
+        assert_eq!(model.score_cells(&cells, &mut scratch).unwrap().to_bits(), p[row].to_bits());
+    }
+    // Saved and read back, it predicts identically, to the bit.
+    let back = ChurnModel::from_json(&model.to_json()).unwrap();
+    assert_eq!(back, model);
+    assert_eq!(bits(back.predict_proba(&t).unwrap().as_slice().unwrap()), bits(p.as_slice().unwrap()));
+    // Attribution: baseline + contributions = log-odds.
+    let e = model.explainer().unwrap();
+    let x = model.encode(&t).unwrap();
+    let c = e.contributions(x.view()).unwrap();
+    let z = model.decision_function(x.view()).unwrap();
+    for i in 0..50 {
+        assert!((e.baseline + c.row(i).sum() - z[i]).abs() < 1e-12 * (1.0 + z[i].abs()));
+    }
+}
+
+#[test]
+fn the_file_is_checked_when_loaded() {
+    let (t, y) = base_table(400, 2);
+    let model = ChurnModel::fit(&t, &y, None, &infer_specs(&t, &[]), &ChurnModelOptions::default()).unwrap();
+    let text = model.to_json();
+    let err = |s: &str| ChurnModel::from_json(s).unwrap_err().to_string();
+    assert!(err("not json").contains("model file"));
+    assert!(err(&text.replacen("nps.churn_model", "other.model", 1)).contains("format"));
+    let newer = text.replacen(&format!("\"version\": {MODEL_VERSION}"), "\"version\": 99", 1);
+    assert!(err(&newer).contains("newer nps"), "{}", err(&newer));
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["coef"].as_array_mut().unwrap().pop();
+    assert!(err(&v.to_string()).contains("coef has"), "{}", err(&v.to_string()));
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["columns"][3] = serde_json::json!("renamed");
+    assert!(err(&v.to_string()).contains("columns[3]"));
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["coef"][2] = serde_json::json!("NaN");
+    assert!(err(&v.to_string()).contains("model file"));
+    let mut broken = model.clone();
+    broken.coef[1] = f64::NAN;
+    let e = broken.validate().unwrap_err().to_string();
+    assert!(e.contains(&format!("coef[1] ({})", model.columns[1])), "{e}");
+    // Scoring input that lacks an input column is named.
+    let mut partial = t.clone();
+    partial.remove("bill_shock").unwrap();
+    assert!(model.predict_proba(&partial).unwrap_err().to_string().contains("bill_shock"));
+    // Feature definitions recorded with the model must cover its inputs.
+    let with = model.clone().with_features(&retention()).unwrap();
+    assert!(ChurnModel::from_json(&with.to_json()).is_ok());
+}
+
+fn problem() -> impl Strategy<Value = (Array2<f64>, Vec<f64>)> {
+    (20usize..50, 2usize..5).prop_flat_map(|(n, p)| {
+        (prop::collection::vec(-2.0f64..2.0, n * p), any::<u64>()).prop_map(move |(x, seed)| {
+            let x = Array2::from_shape_vec((n, p), x).unwrap();
+            let mut rng = Rng::new(seed);
+            let mut y: Vec<f64> =
+                x.rows().into_iter().map(|r| (rng.uniform() < 0.3 + 0.1 * r[0]) as u8 as f64).collect();
+            y[0] = 0.0;
+            y[1] = 1.0;
+            (x, y)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// Permuting the input columns (names with them) does not change the predictions, and
+    /// with standardised inputs neither does rescaling a column.
+    #[test]
+    fn predictions_ignore_column_order_and_units((x, y) in problem(), scale in 0.001f64..1000.0) {
+        let names: Vec<String> = (0..x.ncols()).map(|j| format!("f{j}")).collect();
+        let o = ChurnModelOptions::default();
+        let m = ChurnModel::fit_matrix(x.view(), &names, &y, None, &o).unwrap();
+        let p = m.predict_proba_matrix(x.view(), &names).unwrap();
+        let order: Vec<usize> = (0..x.ncols()).rev().collect();
+        let xr = x.select(Axis(1), &order);
+        let nr: Vec<String> = order.iter().map(|&j| names[j].clone()).collect();
+        let mr = ChurnModel::fit_matrix(xr.view(), &nr, &y, None, &o).unwrap();
+        // The permuted model reads columns by name: the original matrix scores the same.
+        let pr = mr.predict_proba_matrix(x.view(), &names).unwrap();
+        for (a, b) in p.iter().zip(&pr) {
+            prop_assert!((a - b).abs() < 1e-9);
+        }
+        let mut xs = x.clone();
+        xs.column_mut(0).mapv_inplace(|v| v * scale);
+        let ms = ChurnModel::fit_matrix(xs.view(), &names, &y, None, &o).unwrap();
+        let ps = ms.predict_proba_matrix(xs.view(), &names).unwrap();
+        for (a, b) in p.iter().zip(&ps) {
+            prop_assert!((a - b).abs() < 1e-8);
+        }
+        let back = ChurnModel::from_json(&m.to_json()).unwrap();
+        prop_assert_eq!(bits(back.predict_proba_matrix(x.view(), &names).unwrap().as_slice().unwrap()), bits(p.as_slice().unwrap()));
+    }
+}
