@@ -125,3 +125,29 @@ proptest! {
         prop_assert_eq!(bits(back.predict_proba_matrix(x.view(), &names).unwrap().as_slice().unwrap()), bits(p.as_slice().unwrap()));
     }
 }
+
+/// The shared model file (`tests/vectors/churn_model.json`, written from Python): Rust
+/// reads it and gives the same probabilities to the last bit (Node and Python check too).
+#[test]
+fn the_shared_model_file_scores_to_the_bit() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/churn_model.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let model = ChurnModel::from_json(&v["model"].to_string()).unwrap();
+    let inputs: Vec<&str> = v["inputs"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(model.inputs, inputs);
+    let mut scratch = Vec::new();
+    for (row, want) in v["rows"].as_array().unwrap().iter().zip(v["probabilities"].as_array().unwrap()) {
+        let cells: Vec<Cell> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| match c {
+                serde_json::Value::Null => Cell::Missing,
+                serde_json::Value::String(s) => Cell::Text(s),
+                n => Cell::Number(n.as_f64().unwrap()),
+            })
+            .collect();
+        let p = model.score_cells(&cells, &mut scratch).unwrap();
+        assert_eq!(p.to_bits(), want.as_f64().unwrap().to_bits(), "{p} vs {want}");
+    }
+}

@@ -166,3 +166,13 @@ pub(crate) fn booleans(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<bool
         })
         .collect()
 }
+
+/// Reads labels as float64: booleans become 0/1, numbers stay as they are (the core checks
+/// they are 0 or 1 and names the index of any other).
+pub(crate) fn labels(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<f64>> {
+    let arr = obj.py().import("numpy")?.call_method1("asarray", (obj,))?;
+    if arr.getattr("dtype")?.getattr("kind")?.extract::<String>()? == "b" {
+        return Ok(booleans(obj, field)?.into_iter().map(|b| b as u8 as f64).collect());
+    }
+    floats(obj, field)
+}

@@ -4,8 +4,11 @@ use pyo3::prelude::*;
 
 mod convert;
 mod early_warning;
+mod encode;
 mod error;
 mod features;
+mod metrics;
+mod model;
 mod survey;
 mod synth;
 
@@ -16,6 +19,9 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     survey::register(m)?;
     features::register(m)?;
     early_warning::register(m)?;
+    encode::register(m)?;
+    metrics::register(m)?;
+    model::register(m)?;
     synth::register(m)?;
     Ok(())
 }

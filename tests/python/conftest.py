@@ -9,3 +9,23 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def survey_vectors():
     return json.loads((ROOT / "tests" / "vectors" / "survey.json").read_text())
+
+
+def vectors(name):
+    return json.loads((ROOT / "tests" / "vectors" / f"{name}.json").read_text())
+
+
+TELCO = ROOT.parent / "shared" / "data" / "telco" / "Telco-Customer-Churn.csv"
+
+
+@pytest.fixture(scope="session")
+def telco_path():
+    """The IBM Telco file beside the project: skipped when absent, except in CI (CI=true),
+    where its absence is a failure."""
+    import os
+
+    if not TELCO.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the Telco data is missing at {TELCO}")
+        pytest.skip(f"{TELCO} not found (the shared data sits beside the project)")
+    return TELCO

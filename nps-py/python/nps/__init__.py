@@ -20,10 +20,17 @@ from ._nps import (
     sample_size,
     sample_size_difference,
 )
-from . import features, synth
+from . import features, metrics, synth
+from .encode import TableEncoder, read_csv
+from .model import ChurnModel, cross_validate
 from .survey import breakdown, trend
 
 __all__ = [
+    "ChurnModel",
+    "TableEncoder",
+    "cross_validate",
+    "metrics",
+    "read_csv",
     "ChurnByNps",
     "Comparison",
     "Interval",

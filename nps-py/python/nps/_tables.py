@@ -1,0 +1,46 @@
+"""Tables in, the core's columns out: a pandas DataFrame, a dict of arrays or a 2-D numpy
+array becomes column names and columns (float64 arrays for numbers and booleans, lists of
+str/None for everything else)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
+
+
+def _column(values: Any) -> Any:
+    """float64 for numbers and booleans (missing as NaN); a list of str/None otherwise."""
+    if hasattr(values, "dtype") and getattr(values.dtype, "kind", "O") in "biuf":
+        if hasattr(values, "to_numpy"):
+            return np.ascontiguousarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        return np.ascontiguousarray(values, dtype=np.float64)
+    values = values.tolist() if hasattr(values, "tolist") else list(values)
+    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=np.float64)
+    return [None if _is_missing(v) else str(v) for v in values]
+
+
+def to_columns(x: Any, names: Optional[Sequence[str]] = None) -> tuple[list, list]:
+    """(names, columns) of a DataFrame, a dict of 1-D arrays, or a 2-D array (whose columns
+    are named ``names``, or x0, x1, ... when not given)."""
+    if hasattr(x, "columns") and hasattr(x, "iloc"):  # pandas DataFrame
+        cols = [str(c) for c in x.columns]
+        return cols, [_column(x[c]) for c in x.columns]
+    if isinstance(x, dict):
+        return [str(k) for k in x], [_column(np.asarray(v) if isinstance(v, (list, tuple)) else v) for v in x.values()]
+    a = np.asarray(x)
+    if a.ndim != 2:
+        from ._nps import NpsError
+
+        raise NpsError(f"X must be two-dimensional (rows x columns), got {a.ndim} dimension(s)")
+    names = list(names) if names is not None else [f"x{j}" for j in range(a.shape[1])]
+    if len(names) != a.shape[1]:
+        from ._nps import NpsError
+
+        raise NpsError(f"X has {a.shape[1]} columns but the model was fitted with {len(names)}")
+    return names, [_column(a[:, j]) for j in range(a.shape[1])]

@@ -1,0 +1,53 @@
+"""How good a churn score is, each metric equal to scikit-learn's on the same inputs.
+
+Ranking: ``roc_auc`` (ties count one half), ``roc_curve``, ``average_precision``.
+Probabilities: ``log_loss`` (clipped to [eps, 1 - eps] as scikit-learn 1.9), ``brier``,
+``calibration_table``. Decisions: ``threshold_metrics`` (positive at p >= threshold).
+The trade's view: ``lift_table`` (lift and cumulative gain by decile; the first row's
+``lift`` is the top-decile lift). The numbers come from the Rust core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _nps
+from ._nps import average_precision, brier, log_loss, roc_auc, roc_curve, threshold_metrics
+
+__all__ = [
+    "average_precision",
+    "brier",
+    "calibration_table",
+    "lift_table",
+    "log_loss",
+    "roc_auc",
+    "roc_curve",
+    "threshold_metrics",
+]
+
+
+def _frame(columns: dict, index: str) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        return columns
+    return pd.DataFrame(columns).set_index(index)
+
+
+def lift_table(y: Any, score: Any, bins: int = 10) -> Any:
+    """Customers ranked by descending score (ties in input order), cut into ``bins`` bins as
+    ``numpy.array_split`` cuts them; per bin: customers, positives, rate, lift over the base
+    rate, and the cumulative customers, positives, gain (share of all positives captured)
+    and lift. A DataFrame indexed by bin (1 = highest scores) with ``attrs["base_rate"]``."""
+    columns, base_rate = _nps._lift_table(y, score, bins)
+    frame = _frame(columns, "bin")
+    if hasattr(frame, "attrs"):
+        frame.attrs["base_rate"] = base_rate
+    return frame
+
+
+def calibration_table(y: Any, p: Any, bins: int = 10) -> Any:
+    """Predicted probability against observed rate in ``bins`` uniform bins on [0, 1]
+    (empty bins left out; ``mean_predicted`` and ``observed_rate`` are scikit-learn's
+    ``calibration_curve`` ``prob_pred`` and ``prob_true``)."""
+    return _frame(_nps._calibration_table(y, p, bins), "lower")

@@ -1,0 +1,227 @@
+"""Churn scoring: ``ChurnModel``, an L2-regularised logistic regression with
+scikit-learn's estimator conventions, whose model file scores identically in Rust, Python
+and Node.
+
+It takes a pandas DataFrame (numeric, boolean and categorical columns; NaN allowed in
+numeric ones), a dict of arrays, or a 2-D numpy array. With ``standardize=True`` (the
+default) it learns a :class:`nps.TableEncoder` of its inputs (imputation with missing
+indicators, standardisation, one-hot categories) and saves it in the model file, so a
+service scores raw inputs; with ``standardize=False`` numeric inputs are used as given, and
+the fit equals scikit-learn's ``LogisticRegression`` on the same matrix. Training and
+scoring release the GIL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _nps
+from ._nps import NpsError
+from ._tables import to_columns
+from .encode import _specs
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+    from ._sklearn_compat import BaseEstimator, ClassifierMixin
+
+
+class ChurnModel(ClassifierMixin, BaseEstimator):
+    """L2-regularised logistic regression for churn (scikit-learn conventions: ``fit``,
+    ``predict_proba``, ``predict``, ``decision_function``, ``get_params``/``set_params``,
+    ``classes_``, ``coef_``, ``intercept_``; works in ``Pipeline`` and
+    ``cross_val_score``, and pickles).
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength, scikit-learn's meaning (larger is weaker); the
+        intercept is not penalised.
+    class_weight : None, "balanced" or {0: w0, 1: w1}
+        Class weights ("balanced": n / (2 n_k)).
+    fit_intercept : bool
+    tol : float
+        Stop when the largest absolute gradient of the objective over C times the total
+        weight is at most ``tol`` (Newton's method gets there in a handful of iterations).
+    max_iter : int
+        Newton iterations at most; ``convergence_["converged"]`` says whether it sufficed.
+    standardize : bool
+        Learn and save an input encoder (see the module docstring).
+    kinds : dict, optional
+        Column kind overrides for the encoder (``"numeric"``, ``"categorical"``,
+        ``"boolean"``).
+    unseen : {"error", "ignore"}
+        A category not seen in training at scoring time.
+    """
+
+    def __init__(self, C: float = 1.0, class_weight: Any = None, fit_intercept: bool = True, tol: float = 1e-8,
+                 max_iter: int = 100, standardize: bool = True, kinds: Optional[Mapping[str, str]] = None,
+                 unseen: str = "error"):
+        self.C = C
+        self.class_weight = class_weight
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.standardize = standardize
+        self.kinds = kinds
+        self.unseen = unseen
+
+    # -- training ---------------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "ChurnModel":
+        """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn)."""
+        names, columns = to_columns(X)
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(columns[0] if columns else []):
+            raise NpsError(f"y must be one label per row of X ({len(columns[0]) if columns else 0}), got shape {y.shape}")
+        if y.dtype.kind == "f" and np.isnan(y).any():
+            raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
+        classes = np.unique(y)
+        if len(classes) != 2:
+            raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
+        y01 = (y == classes[1]).astype(np.float64)
+        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+        cw = self.class_weight
+        if isinstance(cw, Mapping):
+            cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
+        specs = _specs(names, columns, self.kinds, ())
+        self._model = _nps._ChurnModel.fit(names, columns, y01, w, specs, float(self.C), bool(self.fit_intercept),
+                                           float(self.tol), int(self.max_iter), cw, self.unseen, bool(self.standardize))
+        self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.classes_ = classes
+        self._set_fitted_attributes(names if hasattr(X, "columns") else None, len(names))
+        return self
+
+    def _set_fitted_attributes(self, names: Optional[list], n_inputs: int) -> None:
+        self.coef_ = self._model.coef[None, :]
+        self.intercept_ = np.array([self._model.intercept])
+        self.n_features_in_ = n_inputs
+        if names is not None:
+            self.feature_names_in_ = np.array(names, dtype=object)
+        training = json.loads(self._model.to_json())["training"]
+        self.n_iter_ = np.array([training["convergence"]["iterations"]])
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def _columns(self, X: Any) -> tuple[list, list]:
+        self._fitted()
+        if hasattr(X, "columns") or isinstance(X, dict):
+            return to_columns(X)
+        return to_columns(X, self._model.inputs)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of churn per row."""
+        names, columns = self._columns(X)
+        return self._model.decision_function(names, columns)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
+        p = self.churn_probability(X)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more likely class of each row (churn where the log-odds are positive)."""
+        z = self.decision_function(X)
+        return self.classes_[(z > 0).astype(int)]
+
+    def churn_probability(self, X: Any) -> np.ndarray:
+        """P(churn) per row: the core's number, the same to the bit in Rust and Node."""
+        names, columns = self._columns(X)
+        return self._model.predict_proba(names, columns)
+
+    # -- the model file ---------------------------------------------------------------------
+
+    @property
+    def feature_names_(self) -> list:
+        """Names of the encoded columns, in ``coef_`` order."""
+        return self._fitted()._model.columns
+
+    @property
+    def inputs_(self) -> list:
+        """Names of the inputs the model reads."""
+        return self._fitted()._model.inputs
+
+    @property
+    def training_(self) -> dict:
+        """Training metadata: rows, positives, convergence, metrics, trained_at."""
+        return json.loads(self._fitted()._model.to_json())["training"]
+
+    @property
+    def convergence_(self) -> dict:
+        """Iterations, final gradient, objective, converged flag."""
+        return self.training_["convergence"]
+
+    def record_metric(self, name: str, value: float) -> "ChurnModel":
+        """Stores an evaluation result (e.g. ``cv_roc_auc``) in the model file."""
+        self._fitted()._model.set_metric(name, float(value))
+        return self
+
+    def to_json(self) -> str:
+        """The model file (versioned JSON), readable by ``nps.ChurnModel.from_json``, Node's
+        ``ChurnModel.fromJson`` and Rust's ``ChurnModel::from_json``."""
+        return self._fitted()._model.to_json()
+
+    def save(self, path: Union[str, Path]) -> None:
+        """Writes the model file."""
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, text: str) -> "ChurnModel":
+        """A model from its file; everything is checked (``NpsError`` says what is wrong).
+        ``classes_`` are 0 and 1."""
+        core = _nps._ChurnModel.from_json(text)
+        options = json.loads(text)["options"]
+        lo, enc = options["logistic"], options["encoder"]
+        cw = lo["class_weight"]
+        cw = None if cw == "none" else ("balanced" if cw == "balanced" else {0: cw["custom"]["negative"], 1: cw["custom"]["positive"]})
+        model = cls(C=lo["c"], class_weight=cw, fit_intercept=lo["fit_intercept"], tol=lo["tol"], max_iter=lo["max_iter"],
+                    standardize=enc["standardize"], unseen=enc["unseen"])
+        model._model = core
+        model.classes_ = np.array([0, 1])
+        model._set_fitted_attributes(core.inputs, len(core.inputs))
+        return model
+
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> "ChurnModel":
+        """Reads a model file (see :meth:`from_json`)."""
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+    def _fitted(self) -> "ChurnModel":
+        if not hasattr(self, "_model"):
+            raise NpsError("this ChurnModel is not fitted yet: call fit first")
+        return self
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if "_model" in state:
+            state["_model"] = state["_model"].to_json()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "_model" in state:
+            state["_model"] = _nps._ChurnModel.from_json(state["_model"])
+        self.__dict__.update(state)
+
+
+def cross_validate(model: ChurnModel, X: Any, y: Any, k: int = 5, seed: int = 42, metric: Any = None) -> np.ndarray:
+    """Out-of-fold ``metric(y, p)`` (default ROC AUC) for ``k`` stratified folds, seeded:
+    each class is shuffled and dealt round-robin, so every fold keeps the class balance."""
+    from .metrics import roc_auc
+
+    metric = metric or roc_auc
+    y = np.asarray(y)
+    classes = np.unique(y)
+    y01 = (y == classes[-1]).astype(np.float64)
+    folds = np.asarray(_nps._stratified_folds(y01, k, seed))
+    take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else (lambda idx: np.asarray(X)[idx])
+    scores = []
+    for f in range(k):
+        train, test = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        fitted = type(model)(**model.get_params()).fit(take(train), y[train])
+        scores.append(metric(y01[test], fitted.churn_probability(take(test))))
+    return np.array(scores)

@@ -1,0 +1,160 @@
+//! Python classes for `nps_core::encode`: the table arrives as names and columns (float64
+//! arrays, or lists of str/None), prepared by `nps.encode`.
+use nps_core::encode::{self as core, Column, ColumnKind, ColumnSpec, EncoderOptions, RawTable, UnseenPolicy};
+use numpy::{PyArray2, PyReadonlyArray1, ToPyArray};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::error::{error, IntoPy};
+
+/// A raw table from names and columns.
+pub(crate) fn raw_table(names: Vec<String>, columns: &Bound<'_, PyList>) -> PyResult<RawTable> {
+    let columns = columns
+        .iter()
+        .zip(&names)
+        .map(|(c, name)| {
+            if let Ok(a) = c.extract::<PyReadonlyArray1<'_, f64>>() {
+                return Ok(Column::Numeric(a.as_array().to_vec()));
+            }
+            c.extract::<Vec<Option<String>>>().map(Column::Text).map_err(|_| {
+                error("INVALID_PARAMETER", format!("column {name:?} must hold numbers or text (str or None)"))
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    RawTable::new(names, columns).py()
+}
+
+pub(crate) fn kind(name: &str) -> PyResult<ColumnKind> {
+    match name {
+        "numeric" => Ok(ColumnKind::Numeric),
+        "categorical" => Ok(ColumnKind::Categorical),
+        "boolean" => Ok(ColumnKind::Boolean),
+        other => {
+            Err(error("UNKNOWN_VALUE", format!("column kind {other:?} is not one of: numeric, categorical, boolean")))
+        }
+    }
+}
+
+pub(crate) fn kind_name(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Numeric => "numeric",
+        ColumnKind::Categorical => "categorical",
+        ColumnKind::Boolean => "boolean",
+    }
+}
+
+pub(crate) fn encoder_options(unseen: &str, standardize: bool) -> PyResult<EncoderOptions> {
+    let unseen = match unseen {
+        "error" => UnseenPolicy::Error,
+        "ignore" => UnseenPolicy::Ignore,
+        other => return Err(error("UNKNOWN_VALUE", format!("unseen {other:?} is not one of: error, ignore"))),
+    };
+    Ok(EncoderOptions { unseen, standardize })
+}
+
+pub(crate) fn specs(specs: Vec<(String, String)>) -> PyResult<Vec<ColumnSpec>> {
+    specs.into_iter().map(|(name, k)| Ok(ColumnSpec { name, kind: kind(&k)? })).collect()
+}
+
+/// The inferred (name, kind) of each column, leaving out `exclude`.
+#[pyfunction]
+fn _infer_specs(
+    names: Vec<String>,
+    columns: &Bound<'_, PyList>,
+    exclude: Vec<String>,
+) -> PyResult<Vec<(String, &'static str)>> {
+    let table = raw_table(names, columns)?;
+    let exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
+    Ok(core::infer_specs(&table, &exclude).into_iter().map(|s| (s.name, kind_name(s.kind))).collect())
+}
+
+/// A learned table encoding (the core of `nps.TableEncoder`).
+#[pyclass(module = "nps._nps", name = "_TableEncoder", frozen)]
+pub struct PyTableEncoder(pub core::TableEncoder);
+
+#[pymethods]
+impl PyTableEncoder {
+    #[staticmethod]
+    fn fit(
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, PyList>,
+        specs: Vec<(String, String)>,
+        unseen: &str,
+        standardize: bool,
+    ) -> PyResult<Self> {
+        let table = raw_table(names, columns)?;
+        let (specs, options) = (self::specs(specs)?, encoder_options(unseen, standardize)?);
+        Ok(PyTableEncoder(py.detach(|| core::TableEncoder::fit(&table, &specs, &options)).py()?))
+    }
+
+    fn transform<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let table = raw_table(names, columns)?;
+        let m = py.detach(|| self.0.transform(&table)).py()?;
+        Ok(m.to_pyarray(py))
+    }
+
+    fn feature_names(&self) -> Vec<String> {
+        self.0.feature_names()
+    }
+
+    fn sources(&self) -> Vec<String> {
+        self.0.sources()
+    }
+
+    fn column_sources(&self) -> Vec<usize> {
+        self.0.column_sources()
+    }
+
+    fn specs(&self) -> Vec<(String, &'static str)> {
+        self.0
+            .columns
+            .iter()
+            .map(|c| {
+                let k = match c {
+                    core::EncodedColumn::Numeric { .. } => ColumnKind::Numeric,
+                    core::EncodedColumn::Categorical { .. } => ColumnKind::Categorical,
+                    core::EncodedColumn::Boolean { .. } => ColumnKind::Boolean,
+                };
+                (c.name().to_string(), kind_name(k))
+            })
+            .collect()
+    }
+
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(PyTableEncoder(core::TableEncoder::from_json(text).py()?))
+    }
+}
+
+/// Reads a CSV file: names and columns (float64 arrays or lists of str/None), blank cells
+/// missing.
+#[pyfunction]
+fn _read_csv(py: Python<'_>, path: std::path::PathBuf) -> PyResult<(Vec<String>, Vec<Py<PyAny>>)> {
+    let table = py.detach(|| core::read_csv_path(&path)).py()?;
+    let columns = table
+        .columns
+        .into_iter()
+        .map(|c| match c {
+            Column::Numeric(v) => Ok(numpy::PyArray1::from_vec(py, v).into_any().unbind()),
+            Column::Text(v) => Ok(v.into_pyobject(py)?.into_any().unbind()),
+        })
+        .collect::<PyResult<_>>()?;
+    Ok((table.names, columns))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTableEncoder>()?;
+    m.add_function(wrap_pyfunction!(_infer_specs, m)?)?;
+    m.add_function(wrap_pyfunction!(_read_csv, m)?)?;
+    Ok(())
+}

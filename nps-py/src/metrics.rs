@@ -1,0 +1,147 @@
+//! Python functions for `nps_core::metrics` (`nps.metrics` builds DataFrames from the
+//! tables).
+use nps_core::metrics as core;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{floats, labels};
+use crate::error::IntoPy;
+
+fn inputs(y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, field: &str) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    Ok((labels(y, "y")?, floats(p, field)?))
+}
+
+fn weights(w: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
+    w.map(|w| floats(w, "weights")).transpose()
+}
+
+/// Area under the ROC curve (ties count one half).
+#[pyfunction]
+#[pyo3(signature = (y, score, sample_weight=None))]
+fn roc_auc(y: &Bound<'_, PyAny>, score: &Bound<'_, PyAny>, sample_weight: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    let (y, s) = inputs(y, score, "score")?;
+    core::roc_auc(&y, &s, weights(sample_weight)?.as_deref()).py()
+}
+
+/// Average precision (step-wise area under the precision-recall curve).
+#[pyfunction]
+#[pyo3(signature = (y, score, sample_weight=None))]
+fn average_precision(
+    y: &Bound<'_, PyAny>,
+    score: &Bound<'_, PyAny>,
+    sample_weight: Option<&Bound<'_, PyAny>>,
+) -> PyResult<f64> {
+    let (y, s) = inputs(y, score, "score")?;
+    core::average_precision(&y, &s, weights(sample_weight)?.as_deref()).py()
+}
+
+/// Mean log loss (probabilities clipped to [eps, 1 - eps]).
+#[pyfunction]
+#[pyo3(signature = (y, p, sample_weight=None))]
+fn log_loss(y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, sample_weight: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    let (y, p) = inputs(y, p, "p")?;
+    core::log_loss(&y, &p, weights(sample_weight)?.as_deref()).py()
+}
+
+/// Mean squared difference between probability and outcome.
+#[pyfunction]
+#[pyo3(signature = (y, p, sample_weight=None))]
+fn brier(y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, sample_weight: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    let (y, p) = inputs(y, p, "p")?;
+    core::brier(&y, &p, weights(sample_weight)?.as_deref()).py()
+}
+
+/// The ROC curve: (fpr, tpr, thresholds), the first threshold +inf.
+#[pyfunction]
+#[pyo3(signature = (y, score, sample_weight=None))]
+#[allow(clippy::type_complexity)]
+fn roc_curve(
+    y: &Bound<'_, PyAny>,
+    score: &Bound<'_, PyAny>,
+    sample_weight: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let (y, s) = inputs(y, score, "score")?;
+    let r = core::roc_curve(&y, &s, weights(sample_weight)?.as_deref()).py()?;
+    Ok((r.fpr, r.tpr, r.thresholds))
+}
+
+/// Confusion matrix and rates with rows positive at p >= threshold.
+#[pyfunction]
+#[pyo3(signature = (y, p, threshold=0.5))]
+fn threshold_metrics<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    p: &Bound<'py, PyAny>,
+    threshold: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (y, p) = inputs(y, p, "p")?;
+    let t = core::threshold_metrics(&y, &p, threshold).py()?;
+    let d = PyDict::new(py);
+    d.set_item("threshold", t.threshold)?;
+    d.set_item("tp", t.tp)?;
+    d.set_item("fp", t.fp)?;
+    d.set_item("tn", t.tn)?;
+    d.set_item("fn", t.fn_)?;
+    d.set_item("accuracy", t.accuracy)?;
+    d.set_item("precision", t.precision)?;
+    d.set_item("recall", t.recall)?;
+    d.set_item("f1", t.f1)?;
+    Ok(d)
+}
+
+/// The lift table as columns, and the base rate.
+#[pyfunction]
+#[pyo3(signature = (y, score, bins=10))]
+fn _lift_table<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    score: &Bound<'py, PyAny>,
+    bins: usize,
+) -> PyResult<(Bound<'py, PyDict>, f64)> {
+    let (y, s) = inputs(y, score, "score")?;
+    let t = core::lift_table(&y, &s, bins).py()?;
+    let d = PyDict::new(py);
+    let r = &t.rows;
+    d.set_item("bin", r.iter().map(|x| x.bin).collect::<Vec<_>>())?;
+    d.set_item("customers", r.iter().map(|x| x.customers).collect::<Vec<_>>())?;
+    d.set_item("positives", r.iter().map(|x| x.positives).collect::<Vec<_>>())?;
+    d.set_item("rate", r.iter().map(|x| x.rate).collect::<Vec<_>>())?;
+    d.set_item("lift", r.iter().map(|x| x.lift).collect::<Vec<_>>())?;
+    d.set_item("cumulative_customers", r.iter().map(|x| x.cumulative_customers).collect::<Vec<_>>())?;
+    d.set_item("cumulative_positives", r.iter().map(|x| x.cumulative_positives).collect::<Vec<_>>())?;
+    d.set_item("cumulative_gain", r.iter().map(|x| x.cumulative_gain).collect::<Vec<_>>())?;
+    d.set_item("cumulative_lift", r.iter().map(|x| x.cumulative_lift).collect::<Vec<_>>())?;
+    Ok((d, t.base_rate))
+}
+
+/// The calibration table as columns (non-empty uniform bins).
+#[pyfunction]
+#[pyo3(signature = (y, p, bins=10))]
+fn _calibration_table<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    p: &Bound<'py, PyAny>,
+    bins: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (y, p) = inputs(y, p, "p")?;
+    let rows = core::calibration_table(&y, &p, bins).py()?;
+    let d = PyDict::new(py);
+    d.set_item("lower", rows.iter().map(|x| x.lower).collect::<Vec<_>>())?;
+    d.set_item("upper", rows.iter().map(|x| x.upper).collect::<Vec<_>>())?;
+    d.set_item("count", rows.iter().map(|x| x.count).collect::<Vec<_>>())?;
+    d.set_item("mean_predicted", rows.iter().map(|x| x.mean_predicted).collect::<Vec<_>>())?;
+    d.set_item("observed_rate", rows.iter().map(|x| x.observed_rate).collect::<Vec<_>>())?;
+    Ok(d)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(roc_auc, m)?)?;
+    m.add_function(wrap_pyfunction!(average_precision, m)?)?;
+    m.add_function(wrap_pyfunction!(log_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(brier, m)?)?;
+    m.add_function(wrap_pyfunction!(roc_curve, m)?)?;
+    m.add_function(wrap_pyfunction!(threshold_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(_lift_table, m)?)?;
+    m.add_function(wrap_pyfunction!(_calibration_table, m)?)?;
+    Ok(())
+}

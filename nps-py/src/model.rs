@@ -1,0 +1,180 @@
+//! Python class for `nps_core::model`: the core of `nps.ChurnModel` (the estimator itself,
+//! with scikit-learn's conventions, is in `nps/model.py`).
+use nps_core::model::{self as core, ChurnModelOptions, ClassWeight, LogisticOptions};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::encode::{encoder_options, raw_table, specs as parse_specs};
+use crate::error::{error, IntoPy};
+
+fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
+    if value.is_none() {
+        return Ok(ClassWeight::None);
+    }
+    if let Ok(s) = value.extract::<String>() {
+        return match s.as_str() {
+            "balanced" => Ok(ClassWeight::Balanced),
+            other => Err(error(
+                "UNKNOWN_VALUE",
+                format!("class_weight {other:?} is not one of: None, 'balanced', {{0: w0, 1: w1}}"),
+            )),
+        };
+    }
+    let (negative, positive): (f64, f64) = value
+        .extract()
+        .map_err(|_| error("INVALID_PARAMETER", "class_weight must be None, 'balanced' or {0: w0, 1: w1}".into()))?;
+    Ok(ClassWeight::Custom { negative, positive })
+}
+
+/// A trained churn model (see `nps.ChurnModel`).
+#[pyclass(module = "nps._nps", name = "_ChurnModel")]
+pub struct PyChurnModel(pub core::ChurnModel);
+
+#[pymethods]
+impl PyChurnModel {
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize))]
+    fn fit(
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, PyList>,
+        y: PyReadonlyArray1<'_, f64>,
+        sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+        specs: Vec<(String, String)>,
+        c: f64,
+        fit_intercept: bool,
+        tol: f64,
+        max_iter: usize,
+        class_weight: &Bound<'_, PyAny>,
+        unseen: &str,
+        standardize: bool,
+    ) -> PyResult<Self> {
+        let table = raw_table(names, columns)?;
+        let options = ChurnModelOptions {
+            logistic: LogisticOptions {
+                c,
+                fit_intercept,
+                tol,
+                max_iter,
+                class_weight: self::class_weight(class_weight)?,
+            },
+            encoder: encoder_options(unseen, standardize)?,
+        };
+        let specs = parse_specs(specs)?;
+        let y = y.as_slice()?;
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        Ok(PyChurnModel(py.detach(|| core::ChurnModel::fit(&table, y, w, &specs, &options)).py()?))
+    }
+
+    fn decision_function<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let table = raw_table(names, columns)?;
+        let z = py.detach(|| self.0.encode(&table).and_then(|x| self.0.decision_function(x.view()))).py()?;
+        Ok(z.to_pyarray(py))
+    }
+
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let table = raw_table(names, columns)?;
+        let p = py.detach(|| self.0.predict_proba(&table)).py()?;
+        Ok(p.to_pyarray(py))
+    }
+
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let table = raw_table(names, columns)?;
+        Ok(py.detach(|| self.0.encode(&table)).py()?.to_pyarray(py))
+    }
+
+    /// (contributions per input: rows × inputs, baseline log-odds, log-odds per row).
+    #[allow(clippy::type_complexity)]
+    fn contributions<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, f64, Bound<'py, PyArray1<f64>>)> {
+        let table = raw_table(names, columns)?;
+        let (c, baseline, z) = py
+            .detach(|| -> nps_core::Result<_> {
+                let x = self.0.encode(&table)?;
+                let e = self.0.explainer()?;
+                Ok((e.contributions(x.view())?, e.baseline, self.0.decision_function(x.view())?))
+            })
+            .py()?;
+        Ok((c.to_pyarray(py), baseline, z.to_pyarray(py)))
+    }
+
+    #[getter]
+    fn inputs(&self) -> Vec<String> {
+        self.0.inputs.clone()
+    }
+
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.0.columns.clone()
+    }
+
+    #[getter]
+    fn coef<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.0.coef.to_pyarray(py)
+    }
+
+    #[getter]
+    fn intercept(&self) -> f64 {
+        self.0.intercept
+    }
+
+    #[getter]
+    fn column_mean<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.0.column_mean.to_pyarray(py)
+    }
+
+    #[getter]
+    fn column_sources(&self) -> Vec<usize> {
+        self.0.encoder.column_sources()
+    }
+
+    fn set_metric(&mut self, name: String, value: f64) {
+        self.0.training.metrics.insert(name, value);
+    }
+
+    fn set_trained_at(&mut self, when: String) {
+        self.0.training.trained_at = Some(when);
+    }
+
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(PyChurnModel(core::ChurnModel::from_json(text).py()?))
+    }
+}
+
+/// Stratified fold numbers (0..k) for 0/1 labels, seeded.
+#[pyfunction]
+fn _stratified_folds(y: PyReadonlyArray1<'_, f64>, k: usize, seed: u64) -> PyResult<Vec<usize>> {
+    core::stratified_folds(y.as_slice()?, k, seed).py()
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyChurnModel>()?;
+    m.add_function(wrap_pyfunction!(_stratified_folds, m)?)?;
+    Ok(())
+}

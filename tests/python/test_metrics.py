@@ -1,0 +1,75 @@
+"""Churn-model metrics from Python: the shared vectors, scikit-learn side by side, bad input."""
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+from sklearn.calibration import calibration_curve
+
+import nps
+from conftest import vectors
+
+CASES = vectors("metrics")["cases"]
+
+
+def close(a, b):
+    assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c["name"])
+def test_shared_vectors(c):
+    y, p, w = np.array(c["y"]), np.array(c["p"]), c["weights"]
+    close(nps.metrics.roc_auc(y, p, w), c["roc_auc"])
+    close(nps.metrics.average_precision(y, p, w), c["average_precision"])
+    close(nps.metrics.log_loss(y, p, w), c["log_loss"])
+    close(nps.metrics.brier(y, p, w), c["brier"])
+    t = nps.metrics.threshold_metrics(y, p, c["threshold"])
+    for k in ("accuracy", "precision", "recall", "f1"):
+        close(t[k], c[k])
+    lift = nps.metrics.lift_table(y, p, c["lift_bins"])
+    for got, want in zip(lift.itertuples(), c["lift"]["rows"]):
+        assert got.customers == want["customers"] and got.positives == want["positives"]
+        close(got.lift, want["lift"])
+        close(got.cumulative_gain, want["cumulative_gain"])
+    cal = nps.metrics.calibration_table(y, p, c["bins"])
+    np.testing.assert_allclose(cal["observed_rate"], c["calibration"]["observed_rate"], rtol=1e-12)
+
+
+def test_side_by_side_with_scikit_learn_on_a_model():
+    base = nps.synth.generate(customers=3_000, seed=8)
+    f = nps.features.retention(base.events, as_of=base.as_of)
+    y = base.labels["churned"].to_numpy()
+    p = nps.ChurnModel().fit(f, y).churn_probability(f)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    close(nps.metrics.roc_auc(y, p), skm.roc_auc_score(y, p))
+    close(nps.metrics.roc_auc(y, p, w), skm.roc_auc_score(y, p, sample_weight=w))
+    close(nps.metrics.average_precision(y, p), skm.average_precision_score(y, p))
+    close(nps.metrics.log_loss(y, p, w), skm.log_loss(y, p, sample_weight=w))
+    close(nps.metrics.brier(y, p), skm.brier_score_loss(y, p))
+    fpr, tpr, thr = nps.metrics.roc_curve(y, p)
+    sk = skm.roc_curve(y, p, drop_intermediate=False)
+    np.testing.assert_array_equal(fpr, sk[0])
+    np.testing.assert_array_equal(tpr, sk[1])
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=10)
+    cal = nps.metrics.calibration_table(y, p)
+    np.testing.assert_allclose(cal["observed_rate"], prob_true, rtol=1e-12)
+    np.testing.assert_allclose(cal["mean_predicted"], prob_pred, rtol=1e-12)
+    lift = nps.metrics.lift_table(y, p)
+    assert lift["cumulative_gain"].iloc[-1] == 1.0
+    assert lift.attrs["base_rate"] == y.mean()
+    assert lift["lift"].iloc[0] > 2  # the top decile holds well over twice its share of churners
+
+
+def test_bad_input_names_field_index_and_value():
+    with pytest.raises(nps.NpsError, match=r"y\[1\] = 2 is outside \{0, 1\}"):
+        nps.metrics.roc_auc([0, 2], [0.1, 0.2])
+    with pytest.raises(nps.NpsError, match="only class 1"):
+        nps.metrics.roc_auc([1, 1], [0.1, 0.2])
+    with pytest.raises(nps.NpsError, match=r"p\[0\] = 1.5 is outside \[0, 1\]"):
+        nps.metrics.log_loss([1, 0], [1.5, 0.2])
+    with pytest.raises(nps.NpsError, match="score has 1 elements but y has 2"):
+        nps.metrics.roc_auc([0, 1], [0.1])
+    with pytest.raises(nps.NpsError, match=r"score\[1\] is missing"):
+        nps.metrics.roc_auc([0, 1], [0.1, np.nan])
+    with pytest.raises(nps.NpsError, match="bins"):
+        nps.metrics.lift_table([0, 1], [0.1, 0.2], bins=5)
+    assert nps.metrics.roc_auc(np.array([True, False]), [0.9, 0.1]) == 1.0

@@ -1,0 +1,120 @@
+"""Churn scoring from Python: scikit-learn parity (shared vectors, Telco, live), the
+estimator conventions (Pipeline, cross_val_score, clone, pickle), the model file and its
+checks, the encoder, and bad input."""
+
+import json
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+
+import nps
+from conftest import vectors
+
+
+@pytest.mark.parametrize("c", vectors("logistic")["cases"], ids=lambda c: c["name"])
+def test_coefficients_match_scikit_learn_vectors(c):
+    x, y = np.array(c["x"]), np.array(c["y"])
+    o = c["options"]
+    cw = {"none": None, "balanced": "balanced"}.get(o["class_weight"]) if isinstance(o["class_weight"], str) else \
+        {0: o["class_weight"]["custom"]["negative"], 1: o["class_weight"]["custom"]["positive"]}
+    m = nps.ChurnModel(C=o["c"], fit_intercept=o["fit_intercept"], class_weight=cw, tol=1e-12, standardize=False)
+    m.fit(x, y, sample_weight=c["sample_weight"])
+    scale = 1 + np.abs(c["coef"]).max()
+    np.testing.assert_allclose(m.coef_[0], c["coef"], atol=1e-6 * scale)
+    assert m.intercept_[0] == pytest.approx(c["intercept"], abs=1e-6 * scale)
+    np.testing.assert_allclose(m.predict_proba(x[:10])[:, 1], c["proba"], atol=1e-7)
+
+
+def test_telco_parity_and_cross_validated_auc(telco_path):
+    ref = vectors("telco_encoding")
+    df = nps.read_csv(telco_path)
+    assert df.shape == (7043, 21)
+    assert df["TotalCharges"].isna().sum() == 11 and (df.loc[df["TotalCharges"].isna(), "tenure"] == 0).all()
+    y = (df.pop("Churn") == "Yes").to_numpy()
+    enc = nps.TableEncoder(exclude=["customerID"])
+    X = enc.fit_transform(df)
+    assert list(enc.get_feature_names_out()) == ref["feature_names"]
+    np.testing.assert_allclose(X[:5], ref["first_rows"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(X.sum(axis=0), ref["column_sums"], rtol=1e-9, atol=1e-9)
+    ours = nps.ChurnModel(tol=1e-10, standardize=False).fit(X, y)
+    sk = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y)
+    assert np.abs(ours.coef_ - sk.coef_).max() < 1e-4
+    assert abs(ours.intercept_[0] - sk.intercept_[0]) < 1e-4
+    # Five stratified folds, inside scikit-learn's own cross-validation, in a Pipeline.
+    pipe = make_pipeline(nps.TableEncoder(exclude=["customerID"]), nps.ChurnModel(standardize=False))
+    auc = cross_val_score(pipe, df, y, scoring="roc_auc", cv=StratifiedKFold(5, shuffle=True, random_state=42))
+    assert auc.mean() >= 0.84, auc
+    # And with the library's own seeded folds, on the raw table (the model encodes it).
+    own = nps.cross_validate(nps.ChurnModel(), df.drop(columns="customerID"), y, k=5, seed=42)
+    assert own.mean() >= 0.84, own
+
+
+def test_estimator_conventions_clone_pickle_and_labels():
+    base = nps.synth.generate(customers=1_500, seed=5)
+    X = nps.features.retention(base.events, as_of=base.as_of)
+    X["plan"] = base.labels["plan"].astype(str)
+    y = np.where(base.labels["churned"], "left", "stayed")
+    m = nps.ChurnModel(C=0.3).fit(X, y)
+    assert list(m.classes_) == ["left", "stayed"]  # sorted; the second is the "positive" class
+    assert m.get_params()["C"] == 0.3
+    assert clone(m).set_params(C=2.0).C == 2.0
+    p = m.predict_proba(X)
+    assert p.shape == (len(X), 2) and np.allclose(p.sum(axis=1), 1)
+    assert set(m.predict(X)) <= {"left", "stayed"}
+    assert m.feature_names_in_[-1] == "plan" and "plan=prepaid" in m.feature_names_
+    again = pickle.loads(pickle.dumps(m))
+    np.testing.assert_array_equal(again.predict_proba(X), p)
+    assert m.convergence_["converged"] and m.training_["rows"] == 1_500
+
+
+def test_the_model_file_round_trips_to_the_bit_and_is_checked(tmp_path):
+    v = vectors("churn_model")
+    model = nps.ChurnModel.from_json(json.dumps(v["model"]))
+    rows = pd.DataFrame(v["rows"], columns=v["inputs"])
+    got = model.churn_probability(rows)
+    assert [x.hex() for x in got] == [x.hex() for x in v["probabilities"]]
+    # Saved and loaded again: identical bits.
+    model.save(tmp_path / "m.json")
+    np.testing.assert_array_equal(nps.ChurnModel.load(tmp_path / "m.json").churn_probability(rows), got)
+    # Independently: the logistic function of the encoded row times the coefficients.
+    x = model._model.encode(*nps._tables.to_columns(rows))
+    z = x @ np.array(v["model"]["coef"]) + v["model"]["intercept"]
+    np.testing.assert_allclose(1 / (1 + np.exp(-z)), got, rtol=1e-14)
+    text = json.dumps(v["model"])
+    with pytest.raises(nps.NpsError, match="newer nps"):
+        nps.ChurnModel.from_json(text.replace('"version": 1', '"version": 7'))
+    broken = dict(v["model"], coef=v["model"]["coef"][:-1])
+    with pytest.raises(nps.NpsError, match="coef has"):
+        nps.ChurnModel.from_json(json.dumps(broken))
+    with pytest.raises(nps.NpsError, match="format"):
+        nps.ChurnModel.from_json(json.dumps(dict(v["model"], format="x")))
+    with pytest.raises(nps.NpsError, match="segment"):
+        model.churn_probability(rows.drop(columns="segment"))
+    with pytest.raises(nps.NpsError, match=r"category of plan \(row 0\)"):
+        model.churn_probability(rows.assign(plan="business"))
+
+
+def test_encoder_and_bad_input():
+    df = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0], "plan": ["a", "b", None, "a"], "ok": ["yes", "no", "no", "yes"]})
+    enc = nps.TableEncoder().fit(df)
+    assert enc.specs_ == {"x": "numeric", "plan": "categorical", "ok": "boolean"}
+    assert list(enc.get_feature_names_out()) == ["x", "x__missing", "plan=a", "plan=b", "plan=__missing", "ok"]
+    back = nps.TableEncoder.from_json(enc.to_json())
+    np.testing.assert_array_equal(back.transform(df), enc.transform(df))
+    with pytest.raises(nps.NpsError, match="kinds names unknown column"):
+        nps.TableEncoder(kinds={"nope": "numeric"}).fit(df)
+    X = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 0.5]])
+    with pytest.raises(nps.NpsError, match="two classes"):
+        nps.ChurnModel().fit(X, [1, 1, 1])
+    with pytest.raises(nps.NpsError, match=r"x1\[1\] is missing"):
+        nps.ChurnModel(standardize=False).fit(np.array([[0.0, 1.0], [1.0, 2.0], [2.0, 0.5]]), [0, 1, 0]).predict(X)
+    with pytest.raises(nps.NpsError, match="not fitted"):
+        nps.ChurnModel().predict(X)
+    with pytest.raises(nps.NpsError, match="C must be"):
+        nps.ChurnModel(C=-1).fit(np.array([[0.0], [1.0]]), [0, 1])
