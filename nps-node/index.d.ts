@@ -9,6 +9,30 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A churn model, loaded from its file. */
+export declare class ChurnModel {
+  /** Reads a model file; everything is checked (the error says what is wrong). */
+  static fromJson(text: string): ChurnModel
+  /** The model file. */
+  toJson(): string
+  /** The inputs a customer must provide. */
+  get inputs(): Array<string>
+  /** The encoded columns, in coefficient order. */
+  get columns(): Array<string>
+  get coef(): Float64Array
+  get intercept(): number
+  get training(): TrainingInfo
+  /**
+   * P(churn) of one customer given as an object of named inputs (extra fields are
+   * ignored; null is a missing value; a missing input is an error).
+   */
+  score(customer: Record<string, number | string | boolean | null | undefined>): number
+  /** P(churn) of each row of a row-major batch of numeric inputs named `columns`. */
+  scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
+  /** `scoreBatch` off the event loop: resolves to the probabilities. */
+  scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
+}
+
 /** Counts (optionally weighted) of detractors, passives and promoters. */
 export declare class Tally {
   /** Tallies raw answers (a number[] or any numeric typed array). */
@@ -43,6 +67,15 @@ export declare class Tally {
 
 /** NPS by segment, one row per distinct segment in sorted order. */
 export declare function breakdown(scores: NumericArray, segments: Array<string>, options?: ReportOptions | undefined | null): Array<SegmentRow>
+
+/** One non-empty bin of the calibration table. */
+export interface CalibrationRow {
+  lower: number
+  upper: number
+  count: number
+  meanPredicted: number
+  observedRate: number
+}
 
 /** Churn by NPS answer: `scores` on the 0–10 scale, `churned` booleans or 0/1. */
 export declare function churnByNps(scores: NumericArray, churned: Array<boolean> | NumericArray, options?: ChurnByNpsOptions | undefined | null): ChurnByNps
@@ -214,6 +247,31 @@ export interface IntervalOptions {
   clip?: boolean
 }
 
+/** One bin of the lift table (bin 1 = highest scores). */
+export interface LiftRow {
+  bin: number
+  customers: number
+  positives: number
+  rate: number
+  lift: number
+  cumulativeCustomers: number
+  cumulativePositives: number
+  cumulativeGain: number
+  cumulativeLift: number
+}
+
+/** The lift table and its base rate. */
+export interface LiftTable {
+  baseRate: number
+  rows: Array<LiftRow>
+}
+
+/** Options of the weighted metrics. */
+export interface MetricOptions {
+  /** One non-negative weight per row. */
+  weights?: Array<number>
+}
+
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
 export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | Array<number>
 
@@ -241,6 +299,13 @@ export interface ReportOptions {
   level?: number
   /** Trend period: 'day', 'week' (ISO), 'month' (default) or 'quarter', in UTC. */
   period?: 'day' | 'week' | 'month' | 'quarter'
+}
+
+/** The ROC curve at every distinct score (the first threshold is Infinity). */
+export interface RocCurve {
+  fpr: Array<number>
+  tpr: Array<number>
+  thresholds: Array<number>
 }
 
 /** Respondents needed for a margin of ± `margin` points. */
@@ -367,6 +432,33 @@ export interface TallySummary {
   effectiveN: number
 }
 
+/** The confusion matrix at a threshold and its rates. */
+export interface ThresholdMetrics {
+  threshold: number
+  tp: number
+  fp: number
+  tn: number
+  fn: number
+  accuracy: number
+  /** 0 when nothing is predicted positive. */
+  precision: number
+  recall: number
+  f1: number
+}
+
+/** Training metadata of a model. */
+export interface TrainingInfo {
+  rows: number
+  positives: number
+  positiveShare: number
+  converged: boolean
+  iterations: number
+  /** Evaluation results recorded with the model (e.g. `cv_roc_auc`). */
+  metrics: Record<string, number>
+  /** ISO 8601, if recorded. */
+  trainedAt?: string
+}
+
 /** NPS by period; timestamps are `Date`s or epoch milliseconds. */
 export declare function trend(scores: NumericArray, timestamps: Array<number | Date>, options?: ReportOptions | undefined | null): Array<TrendRow>
 
@@ -405,6 +497,25 @@ export declare namespace features {
   export function retention(events: Array<Event> | EventColumns, options: FeatureOptions): FeatureMatrix
   /** The built-in retention feature set as JSON definitions. */
   export function retentionDefinitions(): string
+}
+
+export declare namespace metrics {
+  /** Average precision (step-wise), as scikit-learn's `average_precision_score`. */
+  export function averagePrecision(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): number
+  /** Mean squared difference between probability and outcome. */
+  export function brier(y: Array<boolean> | NumericArray, p: NumericArray, options?: MetricOptions | undefined | null): number
+  /** Predicted against observed in `bins` (default 10) uniform bins. */
+  export function calibrationTable(y: Array<boolean> | NumericArray, p: NumericArray, bins?: number | undefined | null): Array<CalibrationRow>
+  /** Lift and cumulative gain by `bins` (default 10) bins of descending score. */
+  export function liftTable(y: Array<boolean> | NumericArray, score: NumericArray, bins?: number | undefined | null): LiftTable
+  /** Mean log loss, probabilities clipped to [ε, 1 − ε]. */
+  export function logLoss(y: Array<boolean> | NumericArray, p: NumericArray, options?: MetricOptions | undefined | null): number
+  /** Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`. */
+  export function rocAuc(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): number
+  /** The ROC curve, as scikit-learn's `roc_curve(drop_intermediate=False)`. */
+  export function rocCurve(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): RocCurve
+  /** Rows positive at p ≥ `threshold` (default 0.5). */
+  export function thresholdMetrics(y: Array<boolean> | NumericArray, p: NumericArray, threshold?: number | undefined | null): ThresholdMetrics
 }
 
 export declare namespace synth {

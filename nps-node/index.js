@@ -778,6 +778,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ChurnModel = nativeBinding.ChurnModel
 module.exports.Tally = nativeBinding.Tally
 module.exports.breakdown = nativeBinding.breakdown
 module.exports.churnByNps = nativeBinding.churnByNps
@@ -788,4 +789,5 @@ module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference
 module.exports.trend = nativeBinding.trend
 module.exports.version = nativeBinding.version
 module.exports.features = nativeBinding.features
+module.exports.metrics = nativeBinding.metrics
 module.exports.synth = nativeBinding.synth

@@ -9,6 +9,8 @@ mod convert;
 mod early_warning;
 mod error;
 mod features;
+mod metrics;
+mod model;
 mod survey;
 mod synth;
 

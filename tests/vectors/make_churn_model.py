@@ -1,6 +1,6 @@
 """Writes tests/vectors/churn_model.json: a model file trained on the synthetic base (numeric
-features with gaps and two categorical inputs), twenty customers' inputs and the churn
-probabilities the model gives them. The Rust, Python and Node tests load the file, score the
+features with gaps and two categorical inputs), one trained on the numeric inputs only,
+twenty customers' inputs and the churn probabilities each model gives them. The Rust, Python and Node tests load the file, score the
 same customers and must get the same probabilities to the last bit.
 
     .venv/bin/python tests/vectors/make_churn_model.py
@@ -28,7 +28,12 @@ def clean(v):
     return v
 
 
+numeric = X.columns[:6]
+numeric_model = nps.ChurnModel(C=0.5).fit(X[numeric], base.labels["churned"])
+
 out = {
+    "numeric_model": json.loads(numeric_model.to_json()),
+    "numeric_probabilities": numeric_model.churn_probability(rows[numeric]).tolist(),
     "model": json.loads(model.to_json()),
     "inputs": list(X.columns),
     "rows": [[clean(v.item() if hasattr(v, "item") else v) for v in row] for row in rows.itertuples(index=False)],

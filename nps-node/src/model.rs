@@ -1,0 +1,184 @@
+//! `ChurnModel`: loads a model file (written from any language) and scores customers,
+//! one at a time or in batches, with the core's numbers.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Either3, Float64Array};
+use napi::{Env, Task};
+use napi_derive::napi;
+use nps_core::encode::Cell;
+use nps_core::model as core;
+use nps_core::NpsError;
+
+use crate::error::{catch_panic, js_error, to_napi, IntoNapi, Result};
+
+/// A customer's inputs: numbers, text (categories), booleans, or null for missing.
+type Value = Option<Either3<f64, String, bool>>;
+
+/// Training metadata of a model.
+#[napi(object)]
+pub struct TrainingInfo {
+    pub rows: u32,
+    pub positives: u32,
+    pub positive_share: f64,
+    pub converged: bool,
+    pub iterations: u32,
+    /// Evaluation results recorded with the model (e.g. `cv_roc_auc`).
+    pub metrics: HashMap<String, f64>,
+    /// ISO 8601, if recorded.
+    pub trained_at: Option<String>,
+}
+
+/// A churn model, loaded from its file.
+#[napi]
+pub struct ChurnModel {
+    inner: Arc<core::ChurnModel>,
+}
+
+fn cell<'a>(v: &'a Value) -> Cell<'a> {
+    match v {
+        None => Cell::Missing,
+        Some(Either3::A(x)) if x.is_nan() => Cell::Missing,
+        Some(Either3::A(x)) => Cell::Number(*x),
+        Some(Either3::B(s)) => Cell::Text(s),
+        Some(Either3::C(b)) => Cell::Bool(*b),
+    }
+}
+
+/// Scores a row-major batch whose columns are named `columns`; the same code path as a
+/// single customer, so the numbers agree to the bit.
+fn score_batch(model: &core::ChurnModel, values: &[f64], columns: &[String]) -> nps_core::Result<Vec<f64>> {
+    let k = columns.len();
+    if k == 0 || values.len() % k != 0 {
+        return Err(NpsError::invalid(
+            "values",
+            format!("{} numbers", values.len()),
+            &format!("a whole number of rows of the {k} columns"),
+        ));
+    }
+    let index: Vec<usize> = model
+        .inputs
+        .iter()
+        .map(|name| {
+            columns
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| NpsError::unknown("input", name, &["a column of the batch"]))
+        })
+        .collect::<nps_core::Result<_>>()?;
+    let mut scratch = Vec::new();
+    let mut cells = vec![Cell::Missing; index.len()];
+    values
+        .chunks_exact(k)
+        .map(|row| {
+            for (c, &j) in cells.iter_mut().zip(&index) {
+                *c = if row[j].is_nan() { Cell::Missing } else { Cell::Number(row[j]) };
+            }
+            model.score_cells(&cells, &mut scratch)
+        })
+        .collect()
+}
+
+#[napi]
+impl ChurnModel {
+    /// Reads a model file; everything is checked (the error says what is wrong).
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String) -> Result<ChurnModel> {
+        Ok(ChurnModel { inner: Arc::new(core::ChurnModel::from_json(&text).into_napi()?) })
+    }
+
+    /// The model file.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The inputs a customer must provide.
+    #[napi(getter)]
+    pub fn inputs(&self) -> Vec<String> {
+        self.inner.inputs.clone()
+    }
+
+    /// The encoded columns, in coefficient order.
+    #[napi(getter)]
+    pub fn columns(&self) -> Vec<String> {
+        self.inner.columns.clone()
+    }
+
+    #[napi(getter)]
+    pub fn coef(&self) -> Float64Array {
+        Float64Array::new(self.inner.coef.clone())
+    }
+
+    #[napi(getter)]
+    pub fn intercept(&self) -> f64 {
+        self.inner.intercept
+    }
+
+    #[napi(getter)]
+    pub fn training(&self) -> TrainingInfo {
+        let t = &self.inner.training;
+        TrainingInfo {
+            rows: t.rows as u32,
+            positives: t.positives as u32,
+            positive_share: t.positive_share,
+            converged: t.convergence.converged,
+            iterations: t.convergence.iterations as u32,
+            metrics: t.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            trained_at: t.trained_at.clone(),
+        }
+    }
+
+    /// P(churn) of one customer given as an object of named inputs (extra fields are
+    /// ignored; null is a missing value; a missing input is an error).
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    pub fn score(&self, customer: HashMap<String, Value>) -> Result<f64> {
+        let mut cells = Vec::with_capacity(self.inner.inputs.len());
+        for name in &self.inner.inputs {
+            match customer.get(name) {
+                Some(v) => cells.push(cell(v)),
+                None => {
+                    return Err(to_napi(NpsError::invalid(
+                        "customer",
+                        format!("no field {name:?}"),
+                        &format!("an object with the model's inputs ({})", self.inner.inputs.join(", ")),
+                    )))
+                }
+            }
+        }
+        self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
+    }
+
+    /// P(churn) of each row of a row-major batch of numeric inputs named `columns`.
+    #[napi(catch_unwind)]
+    pub fn score_batch(&self, values: Float64Array, columns: Vec<String>) -> Result<Float64Array> {
+        Ok(Float64Array::new(score_batch(&self.inner, &values, &columns).into_napi()?))
+    }
+
+    /// `scoreBatch` off the event loop: resolves to the probabilities.
+    #[napi(ts_return_type = "Promise<Float64Array>")]
+    pub fn score_batch_async(&self, values: Float64Array, columns: Vec<String>) -> AsyncTask<ScoreBatchTask> {
+        AsyncTask::new(ScoreBatchTask { model: self.inner.clone(), values: values.to_vec(), columns })
+    }
+}
+
+/// The work of `scoreBatchAsync`, on a libuv thread.
+pub struct ScoreBatchTask {
+    model: Arc<core::ChurnModel>,
+    values: Vec<f64>,
+    columns: Vec<String>,
+}
+
+impl Task for ScoreBatchTask {
+    type Output = nps_core::Result<Vec<f64>>;
+    type JsValue = Float64Array;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let (model, values, columns) = (&self.model, &self.values, &self.columns);
+        catch_panic(std::panic::AssertUnwindSafe(|| score_batch(model, values, columns)))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Float64Array> {
+        output.map(Float64Array::new).map_err(|e| js_error(&env, e))
+    }
+}

@@ -1,0 +1,83 @@
+'use strict'
+// Churn scoring and metrics from Node: the shared model file scored to the bit, batches and
+// Promises, the shared metric vectors, and bad input.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const { ChurnModel, metrics } = require('../../nps-node')
+
+const vectors = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', `${name}.json`), 'utf8'))
+const v = vectors('churn_model')
+const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
+
+test('the shared model file scores every customer to the bit', () => {
+  const model = ChurnModel.fromJson(JSON.stringify(v.model))
+  assert.deepEqual(model.inputs, v.inputs)
+  v.rows.forEach((row, i) => {
+    const customer = Object.fromEntries(v.inputs.map((name, j) => [name, row[j]]))
+    customer.extra = 'ignored'
+    assert.equal(bits(model.score(customer)), bits(v.probabilities[i]), `row ${i}`)
+  })
+  // Saved from Node and read again: the same numbers.
+  const again = ChurnModel.fromJson(model.toJson())
+  const first = Object.fromEntries(v.inputs.map((name, j) => [name, v.rows[0][j]]))
+  assert.equal(bits(again.score(first)), bits(v.probabilities[0]))
+  assert.equal(model.training.rows, 2000)
+  assert.ok(model.training.converged)
+})
+
+test('batches of numeric inputs, also as a Promise, score like single customers', async () => {
+  const model = ChurnModel.fromJson(JSON.stringify(v.numeric_model))
+  const names = model.inputs
+  // Columns in another order than the model's, plus one it does not read.
+  const columns = ['unused', ...names.slice().reverse()]
+  const values = new Float64Array(v.rows.flatMap((r) => [7, ...columns.slice(1).map((n) => r[v.inputs.indexOf(n)] ?? NaN)]))
+  const sync = model.scoreBatch(values, columns)
+  const promised = await model.scoreBatchAsync(values, columns)
+  v.numeric_probabilities.forEach((p, i) => {
+    assert.equal(bits(sync[i]), bits(p), `row ${i}`)
+    assert.equal(bits(promised[i]), bits(p), `row ${i} (async)`)
+  })
+  await assert.rejects(model.scoreBatchAsync(new Float64Array(4), names.slice(0, 2)), (e) => e.code === 'UNKNOWN_VALUE')
+  await assert.rejects(model.scoreBatchAsync(new Float64Array(5), names), (e) => e.code === 'INVALID_PARAMETER' && /whole number of rows/.test(e.message))
+  const full = ChurnModel.fromJson(JSON.stringify(v.model))
+  assert.throws(() => full.score({ tenure_days: 3 }), (e) => e.code === 'INVALID_PARAMETER' && /no field "repeat_contacts_90d"/.test(e.message))
+  const odd = Object.fromEntries(v.inputs.map((n) => [n, n === 'plan' ? 'business' : n === 'segment' ? 'family' : 1]))
+  assert.throws(() => full.score(odd), (e) => e.code === 'UNKNOWN_VALUE' && /business/.test(e.message))
+})
+
+test('model files are checked when loaded', () => {
+  const bad = (doc, code, pattern) => assert.throws(() => ChurnModel.fromJson(JSON.stringify(doc)), (e) => e.code === code && pattern.test(e.message))
+  bad({ ...v.model, version: 9 }, 'INVALID_PARAMETER', /newer nps/)
+  bad({ ...v.model, coef: v.model.coef.slice(1) }, 'LENGTH_MISMATCH', /coef has/)
+  bad({ ...v.model, format: 'x' }, 'INVALID_PARAMETER', /format/)
+  assert.throws(() => ChurnModel.fromJson('{'), (e) => e.code === 'INVALID_PARAMETER')
+})
+
+for (const c of vectors('metrics').cases) {
+  test(`metrics match scikit-learn: ${c.name}`, () => {
+    const close = (a, b, what) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`)
+    const opts = c.weights ? { weights: c.weights } : undefined
+    close(metrics.rocAuc(c.y, c.p, opts), c.roc_auc, 'auc')
+    close(metrics.averagePrecision(c.y, c.p, opts), c.average_precision, 'ap')
+    close(metrics.logLoss(c.y, c.p, opts), c.log_loss, 'log loss')
+    close(metrics.brier(c.y, c.p, opts), c.brier, 'brier')
+    const t = metrics.thresholdMetrics(c.y, c.p, c.threshold)
+    for (const k of ['accuracy', 'precision', 'recall', 'f1']) close(t[k], c[k], k)
+    const lift = metrics.liftTable(c.y.map(Boolean), new Float64Array(c.p), c.lift_bins)
+    lift.rows.forEach((r, i) => {
+      assert.equal(r.positives, c.lift.rows[i].positives)
+      close(r.lift, c.lift.rows[i].lift, 'lift')
+    })
+    const cal = metrics.calibrationTable(c.y, c.p, c.bins)
+    cal.forEach((r, i) => close(r.observedRate, c.calibration.observed_rate[i], 'calibration'))
+  })
+}
+
+test('metric errors name the field, index and value', () => {
+  assert.throws(() => metrics.rocAuc([0, 2], [0.1, 0.2]), (e) => e.code === 'OUT_OF_RANGE' && /y\[1\] = 2/.test(e.message))
+  assert.throws(() => metrics.rocAuc([1, 1], [0.1, 0.2]), /only class 1/)
+  assert.throws(() => metrics.logLoss([0, 1], [0.5, 1.5]), /p\[1\] = 1.5/)
+})
