@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use ndarray::Array2;
-use nps_core::model::{fit_logistic, sigmoid, LogisticOptions};
+use nps_core::model::{fit_logistic, sigmoid, ChurnModel, ChurnModelOptions, LogisticOptions};
 use nps_core::synth::Rng;
 
 fn main() {
@@ -25,5 +25,16 @@ fn main() {
         let t = Instant::now();
         let fit = fit_logistic(x.view(), &y, None, &LogisticOptions::default()).expect("a valid problem");
         println!("{n} × {p}: {:.2} s, {:?}", t.elapsed().as_secs_f64(), fit.report);
+    }
+    let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
+    let model = ChurnModel::fit_matrix(x.view(), &names, &y, None, &ChurnModelOptions::default()).expect("valid");
+    for _ in 0..3 {
+        let t = Instant::now();
+        let probabilities = model.predict_proba_matrix(x.view(), &names).expect("valid");
+        println!(
+            "scoring {n} rows: {:.1} ms (mean {:.4})",
+            t.elapsed().as_secs_f64() * 1e3,
+            probabilities.mean().unwrap()
+        );
     }
 }

@@ -35,6 +35,24 @@ fn trains_on_features_and_scores_every_way_alike() {
         let cells: Vec<Cell> = model.inputs.iter().map(|n| t.column(n).unwrap().cell(row)).collect();
         assert_eq!(model.score_cells(&cells, &mut scratch).unwrap().to_bits(), p[row].to_bits());
     }
+    // A matrix of the inputs scores identically too (read in place, blocks on threads).
+    let names: Vec<String> = t.names.clone();
+    let x = ndarray::Array2::from_shape_fn((t.len(), names.len()), |(i, j)| match t.columns[j].cell(i) {
+        Cell::Number(v) => v,
+        _ => f64::NAN,
+    });
+    let pm = model.predict_proba_matrix(x.view(), &names).unwrap();
+    assert_eq!(bits(pm.as_slice().unwrap()), bits(p.as_slice().unwrap()));
+    // Trained from the matrix read in place, it is the same model as from the table.
+    let from_matrix = ChurnModel::fit_matrix(x.view(), &names, &y, None, &ChurnModelOptions::default()).unwrap();
+    assert_eq!(from_matrix, model);
+    assert_eq!(model.encoder.transform_matrix(x.view(), &names).unwrap(), model.encode(&t).unwrap());
+    // Large enough for several threads: the same bits, row for row.
+    let tiled = ndarray::concatenate(Axis(0), &[x.view(); 7]).unwrap();
+    let pt = model.predict_proba_matrix(tiled.view(), &names).unwrap();
+    for (i, v) in pt.iter().enumerate() {
+        assert_eq!(v.to_bits(), p[i % 3_000].to_bits(), "row {i}");
+    }
     // Saved and read back, it predicts identically, to the bit.
     let back = ChurnModel::from_json(&model.to_json()).unwrap();
     assert_eq!(back, model);

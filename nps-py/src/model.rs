@@ -1,7 +1,7 @@
 //! Python class for `nps_core::model`: the core of `nps.ChurnModel` (the estimator itself,
 //! with scikit-learn's conventions, is in `nps/model.py`).
 use nps_core::model::{self as core, ChurnModelOptions, ClassWeight, LogisticOptions};
-use numpy::{PyArray1, PyArray2, PyReadonlyArray1, ToPyArray};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -68,6 +68,38 @@ impl PyChurnModel {
         Ok(PyChurnModel(py.detach(|| core::ChurnModel::fit(&table, y, w, &specs, &options)).py()?))
     }
 
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (x, names, y, sample_weight, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize))]
+    fn fit_matrix(
+        py: Python<'_>,
+        x: PyReadonlyArray2<'_, f64>,
+        names: Vec<String>,
+        y: PyReadonlyArray1<'_, f64>,
+        sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+        c: f64,
+        fit_intercept: bool,
+        tol: f64,
+        max_iter: usize,
+        class_weight: &Bound<'_, PyAny>,
+        unseen: &str,
+        standardize: bool,
+    ) -> PyResult<Self> {
+        let options = ChurnModelOptions {
+            logistic: LogisticOptions {
+                c,
+                fit_intercept,
+                tol,
+                max_iter,
+                class_weight: self::class_weight(class_weight)?,
+            },
+            encoder: encoder_options(unseen, standardize)?,
+        };
+        let (x, y) = (x.as_array(), y.as_slice()?);
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        Ok(PyChurnModel(py.detach(|| core::ChurnModel::fit_matrix(x, &names, y, w, &options)).py()?))
+    }
+
     fn decision_function<'py>(
         &self,
         py: Python<'py>,
@@ -87,6 +119,18 @@ impl PyChurnModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let table = raw_table(names, columns)?;
         let p = py.detach(|| self.0.predict_proba(&table)).py()?;
+        Ok(p.to_pyarray(py))
+    }
+
+    /// Probabilities for a float64 matrix whose columns are `names` (read in place).
+    fn predict_proba_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        names: Vec<String>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let view = x.as_array();
+        let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
         Ok(p.to_pyarray(py))
     }
 

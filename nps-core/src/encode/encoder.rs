@@ -1,6 +1,6 @@
 //! The table encoder: a schema learned from training data, applied to any later table or
 //! single customer.
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::table::{Cell, Column, RawTable};
@@ -272,6 +272,140 @@ impl TableEncoder {
         Ok(TableEncoder { columns, unseen: options.unseen })
     }
 
+    /// Learns the encoding of a numeric matrix whose columns are named `names`, read in
+    /// place: complete 0/1 columns are boolean, the others numeric (what [`infer_specs`]
+    /// and [`Self::fit`] give for the same data as a table).
+    pub fn fit_matrix(x: ArrayView2<'_, f64>, names: &[String], options: &EncoderOptions) -> Result<TableEncoder> {
+        if names.len() != x.ncols() {
+            return Err(NpsError::LengthMismatch {
+                field: "names".into(),
+                actual: names.len(),
+                other: "x's columns".into(),
+                expected: x.ncols(),
+            });
+        }
+        if x.nrows() == 0 {
+            return Err(NpsError::Empty { field: "x".into() });
+        }
+        for (j, name) in names.iter().enumerate() {
+            if names[..j].contains(name) {
+                return Err(NpsError::invalid("names", format!("{name:?} twice"), "unique column names"));
+            }
+        }
+        // Column statistics in one pass over the rows (the matrix is usually row-major).
+        let k = x.ncols();
+        let (mut count, mut sum, mut binary) = (vec![0usize; k], vec![0.0; k], vec![true; k]);
+        for (row, r) in x.rows().into_iter().enumerate() {
+            for (j, &v) in r.iter().enumerate() {
+                if v.is_infinite() {
+                    return Err(NpsError::invalid(&format!("{}[{row}]", names[j]), v, "a finite number"));
+                }
+                if !v.is_nan() {
+                    count[j] += 1;
+                    sum[j] += v;
+                }
+                binary[j] &= v == 0.0 || v == 1.0;
+            }
+        }
+        let mean: Vec<f64> = (0..k).map(|j| sum[j] / count[j] as f64).collect();
+        let mut ss = vec![0.0; k];
+        for r in x.rows() {
+            for (j, &v) in r.iter().enumerate() {
+                if !v.is_nan() {
+                    ss[j] += (v - mean[j]).powi(2);
+                }
+            }
+        }
+        let mut columns = Vec::with_capacity(k);
+        for j in 0..k {
+            let name = names[j].clone();
+            if binary[j] {
+                columns.push(EncodedColumn::Boolean { name });
+                continue;
+            }
+            if count[j] == 0 {
+                return Err(NpsError::invalid(&format!("column {name:?}"), "no values", "some numbers"));
+            }
+            let sd = (ss[j] / count[j] as f64).sqrt();
+            let (center, scale) = match options.standardize {
+                true => (mean[j], if sd > 0.0 { sd } else { 1.0 }),
+                false => (0.0, 1.0),
+            };
+            columns.push(EncodedColumn::Numeric {
+                name,
+                mean: mean[j],
+                center,
+                scale,
+                indicator: count[j] < x.nrows(),
+            });
+        }
+        Ok(TableEncoder { columns, unseen: options.unseen })
+    }
+
+    /// Encodes a numeric matrix whose columns are named `names` (any order; extra columns
+    /// ignored; NaN is missing), read in place. Equal to [`Self::transform`] of the same
+    /// data as a table.
+    pub fn transform_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array2<f64>> {
+        let index = self.matrix_index(x, names)?;
+        let mut out = Array2::zeros((x.nrows(), self.width()));
+        for (row, (mut o, r)) in out.rows_mut().into_iter().zip(x.rows()).enumerate() {
+            let o = o.as_slice_mut().expect("rows of a new array are contiguous");
+            let mut j = 0;
+            for (column, &c) in self.columns.iter().zip(&index) {
+                let w = column.width();
+                self.encode_number(column, r[c], row, &mut o[j..j + w])?;
+                j += w;
+            }
+        }
+        Ok(out)
+    }
+
+    /// For each source column, the column of `x` named like it.
+    pub(crate) fn matrix_index(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Vec<usize>> {
+        if names.len() != x.ncols() {
+            return Err(NpsError::LengthMismatch {
+                field: "names".into(),
+                actual: names.len(),
+                other: "x's columns".into(),
+                expected: x.ncols(),
+            });
+        }
+        self.columns
+            .iter()
+            .map(|c| {
+                names.iter().position(|n| n == c.name()).ok_or_else(|| NpsError::Unknown {
+                    field: "input".into(),
+                    value: c.name().to_string(),
+                    expected: format!("a column of x ({})", names.join(", ")),
+                })
+            })
+            .collect()
+    }
+
+    /// [`Self::encode_cell`] for a number (NaN is missing), with the numeric case inline:
+    /// the hot loop of scoring and encoding matrices.
+    #[inline]
+    pub(crate) fn encode_number(&self, column: &EncodedColumn, v: f64, row: usize, out: &mut [f64]) -> Result<()> {
+        if let EncodedColumn::Numeric { mean, center, scale, indicator, .. } = column {
+            let missing = v.is_nan();
+            if !missing && v.is_finite() {
+                out[0] = (v - center) / scale;
+                if *indicator {
+                    out[1] = 0.0;
+                }
+                return Ok(());
+            }
+            if missing && (*indicator || self.unseen == UnseenPolicy::Ignore) {
+                out[0] = (mean - center) / scale;
+                if *indicator {
+                    out[1] = 1.0;
+                }
+                return Ok(());
+            }
+        }
+        self.encode_cell(column, if v.is_nan() { Cell::Missing } else { Cell::Number(v) }, row, out)
+    }
+
     /// Number of encoded columns.
     pub fn width(&self) -> usize {
         self.columns.iter().map(EncodedColumn::width).sum()
@@ -338,45 +472,49 @@ impl TableEncoder {
         }
         let mut j = 0;
         for (column, &cell) in self.columns.iter().zip(cells) {
-            match column {
-                EncodedColumn::Numeric { name, mean, center, scale, indicator } => {
-                    let x = numeric(cell, name, row)?;
-                    let missing = x.is_nan();
-                    if missing && !indicator && self.unseen == UnseenPolicy::Error {
-                        return Err(NpsError::Missing { field: name.clone(), index: row });
-                    }
-                    out[j] = ((if missing { *mean } else { x }) - center) / scale;
-                    j += 1;
-                    if *indicator {
-                        out[j] = missing as u8 as f64;
-                        j += 1;
-                    }
+            let w = column.width();
+            self.encode_cell(column, cell, row, &mut out[j..j + w])?;
+            j += w;
+        }
+        Ok(())
+    }
+
+    /// Encodes one cell of `column` (one of [`Self::columns`]) into its `column.width()`
+    /// values.
+    pub fn encode_cell(&self, column: &EncodedColumn, cell: Cell<'_>, row: usize, out: &mut [f64]) -> Result<()> {
+        match column {
+            EncodedColumn::Numeric { name, mean, center, scale, indicator } => {
+                let x = numeric(cell, name, row)?;
+                let missing = x.is_nan();
+                if missing && !indicator && self.unseen == UnseenPolicy::Error {
+                    return Err(NpsError::Missing { field: name.clone(), index: row });
                 }
-                EncodedColumn::Categorical { name, categories, missing } => {
-                    let width = categories.len() + *missing as usize;
-                    out[j..j + width].fill(0.0);
-                    match label(cell) {
-                        Some(l) => match categories.binary_search(&l) {
-                            Ok(k) => out[j + k] = 1.0,
-                            Err(_) if self.unseen == UnseenPolicy::Ignore => {}
-                            Err(_) => {
-                                return Err(NpsError::Unknown {
-                                    field: format!("category of {name} (row {row})"),
-                                    value: l,
-                                    expected: format!("a category seen in training: {}", categories.join(", ")),
-                                })
-                            }
-                        },
-                        None if *missing => out[j + categories.len()] = 1.0,
-                        None if self.unseen == UnseenPolicy::Ignore => {}
-                        None => return Err(NpsError::Missing { field: name.clone(), index: row }),
-                    }
-                    j += width;
+                out[0] = ((if missing { *mean } else { x }) - center) / scale;
+                if *indicator {
+                    out[1] = missing as u8 as f64;
                 }
-                EncodedColumn::Boolean { name } => {
-                    out[j] = boolean(cell, name, row)? as u8 as f64;
-                    j += 1;
+            }
+            EncodedColumn::Categorical { name, categories, missing } => {
+                out.fill(0.0);
+                match label(cell) {
+                    Some(l) => match categories.binary_search(&l) {
+                        Ok(k) => out[k] = 1.0,
+                        Err(_) if self.unseen == UnseenPolicy::Ignore => {}
+                        Err(_) => {
+                            return Err(NpsError::Unknown {
+                                field: format!("category of {name} (row {row})"),
+                                value: l,
+                                expected: format!("a category seen in training: {}", categories.join(", ")),
+                            })
+                        }
+                    },
+                    None if *missing => out[categories.len()] = 1.0,
+                    None if self.unseen == UnseenPolicy::Ignore => {}
+                    None => return Err(NpsError::Missing { field: name.clone(), index: row }),
                 }
+            }
+            EncodedColumn::Boolean { name } => {
+                out[0] = boolean(cell, name, row)? as u8 as f64;
             }
         }
         Ok(())

@@ -12,7 +12,7 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::logistic::{fit_logistic, linear, sigmoid, ConvergenceReport, LogisticOptions};
-use crate::encode::{infer_specs, Cell, Column, ColumnSpec, EncoderOptions, RawTable, TableEncoder};
+use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
 use crate::features::FeatureSet;
@@ -98,6 +98,30 @@ impl ChurnModel {
         }
         let encoder = TableEncoder::fit(table, specs, &options.encoder)?;
         let x = encoder.transform(table)?;
+        ChurnModel::fit_encoded(encoder, x, y, sample_weight, options)
+    }
+
+    /// Trains on a numeric matrix whose columns are named `names`, read in place (complete
+    /// 0/1 columns are boolean inputs, the others numeric; see [`ChurnModel::fit`]).
+    pub fn fit_matrix(
+        x: ArrayView2<'_, f64>,
+        names: &[String],
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
+        let encoder = TableEncoder::fit_matrix(x, names, &options.encoder)?;
+        let encoded = encoder.transform_matrix(x, names)?;
+        ChurnModel::fit_encoded(encoder, encoded, y, sample_weight, options)
+    }
+
+    fn fit_encoded(
+        encoder: TableEncoder,
+        x: ndarray::Array2<f64>,
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
         let fit = fit_logistic(x.view(), y, sample_weight, &options.logistic)?;
         let column_mean = x.mean_axis(ndarray::Axis(0)).expect("rows checked by the fit").to_vec();
         let positives = y.iter().filter(|&&v| v == 1.0).count();
@@ -121,19 +145,6 @@ impl ChurnModel {
                 trained_at: None,
             },
         })
-    }
-
-    /// Trains on a numeric matrix whose columns are named `names` (all numeric; see
-    /// [`ChurnModel::fit`]).
-    pub fn fit_matrix(
-        x: ArrayView2<'_, f64>,
-        names: &[String],
-        y: &[f64],
-        sample_weight: Option<&[f64]>,
-        options: &ChurnModelOptions,
-    ) -> Result<ChurnModel> {
-        let table = matrix_table(x, names)?;
-        ChurnModel::fit(&table, y, sample_weight, &infer_specs(&table, &[]), options)
     }
 
     /// Records the feature definitions the inputs are computed with.
@@ -167,9 +178,86 @@ impl ChurnModel {
     }
 
     /// The churn probability of each row of a numeric matrix whose columns are the inputs
-    /// named `names` (any order; extra columns are ignored).
+    /// named `names` (any order; extra columns are ignored; NaN is missing).
+    ///
+    /// The matrix is read in place, in blocks of rows spread over threads, and each row's
+    /// log-odds accumulate column by column in the model's column order: the same
+    /// arithmetic, in the same order, as [`Self::score_cells`], so the numbers agree to the
+    /// bit with scoring one customer at a time.
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
-        self.predict_proba(&matrix_table(x, names)?)
+        let index = self.encoder.matrix_index(x, names)?;
+        let n = x.nrows();
+        let mut out = vec![0.0; n];
+        // Blocks of rows are transposed into a buffer, so that each input column is a
+        // contiguous run the arithmetic below can stream through.
+        const BLOCK: usize = 256;
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8).min(n / 8_192).max(1);
+        let per = n.div_ceil(threads).max(1);
+        let results: Vec<Result<()>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = out
+                .chunks_mut(per)
+                .enumerate()
+                .map(|(t, chunk)| {
+                    let index = &index;
+                    scope.spawn(move || -> Result<()> {
+                        let mut buf = vec![0.0; 64];
+                        let k = x.ncols();
+                        let mut columns = vec![0.0; k * BLOCK];
+                        for (b, z) in chunk.chunks_mut(BLOCK).enumerate() {
+                            let first = t * per + b * BLOCK;
+                            for (i, row) in
+                                x.slice(ndarray::s![first..first + z.len(), ..]).rows().into_iter().enumerate()
+                            {
+                                for (c, &v) in row.iter().enumerate() {
+                                    columns[c * BLOCK + i] = v;
+                                }
+                            }
+                            z.fill(self.intercept);
+                            let mut j = 0;
+                            for (column, &c) in self.encoder.columns.iter().zip(index) {
+                                let w = column.width();
+                                buf.resize(w.max(buf.len()), 0.0);
+                                let coef = &self.coef[j..j + w];
+                                let values = &columns[c * BLOCK..c * BLOCK + z.len()];
+                                match column {
+                                    // The common case, as straight-line arithmetic the compiler
+                                    // can vectorise: the same operations as `encode_number`.
+                                    EncodedColumn::Numeric { mean, center, scale, indicator, .. }
+                                        if values.iter().all(|v| v.is_finite() || (v.is_nan() && *indicator)) =>
+                                    {
+                                        let fill = (mean - center) / scale;
+                                        for (zi, &v) in z.iter_mut().zip(values.iter()) {
+                                            let missing = v.is_nan();
+                                            let e = if missing { fill } else { (v - center) / scale };
+                                            *zi += e * coef[0];
+                                            if *indicator {
+                                                *zi += missing as u8 as f64 * coef[1];
+                                            }
+                                        }
+                                    }
+                                    _ => {
+                                        for (i, (zi, &v)) in z.iter_mut().zip(values.iter()).enumerate() {
+                                            self.encoder.encode_number(column, v, first + i, &mut buf[..w])?;
+                                            for (e, w) in buf[..w].iter().zip(coef) {
+                                                *zi += e * w;
+                                            }
+                                        }
+                                    }
+                                }
+                                j += w;
+                            }
+                            for zi in z.iter_mut() {
+                                *zi = sigmoid(*zi);
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("scoring does not panic")).collect()
+        });
+        results.into_iter().collect::<Result<()>>()?;
+        Ok(Array1::from(out))
     }
 
     /// The churn probability of one customer given as one cell per input (in
@@ -266,17 +354,4 @@ impl ChurnModel {
         }
         Ok(())
     }
-}
-
-/// A numeric matrix as a table with named columns.
-fn matrix_table(x: ArrayView2<'_, f64>, names: &[String]) -> Result<RawTable> {
-    if names.len() != x.ncols() {
-        return Err(NpsError::LengthMismatch {
-            field: "names".into(),
-            actual: names.len(),
-            other: "x's columns".into(),
-            expected: x.ncols(),
-        });
-    }
-    RawTable::new(names.to_vec(), x.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect())
 }

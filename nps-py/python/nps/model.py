@@ -75,10 +75,14 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "ChurnModel":
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn)."""
-        names, columns = to_columns(X)
+        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
+        # Numbers throughout (a float matrix or an all-numeric DataFrame): read in place by
+        # the core; anything else goes column by column.
+        matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
+        names, columns = (matrix[1], None) if matrix is not None else to_columns(X)
         y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(columns[0] if columns else []):
-            raise NpsError(f"y must be one label per row of X ({len(columns[0]) if columns else 0}), got shape {y.shape}")
+        if y.ndim != 1 or len(y) != len(X):
+            raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
         if y.dtype.kind == "f" and np.isnan(y).any():
             raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
         classes = np.unique(y)
@@ -89,9 +93,13 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         cw = self.class_weight
         if isinstance(cw, Mapping):
             cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
-        specs = _specs(names, columns, self.kinds, ())
-        self._model = _nps._ChurnModel.fit(names, columns, y01, w, specs, float(self.C), bool(self.fit_intercept),
-                                           float(self.tol), int(self.max_iter), cw, self.unseen, bool(self.standardize))
+        options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), cw, self.unseen,
+                   bool(self.standardize))
+        if matrix is not None:
+            self._model = _nps._ChurnModel.fit_matrix(matrix[0], names, y01, w, *options)
+        else:
+            specs = _specs(names, columns, self.kinds, ())
+            self._model = _nps._ChurnModel.fit(names, columns, y01, w, specs, *options)
         self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.classes_ = classes
         self._set_fitted_attributes(names if hasattr(X, "columns") else None, len(names))
@@ -131,6 +139,10 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def churn_probability(self, X: Any) -> np.ndarray:
         """P(churn) per row: the core's number, the same to the bit in Rust and Node."""
+        self._fitted()
+        matrix = _numeric_matrix(X, self._model.inputs)
+        if matrix is not None:  # read in place by the core, no per-column copies
+            return self._model.predict_proba_matrix(*matrix)
         names, columns = self._columns(X)
         return self._model.predict_proba(names, columns)
 
@@ -206,6 +218,15 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         if "_model" in state:
             state["_model"] = _nps._ChurnModel.from_json(state["_model"])
         self.__dict__.update(state)
+
+
+def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
+    """(float64 matrix, column names) when X is numeric throughout, else None."""
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiub":
+        return np.ascontiguousarray(X, dtype=np.float64), list(inputs)
+    if hasattr(X, "columns") and hasattr(X, "dtypes") and all(getattr(d, "kind", "O") in "fiub" for d in X.dtypes):
+        return X.to_numpy(dtype=np.float64, na_value=np.nan), [str(c) for c in X.columns]
+    return None
 
 
 def cross_validate(model: ChurnModel, X: Any, y: Any, k: int = 5, seed: int = 42, metric: Any = None) -> np.ndarray:
