@@ -42,4 +42,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/early-warning.md")]
     struct EarlyWarning;
+
+    #[doc = include_str!("../../docs/scoring.md")]
+    struct Scoring;
 }

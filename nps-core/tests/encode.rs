@@ -214,7 +214,16 @@ fn telco_logistic_regression_matches_scikit_learn() {
         assert!(d < 1e-4, "{}: {a} vs scikit-learn {b}", e.feature_names()[j]);
         worst = worst.max(d);
     }
-    assert!((fit.intercept - sk["intercept"].as_f64().unwrap()).abs() < 1e-4);
+    // The intercept shares a weakly determined direction with the one-hot groups, where
+    // lbfgs stops short (1e-4 here); against scikit-learn's Newton solver, which reaches
+    // the minimum, everything agrees to 1e-7.
+    let di = (fit.intercept - sk["intercept"].as_f64().unwrap()).abs();
+    assert!(di < 1e-3, "intercept {} vs scikit-learn {}", fit.intercept, sk["intercept"]);
+    let exact = &v["sklearn_newton_cholesky"];
+    assert!((fit.intercept - exact["intercept"].as_f64().unwrap()).abs() < 1e-7);
+    for (a, b) in fit.coef.iter().zip(exact["coef"].as_array().unwrap()) {
+        assert!((a - b.as_f64().unwrap()).abs() < 1e-7, "{a} vs newton-cholesky {b}");
+    }
     eprintln!("largest coefficient difference from scikit-learn: {worst:.2e}");
     let auc = cross_validate(x.view(), &y, 5, 42, &LogisticOptions::default(), |y, p| roc_auc(y, p, None)).unwrap();
     let mean = auc.iter().sum::<f64>() / 5.0;

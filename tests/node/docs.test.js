@@ -16,7 +16,7 @@ for (const page of fs.readdirSync(docs).filter((f) => f.endsWith('.md')).sort())
     test(`${page}:${i + 1}`, () => {
       const strictConsole = { ...console, assert: (ok, ...msg) => assert.ok(ok, msg.join(' ') || 'console.assert failed') }
       const req = (name) => (name === 'nps-node' ? requireFromNode('./index.js') : requireFromNode(name))
-      new Function('require', 'console', code)(req, strictConsole)
+      new Function('require', 'console', '__dirname', code)(req, strictConsole, docs)
     })
   })
 }

@@ -45,7 +45,12 @@ def test_telco_parity_and_cross_validated_auc(telco_path):
     ours = nps.ChurnModel(tol=1e-10, standardize=False).fit(X, y)
     sk = LogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y)
     assert np.abs(ours.coef_ - sk.coef_).max() < 1e-4
-    assert abs(ours.intercept_[0] - sk.intercept_[0]) < 1e-4
+    # The intercept shares a weakly determined direction with the one-hot groups, where
+    # lbfgs stops short; scikit-learn's Newton solver reaches the minimum, and agrees to 1e-7.
+    assert abs(ours.intercept_[0] - sk.intercept_[0]) < 1e-3
+    exact = LogisticRegression(C=1.0, tol=1e-12, max_iter=10000, solver="newton-cholesky").fit(X, y)
+    assert np.abs(ours.coef_ - exact.coef_).max() < 1e-7
+    assert abs(ours.intercept_[0] - exact.intercept_[0]) < 1e-7
     # Five stratified folds, inside scikit-learn's own cross-validation, in a Pipeline.
     pipe = make_pipeline(nps.TableEncoder(exclude=["customerID"]), nps.ChurnModel(standardize=False))
     auc = cross_val_score(pipe, df, y, scoring="roc_auc", cv=StratifiedKFold(5, shuffle=True, random_state=42))

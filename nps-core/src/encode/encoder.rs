@@ -133,10 +133,10 @@ pub struct TableEncoder {
     pub unseen: UnseenPolicy,
 }
 
-/// The spec of each column: numbers are numeric, except complete 0/1 columns, which are
-/// boolean; complete text with two values that read as booleans (yes/no, true/false) is
-/// boolean; other text is categorical (booleans are not imputed, so a column with gaps is
-/// numeric or categorical, where a gap has its encoding). Columns named in `exclude` (ids, the label) are left out.
+/// The spec of each column: numbers are numeric (a count that happens to be 0 or 1 in the
+/// training data must still read a 2 later); complete text with two values that read as
+/// booleans (yes/no, true/false) is boolean; other text is categorical (booleans are not
+/// imputed, so text with gaps is categorical, where a gap has its own column). Columns named in `exclude` (ids, the label) are left out.
 pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
     table
         .names
@@ -145,7 +145,6 @@ pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
         .filter(|(name, _)| !exclude.contains(&name.as_str()))
         .map(|(name, column)| {
             let kind = match column {
-                Column::Numeric(v) if v.iter().all(|x| *x == 0.0 || *x == 1.0) => ColumnKind::Boolean,
                 Column::Numeric(_) => ColumnKind::Numeric,
                 Column::Text(v) => {
                     let mut values: Vec<&str> = v.iter().flatten().map(String::as_str).collect();
@@ -273,8 +272,8 @@ impl TableEncoder {
     }
 
     /// Learns the encoding of a numeric matrix whose columns are named `names`, read in
-    /// place: complete 0/1 columns are boolean, the others numeric (what [`infer_specs`]
-    /// and [`Self::fit`] give for the same data as a table).
+    /// place: every column numeric (what [`infer_specs`] and [`Self::fit`] give for the same
+    /// data as a table).
     pub fn fit_matrix(x: ArrayView2<'_, f64>, names: &[String], options: &EncoderOptions) -> Result<TableEncoder> {
         if names.len() != x.ncols() {
             return Err(NpsError::LengthMismatch {
@@ -294,7 +293,7 @@ impl TableEncoder {
         }
         // Column statistics in one pass over the rows (the matrix is usually row-major).
         let k = x.ncols();
-        let (mut count, mut sum, mut binary) = (vec![0usize; k], vec![0.0; k], vec![true; k]);
+        let (mut count, mut sum) = (vec![0usize; k], vec![0.0; k]);
         for (row, r) in x.rows().into_iter().enumerate() {
             for (j, &v) in r.iter().enumerate() {
                 if v.is_infinite() {
@@ -304,7 +303,6 @@ impl TableEncoder {
                     count[j] += 1;
                     sum[j] += v;
                 }
-                binary[j] &= v == 0.0 || v == 1.0;
             }
         }
         let mean: Vec<f64> = (0..k).map(|j| sum[j] / count[j] as f64).collect();
@@ -319,10 +317,6 @@ impl TableEncoder {
         let mut columns = Vec::with_capacity(k);
         for j in 0..k {
             let name = names[j].clone();
-            if binary[j] {
-                columns.push(EncodedColumn::Boolean { name });
-                continue;
-            }
             if count[j] == 0 {
                 return Err(NpsError::invalid(&format!("column {name:?}"), "no values", "some numbers"));
             }

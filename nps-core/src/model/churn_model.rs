@@ -101,8 +101,8 @@ impl ChurnModel {
         ChurnModel::fit_encoded(encoder, x, y, sample_weight, options)
     }
 
-    /// Trains on a numeric matrix whose columns are named `names`, read in place (complete
-    /// 0/1 columns are boolean inputs, the others numeric; see [`ChurnModel::fit`]).
+    /// Trains on a numeric matrix whose columns are named `names`, read in place (every
+    /// input numeric; see [`ChurnModel::fit`]).
     pub fn fit_matrix(
         x: ArrayView2<'_, f64>,
         names: &[String],

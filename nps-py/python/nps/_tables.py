@@ -44,3 +44,13 @@ def to_columns(x: Any, names: Optional[Sequence[str]] = None) -> tuple[list, lis
 
         raise NpsError(f"X has {a.shape[1]} columns but the model was fitted with {len(names)}")
     return names, [_column(a[:, j]) for j in range(a.shape[1])]
+
+
+def bool_columns(x: Any) -> list:
+    """Names of the columns of a DataFrame or dict whose dtype is bool (encoded as booleans
+    rather than as numbers)."""
+    if hasattr(x, "dtypes") and hasattr(x, "columns"):
+        return [str(c) for c, d in zip(x.columns, x.dtypes) if getattr(d, "kind", "") == "b"]
+    if isinstance(x, dict):
+        return [str(k) for k, v in x.items() if getattr(getattr(v, "dtype", None), "kind", "") == "b"]
+    return []

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from . import _nps
-from ._tables import to_columns
+from ._tables import bool_columns, to_columns
 
 try:  # scikit-learn is optional: with it, the classes plug into Pipeline and friends.
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -38,14 +38,16 @@ def read_csv(path: Any) -> Any:
 
 
 def infer_kinds(X: Any, exclude: Sequence[str] = ()) -> dict:
-    """The kind each column would be encoded as: complete 0/1 numbers and complete yes/no or
-    true/false text are boolean, other numbers numeric, other text categorical."""
+    """The kind each column would be encoded as: bool columns and complete yes/no or
+    true/false text are boolean, numbers numeric, other text categorical."""
     names, columns = to_columns(X)
-    return dict(_nps._infer_specs(names, columns, list(exclude)))
+    return dict(_specs(names, columns, None, exclude, bool_columns(X)))
 
 
-def _specs(names: list, columns: list, kinds: Optional[Mapping[str, str]], exclude: Sequence[str]) -> list:
+def _specs(names: list, columns: list, kinds: Optional[Mapping[str, str]], exclude: Sequence[str],
+           booleans: Sequence[str] = ()) -> list:
     inferred = dict(_nps._infer_specs(names, columns, list(exclude)))
+    inferred.update({n: "boolean" for n in booleans if n in inferred})
     kinds = dict(kinds or {})
     unknown = [k for k in kinds if k not in names]
     if unknown:
@@ -80,7 +82,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> "TableEncoder":
         names, columns = to_columns(X)
-        specs = _specs(names, columns, self.kinds, self.exclude)
+        specs = _specs(names, columns, self.kinds, self.exclude, bool_columns(X))
         self._encoder = _nps._TableEncoder.fit(names, columns, specs, self.unseen, bool(self.standardize))
         self.n_features_in_ = len(names)
         if hasattr(X, "columns"):

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _nps
 from ._nps import NpsError
-from ._tables import to_columns
+from ._tables import bool_columns, to_columns
 from .encode import _specs
 
 try:
@@ -98,7 +98,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         if matrix is not None:
             self._model = _nps._ChurnModel.fit_matrix(matrix[0], names, y01, w, *options)
         else:
-            specs = _specs(names, columns, self.kinds, ())
+            specs = _specs(names, columns, self.kinds, (), bool_columns(X))
             self._model = _nps._ChurnModel.fit(names, columns, y01, w, specs, *options)
         self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.classes_ = classes
@@ -222,9 +222,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
 def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
     """(float64 matrix, column names) when X is numeric throughout, else None."""
-    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiub":
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiu":
         return np.ascontiguousarray(X, dtype=np.float64), list(inputs)
-    if hasattr(X, "columns") and hasattr(X, "dtypes") and all(getattr(d, "kind", "O") in "fiub" for d in X.dtypes):
+    if hasattr(X, "columns") and hasattr(X, "dtypes") and all(getattr(d, "kind", "O") in "fiu" for d in X.dtypes):
         return X.to_numpy(dtype=np.float64, na_value=np.nan), [str(c) for c in X.columns]
     return None
 
