@@ -6,6 +6,9 @@ import numpy as np
 import numpy.typing as npt
 
 from . import features as features
+from . import metrics as metrics
+from .encode import TableEncoder as TableEncoder, read_csv as read_csv
+from .model import ChurnModel as ChurnModel, cross_validate as cross_validate
 from . import synth as synth
 
 __version__: str

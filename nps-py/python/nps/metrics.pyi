@@ -1,0 +1,20 @@
+"""Churn-model metrics, each equal to scikit-learn's on the same inputs."""
+
+from typing import Any, Optional, Tuple
+
+def roc_auc(y: Any, score: Any, sample_weight: Optional[Any] = None) -> float:
+    """Area under the ROC curve (ties count one half)."""
+def average_precision(y: Any, score: Any, sample_weight: Optional[Any] = None) -> float:
+    """Step-wise area under the precision-recall curve."""
+def log_loss(y: Any, p: Any, sample_weight: Optional[Any] = None) -> float:
+    """Mean log loss, p clipped to [eps, 1 - eps]."""
+def brier(y: Any, p: Any, sample_weight: Optional[Any] = None) -> float:
+    """Mean squared difference between probability and outcome."""
+def roc_curve(y: Any, score: Any, sample_weight: Optional[Any] = None) -> Tuple[list, list, list]:
+    """(fpr, tpr, thresholds) at every distinct score; the first threshold is inf."""
+def threshold_metrics(y: Any, p: Any, threshold: float = 0.5) -> dict:
+    """tp, fp, tn, fn, accuracy, precision, recall, f1 with rows positive at p >= threshold."""
+def lift_table(y: Any, score: Any, bins: int = 10) -> Any:
+    """Lift and cumulative gain by bins of descending score (DataFrame indexed by bin)."""
+def calibration_table(y: Any, p: Any, bins: int = 10) -> Any:
+    """Mean predicted against observed rate in uniform bins (DataFrame)."""
