@@ -169,3 +169,48 @@ fn the_shared_model_file_scores_to_the_bit() {
         assert_eq!(p.to_bits(), want.as_f64().unwrap().to_bits(), "{p} vs {want}");
     }
 }
+
+/// Explanations: exact, readable, and on the synthetic base the true driver of an at-risk
+/// customer is usually among the top three factors.
+#[test]
+fn explanations_find_the_true_drivers() {
+    let b = customers(&BaseConfig { customers: 20_000, seed: 12, ..Default::default() }).unwrap();
+    let m = compute(&b.events, &retention(), b.config.as_of).unwrap();
+    let columns = m.values.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect();
+    let t = RawTable::new(m.names.clone(), columns).unwrap();
+    let y: Vec<f64> = b.churned.iter().map(|&c| c as u8 as f64).collect();
+    let model = ChurnModel::fit(&t, &y, None, &infer_specs(&t, &[]), &ChurnModelOptions::default()).unwrap();
+    let p = model.predict_proba(&t).unwrap();
+    // The feature that measures each driver.
+    let measures = [
+        ("repeat_contacts", &["repeat_contacts_90d", "contacts_30d", "contacts_90d", "cases_90d", "contacts_7d"][..]),
+        ("long_handle_time", &["aht_90d", "transfers_90d", "transfers_per_case_90d"][..]),
+        ("bill_shock", &["bill_shock"][..]),
+        ("falling_usage", &["usage_trend_30d", "usage_30d", "topup_gap_ratio"][..]),
+        ("bad_last_interaction", &["worst_interaction_90d", "last_interaction", "interaction_quality_90d"][..]),
+        ("short_tenure", &["tenure_days", "lifetime_value", "payments_prev_90d", "payment_trend"][..]),
+    ];
+    let mut scratch = Vec::new();
+    let (mut at_risk, mut found) = (0, 0);
+    for c in 0..b.churned.len() {
+        if p[c] < 0.5 || b.drivers[c] == 0 {
+            continue;
+        }
+        at_risk += 1;
+        let cells: Vec<Cell> = model.inputs.iter().map(|n| t.column(n).unwrap().cell(c)).collect();
+        let e = model.explain_cells(&cells, 3, &mut scratch).unwrap();
+        assert!(
+            (e.baseline + e.contributions.iter().sum::<f64>() - e.log_odds).abs() < 1e-12 * (1.0 + e.log_odds.abs())
+        );
+        assert_eq!(e.probability.to_bits(), p[c].to_bits());
+        let top: Vec<&str> = e.raising.iter().map(|f| f.name.as_str()).collect();
+        let hit = b
+            .driver_names(c)
+            .iter()
+            .any(|d| measures.iter().find(|(name, _)| name == d).unwrap().1.iter().any(|f| top.contains(f)));
+        found += hit as usize;
+    }
+    let rate = found as f64 / at_risk as f64;
+    eprintln!("true driver among the top 3 factors for {found} of {at_risk} at-risk customers ({:.1}%)", 100.0 * rate);
+    assert!(at_risk > 500 && rate > 0.8, "{found} of {at_risk}");
+}

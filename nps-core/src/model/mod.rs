@@ -1,10 +1,12 @@
 //! Churn scoring: models trained on the features, with the evaluation that goes with them.
 
 mod churn_model;
+mod explanation;
 mod folds;
 mod linalg;
 mod logistic;
 
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
+pub use explanation::{Explanation, ReadableFactor};
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
