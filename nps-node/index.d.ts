@@ -27,6 +27,11 @@ export declare class ChurnModel {
    * ignored; null is a missing value; a missing input is an error).
    */
   score(customer: Record<string, number | string | boolean | null | undefined>): number
+  /**
+   * The customer's probability and the `top` factors raising and lowering it (exact
+   * contributions: baseline + all inputs' contributions = the log-odds).
+   */
+  explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
   /** P(churn) of each row of a row-major batch of numeric inputs named `columns`. */
   scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
   /** `scoreBatch` off the event loop: resolves to the probabilities. */
@@ -176,6 +181,36 @@ export interface EventColumns {
   department?: Array<string | undefined | null>
   case?: Array<string | number | undefined | null>
   flag?: Array<boolean | undefined | null>
+}
+
+/** Options of `explain`. */
+export interface ExplainOptions {
+  /** Factors each way (3). */
+  top?: number
+}
+
+/** A customer's churn probability and the factors behind it. */
+export interface Explanation {
+  probability: number
+  /** baseline + the sum of every input's contribution. */
+  logOdds: number
+  baseline: number
+  /** The factors raising the risk most, largest first. */
+  raising: Array<Factor>
+  /** The factors lowering it most, most negative first. */
+  lowering: Array<Factor>
+}
+
+/** A factor as an agent reads it. */
+export interface Factor {
+  /** The input's name. */
+  name: string
+  /** Contribution to the log-odds against the training-mean baseline (positive raises risk). */
+  contribution: number
+  /** The customer's value. */
+  value: string
+  /** The population's typical value. */
+  typical: string
 }
 
 /** Features, one row per customer. */

@@ -29,6 +29,40 @@ pub struct TrainingInfo {
     pub trained_at: Option<String>,
 }
 
+/// A factor as an agent reads it.
+#[napi(object)]
+pub struct Factor {
+    /// The input's name.
+    pub name: String,
+    /// Contribution to the log-odds against the training-mean baseline (positive raises risk).
+    pub contribution: f64,
+    /// The customer's value.
+    pub value: String,
+    /// The population's typical value.
+    pub typical: String,
+}
+
+/// A customer's churn probability and the factors behind it.
+#[napi(object)]
+pub struct Explanation {
+    pub probability: f64,
+    /// baseline + the sum of every input's contribution.
+    pub log_odds: f64,
+    pub baseline: f64,
+    /// The factors raising the risk most, largest first.
+    pub raising: Vec<Factor>,
+    /// The factors lowering it most, most negative first.
+    pub lowering: Vec<Factor>,
+}
+
+/// Options of `explain`.
+#[napi(object)]
+#[derive(Default)]
+pub struct ExplainOptions {
+    /// Factors each way (3).
+    pub top: Option<u32>,
+}
+
 /// A churn model, loaded from its file.
 #[napi]
 pub struct ChurnModel {
@@ -42,6 +76,24 @@ fn cell<'a>(v: &'a Value) -> Cell<'a> {
         Some(Either3::A(x)) => Cell::Number(*x),
         Some(Either3::B(s)) => Cell::Text(s),
         Some(Either3::C(b)) => Cell::Bool(*b),
+    }
+}
+
+impl ChurnModel {
+    /// The customer's inputs in the model's order.
+    fn cells<'a>(&self, customer: &'a HashMap<String, Value>) -> Result<Vec<Cell<'a>>> {
+        self.inner
+            .inputs
+            .iter()
+            .map(|name| match customer.get(name) {
+                Some(v) => Ok(cell(v)),
+                None => Err(to_napi(NpsError::invalid(
+                    "customer",
+                    format!("no field {name:?}"),
+                    &format!("an object with the model's inputs ({})", self.inner.inputs.join(", ")),
+                ))),
+            })
+            .collect()
     }
 }
 
@@ -114,20 +166,32 @@ impl ChurnModel {
     /// ignored; null is a missing value; a missing input is an error).
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
     pub fn score(&self, customer: HashMap<String, Value>) -> Result<f64> {
-        let mut cells = Vec::with_capacity(self.inner.inputs.len());
-        for name in &self.inner.inputs {
-            match customer.get(name) {
-                Some(v) => cells.push(cell(v)),
-                None => {
-                    return Err(to_napi(NpsError::invalid(
-                        "customer",
-                        format!("no field {name:?}"),
-                        &format!("an object with the model's inputs ({})", self.inner.inputs.join(", ")),
-                    )))
-                }
-            }
-        }
+        let cells = self.cells(&customer)?;
         self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
+    }
+
+    /// The customer's probability and the `top` factors raising and lowering it (exact
+    /// contributions: baseline + all inputs' contributions = the log-odds).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions"
+    )]
+    pub fn explain(&self, customer: HashMap<String, Value>, options: Option<ExplainOptions>) -> Result<Explanation> {
+        let cells = self.cells(&customer)?;
+        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let e = self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?;
+        let factors = |f: Vec<core::ReadableFactor>| {
+            f.into_iter()
+                .map(|f| Factor { name: f.name, contribution: f.contribution, value: f.value, typical: f.typical })
+                .collect()
+        };
+        Ok(Explanation {
+            probability: e.probability,
+            log_odds: e.log_odds,
+            baseline: e.baseline,
+            raising: factors(e.raising),
+            lowering: factors(e.lowering),
+        })
     }
 
     /// P(churn) of each row of a row-major batch of numeric inputs named `columns`.

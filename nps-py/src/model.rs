@@ -163,6 +163,39 @@ impl PyChurnModel {
         Ok((c.to_pyarray(py), baseline, z.to_pyarray(py)))
     }
 
+    /// Per row: (probability, log-odds, baseline, [(name, contribution, value, typical)] of
+    /// the `top` factors raising the risk, the same for those lowering it).
+    #[allow(clippy::type_complexity)]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, PyList>,
+        top: usize,
+    ) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
+        let table = raw_table(names, columns)?;
+        let out = py
+            .detach(|| -> nps_core::Result<_> {
+                let sources: Vec<&nps_core::encode::Column> =
+                    self.0.inputs.iter().map(|n| table.column(n)).collect::<nps_core::Result<_>>()?;
+                let mut scratch = Vec::new();
+                (0..table.len())
+                    .map(|row| {
+                        let cells: Vec<_> = sources.iter().map(|c| c.cell(row)).collect();
+                        self.0.explain_cells(&cells, top, &mut scratch)
+                    })
+                    .collect::<nps_core::Result<Vec<_>>>()
+            })
+            .py()?;
+        let factors = |f: Vec<core::ReadableFactor>| {
+            f.into_iter().map(|f| (f.name, f.contribution, f.value, f.typical)).collect()
+        };
+        Ok(out
+            .into_iter()
+            .map(|e| (e.probability, e.log_odds, e.baseline, factors(e.raising), factors(e.lowering)))
+            .collect())
+    }
+
     #[getter]
     fn inputs(&self) -> Vec<String> {
         self.0.inputs.clone()

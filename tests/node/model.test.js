@@ -81,3 +81,19 @@ test('metric errors name the field, index and value', () => {
   assert.throws(() => metrics.rocAuc([1, 1], [0.1, 0.2]), /only class 1/)
   assert.throws(() => metrics.logLoss([0, 1], [0.5, 1.5]), /p\[1\] = 1.5/)
 })
+
+test('explanations: exact contributions, readable factors', () => {
+  const model = ChurnModel.fromJson(JSON.stringify(v.model))
+  const customer = Object.fromEntries(v.inputs.map((name, j) => [name, v.rows[0][j]]))
+  const e = model.explain(customer, { top: 2 })
+  assert.equal(bits(e.probability), bits(v.probabilities[0]))
+  assert.ok(e.raising.length <= 2 && e.lowering.length <= 2)
+  assert.ok(e.raising.every((f) => f.contribution > 0) && e.lowering.every((f) => f.contribution < 0))
+  for (const f of [...e.raising, ...e.lowering]) {
+    assert.ok(v.inputs.includes(f.name))
+    assert.equal(typeof f.value, 'string')
+    assert.equal(typeof f.typical, 'string')
+  }
+  assert.ok(Math.abs(1 / (1 + Math.exp(-e.logOdds)) - e.probability) < 1e-15)
+  assert.throws(() => model.explain({}), (err) => err.code === 'INVALID_PARAMETER')
+})

@@ -123,3 +123,27 @@ def test_encoder_and_bad_input():
         nps.ChurnModel().predict(X)
     with pytest.raises(nps.NpsError, match="C must be"):
         nps.ChurnModel(C=-1).fit(np.array([[0.0], [1.0]]), [0, 1])
+
+
+def test_contributions_equal_numpy_and_explanations_read_well():
+    base = nps.synth.generate(customers=2_000, seed=9)
+    X = nps.features.retention(base.events, as_of=base.as_of)[["tenure_days", "repeat_contacts_90d", "aht_90d", "bill_shock"]]
+    X = X.assign(plan=base.labels["plan"].astype(str))
+    m = nps.ChurnModel().fit(X, base.labels["churned"])
+    c = m.contributions(X)
+    # coef * (x - mean) on the encoded columns, summed back to each input, with numpy.
+    encoded = m._model.encode(*nps._tables.to_columns(X))
+    terms = m.coef_[0] * (encoded - encoded.mean(axis=0))
+    sources = np.array(m._model.column_sources)
+    want = np.column_stack([terms[:, sources == k].sum(axis=1) for k in range(len(m.inputs_))])
+    np.testing.assert_allclose(c.to_numpy(), want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c.attrs["baseline"] + c.sum(axis=1), m.decision_function(X), rtol=1e-12, atol=1e-12)
+    e = m.explain(X.iloc[:5], top=2)
+    assert set(e["direction"]) <= {"raises", "lowers"}
+    assert (e.loc[e["direction"] == "raises", "contribution"] > 0).all()
+    first = e[(e["customer"] == X.index[0]) & (e["direction"] == "raises")]
+    assert list(first["rank"]) == list(range(1, len(first) + 1))
+    assert first["contribution"].is_monotonic_decreasing
+    plan_rows = e[e["factor"] == "plan"]
+    assert set(plan_rows["value"]) <= {"prepaid", "contract"}
+    assert list(m.importance(X).index)[0] in m.inputs_

@@ -146,6 +146,49 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         names, columns = self._columns(X)
         return self._model.predict_proba(names, columns)
 
+    # -- why: factor attribution ------------------------------------------------------------
+
+    def contributions(self, X: Any) -> Any:
+        """Each input's exact contribution to each row's log-odds, against the baseline of
+        the training mean (``attrs["baseline"]``): baseline + row sum = log-odds. Columns of
+        one source (one-hot categories, a value and its missing indicator) are summed back
+        to it. A DataFrame (rows as X's, one column per input) or an array without pandas."""
+        names, columns = self._columns(X)
+        c, baseline, _ = self._model.contributions(names, columns)
+        try:
+            import pandas as pd
+        except ImportError:
+            return c
+        frame = pd.DataFrame(c, columns=self._model.inputs, index=getattr(X, "index", None))
+        frame.attrs["baseline"] = baseline
+        return frame
+
+    def importance(self, X: Any) -> Any:
+        """Global importance: the mean absolute contribution of each input over X, largest
+        first."""
+        c = self.contributions(X)
+        return c.abs().mean().sort_values(ascending=False) if hasattr(c, "abs") else np.abs(c).mean(axis=0)
+
+    def explain(self, X: Any, top: int = 3) -> Any:
+        """The ``top`` factors raising and lowering each row's risk, as an agent reads them:
+        one row per (customer, factor) with the direction, the contribution to the log-odds,
+        the customer's value and the population's typical value, plus the probability."""
+        names, columns = self._columns(X)
+        rows = self._model.explain(names, columns, int(top))
+        index = list(getattr(X, "index", range(len(rows))))
+        records = []
+        for label, (p, z, baseline, up, down) in zip(index, rows):
+            for direction, factors in (("raises", up), ("lowers", down)):
+                for rank, (name, contribution, value, typical) in enumerate(factors, 1):
+                    records.append({"customer": label, "probability": p, "direction": direction, "rank": rank,
+                                    "factor": name, "contribution": contribution, "value": value, "typical": typical})
+        try:
+            import pandas as pd
+        except ImportError:
+            return records
+        columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
     # -- the model file ---------------------------------------------------------------------
 
     @property

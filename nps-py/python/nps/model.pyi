@@ -25,6 +25,12 @@ class ChurnModel:
         """P(churn) per row: the same to the bit in Rust and Node."""
     def get_params(self, deep: bool = True) -> dict: ...
     def set_params(self, **params: Any) -> "ChurnModel": ...
+    def contributions(self, X: Any) -> Any:
+        """Exact contributions per input (DataFrame, attrs["baseline"])."""
+    def importance(self, X: Any) -> Any:
+        """Mean absolute contribution per input, largest first."""
+    def explain(self, X: Any, top: int = 3) -> Any:
+        """Top factors raising and lowering each row's risk (long DataFrame)."""
     @property
     def feature_names_(self) -> list: ...
     @property
