@@ -1,6 +1,9 @@
 //! `make demo`: an NPS report on a survey the project generates itself (fixed seed).
 use nps_core::early_warning::churn_by_nps;
-use nps_core::features::{compute, retention};
+use nps_core::encode::{infer_specs, Cell, Column, RawTable};
+use nps_core::features::{compute, retention, FeatureMatrix};
+use nps_core::metrics::{average_precision, brier, lift_table, roc_auc};
+use nps_core::model::{cross_validate, ChurnModel, ChurnModelOptions, LogisticOptions};
 use nps_core::survey::{
     breakdown, compare, prob_greater, sample_size, trend, CompareMethod, IntervalMethod, Period, PlanningShares,
     ReportOptions, ScoreOptions, Tally,
@@ -161,5 +164,66 @@ fn customer_base() -> Result<(), nps_core::NpsError> {
         100.0 * what_if.churn_rate_before,
         100.0 * what_if.churn_rate_after
     );
+    churn_model(&base, &features)
+}
+
+/// A churn model on the features: cross-validated, its lift, the riskiest customers and
+/// why, and the model file written for the other languages.
+fn churn_model(base: &nps_core::synth::SyntheticBase, features: &FeatureMatrix) -> Result<(), nps_core::NpsError> {
+    let columns = features.values.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect();
+    let table = RawTable::new(features.names.clone(), columns)?;
+    let y: Vec<f64> = base.churned.iter().map(|&c| c as u8 as f64).collect();
+    let start = std::time::Instant::now();
+    let options = ChurnModelOptions::default();
+    let model = ChurnModel::fit(&table, &y, None, &infer_specs(&table, &[]), &options)?;
+    let trained = start.elapsed();
+    let x = model.encode(&table)?;
+    let auc = cross_validate(x.view(), &y, 5, 42, &LogisticOptions::default(), |y, p| roc_auc(y, p, None))?;
+    let p = model.predict_proba(&table)?;
+    let p = p.as_slice().expect("contiguous");
+    let lift = lift_table(&y, p, 10)?;
+    println!(
+        "\nChurn model: logistic regression on {} encoded columns, trained in {:.2} s ({} Newton iterations)",
+        model.columns.len(),
+        trained.as_secs_f64(),
+        model.training.convergence.iterations
+    );
+    println!(
+        "  5-fold ROC AUC {:.3} (folds {}); in-sample average precision {:.3}, Brier {:.4}",
+        auc.iter().sum::<f64>() / 5.0,
+        auc.iter().map(|a| format!("{a:.3}")).collect::<Vec<_>>().join(", "),
+        average_precision(&y, p, None)?,
+        brier(&y, p, None)?
+    );
+    println!(
+        "  top decile: {:.1}% churn, lift {:.2}; the top three deciles hold {:.0}% of the churners",
+        100.0 * lift.rows[0].rate,
+        lift.rows[0].lift,
+        100.0 * lift.rows[2].cumulative_gain
+    );
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    println!("  highest risk, and why (contribution to the log-odds; customer's value vs typical):");
+    let mut scratch = Vec::new();
+    for &c in order.iter().take(5) {
+        let cells: Vec<Cell> = model.inputs.iter().map(|n| table.column(n).expect("an input").cell(c)).collect();
+        let e = model.explain_cells(&cells, 3, &mut scratch)?;
+        let why: Vec<String> = e
+            .raising
+            .iter()
+            .map(|f| format!("{} {:+.2} ({} vs {})", f.name, f.contribution, f.value, f.typical))
+            .collect();
+        println!(
+            "    {} {:5.1}%  true drivers: {:<40} {}",
+            base.customer_ids[c],
+            100.0 * e.probability,
+            base.driver_names(c).join(", "),
+            why.join("; ")
+        );
+    }
+    let path = std::env::temp_dir().join("nps-churn-model.json");
+    std::fs::write(&path, model.to_json())
+        .map_err(|e| nps_core::NpsError::invalid("model path", path.display(), &e.to_string()))?;
+    println!("  model file written to {} (load it from Python, Node or Rust)", path.display());
     Ok(())
 }

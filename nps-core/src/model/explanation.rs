@@ -42,7 +42,24 @@ fn display(cell: Cell<'_>) -> String {
     match cell {
         Cell::Missing => "missing".into(),
         Cell::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        Cell::Number(x) => format!("{:.4}", x).trim_end_matches('0').trim_end_matches('.').to_string(),
+        // Enough digits to read, not to reproduce: 24721, 857.6, 1.12, 0.398.
+        Cell::Number(x) => {
+            let digits = if x.abs() >= 1000.0 {
+                0
+            } else if x.abs() >= 100.0 {
+                1
+            } else if x.abs() >= 1.0 {
+                2
+            } else {
+                3
+            };
+            let s = format!("{x:.digits$}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        }
         Cell::Text(s) => s.to_string(),
         Cell::Bool(b) => b.to_string(),
     }
