@@ -5,8 +5,10 @@ mod explanation;
 mod folds;
 mod linalg;
 mod logistic;
+mod multinomial;
 
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
 pub use explanation::{Explanation, ReadableFactor};
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
+pub use multinomial::{fit_multinomial, MultinomialFit};
