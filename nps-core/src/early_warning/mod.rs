@@ -1,6 +1,10 @@
-//! Early warning: what survey answers say about churn, and (to come) likelihood to
-//! recommend for the customers who never answer.
+//! Early warning: likelihood to recommend for the customers who never answer, and what
+//! survey answers say about churn.
 
 mod churn_link;
+mod ltr_model;
 
 pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};
+pub use ltr_model::{
+    blended_nps, predicted_nps, LtrModel, LtrTraining, PredictedNps, CATEGORIES, LTR_FORMAT, LTR_VERSION,
+};

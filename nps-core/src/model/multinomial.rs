@@ -24,8 +24,8 @@ pub struct MultinomialFit {
     pub report: ConvergenceReport,
 }
 
-/// Class probabilities of one row from its linear scores, without overflow.
-pub(crate) fn softmax(z: &mut [f64]) {
+/// Class probabilities of one row from its linear scores (in place), without overflow.
+pub fn softmax_in_place(z: &mut [f64]) {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
     for v in z.iter_mut() {
@@ -39,7 +39,7 @@ pub(crate) fn softmax(z: &mut [f64]) {
 
 impl MultinomialFit {
     /// The linear score of each class for one row, summed in column order.
-    pub(crate) fn scores_into(&self, row: impl Iterator<Item = f64> + Clone, out: &mut [f64]) {
+    pub fn scores_into(&self, row: impl Iterator<Item = f64> + Clone, out: &mut [f64]) {
         for (k, o) in out.iter_mut().enumerate() {
             *o = super::logistic::linear(row.clone(), &self.coef[k], self.intercept[k]);
         }
@@ -53,7 +53,7 @@ impl MultinomialFit {
         for (r, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
             let o = o.as_slice_mut().expect("rows of a new array are contiguous");
             self.scores_into(r.iter().copied(), o);
-            softmax(o);
+            softmax_in_place(o);
         }
         Ok(out)
     }
@@ -150,7 +150,7 @@ pub fn fit_multinomial(
             let max = pr.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let log_sum = max + pr.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
             loss += s[i] * (log_sum - pr[y[i]]);
-            softmax(pr);
+            softmax_in_place(pr);
         }
         let penalty: f64 = (0..k).map(|kk| theta[kk * q..kk * q + p].iter().map(|v| v * v).sum::<f64>()).sum();
         (prob, c * loss + 0.5 * penalty)

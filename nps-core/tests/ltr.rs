@@ -1,0 +1,91 @@
+//! Likelihood to recommend: trained on respondents, the predicted NPS of those who never
+//! answered against their true NPS (the generator knows everyone's answer), the blended NPS,
+//! the model file, and bad input.
+use nps_core::early_warning::{blended_nps, predicted_nps, LtrModel};
+use nps_core::encode::{infer_specs, Cell, Column, RawTable};
+use nps_core::features::{compute, retention};
+use nps_core::model::ChurnModelOptions;
+use nps_core::synth::{customers, BaseConfig, SyntheticBase};
+
+fn table(b: &SyntheticBase, rows: &[usize]) -> RawTable {
+    let m = compute(&b.events, &retention(), b.config.as_of).unwrap();
+    let columns =
+        m.values.columns().into_iter().map(|c| Column::Numeric(rows.iter().map(|&r| c[r]).collect())).collect();
+    RawTable::new(m.names, columns).unwrap()
+}
+
+fn true_nps(b: &SyntheticBase, rows: &[usize]) -> f64 {
+    let x: f64 =
+        rows.iter().map(|&c| [-1.0, 0.0, 1.0][(b.true_score[c] >= 7) as usize + (b.true_score[c] >= 9) as usize]).sum();
+    100.0 * x / rows.len() as f64
+}
+
+#[test]
+fn predicted_nps_of_non_respondents_covers_their_true_nps() {
+    let (mut covered, seeds) = (0, 20);
+    for seed in 1..=seeds {
+        let b = customers(&BaseConfig { customers: 6_000, seed, ..Default::default() }).unwrap();
+        let answered: Vec<usize> = b.surveys.customer.iter().map(|&c| c as usize).collect();
+        let silent: Vec<usize> = (0..6_000).filter(|c| !answered.contains(c)).collect();
+        let train = table(&b, &answered);
+        let scores: Vec<f64> = answered.iter().map(|&c| b.true_score[c] as f64).collect();
+        let options = ChurnModelOptions::default();
+        // Inputs that hold the survey answer itself would leak the label for respondents.
+        let leak = [
+            "last_nps",
+            "last_nps_category",
+            "days_since_last_nps",
+            "interaction_quality_90d",
+            "worst_interaction_90d",
+            "last_interaction",
+        ];
+        let model = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &leak), &options).unwrap();
+        let p = model.predict_proba(&table(&b, &silent)).unwrap();
+        let predicted = predicted_nps(p.view(), model.training.rows, 0.95).unwrap();
+        let truth = true_nps(&b, &silent);
+        covered += (predicted.low <= truth && truth <= predicted.high) as usize;
+        if seed == 1 {
+            eprintln!(
+                "seed 1: predicted {:.1} [{:.1}, {:.1}], true {truth:.1}",
+                predicted.nps, predicted.low, predicted.high
+            );
+            // The blend uses the answers where they exist.
+            let all: Vec<usize> = (0..6_000).collect();
+            let pa = model.predict_proba(&table(&b, &all)).unwrap();
+            let answers: Vec<f64> =
+                (0..6_000).map(|c| if answered.contains(&c) { b.true_score[c] as f64 } else { f64::NAN }).collect();
+            let blend = blended_nps(pa.view(), Some(&answers), model.training.rows, 0.95).unwrap();
+            let truth_all = true_nps(&b, &all);
+            assert!((blend.nps - truth_all).abs() < 4.0 * blend.se + 1.0, "blend {} vs {truth_all}", blend.nps);
+            // Probabilities sum to one; one customer cell by cell equals the batch.
+            for r in p.rows() {
+                assert!((r.sum() - 1.0).abs() < 1e-12);
+            }
+            let t = table(&b, &silent[..1]);
+            let cells: Vec<Cell> = model.inputs.iter().map(|n| t.column(n).unwrap().cell(0)).collect();
+            let one = model.score_cells(&cells, &mut Vec::new()).unwrap();
+            for k in 0..3 {
+                assert_eq!(one[k].to_bits(), p[[0, k]].to_bits());
+            }
+            let back = LtrModel::from_json(&model.to_json()).unwrap();
+            assert_eq!(back, model);
+        }
+    }
+    eprintln!("the 95% interval covered the non-respondents' true NPS in {covered} of {seeds} seeds");
+    assert!(covered >= 16, "covered in {covered} of {seeds} seeds");
+}
+
+#[test]
+fn bad_input() {
+    let t = RawTable::new(vec!["x".into()], vec![Column::Numeric(vec![1.0, 2.0, 3.0])]).unwrap();
+    let specs = infer_specs(&t, &[]);
+    let o = ChurnModelOptions::default();
+    let e = |s: &[f64]| LtrModel::fit(&t, s, None, &specs, &o).unwrap_err().to_string();
+    assert!(e(&[1.0, 11.0, 9.0]).contains("scores[1] = 11 is outside the scale 0..=10"));
+    assert!(e(&[1.0, f64::NAN, 9.0]).contains("scores[1] is missing"));
+    assert!(e(&[1.0, 7.5, 9.0]).contains("scores[1] = 7.5 is not a whole number"));
+    assert!(e(&[1.0, 2.0, 9.0]).contains("no row of class 1"));
+    let p = ndarray::Array2::from_shape_vec((1, 3), vec![0.2, 0.3, 1.5]).unwrap();
+    assert!(predicted_nps(p.view(), 10, 0.95).unwrap_err().to_string().contains("proba[0][2] = 1.5"));
+    assert!(LtrModel::from_json("{\"format\": \"nps.churn_model\"}").unwrap_err().to_string().contains("format"));
+}
