@@ -38,6 +38,20 @@ export declare class ChurnModel {
   scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
 }
 
+/** A likelihood-to-recommend model, loaded from its file. */
+export declare class LtrModel {
+  /** Reads a model file (`"nps.ltr_model"`); everything is checked. */
+  static fromJson(text: string): LtrModel
+  /** The model file. */
+  toJson(): string
+  /** The inputs a customer must provide. */
+  get inputs(): Array<string>
+  /** Respondents the model was trained on. */
+  get trainingRows(): number
+  /** P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing). */
+  score(customer: Record<string, number | string | boolean | null | undefined>): LtrProbabilities
+}
+
 /** Counts (optionally weighted) of detractors, passives and promoters. */
 export declare class Tally {
   /** Tallies raw answers (a number[] or any numeric typed array). */
@@ -259,6 +273,24 @@ export interface GroupChurn {
   high: number
 }
 
+/** One event of one customer's history (`CustomerHistory.push`). */
+export interface HistoryEvent {
+  /** A `Date` or epoch milliseconds. */
+  time: number | Date
+  kind: string
+  value?: number
+  duration?: number
+  department?: string
+  case?: string | number
+  flag?: boolean
+}
+
+/** Options of `FeatureEngine` and `CustomerHistory`. */
+export interface HistoryOptions {
+  /** Event kinds beyond the built-in ones. */
+  declaredKinds?: Array<string>
+}
+
 /** An interval for an NPS, in points. */
 export interface Interval {
   method: string
@@ -301,6 +333,13 @@ export interface LiftTable {
   rows: Array<LiftRow>
 }
 
+/** The three probabilities of one customer. */
+export interface LtrProbabilities {
+  detractor: number
+  passive: number
+  promoter: number
+}
+
 /** Options of the weighted metrics. */
 export interface MetricOptions {
   /** One non-negative weight per row. */
@@ -309,6 +348,29 @@ export interface MetricOptions {
 
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
 export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | Array<number>
+
+/** NPS from row-major (detractor, passive, promoter) probabilities, with an interval. */
+export declare function predictedNps(proba: Float64Array, options?: PredictedNpsOptions | undefined | null): PredictedNps
+
+/** A predicted NPS with its interval. */
+export interface PredictedNps {
+  n: number
+  nps: number
+  se: number
+  low: number
+  high: number
+  level: number
+}
+
+/** Options of `predictedNps`. */
+export interface PredictedNpsOptions {
+  /** Respondents the model was trained on (counts the uncertainty of its level). */
+  trainedOn?: number
+  /** Confidence level (0.95). */
+  level?: number
+  /** Actual 0–10 answers (NaN where none) for a blended NPS. */
+  answers?: Array<number>
+}
 
 /** Posterior probability that A's NPS exceeds B's. */
 export declare function probGreater(a: Tally, b: Tally, options?: ProbGreaterOptions | undefined | null): number
@@ -524,6 +586,28 @@ export interface TrendRow {
 export declare function version(): string
 
 export declare namespace features {
+  /**
+   * One customer's events, added one at a time (in any order), with features equal to the
+   * batch computation: the state a ticketing service keeps per customer.
+   */
+  export class CustomerHistory {
+    constructor(options?: HistoryOptions | undefined | null)
+    /** Adds one event; errors name the field and value (unknown kind, negative duration). */
+    push(event: HistoryEvent): void
+    /** Number of events. */
+    get length(): number
+    /** The features as of `asOf` (a `Date` or epoch milliseconds), in `engine.names` order. */
+    features(engine: features.FeatureEngine, asOf: number | Date): Float64Array
+  }
+  /**
+   * A feature set compiled once (the retention set when `definitions` is null), for
+   * histories with the built-in kinds plus `declaredKinds`.
+   */
+  export class FeatureEngine {
+    constructor(definitions?: string | undefined | null, options?: HistoryOptions | undefined | null)
+    /** Feature names, in the order `CustomerHistory.features` returns them. */
+    get names(): Array<string>
+  }
   /** The built-in event kinds. */
   export function builtInKinds(): Array<string>
   /** Features from declarative definitions (JSON text), one row per customer, as of `asOf`. */

@@ -779,10 +779,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ChurnModel = nativeBinding.ChurnModel
+module.exports.LtrModel = nativeBinding.LtrModel
 module.exports.Tally = nativeBinding.Tally
 module.exports.breakdown = nativeBinding.breakdown
 module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare
+module.exports.predictedNps = nativeBinding.predictedNps
 module.exports.probGreater = nativeBinding.probGreater
 module.exports.sampleSize = nativeBinding.sampleSize
 module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference

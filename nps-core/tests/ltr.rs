@@ -89,3 +89,19 @@ fn bad_input() {
     assert!(predicted_nps(p.view(), 10, 0.95).unwrap_err().to_string().contains("proba[0][2] = 1.5"));
     assert!(LtrModel::from_json("{\"format\": \"nps.churn_model\"}").unwrap_err().to_string().contains("format"));
 }
+
+/// The shared LTR model file (written from Python): the same three probabilities to the bit.
+#[test]
+fn the_shared_model_file_scores_to_the_bit() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/ltr_model.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let model = LtrModel::from_json(&v["model"].to_string()).unwrap();
+    for (row, want) in v["rows"].as_array().unwrap().iter().zip(v["probabilities"].as_array().unwrap()) {
+        let cells: Vec<Cell> =
+            row.as_array().unwrap().iter().map(|c| c.as_f64().map_or(Cell::Missing, Cell::Number)).collect();
+        let p = model.score_cells(&cells, &mut Vec::new()).unwrap();
+        for k in 0..3 {
+            assert_eq!(p[k].to_bits(), want[k].as_f64().unwrap().to_bits());
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Node functions for `nps_core::early_warning`.
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Either, Float64Array};
 use napi_derive::napi;
 use nps_core::early_warning::{self as core};
 
@@ -96,4 +96,114 @@ pub fn churn_by_nps(
             churn_rate_after: red.churn_rate_after,
         },
     })
+}
+
+/// A likelihood-to-recommend model, loaded from its file.
+#[napi]
+pub struct LtrModel {
+    inner: core::LtrModel,
+}
+
+/// The three probabilities of one customer.
+#[napi(object)]
+pub struct LtrProbabilities {
+    pub detractor: f64,
+    pub passive: f64,
+    pub promoter: f64,
+}
+
+#[napi]
+impl LtrModel {
+    /// Reads a model file (`"nps.ltr_model"`); everything is checked.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String) -> Result<LtrModel> {
+        Ok(LtrModel { inner: core::LtrModel::from_json(&text).into_napi()? })
+    }
+
+    /// The model file.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The inputs a customer must provide.
+    #[napi(getter)]
+    pub fn inputs(&self) -> Vec<String> {
+        self.inner.inputs.clone()
+    }
+
+    /// Respondents the model was trained on.
+    #[napi(getter)]
+    pub fn training_rows(&self) -> u32 {
+        self.inner.training.rows as u32
+    }
+
+    /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing).
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    pub fn score(
+        &self,
+        customer: std::collections::HashMap<String, Option<napi::bindgen_prelude::Either3<f64, String, bool>>>,
+    ) -> Result<LtrProbabilities> {
+        use napi::bindgen_prelude::Either3;
+        use nps_core::encode::Cell;
+        let cells = self
+            .inner
+            .inputs
+            .iter()
+            .map(|name| match customer.get(name) {
+                Some(None) => Ok(Cell::Missing),
+                Some(Some(Either3::A(x))) if x.is_nan() => Ok(Cell::Missing),
+                Some(Some(Either3::A(x))) => Ok(Cell::Number(*x)),
+                Some(Some(Either3::B(s))) => Ok(Cell::Text(s)),
+                Some(Some(Either3::C(b))) => Ok(Cell::Bool(*b)),
+                None => Err(crate::error::to_napi(nps_core::NpsError::invalid(
+                    "customer",
+                    format!("no field {name:?}"),
+                    &format!("an object with the model's inputs ({})", self.inner.inputs.join(", ")),
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
+        Ok(LtrProbabilities { detractor: p[0], passive: p[1], promoter: p[2] })
+    }
+}
+
+/// A predicted NPS with its interval.
+#[napi(object)]
+pub struct PredictedNps {
+    pub n: u32,
+    pub nps: f64,
+    pub se: f64,
+    pub low: f64,
+    pub high: f64,
+    pub level: f64,
+}
+
+/// Options of `predictedNps`.
+#[napi(object)]
+#[derive(Default)]
+pub struct PredictedNpsOptions {
+    /// Respondents the model was trained on (counts the uncertainty of its level).
+    pub trained_on: Option<u32>,
+    /// Confidence level (0.95).
+    pub level: Option<f64>,
+    /// Actual 0–10 answers (NaN where none) for a blended NPS.
+    pub answers: Option<Vec<f64>>,
+}
+
+/// NPS from row-major (detractor, passive, promoter) probabilities, with an interval.
+#[napi(catch_unwind)]
+pub fn predicted_nps(proba: Float64Array, options: Option<PredictedNpsOptions>) -> Result<PredictedNps> {
+    let o = options.unwrap_or_default();
+    if proba.len() % 3 != 0 {
+        return Err(crate::error::to_napi(nps_core::NpsError::invalid(
+            "proba",
+            format!("{} numbers", proba.len()),
+            "rows of 3 (detractor, passive, promoter)",
+        )));
+    }
+    let view = ndarray::ArrayView2::from_shape((proba.len() / 3, 3), &proba).expect("divisible by 3");
+    let p = core::blended_nps(view, o.answers.as_deref(), o.trained_on.unwrap_or(0) as usize, o.level.unwrap_or(0.95))
+        .into_napi()?;
+    Ok(PredictedNps { n: p.n as u32, nps: p.nps, se: p.se, low: p.low, high: p.high, level: p.level })
 }

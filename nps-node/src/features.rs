@@ -220,3 +220,105 @@ pub fn retention_definitions() -> String {
 pub fn built_in_kinds() -> Vec<String> {
     core::BUILT_IN_KINDS.iter().map(|k| k.to_string()).collect()
 }
+
+/// One event of one customer's history (`CustomerHistory.push`).
+#[napi(object)]
+pub struct HistoryEvent {
+    /// A `Date` or epoch milliseconds.
+    pub time: Either<f64, JsDate<'static>>,
+    pub kind: String,
+    pub value: Option<f64>,
+    pub duration: Option<f64>,
+    pub department: Option<String>,
+    pub case: Option<Either<String, f64>>,
+    pub flag: Option<bool>,
+}
+
+/// Options of `FeatureEngine` and `CustomerHistory`.
+#[napi(object)]
+#[derive(Default)]
+pub struct HistoryOptions {
+    /// Event kinds beyond the built-in ones.
+    pub declared_kinds: Option<Vec<String>>,
+}
+
+fn kinds_of(options: &Option<HistoryOptions>) -> Vec<String> {
+    options.as_ref().and_then(|o| o.declared_kinds.clone()).unwrap_or_default()
+}
+
+/// A feature set compiled once (the retention set when `definitions` is null), for
+/// histories with the built-in kinds plus `declaredKinds`.
+#[napi(namespace = "features")]
+pub struct FeatureEngine {
+    inner: core::FeatureEngine,
+}
+
+#[napi(namespace = "features")]
+impl FeatureEngine {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(definitions: Option<String>, options: Option<HistoryOptions>) -> Result<Self> {
+        let set = match definitions {
+            Some(text) => FeatureSet::from_json(&text).into_napi()?,
+            None => core::retention(),
+        };
+        let declared = kinds_of(&options);
+        let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
+        let kinds = core::CustomerHistory::new(&declared).kinds().to_vec();
+        Ok(FeatureEngine { inner: core::FeatureEngine::new(&set, &kinds).into_napi()? })
+    }
+
+    /// Feature names, in the order `CustomerHistory.features` returns them.
+    #[napi(getter)]
+    pub fn names(&self) -> Vec<String> {
+        self.inner.names().to_vec()
+    }
+}
+
+/// One customer's events, added one at a time (in any order), with features equal to the
+/// batch computation: the state a ticketing service keeps per customer.
+#[napi(namespace = "features")]
+pub struct CustomerHistory {
+    inner: core::CustomerHistory,
+}
+
+#[napi(namespace = "features")]
+impl CustomerHistory {
+    #[napi(constructor)]
+    pub fn new(options: Option<HistoryOptions>) -> Self {
+        let declared = kinds_of(&options);
+        let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
+        CustomerHistory { inner: core::CustomerHistory::new(&declared) }
+    }
+
+    /// Adds one event; errors name the field and value (unknown kind, negative duration).
+    #[napi(catch_unwind)]
+    pub fn push(&mut self, event: HistoryEvent) -> Result<()> {
+        let index = self.inner.len();
+        let time = millis(&event.time, "time", index)?;
+        let case = event.case.as_ref().map(label);
+        self.inner
+            .push(&core::Event {
+                time,
+                kind: &event.kind,
+                value: event.value,
+                duration: event.duration,
+                department: event.department.as_deref(),
+                case: case.as_deref(),
+                flag: event.flag,
+            })
+            .into_napi()
+    }
+
+    /// Number of events.
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.inner.len() as u32
+    }
+
+    /// The features as of `asOf` (a `Date` or epoch milliseconds), in `engine.names` order.
+    #[napi(catch_unwind)]
+    pub fn features(&self, engine: &FeatureEngine, as_of: Either<f64, JsDate<'static>>) -> Result<Float64Array> {
+        let as_of = millis(&as_of, "asOf", 0)?;
+        Ok(Float64Array::new(self.inner.features(&engine.inner, as_of).into_napi()?))
+    }
+}

@@ -115,8 +115,149 @@ fn churn_by_nps(
     Ok(PyChurnByNps(py.detach(|| core::churn_by_nps(&scores, &churned, level)).py()?))
 }
 
+/// A likelihood-to-recommend model (the core of `nps.LtrModel`).
+#[pyclass(module = "nps._nps", name = "_LtrModel")]
+pub struct PyLtrModel(pub core::LtrModel);
+
+fn ltr_options(
+    c: f64,
+    fit_intercept: bool,
+    tol: f64,
+    max_iter: usize,
+    unseen: &str,
+    standardize: bool,
+) -> PyResult<nps_core::model::ChurnModelOptions> {
+    Ok(nps_core::model::ChurnModelOptions {
+        logistic: nps_core::model::LogisticOptions { c, fit_intercept, tol, max_iter, ..Default::default() },
+        encoder: crate::encode::encoder_options(unseen, standardize)?,
+    })
+}
+
+#[pymethods]
+impl PyLtrModel {
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (names, columns, scores, sample_weight, specs, c, fit_intercept, tol, max_iter, unseen, standardize))]
+    fn fit(
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, pyo3::types::PyList>,
+        scores: numpy::PyReadonlyArray1<'_, f64>,
+        sample_weight: Option<numpy::PyReadonlyArray1<'_, f64>>,
+        specs: Vec<(String, String)>,
+        c: f64,
+        fit_intercept: bool,
+        tol: f64,
+        max_iter: usize,
+        unseen: &str,
+        standardize: bool,
+    ) -> PyResult<Self> {
+        let table = crate::encode::raw_table(names, columns)?;
+        let options = ltr_options(c, fit_intercept, tol, max_iter, unseen, standardize)?;
+        let specs = crate::encode::specs(specs)?;
+        let s = scores.as_slice()?;
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        Ok(PyLtrModel(py.detach(|| core::LtrModel::fit(&table, s, w, &specs, &options)).py()?))
+    }
+
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (x, names, scores, sample_weight, c, fit_intercept, tol, max_iter, unseen, standardize))]
+    fn fit_matrix(
+        py: Python<'_>,
+        x: numpy::PyReadonlyArray2<'_, f64>,
+        names: Vec<String>,
+        scores: numpy::PyReadonlyArray1<'_, f64>,
+        sample_weight: Option<numpy::PyReadonlyArray1<'_, f64>>,
+        c: f64,
+        fit_intercept: bool,
+        tol: f64,
+        max_iter: usize,
+        unseen: &str,
+        standardize: bool,
+    ) -> PyResult<Self> {
+        let options = ltr_options(c, fit_intercept, tol, max_iter, unseen, standardize)?;
+        let (x, s) = (x.as_array(), scores.as_slice()?);
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        Ok(PyLtrModel(py.detach(|| core::LtrModel::fit_matrix(x, &names, s, w, &options)).py()?))
+    }
+
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, pyo3::types::PyList>,
+    ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+        let table = crate::encode::raw_table(names, columns)?;
+        let p = py.detach(|| self.0.predict_proba(&table)).py()?;
+        Ok(numpy::ToPyArray::to_pyarray(&p, py))
+    }
+
+    fn predict_proba_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        x: numpy::PyReadonlyArray2<'py, f64>,
+        names: Vec<String>,
+    ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+        let view = x.as_array();
+        let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
+        Ok(numpy::ToPyArray::to_pyarray(&p, py))
+    }
+
+    #[getter]
+    fn inputs(&self) -> Vec<String> {
+        self.0.inputs.clone()
+    }
+
+    #[getter]
+    fn training_rows(&self) -> usize {
+        self.0.training.rows
+    }
+
+    fn set_trained_at(&mut self, when: String) {
+        self.0.training.trained_at = Some(when);
+    }
+
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(PyLtrModel(core::LtrModel::from_json(text).py()?))
+    }
+}
+
+fn predicted_dict<'py>(py: Python<'py>, p: core::PredictedNps) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("n", p.n)?;
+    d.set_item("nps", p.nps)?;
+    d.set_item("se", p.se)?;
+    d.set_item("low", p.low)?;
+    d.set_item("high", p.high)?;
+    d.set_item("level", p.level)?;
+    Ok(d)
+}
+
+/// Predicted NPS of a group from its (detractor, passive, promoter) probabilities.
+#[pyfunction]
+#[pyo3(signature = (proba, trained_on=0, level=0.95, answers=None))]
+fn _predicted_nps<'py>(
+    py: Python<'py>,
+    proba: numpy::PyReadonlyArray2<'py, f64>,
+    trained_on: usize,
+    level: f64,
+    answers: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let answers = answers.map(|a| floats(a, "answers")).transpose()?;
+    let p = core::blended_nps(proba.as_array(), answers.as_deref(), trained_on, level).py()?;
+    predicted_dict(py, p)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyChurnByNps>()?;
     m.add_function(wrap_pyfunction!(churn_by_nps, m)?)?;
+    m.add_class::<PyLtrModel>()?;
+    m.add_function(wrap_pyfunction!(_predicted_nps, m)?)?;
     Ok(())
 }

@@ -48,3 +48,47 @@ test('typed arrays, 0/1 labels and errors', () => {
   assert.throws(() => churnByNps([1, 2], [true]), (e) => e.code === 'LENGTH_MISMATCH')
   assert.throws(() => churnByNps([], []), (e) => e.code === 'EMPTY')
 })
+
+const { LtrModel, predictedNps, features, synth } = require('../../nps-node')
+const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
+
+test('the shared LTR model file scores to the bit; predicted NPS', () => {
+  const v = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'ltr_model.json'), 'utf8'))
+  const model = LtrModel.fromJson(JSON.stringify(v.model))
+  const proba = []
+  v.rows.forEach((row, i) => {
+    const p = model.score(Object.fromEntries(v.inputs.map((n, j) => [n, row[j]])))
+    assert.deepEqual([bits(p.detractor), bits(p.passive), bits(p.promoter)], v.probabilities[i].map(bits), `row ${i}`)
+    proba.push(p.detractor, p.passive, p.promoter)
+  })
+  const r = predictedNps(new Float64Array(proba), { trainedOn: model.trainingRows })
+  assert.equal(r.n, 20)
+  assert.ok(r.low < r.nps && r.nps < r.high)
+  assert.throws(() => predictedNps(new Float64Array([0.2, 0.3])), (e) => e.code === 'INVALID_PARAMETER')
+  assert.throws(() => LtrModel.fromJson('{"format": "nps.churn_model"}'), (e) => e.code === 'INVALID_PARAMETER')
+})
+
+test('a customer history grown one event at a time equals the batch features', () => {
+  const b = synth.generate({ customers: 30, seed: 4 })
+  const batch = features.retention(b.events, { asOf: b.asOf })
+  const engine = new features.FeatureEngine(null)
+  assert.deepEqual(engine.names, batch.names)
+  const e = b.events
+  for (const id of ['C0000001', 'C0000017']) {
+    const rows = e.customer.map((c, i) => (c === id ? i : -1)).filter((i) => i >= 0).reverse() // newest first
+    const h = new features.CustomerHistory()
+    for (const i of rows) {
+      h.push({ time: e.time[i], kind: e.kind[i], value: Number.isNaN(e.value[i]) ? undefined : e.value[i],
+        duration: Number.isNaN(e.duration[i]) ? undefined : e.duration[i], department: e.department[i] ?? undefined,
+        case: e.case[i] ?? undefined, flag: e.flag[i] ?? undefined })
+    }
+    assert.equal(h.length, rows.length)
+    const got = h.features(engine, b.asOf)
+    const k = batch.customers.indexOf(id)
+    const want = batch.values.slice(k * batch.names.length, (k + 1) * batch.names.length)
+    assert.deepEqual(Array.from(got, bits), Array.from(want, bits), id)
+  }
+  const h = new features.CustomerHistory()
+  assert.throws(() => h.push({ time: 0, kind: 'teleport' }), (err) => err.code === 'UNKNOWN_VALUE' && /teleport/.test(err.message))
+  assert.throws(() => h.push({ time: 0, kind: 'contact_resolved', duration: -1 }), (err) => err.code === 'NEGATIVE')
+})

@@ -66,3 +66,53 @@ def test_detractors_churn_more_on_the_synthetic_base():
     r = nps.churn_by_nps(answered["true_score"], answered["churned"])
     assert r.relative_risk_interval[0] > 1.5
     assert r.p_value < 1e-6
+
+
+LEAKS = ["last_nps", "last_nps_category", "days_since_last_nps", "interaction_quality_90d", "worst_interaction_90d",
+         "last_interaction"]
+
+
+@pytest.mark.parametrize("case", json.loads((Path(__file__).parents[1] / "vectors" / "multinomial.json").read_text())["cases"],
+                         ids=lambda c: c["name"])
+def test_ltr_model_matches_scikit_learn_multinomial(case):
+    # Map the three classes to answers 0 (detractor), 7 (passive), 9 (promoter).
+    scores = np.array([0, 7, 9])[np.array(case["y"])]
+    m = nps.LtrModel(C=case["c"], tol=1e-12, standardize=False).fit(np.array(case["x"]), scores,
+                                                                    sample_weight=case["sample_weight"])
+    np.testing.assert_allclose(m.predict_proba(np.array(case["x"][:10])), case["proba"], atol=1e-8)
+
+
+def test_predicted_nps_of_non_respondents_and_the_blend():
+    covered = 0
+    for seed in range(1, 6):
+        b = nps.synth.generate(customers=5_000, seed=seed)
+        f = nps.features.retention(b.events, as_of=b.as_of).drop(columns=LEAKS)
+        answers = b.surveys.set_index("customer")["score"]
+        m = nps.LtrModel().fit(f.loc[answers.index], answers)
+        silent = f.index.difference(answers.index)
+        p = m.predicted_nps(f.loc[silent])
+        ts = b.labels.loc[silent, "true_score"]
+        truth = 100 * ((ts >= 9).mean() - (ts <= 6).mean())
+        covered += p["low"] <= truth <= p["high"]
+        proba = m.predict_proba(f)
+        assert proba.shape == (len(f), 3) and np.allclose(proba.sum(axis=1), 1)
+        assert set(m.predict(f.iloc[:50])) <= {"detractor", "passive", "promoter"}
+        blend = nps.predicted_nps(proba, trained_on=len(answers), answers=answers.reindex(f.index).to_numpy(float))
+        assert blend["n"] == len(f) and blend["se"] < p["se"]
+    assert covered >= 4, covered
+
+
+def test_ltr_model_file_and_errors(tmp_path):
+    b = nps.synth.generate(customers=2_000, seed=3)
+    f = nps.features.retention(b.events, as_of=b.as_of).drop(columns=LEAKS)
+    answers = b.surveys.set_index("customer")["score"]
+    m = nps.LtrModel().fit(f.loc[answers.index], answers)
+    m.save(tmp_path / "ltr.json")
+    again = nps.LtrModel.load(tmp_path / "ltr.json")
+    np.testing.assert_array_equal(again.predict_proba(f), m.predict_proba(f))
+    with pytest.raises(nps.NpsError, match=r"scores\[1\] = 11 is outside the scale"):
+        nps.LtrModel().fit(np.array([[0.0], [1.0], [2.0]]), [0, 11, 9])
+    with pytest.raises(nps.NpsError, match="no row of class"):
+        nps.LtrModel().fit(np.array([[0.0], [1.0], [2.0]]), [0, 1, 2])
+    with pytest.raises(nps.NpsError, match="format"):
+        nps.LtrModel.from_json(m.to_json().replace("nps.ltr_model", "nps.churn_model"))

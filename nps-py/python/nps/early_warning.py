@@ -1,0 +1,148 @@
+"""Early warning: likelihood to recommend for customers who never answer.
+
+``LtrModel`` predicts detractor / passive / promoter from the features (trained on
+respondents, applied to everyone; scikit-learn conventions, ``predict_proba`` columns in the
+order detractor, passive, promoter). ``predicted_nps`` turns probabilities into the NPS of a
+group with an interval, and, given the actual answers, into a blended NPS of the whole base.
+``nps.churn_by_nps`` links answers to churn. The numbers come from the Rust core.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping, Optional, Union
+
+import numpy as np
+
+from . import _nps
+from ._nps import NpsError
+from ._tables import bool_columns, to_columns
+from .encode import _specs
+from .model import _numeric_matrix
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+    from ._sklearn_compat import BaseEstimator, ClassifierMixin
+
+CATEGORIES = np.array(["detractor", "passive", "promoter"], dtype=object)
+
+
+class LtrModel(ClassifierMixin, BaseEstimator):
+    """Likelihood to recommend: a multinomial (softmax) logistic regression of the NPS
+    category on the inputs, L2-regularised (scikit-learn's objective; ``C`` has its
+    meaning), fitted by Newton's method. ``fit(X, scores)`` takes the respondents' 0-10
+    answers; ``predict_proba`` gives three columns (detractor, passive, promoter).
+
+    Leave out inputs that contain the answer itself (the last NPS answer, or interaction
+    scores that average in survey answers): for respondents they are the label.
+    """
+
+    def __init__(self, C: float = 1.0, fit_intercept: bool = True, tol: float = 1e-8, max_iter: int = 100,
+                 standardize: bool = True, kinds: Optional[Mapping[str, str]] = None, unseen: str = "error"):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.standardize = standardize
+        self.kinds = kinds
+        self.unseen = unseen
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "LtrModel":
+        """Fits on respondents: X their inputs, y their 0-10 answers."""
+        scores = np.ascontiguousarray(y, dtype=np.float64)
+        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+        options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), self.unseen,
+                   bool(self.standardize))
+        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
+        matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
+        if matrix is not None:
+            self._model = _nps._LtrModel.fit_matrix(matrix[0], matrix[1], scores, w, *options)
+        else:
+            names, columns = to_columns(X)
+            specs = _specs(names, columns, self.kinds, (), bool_columns(X))
+            self._model = _nps._LtrModel.fit(names, columns, scores, w, specs, *options)
+        self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.classes_ = CATEGORIES
+        self.n_features_in_ = len(self._model.inputs)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """P(detractor), P(passive), P(promoter) per row."""
+        self._fitted()
+        matrix = _numeric_matrix(X, self._model.inputs)
+        if matrix is not None:
+            return self._model.predict_proba_matrix(*matrix)
+        names, columns = to_columns(X) if hasattr(X, "columns") or isinstance(X, dict) else to_columns(X, self._model.inputs)
+        return self._model.predict_proba(names, columns)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most likely category per row."""
+        return CATEGORIES[np.argmax(self.predict_proba(X), axis=1)]
+
+    def detractor_risk(self, X: Any) -> np.ndarray:
+        """P(detractor) per row."""
+        return self.predict_proba(X)[:, 0]
+
+    def predicted_nps(self, X: Any, level: float = 0.95) -> dict:
+        """The predicted NPS of the rows of X with its interval (see :func:`predicted_nps`),
+        counting the uncertainty of the model's level from its training respondents."""
+        return predicted_nps(self.predict_proba(X), trained_on=self._model.training_rows, level=level)
+
+    @property
+    def inputs_(self) -> list:
+        return self._fitted()._model.inputs
+
+    def to_json(self) -> str:
+        """The model file (``"nps.ltr_model"``), readable from Rust, Python and Node."""
+        return self._fitted()._model.to_json()
+
+    def save(self, path: Union[str, Path]) -> None:
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, text: str) -> "LtrModel":
+        """A model from its file, checked (``NpsError`` says what is wrong)."""
+        core = _nps._LtrModel.from_json(text)
+        lo = json.loads(text)["options"]["logistic"]
+        model = cls(C=lo["c"], fit_intercept=lo["fit_intercept"], tol=lo["tol"], max_iter=lo["max_iter"])
+        model._model = core
+        model.classes_ = CATEGORIES
+        model.n_features_in_ = len(core.inputs)
+        return model
+
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> "LtrModel":
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+    def _fitted(self) -> "LtrModel":
+        if not hasattr(self, "_model"):
+            raise NpsError("this LtrModel is not fitted yet: call fit first")
+        return self
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if "_model" in state:
+            state["_model"] = state["_model"].to_json()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "_model" in state:
+            state["_model"] = _nps._LtrModel.from_json(state["_model"])
+        self.__dict__.update(state)
+
+
+def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:
+    """NPS from (detractor, passive, promoter) probabilities: 100 x (mean P(promoter) -
+    mean P(detractor)), with an interval for the NPS the group would show if everyone
+    answered. It counts each customer's answer as a draw from their probabilities and, when
+    ``trained_on`` (the number of training respondents) is given, the uncertainty of the
+    model's overall level; not the uncertainty of its slopes. With ``answers`` (0-10, NaN
+    for customers who did not answer) it is the blended NPS of the whole base: actual
+    answers where they exist, predictions elsewhere. Returns n, nps, se, low, high, level."""
+    p = np.ascontiguousarray(proba, dtype=np.float64)
+    if p.ndim != 2:
+        raise NpsError(f"proba must be rows x 3 (detractor, passive, promoter), got {p.ndim} dimension(s)")
+    return _nps._predicted_nps(p, int(trained_on), float(level), answers)
