@@ -32,6 +32,13 @@ export declare class ChurnModel {
    * contributions: baseline + all inputs' contributions = the log-odds).
    */
   explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
+  /**
+   * P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
+   * for features straight from `CustomerHistory.features`.
+   */
+  scoreValues(values: Float64Array): number
+  /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
+  explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
   /** P(churn) of each row of a row-major batch of numeric inputs named `columns`. */
   scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
   /** `scoreBatch` off the event loop: resolves to the probabilities. */

@@ -195,7 +195,7 @@ pub struct PredictedNpsOptions {
 #[napi(catch_unwind)]
 pub fn predicted_nps(proba: Float64Array, options: Option<PredictedNpsOptions>) -> Result<PredictedNps> {
     let o = options.unwrap_or_default();
-    if proba.len() % 3 != 0 {
+    if !proba.len().is_multiple_of(3) {
         return Err(crate::error::to_napi(nps_core::NpsError::invalid(
             "proba",
             format!("{} numbers", proba.len()),

@@ -79,7 +79,35 @@ fn cell<'a>(v: &'a Value) -> Cell<'a> {
     }
 }
 
+fn explanation(e: core::Explanation) -> Explanation {
+    let factors = |f: Vec<core::ReadableFactor>| {
+        f.into_iter()
+            .map(|f| Factor { name: f.name, contribution: f.contribution, value: f.value, typical: f.typical })
+            .collect()
+    };
+    Explanation {
+        probability: e.probability,
+        log_odds: e.log_odds,
+        baseline: e.baseline,
+        raising: factors(e.raising),
+        lowering: factors(e.lowering),
+    }
+}
+
 impl ChurnModel {
+    /// Values in `inputs` order as cells (NaN is missing).
+    fn value_cells(&self, values: &[f64]) -> Result<Vec<Cell<'static>>> {
+        if values.len() != self.inner.inputs.len() {
+            return Err(to_napi(NpsError::LengthMismatch {
+                field: "values".into(),
+                actual: values.len(),
+                other: "the model's inputs".into(),
+                expected: self.inner.inputs.len(),
+            }));
+        }
+        Ok(values.iter().map(|&v| if v.is_nan() { Cell::Missing } else { Cell::Number(v) }).collect())
+    }
+
     /// The customer's inputs in the model's order.
     fn cells<'a>(&self, customer: &'a HashMap<String, Value>) -> Result<Vec<Cell<'a>>> {
         self.inner
@@ -179,19 +207,23 @@ impl ChurnModel {
     pub fn explain(&self, customer: HashMap<String, Value>, options: Option<ExplainOptions>) -> Result<Explanation> {
         let cells = self.cells(&customer)?;
         let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
-        let e = self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?;
-        let factors = |f: Vec<core::ReadableFactor>| {
-            f.into_iter()
-                .map(|f| Factor { name: f.name, contribution: f.contribution, value: f.value, typical: f.typical })
-                .collect()
-        };
-        Ok(Explanation {
-            probability: e.probability,
-            log_odds: e.log_odds,
-            baseline: e.baseline,
-            raising: factors(e.raising),
-            lowering: factors(e.lowering),
-        })
+        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
+    }
+
+    /// P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
+    /// for features straight from `CustomerHistory.features`.
+    #[napi(catch_unwind)]
+    pub fn score_values(&self, values: Float64Array) -> Result<f64> {
+        let cells = self.value_cells(&values)?;
+        self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
+    }
+
+    /// `explain` from the inputs' values in `inputs` order (NaN = missing).
+    #[napi(catch_unwind)]
+    pub fn explain_values(&self, values: Float64Array, options: Option<ExplainOptions>) -> Result<Explanation> {
+        let cells = self.value_cells(&values)?;
+        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
     }
 
     /// P(churn) of each row of a row-major batch of numeric inputs named `columns`.

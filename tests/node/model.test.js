@@ -97,3 +97,14 @@ test('explanations: exact contributions, readable factors', () => {
   assert.ok(Math.abs(1 / (1 + Math.exp(-e.logOdds)) - e.probability) < 1e-15)
   assert.throws(() => model.explain({}), (err) => err.code === 'INVALID_PARAMETER')
 })
+
+test('scoreValues and explainValues equal score and explain on the same customer', () => {
+  const model = ChurnModel.fromJson(JSON.stringify(v.numeric_model))
+  v.rows.slice(0, 5).forEach((row, i) => {
+    const values = new Float64Array(model.inputs.map((n) => row[v.inputs.indexOf(n)] ?? NaN))
+    const customer = Object.fromEntries(model.inputs.map((n, j) => [n, Number.isNaN(values[j]) ? null : values[j]]))
+    assert.equal(bits(model.scoreValues(values)), bits(v.numeric_probabilities[i]))
+    assert.deepEqual(model.explainValues(values, { top: 2 }), model.explain(customer, { top: 2 }))
+  })
+  assert.throws(() => model.scoreValues(new Float64Array(2)), (e) => e.code === 'LENGTH_MISMATCH')
+})
