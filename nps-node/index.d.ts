@@ -171,6 +171,13 @@ export interface Comparison {
   direction: number
 }
 
+/**
+ * Multiclass log loss, detractor-vs-rest AUC, precision/recall of detractor alerts at
+ * `threshold` (0.5) and coverage, from row-major (detractor, passive, promoter)
+ * probabilities and 0–10 answers (NaN where none).
+ */
+export declare function evaluateLtr(proba: Float64Array, answers: Array<number>, threshold?: number | undefined | null): LtrEvaluation
+
 /** One event as a plain object. */
 export interface Event {
   /** Customer id. */
@@ -338,6 +345,17 @@ export interface LiftRow {
 export interface LiftTable {
   baseRate: number
   rows: Array<LiftRow>
+}
+
+/** How well predicted categories match the answers. */
+export interface LtrEvaluation {
+  answered: number
+  coverage: number
+  logLoss: number
+  detractorAuc: number
+  threshold: number
+  precision: number
+  recall: number
 }
 
 /** The three probabilities of one customer. */

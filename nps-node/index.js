@@ -784,6 +784,7 @@ module.exports.Tally = nativeBinding.Tally
 module.exports.breakdown = nativeBinding.breakdown
 module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare
+module.exports.evaluateLtr = nativeBinding.evaluateLtr
 module.exports.predictedNps = nativeBinding.predictedNps
 module.exports.probGreater = nativeBinding.probGreater
 module.exports.sampleSize = nativeBinding.sampleSize

@@ -1,7 +1,7 @@
 //! Likelihood to recommend: trained on respondents, the predicted NPS of those who never
 //! answered against their true NPS (the generator knows everyone's answer), the blended NPS,
 //! the model file, and bad input.
-use nps_core::early_warning::{blended_nps, predicted_nps, LtrModel};
+use nps_core::early_warning::{blended_nps, evaluate_ltr, predicted_nps, LtrModel};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention};
 use nps_core::model::ChurnModelOptions;
@@ -88,6 +88,13 @@ fn bad_input() {
     let p = ndarray::Array2::from_shape_vec((1, 3), vec![0.2, 0.3, 1.5]).unwrap();
     assert!(predicted_nps(p.view(), 10, 0.95).unwrap_err().to_string().contains("proba[0][2] = 1.5"));
     assert!(LtrModel::from_json("{\"format\": \"nps.churn_model\"}").unwrap_err().to_string().contains("format"));
+    // Evaluation by hand: two answered rows (a detractor and a promoter), one without.
+    let p = ndarray::Array2::from_shape_vec((3, 3), vec![0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.3, 0.3, 0.4]).unwrap();
+    let e = evaluate_ltr(p.view(), &[3.0, 10.0, f64::NAN], 0.5).unwrap();
+    assert_eq!((e.answered, e.coverage, e.detractor_auc, e.precision, e.recall), (2, 1.0, 1.0, 1.0, 1.0));
+    assert!((e.log_loss - -(0.7f64.ln() + 0.6f64.ln()) / 2.0).abs() < 1e-15);
+    assert!(evaluate_ltr(p.view(), &[3.0], 0.5).unwrap_err().to_string().contains("answers has 1"));
+    assert!(evaluate_ltr(p.view(), &[3.0, 12.0, 1.0], 0.5).unwrap_err().to_string().contains("scores[1] = 12"));
 }
 
 /// The shared LTR model file (written from Python): the same three probabilities to the bit.

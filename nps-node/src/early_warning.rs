@@ -207,3 +207,40 @@ pub fn predicted_nps(proba: Float64Array, options: Option<PredictedNpsOptions>) 
         .into_napi()?;
     Ok(PredictedNps { n: p.n as u32, nps: p.nps, se: p.se, low: p.low, high: p.high, level: p.level })
 }
+
+/// How well predicted categories match the answers.
+#[napi(object)]
+pub struct LtrEvaluation {
+    pub answered: u32,
+    pub coverage: f64,
+    pub log_loss: f64,
+    pub detractor_auc: f64,
+    pub threshold: f64,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+/// Multiclass log loss, detractor-vs-rest AUC, precision/recall of detractor alerts at
+/// `threshold` (0.5) and coverage, from row-major (detractor, passive, promoter)
+/// probabilities and 0–10 answers (NaN where none).
+#[napi(catch_unwind)]
+pub fn evaluate_ltr(proba: Float64Array, answers: Vec<f64>, threshold: Option<f64>) -> Result<LtrEvaluation> {
+    if !proba.len().is_multiple_of(3) {
+        return Err(crate::error::to_napi(nps_core::NpsError::invalid(
+            "proba",
+            format!("{} numbers", proba.len()),
+            "rows of 3 (detractor, passive, promoter)",
+        )));
+    }
+    let view = ndarray::ArrayView2::from_shape((proba.len() / 3, 3), &proba).expect("divisible by 3");
+    let e = core::evaluate_ltr(view, &answers, threshold.unwrap_or(0.5)).into_napi()?;
+    Ok(LtrEvaluation {
+        answered: e.answered as u32,
+        coverage: e.coverage,
+        log_loss: e.log_loss,
+        detractor_auc: e.detractor_auc,
+        threshold: e.threshold,
+        precision: e.precision,
+        recall: e.recall,
+    })
+}

@@ -254,7 +254,31 @@ fn _predicted_nps<'py>(
     predicted_dict(py, p)
 }
 
+/// Multiclass log loss, detractor-vs-rest AUC, precision and recall of detractor alerts at
+/// `threshold`, and coverage, against 0–10 answers (NaN where none).
+#[pyfunction]
+#[pyo3(signature = (proba, answers, threshold=0.5))]
+fn _evaluate_ltr<'py>(
+    py: Python<'py>,
+    proba: numpy::PyReadonlyArray2<'py, f64>,
+    answers: &Bound<'py, PyAny>,
+    threshold: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let answers = floats(answers, "answers")?;
+    let e = core::evaluate_ltr(proba.as_array(), &answers, threshold).py()?;
+    let d = PyDict::new(py);
+    d.set_item("answered", e.answered)?;
+    d.set_item("coverage", e.coverage)?;
+    d.set_item("log_loss", e.log_loss)?;
+    d.set_item("detractor_auc", e.detractor_auc)?;
+    d.set_item("threshold", e.threshold)?;
+    d.set_item("precision", e.precision)?;
+    d.set_item("recall", e.recall)?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_evaluate_ltr, m)?)?;
     m.add_class::<PyChurnByNps>()?;
     m.add_function(wrap_pyfunction!(churn_by_nps, m)?)?;
     m.add_class::<PyLtrModel>()?;

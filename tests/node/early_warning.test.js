@@ -49,7 +49,7 @@ test('typed arrays, 0/1 labels and errors', () => {
   assert.throws(() => churnByNps([], []), (e) => e.code === 'EMPTY')
 })
 
-const { LtrModel, predictedNps, features, synth } = require('../../nps-node')
+const { LtrModel, predictedNps, evaluateLtr, features, synth } = require('../../nps-node')
 const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
 
 test('the shared LTR model file scores to the bit; predicted NPS', () => {
@@ -91,4 +91,12 @@ test('a customer history grown one event at a time equals the batch features', (
   const h = new features.CustomerHistory()
   assert.throws(() => h.push({ time: 0, kind: 'teleport' }), (err) => err.code === 'UNKNOWN_VALUE' && /teleport/.test(err.message))
   assert.throws(() => h.push({ time: 0, kind: 'contact_resolved', duration: -1 }), (err) => err.code === 'NEGATIVE')
+})
+
+test('evaluating LTR predictions against answers', () => {
+  const e = evaluateLtr(new Float64Array([0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.3, 0.3, 0.4]), [3, 10, NaN], 0.5)
+  assert.equal(e.answered, 2)
+  assert.equal(e.detractorAuc, 1)
+  assert.ok(Math.abs(e.logLoss + (Math.log(0.7) + Math.log(0.6)) / 2) < 1e-15)
+  assert.throws(() => evaluateLtr(new Float64Array([0.5, 0.5, 0]), [12]), (err) => err.code === 'OUT_OF_RANGE')
 })

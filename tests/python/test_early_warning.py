@@ -116,3 +116,26 @@ def test_ltr_model_file_and_errors(tmp_path):
         nps.LtrModel().fit(np.array([[0.0], [1.0], [2.0]]), [0, 1, 2])
     with pytest.raises(nps.NpsError, match="format"):
         nps.LtrModel.from_json(m.to_json().replace("nps.ltr_model", "nps.churn_model"))
+
+
+def test_ltr_evaluation_against_scikit_learn_and_alerts():
+    from sklearn.metrics import log_loss, precision_score, recall_score, roc_auc_score
+
+    b = nps.synth.generate(customers=4_000, seed=6)
+    X = nps.features.retention(b.events, as_of=b.as_of).drop(columns=LEAKS)
+    answers = b.surveys.set_index("customer")["score"]
+    m = nps.LtrModel().fit(X.loc[answers.index], answers)
+    all_answers = answers.reindex(X.index).to_numpy(float)
+    e = m.evaluate(X, all_answers, threshold=0.4)
+    p = m.predict_proba(X.loc[answers.index])
+    cat = np.digitize(answers.to_numpy(), [6.5, 8.5])
+    assert e["answered"] == len(answers) and e["coverage"] == 1.0
+    assert e["log_loss"] == pytest.approx(log_loss(cat, p, labels=[0, 1, 2]), rel=1e-12)
+    assert e["detractor_auc"] == pytest.approx(roc_auc_score(cat == 0, p[:, 0]), rel=1e-12)
+    assert e["precision"] == pytest.approx(precision_score(cat == 0, p[:, 0] >= 0.4), rel=1e-12)
+    assert e["recall"] == pytest.approx(recall_score(cat == 0, p[:, 0] >= 0.4), rel=1e-12)
+    assert e["detractor_auc"] > 0.6
+    value = np.linspace(10, 50, len(X))
+    alerts = m.alerts(X, value=value, top=20)
+    assert len(alerts) == 20 and alerts["expected"].is_monotonic_decreasing
+    assert np.allclose(alerts["expected"], alerts["detractor_risk"] * alerts["value"])

@@ -310,3 +310,73 @@ pub fn blended_nps(
     let z = normal::two_sided_z(level);
     Ok(PredictedNps { n, nps, se, low: nps - z * se, high: nps + z * se, level })
 }
+
+/// How well predicted categories match the answers of those who answered.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LtrEvaluation {
+    /// Rows with an answer (the rows evaluated).
+    pub answered: usize,
+    /// Share of all rows with a prediction (finite probabilities): how much of the base the
+    /// model covers.
+    pub coverage: f64,
+    /// Mean multiclass log loss over the answered rows (probabilities clipped to
+    /// [ε, 1 − ε], as scikit-learn).
+    pub log_loss: f64,
+    /// ROC AUC of P(detractor) for detractor against the rest.
+    pub detractor_auc: f64,
+    /// The threshold on P(detractor) for the next two.
+    pub threshold: f64,
+    /// Precision of "P(detractor) ≥ threshold" as a detractor alert (0 with no alert).
+    pub precision: f64,
+    /// Its recall: the share of detractors alerted.
+    pub recall: f64,
+}
+
+/// Evaluates (detractor, passive, promoter) probabilities against 0–10 `answers` (NaN for
+/// rows without an answer, which count only towards coverage). Errors: mismatched lengths,
+/// an answer outside the scale, no answered row with a finite prediction, or answers of one
+/// kind only (detractor against the rest needs both).
+pub fn evaluate_ltr(proba: ArrayView2<'_, f64>, answers: &[f64], threshold: f64) -> Result<LtrEvaluation> {
+    let n = proba.nrows();
+    if answers.len() != n {
+        return Err(NpsError::LengthMismatch {
+            field: "answers".into(),
+            actual: answers.len(),
+            other: "proba's rows".into(),
+            expected: n,
+        });
+    }
+    if proba.ncols() != 3 {
+        return Err(NpsError::invalid(
+            "proba",
+            format!("{} columns", proba.ncols()),
+            "3 columns (detractor, passive, promoter)",
+        ));
+    }
+    let (mut covered, mut loss) = (0usize, 0.0);
+    let (mut y, mut risk) = (Vec::new(), Vec::new());
+    for (i, r) in proba.rows().into_iter().enumerate() {
+        let predicted = r.iter().all(|v| v.is_finite());
+        covered += predicted as usize;
+        if answers[i].is_nan() || !predicted {
+            continue;
+        }
+        let k = category(answers[i], i)?;
+        loss -= r[k].clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln();
+        y.push((k == 0) as u8 as f64);
+        risk.push(r[0]);
+    }
+    if y.is_empty() {
+        return Err(NpsError::Empty { field: "answered rows with a prediction".into() });
+    }
+    let alert = crate::metrics::threshold_metrics(&y, &risk, threshold)?;
+    Ok(LtrEvaluation {
+        answered: y.len(),
+        coverage: covered as f64 / n as f64,
+        log_loss: loss / y.len() as f64,
+        detractor_auc: crate::metrics::roc_auc(&y, &risk, None)?,
+        threshold,
+        precision: alert.precision,
+        recall: alert.recall,
+    })
+}

@@ -6,5 +6,6 @@ mod ltr_model;
 
 pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};
 pub use ltr_model::{
-    blended_nps, predicted_nps, LtrModel, LtrTraining, PredictedNps, CATEGORIES, LTR_FORMAT, LTR_VERSION,
+    blended_nps, evaluate_ltr, predicted_nps, LtrEvaluation, LtrModel, LtrTraining, PredictedNps, CATEGORIES,
+    LTR_FORMAT, LTR_VERSION,
 };

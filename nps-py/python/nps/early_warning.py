@@ -91,6 +91,28 @@ class LtrModel(ClassifierMixin, BaseEstimator):
         counting the uncertainty of the model's level from its training respondents."""
         return predicted_nps(self.predict_proba(X), trained_on=self._model.training_rows, level=level)
 
+    def evaluate(self, X: Any, answers: Any, threshold: float = 0.5) -> dict:
+        """Multiclass log loss, detractor-vs-rest ROC AUC, precision and recall of the
+        detractor alert ``P(detractor) >= threshold`` on the rows that answered (``answers``
+        0-10, NaN where none), and coverage (the share of rows with a prediction)."""
+        return _nps._evaluate_ltr(self.predict_proba(X), np.asarray(answers, dtype=np.float64), float(threshold))
+
+    def alerts(self, X: Any, value: Any = None, top: int = 100) -> Any:
+        """The customers most at risk of being detractors, ranked by P(detractor) times
+        ``value`` (e.g. monthly revenue; 1 for everyone when not given): a DataFrame with
+        detractor_risk, value and expected (their product), highest first."""
+        risk = self.detractor_risk(X)
+        v = np.ones(len(risk)) if value is None else np.asarray(value, dtype=np.float64)
+        if v.shape != risk.shape:
+            raise NpsError(f"value has {v.size} elements but X has {risk.size} rows")
+        expected = risk * v
+        order = np.argsort(-expected, kind="stable")[: int(top)]
+        import pandas as pd
+
+        index = np.asarray(getattr(X, "index", np.arange(len(risk))))[order]
+        return pd.DataFrame({"detractor_risk": risk[order], "value": v[order], "expected": expected[order]},
+                            index=pd.Index(index, name="customer"))
+
     @property
     def inputs_(self) -> list:
         return self._fitted()._model.inputs
