@@ -6,6 +6,7 @@
 //!   breakdowns and trends).
 //! * [`features`]: churn features from raw event histories, as of a date.
 //! * [`early_warning`]: the link between NPS answers and churn.
+//! * [`action`]: next-best-action rules, contact policies and arbitration.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -14,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod action;
 pub mod early_warning;
 pub mod error;
 pub mod features;
