@@ -36,4 +36,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/early-warning.md")]
     struct EarlyWarning;
+
+    #[doc = include_str!("../../docs/actions.md")]
+    struct Actions;
 }
