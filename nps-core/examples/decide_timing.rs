@@ -3,10 +3,30 @@
 //! `cargo run --release -p nps-core --example decide_timing`
 use std::time::Instant;
 
-use nps_core::action::{playbook, DecideOptions, Decision, Factor, FieldValue, Outcome, OutcomeKind, Scratch};
+use nps_core::action::{
+    playbook, Catalog, DecideOptions, Decision, Factor, FieldValue, Outcome, OutcomeKind, Scratch, PLAYBOOK_JSON,
+};
+
+/// The playbook with every action twice (the copies with a `_b` id): a 20-action catalogue.
+fn doubled() -> Catalog {
+    let mut v: serde_json::Value = serde_json::from_str(PLAYBOOK_JSON).expect("playbook JSON");
+    let actions = v["actions"].as_array().expect("actions").clone();
+    let copies = actions.iter().map(|a| {
+        let mut a = a.clone();
+        a["id"] = format!("{}_b", a["id"].as_str().expect("id")).into();
+        a
+    });
+    let all: Vec<serde_json::Value> = actions.iter().cloned().chain(copies).collect();
+    v["actions"] = all.into();
+    Catalog::from_value(&v).expect("valid catalogue")
+}
 
 fn main() {
-    let catalog = playbook();
+    time(&playbook());
+    time(&doubled());
+}
+
+fn time(catalog: &Catalog) {
     let segments = ["prepaid", "postpaid", "family", "business"];
     let factor_names = catalog.factors().to_vec();
     // A small pool of varied customers, scores, factors and histories, cycled through.
