@@ -341,7 +341,8 @@ fn suppression_windows() {
     assert!(kept(&decide(&c, &cu, 50.0, &[r(-1.0), r(-2.0)]), 0));
     // Action scope.
     let d = decide(&c, &cu, 50.0, &[outcome("care", "call", "care", 9.9, OutcomeKind::Ignored)]);
-    assert!(matches!(d.trace[2].verdict, Verdict::Suppressed { policy: 1, .. }));
+    let Verdict::Suppressed { policy: 1, reason } = &d.trace[2].verdict else { panic!("{:?}", d.trace[2]) };
+    assert_eq!(&**reason, "action care suppressed for 10 days after 1 ignored outcome(s) within 1 days");
     assert!(kept(&d, 0));
     assert!(kept(&decide(&c, &cu, 50.0, &[outcome("care", "call", "care", 10.0, OutcomeKind::Ignored)]), 2));
 }

@@ -257,6 +257,11 @@ impl Catalog {
         &self.factors
     }
 
+    /// The index of a declared factor, if any.
+    pub fn factor_index(&self, name: &str) -> Option<usize> {
+        self.factors.iter().position(|n| n == name)
+    }
+
     /// The score bands, lowest first.
     pub fn bands(&self) -> &[Band] {
         &self.bands

@@ -70,9 +70,16 @@ impl Policy {
                     Scope::Action(a) => format!("action {a}"),
                     Scope::Group(g) => format!("group {g}"),
                 };
-                format!("{what} suppressed for {for_days} days after {after} {outcome:?} outcome(s) within {within_days} days")
-                    .to_lowercase()
-                    .into()
+                let kind = match outcome {
+                    OutcomeKind::Presented => "presented",
+                    OutcomeKind::Accepted => "accepted",
+                    OutcomeKind::Rejected => "rejected",
+                    OutcomeKind::Ignored => "ignored",
+                };
+                format!(
+                    "{what} suppressed for {for_days} days after {after} {kind} outcome(s) within {within_days} days"
+                )
+                .into()
             }
         }
     }
