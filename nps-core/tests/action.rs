@@ -644,3 +644,29 @@ proptest! {
         prop_assert_eq!(d, again);
     }
 }
+
+#[test]
+fn more_load_errors_and_bands() {
+    let no_segment = json!({"fields": {"tenure_days": "number"},
+        "actions": [{"id": "a", "channel": "call", "suitability": {"segment": ["family"]}}]});
+    assert_contains(Catalog::from_value(&no_segment).unwrap_err().to_string(), "actions[0].suitability.segment");
+    assert_contains(
+        load_error(json!([{"id": "a", "channel": "call",
+            "applicability": {"field": "complained_outage", "op": "in", "value": [true]}}])),
+        "actions[0].applicability.op",
+    );
+    assert_contains(
+        load_error(json!([{"id": "a", "channel": "call", "eligibility": {"band": 3}}])),
+        "actions[0].eligibility.band",
+    );
+    let c = with_condition(json!({"score": ">", "value": 0}));
+    assert_eq!(c.band(0.0), Some("low"));
+    assert_eq!(c.band(30.0), Some("medium"));
+    assert_eq!(c.band(100.0), Some("high"));
+    assert_eq!(c.factor_index("aht_90d"), Some(2));
+    // A score outside 0..=100 and a record of the wrong length are errors.
+    let cu = customer(&c);
+    assert!(c.decide(&cu, 101.0, &[], &[], NOW, &DecideOptions::default()).is_err());
+    assert!(c.decide(&cu, f64::NAN, &[], &[], NOW, &DecideOptions::default()).is_err());
+    assert!(c.decide(&Customer::default(), 50.0, &[], &[], NOW, &DecideOptions::default()).is_err());
+}
