@@ -5,11 +5,12 @@
 //! * [`survey`]: Net Promoter Score statistics (tallies, intervals, tests, weights,
 //!   breakdowns and trends).
 //! * [`features`]: churn features from raw event histories, as of a date.
-//! * [`early_warning`]: the link between NPS answers and churn.
+//! * [`early_warning`]: likelihood to recommend for those who never answer; NPS and churn.
 //! * [`encode`]: tabular data (CSV, one row per customer) to a model's matrix.
 //! * [`explain`]: factor attribution, exact for linear models.
 //! * [`metrics`]: ROC AUC, average precision, log loss, Brier, lift, calibration.
 //! * [`model`]: churn scoring (logistic regression, cross-validation).
+//! * [`action`]: next-best-action rules, contact policies and arbitration.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -18,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod action;
 pub mod early_warning;
 pub mod encode;
 pub mod error;
@@ -45,4 +47,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/scoring.md")]
     struct Scoring;
+
+    #[doc = include_str!("../../docs/actions.md")]
+    struct Actions;
 }

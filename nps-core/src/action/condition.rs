@@ -1,0 +1,332 @@
+//! Conditions: parsed from JSON and compiled to field slots, factor indices and band indices,
+//! so evaluating one reads a few numbers and never looks a name up.
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::catalog::{Band, FieldType};
+use super::json::{array, join, keys, number, object, show, string};
+use super::{Customer, FieldValue};
+use crate::error::{NpsError, Result};
+
+/// The comparison operators, as written in JSON.
+pub(super) const OPS: [&str; 7] = ["<", "<=", ">", ">=", "==", "!=", "in"];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl Op {
+    fn parse(s: &str) -> Option<Op> {
+        Some(match s {
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            "==" => Op::Eq,
+            "!=" => Op::Ne,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+            Op::Gt => a > b,
+            Op::Ge => a >= b,
+            Op::Eq => a == b,
+            Op::Ne => a != b,
+        }
+    }
+}
+
+/// A compiled condition node with its JSON path (shared, so a trace can hold it without copying).
+#[derive(Debug, Clone)]
+pub(super) struct Node {
+    pub cond: Cond,
+    pub path: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Cond {
+    True,
+    All(Vec<Node>),
+    Any(Vec<Node>),
+    Not(Box<Node>),
+    Number { slot: usize, op: Op, value: f64 },
+    NumberIn { slot: usize, values: Vec<f64> },
+    Text { slot: usize, equal: bool, value: String },
+    TextIn { slot: usize, values: Vec<String> },
+    Bool { slot: usize, equal: bool, value: bool },
+    Score { op: Op, value: f64 },
+    Band(Vec<usize>),
+    FactorTop { factor: usize, k: usize },
+    FactorRaises { factor: usize, threshold: f64 },
+}
+
+/// What the catalogue declares, for resolving names while compiling.
+pub(super) struct Schema<'a> {
+    pub fields: &'a [(String, FieldType)],
+    pub factors: &'a [String],
+    pub bands: &'a [Band],
+}
+
+impl Schema<'_> {
+    fn field(&self, name: &str, path: &str) -> Result<(usize, FieldType)> {
+        match self.fields.iter().position(|(n, _)| n == name) {
+            Some(i) => Ok((i, self.fields[i].1)),
+            None => {
+                Err(NpsError::unknown(path, name, &self.fields.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>()))
+            }
+        }
+    }
+
+    fn factor(&self, name: &str, path: &str) -> Result<usize> {
+        self.factors
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| NpsError::unknown(path, name, &self.factors.iter().map(String::as_str).collect::<Vec<_>>()))
+    }
+
+    fn band(&self, v: &Value, path: &str) -> Result<usize> {
+        let name = string(v, path)?;
+        self.bands.iter().position(|b| b.name == name).ok_or_else(|| {
+            NpsError::unknown(path, &name, &self.bands.iter().map(|b| b.name.as_str()).collect::<Vec<_>>())
+        })
+    }
+}
+
+const SHAPES: &str = "a condition: {\"all\": [..]}, {\"any\": [..]}, {\"not\": {..}}, {\"field\": .., \"op\": .., \"value\": ..}, {\"score\": op, \"value\": x}, {\"band\": ..}, {\"segment\": [..]} or {\"factor\": .., \"in_top\" | \"raises_more_than\": ..}";
+
+/// Compiles the condition at `path`; `None` (an absent section) is always true.
+pub(super) fn compile(v: Option<&Value>, path: &str, schema: &Schema) -> Result<Node> {
+    match v {
+        None => Ok(Node { cond: Cond::True, path: path.into() }),
+        Some(v) => parse(v, path, schema),
+    }
+}
+
+fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
+    let m = object(v, path, SHAPES)?;
+    let node = |cond| Ok(Node { cond, path: path.into() });
+    let list = |key: &str| -> Result<Vec<Node>> {
+        let p = join(path, key);
+        array(&m[key], &p, "an array of conditions")?
+            .iter()
+            .enumerate()
+            .map(|(i, c)| parse(c, &format!("{p}[{i}]"), schema))
+            .collect()
+    };
+    if m.contains_key("all") {
+        keys(m, path, &["all"])?;
+        return node(Cond::All(list("all")?));
+    }
+    if m.contains_key("any") {
+        keys(m, path, &["any"])?;
+        return node(Cond::Any(list("any")?));
+    }
+    if let Some(inner) = m.get("not") {
+        keys(m, path, &["not"])?;
+        return node(Cond::Not(Box::new(parse(inner, &join(path, "not"), schema)?)));
+    }
+    if let Some(f) = m.get("field") {
+        keys(m, path, &["field", "op", "value"])?;
+        let fp = join(path, "field");
+        let (slot, ty) = schema.field(&string(f, &fp)?, &fp)?;
+        let op_path = join(path, "op");
+        let op = string(m.get("op").ok_or_else(|| super::json::missing(&op_path, "an operator"))?, &op_path)?;
+        let vp = join(path, "value");
+        let value = m.get("value").ok_or_else(|| super::json::missing(&vp, "a value to compare with"))?;
+        return node(comparison(slot, ty, &op, &op_path, value, &vp)?);
+    }
+    if let Some(op) = m.get("score") {
+        keys(m, path, &["score", "value"])?;
+        let op_path = join(path, "score");
+        let op_name = string(op, &op_path)?;
+        let op = Op::parse(&op_name).ok_or_else(|| NpsError::unknown(&op_path, &op_name, &OPS[..6]))?;
+        let vp = join(path, "value");
+        let value = number(m.get("value").ok_or_else(|| super::json::missing(&vp, "a score"))?, &vp)?;
+        return node(Cond::Score { op, value });
+    }
+    if let Some(b) = m.get("band") {
+        keys(m, path, &["band"])?;
+        let bp = join(path, "band");
+        let bands = match b {
+            Value::Array(a) => {
+                a.iter().enumerate().map(|(i, v)| schema.band(v, &format!("{bp}[{i}]"))).collect::<Result<_>>()?
+            }
+            other => vec![schema.band(other, &bp)?],
+        };
+        return node(Cond::Band(bands));
+    }
+    if let Some(s) = m.get("segment") {
+        keys(m, path, &["segment"])?;
+        let sp = join(path, "segment");
+        let (slot, ty) = schema.field("segment", &sp)?;
+        if ty != FieldType::String {
+            return Err(NpsError::invalid(&sp, "a segment condition", "used with a string field \"segment\""));
+        }
+        let values = match s {
+            Value::Array(a) => {
+                a.iter().enumerate().map(|(i, v)| string(v, &format!("{sp}[{i}]"))).collect::<Result<_>>()?
+            }
+            other => vec![string(other, &sp)?],
+        };
+        return node(Cond::TextIn { slot, values });
+    }
+    if let Some(f) = m.get("factor") {
+        let fp = join(path, "factor");
+        let factor = schema.factor(&string(f, &fp)?, &fp)?;
+        if let Some(k) = m.get("in_top") {
+            keys(m, path, &["factor", "in_top"])?;
+            let kp = join(path, "in_top");
+            let k = match k.as_u64() {
+                Some(k) if k >= 1 => k as usize,
+                _ => return Err(NpsError::invalid(&kp, show(k), "a whole number of at least 1")),
+            };
+            return node(Cond::FactorTop { factor, k });
+        }
+        if let Some(t) = m.get("raises_more_than") {
+            keys(m, path, &["factor", "raises_more_than"])?;
+            let threshold = number(t, &join(path, "raises_more_than"))?;
+            return node(Cond::FactorRaises { factor, threshold });
+        }
+        return Err(super::json::missing(&join(path, "in_top"), "\"in_top\": k or \"raises_more_than\": x"));
+    }
+    keys(m, path, &["all", "any", "not", "field", "op", "value", "score", "band", "segment", "factor"])?;
+    Err(NpsError::invalid(path, show(v), SHAPES))
+}
+
+fn comparison(slot: usize, ty: FieldType, op: &str, op_path: &str, value: &Value, vp: &str) -> Result<Cond> {
+    let mismatch =
+        |expected: &str| NpsError::invalid(vp, show(value), &format!("{expected} (the field is a {})", ty.name()));
+    if op == "in" {
+        let list = array(value, vp, "an array (the operator is \"in\")")?;
+        return Ok(match ty {
+            FieldType::Number => Cond::NumberIn {
+                slot,
+                values: list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| number(v, &format!("{vp}[{i}]")))
+                    .collect::<Result<_>>()?,
+            },
+            FieldType::String => Cond::TextIn {
+                slot,
+                values: list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| string(v, &format!("{vp}[{i}]")))
+                    .collect::<Result<_>>()?,
+            },
+            FieldType::Bool => return Err(NpsError::invalid(op_path, "\"in\"", "== or != (the field is a bool)")),
+        });
+    }
+    let op = Op::parse(op).ok_or_else(|| NpsError::unknown(op_path, op, &OPS))?;
+    match ty {
+        FieldType::Number => {
+            let x = value.as_f64().filter(|x| x.is_finite()).ok_or_else(|| mismatch("a number"))?;
+            Ok(Cond::Number { slot, op, value: x })
+        }
+        FieldType::String | FieldType::Bool if !matches!(op, Op::Eq | Op::Ne) => {
+            Err(NpsError::invalid(op_path, format!("{op:?}"), &format!("==, != or in (the field is a {})", ty.name())))
+        }
+        FieldType::String => {
+            let s = value.as_str().ok_or_else(|| mismatch("a string"))?;
+            Ok(Cond::Text { slot, equal: op == Op::Eq, value: s.to_string() })
+        }
+        FieldType::Bool => {
+            let b = value.as_bool().ok_or_else(|| mismatch("true or false"))?;
+            Ok(Cond::Bool { slot, equal: op == Op::Eq, value: b })
+        }
+    }
+}
+
+/// What a condition reads besides the customer record.
+pub(super) struct Context<'a> {
+    pub customer: &'a Customer,
+    pub score: f64,
+    pub band: usize,
+    /// Contribution of each declared factor (NaN when the caller gave none).
+    pub contribution: &'a [f64],
+    /// Rank of each declared factor among the caller's factors (0 is the largest; `usize::MAX` when absent).
+    pub rank: &'a [usize],
+}
+
+/// Why an evaluation could not finish: the slot of a Missing field and the condition's path.
+pub(super) struct MissingField<'a> {
+    pub slot: usize,
+    pub path: &'a Arc<str>,
+}
+
+impl Node {
+    /// `Ok(None)` when the condition holds, `Ok(Some(path))` with the first failing condition's
+    /// path when it does not.
+    pub(super) fn check<'a>(&'a self, cx: &Context) -> Result<Option<&'a Arc<str>>, MissingField<'a>> {
+        let holds = match &self.cond {
+            Cond::True => true,
+            Cond::All(list) => {
+                for c in list {
+                    if let Some(p) = c.check(cx)? {
+                        return Ok(Some(p));
+                    }
+                }
+                true
+            }
+            Cond::Any(list) => {
+                let mut any = list.is_empty();
+                for c in list {
+                    if c.check(cx)?.is_none() {
+                        any = true;
+                        break;
+                    }
+                }
+                any
+            }
+            Cond::Not(inner) => inner.check(cx)?.is_some(),
+            Cond::Number { slot, op, value } => match &cx.customer.values[*slot] {
+                FieldValue::Number(x) => op.holds(*x, *value),
+                _ => return Err(MissingField { slot: *slot, path: &self.path }),
+            },
+            Cond::NumberIn { slot, values } => match &cx.customer.values[*slot] {
+                FieldValue::Number(x) => values.contains(x),
+                _ => return Err(MissingField { slot: *slot, path: &self.path }),
+            },
+            Cond::Text { slot, equal, value } => match &cx.customer.values[*slot] {
+                FieldValue::Text(s) => (s == value) == *equal,
+                _ => return Err(MissingField { slot: *slot, path: &self.path }),
+            },
+            Cond::TextIn { slot, values } => match &cx.customer.values[*slot] {
+                FieldValue::Text(s) => values.iter().any(|v| v == s),
+                _ => return Err(MissingField { slot: *slot, path: &self.path }),
+            },
+            Cond::Bool { slot, equal, value } => match &cx.customer.values[*slot] {
+                FieldValue::Bool(b) => (b == value) == *equal,
+                _ => return Err(MissingField { slot: *slot, path: &self.path }),
+            },
+            Cond::Score { op, value } => op.holds(cx.score, *value),
+            Cond::Band(bands) => bands.contains(&cx.band),
+            Cond::FactorTop { factor, k } => cx.rank[*factor] < *k,
+            Cond::FactorRaises { factor, threshold } => cx.contribution[*factor] > *threshold,
+        };
+        Ok(if holds { None } else { Some(&self.path) })
+    }
+
+    /// Whether any condition in the tree ranks factors (so a decision only ranks them when needed).
+    pub(super) fn uses_rank(&self) -> bool {
+        match &self.cond {
+            Cond::All(l) | Cond::Any(l) => l.iter().any(Node::uses_rank),
+            Cond::Not(c) => c.uses_rank(),
+            Cond::FactorTop { .. } => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Next best action: declarative rules that pick and rank what an agent should offer a customer.
+//!
+//! A [`Catalog`] is loaded once from JSON (format in `docs/actions.md`): a schema of customer
+//! fields, the attribution factors it may refer to, score bands, levers, contact policies and
+//! actions with Pega-style eligibility, applicability and suitability conditions. Loading
+//! compiles every condition to field slots, so [`Catalog::decide`] does no name look-ups per
+//! action. Errors at load name the JSON path of the culprit, e.g.
+//! `unknown actions[3].eligibility.all[1].op "~"; expected one of <, <=, >, >=, ==, !=, in`.
+//!
+//! At decision time the caller passes the churn score, its factors, the customer and the
+//! customer's outcome history (the library stores nothing). Actions that pass their three
+//! conditions and no contact policy suppresses are ranked by priority = P × C × V × L
+//! (propensity, context weight, value, levers); the top N are returned together with a trace
+//! that says, for every action in the catalogue, why it was kept or removed.
+//!
+//! [`playbook`] is a shipped telco retention catalogue.
+
+mod catalog;
+mod condition;
+mod decide;
+mod json;
+mod playbook;
+mod policy;
+
+use serde::{Deserialize, Serialize};
+
+pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
+pub use decide::{DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use playbook::{playbook, PLAYBOOK_JSON};
+pub use policy::{Policy, Scope};
+
+/// One attribution factor behind a churn score: a log-odds contribution (positive raises risk).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// The factor's name, as declared in the catalogue's `factors`.
+    pub name: String,
+    /// Its log-odds contribution to the score.
+    pub contribution: f64,
+}
+
+impl Factor {
+    /// A factor from a name and a contribution.
+    pub fn new(name: &str, contribution: f64) -> Self {
+        Factor { name: name.to_string(), contribution }
+    }
+}
+
+/// One customer field value; `Missing` is a value the customer does not have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FieldValue {
+    /// A number field.
+    Number(f64),
+    /// A string field.
+    Text(String),
+    /// A boolean field.
+    Bool(bool),
+    /// No value (a condition that needs it makes the decision fail).
+    Missing,
+}
+
+/// A customer as a record in the catalogue's schema: one value per field, in slot order
+/// ([`Catalog::fields`]). Build it by name with [`Catalog::customer`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Customer {
+    /// The values, in the catalogue's field order.
+    pub values: Vec<FieldValue>,
+}
+
+/// What happened when an action was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// The action was presented to the customer.
+    Presented,
+    /// The customer accepted it.
+    Accepted,
+    /// The customer rejected it.
+    Rejected,
+    /// The customer did not respond.
+    Ignored,
+}
+
+/// One past outcome of the customer, as the caller recorded it; contact policies read these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The action id.
+    pub action: String,
+    /// The channel it went through.
+    pub channel: String,
+    /// The action's group.
+    pub group: String,
+    /// When it happened (unix seconds).
+    pub time: i64,
+    /// What happened.
+    pub kind: OutcomeKind,
+}
