@@ -9,6 +9,20 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A next-best-action catalogue, checked when loaded. */
+export declare class ActionCatalog {
+  /** Loads a catalogue; errors name the JSON path. */
+  static fromJson(text: string): ActionCatalog
+  /** The shipped telco retention playbook. */
+  static playbook(): ActionCatalog
+  /** Action ids, in catalogue order. */
+  get actions(): Array<string>
+  /** The customer fields the rules read. */
+  get fields(): Array<string>
+  /** Ranks the actions for one customer (fields by name; null = missing). */
+  decide(customer: Record<string, number | string | boolean | null>, options: DecideOptions): Decision
+}
+
 /** A churn model, loaded from its file. */
 export declare class ChurnModel {
   /** Reads a model file; everything is checked (the error says what is wrong). */
@@ -169,6 +183,26 @@ export interface Comparison {
   high: number
   /** +1 significantly up, −1 significantly down, 0 not significant. */
   direction: number
+}
+
+/** Options of `decide`. */
+export interface DecideOptions {
+  /** The churn score, 0–100. */
+  score: number
+  /** Attribution factors: name → log-odds contribution. */
+  factors?: Record<string, number>
+  /** The customer's past outcomes. */
+  history?: Array<Outcome>
+  /** Now (a `Date` or epoch milliseconds; default 0). */
+  now?: number | Date
+  /** How many actions to return (3). */
+  top?: number
+}
+
+/** The ranked actions and the trace. */
+export interface Decision {
+  actions: Array<RankedAction>
+  trace: Array<TraceEntry>
 }
 
 /**
@@ -374,6 +408,17 @@ export interface MetricOptions {
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
 export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | Array<number>
 
+/** A past outcome of the customer (the caller stores them; contact policies read them). */
+export interface Outcome {
+  action: string
+  channel: string
+  group: string
+  /** A `Date` or epoch milliseconds. */
+  time: number | Date
+  /** 'presented', 'accepted', 'rejected' or 'ignored'. */
+  kind: 'presented' | 'accepted' | 'rejected' | 'ignored'
+}
+
 /** NPS from row-major (detractor, passive, promoter) probabilities, with an interval. */
 export declare function predictedNps(proba: Float64Array, options?: PredictedNpsOptions | undefined | null): PredictedNps
 
@@ -404,6 +449,18 @@ export declare function probGreater(a: Tally, b: Tally, options?: ProbGreaterOpt
 export interface ProbGreaterOptions {
   /** Dirichlet prior [detractor, passive, promoter], default [1, 1, 1]. */
   prior?: Array<number>
+}
+
+/** A returned action. */
+export interface RankedAction {
+  /** 1 = best. */
+  rank: number
+  id: string
+  label: string
+  channel: string
+  /** P × C × V × L. */
+  priority: number
+  value: number
 }
 
 /** Options of `breakdown` and `trend`. */
@@ -566,6 +623,16 @@ export interface ThresholdMetrics {
   precision: number
   recall: number
   f1: number
+}
+
+/** Every catalogue action's fate. */
+export interface TraceEntry {
+  id: string
+  /** 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'. */
+  status: string
+  /** The failing condition's JSON path, the policy in words, or the rank. */
+  detail: string
+  priority?: number
 }
 
 /** Training metadata of a model. */

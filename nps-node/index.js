@@ -778,6 +778,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ActionCatalog = nativeBinding.ActionCatalog
 module.exports.ChurnModel = nativeBinding.ChurnModel
 module.exports.LtrModel = nativeBinding.LtrModel
 module.exports.Tally = nativeBinding.Tally

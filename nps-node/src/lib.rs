@@ -9,6 +9,7 @@
 
 use napi_derive::napi;
 
+mod action;
 mod convert;
 mod early_warning;
 mod error;

@@ -2,6 +2,7 @@
 //! the core; conversion and errors live in `convert` and `error`.
 use pyo3::prelude::*;
 
+mod action;
 mod convert;
 mod early_warning;
 mod encode;
@@ -16,6 +17,7 @@ mod synth;
 fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     error::register(m)?;
+    action::register(m)?;
     survey::register(m)?;
     features::register(m)?;
     early_warning::register(m)?;

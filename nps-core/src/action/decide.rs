@@ -90,6 +90,42 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// The verdict's name: `kept`, `not_eligible`, `not_applicable`, `not_suitable`,
+    /// `suppressed` or `below_top_n`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Verdict::Kept { .. } => "kept",
+            Verdict::NotEligible { .. } => "not_eligible",
+            Verdict::NotApplicable { .. } => "not_applicable",
+            Verdict::NotSuitable { .. } => "not_suitable",
+            Verdict::Suppressed { .. } => "suppressed",
+            Verdict::BelowTopN { .. } => "below_top_n",
+        }
+    }
+
+    /// What removed it (the failing condition's JSON path or the policy in words), or the
+    /// rank (1 = best) of a kept action.
+    pub fn detail(&self) -> String {
+        match self {
+            Verdict::Kept { rank, .. } => format!("rank {}", rank + 1),
+            Verdict::NotEligible { path } | Verdict::NotApplicable { path } | Verdict::NotSuitable { path } => {
+                path.to_string()
+            }
+            Verdict::Suppressed { policy, reason } => format!("policies[{policy}]: {reason}"),
+            Verdict::BelowTopN { .. } => "below the top N".into(),
+        }
+    }
+
+    /// The priority, for actions that got that far.
+    pub fn priority(&self) -> Option<f64> {
+        match self {
+            Verdict::Kept { priority, .. } | Verdict::BelowTopN { priority } => Some(*priority),
+            _ => None,
+        }
+    }
+}
+
 /// One catalogue action's fate in a decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TraceEntry {

@@ -6,6 +6,7 @@ Every NPS, difference, margin and standard error is in points (-100..100); names
 """
 
 from ._nps import (
+    ActionCatalog,
     ChurnByNps,
     Comparison,
     Interval,
@@ -27,6 +28,7 @@ from .early_warning import LtrModel, predicted_nps
 from .survey import breakdown, trend
 
 __all__ = [
+    "ActionCatalog",
     "LtrModel",
     "predicted_nps",
     "ChurnModel",

@@ -237,3 +237,22 @@ class ChurnByNps:
 
 def churn_by_nps(scores: ArrayLike, churned: ArrayLike, level: float = 0.95) -> ChurnByNps:
     """Churn by NPS answer: ``scores`` on the 0-10 scale, ``churned`` booleans or 0/1."""
+
+class ActionCatalog:
+    """A next-best-action catalogue (rules, levers, contact policies), checked when loaded;
+    see docs/actions.md."""
+
+    @staticmethod
+    def from_json(text: str) -> "ActionCatalog": ...
+    @staticmethod
+    def playbook() -> "ActionCatalog":
+        """The shipped telco retention playbook."""
+    @property
+    def fields(self) -> list[Tuple[str, str]]: ...
+    @property
+    def factors(self) -> list[str]: ...
+    @property
+    def actions(self) -> list[str]: ...
+    def decide(self, customer: dict, score: float, factors: Optional[dict] = None, history: Optional[list] = None,
+               now: int = 0, top: int = 3) -> dict:
+        """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]}."""

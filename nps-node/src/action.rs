@@ -1,0 +1,200 @@
+//! `ActionCatalog`: next-best-action rules of `nps_core::action`.
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::{Either, Either3};
+use napi::JsDate;
+use napi_derive::napi;
+use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
+use nps_core::NpsError;
+
+use crate::error::{to_napi, IntoNapi, Result};
+
+/// A past outcome of the customer (the caller stores them; contact policies read them).
+#[napi(object)]
+pub struct Outcome {
+    pub action: String,
+    pub channel: String,
+    pub group: String,
+    /// A `Date` or epoch milliseconds.
+    pub time: Either<f64, JsDate<'static>>,
+    /// 'presented', 'accepted', 'rejected' or 'ignored'.
+    #[napi(ts_type = "'presented' | 'accepted' | 'rejected' | 'ignored'")]
+    pub kind: String,
+}
+
+/// Options of `decide`.
+#[napi(object)]
+pub struct DecideOptions {
+    /// The churn score, 0–100.
+    pub score: f64,
+    /// Attribution factors: name → log-odds contribution.
+    pub factors: Option<HashMap<String, f64>>,
+    /// The customer's past outcomes.
+    pub history: Option<Vec<Outcome>>,
+    /// Now (a `Date` or epoch milliseconds; default 0).
+    pub now: Option<Either<f64, JsDate<'static>>>,
+    /// How many actions to return (3).
+    pub top: Option<u32>,
+}
+
+/// A returned action.
+#[napi(object)]
+pub struct RankedAction {
+    /// 1 = best.
+    pub rank: u32,
+    pub id: String,
+    pub label: String,
+    pub channel: String,
+    /// P × C × V × L.
+    pub priority: f64,
+    pub value: f64,
+}
+
+/// Every catalogue action's fate.
+#[napi(object)]
+pub struct TraceEntry {
+    pub id: String,
+    /// 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'.
+    pub status: String,
+    /// The failing condition's JSON path, the policy in words, or the rank.
+    pub detail: String,
+    pub priority: Option<f64>,
+}
+
+/// The ranked actions and the trace.
+#[napi(object)]
+pub struct Decision {
+    pub actions: Vec<RankedAction>,
+    pub trace: Vec<TraceEntry>,
+}
+
+fn seconds(t: &Either<f64, JsDate<'_>>) -> Result<i64> {
+    let ms = match t {
+        Either::A(ms) => *ms,
+        Either::B(d) => d.value_of().into_napi()?,
+    };
+    if !ms.is_finite() {
+        return Err(to_napi(NpsError::invalid("time", ms, "a valid time")));
+    }
+    Ok((ms / 1000.0).floor() as i64)
+}
+
+/// A next-best-action catalogue, checked when loaded.
+#[napi]
+pub struct ActionCatalog {
+    inner: core::Catalog,
+}
+
+#[napi]
+impl ActionCatalog {
+    /// Loads a catalogue; errors name the JSON path.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String) -> Result<ActionCatalog> {
+        Ok(ActionCatalog { inner: core::Catalog::from_json(&text).into_napi()? })
+    }
+
+    /// The shipped telco retention playbook.
+    #[napi(factory)]
+    pub fn playbook() -> ActionCatalog {
+        ActionCatalog { inner: core::playbook() }
+    }
+
+    /// Action ids, in catalogue order.
+    #[napi(getter)]
+    pub fn actions(&self) -> Vec<String> {
+        self.inner.actions().iter().map(|a| a.id.to_string()).collect()
+    }
+
+    /// The customer fields the rules read.
+    #[napi(getter)]
+    pub fn fields(&self) -> Vec<String> {
+        self.inner.fields().iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Ranks the actions for one customer (fields by name; null = missing).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "customer: Record<string, number | string | boolean | null>, options: DecideOptions"
+    )]
+    pub fn decide(
+        &self,
+        customer: HashMap<String, Option<Either3<f64, String, bool>>>,
+        options: DecideOptions,
+    ) -> Result<Decision> {
+        let fields: Vec<(&str, FieldValue)> = customer
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    None => FieldValue::Missing,
+                    Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
+                    Some(Either3::A(x)) => FieldValue::Number(*x),
+                    Some(Either3::B(s)) => FieldValue::Text(s.clone()),
+                    Some(Either3::C(b)) => FieldValue::Bool(*b),
+                };
+                (k.as_str(), value)
+            })
+            .collect();
+        let record = self.inner.customer(&fields).into_napi()?;
+        let factors: Vec<Factor> = options
+            .factors
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, contribution)| Factor { name, contribution })
+            .collect();
+        let history = options
+            .history
+            .unwrap_or_default()
+            .iter()
+            .map(|o| {
+                let kind = match o.kind.as_str() {
+                    "presented" => OutcomeKind::Presented,
+                    "accepted" => OutcomeKind::Accepted,
+                    "rejected" => OutcomeKind::Rejected,
+                    "ignored" => OutcomeKind::Ignored,
+                    other => {
+                        return Err(to_napi(NpsError::unknown(
+                            "outcome kind",
+                            other,
+                            &["presented", "accepted", "rejected", "ignored"],
+                        )))
+                    }
+                };
+                Ok(core::Outcome {
+                    action: o.action.clone(),
+                    channel: o.channel.clone(),
+                    group: o.group.clone(),
+                    time: seconds(&o.time)?,
+                    kind,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let now = options.now.as_ref().map(seconds).transpose()?.unwrap_or(0);
+        let opts = core::DecideOptions { top_n: options.top.unwrap_or(3) as usize, ..Default::default() };
+        let d = self.inner.decide(&record, options.score, &factors, &history, now, &opts).into_napi()?;
+        Ok(Decision {
+            actions: d
+                .actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| RankedAction {
+                    rank: i as u32 + 1,
+                    id: a.id.to_string(),
+                    label: a.label.to_string(),
+                    channel: a.channel.to_string(),
+                    priority: a.priority,
+                    value: a.value,
+                })
+                .collect(),
+            trace: d
+                .trace
+                .iter()
+                .map(|t| TraceEntry {
+                    id: t.id.to_string(),
+                    status: t.verdict.status().into(),
+                    detail: t.verdict.detail(),
+                    priority: t.verdict.priority(),
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,45 @@
+"""Next-best-action from Python: the shipped playbook, the trace, contact policies, errors."""
+
+import json
+
+import pytest
+
+import nps
+
+CUSTOMER = {"tenure_days": 400, "segment": "consumer", "complained_outage": True, "complained_overage": False,
+            "monthly_bill": 60.0, "payment_trend": 0.8, "usage_trend_30d": 0.6, "last_nps": 4}
+
+
+def test_playbook_decision_and_trace():
+    c = nps.ActionCatalog.playbook()
+    d = c.decide(CUSTOMER, score=75, factors={"bill_shock": 0.9, "repeat_contacts_90d": 0.4}, now=1_782_864_000, top=3)
+    ids = [a["id"] for a in d["actions"]]
+    # A detractor (call back, value 40) at high risk who complained of an outage (bill
+    # discount: 0.5 x 60 = 30, +20 % retention lever = 36), paying and using less (top-up, 25 x 1.2).
+    assert ids == ["detractor_callback", "bill_discount", "retention_topup"]
+    assert [a["priority"] for a in d["actions"]] == pytest.approx([40, 36, 30])
+    assert [t["id"] for t in d["trace"]] == c.actions  # one entry per action, catalogue order
+    status = {t["id"]: t for t in d["trace"]}
+    assert status["bill_discount"]["status"] == "kept" and status["bill_discount"]["detail"] == "rank 2"
+    assert status["loyalty_invite"]["status"] == "below_top_n"
+    assert status["thank_you"]["status"] == "not_applicable" and "thank_you" not in ids
+    assert status["lock_in_12m"]["detail"].startswith("actions[8].applicability")
+    # Two calls this week: the call channel is full, the call actions are suppressed.
+    history = [{"action": "detractor_callback", "channel": "call", "group": "care", "time": 1_782_864_000 - 86_400,
+                "kind": "presented"}]
+    d2 = c.decide(CUSTOMER, score=75, history=history, now=1_782_864_000)
+    assert all(a["channel"] != "call" for a in d2["actions"])
+    assert {t["id"]: t["status"] for t in d2["trace"]}["bill_discount"] == "suppressed"
+
+
+def test_errors_name_the_json_path_or_field():
+    with pytest.raises(nps.NpsError, match=r"actions\[0\]\.eligibility"):
+        nps.ActionCatalog.from_json(json.dumps({"fields": {"x": "number"}, "actions": [
+            {"id": "a", "channel": "sms", "group": "g", "eligibility": {"field": "nope", "op": ">", "value": 1}}]}))
+    c = nps.ActionCatalog.playbook()
+    with pytest.raises(nps.NpsError, match="colour"):
+        c.decide({"colour": "red"}, score=10)
+    with pytest.raises(nps.NpsError, match="tenure_days"):
+        c.decide({**CUSTOMER, "tenure_days": None}, score=10)
+    with pytest.raises(nps.NpsError, match="outcome kind"):
+        c.decide(CUSTOMER, score=10, history=[{"action": "a", "channel": "sms", "group": "g", "time": 0, "kind": "maybe"}])
