@@ -1,11 +1,12 @@
 'use strict'
 // The hot path of a ticketing service, from Node: a customer opens a ticket; add the event
-// to their history, recompute their features, score churn and explain it. Reports p50/p99
+// to their history, recompute their features, score churn, explain it and rank the next best
+// actions of the shipped playbook. Reports p50/p99
 // latency over many customers (no timing assertions: a benchmark, not a test).
 //
 //   node benches/ticket.js            (after `make node`)
 const { performance } = require('node:perf_hooks')
-const { synth, features, ChurnModel } = require('../nps-node')
+const { synth, features, ChurnModel, ActionCatalog } = require('../nps-node')
 
 const base = synth.generate({ customers: 2000, seed: 7 })
 const engine = new features.FeatureEngine(null)
@@ -36,7 +37,9 @@ for (let i = 0; i < e.kind.length; i++) {
     duration: Number.isNaN(e.duration[i]) ? undefined : e.duration[i] })
 }
 const ids = [...histories.keys()]
-const times = { update: [], score: [], explain: [], total: [] }
+const times = { update: [], score: [], explain: [], decide: [], total: [] }
+const playbook = ActionCatalog.playbook()
+const at = (name) => names.indexOf(name)
 for (let round = 0; round < 3; round++) {
   ids.forEach((id, k) => {
     const now = base.asOf + round * 86400000 + k
@@ -47,12 +50,24 @@ for (let round = 0; round < 3; round++) {
     const t1 = performance.now()
     model.scoreValues(f)
     const t2 = performance.now()
-    model.explainValues(f, { top: 3 })
+    const e = model.explainValues(f, { top: 3 })
     const t3 = performance.now()
+    const nan = (x) => (Number.isNaN(x) ? null : x)
+    const customer = { tenure_days: nan(f[at('tenure_days')]),
+      payment_trend: nan(f[at('payment_trend')]) ?? 1, usage_trend_30d: nan(f[at('usage_trend_30d')]) ?? 1,
+      // Rules need every field they read; a service fills the unknown ones explicitly
+      // (no answer: a neutral 7, or the LTR model's most likely answer).
+      last_nps: nan(f[at('last_nps')]) ?? 7, segment: 'consumer',
+      complained_outage: false, complained_overage: false, monthly_bill: 40 }
+    const factors = {}
+    for (const x of [...e.raising, ...e.lowering]) factors[x.name] = x.contribution
+    playbook.decide(customer, { score: 100 * e.probability, factors, now, top: 3 })
+    const t4 = performance.now()
     times.update.push((t1 - t0) * 1000)
     times.score.push((t2 - t1) * 1000)
     times.explain.push((t3 - t2) * 1000)
-    times.total.push((t3 - t0) * 1000)
+    times.decide.push((t4 - t3) * 1000)
+    times.total.push((t4 - t0) * 1000)
   })
 }
 const q = (v, p) => v.slice().sort((a, b) => a - b)[Math.floor(p * (v.length - 1))]
