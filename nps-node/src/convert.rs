@@ -111,3 +111,31 @@ pub(crate) fn booleans(
             .collect(),
     }
 }
+
+/// A customer's named inputs, as JavaScript gives them: numbers, text, booleans, or null.
+pub(crate) type Inputs = std::collections::HashMap<String, Option<napi::bindgen_prelude::Either3<f64, String, bool>>>;
+
+/// The cells of `inputs` in the order a model reads them; a missing field is an error that
+/// lists what the model reads, null and NaN are missing values.
+pub(crate) fn input_cells<'a>(
+    names: &[String],
+    customer: &'a Inputs,
+) -> crate::error::Result<Vec<nps_core::encode::Cell<'a>>> {
+    use napi::bindgen_prelude::Either3;
+    use nps_core::encode::Cell;
+    names
+        .iter()
+        .map(|name| match customer.get(name) {
+            Some(None) => Ok(Cell::Missing),
+            Some(Some(Either3::A(x))) if x.is_nan() => Ok(Cell::Missing),
+            Some(Some(Either3::A(x))) => Ok(Cell::Number(*x)),
+            Some(Some(Either3::B(s))) => Ok(Cell::Text(s)),
+            Some(Some(Either3::C(b))) => Ok(Cell::Bool(*b)),
+            None => Err(crate::error::to_napi(nps_core::NpsError::invalid(
+                "customer",
+                format!("no field {name:?}"),
+                &format!("an object with the model's inputs ({})", names.join(", ")),
+            ))),
+        })
+        .collect()
+}

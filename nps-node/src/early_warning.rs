@@ -140,29 +140,8 @@ impl LtrModel {
 
     /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing).
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
-    pub fn score(
-        &self,
-        customer: std::collections::HashMap<String, Option<napi::bindgen_prelude::Either3<f64, String, bool>>>,
-    ) -> Result<LtrProbabilities> {
-        use napi::bindgen_prelude::Either3;
-        use nps_core::encode::Cell;
-        let cells = self
-            .inner
-            .inputs
-            .iter()
-            .map(|name| match customer.get(name) {
-                Some(None) => Ok(Cell::Missing),
-                Some(Some(Either3::A(x))) if x.is_nan() => Ok(Cell::Missing),
-                Some(Some(Either3::A(x))) => Ok(Cell::Number(*x)),
-                Some(Some(Either3::B(s))) => Ok(Cell::Text(s)),
-                Some(Some(Either3::C(b))) => Ok(Cell::Bool(*b)),
-                None => Err(crate::error::to_napi(nps_core::NpsError::invalid(
-                    "customer",
-                    format!("no field {name:?}"),
-                    &format!("an object with the model's inputs ({})", self.inner.inputs.join(", ")),
-                ))),
-            })
-            .collect::<Result<Vec<_>>>()?;
+    pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
         Ok(LtrProbabilities { detractor: p[0], passive: p[1], promoter: p[2] })
     }

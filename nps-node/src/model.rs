@@ -69,16 +69,6 @@ pub struct ChurnModel {
     inner: Arc<core::ChurnModel>,
 }
 
-fn cell<'a>(v: &'a Value) -> Cell<'a> {
-    match v {
-        None => Cell::Missing,
-        Some(Either3::A(x)) if x.is_nan() => Cell::Missing,
-        Some(Either3::A(x)) => Cell::Number(*x),
-        Some(Either3::B(s)) => Cell::Text(s),
-        Some(Either3::C(b)) => Cell::Bool(*b),
-    }
-}
-
 fn explanation(e: core::Explanation) -> Explanation {
     let factors = |f: Vec<core::ReadableFactor>| {
         f.into_iter()
@@ -110,18 +100,7 @@ impl ChurnModel {
 
     /// The customer's inputs in the model's order.
     fn cells<'a>(&self, customer: &'a HashMap<String, Value>) -> Result<Vec<Cell<'a>>> {
-        self.inner
-            .inputs
-            .iter()
-            .map(|name| match customer.get(name) {
-                Some(v) => Ok(cell(v)),
-                None => Err(to_napi(NpsError::invalid(
-                    "customer",
-                    format!("no field {name:?}"),
-                    &format!("an object with the model's inputs ({})", self.inner.inputs.join(", ")),
-                ))),
-            })
-            .collect()
+        crate::convert::input_cells(&self.inner.inputs, customer)
     }
 }
 

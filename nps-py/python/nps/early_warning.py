@@ -20,7 +20,7 @@ from . import _nps
 from ._nps import NpsError
 from ._tables import bool_columns, to_columns
 from .encode import _specs
-from .model import _numeric_matrix
+from .model import _CoreModel, _numeric_matrix
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - exercised only without scikit-learn
 CATEGORIES = np.array(["detractor", "passive", "promoter"], dtype=object)
 
 
-class LtrModel(ClassifierMixin, BaseEstimator):
+class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
     """Likelihood to recommend: a multinomial (softmax) logistic regression of the NPS
     category on the inputs, L2-regularised (scikit-learn's objective; ``C`` has its
     meaning), fitted by Newton's method. ``fit(X, scores)`` takes the respondents' 0-10
@@ -39,6 +39,8 @@ class LtrModel(ClassifierMixin, BaseEstimator):
     Leave out inputs that contain the answer itself (the last NPS answer, or interaction
     scores that average in survey answers): for respondents they are the label.
     """
+
+    _core = _nps._LtrModel
 
     def __init__(self, C: float = 1.0, fit_intercept: bool = True, tol: float = 1e-8, max_iter: int = 100,
                  standardize: bool = True, kinds: Optional[Mapping[str, str]] = None, unseen: str = "error"):
@@ -117,13 +119,6 @@ class LtrModel(ClassifierMixin, BaseEstimator):
     def inputs_(self) -> list:
         return self._fitted()._model.inputs
 
-    def to_json(self) -> str:
-        """The model file (``"nps.ltr_model"``), readable from Rust, Python and Node."""
-        return self._fitted()._model.to_json()
-
-    def save(self, path: Union[str, Path]) -> None:
-        Path(path).write_text(self.to_json(), encoding="utf-8")
-
     @classmethod
     def from_json(cls, text: str) -> "LtrModel":
         """A model from its file, checked (``NpsError`` says what is wrong)."""
@@ -135,25 +130,6 @@ class LtrModel(ClassifierMixin, BaseEstimator):
         model.n_features_in_ = len(core.inputs)
         return model
 
-    @classmethod
-    def load(cls, path: Union[str, Path]) -> "LtrModel":
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
-
-    def _fitted(self) -> "LtrModel":
-        if not hasattr(self, "_model"):
-            raise NpsError("this LtrModel is not fitted yet: call fit first")
-        return self
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        if "_model" in state:
-            state["_model"] = state["_model"].to_json()
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        if "_model" in state:
-            state["_model"] = _nps._LtrModel.from_json(state["_model"])
-        self.__dict__.update(state)
 
 
 def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:

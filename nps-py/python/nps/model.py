@@ -31,7 +31,43 @@ except ImportError:  # pragma: no cover - exercised only without scikit-learn
     from ._sklearn_compat import BaseEstimator, ClassifierMixin
 
 
-class ChurnModel(ClassifierMixin, BaseEstimator):
+class _CoreModel:
+    """What the estimators share: the core model behind them (``_model``), its file, and
+    pickling through that file."""
+
+    _core: Any = None  # the core class, with from_json
+
+    def to_json(self) -> str:
+        """The model file (versioned JSON), readable from Rust, Python and Node."""
+        return self._fitted()._model.to_json()
+
+    def save(self, path: Union[str, Path]) -> None:
+        """Writes the model file."""
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> Any:
+        """Reads a model file (see ``from_json``)."""
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+    def _fitted(self) -> Any:
+        if not hasattr(self, "_model"):
+            raise NpsError(f"this {type(self).__name__} is not fitted yet: call fit first")
+        return self
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if "_model" in state:
+            state["_model"] = state["_model"].to_json()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "_model" in state:
+            state["_model"] = type(self)._core.from_json(state["_model"])
+        self.__dict__.update(state)
+
+
+class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     """L2-regularised logistic regression for churn (scikit-learn conventions: ``fit``,
     ``predict_proba``, ``predict``, ``decision_function``, ``get_params``/``set_params``,
     ``classes_``, ``coef_``, ``intercept_``; works in ``Pipeline`` and
@@ -58,6 +94,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
     unseen : {"error", "ignore"}
         A category not seen in training at scoring time.
     """
+
+    _core = _nps._ChurnModel
 
     def __init__(self, C: float = 1.0, class_weight: Any = None, fit_intercept: bool = True, tol: float = 1e-8,
                  max_iter: int = 100, standardize: bool = True, kinds: Optional[Mapping[str, str]] = None,
@@ -216,15 +254,6 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         self._fitted()._model.set_metric(name, float(value))
         return self
 
-    def to_json(self) -> str:
-        """The model file (versioned JSON), readable by ``nps.ChurnModel.from_json``, Node's
-        ``ChurnModel.fromJson`` and Rust's ``ChurnModel::from_json``."""
-        return self._fitted()._model.to_json()
-
-    def save(self, path: Union[str, Path]) -> None:
-        """Writes the model file."""
-        Path(path).write_text(self.to_json(), encoding="utf-8")
-
     @classmethod
     def from_json(cls, text: str) -> "ChurnModel":
         """A model from its file; everything is checked (``NpsError`` says what is wrong).
@@ -241,26 +270,6 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         model._set_fitted_attributes(core.inputs, len(core.inputs))
         return model
 
-    @classmethod
-    def load(cls, path: Union[str, Path]) -> "ChurnModel":
-        """Reads a model file (see :meth:`from_json`)."""
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
-
-    def _fitted(self) -> "ChurnModel":
-        if not hasattr(self, "_model"):
-            raise NpsError("this ChurnModel is not fitted yet: call fit first")
-        return self
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        if "_model" in state:
-            state["_model"] = state["_model"].to_json()
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        if "_model" in state:
-            state["_model"] = _nps._ChurnModel.from_json(state["_model"])
-        self.__dict__.update(state)
 
 
 def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
