@@ -141,21 +141,17 @@ pub(crate) fn check_width(x: ArrayView2<'_, f64>, width: usize) -> Result<()> {
     Ok(())
 }
 
-/// Checks the inputs of a fit and returns the row weights sᵢ (sample × class weight).
-fn row_weights(
-    x: ArrayView2<'_, f64>,
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    options: &LogisticOptions,
-) -> Result<Vec<f64>> {
+/// The checks every fit makes: rows present, one label per row, sensible options, finite
+/// values (naming row and column).
+pub(crate) fn check_fit_inputs(x: ArrayView2<'_, f64>, labels: usize, options: &LogisticOptions) -> Result<()> {
     let n = x.nrows();
     if n == 0 {
         return Err(NpsError::Empty { field: "x".into() });
     }
-    if y.len() != n {
+    if labels != n {
         return Err(NpsError::LengthMismatch {
             field: "y".into(),
-            actual: y.len(),
+            actual: labels,
             other: "x's rows".into(),
             expected: n,
         });
@@ -174,6 +170,18 @@ fn row_weights(
             return Err(NpsError::invalid(&format!("x[{i}, {j}]"), row[j], "a finite number"));
         }
     }
+    Ok(())
+}
+
+/// Checks the inputs of a fit and returns the row weights sᵢ (sample × class weight).
+fn row_weights(
+    x: ArrayView2<'_, f64>,
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    options: &LogisticOptions,
+) -> Result<Vec<f64>> {
+    check_fit_inputs(x, y.len(), options)?;
+    let n = x.nrows();
     let mut counts = [0usize; 2];
     for (index, &v) in y.iter().enumerate() {
         if v == 0.0 || v == 1.0 {

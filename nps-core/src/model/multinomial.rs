@@ -70,31 +70,13 @@ pub fn fit_multinomial(
     sample_weight: Option<&[f64]>,
     options: &LogisticOptions,
 ) -> Result<MultinomialFit> {
+    super::logistic::check_fit_inputs(x, y.len(), options)?;
     let (n, p) = x.dim();
-    if n == 0 {
-        return Err(NpsError::Empty { field: "x".into() });
-    }
-    if y.len() != n {
-        return Err(NpsError::LengthMismatch {
-            field: "y".into(),
-            actual: y.len(),
-            other: "x's rows".into(),
-            expected: n,
-        });
-    }
     if classes < 2 {
         return Err(NpsError::invalid("classes", classes, "at least 2"));
     }
-    if !(options.c > 0.0 && options.c.is_finite()) {
-        return Err(NpsError::invalid("C", options.c, "a positive, finite number"));
-    }
     if options.class_weight != super::ClassWeight::None {
         return Err(NpsError::invalid("class_weight", "set", "none for a multinomial model (use sample weights)"));
-    }
-    for (i, row) in x.rows().into_iter().enumerate() {
-        if let Some(j) = row.iter().position(|v| !v.is_finite()) {
-            return Err(NpsError::invalid(&format!("x[{i}, {j}]"), row[j], "a finite number"));
-        }
     }
     let mut counts = vec![0usize; classes];
     for (index, &c) in y.iter().enumerate() {
