@@ -19,6 +19,7 @@ mod catalog;
 mod condition;
 mod decide;
 mod json;
+mod learning;
 mod playbook;
 mod policy;
 
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
 pub use decide::{DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use learning::{beta, Learner};
 pub use playbook::{playbook, PLAYBOOK_JSON};
 pub use policy::{Policy, Scope};
 
