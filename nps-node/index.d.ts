@@ -19,8 +19,12 @@ export declare class ActionCatalog {
   get actions(): Array<string>
   /** The customer fields the rules read. */
   get fields(): Array<string>
-  /** Ranks the actions for one customer (fields by name; null = missing). */
-  decide(customer: Record<string, number | string | boolean | null>, options: DecideOptions): Decision
+  /**
+   * Ranks the actions for one customer (fields by name; null = missing). With a
+   * `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
+   * with `options.seed`.
+   */
+  decide(customer: Record<string, number | string | boolean | null>, options: DecideOptions, learner?: Learner): Decision
 }
 
 /** A churn model, loaded from its file. */
@@ -57,6 +61,20 @@ export declare class ChurnModel {
   scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
   /** `scoreBatch` off the event loop: resolves to the probabilities. */
   scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
+}
+
+/**
+ * Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
+ * Thompson sampling. Plain data: save it with `toJson`.
+ */
+export declare class Learner {
+  constructor(options?: LearnerOptions | undefined | null)
+  /** Records one outcome (accepted or retained: true). */
+  record(action: string, segment: string, success: boolean): void
+  /** The posterior mean success rate. */
+  mean(action: string, segment: string): number
+  toJson(): string
+  static fromJson(text: string): Learner
 }
 
 /** A likelihood-to-recommend model, loaded from its file. */
@@ -197,6 +215,10 @@ export interface DecideOptions {
   now?: number | Date
   /** How many actions to return (3). */
   top?: number
+  /** The customer's segment, for learning. */
+  segment?: string
+  /** Seed of the Thompson draws (0). */
+  seed?: number
 }
 
 /** The ranked actions and the trace. */
@@ -360,6 +382,16 @@ export interface IntervalOptions {
   prior?: Array<number>
   /** Cut the interval to [−100, 100] for display (Wald-type intervals can overshoot). */
   clip?: boolean
+}
+
+/** Options of a `Learner`. */
+export interface LearnerOptions {
+  /** Prior successes and failures ([1, 1]). */
+  prior?: Array<number>
+  /** Share of decisions with uniform propensities (0.05). */
+  exploration?: number
+  /** Outcomes an action needs in a segment before its own counts are used (5). */
+  rampUp?: number
 }
 
 /** One bin of the lift table (bin 1 = highest scores). */

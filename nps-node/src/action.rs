@@ -22,6 +22,70 @@ pub struct Outcome {
     pub kind: String,
 }
 
+/// Options of a `Learner`.
+#[napi(object)]
+#[derive(Default)]
+pub struct LearnerOptions {
+    /// Prior successes and failures ([1, 1]).
+    pub prior: Option<Vec<f64>>,
+    /// Share of decisions with uniform propensities (0.05).
+    pub exploration: Option<f64>,
+    /// Outcomes an action needs in a segment before its own counts are used (5).
+    pub ramp_up: Option<u32>,
+}
+
+/// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
+/// Thompson sampling. Plain data: save it with `toJson`.
+#[napi]
+pub struct Learner {
+    inner: core::Learner,
+}
+
+#[napi]
+impl Learner {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: Option<LearnerOptions>) -> Result<Self> {
+        let o = options.unwrap_or_default();
+        let prior = match o.prior.as_deref() {
+            None => [1.0, 1.0],
+            Some([a, b]) => [*a, *b],
+            Some(other) => {
+                return Err(to_napi(NpsError::invalid(
+                    "prior",
+                    format!("{} numbers", other.len()),
+                    "[successes, failures]",
+                )))
+            }
+        };
+        let inner = core::Learner::new(prior, o.exploration.unwrap_or(0.05), o.ramp_up.unwrap_or(5)).into_napi()?;
+        Ok(Learner { inner })
+    }
+
+    /// Records one outcome (accepted or retained: true).
+    #[napi]
+    pub fn record(&mut self, action: String, segment: String, success: bool) {
+        self.inner.record(&action, &segment, success);
+    }
+
+    /// The posterior mean success rate.
+    #[napi]
+    pub fn mean(&self, action: String, segment: String) -> f64 {
+        self.inner.mean(&action, &segment)
+    }
+
+    #[napi]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.inner).expect("plain data")
+    }
+
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String) -> Result<Learner> {
+        serde_json::from_str(&text)
+            .map(|inner| Learner { inner })
+            .map_err(|e| to_napi(NpsError::invalid("learner", e, "a learner's JSON")))
+    }
+}
+
 /// Options of `decide`.
 #[napi(object)]
 pub struct DecideOptions {
@@ -35,6 +99,10 @@ pub struct DecideOptions {
     pub now: Option<Either<f64, JsDate<'static>>>,
     /// How many actions to return (3).
     pub top: Option<u32>,
+    /// The customer's segment, for learning.
+    pub segment: Option<String>,
+    /// Seed of the Thompson draws (0).
+    pub seed: Option<u32>,
 }
 
 /// A returned action.
@@ -111,15 +179,18 @@ impl ActionCatalog {
         self.inner.fields().iter().map(|(n, _)| n.clone()).collect()
     }
 
-    /// Ranks the actions for one customer (fields by name; null = missing).
+    /// Ranks the actions for one customer (fields by name; null = missing). With a
+    /// `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
+    /// with `options.seed`.
     #[napi(
         catch_unwind,
-        ts_args_type = "customer: Record<string, number | string | boolean | null>, options: DecideOptions"
+        ts_args_type = "customer: Record<string, number | string | boolean | null>, options: DecideOptions, learner?: Learner"
     )]
     pub fn decide(
         &self,
         customer: HashMap<String, Option<Either3<f64, String, bool>>>,
         options: DecideOptions,
+        learner: Option<&Learner>,
     ) -> Result<Decision> {
         let fields: Vec<(&str, FieldValue)> = customer
             .iter()
@@ -169,8 +240,29 @@ impl ActionCatalog {
             })
             .collect::<Result<Vec<_>>>()?;
         let now = options.now.as_ref().map(seconds).transpose()?.unwrap_or(0);
-        let opts = core::DecideOptions { top_n: options.top.unwrap_or(3) as usize, ..Default::default() };
-        let d = self.inner.decide(&record, options.score, &factors, &history, now, &opts).into_napi()?;
+        let top = options.top.unwrap_or(3) as usize;
+        let d = match learner {
+            None => {
+                let opts = core::DecideOptions { top_n: top, ..Default::default() };
+                self.inner.decide(&record, options.score, &factors, &history, now, &opts)
+            }
+            Some(l) => {
+                let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
+                let segment = options.segment.as_deref().unwrap_or("");
+                self.inner.decide_learning(
+                    &record,
+                    options.score,
+                    &factors,
+                    &history,
+                    now,
+                    top,
+                    &l.inner,
+                    segment,
+                    &mut rng,
+                )
+            }
+        }
+        .into_napi()?;
         Ok(Decision {
             actions: d
                 .actions

@@ -36,6 +36,47 @@ fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
     })
 }
 
+/// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
+/// Thompson sampling (see docs/actions.md). Plain data: save it with `to_json`.
+#[pyclass(module = "nps", name = "Learner")]
+pub struct PyLearner(core::Learner);
+
+#[pymethods]
+impl PyLearner {
+    #[new]
+    #[pyo3(signature = (prior=(1.0, 1.0), exploration=0.05, ramp_up=5))]
+    fn new(prior: (f64, f64), exploration: f64, ramp_up: u32) -> PyResult<Self> {
+        Ok(PyLearner(core::Learner::new([prior.0, prior.1], exploration, ramp_up).py()?))
+    }
+
+    /// Records one outcome (accepted or retained: True).
+    fn record(&mut self, action: &str, segment: &str, success: bool) {
+        self.0.record(action, segment, success);
+    }
+
+    /// The posterior mean success rate.
+    fn mean(&self, action: &str, segment: &str) -> f64 {
+        self.0.mean(action, segment)
+    }
+
+    /// (successes, failures) recorded.
+    fn counts(&self, action: &str, segment: &str) -> (f64, f64) {
+        let [s, f] = self.0.counts(action, segment);
+        (s, f)
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).expect("plain data")
+    }
+
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        serde_json::from_str(text)
+            .map(PyLearner)
+            .map_err(|e| error("INVALID_PARAMETER", format!("learner must be a learner's JSON ({e})")))
+    }
+}
+
 /// A next-best-action catalogue (rules, levers, contact policies), checked when loaded.
 #[pyclass(module = "nps", name = "ActionCatalog", frozen)]
 pub struct PyActionCatalog(core::Catalog);
@@ -77,7 +118,10 @@ impl PyActionCatalog {
     /// log-odds contributions, `history` lists past outcomes as dicts (action, channel,
     /// group, time in epoch seconds, kind), `now` is epoch seconds. Returns a dict with
     /// `actions` (the top ones, best first) and `trace` (every action: status, detail).
-    #[pyo3(signature = (customer, score, factors=None, history=None, now=0, top=3))]
+    ///
+    /// With a `learner`, each action's propensity is a Thompson draw for `segment` from a
+    /// random source seeded with `seed`.
+    #[pyo3(signature = (customer, score, factors=None, history=None, now=0, top=3, learner=None, segment="", seed=0))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
         &self,
@@ -88,6 +132,9 @@ impl PyActionCatalog {
         history: Option<&Bound<'py, PyList>>,
         now: i64,
         top: usize,
+        learner: Option<PyRef<'py, PyLearner>>,
+        segment: &str,
+        seed: u64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let fields: Vec<(String, FieldValue)> = customer
             .iter()
@@ -124,8 +171,17 @@ impl PyActionCatalog {
                 })
                 .collect::<PyResult<_>>()?,
         };
-        let options = core::DecideOptions { top_n: top, ..Default::default() };
-        let d = self.0.decide(&record, score, &factors, &history, now, &options).py()?;
+        let d = match learner {
+            None => {
+                let options = core::DecideOptions { top_n: top, ..Default::default() };
+                self.0.decide(&record, score, &factors, &history, now, &options)
+            }
+            Some(l) => {
+                let mut rng = nps_core::synth::Rng::new(seed);
+                self.0.decide_learning(&record, score, &factors, &history, now, top, &l.0, segment, &mut rng)
+            }
+        }
+        .py()?;
         let out = PyDict::new(py);
         let actions = PyList::empty(py);
         for (rank, a) in d.actions.iter().enumerate() {
@@ -155,5 +211,6 @@ impl PyActionCatalog {
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyActionCatalog>()?;
+    m.add_class::<PyLearner>()?;
     Ok(())
 }

@@ -33,3 +33,20 @@ test('errors name the JSON path or the field', () => {
   assert.throws(() => c.decide({ ...customer, tenure_days: null }, { score: 10 }), /tenure_days/)
   assert.throws(() => c.decide(customer, { score: 10, history: [{ action: 'a', channel: 'sms', group: 'g', time: 0, kind: 'maybe' }] }), /outcome kind/)
 })
+
+test('learning moves the ranking; the same seed gives the same decision', () => {
+  const { Learner } = require('../../nps-node')
+  const c = ActionCatalog.playbook()
+  const learner = new Learner({ prior: [1, 1], exploration: 0, rampUp: 0 })
+  for (let i = 0; i < 200; i++) {
+    learner.record('retention_topup', 'consumer', true)
+    learner.record('detractor_callback', 'consumer', false)
+    learner.record('bill_discount', 'consumer', false)
+  }
+  const options = { score: 75, segment: 'consumer', seed: 5 }
+  const d = c.decide(customer, options, learner)
+  assert.equal(d.actions[0].id, 'retention_topup')
+  assert.deepEqual(c.decide(customer, options, learner), d)
+  assert.ok(Math.abs(Learner.fromJson(learner.toJson()).mean('retention_topup', 'consumer') - 201 / 202) < 1e-15)
+  assert.throws(() => new Learner({ exploration: 2 }), (e) => e.code === 'INVALID_PARAMETER')
+})

@@ -43,3 +43,20 @@ def test_errors_name_the_json_path_or_field():
         c.decide({**CUSTOMER, "tenure_days": None}, score=10)
     with pytest.raises(nps.NpsError, match="outcome kind"):
         c.decide(CUSTOMER, score=10, history=[{"action": "a", "channel": "sms", "group": "g", "time": 0, "kind": "maybe"}])
+
+
+def test_learning_moves_the_ranking_and_is_reproducible():
+    c = nps.ActionCatalog.playbook()
+    learner = nps.Learner(prior=(1, 1), exploration=0.0, ramp_up=0)
+    for _ in range(200):
+        learner.record("retention_topup", "consumer", True)
+        learner.record("detractor_callback", "consumer", False)
+        learner.record("bill_discount", "consumer", False)
+    d = c.decide(CUSTOMER, score=75, learner=learner, segment="consumer", seed=5)
+    assert d["actions"][0]["id"] == "retention_topup"
+    assert d == c.decide(CUSTOMER, score=75, learner=learner, segment="consumer", seed=5)
+    assert learner.mean("retention_topup", "consumer") == pytest.approx(201 / 202)
+    again = nps.Learner.from_json(learner.to_json())
+    assert again.counts("bill_discount", "consumer") == (0.0, 200.0)
+    with pytest.raises(nps.NpsError, match="exploration"):
+        nps.Learner(exploration=2.0)

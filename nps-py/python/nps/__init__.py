@@ -7,6 +7,7 @@ Every NPS, difference, margin and standard error is in points (-100..100); names
 
 from ._nps import (
     ActionCatalog,
+    Learner,
     ChurnByNps,
     Comparison,
     Interval,
@@ -29,6 +30,7 @@ from .survey import breakdown, trend
 
 __all__ = [
     "ActionCatalog",
+    "Learner",
     "LtrModel",
     "predicted_nps",
     "ChurnModel",
