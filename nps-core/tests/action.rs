@@ -734,3 +734,39 @@ fn decisions_with_learning_follow_the_outcomes() {
     assert_eq!(d, decide(5));
     assert_eq!(d.trace.len(), c.actions().len());
 }
+
+/// The control group is stable and of the stated size; off-policy estimates and uplift by
+/// hand.
+#[test]
+fn control_group_off_policy_and_uplift() {
+    use nps_core::action::{in_control_group, off_policy, uplift, LoggedDecision};
+    let ids: Vec<String> = (0..20_000).map(|i| format!("C{i:07}")).collect();
+    let inside = ids.iter().filter(|id| in_control_group(id, 0.1, "2026-q3").unwrap()).count();
+    assert!((inside as f64 / 20_000.0 - 0.1).abs() < 0.01, "{inside} in the control group");
+    assert_eq!(
+        in_control_group("C0000042", 0.1, "2026-q3").unwrap(),
+        in_control_group("C0000042", 0.1, "2026-q3").unwrap()
+    );
+    assert!(in_control_group("x", 1.5, "").is_err());
+
+    // Three logged decisions; the new policy agrees on the first and the third.
+    let log = vec![
+        LoggedDecision { chosen: "a".into(), propensity: 0.5, reward: 1.0 },
+        LoggedDecision { chosen: "b".into(), propensity: 0.25, reward: 0.0 },
+        LoggedDecision { chosen: "a".into(), propensity: 0.8, reward: 0.0 },
+    ];
+    let target: Vec<String> = ["a", "a", "a"].iter().map(|s| s.to_string()).collect();
+    let e = off_policy(&log, &target, &[0.6, 0.6, 0.6], &[0.6, 0.3, 0.6]).unwrap();
+    assert_eq!(e.matches, 2);
+    assert!((e.ips - (1.0 / 0.5) / 3.0).abs() < 1e-15);
+    assert!((e.snips - 2.0 / (2.0 + 1.25)).abs() < 1e-15);
+    let dr = (0.6 * 3.0 + (1.0 - 0.6) / 0.5 + (0.0 - 0.6) / 0.8) / 3.0;
+    assert!((e.doubly_robust - dr).abs() < 1e-15);
+    let bad = vec![LoggedDecision { chosen: "a".into(), propensity: 0.0, reward: 1.0 }];
+    assert!(off_policy(&bad, &target[..1], &[0.0], &[0.0]).unwrap_err().to_string().contains("log.propensity[0] = 0"));
+
+    let u = uplift(&[true, true, true, false], &[true, false], 0.95).unwrap();
+    assert_eq!((u.treated_rate, u.control_rate, u.uplift), (0.75, 0.5, 0.25));
+    let se = (0.75f64 * 0.25 / 4.0 + 0.25 / 2.0).sqrt();
+    assert!((u.high - u.uplift - 1.959963984540054 * se).abs() < 1e-12);
+}

@@ -18,6 +18,7 @@
 mod catalog;
 mod condition;
 mod decide;
+mod evaluation;
 mod json;
 mod learning;
 mod playbook;
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
 pub use decide::{DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use evaluation::{in_control_group, off_policy, uplift, LoggedDecision, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
 pub use playbook::{playbook, PLAYBOOK_JSON};
 pub use policy::{Policy, Scope};
