@@ -770,3 +770,27 @@ fn control_group_off_policy_and_uplift() {
     let se = (0.75f64 * 0.25 / 4.0 + 0.25 / 2.0).sqrt();
     assert!((u.high - u.uplift - 1.959963984540054 * se).abs() < 1e-12);
 }
+
+#[test]
+fn campaign_segments_group_by_band_and_top_factor() {
+    let c = nps_core::action::playbook();
+    let scores = [80.0, 75.0, 90.0, 10.0, 12.0, 45.0];
+    let factors = ["bill_shock", "bill_shock", "aht_90d", "tenure_days", "tenure_days", "bill_shock"];
+    let actions = [
+        Some("bill_discount"),
+        Some("bill_discount"),
+        Some("detractor_callback"),
+        Some("upsell"),
+        None,
+        Some("loyalty_invite"),
+    ];
+    let s = c.campaign_segments(&scores, &factors, &actions).unwrap();
+    assert_eq!(s.len(), 4);
+    assert_eq!((s[0].band.as_str(), s[0].top_factor.as_str(), s[0].customers), ("high", "bill_shock", 2));
+    assert_eq!((s[0].mean_score, s[0].action.as_str(), s[0].action_share), (77.5, "bill_discount", 1.0));
+    let low = s.iter().find(|g| g.band == "low").unwrap();
+    assert_eq!((low.customers, low.action_share), (2, 0.5));
+    assert_eq!(s.iter().map(|g| g.customers).sum::<usize>(), 6);
+    assert!(c.campaign_segments(&[120.0], &["x"], &[None]).unwrap_err().to_string().contains("scores[0] = 120"));
+    assert!(c.campaign_segments(&[1.0], &[], &[None]).is_err());
+}

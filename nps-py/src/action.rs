@@ -113,6 +113,34 @@ impl PyActionCatalog {
         self.0.actions().iter().map(|a| a.id.to_string()).collect()
     }
 
+    /// Campaign segments: customers grouped by score band and top factor, with size, mean
+    /// score and the action the rules pick first most often (`actions[i]` None when none).
+    /// A list of dicts, largest segment first.
+    fn campaign_segments<'py>(
+        &self,
+        py: Python<'py>,
+        scores: &Bound<'py, PyAny>,
+        top_factors: Vec<String>,
+        actions: Vec<Option<String>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let scores = crate::convert::floats(scores, "scores")?;
+        let factors: Vec<&str> = top_factors.iter().map(String::as_str).collect();
+        let actions: Vec<Option<&str>> = actions.iter().map(|a| a.as_deref()).collect();
+        let segments = self.0.campaign_segments(&scores, &factors, &actions).py()?;
+        let out = PyList::empty(py);
+        for g in segments {
+            let d = PyDict::new(py);
+            d.set_item("band", g.band)?;
+            d.set_item("top_factor", g.top_factor)?;
+            d.set_item("customers", g.customers)?;
+            d.set_item("mean_score", g.mean_score)?;
+            d.set_item("action", g.action)?;
+            d.set_item("action_share", g.action_share)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
     /// Ranks the actions for one customer: `customer` maps field names to values (None =
     /// missing), `score` is the churn score 0–100, `factors` maps factor names to their
     /// log-odds contributions, `history` lists past outcomes as dicts (action, channel,

@@ -60,3 +60,30 @@ def test_learning_moves_the_ranking_and_is_reproducible():
     assert again.counts("bill_discount", "consumer") == (0.0, 200.0)
     with pytest.raises(nps.NpsError, match="exploration"):
         nps.Learner(exploration=2.0)
+
+
+def test_campaign_segments_from_a_scored_base():
+    import numpy as np
+
+    base = nps.synth.generate(customers=2_000, seed=8)
+    X = nps.features.retention(base.events, as_of=base.as_of)
+    model = nps.ChurnModel().fit(X, base.labels["churned"])
+    scores = 100 * model.churn_probability(X)
+    explained = model.explain(X, top=1)
+    top = explained[explained["direction"] == "raises"].set_index("customer")["factor"].reindex(X.index).fillna("none")
+    catalog = nps.ActionCatalog.playbook()
+    actions = []
+    for s, (_, row) in zip(scores, X.iterrows()):
+        customer = {"tenure_days": row["tenure_days"], "segment": "consumer", "complained_outage": False,
+                    "complained_overage": False, "monthly_bill": 40.0,
+                    "payment_trend": 1.0 if np.isnan(row["payment_trend"]) else row["payment_trend"],
+                    "usage_trend_30d": 1.0 if np.isnan(row["usage_trend_30d"]) else row["usage_trend_30d"],
+                    "last_nps": 7 if np.isnan(row["last_nps"]) else row["last_nps"]}
+        d = catalog.decide(customer, score=float(s), top=1)
+        actions.append(d["actions"][0]["id"] if d["actions"] else None)
+    segments = catalog.campaign_segments(scores, list(top), actions)
+    assert sum(g["customers"] for g in segments) == len(X)
+    assert segments[0]["customers"] >= segments[-1]["customers"]
+    assert {g["band"] for g in segments} <= {"low", "medium", "high"}
+    high = [g for g in segments if g["band"] == "high"]
+    assert all(g["mean_score"] >= 60 for g in high)

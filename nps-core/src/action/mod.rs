@@ -23,6 +23,7 @@ mod json;
 mod learning;
 mod playbook;
 mod policy;
+mod segments;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,7 @@ pub use evaluation::{in_control_group, off_policy, uplift, LoggedDecision, OffPo
 pub use learning::{beta, Learner};
 pub use playbook::{playbook, PLAYBOOK_JSON};
 pub use policy::{Policy, Scope};
+pub use segments::CampaignSegment;
 
 /// One attribution factor behind a churn score: a log-odds contribution (positive raises risk).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -256,6 +256,8 @@ class ActionCatalog:
     def decide(self, customer: dict, score: float, factors: Optional[dict] = None, history: Optional[list] = None,
                now: int = 0, top: int = 3, learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
         """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]}."""
+    def campaign_segments(self, scores: Any, top_factors: list[str], actions: list[Optional[str]]) -> list[dict]:
+        """Customers grouped by score band and top factor (largest first)."""
 
 class Learner:
     """Beta-Bernoulli model per action and segment, sampled by Thompson sampling."""
