@@ -24,6 +24,9 @@ pub struct CampaignSegment {
     pub action_share: f64,
 }
 
+/// Customers, the sum of their scores and how often each action was picked first.
+type Group = (usize, f64, BTreeMap<String, usize>);
+
 impl Catalog {
     /// Groups customers by score band and top factor: `scores` (0–100), `top_factors` the
     /// name of each customer's strongest risk-raising factor, `actions` the action the
@@ -45,7 +48,7 @@ impl Catalog {
                 });
             }
         }
-        let mut groups: BTreeMap<(String, String), (usize, f64, BTreeMap<String, usize>)> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
         for (i, &s) in scores.iter().enumerate() {
             if !(0.0..=100.0).contains(&s) {
                 return Err(NpsError::OutOfRange {
@@ -76,7 +79,7 @@ impl Catalog {
                 }
             })
             .collect();
-        out.sort_by(|a, b| b.customers.cmp(&a.customers));
+        out.sort_by_key(|g| std::cmp::Reverse(g.customers));
         Ok(out)
     }
 }
