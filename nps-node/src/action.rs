@@ -7,6 +7,7 @@ use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
 use nps_core::NpsError;
 
+use crate::convert::epoch_seconds;
 use crate::error::{to_napi, IntoNapi, Result};
 
 /// A past outcome of the customer (the caller stores them; contact policies read them).
@@ -136,17 +137,6 @@ pub struct Decision {
     pub trace: Vec<TraceEntry>,
 }
 
-fn seconds(t: &Either<f64, JsDate<'_>>) -> Result<i64> {
-    let ms = match t {
-        Either::A(ms) => *ms,
-        Either::B(d) => d.value_of().into_napi()?,
-    };
-    if !ms.is_finite() {
-        return Err(to_napi(NpsError::invalid("time", ms, "a valid time")));
-    }
-    Ok((ms / 1000.0).floor() as i64)
-}
-
 /// A next-best-action catalogue, checked when loaded.
 #[napi]
 pub struct ActionCatalog {
@@ -234,12 +224,12 @@ impl ActionCatalog {
                     action: o.action.clone(),
                     channel: o.channel.clone(),
                     group: o.group.clone(),
-                    time: seconds(&o.time)?,
+                    time: epoch_seconds(&o.time, "history.time", 0)?,
                     kind,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let now = options.now.as_ref().map(seconds).transpose()?.unwrap_or(0);
+        let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
         let top = options.top.unwrap_or(3) as usize;
         let d = match learner {
             None => {

@@ -139,3 +139,26 @@ pub(crate) fn input_cells<'a>(
         })
         .collect()
 }
+
+/// Seconds since the epoch (floored) of a `Date` or epoch milliseconds; a NaN or infinite
+/// time is an error naming `field` and `index`.
+pub(crate) fn epoch_seconds(
+    t: &napi::bindgen_prelude::Either<f64, napi::JsDate<'_>>,
+    field: &str,
+    index: usize,
+) -> crate::error::Result<i64> {
+    use crate::error::IntoNapi;
+    let ms = match t {
+        napi::bindgen_prelude::Either::A(ms) => *ms,
+        napi::bindgen_prelude::Either::B(d) => d.value_of().into_napi()?,
+    };
+    if !ms.is_finite() {
+        return Err(crate::error::to_napi(nps_core::NpsError::OutOfRange {
+            field: field.into(),
+            index,
+            value: ms,
+            range: "valid times".into(),
+        }));
+    }
+    Ok((ms / 1000.0).floor() as i64)
+}

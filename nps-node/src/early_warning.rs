@@ -147,6 +147,18 @@ impl LtrModel {
     }
 }
 
+/// Row-major (detractor, passive, promoter) probabilities as rows of three.
+fn proba_rows(proba: &[f64]) -> Result<ndarray::ArrayView2<'_, f64>> {
+    if !proba.len().is_multiple_of(3) {
+        return Err(crate::error::to_napi(nps_core::NpsError::invalid(
+            "proba",
+            format!("{} numbers", proba.len()),
+            "rows of 3 (detractor, passive, promoter)",
+        )));
+    }
+    Ok(ndarray::ArrayView2::from_shape((proba.len() / 3, 3), proba).expect("divisible by 3"))
+}
+
 /// A predicted NPS with its interval.
 #[napi(object)]
 pub struct PredictedNps {
@@ -174,14 +186,7 @@ pub struct PredictedNpsOptions {
 #[napi(catch_unwind)]
 pub fn predicted_nps(proba: Float64Array, options: Option<PredictedNpsOptions>) -> Result<PredictedNps> {
     let o = options.unwrap_or_default();
-    if !proba.len().is_multiple_of(3) {
-        return Err(crate::error::to_napi(nps_core::NpsError::invalid(
-            "proba",
-            format!("{} numbers", proba.len()),
-            "rows of 3 (detractor, passive, promoter)",
-        )));
-    }
-    let view = ndarray::ArrayView2::from_shape((proba.len() / 3, 3), &proba).expect("divisible by 3");
+    let view = proba_rows(&proba)?;
     let p = core::blended_nps(view, o.answers.as_deref(), o.trained_on.unwrap_or(0) as usize, o.level.unwrap_or(0.95))
         .into_napi()?;
     Ok(PredictedNps { n: p.n as u32, nps: p.nps, se: p.se, low: p.low, high: p.high, level: p.level })
@@ -204,14 +209,7 @@ pub struct LtrEvaluation {
 /// probabilities and 0–10 answers (NaN where none).
 #[napi(catch_unwind)]
 pub fn evaluate_ltr(proba: Float64Array, answers: Vec<f64>, threshold: Option<f64>) -> Result<LtrEvaluation> {
-    if !proba.len().is_multiple_of(3) {
-        return Err(crate::error::to_napi(nps_core::NpsError::invalid(
-            "proba",
-            format!("{} numbers", proba.len()),
-            "rows of 3 (detractor, passive, promoter)",
-        )));
-    }
-    let view = ndarray::ArrayView2::from_shape((proba.len() / 3, 3), &proba).expect("divisible by 3");
+    let view = proba_rows(&proba)?;
     let e = core::evaluate_ltr(view, &answers, threshold.unwrap_or(0.5)).into_napi()?;
     Ok(LtrEvaluation {
         answered: e.answered as u32,

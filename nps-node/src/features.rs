@@ -4,9 +4,9 @@ use napi::bindgen_prelude::{Either, Float64Array};
 use napi::JsDate;
 use napi_derive::napi;
 use nps_core::features::{self as core, Dictionary, EventColumns, EventTable, FeatureSet, NONE};
-use nps_core::NpsError;
 
-use crate::error::{to_napi, IntoNapi, Result};
+use crate::convert::epoch_seconds;
+use crate::error::{IntoNapi, Result};
 
 /// One event as a plain object.
 #[napi(object)]
@@ -72,22 +72,6 @@ fn label(id: &Either<String, f64>) -> String {
     }
 }
 
-fn millis(t: &Either<f64, JsDate<'_>>, field: &str, index: usize) -> Result<i64> {
-    let ms = match t {
-        Either::A(ms) => *ms,
-        Either::B(d) => d.value_of().into_napi()?,
-    };
-    if !ms.is_finite() {
-        return Err(to_napi(NpsError::OutOfRange {
-            field: field.into(),
-            index,
-            value: ms,
-            range: "valid times".into(),
-        }));
-    }
-    Ok((ms / 1000.0).floor() as i64)
-}
-
 fn floats(v: &Option<Either<Float64Array, Vec<f64>>>) -> Vec<f64> {
     match v {
         None => Vec::new(),
@@ -118,7 +102,7 @@ impl Encoded {
         let mut e = Encoded::default();
         for (i, ev) in events.iter().enumerate() {
             e.customer.push(e.customers.code(&label(&ev.customer)));
-            e.time.push(millis(&ev.time, "time", i)?);
+            e.time.push(epoch_seconds(&ev.time, "time", i)?);
             e.kind.push(e.kinds.code(&ev.kind));
             e.value.push(ev.value.unwrap_or(f64::NAN));
             e.duration.push(ev.duration.unwrap_or(f64::NAN));
@@ -134,10 +118,10 @@ impl Encoded {
         e.customer = c.customer.iter().map(|id| e.customers.code(&label(id))).collect();
         e.time = match &c.time {
             Either::A(a) => {
-                a.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
+                a.iter().enumerate().map(|(i, ms)| epoch_seconds(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
             }
             Either::B(v) => {
-                v.iter().enumerate().map(|(i, ms)| millis(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
+                v.iter().enumerate().map(|(i, ms)| epoch_seconds(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
             }
         };
         e.kind = c.kind.iter().map(|k| e.kinds.code(k)).collect();
@@ -181,7 +165,7 @@ fn run(events: Either<Vec<Event>, EventColumnsJs>, set: &FeatureSet, options: Fe
         Either::B(columns) => Encoded::from_columns(columns)?,
     };
     let table = encoded.table(options.declared_kinds.as_deref().unwrap_or(&[]))?;
-    let as_of = millis(&options.as_of, "asOf", 0)?;
+    let as_of = epoch_seconds(&options.as_of, "asOf", 0)?;
     let m = core::compute(&table, set, as_of).into_napi()?;
     let values: Vec<f64> = m.values.iter().copied().collect();
     Ok(FeatureMatrix {
@@ -294,7 +278,7 @@ impl CustomerHistory {
     #[napi(catch_unwind)]
     pub fn push(&mut self, event: HistoryEvent) -> Result<()> {
         let index = self.inner.len();
-        let time = millis(&event.time, "time", index)?;
+        let time = epoch_seconds(&event.time, "time", index)?;
         let case = event.case.as_ref().map(label);
         self.inner
             .push(&core::Event {
@@ -318,7 +302,7 @@ impl CustomerHistory {
     /// The features as of `asOf` (a `Date` or epoch milliseconds), in `engine.names` order.
     #[napi(catch_unwind)]
     pub fn features(&self, engine: &FeatureEngine, as_of: Either<f64, JsDate<'static>>) -> Result<Float64Array> {
-        let as_of = millis(&as_of, "asOf", 0)?;
+        let as_of = epoch_seconds(&as_of, "asOf", 0)?;
         Ok(Float64Array::new(self.inner.features(&engine.inner, as_of).into_napi()?))
     }
 }

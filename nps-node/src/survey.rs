@@ -517,22 +517,11 @@ pub fn trend(
     let o = options.unwrap_or_default();
     let opts = report_options(&o).into_napi()?;
     let period = o.period.as_deref().map_or(Ok(Period::Month), str::parse).into_napi()?;
-    let mut seconds = Vec::with_capacity(timestamps.len());
-    for (index, t) in timestamps.iter().enumerate() {
-        let ms = match t {
-            Either::A(ms) => *ms,
-            Either::B(d) => d.value_of().into_napi()?,
-        };
-        if !ms.is_finite() {
-            return Err(crate::error::to_napi(NpsError::OutOfRange {
-                field: "timestamps".into(),
-                index,
-                value: ms,
-                range: "valid dates".into(),
-            }));
-        }
-        seconds.push((ms / 1000.0).floor() as i64);
-    }
+    let seconds = timestamps
+        .iter()
+        .enumerate()
+        .map(|(index, t)| crate::convert::epoch_seconds(t, "timestamps", index))
+        .collect::<Result<Vec<_>>>()?;
     let weights = weights_vec(&o.weights);
     let rows = with_numbers!(scores, |s| core::trend(s, &seconds, period, weights, &opts)).into_napi()?;
     Ok(rows

@@ -82,11 +82,7 @@ pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
         horizon_days: None,
         respond_rate: None,
     });
-    let as_of = match &o.as_of {
-        None => d.as_of,
-        Some(Either::A(ms)) => (ms / 1000.0).floor() as i64,
-        Some(Either::B(date)) => (date.value_of().into_napi()? / 1000.0).floor() as i64,
-    };
+    let as_of = o.as_of.as_ref().map(|t| crate::convert::epoch_seconds(t, "asOf", 0)).transpose()?.unwrap_or(d.as_of);
     let config = BaseConfig {
         customers: o.customers.map_or(d.customers, |c| c as usize),
         seed: o.seed.map_or(d.seed, u64::from),
