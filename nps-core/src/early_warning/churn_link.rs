@@ -96,6 +96,26 @@ impl ChurnByNps {
     }
 }
 
+/// A 0–10 survey answer as a whole number; NaN, out-of-scale and fractional answers are
+/// errors naming `scores[index]` and the value.
+pub(super) fn whole_answer(score: f64, index: usize) -> Result<usize> {
+    if score.is_nan() {
+        return Err(NpsError::Missing { field: "scores".into(), index });
+    }
+    if !(0.0..=10.0).contains(&score) {
+        return Err(NpsError::OutOfRange {
+            field: "scores".into(),
+            index,
+            value: score,
+            range: "the scale 0..=10".into(),
+        });
+    }
+    if score.fract() != 0.0 {
+        return Err(NpsError::NonInteger { field: "scores".into(), index, value: score });
+    }
+    Ok(score as usize)
+}
+
 /// Churn by NPS answer. `scores` are answers on the 0–10 scale (whole numbers), `churned`
 /// whether each customer left within the horizon; `level` is the confidence level (0.95).
 ///
@@ -116,21 +136,7 @@ pub fn churn_by_nps(scores: &[f64], churned: &[bool], level: f64) -> Result<Chur
     }
     let mut table = [[0u64; 2]; 11];
     for (index, (&s, &c)) in scores.iter().zip(churned).enumerate() {
-        if s.is_nan() {
-            return Err(NpsError::Missing { field: "scores".into(), index });
-        }
-        if !(0.0..=10.0).contains(&s) {
-            return Err(NpsError::OutOfRange {
-                field: "scores".into(),
-                index,
-                value: s,
-                range: "the scale 0..=10".into(),
-            });
-        }
-        if s.fract() != 0.0 {
-            return Err(NpsError::NonInteger { field: "scores".into(), index, value: s });
-        }
-        table[s as usize][c as usize] += 1;
+        table[whole_answer(s, index)?][c as usize] += 1;
     }
     let group = |scores: std::ops::RangeInclusive<usize>| {
         let (stay, leave) = table[scores].iter().fold((0, 0), |(a, b), r| (a + r[0], b + r[1]));

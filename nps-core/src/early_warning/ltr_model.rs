@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::{Cell, ColumnSpec, RawTable, TableEncoder};
 use crate::error::{check_level, NpsError, Result};
-use crate::model::{fit_multinomial, ChurnModelOptions, ConvergenceReport, MultinomialFit};
+use crate::model::{
+    class_probabilities, class_scores, fit_multinomial, ChurnModelOptions, ConvergenceReport, MultinomialFit,
+};
 use crate::stats::normal;
 
 /// The `format` field of a likelihood-to-recommend model file.
@@ -59,26 +61,10 @@ pub struct LtrModel {
 
 /// The NPS category of a 0–10 answer (0 detractor, 1 passive, 2 promoter).
 fn category(score: f64, index: usize) -> Result<usize> {
-    if score.is_nan() {
-        return Err(NpsError::Missing { field: "scores".into(), index });
-    }
-    if !(0.0..=10.0).contains(&score) {
-        return Err(NpsError::OutOfRange {
-            field: "scores".into(),
-            index,
-            value: score,
-            range: "the scale 0..=10".into(),
-        });
-    }
-    if score.fract() != 0.0 {
-        return Err(NpsError::NonInteger { field: "scores".into(), index, value: score });
-    }
-    Ok(if score <= 6.0 {
-        0
-    } else if score <= 8.0 {
-        1
-    } else {
-        2
+    Ok(match super::churn_link::whole_answer(score, index)? {
+        0..=6 => 0,
+        7..=8 => 1,
+        _ => 2,
     })
 }
 
@@ -135,22 +121,14 @@ impl LtrModel {
         })
     }
 
-    fn fit_view(&self) -> MultinomialFit {
-        MultinomialFit {
-            coef: self.coef.clone(),
-            intercept: self.intercept.clone(),
-            report: self.training.convergence.clone(),
-        }
-    }
-
     /// P(detractor), P(passive), P(promoter) for each row of a table of inputs.
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array2<f64>> {
-        self.fit_view().predict_proba(self.encoder.transform(table)?.view())
+        class_probabilities(&self.coef, &self.intercept, self.encoder.transform(table)?.view())
     }
 
     /// The same for a numeric matrix whose columns are the inputs named `names`.
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array2<f64>> {
-        self.fit_view().predict_proba(self.encoder.transform_matrix(x, names)?.view())
+        class_probabilities(&self.coef, &self.intercept, self.encoder.transform_matrix(x, names)?.view())
     }
 
     /// The three probabilities of one customer given one cell per input.
@@ -158,7 +136,7 @@ impl LtrModel {
         scratch.resize(self.columns.len(), 0.0);
         self.encoder.encode_row(cells, 0, scratch)?;
         let mut out = [0.0; 3];
-        self.fit_view().scores_into(scratch.iter().copied(), &mut out);
+        class_scores(&self.coef, &self.intercept, scratch.iter().copied(), &mut out);
         crate::model::softmax_in_place(&mut out);
         Ok(out)
     }

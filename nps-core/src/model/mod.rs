@@ -11,4 +11,4 @@ pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT,
 pub use explanation::{Explanation, ReadableFactor};
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
-pub use multinomial::{fit_multinomial, softmax_in_place, MultinomialFit};
+pub use multinomial::{class_probabilities, class_scores, fit_multinomial, softmax_in_place, MultinomialFit};

@@ -37,25 +37,31 @@ pub fn softmax_in_place(z: &mut [f64]) {
     }
 }
 
-impl MultinomialFit {
-    /// The linear score of each class for one row, summed in column order.
-    pub fn scores_into(&self, row: impl Iterator<Item = f64> + Clone, out: &mut [f64]) {
-        for (k, o) in out.iter_mut().enumerate() {
-            *o = super::logistic::linear(row.clone(), &self.coef[k], self.intercept[k]);
-        }
+/// The linear score of each class for one row, summed in column order: `out[k]` =
+/// `intercept[k]` + row · `coef[k]`.
+pub fn class_scores(coef: &[Vec<f64>], intercept: &[f64], row: impl Iterator<Item = f64> + Clone, out: &mut [f64]) {
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = super::logistic::linear(row.clone(), &coef[k], intercept[k]);
     }
+}
 
+/// P(class | x) for every row of `x` (rows × classes) under coefficients `coef` (one row
+/// per class) and `intercept`.
+pub fn class_probabilities(coef: &[Vec<f64>], intercept: &[f64], x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    super::logistic::check_width(x, coef[0].len())?;
+    let mut out = Array2::zeros((x.nrows(), coef.len()));
+    for (r, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
+        let o = o.as_slice_mut().expect("rows of a new array are contiguous");
+        class_scores(coef, intercept, r.iter().copied(), o);
+        softmax_in_place(o);
+    }
+    Ok(out)
+}
+
+impl MultinomialFit {
     /// P(class | x) for every row: rows × classes.
     pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        super::logistic::check_width(x, self.coef[0].len())?;
-        let k = self.coef.len();
-        let mut out = Array2::zeros((x.nrows(), k));
-        for (r, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
-            let o = o.as_slice_mut().expect("rows of a new array are contiguous");
-            self.scores_into(r.iter().copied(), o);
-            softmax_in_place(o);
-        }
-        Ok(out)
+        class_probabilities(&self.coef, &self.intercept, x)
     }
 }
 
