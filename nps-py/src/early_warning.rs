@@ -119,20 +119,6 @@ fn churn_by_nps(
 #[pyclass(module = "nps._nps", name = "_LtrModel")]
 pub struct PyLtrModel(pub core::LtrModel);
 
-fn ltr_options(
-    c: f64,
-    fit_intercept: bool,
-    tol: f64,
-    max_iter: usize,
-    unseen: &str,
-    standardize: bool,
-) -> PyResult<nps_core::model::ChurnModelOptions> {
-    Ok(nps_core::model::ChurnModelOptions {
-        logistic: nps_core::model::LogisticOptions { c, fit_intercept, tol, max_iter, ..Default::default() },
-        encoder: crate::encode::encoder_options(unseen, standardize)?,
-    })
-}
-
 #[pymethods]
 impl PyLtrModel {
     #[staticmethod]
@@ -153,7 +139,15 @@ impl PyLtrModel {
         standardize: bool,
     ) -> PyResult<Self> {
         let table = crate::encode::raw_table(names, columns)?;
-        let options = ltr_options(c, fit_intercept, tol, max_iter, unseen, standardize)?;
+        let options = crate::model::model_options(
+            c,
+            fit_intercept,
+            tol,
+            max_iter,
+            nps_core::model::ClassWeight::None,
+            unseen,
+            standardize,
+        )?;
         let specs = crate::encode::specs(specs)?;
         let s = scores.as_slice()?;
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
@@ -176,7 +170,15 @@ impl PyLtrModel {
         unseen: &str,
         standardize: bool,
     ) -> PyResult<Self> {
-        let options = ltr_options(c, fit_intercept, tol, max_iter, unseen, standardize)?;
+        let options = crate::model::model_options(
+            c,
+            fit_intercept,
+            tol,
+            max_iter,
+            nps_core::model::ClassWeight::None,
+            unseen,
+            standardize,
+        )?;
         let (x, s) = (x.as_array(), scores.as_slice()?);
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
         Ok(PyLtrModel(py.detach(|| core::LtrModel::fit_matrix(x, &names, s, w, &options)).py()?))

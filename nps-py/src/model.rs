@@ -27,6 +27,23 @@ fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
     Ok(ClassWeight::Custom { negative, positive })
 }
 
+/// The training options the estimators pass in (shared by the churn and LTR models).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn model_options(
+    c: f64,
+    fit_intercept: bool,
+    tol: f64,
+    max_iter: usize,
+    class_weight: ClassWeight,
+    unseen: &str,
+    standardize: bool,
+) -> PyResult<ChurnModelOptions> {
+    Ok(ChurnModelOptions {
+        logistic: LogisticOptions { c, fit_intercept, tol, max_iter, class_weight },
+        encoder: encoder_options(unseen, standardize)?,
+    })
+}
+
 /// A trained churn model (see `nps.ChurnModel`).
 #[pyclass(module = "nps._nps", name = "_ChurnModel")]
 pub struct PyChurnModel(pub core::ChurnModel);
@@ -52,16 +69,8 @@ impl PyChurnModel {
         standardize: bool,
     ) -> PyResult<Self> {
         let table = raw_table(names, columns)?;
-        let options = ChurnModelOptions {
-            logistic: LogisticOptions {
-                c,
-                fit_intercept,
-                tol,
-                max_iter,
-                class_weight: self::class_weight(class_weight)?,
-            },
-            encoder: encoder_options(unseen, standardize)?,
-        };
+        let options =
+            model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?;
         let specs = parse_specs(specs)?;
         let y = y.as_slice()?;
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
@@ -85,16 +94,8 @@ impl PyChurnModel {
         unseen: &str,
         standardize: bool,
     ) -> PyResult<Self> {
-        let options = ChurnModelOptions {
-            logistic: LogisticOptions {
-                c,
-                fit_intercept,
-                tol,
-                max_iter,
-                class_weight: self::class_weight(class_weight)?,
-            },
-            encoder: encoder_options(unseen, standardize)?,
-        };
+        let options =
+            model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?;
         let (x, y) = (x.as_array(), y.as_slice()?);
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
         Ok(PyChurnModel(py.detach(|| core::ChurnModel::fit_matrix(x, &names, y, w, &options)).py()?))

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 import numpy as np
 
 from . import _nps
+from ._tables import _is_missing
 from ._nps import NpsError
 from .survey import _epoch_seconds, _frame
 
@@ -50,10 +51,6 @@ def _column(events: Any, name: str) -> Optional[np.ndarray]:
     if col is None:
         return None
     return col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
-
-
-def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
 
 
 def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray, list]:
