@@ -57,6 +57,11 @@ pub struct LtrModel {
     pub options: ChurnModelOptions,
     /// Training metadata.
     pub training: LtrTraining,
+    /// Training mean of each encoded column: the baseline of the detractor attribution
+    /// (see [`LtrModel::detractor_explainer`]). Empty in files written before it was
+    /// recorded; such a model scores but does not explain.
+    #[serde(default)]
+    pub column_mean: Vec<f64>,
 }
 
 /// The NPS category of a 0–10 answer (0 detractor, 1 passive, 2 promoter).
@@ -104,6 +109,7 @@ impl LtrModel {
     ) -> Result<LtrModel> {
         let y: Vec<usize> = scores.iter().enumerate().map(|(i, &s)| category(s, i)).collect::<Result<_>>()?;
         let fit: MultinomialFit = fit_multinomial(x.view(), &y, 3, sample_weight, &options.logistic)?;
+        let column_mean = x.mean_axis(ndarray::Axis(0)).expect("rows checked by the fit").to_vec();
         let mut class_counts = [0; 3];
         for &c in &y {
             class_counts[c] += 1;
@@ -118,6 +124,7 @@ impl LtrModel {
             intercept: fit.intercept,
             options: *options,
             training: LtrTraining { rows: y.len(), class_counts, convergence: fit.report, trained_at: None },
+            column_mean,
         })
     }
 
@@ -189,6 +196,19 @@ impl LtrModel {
         }
         if let Some(k) = model.intercept.iter().position(|v| !v.is_finite()) {
             return Err(NpsError::invalid(&format!("intercept[{k}]"), model.intercept[k], "a finite number"));
+        }
+        if !model.column_mean.is_empty() {
+            if model.column_mean.len() != model.columns.len() {
+                return Err(NpsError::LengthMismatch {
+                    field: "column_mean".into(),
+                    actual: model.column_mean.len(),
+                    other: "columns".into(),
+                    expected: model.columns.len(),
+                });
+            }
+            if let Some(j) = model.column_mean.iter().position(|v| !v.is_finite()) {
+                return Err(NpsError::invalid(&format!("column_mean[{j}]"), model.column_mean[j], "a finite number"));
+            }
         }
         Ok(model)
     }

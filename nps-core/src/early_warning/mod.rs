@@ -1,11 +1,15 @@
-//! Early warning: likelihood to recommend for the customers who never answer, and what
-//! survey answers say about churn.
+//! Early warning: likelihood to recommend for the customers who never answer, what survey
+//! answers say about churn, and one call that scores a customer at the moment of a ticket.
 
 mod churn_link;
+mod detractor_risk;
 mod ltr_model;
+mod ticket;
 
 pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};
+pub use detractor_risk::{DetractorContributions, DetractorRisk};
 pub use ltr_model::{
     blended_nps, evaluate_ltr, predicted_nps, LtrEvaluation, LtrModel, LtrTraining, PredictedNps, CATEGORIES,
     LTR_FORMAT, LTR_VERSION,
 };
+pub use ticket::{Ticket, TicketOptions, TicketScorer};

@@ -1,0 +1,327 @@
+//! One call at the moment a customer opens a ticket: add the event to their history,
+//! recompute their features, score churn, attribute the score, estimate detractor risk and
+//! rank the next best actions.
+//!
+//! A [`TicketScorer`] is built once per service from a compiled [`FeatureEngine`], a
+//! [`ChurnModel`], optionally an [`LtrModel`], and an action [`Catalog`]: everything the
+//! call needs is resolved then (each model input's feature, the explainers and their
+//! baselines, which catalogue fields and factors come from which features), so
+//! [`TicketScorer::score_into`] does no name look-ups and, reusing a [`Ticket`], no
+//! allocation in the steady state. The numbers are those of the separate calls
+//! ([`CustomerHistory::push`], [`CustomerHistory::features`], [`ChurnModel::score_cells`],
+//! [`ChurnModel::explain_cells`], [`LtrModel::score_cells`], [`LtrModel::detractor_risk`]
+//! and [`Catalog::decide_into`]), to the bit.
+use crate::action::{Catalog, Customer, DecideOptions, Decision, Factor, FieldType, FieldValue, Outcome, Scratch};
+use crate::encode::Cell;
+use crate::error::{NpsError, Result};
+use crate::explain::LinearExplainer;
+use crate::features::{CustomerHistory, Event, FeatureEngine};
+use crate::model::{sigmoid, ChurnModel};
+
+use super::detractor_risk::DetractorRisk;
+use super::ltr_model::LtrModel;
+
+/// How many factors and actions a ticket returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketOptions {
+    /// Factors each way (raising, lowering) for churn and for detractor risk (3).
+    pub top_factors: usize,
+    /// Actions returned (3).
+    pub top_actions: usize,
+}
+
+impl Default for TicketOptions {
+    fn default() -> Self {
+        TicketOptions { top_factors: 3, top_actions: 3 }
+    }
+}
+
+/// The result of one ticket; reuse it across calls so its buffers are kept.
+#[derive(Debug, Clone, Default)]
+pub struct Ticket {
+    /// The customer's features after the event, as of `now`, in [`TicketScorer::feature_names`] order.
+    pub features: Vec<f64>,
+    /// P(churn).
+    pub probability: f64,
+    /// The churn score handed to the rules: 100 × P(churn).
+    pub score: f64,
+    /// The churn log-odds: `baseline` + Σ `contributions`.
+    pub log_odds: f64,
+    /// The churn log-odds at the training mean.
+    pub baseline: f64,
+    /// Each churn model input's contribution to the log-odds, in [`TicketScorer::inputs`] order.
+    pub contributions: Vec<f64>,
+    /// The inputs (indices into `contributions`) that raise the risk most, largest first.
+    pub raising: Vec<usize>,
+    /// The inputs that lower it most, most negative first.
+    pub lowering: Vec<usize>,
+    /// Detractor risk and its attribution, when the scorer has an LTR model.
+    pub detractor: Option<DetractorRisk>,
+    /// The LTR inputs (indices into `detractor.contributions`) that push most towards detractor.
+    pub detractor_raising: Vec<usize>,
+    /// Those that push most towards promoter.
+    pub detractor_lowering: Vec<usize>,
+    /// The ranked actions and the trace.
+    pub decision: Decision,
+    /// The customer record the rules saw: the caller's, with feature-backed fields filled.
+    pub customer: Customer,
+    encoded: Vec<f64>,
+    cells: Vec<Cell<'static>>,
+    factors: Vec<Factor>,
+    scratch: Scratch,
+}
+
+/// The likelihood-to-recommend part of a scorer.
+#[derive(Debug, Clone)]
+struct LtrPart {
+    model: LtrModel,
+    explainer: LinearExplainer,
+    features: Vec<usize>,
+}
+
+/// Everything a ticket needs, resolved once (see the module doc).
+#[derive(Debug, Clone)]
+pub struct TicketScorer {
+    engine: FeatureEngine,
+    churn: ChurnModel,
+    explainer: LinearExplainer,
+    churn_features: Vec<usize>,
+    ltr: Option<LtrPart>,
+    catalog: Catalog,
+    field_features: Vec<(usize, usize)>,
+}
+
+/// For each input, the index of the feature of the same name.
+fn feature_indices(engine: &FeatureEngine, inputs: &[String], what: &str) -> Result<Vec<usize>> {
+    let names = engine.names();
+    inputs
+        .iter()
+        .map(|i| {
+            names
+                .iter()
+                .position(|n| n == i)
+                .ok_or_else(|| NpsError::unknown(what, i, &names.iter().map(String::as_str).collect::<Vec<_>>()))
+        })
+        .collect()
+}
+
+/// The `k` largest positive (`up`) and most negative (`down`) entries of `c`, by index;
+/// the order of [`LinearExplainer::top`] (ties keep input order).
+fn top_into(c: &[f64], k: usize, up: &mut Vec<usize>, down: &mut Vec<usize>) {
+    up.clear();
+    up.extend((0..c.len()).filter(|&s| c[s] > 0.0));
+    up.sort_by(|&a, &b| c[b].total_cmp(&c[a]));
+    up.truncate(k);
+    down.clear();
+    down.extend((0..c.len()).filter(|&s| c[s] < 0.0));
+    down.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
+    down.truncate(k);
+}
+
+fn fill_cells(features: &[f64], index: &[usize], cells: &mut Vec<Cell<'static>>) {
+    cells.clear();
+    cells.extend(index.iter().map(|&f| {
+        let v = features[f];
+        if v.is_nan() {
+            Cell::Missing
+        } else {
+            Cell::Number(v)
+        }
+    }));
+}
+
+impl TicketScorer {
+    /// A scorer. Every input of `churn` (and of `ltr`) must be a feature of `engine`
+    /// (errors name the input and list the features); the catalogue's number fields named
+    /// like a feature are filled from it. An `ltr` model without `column_mean` (a file
+    /// that predates attribution) is an error.
+    pub fn new(engine: FeatureEngine, churn: ChurnModel, ltr: Option<LtrModel>, catalog: Catalog) -> Result<Self> {
+        let churn_features = feature_indices(&engine, &churn.inputs, "churn model input")?;
+        let explainer = churn.explainer()?;
+        let ltr = match ltr {
+            None => None,
+            Some(model) => Some(LtrPart {
+                features: feature_indices(&engine, &model.inputs, "LTR model input")?,
+                explainer: model.detractor_explainer()?,
+                model,
+            }),
+        };
+        let field_features = catalog
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, ty))| *ty == FieldType::Number)
+            .filter_map(|(slot, (name, _))| engine.names().iter().position(|n| n == name).map(|f| (slot, f)))
+            .collect();
+        Ok(TicketScorer { engine, churn, explainer, churn_features, ltr, catalog, field_features })
+    }
+
+    /// The feature names, in [`Ticket::features`] order.
+    pub fn feature_names(&self) -> &[String] {
+        self.engine.names()
+    }
+
+    /// The churn model's inputs, in [`Ticket::contributions`] order.
+    pub fn inputs(&self) -> &[String] {
+        &self.churn.inputs
+    }
+
+    /// The LTR model's inputs (empty without one), in detractor-contribution order.
+    pub fn ltr_inputs(&self) -> &[String] {
+        self.ltr.as_ref().map_or(&[], |l| &l.model.inputs)
+    }
+
+    /// The catalogue.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The catalogue fields filled from features: (field slot, feature index).
+    pub fn feature_fields(&self) -> &[(usize, usize)] {
+        &self.field_features
+    }
+
+    /// One ticket (see [`Self::score_into`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn score(
+        &self,
+        history: &mut CustomerHistory,
+        event: &Event<'_>,
+        now: i64,
+        customer: &Customer,
+        outcomes: &[Outcome],
+        options: &TicketOptions,
+    ) -> Result<Ticket> {
+        let mut ticket = Ticket::default();
+        self.score_into(history, event, now, customer, outcomes, options, &mut ticket)?;
+        Ok(ticket)
+    }
+
+    /// Adds `event` to `history`, then, as of `now` (unix seconds), computes the features,
+    /// the churn probability and its attribution, detractor risk and its attribution (with
+    /// an LTR model) and the next best actions for `customer` (a record in the catalogue's
+    /// field order; each number field named like a feature takes the feature's value when
+    /// it is defined, the record's value otherwise) given the customer's past `outcomes`.
+    ///
+    /// Checked before the event is added (nothing changes on these errors): the event must
+    /// be before `now` (features count events strictly before their reference time), and a
+    /// `survey_answer` must carry a whole answer on the 0–10 scale. An event older than
+    /// the history's latest is taken in its place in time (features equal the batch
+    /// computation for any arrival order). After it is added, the event stays even if a
+    /// later step fails (e.g. a rule needs a field the record lacks).
+    #[allow(clippy::too_many_arguments)]
+    pub fn score_into(
+        &self,
+        history: &mut CustomerHistory,
+        event: &Event<'_>,
+        now: i64,
+        customer: &Customer,
+        outcomes: &[Outcome],
+        options: &TicketOptions,
+        ticket: &mut Ticket,
+    ) -> Result<()> {
+        check_event(event, now, history.len())?;
+        history.push(event)?;
+        self.score_history_into(history, now, customer, outcomes, options, ticket)
+    }
+
+    /// The same without adding an event: scores `history` as it is, as of `now`.
+    pub fn score_history_into(
+        &self,
+        history: &CustomerHistory,
+        now: i64,
+        customer: &Customer,
+        outcomes: &[Outcome],
+        options: &TicketOptions,
+        ticket: &mut Ticket,
+    ) -> Result<()> {
+        let t = ticket;
+        t.features.resize(self.engine.names().len(), 0.0);
+        self.engine.row(history.table(), now, &mut t.features)?;
+
+        // Churn: encode once; the log-odds summed as `ChurnModel::score_cells` sums them.
+        fill_cells(&t.features, &self.churn_features, &mut t.cells);
+        t.encoded.resize(self.churn.coef.len(), 0.0);
+        self.churn.encoder.encode_row(&t.cells, 0, &mut t.encoded)?;
+        let mut z = self.churn.intercept;
+        for (x, w) in t.encoded.iter().zip(&self.churn.coef) {
+            z += x * w;
+        }
+        t.log_odds = z;
+        t.probability = sigmoid(z);
+        t.score = 100.0 * t.probability;
+        t.baseline = self.explainer.baseline;
+        t.contributions.resize(self.churn.inputs.len(), 0.0);
+        self.explainer.contributions_into(ndarray::ArrayView1::from(&t.encoded[..]), &mut t.contributions)?;
+        top_into(&t.contributions, options.top_factors, &mut t.raising, &mut t.lowering);
+
+        match &self.ltr {
+            None => {
+                t.detractor = None;
+                t.detractor_raising.clear();
+                t.detractor_lowering.clear();
+            }
+            Some(l) => {
+                fill_cells(&t.features, &l.features, &mut t.cells);
+                let d = t.detractor.get_or_insert_with(DetractorRisk::default);
+                l.model.detractor_risk_into(&l.explainer, &t.cells, &mut t.encoded, d)?;
+                top_into(&d.contributions, options.top_factors, &mut t.detractor_raising, &mut t.detractor_lowering);
+            }
+        }
+
+        // The rules: the caller's record with the feature-backed fields, every churn input
+        // as a factor.
+        t.customer.values.clone_from(&customer.values);
+        if t.customer.values.len() == self.catalog.fields().len() {
+            for &(slot, f) in &self.field_features {
+                let v = t.features[f];
+                if v.is_finite() {
+                    t.customer.values[slot] = FieldValue::Number(v);
+                }
+            }
+        }
+        if t.factors.len() != self.churn.inputs.len() {
+            t.factors = self.churn.inputs.iter().map(|n| Factor::new(n, 0.0)).collect();
+        }
+        for (f, &c) in t.factors.iter_mut().zip(&t.contributions) {
+            f.contribution = c;
+        }
+        let decide = DecideOptions { top_n: options.top_actions, ..Default::default() };
+        self.catalog.decide_into(
+            &t.customer,
+            t.score,
+            &t.factors,
+            outcomes,
+            now,
+            &decide,
+            &mut t.scratch,
+            &mut t.decision,
+        )
+    }
+}
+
+/// The checks made before an event is added (see [`TicketScorer::score_into`]).
+fn check_event(event: &Event<'_>, now: i64, index: usize) -> Result<()> {
+    if event.time >= now {
+        return Err(NpsError::invalid(
+            "event.time",
+            event.time,
+            &format!("before now ({now}): features count events strictly before their reference time"),
+        ));
+    }
+    if event.kind == "survey_answer" {
+        match event.value {
+            None => return Err(NpsError::Missing { field: "event.value (a survey answer)".into(), index }),
+            Some(v) if !(0.0..=10.0).contains(&v) || v.fract() != 0.0 => {
+                return Err(NpsError::OutOfRange {
+                    field: "event.value (a survey answer)".into(),
+                    index,
+                    value: v,
+                    range: "whole answers on the scale 0..=10".into(),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
