@@ -89,6 +89,11 @@ export declare class LtrModel {
   get trainingRows(): number
   /** P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing). */
   score(customer: Record<string, number | string | boolean | null | undefined>): LtrProbabilities
+  /**
+   * Detractor risk of one customer (named inputs; null = missing) with the factors
+   * behind it: the exact attribution of ln(P(detractor) / P(promoter)).
+   */
+  explainDetractor(customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions): DetractorRisk
 }
 
 /** Counts (optionally weighted) of detractors, passives and promoters. */
@@ -121,6 +126,34 @@ export declare class Tally {
   merge(other: Tally): Tally
   /** A plain object with the counts and estimates. */
   toJSON(): TallySummary
+}
+
+/**
+ * The one call at ticket time: add the event to the customer's history, recompute the
+ * features, score churn, attribute it, estimate detractor risk (with an LTR model) and
+ * rank the next best actions, with the numbers of the separate calls.
+ */
+export declare class TicketScorer {
+  /**
+   * A scorer from a compiled feature engine, a churn model whose inputs are features, an
+   * action catalogue and optionally a likelihood-to-recommend model (null for none: it
+   * adds detractor risk and its factors to each ticket). Errors name a model input that
+   * is not a feature.
+   */
+  constructor(engine: FeatureEngine, churn: ChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
+  /** The features, in the order of `details.features`. */
+  get featureNames(): Array<string>
+  /** The churn model's inputs. */
+  get inputs(): Array<string>
+  /** The LTR model's inputs (empty without one). */
+  get ltrInputs(): Array<string>
+  /**
+   * One ticket: pushes `event` into `history` (kept on the Rust side), then scores as of
+   * `options.now` (default: one second after the event). Errors before the event is
+   * added: an event not before `now`, a survey answer that is not a whole 0–10, an
+   * unknown kind.
+   */
+  ticket(history: CustomerHistory, event: TicketEvent, options?: TicketOptions | undefined | null): TicketResult
 }
 
 /** NPS by segment, one row per distinct segment in sorted order. */
@@ -225,6 +258,36 @@ export interface DecideOptions {
 export interface Decision {
   actions: Array<RankedAction>
   trace: Array<TraceEntry>
+}
+
+/** Options of `LtrModel.explainDetractor`. */
+export interface DetractorOptions {
+  /** Factors each way (3). */
+  top?: number
+}
+
+/**
+ * Detractor risk and the factors behind it: the attribution of
+ * ln(P(detractor) / P(promoter)), exact (baseline + every input's contribution = logOdds).
+ */
+export interface DetractorRisk {
+  /** P(detractor). */
+  probability: number
+  passive: number
+  promoter: number
+  /** ln(P(detractor) / P(promoter)). */
+  logOdds: number
+  /** Its value at the training mean. */
+  baseline: number
+  /** The inputs pushing most towards detractor, largest first. */
+  raising: Array<TicketFactor>
+  /** Those pushing most towards promoter, most negative first. */
+  lowering: Array<TicketFactor>
+  /**
+   * Every input's contribution, in the LTR model's `inputs` order (from `explainDetractor`,
+   * and from a ticket with `details: true`).
+   */
+  contributions?: Float64Array
 }
 
 /**
@@ -655,6 +718,101 @@ export interface ThresholdMetrics {
   precision: number
   recall: number
   f1: number
+}
+
+/** A returned action (1 = best). */
+export interface TicketAction {
+  rank: number
+  id: string
+  label: string
+  channel: string
+  /** P × C × V × L. */
+  priority: number
+  value: number
+}
+
+/** One event of a ticket (`TicketScorer.ticket`). */
+export interface TicketEvent {
+  /** A `Date` or epoch milliseconds. */
+  time: number | Date
+  kind: string
+  value?: number
+  duration?: number
+  department?: string
+  case?: string | number
+  flag?: boolean
+}
+
+/** One factor: an input and its contribution to the log-odds. */
+export interface TicketFactor {
+  name: string
+  /** Positive raises the risk (of churn, or of being a detractor). */
+  contribution: number
+}
+
+/** Options of one ticket. */
+export interface TicketOptions {
+  /**
+   * The reference time (a `Date` or epoch milliseconds): features count events strictly
+   * before it. Default: one second after the event.
+   */
+  now?: number | Date
+  /** This customer's record, replacing the scorer's (by field name; null = missing). */
+  customer?: Record<string, number | string | boolean | null>
+  /** The customer's past outcomes (contact policies read them). */
+  history?: Array<Outcome>
+  /** Include every action's fate (false). */
+  trace?: boolean
+  /** Include the features and every input's contribution (false). */
+  details?: boolean
+}
+
+/** What one ticket returns. */
+export interface TicketResult {
+  /** P(churn). */
+  probability: number
+  /** 100 × P(churn), the score the rules read. */
+  score: number
+  /** The churn log-odds: baseline + every input's contribution. */
+  logOdds: number
+  baseline: number
+  /** The inputs raising the churn risk most, largest first. */
+  raising: Array<TicketFactor>
+  /** Those lowering it most, most negative first. */
+  lowering: Array<TicketFactor>
+  /** With an LTR model. */
+  detractor?: DetractorRisk
+  /** The next best actions, best first. */
+  actions: Array<TicketAction>
+  /** With `trace: true`. */
+  trace?: Array<TicketTrace>
+  /** With `details: true`: the features (`featureNames` order). */
+  features?: Float64Array
+  /** With `details: true`: every churn input's contribution (`inputs` order). */
+  contributions?: Float64Array
+}
+
+/** Options of a `TicketScorer`. */
+export interface TicketScorerOptions {
+  /**
+   * The customer record the rules read for fields no feature provides (by field name;
+   * null = missing). Number fields named like a feature take the feature's value when it
+   * is defined. A ticket may pass its own.
+   */
+  customer?: Record<string, number | string | boolean | null>
+  /** Factors each way (3). */
+  topFactors?: number
+  /** Actions returned (3). */
+  topActions?: number
+}
+
+/** Every catalogue action's fate in a ticket's decision. */
+export interface TicketTrace {
+  id: string
+  /** 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'. */
+  status: string
+  detail: string
+  priority?: number
 }
 
 /** Every catalogue action's fate. */

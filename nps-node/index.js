@@ -783,6 +783,7 @@ module.exports.ChurnModel = nativeBinding.ChurnModel
 module.exports.Learner = nativeBinding.Learner
 module.exports.LtrModel = nativeBinding.LtrModel
 module.exports.Tally = nativeBinding.Tally
+module.exports.TicketScorer = nativeBinding.TicketScorer
 module.exports.breakdown = nativeBinding.breakdown
 module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare

@@ -140,7 +140,7 @@ pub struct Decision {
 /// A next-best-action catalogue, checked when loaded.
 #[napi]
 pub struct ActionCatalog {
-    inner: core::Catalog,
+    pub(crate) inner: core::Catalog,
 }
 
 #[napi]

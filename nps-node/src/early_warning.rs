@@ -1,9 +1,13 @@
 //! Node functions for `nps_core::early_warning`.
-use napi::bindgen_prelude::{Either, Float64Array};
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::{Either, Either3, Float64Array};
+use napi::JsDate;
 use napi_derive::napi;
+use nps_core::action::{Customer, FieldValue};
 use nps_core::early_warning::{self as core};
 
-use crate::convert::{booleans, floats, NumericArray};
+use crate::convert::{booleans, epoch_seconds, floats, NumericArray};
 use crate::error::{IntoNapi, Result};
 
 /// Churn in one group of customers, with the Wilson interval of its rate.
@@ -220,4 +224,375 @@ pub fn evaluate_ltr(proba: Float64Array, answers: Vec<f64>, threshold: Option<f6
         precision: e.precision,
         recall: e.recall,
     })
+}
+
+/// One factor: an input and its contribution to the log-odds.
+#[napi(object)]
+pub struct TicketFactor {
+    pub name: String,
+    /// Positive raises the risk (of churn, or of being a detractor).
+    pub contribution: f64,
+}
+
+fn named_factors(index: &[usize], names: &[String], contributions: &[f64]) -> Vec<TicketFactor> {
+    index.iter().map(|&i| TicketFactor { name: names[i].clone(), contribution: contributions[i] }).collect()
+}
+
+/// Detractor risk and the factors behind it: the attribution of
+/// ln(P(detractor) / P(promoter)), exact (baseline + every input's contribution = logOdds).
+#[napi(object)]
+pub struct DetractorRisk {
+    /// P(detractor).
+    pub probability: f64,
+    pub passive: f64,
+    pub promoter: f64,
+    /// ln(P(detractor) / P(promoter)).
+    pub log_odds: f64,
+    /// Its value at the training mean.
+    pub baseline: f64,
+    /// The inputs pushing most towards detractor, largest first.
+    pub raising: Vec<TicketFactor>,
+    /// Those pushing most towards promoter, most negative first.
+    pub lowering: Vec<TicketFactor>,
+    /// Every input's contribution, in the LTR model's `inputs` order (from `explainDetractor`,
+    /// and from a ticket with `details: true`).
+    pub contributions: Option<Float64Array>,
+}
+
+fn detractor_risk(
+    d: &core::DetractorRisk,
+    raising: &[usize],
+    lowering: &[usize],
+    names: &[String],
+    all: bool,
+) -> DetractorRisk {
+    DetractorRisk {
+        probability: d.probabilities[0],
+        passive: d.probabilities[1],
+        promoter: d.probabilities[2],
+        log_odds: d.log_odds,
+        baseline: d.baseline,
+        raising: named_factors(raising, names, &d.contributions),
+        lowering: named_factors(lowering, names, &d.contributions),
+        contributions: all.then(|| Float64Array::new(d.contributions.clone())),
+    }
+}
+
+/// Options of `LtrModel.explainDetractor`.
+#[napi(object)]
+#[derive(Default)]
+pub struct DetractorOptions {
+    /// Factors each way (3).
+    pub top: Option<u32>,
+}
+
+#[napi]
+impl LtrModel {
+    /// Detractor risk of one customer (named inputs; null = missing) with the factors
+    /// behind it: the exact attribution of ln(P(detractor) / P(promoter)).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions"
+    )]
+    pub fn explain_detractor(
+        &self,
+        customer: crate::convert::Inputs,
+        options: Option<DetractorOptions>,
+    ) -> Result<DetractorRisk> {
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
+        let explainer = self.inner.detractor_explainer().into_napi()?;
+        let mut d = core::DetractorRisk::default();
+        self.inner.detractor_risk_into(&explainer, &cells, &mut Vec::new(), &mut d).into_napi()?;
+        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let (up, down) = explainer.top(&d.contributions, top);
+        let up: Vec<usize> = up.iter().map(|f| f.source).collect();
+        let down: Vec<usize> = down.iter().map(|f| f.source).collect();
+        Ok(detractor_risk(&d, &up, &down, &self.inner.inputs, true))
+    }
+}
+
+/// Options of a `TicketScorer`.
+#[napi(object)]
+pub struct TicketScorerOptions {
+    /// The customer record the rules read for fields no feature provides (by field name;
+    /// null = missing). Number fields named like a feature take the feature's value when it
+    /// is defined. A ticket may pass its own.
+    #[napi(ts_type = "Record<string, number | string | boolean | null>")]
+    pub customer: Option<HashMap<String, Option<Either3<f64, String, bool>>>>,
+    /// Factors each way (3).
+    pub top_factors: Option<u32>,
+    /// Actions returned (3).
+    pub top_actions: Option<u32>,
+}
+
+/// One event of a ticket (`TicketScorer.ticket`).
+#[napi(object)]
+pub struct TicketEvent {
+    /// A `Date` or epoch milliseconds.
+    pub time: Either<f64, JsDate<'static>>,
+    pub kind: String,
+    pub value: Option<f64>,
+    pub duration: Option<f64>,
+    pub department: Option<String>,
+    pub case: Option<Either<String, f64>>,
+    pub flag: Option<bool>,
+}
+
+/// Options of one ticket.
+#[napi(object)]
+pub struct TicketOptions {
+    /// The reference time (a `Date` or epoch milliseconds): features count events strictly
+    /// before it. Default: one second after the event.
+    pub now: Option<Either<f64, JsDate<'static>>>,
+    /// This customer's record, replacing the scorer's (by field name; null = missing).
+    #[napi(ts_type = "Record<string, number | string | boolean | null>")]
+    pub customer: Option<HashMap<String, Option<Either3<f64, String, bool>>>>,
+    /// The customer's past outcomes (contact policies read them).
+    pub history: Option<Vec<crate::action::Outcome>>,
+    /// Include every action's fate (false).
+    pub trace: Option<bool>,
+    /// Include the features and every input's contribution (false).
+    pub details: Option<bool>,
+}
+
+/// A returned action (1 = best).
+#[napi(object)]
+pub struct TicketAction {
+    pub rank: u32,
+    pub id: String,
+    pub label: String,
+    pub channel: String,
+    /// P × C × V × L.
+    pub priority: f64,
+    pub value: f64,
+}
+
+/// Every catalogue action's fate in a ticket's decision.
+#[napi(object)]
+pub struct TicketTrace {
+    pub id: String,
+    /// 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'.
+    pub status: String,
+    pub detail: String,
+    pub priority: Option<f64>,
+}
+
+/// What one ticket returns.
+#[napi(object)]
+pub struct TicketResult {
+    /// P(churn).
+    pub probability: f64,
+    /// 100 × P(churn), the score the rules read.
+    pub score: f64,
+    /// The churn log-odds: baseline + every input's contribution.
+    pub log_odds: f64,
+    pub baseline: f64,
+    /// The inputs raising the churn risk most, largest first.
+    pub raising: Vec<TicketFactor>,
+    /// Those lowering it most, most negative first.
+    pub lowering: Vec<TicketFactor>,
+    /// With an LTR model.
+    pub detractor: Option<DetractorRisk>,
+    /// The next best actions, best first.
+    pub actions: Vec<TicketAction>,
+    /// With `trace: true`.
+    pub trace: Option<Vec<TicketTrace>>,
+    /// With `details: true`: the features (`featureNames` order).
+    pub features: Option<Float64Array>,
+    /// With `details: true`: every churn input's contribution (`inputs` order).
+    pub contributions: Option<Float64Array>,
+}
+
+fn record(
+    catalog: &nps_core::action::Catalog,
+    fields: &HashMap<String, Option<Either3<f64, String, bool>>>,
+) -> Result<Customer> {
+    let values: Vec<(&str, FieldValue)> = fields
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                None => FieldValue::Missing,
+                Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
+                Some(Either3::A(x)) => FieldValue::Number(*x),
+                Some(Either3::B(s)) => FieldValue::Text(s.clone()),
+                Some(Either3::C(b)) => FieldValue::Bool(*b),
+            };
+            (k.as_str(), value)
+        })
+        .collect();
+    catalog.customer(&values).into_napi()
+}
+
+/// A past outcome as the core reads it; errors name the entry.
+fn outcome(o: &crate::action::Outcome, index: usize) -> Result<nps_core::action::Outcome> {
+    use nps_core::action::OutcomeKind;
+    let kind = match o.kind.as_str() {
+        "presented" => OutcomeKind::Presented,
+        "accepted" => OutcomeKind::Accepted,
+        "rejected" => OutcomeKind::Rejected,
+        "ignored" => OutcomeKind::Ignored,
+        other => {
+            return Err(crate::error::to_napi(nps_core::NpsError::unknown(
+                &format!("history[{index}].kind"),
+                other,
+                &["presented", "accepted", "rejected", "ignored"],
+            )))
+        }
+    };
+    Ok(nps_core::action::Outcome {
+        action: o.action.clone(),
+        channel: o.channel.clone(),
+        group: o.group.clone(),
+        time: epoch_seconds(&o.time, "history.time", index)?,
+        kind,
+    })
+}
+
+/// The one call at ticket time: add the event to the customer's history, recompute the
+/// features, score churn, attribute it, estimate detractor risk (with an LTR model) and
+/// rank the next best actions, with the numbers of the separate calls.
+#[napi]
+pub struct TicketScorer {
+    inner: core::TicketScorer,
+    customer: Customer,
+    options: core::TicketOptions,
+    ticket: core::Ticket,
+    outcomes: Vec<nps_core::action::Outcome>,
+}
+
+#[napi]
+impl TicketScorer {
+    /// A scorer from a compiled feature engine, a churn model whose inputs are features, an
+    /// action catalogue and optionally a likelihood-to-recommend model (null for none: it
+    /// adds detractor risk and its factors to each ticket). Errors name a model input that
+    /// is not a feature.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        engine: &crate::features::FeatureEngine,
+        churn: &crate::model::ChurnModel,
+        catalog: &crate::action::ActionCatalog,
+        ltr: Option<&LtrModel>,
+        options: Option<TicketScorerOptions>,
+    ) -> Result<Self> {
+        let ltr = ltr.map(|l| l.inner.clone());
+        let (fields, top_factors, top_actions) = match options {
+            None => (None, None, None),
+            Some(o) => (o.customer, o.top_factors, o.top_actions),
+        };
+        let customer = record(&catalog.inner, &fields.unwrap_or_default())?;
+        let inner = core::TicketScorer::new(engine.inner.clone(), (*churn.inner).clone(), ltr, catalog.inner.clone())
+            .into_napi()?;
+        let options = core::TicketOptions {
+            top_factors: top_factors.unwrap_or(3) as usize,
+            top_actions: top_actions.unwrap_or(3) as usize,
+        };
+        Ok(TicketScorer { inner, customer, options, ticket: core::Ticket::default(), outcomes: Vec::new() })
+    }
+
+    /// The features, in the order of `details.features`.
+    #[napi(getter)]
+    pub fn feature_names(&self) -> Vec<String> {
+        self.inner.feature_names().to_vec()
+    }
+
+    /// The churn model's inputs.
+    #[napi(getter)]
+    pub fn inputs(&self) -> Vec<String> {
+        self.inner.inputs().to_vec()
+    }
+
+    /// The LTR model's inputs (empty without one).
+    #[napi(getter)]
+    pub fn ltr_inputs(&self) -> Vec<String> {
+        self.inner.ltr_inputs().to_vec()
+    }
+
+    /// One ticket: pushes `event` into `history` (kept on the Rust side), then scores as of
+    /// `options.now` (default: one second after the event). Errors before the event is
+    /// added: an event not before `now`, a survey answer that is not a whole 0–10, an
+    /// unknown kind.
+    #[napi(catch_unwind)]
+    pub fn ticket(
+        &mut self,
+        history: &mut crate::features::CustomerHistory,
+        event: TicketEvent,
+        options: Option<TicketOptions>,
+    ) -> Result<TicketResult> {
+        let index = history.inner.len();
+        let time = epoch_seconds(&event.time, "event.time", index)?;
+        let case = event.case.as_ref().map(|c| match c {
+            Either::A(s) => s.clone(),
+            Either::B(x) => format!("{x}"),
+        });
+        let e = nps_core::features::Event {
+            time,
+            kind: &event.kind,
+            value: event.value,
+            duration: event.duration,
+            department: event.department.as_deref(),
+            case: case.as_deref(),
+            flag: event.flag,
+        };
+        let (mut trace, mut details, mut now) = (false, false, time.saturating_add(1));
+        let mut own = None;
+        self.outcomes.clear();
+        if let Some(o) = options {
+            trace = o.trace.unwrap_or(false);
+            details = o.details.unwrap_or(false);
+            if let Some(t) = &o.now {
+                now = epoch_seconds(t, "now", 0)?;
+            }
+            if let Some(c) = &o.customer {
+                own = Some(record(self.inner.catalog(), c)?);
+            }
+            for (i, h) in o.history.iter().flatten().enumerate() {
+                self.outcomes.push(outcome(h, i)?);
+            }
+        }
+        let customer = own.as_ref().unwrap_or(&self.customer);
+        self.inner
+            .score_into(&mut history.inner, &e, now, customer, &self.outcomes, &self.options, &mut self.ticket)
+            .into_napi()?;
+        let t = &self.ticket;
+        let inputs = self.inner.inputs();
+        Ok(TicketResult {
+            probability: t.probability,
+            score: t.score,
+            log_odds: t.log_odds,
+            baseline: t.baseline,
+            raising: named_factors(&t.raising, inputs, &t.contributions),
+            lowering: named_factors(&t.lowering, inputs, &t.contributions),
+            detractor: t.detractor.as_ref().map(|d| {
+                detractor_risk(d, &t.detractor_raising, &t.detractor_lowering, self.inner.ltr_inputs(), details)
+            }),
+            actions: t
+                .decision
+                .actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| TicketAction {
+                    rank: i as u32 + 1,
+                    id: a.id.to_string(),
+                    label: a.label.to_string(),
+                    channel: a.channel.to_string(),
+                    priority: a.priority,
+                    value: a.value,
+                })
+                .collect(),
+            trace: trace.then(|| {
+                t.decision
+                    .trace
+                    .iter()
+                    .map(|x| TicketTrace {
+                        id: x.id.to_string(),
+                        status: x.verdict.status().into(),
+                        detail: x.verdict.detail(),
+                        priority: x.verdict.priority(),
+                    })
+                    .collect()
+            }),
+            features: details.then(|| Float64Array::new(t.features.clone())),
+            contributions: details.then(|| Float64Array::new(t.contributions.clone())),
+        })
+    }
 }

@@ -234,7 +234,7 @@ fn kinds_of(options: &Option<HistoryOptions>) -> Vec<String> {
 /// histories with the built-in kinds plus `declaredKinds`.
 #[napi(namespace = "features")]
 pub struct FeatureEngine {
-    inner: core::FeatureEngine,
+    pub(crate) inner: core::FeatureEngine,
 }
 
 #[napi(namespace = "features")]
@@ -262,7 +262,7 @@ impl FeatureEngine {
 /// batch computation: the state a ticketing service keeps per customer.
 #[napi(namespace = "features")]
 pub struct CustomerHistory {
-    inner: core::CustomerHistory,
+    pub(crate) inner: core::CustomerHistory,
 }
 
 #[napi(namespace = "features")]

@@ -66,7 +66,7 @@ pub struct ExplainOptions {
 /// A churn model, loaded from its file.
 #[napi]
 pub struct ChurnModel {
-    inner: Arc<core::ChurnModel>,
+    pub(crate) inner: Arc<core::ChurnModel>,
 }
 
 fn explanation(e: core::Explanation) -> Explanation {

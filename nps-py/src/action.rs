@@ -5,7 +5,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::error::{error, IntoPy};
 
-fn field_value(v: &Bound<'_, PyAny>, name: &str) -> PyResult<FieldValue> {
+pub(crate) fn field_value(v: &Bound<'_, PyAny>, name: &str) -> PyResult<FieldValue> {
     if v.is_none() {
         return Ok(FieldValue::Missing);
     }
@@ -21,7 +21,7 @@ fn field_value(v: &Bound<'_, PyAny>, name: &str) -> PyResult<FieldValue> {
     Err(error("INVALID_PARAMETER", format!("customer field {name:?} must be a number, a string, a bool or None")))
 }
 
-fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
+pub(crate) fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
     Ok(match s {
         "presented" => OutcomeKind::Presented,
         "accepted" => OutcomeKind::Accepted,
@@ -79,7 +79,7 @@ impl PyLearner {
 
 /// A next-best-action catalogue (rules, levers, contact policies), checked when loaded.
 #[pyclass(module = "nps", name = "ActionCatalog", frozen)]
-pub struct PyActionCatalog(core::Catalog);
+pub struct PyActionCatalog(pub(crate) core::Catalog);
 
 #[pymethods]
 impl PyActionCatalog {

@@ -206,6 +206,43 @@ impl PyLtrModel {
         Ok(numpy::ToPyArray::to_pyarray(&p, py))
     }
 
+    /// (contributions: rows × inputs, baseline, log-odds per row, P(detractor) per row) of
+    /// ln(P(detractor) / P(promoter)).
+    #[allow(clippy::type_complexity)]
+    fn detractor_contributions<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, pyo3::types::PyList>,
+    ) -> PyResult<(
+        Bound<'py, numpy::PyArray2<f64>>,
+        f64,
+        Bound<'py, numpy::PyArray1<f64>>,
+        Bound<'py, numpy::PyArray1<f64>>,
+    )> {
+        let table = crate::encode::raw_table(names, columns)?;
+        let d = py.detach(|| self.0.detractor_contributions(&table)).py()?;
+        Ok(detractor_tuple(py, d))
+    }
+
+    /// The same for a numeric matrix whose columns are named `names`.
+    #[allow(clippy::type_complexity)]
+    fn detractor_contributions_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        x: numpy::PyReadonlyArray2<'py, f64>,
+        names: Vec<String>,
+    ) -> PyResult<(
+        Bound<'py, numpy::PyArray2<f64>>,
+        f64,
+        Bound<'py, numpy::PyArray1<f64>>,
+        Bound<'py, numpy::PyArray1<f64>>,
+    )> {
+        let view = x.as_array();
+        let d = py.detach(|| self.0.detractor_contributions_matrix(view, &names)).py()?;
+        Ok(detractor_tuple(py, d))
+    }
+
     #[getter]
     fn inputs(&self) -> Vec<String> {
         self.0.inputs.clone()
@@ -228,6 +265,15 @@ impl PyLtrModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyLtrModel(core::LtrModel::from_json(text).py()?))
     }
+}
+
+#[allow(clippy::type_complexity)]
+fn detractor_tuple(
+    py: Python<'_>,
+    d: core::DetractorContributions,
+) -> (Bound<'_, numpy::PyArray2<f64>>, f64, Bound<'_, numpy::PyArray1<f64>>, Bound<'_, numpy::PyArray1<f64>>) {
+    use numpy::IntoPyArray;
+    (d.contributions.into_pyarray(py), d.baseline, d.log_odds.into_pyarray(py), d.risk.into_pyarray(py))
 }
 
 fn predicted_dict<'py>(py: Python<'py>, p: core::PredictedNps) -> PyResult<Bound<'py, PyDict>> {
@@ -285,5 +331,247 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(churn_by_nps, m)?)?;
     m.add_class::<PyLtrModel>()?;
     m.add_function(wrap_pyfunction!(_predicted_nps, m)?)?;
+    m.add_class::<PyTicketScorer>()?;
     Ok(())
+}
+
+/// The core object behind a Python estimator (`nps.ChurnModel`, `nps.LtrModel`: its
+/// `_model`), or the object itself.
+fn core_object<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(if obj.hasattr("_model")? { obj.getattr("_model")? } else { obj.clone() })
+}
+
+fn not_fitted(what: &str) -> PyErr {
+    crate::error::error("INVALID_PARAMETER", format!("expected a fitted {what}"))
+}
+
+fn factor_list(index: &[usize], names: &[String], contributions: &[f64]) -> Vec<(String, f64)> {
+    index.iter().map(|&i| (names[i].clone(), contributions[i])).collect()
+}
+
+/// The one call at ticket time: add the event to a customer's history, recompute the
+/// features, score churn, attribute it, estimate detractor risk (with an LTR model) and
+/// rank the next best actions, with the numbers of the separate calls.
+#[pyclass(module = "nps", name = "TicketScorer")]
+pub struct PyTicketScorer {
+    inner: core::TicketScorer,
+    customer: nps_core::action::Customer,
+    options: core::TicketOptions,
+    ticket: core::Ticket,
+}
+
+fn record(
+    catalog: &nps_core::action::Catalog,
+    fields: Option<&Bound<'_, PyDict>>,
+) -> PyResult<nps_core::action::Customer> {
+    let values: Vec<(String, nps_core::action::FieldValue)> = match fields {
+        None => Vec::new(),
+        Some(d) => d
+            .iter()
+            .map(|(k, v)| {
+                let name: String = k.extract()?;
+                let value = crate::action::field_value(&v, &name)?;
+                Ok((name, value))
+            })
+            .collect::<PyResult<_>>()?,
+    };
+    let named: Vec<(&str, nps_core::action::FieldValue)> =
+        values.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    catalog.customer(&named).py()
+}
+
+#[pymethods]
+impl PyTicketScorer {
+    /// `engine` a `nps.features.FeatureEngine`, `churn` a fitted `nps.ChurnModel` whose
+    /// inputs are features, `catalog` an `nps.ActionCatalog`, `ltr` an optional fitted
+    /// `nps.LtrModel` (adds detractor risk), `customer` the record the rules read for
+    /// fields no feature provides (number fields named like a feature take its value when
+    /// defined).
+    #[new]
+    #[pyo3(signature = (engine, churn, catalog, ltr=None, customer=None, top_factors=3, top_actions=3))]
+    fn new(
+        engine: &crate::features::PyFeatureEngine,
+        churn: &Bound<'_, PyAny>,
+        catalog: &crate::action::PyActionCatalog,
+        ltr: Option<&Bound<'_, PyAny>>,
+        customer: Option<&Bound<'_, PyDict>>,
+        top_factors: usize,
+        top_actions: usize,
+    ) -> PyResult<Self> {
+        let churn = core_object(churn)?
+            .cast::<crate::model::PyChurnModel>()
+            .map_err(|_| not_fitted("nps.ChurnModel"))?
+            .borrow()
+            .0
+            .clone();
+        let ltr = match ltr {
+            Some(l) if !l.is_none() => {
+                Some(core_object(l)?.cast::<PyLtrModel>().map_err(|_| not_fitted("nps.LtrModel"))?.borrow().0.clone())
+            }
+            _ => None,
+        };
+        let customer = record(&catalog.0, customer)?;
+        let inner = core::TicketScorer::new(engine.0.clone(), churn, ltr, catalog.0.clone()).py()?;
+        Ok(PyTicketScorer {
+            inner,
+            customer,
+            options: core::TicketOptions { top_factors, top_actions },
+            ticket: core::Ticket::default(),
+        })
+    }
+
+    /// Feature names, in the order of the `features` a ticket returns with `details=True`.
+    #[getter]
+    fn feature_names(&self) -> Vec<String> {
+        self.inner.feature_names().to_vec()
+    }
+
+    /// The churn model's inputs.
+    #[getter]
+    fn inputs(&self) -> Vec<String> {
+        self.inner.inputs().to_vec()
+    }
+
+    /// The LTR model's inputs (empty without one).
+    #[getter]
+    fn ltr_inputs(&self) -> Vec<String> {
+        self.inner.ltr_inputs().to_vec()
+    }
+
+    /// One ticket: adds the event (`time` epoch seconds or a datetime, `kind`, ...) to
+    /// `history` and scores as of `now` (default: one second after the event). Returns a
+    /// dict: probability, score (100 × P(churn)), log_odds, baseline, raising and lowering
+    /// ([(input, contribution)]), detractor (None without an LTR model; else probability,
+    /// passive, promoter, log_odds, baseline, raising, lowering), actions (dicts: rank, id,
+    /// label, channel, priority, value), and with `trace=True` every action's fate, with
+    /// `details=True` the features and every input's contribution.
+    ///
+    /// Errors before the event is added: an event not before `now`, a survey answer that
+    /// is not a whole 0-10, an unknown kind.
+    #[pyo3(signature = (history, time, kind, value=None, duration=None, department=None, case=None, flag=None, now=None, customer=None, outcomes=None, trace=false, details=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn ticket<'py>(
+        &mut self,
+        py: Python<'py>,
+        mut history: PyRefMut<'py, crate::features::PyCustomerHistory>,
+        time: &Bound<'py, PyAny>,
+        kind: &str,
+        value: Option<f64>,
+        duration: Option<f64>,
+        department: Option<&str>,
+        case: Option<&Bound<'py, PyAny>>,
+        flag: Option<bool>,
+        now: Option<&Bound<'py, PyAny>>,
+        customer: Option<&Bound<'py, PyDict>>,
+        outcomes: Option<&Bound<'py, pyo3::types::PyList>>,
+        trace: bool,
+        details: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let event =
+            crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
+        let now = match now {
+            Some(t) if !t.is_none() => crate::features::epoch_seconds(t, "now")?,
+            _ => event.time().saturating_add(1),
+        };
+        let own = customer.map(|c| record(self.inner.catalog(), Some(c))).transpose()?;
+        let outcomes: Vec<nps_core::action::Outcome> = match outcomes {
+            None => Vec::new(),
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
+                        o.get_item(k).map_err(|_| {
+                            crate::error::error("INVALID_PARAMETER", format!("outcomes[{i}] has no {k:?}"))
+                        })
+                    };
+                    Ok(nps_core::action::Outcome {
+                        action: get("action")?.extract()?,
+                        channel: get("channel")?.extract()?,
+                        group: get("group")?.extract()?,
+                        time: crate::features::epoch_seconds(&get("time")?, "outcomes.time")?,
+                        kind: crate::action::outcome_kind(&get("kind")?.extract::<String>()?)?,
+                    })
+                })
+                .collect::<PyResult<_>>()?,
+        };
+        let customer = own.as_ref().unwrap_or(&self.customer);
+        self.inner
+            .score_into(&mut history.0, &event.as_event(), now, customer, &outcomes, &self.options, &mut self.ticket)
+            .py()?;
+        ticket_dict(py, &self.inner, &self.ticket, trace, details)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "TicketScorer({} features, {} churn inputs, {} LTR inputs, {} actions)",
+            self.inner.feature_names().len(),
+            self.inner.inputs().len(),
+            self.inner.ltr_inputs().len(),
+            self.inner.catalog().actions().len()
+        )
+    }
+}
+
+fn ticket_dict<'py>(
+    py: Python<'py>,
+    scorer: &core::TicketScorer,
+    t: &core::Ticket,
+    trace: bool,
+    details: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    use numpy::ToPyArray;
+    let d = PyDict::new(py);
+    d.set_item("probability", t.probability)?;
+    d.set_item("score", t.score)?;
+    d.set_item("log_odds", t.log_odds)?;
+    d.set_item("baseline", t.baseline)?;
+    d.set_item("raising", factor_list(&t.raising, scorer.inputs(), &t.contributions))?;
+    d.set_item("lowering", factor_list(&t.lowering, scorer.inputs(), &t.contributions))?;
+    match &t.detractor {
+        None => d.set_item("detractor", py.None())?,
+        Some(r) => {
+            let x = PyDict::new(py);
+            x.set_item("probability", r.probabilities[0])?;
+            x.set_item("passive", r.probabilities[1])?;
+            x.set_item("promoter", r.probabilities[2])?;
+            x.set_item("log_odds", r.log_odds)?;
+            x.set_item("baseline", r.baseline)?;
+            x.set_item("raising", factor_list(&t.detractor_raising, scorer.ltr_inputs(), &r.contributions))?;
+            x.set_item("lowering", factor_list(&t.detractor_lowering, scorer.ltr_inputs(), &r.contributions))?;
+            if details {
+                x.set_item("contributions", r.contributions.to_pyarray(py))?;
+            }
+            d.set_item("detractor", x)?;
+        }
+    }
+    let actions = pyo3::types::PyList::empty(py);
+    for (rank, a) in t.decision.actions.iter().enumerate() {
+        let x = PyDict::new(py);
+        x.set_item("rank", rank + 1)?;
+        x.set_item("id", &*a.id)?;
+        x.set_item("label", &*a.label)?;
+        x.set_item("channel", &*a.channel)?;
+        x.set_item("priority", a.priority)?;
+        x.set_item("value", a.value)?;
+        actions.append(x)?;
+    }
+    d.set_item("actions", actions)?;
+    if trace {
+        let list = pyo3::types::PyList::empty(py);
+        for e in &t.decision.trace {
+            let x = PyDict::new(py);
+            x.set_item("id", &*e.id)?;
+            x.set_item("status", e.verdict.status())?;
+            x.set_item("detail", e.verdict.detail())?;
+            x.set_item("priority", e.verdict.priority())?;
+            list.append(x)?;
+        }
+        d.set_item("trace", list)?;
+    }
+    if details {
+        d.set_item("features", t.features.to_pyarray(py))?;
+        d.set_item("contributions", t.contributions.to_pyarray(py))?;
+    }
+    Ok(d)
 }

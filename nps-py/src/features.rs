@@ -95,3 +95,184 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_dense_codes, m)?)?;
     Ok(())
 }
+
+// -- One customer's history, grown one event at a time (the ticket-time state) -------------
+
+/// Seconds since the epoch of an int (epoch seconds) or a datetime / datetime64 / pandas
+/// Timestamp (converted as `nps.features` converts event times).
+pub(crate) fn epoch_seconds(t: &Bound<'_, PyAny>, field: &str) -> PyResult<i64> {
+    if t.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(error("INVALID_PARAMETER", format!("{field} must be a time, got a bool")));
+    }
+    if let Ok(s) = t.extract::<i64>() {
+        return Ok(s);
+    }
+    let list = pyo3::types::PyList::new(t.py(), [t])?;
+    let converted = t.py().import("nps.survey")?.getattr("_epoch_seconds")?.call1((list,))?;
+    converted.get_item(0)?.extract().map_err(|_| error("INVALID_PARAMETER", format!("{field} must be a time")))
+}
+
+/// The event kinds a history accepts: the built-in ones, then `declared_kinds`.
+fn history_kinds(declared_kinds: &[String]) -> Vec<String> {
+    let declared: Vec<&str> = declared_kinds.iter().map(String::as_str).collect();
+    core::CustomerHistory::new(&declared).kinds().to_vec()
+}
+
+/// A feature set compiled once (the retention set when `definitions` is None) for histories
+/// with the built-in event kinds plus `declared_kinds`: use one for every customer.
+#[pyclass(module = "nps.features", name = "FeatureEngine", frozen)]
+pub struct PyFeatureEngine(pub(crate) core::FeatureEngine);
+
+#[pymethods]
+impl PyFeatureEngine {
+    #[new]
+    #[pyo3(signature = (definitions=None, declared_kinds=Vec::new()))]
+    fn new(definitions: Option<&str>, declared_kinds: Vec<String>) -> PyResult<Self> {
+        let set = match definitions {
+            Some(text) => FeatureSet::from_json(text).py()?,
+            None => core::retention(),
+        };
+        Ok(PyFeatureEngine(core::FeatureEngine::new(&set, &history_kinds(&declared_kinds)).py()?))
+    }
+
+    /// Feature names, in the order `CustomerHistory.features` returns them.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.0.names().to_vec()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FeatureEngine({} features)", self.0.names().len())
+    }
+}
+
+/// One customer's events, added one at a time, with features equal to the batch
+/// computation over the same events (in any arrival order: an event older than the latest
+/// is taken in its place in time). The state a ticketing service keeps per customer.
+#[pyclass(module = "nps.features", name = "CustomerHistory")]
+pub struct PyCustomerHistory(pub(crate) core::CustomerHistory);
+
+#[pymethods]
+impl PyCustomerHistory {
+    #[new]
+    #[pyo3(signature = (declared_kinds=Vec::new()))]
+    fn new(declared_kinds: Vec<String>) -> Self {
+        let declared: Vec<&str> = declared_kinds.iter().map(String::as_str).collect();
+        PyCustomerHistory(core::CustomerHistory::new(&declared))
+    }
+
+    /// Adds one event: `time` in epoch seconds or a datetime; errors (`nps.NpsError`) name
+    /// the field and value (unknown kind, negative duration, non-finite value).
+    #[pyo3(signature = (time, kind, value=None, duration=None, department=None, case=None, flag=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        time: &Bound<'_, PyAny>,
+        kind: &str,
+        value: Option<f64>,
+        duration: Option<f64>,
+        department: Option<&str>,
+        case: Option<&Bound<'_, PyAny>>,
+        flag: Option<bool>,
+    ) -> PyResult<()> {
+        let event = history_event(time, kind, value, duration, department, case, flag, self.0.len())?;
+        self.0.push(&event.as_event()).py()
+    }
+
+    /// The features as of `as_of` (epoch seconds or a datetime), in `engine.names` order: a
+    /// float array (NaN where a feature is undefined).
+    fn features<'py>(
+        &self,
+        py: Python<'py>,
+        engine: &PyFeatureEngine,
+        as_of: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let as_of = epoch_seconds(as_of, "as_of")?;
+        Ok(self.0.features(&engine.0, as_of).py()?.into_pyarray(py))
+    }
+
+    /// The time (epoch seconds) of the latest event, None when empty.
+    #[getter]
+    fn last_time(&self) -> Option<i64> {
+        self.0.last_time()
+    }
+
+    /// The event kinds the history accepts.
+    #[getter]
+    fn kinds(&self) -> Vec<String> {
+        self.0.kinds().to_vec()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("CustomerHistory({} events)", self.0.len())
+    }
+}
+
+/// An event with owned strings, as Python passes it.
+pub(crate) struct OwnedEvent {
+    time: i64,
+    kind: String,
+    value: Option<f64>,
+    duration: Option<f64>,
+    department: Option<String>,
+    case: Option<String>,
+    flag: Option<bool>,
+}
+
+impl OwnedEvent {
+    pub(crate) fn time(&self) -> i64 {
+        self.time
+    }
+
+    pub(crate) fn as_event(&self) -> core::Event<'_> {
+        core::Event {
+            time: self.time,
+            kind: &self.kind,
+            value: self.value,
+            duration: self.duration,
+            department: self.department.as_deref(),
+            case: self.case.as_deref(),
+            flag: self.flag,
+        }
+    }
+}
+
+/// Converts one event's arguments (a NaN value or duration is none; a case id may be any
+/// int or str).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn history_event(
+    time: &Bound<'_, PyAny>,
+    kind: &str,
+    value: Option<f64>,
+    duration: Option<f64>,
+    department: Option<&str>,
+    case: Option<&Bound<'_, PyAny>>,
+    flag: Option<bool>,
+    index: usize,
+) -> PyResult<OwnedEvent> {
+    let case = match case {
+        None => None,
+        Some(c) if c.is_none() => None,
+        Some(c) => Some(c.str()?.to_string()),
+    };
+    Ok(OwnedEvent {
+        time: epoch_seconds(time, &format!("time (event {index})"))?,
+        kind: kind.to_string(),
+        value: value.filter(|v| !v.is_nan()),
+        duration: duration.filter(|v| !v.is_nan()),
+        department: department.map(str::to_string),
+        case,
+        flag,
+    })
+}
+
+/// Registers the history classes (called from `lib.rs`).
+pub(crate) fn register_history(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFeatureEngine>()?;
+    m.add_class::<PyCustomerHistory>()?;
+    Ok(())
+}

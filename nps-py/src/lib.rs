@@ -20,6 +20,7 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     action::register(m)?;
     survey::register(m)?;
     features::register(m)?;
+    features::register_history(m)?;
     early_warning::register(m)?;
     encode::register(m)?;
     metrics::register(m)?;

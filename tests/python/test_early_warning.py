@@ -139,3 +139,208 @@ def test_ltr_evaluation_against_scikit_learn_and_alerts():
     alerts = m.alerts(X, value=value, top=20)
     assert len(alerts) == 20 and alerts["expected"].is_monotonic_decreasing
     assert np.allclose(alerts["expected"], alerts["detractor_risk"] * alerts["value"])
+
+
+# -- detractor risk with its factors -------------------------------------------------------
+
+
+def _ltr_on_base(customers=3_000, seed=6):
+    b = nps.synth.generate(customers=customers, seed=seed)
+    X = nps.features.retention(b.events, as_of=b.as_of).drop(columns=LEAKS)
+    answers = b.surveys.set_index("customer")["score"]
+    return b, X, answers, nps.LtrModel().fit(X.loc[answers.index], answers)
+
+
+def test_detractor_contributions_add_up_to_the_detractor_log_odds():
+    b, X, answers, m = _ltr_on_base()
+    c = m.detractor_contributions(X)
+    p = m.predict_proba(X)
+    z = np.log(p[:, 0] / p[:, 2])
+    # baseline + the row's contributions = ln(P(detractor) / P(promoter)), per customer.
+    np.testing.assert_allclose(c.attrs["baseline"] + c.sum(axis=1), c.attrs["log_odds"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(c.attrs["log_odds"], z, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(c.attrs["risk"], p[:, 0])
+    # By hand from the model file: (w_detractor - w_promoter) x (x - training mean), columns
+    # summed per input; the baseline at the training mean.
+    f = json.loads(m.to_json())
+    w = np.array(f["coef"][0]) - np.array(f["coef"][2])
+    mean = np.array(f["column_mean"])
+    enc = {col["name"]: col for col in f["encoder"]["columns"]}
+    assert c.attrs["baseline"] == pytest.approx(f["intercept"][0] - f["intercept"][2] + w @ mean, abs=1e-12)
+    row = X.iloc[7]
+    for name in m.inputs_:
+        e = enc[name]
+        v = row[name]
+        j = f["columns"].index(name)
+        x = (e["mean"] if np.isnan(v) else v) - e["center"]
+        expected = w[j] * (x / e["scale"] - mean[j])
+        if e["indicator"]:
+            expected += w[j + 1] * (float(np.isnan(v)) - mean[j + 1])
+        assert c.iloc[7][name] == pytest.approx(expected, abs=1e-12), name
+    # The training mean is the baseline: contributions average 0 over the respondents.
+    np.testing.assert_allclose(m.detractor_contributions(X.loc[answers.index]).mean(), 0, atol=1e-9)
+
+
+def test_explain_detractor_and_alerts_name_the_top_factors():
+    b, X, answers, m = _ltr_on_base()
+    c = m.detractor_contributions(X)
+    e = m.explain_detractor(X.iloc[:5], top=2)
+    first = e[e["customer"] == X.index[0]]
+    up = c.iloc[0][c.iloc[0] > 0].sort_values(ascending=False).index[:2].tolist()
+    down = c.iloc[0][c.iloc[0] < 0].sort_values().index[:2].tolist()
+    assert first[first["direction"] == "raises"]["factor"].tolist() == up
+    assert first[first["direction"] == "lowers"]["factor"].tolist() == down
+    alerts = m.alerts(X, top=10, factors=3)
+    assert list(alerts.columns) == ["detractor_risk", "value", "expected", "top_factors", "factor_contributions"]
+    for customer, r in alerts.iterrows():
+        row = c.loc[customer]
+        assert r["top_factors"] == row[row > 0].sort_values(ascending=False).index[:3].tolist()
+        np.testing.assert_array_equal(r["factor_contributions"], row[r["top_factors"]].to_numpy())
+    assert alerts["detractor_risk"].is_monotonic_decreasing
+
+
+# -- the per-customer state and the one call at ticket time ------------------------------
+
+
+def _histories(events, as_of, customers, order=None):
+    """One CustomerHistory per customer from the rows of `events` before `as_of`, pushed in
+    `order` (row positions)."""
+    hs = {c: nps.features.CustomerHistory() for c in customers}
+    ev = events[events["time"] < as_of]
+    rows = ev.iloc[order] if order is not None else ev
+    for r in rows.itertuples(index=False):
+        if r.customer not in hs:
+            continue
+        hs[r.customer].push(r.time, r.kind, value=r.value, duration=r.duration,
+                            department=None if pd.isna(r.department) else r.department,
+                            case=None if pd.isna(r.case) else int(r.case),
+                            flag=None if pd.isna(r.flag) else bool(r.flag))
+    return hs
+
+
+def test_incremental_features_equal_the_batch_from_python():
+    b = nps.synth.generate(customers=300, seed=21)
+    batch = nps.features.retention(b.events, as_of=b.as_of)
+    engine = nps.features.FeatureEngine()
+    assert engine.names == list(batch.columns)
+    customers = list(batch.index[:60])
+    n = int((b.events["time"] < b.as_of).sum())
+    for order in (None, np.random.default_rng(4).permutation(n)):  # time order, then shuffled
+        hs = _histories(b.events, b.as_of, customers, order)
+        for c in customers:
+            np.testing.assert_array_equal(hs[c].features(engine, b.as_of), batch.loc[c].to_numpy(float))
+    # The same at a later time from epoch seconds, and with datetimes.
+    later = b.as_of + np.timedelta64(30, "D")
+    h = hs[customers[0]]
+    seconds = int(later.astype("datetime64[s]").astype(np.int64))
+    np.testing.assert_array_equal(h.features(engine, seconds), h.features(engine, later))
+    assert len(h) > 0 and h.last_time < seconds
+
+
+def test_history_bad_input_from_python():
+    engine = nps.features.FeatureEngine()
+    h = nps.features.CustomerHistory()
+    # A customer with no events: counts 0, everything else undefined (NaN).
+    f = dict(zip(engine.names, h.features(engine, 1_000_000)))
+    assert f["contacts_90d"] == 0 and f["lifetime_value"] == 0 and np.isnan(f["tenure_days"]) and np.isnan(f["last_nps"])
+    assert len(h) == 0 and h.last_time is None
+    with pytest.raises(nps.NpsError, match="fax"):
+        h.push(10, "fax")
+    with pytest.raises(nps.NpsError, match="duration"):
+        h.push(10, "contact_resolved", duration=-5.0)
+    assert len(h) == 0
+    # An event older than the latest is taken in its place in time.
+    a, b = nps.features.CustomerHistory(), nps.features.CustomerHistory()
+    for t, k in [(100, "subscription_start"), (5_000, "contact_opened"), (9_000, "contact_opened")]:
+        a.push(t, k)
+    for t, k in [(9_000, "contact_opened"), (100, "subscription_start"), (5_000, "contact_opened")]:
+        b.push(t, k)
+    np.testing.assert_array_equal(a.features(engine, 10_000), b.features(engine, 10_000))
+    # An engine compiled for other kinds than the history's is refused.
+    with pytest.raises(nps.NpsError, match="kinds the features were compiled for"):
+        h.features(nps.features.FeatureEngine(declared_kinds=["fax"]), 5)
+
+
+PLAYBOOK_DEFAULTS = {"segment": "postpaid", "complained_outage": False, "complained_overage": True, "monthly_bill": 42.0,
+                     "last_nps": 7.0, "payment_trend": 1.0, "usage_trend_30d": 1.0, "tenure_days": 0.0}
+
+
+def test_ticket_scorer_equals_the_separate_calls():
+    b = nps.synth.generate(customers=1_500, seed=8)
+    X = nps.features.retention(b.events, as_of=b.as_of)
+    churn = nps.ChurnModel().fit(X, b.labels.loc[X.index, "churned"])
+    answers = b.surveys.set_index("customer")["score"]
+    ltr = nps.LtrModel().fit(X.drop(columns=LEAKS).loc[answers.index], answers)
+    catalog = nps.ActionCatalog.playbook()
+    engine = nps.features.FeatureEngine()
+    scorer = nps.TicketScorer(engine, churn, catalog, ltr=ltr, customer=PLAYBOOK_DEFAULTS)
+    assert scorer.inputs == list(X.columns) and scorer.ltr_inputs == ltr.inputs_
+    customers = list(X.index[::50])
+    one, two = (_histories(b.events, b.as_of, customers) for _ in range(2))
+    now = int(b.as_of.astype("datetime64[s]").astype(np.int64)) + 3_600
+    ranked = 0
+    for c in customers:
+        t = scorer.ticket(one[c], now - 60, "contact_opened", department="billing", now=now, trace=True, details=True)
+        # The separate calls.
+        two[c].push(now - 60, "contact_opened", department="billing")
+        f = two[c].features(engine, now)
+        np.testing.assert_array_equal(t["features"], f)
+        row = pd.DataFrame([f], columns=engine.names)
+        p = churn.predict_proba(row)[0, 1]
+        assert t["probability"] == p and t["score"] == 100 * p
+        contrib = churn.contributions(row)
+        np.testing.assert_array_equal(t["contributions"], contrib.iloc[0].to_numpy())
+        ex = churn.explain(row, top=3)
+        assert [n for n, _ in t["raising"]] == ex[ex["direction"] == "raises"]["factor"].tolist()
+        assert [n for n, _ in t["lowering"]] == ex[ex["direction"] == "lowers"]["factor"].tolist()
+        q = ltr.predict_proba(row[ltr.inputs_])[0]
+        d = t["detractor"]
+        assert (d["probability"], d["passive"], d["promoter"]) == tuple(q)
+        dc = ltr.detractor_contributions(row[ltr.inputs_])
+        np.testing.assert_array_equal(d["contributions"], dc.iloc[0].to_numpy())
+        assert d["log_odds"] == dc.attrs["log_odds"][0]
+        assert [n for n, _ in d["raising"]] == dc.iloc[0][dc.iloc[0] > 0].sort_values(ascending=False).index[:3].tolist()
+        record = dict(PLAYBOOK_DEFAULTS)
+        for field in ("tenure_days", "payment_trend", "usage_trend_30d", "last_nps"):
+            if np.isfinite(row.at[0, field]):
+                record[field] = float(row.at[0, field])
+        factors = dict(zip(churn.inputs_, contrib.iloc[0].to_numpy()))
+        decision = catalog.decide(record, 100 * p, factors=factors, now=now)
+        assert t["actions"] == decision["actions"] and t["trace"] == decision["trace"]
+        ranked += len(t["actions"])
+    assert ranked > 0
+    # Without an LTR model there is no detractor part; the trace and details are on request.
+    plain = nps.TicketScorer(engine, churn, catalog, customer=PLAYBOOK_DEFAULTS)
+    t = plain.ticket(one[customers[0]], now + 10, "outage")  # now: one second after the event
+    assert t["detractor"] is None and "trace" not in t and "features" not in t
+    assert len(one[customers[0]]) == len(two[customers[0]]) + 1
+
+
+def test_ticket_bad_input_from_python():
+    b = nps.synth.generate(customers=800, seed=9)
+    X = nps.features.retention(b.events, as_of=b.as_of)
+    churn = nps.ChurnModel().fit(X, b.labels.loc[X.index, "churned"])
+    catalog = nps.ActionCatalog.playbook()
+    engine = nps.features.FeatureEngine()
+    scorer = nps.TicketScorer(engine, churn, catalog, customer=PLAYBOOK_DEFAULTS)
+    h = _histories(b.events, b.as_of, [X.index[0]])[X.index[0]]
+    n, now = len(h), 1_800_000_000
+    with pytest.raises(nps.NpsError, match=r"event.value \(a survey answer\)\[\d+\] = 11 is outside whole answers"):
+        scorer.ticket(h, now - 1, "survey_answer", value=11, now=now)
+    with pytest.raises(nps.NpsError, match="7.5"):
+        scorer.ticket(h, now - 1, "survey_answer", value=7.5, now=now)
+    with pytest.raises(nps.NpsError, match="before now"):
+        scorer.ticket(h, now, "contact_opened", now=now)
+    assert len(h) == n  # nothing was added
+    # A customer with no events: the first ticket of one without a subscription start
+    # cannot be scored (tenure was never missing in training), and the error says so.
+    fresh = nps.features.CustomerHistory()
+    with pytest.raises(nps.NpsError, match="tenure_days"):
+        scorer.ticket(fresh, now - 1, "contact_opened", now=now)
+    t = scorer.ticket(fresh, now - 2, "subscription_start", now=now)
+    assert 0 < t["probability"] < 1 and len(fresh) == 2
+    with pytest.raises(nps.NpsError, match="shoe_size"):
+        nps.TicketScorer(engine, nps.ChurnModel().fit(X.rename(columns={"tenure_days": "shoe_size"}),
+                                                      b.labels.loc[X.index, "churned"]), catalog)
+    with pytest.raises(nps.NpsError, match="fitted"):
+        nps.TicketScorer(engine, object(), catalog)

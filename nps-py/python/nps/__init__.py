@@ -25,13 +25,14 @@ from ._nps import (
 from . import features, metrics, synth
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
-from .early_warning import LtrModel, predicted_nps
+from .early_warning import LtrModel, TicketScorer, predicted_nps
 from .survey import breakdown, trend
 
 __all__ = [
     "ActionCatalog",
     "Learner",
     "LtrModel",
+    "TicketScorer",
     "predicted_nps",
     "ChurnModel",
     "TableEncoder",

@@ -4,7 +4,11 @@
 respondents, applied to everyone; scikit-learn conventions, ``predict_proba`` columns in the
 order detractor, passive, promoter). ``predicted_nps`` turns probabilities into the NPS of a
 group with an interval, and, given the actual answers, into a blended NPS of the whole base.
-``nps.churn_by_nps`` links answers to churn. The numbers come from the Rust core.
+``nps.churn_by_nps`` links answers to churn. ``LtrModel.detractor_contributions``,
+``explain_detractor`` and ``alerts`` say which inputs drive each customer's detractor risk
+(the exact attribution of ln(P(detractor) / P(promoter))). ``TicketScorer`` is the one call
+at ticket time (features, churn score and factors, detractor risk, next best actions). The
+numbers come from the Rust core.
 """
 
 from __future__ import annotations
@@ -99,11 +103,56 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
         0-10, NaN where none), and coverage (the share of rows with a prediction)."""
         return _nps._evaluate_ltr(self.predict_proba(X), np.asarray(answers, dtype=np.float64), float(threshold))
 
-    def alerts(self, X: Any, value: Any = None, top: int = 100) -> Any:
+    def detractor_contributions(self, X: Any) -> Any:
+        """Each input's exact contribution to each row's detractor log-odds,
+        ln(P(detractor) / P(promoter)), against the baseline of the training mean
+        (``attrs["baseline"]``): baseline + row sum = the row's log-odds. Columns of one
+        source are summed back to it. Why this log-odds: it is linear in the inputs, so the
+        attribution is exact (P(detractor) against the other two is not), and it is what NPS
+        weighs. A DataFrame (rows as X's, one column per input; ``attrs["log_odds"]`` and
+        ``attrs["risk"]`` hold each row's log-odds and P(detractor)) or an array without
+        pandas."""
+        self._fitted()
+        matrix = _numeric_matrix(X, self._model.inputs)
+        if matrix is not None:
+            c, baseline, z, risk = self._model.detractor_contributions_matrix(*matrix)
+        else:
+            names, columns = to_columns(X) if hasattr(X, "columns") or isinstance(X, dict) else to_columns(X, self._model.inputs)
+            c, baseline, z, risk = self._model.detractor_contributions(names, columns)
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is a test dependency
+            return c
+        frame = pd.DataFrame(c, columns=self._model.inputs, index=getattr(X, "index", None))
+        frame.attrs.update(baseline=baseline, log_odds=z, risk=risk)
+        return frame
+
+    def explain_detractor(self, X: Any, top: int = 3) -> Any:
+        """The ``top`` inputs pushing each row most towards detractor (``raises``) and towards
+        promoter (``lowers``): one row per (customer, factor) with the customer's
+        P(detractor) and the contribution to ln(P(detractor) / P(promoter))."""
+        frame = self.detractor_contributions(X)
+        risk = frame.attrs["risk"]
+        records = []
+        for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy())):
+            for direction, factors in zip(("raises", "lowers"), _top_factors(row, int(top))):
+                for rank, j in enumerate(factors, 1):
+                    records.append({"customer": label, "detractor_risk": risk[i], "direction": direction, "rank": rank,
+                                    "factor": frame.columns[j], "contribution": row[j]})
+        import pandas as pd
+
+        return pd.DataFrame.from_records(records, columns=["customer", "detractor_risk", "direction", "rank", "factor",
+                                                           "contribution"])
+
+    def alerts(self, X: Any, value: Any = None, top: int = 100, factors: int = 3) -> Any:
         """The customers most at risk of being detractors, ranked by P(detractor) times
         ``value`` (e.g. monthly revenue; 1 for everyone when not given): a DataFrame with
-        detractor_risk, value and expected (their product), highest first."""
-        risk = self.detractor_risk(X)
+        detractor_risk, value, expected (their product) and the ``factors`` inputs pushing
+        each one most towards detractor (``top_factors``, a list of names, largest first,
+        with their contributions to ln(P(detractor) / P(promoter)) in
+        ``factor_contributions``), highest expected first."""
+        frame = self.detractor_contributions(X)
+        risk = np.asarray(frame.attrs["risk"])
         v = np.ones(len(risk)) if value is None else np.asarray(value, dtype=np.float64)
         if v.shape != risk.shape:
             raise NpsError(f"value has {v.size} elements but X has {risk.size} rows")
@@ -111,8 +160,13 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
         order = np.argsort(-expected, kind="stable")[: int(top)]
         import pandas as pd
 
+        c = frame.to_numpy()
+        names = list(frame.columns)
+        raising = [_top_factors(c[i], int(factors))[0] for i in order]
         index = np.asarray(getattr(X, "index", np.arange(len(risk))))[order]
-        return pd.DataFrame({"detractor_risk": risk[order], "value": v[order], "expected": expected[order]},
+        return pd.DataFrame({"detractor_risk": risk[order], "value": v[order], "expected": expected[order],
+                             "top_factors": [[names[j] for j in up] for up in raising],
+                             "factor_contributions": [[float(c[i, j]) for j in up] for i, up in zip(order, raising)]},
                             index=pd.Index(index, name="customer"))
 
     @property
@@ -130,6 +184,17 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
         model.n_features_in_ = len(core.inputs)
         return model
 
+
+
+def _top_factors(row: np.ndarray, k: int) -> tuple:
+    """Indices of the k largest positive and the k most negative entries of a row (ties in
+    input order), as the core ranks them."""
+    up = [int(j) for j in np.argsort(-row, kind="stable") if row[j] > 0][:k]
+    down = [int(j) for j in np.argsort(row, kind="stable") if row[j] < 0][:k]
+    return up, down
+
+
+TicketScorer = _nps.TicketScorer
 
 
 def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:

@@ -20,8 +20,12 @@ class LtrModel:
     def predicted_nps(self, X: Any, level: float = 0.95) -> dict: ...
     def evaluate(self, X: Any, answers: Any, threshold: float = 0.5) -> dict:
         """log_loss, detractor_auc, precision, recall, coverage."""
-    def alerts(self, X: Any, value: Any = None, top: int = 100) -> Any:
-        """Customers ranked by P(detractor) x value."""
+    def detractor_contributions(self, X: Any) -> Any:
+        """Contributions to ln(P(detractor) / P(promoter)); attrs baseline, log_odds, risk."""
+    def explain_detractor(self, X: Any, top: int = 3) -> Any:
+        """The inputs pushing each row most towards detractor and towards promoter."""
+    def alerts(self, X: Any, value: Any = None, top: int = 100, factors: int = 3) -> Any:
+        """Customers ranked by P(detractor) x value, with their top detractor factors."""
     def get_params(self, deep: bool = True) -> dict: ...
     def set_params(self, **params: Any) -> "LtrModel": ...
     @property
@@ -36,3 +40,21 @@ class LtrModel:
 def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:
     """NPS from (detractor, passive, promoter) probabilities, with an interval; blended with
     actual answers when given."""
+
+class TicketScorer:
+    """The one call at ticket time: event, features, churn score and factors, detractor
+    risk (with an LTR model), next best actions."""
+    def __init__(self, engine: Any, churn: Any, catalog: Any, ltr: Any = None,
+                 customer: Optional[Mapping[str, Any]] = None, top_factors: int = 3, top_actions: int = 3) -> None: ...
+    @property
+    def feature_names(self) -> list: ...
+    @property
+    def inputs(self) -> list: ...
+    @property
+    def ltr_inputs(self) -> list: ...
+    def ticket(self, history: Any, time: Any, kind: str, value: Optional[float] = None,
+               duration: Optional[float] = None, department: Optional[str] = None, case: Any = None,
+               flag: Optional[bool] = None, now: Any = None, customer: Optional[Mapping[str, Any]] = None,
+               outcomes: Optional[list] = None, trace: bool = False, details: bool = False) -> dict:
+        """probability, score, log_odds, baseline, raising, lowering, detractor, actions
+        (+ trace, features, contributions on request)."""

@@ -34,6 +34,10 @@ from ._nps import NpsError
 from .survey import _epoch_seconds, _frame
 
 BUILT_IN_KINDS: tuple = tuple(_nps._built_in_kinds())
+#: A feature set compiled once for the histories of a service (the retention set by default).
+FeatureEngine = _nps.FeatureEngine
+#: One customer's events, added one at a time; features equal to the batch computation.
+CustomerHistory = _nps.CustomerHistory
 NONE_CODE = 2**32 - 1
 REQUIRED = ("customer", "time", "kind")
 OPTIONAL = ("value", "duration", "department", "case", "flag")

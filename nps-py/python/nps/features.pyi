@@ -1,6 +1,8 @@
 """Churn features from a raw event history, as of a date, with no leakage."""
 
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Iterable, Mapping, Optional, Union
+
+import numpy as np
 
 BUILT_IN_KINDS: tuple
 Definitions = Union[str, Mapping[str, Any], Iterable[Mapping[str, Any]]]
@@ -21,3 +23,22 @@ def retention(events: Any, as_of: Any, declared_kinds: Iterable[str] = ()) -> An
 
 def retention_definitions() -> dict:
     """The built-in retention feature set as its JSON definitions."""
+
+
+class FeatureEngine:
+    """A feature set compiled once (the retention set when definitions is None)."""
+    def __init__(self, definitions: Optional[str] = None, declared_kinds: Iterable[str] = ()) -> None: ...
+    @property
+    def names(self) -> list: ...
+
+class CustomerHistory:
+    """One customer's events, added one at a time (any order); features equal the batch."""
+    def __init__(self, declared_kinds: Iterable[str] = ()) -> None: ...
+    def push(self, time: Any, kind: str, value: Optional[float] = None, duration: Optional[float] = None,
+             department: Optional[str] = None, case: Any = None, flag: Optional[bool] = None) -> None: ...
+    def features(self, engine: FeatureEngine, as_of: Any) -> np.ndarray: ...
+    @property
+    def last_time(self) -> Optional[int]: ...
+    @property
+    def kinds(self) -> list: ...
+    def __len__(self) -> int: ...
