@@ -100,3 +100,210 @@ test('evaluating LTR predictions against answers', () => {
   assert.ok(Math.abs(e.logLoss + (Math.log(0.7) + Math.log(0.6)) / 2) < 1e-15)
   assert.throws(() => evaluateLtr(new Float64Array([0.5, 0.5, 0]), [12]), (err) => err.code === 'OUT_OF_RANGE')
 })
+
+// -- detractor risk and the one call at ticket time -----------------------------------------
+
+const { ChurnModel, ActionCatalog, TicketScorer } = require('../../nps-node')
+
+const logistic = { c: 1, fit_intercept: true, tol: 1e-8, max_iter: 100, class_weight: 'none' }
+const convergence = { iterations: 1, gradient_norm: 0, objective: 0, converged: true, solver: 'none' }
+
+/** Model files over named inputs, standardised with the given means and scales. */
+function encoderOf(names, stats) {
+  return { columns: names.map((name, j) => ({ kind: 'numeric', name, mean: stats[j].mean, center: stats[j].mean, scale: stats[j].scale, indicator: true })), unseen: 'error' }
+}
+function churnFile(names, stats) {
+  return JSON.stringify({
+    format: 'nps.churn_model', version: 1, inputs: names, encoder: encoderOf(names, stats), features: null,
+    columns: names.flatMap((n) => [n, `${n}__missing`]),
+    coef: names.flatMap((_, j) => [((j % 5) - 2) / 3, 0.1 * ((j % 3) - 1)]), intercept: -1.1,
+    column_mean: names.flatMap((_, j) => [0.01 * j, 0.2]),
+    options: { logistic, encoder: { unseen: 'error', standardize: true } },
+    training: { rows: 1, positives: 1, positive_share: 1, convergence },
+  })
+}
+function ltrFile(names, stats) {
+  return JSON.stringify({
+    format: 'nps.ltr_model', version: 1, inputs: names, encoder: encoderOf(names, stats),
+    columns: names.flatMap((n) => [n, `${n}__missing`]),
+    coef: [0, 1, 2].map((k) => names.flatMap((_, j) => [(((j + k) % 7) - 3) / 5, 0.05 * (k - 1)])),
+    intercept: [-0.4, 0.1, 0.3], column_mean: names.flatMap((_, j) => [-0.02 * j, 0.3]),
+    options: { logistic, encoder: { unseen: 'error', standardize: true } },
+    training: { rows: 1, class_counts: [1, 1, 1], convergence },
+  })
+}
+
+test('detractor risk: the attribution of ln(P(detractor) / P(promoter)), by hand', () => {
+  const names = ['bill_shock', 'aht_90d']
+  const stats = [{ mean: 1, scale: 0.5 }, { mean: 600, scale: 300 }]
+  const file = JSON.parse(ltrFile(names, stats))
+  const m = LtrModel.fromJson(JSON.stringify(file))
+  const r = m.explainDetractor({ bill_shock: 1.8, aht_90d: null }, { top: 1 })
+  const w = file.coef[0].map((c, j) => c - file.coef[2][j])
+  const mean = file.column_mean
+  // bill_shock: (1.8 - 1) / 0.5, present; aht_90d: missing, imputed at its mean (0), indicator 1.
+  const x = [(1.8 - 1) / 0.5, 0, 0, 1]
+  const expected = [w[0] * (x[0] - mean[0]) + w[1] * (x[1] - mean[1]), w[2] * (x[2] - mean[2]) + w[3] * (x[3] - mean[3])]
+  const baseline = file.intercept[0] - file.intercept[2] + w.reduce((s, wj, j) => s + wj * mean[j], 0)
+  assert.ok(Math.abs(r.baseline - baseline) < 1e-14)
+  Array.from(r.contributions).forEach((c, k) => assert.ok(Math.abs(c - expected[k]) < 1e-14, `input ${k}`))
+  assert.ok(Math.abs(r.baseline + r.contributions[0] + r.contributions[1] - r.logOdds) < 1e-14)
+  const p = m.score({ bill_shock: 1.8, aht_90d: null })
+  assert.equal(r.probability, p.detractor)
+  assert.ok(Math.abs(r.logOdds - Math.log(p.detractor / p.promoter)) < 1e-12)
+  const top = expected[0] > expected[1] ? 0 : 1
+  if (expected[top] > 0) assert.deepEqual(r.raising.map((f) => f.name), [names[top]])
+  // A file without column_mean scores but does not explain.
+  delete file.column_mean
+  const old = LtrModel.fromJson(JSON.stringify(file))
+  assert.ok(old.score({ bill_shock: 1, aht_90d: 1 }).detractor > 0)
+  assert.throws(() => old.explainDetractor({ bill_shock: 1, aht_90d: 1 }), (e) => e.code === 'EMPTY' && /column_mean/.test(e.message))
+})
+
+function setup() {
+  const b = synth.generate({ customers: 400, seed: 12 })
+  const engine = new features.FeatureEngine(null)
+  const names = engine.names
+  const batch = features.retention(b.events, { asOf: b.asOf })
+  const stats = names.map((_, j) => {
+    const v = []
+    for (let i = j; i < batch.values.length; i += names.length) if (Number.isFinite(batch.values[i])) v.push(batch.values[i])
+    const mean = v.reduce((a, c) => a + c, 0) / Math.max(v.length, 1)
+    const sd = Math.sqrt(v.reduce((a, c) => a + (c - mean) ** 2, 0) / Math.max(v.length, 1))
+    return { mean, scale: sd > 0 ? sd : 1 }
+  })
+  const ltrNames = names.filter((n) => !['last_nps', 'last_nps_category'].includes(n))
+  const churn = ChurnModel.fromJson(churnFile(names, stats))
+  const ltr = LtrModel.fromJson(ltrFile(ltrNames, ltrNames.map((n) => stats[names.indexOf(n)])))
+  const histories = () => {
+    const hs = new Map()
+    const e = b.events
+    for (let i = 0; i < e.kind.length; i++) {
+      if (e.time[i] >= b.asOf) continue
+      let h = hs.get(e.customer[i])
+      if (!h) hs.set(e.customer[i], (h = new features.CustomerHistory()))
+      h.push({ time: e.time[i], kind: e.kind[i], value: Number.isNaN(e.value[i]) ? undefined : e.value[i],
+        duration: Number.isNaN(e.duration[i]) ? undefined : e.duration[i], department: e.department[i] ?? undefined,
+        case: e.case[i] ?? undefined, flag: e.flag[i] ?? undefined })
+    }
+    return hs
+  }
+  return { b, engine, names, churn, ltr, ltrNames, histories }
+}
+
+const defaults = { segment: 'postpaid', complained_outage: false, complained_overage: true, monthly_bill: 42,
+  last_nps: 7, payment_trend: 1, usage_trend_30d: 1, tenure_days: 0 }
+
+test('TicketScorer.ticket equals the separate calls to the bit', () => {
+  const { b, engine, names, churn, ltr, ltrNames, histories } = setup()
+  const playbook = ActionCatalog.playbook()
+  const scorer = new TicketScorer(engine, churn, playbook, ltr, { customer: defaults })
+  assert.deepEqual(scorer.inputs, names)
+  assert.deepEqual(scorer.ltrInputs, ltrNames)
+  const one = histories()
+  const two = histories()
+  let ranked = 0
+  const bands = new Set()
+  for (const id of [...one.keys()].filter((_, k) => k % 20 === 0)) {
+    const now = b.asOf + 3_600_000
+    const event = { time: now - 60_000, kind: 'contact_opened', department: 'billing' }
+    const t = scorer.ticket(one.get(id), event, { now, trace: true, details: true })
+    // The separate calls.
+    const h = two.get(id)
+    h.push(event)
+    const f = h.features(engine, now)
+    assert.deepEqual(Array.from(t.features, bits), Array.from(f, bits), id)
+    const p = churn.scoreValues(f)
+    const x = churn.explainValues(f, { top: 3 })
+    assert.equal(bits(t.probability), bits(p))
+    assert.equal(bits(t.logOdds), bits(x.logOdds))
+    assert.equal(bits(t.baseline), bits(x.baseline))
+    assert.deepEqual(t.raising, x.raising.map(({ name, contribution }) => ({ name, contribution })))
+    assert.deepEqual(t.lowering, x.lowering.map(({ name, contribution }) => ({ name, contribution })))
+    const sum = Array.from(t.contributions).reduce((a, c) => a + c, t.baseline)
+    assert.ok(Math.abs(sum - t.logOdds) < 1e-12 * (1 + Math.abs(t.logOdds)))
+    const inputs = Object.fromEntries(ltrNames.map((n) => [n, f[names.indexOf(n)]]))
+    const d = ltr.explainDetractor(inputs, { top: 3 })
+    assert.equal(bits(t.detractor.probability), bits(d.probability))
+    assert.equal(bits(t.detractor.promoter), bits(d.promoter))
+    assert.equal(bits(t.detractor.logOdds), bits(d.logOdds))
+    assert.deepEqual(Array.from(t.detractor.contributions, bits), Array.from(d.contributions, bits))
+    assert.deepEqual(t.detractor.raising, d.raising)
+    assert.deepEqual(t.detractor.lowering, d.lowering)
+    const customer = { ...defaults }
+    for (const field of ['tenure_days', 'payment_trend', 'usage_trend_30d', 'last_nps']) {
+      const v = f[names.indexOf(field)]
+      if (Number.isFinite(v)) customer[field] = v
+    }
+    const factors = Object.fromEntries(names.map((n, j) => [n, t.contributions[j]]))
+    const decision = playbook.decide(customer, { score: 100 * p, factors, now, top: 3 })
+    assert.deepEqual(t.actions, decision.actions)
+    assert.deepEqual(t.trace, decision.trace)
+    assert.equal(t.score, 100 * p)
+    ranked += t.actions.length
+    bands.add(t.score < 30 ? 'low' : t.score < 60 ? 'medium' : 'high')
+  }
+  assert.ok(ranked > 0)
+  assert.ok(bands.size >= 2, [...bands].join())
+  // Compact by default: no trace, no features; `now` defaults to one second after the event.
+  const [id, h] = [...one.entries()][0]
+  const t = scorer.ticket(h, { time: b.asOf + 7_200_000, kind: 'outage' })
+  assert.equal(t.trace, undefined)
+  assert.equal(t.features, undefined)
+  assert.equal(t.detractor.contributions, undefined)
+  const h2 = two.get(id)
+  h2.push({ time: b.asOf + 7_200_000, kind: 'outage' })
+  assert.equal(bits(t.probability), bits(churn.scoreValues(h2.features(engine, b.asOf + 7_201_000))))
+  // Without an LTR model: no detractor part.
+  const plain = new TicketScorer(engine, churn, playbook, null, { customer: defaults })
+  assert.equal(plain.ticket(h, { time: b.asOf + 9_000_000, kind: 'outage' }).detractor, undefined)
+})
+
+test('TicketScorer: bad input', () => {
+  const { b, engine, churn, ltr, histories } = setup()
+  const playbook = ActionCatalog.playbook()
+  const scorer = new TicketScorer(engine, churn, playbook, ltr, { customer: defaults })
+  const h = [...histories().values()][0]
+  const n = h.length
+  const now = b.asOf + 1_000_000
+  // A survey answer outside 0-10 or not whole: rejected before it is added.
+  assert.throws(() => scorer.ticket(h, { time: now - 1000, kind: 'survey_answer', value: 11 }, { now }),
+    (e) => e.code === 'OUT_OF_RANGE' && /survey answer.* = 11/.test(e.message))
+  assert.throws(() => scorer.ticket(h, { time: now - 1000, kind: 'survey_answer', value: 6.5 }, { now }),
+    (e) => e.code === 'OUT_OF_RANGE')
+  assert.throws(() => scorer.ticket(h, { time: now - 1000, kind: 'survey_answer' }, { now }), (e) => e.code === 'MISSING_VALUE')
+  // An event not before `now` would not count.
+  assert.throws(() => scorer.ticket(h, { time: now, kind: 'contact_opened' }, { now }),
+    (e) => e.code === 'INVALID_PARAMETER' && /before now/.test(e.message))
+  assert.throws(() => scorer.ticket(h, { time: now - 1000, kind: 'fax' }, { now }), (e) => e.code === 'UNKNOWN_VALUE')
+  assert.equal(h.length, n, 'nothing was added')
+  // An event older than the latest is taken in its place in time.
+  const a = [...histories().values()][0]
+  const c = [...histories().values()][0]
+  const old = { time: b.asOf - 50 * 86_400_000, kind: 'complaint' }
+  const recent = { time: now - 5000, kind: 'contact_opened' }
+  a.push(old)
+  const ta = scorer.ticket(a, recent, { now, details: true })
+  c.push(recent)
+  const tc = scorer.ticket(c, old, { now, details: true })
+  assert.deepEqual(Array.from(ta.features, bits), Array.from(tc.features, bits))
+  assert.equal(bits(ta.probability), bits(tc.probability))
+  // A customer with no events: features at their empty values (counts 0, the rest NaN,
+  // which the models' missing indicators take); the first ticket scores.
+  const fresh = new features.CustomerHistory()
+  const empty = fresh.features(engine, now)
+  assert.equal(empty[engine.names.indexOf('contacts_90d')], 0)
+  assert.ok(Number.isNaN(empty[engine.names.indexOf('tenure_days')]))
+  const t = scorer.ticket(fresh, { time: now - 1000, kind: 'contact_opened' }, { now, details: true })
+  assert.ok(t.probability > 0 && t.probability < 1)
+  assert.equal(t.features[engine.names.indexOf('contacts_7d')], 1)
+  // A record field of the wrong type, a model input that is not a feature.
+  assert.throws(() => new TicketScorer(engine, churn, playbook, null, { customer: { segment: 3 } }), (e) => e.code === 'INVALID_PARAMETER')
+  const odd = JSON.parse(churn.toJson())
+  odd.inputs[0] = 'shoe_size'
+  odd.encoder.columns[0].name = 'shoe_size'
+  odd.columns[0] = 'shoe_size'
+  odd.columns[1] = 'shoe_size__missing'
+  assert.throws(() => new TicketScorer(engine, ChurnModel.fromJson(JSON.stringify(odd)), playbook),
+    (e) => e.code === 'UNKNOWN_VALUE' && /shoe_size/.test(e.message))
+})
