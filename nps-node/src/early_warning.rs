@@ -1,8 +1,9 @@
 //! Node functions for `nps_core::early_warning`.
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Either3, Float64Array};
-use napi::JsDate;
+use napi::bindgen_prelude::{Either, Either3, Float64Array, Function, JsObjectValue, Unknown};
+use napi::{Env, JsDate, JSON};
+use serde::Serialize;
 use napi_derive::napi;
 use nps_core::action::{Customer, FieldValue};
 use nps_core::early_warning::{self as core};
@@ -458,6 +459,7 @@ pub struct TicketScorer {
     options: core::TicketOptions,
     ticket: core::Ticket,
     outcomes: Vec<nps_core::action::Outcome>,
+    json: Vec<u8>,
 }
 
 #[napi]
@@ -486,7 +488,7 @@ impl TicketScorer {
             top_factors: top_factors.unwrap_or(3) as usize,
             top_actions: top_actions.unwrap_or(3) as usize,
         };
-        Ok(TicketScorer { inner, customer, options, ticket: core::Ticket::default(), outcomes: Vec::new() })
+        Ok(TicketScorer { inner, customer, options, ticket: core::Ticket::default(), outcomes: Vec::new(), json: Vec::new() })
     }
 
     /// The features, in the order of `details.features`.
@@ -511,13 +513,14 @@ impl TicketScorer {
     /// `options.now` (default: one second after the event). Errors before the event is
     /// added: an event not before `now`, a survey answer that is not a whole 0–10, an
     /// unknown kind.
-    #[napi(catch_unwind)]
-    pub fn ticket(
+    #[napi(catch_unwind, ts_return_type = "TicketResult")]
+    pub fn ticket<'env>(
         &mut self,
+        env: &'env Env,
         history: &mut crate::features::CustomerHistory,
         event: TicketEvent,
         options: Option<TicketOptions>,
-    ) -> Result<TicketResult> {
+    ) -> Result<Either<Unknown<'env>, TicketResult>> {
         let index = history.inner.len();
         let time = epoch_seconds(&event.time, "event.time", index)?;
         let case = event.case.as_ref().map(|c| match c {
@@ -555,7 +558,18 @@ impl TicketScorer {
             .into_napi()?;
         let t = &self.ticket;
         let inputs = self.inner.inputs();
-        Ok(TicketResult {
+        if !details {
+            // The common case crosses back as one JSON text that V8 parses: much cheaper than
+            // building the nested objects property by property through N-API. JSON writes
+            // every f64 so that it parses back to the same bits (none is NaN here).
+            self.json.clear();
+            serde_json::to_writer(&mut self.json, &compact(&self.inner, t, trace)).expect("plain data serialises");
+            let text = std::str::from_utf8(&self.json).expect("JSON is UTF-8");
+            let json: JSON = env.get_global().into_napi()?.get_named_property_unchecked("JSON").into_napi()?;
+            let parse: Function<&str, Unknown> = json.get_named_property_unchecked("parse").into_napi()?;
+            return Ok(Either::A(parse.call(text).into_napi()?));
+        }
+        Ok(Either::B(TicketResult {
             probability: t.probability,
             score: t.score,
             log_odds: t.log_odds,
@@ -593,6 +607,111 @@ impl TicketScorer {
             }),
             features: details.then(|| Float64Array::new(t.features.clone())),
             contributions: details.then(|| Float64Array::new(t.contributions.clone())),
-        })
+        }))
+    }
+}
+
+/// A factor as the compact result writes it.
+#[derive(Serialize)]
+struct FactorJson<'a> {
+    name: &'a str,
+    contribution: f64,
+}
+
+fn factors_json<'a>(index: &[usize], names: &'a [String], contributions: &[f64]) -> Vec<FactorJson<'a>> {
+    index.iter().map(|&i| FactorJson { name: &names[i], contribution: contributions[i] }).collect()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DetractorJson<'a> {
+    probability: f64,
+    passive: f64,
+    promoter: f64,
+    log_odds: f64,
+    baseline: f64,
+    raising: Vec<FactorJson<'a>>,
+    lowering: Vec<FactorJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ActionJson<'a> {
+    rank: u32,
+    id: &'a str,
+    label: &'a str,
+    channel: &'a str,
+    priority: f64,
+    value: f64,
+}
+
+#[derive(Serialize)]
+struct TraceJson<'a> {
+    id: &'a str,
+    status: &'static str,
+    detail: String,
+    priority: Option<f64>,
+}
+
+/// [`TicketResult`] without the typed arrays, as JSON.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TicketJson<'a> {
+    probability: f64,
+    score: f64,
+    log_odds: f64,
+    baseline: f64,
+    raising: Vec<FactorJson<'a>>,
+    lowering: Vec<FactorJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detractor: Option<DetractorJson<'a>>,
+    actions: Vec<ActionJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<Vec<TraceJson<'a>>>,
+}
+
+fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool) -> TicketJson<'a> {
+    let inputs = scorer.inputs();
+    TicketJson {
+        probability: t.probability,
+        score: t.score,
+        log_odds: t.log_odds,
+        baseline: t.baseline,
+        raising: factors_json(&t.raising, inputs, &t.contributions),
+        lowering: factors_json(&t.lowering, inputs, &t.contributions),
+        detractor: t.detractor.as_ref().map(|d| DetractorJson {
+            probability: d.probabilities[0],
+            passive: d.probabilities[1],
+            promoter: d.probabilities[2],
+            log_odds: d.log_odds,
+            baseline: d.baseline,
+            raising: factors_json(&t.detractor_raising, scorer.ltr_inputs(), &d.contributions),
+            lowering: factors_json(&t.detractor_lowering, scorer.ltr_inputs(), &d.contributions),
+        }),
+        actions: t
+            .decision
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ActionJson {
+                rank: i as u32 + 1,
+                id: &a.id,
+                label: &a.label,
+                channel: &a.channel,
+                priority: a.priority,
+                value: a.value,
+            })
+            .collect(),
+        trace: trace.then(|| {
+            t.decision
+                .trace
+                .iter()
+                .map(|x| TraceJson {
+                    id: &x.id,
+                    status: x.verdict.status(),
+                    detail: x.verdict.detail(),
+                    priority: x.verdict.priority(),
+                })
+                .collect()
+        }),
     }
 }
