@@ -1,12 +1,10 @@
 //! Node functions for `nps_core::early_warning`.
-use std::collections::HashMap;
-
 use napi::bindgen_prelude::{Either, Either3, Float64Array, Function, JsObjectValue, Unknown};
 use napi::{Env, JsDate, JSON};
-use serde::Serialize;
 use napi_derive::napi;
 use nps_core::action::{Customer, FieldValue};
 use nps_core::early_warning::{self as core};
+use serde::Serialize;
 
 use crate::convert::{booleans, epoch_seconds, floats, NumericArray};
 use crate::error::{IntoNapi, Result};
@@ -319,7 +317,7 @@ pub struct TicketScorerOptions {
     /// null = missing). Number fields named like a feature take the feature's value when it
     /// is defined. A ticket may pass its own.
     #[napi(ts_type = "Record<string, number | string | boolean | null>")]
-    pub customer: Option<HashMap<String, Option<Either3<f64, String, bool>>>>,
+    pub customer: Option<crate::convert::Inputs>,
     /// Factors each way (3).
     pub top_factors: Option<u32>,
     /// Actions returned (3).
@@ -347,7 +345,7 @@ pub struct TicketOptions {
     pub now: Option<Either<f64, JsDate<'static>>>,
     /// This customer's record, replacing the scorer's (by field name; null = missing).
     #[napi(ts_type = "Record<string, number | string | boolean | null>")]
-    pub customer: Option<HashMap<String, Option<Either3<f64, String, bool>>>>,
+    pub customer: Option<crate::convert::Inputs>,
     /// The customer's past outcomes (contact policies read them).
     pub history: Option<Vec<crate::action::Outcome>>,
     /// Include every action's fate (false).
@@ -404,10 +402,7 @@ pub struct TicketResult {
     pub contributions: Option<Float64Array>,
 }
 
-fn record(
-    catalog: &nps_core::action::Catalog,
-    fields: &HashMap<String, Option<Either3<f64, String, bool>>>,
-) -> Result<Customer> {
+fn record(catalog: &nps_core::action::Catalog, fields: &crate::convert::Inputs) -> Result<Customer> {
     let values: Vec<(&str, FieldValue)> = fields
         .iter()
         .map(|(k, v)| {
@@ -488,7 +483,14 @@ impl TicketScorer {
             top_factors: top_factors.unwrap_or(3) as usize,
             top_actions: top_actions.unwrap_or(3) as usize,
         };
-        Ok(TicketScorer { inner, customer, options, ticket: core::Ticket::default(), outcomes: Vec::new(), json: Vec::new() })
+        Ok(TicketScorer {
+            inner,
+            customer,
+            options,
+            ticket: core::Ticket::default(),
+            outcomes: Vec::new(),
+            json: Vec::new(),
+        })
     }
 
     /// The features, in the order of `details.features`.
