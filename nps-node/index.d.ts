@@ -759,8 +759,8 @@ export interface TicketOptions {
   now?: number | Date
   /** This customer's record, replacing the scorer's (by field name; null = missing). */
   customer?: Record<string, number | string | boolean | null>
-  /** The customer's past outcomes (contact policies read them). */
-  history?: Array<Outcome>
+  /** The customer's past outcomes of offers (contact policies read them). */
+  outcomes?: Array<Outcome>
   /** Include every action's fate (false). */
   trace?: boolean
   /** Include the features and every input's contribution (false). */

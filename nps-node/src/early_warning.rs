@@ -346,8 +346,8 @@ pub struct TicketOptions {
     /// This customer's record, replacing the scorer's (by field name; null = missing).
     #[napi(ts_type = "Record<string, number | string | boolean | null>")]
     pub customer: Option<crate::convert::Inputs>,
-    /// The customer's past outcomes (contact policies read them).
-    pub history: Option<Vec<crate::action::Outcome>>,
+    /// The customer's past outcomes of offers (contact policies read them).
+    pub outcomes: Option<Vec<crate::action::Outcome>>,
     /// Include every action's fate (false).
     pub trace: Option<bool>,
     /// Include the features and every input's contribution (false).
@@ -429,7 +429,7 @@ fn outcome(o: &crate::action::Outcome, index: usize) -> Result<nps_core::action:
         "ignored" => OutcomeKind::Ignored,
         other => {
             return Err(crate::error::to_napi(nps_core::NpsError::unknown(
-                &format!("history[{index}].kind"),
+                &format!("outcomes[{index}].kind"),
                 other,
                 &["presented", "accepted", "rejected", "ignored"],
             )))
@@ -439,7 +439,7 @@ fn outcome(o: &crate::action::Outcome, index: usize) -> Result<nps_core::action:
         action: o.action.clone(),
         channel: o.channel.clone(),
         group: o.group.clone(),
-        time: epoch_seconds(&o.time, "history.time", index)?,
+        time: epoch_seconds(&o.time, "outcomes.time", index)?,
         kind,
     })
 }
@@ -550,7 +550,7 @@ impl TicketScorer {
             if let Some(c) = &o.customer {
                 own = Some(record(self.inner.catalog(), c)?);
             }
-            for (i, h) in o.history.iter().flatten().enumerate() {
+            for (i, h) in o.outcomes.iter().flatten().enumerate() {
                 self.outcomes.push(outcome(h, i)?);
             }
         }
@@ -651,6 +651,8 @@ struct TraceJson<'a> {
     id: &'a str,
     status: &'static str,
     detail: String,
+    /// Absent, as in the object path, for actions removed before they had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<f64>,
 }
 

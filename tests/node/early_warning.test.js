@@ -203,6 +203,7 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
   const one = histories()
   const two = histories()
   let ranked = 0
+  let riskiest = null
   const bands = new Set()
   for (const id of [...one.keys()].filter((_, k) => k % 20 === 0)) {
     const now = b.asOf + 3_600_000
@@ -241,6 +242,7 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
     assert.deepEqual(t.trace, decision.trace)
     assert.equal(t.score, 100 * p)
     ranked += t.actions.length
+    if (!riskiest || t.score > riskiest.score) riskiest = { id, score: t.score }
     bands.add(t.score < 30 ? 'low' : t.score < 60 ? 'medium' : 'high')
   }
   assert.ok(ranked > 0)
@@ -254,6 +256,30 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
   const h2 = two.get(id)
   h2.push({ time: b.asOf + 7_200_000, kind: 'outage' })
   assert.equal(bits(t.probability), bits(churn.scoreValues(h2.features(engine, b.asOf + 7_201_000))))
+  // Past outcomes reach the contact policies: two SMS this week suppress the SMS actions,
+  // as in `decide` with the same history; a customer record per ticket replaces the default.
+  const sms = [1, 2].map((d) => ({ action: 'bonus_data', channel: 'sms', group: 'retention', time: b.asOf + 7_200_000 - d * 86_400_000, kind: 'presented' }))
+  const later = b.asOf + 8_000_000
+  const hr = one.get(riskiest.id) // a score of 30 or more: bonus data by SMS passes its conditions
+  const withOutcomes = scorer.ticket(hr, { time: later - 1000, kind: 'outage' }, { now: later, outcomes: sms, trace: true,
+    customer: { ...defaults, segment: 'family' } })
+  const h3 = two.get(riskiest.id)
+  h3.push({ time: later - 1000, kind: 'outage' })
+  const f3 = h3.features(engine, later)
+  const p3 = churn.scoreValues(f3)
+  const customer3 = { ...defaults, segment: 'family' }
+  for (const field of ['tenure_days', 'payment_trend', 'usage_trend_30d', 'last_nps']) {
+    const v = f3[names.indexOf(field)]
+    if (Number.isFinite(v)) customer3[field] = v
+  }
+  const x3 = churn.explainValues(f3, { top: 30 })
+  const factors3 = Object.fromEntries([...x3.raising, ...x3.lowering].map((f) => [f.name, f.contribution]))
+  const d3 = playbook.decide(customer3, { score: 100 * p3, factors: factors3, now: later, top: 3, history: sms })
+  assert.deepEqual(withOutcomes.trace, d3.trace)
+  assert.ok(riskiest.score >= 30, `${riskiest.score}`)
+  assert.ok(withOutcomes.trace.filter((e) => e.status === 'suppressed').length > 0)
+  assert.throws(() => scorer.ticket(h, { time: later, kind: 'outage' }, { outcomes: [{ ...sms[0], kind: 'clicked' }] }),
+    (e) => e.code === 'UNKNOWN_VALUE' && /outcomes\[0\]\.kind/.test(e.message))
   // Without an LTR model: no detractor part.
   const plain = new TicketScorer(engine, churn, playbook, null, { customer: defaults })
   assert.equal(plain.ticket(h, { time: b.asOf + 9_000_000, kind: 'outage' }).detractor, undefined)

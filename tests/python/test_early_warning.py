@@ -309,6 +309,25 @@ def test_ticket_scorer_equals_the_separate_calls():
         assert t["actions"] == decision["actions"] and t["trace"] == decision["trace"]
         ranked += len(t["actions"])
     assert ranked > 0
+    # Past outcomes reach the contact policies (two SMS this week suppress the SMS actions),
+    # as in decide with the same history; a record per ticket replaces the default.
+    c = max(customers, key=lambda k: churn.predict_proba(X.loc[[k]])[0, 1])  # score >= 30: bonus data by SMS
+    sms = [{"action": "bonus_data", "channel": "sms", "group": "retention", "time": now - d * 86_400, "kind": "presented"}
+           for d in (1, 2)]
+    own = dict(PLAYBOOK_DEFAULTS, segment="family")
+    t = scorer.ticket(one[c], now + 50, "outage", now=now + 60, customer=own, outcomes=sms, trace=True, details=True)
+    two[c].push(now + 50, "outage")
+    row = pd.DataFrame([two[c].features(engine, now + 60)], columns=engine.names)
+    record = dict(own)
+    for field in ("tenure_days", "payment_trend", "usage_trend_30d", "last_nps"):
+        if np.isfinite(row.at[0, field]):
+            record[field] = float(row.at[0, field])
+    factors = dict(zip(churn.inputs_, churn.contributions(row).iloc[0].to_numpy()))
+    decision = catalog.decide(record, 100 * churn.predict_proba(row)[0, 1], factors=factors, history=sms, now=now + 60)
+    assert t["trace"] == decision["trace"]
+    assert any(e["status"] == "suppressed" for e in t["trace"])
+    with pytest.raises(nps.NpsError, match="clicked"):
+        scorer.ticket(one[c], now + 70, "outage", now=now + 80, outcomes=[dict(sms[0], kind="clicked")])
     # Without an LTR model there is no detractor part; the trace and details are on request.
     plain = nps.TicketScorer(engine, churn, catalog, customer=PLAYBOOK_DEFAULTS)
     t = plain.ticket(one[customers[0]], now + 10, "outage")  # now: one second after the event
