@@ -130,6 +130,13 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
         model.n_features_in_ = len(core.inputs)
         return model
 
+    def _repr_html_(self) -> str:
+        """A summary for Jupyter: training respondents by category, convergence and the
+        largest coefficients (or the parameters when not fitted)."""
+        from . import _html
+
+        return _html.ltr_model(self)
+
 
 
 def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:

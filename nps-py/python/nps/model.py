@@ -270,6 +270,13 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         model._set_fitted_attributes(core.inputs, len(core.inputs))
         return model
 
+    def _repr_html_(self) -> str:
+        """A summary for Jupyter: training rows and churners, convergence, recorded
+        metrics and the largest coefficients (or the parameters when not fitted)."""
+        from . import _html
+
+        return _html.churn_model(self)
+
 
 
 def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
