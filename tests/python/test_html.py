@@ -116,3 +116,17 @@ def test_ltr_model_summary_shows_respondents_by_category():
     coef = np.array(__import__("json").loads(ltr.to_json())["coef"])
     assert f"{coef[0][0]:.3f}" in text and f"{coef[2][0]:.3f}" in text
     assert "not fitted" in text_of(nps.LtrModel()._repr_html_())
+
+
+def test_jupyter_shows_these_summaries_not_the_estimator_diagram():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    X = pd.DataFrame({"calls": [0.0, 1.0, 3.0, 4.0, 0.0, 5.0]})
+    churn = nps.ChurnModel().fit(X, [0, 0, 1, 1, 0, 1])
+    ltr = nps.LtrModel().fit(X, [10, 9, 3, 2, 8, 0])
+    for model, kind in [(churn, "<b>ChurnModel</b>"), (ltr, "<b>LtrModel</b>")]:
+        data, _ = formatters.DisplayFormatter().format(model)
+        assert data["text/html"] == model._repr_html_() and kind in data["text/html"]
+        assert data["text/plain"] == repr(model)
+    for result in [nps.Tally.from_scores([9, 0]), nps.churn_by_nps([0, 9, 10], [1, 0, 0])]:
+        data, _ = formatters.DisplayFormatter().format(result)
+        assert data["text/html"] == result._repr_html_()

@@ -137,6 +137,11 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
         return _html.ltr_model(self)
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """Jupyter shows this summary, not scikit-learn's estimator diagram (which
+        ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
 
 
 def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:

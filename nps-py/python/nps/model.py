@@ -277,6 +277,11 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
         return _html.churn_model(self)
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """Jupyter shows this summary, not scikit-learn's estimator diagram (which
+        ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
 
 
 def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
