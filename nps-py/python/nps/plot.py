@@ -13,7 +13,6 @@ then raises an ImportError that says how to install it.
 from __future__ import annotations
 
 import functools
-
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -97,7 +96,7 @@ def _labels(table: Any, key: str) -> list:
     if hasattr(table, "index") and not isinstance(table, dict):
         return [str(v) for v in table.index]
     if key not in table:
-        raise NpsError(f"a table given as a dict of columns needs its {key!r} column")
+        raise NpsError(f"nps.plot: a table given as a dict of columns needs its {key!r} column")
     return [str(v) for v in table[key]]
 
 
