@@ -27,6 +27,11 @@ from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
 from .early_warning import LtrModel, predicted_nps
 from .survey import breakdown, trend
+from . import plot  # matplotlib is imported only when a plot is drawn
+from . import _html
+
+# ChurnByNps is built in nps-py/src/early_warning.rs; its Jupyter HTML is attached here.
+ChurnByNps._repr_html_ = _html.churn_by_nps
 
 __all__ = [
     "ActionCatalog",
@@ -37,6 +42,7 @@ __all__ = [
     "TableEncoder",
     "cross_validate",
     "metrics",
+    "plot",
     "read_csv",
     "ChurnByNps",
     "Comparison",

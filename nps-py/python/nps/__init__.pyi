@@ -11,6 +11,7 @@ from .encode import TableEncoder as TableEncoder, read_csv as read_csv
 from .model import ChurnModel as ChurnModel, cross_validate as cross_validate
 from .early_warning import LtrModel as LtrModel, predicted_nps as predicted_nps
 from . import synth as synth
+from . import plot as plot
 
 __version__: str
 
@@ -127,6 +128,8 @@ class Tally:
     def merge(self, other: Tally) -> Tally: ...
     def __add__(self, other: Tally) -> Tally: ...
     def to_dict(self) -> dict: ...
+    def _repr_html_(self) -> str:
+        """HTML for Jupyter."""
 
 class Comparison:
     """A minus B, in points."""
@@ -153,6 +156,8 @@ class Comparison:
     @property
     def is_significant(self) -> bool: ...
     def to_dict(self) -> dict: ...
+    def _repr_html_(self) -> str:
+        """HTML for Jupyter."""
 
 class PlanningShares:
     """Expected promoter and detractor shares (fractions); default is the worst case 0.5/0.5."""
@@ -234,6 +239,8 @@ class ChurnByNps:
     def reduction(self, share: float) -> dict:
         """Churn avoided if ``share`` of detractors became passives (simple arithmetic on
         observed rates, not a causal estimate)."""
+    def _repr_html_(self) -> str:
+        """HTML for Jupyter."""
 
 def churn_by_nps(scores: ArrayLike, churned: ArrayLike, level: float = 0.95) -> ChurnByNps:
     """Churn by NPS answer: ``scores`` on the 0-10 scale, ``churned`` booleans or 0/1."""
