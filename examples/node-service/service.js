@@ -91,7 +91,9 @@ function createService(options = {}) {
       const segment = state.fields.segment ?? defaults.segment ?? ''
       r = score(f, state, { now: event.time, learner: options.learning ? learner : null, segment, seed: counts.tickets })
     } catch (e) {
-      if (typeof e.code === 'string') throw new RequestError(422, e.code, `cannot decide for customer ${show(customer)}: ${e.message}`)
+      // The customer's data does not fit the model or the rules (say, a history without
+      // the subscription start a model trained without gaps needs): the ticket is kept.
+      if (typeof e.code === 'string') throw new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`)
       throw e
     }
     return { customer, time: event.time, probability: r.probability, score: r.score, factors: r.factors, actions: r.actions }
