@@ -4,16 +4,32 @@
 // model and the catalogue, so a one-call scorer in the binding can replace it.
 
 /**
+ * How many factors each way the catalogue's rules can tell apart: `{"factor": f, "in_top": k}`
+ * needs the k + 1 largest (one more, for a tie at the edge, broken by name), and
+ * `raises_more_than` needs every factor (Infinity). Attribution with fewer factors is much
+ * cheaper (no text for the others) and gives the same decision.
+ */
+function factorsNeeded(condition) {
+  if (Array.isArray(condition)) return condition.reduce((m, c) => Math.max(m, factorsNeeded(c)), 0)
+  if (condition === null || typeof condition !== 'object') return 0
+  if ('raises_more_than' in condition) return Infinity
+  let m = typeof condition.in_top === 'number' ? condition.in_top + 1 : 0
+  for (const v of Object.values(condition)) m = Math.max(m, factorsNeeded(v))
+  return m
+}
+
+/**
  * Builds the scoring function for a model, a catalogue and the feature engine.
  *
  * - The model's inputs are read from the engine's features by name (an input the engine
  *   does not compute is an error at start).
- * - Every input's contribution goes to the rules as a factor (a catalogue ranks factors
- *   among all of them); the answer shows the `top` raising and lowering ones.
+ * - The largest contributions go to the rules as factors, as many as the catalogue's
+ *   conditions can tell apart (`spec`, the catalogue's JSON; all of them without it); the
+ *   answer shows the `top` raising and lowering ones.
  * - The customer record of the rules takes each catalogue field from, in order: the
  *   fields the tickets gave, the feature of the same name (when defined), the defaults.
  */
-function makeScorer({ model, catalog, engine, defaults, top = 3, maxActions = 3 }) {
+function makeScorer({ model, catalog, spec, engine, defaults, top = 3, maxActions = 3 }) {
   const names = engine.names
   const inputs = model.inputs
   const slots = inputs.map((name) => {
@@ -24,6 +40,8 @@ function makeScorer({ model, catalog, engine, defaults, top = 3, maxActions = 3 
   const fieldNames = catalog.fields
   const fieldSlots = fieldNames.map((name) => names.indexOf(name))
   const values = new Float64Array(inputs.length)
+  // Factors each way for the rules and the answer (all of them when the catalogue is unknown).
+  const explainTop = Math.min(inputs.length, Math.max(top, spec ? factorsNeeded(spec.actions) : Infinity))
 
   /**
    * Scores one customer from their current features (`engine.names` order).
@@ -31,7 +49,7 @@ function makeScorer({ model, catalog, engine, defaults, top = 3, maxActions = 3 
    */
   return function score(features, state, options) {
     for (let k = 0; k < slots.length; k++) values[k] = features[slots[k]]
-    const all = model.explainValues(values, { top: inputs.length })
+    const all = model.explainValues(values, { top: explainTop })
     const factors = {}
     for (const f of all.raising) factors[f.name] = f.contribution
     for (const f of all.lowering) factors[f.name] = f.contribution
@@ -61,4 +79,4 @@ function makeScorer({ model, catalog, engine, defaults, top = 3, maxActions = 3 
   }
 }
 
-module.exports = { makeScorer }
+module.exports = { makeScorer, factorsNeeded }

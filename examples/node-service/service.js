@@ -51,7 +51,7 @@ function createService(options = {}) {
   }
   const engine = new features.FeatureEngine(null)
   const kinds = features.builtInKinds()
-  const score = makeScorer({ model, catalog, engine, defaults })
+  const score = makeScorer({ model, catalog, spec, engine, defaults })
   const learner = new Learner()
   const maxEvents = options.maxEvents ?? 10000
   const customers = new Map()
