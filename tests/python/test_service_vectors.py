@@ -77,3 +77,14 @@ def test_the_script_exercises_policies_and_learning():
 @pytest.mark.parametrize("route", ["/tickets", "/outcomes", "/events"])
 def test_each_route_is_in_the_script(route):
     assert any(s["route"] == route for s in VECTOR["steps"])
+
+
+def test_the_guide_shows_a_real_exchange():
+    """docs/service.md's example request and answer are a step of the vector."""
+    import re
+
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", (ROOT / "docs" / "service.md").read_text(), re.S)]
+    request, answer = blocks[0], blocks[1]
+    step = next(s for s in VECTOR["steps"] if s["body"] == request)
+    assert step["route"] == "/tickets"
+    assert answer == step["expected"]
