@@ -48,9 +48,11 @@ function listen(service, { port = 0, host = '127.0.0.1', maxBody = MAX_BODY } = 
     req.on('error', () => req.socket.destroy())
   })
   server.keepAliveTimeout = 5000
+  // Not HTTP at all (or a method the parser does not know): a JSON 400 too, then close.
   server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
-    else socket.destroy()
+    if (!socket.writable) return socket.destroy()
+    const text = JSON.stringify({ error: `not a valid HTTP request: ${err.code ?? err.message}`, code: 'BAD_HTTP' })
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
   })
   server.shutdown = () =>
     new Promise((resolve) => {

@@ -115,7 +115,7 @@ function readFields(obj, types, where) {
   if (!isObject(obj)) throw wrongType(where, obj, 'an object of customer fields')
   const out = {}
   for (const [name, v] of Object.entries(obj)) {
-    const type = types[name]
+    const type = Object.hasOwn(types, name) ? types[name] : undefined
     if (type === undefined) {
       throw bad('UNKNOWN_FIELD', `unknown customer field ${where}.${name} = ${show(v)}; expected one of ${Object.keys(types).join(', ')}`)
     }

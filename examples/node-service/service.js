@@ -47,7 +47,7 @@ function createService(options = {}) {
   const actionInfo = new Map(spec.actions.map((a) => [a.id, { channel: a.channel, group: a.group ?? '' }]))
   const defaults = options.defaults ?? (options.catalogue === undefined ? PLAYBOOK_DEFAULTS : {})
   for (const name of Object.keys(defaults)) {
-    if (!(name in fieldTypes)) throw new Error(`default for "${name}", which is not a field of the catalogue (${Object.keys(fieldTypes).join(', ')})`)
+    if (!Object.hasOwn(fieldTypes, name)) throw new Error(`default for "${name}", which is not a field of the catalogue (${Object.keys(fieldTypes).join(', ')})`)
   }
   const engine = new features.FeatureEngine(null)
   const kinds = features.builtInKinds()
@@ -148,9 +148,9 @@ function createService(options = {}) {
   /** Answers one request: {status, body, headers?}; never throws. */
   function handle(method, url, text = '') {
     try {
-      const route = routes[String(url).split('?')[0]]
+      const route = Object.hasOwn(routes, String(url).split('?')[0]) ? routes[String(url).split('?')[0]] : undefined
       if (!route) return { status: 404, body: { error: `no route ${method} ${show(String(url))}; routes: GET /health, POST /tickets, POST /events, POST /outcomes`, code: 'NOT_FOUND' } }
-      const run = route[method]
+      const run = Object.hasOwn(route, method) ? route[method] : undefined
       if (!run) {
         const allow = Object.keys(route).join(', ')
         return { status: 405, headers: { allow }, body: { error: `${method} not allowed on ${url}; use ${allow}`, code: 'METHOD_NOT_ALLOWED' } }

@@ -77,6 +77,9 @@ test('over HTTP, every answer equals the Python API\'s for the same customers, t
 
 test('the same answers from handle() without a socket', () => {
   const service = createService({ model: modelText })
+  // A method Node's parser would refuse, and an inherited name as a method.
+  assert.deepEqual(service.handle('TOSTRING', '/health').body, { error: 'TOSTRING not allowed on /health; use GET', code: 'METHOD_NOT_ALLOWED' })
+  assert.equal(service.handle('constructor', '/tickets').status, 405)
   for (const step of vector.steps) {
     const r = service.handle('POST', step.route, JSON.stringify(step.body))
     assert.equal(r.status, 200)
@@ -159,7 +162,10 @@ const badRequests = [
   ['an event older than the customer\'s last, in a batch', 'POST', '/events', { events: [{ customer: 'B2', time: t0, kind: 'usage' }, { customer: 'B1', time: t0 - 5000, kind: 'usage' }] }, 400, 'OUT_OF_ORDER', /events\[1\]\.time = 1782863995000/],
   ['an unknown action', 'POST', '/outcomes', { customer: 'B1', time: t0, action: 'free_pony', kind: 'accepted' }, 400, 'UNKNOWN_VALUE', /action = "free_pony": not an action of the catalogue/],
   ['an unknown outcome kind', 'POST', '/outcomes', { customer: 'B1', time: t0, action: 'bonus_data', kind: 'delighted' }, 400, 'UNKNOWN_VALUE', /kind = "delighted": unknown outcome kind/],
+  ['an inherited name as a customer field', 'POST', '/tickets', '{"customer": "B1", "time": 0, "kind": "usage", "fields": {"__proto__": {"x": 1}}}', 400, 'UNKNOWN_FIELD', /fields\.__proto__ = \{"x":1\}/],
+  ['another inherited name', 'POST', '/tickets', { ...ticket, fields: { toString: 'x' } }, 400, 'UNKNOWN_FIELD', /fields\.toString = "x"/],
   ['an unknown route', 'GET', '/scores', undefined, 404, 'NOT_FOUND', /no route GET "\/scores"/],
+  ['an inherited name as a route', 'GET', '/__proto__', undefined, 404, 'NOT_FOUND', /no route GET "\/__proto__"/],
   ['a wrong method', 'GET', '/tickets', undefined, 405, 'METHOD_NOT_ALLOWED', /GET not allowed on \/tickets; use POST/],
 ]
 
@@ -230,6 +236,7 @@ test('garbage on the socket gets 400 and the service keeps serving', async (t) =
     socket.on('error', reject)
   })
   assert.match(reply, /^HTTP\/1\.1 400/)
+  assert.match(reply, /\r\n\r\n\{"error":"not a valid HTTP request: HPE_[A-Z_]+","code":"BAD_HTTP"\}$/)
   assert.equal((await call(port, 'GET', '/health')).status, 200)
 })
 
