@@ -4,16 +4,14 @@
 // model and the catalogue, so a one-call scorer in the binding can replace it.
 
 /**
- * How many factors each way the catalogue's rules can tell apart: `{"factor": f, "in_top": k}`
- * needs the k + 1 largest (one more, for a tie at the edge, broken by name), and
- * `raises_more_than` needs every factor (Infinity). Attribution with fewer factors is much
- * cheaper (no text for the others) and gives the same decision.
+ * The largest `k` of the catalogue's `{"factor": f, "in_top": k}` conditions (0 without
+ * any), or Infinity when a `raises_more_than` condition needs every factor's contribution.
  */
 function factorsNeeded(condition) {
   if (Array.isArray(condition)) return condition.reduce((m, c) => Math.max(m, factorsNeeded(c)), 0)
   if (condition === null || typeof condition !== 'object') return 0
   if ('raises_more_than' in condition) return Infinity
-  let m = typeof condition.in_top === 'number' ? condition.in_top + 1 : 0
+  let m = typeof condition.in_top === 'number' ? condition.in_top : 0
   for (const v of Object.values(condition)) m = Math.max(m, factorsNeeded(v))
   return m
 }
@@ -24,8 +22,8 @@ function factorsNeeded(condition) {
  * - The model's inputs are read from the engine's features by name (an input the engine
  *   does not compute is an error at start).
  * - The largest contributions go to the rules as factors, as many as the catalogue's
- *   conditions can tell apart (`spec`, the catalogue's JSON; all of them without it); the
- *   answer shows the `top` raising and lowering ones.
+ *   conditions need to decide as with all of them (`spec`, the catalogue's JSON; all of
+ *   them without it); the answer shows the `top` raising and lowering ones.
  * - The customer record of the rules takes each catalogue field from, in order: the
  *   fields the tickets gave, the feature of the same name (when defined), the defaults.
  */
@@ -40,8 +38,12 @@ function makeScorer({ model, catalog, spec, engine, defaults, top = 3, maxAction
   const fieldNames = catalog.fields
   const fieldSlots = fieldNames.map((name) => names.indexOf(name))
   const values = new Float64Array(inputs.length)
-  // Factors each way for the rules and the answer (all of them when the catalogue is unknown).
-  const explainTop = Math.min(inputs.length, Math.max(top, spec ? factorsNeeded(spec.actions) : Infinity))
+  // Attributing a few factors is much cheaper than all of them (each comes with its value
+  // and typical value as text). The rules rank a factor among all of them (ties by name),
+  // so `in_top: k` conditions need the k + 1 largest, and more when a tie may straddle the
+  // cut; without the catalogue, or with `raises_more_than`, every factor.
+  const ranked = spec ? factorsNeeded(spec.actions) : Infinity
+  const few = Math.min(inputs.length, Math.max(top, ranked + 1))
 
   /**
    * Scores one customer from their current features (`engine.names` order).
@@ -49,7 +51,15 @@ function makeScorer({ model, catalog, spec, engine, defaults, top = 3, maxAction
    */
   return function score(features, state, options) {
     for (let k = 0; k < slots.length; k++) values[k] = features[slots[k]]
-    const all = model.explainValues(values, { top: explainTop })
+    let all = model.explainValues(values, { top: few })
+    const r = all.raising
+    // Exact when at least `ranked` factors raise the risk (so no lowering one is in a top)
+    // and the last one attributed is strictly below the ranked-th (so nothing left out ties
+    // with those in a top); otherwise attribute every input.
+    const k = ranked
+    if (few < inputs.length && k > 0 && (r.length < k || (r.length === few && r[few - 1].contribution === r[k - 1].contribution))) {
+      all = model.explainValues(values, { top: inputs.length })
+    }
     const factors = {}
     for (const f of all.raising) factors[f.name] = f.contribution
     for (const f of all.lowering) factors[f.name] = f.contribution

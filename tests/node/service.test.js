@@ -134,6 +134,60 @@ test('with learning on, the same actions pass the rules, ranked by Thompson draw
   }
 })
 
+test('the few factors the scorer attributes decide as all of them would, ties included', () => {
+  const { makeScorer } = require(path.join(root, 'examples', 'node-service'))
+  const { ChurnModel, features, synth } = require(path.join(root, 'nps-node'))
+  const engine = new features.FeatureEngine(null)
+  const names = engine.names
+  // A model whose contributions are the feature values themselves (coefficient 1, baseline
+  // 0), so that small integer features give ties of every size and few or no raising factors.
+  const model = ChurnModel.fromJson(JSON.stringify({
+    format: 'nps.churn_model', version: 1, inputs: names,
+    encoder: { columns: names.map((name) => ({ kind: 'numeric', name, mean: 0, center: 0, scale: 1, indicator: true })), unseen: 'error' },
+    features: null, columns: names.flatMap((n) => [n, `${n}__missing`]),
+    coef: names.flatMap(() => [1, 0]), intercept: 0, column_mean: names.flatMap(() => [0, 0]),
+    options: { logistic: { c: 1, fit_intercept: true, tol: 1e-8, max_iter: 100, class_weight: 'none' }, encoder: { unseen: 'error', standardize: false } },
+    training: { rows: 1, positives: 1, positive_share: 1, convergence: { iterations: 1, gradient_norm: 0, objective: 0, converged: true, solver: 'none' } },
+  }))
+  // Every input in a top-1, top-2 and top-3 condition: 81 actions, all returned.
+  const spec = { fields: {}, factors: names, actions: names.flatMap((f) => [1, 2, 3].map((k) => (
+    { id: `${f}_${k}`, channel: 'none', value: 1, applicability: { factor: f, in_top: k } }))) }
+  const catalog = ActionCatalog.fromJson(JSON.stringify(spec))
+  const fast = makeScorer({ model, catalog, spec, engine, defaults: {}, maxActions: 81 })
+  const full = makeScorer({ model, catalog, engine, defaults: {}, maxActions: 81 }) // every factor
+  let seed = 12345
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const seen = { fewRaising: 0, tieAtCut: 0, plain: 0 }
+  const check = (f, what) => {
+    const state = { fields: {}, outcomes: [] }
+    const a = fast(f, state, { now: 0 })
+    const b = full(f, state, { now: 0 })
+    assert.deepEqual(a.actions, b.actions, `${what}: ${Array.from(f)}`)
+    assert.deepEqual(a.factors, b.factors)
+  }
+  for (let i = 0; i < 3000; i++) {
+    const positive = random() // share of raising factors: from none to most
+    const f = Float64Array.from(names, () => (random() < positive ? 1 + Math.floor(3 * random()) : -Math.floor(3 * random())))
+    const up = Array.from(f).filter((x) => x > 0).sort((x, y) => y - x)
+    if (up.length < 3) seen.fewRaising++
+    else if (up.length > 3 && up[3] === up[2]) seen.tieAtCut++
+    else seen.plain++
+    check(f, 'random')
+  }
+  assert.ok(seen.fewRaising > 100 && seen.tieAtCut > 100 && seen.plain > 100, JSON.stringify(seen))
+  // And real customers of a generated base, with the model of the Python vector.
+  const real = ChurnModel.fromJson(modelText)
+  const fastReal = makeScorer({ model: real, catalog, spec, engine, defaults: {}, maxActions: 81 })
+  const fullReal = makeScorer({ model: real, catalog, engine, defaults: {}, maxActions: 81 })
+  const base = synth.generate({ customers: 300, seed: 5 })
+  const m = features.retention(base.events, { asOf: base.asOf })
+  for (let i = 0; i < m.customers.length; i++) {
+    const f = m.values.slice(i * names.length, (i + 1) * names.length)
+    const state = { fields: {}, outcomes: [] }
+    assert.deepEqual(fastReal(f, state, { now: 0 }).actions, fullReal(f, state, { now: 0 }).actions, m.customers[i])
+  }
+})
+
 // Each bad request: [what, method, route, body, status, code, a pattern the message must match].
 const t0 = Date.UTC(2026, 6, 1)
 const ticket = { customer: 'B1', time: t0, kind: 'contact_opened', department: 'billing' }
