@@ -64,15 +64,18 @@ function customerId(obj, where) {
   return id
 }
 
+/** The range of a JavaScript `Date`, in epoch milliseconds (±100,000,000 days). */
+const MAX_TIME = 8.64e15
+
 /** Epoch milliseconds from a number (epoch ms) or an ISO 8601 string. */
 function time(obj, where) {
   const t = required(obj, 'time', where)
-  if (typeof t === 'number' && Number.isFinite(t)) return t
-  if (typeof t === 'string' && /^\d{4}-\d{2}-\d{2}/.test(t)) {
+  if (typeof t === 'number' && Math.abs(t) <= MAX_TIME) return t
+  if (typeof t === 'string' && /^[+-]?\d{4,6}-\d{2}-\d{2}/.test(t)) {
     const ms = Date.parse(t)
     if (Number.isFinite(ms)) return ms
   }
-  throw wrongType(`${where}time`, t, 'epoch milliseconds or an ISO 8601 date')
+  throw wrongType(`${where}time`, t, `epoch milliseconds (within ±${MAX_TIME}) or an ISO 8601 date`)
 }
 
 function optional(obj, key, where, check, expected) {

@@ -87,6 +87,16 @@ test('the same answers from handle() without a socket', () => {
   }
 })
 
+test('ISO 8601 times are the same instants as epoch milliseconds', () => {
+  const service = createService({ model: modelText })
+  for (const step of vector.steps) {
+    const iso = (e) => ({ ...e, time: new Date(e.time).toISOString() })
+    const body = step.route === '/events' ? { events: step.body.events.map(iso) } : iso(step.body)
+    const r = service.handle('POST', step.route, JSON.stringify(body))
+    assert.deepEqual(r.body, step.expected)
+  }
+})
+
 test('a contact outcome changes the next answer: the weekly call limit', () => {
   const service = createService({ model: modelText })
   const [seedA, seedB, first] = vector.steps
@@ -204,7 +214,9 @@ const badRequests = [
   ['a numeric customer id', 'POST', '/tickets', { ...ticket, customer: 42 }, 400, 'WRONG_TYPE', /customer = 42: expected a non-empty string/],
   ['no customer', 'POST', '/tickets', { time: t0, kind: 'usage' }, 400, 'MISSING_FIELD', /missing field customer/],
   ['no kind', 'POST', '/tickets', { customer: 'B1', time: t0 }, 400, 'MISSING_FIELD', /missing field kind/],
-  ['a time that is not a time', 'POST', '/tickets', { ...ticket, time: 'yesterday' }, 400, 'WRONG_TYPE', /time = "yesterday": expected epoch milliseconds or an ISO 8601 date/],
+  ['a time that is not a time', 'POST', '/tickets', { ...ticket, time: 'yesterday' }, 400, 'WRONG_TYPE', /time = "yesterday": expected epoch milliseconds \(within ±8640000000000000\) or an ISO 8601 date/],
+  ['a time beyond any date', 'POST', '/tickets', { ...ticket, time: 1e300 }, 400, 'WRONG_TYPE', /time = 1e\+300: expected epoch milliseconds/],
+  ['an impossible ISO date', 'POST', '/tickets', { ...ticket, time: '2026-13-45T00:00:00Z' }, 400, 'WRONG_TYPE', /time = "2026-13-45T00:00:00Z"/],
   ['a value that is a string', 'POST', '/tickets', { ...ticket, value: '12' }, 400, 'WRONG_TYPE', /value = "12": expected a finite number/],
   ['a negative duration', 'POST', '/tickets', { ...ticket, duration: -5 }, 400, 'WRONG_TYPE', /duration = -5: expected a non-negative number of seconds/],
   ['a flag that is not a bool', 'POST', '/tickets', { ...ticket, flag: 'yes' }, 400, 'WRONG_TYPE', /flag = "yes": expected true or false/],
