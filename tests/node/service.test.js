@@ -268,6 +268,34 @@ test('a customer the model cannot score: 422 naming the input, and the service g
   assert.equal((await call(port, 'GET', '/health')).body.tickets, 2)
 })
 
+test('random bodies never get a 500 and never stop the service', async (t) => {
+  const { service, port } = await started(t)
+  let seed = 99
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const pick = (list) => list[Math.floor(random() * list.length)]
+  const values = [null, true, false, 0, -1, 1.5, 1e300, -0, 'x', '', '2026-07-01', 'contact_opened', 'bonus_data', 'accepted',
+    [], [1], {}, { a: 1 }, Date.UTC(2026, 6, 1), 'C1', '__proto__', 'segment']
+  const keys = ['customer', 'time', 'kind', 'value', 'duration', 'department', 'case', 'flag', 'fields', 'events',
+    'action', 'extra', '__proto__', 'constructor']
+  const statuses = new Map()
+  for (let i = 0; i < 3000; i++) {
+    const body = {}
+    const n = Math.floor(random() * 6)
+    for (let j = 0; j < n; j++) body[pick(keys)] = pick(values)
+    if (random() < 0.5) Object.assign(body, { customer: 'C1', time: Date.UTC(2026, 6, 1) + i * 1000, kind: pick(['contact_opened', 'usage', 'nope']) })
+    if (body.fields !== undefined && random() < 0.5) body.fields = { [pick(['segment', 'monthly_bill', 'complained_outage', 'x'])]: pick(values) }
+    if (body.events !== undefined && random() < 0.5) body.events = [{ ...body, events: undefined }]
+    const text = random() < 0.05 ? JSON.stringify(body).slice(0, -1) : JSON.stringify(body)
+    const route = pick(['/tickets', '/events', '/outcomes', '/health', '/x'])
+    const r = service.handle(pick(['POST', 'POST', 'GET']), route, text)
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
+    assert.ok([200, 400, 404, 405, 422].includes(r.status), `${r.status} ${JSON.stringify(r.body)} for ${text}`)
+    if (r.status !== 200) assert.equal(typeof r.body.error, 'string')
+  }
+  assert.ok(statuses.get(200) > 50 && statuses.get(400) > 500, JSON.stringify([...statuses]))
+  assert.equal((await call(port, 'GET', '/health')).status, 200)
+})
+
 test('a body over the limit is refused with 413, declared or streamed', async (t) => {
   const { port } = await started(t)
   const big = JSON.stringify({ events: Array.from({ length: 30000 }, (_, i) => ({ customer: `C${i}`, time: t0, kind: 'usage', value: 1 })) })
