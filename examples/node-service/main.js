@@ -3,13 +3,12 @@
 // [--defaults FILE] [--port N] [--host ADDR] [--learn]. Each option can also come from the
 // environment (NPS_MODEL, NPS_ACTIONS, NPS_DEFAULTS, PORT, HOST, NPS_LEARN=1).
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
 const { createService } = require('./service')
 const { listen } = require('./http')
 
-/** Where `make demo` writes its model file. */
-const DEMO_MODEL = path.join(os.tmpdir(), 'nps-churn-model.json')
+/** Where `make demo` writes its model file (run from the repository root; NPS_DEMO_DIR moves it). */
+const DEMO_MODEL = path.join(process.env.NPS_DEMO_DIR ?? path.join(__dirname, '..', '..', 'target', 'nps-demo'), 'churn_model.json')
 
 function parseArgs(argv, env) {
   const o = { model: env.NPS_MODEL ?? DEMO_MODEL, actions: env.NPS_ACTIONS, defaults: env.NPS_DEFAULTS,
