@@ -28,7 +28,7 @@ mod segments;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
-pub use decide::{DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use decide::{Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
 pub use evaluation::{in_control_group, off_policy, uplift, LoggedDecision, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
 pub use playbook::{playbook, PLAYBOOK_JSON};
