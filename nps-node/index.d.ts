@@ -17,8 +17,32 @@ export declare class ActionCatalog {
   static playbook(): ActionCatalog
   /** Action ids, in catalogue order. */
   get actions(): Array<string>
-  /** The customer fields the rules read. */
+  /** The customer fields the rules read, in the order `decideValues` takes them. */
   get fields(): Array<string>
+  /**
+   * The factors the rules may refer to, in the order `decideValues` takes their
+   * contributions.
+   */
+  get factors(): Array<string>
+  /**
+   * The code of a string value of field `field` in the numeric record of `decideValues`
+   * (any string no rule mentions has the same code).
+   */
+  textCode(field: string, text: string): number
+  /**
+   * A customer given by field name (null = missing) as the numeric record `decideValues`
+   * reads: numbers as they are, booleans 0/1, strings as their `textCode`, NaN missing.
+   * Prepare it once per customer, reuse it for every decision.
+   */
+  encode(customer: Record<string, number | string | boolean | null>): Float64Array
+  /**
+   * The fast path of `decide`: the customer as a numeric record in `fields` order (see
+   * `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
+   * actions returned as catalogue indices and the trace only when `options.trace`.
+   * Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
+   * draw for `options.segment`, seeded with `options.seed`.
+   */
+  decideValues(values: Float64Array, score: number, contributions?: Float64Array | undefined | null, options?: DecideValuesOptions | undefined | null, learner?: Learner | undefined | null): RankedIndices
   /**
    * Ranks the actions for one customer (fields by name; null = missing). With a
    * `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
@@ -215,6 +239,22 @@ export interface DecideOptions {
   now?: number | Date
   /** How many actions to return (3). */
   top?: number
+  /** The customer's segment, for learning. */
+  segment?: string
+  /** Seed of the Thompson draws (0). */
+  seed?: number
+}
+
+/** Options of `decideValues`. */
+export interface DecideValuesOptions {
+  /** The customer's past outcomes. */
+  history?: Array<Outcome>
+  /** Now (a `Date` or epoch milliseconds; default 0). */
+  now?: number | Date
+  /** How many actions to return (3). */
+  top?: number
+  /** Return the trace too (false: it costs more than the decision). */
+  trace?: boolean
   /** The customer's segment, for learning. */
   segment?: string
   /** Seed of the Thompson draws (0). */
@@ -493,6 +533,16 @@ export interface RankedAction {
   /** P × C × V × L. */
   priority: number
   value: number
+}
+
+/** The compact result of `decideValues`: catalogue indices (ids: `catalog.actions[i]`). */
+export interface RankedIndices {
+  /** Catalogue indices of the returned actions, best first. */
+  actions: Array<number>
+  /** Their priorities P × C × V × L. */
+  priorities: Array<number>
+  /** With `trace: true`: every action's fate, in catalogue order. */
+  trace?: Array<TraceEntry>
 }
 
 /** Options of `breakdown` and `trend`. */

@@ -1,7 +1,8 @@
 //! `ActionCatalog`: next-best-action rules of `nps_core::action`.
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Either3};
+use napi::bindgen_prelude::{Either, Either3, Float64Array};
 use napi::JsDate;
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
@@ -137,10 +138,91 @@ pub struct Decision {
     pub trace: Vec<TraceEntry>,
 }
 
+/// Options of `decideValues`.
+#[napi(object)]
+#[derive(Default)]
+pub struct DecideValuesOptions {
+    /// The customer's past outcomes.
+    pub history: Option<Vec<Outcome>>,
+    /// Now (a `Date` or epoch milliseconds; default 0).
+    pub now: Option<Either<f64, JsDate<'static>>>,
+    /// How many actions to return (3).
+    pub top: Option<u32>,
+    /// Return the trace too (false: it costs more than the decision).
+    pub trace: Option<bool>,
+    /// The customer's segment, for learning.
+    pub segment: Option<String>,
+    /// Seed of the Thompson draws (0).
+    pub seed: Option<u32>,
+}
+
+/// The compact result of `decideValues`: catalogue indices (ids: `catalog.actions[i]`).
+#[napi(object)]
+pub struct RankedIndices {
+    /// Catalogue indices of the returned actions, best first.
+    pub actions: Vec<u32>,
+    /// Their priorities P × C × V × L.
+    pub priorities: Vec<f64>,
+    /// With `trace: true`: every action's fate, in catalogue order.
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+/// Buffers reused by `decideValues` (one JS thread uses a catalogue at a time).
+#[derive(Default)]
+struct Buffers {
+    scratch: core::Scratch,
+    ranked: Vec<core::Choice>,
+    verdicts: Vec<core::Verdict>,
+    draws: Vec<f64>,
+}
+
 /// A next-best-action catalogue, checked when loaded.
 #[napi]
 pub struct ActionCatalog {
     inner: core::Catalog,
+    buffers: RefCell<Buffers>,
+}
+
+fn catalog(inner: core::Catalog) -> ActionCatalog {
+    ActionCatalog { inner, buffers: RefCell::default() }
+}
+
+fn history(outcomes: &[Outcome]) -> Result<Vec<core::Outcome>> {
+    outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let kind = match o.kind.as_str() {
+                "presented" => OutcomeKind::Presented,
+                "accepted" => OutcomeKind::Accepted,
+                "rejected" => OutcomeKind::Rejected,
+                "ignored" => OutcomeKind::Ignored,
+                other => {
+                    return Err(to_napi(NpsError::unknown(
+                        "outcome kind",
+                        other,
+                        &["presented", "accepted", "rejected", "ignored"],
+                    )))
+                }
+            };
+            Ok(core::Outcome {
+                action: o.action.clone(),
+                channel: o.channel.clone(),
+                group: o.group.clone(),
+                time: epoch_seconds(&o.time, "history.time", i)?,
+                kind,
+            })
+        })
+        .collect()
+}
+
+fn trace_entry(id: &str, verdict: &core::Verdict) -> TraceEntry {
+    TraceEntry {
+        id: id.to_string(),
+        status: verdict.status().into(),
+        detail: verdict.detail(),
+        priority: verdict.priority(),
+    }
 }
 
 #[napi]
@@ -148,13 +230,13 @@ impl ActionCatalog {
     /// Loads a catalogue; errors name the JSON path.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<ActionCatalog> {
-        Ok(ActionCatalog { inner: core::Catalog::from_json(&text).into_napi()? })
+        Ok(catalog(core::Catalog::from_json(&text).into_napi()?))
     }
 
     /// The shipped telco retention playbook.
     #[napi(factory)]
     pub fn playbook() -> ActionCatalog {
-        ActionCatalog { inner: core::playbook() }
+        catalog(core::playbook())
     }
 
     /// Action ids, in catalogue order.
@@ -163,10 +245,93 @@ impl ActionCatalog {
         self.inner.actions().iter().map(|a| a.id.to_string()).collect()
     }
 
-    /// The customer fields the rules read.
+    /// The customer fields the rules read, in the order `decideValues` takes them.
     #[napi(getter)]
     pub fn fields(&self) -> Vec<String> {
         self.inner.fields().iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The factors the rules may refer to, in the order `decideValues` takes their
+    /// contributions.
+    #[napi(getter)]
+    pub fn factors(&self) -> Vec<String> {
+        self.inner.factors().to_vec()
+    }
+
+    /// The code of a string value of field `field` in the numeric record of `decideValues`
+    /// (any string no rule mentions has the same code).
+    #[napi(catch_unwind)]
+    pub fn text_code(&self, field: String, text: String) -> Result<f64> {
+        let slot = self.slot(&field)?;
+        Ok(self.inner.text_code(slot, &text))
+    }
+
+    /// A customer given by field name (null = missing) as the numeric record `decideValues`
+    /// reads: numbers as they are, booleans 0/1, strings as their `textCode`, NaN missing.
+    /// Prepare it once per customer, reuse it for every decision.
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null>")]
+    pub fn encode(&self, customer: HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<Float64Array> {
+        let record = self.record(&customer)?;
+        let mut values = Vec::new();
+        self.inner.encode(&record, &mut values).into_napi()?;
+        Ok(Float64Array::new(values))
+    }
+
+    /// The fast path of `decide`: the customer as a numeric record in `fields` order (see
+    /// `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
+    /// actions returned as catalogue indices and the trace only when `options.trace`.
+    /// Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
+    /// draw for `options.segment`, seeded with `options.seed`.
+    #[napi(catch_unwind)]
+    pub fn decide_values(
+        &self,
+        values: Float64Array,
+        score: f64,
+        contributions: Option<Float64Array>,
+        options: Option<DecideValuesOptions>,
+        learner: Option<&Learner>,
+    ) -> Result<RankedIndices> {
+        let options = options.unwrap_or_default();
+        let history = match &options.history {
+            None => Vec::new(),
+            Some(h) => history(h)?,
+        };
+        let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
+        let want_trace = options.trace.unwrap_or(false);
+        let mut b = self.buffers.borrow_mut();
+        let Buffers { scratch, ranked, verdicts, draws } = &mut *b;
+        draws.clear();
+        if let Some(l) = learner {
+            let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
+            let segment = options.segment.as_deref().unwrap_or("");
+            draws.extend(self.inner.actions().iter().map(|a| l.inner.sample(&a.id, segment, &mut rng)));
+        }
+        let draws: &[f64] = draws;
+        let propensity = |i: usize| draws[i];
+        let opts = core::DecideOptions {
+            top_n: options.top.unwrap_or(3) as usize,
+            propensity: if learner.is_some() { Some(&propensity) } else { None },
+        };
+        let contributions: &[f64] = contributions.as_deref().unwrap_or(&[]);
+        self.inner
+            .decide_values(
+                &values,
+                score,
+                contributions,
+                &history,
+                now,
+                &opts,
+                scratch,
+                ranked,
+                if want_trace { Some(verdicts) } else { None },
+            )
+            .into_napi()?;
+        let actions = self.inner.actions();
+        Ok(RankedIndices {
+            actions: ranked.iter().map(|c| c.index as u32).collect(),
+            priorities: ranked.iter().map(|c| c.priority).collect(),
+            trace: want_trace.then(|| verdicts.iter().zip(actions).map(|(v, a)| trace_entry(&a.id, v)).collect()),
+        })
     }
 
     /// Ranks the actions for one customer (fields by name; null = missing). With a
@@ -182,53 +347,14 @@ impl ActionCatalog {
         options: DecideOptions,
         learner: Option<&Learner>,
     ) -> Result<Decision> {
-        let fields: Vec<(&str, FieldValue)> = customer
-            .iter()
-            .map(|(k, v)| {
-                let value = match v {
-                    None => FieldValue::Missing,
-                    Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
-                    Some(Either3::A(x)) => FieldValue::Number(*x),
-                    Some(Either3::B(s)) => FieldValue::Text(s.clone()),
-                    Some(Either3::C(b)) => FieldValue::Bool(*b),
-                };
-                (k.as_str(), value)
-            })
-            .collect();
-        let record = self.inner.customer(&fields).into_napi()?;
+        let record = self.record(&customer)?;
         let factors: Vec<Factor> = options
             .factors
             .unwrap_or_default()
             .into_iter()
             .map(|(name, contribution)| Factor { name, contribution })
             .collect();
-        let history = options
-            .history
-            .unwrap_or_default()
-            .iter()
-            .map(|o| {
-                let kind = match o.kind.as_str() {
-                    "presented" => OutcomeKind::Presented,
-                    "accepted" => OutcomeKind::Accepted,
-                    "rejected" => OutcomeKind::Rejected,
-                    "ignored" => OutcomeKind::Ignored,
-                    other => {
-                        return Err(to_napi(NpsError::unknown(
-                            "outcome kind",
-                            other,
-                            &["presented", "accepted", "rejected", "ignored"],
-                        )))
-                    }
-                };
-                Ok(core::Outcome {
-                    action: o.action.clone(),
-                    channel: o.channel.clone(),
-                    group: o.group.clone(),
-                    time: epoch_seconds(&o.time, "history.time", 0)?,
-                    kind,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let history = history(options.history.as_deref().unwrap_or_default())?;
         let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
         let top = options.top.unwrap_or(3) as usize;
         let d = match learner {
@@ -267,16 +393,35 @@ impl ActionCatalog {
                     value: a.value,
                 })
                 .collect(),
-            trace: d
-                .trace
-                .iter()
-                .map(|t| TraceEntry {
-                    id: t.id.to_string(),
-                    status: t.verdict.status().into(),
-                    detail: t.verdict.detail(),
-                    priority: t.verdict.priority(),
-                })
-                .collect(),
+            trace: d.trace.iter().map(|t| trace_entry(&t.id, &t.verdict)).collect(),
+        })
+    }
+}
+
+impl ActionCatalog {
+    /// A customer record from fields by name.
+    fn record(&self, customer: &HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<core::Customer> {
+        let fields: Vec<(&str, FieldValue)> = customer
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    None => FieldValue::Missing,
+                    Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
+                    Some(Either3::A(x)) => FieldValue::Number(*x),
+                    Some(Either3::B(s)) => FieldValue::Text(s.clone()),
+                    Some(Either3::C(b)) => FieldValue::Bool(*b),
+                };
+                (k.as_str(), value)
+            })
+            .collect();
+        self.inner.customer(&fields).into_napi()
+    }
+
+    /// The slot of a field, or an error listing the fields.
+    fn slot(&self, field: &str) -> Result<usize> {
+        self.inner.field_index(field).ok_or_else(|| {
+            let known: Vec<&str> = self.inner.fields().iter().map(|(n, _)| n.as_str()).collect();
+            to_napi(NpsError::unknown("field", field, &known))
         })
     }
 }

@@ -50,3 +50,66 @@ test('learning moves the ranking; the same seed gives the same decision', () => 
   assert.ok(Math.abs(Learner.fromJson(learner.toJson()).mean('retention_topup', 'consumer') - 201 / 202) < 1e-15)
   assert.throws(() => new Learner({ exploration: 2 }), (e) => e.code === 'INVALID_PARAMETER')
 })
+
+test('decideValues: the fast path decides as decide does, indices back, the trace on request', () => {
+  const c = ActionCatalog.playbook()
+  assert.deepEqual(c.factors.slice(0, 2), ['bill_shock', 'repeat_contacts_90d'])
+  // Fields in alphabetical order; bools 0/1; strings as their code (any unmentioned string
+  // shares the last code).
+  assert.deepEqual(c.fields, ['complained_outage', 'complained_overage', 'last_nps', 'monthly_bill',
+    'payment_trend', 'segment', 'tenure_days', 'usage_trend_30d'])
+  assert.equal(c.textCode('segment', 'postpaid'), 0)
+  assert.equal(c.textCode('segment', 'family'), 1)
+  assert.equal(c.textCode('segment', 'consumer'), 2)
+  assert.equal(c.textCode('segment', 'anything else'), 2)
+  const values = c.encode(customer)
+  assert.deepEqual([...values], [1, 0, 4, 60, 0.8, 2, 400, 0.6])
+  const contributions = new Float64Array(c.factors.length).fill(NaN)
+  contributions[0] = 0.9
+  const r = c.decideValues(values, 75, contributions, { now, top: 3 })
+  assert.deepEqual(r.actions.map((i) => c.actions[i]), ['detractor_callback', 'bill_discount', 'retention_topup'])
+  assert.deepEqual(r.priorities, [40, 36, 30])
+  assert.equal(r.trace, undefined)
+  const d = c.decide(customer, { score: 75, factors: { bill_shock: 0.9 }, now, top: 3 })
+  const withTrace = c.decideValues(values, 75, contributions, { now, top: 3, trace: true })
+  assert.deepEqual(withTrace.trace, d.trace)
+  // The history and its contact policies apply as in decide.
+  const history = [{ action: 'detractor_callback', channel: 'call', group: 'care', time: now - 86400000, kind: 'presented' }]
+  const r2 = c.decideValues(values, 75, undefined, { history, now, trace: true })
+  assert.ok(r2.actions.every((i) => c.actions[i] !== 'bill_discount' && c.actions[i] !== 'detractor_callback'))
+  assert.equal(r2.trace[0].status, 'suppressed')
+  // Many customers: the same ranking as decide.
+  for (let k = 0; k < 300; k++) {
+    const cu = { ...customer, tenure_days: (k * 37) % 900, last_nps: k % 11, complained_outage: k % 3 === 0,
+      segment: ['postpaid', 'family', 'prepaid'][k % 3], payment_trend: 0.5 + (k % 7) / 7 }
+    const f = { device_age_days: ((k % 5) - 2) / 3, dropped_calls_30d: ((k % 7) - 3) / 4, bill_shock: ((k % 3) - 1) / 2 }
+    const contrib = new Float64Array(c.factors.length).fill(NaN)
+    for (const [name, x] of Object.entries(f)) contrib[c.factors.indexOf(name)] = x
+    const score = (k * 13) % 101
+    const a = c.decide(cu, { score, factors: f, now, top: 4 })
+    const b = c.decideValues(c.encode(cu), score, contrib, { now, top: 4, trace: true })
+    assert.deepEqual(b.actions.map((i) => c.actions[i]), a.actions.map((x) => x.id))
+    assert.deepEqual(b.trace, a.trace)
+  }
+})
+
+test('decideValues: bad records name the index, the field and the value', () => {
+  const c = ActionCatalog.playbook()
+  const values = c.encode(customer)
+  assert.throws(() => c.decideValues(values.subarray(0, 3), 50), (e) => e.code === 'LENGTH_MISMATCH' && /values has 3/.test(e.message))
+  const bad = Float64Array.from(values)
+  bad[0] = 2
+  assert.throws(() => c.decideValues(bad, 50), (e) => e.code === 'INVALID_PARAMETER' && /values\[0\] \(field "complained_outage"\)/.test(e.message) && /got 2/.test(e.message))
+  bad[0] = 1
+  bad[5] = 7
+  assert.throws(() => c.decideValues(bad, 50), /values\[5\] \(field "segment"\).*got 7/)
+  bad[5] = 0
+  bad[6] = NaN // tenure_days missing: the rules that read it fail
+  assert.throws(() => c.decideValues(bad, 50), /tenure_days/)
+  assert.throws(() => c.decideValues(values, 120), /score/)
+  assert.throws(() => c.decideValues(values, 50, new Float64Array(2)), (e) => e.code === 'LENGTH_MISMATCH' && /contributions/.test(e.message))
+  const inf = new Float64Array(c.factors.length).fill(NaN)
+  inf[2] = Infinity
+  assert.throws(() => c.decideValues(values, 50, inf), /contributions\[2\] \(factor "aht_90d"\)/)
+  assert.throws(() => c.textCode('colour', 'red'), (e) => e.code === 'UNKNOWN_VALUE')
+})
