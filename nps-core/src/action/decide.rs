@@ -88,11 +88,17 @@ pub enum Verdict {
         /// Its priority.
         priority: f64,
     },
+    /// It passed everything, but the customer is in the control group, which gets no action
+    /// ([`Catalog::decide_logged`]).
+    ControlGroup {
+        /// Its priority.
+        priority: f64,
+    },
 }
 
 impl Verdict {
     /// The verdict's name: `kept`, `not_eligible`, `not_applicable`, `not_suitable`,
-    /// `suppressed` or `below_top_n`.
+    /// `suppressed`, `below_top_n` or `control_group`.
     pub fn status(&self) -> &'static str {
         match self {
             Verdict::Kept { .. } => "kept",
@@ -101,6 +107,7 @@ impl Verdict {
             Verdict::NotSuitable { .. } => "not_suitable",
             Verdict::Suppressed { .. } => "suppressed",
             Verdict::BelowTopN { .. } => "below_top_n",
+            Verdict::ControlGroup { .. } => "control_group",
         }
     }
 
@@ -114,13 +121,16 @@ impl Verdict {
             }
             Verdict::Suppressed { policy, reason } => format!("policies[{policy}]: {reason}"),
             Verdict::BelowTopN { .. } => "below the top N".into(),
+            Verdict::ControlGroup { .. } => "the customer is in the control group".into(),
         }
     }
 
     /// The priority, for actions that got that far.
     pub fn priority(&self) -> Option<f64> {
         match self {
-            Verdict::Kept { priority, .. } | Verdict::BelowTopN { priority } => Some(*priority),
+            Verdict::Kept { priority, .. } | Verdict::BelowTopN { priority } | Verdict::ControlGroup { priority } => {
+                Some(*priority)
+            }
             _ => None,
         }
     }

@@ -21,6 +21,7 @@ mod decide;
 mod evaluation;
 mod json;
 mod learning;
+mod log;
 mod playbook;
 mod policy;
 mod segments;
@@ -29,8 +30,9 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
 pub use decide::{Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
-pub use evaluation::{in_control_group, off_policy, uplift, LoggedDecision, OffPolicyEstimate, Uplift};
+pub use evaluation::{in_control_group, off_policy, uplift, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
+pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
 pub use playbook::{playbook, PLAYBOOK_JSON};
 pub use policy::{Policy, Scope};
 pub use segments::CampaignSegment;
