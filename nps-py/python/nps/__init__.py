@@ -23,6 +23,7 @@ from ._nps import (
     sample_size_difference,
 )
 from . import features, metrics, synth
+from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
 from .early_warning import LtrModel, predicted_nps
@@ -30,6 +31,7 @@ from .survey import breakdown, trend
 
 __all__ = [
     "ActionCatalog",
+    "action",
     "Learner",
     "LtrModel",
     "predicted_nps",
