@@ -49,6 +49,12 @@ export declare class ActionCatalog {
    * with `options.seed`.
    */
   decide(customer: Record<string, number | string | boolean | null>, options: DecideOptions, learner?: Learner): Decision
+  /**
+   * Campaign segments: customers grouped by score band and top factor, with size, mean
+   * score and the action the rules pick first most often (`actions[i]` null when none),
+   * largest first.
+   */
+  campaignSegments(scores: Array<number>, topFactors: Array<string>, actions: Array<string | undefined | null>): Array<CampaignSegment>
 }
 
 /** A churn model, loaded from its file. */
@@ -159,6 +165,17 @@ export interface CalibrationRow {
   observedRate: number
 }
 
+/** One campaign segment. */
+export interface CampaignSegment {
+  band: string
+  topFactor: string
+  customers: number
+  meanScore: number
+  /** The action the rules pick first most often ('none' when none). */
+  action: string
+  actionShare: number
+}
+
 /** Churn by NPS answer: `scores` on the 0–10 scale, `churned` booleans or 0/1. */
 export declare function churnByNps(scores: NumericArray, churned: Array<boolean> | NumericArray, options?: ChurnByNpsOptions | undefined | null): ChurnByNps
 
@@ -243,6 +260,14 @@ export interface DecideOptions {
   segment?: string
   /** Seed of the Thompson draws (0). */
   seed?: number
+  /** Log the decision for this customer id (the result's `log`). */
+  customerId?: string
+  /** Share of customers in the control group, which gets no action (0). */
+  controlShare?: number
+  /** Salt of the control-group hash (''). */
+  controlSalt?: string
+  /** Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000). */
+  draws?: number
 }
 
 /** Options of `decideValues`. */
@@ -261,10 +286,33 @@ export interface DecideValuesOptions {
   seed?: number
 }
 
-/** The ranked actions and the trace. */
+/** The ranked actions and the trace (and the log entry of a logged decision). */
 export interface Decision {
   actions: Array<RankedAction>
   trace: Array<TraceEntry>
+  /** With `options.customerId`: the decision's log entry. */
+  log?: DecisionLogEntry
+}
+
+/**
+ * One logged decision: what was chosen and with what probability (`offPolicy` reads a log
+ * of them once `reward` is filled in).
+ */
+export interface DecisionLogEntry {
+  /** The customer's id. */
+  customer?: string
+  /** The action chosen; null when none was given (control group, or nothing passed). */
+  action?: string | null
+  /** The probability it was chosen with, in (0, 1]. */
+  propensity: number
+  /** The customer's segment. */
+  segment?: string
+  /** Whether the customer is in the control group. */
+  control?: boolean
+  /** When the decision was made (epoch milliseconds). */
+  time?: number
+  /** The reward observed later (null until then). */
+  reward?: number | null
 }
 
 /**
@@ -479,6 +527,19 @@ export interface MetricOptions {
 
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
 export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | Array<number>
+
+/** Off-policy estimates of the mean reward a new policy would have earned. */
+export interface OffPolicyEstimate {
+  n: number
+  /** Decisions where the new policy agrees with the logged one. */
+  matches: number
+  /** Inverse propensity scoring. */
+  ips: number
+  /** Self-normalised IPS (NaN without agreement). */
+  snips: number
+  /** Doubly robust. */
+  doublyRobust: number
+}
 
 /** A past outcome of the customer (the caller stores them; contact policies read them). */
 export interface Outcome {
@@ -756,8 +817,36 @@ export interface TrendRow {
   direction: number
 }
 
+/** Retention uplift over the control group, with a Wald interval. */
+export interface Uplift {
+  treatedRate: number
+  controlRate: number
+  uplift: number
+  low: number
+  high: number
+}
+
 /** The library version. */
 export declare function version(): string
+
+export declare namespace action {
+  /**
+   * Whether a customer is in the control group (which gets no action): a stable hash of
+   * `salt` and the id, the same in every session and language; `share` of customers are in.
+   */
+  export function inControlGroup(customerId: string, share: number, salt?: string | undefined | null): boolean
+  /**
+   * Off-policy estimates on a decision log (`action`, `propensity` in (0, 1], `reward` of
+   * each entry): `target[i]` is the new policy's action for entry i (null: none),
+   * `qTarget`/`qLogged` a reward model's predictions for the target's and the logged action.
+   */
+  export function offPolicy(log: Array<DecisionLogEntry>, target: Array<string | undefined | null>, qTarget: Array<number>, qLogged: Array<number>): OffPolicyEstimate
+  /**
+   * Retention uplift of treated customers over the control group (true: retained), with a
+   * Wald interval at `level` (0.95).
+   */
+  export function uplift(treatedRetained: Array<boolean>, controlRetained: Array<boolean>, level?: number | undefined | null): Uplift
+}
 
 export declare namespace features {
   /**

@@ -2,7 +2,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Either3, Float64Array};
+use napi::bindgen_prelude::{Either, Either3, Float64Array, Null};
 use napi::JsDate;
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
@@ -105,6 +105,49 @@ pub struct DecideOptions {
     pub segment: Option<String>,
     /// Seed of the Thompson draws (0).
     pub seed: Option<u32>,
+    /// Log the decision for this customer id (the result's `log`).
+    pub customer_id: Option<String>,
+    /// Share of customers in the control group, which gets no action (0).
+    pub control_share: Option<f64>,
+    /// Salt of the control-group hash ('').
+    pub control_salt: Option<String>,
+    /// Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000).
+    pub draws: Option<u32>,
+}
+
+/// One logged decision: what was chosen and with what probability (`offPolicy` reads a log
+/// of them once `reward` is filled in).
+#[napi(object)]
+pub struct DecisionLogEntry {
+    /// The customer's id.
+    pub customer: Option<String>,
+    /// The action chosen; null when none was given (control group, or nothing passed).
+    #[napi(ts_type = "string | null")]
+    pub action: Option<Either<String, Null>>,
+    /// The probability it was chosen with, in (0, 1].
+    pub propensity: f64,
+    /// The customer's segment.
+    pub segment: Option<String>,
+    /// Whether the customer is in the control group.
+    pub control: Option<bool>,
+    /// When the decision was made (epoch milliseconds).
+    pub time: Option<f64>,
+    /// The reward observed later (null until then).
+    #[napi(ts_type = "number | null")]
+    pub reward: Option<Either<f64, Null>>,
+}
+
+/// An optional value that JS may give as null or leave out.
+fn nullable<T>(v: Option<Either<T, Null>>) -> Option<T> {
+    match v {
+        Some(Either::A(x)) => Some(x),
+        _ => None,
+    }
+}
+
+/// An optional value given back to JS as null when absent.
+fn or_null<T>(v: Option<T>) -> Option<Either<T, Null>> {
+    Some(v.map_or(Either::B(Null), Either::A))
 }
 
 /// A returned action.
@@ -131,11 +174,97 @@ pub struct TraceEntry {
     pub priority: Option<f64>,
 }
 
-/// The ranked actions and the trace.
+/// The ranked actions and the trace (and the log entry of a logged decision).
 #[napi(object)]
 pub struct Decision {
     pub actions: Vec<RankedAction>,
     pub trace: Vec<TraceEntry>,
+    /// With `options.customerId`: the decision's log entry.
+    pub log: Option<DecisionLogEntry>,
+}
+
+/// One campaign segment.
+#[napi(object)]
+pub struct CampaignSegment {
+    pub band: String,
+    pub top_factor: String,
+    pub customers: u32,
+    pub mean_score: f64,
+    /// The action the rules pick first most often ('none' when none).
+    pub action: String,
+    pub action_share: f64,
+}
+
+/// Off-policy estimates of the mean reward a new policy would have earned.
+#[napi(object)]
+pub struct OffPolicyEstimate {
+    pub n: u32,
+    /// Decisions where the new policy agrees with the logged one.
+    pub matches: u32,
+    /// Inverse propensity scoring.
+    pub ips: f64,
+    /// Self-normalised IPS (NaN without agreement).
+    pub snips: f64,
+    /// Doubly robust.
+    pub doubly_robust: f64,
+}
+
+/// Retention uplift over the control group, with a Wald interval.
+#[napi(object)]
+pub struct Uplift {
+    pub treated_rate: f64,
+    pub control_rate: f64,
+    pub uplift: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Whether a customer is in the control group (which gets no action): a stable hash of
+/// `salt` and the id, the same in every session and language; `share` of customers are in.
+#[napi(namespace = "action", catch_unwind)]
+pub fn in_control_group(customer_id: String, share: f64, salt: Option<String>) -> Result<bool> {
+    core::in_control_group(&customer_id, share, salt.as_deref().unwrap_or("")).into_napi()
+}
+
+/// Off-policy estimates on a decision log (`action`, `propensity` in (0, 1], `reward` of
+/// each entry): `target[i]` is the new policy's action for entry i (null: none),
+/// `qTarget`/`qLogged` a reward model's predictions for the target's and the logged action.
+#[napi(namespace = "action", catch_unwind)]
+pub fn off_policy(
+    log: Vec<DecisionLogEntry>,
+    target: Vec<Option<String>>,
+    q_target: Vec<f64>,
+    q_logged: Vec<f64>,
+) -> Result<OffPolicyEstimate> {
+    let entries: Vec<core::DecisionLogEntry> = log
+        .into_iter()
+        .map(|e| core::DecisionLogEntry {
+            customer: e.customer.unwrap_or_default(),
+            action: nullable(e.action),
+            propensity: e.propensity,
+            segment: e.segment.unwrap_or_default(),
+            control: e.control.unwrap_or(false),
+            time: e.time.map_or(0, |t| (t / 1000.0).floor() as i64),
+            reward: nullable(e.reward),
+        })
+        .collect();
+    let target: Vec<Option<&str>> = target.iter().map(|t| t.as_deref()).collect();
+    let e = core::off_policy(&entries, &target, &q_target, &q_logged).into_napi()?;
+    Ok(OffPolicyEstimate {
+        n: e.n as u32,
+        matches: e.matches as u32,
+        ips: e.ips,
+        snips: e.snips,
+        doubly_robust: e.doubly_robust,
+    })
+}
+
+/// Retention uplift of treated customers over the control group (true: retained), with a
+/// Wald interval at `level` (0.95).
+#[napi(namespace = "action", catch_unwind)]
+pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: Option<f64>) -> Result<Uplift> {
+    let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(0.95)).into_napi()?;
+    Ok(Uplift { treated_rate: u.treated_rate, control_rate: u.control_rate, uplift: u.uplift, low: u.low, high: u.high })
 }
 
 /// Options of `decideValues`.
@@ -357,28 +486,55 @@ impl ActionCatalog {
         let history = history(options.history.as_deref().unwrap_or_default())?;
         let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
         let top = options.top.unwrap_or(3) as usize;
-        let d = match learner {
-            None => {
-                let opts = core::DecideOptions { top_n: top, ..Default::default() };
-                self.inner.decide(&record, options.score, &factors, &history, now, &opts)
-            }
-            Some(l) => {
-                let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
-                let segment = options.segment.as_deref().unwrap_or("");
-                self.inner.decide_learning(
-                    &record,
-                    options.score,
-                    &factors,
-                    &history,
-                    now,
-                    top,
-                    &l.inner,
+        let segment = options.segment.as_deref().unwrap_or("");
+        let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
+        let (d, log) = match &options.customer_id {
+            Some(id) => {
+                let logging = core::Logging {
+                    customer_id: id,
                     segment,
-                    &mut rng,
-                )
+                    control_share: options.control_share.unwrap_or(0.0),
+                    control_salt: options.control_salt.as_deref().unwrap_or(""),
+                    draws: options.draws.map_or(core::PROPENSITY_DRAWS, |d| d as usize),
+                };
+                let learning = learner.map(|l| (&l.inner, &mut rng));
+                let (d, e) = self
+                    .inner
+                    .decide_logged(&record, options.score, &factors, &history, now, top, learning, &logging)
+                    .into_napi()?;
+                let entry = DecisionLogEntry {
+                    customer: Some(e.customer),
+                    action: or_null(e.action),
+                    propensity: e.propensity,
+                    segment: Some(e.segment),
+                    control: Some(e.control),
+                    time: Some(e.time as f64 * 1000.0),
+                    reward: or_null(e.reward),
+                };
+                (d, Some(entry))
             }
-        }
-        .into_napi()?;
+            None => {
+                let d = match learner {
+                    None => {
+                        let opts = core::DecideOptions { top_n: top, ..Default::default() };
+                        self.inner.decide(&record, options.score, &factors, &history, now, &opts)
+                    }
+                    Some(l) => self.inner.decide_learning(
+                        &record,
+                        options.score,
+                        &factors,
+                        &history,
+                        now,
+                        top,
+                        &l.inner,
+                        segment,
+                        &mut rng,
+                    ),
+                }
+                .into_napi()?;
+                (d, None)
+            }
+        };
         Ok(Decision {
             actions: d
                 .actions
@@ -394,7 +550,34 @@ impl ActionCatalog {
                 })
                 .collect(),
             trace: d.trace.iter().map(|t| trace_entry(&t.id, &t.verdict)).collect(),
+            log,
         })
+    }
+
+    /// Campaign segments: customers grouped by score band and top factor, with size, mean
+    /// score and the action the rules pick first most often (`actions[i]` null when none),
+    /// largest first.
+    #[napi(catch_unwind)]
+    pub fn campaign_segments(
+        &self,
+        scores: Vec<f64>,
+        top_factors: Vec<String>,
+        actions: Vec<Option<String>>,
+    ) -> Result<Vec<CampaignSegment>> {
+        let factors: Vec<&str> = top_factors.iter().map(String::as_str).collect();
+        let actions: Vec<Option<&str>> = actions.iter().map(|a| a.as_deref()).collect();
+        let segments = self.inner.campaign_segments(&scores, &factors, &actions).into_napi()?;
+        Ok(segments
+            .into_iter()
+            .map(|g| CampaignSegment {
+                band: g.band,
+                top_factor: g.top_factor,
+                customers: g.customers as u32,
+                mean_score: g.mean_score,
+                action: g.action,
+                action_share: g.action_share,
+            })
+            .collect())
     }
 }
 

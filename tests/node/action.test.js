@@ -113,3 +113,99 @@ test('decideValues: bad records name the index, the field and the value', () => 
   assert.throws(() => c.decideValues(values, 50, inf), /contributions\[2\] \(factor "aht_90d"\)/)
   assert.throws(() => c.textCode('colour', 'red'), (e) => e.code === 'UNKNOWN_VALUE')
 })
+
+test('logged decisions: propensity, control group, reproducible Monte Carlo', () => {
+  const { Learner } = require('../../nps-node')
+  const c = ActionCatalog.playbook()
+  const d = c.decide(customer, { score: 75, now, customerId: 'C7', segment: 'consumer' })
+  assert.deepEqual(d.log, { customer: 'C7', action: 'detractor_callback', propensity: 1, segment: 'consumer',
+    control: false, time: now, reward: null })
+  assert.equal(c.decide(customer, { score: 75 }).log, undefined)
+  const ctl = c.decide(customer, { score: 75, now, customerId: 'C7', controlShare: 1, controlSalt: 'q3' })
+  assert.deepEqual(ctl.actions, [])
+  assert.equal(ctl.log.control, true)
+  assert.equal(ctl.log.action, null)
+  assert.deepEqual(ctl.trace.filter((t) => t.status === 'control_group').map((t) => t.id),
+    ['bill_discount', 'detractor_callback', 'loyalty_invite', 'retention_topup'])
+  const learner = new Learner({ exploration: 0.1, rampUp: 1000 })
+  const options = { score: 75, now, customerId: 'C8', segment: 'consumer', seed: 3, draws: 4000 }
+  const a = c.decide(customer, options, learner)
+  assert.deepEqual(c.decide(customer, options, learner), a)
+  assert.ok(a.log.propensity > 0 && a.log.propensity < 1)
+  assert.equal(a.log.action, a.actions[0].id)
+  assert.throws(() => c.decide(customer, { ...options, controlShare: 2 }), /share/)
+})
+
+// The control-group hash by hand: 64-bit FNV-1a over salt, a zero byte and the id, finished
+// with MurmurHash3's mixer; the top 53 bits as a uniform number.
+const controlHash = (id, share, salt) => {
+  const m = (1n << 64n) - 1n
+  let h = 0xcbf29ce484222325n
+  for (const b of [...Buffer.from(salt), 0, ...Buffer.from(id)]) h = ((h ^ BigInt(b)) * 0x100000001b3n) & m
+  h ^= h >> 33n
+  h = (h * 0xff51afd7ed558ccdn) & m
+  h ^= h >> 33n
+  h = (h * 0xc4ceb9fe1a85ec53n) & m
+  h ^= h >> 33n
+  return Number(h >> 11n) / 2 ** 53 < share
+}
+
+test('action.inControlGroup matches the hash by hand', () => {
+  const { action } = require('../../nps-node')
+  const ids = Array.from({ length: 3000 }, (_, i) => `C${String(i).padStart(7, '0')}`).concat(['', 'é-ü'])
+  for (const [salt, share] of [['', 0.1], ['2026-q3', 0.25]]) {
+    const got = ids.map((id) => action.inControlGroup(id, share, salt))
+    assert.deepEqual(got, ids.map((id) => controlHash(id, share, salt)))
+    assert.ok(Math.abs(got.slice(0, 3000).filter(Boolean).length / 3000 - share) < 0.03)
+  }
+  assert.equal(action.inControlGroup('C1', 1), true)
+  assert.throws(() => action.inControlGroup('C1', 1.5), (e) => e.code === 'INVALID_PARAMETER' && /share/.test(e.message))
+})
+
+test('action.offPolicy and action.uplift by hand; bad input names the index and value', () => {
+  const { action } = require('../../nps-node')
+  const log = [
+    { customer: 'C1', action: 'a', propensity: 0.5, reward: 1 },
+    { action: 'b', propensity: 0.25, reward: 0 },
+    { action: 'a', propensity: 0.8, reward: 0 },
+    { action: null, propensity: 1, reward: 1 },
+  ]
+  const e = action.offPolicy(log, ['a', 'a', 'a', null], [0.6, 0.6, 0.6, 0.5], [0.6, 0.3, 0.6, 0.5])
+  assert.equal(e.n, 4)
+  assert.equal(e.matches, 3)
+  const close = (x, y) => assert.ok(Math.abs(x - y) < 1e-14, `${x} vs ${y}`)
+  close(e.ips, (1 / 0.5 + 1 / 1) / 4)
+  close(e.snips, (2 + 1) / (2 + 1.25 + 1))
+  close(e.doublyRobust, (0.6 * 3 + 0.5 + (1 - 0.6) / 0.5 + (0 - 0.6) / 0.8 + (1 - 0.5) / 1) / 4)
+  assert.throws(() => action.offPolicy([], [], [], []), (x) => x.code === 'EMPTY' && /log is empty/.test(x.message))
+  for (const [p, shown] of [[0, '= 0 '], [1.5, '= 1.5 '], [NaN, '= NaN ']]) {
+    assert.throws(() => action.offPolicy([log[0], { ...log[0], propensity: p }], ['a', 'a'], [0, 0], [0, 0]),
+      (x) => x.code === 'OUT_OF_RANGE' && x.message.includes(`log.propensity[1] ${shown}`))
+  }
+  assert.throws(() => action.offPolicy([{ action: 'a', propensity: 0.5 }], ['a'], [0], [0]), /log\.reward\[0\] is missing/)
+  assert.throws(() => action.offPolicy([log[0]], ['a', 'b'], [0], [0]), (x) => x.code === 'LENGTH_MISMATCH' && /target has 2/.test(x.message))
+  assert.throws(() => action.offPolicy([log[0]], ['a'], [NaN], [0]), /q_target\[0\].*got NaN/)
+
+  const u = action.uplift([true, true, true, false], [true, false])
+  assert.deepEqual([u.treatedRate, u.controlRate, u.uplift], [0.75, 0.5, 0.25])
+  const se = Math.sqrt(0.75 * 0.25 / 4 + 0.25 / 2)
+  close(u.high - u.uplift, 1.959963984540054 * se)
+  close(u.uplift - u.low, 1.959963984540054 * se)
+  const u90 = action.uplift([true, false], [false, false], 0.9)
+  close(u90.high - u90.uplift, 1.6448536269514722 * Math.sqrt(0.25 / 2))
+  assert.throws(() => action.uplift([true], []), (x) => x.code === 'EMPTY' && /control_retained/.test(x.message))
+  assert.throws(() => action.uplift([true], [false], 1.5), /level/)
+})
+
+test('campaignSegments groups by band and top factor', () => {
+  const c = ActionCatalog.playbook()
+  const s = c.campaignSegments([80, 75, 90, 10, 12, 45],
+    ['bill_shock', 'bill_shock', 'aht_90d', 'tenure_days', 'tenure_days', 'bill_shock'],
+    ['bill_discount', 'bill_discount', 'detractor_callback', 'upsell', null, 'loyalty_invite'])
+  assert.equal(s.length, 4)
+  assert.deepEqual(s[0], { band: 'high', topFactor: 'bill_shock', customers: 2, meanScore: 77.5, action: 'bill_discount', actionShare: 1 })
+  const low = s.find((g) => g.band === 'low')
+  assert.deepEqual([low.customers, low.actionShare], [2, 0.5])
+  assert.throws(() => c.campaignSegments([120], ['x'], [null]), (e) => e.code === 'OUT_OF_RANGE' && /scores\[0\] = 120/.test(e.message))
+  assert.throws(() => c.campaignSegments([1], [], [null]), (e) => e.code === 'LENGTH_MISMATCH')
+})
