@@ -6,6 +6,10 @@
 //! - `decide_values`: 1,000,000 distinct customers as numeric records with dense factor
 //!   contributions, no trace (the batch path), histories cycled from the same pool.
 //!
+//! Each line gives decisions per second of wall time and per second of this thread's CPU
+//! time (read from `/proc/thread-self/schedstat` on Linux): on a shared machine the second
+//! is the rate per core, the first also counts the time other jobs held the core.
+//!
 //! `cargo run --release -p nps-core --example decide_timing [customers]`
 use std::time::Instant;
 
@@ -38,6 +42,31 @@ impl Uniform {
         self.0 ^= self.0 << 17;
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
+}
+
+/// Nanoseconds of CPU time this thread has run, where Linux tells.
+fn cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// Starts a clock of wall and CPU time.
+fn clock() -> (Instant, Option<u64>) {
+    (Instant::now(), cpu_ns())
+}
+
+/// "N decisions/s (wall), M/s (CPU)" since `start`, for `n` decisions.
+fn rates(start: (Instant, Option<u64>), n: usize) -> String {
+    let wall = start.0.elapsed().as_secs_f64();
+    let cpu = match (start.1, cpu_ns()) {
+        (Some(a), Some(b)) => format!(
+            ", {:.0}/s per CPU second ({:.3} µs CPU each)",
+            n as f64 / ((b - a) as f64 * 1e-9),
+            (b - a) as f64 * 1e-3 / n as f64
+        ),
+        _ => String::new(),
+    };
+    format!("{:.0} decisions/s wall ({:.3} µs each){cpu}", n as f64 / wall, wall * 1e6 / n as f64)
 }
 
 const SEGMENTS: [&str; 4] = ["prepaid", "postpaid", "family", "business"];
@@ -94,18 +123,16 @@ fn time_objects(catalog: &Catalog) {
     let mut decision = Decision::default();
     let n = 1_000_000;
     let mut returned = 0usize;
-    let start = Instant::now();
+    let start = clock();
     for i in 0..n {
         let (c, s, f, h) = &cases[i % cases.len()];
         catalog.decide_into(c, *s, f, h, NOW, &options, &mut scratch, &mut decision).expect("decision");
         returned += decision.actions.len();
     }
-    let secs = start.elapsed().as_secs_f64();
     println!(
-        "decide_into, trace: {n} decisions over {} actions in {secs:.3} s: {:.0} decisions/s ({:.3} µs each; {:.2} returned on average)",
+        "decide_into, trace: {n} decisions over {} actions: {} ({:.2} returned on average)",
         catalog.actions().len(),
-        n as f64 / secs,
-        secs * 1e6 / n as f64,
+        rates(start, n),
         returned as f64 / n as f64
     );
 }
@@ -129,7 +156,7 @@ fn time_values(catalog: &Catalog, n: usize) {
     let mut scratch = Scratch::default();
     let mut ranked: Vec<Choice> = Vec::new();
     let mut returned = 0usize;
-    let start = Instant::now();
+    let start = clock();
     for i in 0..n {
         catalog
             .decide_values(
@@ -146,12 +173,10 @@ fn time_values(catalog: &Catalog, n: usize) {
             .expect("decision");
         returned += ranked.len();
     }
-    let secs = start.elapsed().as_secs_f64();
     println!(
-        "decide_values, no trace: {n} distinct customers over {} actions in {secs:.3} s: {:.0} decisions/s ({:.3} µs each; {:.2} returned on average)",
+        "decide_values, no trace: {n} distinct customers over {} actions: {} ({:.2} returned on average)",
         catalog.actions().len(),
-        n as f64 / secs,
-        secs * 1e6 / n as f64,
+        rates(start, n),
         returned as f64 / n as f64
     );
 }

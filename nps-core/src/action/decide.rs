@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::catalog::{ActionValue, Catalog};
-use super::condition::{Context, MissingField, Node};
+use super::condition::{Cond, Context, MissingField, Node};
 use super::{Customer, Factor, Outcome};
 use crate::error::{NpsError, Result};
 
@@ -368,6 +368,7 @@ impl Catalog {
     }
 
     /// Evaluates one condition of action `i`, turning a Missing field into an error.
+    #[inline(always)]
     fn check<'n>(
         &self,
         i: usize,
@@ -375,19 +376,29 @@ impl Catalog {
         cx: &Context,
         customer: Option<&Customer>,
     ) -> Result<Option<&'n Arc<str>>> {
-        node.check(cx).map_err(|MissingField { slot, path }| {
-            NpsError::invalid(
-                &format!(
-                    "customer field {:?} (needed by action {:?} at {path})",
-                    self.fields[slot].0, &*self.actions[i].id
-                ),
-                match customer {
-                    Some(c) => format!("{:?}", c.values[slot]),
-                    None => "NaN (missing)".to_string(),
-                },
-                &format!("a {} value", self.fields[slot].1.name()),
-            )
-        })
+        // An absent condition set (the common case) holds without a call.
+        if matches!(node.cond, Cond::True) {
+            return Ok(None);
+        }
+        match node.check(cx) {
+            Ok(failed) => Ok(failed),
+            Err(missing) => Err(self.missing_field(i, missing, cx, customer)),
+        }
+    }
+
+    /// The error for a Missing field a condition of action `i` needs (off the hot path).
+    #[cold]
+    #[inline(never)]
+    fn missing_field(&self, i: usize, m: MissingField, cx: &Context, customer: Option<&Customer>) -> NpsError {
+        let MissingField { slot, path } = m;
+        NpsError::invalid(
+            &format!("customer field {:?} (needed by action {:?} at {path})", self.fields[slot].0, &*self.actions[i].id),
+            match customer {
+                Some(c) => format!("{:?}", c.values[slot]),
+                None => format!("{} (missing)", cx.values[slot]),
+            },
+            &format!("a {} value", self.fields[slot].1.name()),
+        )
     }
 
     /// Fills the contribution and rank of each declared factor from the caller's factors.
