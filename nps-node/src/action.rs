@@ -264,7 +264,13 @@ pub fn off_policy(
 #[napi(namespace = "action", catch_unwind)]
 pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: Option<f64>) -> Result<Uplift> {
     let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(0.95)).into_napi()?;
-    Ok(Uplift { treated_rate: u.treated_rate, control_rate: u.control_rate, uplift: u.uplift, low: u.low, high: u.high })
+    Ok(Uplift {
+        treated_rate: u.treated_rate,
+        control_rate: u.control_rate,
+        uplift: u.uplift,
+        low: u.low,
+        high: u.high,
+    })
 }
 
 /// Options of `decideValues`.

@@ -338,10 +338,8 @@ impl PyActionCatalog {
             }
         };
         let propensity = |i: usize| draws[i];
-        let options = core::DecideOptions {
-            top_n: top,
-            propensity: if learner.is_some() { Some(&propensity) } else { None },
-        };
+        let options =
+            core::DecideOptions { top_n: top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
         let mut guard = self.1.lock().unwrap_or_else(|e| e.into_inner());
         let Buffers { scratch, ranked, verdicts } = &mut *guard;
         self.0

@@ -392,7 +392,10 @@ impl Catalog {
     fn missing_field(&self, i: usize, m: MissingField, cx: &Context, customer: Option<&Customer>) -> NpsError {
         let MissingField { slot, path } = m;
         NpsError::invalid(
-            &format!("customer field {:?} (needed by action {:?} at {path})", self.fields[slot].0, &*self.actions[i].id),
+            &format!(
+                "customer field {:?} (needed by action {:?} at {path})",
+                self.fields[slot].0, &*self.actions[i].id
+            ),
             match customer {
                 Some(c) => format!("{:?}", c.values[slot]),
                 None => format!("{} (missing)", cx.values[slot]),
