@@ -165,6 +165,34 @@ proptest! {
     }
 }
 
+fn any_number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        -5.0f64..2000.0,
+        (0u8..4).prop_map(f64::from),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(0.5),
+    ]
+}
+
+proptest! {
+    /// Whatever the record, contributions and score, the fast path returns a decision or an
+    /// error, never panics; a decision has one verdict per action.
+    #[test]
+    fn decide_values_never_panics(values in prop::collection::vec(any_number(), 0..10),
+                                  contributions in prop::collection::vec(any_number(), 0..10),
+                                  score in any_number(), top_n in 0usize..12) {
+        let c = playbook();
+        let (mut ranked, mut trace, mut scratch) = (Vec::new(), Vec::new(), Scratch::default());
+        let options = DecideOptions { top_n, propensity: None };
+        if c.decide_values(&values, score, &contributions, &[], NOW, &options, &mut scratch, &mut ranked, Some(&mut trace)).is_ok() {
+            prop_assert_eq!(trace.len(), c.actions().len());
+            prop_assert!(ranked.len() <= top_n);
+        }
+    }
+}
+
 /// The exploration share is respected: an arm with 10,000 successes draws below 0.99 only
 /// when it explores (a uniform draw, below 0.99 with probability 0.99), so the share of such
 /// draws is 0.99 × exploration, within five standard errors over 40,000 draws.
