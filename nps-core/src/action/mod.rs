@@ -13,6 +13,12 @@
 //! (propensity, context weight, value, levers); the top N are returned together with a trace
 //! that says, for every action in the catalogue, why it was kept or removed.
 //!
+//! [`Catalog::decide_values`] is the fast path: the customer as a numeric record
+//! ([`Catalog::encode`]), dense factor contributions, indices back and the trace on request.
+//! [`Learner`] learns which actions work (Thompson sampling); [`Catalog::decide_logged`] logs
+//! each decision with the probability its action was chosen ([`DecisionLogEntry`]) and keeps
+//! a control group; [`off_policy`] and [`uplift`] evaluate a log.
+//!
 //! [`playbook`] is a shipped telco retention catalogue.
 
 mod catalog;
