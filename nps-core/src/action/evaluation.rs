@@ -36,11 +36,11 @@ pub struct OffPolicyEstimate {
     pub n: usize,
     /// Decisions where the new policy agrees with the logged choice.
     pub matches: usize,
-    /// Inverse propensity scoring: mean of 1[agree] r / p.
+    /// Inverse propensity scoring: mean of 1\[agree\] r / p.
     pub ips: f64,
-    /// Self-normalised IPS: Σ 1[agree] r / p over Σ 1[agree] / p (NaN without agreement).
+    /// Self-normalised IPS: Σ 1\[agree\] r / p over Σ 1\[agree\] / p (NaN without agreement).
     pub snips: f64,
-    /// Doubly robust: mean of q̂(new) + 1[agree] (r − q̂(logged)) / p, with a reward model q̂.
+    /// Doubly robust: mean of q̂(new) + 1\[agree\] (r − q̂(logged)) / p, with a reward model q̂.
     pub doubly_robust: f64,
 }
 
