@@ -23,6 +23,7 @@ from ._nps import (
     sample_size_difference,
 )
 from . import features, metrics, synth
+from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
 from .early_warning import LtrModel, predicted_nps
@@ -35,6 +36,7 @@ ChurnByNps._repr_html_ = _html.churn_by_nps
 
 __all__ = [
     "ActionCatalog",
+    "action",
     "Learner",
     "LtrModel",
     "predicted_nps",

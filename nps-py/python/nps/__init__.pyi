@@ -12,6 +12,8 @@ from .model import ChurnModel as ChurnModel, cross_validate as cross_validate
 from .early_warning import LtrModel as LtrModel, predicted_nps as predicted_nps
 from . import synth as synth
 from . import plot as plot
+from . import action as action
+from .action import Decision as Decision
 
 __version__: str
 
@@ -261,8 +263,19 @@ class ActionCatalog:
     @property
     def actions(self) -> list[str]: ...
     def decide(self, customer: dict, score: float, factors: Optional[dict] = None, history: Optional[list] = None,
-               now: int = 0, top: int = 3, learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
-        """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]}."""
+               now: int = 0, top: int = 3, learner: Optional["Learner"] = None, segment: str = "", seed: int = 0,
+               customer_id: Optional[str] = None, control_share: float = 0.0, control_salt: str = "",
+               draws: int = 1000) -> Decision:
+        """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]},
+        plus "log" (customer, action, propensity, segment, control, time, reward) with a ``customer_id``."""
+    def text_code(self, field: str, text: str) -> float:
+        """The code of a string value of ``field`` in the numeric record of ``decide_values``."""
+    def encode(self, customer: dict) -> npt.NDArray[np.float64]:
+        """The customer as the numeric record ``decide_values`` reads (``fields`` order, NaN missing)."""
+    def decide_values(self, values: ArrayLike, score: float, contributions: Optional[ArrayLike] = None,
+                      history: Optional[list] = None, now: int = 0, top: int = 3, trace: bool = False,
+                      learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
+        """The fast path: {"actions": [catalogue indices, best first], "priorities": [...]} (+ "trace")."""
     def campaign_segments(self, scores: Any, top_factors: list[str], actions: list[Optional[str]]) -> list[dict]:
         """Customers grouped by score band and top factor (largest first)."""
 
