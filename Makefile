@@ -1,6 +1,7 @@
 # nps: build, test and demo in all three languages.
 #   make test   installs what it needs (.venv, npm ci) and runs every test
-#   make demo   prints an NPS report on a survey the project generates itself
+#   make demo   the main job on a generated base: NPS report, features, churn model,
+#               riskiest customers with factors and actions, predicted NPS, model files
 #   make bench  runs the benchmarks (see docs/benchmarks.md)
 
 VENV   := .venv

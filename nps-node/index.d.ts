@@ -17,14 +17,44 @@ export declare class ActionCatalog {
   static playbook(): ActionCatalog
   /** Action ids, in catalogue order. */
   get actions(): Array<string>
-  /** The customer fields the rules read. */
+  /** The customer fields the rules read, in the order `decideValues` takes them. */
   get fields(): Array<string>
+  /**
+   * The factors the rules may refer to, in the order `decideValues` takes their
+   * contributions.
+   */
+  get factors(): Array<string>
+  /**
+   * The code of a string value of field `field` in the numeric record of `decideValues`
+   * (any string no rule mentions has the same code).
+   */
+  textCode(field: string, text: string): number
+  /**
+   * A customer given by field name (null = missing) as the numeric record `decideValues`
+   * reads: numbers as they are, booleans 0/1, strings as their `textCode`, NaN missing.
+   * Prepare it once per customer, reuse it for every decision.
+   */
+  encode(customer: Record<string, number | string | boolean | null>): Float64Array
+  /**
+   * The fast path of `decide`: the customer as a numeric record in `fields` order (see
+   * `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
+   * actions returned as catalogue indices and the trace only when `options.trace`.
+   * Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
+   * draw for `options.segment`, seeded with `options.seed`.
+   */
+  decideValues(values: Float64Array, score: number, contributions?: Float64Array | undefined | null, options?: DecideValuesOptions | undefined | null, learner?: Learner | undefined | null): RankedIndices
   /**
    * Ranks the actions for one customer (fields by name; null = missing). With a
    * `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
    * with `options.seed`.
    */
   decide(customer: Record<string, number | string | boolean | null>, options: DecideOptions, learner?: Learner): Decision
+  /**
+   * Campaign segments: customers grouped by score band and top factor, with size, mean
+   * score and the action the rules pick first most often (`actions[i]` null when none),
+   * largest first.
+   */
+  campaignSegments(scores: Array<number>, topFactors: Array<string>, actions: Array<string | undefined | null>): Array<CampaignSegment>
 }
 
 /** A churn model, loaded from its file. */
@@ -168,6 +198,17 @@ export interface CalibrationRow {
   observedRate: number
 }
 
+/** One campaign segment. */
+export interface CampaignSegment {
+  band: string
+  topFactor: string
+  customers: number
+  meanScore: number
+  /** The action the rules pick first most often ('none' when none). */
+  action: string
+  actionShare: number
+}
+
 /** Churn by NPS answer: `scores` on the 0–10 scale, `churned` booleans or 0/1. */
 export declare function churnByNps(scores: NumericArray, churned: Array<boolean> | NumericArray, options?: ChurnByNpsOptions | undefined | null): ChurnByNps
 
@@ -252,12 +293,59 @@ export interface DecideOptions {
   segment?: string
   /** Seed of the Thompson draws (0). */
   seed?: number
+  /** Log the decision for this customer id (the result's `log`). */
+  customerId?: string
+  /** Share of customers in the control group, which gets no action (0). */
+  controlShare?: number
+  /** Salt of the control-group hash (''). */
+  controlSalt?: string
+  /** Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000). */
+  draws?: number
 }
 
-/** The ranked actions and the trace. */
+/** Options of `decideValues`. */
+export interface DecideValuesOptions {
+  /** The customer's past outcomes. */
+  history?: Array<Outcome>
+  /** Now (a `Date` or epoch milliseconds; default 0). */
+  now?: number | Date
+  /** How many actions to return (3). */
+  top?: number
+  /** Return the trace too (false: it costs more than the decision). */
+  trace?: boolean
+  /** The customer's segment, for learning. */
+  segment?: string
+  /** Seed of the Thompson draws (0). */
+  seed?: number
+}
+
+/** The ranked actions and the trace (and the log entry of a logged decision). */
 export interface Decision {
   actions: Array<RankedAction>
   trace: Array<TraceEntry>
+  /** With `options.customerId`: the decision's log entry. */
+  log?: DecisionLogEntry
+}
+
+/**
+ * One logged decision: what was chosen and with what probability (`offPolicy` reads a log
+ * of them once `reward` is filled in).
+ */
+export interface DecisionLogEntry {
+  /** The customer's id. */
+  customer?: string
+  /** The action chosen; null when none was given (control group, or nothing passed). */
+  action?: string | null
+  /** The probability it was chosen with, in (0, 1]. */
+  propensity: number
+  /** The customer's segment. */
+  segment?: string
+  /** Whether the customer is in the control group. */
+  control?: boolean
+  /** When the decision was made (epoch milliseconds). */
+  time?: number
+  /** The reward observed later (null until then). */
+  reward?: number | null
 }
 
 /** Options of `LtrModel.explainDetractor`. */
@@ -503,6 +591,19 @@ export interface MetricOptions {
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
 export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | Array<number>
 
+/** Off-policy estimates of the mean reward a new policy would have earned. */
+export interface OffPolicyEstimate {
+  n: number
+  /** Decisions where the new policy agrees with the logged one. */
+  matches: number
+  /** Inverse propensity scoring. */
+  ips: number
+  /** Self-normalised IPS (NaN without agreement). */
+  snips: number
+  /** Doubly robust. */
+  doublyRobust: number
+}
+
 /** A past outcome of the customer (the caller stores them; contact policies read them). */
 export interface Outcome {
   action: string
@@ -556,6 +657,16 @@ export interface RankedAction {
   /** P × C × V × L. */
   priority: number
   value: number
+}
+
+/** The compact result of `decideValues`: catalogue indices (ids: `catalog.actions[i]`). */
+export interface RankedIndices {
+  /** Catalogue indices of the returned actions, best first. */
+  actions: Array<number>
+  /** Their priorities P × C × V × L. */
+  priorities: Array<number>
+  /** With `trace: true`: every action's fate, in catalogue order. */
+  trace?: Array<TraceEntry>
 }
 
 /** Options of `breakdown` and `trend`. */
@@ -864,8 +975,36 @@ export interface TrendRow {
   direction: number
 }
 
+/** Retention uplift over the control group, with a Wald interval. */
+export interface Uplift {
+  treatedRate: number
+  controlRate: number
+  uplift: number
+  low: number
+  high: number
+}
+
 /** The library version. */
 export declare function version(): string
+
+export declare namespace action {
+  /**
+   * Whether a customer is in the control group (which gets no action): a stable hash of
+   * `salt` and the id, the same in every session and language; `share` of customers are in.
+   */
+  export function inControlGroup(customerId: string, share: number, salt?: string | undefined | null): boolean
+  /**
+   * Off-policy estimates on a decision log (`action`, `propensity` in (0, 1], `reward` of
+   * each entry): `target[i]` is the new policy's action for entry i (null: none),
+   * `qTarget`/`qLogged` a reward model's predictions for the target's and the logged action.
+   */
+  export function offPolicy(log: Array<DecisionLogEntry>, target: Array<string | undefined | null>, qTarget: Array<number>, qLogged: Array<number>): OffPolicyEstimate
+  /**
+   * Retention uplift of treated customers over the control group (true: retained), with a
+   * Wald interval at `level` (0.95).
+   */
+  export function uplift(treatedRetained: Array<boolean>, controlRetained: Array<boolean>, level?: number | undefined | null): Uplift
+}
 
 export declare namespace features {
   /**

@@ -794,6 +794,7 @@ module.exports.sampleSize = nativeBinding.sampleSize
 module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference
 module.exports.trend = nativeBinding.trend
 module.exports.version = nativeBinding.version
+module.exports.action = nativeBinding.action
 module.exports.features = nativeBinding.features
 module.exports.metrics = nativeBinding.metrics
 module.exports.synth = nativeBinding.synth

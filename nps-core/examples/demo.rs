@@ -1,16 +1,46 @@
-//! `make demo`: an NPS report on a survey the project generates itself (fixed seed).
-use nps_core::early_warning::churn_by_nps;
+//! `make demo`: the main job on data the project generates itself (fixed seeds): an NPS
+//! report with intervals, churn features as of a date on a 50,000-customer base, a churn model
+//! cross-validated, the riskiest customers with their factors and next best actions, the
+//! predicted NPS of those who never answered, and NPS linked to churn. The model files and the
+//! action catalogue are written to `target/nps-demo/` (or `$NPS_DEMO_DIR`) for the Python
+//! notebook and the Node service.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use nps_core::action::{playbook, Catalog, DecideOptions, Factor, FieldValue};
+use nps_core::early_warning::{blended_nps, churn_by_nps, predicted_nps, LtrModel};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
-use nps_core::features::{compute, retention, FeatureMatrix};
+use nps_core::features::{compute, retention, FeatureMatrix, FeatureSet};
 use nps_core::metrics::{average_precision, brier, lift_table, roc_auc};
 use nps_core::model::{cross_validate, ChurnModel, ChurnModelOptions, LogisticOptions};
 use nps_core::survey::{
     breakdown, compare, prob_greater, sample_size, trend, CompareMethod, IntervalMethod, Period, PlanningShares,
     ReportOptions, ScoreOptions, Tally,
 };
-use nps_core::synth::{customers, survey, BaseConfig, SurveyConfig, DRIVERS};
+use nps_core::synth::{customers, survey, BaseConfig, SurveyConfig, SyntheticBase, DRIVERS, SEGMENTS};
+use nps_core::NpsError;
 
-fn main() -> Result<(), nps_core::NpsError> {
+/// Where the demo writes its model files and catalogue.
+fn out_dir() -> Result<PathBuf, NpsError> {
+    let dir = std::env::var_os("NPS_DEMO_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/nps-demo"));
+    std::fs::create_dir_all(&dir).map_err(|e| NpsError::invalid("NPS_DEMO_DIR", dir.display(), &e.to_string()))?;
+    Ok(dir)
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> Result<PathBuf, NpsError> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|e| NpsError::invalid("output file", path.display(), &e.to_string()))?;
+    Ok(path)
+}
+
+/// Progress of the longer steps, on stderr so the report stays clean.
+fn step(what: &str) -> Instant {
+    eprintln!("· {what}…");
+    Instant::now()
+}
+
+fn main() -> Result<(), NpsError> {
+    let started = Instant::now();
     let config = SurveyConfig { respondents: 20_000, ..Default::default() };
     let data = survey(&config)?;
     println!("NPS report: {} synthetic answers, seed {}, 12 months from 2026-01-01\n", data.scores.len(), config.seed);
@@ -92,16 +122,18 @@ fn main() -> Result<(), nps_core::NpsError> {
         sample_size(3.0, 0.95, PlanningShares::default(), None)?,
         sample_size(3.0, 0.95, PlanningShares::new(overall.promoter_share(), overall.detractor_share())?, None)?
     );
-    customer_base()
+    customer_base()?;
+    eprintln!("· done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 /// The customer base: churn features as of a date and the link between NPS and churn.
 fn customer_base() -> Result<(), nps_core::NpsError> {
     let config = BaseConfig { customers: 50_000, ..Default::default() };
-    let start = std::time::Instant::now();
+    let start = step("generating 50,000 customers and their event histories");
     let base = customers(&config)?;
     let generated = start.elapsed();
-    let start = std::time::Instant::now();
+    let start = step("computing the retention features as of 2026-07-01");
     let features = compute(&base.events, &retention(), config.as_of)?;
     let n = base.churned.len();
     let churners = base.churned.iter().filter(|&&c| c).count();
@@ -164,20 +196,36 @@ fn customer_base() -> Result<(), nps_core::NpsError> {
         100.0 * what_if.churn_rate_before,
         100.0 * what_if.churn_rate_after
     );
-    churn_model(&base, &features)
+    let model = churn_model(&base, &features)?;
+    next_best_actions(&base, &features, &model)?;
+    likelihood_to_recommend(&base, &features)
 }
 
-/// A churn model on the features: cross-validated, its lift, the riskiest customers and
-/// why, and the model file written for the other languages.
-fn churn_model(base: &nps_core::synth::SyntheticBase, features: &FeatureMatrix) -> Result<(), nps_core::NpsError> {
-    let columns = features.values.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect();
-    let table = RawTable::new(features.names.clone(), columns)?;
+/// The features as a table of numeric inputs (one column per feature).
+fn feature_table(features: &FeatureMatrix, rows: Option<&[usize]>) -> Result<RawTable, NpsError> {
+    let columns = features
+        .values
+        .columns()
+        .into_iter()
+        .map(|c| match rows {
+            Some(rows) => Column::Numeric(rows.iter().map(|&r| c[r]).collect()),
+            None => Column::Numeric(c.to_vec()),
+        })
+        .collect();
+    RawTable::new(features.names.clone(), columns)
+}
+
+/// A churn model on the features: cross-validated, its lift, and the model file written for
+/// the other languages.
+fn churn_model(base: &SyntheticBase, features: &FeatureMatrix) -> Result<ChurnModel, NpsError> {
+    let table = feature_table(features, None)?;
     let y: Vec<f64> = base.churned.iter().map(|&c| c as u8 as f64).collect();
-    let start = std::time::Instant::now();
+    let start = step("training the churn model");
     let options = ChurnModelOptions::default();
     let model = ChurnModel::fit(&table, &y, None, &infer_specs(&table, &[]), &options)?;
     let trained = start.elapsed();
     let x = model.encode(&table)?;
+    let _ = step("5-fold cross-validation");
     let auc = cross_validate(x.view(), &y, 5, 42, &LogisticOptions::default(), |y, p| roc_auc(y, p, None))?;
     let p = model.predict_proba(&table)?;
     let p = p.as_slice().expect("contiguous");
@@ -201,29 +249,160 @@ fn churn_model(base: &nps_core::synth::SyntheticBase, features: &FeatureMatrix) 
         lift.rows[0].lift,
         100.0 * lift.rows[2].cumulative_gain
     );
+    let dir = out_dir()?;
+    let path = write(&dir, "churn_model.json", &model.to_json())?;
+    println!("  model file written to {} (load it from Python, Node or Rust)", path.display());
+    Ok(model)
+}
+
+/// The playbook's customer record for one customer, from the features and the base.
+fn playbook_customer(
+    catalog: &Catalog,
+    base: &SyntheticBase,
+    features: &FeatureMatrix,
+    bills: &FeatureMatrix,
+    c: usize,
+) -> Result<nps_core::action::Customer, NpsError> {
+    let f = |name: &str| features.column(name).map(|col| col[c]).unwrap_or(f64::NAN);
+    let number = |x: f64| if x.is_nan() { FieldValue::Missing } else { FieldValue::Number(x) };
+    let trend = |x: f64| FieldValue::Number(if x.is_nan() { 1.0 } else { x });
+    let contacted = f("contacts_30d") > 0.0;
+    let last_nps = f("last_nps");
+    catalog.customer(&[
+        ("tenure_days", number(f("tenure_days"))),
+        ("segment", FieldValue::Text(SEGMENTS[base.segment[c] as usize].to_string())),
+        ("complained_outage", FieldValue::Bool(contacted && f("outages_30d") > 0.0)),
+        ("complained_overage", FieldValue::Bool(contacted && f("bill_shock") > 1.3)),
+        // Prepaid customers get no bill: their bill-based offers are worth nothing.
+        ("monthly_bill", FieldValue::Number(if bills.values[[c, 0]].is_nan() { 0.0 } else { bills.values[[c, 0]] })),
+        // A trend over two empty windows (no payments, no usage) is read as no change.
+        ("payment_trend", trend(f("payment_trend"))),
+        ("usage_trend_30d", trend(f("usage_trend_30d"))),
+        // Non-respondents count as passives for the callback rule.
+        ("last_nps", FieldValue::Number(if last_nps.is_nan() { 7.0 } else { last_nps })),
+    ])
+}
+
+/// The riskiest customers, the factors behind their score and the playbook's next best actions.
+fn next_best_actions(base: &SyntheticBase, features: &FeatureMatrix, model: &ChurnModel) -> Result<(), NpsError> {
+    let table = feature_table(features, None)?;
+    let p = model.predict_proba(&table)?;
+    let p = p.as_slice().expect("contiguous");
+    let bill = FeatureSet::from_json(
+        r#"{"features": [{"name": "monthly_bill", "kinds": ["bill"], "aggregation": "last", "field": "value"}]}"#,
+    )?;
+    let bills = compute(&base.events, &bill, base.config.as_of)?;
+    let catalog = playbook();
     let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-    println!("  highest risk, and why (contribution to the log-odds; customer's value vs typical):");
+    println!("\nHighest risk, why (contribution to the log-odds; customer's value vs typical) and what to do (shipped playbook):");
     let mut scratch = Vec::new();
-    for &c in order.iter().take(5) {
+    let decide = DecideOptions { top_n: 2, ..Default::default() };
+    let mut picked = std::collections::BTreeMap::<String, usize>::new();
+    for (rank, &c) in order.iter().enumerate().take(1000) {
         let cells: Vec<Cell> = model.inputs.iter().map(|n| table.column(n).expect("an input").cell(c)).collect();
         let e = model.explain_cells(&cells, 3, &mut scratch)?;
+        let factors: Vec<Factor> =
+            model.inputs.iter().zip(&e.contributions).map(|(name, &x)| Factor::new(name, x)).collect();
+        let customer = playbook_customer(&catalog, base, features, &bills, c)?;
+        let decision = catalog.decide(&customer, 100.0 * e.probability, &factors, &[], base.config.as_of, &decide)?;
+        let best = decision.actions.first().map(|a| a.label.to_string()).unwrap_or_else(|| "no action".into());
+        *picked.entry(best.clone()).or_default() += 1;
+        if rank >= 5 {
+            continue;
+        }
         let why: Vec<String> = e
             .raising
             .iter()
             .map(|f| format!("{} {:+.2} ({} vs {})", f.name, f.contribution, f.value, f.typical))
             .collect();
         println!(
-            "    {} {:5.1}%  true drivers: {:<40} {}",
+            "  {} {:5.1}%  true drivers: {}",
             base.customer_ids[c],
             100.0 * e.probability,
-            base.driver_names(c).join(", "),
-            why.join("; ")
+            base.driver_names(c).join(", ")
         );
+        println!("      why: {}", why.join("; "));
+        let actions: Vec<String> = decision
+            .actions
+            .iter()
+            .map(|a| format!("{} ({}, priority {:.0})", a.label, a.channel, a.priority))
+            .collect();
+        println!("      do:  {}", if actions.is_empty() { "no action".into() } else { actions.join("; ") });
     }
-    let path = std::env::temp_dir().join("nps-churn-model.json");
-    std::fs::write(&path, model.to_json())
-        .map_err(|e| nps_core::NpsError::invalid("model path", path.display(), &e.to_string()))?;
-    println!("  model file written to {} (load it from Python, Node or Rust)", path.display());
+    let mut picked: Vec<_> = picked.into_iter().collect();
+    picked.sort_by_key(|p| std::cmp::Reverse(p.1));
+    println!(
+        "  the best action for the 1,000 riskiest: {}",
+        picked.iter().map(|(a, n)| format!("{a} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    let path = write(&out_dir()?, "playbook.json", &serde_json::to_string_pretty(catalog.to_value()).expect("JSON"))?;
+    println!("  action catalogue written to {}", path.display());
+    Ok(())
+}
+
+/// Likelihood to recommend for those who never answered: a model trained on respondents,
+/// the predicted NPS of the non-respondents against their true NPS (the generator knows it),
+/// and the blended NPS of the whole base.
+fn likelihood_to_recommend(base: &SyntheticBase, features: &FeatureMatrix) -> Result<(), NpsError> {
+    let n = base.customer_ids.len();
+    let mut answered = vec![f64::NAN; n];
+    for (&c, &s) in base.surveys.customer.iter().zip(&base.surveys.score) {
+        answered[c as usize] = s as f64;
+    }
+    let respondents: Vec<usize> = (0..n).filter(|&c| !answered[c].is_nan()).collect();
+    let silent: Vec<usize> = (0..n).filter(|&c| answered[c].is_nan()).collect();
+    let train = feature_table(features, Some(&respondents))?;
+    let scores: Vec<f64> = respondents.iter().map(|&c| answered[c]).collect();
+    // Inputs that hold the survey answer itself would leak the label for respondents.
+    let leak = [
+        "last_nps",
+        "last_nps_category",
+        "days_since_last_nps",
+        "interaction_quality_90d",
+        "worst_interaction_90d",
+        "last_interaction",
+    ];
+    let start = step("training the likelihood-to-recommend model on respondents");
+    let model = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &leak), &ChurnModelOptions::default())?;
+    let trained = start.elapsed();
+    let everyone = model.predict_proba(&feature_table(features, None)?)?;
+    let silent_p = everyone.select(ndarray::Axis(0), &silent);
+    let predicted = predicted_nps(silent_p.view(), model.training.rows, 0.95)?;
+    let truth = |rows: &[usize]| {
+        let s: f64 = rows
+            .iter()
+            .map(|&c| [-1.0, 0.0, 1.0][(base.true_score[c] >= 7) as usize + (base.true_score[c] >= 9) as usize])
+            .sum();
+        100.0 * s / rows.len() as f64
+    };
+    let blend = blended_nps(everyone.view(), Some(&answered), model.training.rows, 0.95)?;
+    let respondents_nps = 100.0
+        * scores.iter().map(|&s| [-1.0, 0.0, 1.0][(s >= 7.0) as usize + (s >= 9.0) as usize]).sum::<f64>()
+        / scores.len() as f64;
+    println!(
+        "\nLikelihood to recommend: multinomial model on {} respondents ({} inputs, trained in {:.2} s)",
+        respondents.len(),
+        model.inputs.len(),
+        trained.as_secs_f64()
+    );
+    println!("  respondents' NPS {respondents_nps:.1}");
+    println!(
+        "  predicted NPS of the {} who never answered {:.1} (95% [{:.1}, {:.1}]); their true NPS, known to the generator, {:.1}",
+        silent.len(),
+        predicted.nps,
+        predicted.low,
+        predicted.high,
+        truth(&silent)
+    );
+    println!(
+        "  blended NPS of the whole base {:.1} (95% [{:.1}, {:.1}]); true {:.1}",
+        blend.nps,
+        blend.low,
+        blend.high,
+        truth(&(0..n).collect::<Vec<_>>())
+    );
+    let path = write(&out_dir()?, "ltr_model.json", &model.to_json())?;
+    println!("  model file written to {}", path.display());
     Ok(())
 }

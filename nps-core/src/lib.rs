@@ -36,6 +36,9 @@ pub use error::{NpsError, Result};
 /// The Rust examples of the guides in `docs/` run as doctests.
 #[cfg(doctest)]
 mod guides {
+    #[doc = include_str!("../../docs/index.md")]
+    struct Tour;
+
     #[doc = include_str!("../../docs/nps.md")]
     struct Nps;
 

@@ -739,7 +739,7 @@ fn decisions_with_learning_follow_the_outcomes() {
 /// hand.
 #[test]
 fn control_group_off_policy_and_uplift() {
-    use nps_core::action::{in_control_group, off_policy, uplift, LoggedDecision};
+    use nps_core::action::{in_control_group, off_policy, uplift, DecisionLogEntry};
     let ids: Vec<String> = (0..20_000).map(|i| format!("C{i:07}")).collect();
     let inside = ids.iter().filter(|id| in_control_group(id, 0.1, "2026-q3").unwrap()).count();
     assert!((inside as f64 / 20_000.0 - 0.1).abs() < 0.01, "{inside} in the control group");
@@ -750,19 +750,24 @@ fn control_group_off_policy_and_uplift() {
     assert!(in_control_group("x", 1.5, "").is_err());
 
     // Three logged decisions; the new policy agrees on the first and the third.
-    let log = vec![
-        LoggedDecision { chosen: "a".into(), propensity: 0.5, reward: 1.0 },
-        LoggedDecision { chosen: "b".into(), propensity: 0.25, reward: 0.0 },
-        LoggedDecision { chosen: "a".into(), propensity: 0.8, reward: 0.0 },
-    ];
-    let target: Vec<String> = ["a", "a", "a"].iter().map(|s| s.to_string()).collect();
+    let entry = |action: &str, propensity: f64, reward: f64| DecisionLogEntry {
+        customer: "C1".into(),
+        action: Some(action.into()),
+        propensity,
+        segment: "consumer".into(),
+        control: false,
+        time: 0,
+        reward: Some(reward),
+    };
+    let log = vec![entry("a", 0.5, 1.0), entry("b", 0.25, 0.0), entry("a", 0.8, 0.0)];
+    let target = [Some("a"); 3];
     let e = off_policy(&log, &target, &[0.6, 0.6, 0.6], &[0.6, 0.3, 0.6]).unwrap();
     assert_eq!(e.matches, 2);
     assert!((e.ips - (1.0 / 0.5) / 3.0).abs() < 1e-15);
     assert!((e.snips - 2.0 / (2.0 + 1.25)).abs() < 1e-15);
     let dr = (0.6 * 3.0 + (1.0 - 0.6) / 0.5 + (0.0 - 0.6) / 0.8) / 3.0;
     assert!((e.doubly_robust - dr).abs() < 1e-15);
-    let bad = vec![LoggedDecision { chosen: "a".into(), propensity: 0.0, reward: 1.0 }];
+    let bad = vec![entry("a", 0.0, 1.0)];
     assert!(off_policy(&bad, &target[..1], &[0.0], &[0.0]).unwrap_err().to_string().contains("log.propensity[0] = 0"));
 
     let u = uplift(&[true, true, true, false], &[true, false], 0.95).unwrap();

@@ -1,7 +1,8 @@
 //! `ActionCatalog`: next-best-action rules of `nps_core::action`.
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Either3};
+use napi::bindgen_prelude::{Either, Either3, Float64Array, Null};
 use napi::JsDate;
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
@@ -104,6 +105,49 @@ pub struct DecideOptions {
     pub segment: Option<String>,
     /// Seed of the Thompson draws (0).
     pub seed: Option<u32>,
+    /// Log the decision for this customer id (the result's `log`).
+    pub customer_id: Option<String>,
+    /// Share of customers in the control group, which gets no action (0).
+    pub control_share: Option<f64>,
+    /// Salt of the control-group hash ('').
+    pub control_salt: Option<String>,
+    /// Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000).
+    pub draws: Option<u32>,
+}
+
+/// One logged decision: what was chosen and with what probability (`offPolicy` reads a log
+/// of them once `reward` is filled in).
+#[napi(object)]
+pub struct DecisionLogEntry {
+    /// The customer's id.
+    pub customer: Option<String>,
+    /// The action chosen; null when none was given (control group, or nothing passed).
+    #[napi(ts_type = "string | null")]
+    pub action: Option<Either<String, Null>>,
+    /// The probability it was chosen with, in (0, 1].
+    pub propensity: f64,
+    /// The customer's segment.
+    pub segment: Option<String>,
+    /// Whether the customer is in the control group.
+    pub control: Option<bool>,
+    /// When the decision was made (epoch milliseconds).
+    pub time: Option<f64>,
+    /// The reward observed later (null until then).
+    #[napi(ts_type = "number | null")]
+    pub reward: Option<Either<f64, Null>>,
+}
+
+/// An optional value that JS may give as null or leave out.
+fn nullable<T>(v: Option<Either<T, Null>>) -> Option<T> {
+    match v {
+        Some(Either::A(x)) => Some(x),
+        _ => None,
+    }
+}
+
+/// An optional value given back to JS as null when absent.
+fn or_null<T>(v: Option<T>) -> Option<Either<T, Null>> {
+    Some(v.map_or(Either::B(Null), Either::A))
 }
 
 /// A returned action.
@@ -130,17 +174,190 @@ pub struct TraceEntry {
     pub priority: Option<f64>,
 }
 
-/// The ranked actions and the trace.
+/// The ranked actions and the trace (and the log entry of a logged decision).
 #[napi(object)]
 pub struct Decision {
     pub actions: Vec<RankedAction>,
     pub trace: Vec<TraceEntry>,
+    /// With `options.customerId`: the decision's log entry.
+    pub log: Option<DecisionLogEntry>,
+}
+
+/// One campaign segment.
+#[napi(object)]
+pub struct CampaignSegment {
+    pub band: String,
+    pub top_factor: String,
+    pub customers: u32,
+    pub mean_score: f64,
+    /// The action the rules pick first most often ('none' when none).
+    pub action: String,
+    pub action_share: f64,
+}
+
+/// Off-policy estimates of the mean reward a new policy would have earned.
+#[napi(object)]
+pub struct OffPolicyEstimate {
+    pub n: u32,
+    /// Decisions where the new policy agrees with the logged one.
+    pub matches: u32,
+    /// Inverse propensity scoring.
+    pub ips: f64,
+    /// Self-normalised IPS (NaN without agreement).
+    pub snips: f64,
+    /// Doubly robust.
+    pub doubly_robust: f64,
+}
+
+/// Retention uplift over the control group, with a Wald interval.
+#[napi(object)]
+pub struct Uplift {
+    pub treated_rate: f64,
+    pub control_rate: f64,
+    pub uplift: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Whether a customer is in the control group (which gets no action): a stable hash of
+/// `salt` and the id, the same in every session and language; `share` of customers are in.
+#[napi(namespace = "action", catch_unwind)]
+pub fn in_control_group(customer_id: String, share: f64, salt: Option<String>) -> Result<bool> {
+    core::in_control_group(&customer_id, share, salt.as_deref().unwrap_or("")).into_napi()
+}
+
+/// Off-policy estimates on a decision log (`action`, `propensity` in (0, 1], `reward` of
+/// each entry): `target[i]` is the new policy's action for entry i (null: none),
+/// `qTarget`/`qLogged` a reward model's predictions for the target's and the logged action.
+#[napi(namespace = "action", catch_unwind)]
+pub fn off_policy(
+    log: Vec<DecisionLogEntry>,
+    target: Vec<Option<String>>,
+    q_target: Vec<f64>,
+    q_logged: Vec<f64>,
+) -> Result<OffPolicyEstimate> {
+    let entries: Vec<core::DecisionLogEntry> = log
+        .into_iter()
+        .map(|e| core::DecisionLogEntry {
+            customer: e.customer.unwrap_or_default(),
+            action: nullable(e.action),
+            propensity: e.propensity,
+            segment: e.segment.unwrap_or_default(),
+            control: e.control.unwrap_or(false),
+            time: e.time.map_or(0, |t| (t / 1000.0).floor() as i64),
+            reward: nullable(e.reward),
+        })
+        .collect();
+    let target: Vec<Option<&str>> = target.iter().map(|t| t.as_deref()).collect();
+    let e = core::off_policy(&entries, &target, &q_target, &q_logged).into_napi()?;
+    Ok(OffPolicyEstimate {
+        n: e.n as u32,
+        matches: e.matches as u32,
+        ips: e.ips,
+        snips: e.snips,
+        doubly_robust: e.doubly_robust,
+    })
+}
+
+/// Retention uplift of treated customers over the control group (true: retained), with a
+/// Wald interval at `level` (0.95).
+#[napi(namespace = "action", catch_unwind)]
+pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: Option<f64>) -> Result<Uplift> {
+    let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(0.95)).into_napi()?;
+    Ok(Uplift {
+        treated_rate: u.treated_rate,
+        control_rate: u.control_rate,
+        uplift: u.uplift,
+        low: u.low,
+        high: u.high,
+    })
+}
+
+/// Options of `decideValues`.
+#[napi(object)]
+#[derive(Default)]
+pub struct DecideValuesOptions {
+    /// The customer's past outcomes.
+    pub history: Option<Vec<Outcome>>,
+    /// Now (a `Date` or epoch milliseconds; default 0).
+    pub now: Option<Either<f64, JsDate<'static>>>,
+    /// How many actions to return (3).
+    pub top: Option<u32>,
+    /// Return the trace too (false: it costs more than the decision).
+    pub trace: Option<bool>,
+    /// The customer's segment, for learning.
+    pub segment: Option<String>,
+    /// Seed of the Thompson draws (0).
+    pub seed: Option<u32>,
+}
+
+/// The compact result of `decideValues`: catalogue indices (ids: `catalog.actions[i]`).
+#[napi(object)]
+pub struct RankedIndices {
+    /// Catalogue indices of the returned actions, best first.
+    pub actions: Vec<u32>,
+    /// Their priorities P × C × V × L.
+    pub priorities: Vec<f64>,
+    /// With `trace: true`: every action's fate, in catalogue order.
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+/// Buffers reused by `decideValues` (one JS thread uses a catalogue at a time).
+#[derive(Default)]
+struct Buffers {
+    scratch: core::Scratch,
+    ranked: Vec<core::Choice>,
+    verdicts: Vec<core::Verdict>,
+    draws: Vec<f64>,
 }
 
 /// A next-best-action catalogue, checked when loaded.
 #[napi]
 pub struct ActionCatalog {
     pub(crate) inner: core::Catalog,
+    buffers: RefCell<Buffers>,
+}
+
+fn catalog(inner: core::Catalog) -> ActionCatalog {
+    ActionCatalog { inner, buffers: RefCell::default() }
+}
+
+fn history(outcomes: &[Outcome]) -> Result<Vec<core::Outcome>> {
+    outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let kind = match o.kind.as_str() {
+                "presented" => OutcomeKind::Presented,
+                "accepted" => OutcomeKind::Accepted,
+                "rejected" => OutcomeKind::Rejected,
+                "ignored" => OutcomeKind::Ignored,
+                other => {
+                    return Err(to_napi(NpsError::unknown(
+                        "outcome kind",
+                        other,
+                        &["presented", "accepted", "rejected", "ignored"],
+                    )))
+                }
+            };
+            Ok(core::Outcome {
+                action: o.action.clone(),
+                channel: o.channel.clone(),
+                group: o.group.clone(),
+                time: epoch_seconds(&o.time, "history.time", i)?,
+                kind,
+            })
+        })
+        .collect()
+}
+
+fn trace_entry(id: &str, verdict: &core::Verdict) -> TraceEntry {
+    TraceEntry {
+        id: id.to_string(),
+        status: verdict.status().into(),
+        detail: verdict.detail(),
+        priority: verdict.priority(),
+    }
 }
 
 #[napi]
@@ -148,13 +365,13 @@ impl ActionCatalog {
     /// Loads a catalogue; errors name the JSON path.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<ActionCatalog> {
-        Ok(ActionCatalog { inner: core::Catalog::from_json(&text).into_napi()? })
+        Ok(catalog(core::Catalog::from_json(&text).into_napi()?))
     }
 
     /// The shipped telco retention playbook.
     #[napi(factory)]
     pub fn playbook() -> ActionCatalog {
-        ActionCatalog { inner: core::playbook() }
+        catalog(core::playbook())
     }
 
     /// Action ids, in catalogue order.
@@ -163,10 +380,93 @@ impl ActionCatalog {
         self.inner.actions().iter().map(|a| a.id.to_string()).collect()
     }
 
-    /// The customer fields the rules read.
+    /// The customer fields the rules read, in the order `decideValues` takes them.
     #[napi(getter)]
     pub fn fields(&self) -> Vec<String> {
         self.inner.fields().iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The factors the rules may refer to, in the order `decideValues` takes their
+    /// contributions.
+    #[napi(getter)]
+    pub fn factors(&self) -> Vec<String> {
+        self.inner.factors().to_vec()
+    }
+
+    /// The code of a string value of field `field` in the numeric record of `decideValues`
+    /// (any string no rule mentions has the same code).
+    #[napi(catch_unwind)]
+    pub fn text_code(&self, field: String, text: String) -> Result<f64> {
+        let slot = self.slot(&field)?;
+        Ok(self.inner.text_code(slot, &text))
+    }
+
+    /// A customer given by field name (null = missing) as the numeric record `decideValues`
+    /// reads: numbers as they are, booleans 0/1, strings as their `textCode`, NaN missing.
+    /// Prepare it once per customer, reuse it for every decision.
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null>")]
+    pub fn encode(&self, customer: HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<Float64Array> {
+        let record = self.record(&customer)?;
+        let mut values = Vec::new();
+        self.inner.encode(&record, &mut values).into_napi()?;
+        Ok(Float64Array::new(values))
+    }
+
+    /// The fast path of `decide`: the customer as a numeric record in `fields` order (see
+    /// `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
+    /// actions returned as catalogue indices and the trace only when `options.trace`.
+    /// Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
+    /// draw for `options.segment`, seeded with `options.seed`.
+    #[napi(catch_unwind)]
+    pub fn decide_values(
+        &self,
+        values: Float64Array,
+        score: f64,
+        contributions: Option<Float64Array>,
+        options: Option<DecideValuesOptions>,
+        learner: Option<&Learner>,
+    ) -> Result<RankedIndices> {
+        let options = options.unwrap_or_default();
+        let history = match &options.history {
+            None => Vec::new(),
+            Some(h) => history(h)?,
+        };
+        let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
+        let want_trace = options.trace.unwrap_or(false);
+        let mut b = self.buffers.borrow_mut();
+        let Buffers { scratch, ranked, verdicts, draws } = &mut *b;
+        draws.clear();
+        if let Some(l) = learner {
+            let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
+            let segment = options.segment.as_deref().unwrap_or("");
+            draws.extend(self.inner.actions().iter().map(|a| l.inner.sample(&a.id, segment, &mut rng)));
+        }
+        let draws: &[f64] = draws;
+        let propensity = |i: usize| draws[i];
+        let opts = core::DecideOptions {
+            top_n: options.top.unwrap_or(3) as usize,
+            propensity: if learner.is_some() { Some(&propensity) } else { None },
+        };
+        let contributions: &[f64] = contributions.as_deref().unwrap_or(&[]);
+        self.inner
+            .decide_values(
+                &values,
+                score,
+                contributions,
+                &history,
+                now,
+                &opts,
+                scratch,
+                ranked,
+                if want_trace { Some(verdicts) } else { None },
+            )
+            .into_napi()?;
+        let actions = self.inner.actions();
+        Ok(RankedIndices {
+            actions: ranked.iter().map(|c| c.index as u32).collect(),
+            priorities: ranked.iter().map(|c| c.priority).collect(),
+            trace: want_trace.then(|| verdicts.iter().zip(actions).map(|(v, a)| trace_entry(&a.id, v)).collect()),
+        })
     }
 
     /// Ranks the actions for one customer (fields by name; null = missing). With a
@@ -182,77 +482,65 @@ impl ActionCatalog {
         options: DecideOptions,
         learner: Option<&Learner>,
     ) -> Result<Decision> {
-        let fields: Vec<(&str, FieldValue)> = customer
-            .iter()
-            .map(|(k, v)| {
-                let value = match v {
-                    None => FieldValue::Missing,
-                    Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
-                    Some(Either3::A(x)) => FieldValue::Number(*x),
-                    Some(Either3::B(s)) => FieldValue::Text(s.clone()),
-                    Some(Either3::C(b)) => FieldValue::Bool(*b),
-                };
-                (k.as_str(), value)
-            })
-            .collect();
-        let record = self.inner.customer(&fields).into_napi()?;
+        let record = self.record(&customer)?;
         let factors: Vec<Factor> = options
             .factors
             .unwrap_or_default()
             .into_iter()
             .map(|(name, contribution)| Factor { name, contribution })
             .collect();
-        let history = options
-            .history
-            .unwrap_or_default()
-            .iter()
-            .map(|o| {
-                let kind = match o.kind.as_str() {
-                    "presented" => OutcomeKind::Presented,
-                    "accepted" => OutcomeKind::Accepted,
-                    "rejected" => OutcomeKind::Rejected,
-                    "ignored" => OutcomeKind::Ignored,
-                    other => {
-                        return Err(to_napi(NpsError::unknown(
-                            "outcome kind",
-                            other,
-                            &["presented", "accepted", "rejected", "ignored"],
-                        )))
-                    }
-                };
-                Ok(core::Outcome {
-                    action: o.action.clone(),
-                    channel: o.channel.clone(),
-                    group: o.group.clone(),
-                    time: epoch_seconds(&o.time, "history.time", 0)?,
-                    kind,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let history = history(options.history.as_deref().unwrap_or_default())?;
         let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
         let top = options.top.unwrap_or(3) as usize;
-        let d = match learner {
-            None => {
-                let opts = core::DecideOptions { top_n: top, ..Default::default() };
-                self.inner.decide(&record, options.score, &factors, &history, now, &opts)
-            }
-            Some(l) => {
-                let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
-                let segment = options.segment.as_deref().unwrap_or("");
-                self.inner.decide_learning(
-                    &record,
-                    options.score,
-                    &factors,
-                    &history,
-                    now,
-                    top,
-                    &l.inner,
+        let segment = options.segment.as_deref().unwrap_or("");
+        let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
+        let (d, log) = match &options.customer_id {
+            Some(id) => {
+                let logging = core::Logging {
+                    customer_id: id,
                     segment,
-                    &mut rng,
-                )
+                    control_share: options.control_share.unwrap_or(0.0),
+                    control_salt: options.control_salt.as_deref().unwrap_or(""),
+                    draws: options.draws.map_or(core::PROPENSITY_DRAWS, |d| d as usize),
+                };
+                let learning = learner.map(|l| (&l.inner, &mut rng));
+                let (d, e) = self
+                    .inner
+                    .decide_logged(&record, options.score, &factors, &history, now, top, learning, &logging)
+                    .into_napi()?;
+                let entry = DecisionLogEntry {
+                    customer: Some(e.customer),
+                    action: or_null(e.action),
+                    propensity: e.propensity,
+                    segment: Some(e.segment),
+                    control: Some(e.control),
+                    time: Some(e.time as f64 * 1000.0),
+                    reward: or_null(e.reward),
+                };
+                (d, Some(entry))
             }
-        }
-        .into_napi()?;
+            None => {
+                let d = match learner {
+                    None => {
+                        let opts = core::DecideOptions { top_n: top, ..Default::default() };
+                        self.inner.decide(&record, options.score, &factors, &history, now, &opts)
+                    }
+                    Some(l) => self.inner.decide_learning(
+                        &record,
+                        options.score,
+                        &factors,
+                        &history,
+                        now,
+                        top,
+                        &l.inner,
+                        segment,
+                        &mut rng,
+                    ),
+                }
+                .into_napi()?;
+                (d, None)
+            }
+        };
         Ok(Decision {
             actions: d
                 .actions
@@ -267,16 +555,62 @@ impl ActionCatalog {
                     value: a.value,
                 })
                 .collect(),
-            trace: d
-                .trace
-                .iter()
-                .map(|t| TraceEntry {
-                    id: t.id.to_string(),
-                    status: t.verdict.status().into(),
-                    detail: t.verdict.detail(),
-                    priority: t.verdict.priority(),
-                })
-                .collect(),
+            trace: d.trace.iter().map(|t| trace_entry(&t.id, &t.verdict)).collect(),
+            log,
+        })
+    }
+
+    /// Campaign segments: customers grouped by score band and top factor, with size, mean
+    /// score and the action the rules pick first most often (`actions[i]` null when none),
+    /// largest first.
+    #[napi(catch_unwind)]
+    pub fn campaign_segments(
+        &self,
+        scores: Vec<f64>,
+        top_factors: Vec<String>,
+        actions: Vec<Option<String>>,
+    ) -> Result<Vec<CampaignSegment>> {
+        let factors: Vec<&str> = top_factors.iter().map(String::as_str).collect();
+        let actions: Vec<Option<&str>> = actions.iter().map(|a| a.as_deref()).collect();
+        let segments = self.inner.campaign_segments(&scores, &factors, &actions).into_napi()?;
+        Ok(segments
+            .into_iter()
+            .map(|g| CampaignSegment {
+                band: g.band,
+                top_factor: g.top_factor,
+                customers: g.customers as u32,
+                mean_score: g.mean_score,
+                action: g.action,
+                action_share: g.action_share,
+            })
+            .collect())
+    }
+}
+
+impl ActionCatalog {
+    /// A customer record from fields by name.
+    fn record(&self, customer: &HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<core::Customer> {
+        let fields: Vec<(&str, FieldValue)> = customer
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    None => FieldValue::Missing,
+                    Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
+                    Some(Either3::A(x)) => FieldValue::Number(*x),
+                    Some(Either3::B(s)) => FieldValue::Text(s.clone()),
+                    Some(Either3::C(b)) => FieldValue::Bool(*b),
+                };
+                (k.as_str(), value)
+            })
+            .collect();
+        self.inner.customer(&fields).into_napi()
+    }
+
+    /// The slot of a field, or an error listing the fields.
+    fn slot(&self, field: &str) -> Result<usize> {
+        self.inner.field_index(field).ok_or_else(|| {
+            let known: Vec<&str> = self.inner.fields().iter().map(|(n, _)| n.as_str()).collect();
+            to_napi(NpsError::unknown("field", field, &known))
         })
     }
 }

@@ -1,5 +1,9 @@
-//! Python class for `nps_core::action`: `nps.ActionCatalog`.
+//! Python classes and functions for `nps_core::action`: `nps.ActionCatalog`, `nps.Learner`
+//! and, in `nps.action`, the control group, off-policy evaluation and uplift.
+use std::sync::Mutex;
+
 use nps_core::action::{self as core, Factor, FieldValue, Outcome, OutcomeKind};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -34,6 +38,54 @@ pub(crate) fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
             ))
         }
     })
+}
+
+fn history<'py>(list: Option<&Bound<'py, PyList>>) -> PyResult<Vec<Outcome>> {
+    let Some(list) = list else { return Ok(Vec::new()) };
+    list.iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
+                o.get_item(k).map_err(|_| error("INVALID_PARAMETER", format!("history[{i}] has no {k:?}")))
+            };
+            Ok(Outcome {
+                action: get("action")?.extract()?,
+                channel: get("channel")?.extract()?,
+                group: get("group")?.extract()?,
+                time: get("time")?.extract()?,
+                kind: outcome_kind(&get("kind")?.extract::<String>()?)?,
+            })
+        })
+        .collect()
+}
+
+fn trace_entry<'py>(py: Python<'py>, id: &str, verdict: &core::Verdict) -> PyResult<Bound<'py, PyDict>> {
+    let x = PyDict::new(py);
+    x.set_item("id", id)?;
+    x.set_item("status", verdict.status())?;
+    x.set_item("detail", verdict.detail())?;
+    x.set_item("priority", verdict.priority())?;
+    Ok(x)
+}
+
+fn log_entry<'py>(py: Python<'py>, e: &core::DecisionLogEntry) -> PyResult<Bound<'py, PyDict>> {
+    let x = PyDict::new(py);
+    x.set_item("customer", &e.customer)?;
+    x.set_item("action", &e.action)?;
+    x.set_item("propensity", e.propensity)?;
+    x.set_item("segment", &e.segment)?;
+    x.set_item("control", e.control)?;
+    x.set_item("time", e.time)?;
+    x.set_item("reward", e.reward)?;
+    Ok(x)
+}
+
+/// Buffers reused by `decide_values` across calls.
+#[derive(Default)]
+struct Buffers {
+    scratch: core::Scratch,
+    ranked: Vec<core::Choice>,
+    verdicts: Vec<core::Verdict>,
 }
 
 /// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
@@ -79,20 +131,24 @@ impl PyLearner {
 
 /// A next-best-action catalogue (rules, levers, contact policies), checked when loaded.
 #[pyclass(module = "nps", name = "ActionCatalog", frozen)]
-pub struct PyActionCatalog(pub(crate) core::Catalog);
+pub struct PyActionCatalog(pub(crate) core::Catalog, Mutex<Buffers>);
+
+fn catalog(c: core::Catalog) -> PyActionCatalog {
+    PyActionCatalog(c, Mutex::default())
+}
 
 #[pymethods]
 impl PyActionCatalog {
     /// Loads a catalogue from JSON; errors name the JSON path.
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
-        Ok(PyActionCatalog(core::Catalog::from_json(text).py()?))
+        Ok(catalog(core::Catalog::from_json(text).py()?))
     }
 
     /// The shipped telco retention playbook.
     #[staticmethod]
     fn playbook() -> Self {
-        PyActionCatalog(core::playbook())
+        catalog(core::playbook())
     }
 
     /// The customer fields the rules read, with their types.
@@ -144,12 +200,18 @@ impl PyActionCatalog {
     /// Ranks the actions for one customer: `customer` maps field names to values (None =
     /// missing), `score` is the churn score 0–100, `factors` maps factor names to their
     /// log-odds contributions, `history` lists past outcomes as dicts (action, channel,
-    /// group, time in epoch seconds, kind), `now` is epoch seconds. Returns a dict with
-    /// `actions` (the top ones, best first) and `trace` (every action: status, detail).
+    /// group, time in epoch seconds, kind), `now` is epoch seconds. Returns a `Decision` (a
+    /// dict) with `actions` (the top ones, best first) and `trace` (every action: status,
+    /// detail).
     ///
     /// With a `learner`, each action's propensity is a Thompson draw for `segment` from a
-    /// random source seeded with `seed`.
-    #[pyo3(signature = (customer, score, factors=None, history=None, now=0, top=3, learner=None, segment="", seed=0))]
+    /// random source seeded with `seed`. With a `customer_id`, the decision is logged: the
+    /// result's `log` holds the entry (customer, action, propensity, segment, control, time,
+    /// reward None), the propensity estimated from `draws` Monte Carlo rounds when learning;
+    /// a customer in the control group (`control_share` of customers, by a hash of the id
+    /// and `control_salt`) gets no action.
+    #[pyo3(signature = (customer, score, factors=None, history=None, now=0, top=3, learner=None, segment="", seed=0,
+                        customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
         &self,
@@ -163,17 +225,12 @@ impl PyActionCatalog {
         learner: Option<PyRef<'py, PyLearner>>,
         segment: &str,
         seed: u64,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let fields: Vec<(String, FieldValue)> = customer
-            .iter()
-            .map(|(k, v)| {
-                let name: String = k.extract()?;
-                let value = field_value(&v, &name)?;
-                Ok((name, value))
-            })
-            .collect::<PyResult<_>>()?;
-        let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-        let record = self.0.customer(&named).py()?;
+        customer_id: Option<&str>,
+        control_share: f64,
+        control_salt: &str,
+        draws: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let record = self.record(customer)?;
         let factors: Vec<Factor> = match factors {
             None => Vec::new(),
             Some(d) => d
@@ -181,36 +238,30 @@ impl PyActionCatalog {
                 .map(|(k, v)| Ok(Factor { name: k.extract()?, contribution: v.extract()? }))
                 .collect::<PyResult<_>>()?,
         };
-        let history: Vec<Outcome> = match history {
-            None => Vec::new(),
-            Some(list) => list
-                .iter()
-                .map(|o| {
-                    let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
-                        o.get_item(k).map_err(|_| error("INVALID_PARAMETER", format!("history entry has no {k:?}")))
-                    };
-                    Ok(Outcome {
-                        action: get("action")?.extract()?,
-                        channel: get("channel")?.extract()?,
-                        group: get("group")?.extract()?,
-                        time: get("time")?.extract()?,
-                        kind: outcome_kind(&get("kind")?.extract::<String>()?)?,
-                    })
-                })
-                .collect::<PyResult<_>>()?,
+        let history = self::history(history)?;
+        let mut rng = nps_core::synth::Rng::new(seed);
+        let (d, log) = match customer_id {
+            Some(id) => {
+                let logging = core::Logging { customer_id: id, segment, control_share, control_salt, draws };
+                let learning = learner.as_ref().map(|l| (&l.0, &mut rng));
+                let (d, entry) =
+                    self.0.decide_logged(&record, score, &factors, &history, now, top, learning, &logging).py()?;
+                (d, Some(entry))
+            }
+            None => match &learner {
+                None => {
+                    let options = core::DecideOptions { top_n: top, ..Default::default() };
+                    (self.0.decide(&record, score, &factors, &history, now, &options).py()?, None)
+                }
+                Some(l) => (
+                    self.0
+                        .decide_learning(&record, score, &factors, &history, now, top, &l.0, segment, &mut rng)
+                        .py()?,
+                    None,
+                ),
+            },
         };
-        let d = match learner {
-            None => {
-                let options = core::DecideOptions { top_n: top, ..Default::default() };
-                self.0.decide(&record, score, &factors, &history, now, &options)
-            }
-            Some(l) => {
-                let mut rng = nps_core::synth::Rng::new(seed);
-                self.0.decide_learning(&record, score, &factors, &history, now, top, &l.0, segment, &mut rng)
-            }
-        }
-        .py()?;
-        let out = PyDict::new(py);
+        let dict = PyDict::new(py);
         let actions = PyList::empty(py);
         for (rank, a) in d.actions.iter().enumerate() {
             let x = PyDict::new(py);
@@ -224,21 +275,208 @@ impl PyActionCatalog {
         }
         let trace = PyList::empty(py);
         for t in &d.trace {
-            let x = PyDict::new(py);
-            x.set_item("id", &*t.id)?;
-            x.set_item("status", t.verdict.status())?;
-            x.set_item("detail", t.verdict.detail())?;
-            x.set_item("priority", t.verdict.priority())?;
-            trace.append(x)?;
+            trace.append(trace_entry(py, &t.id, &t.verdict)?)?;
         }
-        out.set_item("actions", actions)?;
-        out.set_item("trace", trace)?;
+        dict.set_item("actions", actions)?;
+        dict.set_item("trace", trace)?;
+        if let Some(e) = log {
+            dict.set_item("log", log_entry(py, &e)?)?;
+        }
+        // `nps.action.Decision`: the same dict, shown as a table in Jupyter.
+        py.import("nps.action")?.getattr("Decision")?.call1((dict,))
+    }
+
+    /// The code of a string value of `field` in the numeric record of `decide_values` (any
+    /// string no rule mentions has the same code).
+    fn text_code(&self, field: &str, text: &str) -> PyResult<f64> {
+        Ok(self.0.text_code(self.slot(field)?, text))
+    }
+
+    /// A customer (field name → value, None = missing) as the numeric record
+    /// `decide_values` reads, a float64 array in `fields` order: numbers as they are, bools
+    /// 0/1, strings as their `text_code`, NaN missing.
+    fn encode<'py>(&self, py: Python<'py>, customer: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let record = self.record(customer)?;
+        let mut values = Vec::new();
+        self.0.encode(&record, &mut values).py()?;
+        Ok(PyArray1::from_vec(py, values))
+    }
+
+    /// The fast path of `decide`: the customer as a numeric record (`encode`), factor
+    /// contributions as an array in `factors` order (NaN: not given), the actions returned as
+    /// catalogue indices (ids: `catalog.actions[i]`) with their priorities, and the trace only
+    /// with `trace=True`. Same decision as `decide`. Returns a dict {"actions": [int],
+    /// "priorities": [float]} (+ "trace").
+    #[pyo3(signature = (values, score, contributions=None, history=None, now=0, top=3, trace=false, learner=None,
+                        segment="", seed=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn decide_values<'py>(
+        &self,
+        py: Python<'py>,
+        values: &Bound<'py, PyAny>,
+        score: f64,
+        contributions: Option<&Bound<'py, PyAny>>,
+        history: Option<&Bound<'py, PyList>>,
+        now: i64,
+        top: usize,
+        trace: bool,
+        learner: Option<PyRef<'py, PyLearner>>,
+        segment: &str,
+        seed: u64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let values = crate::convert::floats(values, "values")?;
+        let contributions = match contributions {
+            None => Vec::new(),
+            Some(c) => crate::convert::floats(c, "contributions")?,
+        };
+        let history = self::history(history)?;
+        let draws: Vec<f64> = match &learner {
+            None => Vec::new(),
+            Some(l) => {
+                let mut rng = nps_core::synth::Rng::new(seed);
+                self.0.actions().iter().map(|a| l.0.sample(&a.id, segment, &mut rng)).collect()
+            }
+        };
+        let propensity = |i: usize| draws[i];
+        let options =
+            core::DecideOptions { top_n: top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
+        let mut guard = self.1.lock().unwrap_or_else(|e| e.into_inner());
+        let Buffers { scratch, ranked, verdicts } = &mut *guard;
+        self.0
+            .decide_values(
+                &values,
+                score,
+                &contributions,
+                &history,
+                now,
+                &options,
+                scratch,
+                ranked,
+                if trace { Some(verdicts) } else { None },
+            )
+            .py()?;
+        let out = PyDict::new(py);
+        out.set_item("actions", ranked.iter().map(|c| c.index).collect::<Vec<_>>())?;
+        out.set_item("priorities", ranked.iter().map(|c| c.priority).collect::<Vec<_>>())?;
+        if trace {
+            let list = PyList::empty(py);
+            for (v, a) in verdicts.iter().zip(self.0.actions()) {
+                list.append(trace_entry(py, &a.id, v)?)?;
+            }
+            out.set_item("trace", list)?;
+        }
         Ok(out)
     }
+}
+
+impl PyActionCatalog {
+    /// A customer record from a dict of fields by name.
+    fn record(&self, customer: &Bound<'_, PyDict>) -> PyResult<core::Customer> {
+        let fields: Vec<(String, FieldValue)> = customer
+            .iter()
+            .map(|(k, v)| {
+                let name: String = k.extract()?;
+                let value = field_value(&v, &name)?;
+                Ok((name, value))
+            })
+            .collect::<PyResult<_>>()?;
+        let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        self.0.customer(&named).py()
+    }
+
+    /// The slot of a field, or an error listing the fields.
+    fn slot(&self, field: &str) -> PyResult<usize> {
+        self.0.field_index(field).ok_or_else(|| {
+            let known: Vec<&str> = self.0.fields().iter().map(|(n, _)| n.as_str()).collect();
+            crate::error::to_py(nps_core::NpsError::unknown("field", field, &known))
+        })
+    }
+}
+
+/// Whether a customer is in the control group (which gets no action): a stable hash of
+/// `salt` and the id, the same in every session and language; `share` of customers are in.
+#[pyfunction]
+#[pyo3(signature = (customer_id, share, salt=""))]
+fn in_control_group(customer_id: &str, share: f64, salt: &str) -> PyResult<bool> {
+    core::in_control_group(customer_id, share, salt).py()
+}
+
+/// Off-policy estimates of the mean reward a new policy would have earned on a decision
+/// log: `log` is a list of logged decisions (dicts with `action` (None: no action),
+/// `propensity` in (0, 1] and `reward`, as `decide(customer_id=...)` logs them once the
+/// reward is known), `target[i]` the new policy's action for decision i (None: no action),
+/// `q_target`/`q_logged` a reward model's predictions for the target's and the logged
+/// action (for the doubly robust estimate). Returns {"n", "matches", "ips", "snips",
+/// "doubly_robust"}.
+#[pyfunction]
+fn off_policy<'py>(
+    py: Python<'py>,
+    log: &Bound<'py, PyList>,
+    target: Vec<Option<String>>,
+    q_target: &Bound<'py, PyAny>,
+    q_logged: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let entries = log
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
+                d.get_item(k).map_err(|_| error("INVALID_PARAMETER", format!("log[{i}] has no {k:?}")))
+            };
+            let optional = |k: &str| d.get_item(k).ok();
+            Ok(core::DecisionLogEntry {
+                customer: optional("customer").map(|v| v.extract()).transpose()?.unwrap_or_default(),
+                action: get("action")?.extract()?,
+                propensity: get("propensity")?.extract()?,
+                segment: optional("segment").map(|v| v.extract()).transpose()?.unwrap_or_default(),
+                control: optional("control").map(|v| v.extract()).transpose()?.unwrap_or(false),
+                time: optional("time").map(|v| v.extract()).transpose()?.unwrap_or(0),
+                reward: get("reward")?.extract::<Option<f64>>()?,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let target: Vec<Option<&str>> = target.iter().map(|t| t.as_deref()).collect();
+    let q_target = crate::convert::floats(q_target, "q_target")?;
+    let q_logged = crate::convert::floats(q_logged, "q_logged")?;
+    let e = core::off_policy(&entries, &target, &q_target, &q_logged).py()?;
+    let out = PyDict::new(py);
+    out.set_item("n", e.n)?;
+    out.set_item("matches", e.matches)?;
+    out.set_item("ips", e.ips)?;
+    out.set_item("snips", e.snips)?;
+    out.set_item("doubly_robust", e.doubly_robust)?;
+    Ok(out)
+}
+
+/// Retention uplift of treated customers over the control group (booleans or 0/1:
+/// retained), with a Wald interval at `level`. Returns {"treated_rate", "control_rate",
+/// "uplift", "low", "high"}.
+#[pyfunction]
+#[pyo3(signature = (treated_retained, control_retained, level=0.95))]
+fn uplift<'py>(
+    py: Python<'py>,
+    treated_retained: &Bound<'py, PyAny>,
+    control_retained: &Bound<'py, PyAny>,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let t = crate::convert::booleans(treated_retained, "treated_retained")?;
+    let c = crate::convert::booleans(control_retained, "control_retained")?;
+    let u = core::uplift(&t, &c, level).py()?;
+    let out = PyDict::new(py);
+    out.set_item("treated_rate", u.treated_rate)?;
+    out.set_item("control_rate", u.control_rate)?;
+    out.set_item("uplift", u.uplift)?;
+    out.set_item("low", u.low)?;
+    out.set_item("high", u.high)?;
+    Ok(out)
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyActionCatalog>()?;
     m.add_class::<PyLearner>()?;
+    m.add_function(wrap_pyfunction!(in_control_group, m)?)?;
+    m.add_function(wrap_pyfunction!(off_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(uplift, m)?)?;
+    m.add("PROPENSITY_DRAWS", core::PROPENSITY_DRAWS)?;
     Ok(())
 }

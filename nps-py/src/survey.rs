@@ -107,6 +107,12 @@ fn prior_arg(prior: Option<(f64, f64, f64)>) -> Option<[f64; 3]> {
     prior.map(|p| [p.0, p.1, p.2])
 }
 
+/// The HTML of a result, built by `nps._html.<builder>` so that every result shows in
+/// Jupyter in one style (and text is escaped in one place).
+fn repr_html(obj: &Bound<'_, PyAny>, builder: &str) -> PyResult<String> {
+    obj.py().import("nps._html")?.getattr(builder)?.call1((obj,))?.extract()
+}
+
 /// Counts of detractors, passives and promoters (optionally weighted); merges with `+`.
 #[pyclass(module = "nps", name = "Tally", frozen, eq, from_py_object)]
 #[derive(Clone, PartialEq)]
@@ -266,6 +272,11 @@ impl PyTally {
         )
     }
 
+    /// HTML for Jupyter: counts and shares per category, NPS, SE and its interval.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_html(slf.as_any(), "tally")
+    }
+
     #[allow(clippy::type_complexity)]
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
@@ -423,6 +434,10 @@ impl PyComparison {
             "Comparison(method='{}', diff={:.2}, se={:.2}, z={:.3}, p_value={:.4}, low={:.2}, high={:.2}, direction={})",
             c.method.name(), c.diff, c.se, c.z, c.p_value, c.low, c.high, c.direction
         )
+    }
+    /// HTML for Jupyter: the difference, its SE, z, p-value, interval and verdict.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr_html(slf.as_any(), "comparison")
     }
 }
 

@@ -50,3 +50,162 @@ test('learning moves the ranking; the same seed gives the same decision', () => 
   assert.ok(Math.abs(Learner.fromJson(learner.toJson()).mean('retention_topup', 'consumer') - 201 / 202) < 1e-15)
   assert.throws(() => new Learner({ exploration: 2 }), (e) => e.code === 'INVALID_PARAMETER')
 })
+
+test('decideValues: the fast path decides as decide does, indices back, the trace on request', () => {
+  const c = ActionCatalog.playbook()
+  assert.deepEqual(c.factors.slice(0, 2), ['bill_shock', 'repeat_contacts_90d'])
+  // Fields in alphabetical order; bools 0/1; strings as their code (any unmentioned string
+  // shares the last code).
+  assert.deepEqual(c.fields, ['complained_outage', 'complained_overage', 'last_nps', 'monthly_bill',
+    'payment_trend', 'segment', 'tenure_days', 'usage_trend_30d'])
+  assert.equal(c.textCode('segment', 'postpaid'), 0)
+  assert.equal(c.textCode('segment', 'family'), 1)
+  assert.equal(c.textCode('segment', 'consumer'), 2)
+  assert.equal(c.textCode('segment', 'anything else'), 2)
+  const values = c.encode(customer)
+  assert.deepEqual([...values], [1, 0, 4, 60, 0.8, 2, 400, 0.6])
+  const contributions = new Float64Array(c.factors.length).fill(NaN)
+  contributions[0] = 0.9
+  const r = c.decideValues(values, 75, contributions, { now, top: 3 })
+  assert.deepEqual(r.actions.map((i) => c.actions[i]), ['detractor_callback', 'bill_discount', 'retention_topup'])
+  assert.deepEqual(r.priorities, [40, 36, 30])
+  assert.equal(r.trace, undefined)
+  const d = c.decide(customer, { score: 75, factors: { bill_shock: 0.9 }, now, top: 3 })
+  const withTrace = c.decideValues(values, 75, contributions, { now, top: 3, trace: true })
+  assert.deepEqual(withTrace.trace, d.trace)
+  // The history and its contact policies apply as in decide.
+  const history = [{ action: 'detractor_callback', channel: 'call', group: 'care', time: now - 86400000, kind: 'presented' }]
+  const r2 = c.decideValues(values, 75, undefined, { history, now, trace: true })
+  assert.ok(r2.actions.every((i) => c.actions[i] !== 'bill_discount' && c.actions[i] !== 'detractor_callback'))
+  assert.equal(r2.trace[0].status, 'suppressed')
+  // Many customers: the same ranking as decide.
+  for (let k = 0; k < 300; k++) {
+    const cu = { ...customer, tenure_days: (k * 37) % 900, last_nps: k % 11, complained_outage: k % 3 === 0,
+      segment: ['postpaid', 'family', 'prepaid'][k % 3], payment_trend: 0.5 + (k % 7) / 7 }
+    const f = { device_age_days: ((k % 5) - 2) / 3, dropped_calls_30d: ((k % 7) - 3) / 4, bill_shock: ((k % 3) - 1) / 2 }
+    const contrib = new Float64Array(c.factors.length).fill(NaN)
+    for (const [name, x] of Object.entries(f)) contrib[c.factors.indexOf(name)] = x
+    const score = (k * 13) % 101
+    const a = c.decide(cu, { score, factors: f, now, top: 4 })
+    const b = c.decideValues(c.encode(cu), score, contrib, { now, top: 4, trace: true })
+    assert.deepEqual(b.actions.map((i) => c.actions[i]), a.actions.map((x) => x.id))
+    assert.deepEqual(b.trace, a.trace)
+  }
+})
+
+test('decideValues: bad records name the index, the field and the value', () => {
+  const c = ActionCatalog.playbook()
+  const values = c.encode(customer)
+  assert.throws(() => c.decideValues(values.subarray(0, 3), 50), (e) => e.code === 'LENGTH_MISMATCH' && /values has 3/.test(e.message))
+  const bad = Float64Array.from(values)
+  bad[0] = 2
+  assert.throws(() => c.decideValues(bad, 50), (e) => e.code === 'INVALID_PARAMETER' && /values\[0\] \(field "complained_outage"\)/.test(e.message) && /got 2/.test(e.message))
+  bad[0] = 1
+  bad[5] = 7
+  assert.throws(() => c.decideValues(bad, 50), /values\[5\] \(field "segment"\).*got 7/)
+  bad[5] = 0
+  bad[6] = NaN // tenure_days missing: the rules that read it fail
+  assert.throws(() => c.decideValues(bad, 50), /tenure_days/)
+  assert.throws(() => c.decideValues(values, 120), /score/)
+  assert.throws(() => c.decideValues(values, 50, new Float64Array(2)), (e) => e.code === 'LENGTH_MISMATCH' && /contributions/.test(e.message))
+  const inf = new Float64Array(c.factors.length).fill(NaN)
+  inf[2] = Infinity
+  assert.throws(() => c.decideValues(values, 50, inf), /contributions\[2\] \(factor "aht_90d"\)/)
+  assert.throws(() => c.textCode('colour', 'red'), (e) => e.code === 'UNKNOWN_VALUE')
+})
+
+test('logged decisions: propensity, control group, reproducible Monte Carlo', () => {
+  const { Learner } = require('../../nps-node')
+  const c = ActionCatalog.playbook()
+  const d = c.decide(customer, { score: 75, now, customerId: 'C7', segment: 'consumer' })
+  assert.deepEqual(d.log, { customer: 'C7', action: 'detractor_callback', propensity: 1, segment: 'consumer',
+    control: false, time: now, reward: null })
+  assert.equal(c.decide(customer, { score: 75 }).log, undefined)
+  const ctl = c.decide(customer, { score: 75, now, customerId: 'C7', controlShare: 1, controlSalt: 'q3' })
+  assert.deepEqual(ctl.actions, [])
+  assert.equal(ctl.log.control, true)
+  assert.equal(ctl.log.action, null)
+  assert.deepEqual(ctl.trace.filter((t) => t.status === 'control_group').map((t) => t.id),
+    ['bill_discount', 'detractor_callback', 'loyalty_invite', 'retention_topup'])
+  const learner = new Learner({ exploration: 0.1, rampUp: 1000 })
+  const options = { score: 75, now, customerId: 'C8', segment: 'consumer', seed: 3, draws: 4000 }
+  const a = c.decide(customer, options, learner)
+  assert.deepEqual(c.decide(customer, options, learner), a)
+  assert.ok(a.log.propensity > 0 && a.log.propensity < 1)
+  assert.equal(a.log.action, a.actions[0].id)
+  assert.throws(() => c.decide(customer, { ...options, controlShare: 2 }), /share/)
+})
+
+// The control-group hash by hand: 64-bit FNV-1a over salt, a zero byte and the id, finished
+// with MurmurHash3's mixer; the top 53 bits as a uniform number.
+const controlHash = (id, share, salt) => {
+  const m = (1n << 64n) - 1n
+  let h = 0xcbf29ce484222325n
+  for (const b of [...Buffer.from(salt), 0, ...Buffer.from(id)]) h = ((h ^ BigInt(b)) * 0x100000001b3n) & m
+  h ^= h >> 33n
+  h = (h * 0xff51afd7ed558ccdn) & m
+  h ^= h >> 33n
+  h = (h * 0xc4ceb9fe1a85ec53n) & m
+  h ^= h >> 33n
+  return Number(h >> 11n) / 2 ** 53 < share
+}
+
+test('action.inControlGroup matches the hash by hand', () => {
+  const { action } = require('../../nps-node')
+  const ids = Array.from({ length: 3000 }, (_, i) => `C${String(i).padStart(7, '0')}`).concat(['', 'é-ü'])
+  for (const [salt, share] of [['', 0.1], ['2026-q3', 0.25]]) {
+    const got = ids.map((id) => action.inControlGroup(id, share, salt))
+    assert.deepEqual(got, ids.map((id) => controlHash(id, share, salt)))
+    assert.ok(Math.abs(got.slice(0, 3000).filter(Boolean).length / 3000 - share) < 0.03)
+  }
+  assert.equal(action.inControlGroup('C1', 1), true)
+  assert.throws(() => action.inControlGroup('C1', 1.5), (e) => e.code === 'INVALID_PARAMETER' && /share/.test(e.message))
+})
+
+test('action.offPolicy and action.uplift by hand; bad input names the index and value', () => {
+  const { action } = require('../../nps-node')
+  const log = [
+    { customer: 'C1', action: 'a', propensity: 0.5, reward: 1 },
+    { action: 'b', propensity: 0.25, reward: 0 },
+    { action: 'a', propensity: 0.8, reward: 0 },
+    { action: null, propensity: 1, reward: 1 },
+  ]
+  const e = action.offPolicy(log, ['a', 'a', 'a', null], [0.6, 0.6, 0.6, 0.5], [0.6, 0.3, 0.6, 0.5])
+  assert.equal(e.n, 4)
+  assert.equal(e.matches, 3)
+  const close = (x, y) => assert.ok(Math.abs(x - y) < 1e-14, `${x} vs ${y}`)
+  close(e.ips, (1 / 0.5 + 1 / 1) / 4)
+  close(e.snips, (2 + 1) / (2 + 1.25 + 1))
+  close(e.doublyRobust, (0.6 * 3 + 0.5 + (1 - 0.6) / 0.5 + (0 - 0.6) / 0.8 + (1 - 0.5) / 1) / 4)
+  assert.throws(() => action.offPolicy([], [], [], []), (x) => x.code === 'EMPTY' && /log is empty/.test(x.message))
+  for (const [p, shown] of [[0, '= 0 '], [1.5, '= 1.5 '], [NaN, '= NaN ']]) {
+    assert.throws(() => action.offPolicy([log[0], { ...log[0], propensity: p }], ['a', 'a'], [0, 0], [0, 0]),
+      (x) => x.code === 'OUT_OF_RANGE' && x.message.includes(`log.propensity[1] ${shown}`))
+  }
+  assert.throws(() => action.offPolicy([{ action: 'a', propensity: 0.5 }], ['a'], [0], [0]), /log\.reward\[0\] is missing/)
+  assert.throws(() => action.offPolicy([log[0]], ['a', 'b'], [0], [0]), (x) => x.code === 'LENGTH_MISMATCH' && /target has 2/.test(x.message))
+  assert.throws(() => action.offPolicy([log[0]], ['a'], [NaN], [0]), /q_target\[0\].*got NaN/)
+
+  const u = action.uplift([true, true, true, false], [true, false])
+  assert.deepEqual([u.treatedRate, u.controlRate, u.uplift], [0.75, 0.5, 0.25])
+  const se = Math.sqrt(0.75 * 0.25 / 4 + 0.25 / 2)
+  close(u.high - u.uplift, 1.959963984540054 * se)
+  close(u.uplift - u.low, 1.959963984540054 * se)
+  const u90 = action.uplift([true, false], [false, false], 0.9)
+  close(u90.high - u90.uplift, 1.6448536269514722 * Math.sqrt(0.25 / 2))
+  assert.throws(() => action.uplift([true], []), (x) => x.code === 'EMPTY' && /control_retained/.test(x.message))
+  assert.throws(() => action.uplift([true], [false], 1.5), /level/)
+})
+
+test('campaignSegments groups by band and top factor', () => {
+  const c = ActionCatalog.playbook()
+  const s = c.campaignSegments([80, 75, 90, 10, 12, 45],
+    ['bill_shock', 'bill_shock', 'aht_90d', 'tenure_days', 'tenure_days', 'bill_shock'],
+    ['bill_discount', 'bill_discount', 'detractor_callback', 'upsell', null, 'loyalty_invite'])
+  assert.equal(s.length, 4)
+  assert.deepEqual(s[0], { band: 'high', topFactor: 'bill_shock', customers: 2, meanScore: 77.5, action: 'bill_discount', actionShare: 1 })
+  const low = s.find((g) => g.band === 'low')
+  assert.deepEqual([low.customers, low.actionShare], [2, 0.5])
+  assert.throws(() => c.campaignSegments([120], ['x'], [null]), (e) => e.code === 'OUT_OF_RANGE' && /scores\[0\] = 120/.test(e.message))
+  assert.throws(() => c.campaignSegments([1], [], [null]), (e) => e.code === 'LENGTH_MISMATCH')
+})

@@ -87,3 +87,193 @@ def test_campaign_segments_from_a_scored_base():
     assert {g["band"] for g in segments} <= {"low", "medium", "high"}
     high = [g for g in segments if g["band"] == "high"]
     assert all(g["mean_score"] >= 60 for g in high)
+
+
+# ---------------------------------------------------------------------------------------
+# The fast path, the decision log, the control group, off-policy evaluation, uplift.
+
+NOW = 1_782_864_000
+
+
+def test_decide_values_decides_as_decide():
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    assert [f for f, _ in c.fields] == ["complained_outage", "complained_overage", "last_nps", "monthly_bill",
+                                        "payment_trend", "segment", "tenure_days", "usage_trend_30d"]
+    assert (c.text_code("segment", "postpaid"), c.text_code("segment", "family")) == (0.0, 1.0)
+    assert c.text_code("segment", "consumer") == c.text_code("segment", "anything") == 2.0
+    values = c.encode(CUSTOMER)
+    assert values.dtype == np.float64
+    np.testing.assert_array_equal(values, [1, 0, 4, 60, 0.8, 2, 400, 0.6])
+    contributions = np.full(len(c.factors), np.nan)
+    contributions[c.factors.index("bill_shock")] = 0.9
+    r = c.decide_values(values, 75, contributions, now=NOW)
+    assert [c.actions[i] for i in r["actions"]] == ["detractor_callback", "bill_discount", "retention_topup"]
+    assert r["priorities"] == pytest.approx([40, 36, 30])
+    assert "trace" not in r
+    rng = np.random.default_rng(4)
+    for k in range(300):
+        cu = {**CUSTOMER, "tenure_days": int(rng.integers(0, 900)), "last_nps": int(rng.integers(0, 11)),
+              "complained_outage": bool(rng.random() < 0.4), "segment": ["postpaid", "family", "prepaid"][k % 3],
+              "payment_trend": float(rng.uniform(0.5, 1.5)), "monthly_bill": float(rng.uniform(20, 100))}
+        names = rng.choice(c.factors, size=3, replace=False)
+        f = {str(n): float(rng.normal()) for n in names}
+        dense = np.full(len(c.factors), np.nan)
+        for n, x in f.items():
+            dense[c.factors.index(n)] = x
+        score = float(rng.uniform(0, 100))
+        d = c.decide(cu, score=score, factors=f, now=NOW, top=4)
+        r = c.decide_values(c.encode(cu), score, dense, now=NOW, top=4, trace=True)
+        assert [c.actions[i] for i in r["actions"]] == [a["id"] for a in d["actions"]]
+        assert r["priorities"] == [a["priority"] for a in d["actions"]]
+        assert r["trace"] == d["trace"]
+
+
+def test_decide_values_bad_records_name_index_field_and_value():
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    values = c.encode(CUSTOMER)
+    with pytest.raises(nps.NpsError, match=r"values has 3 elements") as e:
+        c.decide_values(values[:3], 50)
+    assert e.value.code == "LENGTH_MISMATCH"
+    bad = values.copy()
+    bad[0] = 2
+    with pytest.raises(nps.NpsError, match=r'values\[0\] \(field "complained_outage"\).*got 2'):
+        c.decide_values(bad, 50)
+    bad[0], bad[5] = 1, 0.5
+    with pytest.raises(nps.NpsError, match=r'values\[5\] \(field "segment"\).*got 0.5'):
+        c.decide_values(bad, 50)
+    bad[5], bad[6] = 0, np.nan
+    with pytest.raises(nps.NpsError, match="tenure_days"):
+        c.decide_values(bad, 50)
+    with pytest.raises(nps.NpsError, match="contributions has 2"):
+        c.decide_values(values, 50, [0.1, 0.2])
+    inf = np.full(len(c.factors), np.nan)
+    inf[2] = np.inf
+    with pytest.raises(nps.NpsError, match=r'contributions\[2\] \(factor "aht_90d"\)'):
+        c.decide_values(values, 50, inf)
+    with pytest.raises(nps.NpsError, match="colour"):
+        c.text_code("colour", "red")
+
+
+def test_logged_decisions_and_the_control_group():
+    c = nps.ActionCatalog.playbook()
+    d = c.decide(CUSTOMER, score=75, now=NOW, customer_id="C7", segment="consumer")
+    assert isinstance(d, nps.action.Decision) and isinstance(d, dict)
+    assert d["log"] == {"customer": "C7", "action": "detractor_callback", "propensity": 1.0, "segment": "consumer",
+                        "control": False, "time": NOW, "reward": None}
+    # A control share of 1: everyone is in, no action, the trace says so.
+    d = c.decide(CUSTOMER, score=75, now=NOW, customer_id="C7", control_share=1.0, control_salt="q3")
+    assert d["actions"] == [] and d["log"]["control"] and d["log"]["action"] is None
+    assert {t["id"] for t in d["trace"] if t["status"] == "control_group"} == {
+        "bill_discount", "detractor_callback", "loyalty_invite", "retention_topup"}
+    # With learning, the propensity is estimated by seeded Monte Carlo: reproducible, in (0, 1].
+    learner = nps.Learner(exploration=0.1, ramp_up=1000)
+    a = c.decide(CUSTOMER, score=75, now=NOW, customer_id="C8", learner=learner, segment="consumer", seed=3, draws=4000)
+    b = c.decide(CUSTOMER, score=75, now=NOW, customer_id="C8", learner=learner, segment="consumer", seed=3, draws=4000)
+    assert a == b and 0 < a["log"]["propensity"] < 1
+    assert a["log"]["action"] == a["actions"][0]["id"]
+    html = a._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 1 + len(a["actions"])
+    assert "Call back a detractor" in c.decide(CUSTOMER, score=75)._repr_html_()
+    assert nps.action.PROPENSITY_DRAWS == 1000
+
+
+def _control_hash(customer_id: str, share: float, salt: str) -> bool:
+    """The control-group hash by hand: 64-bit FNV-1a over salt, a zero byte and the id,
+    finished with MurmurHash3's mixer; the top 53 bits as a uniform number."""
+    m = (1 << 64) - 1
+    h = 0xCBF29CE484222325
+    for b in salt.encode() + b"\0" + customer_id.encode():
+        h = ((h ^ b) * 0x100000001B3) & m
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & m
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & m
+    h ^= h >> 33
+    return (h >> 11) / float(1 << 53) < share
+
+
+def test_in_control_group_matches_the_hash_by_hand():
+    ids = [f"C{i:07d}" for i in range(5_000)] + ["", "é-ü", "x" * 100]
+    for salt, share in [("", 0.1), ("2026-q3", 0.25), ("s", 0.5)]:
+        got = [nps.action.in_control_group(i, share, salt) for i in ids]
+        assert got == [_control_hash(i, share, salt) for i in ids]
+        assert abs(sum(got[:5_000]) / 5_000 - share) < 0.03
+    assert nps.action.in_control_group("C1", 0.0) is False and nps.action.in_control_group("C1", 1.0) is True
+    for share in (-0.1, 1.5, float("nan")):
+        with pytest.raises(nps.NpsError, match="share"):
+            nps.action.in_control_group("C1", share)
+
+
+def test_off_policy_against_numpy():
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    n = 500
+    actions = rng.choice(["a", "b", "c"], size=n)
+    p = rng.uniform(0.05, 1.0, size=n)
+    r = rng.integers(0, 2, size=n).astype(float)
+    target = rng.choice(["a", "b", "c", None], size=n)
+    q_t, q_l = rng.uniform(size=n), rng.uniform(size=n)
+    log = [{"customer": f"C{i}", "action": str(actions[i]), "propensity": float(p[i]), "segment": "s",
+            "control": False, "time": 0, "reward": float(r[i])} for i in range(n)]
+    e = nps.action.off_policy(log, list(target), q_t, q_l)
+    agree = np.array([t == a for t, a in zip(target, actions)])
+    assert e["n"] == n and e["matches"] == agree.sum()
+    assert e["ips"] == pytest.approx(np.mean(agree * r / p), rel=1e-12)
+    assert e["snips"] == pytest.approx(np.sum(agree * r / p) / np.sum(agree / p), rel=1e-12)
+    assert e["doubly_robust"] == pytest.approx(np.mean(q_t + agree * (r - q_l) / p), rel=1e-12)
+    # No agreement: SNIPS is NaN, IPS 0. A log entry with no action (None) agrees with None.
+    e = nps.action.off_policy([{"action": None, "propensity": 1.0, "reward": 1.0}], [None], [0.5], [0.5])
+    assert (e["matches"], e["ips"], e["snips"]) == (1, 1.0, 1.0)
+    e = nps.action.off_policy([{"action": "a", "propensity": 0.5, "reward": 1.0}], ["b"], [0.2], [0.3])
+    assert e["ips"] == 0 and np.isnan(e["snips"]) and e["doubly_robust"] == pytest.approx(0.2)
+
+
+def test_off_policy_bad_input_names_index_and_value():
+    one = {"action": "a", "propensity": 0.5, "reward": 1.0}
+    with pytest.raises(nps.NpsError, match="log is empty"):
+        nps.action.off_policy([], [], [], [])
+    for p, shown in [(0.0, "= 0 "), (1.5, "= 1.5 "), (float("nan"), "= NaN ")]:
+        with pytest.raises(nps.NpsError, match=r"log\.propensity\[1\] " + shown) as e:
+            nps.action.off_policy([one, {**one, "propensity": p}], ["a", "a"], [0, 0], [0, 0])
+        assert e.value.code == "OUT_OF_RANGE"
+    with pytest.raises(nps.NpsError, match=r"log\.reward\[0\] is missing"):
+        nps.action.off_policy([{**one, "reward": None}], ["a"], [0], [0])
+    with pytest.raises(nps.NpsError, match=r"log\.reward\[0\].*got NaN"):
+        nps.action.off_policy([{**one, "reward": float("nan")}], ["a"], [0], [0])
+    with pytest.raises(nps.NpsError, match=r"q_logged\[0\].*got NaN"):
+        nps.action.off_policy([one], ["a"], [0], [float("nan")])
+    with pytest.raises(nps.NpsError, match="target has 2 elements but log has 1") as e:
+        nps.action.off_policy([one], ["a", "b"], [0], [0])
+    assert e.value.code == "LENGTH_MISMATCH"
+    with pytest.raises(nps.NpsError, match="q_target has 0"):
+        nps.action.off_policy([one], ["a"], [], [0])
+    with pytest.raises(nps.NpsError, match=r"log\[0\] has no \"propensity\""):
+        nps.action.off_policy([{"action": "a", "reward": 1.0}], ["a"], [0], [0])
+
+
+def test_uplift_against_numpy_and_scipy():
+    import numpy as np
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(5)
+    treated = rng.random(400) < 0.8
+    control = rng.random(150) < 0.7
+    u = nps.action.uplift(treated, control, level=0.9)
+    t, c = treated.mean(), control.mean()
+    se = np.sqrt(t * (1 - t) / 400 + c * (1 - c) / 150)
+    z = norm.ppf(0.95)
+    assert (u["treated_rate"], u["control_rate"]) == (pytest.approx(t), pytest.approx(c))
+    assert u["uplift"] == pytest.approx(t - c)
+    assert (u["low"], u["high"]) == (pytest.approx(t - c - z * se), pytest.approx(t - c + z * se))
+    assert nps.action.uplift([1, 1, 0, 1], [1, 0])["uplift"] == pytest.approx(0.25)
+    with pytest.raises(nps.NpsError, match="control_retained is empty"):
+        nps.action.uplift([True], [])
+    with pytest.raises(nps.NpsError, match=r"treated_retained\[1\] = 2"):
+        nps.action.uplift([1, 2], [1])
+    with pytest.raises(nps.NpsError, match="level"):
+        nps.action.uplift([True], [False], level=1.5)

@@ -111,6 +111,10 @@ pub struct Catalog {
     pub(super) reasons: Vec<Arc<str>>,
     pub(super) actions: Vec<Action>,
     pub(super) ranks_factors: bool,
+    /// For each field, the strings its conditions compare with (codes are positions here).
+    pub(super) vocabulary: Vec<Vec<String>>,
+    /// For each declared factor, the position of its name in alphabetical order (rank ties).
+    pub(super) factor_order: Vec<usize>,
     source: Value,
 }
 
@@ -171,7 +175,12 @@ impl Catalog {
         }
 
         let bands = parse_bands(list("bands")?)?;
-        let schema = Schema { fields: &fields, factors: &factors, bands: &bands };
+        let schema = Schema {
+            fields: &fields,
+            factors: &factors,
+            bands: &bands,
+            vocabulary: std::cell::RefCell::new(vec![Vec::new(); fields.len()]),
+        };
 
         let policies = list("policies")?
             .iter()
@@ -239,7 +248,26 @@ impl Catalog {
             .iter()
             .any(|a| a.eligibility.uses_rank() || a.applicability.uses_rank() || a.suitability.uses_rank());
         let reasons = policies.iter().map(Policy::reason).collect();
-        Ok(Catalog { fields, factors, bands, levers, policies, reasons, actions, ranks_factors, source: value.clone() })
+        let vocabulary = schema.vocabulary.into_inner();
+        let mut by_name: Vec<usize> = (0..factors.len()).collect();
+        by_name.sort_by(|&a, &b| factors[a].cmp(&factors[b]));
+        let mut factor_order = vec![0; factors.len()];
+        for (position, &k) in by_name.iter().enumerate() {
+            factor_order[k] = position;
+        }
+        Ok(Catalog {
+            fields,
+            factors,
+            bands,
+            levers,
+            policies,
+            reasons,
+            actions,
+            ranks_factors,
+            vocabulary,
+            factor_order,
+            source: value.clone(),
+        })
     }
 
     /// The customer fields and their types, in slot order (alphabetical by name).
@@ -318,6 +346,71 @@ impl Catalog {
             record[slot] = value.clone();
         }
         Ok(Customer { values: record })
+    }
+
+    /// The strings the conditions compare string field `slot` with: a string's code in a
+    /// numeric record ([`Catalog::decide_values`]) is its position here, and any other string
+    /// is `vocabulary(slot).len()`. Empty for number and bool fields.
+    pub fn vocabulary(&self, slot: usize) -> &[String] {
+        self.vocabulary.get(slot).map_or(&[], Vec::as_slice)
+    }
+
+    /// The code of `text` for string field `slot` in a numeric record (see
+    /// [`Catalog::vocabulary`]).
+    pub fn text_code(&self, slot: usize, text: &str) -> f64 {
+        let words = self.vocabulary(slot);
+        words.iter().position(|w| w == text).unwrap_or(words.len()) as f64
+    }
+
+    /// Writes a customer as the numeric record [`Catalog::decide_values`] reads: numbers as
+    /// they are, bools as 0 or 1, strings as their [`Catalog::text_code`], Missing (or a
+    /// value of another type than the field's) as NaN. Errors: a record of the wrong length.
+    pub fn encode(&self, customer: &Customer, out: &mut Vec<f64>) -> Result<()> {
+        if customer.values.len() != self.fields.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "customer.values".into(),
+                actual: customer.values.len(),
+                other: "the catalogue's fields".into(),
+                expected: self.fields.len(),
+            });
+        }
+        out.clear();
+        out.extend(customer.values.iter().zip(&self.fields).enumerate().map(|(slot, (v, (_, ty)))| match (ty, v) {
+            (FieldType::Number, FieldValue::Number(x)) => *x,
+            (FieldType::Bool, FieldValue::Bool(b)) => f64::from(u8::from(*b)),
+            (FieldType::String, FieldValue::Text(t)) => self.text_code(slot, t),
+            _ => f64::NAN,
+        }));
+        Ok(())
+    }
+
+    /// Checks a numeric record: one value per field; NaN (missing), else a finite number for
+    /// a number field, 0 or 1 for a bool and a whole code in `0..=vocabulary(slot).len()`
+    /// for a string. Errors name the index, the field and the value.
+    pub fn check_values(&self, values: &[f64]) -> Result<()> {
+        if values.len() != self.fields.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "values".into(),
+                actual: values.len(),
+                other: "the catalogue's fields".into(),
+                expected: self.fields.len(),
+            });
+        }
+        for (i, (&x, (name, ty))) in values.iter().zip(&self.fields).enumerate() {
+            if x.is_nan() {
+                continue;
+            }
+            let expected = match ty {
+                FieldType::Number if !x.is_finite() => "a finite number or NaN (missing)",
+                FieldType::Bool if x != 0.0 && x != 1.0 => "0 (false), 1 (true) or NaN (missing)",
+                FieldType::String if !(x >= 0.0 && x <= self.vocabulary[i].len() as f64 && x.fract() == 0.0) => {
+                    "a string's code (Catalog::text_code) or NaN (missing)"
+                }
+                _ => continue,
+            };
+            return Err(NpsError::invalid(&format!("values[{i}] (field {name:?})"), x, expected));
+        }
+        Ok(())
     }
 
     /// The catalogue as the JSON value it was loaded from.

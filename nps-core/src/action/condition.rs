@@ -1,12 +1,17 @@
 //! Conditions: parsed from JSON and compiled to field slots, factor indices and band indices,
 //! so evaluating one reads a few numbers and never looks a name up.
+//!
+//! A customer is evaluated as a numeric record (one `f64` per field): numbers as they are,
+//! booleans as 0 or 1, strings as their code in the field's vocabulary (the strings the
+//! catalogue's conditions mention; any other string is the code `vocabulary.len()`), and a
+//! missing value as NaN. String comparisons thus become comparisons of codes.
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::catalog::{Band, FieldType};
 use super::json::{array, join, keys, number, object, show, string};
-use super::{Customer, FieldValue};
 use crate::error::{NpsError, Result};
 
 /// The comparison operators, as written in JSON.
@@ -61,15 +66,39 @@ pub(super) enum Cond {
     All(Vec<Node>),
     Any(Vec<Node>),
     Not(Box<Node>),
-    Number { slot: usize, op: Op, value: f64 },
-    NumberIn { slot: usize, values: Vec<f64> },
-    Text { slot: usize, equal: bool, value: String },
-    TextIn { slot: usize, values: Vec<String> },
-    Bool { slot: usize, equal: bool, value: bool },
-    Score { op: Op, value: f64 },
+    Number {
+        slot: usize,
+        op: Op,
+        value: f64,
+    },
+    NumberIn {
+        slot: usize,
+        values: Vec<f64>,
+    },
+    /// A string or bool field compared with a code (`==` when `equal`, else `!=`).
+    Code {
+        slot: usize,
+        equal: bool,
+        code: f64,
+    },
+    /// A string field whose code is one of these.
+    CodeIn {
+        slot: usize,
+        codes: Vec<f64>,
+    },
+    Score {
+        op: Op,
+        value: f64,
+    },
     Band(Vec<usize>),
-    FactorTop { factor: usize, k: usize },
-    FactorRaises { factor: usize, threshold: f64 },
+    FactorTop {
+        factor: usize,
+        k: usize,
+    },
+    FactorRaises {
+        factor: usize,
+        threshold: f64,
+    },
 }
 
 /// What the catalogue declares, for resolving names while compiling.
@@ -77,9 +106,24 @@ pub(super) struct Schema<'a> {
     pub fields: &'a [(String, FieldType)],
     pub factors: &'a [String],
     pub bands: &'a [Band],
+    /// The strings conditions compare each field with (filled while compiling).
+    pub vocabulary: RefCell<Vec<Vec<String>>>,
 }
 
 impl Schema<'_> {
+    /// The code of `text` in the vocabulary of field `slot`, adding it if new.
+    fn code(&self, slot: usize, text: &str) -> f64 {
+        let mut v = self.vocabulary.borrow_mut();
+        let words = &mut v[slot];
+        match words.iter().position(|w| w == text) {
+            Some(i) => i as f64,
+            None => {
+                words.push(text.to_string());
+                (words.len() - 1) as f64
+            }
+        }
+    }
+
     fn field(&self, name: &str, path: &str) -> Result<(usize, FieldType)> {
         match self.fields.iter().position(|(n, _)| n == name) {
             Some(i) => Ok((i, self.fields[i].1)),
@@ -145,7 +189,7 @@ fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
         let op = string(m.get("op").ok_or_else(|| super::json::missing(&op_path, "an operator"))?, &op_path)?;
         let vp = join(path, "value");
         let value = m.get("value").ok_or_else(|| super::json::missing(&vp, "a value to compare with"))?;
-        return node(comparison(slot, ty, &op, &op_path, value, &vp)?);
+        return node(comparison(slot, ty, &op, &op_path, value, &vp, schema)?);
     }
     if let Some(op) = m.get("score") {
         keys(m, path, &["score", "value"])?;
@@ -174,13 +218,13 @@ fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
         if ty != FieldType::String {
             return Err(NpsError::invalid(&sp, "a segment condition", "used with a string field \"segment\""));
         }
-        let values = match s {
+        let values: Vec<String> = match s {
             Value::Array(a) => {
                 a.iter().enumerate().map(|(i, v)| string(v, &format!("{sp}[{i}]"))).collect::<Result<_>>()?
             }
             other => vec![string(other, &sp)?],
         };
-        return node(Cond::TextIn { slot, values });
+        return node(Cond::CodeIn { slot, codes: values.iter().map(|v| schema.code(slot, v)).collect() });
     }
     if let Some(f) = m.get("factor") {
         let fp = join(path, "factor");
@@ -205,7 +249,15 @@ fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
     Err(NpsError::invalid(path, show(v), SHAPES))
 }
 
-fn comparison(slot: usize, ty: FieldType, op: &str, op_path: &str, value: &Value, vp: &str) -> Result<Cond> {
+fn comparison(
+    slot: usize,
+    ty: FieldType,
+    op: &str,
+    op_path: &str,
+    value: &Value,
+    vp: &str,
+    schema: &Schema,
+) -> Result<Cond> {
     let mismatch =
         |expected: &str| NpsError::invalid(vp, show(value), &format!("{expected} (the field is a {})", ty.name()));
     if op == "in" {
@@ -219,12 +271,12 @@ fn comparison(slot: usize, ty: FieldType, op: &str, op_path: &str, value: &Value
                     .map(|(i, v)| number(v, &format!("{vp}[{i}]")))
                     .collect::<Result<_>>()?,
             },
-            FieldType::String => Cond::TextIn {
+            FieldType::String => Cond::CodeIn {
                 slot,
-                values: list
+                codes: list
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| string(v, &format!("{vp}[{i}]")))
+                    .map(|(i, v)| Ok(schema.code(slot, &string(v, &format!("{vp}[{i}]"))?)))
                     .collect::<Result<_>>()?,
             },
             FieldType::Bool => return Err(NpsError::invalid(op_path, "\"in\"", "== or != (the field is a bool)")),
@@ -241,18 +293,19 @@ fn comparison(slot: usize, ty: FieldType, op: &str, op_path: &str, value: &Value
         }
         FieldType::String => {
             let s = value.as_str().ok_or_else(|| mismatch("a string"))?;
-            Ok(Cond::Text { slot, equal: op == Op::Eq, value: s.to_string() })
+            Ok(Cond::Code { slot, equal: op == Op::Eq, code: schema.code(slot, s) })
         }
         FieldType::Bool => {
             let b = value.as_bool().ok_or_else(|| mismatch("true or false"))?;
-            Ok(Cond::Bool { slot, equal: op == Op::Eq, value: b })
+            Ok(Cond::Code { slot, equal: op == Op::Eq, code: f64::from(u8::from(b)) })
         }
     }
 }
 
 /// What a condition reads besides the customer record.
 pub(super) struct Context<'a> {
-    pub customer: &'a Customer,
+    /// The customer as a numeric record (see the module docs); NaN is missing.
+    pub values: &'a [f64],
     pub score: f64,
     pub band: usize,
     /// Contribution of each declared factor (NaN when the caller gave none).
@@ -265,6 +318,19 @@ pub(super) struct Context<'a> {
 pub(super) struct MissingField<'a> {
     pub slot: usize,
     pub path: &'a Arc<str>,
+}
+
+impl<'a> Context<'a> {
+    /// The value of field `slot`, or the path of the condition that needs it when missing.
+    #[inline]
+    fn field<'n>(&self, slot: usize, path: &'n Arc<str>) -> Result<f64, MissingField<'n>> {
+        let x = self.values[slot];
+        if x.is_nan() {
+            Err(MissingField { slot, path })
+        } else {
+            Ok(x)
+        }
+    }
 }
 
 impl Node {
@@ -292,26 +358,10 @@ impl Node {
                 any
             }
             Cond::Not(inner) => inner.check(cx)?.is_some(),
-            Cond::Number { slot, op, value } => match &cx.customer.values[*slot] {
-                FieldValue::Number(x) => op.holds(*x, *value),
-                _ => return Err(MissingField { slot: *slot, path: &self.path }),
-            },
-            Cond::NumberIn { slot, values } => match &cx.customer.values[*slot] {
-                FieldValue::Number(x) => values.contains(x),
-                _ => return Err(MissingField { slot: *slot, path: &self.path }),
-            },
-            Cond::Text { slot, equal, value } => match &cx.customer.values[*slot] {
-                FieldValue::Text(s) => (s == value) == *equal,
-                _ => return Err(MissingField { slot: *slot, path: &self.path }),
-            },
-            Cond::TextIn { slot, values } => match &cx.customer.values[*slot] {
-                FieldValue::Text(s) => values.iter().any(|v| v == s),
-                _ => return Err(MissingField { slot: *slot, path: &self.path }),
-            },
-            Cond::Bool { slot, equal, value } => match &cx.customer.values[*slot] {
-                FieldValue::Bool(b) => (b == value) == *equal,
-                _ => return Err(MissingField { slot: *slot, path: &self.path }),
-            },
+            Cond::Number { slot, op, value } => op.holds(cx.field(*slot, &self.path)?, *value),
+            Cond::NumberIn { slot, values } => values.contains(&cx.field(*slot, &self.path)?),
+            Cond::Code { slot, equal, code } => (cx.field(*slot, &self.path)? == *code) == *equal,
+            Cond::CodeIn { slot, codes } => codes.contains(&cx.field(*slot, &self.path)?),
             Cond::Score { op, value } => op.holds(cx.score, *value),
             Cond::Band(bands) => bands.contains(&cx.band),
             Cond::FactorTop { factor, k } => cx.rank[*factor] < *k,

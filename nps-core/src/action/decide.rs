@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::catalog::{ActionValue, Catalog};
-use super::condition::{Context, MissingField, Node};
-use super::{Customer, Factor, FieldValue, Outcome};
+use super::condition::{Cond, Context, MissingField, Node};
+use super::{Customer, Factor, Outcome};
 use crate::error::{NpsError, Result};
 
 /// Options of a decision.
@@ -88,11 +88,17 @@ pub enum Verdict {
         /// Its priority.
         priority: f64,
     },
+    /// It passed everything, but the customer is in the control group, which gets no action
+    /// ([`Catalog::decide_logged`]).
+    ControlGroup {
+        /// Its priority.
+        priority: f64,
+    },
 }
 
 impl Verdict {
     /// The verdict's name: `kept`, `not_eligible`, `not_applicable`, `not_suitable`,
-    /// `suppressed` or `below_top_n`.
+    /// `suppressed`, `below_top_n` or `control_group`.
     pub fn status(&self) -> &'static str {
         match self {
             Verdict::Kept { .. } => "kept",
@@ -101,6 +107,7 @@ impl Verdict {
             Verdict::NotSuitable { .. } => "not_suitable",
             Verdict::Suppressed { .. } => "suppressed",
             Verdict::BelowTopN { .. } => "below_top_n",
+            Verdict::ControlGroup { .. } => "control_group",
         }
     }
 
@@ -114,13 +121,16 @@ impl Verdict {
             }
             Verdict::Suppressed { policy, reason } => format!("policies[{policy}]: {reason}"),
             Verdict::BelowTopN { .. } => "below the top N".into(),
+            Verdict::ControlGroup { .. } => "the customer is in the control group".into(),
         }
     }
 
     /// The priority, for actions that got that far.
     pub fn priority(&self) -> Option<f64> {
         match self {
-            Verdict::Kept { priority, .. } | Verdict::BelowTopN { priority } => Some(*priority),
+            Verdict::Kept { priority, .. } | Verdict::BelowTopN { priority } | Verdict::ControlGroup { priority } => {
+                Some(*priority)
+            }
             _ => None,
         }
     }
@@ -145,14 +155,29 @@ pub struct Decision {
     pub trace: Vec<TraceEntry>,
 }
 
-/// Buffers reused across decisions, so [`Catalog::decide_into`] does not allocate per call.
+/// One action ranked by [`Catalog::decide_values`]: its catalogue index, priority and value
+/// (the compact form of [`RankedAction`], without strings).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Choice {
+    /// Its index in [`Catalog::actions`].
+    pub index: usize,
+    /// P × C × V × L.
+    pub priority: f64,
+    /// V, the action's value for this customer.
+    pub value: f64,
+}
+
+/// Buffers reused across decisions, so [`Catalog::decide_into`] and
+/// [`Catalog::decide_values`] do not allocate per call once they have grown.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
+    values: Vec<f64>,
     contribution: Vec<f64>,
     rank: Vec<usize>,
     blocked: Vec<bool>,
     times: Vec<i64>,
-    kept: Vec<(usize, f64, f64)>,
+    kept: Vec<Choice>,
+    verdicts: Vec<Verdict>,
 }
 
 impl Catalog {
@@ -171,7 +196,7 @@ impl Catalog {
         Ok(decision)
     }
 
-    /// Decides into `decision`, reusing `scratch` (the fast path for many decisions).
+    /// Decides into `decision`, reusing `scratch`.
     ///
     /// `score` is the churn score in 0..=100; `factors` its attribution (names the catalogue
     /// does not declare still count when ranking the top factors); `history` the customer's
@@ -192,103 +217,191 @@ impl Catalog {
     ) -> Result<()> {
         decision.actions.clear();
         decision.trace.clear();
-        if customer.values.len() != self.fields.len() {
-            return Err(NpsError::LengthMismatch {
-                field: "customer.values".into(),
-                actual: customer.values.len(),
-                other: "the catalogue's fields".into(),
-                expected: self.fields.len(),
-            });
-        }
-        if !(0.0..=100.0).contains(&score) {
-            return Err(NpsError::invalid("score", score, "a churn score in 0..=100"));
-        }
+        self.encode(customer, &mut scratch.values)?;
+        check_score(score)?;
         self.factor_ranks(factors, scratch);
-        scratch.blocked.clear();
-        for p in &self.policies {
-            let b = p.blocks(history, now, &mut scratch.times);
-            scratch.blocked.push(b);
-        }
-        let cx = Context {
-            customer,
-            score,
-            band: self.band_index(score),
-            contribution: &scratch.contribution,
-            rank: &scratch.rank,
-        };
-        scratch.kept.clear();
-        for (i, a) in self.actions.iter().enumerate() {
-            let verdict = if let Some(path) = self.check(i, &a.eligibility, &cx)? {
-                Verdict::NotEligible { path }
-            } else if let Some(path) = self.check(i, &a.applicability, &cx)? {
-                Verdict::NotApplicable { path }
-            } else if let Some(path) = self.check(i, &a.suitability, &cx)? {
-                Verdict::NotSuitable { path }
-            } else if let Some(&p) = a.policies.iter().find(|&&p| scratch.blocked[p]) {
-                Verdict::Suppressed { policy: p, reason: self.reasons[p].clone() }
-            } else {
-                let value = match &a.value {
-                    ActionValue::Fixed(v) => *v,
-                    ActionValue::Field { field, slot, times } => match customer.values[*slot] {
-                        FieldValue::Number(x) => x * times,
-                        _ => {
-                            return Err(NpsError::invalid(
-                                &format!("customer field {field:?} (the value of action {:?})", &*a.id),
-                                "missing",
-                                "a number",
-                            ))
-                        }
-                    },
-                };
-                if value.is_nan() || value < 0.0 {
-                    return Err(NpsError::invalid(&format!("the value of action {:?}", &*a.id), value, "non-negative"));
-                }
-                let p = match options.propensity {
-                    None => 1.0,
-                    Some(f) => f(i),
-                };
-                if !(p.is_finite() && p >= 0.0) {
-                    return Err(NpsError::invalid(
-                        &format!("the propensity of action {:?}", &*a.id),
-                        p,
-                        "finite and non-negative",
-                    ));
-                }
-                let priority = p * a.weight * value * a.lever;
-                scratch.kept.push((i, priority, value));
-                Verdict::BelowTopN { priority }
-            };
-            decision.trace.push(TraceEntry { id: a.id.clone(), verdict });
-        }
-        scratch.kept.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        for (rank, &(i, priority, value)) in scratch.kept.iter().take(options.top_n).enumerate() {
-            let a = &self.actions[i];
-            decision.trace[i].verdict = Verdict::Kept { rank, priority };
-            decision.actions.push(RankedAction {
-                index: i,
+        let Scratch { values, contribution, rank, blocked, times, kept, verdicts } = scratch;
+        let cx = Context { values, score, band: self.band_index(score), contribution, rank };
+        self.arbitrate(&cx, Some(customer), history, now, options, blocked, times, kept, Some(verdicts))?;
+        decision
+            .trace
+            .extend(verdicts.drain(..).zip(&self.actions).map(|(verdict, a)| TraceEntry { id: a.id.clone(), verdict }));
+        decision.actions.extend(kept.iter().map(|c| {
+            let a = &self.actions[c.index];
+            RankedAction {
+                index: c.index,
                 id: a.id.clone(),
                 label: a.label.clone(),
                 channel: a.channel.clone(),
-                priority,
-                value,
-            });
+                priority: c.priority,
+                value: c.value,
+            }
+        }));
+        Ok(())
+    }
+
+    /// The fast path: decides for a customer given as a numeric record, without strings.
+    ///
+    /// `values` has one number per field in [`Catalog::fields`] order (see
+    /// [`Catalog::encode`]: bools 0/1, strings as [`Catalog::text_code`], NaN missing);
+    /// `contributions` has the log-odds contribution of each factor in [`Catalog::factors`]
+    /// order (NaN: not given; an empty slice: none given); the top factors are ranked among
+    /// the given ones. The top N actions go to `ranked`, best first; with `trace`, one verdict
+    /// per catalogue action, in catalogue order. Same decision as [`Catalog::decide_into`] on
+    /// the same customer and factors. Errors as there, plus values or contributions that are
+    /// not what their field or factor takes (naming the index and the value).
+    #[allow(clippy::too_many_arguments)]
+    pub fn decide_values(
+        &self,
+        values: &[f64],
+        score: f64,
+        contributions: &[f64],
+        history: &[Outcome],
+        now: i64,
+        options: &DecideOptions,
+        scratch: &mut Scratch,
+        ranked: &mut Vec<Choice>,
+        trace: Option<&mut Vec<Verdict>>,
+    ) -> Result<()> {
+        ranked.clear();
+        self.check_values(values)?;
+        check_score(score)?;
+        self.value_ranks(contributions, scratch)?;
+        let Scratch { contribution, rank, blocked, times, .. } = scratch;
+        let contribution = if contributions.is_empty() { contribution.as_slice() } else { contributions };
+        let cx = Context { values, score, band: self.band_index(score), contribution, rank };
+        self.arbitrate(&cx, None, history, now, options, blocked, times, ranked, trace)
+    }
+
+    /// Filters the actions by their conditions and the policies, ranks the rest and keeps the
+    /// top N in `kept`; records every action's verdict in `trace` when asked.
+    #[allow(clippy::too_many_arguments)]
+    fn arbitrate(
+        &self,
+        cx: &Context,
+        customer: Option<&Customer>,
+        history: &[Outcome],
+        now: i64,
+        options: &DecideOptions,
+        blocked: &mut Vec<bool>,
+        times: &mut Vec<i64>,
+        kept: &mut Vec<Choice>,
+        mut trace: Option<&mut Vec<Verdict>>,
+    ) -> Result<()> {
+        blocked.clear();
+        for p in &self.policies {
+            let b = p.blocks(history, now, times);
+            blocked.push(b);
+        }
+        kept.clear();
+        if let Some(t) = trace.as_deref_mut() {
+            t.clear();
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            let failed = if let Some(path) = self.check(i, &a.eligibility, cx, customer)? {
+                Some((Stage::Eligibility, path))
+            } else if let Some(path) = self.check(i, &a.applicability, cx, customer)? {
+                Some((Stage::Applicability, path))
+            } else {
+                self.check(i, &a.suitability, cx, customer)?.map(|path| (Stage::Suitability, path))
+            };
+            if let Some((stage, path)) = failed {
+                if let Some(t) = trace.as_deref_mut() {
+                    let path = path.clone();
+                    t.push(match stage {
+                        Stage::Eligibility => Verdict::NotEligible { path },
+                        Stage::Applicability => Verdict::NotApplicable { path },
+                        Stage::Suitability => Verdict::NotSuitable { path },
+                    });
+                }
+                continue;
+            }
+            if let Some(&p) = a.policies.iter().find(|&&p| blocked[p]) {
+                if let Some(t) = trace.as_deref_mut() {
+                    t.push(Verdict::Suppressed { policy: p, reason: self.reasons[p].clone() });
+                }
+                continue;
+            }
+            let value = match &a.value {
+                ActionValue::Fixed(v) => *v,
+                ActionValue::Field { field, slot, times } => {
+                    let x = cx.values[*slot];
+                    if x.is_nan() {
+                        return Err(NpsError::invalid(
+                            &format!("customer field {field:?} (the value of action {:?})", &*a.id),
+                            "missing",
+                            "a number",
+                        ));
+                    }
+                    x * times
+                }
+            };
+            if value.is_nan() || value < 0.0 {
+                return Err(NpsError::invalid(&format!("the value of action {:?}", &*a.id), value, "non-negative"));
+            }
+            let p = match options.propensity {
+                None => 1.0,
+                Some(f) => f(i),
+            };
+            if !(p.is_finite() && p >= 0.0) {
+                return Err(NpsError::invalid(
+                    &format!("the propensity of action {:?}", &*a.id),
+                    p,
+                    "finite and non-negative",
+                ));
+            }
+            let priority = p * a.weight * value * a.lever;
+            kept.push(Choice { index: i, priority, value });
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(Verdict::BelowTopN { priority });
+            }
+        }
+        // Stable: ties stay in catalogue order.
+        kept.sort_by(|x, y| y.priority.total_cmp(&x.priority));
+        kept.truncate(options.top_n);
+        if let Some(t) = trace {
+            for (rank, c) in kept.iter().enumerate() {
+                t[c.index] = Verdict::Kept { rank, priority: c.priority };
+            }
         }
         Ok(())
     }
 
     /// Evaluates one condition of action `i`, turning a Missing field into an error.
-    fn check(&self, i: usize, node: &Node, cx: &Context) -> Result<Option<Arc<str>>> {
-        match node.check(cx) {
-            Ok(r) => Ok(r.cloned()),
-            Err(MissingField { slot, path }) => Err(NpsError::invalid(
-                &format!(
-                    "customer field {:?} (needed by action {:?} at {path})",
-                    self.fields[slot].0, &*self.actions[i].id
-                ),
-                format!("{:?}", cx.customer.values[slot]),
-                &format!("a {} value", self.fields[slot].1.name()),
-            )),
+    #[inline(always)]
+    fn check<'n>(
+        &self,
+        i: usize,
+        node: &'n Node,
+        cx: &Context,
+        customer: Option<&Customer>,
+    ) -> Result<Option<&'n Arc<str>>> {
+        // An absent condition set (the common case) holds without a call.
+        if matches!(node.cond, Cond::True) {
+            return Ok(None);
         }
+        match node.check(cx) {
+            Ok(failed) => Ok(failed),
+            Err(missing) => Err(self.missing_field(i, missing, cx, customer)),
+        }
+    }
+
+    /// The error for a Missing field a condition of action `i` needs (off the hot path).
+    #[cold]
+    #[inline(never)]
+    fn missing_field(&self, i: usize, m: MissingField, cx: &Context, customer: Option<&Customer>) -> NpsError {
+        let MissingField { slot, path } = m;
+        NpsError::invalid(
+            &format!(
+                "customer field {:?} (needed by action {:?} at {path})",
+                self.fields[slot].0, &*self.actions[i].id
+            ),
+            match customer {
+                Some(c) => format!("{:?}", c.values[slot]),
+                None => format!("{} (missing)", cx.values[slot]),
+            },
+            &format!("a {} value", self.fields[slot].1.name()),
+        )
     }
 
     /// Fills the contribution and rank of each declared factor from the caller's factors.
@@ -309,4 +422,57 @@ impl Catalog {
             }
         }
     }
+
+    /// Checks the contributions of [`Catalog::decide_values`] and fills each declared
+    /// factor's rank among the given ones (descending, ties by name).
+    fn value_ranks(&self, contributions: &[f64], scratch: &mut Scratch) -> Result<()> {
+        let n = self.factors.len();
+        if !contributions.is_empty() && contributions.len() != n {
+            return Err(NpsError::LengthMismatch {
+                field: "contributions".into(),
+                actual: contributions.len(),
+                other: "the catalogue's factors".into(),
+                expected: n,
+            });
+        }
+        for (k, &c) in contributions.iter().enumerate() {
+            if c.is_infinite() {
+                return Err(NpsError::invalid(
+                    &format!("contributions[{k}] (factor {:?})", self.factors[k]),
+                    c,
+                    "a finite log-odds contribution or NaN (not given)",
+                ));
+            }
+        }
+        scratch.rank.clear();
+        scratch.rank.resize(n, usize::MAX);
+        if contributions.is_empty() {
+            scratch.contribution.clear();
+            scratch.contribution.resize(n, f64::NAN);
+        } else if self.ranks_factors {
+            let order = &self.factor_order;
+            for (k, &c) in contributions.iter().enumerate() {
+                if !c.is_nan() {
+                    scratch.rank[k] =
+                        contributions.iter().zip(order).filter(|&(&d, &o)| d > c || (d == c && o < order[k])).count();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The three condition sets, in the order they are checked.
+#[derive(Clone, Copy)]
+enum Stage {
+    Eligibility,
+    Applicability,
+    Suitability,
+}
+
+fn check_score(score: f64) -> Result<()> {
+    if !(0.0..=100.0).contains(&score) {
+        return Err(NpsError::invalid("score", score, "a churn score in 0..=100"));
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! policy from a log of past decisions, and retention uplift against the control group.
 use serde::{Deserialize, Serialize};
 
+use super::DecisionLogEntry;
 use crate::error::{check_level, NpsError, Result};
 use crate::stats::normal;
 
@@ -28,17 +29,6 @@ pub fn in_control_group(customer_id: &str, share: f64, salt: &str) -> Result<boo
     Ok(((h >> 11) as f64 / (1u64 << 53) as f64) < share)
 }
 
-/// One logged decision: what was chosen, with what probability, and what it earned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LoggedDecision {
-    /// The action the logging policy chose.
-    pub chosen: String,
-    /// The probability with which it chose it (in (0, 1]).
-    pub propensity: f64,
-    /// The reward observed (e.g. 1 retained, 0 churned).
-    pub reward: f64,
-}
-
 /// Off-policy estimates of the mean reward a new policy would have earned.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OffPolicyEstimate {
@@ -46,21 +36,23 @@ pub struct OffPolicyEstimate {
     pub n: usize,
     /// Decisions where the new policy agrees with the logged choice.
     pub matches: usize,
-    /// Inverse propensity scoring: mean of 1[agree] r / p.
+    /// Inverse propensity scoring: mean of 1\[agree\] r / p.
     pub ips: f64,
-    /// Self-normalised IPS: Σ 1[agree] r / p over Σ 1[agree] / p (NaN without agreement).
+    /// Self-normalised IPS: Σ 1\[agree\] r / p over Σ 1\[agree\] / p (NaN without agreement).
     pub snips: f64,
-    /// Doubly robust: mean of q̂(new) + 1[agree] (r − q̂(logged)) / p, with a reward model q̂.
+    /// Doubly robust: mean of q̂(new) + 1\[agree\] (r − q̂(logged)) / p, with a reward model q̂.
     pub doubly_robust: f64,
 }
 
-/// Estimates the mean reward of a new policy that would have chosen `target[i]` for logged
-/// decision `i`. `q_target[i]` and `q_logged[i]` are a reward model's predictions for the
-/// target's and the logged choice (used by the doubly robust estimate). Errors: empty log,
-/// mismatched lengths, a propensity outside (0, 1], a NaN reward.
+/// Estimates the mean reward of a new policy that would have chosen `target[i]` (`None`: no
+/// action) for logged decision `i`, from the log's actions, propensities and rewards.
+/// `q_target[i]` and `q_logged[i]` are a reward model's predictions for the target's and the
+/// logged choice (used by the doubly robust estimate). Errors, naming the index and the
+/// value: an empty log, mismatched lengths, a propensity outside (0, 1] (NaN included), a
+/// reward not yet observed or not finite, a prediction that is not finite.
 pub fn off_policy(
-    log: &[LoggedDecision],
-    target: &[String],
+    log: &[DecisionLogEntry],
+    target: &[Option<&str>],
     q_target: &[f64],
     q_logged: &[f64],
 ) -> Result<OffPolicyEstimate> {
@@ -88,16 +80,23 @@ pub fn off_policy(
                 range: "(0, 1]".into(),
             });
         }
-        if !d.reward.is_finite() {
-            return Err(NpsError::Missing { field: "log.reward".into(), index: i });
+        let reward = match d.reward {
+            Some(r) if r.is_finite() => r,
+            Some(r) => return Err(NpsError::invalid(&format!("log.reward[{i}]"), r, "a finite reward")),
+            None => return Err(NpsError::Missing { field: "log.reward".into(), index: i }),
+        };
+        for (field, q) in [("q_target", q_target[i]), ("q_logged", q_logged[i])] {
+            if !q.is_finite() {
+                return Err(NpsError::invalid(&format!("{field}[{i}]"), q, "a finite predicted reward"));
+            }
         }
-        let agree = target[i] == d.chosen;
+        let agree = target[i] == d.action.as_deref();
         dr += q_target[i];
         if agree {
             matches += 1;
-            ips += d.reward / d.propensity;
+            ips += reward / d.propensity;
             weights += 1.0 / d.propensity;
-            dr += (d.reward - q_logged[i]) / d.propensity;
+            dr += (reward - q_logged[i]) / d.propensity;
         }
     }
     let nf = n as f64;

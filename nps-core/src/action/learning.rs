@@ -63,10 +63,14 @@ impl Learner {
 
     /// A Thompson draw of the success rate of `action` in `segment` (see the module docs).
     pub fn sample(&self, action: &str, segment: &str, rng: &mut Rng) -> f64 {
+        self.sample_counts(self.counts(action, segment), rng)
+    }
+
+    /// A Thompson draw for an arm with these successes and failures (the look-up done).
+    pub(super) fn sample_counts(&self, [s, f]: [f64; 2], rng: &mut Rng) -> f64 {
         if rng.uniform() < self.exploration {
             return rng.uniform();
         }
-        let [s, f] = self.counts(action, segment);
         if s + f < self.ramp_up as f64 {
             return beta(self.prior[0], self.prior[1], rng);
         }

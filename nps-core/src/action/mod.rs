@@ -13,6 +13,12 @@
 //! (propensity, context weight, value, levers); the top N are returned together with a trace
 //! that says, for every action in the catalogue, why it was kept or removed.
 //!
+//! [`Catalog::decide_values`] is the fast path: the customer as a numeric record
+//! ([`Catalog::encode`]), dense factor contributions, indices back and the trace on request.
+//! [`Learner`] learns which actions work (Thompson sampling); [`Catalog::decide_logged`] logs
+//! each decision with the probability its action was chosen ([`DecisionLogEntry`]) and keeps
+//! a control group; [`off_policy`] and [`uplift`] evaluate a log.
+//!
 //! [`playbook`] is a shipped telco retention catalogue.
 
 mod catalog;
@@ -21,6 +27,7 @@ mod decide;
 mod evaluation;
 mod json;
 mod learning;
+mod log;
 mod playbook;
 mod policy;
 mod segments;
@@ -28,9 +35,10 @@ mod segments;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
-pub use decide::{DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
-pub use evaluation::{in_control_group, off_policy, uplift, LoggedDecision, OffPolicyEstimate, Uplift};
+pub use decide::{Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use evaluation::{in_control_group, off_policy, uplift, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
+pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
 pub use playbook::{playbook, PLAYBOOK_JSON};
 pub use policy::{Policy, Scope};
 pub use segments::CampaignSegment;

@@ -23,13 +23,20 @@ from ._nps import (
     sample_size_difference,
 )
 from . import features, metrics, synth
+from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
 from .early_warning import LtrModel, TicketScorer, predicted_nps
 from .survey import breakdown, trend
+from . import plot  # matplotlib is imported only when a plot is drawn
+from . import _html
+
+# ChurnByNps is built in nps-py/src/early_warning.rs; its Jupyter HTML is attached here.
+ChurnByNps._repr_html_ = _html.churn_by_nps
 
 __all__ = [
     "ActionCatalog",
+    "action",
     "Learner",
     "LtrModel",
     "TicketScorer",
@@ -38,6 +45,7 @@ __all__ = [
     "TableEncoder",
     "cross_validate",
     "metrics",
+    "plot",
     "read_csv",
     "ChurnByNps",
     "Comparison",

@@ -11,6 +11,9 @@ from .encode import TableEncoder as TableEncoder, read_csv as read_csv
 from .model import ChurnModel as ChurnModel, cross_validate as cross_validate
 from .early_warning import LtrModel as LtrModel, TicketScorer as TicketScorer, predicted_nps as predicted_nps
 from . import synth as synth
+from . import plot as plot
+from . import action as action
+from .action import Decision as Decision
 
 __version__: str
 
@@ -127,6 +130,8 @@ class Tally:
     def merge(self, other: Tally) -> Tally: ...
     def __add__(self, other: Tally) -> Tally: ...
     def to_dict(self) -> dict: ...
+    def _repr_html_(self) -> str:
+        """HTML for Jupyter."""
 
 class Comparison:
     """A minus B, in points."""
@@ -153,6 +158,8 @@ class Comparison:
     @property
     def is_significant(self) -> bool: ...
     def to_dict(self) -> dict: ...
+    def _repr_html_(self) -> str:
+        """HTML for Jupyter."""
 
 class PlanningShares:
     """Expected promoter and detractor shares (fractions); default is the worst case 0.5/0.5."""
@@ -234,6 +241,8 @@ class ChurnByNps:
     def reduction(self, share: float) -> dict:
         """Churn avoided if ``share`` of detractors became passives (simple arithmetic on
         observed rates, not a causal estimate)."""
+    def _repr_html_(self) -> str:
+        """HTML for Jupyter."""
 
 def churn_by_nps(scores: ArrayLike, churned: ArrayLike, level: float = 0.95) -> ChurnByNps:
     """Churn by NPS answer: ``scores`` on the 0-10 scale, ``churned`` booleans or 0/1."""
@@ -254,8 +263,19 @@ class ActionCatalog:
     @property
     def actions(self) -> list[str]: ...
     def decide(self, customer: dict, score: float, factors: Optional[dict] = None, history: Optional[list] = None,
-               now: int = 0, top: int = 3, learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
-        """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]}."""
+               now: int = 0, top: int = 3, learner: Optional["Learner"] = None, segment: str = "", seed: int = 0,
+               customer_id: Optional[str] = None, control_share: float = 0.0, control_salt: str = "",
+               draws: int = 1000) -> Decision:
+        """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]},
+        plus "log" (customer, action, propensity, segment, control, time, reward) with a ``customer_id``."""
+    def text_code(self, field: str, text: str) -> float:
+        """The code of a string value of ``field`` in the numeric record of ``decide_values``."""
+    def encode(self, customer: dict) -> npt.NDArray[np.float64]:
+        """The customer as the numeric record ``decide_values`` reads (``fields`` order, NaN missing)."""
+    def decide_values(self, values: ArrayLike, score: float, contributions: Optional[ArrayLike] = None,
+                      history: Optional[list] = None, now: int = 0, top: int = 3, trace: bool = False,
+                      learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
+        """The fast path: {"actions": [catalogue indices, best first], "priorities": [...]} (+ "trace")."""
     def campaign_segments(self, scores: Any, top_factors: list[str], actions: list[Optional[str]]) -> list[dict]:
         """Customers grouped by score band and top factor (largest first)."""
 

@@ -184,6 +184,18 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
         model.n_features_in_ = len(core.inputs)
         return model
 
+    def _repr_html_(self) -> str:
+        """A summary for Jupyter: training respondents by category, convergence and the
+        largest coefficients (or the parameters when not fitted)."""
+        from . import _html
+
+        return _html.ltr_model(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """Jupyter shows this summary, not scikit-learn's estimator diagram (which
+        ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
 
 
 def _top_factors(row: np.ndarray, k: int) -> tuple:

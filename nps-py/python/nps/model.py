@@ -270,6 +270,18 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         model._set_fitted_attributes(core.inputs, len(core.inputs))
         return model
 
+    def _repr_html_(self) -> str:
+        """A summary for Jupyter: training rows and churners, convergence, recorded
+        metrics and the largest coefficients (or the parameters when not fitted)."""
+        from . import _html
+
+        return _html.churn_model(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """Jupyter shows this summary, not scikit-learn's estimator diagram (which
+        ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
 
 
 def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:

@@ -1,0 +1,67 @@
+'use strict'
+// Starts the ticket service: node examples/node-service/main.js [--model FILE] [--actions FILE]
+// [--defaults FILE] [--port N] [--host ADDR] [--learn]. Each option can also come from the
+// environment (NPS_MODEL, NPS_ACTIONS, NPS_DEFAULTS, PORT, HOST, NPS_LEARN=1).
+const fs = require('node:fs')
+const path = require('node:path')
+const { createService } = require('./service')
+const { listen } = require('./http')
+
+/** Where `make demo` writes its model file (run from the repository root; NPS_DEMO_DIR moves it). */
+const DEMO_MODEL = path.join(process.env.NPS_DEMO_DIR ?? path.join(__dirname, '..', '..', 'target', 'nps-demo'), 'churn_model.json')
+
+function parseArgs(argv, env) {
+  const o = { model: env.NPS_MODEL ?? DEMO_MODEL, actions: env.NPS_ACTIONS, defaults: env.NPS_DEFAULTS,
+    port: Number(env.PORT ?? 8080), host: env.HOST ?? '127.0.0.1', learn: env.NPS_LEARN === '1' }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`)
+      return argv[++i]
+    }
+    if (flag === '--model') o.model = value()
+    else if (flag === '--actions') o.actions = value()
+    else if (flag === '--defaults') o.defaults = value()
+    else if (flag === '--port') o.port = Number(value())
+    else if (flag === '--host') o.host = value()
+    else if (flag === '--learn') o.learn = true
+    else throw new Error(`unknown option ${flag}; options: --model, --actions, --defaults, --port, --host, --learn`)
+  }
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port = ${o.port}: expected 0-65535`)
+  return o
+}
+
+function read(file, what) {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new Error(`cannot read the ${what} ${file}: ${e.message}${what === 'model file' ? ' (run `make demo` to write one, or pass --model)' : ''}`)
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2), process.env)
+  const service = createService({
+    model: read(o.model, 'model file'),
+    catalogue: o.actions === undefined ? undefined : read(o.actions, 'action catalogue'),
+    defaults: o.defaults === undefined ? undefined : JSON.parse(read(o.defaults, 'defaults file')),
+    learning: o.learn,
+  })
+  const server = await listen(service, { port: o.port, host: o.host })
+  console.log(`nps ticket service on http://${o.host}:${server.port} (model ${o.model}, ${o.actions ?? 'the shipped playbook'})`)
+  const stop = (signal) => {
+    console.log(`${signal}: closing`)
+    server.shutdown().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`nps ticket service: ${e.message}`)
+    process.exit(1)
+  })
+}
+
+module.exports = { parseArgs, DEMO_MODEL }

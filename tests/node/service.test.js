@@ -1,0 +1,374 @@
+'use strict'
+// The ticket service (examples/node-service) over real HTTP on a loopback port: its answers
+// equal the Python API's for the same customers (tests/vectors/service.json, to the bit), and
+// every bad request gets a 4xx with a JSON {error, code} naming the field and value, leaving
+// the service's state unchanged and the service running.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const net = require('node:net')
+const path = require('node:path')
+const { spawn } = require('node:child_process')
+
+const root = path.join(__dirname, '..', '..')
+const { createService, listen, PLAYBOOK_DEFAULTS, MAX_BODY } = require(path.join(root, 'examples', 'node-service'))
+const { ActionCatalog } = require(path.join(root, 'nps-node'))
+
+const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'service.json'), 'utf8'))
+const modelText = JSON.stringify(vector.model)
+
+async function call(port, method, route, body, headers = {}) {
+  const init = { method, headers: { 'content-type': 'application/json', ...headers } }
+  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
+  const res = await fetch(`http://127.0.0.1:${port}${route}`, init)
+  const text = await res.text()
+  assert.match(res.headers.get('content-type'), /^application\/json/)
+  return { status: res.status, body: JSON.parse(text), headers: res.headers }
+}
+
+/** A fresh service on 127.0.0.1, a free port; closed after the test. */
+async function started(t, options = {}) {
+  const service = createService({ model: modelText, ...options })
+  const server = await listen(service, { port: 0, host: '127.0.0.1' })
+  t.after(() => server.shutdown())
+  assert.equal(server.address().address, '127.0.0.1')
+  return { service, port: server.port }
+}
+
+const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
+
+test('the service uses the defaults and the playbook the Python expectations were computed with', () => {
+  assert.deepEqual({ ...PLAYBOOK_DEFAULTS }, vector.defaults)
+  const service = createService({ model: modelText })
+  assert.deepEqual(service.defaults, vector.defaults)
+  // The catalogue file the service reads is the shipped playbook.
+  const { PLAYBOOK_PATH } = require(path.join(root, 'examples', 'node-service'))
+  assert.deepEqual(ActionCatalog.fromJson(fs.readFileSync(PLAYBOOK_PATH, 'utf8')).actions, ActionCatalog.playbook().actions)
+})
+
+test('over HTTP, every answer equals the Python API\'s for the same customers, to the bit', async (t) => {
+  const { port } = await started(t)
+  let tickets = 0
+  for (const [i, step] of vector.steps.entries()) {
+    const r = await call(port, 'POST', step.route, step.body)
+    assert.equal(r.status, 200, `step ${i} ${step.route}: ${JSON.stringify(r.body)}`)
+    // JSON numbers are written in their shortest round-trip form by both languages, so equal
+    // parsed objects mean bit-equal probabilities, scores, contributions and priorities.
+    assert.deepEqual(r.body, step.expected, `step ${i} ${step.route} ${step.body.customer}`)
+    if (step.route === '/tickets') {
+      tickets++
+      assert.equal(bits(r.body.probability), bits(step.expected.probability))
+      assert.equal(r.body.score, 100 * r.body.probability)
+      assert.ok(r.body.factors.raising.length <= 3 && r.body.factors.lowering.length <= 3)
+    }
+  }
+  assert.ok(tickets >= 10)
+  // The script exercises what it should: a contact policy that changes an answer, and actions.
+  const answers = vector.steps.filter((s) => s.route === '/tickets').map((s) => s.expected)
+  assert.ok(answers.some((a) => a.actions.length === 3) && answers.some((a) => a.actions.length === 0))
+  const h = await call(port, 'GET', '/health')
+  assert.equal(h.status, 200)
+  assert.equal(h.body.status, 'ok')
+  assert.equal(h.body.customers, vector.customers.length)
+  assert.equal(h.body.tickets, tickets)
+  assert.equal(h.body.outcomes, vector.steps.filter((s) => s.route === '/outcomes').length)
+})
+
+test('the same answers from handle() without a socket', () => {
+  const service = createService({ model: modelText })
+  // A method Node's parser would refuse, and an inherited name as a method.
+  assert.deepEqual(service.handle('TOSTRING', '/health').body, { error: 'TOSTRING not allowed on /health; use GET', code: 'METHOD_NOT_ALLOWED' })
+  assert.equal(service.handle('constructor', '/tickets').status, 405)
+  for (const step of vector.steps) {
+    const r = service.handle('POST', step.route, JSON.stringify(step.body))
+    assert.equal(r.status, 200)
+    assert.deepEqual(r.body, step.expected)
+  }
+})
+
+test('ISO 8601 times are the same instants as epoch milliseconds', () => {
+  const service = createService({ model: modelText })
+  for (const step of vector.steps) {
+    const iso = (e) => ({ ...e, time: new Date(e.time).toISOString() })
+    const body = step.route === '/events' ? { events: step.body.events.map(iso) } : iso(step.body)
+    const r = service.handle('POST', step.route, JSON.stringify(body))
+    assert.deepEqual(r.body, step.expected)
+  }
+})
+
+test('a contact outcome changes the next answer: the weekly call limit', () => {
+  const service = createService({ model: modelText })
+  const [seedA, seedB, first] = vector.steps
+  service.handle('POST', '/events', JSON.stringify(seedA.body))
+  service.handle('POST', '/events', JSON.stringify(seedB.body))
+  const a = service.handle('POST', '/tickets', JSON.stringify(first.body)).body
+  assert.equal(a.actions[0].channel, 'call')
+  const later = { ...first.body, time: first.body.time + 3600000, fields: undefined }
+  const before = service.handle('POST', '/tickets', JSON.stringify(later)).body
+  assert.equal(before.actions[0].id, a.actions[0].id) // nothing presented yet: the same call
+  service.handle('POST', '/outcomes', JSON.stringify({ customer: first.body.customer, time: later.time, action: a.actions[0].id, kind: 'presented' }))
+  const after = service.handle('POST', '/tickets', JSON.stringify({ ...later, time: later.time + 1000 })).body
+  assert.ok(after.actions.every((x) => x.channel !== 'call'), JSON.stringify(after.actions))
+})
+
+test('outcomes feed the learner: the posterior mean of a Beta(1, 1) prior', async (t) => {
+  const { port } = await started(t)
+  const time = Date.UTC(2026, 6, 1)
+  const send = (kind) => call(port, 'POST', '/outcomes', { customer: 'L1', time, action: 'bonus_data', kind })
+  assert.equal((await send('accepted')).body.learner.mean, 2 / 3)
+  assert.equal((await send('rejected')).body.learner.mean, 2 / 4)
+  const r = await send('presented') // a contact, not a result: the learner is unchanged
+  assert.equal(r.body.learner.mean, 2 / 4)
+  assert.equal(r.body.contactHistory, 3)
+  const churned = await send('churned') // a result, not a contact
+  assert.equal(churned.body.learner.mean, 2 / 5)
+  assert.equal(churned.body.contactHistory, 3)
+})
+
+test('with learning on, the same actions pass the rules, ranked by Thompson draws (seeded)', () => {
+  const a = createService({ model: modelText, learning: true })
+  const b = createService({ model: modelText, learning: true })
+  for (const step of vector.steps) {
+    const r = a.handle('POST', step.route, JSON.stringify(step.body))
+    assert.equal(r.status, 200)
+    assert.deepEqual(b.handle('POST', step.route, JSON.stringify(step.body)), r) // reproducible
+    if (step.route !== '/tickets') continue
+    assert.equal(r.body.probability, step.expected.probability)
+    // A drawn propensity is at most 1, the propensity without learning.
+    const plain = new Map(step.expected.actions.map((x) => [x.id, x.priority]))
+    for (const x of r.body.actions) if (plain.has(x.id)) assert.ok(x.priority <= plain.get(x.id), x.id)
+    // Fewer than three returned means every action that passed the rules was returned.
+    const ids = (list) => list.map((x) => x.id).sort()
+    if (step.expected.actions.length < 3) assert.deepEqual(ids(r.body.actions), ids(step.expected.actions))
+  }
+})
+
+test('the few factors the scorer attributes decide as all of them would, ties included', () => {
+  const { makeScorer } = require(path.join(root, 'examples', 'node-service'))
+  const { ChurnModel, features, synth } = require(path.join(root, 'nps-node'))
+  const engine = new features.FeatureEngine(null)
+  const names = engine.names
+  // A model whose contributions are the feature values themselves (coefficient 1, baseline
+  // 0), so that small integer features give ties of every size and few or no raising factors.
+  const model = ChurnModel.fromJson(JSON.stringify({
+    format: 'nps.churn_model', version: 1, inputs: names,
+    encoder: { columns: names.map((name) => ({ kind: 'numeric', name, mean: 0, center: 0, scale: 1, indicator: true })), unseen: 'error' },
+    features: null, columns: names.flatMap((n) => [n, `${n}__missing`]),
+    coef: names.flatMap(() => [1, 0]), intercept: 0, column_mean: names.flatMap(() => [0, 0]),
+    options: { logistic: { c: 1, fit_intercept: true, tol: 1e-8, max_iter: 100, class_weight: 'none' }, encoder: { unseen: 'error', standardize: false } },
+    training: { rows: 1, positives: 1, positive_share: 1, convergence: { iterations: 1, gradient_norm: 0, objective: 0, converged: true, solver: 'none' } },
+  }))
+  // Every input in a top-1, top-2 and top-3 condition: 81 actions, all returned.
+  const spec = { fields: {}, factors: names, actions: names.flatMap((f) => [1, 2, 3].map((k) => (
+    { id: `${f}_${k}`, channel: 'none', value: 1, applicability: { factor: f, in_top: k } }))) }
+  const catalog = ActionCatalog.fromJson(JSON.stringify(spec))
+  const fast = makeScorer({ model, catalog, spec, engine, defaults: {}, maxActions: 81 })
+  const full = makeScorer({ model, catalog, engine, defaults: {}, maxActions: 81 }) // every factor
+  let seed = 12345
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const seen = { fewRaising: 0, tieAtCut: 0, plain: 0 }
+  const check = (f, what) => {
+    const state = { fields: {}, outcomes: [] }
+    const a = fast(f, state, { now: 0 })
+    const b = full(f, state, { now: 0 })
+    assert.deepEqual(a.actions, b.actions, `${what}: ${Array.from(f)}`)
+    assert.deepEqual(a.factors, b.factors)
+  }
+  for (let i = 0; i < 3000; i++) {
+    const positive = random() // share of raising factors: from none to most
+    const f = Float64Array.from(names, () => (random() < positive ? 1 + Math.floor(3 * random()) : -Math.floor(3 * random())))
+    const up = Array.from(f).filter((x) => x > 0).sort((x, y) => y - x)
+    if (up.length < 3) seen.fewRaising++
+    else if (up.length > 3 && up[3] === up[2]) seen.tieAtCut++
+    else seen.plain++
+    check(f, 'random')
+  }
+  assert.ok(seen.fewRaising > 100 && seen.tieAtCut > 100 && seen.plain > 100, JSON.stringify(seen))
+  // And real customers of a generated base, with the model of the Python vector.
+  const real = ChurnModel.fromJson(modelText)
+  const fastReal = makeScorer({ model: real, catalog, spec, engine, defaults: {}, maxActions: 81 })
+  const fullReal = makeScorer({ model: real, catalog, engine, defaults: {}, maxActions: 81 })
+  const base = synth.generate({ customers: 300, seed: 5 })
+  const m = features.retention(base.events, { asOf: base.asOf })
+  for (let i = 0; i < m.customers.length; i++) {
+    const f = m.values.slice(i * names.length, (i + 1) * names.length)
+    const state = { fields: {}, outcomes: [] }
+    assert.deepEqual(fastReal(f, state, { now: 0 }).actions, fullReal(f, state, { now: 0 }).actions, m.customers[i])
+  }
+})
+
+// Each bad request: [what, method, route, body, status, code, a pattern the message must match].
+const t0 = Date.UTC(2026, 6, 1)
+const ticket = { customer: 'B1', time: t0, kind: 'contact_opened', department: 'billing' }
+const badRequests = [
+  ['malformed JSON', 'POST', '/tickets', '{"customer": "B1", ', 400, 'BAD_JSON', /malformed JSON/],
+  ['an empty body', 'POST', '/tickets', '', 400, 'BAD_JSON', /empty body/],
+  ['a body that is not an object', 'POST', '/tickets', '[1, 2]', 400, 'WRONG_TYPE', /body = \[1,2\]: expected a JSON object/],
+  ['an unknown field', 'POST', '/tickets', { ...ticket, colour: 'red' }, 400, 'UNKNOWN_FIELD', /unknown field colour = "red"/],
+  ['an unknown customer field', 'POST', '/tickets', { ...ticket, fields: { shoe_size: 44 } }, 400, 'UNKNOWN_FIELD', /fields\.shoe_size = 44/],
+  ['fields not an object', 'POST', '/tickets', { ...ticket, fields: [1] }, 400, 'WRONG_TYPE', /fields = \[1\]/],
+  ['a customer field of the wrong type', 'POST', '/tickets', { ...ticket, fields: { monthly_bill: 'lots' } }, 400, 'WRONG_TYPE', /fields\.monthly_bill = "lots": expected a finite number/],
+  ['a string field given a number', 'POST', '/tickets', { ...ticket, fields: { segment: 3 } }, 400, 'WRONG_TYPE', /fields\.segment = 3: expected a string/],
+  ['a bool field given a string', 'POST', '/tickets', { ...ticket, fields: { complained_outage: 'yes' } }, 400, 'WRONG_TYPE', /fields\.complained_outage = "yes": expected true or false/],
+  ['a numeric customer id', 'POST', '/tickets', { ...ticket, customer: 42 }, 400, 'WRONG_TYPE', /customer = 42: expected a non-empty string/],
+  ['no customer', 'POST', '/tickets', { time: t0, kind: 'usage' }, 400, 'MISSING_FIELD', /missing field customer/],
+  ['no kind', 'POST', '/tickets', { customer: 'B1', time: t0 }, 400, 'MISSING_FIELD', /missing field kind/],
+  ['a time that is not a time', 'POST', '/tickets', { ...ticket, time: 'yesterday' }, 400, 'WRONG_TYPE', /time = "yesterday": expected epoch milliseconds \(within ±8640000000000000\) or an ISO 8601 date/],
+  ['a time beyond any date', 'POST', '/tickets', { ...ticket, time: 1e300 }, 400, 'WRONG_TYPE', /time = 1e\+300: expected epoch milliseconds/],
+  ['an impossible ISO date', 'POST', '/tickets', { ...ticket, time: '2026-13-45T00:00:00Z' }, 400, 'WRONG_TYPE', /time = "2026-13-45T00:00:00Z"/],
+  ['a value that is a string', 'POST', '/tickets', { ...ticket, value: '12' }, 400, 'WRONG_TYPE', /value = "12": expected a finite number/],
+  ['a negative duration', 'POST', '/tickets', { ...ticket, duration: -5 }, 400, 'WRONG_TYPE', /duration = -5: expected a non-negative number of seconds/],
+  ['a flag that is not a bool', 'POST', '/tickets', { ...ticket, flag: 'yes' }, 400, 'WRONG_TYPE', /flag = "yes": expected true or false/],
+  ['a case that is an object', 'POST', '/tickets', { ...ticket, case: { id: 1 } }, 400, 'WRONG_TYPE', /case = \{"id":1\}: expected a string or a number/],
+  ['an unknown event kind', 'POST', '/tickets', { ...ticket, kind: 'teleport' }, 400, 'UNKNOWN_VALUE', /kind = "teleport": unknown event kind; expected one of .*contact_opened/],
+  ['an event older than the customer\'s last', 'POST', '/tickets', { ...ticket, time: t0 - 1000 }, 400, 'OUT_OF_ORDER', /time = 1782863999000 \(2026-06-30T23:59:59\.000Z\) is before customer "B1"'s latest event \(2026-07-01T00:00:00\.000Z\)/],
+  ['events not a list', 'POST', '/events', { events: 3 }, 400, 'WRONG_TYPE', /events = 3: expected an array of events/],
+  ['a bad event in a batch', 'POST', '/events', { events: [{ customer: 'B2', time: t0, kind: 'usage' }, { customer: 'B2', time: t0, kind: 'warp' }] }, 400, 'UNKNOWN_VALUE', /events\[1\]\.kind = "warp"/],
+  ['an event older than the customer\'s last, in a batch', 'POST', '/events', { events: [{ customer: 'B2', time: t0, kind: 'usage' }, { customer: 'B1', time: t0 - 5000, kind: 'usage' }] }, 400, 'OUT_OF_ORDER', /events\[1\]\.time = 1782863995000/],
+  ['an unknown action', 'POST', '/outcomes', { customer: 'B1', time: t0, action: 'free_pony', kind: 'accepted' }, 400, 'UNKNOWN_VALUE', /action = "free_pony": not an action of the catalogue/],
+  ['an unknown outcome kind', 'POST', '/outcomes', { customer: 'B1', time: t0, action: 'bonus_data', kind: 'delighted' }, 400, 'UNKNOWN_VALUE', /kind = "delighted": unknown outcome kind/],
+  ['an inherited name as a customer field', 'POST', '/tickets', '{"customer": "B1", "time": 0, "kind": "usage", "fields": {"__proto__": {"x": 1}}}', 400, 'UNKNOWN_FIELD', /fields\.__proto__ = \{"x":1\}/],
+  ['another inherited name', 'POST', '/tickets', { ...ticket, fields: { toString: 'x' } }, 400, 'UNKNOWN_FIELD', /fields\.toString = "x"/],
+  ['an unknown route', 'GET', '/scores', undefined, 404, 'NOT_FOUND', /no route GET "\/scores"/],
+  ['an inherited name as a route', 'GET', '/__proto__', undefined, 404, 'NOT_FOUND', /no route GET "\/__proto__"/],
+  ['a wrong method', 'GET', '/tickets', undefined, 405, 'METHOD_NOT_ALLOWED', /GET not allowed on \/tickets; use POST/],
+]
+
+test('every bad request: a 4xx with {error, code} naming the field and value; nothing changes', async (t) => {
+  const { port } = await started(t)
+  const start = { customer: 'B1', time: t0 - 400 * 86400000, kind: 'subscription_start' }
+  assert.equal((await call(port, 'POST', '/events', { events: [start] })).status, 200)
+  assert.equal((await call(port, 'POST', '/tickets', ticket)).status, 200)
+  const before = (await call(port, 'GET', '/health')).body
+  for (const [what, method, route, body, status, code, message] of badRequests) {
+    const r = await call(port, method, route, body)
+    assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`)
+    assert.deepEqual(Object.keys(r.body).sort(), ['code', 'error'], what)
+    assert.equal(r.body.code, code, what)
+    assert.match(r.body.error, message, what)
+  }
+  assert.equal((await call(port, 'GET', '/tickets')).headers.get('allow'), 'POST')
+  assert.deepEqual((await call(port, 'GET', '/health')).body, before) // nothing was added
+  // And the customer's next ticket is answered as if nothing had happened.
+  const next = await call(port, 'POST', '/tickets', { ...ticket, time: t0 + 1000 })
+  assert.equal(next.status, 200)
+})
+
+test('a customer the model cannot score: 422 naming the input, and the service goes on', async (t) => {
+  const { port } = await started(t)
+  // The model was trained on customers who all had a subscription start; this one has none.
+  const r = await call(port, 'POST', '/tickets', { customer: 'N1', time: t0, kind: 'contact_opened' })
+  assert.equal(r.status, 422)
+  assert.deepEqual(r.body, { error: 'cannot score customer "N1": tenure_days[0] is missing (NaN)', code: 'MISSING_VALUE' })
+  // The ticket is kept: with the subscription start sent, the next ticket is scored.
+  await call(port, 'POST', '/events', { events: [{ customer: 'N1', time: t0, kind: 'subscription_start' }] })
+  const next = await call(port, 'POST', '/tickets', { customer: 'N1', time: t0 + 1000, kind: 'contact_opened' })
+  assert.equal(next.status, 200)
+  assert.equal((await call(port, 'GET', '/health')).body.tickets, 2)
+})
+
+test('random bodies never get a 500 and never stop the service', async (t) => {
+  const { service, port } = await started(t)
+  let seed = 99
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const pick = (list) => list[Math.floor(random() * list.length)]
+  const values = [null, true, false, 0, -1, 1.5, 1e300, -0, 'x', '', '2026-07-01', 'contact_opened', 'bonus_data', 'accepted',
+    [], [1], {}, { a: 1 }, Date.UTC(2026, 6, 1), 'C1', '__proto__', 'segment']
+  const keys = ['customer', 'time', 'kind', 'value', 'duration', 'department', 'case', 'flag', 'fields', 'events',
+    'action', 'extra', '__proto__', 'constructor']
+  const statuses = new Map()
+  for (let i = 0; i < 3000; i++) {
+    const body = {}
+    const n = Math.floor(random() * 6)
+    for (let j = 0; j < n; j++) body[pick(keys)] = pick(values)
+    if (random() < 0.5) Object.assign(body, { customer: 'C1', time: Date.UTC(2026, 6, 1) + i * 1000, kind: pick(['contact_opened', 'usage', 'nope']) })
+    if (body.fields !== undefined && random() < 0.5) body.fields = { [pick(['segment', 'monthly_bill', 'complained_outage', 'x'])]: pick(values) }
+    if (body.events !== undefined && random() < 0.5) body.events = [{ ...body, events: undefined }]
+    const text = random() < 0.05 ? JSON.stringify(body).slice(0, -1) : JSON.stringify(body)
+    const route = pick(['/tickets', '/events', '/outcomes', '/health', '/x'])
+    const r = service.handle(pick(['POST', 'POST', 'GET']), route, text)
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
+    assert.ok([200, 400, 404, 405, 422].includes(r.status), `${r.status} ${JSON.stringify(r.body)} for ${text}`)
+    if (r.status !== 200) assert.equal(typeof r.body.error, 'string')
+  }
+  assert.ok(statuses.get(200) > 50 && statuses.get(400) > 500, JSON.stringify([...statuses]))
+  assert.equal((await call(port, 'GET', '/health')).status, 200)
+})
+
+test('a body over the limit is refused with 413, declared or streamed', async (t) => {
+  const { port } = await started(t)
+  const big = JSON.stringify({ events: Array.from({ length: 30000 }, (_, i) => ({ customer: `C${i}`, time: t0, kind: 'usage', value: 1 })) })
+  assert.ok(Buffer.byteLength(big) > MAX_BODY)
+  const declared = await call(port, 'POST', '/events', big)
+  assert.equal(declared.status, 413)
+  assert.deepEqual(declared.body, { error: `body larger than ${MAX_BODY} bytes`, code: 'BODY_TOO_LARGE' })
+  // Chunked, with no length declared: counted as it arrives.
+  const stream = new ReadableStream({
+    start(controller) {
+      for (let k = 0; k < big.length; k += 65536) controller.enqueue(new TextEncoder().encode(big.slice(k, k + 65536)))
+      controller.close()
+    },
+  })
+  const res = await fetch(`http://127.0.0.1:${port}/events`, { method: 'POST', body: stream, duplex: 'half' }).catch((e) => e)
+  if (!(res instanceof Error)) { // the server may close the upload before the client reads the answer
+    assert.equal(res.status, 413)
+    assert.equal((await res.json()).code, 'BODY_TOO_LARGE')
+  }
+  const h = await call(port, 'GET', '/health')
+  assert.equal(h.status, 200)
+  assert.equal(h.body.events, 0)
+})
+
+test('garbage on the socket gets 400 and the service keeps serving', async (t) => {
+  const { port } = await started(t)
+  const reply = await new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'))
+    let text = ''
+    socket.on('data', (d) => (text += d))
+    socket.on('end', () => resolve(text))
+    socket.on('error', reject)
+  })
+  assert.match(reply, /^HTTP\/1\.1 400/)
+  assert.match(reply, /\r\n\r\n\{"error":"not a valid HTTP request: HPE_[A-Z_]+","code":"BAD_HTTP"\}$/)
+  assert.equal((await call(port, 'GET', '/health')).status, 200)
+})
+
+test('bad configuration fails at start with a message naming it', () => {
+  assert.throws(() => createService({ model: '{"format": "nps.churn_model"' }), (e) => typeof e.code === 'string')
+  assert.throws(() => createService({ model: modelText, defaults: { shoe_size: 44 } }), /default for "shoe_size"/)
+  assert.throws(() => createService({ model: modelText, catalogue: '{"fields": {}, "actions": [{"id": 1}]}' }), (e) => typeof e.code === 'string')
+})
+
+test('main.js: starts from a model file on a free loopback port, answers, and closes on SIGTERM', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-test-'))
+  const file = path.join(dir, 'model.json')
+  fs.writeFileSync(file, modelText)
+  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+  const port = await new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`exited ${code}`)))
+  })
+  const step = vector.steps.find((s) => s.route === '/tickets' && s.body.customer === vector.customers[4])
+  const seeded = await call(port, 'POST', '/events', { events: [{ customer: 'M1', time: step.body.time - 1e10, kind: 'subscription_start' }] })
+  assert.deepEqual(seeded.body, { accepted: 1, customers: 1 })
+  const r = await call(port, 'POST', '/tickets', { ...step.body, customer: 'M1', fields: undefined })
+  assert.equal(r.status, 200)
+  assert.ok(r.body.probability > 0 && r.body.probability < 1)
+  const code = await new Promise((resolve) => {
+    child.once('exit', (c) => resolve(c))
+    child.kill('SIGTERM')
+  })
+  assert.equal(code, 0)
+  const missing = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', path.join(dir, 'nope.json')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  missing.stderr.on('data', (d) => (err += d))
+  assert.equal(await new Promise((resolve) => missing.once('exit', resolve)), 1)
+  assert.match(err, /cannot read the model file .*nope\.json/)
+})
