@@ -178,6 +178,9 @@ def _encode(events: Any) -> dict:
     case = _raw(events, "case")
     case_codes = _factorize(case, "case", True)[0] if case is not None else np.empty(0, np.uint32)
     time, ticks = _event_times(_raw(events, "time"))
+    flag = _raw(events, "flag")
+    if str(getattr(flag, "dtype", "")) == "boolean":  # pandas' nullable booleans, without a pass per row
+        flag = flag.to_numpy(dtype=np.float64, na_value=np.nan)
     return dict(
         customer=customer,
         customer_labels=customer_labels,
@@ -190,7 +193,7 @@ def _encode(events: Any) -> dict:
         department=department,
         department_names=[str(d) for d in department_names],
         case=case_codes,
-        flag=_flags(_column(events, "flag")),
+        flag=_flags(None if flag is None else flag.to_numpy() if hasattr(flag, "to_numpy") else np.asarray(flag)),
     )
 
 
