@@ -2,8 +2,8 @@
 //! the JSON errors with their paths, and properties on random histories: nothing at or after
 //! the reference time leaks in, row order does not matter, counts are counts.
 use nps_core::features::{
-    compute, compute_view, retention, Aggregation, EventColumns, EventTable, EventView, FeatureMatrix, FeatureRule,
-    FeatureSet, Filter, AGGREGATIONS, BUILT_IN_KINDS, NONE,
+    compute, compute_view, retention, Aggregation, CustomerColumn, EventColumns, EventTable, EventView, FeatureMatrix,
+    FeatureRule, FeatureSet, Filter, KindColumn, AGGREGATIONS, BUILT_IN_KINDS, NONE,
 };
 use proptest::prelude::*;
 
@@ -1186,6 +1186,30 @@ fn views_check_their_columns_like_tables() {
     assert_eq!(ok.kinds()[ok.kind(0) as usize], "roaming");
     let e = EventView::new(&EventColumns { duration: &[1.0, -1.0], kind: &[0, 0], ..columns }, &[], 1).unwrap_err();
     assert_eq!(e.to_string(), "duration[1] = -1 is negative");
+    // Ids read in place must lie at or above the first id, and kinds in bytes be known.
+    let ids = [100, 99];
+    let e = EventView::with_columns(
+        &columns,
+        CustomerColumn::Offsets { ids: &ids, first: 100 },
+        KindColumn::Bytes(&[0, 0]),
+        &[],
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "customer[1] = 99 is outside the ids 100 to 100 + 4294967294");
+    let ids = [100, 101];
+    let e = EventView::with_columns(
+        &columns,
+        CustomerColumn::Offsets { ids: &ids, first: 100 },
+        KindColumn::Bytes(&[0, 1]),
+        &[],
+        1,
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with(r#"unknown event kind (kind[1]) "roaming""#), "{e}");
+    let e =
+        EventView::with_columns(&columns, CustomerColumn::Codes(&[0, 0]), KindColumn::Bytes(&[0]), &[], 1).unwrap_err();
+    assert_eq!(e.to_string(), "kind has 1 elements but time has 2");
 }
 
 /// Enough customers for several threads and hundreds of buckets: every customer's row is
@@ -1212,6 +1236,29 @@ fn many_customers_group_like_one_at_a_time() {
     let ns = 1_000_000_000;
     let time = ticks_of(&events, ns, |i| (i as i64 * 7_919) % ns);
     assert_eq!(bits(&via_view(&events, &time, ns, &set, true)), bits(&all));
+    // Integer ids read in place (code = id − first) and one-byte kind codes: the same rows.
+    let first = 1_i64 << 40;
+    let ids: Vec<i64> = events.iter().map(|e| first + e.customer as i64).collect();
+    let kind: Vec<u8> =
+        events.iter().map(|e| BUILT_IN_KINDS.iter().position(|k| *k == e.kind).unwrap() as u8).collect();
+    let value: Vec<f64> = events.iter().map(|e| e.value).collect();
+    let duration: Vec<f64> = events.iter().map(|e| e.duration).collect();
+    let columns = EventColumns {
+        time: &time,
+        kind_names: &BUILT_IN_KINDS,
+        value: &value,
+        duration: &duration,
+        ..Default::default()
+    };
+    let view = EventView::with_columns(
+        &columns,
+        CustomerColumn::Offsets { ids: &ids, first },
+        KindColumn::Bytes(&kind),
+        &[],
+        ns,
+    )
+    .unwrap();
+    assert_eq!(bits(&compute_view(&view, &set, AS_OF).unwrap()), bits(&all));
     let width = set.features.len();
     for c in [0, 1, 255, 256, 257, 511, 512, 19_999, 20_000, 20_001, 39_935, 39_936, 39_999]
         .into_iter()

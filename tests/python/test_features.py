@@ -177,7 +177,9 @@ def test_categorical_string_and_integer_columns_give_the_same_features():
     as_cat = ev.assign(kind=ev["kind"].astype("category"), customer=pd.Categorical(ids, categories=np.arange(ids.max() + 1)))
     pd.testing.assert_frame_equal(_all_features(as_cat), expected, check_exact=True, check_index_type=False)
     # Strings and sparse integer ids: the same rows, labelled by those ids.
-    for labels, back in ((np.char.add("c", ids.astype(str)), lambda i: i.str[1:].astype(np.int64)), (ids * 1_000_003, lambda i: i // 1_000_003)):
+    # (ids * 2: a compact range with gaps, coded by rank in the core; ids * 1_000_003: hashed.)
+    for labels, back in ((np.char.add("c", ids.astype(str)), lambda i: i.str[1:].astype(np.int64)), (ids * 1_000_003, lambda i: i // 1_000_003),
+                         (ids * 2, lambda i: i // 2)):
         got = _all_features(ev.assign(customer=labels))
         got.index = back(got.index)
         np.testing.assert_array_equal(got.loc[expected.index].to_numpy(), expected.to_numpy())
@@ -185,6 +187,9 @@ def test_categorical_string_and_integer_columns_give_the_same_features():
     got = _all_features(ev.assign(customer=ids + 2**40))
     assert got.index.tolist() == (expected.index + 2**40).tolist()
     np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    # More than 127 categories: two-byte codes, converted rather than read in place.
+    wide = pd.Categorical(ev["kind"], categories=list(ev["kind"].unique()) + [f"unused_{i}" for i in range(300)])
+    pd.testing.assert_frame_equal(_all_features(ev.assign(kind=wide)), expected, check_exact=True)
     # A categorical kind with a missing value names its row.
     bad = ev.assign(kind=ev["kind"].astype("category"))
     bad.loc[7, "kind"] = np.nan

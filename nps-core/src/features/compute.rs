@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::definition::{Aggregation, FeatureRule, FeatureSet, Field, Filter};
 use super::events::{EventTable, NONE};
-use super::view::{check_table, EventView};
+use super::view::{check_table, CustomerColumn, EventView};
 use crate::error::{NpsError, Result};
 
 const DAY: f64 = 86_400.0;
@@ -319,12 +319,30 @@ impl Rows<'_> {
             return Partition { starts: vec![0; buckets + 1], events: Vec::new() };
         }
         let last = last as i64;
+        match self.view.customer {
+            CustomerColumn::Codes(codes) => self.partition_in(first, end, buckets, last, |row| codes[row]),
+            CustomerColumn::Offsets { ids, first: id0 } => {
+                self.partition_in(first, end, buckets, last, |row| ids[row].wrapping_sub(id0) as u32)
+            }
+        }
+    }
+
+    /// [`Rows::partition`] with the customer code of each row from `customer`.
+    fn partition_in(
+        &self,
+        first: usize,
+        end: usize,
+        buckets: usize,
+        last: i64,
+        customer: impl Fn(usize) -> u32,
+    ) -> Partition {
+        let ticks = self.view.ticks_per_second;
         match ticks {
-            1 => self.partition_with(first, end, buckets, last, |t| t),
-            1_000 => self.partition_with(first, end, buckets, last, |t| t.div_euclid(1_000)),
-            1_000_000 => self.partition_with(first, end, buckets, last, |t| t.div_euclid(1_000_000)),
-            1_000_000_000 => self.partition_with(first, end, buckets, last, |t| t.div_euclid(1_000_000_000)),
-            _ => self.partition_with(first, end, buckets, last, |t| t.div_euclid(ticks)),
+            1 => self.partition_with(first, end, buckets, last, customer, |t| t),
+            1_000 => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(1_000)),
+            1_000_000 => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(1_000_000)),
+            1_000_000_000 => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(1_000_000_000)),
+            _ => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(ticks)),
         }
     }
 
@@ -336,14 +354,15 @@ impl Rows<'_> {
         end: usize,
         buckets: usize,
         last: i64,
+        customer: impl Fn(usize) -> u32,
         seconds: impl Fn(i64) -> i64,
     ) -> Partition {
         let v = self.view;
-        let (customer, time) = (&v.customer[first..end], &v.time[first..end]);
+        let time = &v.time[first..end];
         let mut starts = vec![0usize; buckets + 1];
-        for (&c, &t) in customer.iter().zip(time) {
+        for (i, &t) in time.iter().enumerate() {
             if t <= last {
-                starts[c as usize / BUCKET + 1] += 1;
+                starts[customer(first + i) as usize / BUCKET + 1] += 1;
             }
         }
         for b in 0..buckets {
@@ -354,9 +373,10 @@ impl Rows<'_> {
         // costs more than the rest of the pass.
         let mut events: Vec<Ev> = Vec::with_capacity(starts[buckets]);
         let spare = &mut events.spare_capacity_mut()[..starts[buckets]];
-        for (i, (&c, &t)) in customer.iter().zip(time).enumerate() {
+        for (i, &t) in time.iter().enumerate() {
             if t <= last {
                 let row = first + i;
+                let c = customer(row);
                 let slot = &mut next[c as usize / BUCKET];
                 spare[*slot].write(Ev {
                     time: seconds(t),

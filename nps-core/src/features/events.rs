@@ -152,6 +152,22 @@ pub fn dense_integer_codes(ids: &[i64]) -> Option<(Vec<u32>, Vec<i64>)> {
     Some((ids.iter().map(|&id| rank[id.wrapping_sub(lo) as usize]).collect(), labels))
 }
 
+/// The first and last of integer ids when every id between them occurs (and there are at
+/// most `u32::MAX` of them): the ids can then be read as codes `id − first` in place
+/// ([`super::CustomerColumn::Offsets`]), without a coding pass or a copy. `None` otherwise.
+pub fn dense_integer_range(ids: &[i64]) -> Option<(i64, i64)> {
+    let (&lo, &hi) = (ids.iter().min()?, ids.iter().max()?);
+    let span = (hi as i128 - lo as i128) as u128;
+    if span > ids.len() as u128 || span >= u32::MAX as u128 {
+        return None; // more ids in the range than rows: some are missing
+    }
+    let mut seen = vec![false; span as usize + 1];
+    for &id in ids {
+        seen[id.wrapping_sub(lo) as usize] = true;
+    }
+    seen.iter().all(|&s| s).then_some((lo, hi))
+}
+
 /// Assigns dense codes 0, 1, 2, ... to labels in order of first appearance, for callers
 /// that hold customer ids, kind names or departments as labels.
 #[derive(Debug, Clone, Default)]
@@ -204,6 +220,10 @@ mod tests {
         let (codes, labels) = dense_integer_codes(&[i64::MAX, i64::MAX - 2, i64::MAX - 1]).unwrap();
         assert_eq!(codes, [2, 0, 1]);
         assert_eq!(labels, [i64::MAX - 2, i64::MAX - 1, i64::MAX]);
+        assert_eq!(dense_integer_range(&[7, 5, 6, 5]), Some((5, 7)));
+        assert_eq!(dense_integer_range(&[7, 5, 5]), None); // 6 is missing
+        assert_eq!(dense_integer_range(&[i64::MIN, i64::MAX]), None);
+        assert_eq!(dense_integer_range(&[]), None);
         let (codes, labels) = dense_integer_codes(&[-5, -4, -5]).unwrap();
         assert_eq!((codes, labels), (vec![0, 1, 0], vec![-5, -4]));
     }

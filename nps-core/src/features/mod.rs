@@ -3,8 +3,10 @@
 mod events;
 mod view;
 
-pub use events::{dense_integer_codes, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE};
-pub use view::EventView;
+pub use events::{
+    dense_integer_codes, dense_integer_range, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE,
+};
+pub use view::{CustomerColumn, EventView, KindColumn};
 
 mod compute;
 mod definition;

@@ -17,13 +17,48 @@ pub(crate) enum KindCodes<'a> {
     Own(&'a [u16]),
     /// Indexes the caller's kind names; `map` gives the view's code of each.
     Mapped { codes: &'a [u32], map: Vec<u16> },
+    /// One-byte codes into the caller's kind names.
+    MappedBytes { codes: &'a [u8], map: Vec<u16> },
+}
+
+/// The customer of each event, as the caller holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum CustomerColumn<'a> {
+    /// Codes 0, 1, 2, ... (the customers are codes 0 to the largest).
+    Codes(&'a [u32]),
+    /// Integer ids numbered from `first`: the code of an id is `id − first`, so that ids
+    /// numbered consecutively need no coding pass (see [`super::dense_integer_range`]).
+    Offsets {
+        /// The ids, each at least `first` and below `first + u32::MAX`.
+        ids: &'a [i64],
+        /// The id of code 0.
+        first: i64,
+    },
+}
+
+/// The kind of each event, as codes into the caller's kind names.
+#[derive(Debug, Clone, Copy)]
+pub enum KindColumn<'a> {
+    /// Four-byte codes.
+    Codes(&'a [u32]),
+    /// One-byte codes (a pandas categorical's codes, for instance).
+    Bytes(&'a [u8]),
+}
+
+impl CustomerColumn<'_> {
+    fn len(&self) -> usize {
+        match self {
+            CustomerColumn::Codes(c) => c.len(),
+            CustomerColumn::Offsets { ids, .. } => ids.len(),
+        }
+    }
 }
 
 /// Validated event columns, borrowed from the caller (see the module documentation).
 /// Build one with [`EventView::new`] from an [`EventColumns`], or with [`EventTable::view`].
 #[derive(Debug, Clone)]
 pub struct EventView<'a> {
-    pub(crate) customer: &'a [u32],
+    pub(crate) customer: CustomerColumn<'a>,
     pub(crate) customers: u32,
     pub(crate) time: &'a [i64],
     pub(crate) ticks_per_second: i64,
@@ -63,6 +98,32 @@ impl<'a> EventView<'a> {
     /// assert_eq!(view.seconds(2), -1); // rounded down, as datetime64 casts do
     /// ```
     pub fn new(columns: &EventColumns<'a>, declared_kinds: &[&str], ticks_per_second: i64) -> Result<Self> {
+        let (customer, kind) = (CustomerColumn::Codes(columns.customer), KindColumn::Codes(columns.kind));
+        Self::with_columns(columns, customer, kind, declared_kinds, ticks_per_second)
+    }
+
+    /// [`EventView::new`] with the customer and kind columns in other forms (integer ids
+    /// numbered from a first id, one-byte kind codes): `customer` and `kind` replace the
+    /// fields of `columns` of the same names, which are ignored. Besides the errors of
+    /// [`EventView::new`]: an id below `first`, or `u32::MAX` or more above it.
+    ///
+    /// ```
+    /// use nps_core::features::{CustomerColumn, EventColumns, EventView, KindColumn};
+    ///
+    /// let columns = EventColumns { time: &[5, 6, 7], kind_names: &["usage", "bill"], ..Default::default() };
+    /// let ids = [1_000_002, 1_000_000, 1_000_002];
+    /// let customer = CustomerColumn::Offsets { ids: &ids, first: 1_000_000 };
+    /// let view = EventView::with_columns(&columns, customer, KindColumn::Bytes(&[1, 0, 0]), &[], 1).unwrap();
+    /// assert_eq!(view.customers(), 3); // codes 0..=2, code 1 without events
+    /// assert_eq!((view.customer(0), view.kinds()[view.kind(0) as usize].as_str()), (2, "bill"));
+    /// ```
+    pub fn with_columns(
+        columns: &EventColumns<'a>,
+        customer: CustomerColumn<'a>,
+        kind: KindColumn<'a>,
+        declared_kinds: &[&str],
+        ticks_per_second: i64,
+    ) -> Result<Self> {
         if ticks_per_second < 1 {
             return Err(NpsError::invalid("ticks_per_second", ticks_per_second, "at least 1"));
         }
@@ -74,8 +135,12 @@ impl<'a> EventView<'a> {
                 Err(NpsError::LengthMismatch { field: field.into(), actual: len, other: "time".into(), expected: n })
             }
         };
-        check_len("customer", columns.customer.len(), false)?;
-        check_len("kind", columns.kind.len(), false)?;
+        check_len("customer", customer.len(), false)?;
+        let kind_len = match kind {
+            KindColumn::Codes(k) => k.len(),
+            KindColumn::Bytes(k) => k.len(),
+        };
+        check_len("kind", kind_len, false)?;
         check_len("value", columns.value.len(), true)?;
         check_len("duration", columns.duration.len(), true)?;
         check_len("department", columns.department.len(), true)?;
@@ -89,12 +154,16 @@ impl<'a> EventView<'a> {
         // The caller's kind codes mapped to ours; an unknown name fails at its first row.
         let known: Vec<Option<u16>> =
             columns.kind_names.iter().map(|name| kinds.iter().position(|k| k == name).map(|p| p as u16)).collect();
-        if let Some(row) = columns.kind.iter().position(|&code| known.get(code as usize).is_none_or(Option::is_none)) {
-            let code = columns.kind[row];
-            return Err(match known.get(code as usize) {
+        let unknown = |code: usize| known.get(code).is_none_or(Option::is_none);
+        let bad_kind = match kind {
+            KindColumn::Codes(k) => k.iter().position(|&code| unknown(code as usize)).map(|row| (row, k[row] as usize)),
+            KindColumn::Bytes(k) => k.iter().position(|&code| unknown(code as usize)).map(|row| (row, k[row] as usize)),
+        };
+        if let Some((row, code)) = bad_kind {
+            return Err(match known.get(code) {
                 Some(_) => NpsError::Unknown {
                     field: format!("event kind (kind[{row}])"),
-                    value: columns.kind_names[code as usize].to_string(),
+                    value: columns.kind_names[code].to_string(),
                     expected: format!("a built-in kind ({}) or one declared by the caller", BUILT_IN_KINDS.join(", ")),
                 },
                 None => NpsError::OutOfRange {
@@ -106,7 +175,26 @@ impl<'a> EventView<'a> {
             });
         }
         let map = known.into_iter().map(|k| k.unwrap_or(0)).collect();
-        let customers = columns.customer.iter().copied().max().map_or(0, |m| m + 1);
+        let kind = match kind {
+            KindColumn::Codes(codes) => KindCodes::Mapped { codes, map },
+            KindColumn::Bytes(codes) => KindCodes::MappedBytes { codes, map },
+        };
+        let customers = match customer {
+            CustomerColumn::Codes(c) => c.iter().copied().max().map_or(0, |m| m + 1),
+            CustomerColumn::Offsets { ids, first } => {
+                let out = |row: usize| NpsError::OutOfRange {
+                    field: "customer".into(),
+                    index: row,
+                    value: ids[row] as f64,
+                    range: format!("the ids {first} to {first} + 4294967294"),
+                };
+                let offset = |id: i64| (id as i128 - first as i128) as u128; // huge when below first
+                if let Some(row) = ids.iter().position(|&id| offset(id) >= u32::MAX as u128) {
+                    return Err(out(row));
+                }
+                ids.iter().map(|&id| (id.wrapping_sub(first)) as u32).max().map_or(0, |m| m + 1)
+            }
+        };
         check_floats(columns.value, "value", false)?;
         check_floats(columns.duration, "duration", true)?;
         let departments = columns.department_names.len();
@@ -127,11 +215,11 @@ impl<'a> EventView<'a> {
             });
         }
         Ok(EventView {
-            customer: columns.customer,
+            customer,
             customers,
             time: columns.time,
             ticks_per_second,
-            kind: KindCodes::Mapped { codes: columns.kind, map },
+            kind,
             kinds,
             value: columns.value,
             duration: columns.duration,
@@ -146,7 +234,7 @@ impl<'a> EventView<'a> {
     pub(crate) fn of_table(t: &'a EventTable) -> Result<Self> {
         check_table(t)?;
         let view = EventView {
-            customer: &t.customer,
+            customer: CustomerColumn::Codes(&t.customer),
             customers: t.customers,
             time: &t.time,
             ticks_per_second: 1,
@@ -191,7 +279,7 @@ impl<'a> EventView<'a> {
             }
         }
         EventTable {
-            customer: self.customer.to_vec(),
+            customer: (0..n).map(|row| self.customer(row)).collect(),
             customers: self.customers,
             time: match self.ticks_per_second {
                 1 => self.time.to_vec(),
@@ -228,6 +316,15 @@ impl<'a> EventView<'a> {
         &self.kinds
     }
 
+    /// Customer code of event `row`.
+    #[inline]
+    pub fn customer(&self, row: usize) -> u32 {
+        match self.customer {
+            CustomerColumn::Codes(c) => c[row],
+            CustomerColumn::Offsets { ids, first } => ids[row].wrapping_sub(first) as u32,
+        }
+    }
+
     /// Time of event `row` in seconds since the epoch, rounded down.
     #[inline]
     pub fn seconds(&self, row: usize) -> i64 {
@@ -240,6 +337,7 @@ impl<'a> EventView<'a> {
         match &self.kind {
             KindCodes::Own(k) => k[row],
             KindCodes::Mapped { codes, map } => map[codes[row] as usize],
+            KindCodes::MappedBytes { codes, map } => map[codes[row] as usize],
         }
     }
 

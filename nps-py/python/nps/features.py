@@ -171,8 +171,8 @@ def _encode(events: Any) -> dict:
     missing = [c for c in REQUIRED if _raw(events, c) is None]
     if missing:
         raise NpsError(f"events is missing the column(s) {', '.join(missing)} (required: customer, time, kind)")
-    customer, customer_labels = _factorize(_raw(events, "customer"), "customer", allow_missing=False)
-    kind, kind_names = _factorize(_raw(events, "kind"), "kind", allow_missing=False)
+    customer, customer_labels, customer_first = _customers(_raw(events, "customer"))
+    kind, kind_names = _kinds(_raw(events, "kind"))
     dep = _raw(events, "department")
     department, department_names = _factorize(dep, "department", True) if dep is not None else (np.empty(0, np.uint32), [])
     case = _raw(events, "case")
@@ -181,7 +181,7 @@ def _encode(events: Any) -> dict:
     flag = _raw(events, "flag")
     if str(getattr(flag, "dtype", "")) == "boolean":  # pandas' nullable booleans, without a pass per row
         flag = flag.to_numpy(dtype=np.float64, na_value=np.nan)
-    return dict(
+    enc = dict(
         customer=customer,
         customer_labels=customer_labels,
         time=time,
@@ -195,6 +195,32 @@ def _encode(events: Any) -> dict:
         case=case_codes,
         flag=_flags(None if flag is None else flag.to_numpy() if hasattr(flag, "to_numpy") else np.asarray(flag)),
     )
+    if customer_first is not None:
+        enc["customer_first"] = customer_first
+    return enc
+
+
+def _customers(column: Any) -> tuple[np.ndarray, Any, Optional[int]]:
+    """Customer codes and labels, and the first id when the codes are integer ids read in
+    place (every id of a range occurs: the core reads id - first as the code)."""
+    if not hasattr(column, "cat"):
+        values = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
+        if values.dtype.kind in "iu" and len(values) and (values.dtype.kind == "i" or values.max() <= np.iinfo(np.int64).max):
+            ids = np.ascontiguousarray(values, dtype=np.int64)
+            span = _nps._dense_range(ids)
+            if span is not None:
+                return ids, np.arange(span[0], span[1] + 1, dtype=np.int64), span[0]
+    codes, labels = _factorize(column, "customer", allow_missing=False)
+    return codes, labels, None
+
+
+def _kinds(column: Any) -> tuple[np.ndarray, Any]:
+    """Kind codes and names; a categorical's one-byte codes are read in place."""
+    if hasattr(column, "cat"):
+        codes = column.cat.codes.to_numpy()
+        if codes.dtype == np.int8 and (len(codes) == 0 or codes.min() >= 0):
+            return codes.view(np.uint8), column.cat.categories
+    return _factorize(column, "kind", allow_missing=False)
 
 
 def encode_events(events: Any) -> dict:
@@ -202,6 +228,9 @@ def encode_events(events: Any) -> dict:
     ``time`` in epoch seconds."""
     enc = _encode(events)
     enc["time"] = enc["time"] // enc.pop("time_ticks")
+    if "customer_first" in enc:
+        enc["customer"] = (enc["customer"] - enc.pop("customer_first")).astype(np.uint32)
+    enc["kind"] = enc["kind"].astype(np.uint32)
     enc["customer_labels"] = list(enc["customer_labels"])
     return enc
 
