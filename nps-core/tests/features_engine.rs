@@ -2,8 +2,8 @@
 //! the JSON errors with their paths, and properties on random histories: nothing at or after
 //! the reference time leaks in, row order does not matter, counts are counts.
 use nps_core::features::{
-    compute, retention, Aggregation, EventColumns, EventTable, FeatureMatrix, FeatureRule, FeatureSet, Filter,
-    AGGREGATIONS, BUILT_IN_KINDS, NONE,
+    compute, compute_view, retention, Aggregation, CustomerColumn, EventColumns, EventTable, EventView, FeatureMatrix,
+    FeatureRule, FeatureSet, Filter, KindColumn, AGGREGATIONS, BUILT_IN_KINDS, NONE,
 };
 use proptest::prelude::*;
 
@@ -1106,5 +1106,187 @@ proptest! {
                 .count();
             prop_assert_eq!(*n, naive as f64);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Views over the caller's columns (no copy; times in any unit)
+
+/// The columns of `events` with times in `ticks` per second: each event's time in seconds,
+/// plus `fraction(row)` ticks (below one second).
+fn ticks_of(events: &[E], ticks: i64, fraction: impl Fn(usize) -> i64) -> Vec<i64> {
+    events.iter().enumerate().map(|(i, e)| e.time * ticks + fraction(i) % ticks).collect()
+}
+
+/// The features of `events` computed over an `EventView` of their columns with times in
+/// `time` (`ticks` per second).
+fn via_view(events: &[E], time: &[i64], ticks: i64, set: &FeatureSet, full: bool) -> FeatureMatrix {
+    let col = |f: &dyn Fn(&E) -> u32| events.iter().map(f).collect::<Vec<u32>>();
+    let customer = col(&|e| e.customer);
+    let kind = col(&|e| BUILT_IN_KINDS.iter().position(|k| *k == e.kind).expect("a built-in kind") as u32);
+    let (department, case) = (col(&|e| e.department), col(&|e| e.case));
+    let value: Vec<f64> = events.iter().map(|e| e.value).collect();
+    let duration: Vec<f64> = events.iter().map(|e| e.duration).collect();
+    let flag: Vec<u8> = events.iter().map(|e| e.flag).collect();
+    let mut columns = EventColumns {
+        customer: &customer,
+        time,
+        kind: &kind,
+        kind_names: &BUILT_IN_KINDS,
+        department_names: &DEPARTMENTS,
+        ..Default::default()
+    };
+    if full {
+        (columns.value, columns.duration, columns.department, columns.case, columns.flag) =
+            (&value, &duration, &department, &case, &flag);
+    }
+    compute_view(&EventView::new(&columns, &[], ticks).unwrap(), set, AS_OF).unwrap()
+}
+
+#[test]
+fn views_in_nanoseconds_round_down_to_the_second() {
+    let ns = 1_000_000_000;
+    let events = [at(0, AS_OF - 1, "usage").v(1.0), at(0, AS_OF, "usage").v(10.0), at(1, -2, "usage").v(100.0)];
+    let set = set(r#"{"name": "u", "kinds": ["usage"], "aggregation": "sum", "field": "value"},
+        {"name": "age", "kinds": ["usage"], "aggregation": "days_since_first"}"#);
+    // AS_OF − 1 ns is second AS_OF − 1 (counts); AS_OF + 0.999999999 s is second AS_OF
+    // (does not); −1.5 s is second −2.
+    let time = [AS_OF * ns - 1, AS_OF * ns + ns - 1, -ns - ns / 2];
+    let m = via_view(&events, &time, ns, &set, true);
+    assert_eq!(m.get(0, "u"), Some(1.0));
+    assert_eq!(m.get(1, "u"), Some(100.0));
+    assert_eq!(m.get(1, "age"), Some((AS_OF + 2) as f64 / DAY as f64));
+    assert_eq!(bits(&m), bits(&compute(&table(&events, 2), &set, AS_OF).unwrap()));
+}
+
+#[test]
+fn views_without_optional_columns_read_them_as_absent() {
+    let events: Vec<E> =
+        retention_history().into_iter().map(|e| E { customer: e.customer, ..at(0, e.time, e.kind) }).collect();
+    let customers = events.iter().map(|e| e.customer).max().unwrap() + 1;
+    let time = ticks_of(&events, 1, |_| 0);
+    let a = via_view(&events, &time, 1, &all_features(), false);
+    assert_eq!(bits(&a), bits(&compute(&table(&events, customers), &all_features(), AS_OF).unwrap()));
+}
+
+#[test]
+fn views_check_their_columns_like_tables() {
+    let columns = EventColumns {
+        customer: &[0, 0],
+        time: &[AS_OF - 5, AS_OF - 1],
+        kind: &[0, 2],
+        kind_names: &["usage", "roaming"],
+        ..Default::default()
+    };
+    let e = EventView::new(&columns, &[], 1).unwrap_err();
+    assert_eq!(e.to_string(), "kind[1] = 2 is outside the 2 kind names given");
+    let e = EventView::new(&EventColumns { kind: &[1, 0], ..columns }, &[], 1).unwrap_err();
+    assert!(e.to_string().starts_with(r#"unknown event kind (kind[0]) "roaming""#), "{e}");
+    let ok = EventView::new(&EventColumns { kind: &[1, 0], ..columns }, &["roaming"], 1_000).unwrap();
+    assert_eq!(ok.kinds()[ok.kind(0) as usize], "roaming");
+    let e = EventView::new(&EventColumns { duration: &[1.0, -1.0], kind: &[0, 0], ..columns }, &[], 1).unwrap_err();
+    assert_eq!(e.to_string(), "duration[1] = -1 is negative");
+    // Ids read in place must lie at or above the first id, and kinds in bytes be known.
+    let ids = [100, 99];
+    let e = EventView::with_columns(
+        &columns,
+        CustomerColumn::Offsets { ids: &ids, first: 100 },
+        KindColumn::Bytes(&[0, 0]),
+        &[],
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "customer[1] = 99 is outside the ids 100 to 100 + 4294967294");
+    let ids = [100, 101];
+    let e = EventView::with_columns(
+        &columns,
+        CustomerColumn::Offsets { ids: &ids, first: 100 },
+        KindColumn::Bytes(&[0, 1]),
+        &[],
+        1,
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with(r#"unknown event kind (kind[1]) "roaming""#), "{e}");
+    let e =
+        EventView::with_columns(&columns, CustomerColumn::Codes(&[0, 0]), KindColumn::Bytes(&[0]), &[], 1).unwrap_err();
+    assert_eq!(e.to_string(), "kind has 1 elements but time has 2");
+}
+
+/// Enough customers for several threads and hundreds of buckets: every customer's row is
+/// the row computed from that customer's events alone.
+#[test]
+fn many_customers_group_like_one_at_a_time() {
+    let customers = 40_000u32;
+    let kinds = ["contact_opened", "contact_resolved", "usage", "payment", "survey_answer", "subscription_start"];
+    let mut events = Vec::new();
+    let mut state = 12345u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state >> 33
+    };
+    for i in 0..(customers as usize * 6) {
+        let c = (next() % customers as u64) as u32;
+        let time = AS_OF - (next() % (120 * DAY as u64)) as i64 + (i % 3) as i64 * DAY; // some after AS_OF
+        let kind = kinds[(next() % kinds.len() as u64) as usize];
+        events.push(at(c, time, kind).v((next() % 11) as f64).d((next() % 900) as f64));
+    }
+    events.push(at(customers - 1, AS_OF - DAY, "usage")); // the last code occurs
+    let set = all_features();
+    let all = compute(&table(&events, customers), &set, AS_OF).unwrap();
+    let ns = 1_000_000_000;
+    let time = ticks_of(&events, ns, |i| (i as i64 * 7_919) % ns);
+    assert_eq!(bits(&via_view(&events, &time, ns, &set, true)), bits(&all));
+    // Integer ids read in place (code = id − first) and one-byte kind codes: the same rows.
+    let first = 1_i64 << 40;
+    let ids: Vec<i64> = events.iter().map(|e| first + e.customer as i64).collect();
+    let kind: Vec<u8> =
+        events.iter().map(|e| BUILT_IN_KINDS.iter().position(|k| *k == e.kind).unwrap() as u8).collect();
+    let value: Vec<f64> = events.iter().map(|e| e.value).collect();
+    let duration: Vec<f64> = events.iter().map(|e| e.duration).collect();
+    let columns = EventColumns {
+        time: &time,
+        kind_names: &BUILT_IN_KINDS,
+        value: &value,
+        duration: &duration,
+        ..Default::default()
+    };
+    let view = EventView::with_columns(
+        &columns,
+        CustomerColumn::Offsets { ids: &ids, first },
+        KindColumn::Bytes(&kind),
+        &[],
+        ns,
+    )
+    .unwrap();
+    assert_eq!(bits(&compute_view(&view, &set, AS_OF).unwrap()), bits(&all));
+    let width = set.features.len();
+    for c in [0, 1, 255, 256, 257, 511, 512, 19_999, 20_000, 20_001, 39_935, 39_936, 39_999]
+        .into_iter()
+        .chain((0..40).map(|k| k * 997))
+    {
+        let mine: Vec<E> = events.iter().filter(|e| e.customer == c).map(|e| E { customer: 0, ..*e }).collect();
+        let one = compute(&table(&mine, 1), &set, AS_OF).unwrap();
+        let row: Vec<u64> = all.values.row(c as usize).iter().map(|x| x.to_bits()).collect();
+        assert_eq!(row, bits(&one), "customer {c}");
+        assert_eq!(one.values.len(), width);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A view with times in any unit gives, to the bit, the features of a table with the
+    /// times rounded down to seconds.
+    #[test]
+    fn views_in_any_unit_equal_tables_in_seconds(
+        rows in events(80),
+        ticks in prop::sample::select(vec![1i64, 1_000, 1_000_000, 1_000_000_000, 7]),
+        seed in any::<i64>(),
+    ) {
+        let set = all_features();
+        let time = ticks_of(&rows, ticks, |i| (seed.wrapping_mul(i as i64 + 1)).rem_euclid(ticks));
+        let view = via_view(&rows, &time, ticks, &set, true);
+        let customers = rows.iter().map(|e| e.customer + 1).max().unwrap_or(0);
+        prop_assert_eq!(bits(&view), bits(&compute(&table(&rows, customers), &set, AS_OF).unwrap()));
     }
 }

@@ -135,3 +135,86 @@ def test_dict_of_arrays_input_and_definitions_roundtrip():
     defs = nps.features.retention_definitions()
     assert [d["name"] for d in defs["features"]][:2] == ["tenure_days", "lifetime_value"]
     assert nps.features.compute(ev, defs, as_of="2026-06-10").equals(f)
+
+
+def _all_features(ev, **kw):
+    return nps.features.retention(ev, as_of=AS_OF, **kw)
+
+
+def test_time_units_read_in_place_give_the_same_features():
+    """datetime64 in ns, us, ms and s (read in place by the core, rounded down to the
+    second) and integer epoch seconds give identical features; times in a coarser unit
+    (days) are converted first."""
+    ev = random_history(n_customers=200, n_events=5_000, seed=11)
+    # Sub-second parts, including events a fraction of a second before and after as_of.
+    ns = ev["time"].to_numpy().astype("datetime64[ns]") + np.random.default_rng(1).integers(0, 10**9, len(ev)).astype("timedelta64[ns]")
+    ns[:3] = [np.datetime64(AS_OF, "ns") - np.timedelta64(1, "ns"), np.datetime64(AS_OF, "ns"), np.datetime64(AS_OF, "ns") + np.timedelta64(999, "ms")]
+    seconds = ns.astype("datetime64[s]")
+    expected = _all_features(ev.assign(time=seconds))
+    for unit in ("ns", "us", "ms"):
+        got = _all_features(ev.assign(time=ns.astype(f"datetime64[{unit}]")))
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    got = _all_features(ev.assign(time=seconds.astype(np.int64)))
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    # Timezone-aware times are taken in UTC.
+    aware = pd.Series(ns, index=ev.index).dt.tz_localize("UTC").dt.tz_convert("Europe/Paris")
+    pd.testing.assert_frame_equal(_all_features(ev.assign(time=aware)), expected, check_exact=True)
+    # The event 1 ns before as_of counts, those at and just after it do not.
+    first = ev.iloc[:3].assign(time=ns[:3], kind="outage")
+    f = nps.features.compute(first, [{"name": "n", "kinds": ["outage"], "aggregation": "count"}], as_of=AS_OF)
+    per_customer = first.groupby("customer").size()
+    assert f["n"].sum() == 1 and f.loc[first["customer"].iloc[0], "n"] == 1, (f, per_customer)
+    days = ev.assign(time=ev["time"].to_numpy().astype("datetime64[D]"))
+    pd.testing.assert_frame_equal(_all_features(days), _all_features(days.assign(time=days["time"].to_numpy().astype("datetime64[s]"))), check_exact=True)
+    with pytest.raises(nps.NpsError, match=r"timestamps\[2\] is missing \(NaT\)"):
+        _all_features(ev.assign(time=np.where(np.arange(len(ev)) == 2, np.datetime64("NaT", "ns"), ns)))
+
+
+def test_categorical_string_and_integer_columns_give_the_same_features():
+    ev = random_history(n_customers=200, n_events=5_000, seed=12)
+    ids = ev["customer"].to_numpy()
+    expected = _all_features(ev)
+    as_cat = ev.assign(kind=ev["kind"].astype("category"), customer=pd.Categorical(ids, categories=np.arange(ids.max() + 1)))
+    pd.testing.assert_frame_equal(_all_features(as_cat), expected, check_exact=True, check_index_type=False)
+    # Strings and sparse integer ids: the same rows, labelled by those ids.
+    # (ids * 2: a compact range with gaps, coded by rank in the core; ids * 1_000_003: hashed.)
+    for labels, back in ((np.char.add("c", ids.astype(str)), lambda i: i.str[1:].astype(np.int64)), (ids * 1_000_003, lambda i: i // 1_000_003),
+                         (ids * 2, lambda i: i // 2)):
+        got = _all_features(ev.assign(customer=labels))
+        got.index = back(got.index)
+        np.testing.assert_array_equal(got.loc[expected.index].to_numpy(), expected.to_numpy())
+    # Ids offset far from zero (every id of a range present: codes are offsets).
+    got = _all_features(ev.assign(customer=ids + 2**40))
+    assert got.index.tolist() == (expected.index + 2**40).tolist()
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    # More than 127 categories: two-byte codes, converted rather than read in place.
+    wide = pd.Categorical(ev["kind"], categories=list(ev["kind"].unique()) + [f"unused_{i}" for i in range(300)])
+    pd.testing.assert_frame_equal(_all_features(ev.assign(kind=wide)), expected, check_exact=True)
+    # A categorical kind with a missing value names its row.
+    bad = ev.assign(kind=ev["kind"].astype("category"))
+    bad.loc[7, "kind"] = np.nan
+    with pytest.raises(nps.NpsError, match=r"kind\[7\] is missing"):
+        _all_features(bad)
+
+
+def test_flag_columns_of_any_type_give_the_same_features():
+    ev = pd.DataFrame({
+        "customer": [1, 1, 1, 2, 2],
+        "time": pd.to_datetime(["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05"]),
+        "kind": ["offer_outcome"] * 5,
+    })
+    defs = [{"name": "accepted", "kinds": ["offer_outcome"], "aggregation": "count", "filter": {"field": "flag", "equals": True}},
+            {"name": "refused", "kinds": ["offer_outcome"], "aggregation": "count", "filter": {"field": "flag", "equals": False}}]
+    flags = [True, None, False, True, True]
+    expected = {1: [1, 1], 2: [2, 0]}
+    for column in (pd.array(flags, dtype="boolean"), np.array(flags, dtype=object), np.array([1.0, np.nan, 0.0, 1.0, 1.0]),
+                   np.array([1.0, np.nan, 0.0, 1.0, 1.0], dtype=np.float32)):
+        f = nps.features.compute(ev.assign(flag=column), defs, as_of=AS_OF)
+        assert {c: f.loc[c].tolist() for c in (1, 2)} == expected, column
+    f = nps.features.compute(ev.assign(flag=np.array([True, False, False, True, True])), defs, as_of=AS_OF)
+    assert {c: f.loc[c].tolist() for c in (1, 2)} == {1: [1, 2], 2: [2, 0]}
+    f = nps.features.compute(ev.assign(flag=np.array([1, 0, 0, 1, 1], dtype=np.int64)), defs, as_of=AS_OF)
+    assert {c: f.loc[c].tolist() for c in (1, 2)} == {1: [1, 2], 2: [2, 0]}
+    for bad, shown in ((np.array([1.0, 0.5, 0, 1, 1]), "0.5"), (np.array([1, 0, 3, 1, 1]), "3"), (np.array([True, "yes", False, True, True], dtype=object), "'yes'")):
+        with pytest.raises(nps.NpsError, match=rf"flag\[\d\] = {shown} is not a boolean"):
+            nps.features.compute(ev.assign(flag=bad), defs, as_of=AS_OF)

@@ -1,17 +1,21 @@
 //! Computing a [`FeatureSet`] over an [`EventTable`] as of a reference time.
 //!
 //! Only events strictly before the reference time are read, so nothing that happens at or
-//! after it can change a feature. The events are grouped by customer with a counting sort
-//! into one compact array (one pass over the columns, 32 bytes per event), each customer's
-//! events are sorted by time (ties in input row order), and one pass over them routes each
-//! event to the features that read its kind; each feature then aggregates its selection.
-//! Nothing is allocated per event or per customer (the buffers are reused), and nothing is
-//! sorted per feature.
+//! after it can change a feature. The events are grouped by customer in two cache-friendly
+//! steps: each thread takes a range of rows and partitions its events (32 bytes each) into
+//! buckets of 256 consecutive customers, writing a few thousand streams at once instead of
+//! scattering each event to a random place; then each thread takes a block of buckets and,
+//! bucket by bucket, sorts the bucket's events by customer (a counting sort within a
+//! buffer that stays in cache). Each customer's events are sorted by time (ties in input row
+//! order), and one pass over them routes each event to the features that read its kind;
+//! each feature then aggregates its selection. Nothing is allocated per event or per
+//! customer (the buffers are reused), and nothing is sorted per feature.
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
 use super::definition::{Aggregation, FeatureRule, FeatureSet, Field, Filter};
 use super::events::{EventTable, NONE};
+use super::view::{check_table, CustomerColumn, EventView};
 use crate::error::{NpsError, Result};
 
 const DAY: f64 = 86_400.0;
@@ -75,6 +79,33 @@ impl FeatureMatrix {
 /// ```
 pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<FeatureMatrix> {
     FeatureEngine::new(set, &events.kinds)?.compute(events, as_of)
+}
+
+/// [`compute`] over columns the caller keeps (an [`EventView`]), without copying them: the
+/// same features, to the bit, as over the same events in an [`EventTable`].
+///
+/// ```
+/// use nps_core::features::{compute_view, EventColumns, EventView, FeatureSet};
+///
+/// let day_ns = 86_400 * 1_000_000_000_i64; // datetime64[ns] ticks in a day
+/// let time = [10 * day_ns, 25 * day_ns, 28 * day_ns, 30 * day_ns];
+/// let columns = EventColumns {
+///     customer: &[0, 0, 1, 0],
+///     time: &time,
+///     kind: &[0, 0, 0, 0],
+///     kind_names: &["contact_opened"],
+///     ..Default::default()
+/// };
+/// let events = EventView::new(&columns, &[], 1_000_000_000).unwrap();
+/// let set = FeatureSet::from_json(
+///     r#"{"features": [{"name": "contacts_7d", "kinds": ["contact_opened"], "aggregation": "count", "window": {"days": 7}}]}"#,
+/// )
+/// .unwrap();
+/// let m = compute_view(&events, &set, 30 * 86_400).unwrap();
+/// assert_eq!(m.get(0, "contacts_7d"), Some(1.0));
+/// ```
+pub fn compute_view(events: &EventView<'_>, set: &FeatureSet, as_of: i64) -> Result<FeatureMatrix> {
+    FeatureEngine::new(set, events.kinds())?.compute_view(events, as_of)
 }
 
 /// A feature set compiled against the event kinds of a history: validated and resolved
@@ -142,44 +173,40 @@ impl FeatureEngine {
 
     /// Every feature for every customer of `events`, as of `as_of` (see [`compute`]).
     pub fn compute(&self, events: &EventTable, as_of: i64) -> Result<FeatureMatrix> {
-        self.check_kinds(events)?;
-        check_table(events)?;
+        self.check_kinds(&events.kinds)?;
+        if self.names.is_empty() || events.customers == 0 {
+            check_table(events)?;
+            return Ok(self.matrix(Array2::zeros((events.customers as usize, self.names.len()))));
+        }
+        self.compute_view(&events.view()?, as_of)
+    }
+
+    /// Every feature for every customer of a view, as of `as_of` (see [`compute_view`]).
+    pub fn compute_view(&self, events: &EventView<'_>, as_of: i64) -> Result<FeatureMatrix> {
+        self.check_kinds(&events.kinds)?;
         let customers = events.customers as usize;
         let width = self.names.len();
         let mut values = Array2::<f64>::zeros((customers, width));
-        let (names, descriptions) = (self.names.clone(), self.descriptions.clone());
-        if width == 0 || customers == 0 {
-            return Ok(FeatureMatrix { names, descriptions, values });
+        if width > 0 && customers > 0 {
+            // Customers are independent and each one's events keep their row order, so the
+            // result does not depend on the number of threads.
+            let threads =
+                std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(customers / 8_192).max(1);
+            let out = values.as_slice_mut().expect("a new array is contiguous");
+            self.rows(events, as_of).fill_all(out, customers, width, threads);
         }
-        check_codes(events)?;
-        let rows = self.rows(events, as_of);
-        let out = values.as_slice_mut().expect("a new array is contiguous");
-        // Customers are independent: contiguous blocks of them go to threads, each grouping
-        // its own customers' events and writing its own rows, so the result does not depend
-        // on the number of threads.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(customers / 8_192).max(1);
-        if threads == 1 {
-            rows.block(0, customers, out, width);
-        } else {
-            let block = customers.div_ceil(threads);
-            std::thread::scope(|scope| {
-                let rows = &rows;
-                for (b, block_out) in out.chunks_mut(block * width).enumerate() {
-                    let first = b * block;
-                    let end = (first + block).min(customers);
-                    scope.spawn(move || rows.block(first, end, block_out, width));
-                }
-            });
-        }
-        Ok(FeatureMatrix { names, descriptions, values })
+        Ok(self.matrix(values))
+    }
+
+    fn matrix(&self, values: Array2<f64>) -> FeatureMatrix {
+        FeatureMatrix { names: self.names.clone(), descriptions: self.descriptions.clone(), values }
     }
 
     /// The features of customer code 0 of a one-customer table, into `out` (one value per
     /// feature).
     pub(crate) fn row(&self, events: &EventTable, as_of: i64, out: &mut [f64]) -> Result<()> {
-        self.check_kinds(events)?;
-        check_table(events)?;
-        check_codes(events)?;
+        self.check_kinds(&events.kinds)?;
+        let view = events.view()?;
         if out.len() != self.names.len() {
             return Err(NpsError::LengthMismatch {
                 field: "out".into(),
@@ -189,50 +216,223 @@ impl FeatureEngine {
             });
         }
         if !out.is_empty() {
-            self.rows(events, as_of).block(0, 1, out, out.len());
+            self.rows(&view, as_of).fill_all(out, 1, out.len(), 1);
         }
         Ok(())
     }
 
-    fn check_kinds(&self, events: &EventTable) -> Result<()> {
-        if events.kinds != self.kinds {
+    fn check_kinds(&self, kinds: &[String]) -> Result<()> {
+        if kinds != self.kinds {
             return Err(NpsError::invalid(
                 "events.kinds",
-                events.kinds.join(", "),
+                kinds.join(", "),
                 &format!("the kinds the features were compiled for ({})", self.kinds.join(", ")),
             ));
         }
         Ok(())
     }
 
-    /// Binds the plans to a table and a reference time.
-    fn rows<'a>(&'a self, table: &'a EventTable, as_of: i64) -> Rows<'a> {
-        let bounds = self.plans.iter().map(|(_, plan)| plan.bind(table, as_of)).collect();
-        Rows { table, engine: self, bounds, as_of }
+    /// Binds the plans to a view and a reference time.
+    fn rows<'a>(&'a self, view: &'a EventView<'a>, as_of: i64) -> Rows<'a> {
+        let bounds = self.plans.iter().map(|(_, plan)| plan.bind(view, as_of)).collect();
+        Rows { view, engine: self, bounds, as_of }
     }
 }
 
-/// What every customer's row is computed from: the engine bound to a table and a time.
+/// Customers per bucket: a bucket's events fit in cache while they are sorted by customer,
+/// and a customer's place in its bucket fits in the byte [`Ev::slot`].
+const BUCKET: usize = 256;
+
+/// What every customer's row is computed from: the engine bound to a view and a time.
 struct Rows<'a> {
-    table: &'a EventTable,
+    view: &'a EventView<'a>,
     engine: &'a FeatureEngine,
     bounds: Vec<Bound>,
     as_of: i64,
 }
 
+/// The events before the reference time of one range of rows, partitioned by bucket:
+/// bucket `b`'s events are `events[starts[b]..starts[b + 1]]`, in row order.
+struct Partition {
+    starts: Vec<usize>,
+    events: Vec<Ev>,
+}
+
+/// Buffers one thread reuses across buckets and customers.
+struct Work {
+    bucket: Vec<Ev>,
+    selections: Vec<Vec<u32>>,
+    scratch: Scratch,
+}
+
 impl Rows<'_> {
-    /// Fills the rows of customers `first..end` into `out`.
-    fn block(&self, first: usize, end: usize, out: &mut [f64], width: usize) {
-        let (starts, mut sorted) = group_by_customer(self.table, self.as_of, first, end);
-        self.fill(&starts, &mut sorted, out, width);
+    /// Fills the rows of all `customers` into `out` (`width` values per row) with `threads`
+    /// threads.
+    fn fill_all(&self, out: &mut [f64], customers: usize, width: usize, threads: usize) {
+        let n = self.view.len();
+        let buckets = customers.div_ceil(BUCKET);
+        let rows_per_thread = n.div_ceil(threads).max(1);
+        let partitions: Vec<Partition> = if threads == 1 {
+            vec![self.partition(0, n, buckets)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..n)
+                    .step_by(rows_per_thread)
+                    .map(|first| scope.spawn(move || self.partition(first, (first + rows_per_thread).min(n), buckets)))
+                    .collect();
+                handles.into_iter().map(|h| h.join().expect("a partition thread panicked")).collect()
+            })
+        };
+        let buckets_per_thread = buckets.div_ceil(threads);
+        let rows_per_block = buckets_per_thread * BUCKET * width;
+        let partitions = &partitions;
+        let block = |b: usize, block_out: &mut [f64]| {
+            let mut work = Work {
+                bucket: Vec::new(),
+                selections: vec![Vec::new(); self.engine.plans.len()],
+                scratch: Scratch::default(),
+            };
+            let first = b * buckets_per_thread;
+            for (k, bucket_out) in block_out.chunks_mut(BUCKET * width).enumerate() {
+                self.fill_bucket(partitions, first + k, bucket_out, width, &mut work);
+            }
+        };
+        if threads == 1 {
+            block(0, out);
+        } else {
+            std::thread::scope(|scope| {
+                for (b, block_out) in out.chunks_mut(rows_per_block).enumerate() {
+                    scope.spawn(move || block(b, block_out));
+                }
+            });
+        }
+    }
+
+    /// Partitions the events of rows `first..end` that come before the reference time into
+    /// `buckets` buckets of customers.
+    fn partition(&self, first: usize, end: usize, buckets: usize) -> Partition {
+        // Times are compared in the caller's ticks: an event counts when its time rounded
+        // down to seconds is before `as_of`, that is when its ticks are at most `last`.
+        let ticks = self.view.ticks_per_second;
+        let last = (self.as_of as i128 * ticks as i128 - 1).clamp(i64::MIN as i128 - 1, i64::MAX as i128);
+        if last < i64::MIN as i128 {
+            return Partition { starts: vec![0; buckets + 1], events: Vec::new() };
+        }
+        let last = last as i64;
+        match self.view.customer {
+            CustomerColumn::Codes(codes) => self.partition_in(first, end, buckets, last, |row| codes[row]),
+            CustomerColumn::Offsets { ids, first: id0 } => {
+                self.partition_in(first, end, buckets, last, |row| ids[row].wrapping_sub(id0) as u32)
+            }
+        }
+    }
+
+    /// [`Rows::partition`] with the customer code of each row from `customer`.
+    fn partition_in(
+        &self,
+        first: usize,
+        end: usize,
+        buckets: usize,
+        last: i64,
+        customer: impl Fn(usize) -> u32,
+    ) -> Partition {
+        let ticks = self.view.ticks_per_second;
+        match ticks {
+            1 => self.partition_with(first, end, buckets, last, customer, |t| t),
+            1_000 => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(1_000)),
+            1_000_000 => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(1_000_000)),
+            1_000_000_000 => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(1_000_000_000)),
+            _ => self.partition_with(first, end, buckets, last, customer, |t| t.div_euclid(ticks)),
+        }
+    }
+
+    /// [`Rows::partition`] with times turned into seconds by `seconds` (a constant divisor
+    /// for the common units, so that the division is a multiplication).
+    fn partition_with(
+        &self,
+        first: usize,
+        end: usize,
+        buckets: usize,
+        last: i64,
+        customer: impl Fn(usize) -> u32,
+        seconds: impl Fn(i64) -> i64,
+    ) -> Partition {
+        let v = self.view;
+        let time = &v.time[first..end];
+        let mut starts = vec![0usize; buckets + 1];
+        for (i, &t) in time.iter().enumerate() {
+            if t <= last {
+                starts[customer(first + i) as usize / BUCKET + 1] += 1;
+            }
+        }
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts[..buckets].to_vec();
+        // Not filled beforehand: writing 32 bytes per event twice (a blank, then the event)
+        // costs more than the rest of the pass.
+        let mut events: Vec<Ev> = Vec::with_capacity(starts[buckets]);
+        let spare = &mut events.spare_capacity_mut()[..starts[buckets]];
+        for (i, &t) in time.iter().enumerate() {
+            if t <= last {
+                let row = first + i;
+                let c = customer(row);
+                let slot = &mut next[c as usize / BUCKET];
+                spare[*slot].write(Ev {
+                    time: seconds(t),
+                    value: v.value(row),
+                    duration: v.duration(row),
+                    row: row as u32,
+                    kind: v.kind(row),
+                    flag: v.flag(row),
+                    slot: (c as usize % BUCKET) as u8,
+                });
+                *slot += 1;
+            }
+        }
+        // Bucket b's events fill starts[b]..starts[b + 1] from its start, one after the other:
+        // when every bucket has reached its end, every element has been written.
+        assert!(next.iter().zip(&starts[1..]).all(|(n, end)| n == end), "every bucket filled");
+        // SAFETY: the first starts[buckets] elements are initialised (checked just above).
+        unsafe { events.set_len(starts[buckets]) };
+        Partition { starts, events }
+    }
+
+    /// Sorts bucket `b`'s events by customer (then row) and fills its customers' rows.
+    fn fill_bucket(&self, partitions: &[Partition], b: usize, out: &mut [f64], width: usize, work: &mut Work) {
+        let mut starts = [0u32; BUCKET + 1];
+        let parts = || partitions.iter().flat_map(|p| &p.events[p.starts[b]..p.starts[b + 1]]);
+        for e in parts() {
+            starts[e.slot as usize + 1] += 1;
+        }
+        for s in 0..BUCKET {
+            starts[s + 1] += starts[s];
+        }
+        work.bucket.clear();
+        work.bucket.resize(starts[BUCKET] as usize, BLANK);
+        let mut next = starts;
+        for e in parts() {
+            let slot = &mut next[e.slot as usize];
+            work.bucket[*slot as usize] = *e;
+            *slot += 1;
+        }
+        let customers = out.len() / width;
+        let Work { bucket, selections, scratch } = work;
+        self.fill(&starts[..=customers], bucket, out, width, selections, scratch);
     }
 
     /// Fills the rows of a block of customers: `starts` are the offsets of each customer's
     /// events in `sorted` (one more than the customers), `out` the block's rows.
-    fn fill(&self, starts: &[u32], sorted: &mut [Ev], out: &mut [f64], width: usize) {
-        let (plans, table, as_of) = (&self.engine.plans, self.table, self.as_of);
-        let mut selections: Vec<Vec<u32>> = vec![Vec::new(); plans.len()];
-        let mut scratch = Scratch::default();
+    fn fill(
+        &self,
+        starts: &[u32],
+        sorted: &mut [Ev],
+        out: &mut [f64],
+        width: usize,
+        selections: &mut [Vec<u32>],
+        scratch: &mut Scratch,
+    ) {
+        let (plans, view, as_of) = (&self.engine.plans, self.view, self.as_of);
         for (c, row) in out.chunks_exact_mut(width).enumerate() {
             let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
             sort_by_time(evs);
@@ -242,13 +442,13 @@ impl Rows<'_> {
             }
             for (i, e) in evs.iter().enumerate() {
                 for &p in &self.engine.by_kind[e.kind as usize] {
-                    if plans[p].1.accepts(&self.bounds[p], e, table) {
+                    if plans[p].1.accepts(&self.bounds[p], e, view) {
                         selections[p].push(i as u32);
                     }
                 }
             }
-            for ((j, plan), sel) in plans.iter().zip(&selections) {
-                row[*j] = plan.aggregate(table, evs, sel, as_of, &mut scratch);
+            for ((j, plan), sel) in plans.iter().zip(selections.iter()) {
+                row[*j] = plan.aggregate(view, evs, sel, as_of, scratch);
             }
             for (j, comp) in &self.engine.composites {
                 let x = match *comp {
@@ -300,102 +500,22 @@ enum Composite {
 }
 
 /// One event, copied from the columns into customer order: 32 bytes, so that the copy is
-/// one aligned write. Department and case, which few features read, stay in the table and
+/// one aligned write. Department and case, which few features read, stay in the columns and
 /// are looked up by row.
 #[derive(Debug, Clone, Copy)]
 struct Ev {
+    /// Seconds since the epoch.
     time: i64,
     value: f64,
     duration: f64,
     row: u32,
     kind: u16,
     flag: u8,
+    /// The customer's place in its bucket of [`BUCKET`] customers.
+    slot: u8,
 }
 
-fn check_table(t: &EventTable) -> Result<()> {
-    let n = t.time.len();
-    let lengths = [
-        ("customer", t.customer.len()),
-        ("kind", t.kind.len()),
-        ("value", t.value.len()),
-        ("duration", t.duration.len()),
-        ("department", t.department.len()),
-        ("case", t.case.len()),
-        ("flag", t.flag.len()),
-    ];
-    for (field, len) in lengths {
-        if len != n {
-            return Err(NpsError::LengthMismatch {
-                field: field.into(),
-                actual: len,
-                other: "time".into(),
-                expected: n,
-            });
-        }
-    }
-    if n > u32::MAX as usize {
-        return Err(NpsError::invalid("events", n, "at most 4294967295 rows"));
-    }
-    Ok(())
-}
-
-/// Checks that every customer and kind code is in range (before any thread starts).
-fn check_codes(t: &EventTable) -> Result<()> {
-    let customers = t.customers as usize;
-    if let Some(row) = t.customer.iter().position(|&c| c as usize >= customers) {
-        return Err(NpsError::OutOfRange {
-            field: "customer".into(),
-            index: row,
-            value: t.customer[row] as f64,
-            range: format!("the customer codes 0..{customers}"),
-        });
-    }
-    let kinds = t.kinds.len();
-    if let Some(row) = t.kind.iter().position(|&k| k as usize >= kinds) {
-        return Err(NpsError::OutOfRange {
-            field: "kind".into(),
-            index: row,
-            value: t.kind[row] as f64,
-            range: format!("the {kinds} kind names of the table"),
-        });
-    }
-    Ok(())
-}
-
-/// Groups the events before `as_of` of customers `first..end` by customer with a counting
-/// sort (input row order within a customer). Returns the start of each customer's slice
-/// (plus the end) and the events.
-fn group_by_customer(t: &EventTable, as_of: i64, first: usize, end: usize) -> (Vec<u32>, Vec<Ev>) {
-    let customers = end - first;
-    let mine = |c: u32, time: i64| time < as_of && (first..end).contains(&(c as usize));
-    let mut starts = vec![0u32; customers + 1];
-    for (&c, &time) in t.customer.iter().zip(&t.time) {
-        if mine(c, time) {
-            starts[c as usize - first + 1] += 1;
-        }
-    }
-    for c in 0..customers {
-        starts[c + 1] += starts[c];
-    }
-    let blank = Ev { time: 0, value: 0.0, duration: 0.0, row: 0, kind: 0, flag: 2 };
-    let mut sorted = vec![blank; starts[customers] as usize];
-    let mut next: Vec<u32> = starts[..customers].to_vec();
-    for (row, (&c, &time)) in t.customer.iter().zip(&t.time).enumerate() {
-        if mine(c, time) {
-            let slot = &mut next[c as usize - first];
-            sorted[*slot as usize] = Ev {
-                time,
-                value: t.value[row],
-                duration: t.duration[row],
-                row: row as u32,
-                kind: t.kind[row],
-                flag: t.flag[row],
-            };
-            *slot += 1;
-        }
-    }
-    (starts, sorted)
-}
+const BLANK: Ev = Ev { time: 0, value: 0.0, duration: 0.0, row: 0, kind: 0, flag: 2, slot: 0 };
 
 /// Buffers reused across customers and features.
 #[derive(Default)]
@@ -440,7 +560,7 @@ enum CompiledFilter {
 }
 
 impl CompiledFilter {
-    fn new(f: &Filter, t: &EventTable) -> CompiledFilter {
+    fn new(f: &Filter, t: &EventView<'_>) -> CompiledFilter {
         match f {
             Filter::Department(name) => {
                 CompiledFilter::Department(t.departments.iter().position(|d| d == name).map(|p| p as u32))
@@ -457,9 +577,9 @@ impl CompiledFilter {
         }
     }
 
-    fn matches(&self, e: &Ev, t: &EventTable) -> bool {
+    fn matches(&self, e: &Ev, t: &EventView<'_>) -> bool {
         match self {
-            CompiledFilter::Department(code) => code.is_some_and(|c| t.department[e.row as usize] == c),
+            CompiledFilter::Department(code) => code.is_some_and(|c| t.department(e.row as usize) == c),
             CompiledFilter::Flag(b) => e.flag == *b,
             CompiledFilter::Range { field, min, max } => {
                 let x = numeric(e, *field);
@@ -481,10 +601,10 @@ fn numeric(e: &Ev, field: Field) -> f64 {
 }
 
 #[inline]
-fn code(e: &Ev, field: Field, t: &EventTable) -> u32 {
+fn code(e: &Ev, field: Field, t: &EventView<'_>) -> u32 {
     match field {
-        Field::Case => t.case[e.row as usize],
-        _ => t.department[e.row as usize],
+        Field::Case => t.case(e.row as usize),
+        _ => t.department(e.row as usize),
     }
 }
 
@@ -527,7 +647,7 @@ fn compile(table_kinds: &[String], set: &FeatureSet) -> Result<Vec<(usize, Plan)
 }
 
 impl Plan {
-    fn bind(&self, t: &EventTable, as_of: i64) -> Bound {
+    fn bind(&self, t: &EventView<'_>, as_of: i64) -> Bound {
         let (lo, hi) = match self.window {
             None => (i64::MIN, as_of),
             Some((start, end)) => (as_of.saturating_sub(start), as_of.saturating_sub(end)),
@@ -538,7 +658,7 @@ impl Plan {
     /// Whether an event of one of the plan's kinds is in the window, passes the filter and
     /// has the field the aggregation reads.
     #[inline]
-    fn accepts(&self, b: &Bound, e: &Ev, t: &EventTable) -> bool {
+    fn accepts(&self, b: &Bound, e: &Ev, t: &EventView<'_>) -> bool {
         if e.time < b.lo || e.time >= b.hi {
             return false;
         }
@@ -556,7 +676,7 @@ impl Plan {
 
     /// The feature over the accepted events `sel` (indices into `evs`, one customer's events
     /// sorted by time, all before `as_of`).
-    fn aggregate(&self, t: &EventTable, evs: &[Ev], sel: &[u32], as_of: i64, s: &mut Scratch) -> f64 {
+    fn aggregate(&self, t: &EventView<'_>, evs: &[Ev], sel: &[u32], as_of: i64, s: &mut Scratch) -> f64 {
         if sel.is_empty() {
             return self.empty;
         }
@@ -656,7 +776,10 @@ impl Plan {
 /// Days from `from` to `to` (seconds), as a float.
 #[inline]
 fn days_between(from: i64, to: i64) -> f64 {
-    (to as i128 - from as i128) as f64 / DAY
+    match to.checked_sub(from) {
+        Some(seconds) => seconds as f64 / DAY,
+        None => (to as i128 - from as i128) as f64 / DAY, // beyond ±292 billion years
+    }
 }
 
 /// Median of a non-empty buffer (reordered in place).

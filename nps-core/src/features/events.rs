@@ -10,7 +10,8 @@ use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NpsError, Result};
+use super::view::EventView;
+use crate::error::Result;
 
 /// The event kinds every history may use. Other kinds must be declared by the caller.
 pub const BUILT_IN_KINDS: [&str; 14] = [
@@ -94,93 +95,13 @@ impl EventTable {
     /// customer code out of range, a negative or infinite duration, a non-finite value other
     /// than NaN, a flag other than 0/1/2, a department code out of range.
     pub fn new(columns: &EventColumns<'_>, declared_kinds: &[&str]) -> Result<Self> {
-        let n = columns.time.len();
-        let check_len = |field: &str, len: usize, optional: bool| {
-            if len == n || (optional && len == 0) {
-                Ok(())
-            } else {
-                Err(NpsError::LengthMismatch { field: field.into(), actual: len, other: "time".into(), expected: n })
-            }
-        };
-        check_len("customer", columns.customer.len(), false)?;
-        check_len("kind", columns.kind.len(), false)?;
-        check_len("value", columns.value.len(), true)?;
-        check_len("duration", columns.duration.len(), true)?;
-        check_len("department", columns.department.len(), true)?;
-        check_len("case", columns.case.len(), true)?;
-        check_len("flag", columns.flag.len(), true)?;
+        Ok(EventView::new(columns, declared_kinds, 1)?.to_table())
+    }
 
-        let mut kinds: Vec<String> = BUILT_IN_KINDS.iter().map(|k| k.to_string()).collect();
-        for k in declared_kinds {
-            if !kinds.iter().any(|x| x == k) {
-                kinds.push(k.to_string());
-            }
-        }
-        // Map the caller's kind codes to ours; unknown names fail at their first row.
-        let mut kind_map = Vec::with_capacity(columns.kind_names.len());
-        for name in columns.kind_names {
-            kind_map.push(kinds.iter().position(|k| k == name).map(|p| p as u16));
-        }
-        let mut kind = Vec::with_capacity(n);
-        for (row, &code) in columns.kind.iter().enumerate() {
-            match kind_map.get(code as usize) {
-                Some(Some(k)) => kind.push(*k),
-                Some(None) => {
-                    return Err(NpsError::Unknown {
-                        field: format!("event kind (kind[{row}])"),
-                        value: columns.kind_names[code as usize].to_string(),
-                        expected: format!(
-                            "a built-in kind ({}) or one declared by the caller",
-                            BUILT_IN_KINDS.join(", ")
-                        ),
-                    })
-                }
-                None => {
-                    return Err(NpsError::OutOfRange {
-                        field: "kind".into(),
-                        index: row,
-                        value: code as f64,
-                        range: format!("the {} kind names given", columns.kind_names.len()),
-                    })
-                }
-            }
-        }
-        let customers = columns.customer.iter().copied().max().map_or(0, |m| m + 1);
-        let value = optional_floats(columns.value, n, "value", false)?;
-        let duration = optional_floats(columns.duration, n, "duration", true)?;
-        let department = if columns.department.is_empty() { vec![NONE; n] } else { columns.department.to_vec() };
-        for (row, &d) in department.iter().enumerate() {
-            if d != NONE && d as usize >= columns.department_names.len() {
-                return Err(NpsError::OutOfRange {
-                    field: "department".into(),
-                    index: row,
-                    value: d as f64,
-                    range: format!("the {} department names given", columns.department_names.len()),
-                });
-            }
-        }
-        let flag = if columns.flag.is_empty() { vec![2; n] } else { columns.flag.to_vec() };
-        if let Some(row) = flag.iter().position(|f| *f > 2) {
-            return Err(NpsError::OutOfRange {
-                field: "flag".into(),
-                index: row,
-                value: flag[row] as f64,
-                range: "0 (false), 1 (true) or 2 (absent)".into(),
-            });
-        }
-        Ok(EventTable {
-            customer: columns.customer.to_vec(),
-            customers,
-            time: columns.time.to_vec(),
-            kind,
-            kinds,
-            value,
-            duration,
-            department,
-            departments: columns.department_names.iter().map(|s| s.to_string()).collect(),
-            case: if columns.case.is_empty() { vec![NONE; n] } else { columns.case.to_vec() },
-            flag,
-        })
+    /// The table as an [`EventView`], after checking that its columns agree: equal lengths,
+    /// customer codes below `customers`, kind codes below the number of kind names.
+    pub fn view(&self) -> Result<EventView<'_>> {
+        EventView::of_table(self)
     }
 
     /// Number of events.
@@ -199,26 +120,6 @@ impl EventTable {
     }
 }
 
-fn optional_floats(values: &[f64], n: usize, field: &str, non_negative: bool) -> Result<Vec<f64>> {
-    if values.is_empty() {
-        return Ok(vec![f64::NAN; n]);
-    }
-    for (row, &v) in values.iter().enumerate() {
-        if v.is_infinite() {
-            return Err(NpsError::OutOfRange {
-                field: field.into(),
-                index: row,
-                value: v,
-                range: "finite numbers".into(),
-            });
-        }
-        if non_negative && v < 0.0 {
-            return Err(NpsError::Negative { field: field.into(), index: row, value: v });
-        }
-    }
-    Ok(values.to_vec())
-}
-
 /// Codes for integer ids that lie in a range not much wider than their number (at most
 /// twice the rows plus 1,024): code = rank of the id among the distinct ids, found by direct
 /// indexing rather than hashing, which is several times faster on millions of rows.
@@ -230,18 +131,41 @@ pub fn dense_integer_codes(ids: &[i64]) -> Option<(Vec<u32>, Vec<i64>)> {
     if span > 2 * ids.len() as u128 + 1_024 || ids.len() > u32::MAX as usize {
         return None;
     }
-    let mut rank = vec![0u32; span as usize + 1];
+    let mut seen = vec![false; span as usize + 1];
     for &id in ids {
-        rank[(id - lo) as usize] = 1;
+        seen[id.wrapping_sub(lo) as usize] = true;
     }
+    if seen.iter().all(|&s| s) {
+        // Every id of the range occurs (the common case of ids numbered from some base):
+        // the rank is the offset, and no table is needed.
+        let codes = ids.iter().map(|&id| id.wrapping_sub(lo) as u32).collect();
+        return Some((codes, (0..=span as u64).map(|o| lo.wrapping_add(o as i64)).collect()));
+    }
+    let mut rank = vec![0u32; seen.len()];
     let mut labels = Vec::new();
-    for (offset, r) in rank.iter_mut().enumerate() {
-        if *r == 1 {
+    for (offset, (r, &s)) in rank.iter_mut().zip(&seen).enumerate() {
+        if s {
             *r = labels.len() as u32;
-            labels.push(lo + offset as i64);
+            labels.push(lo.wrapping_add(offset as i64));
         }
     }
-    Some((ids.iter().map(|&id| rank[(id - lo) as usize]).collect(), labels))
+    Some((ids.iter().map(|&id| rank[id.wrapping_sub(lo) as usize]).collect(), labels))
+}
+
+/// The first and last of integer ids when every id between them occurs (and there are at
+/// most `u32::MAX` of them): the ids can then be read as codes `id − first` in place
+/// ([`super::CustomerColumn::Offsets`]), without a coding pass or a copy. `None` otherwise.
+pub fn dense_integer_range(ids: &[i64]) -> Option<(i64, i64)> {
+    let (&lo, &hi) = (ids.iter().min()?, ids.iter().max()?);
+    let span = (hi as i128 - lo as i128) as u128;
+    if span > ids.len() as u128 || span >= u32::MAX as u128 {
+        return None; // more ids in the range than rows: some are missing
+    }
+    let mut seen = vec![false; span as usize + 1];
+    for &id in ids {
+        seen[id.wrapping_sub(lo) as usize] = true;
+    }
+    seen.iter().all(|&s| s).then_some((lo, hi))
 }
 
 /// Assigns dense codes 0, 1, 2, ... to labels in order of first appearance, for callers
@@ -292,6 +216,16 @@ mod tests {
         assert_eq!(dense_integer_codes(&[]), None);
         assert_eq!(dense_integer_codes(&[0, 10_000]), None); // too sparse: use a Dictionary
         assert_eq!(dense_integer_codes(&[i64::MIN, i64::MAX]), None);
+        // Every id of the range present: codes are offsets from the smallest.
+        let (codes, labels) = dense_integer_codes(&[i64::MAX, i64::MAX - 2, i64::MAX - 1]).unwrap();
+        assert_eq!(codes, [2, 0, 1]);
+        assert_eq!(labels, [i64::MAX - 2, i64::MAX - 1, i64::MAX]);
+        assert_eq!(dense_integer_range(&[7, 5, 6, 5]), Some((5, 7)));
+        assert_eq!(dense_integer_range(&[7, 5, 5]), None); // 6 is missing
+        assert_eq!(dense_integer_range(&[i64::MIN, i64::MAX]), None);
+        assert_eq!(dense_integer_range(&[]), None);
+        let (codes, labels) = dense_integer_codes(&[-5, -4, -5]).unwrap();
+        assert_eq!((codes, labels), (vec![0, 1, 0], vec![-5, -4]));
     }
 
     fn columns<'a>(kind: &'a [u32], names: &'a [&'a str]) -> EventColumns<'a> {

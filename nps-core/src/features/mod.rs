@@ -1,15 +1,19 @@
 //! Churn features from raw customer history, as of a date, with no leakage.
 
 mod events;
+mod view;
 
-pub use events::{dense_integer_codes, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE};
+pub use events::{
+    dense_integer_codes, dense_integer_range, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE,
+};
+pub use view::{CustomerColumn, EventView, KindColumn};
 
 mod compute;
 mod definition;
 mod history;
 mod retention;
 
-pub use compute::{compute, FeatureEngine, FeatureMatrix};
+pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };

@@ -8,7 +8,8 @@ BUILT_IN_KINDS: tuple
 Definitions = Union[str, Mapping[str, Any], Iterable[Mapping[str, Any]]]
 
 def encode_events(events: Any) -> dict:
-    """The event history as the dictionary-encoded columns the core reads (advanced use)."""
+    """The event history as dictionary-encoded columns (advanced use): codes and labels for
+    customers, kinds and departments, ``time`` in epoch seconds (rounded down)."""
 
 def compute(events: Any, definitions: Definitions, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """Features defined declaratively (JSON text, a dict {"features": [...]} or a list of
