@@ -1,6 +1,6 @@
 //! Python functions for `nps_core::features` (the Python layer `nps.features` encodes the
 //! columns; this file hands them to the core).
-use nps_core::features::{self as core, CustomerColumn, EventColumns, EventTable, EventView, FeatureSet, KindColumn};
+use nps_core::features::{self as core, CustomerColumn, EventColumns, EventView, FeatureSet, KindColumn};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -109,19 +109,6 @@ impl<'py> Encoded<'py> {
         };
         f(&columns, customer, kind)
     }
-}
-
-/// Builds the core's event table from the encoded columns (a copy, with times in seconds).
-#[allow(dead_code)] // kept for bindings that need an owned table
-pub(crate) fn event_table(enc: &Bound<'_, PyDict>, declared: &[String]) -> PyResult<EventTable> {
-    let encoded = Encoded::new(enc)?;
-    let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
-    encoded.with_columns(|columns, customer, kind| {
-        let ticks = encoded.ticks_per_second;
-        enc.py()
-            .detach(|| EventView::with_columns(columns, customer, kind, &declared, ticks).map(|v| v.to_table()))
-            .py()
-    })
 }
 
 /// Codes and ascending labels for integer ids over a compact range, or None.
