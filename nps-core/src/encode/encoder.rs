@@ -307,7 +307,8 @@ impl TableEncoder {
         }
         let mean: Vec<f64> = (0..k).map(|j| sum[j] / count[j] as f64).collect();
         let mut ss = vec![0.0; k];
-        for r in x.rows() {
+        // The spread only matters when standardising: otherwise one pass over x is enough.
+        for r in x.rows().into_iter().take(if options.standardize { x.nrows() } else { 0 }) {
             for (j, &v) in r.iter().enumerate() {
                 if !v.is_nan() {
                     ss[j] += (v - mean[j]).powi(2);
