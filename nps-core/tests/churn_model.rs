@@ -318,3 +318,26 @@ fn batch_scoring_of_many_rows_equals_single_scoring_and_names_bad_rows() {
         assert!(err.contains("c4[38000]") && err.contains("inf"), "{err}");
     }
 }
+
+/// A large matrix (its column statistics split between threads) learns exactly the encoder
+/// the same data learns as a table, and its first infinite value (row-major) is named.
+#[test]
+fn a_large_matrix_learns_the_tables_encoder() {
+    use nps_core::encode::{ColumnKind, ColumnSpec, EncoderOptions, TableEncoder};
+    let (mut x, _, names) = gappy_matrix(200_000, 6, 0.2, 9);
+    let table =
+        RawTable::new(names.clone(), x.columns().into_iter().map(|c| Column::Numeric(c.to_vec())).collect()).unwrap();
+    let specs: Vec<ColumnSpec> = names.iter().map(|n| ColumnSpec::new(n, ColumnKind::Numeric)).collect();
+    for standardize in [false, true] {
+        let o = EncoderOptions { standardize, ..Default::default() };
+        assert_eq!(
+            TableEncoder::fit_matrix(x.view(), &names, &o).unwrap(),
+            TableEncoder::fit(&table, &specs, &o).unwrap()
+        );
+    }
+    x[[150_000, 1]] = f64::INFINITY;
+    x[[150_000, 5]] = f64::NEG_INFINITY;
+    x[[170_000, 0]] = f64::INFINITY;
+    let err = TableEncoder::fit_matrix(x.view(), &names, &EncoderOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("c1[150000]"), "{err}");
+}
