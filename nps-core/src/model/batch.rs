@@ -68,7 +68,7 @@ pub(crate) fn probabilities(model: &ChurnModel, x: ArrayView2<'_, f64>, index: &
         let mut tile = vec![0.0; scorer.plans.len() * TILE];
         let mut buf = Vec::new();
         loop {
-            let Some((c, chunk)) = queue.lock().expect("no thread panics holding it").next() else { return None };
+            let (c, chunk) = queue.lock().expect("no thread panics holding it").next()?;
             if let Err(e) = scorer.chunk(c * CHUNK, chunk, &mut tile, &mut buf) {
                 return Some((c, e));
             }
@@ -78,7 +78,7 @@ pub(crate) fn probabilities(model: &ChurnModel, x: ArrayView2<'_, f64>, index: &
         work().into_iter().collect()
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(&work)).collect();
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
             handles.into_iter().filter_map(|h| h.join().expect("scoring does not panic")).collect()
         })
     };

@@ -468,6 +468,9 @@ struct BlockResult {
     column_sum: Option<Vec<f64>>,
 }
 
+/// A trial step in one block: (dw, db, the block's share of xd, of z_new).
+type StepOutputs<'a> = (&'a [f64], f64, &'a mut [f64], &'a mut [f64]);
+
 /// Rows per Hessian product inside a block: the f32 rows (51 columns: 100 KB) stay in cache.
 const SUB: usize = 512;
 
@@ -505,7 +508,7 @@ impl Problem<'_, '_> {
             work()
         } else {
             std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads).map(|_| scope.spawn(&work)).collect();
+                let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
                 handles.into_iter().flat_map(|h| h.join().expect("a block computation does not panic")).collect()
             })
         };
@@ -554,7 +557,7 @@ impl Problem<'_, '_> {
         &self,
         k: usize,
         z: &[f64],
-        mut step: Option<(&[f64], f64, &mut [f64], &mut [f64])>,
+        mut step: Option<StepOutputs<'_>>,
         with_hessian: bool,
         column_sum: bool,
         buf: &mut Vec<f64>,
