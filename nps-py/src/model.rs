@@ -1,7 +1,7 @@
 //! Python class for `nps_core::model`: the core of `nps.ChurnModel` (the estimator itself,
 //! with scikit-learn's conventions, is in `nps/model.py`).
 use nps_core::model::{self as core, ChurnModelOptions, ClassWeight, LogisticOptions};
-use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -123,7 +123,8 @@ impl PyChurnModel {
         Ok(p.to_pyarray(py))
     }
 
-    /// Probabilities for a float64 matrix whose columns are `names` (read in place).
+    /// Probabilities for a float64 matrix whose columns are `names` (read in place, C or
+    /// Fortran order), returned without a copy.
     fn predict_proba_matrix<'py>(
         &self,
         py: Python<'py>,
@@ -132,7 +133,7 @@ impl PyChurnModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let view = x.as_array();
         let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
-        Ok(p.to_pyarray(py))
+        Ok(p.into_pyarray(py))
     }
 
     fn encode<'py>(

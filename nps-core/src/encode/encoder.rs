@@ -291,28 +291,61 @@ impl TableEncoder {
                 return Err(NpsError::invalid("names", format!("{name:?} twice"), "unique column names"));
             }
         }
-        // Column statistics in one pass over the rows (the matrix is usually row-major).
+        // Column statistics: one pass over the rows for counts and sums (a second for the
+        // spread only when standardising), the columns split between threads, each column
+        // summed in row order (the same numbers as from a table).
         let k = x.ncols();
-        let (mut count, mut sum) = (vec![0usize; k], vec![0.0; k]);
-        for (row, r) in x.rows().into_iter().enumerate() {
-            for (j, &v) in r.iter().enumerate() {
-                if v.is_infinite() {
-                    return Err(NpsError::invalid(&format!("{}[{row}]", names[j]), v, "a finite number"));
-                }
-                if !v.is_nan() {
-                    count[j] += 1;
-                    sum[j] += v;
+        let sums = by_column_ranges(x, |_, xs| {
+            let (mut count, mut sum) = (vec![0usize; xs.ncols()], vec![0.0; xs.ncols()]);
+            for (row, r) in xs.rows().into_iter().enumerate() {
+                for (j, &v) in r.iter().enumerate() {
+                    if v.is_infinite() {
+                        return Err((row, j, v));
+                    }
+                    if !v.is_nan() {
+                        count[j] += 1;
+                        sum[j] += v;
+                    }
                 }
             }
+            Ok((count, sum))
+        });
+        let (mut count, mut sum) = (Vec::with_capacity(k), Vec::with_capacity(k));
+        let mut first_infinite: Option<(usize, usize, f64)> = None;
+        let mut j0 = 0;
+        for (width, part) in sums {
+            match part {
+                Ok((c, s)) => {
+                    count.extend(c);
+                    sum.extend(s);
+                }
+                Err((row, j, v)) => {
+                    if first_infinite.is_none_or(|(r, c, _)| (row, j0 + j) < (r, c)) {
+                        first_infinite = Some((row, j0 + j, v));
+                    }
+                }
+            }
+            j0 += width;
+        }
+        if let Some((row, j, v)) = first_infinite {
+            return Err(NpsError::invalid(&format!("{}[{row}]", names[j]), v, "a finite number"));
         }
         let mean: Vec<f64> = (0..k).map(|j| sum[j] / count[j] as f64).collect();
+        // The spread only matters when standardising.
         let mut ss = vec![0.0; k];
-        for r in x.rows() {
-            for (j, &v) in r.iter().enumerate() {
-                if !v.is_nan() {
-                    ss[j] += (v - mean[j]).powi(2);
+        if options.standardize {
+            let parts = by_column_ranges(x, |j0, xs| {
+                let mut ss = vec![0.0; xs.ncols()];
+                for r in xs.rows() {
+                    for (j, &v) in r.iter().enumerate() {
+                        if !v.is_nan() {
+                            ss[j] += (v - mean[j0 + j]).powi(2);
+                        }
+                    }
                 }
-            }
+                ss
+            });
+            ss = parts.into_iter().flat_map(|(_, part)| part).collect();
         }
         let mut columns = Vec::with_capacity(k);
         for j in 0..k {
@@ -560,6 +593,33 @@ impl TableEncoder {
         }
         Ok(())
     }
+}
+
+/// `f(first column, columns)` on consecutive ranges of x's columns, one per thread (all the
+/// rows of each), with each range's width, in column order.
+fn by_column_ranges<T: Send>(
+    x: ArrayView2<'_, f64>,
+    f: impl Fn(usize, ArrayView2<'_, f64>) -> T + Sync,
+) -> Vec<(usize, T)> {
+    let k = x.ncols();
+    // Threads only pay off on large matrices (a million values or more).
+    let threads =
+        if x.len() < 1 << 20 { 1 } else { std::thread::available_parallelism().map_or(1, |t| t.get()).min(8) };
+    let per = k.div_ceil(threads.min(k).max(1)).max(1);
+    let ranges: Vec<(usize, usize)> = (0..k).step_by(per).map(|j0| (j0, (j0 + per).min(k))).collect();
+    if ranges.len() <= 1 {
+        return vec![(k, f(0, x))];
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|&(j0, j1)| {
+                let f = &f;
+                scope.spawn(move || (j1 - j0, f(j0, x.slice(ndarray::s![.., j0..j1]))))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("column statistics do not panic")).collect()
+    })
 }
 
 fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {

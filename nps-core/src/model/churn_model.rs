@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::logistic::{fit_logistic, linear, sigmoid, ConvergenceReport, LogisticOptions};
+use super::design::Design;
+use super::logistic::{fit_design, linear, sigmoid, ConvergenceReport, LogisticOptions};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
@@ -85,7 +86,7 @@ pub struct ChurnModel {
 impl ChurnModel {
     /// Trains on a table: `specs` say how each input column is encoded (see
     /// [`infer_specs`] for a default), `y` is 0/1 churn. Errors name the field, row and
-    /// value (see [`TableEncoder::fit`] and [`fit_logistic`]).
+    /// value (see [`TableEncoder::fit`] and [`fit_logistic`](crate::model::fit_logistic)).
     pub fn fit(
         table: &RawTable,
         y: &[f64],
@@ -102,7 +103,8 @@ impl ChurnModel {
     }
 
     /// Trains on a numeric matrix whose columns are named `names`, read in place (every
-    /// input numeric; see [`ChurnModel::fit`]).
+    /// input numeric; see [`ChurnModel::fit`]). Without missing values the fit reads the
+    /// matrix itself (standardised on the fly), in any layout: no encoded copy is made.
     pub fn fit_matrix(
         x: ArrayView2<'_, f64>,
         names: &[String],
@@ -111,8 +113,26 @@ impl ChurnModel {
         options: &ChurnModelOptions,
     ) -> Result<ChurnModel> {
         let encoder = TableEncoder::fit_matrix(x, names, &options.encoder)?;
-        let encoded = encoder.transform_matrix(x, names)?;
-        ChurnModel::fit_encoded(encoder, encoded, y, sample_weight, options)
+        // Each column is then (x − center) / scale, exactly as the encoder computes it.
+        let affine: Option<(Vec<f64>, Vec<f64>)> = encoder
+            .columns
+            .iter()
+            .map(|c| match c {
+                EncodedColumn::Numeric { center, scale, indicator: false, .. } => Some((*center, *scale)),
+                _ => None,
+            })
+            .collect();
+        match affine {
+            Some(affine) => {
+                let (center, scale) = affine;
+                let design = Design::standardized(x, center, scale);
+                ChurnModel::fit_design(encoder, &design, y, sample_weight, options)
+            }
+            None => {
+                let encoded = encoder.transform_matrix(x, names)?;
+                ChurnModel::fit_design(encoder, &Design::new(encoded.view()), y, sample_weight, options)
+            }
+        }
     }
 
     fn fit_encoded(
@@ -122,8 +142,17 @@ impl ChurnModel {
         sample_weight: Option<&[f64]>,
         options: &ChurnModelOptions,
     ) -> Result<ChurnModel> {
-        let fit = fit_logistic(x.view(), y, sample_weight, &options.logistic)?;
-        let column_mean = x.mean_axis(ndarray::Axis(0)).expect("rows checked by the fit").to_vec();
+        ChurnModel::fit_design(encoder, &Design::new(x.view()), y, sample_weight, options)
+    }
+
+    fn fit_design(
+        encoder: TableEncoder,
+        x: &Design<'_>,
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
+        let (fit, column_mean) = fit_design(x, y, sample_weight, &options.logistic)?;
         let positives = y.iter().filter(|&&v| v == 1.0).count();
         Ok(ChurnModel {
             format: MODEL_FORMAT.into(),
@@ -180,84 +209,14 @@ impl ChurnModel {
     /// The churn probability of each row of a numeric matrix whose columns are the inputs
     /// named `names` (any order; extra columns are ignored; NaN is missing).
     ///
-    /// The matrix is read in place, in blocks of rows spread over threads, and each row's
-    /// log-odds accumulate column by column in the model's column order: the same
-    /// arithmetic, in the same order, as [`Self::score_cells`], so the numbers agree to the
-    /// bit with scoring one customer at a time.
+    /// The matrix is read in place (any layout), in blocks of rows spread over threads, and
+    /// each row's log-odds accumulate column by column in the model's column order: the
+    /// same arithmetic, in the same order, as [`Self::score_cells`], so the numbers agree to
+    /// the bit with scoring one customer at a time (sixteen rows at once, one SIMD lane
+    /// each).
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
         let index = self.encoder.matrix_index(x, names)?;
-        let n = x.nrows();
-        let mut out = vec![0.0; n];
-        // Blocks of rows are transposed into a buffer, so that each input column is a
-        // contiguous run the arithmetic below can stream through.
-        const BLOCK: usize = 256;
-        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8).min(n / 8_192).max(1);
-        let per = n.div_ceil(threads).max(1);
-        let results: Vec<Result<()>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = out
-                .chunks_mut(per)
-                .enumerate()
-                .map(|(t, chunk)| {
-                    let index = &index;
-                    scope.spawn(move || -> Result<()> {
-                        let mut buf = vec![0.0; 64];
-                        let k = x.ncols();
-                        let mut columns = vec![0.0; k * BLOCK];
-                        for (b, z) in chunk.chunks_mut(BLOCK).enumerate() {
-                            let first = t * per + b * BLOCK;
-                            for (i, row) in
-                                x.slice(ndarray::s![first..first + z.len(), ..]).rows().into_iter().enumerate()
-                            {
-                                for (c, &v) in row.iter().enumerate() {
-                                    columns[c * BLOCK + i] = v;
-                                }
-                            }
-                            z.fill(self.intercept);
-                            let mut j = 0;
-                            for (column, &c) in self.encoder.columns.iter().zip(index) {
-                                let w = column.width();
-                                buf.resize(w.max(buf.len()), 0.0);
-                                let coef = &self.coef[j..j + w];
-                                let values = &columns[c * BLOCK..c * BLOCK + z.len()];
-                                match column {
-                                    // The common case, as straight-line arithmetic the compiler
-                                    // can vectorise: the same operations as `encode_number`.
-                                    EncodedColumn::Numeric { mean, center, scale, indicator, .. }
-                                        if values.iter().all(|v| v.is_finite() || (v.is_nan() && *indicator)) =>
-                                    {
-                                        let fill = (mean - center) / scale;
-                                        for (zi, &v) in z.iter_mut().zip(values.iter()) {
-                                            let missing = v.is_nan();
-                                            let e = if missing { fill } else { (v - center) / scale };
-                                            *zi += e * coef[0];
-                                            if *indicator {
-                                                *zi += missing as u8 as f64 * coef[1];
-                                            }
-                                        }
-                                    }
-                                    _ => {
-                                        for (i, (zi, &v)) in z.iter_mut().zip(values.iter()).enumerate() {
-                                            self.encoder.encode_number(column, v, first + i, &mut buf[..w])?;
-                                            for (e, w) in buf[..w].iter().zip(coef) {
-                                                *zi += e * w;
-                                            }
-                                        }
-                                    }
-                                }
-                                j += w;
-                            }
-                            for zi in z.iter_mut() {
-                                *zi = sigmoid(*zi);
-                            }
-                        }
-                        Ok(())
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("scoring does not panic")).collect()
-        });
-        results.into_iter().collect::<Result<()>>()?;
-        Ok(Array1::from(out))
+        Ok(Array1::from(super::batch::probabilities(self, x, &index)?))
     }
 
     /// The churn probability of one customer given as one cell per input (in

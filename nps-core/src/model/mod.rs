@@ -1,6 +1,8 @@
 //! Churn scoring: models trained on the features, with the evaluation that goes with them.
 
+mod batch;
 mod churn_model;
+mod design;
 mod explanation;
 mod folds;
 mod linalg;

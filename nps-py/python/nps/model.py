@@ -123,7 +123,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
         if y.dtype.kind == "f" and np.isnan(y).any():
             raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
-        classes = np.unique(y)
+        classes = _classes(y)
         if len(classes) != 2:
             raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
         y01 = (y == classes[1]).astype(np.float64)
@@ -284,9 +284,22 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
 
 
+def _classes(y: np.ndarray) -> np.ndarray:
+    """``np.unique(y)``; for numbers with exactly two values, found in two linear passes
+    instead of a sort (a sort of a million labels costs as much as scoring them)."""
+    if y.dtype.kind in "biuf" and len(y):
+        lo, hi = y.min(), y.max()
+        if lo != hi and not np.any((y != lo) & (y != hi)):
+            return np.array([lo, hi], dtype=y.dtype)
+    return np.unique(y)
+
+
 def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
-    """(float64 matrix, column names) when X is numeric throughout, else None."""
+    """(float64 matrix, column names) when X is numeric throughout, else None. A float64
+    matrix in C or Fortran order is passed as it is: the core reads it in place."""
     if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiu":
+        if X.dtype == np.float64 and (X.flags.c_contiguous or X.flags.f_contiguous):
+            return X, list(inputs)
         return np.ascontiguousarray(X, dtype=np.float64), list(inputs)
     if hasattr(X, "columns") and hasattr(X, "dtypes") and all(getattr(d, "kind", "O") in "fiu" for d in X.dtypes):
         return X.to_numpy(dtype=np.float64, na_value=np.nan), [str(c) for c in X.columns]
