@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nps_core::action::{playbook, Catalog, DecideOptions, Factor, FieldValue};
-use nps_core::early_warning::{blended_nps, churn_by_nps, predicted_nps, LtrModel};
+use nps_core::early_warning::{blended_nps, churn_by_nps, predicted_nps, LtrModel, SURVEY_ANSWER_FEATURES};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention, FeatureMatrix, FeatureSet};
 use nps_core::metrics::{average_precision, brier, lift_table, roc_auc};
@@ -354,15 +354,7 @@ fn likelihood_to_recommend(base: &SyntheticBase, features: &FeatureMatrix) -> Re
     let silent: Vec<usize> = (0..n).filter(|&c| answered[c].is_nan()).collect();
     let train = feature_table(features, Some(&respondents))?;
     let scores: Vec<f64> = respondents.iter().map(|&c| answered[c]).collect();
-    // Inputs that hold the survey answer itself would leak the label for respondents.
-    let leak = [
-        "last_nps",
-        "last_nps_category",
-        "days_since_last_nps",
-        "interaction_quality_90d",
-        "worst_interaction_90d",
-        "last_interaction",
-    ];
+    let leak = SURVEY_ANSWER_FEATURES;
     let start = step("training the likelihood-to-recommend model on respondents");
     let model = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &leak), &ChurnModelOptions::default())?;
     let trained = start.elapsed();

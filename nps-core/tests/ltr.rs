@@ -1,7 +1,7 @@
 //! Likelihood to recommend: trained on respondents, the predicted NPS of those who never
 //! answered against their true NPS (the generator knows everyone's answer), the blended NPS,
 //! the model file, and bad input.
-use nps_core::early_warning::{blended_nps, evaluate_ltr, predicted_nps, LtrModel};
+use nps_core::early_warning::{blended_nps, evaluate_ltr, predicted_nps, LtrModel, SURVEY_ANSWER_FEATURES};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention};
 use nps_core::model::ChurnModelOptions;
@@ -30,15 +30,7 @@ fn predicted_nps_of_non_respondents_covers_their_true_nps() {
         let train = table(&b, &answered);
         let scores: Vec<f64> = answered.iter().map(|&c| b.true_score[c] as f64).collect();
         let options = ChurnModelOptions::default();
-        // Inputs that hold the survey answer itself would leak the label for respondents.
-        let leak = [
-            "last_nps",
-            "last_nps_category",
-            "days_since_last_nps",
-            "interaction_quality_90d",
-            "worst_interaction_90d",
-            "last_interaction",
-        ];
+        let leak = SURVEY_ANSWER_FEATURES;
         let model = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &leak), &options).unwrap();
         let p = model.predict_proba(&table(&b, &silent)).unwrap();
         let predicted = predicted_nps(p.view(), model.training.rows, 0.95).unwrap();

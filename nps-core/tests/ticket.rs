@@ -2,22 +2,12 @@
 //! to the bit), the detractor attribution (baseline + contributions = the log-odds, the
 //! coefficients it uses, batch = one customer), and bad input.
 use nps_core::action::{playbook, Catalog, Customer, DecideOptions, Factor, FieldValue};
-use nps_core::early_warning::{LtrModel, Ticket, TicketOptions, TicketScorer};
+use nps_core::early_warning::{LtrModel, Ticket, TicketOptions, TicketScorer, SURVEY_ANSWER_FEATURES};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention, CustomerHistory, Event, FeatureEngine};
 use nps_core::model::{ChurnModel, ChurnModelOptions};
 use nps_core::synth::{customers, BaseConfig, SyntheticBase};
 use nps_core::NpsError;
-
-/// Inputs that hold the survey answer itself (the LTR model's label).
-const LEAK: [&str; 6] = [
-    "last_nps",
-    "last_nps_category",
-    "days_since_last_nps",
-    "interaction_quality_90d",
-    "worst_interaction_90d",
-    "last_interaction",
-];
 
 struct Setup {
     base: SyntheticBase,
@@ -42,7 +32,7 @@ fn setup() -> Setup {
     let answered: Vec<usize> = base.surveys.customer.iter().map(|&c| c as usize).collect();
     let train = table(&m.names, &m.values, &answered);
     let scores: Vec<f64> = answered.iter().map(|&c| base.true_score[c] as f64).collect();
-    let ltr = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &LEAK), &options).unwrap();
+    let ltr = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &SURVEY_ANSWER_FEATURES), &options).unwrap();
     let engine = FeatureEngine::new(&retention(), CustomerHistory::new(&[]).kinds()).unwrap();
     Setup { base, churn, ltr, engine }
 }

@@ -323,32 +323,49 @@ fn catalog(inner: core::Catalog) -> ActionCatalog {
 }
 
 fn history(outcomes: &[Outcome]) -> Result<Vec<core::Outcome>> {
-    outcomes
+    outcomes.iter().enumerate().map(|(i, o)| outcome(o, "history", i)).collect()
+}
+
+/// A past outcome as the core reads it; errors name the list and entry.
+pub(crate) fn outcome(o: &Outcome, list: &str, index: usize) -> Result<core::Outcome> {
+    let kind = match o.kind.as_str() {
+        "presented" => OutcomeKind::Presented,
+        "accepted" => OutcomeKind::Accepted,
+        "rejected" => OutcomeKind::Rejected,
+        "ignored" => OutcomeKind::Ignored,
+        other => {
+            return Err(to_napi(NpsError::unknown(
+                &format!("{list}[{index}].kind (outcome kind)"),
+                other,
+                &["presented", "accepted", "rejected", "ignored"],
+            )))
+        }
+    };
+    Ok(core::Outcome {
+        action: o.action.clone(),
+        channel: o.channel.clone(),
+        group: o.group.clone(),
+        time: epoch_seconds(&o.time, &format!("{list}.time"), index)?,
+        kind,
+    })
+}
+
+/// A customer record in the catalogue's schema from fields by name (null or NaN = missing).
+pub(crate) fn customer_record(catalog: &core::Catalog, fields: &crate::convert::Inputs) -> Result<core::Customer> {
+    let values: Vec<(&str, FieldValue)> = fields
         .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let kind = match o.kind.as_str() {
-                "presented" => OutcomeKind::Presented,
-                "accepted" => OutcomeKind::Accepted,
-                "rejected" => OutcomeKind::Rejected,
-                "ignored" => OutcomeKind::Ignored,
-                other => {
-                    return Err(to_napi(NpsError::unknown(
-                        "outcome kind",
-                        other,
-                        &["presented", "accepted", "rejected", "ignored"],
-                    )))
-                }
+        .map(|(k, v)| {
+            let value = match v {
+                None => FieldValue::Missing,
+                Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
+                Some(Either3::A(x)) => FieldValue::Number(*x),
+                Some(Either3::B(s)) => FieldValue::Text(s.clone()),
+                Some(Either3::C(b)) => FieldValue::Bool(*b),
             };
-            Ok(core::Outcome {
-                action: o.action.clone(),
-                channel: o.channel.clone(),
-                group: o.group.clone(),
-                time: epoch_seconds(&o.time, "history.time", i)?,
-                kind,
-            })
+            (k.as_str(), value)
         })
-        .collect()
+        .collect();
+    catalog.customer(&values).into_napi()
 }
 
 fn trace_entry(id: &str, verdict: &core::Verdict) -> TraceEntry {
@@ -406,7 +423,7 @@ impl ActionCatalog {
     /// Prepare it once per customer, reuse it for every decision.
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null>")]
     pub fn encode(&self, customer: HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<Float64Array> {
-        let record = self.record(&customer)?;
+        let record = customer_record(&self.inner, &customer)?;
         let mut values = Vec::new();
         self.inner.encode(&record, &mut values).into_napi()?;
         Ok(Float64Array::new(values))
@@ -482,7 +499,7 @@ impl ActionCatalog {
         options: DecideOptions,
         learner: Option<&Learner>,
     ) -> Result<Decision> {
-        let record = self.record(&customer)?;
+        let record = customer_record(&self.inner, &customer)?;
         let factors: Vec<Factor> = options
             .factors
             .unwrap_or_default()
@@ -588,24 +605,6 @@ impl ActionCatalog {
 }
 
 impl ActionCatalog {
-    /// A customer record from fields by name.
-    fn record(&self, customer: &HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<core::Customer> {
-        let fields: Vec<(&str, FieldValue)> = customer
-            .iter()
-            .map(|(k, v)| {
-                let value = match v {
-                    None => FieldValue::Missing,
-                    Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
-                    Some(Either3::A(x)) => FieldValue::Number(*x),
-                    Some(Either3::B(s)) => FieldValue::Text(s.clone()),
-                    Some(Either3::C(b)) => FieldValue::Bool(*b),
-                };
-                (k.as_str(), value)
-            })
-            .collect();
-        self.inner.customer(&fields).into_napi()
-    }
-
     /// The slot of a field, or an error listing the fields.
     fn slot(&self, field: &str) -> Result<usize> {
         self.inner.field_index(field).ok_or_else(|| {

@@ -1,8 +1,8 @@
 //! Node functions for `nps_core::early_warning`.
-use napi::bindgen_prelude::{Either, Either3, Float64Array, Function, JsObjectValue, Unknown};
+use napi::bindgen_prelude::{Either, Float64Array, Function, JsObjectValue, Unknown};
 use napi::{Env, JsDate, JSON};
 use napi_derive::napi;
-use nps_core::action::{Customer, FieldValue};
+use nps_core::action::Customer;
 use nps_core::early_warning::{self as core};
 use serde::Serialize;
 
@@ -402,48 +402,6 @@ pub struct TicketResult {
     pub contributions: Option<Float64Array>,
 }
 
-fn record(catalog: &nps_core::action::Catalog, fields: &crate::convert::Inputs) -> Result<Customer> {
-    let values: Vec<(&str, FieldValue)> = fields
-        .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                None => FieldValue::Missing,
-                Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
-                Some(Either3::A(x)) => FieldValue::Number(*x),
-                Some(Either3::B(s)) => FieldValue::Text(s.clone()),
-                Some(Either3::C(b)) => FieldValue::Bool(*b),
-            };
-            (k.as_str(), value)
-        })
-        .collect();
-    catalog.customer(&values).into_napi()
-}
-
-/// A past outcome as the core reads it; errors name the entry.
-fn outcome(o: &crate::action::Outcome, index: usize) -> Result<nps_core::action::Outcome> {
-    use nps_core::action::OutcomeKind;
-    let kind = match o.kind.as_str() {
-        "presented" => OutcomeKind::Presented,
-        "accepted" => OutcomeKind::Accepted,
-        "rejected" => OutcomeKind::Rejected,
-        "ignored" => OutcomeKind::Ignored,
-        other => {
-            return Err(crate::error::to_napi(nps_core::NpsError::unknown(
-                &format!("outcomes[{index}].kind"),
-                other,
-                &["presented", "accepted", "rejected", "ignored"],
-            )))
-        }
-    };
-    Ok(nps_core::action::Outcome {
-        action: o.action.clone(),
-        channel: o.channel.clone(),
-        group: o.group.clone(),
-        time: epoch_seconds(&o.time, "outcomes.time", index)?,
-        kind,
-    })
-}
-
 /// The one call at ticket time: add the event to the customer's history, recompute the
 /// features, score churn, attribute it, estimate detractor risk (with an LTR model) and
 /// rank the next best actions, with the numbers of the separate calls.
@@ -476,7 +434,7 @@ impl TicketScorer {
             None => (None, None, None),
             Some(o) => (o.customer, o.top_factors, o.top_actions),
         };
-        let customer = record(&catalog.inner, &fields.unwrap_or_default())?;
+        let customer = crate::action::customer_record(&catalog.inner, &fields.unwrap_or_default())?;
         let inner = core::TicketScorer::new(engine.inner.clone(), (*churn.inner).clone(), ltr, catalog.inner.clone())
             .into_napi()?;
         let options = core::TicketOptions {
@@ -548,10 +506,10 @@ impl TicketScorer {
                 now = epoch_seconds(t, "now", 0)?;
             }
             if let Some(c) = &o.customer {
-                own = Some(record(self.inner.catalog(), c)?);
+                own = Some(crate::action::customer_record(self.inner.catalog(), c)?);
             }
             for (i, h) in o.outcomes.iter().flatten().enumerate() {
-                self.outcomes.push(outcome(h, i)?);
+                self.outcomes.push(crate::action::outcome(h, "outcomes", i)?);
             }
         }
         let customer = own.as_ref().unwrap_or(&self.customer);

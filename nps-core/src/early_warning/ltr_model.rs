@@ -64,6 +64,18 @@ pub struct LtrModel {
     pub column_mean: Vec<f64>,
 }
 
+/// The retention features that hold a respondent's survey answer (or mix it with contact
+/// scores): a likelihood-to-recommend model trained on respondents must leave them out, or
+/// it learns the label itself and predicts nothing for those who never answered.
+pub const SURVEY_ANSWER_FEATURES: [&str; 6] = [
+    "last_nps",
+    "last_nps_category",
+    "days_since_last_nps",
+    "interaction_quality_90d",
+    "worst_interaction_90d",
+    "last_interaction",
+];
+
 /// The NPS category of a 0–10 answer (0 detractor, 1 passive, 2 promoter).
 fn category(score: f64, index: usize) -> Result<usize> {
     Ok(match super::churn_link::whole_answer(score, index)? {

@@ -10,6 +10,6 @@ pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};
 pub use detractor_risk::{DetractorContributions, DetractorRisk};
 pub use ltr_model::{
     blended_nps, evaluate_ltr, predicted_nps, LtrEvaluation, LtrModel, LtrTraining, PredictedNps, CATEGORIES,
-    LTR_FORMAT, LTR_VERSION,
+    LTR_FORMAT, LTR_VERSION, SURVEY_ANSWER_FEATURES,
 };
 pub use ticket::{Ticket, TicketOptions, TicketScorer};
