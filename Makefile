@@ -37,7 +37,7 @@ node-test: node
 	cd nps-node && npm test
 
 demo:
-	cargo run --release --quiet -p nps-core --example demo
+	cargo run --release --quiet -p nps-core --bin nps-demo
 
 bench: python
 	cargo bench -p nps-core --bench survey
