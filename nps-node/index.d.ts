@@ -170,7 +170,7 @@ export declare class TicketScorer {
    * adds detractor risk and its factors to each ticket). Errors name a model input that
    * is not a feature.
    */
-  constructor(engine: FeatureEngine, churn: ChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
+  constructor(engine: features.FeatureEngine, churn: ChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
   /** The features, in the order of `details.features`. */
   get featureNames(): Array<string>
   /** The churn model's inputs. */
@@ -183,7 +183,7 @@ export declare class TicketScorer {
    * added: an event not before `now`, a survey answer that is not a whole 0–10, an
    * unknown kind.
    */
-  ticket(history: CustomerHistory, event: TicketEvent, options?: TicketOptions | undefined | null): TicketResult
+  ticket(history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null): TicketResult
 }
 
 /** NPS by segment, one row per distinct segment in sorted order. */
@@ -840,18 +840,6 @@ export interface TicketAction {
   /** P × C × V × L. */
   priority: number
   value: number
-}
-
-/** One event of a ticket (`TicketScorer.ticket`). */
-export interface TicketEvent {
-  /** A `Date` or epoch milliseconds. */
-  time: number | Date
-  kind: string
-  value?: number
-  duration?: number
-  department?: string
-  case?: string | number
-  flag?: boolean
 }
 
 /** One factor: an input and its contribution to the log-odds. */

@@ -324,19 +324,6 @@ pub struct TicketScorerOptions {
     pub top_actions: Option<u32>,
 }
 
-/// One event of a ticket (`TicketScorer.ticket`).
-#[napi(object)]
-pub struct TicketEvent {
-    /// A `Date` or epoch milliseconds.
-    pub time: Either<f64, JsDate<'static>>,
-    pub kind: String,
-    pub value: Option<f64>,
-    pub duration: Option<f64>,
-    pub department: Option<String>,
-    pub case: Option<Either<String, f64>>,
-    pub flag: Option<bool>,
-}
-
 /// Options of one ticket.
 #[napi(object)]
 pub struct TicketOptions {
@@ -421,7 +408,11 @@ impl TicketScorer {
     /// action catalogue and optionally a likelihood-to-recommend model (null for none: it
     /// adds detractor risk and its factors to each ticket). Errors name a model input that
     /// is not a feature.
-    #[napi(constructor, catch_unwind)]
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "engine: features.FeatureEngine, churn: ChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null"
+    )]
     pub fn new(
         engine: &crate::features::FeatureEngine,
         churn: &crate::model::ChurnModel,
@@ -473,20 +464,21 @@ impl TicketScorer {
     /// `options.now` (default: one second after the event). Errors before the event is
     /// added: an event not before `now`, a survey answer that is not a whole 0–10, an
     /// unknown kind.
-    #[napi(catch_unwind, ts_return_type = "TicketResult")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null",
+        ts_return_type = "TicketResult"
+    )]
     pub fn ticket<'env>(
         &mut self,
         env: &'env Env,
         history: &mut crate::features::CustomerHistory,
-        event: TicketEvent,
+        event: crate::features::HistoryEvent,
         options: Option<TicketOptions>,
     ) -> Result<Either<Unknown<'env>, TicketResult>> {
         let index = history.inner.len();
         let time = epoch_seconds(&event.time, "event.time", index)?;
-        let case = event.case.as_ref().map(|c| match c {
-            Either::A(s) => s.clone(),
-            Either::B(x) => format!("{x}"),
-        });
+        let case = event.case.as_ref().map(crate::features::label);
         let e = nps_core::features::Event {
             time,
             kind: &event.kind,

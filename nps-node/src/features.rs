@@ -65,7 +65,7 @@ pub struct FeatureMatrix {
     pub values: Float64Array,
 }
 
-fn label(id: &Either<String, f64>) -> String {
+pub(crate) fn label(id: &Either<String, f64>) -> String {
     match id {
         Either::A(s) => s.clone(),
         Either::B(x) => format!("{x}"),
