@@ -831,17 +831,6 @@ export interface ThresholdMetrics {
   f1: number
 }
 
-/** A returned action (1 = best). */
-export interface TicketAction {
-  rank: number
-  id: string
-  label: string
-  channel: string
-  /** P × C × V × L. */
-  priority: number
-  value: number
-}
-
 /** One factor: an input and its contribution to the log-odds. */
 export interface TicketFactor {
   name: string
@@ -882,9 +871,9 @@ export interface TicketResult {
   /** With an LTR model. */
   detractor?: DetractorRisk
   /** The next best actions, best first. */
-  actions: Array<TicketAction>
+  actions: Array<RankedAction>
   /** With `trace: true`. */
-  trace?: Array<TicketTrace>
+  trace?: Array<TraceEntry>
   /** With `details: true`: the features (`featureNames` order). */
   features?: Float64Array
   /** With `details: true`: every churn input's contribution (`inputs` order). */
@@ -903,15 +892,6 @@ export interface TicketScorerOptions {
   topFactors?: number
   /** Actions returned (3). */
   topActions?: number
-}
-
-/** Every catalogue action's fate in a ticket's decision. */
-export interface TicketTrace {
-  id: string
-  /** 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'. */
-  status: string
-  detail: string
-  priority?: number
 }
 
 /** Every catalogue action's fate. */

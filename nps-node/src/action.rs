@@ -368,7 +368,24 @@ pub(crate) fn customer_record(catalog: &core::Catalog, fields: &crate::convert::
     catalog.customer(&values).into_napi()
 }
 
-fn trace_entry(id: &str, verdict: &core::Verdict) -> TraceEntry {
+/// The ranked actions as JS reads them (rank 1 = best).
+pub(crate) fn ranked_actions(actions: &[core::RankedAction]) -> Vec<RankedAction> {
+    actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| RankedAction {
+            rank: i as u32 + 1,
+            id: a.id.to_string(),
+            label: a.label.to_string(),
+            channel: a.channel.to_string(),
+            priority: a.priority,
+            value: a.value,
+        })
+        .collect()
+}
+
+/// One action's fate as JS reads it.
+pub(crate) fn trace_entry(id: &str, verdict: &core::Verdict) -> TraceEntry {
     TraceEntry {
         id: id.to_string(),
         status: verdict.status().into(),
@@ -559,19 +576,7 @@ impl ActionCatalog {
             }
         };
         Ok(Decision {
-            actions: d
-                .actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| RankedAction {
-                    rank: i as u32 + 1,
-                    id: a.id.to_string(),
-                    label: a.label.to_string(),
-                    channel: a.channel.to_string(),
-                    priority: a.priority,
-                    value: a.value,
-                })
-                .collect(),
+            actions: ranked_actions(&d.actions),
             trace: d.trace.iter().map(|t| trace_entry(&t.id, &t.verdict)).collect(),
             log,
         })

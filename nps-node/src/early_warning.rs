@@ -341,28 +341,6 @@ pub struct TicketOptions {
     pub details: Option<bool>,
 }
 
-/// A returned action (1 = best).
-#[napi(object)]
-pub struct TicketAction {
-    pub rank: u32,
-    pub id: String,
-    pub label: String,
-    pub channel: String,
-    /// P × C × V × L.
-    pub priority: f64,
-    pub value: f64,
-}
-
-/// Every catalogue action's fate in a ticket's decision.
-#[napi(object)]
-pub struct TicketTrace {
-    pub id: String,
-    /// 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'.
-    pub status: String,
-    pub detail: String,
-    pub priority: Option<f64>,
-}
-
 /// What one ticket returns.
 #[napi(object)]
 pub struct TicketResult {
@@ -380,9 +358,9 @@ pub struct TicketResult {
     /// With an LTR model.
     pub detractor: Option<DetractorRisk>,
     /// The next best actions, best first.
-    pub actions: Vec<TicketAction>,
+    pub actions: Vec<crate::action::RankedAction>,
     /// With `trace: true`.
-    pub trace: Option<Vec<TicketTrace>>,
+    pub trace: Option<Vec<crate::action::TraceEntry>>,
     /// With `details: true`: the features (`featureNames` order).
     pub features: Option<Float64Array>,
     /// With `details: true`: every churn input's contribution (`inputs` order).
@@ -531,32 +509,9 @@ impl TicketScorer {
             detractor: t.detractor.as_ref().map(|d| {
                 detractor_risk(d, &t.detractor_raising, &t.detractor_lowering, self.inner.ltr_inputs(), details)
             }),
-            actions: t
-                .decision
-                .actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| TicketAction {
-                    rank: i as u32 + 1,
-                    id: a.id.to_string(),
-                    label: a.label.to_string(),
-                    channel: a.channel.to_string(),
-                    priority: a.priority,
-                    value: a.value,
-                })
-                .collect(),
-            trace: trace.then(|| {
-                t.decision
-                    .trace
-                    .iter()
-                    .map(|x| TicketTrace {
-                        id: x.id.to_string(),
-                        status: x.verdict.status().into(),
-                        detail: x.verdict.detail(),
-                        priority: x.verdict.priority(),
-                    })
-                    .collect()
-            }),
+            actions: crate::action::ranked_actions(&t.decision.actions),
+            trace: trace
+                .then(|| t.decision.trace.iter().map(|x| crate::action::trace_entry(&x.id, &x.verdict)).collect()),
             features: details.then(|| Float64Array::new(t.features.clone())),
             contributions: details.then(|| Float64Array::new(t.contributions.clone())),
         }))
