@@ -6,8 +6,8 @@ use nps_core::action::{
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-const DAY: i64 = 86_400;
-const NOW: i64 = 1_800_000_000;
+mod common;
+use common::{history, typed_customer, DAY, NOW};
 
 fn num(x: f64) -> FieldValue {
     FieldValue::Number(x)
@@ -556,49 +556,10 @@ fn field_value() -> impl Strategy<Value = FieldValue> {
     ]
 }
 
-/// Well-typed values (always present) for the playbook's fields, in slot order.
-fn typed_customer() -> impl Strategy<Value = Customer> {
-    let c = playbook();
-    let strategies: Vec<BoxedStrategy<FieldValue>> = c
-        .fields()
-        .iter()
-        .map(|(_, ty)| match ty.name() {
-            "number" => (0.0f64..2000.0).prop_map(FieldValue::Number).boxed(),
-            "string" => prop::sample::select(vec!["prepaid", "postpaid", "family"])
-                .prop_map(|s| FieldValue::Text(s.into()))
-                .boxed(),
-            _ => any::<bool>().prop_map(FieldValue::Bool).boxed(),
-        })
-        .collect();
-    strategies.prop_map(|values| Customer { values })
-}
-
 fn factor_list() -> impl Strategy<Value = Vec<Factor>> {
     let names = playbook().factors().to_vec();
     prop::collection::vec((prop::sample::select(names), -2.0f64..2.0), 0..8)
         .prop_map(|v| v.into_iter().map(|(n, c)| Factor { name: n, contribution: c }).collect())
-}
-
-fn history() -> impl Strategy<Value = Vec<Outcome>> {
-    let ids: Vec<String> = playbook().actions().iter().map(|a| a.id.to_string()).collect();
-    let kinds = vec![OutcomeKind::Presented, OutcomeKind::Accepted, OutcomeKind::Rejected, OutcomeKind::Ignored];
-    prop::collection::vec((prop::sample::select(ids), 0i64..90 * DAY, prop::sample::select(kinds)), 0..10).prop_map(
-        |v| {
-            let c = playbook();
-            v.into_iter()
-                .map(|(id, ago, kind)| {
-                    let a = c.actions().iter().find(|a| *a.id == *id).unwrap();
-                    Outcome {
-                        action: id,
-                        channel: a.channel.to_string(),
-                        group: a.group.to_string(),
-                        time: NOW - ago,
-                        kind,
-                    }
-                })
-                .collect()
-        },
-    )
 }
 
 proptest! {

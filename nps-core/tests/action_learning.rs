@@ -2,32 +2,14 @@
 //! reproducibility, exploration share), of arbitration with learning (the trace, policies),
 //! of the logged propensity (against exact values), and `decide_values` = `decide`.
 use nps_core::action::{
-    playbook, Catalog, Choice, Customer, DecideOptions, Factor, FieldValue, Learner, Logging, Outcome, OutcomeKind,
-    Scratch, Verdict, PROPENSITY_DRAWS,
+    playbook, Catalog, Choice, DecideOptions, Factor, FieldValue, Learner, Logging, Scratch, Verdict, PROPENSITY_DRAWS,
 };
 use nps_core::synth::Rng;
 use proptest::prelude::*;
 use serde_json::json;
 
-const DAY: i64 = 86_400;
-const NOW: i64 = 1_800_000_000;
-
-/// Well-typed values (always present) for the playbook's fields, in slot order.
-fn typed_customer() -> impl Strategy<Value = Customer> {
-    let c = playbook();
-    let strategies: Vec<BoxedStrategy<FieldValue>> = c
-        .fields()
-        .iter()
-        .map(|(_, ty)| match ty.name() {
-            "number" => (0.0f64..2000.0).prop_map(FieldValue::Number).boxed(),
-            "string" => prop::sample::select(vec!["prepaid", "postpaid", "family", "consumer"])
-                .prop_map(|s| FieldValue::Text(s.into()))
-                .boxed(),
-            _ => any::<bool>().prop_map(FieldValue::Bool).boxed(),
-        })
-        .collect();
-    strategies.prop_map(|values| Customer { values })
-}
+mod common;
+use common::{history, typed_customer, NOW};
 
 /// Factors the playbook declares, each at most once, with contributions that may tie.
 fn declared_factors() -> impl Strategy<Value = Vec<Factor>> {
@@ -35,28 +17,6 @@ fn declared_factors() -> impl Strategy<Value = Vec<Factor>> {
     let n = names.len();
     prop::collection::vec(prop::option::of(prop_oneof![(-8i32..8).prop_map(|k| k as f64 / 4.0), -2.0f64..2.0]), n)
         .prop_map(move |v| v.into_iter().zip(&names).filter_map(|(c, name)| c.map(|c| Factor::new(name, c))).collect())
-}
-
-fn history() -> impl Strategy<Value = Vec<Outcome>> {
-    let ids: Vec<String> = playbook().actions().iter().map(|a| a.id.to_string()).collect();
-    let kinds = vec![OutcomeKind::Presented, OutcomeKind::Accepted, OutcomeKind::Rejected, OutcomeKind::Ignored];
-    prop::collection::vec((prop::sample::select(ids), 0i64..90 * DAY, prop::sample::select(kinds)), 0..10).prop_map(
-        |v| {
-            let c = playbook();
-            v.into_iter()
-                .map(|(id, ago, kind)| {
-                    let a = c.actions().iter().find(|a| *a.id == *id).unwrap();
-                    Outcome {
-                        action: id,
-                        channel: a.channel.to_string(),
-                        group: a.group.to_string(),
-                        time: NOW - ago,
-                        kind,
-                    }
-                })
-                .collect()
-        },
-    )
 }
 
 /// A learner with random counts for the playbook's actions in segment "s".

@@ -1,0 +1,49 @@
+//! Test data shared by the action test files: the playbook's customers and outcome
+//! histories as proptest strategies.
+#![allow(dead_code)] // each test file uses its own subset
+
+use nps_core::action::{playbook, Customer, FieldValue, Outcome, OutcomeKind};
+use proptest::prelude::*;
+
+pub const DAY: i64 = 86_400;
+pub const NOW: i64 = 1_800_000_000;
+
+/// Well-typed values (always present) for the playbook's fields, in slot order.
+pub fn typed_customer() -> impl Strategy<Value = Customer> {
+    let c = playbook();
+    let strategies: Vec<BoxedStrategy<FieldValue>> = c
+        .fields()
+        .iter()
+        .map(|(_, ty)| match ty.name() {
+            "number" => (0.0f64..2000.0).prop_map(FieldValue::Number).boxed(),
+            "string" => prop::sample::select(vec!["prepaid", "postpaid", "family", "consumer"])
+                .prop_map(|s| FieldValue::Text(s.into()))
+                .boxed(),
+            _ => any::<bool>().prop_map(FieldValue::Bool).boxed(),
+        })
+        .collect();
+    strategies.prop_map(|values| Customer { values })
+}
+
+/// Up to ten past outcomes of the playbook's actions within 90 days before [`NOW`].
+pub fn history() -> impl Strategy<Value = Vec<Outcome>> {
+    let ids: Vec<String> = playbook().actions().iter().map(|a| a.id.to_string()).collect();
+    let kinds = vec![OutcomeKind::Presented, OutcomeKind::Accepted, OutcomeKind::Rejected, OutcomeKind::Ignored];
+    prop::collection::vec((prop::sample::select(ids), 0i64..90 * DAY, prop::sample::select(kinds)), 0..10).prop_map(
+        |v| {
+            let c = playbook();
+            v.into_iter()
+                .map(|(id, ago, kind)| {
+                    let a = c.actions().iter().find(|a| *a.id == *id).unwrap();
+                    Outcome {
+                        action: id,
+                        channel: a.channel.to_string(),
+                        group: a.group.to_string(),
+                        time: NOW - ago,
+                        kind,
+                    }
+                })
+                .collect()
+        },
+    )
+}
