@@ -59,7 +59,24 @@ fn history<'py>(list: Option<&Bound<'py, PyList>>) -> PyResult<Vec<Outcome>> {
         .collect()
 }
 
-fn trace_entry<'py>(py: Python<'py>, id: &str, verdict: &core::Verdict) -> PyResult<Bound<'py, PyDict>> {
+/// The ranked actions as dicts (rank 1 = best, id, label, channel, priority, value).
+pub(crate) fn ranked_actions<'py>(py: Python<'py>, actions: &[core::RankedAction]) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for (rank, a) in actions.iter().enumerate() {
+        let x = PyDict::new(py);
+        x.set_item("rank", rank + 1)?;
+        x.set_item("id", &*a.id)?;
+        x.set_item("label", &*a.label)?;
+        x.set_item("channel", &*a.channel)?;
+        x.set_item("priority", a.priority)?;
+        x.set_item("value", a.value)?;
+        list.append(x)?;
+    }
+    Ok(list)
+}
+
+/// One action's fate as a dict (id, status, detail, priority).
+pub(crate) fn trace_entry<'py>(py: Python<'py>, id: &str, verdict: &core::Verdict) -> PyResult<Bound<'py, PyDict>> {
     let x = PyDict::new(py);
     x.set_item("id", id)?;
     x.set_item("status", verdict.status())?;
@@ -262,17 +279,7 @@ impl PyActionCatalog {
             },
         };
         let dict = PyDict::new(py);
-        let actions = PyList::empty(py);
-        for (rank, a) in d.actions.iter().enumerate() {
-            let x = PyDict::new(py);
-            x.set_item("rank", rank + 1)?;
-            x.set_item("id", &*a.id)?;
-            x.set_item("label", &*a.label)?;
-            x.set_item("channel", &*a.channel)?;
-            x.set_item("priority", a.priority)?;
-            x.set_item("value", a.value)?;
-            actions.append(x)?;
-        }
+        let actions = ranked_actions(py, &d.actions)?;
         let trace = PyList::empty(py);
         for t in &d.trace {
             trace.append(trace_entry(py, &t.id, &t.verdict)?)?;

@@ -545,27 +545,11 @@ fn ticket_dict<'py>(
             d.set_item("detractor", x)?;
         }
     }
-    let actions = pyo3::types::PyList::empty(py);
-    for (rank, a) in t.decision.actions.iter().enumerate() {
-        let x = PyDict::new(py);
-        x.set_item("rank", rank + 1)?;
-        x.set_item("id", &*a.id)?;
-        x.set_item("label", &*a.label)?;
-        x.set_item("channel", &*a.channel)?;
-        x.set_item("priority", a.priority)?;
-        x.set_item("value", a.value)?;
-        actions.append(x)?;
-    }
-    d.set_item("actions", actions)?;
+    d.set_item("actions", crate::action::ranked_actions(py, &t.decision.actions)?)?;
     if trace {
         let list = pyo3::types::PyList::empty(py);
         for e in &t.decision.trace {
-            let x = PyDict::new(py);
-            x.set_item("id", &*e.id)?;
-            x.set_item("status", e.verdict.status())?;
-            x.set_item("detail", e.verdict.detail())?;
-            x.set_item("priority", e.verdict.priority())?;
-            list.append(x)?;
+            list.append(crate::action::trace_entry(py, &e.id, &e.verdict)?)?;
         }
         d.set_item("trace", list)?;
     }
