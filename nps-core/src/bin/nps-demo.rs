@@ -197,9 +197,10 @@ fn customer_base() -> Result<(), nps_core::NpsError> {
         100.0 * what_if.churn_rate_before,
         100.0 * what_if.churn_rate_after
     );
-    let model = churn_model(&base, &features)?;
-    next_best_actions(&base, &features, &model)?;
-    likelihood_to_recommend(&base, &features)
+    let table = feature_table(&features, None)?;
+    let (model, p) = churn_model(&base, &table)?;
+    next_best_actions(&base, &features, &table, &model, &p)?;
+    likelihood_to_recommend(&base, &features, &table)
 }
 
 /// The features as a table of numeric inputs (one column per feature).
@@ -218,19 +219,18 @@ fn feature_table(features: &FeatureMatrix, rows: Option<&[usize]>) -> Result<Raw
 
 /// A churn model on the features: cross-validated, its lift, and the model file written for
 /// the other languages.
-fn churn_model(base: &SyntheticBase, features: &FeatureMatrix) -> Result<ChurnModel, NpsError> {
-    let table = feature_table(features, None)?;
+/// Returns the model and each customer's P(churn).
+fn churn_model(base: &SyntheticBase, table: &RawTable) -> Result<(ChurnModel, Vec<f64>), NpsError> {
     let y: Vec<f64> = base.churned.iter().map(|&c| c as u8 as f64).collect();
     let start = step("training the churn model");
     let options = ChurnModelOptions::default();
-    let model = ChurnModel::fit(&table, &y, None, &infer_specs(&table, &[]), &options)?;
+    let model = ChurnModel::fit(table, &y, None, &infer_specs(table, &[]), &options)?;
     let trained = start.elapsed();
-    let x = model.encode(&table)?;
+    let x = model.encode(table)?;
     let _ = step("5-fold cross-validation");
     let auc = cross_validate(x.view(), &y, 5, 42, &LogisticOptions::default(), |y, p| roc_auc(y, p, None))?;
-    let p = model.predict_proba(&table)?;
-    let p = p.as_slice().expect("contiguous");
-    let lift = lift_table(&y, p, 10)?;
+    let p = model.predict_proba(table)?.to_vec();
+    let lift = lift_table(&y, &p, 10)?;
     println!(
         "\nChurn model: logistic regression on {} encoded columns, trained in {:.2} s ({} Newton iterations)",
         model.columns.len(),
@@ -241,8 +241,8 @@ fn churn_model(base: &SyntheticBase, features: &FeatureMatrix) -> Result<ChurnMo
         "  5-fold ROC AUC {:.3} (folds {}); in-sample average precision {:.3}, Brier {:.4}",
         auc.iter().sum::<f64>() / 5.0,
         auc.iter().map(|a| format!("{a:.3}")).collect::<Vec<_>>().join(", "),
-        average_precision(&y, p, None)?,
-        brier(&y, p, None)?
+        average_precision(&y, &p, None)?,
+        brier(&y, &p, None)?
     );
     println!(
         "  top decile: {:.1}% churn, lift {:.2}; the top three deciles hold {:.0}% of the churners",
@@ -253,7 +253,7 @@ fn churn_model(base: &SyntheticBase, features: &FeatureMatrix) -> Result<ChurnMo
     let dir = out_dir()?;
     let path = write(&dir, "churn_model.json", &model.to_json())?;
     println!("  model file written to {} (load it from Python, Node or Rust)", path.display());
-    Ok(model)
+    Ok((model, p))
 }
 
 /// The playbook's customer record for one customer, from the features and the base.
@@ -285,10 +285,13 @@ fn playbook_customer(
 }
 
 /// The riskiest customers, the factors behind their score and the playbook's next best actions.
-fn next_best_actions(base: &SyntheticBase, features: &FeatureMatrix, model: &ChurnModel) -> Result<(), NpsError> {
-    let table = feature_table(features, None)?;
-    let p = model.predict_proba(&table)?;
-    let p = p.as_slice().expect("contiguous");
+fn next_best_actions(
+    base: &SyntheticBase,
+    features: &FeatureMatrix,
+    table: &RawTable,
+    model: &ChurnModel,
+    p: &[f64],
+) -> Result<(), NpsError> {
     let bill = FeatureSet::from_json(
         r#"{"features": [{"name": "monthly_bill", "kinds": ["bill"], "aggregation": "last", "field": "value"}]}"#,
     )?;
@@ -345,7 +348,7 @@ fn next_best_actions(base: &SyntheticBase, features: &FeatureMatrix, model: &Chu
 /// Likelihood to recommend for those who never answered: a model trained on respondents,
 /// the predicted NPS of the non-respondents against their true NPS (the generator knows it),
 /// and the blended NPS of the whole base.
-fn likelihood_to_recommend(base: &SyntheticBase, features: &FeatureMatrix) -> Result<(), NpsError> {
+fn likelihood_to_recommend(base: &SyntheticBase, features: &FeatureMatrix, table: &RawTable) -> Result<(), NpsError> {
     let n = base.customer_ids.len();
     let mut answered = vec![f64::NAN; n];
     for (&c, &s) in base.surveys.customer.iter().zip(&base.surveys.score) {
@@ -359,7 +362,7 @@ fn likelihood_to_recommend(base: &SyntheticBase, features: &FeatureMatrix) -> Re
     let start = step("training the likelihood-to-recommend model on respondents");
     let model = LtrModel::fit(&train, &scores, None, &infer_specs(&train, &leak), &ChurnModelOptions::default())?;
     let trained = start.elapsed();
-    let everyone = model.predict_proba(&feature_table(features, None)?)?;
+    let everyone = model.predict_proba(table)?;
     let silent_p = everyone.select(ndarray::Axis(0), &silent);
     let predicted = predicted_nps(silent_p.view(), model.training.rows, 0.95)?;
     let truth = |rows: &[usize]| {
