@@ -763,6 +763,12 @@ export interface Shares {
   detractor: number
 }
 
+/**
+ * The retention features that hold a respondent's survey answer: leave them out of a
+ * likelihood-to-recommend model trained on respondents, or it learns the label itself.
+ */
+export declare function surveyAnswerFeatures(): Array<string>
+
 /** A generated base. */
 export interface SyntheticBase {
   /** The reference time (epoch milliseconds). */

@@ -792,6 +792,7 @@ module.exports.predictedNps = nativeBinding.predictedNps
 module.exports.probGreater = nativeBinding.probGreater
 module.exports.sampleSize = nativeBinding.sampleSize
 module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference
+module.exports.surveyAnswerFeatures = nativeBinding.surveyAnswerFeatures
 module.exports.trend = nativeBinding.trend
 module.exports.version = nativeBinding.version
 module.exports.action = nativeBinding.action

@@ -68,6 +68,13 @@ pub struct ChurnByNpsOptions {
     pub reduction_share: Option<f64>,
 }
 
+/// The retention features that hold a respondent's survey answer: leave them out of a
+/// likelihood-to-recommend model trained on respondents, or it learns the label itself.
+#[napi]
+pub fn survey_answer_features() -> Vec<String> {
+    core::SURVEY_ANSWER_FEATURES.iter().map(|s| s.to_string()).collect()
+}
+
 /// Churn by NPS answer: `scores` on the 0–10 scale, `churned` booleans or 0/1.
 #[napi(catch_unwind)]
 pub fn churn_by_nps(

@@ -332,6 +332,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLtrModel>()?;
     m.add_function(wrap_pyfunction!(_predicted_nps, m)?)?;
     m.add_class::<PyTicketScorer>()?;
+    m.add("SURVEY_ANSWER_FEATURES", core::SURVEY_ANSWER_FEATURES.to_vec())?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
-const { churnByNps } = require('../../nps-node')
+const { churnByNps, surveyAnswerFeatures } = require('../../nps-node')
 
 const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'churn_link.json'), 'utf8'))
 
@@ -332,4 +332,12 @@ test('TicketScorer: bad input', () => {
   odd.columns[1] = 'shoe_size__missing'
   assert.throws(() => new TicketScorer(engine, ChurnModel.fromJson(JSON.stringify(odd)), playbook),
     (e) => e.code === 'UNKNOWN_VALUE' && /shoe_size/.test(e.message))
+})
+
+test('surveyAnswerFeatures: the retention features that hold the survey answer', () => {
+  const leaks = ['last_nps', 'last_nps_category', 'days_since_last_nps', 'interaction_quality_90d',
+    'worst_interaction_90d', 'last_interaction']
+  assert.deepEqual(surveyAnswerFeatures(), leaks)
+  const names = new features.FeatureEngine(null).names
+  assert.ok(leaks.every((n) => names.includes(n)))
 })

@@ -72,6 +72,12 @@ LEAKS = ["last_nps", "last_nps_category", "days_since_last_nps", "interaction_qu
          "last_interaction"]
 
 
+def test_survey_answer_features_are_the_retention_features_that_hold_the_answer():
+    assert nps.early_warning.SURVEY_ANSWER_FEATURES == tuple(LEAKS)
+    names = [f["name"] for f in nps.features.retention_definitions()["features"]]
+    assert set(LEAKS) <= set(names)
+
+
 @pytest.mark.parametrize("case", json.loads((Path(__file__).parents[1] / "vectors" / "multinomial.json").read_text())["cases"],
                          ids=lambda c: c["name"])
 def test_ltr_model_matches_scikit_learn_multinomial(case):

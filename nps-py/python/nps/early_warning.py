@@ -26,6 +26,11 @@ from ._tables import bool_columns, to_columns
 from .encode import _specs
 from .model import _CoreModel, _numeric_matrix
 
+#: The retention features that hold a respondent's survey answer (or mix it with contact
+#: scores): leave them out of an ``LtrModel`` trained on respondents, or it learns the
+#: label itself and predicts nothing for those who never answered.
+SURVEY_ANSWER_FEATURES: tuple = tuple(_nps.SURVEY_ANSWER_FEATURES)
+
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
 except ImportError:  # pragma: no cover - exercised only without scikit-learn

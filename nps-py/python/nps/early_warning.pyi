@@ -7,6 +7,8 @@ import numpy as np
 
 CATEGORIES: np.ndarray
 
+SURVEY_ANSWER_FEATURES: tuple[str, ...]
+
 class LtrModel:
     classes_: np.ndarray
     n_features_in_: int
