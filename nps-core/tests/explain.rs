@@ -2,7 +2,7 @@
 //! that the baseline plus the contributions is the log-odds.
 use approx::assert_relative_eq;
 use ndarray::{array, Array2};
-use nps_core::explain::LinearExplainer;
+use nps_core::explain::{top_indices_into, LinearExplainer};
 use proptest::prelude::*;
 
 fn explainer() -> LinearExplainer {
@@ -72,5 +72,26 @@ proptest! {
                 prop_assert_eq!(c[[0, s]], 0.0);
             }
         }
+    }
+}
+
+proptest! {
+    /// The top factors are those of a stable sort of the whole input (largest positive
+    /// first, most negative first, ties in input order), cut at k; zeros and NaN in neither.
+    #[test]
+    fn top_indices_are_a_stable_sort_cut_at_k(
+        c in prop::collection::vec(prop_oneof![(-3i32..=3).prop_map(f64::from), Just(f64::NAN), -2.0f64..2.0], 0..20),
+        k in 0usize..6,
+    ) {
+        let mut up_want: Vec<usize> = (0..c.len()).filter(|&s| c[s] > 0.0).collect();
+        up_want.sort_by(|&a, &b| c[b].total_cmp(&c[a]));
+        up_want.truncate(k);
+        let mut down_want: Vec<usize> = (0..c.len()).filter(|&s| c[s] < 0.0).collect();
+        down_want.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
+        down_want.truncate(k);
+        let (mut up, mut down) = (vec![99], vec![98]); // stale entries are cleared
+        top_indices_into(&c, k, &mut up, &mut down);
+        prop_assert_eq!(up, up_want);
+        prop_assert_eq!(down, down_want);
     }
 }

@@ -14,8 +14,8 @@
 use crate::action::{Catalog, Customer, DecideOptions, Decision, Factor, FieldType, FieldValue, Outcome, Scratch};
 use crate::encode::Cell;
 use crate::error::{NpsError, Result};
-use crate::explain::LinearExplainer;
-use crate::features::{CustomerHistory, Event, FeatureEngine};
+use crate::explain::{top_indices_into, LinearExplainer};
+use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
 use crate::model::{sigmoid, ChurnModel};
 
 use super::detractor_risk::DetractorRisk;
@@ -69,6 +69,7 @@ pub struct Ticket {
     cells: Vec<Cell<'static>>,
     factors: Vec<Factor>,
     scratch: Scratch,
+    rows: RowScratch,
 }
 
 /// The likelihood-to-recommend part of a scorer.
@@ -103,19 +104,6 @@ fn feature_indices(engine: &FeatureEngine, inputs: &[String], what: &str) -> Res
                 .ok_or_else(|| NpsError::unknown(what, i, &names.iter().map(String::as_str).collect::<Vec<_>>()))
         })
         .collect()
-}
-
-/// The `k` largest positive (`up`) and most negative (`down`) entries of `c`, by index;
-/// the order of [`LinearExplainer::top`] (ties keep input order).
-fn top_into(c: &[f64], k: usize, up: &mut Vec<usize>, down: &mut Vec<usize>) {
-    up.clear();
-    up.extend((0..c.len()).filter(|&s| c[s] > 0.0));
-    up.sort_by(|&a, &b| c[b].total_cmp(&c[a]));
-    up.truncate(k);
-    down.clear();
-    down.extend((0..c.len()).filter(|&s| c[s] < 0.0));
-    down.sort_by(|&a, &b| c[a].total_cmp(&c[b]));
-    down.truncate(k);
 }
 
 fn fill_cells(features: &[f64], index: &[usize], cells: &mut Vec<Cell<'static>>) {
@@ -237,7 +225,7 @@ impl TicketScorer {
     ) -> Result<()> {
         let t = ticket;
         t.features.resize(self.engine.names().len(), 0.0);
-        self.engine.row(history.table(), now, &mut t.features)?;
+        self.engine.history_row(history.table(), now, &mut t.features, &mut t.rows)?;
 
         // Churn: encode once; the log-odds summed as `ChurnModel::score_cells` sums them.
         fill_cells(&t.features, &self.churn_features, &mut t.cells);
@@ -253,7 +241,7 @@ impl TicketScorer {
         t.baseline = self.explainer.baseline;
         t.contributions.resize(self.churn.inputs.len(), 0.0);
         self.explainer.contributions_into(ndarray::ArrayView1::from(&t.encoded[..]), &mut t.contributions)?;
-        top_into(&t.contributions, options.top_factors, &mut t.raising, &mut t.lowering);
+        top_indices_into(&t.contributions, options.top_factors, &mut t.raising, &mut t.lowering);
 
         match &self.ltr {
             None => {
@@ -265,7 +253,7 @@ impl TicketScorer {
                 fill_cells(&t.features, &l.features, &mut t.cells);
                 let d = t.detractor.get_or_insert_with(DetractorRisk::default);
                 l.model.detractor_risk_into(&l.explainer, &t.cells, &mut t.encoded, d)?;
-                top_into(&d.contributions, options.top_factors, &mut t.detractor_raising, &mut t.detractor_lowering);
+                top_indices_into(&d.contributions, options.top_factors, &mut t.detractor_raising, &mut t.detractor_lowering);
             }
         }
 

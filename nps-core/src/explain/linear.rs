@@ -120,10 +120,34 @@ impl LinearExplainer {
     /// contributions. Ties keep source order.
     pub fn top(&self, contributions: &[f64], k: usize) -> (Vec<Factor>, Vec<Factor>) {
         let factor = |s: usize| Factor { source: s, name: self.sources[s].clone(), contribution: contributions[s] };
-        let mut up: Vec<usize> = (0..contributions.len()).filter(|&s| contributions[s] > 0.0).collect();
-        up.sort_by(|&a, &b| contributions[b].total_cmp(&contributions[a]));
-        let mut down: Vec<usize> = (0..contributions.len()).filter(|&s| contributions[s] < 0.0).collect();
-        down.sort_by(|&a, &b| contributions[a].total_cmp(&contributions[b]));
-        (up.into_iter().take(k).map(factor).collect(), down.into_iter().take(k).map(factor).collect())
+        let (mut up, mut down) = (Vec::new(), Vec::new());
+        top_indices_into(contributions, k, &mut up, &mut down);
+        (up.into_iter().map(factor).collect(), down.into_iter().map(factor).collect())
     }
 }
+
+/// The indices of the `k` largest positive entries of `c` (`up`, largest first) and of the
+/// `k` most negative (`down`, most negative first), ties in input order: the order of
+/// [`LinearExplainer::top`]. One pass, each entry inserted into a list of at most `k`, so
+/// that a caller reusing the two lists (at each ticket) neither sorts nor allocates.
+pub fn top_indices_into(c: &[f64], k: usize, up: &mut Vec<usize>, down: &mut Vec<usize>) {
+    up.clear();
+    down.clear();
+    for (s, &x) in c.iter().enumerate() {
+        if x > 0.0 {
+            insert_ranked(up, s, k, |a| c[a] >= x);
+        } else if x < 0.0 {
+            insert_ranked(down, s, k, |a| c[a] <= x);
+        }
+    }
+}
+
+/// Inserts `s` after the entries of `list` that stay `ahead` of it, keeping at most `k`.
+fn insert_ranked(list: &mut Vec<usize>, s: usize, k: usize, ahead: impl Fn(usize) -> bool) {
+    let at = list.iter().position(|&a| !ahead(a)).unwrap_or(list.len());
+    if at < k {
+        list.insert(at, s);
+        list.truncate(k);
+    }
+}
+

@@ -9,4 +9,4 @@
 
 mod linear;
 
-pub use linear::{Factor, LinearExplainer};
+pub use linear::{top_indices_into, Factor, LinearExplainer};

@@ -202,11 +202,20 @@ impl FeatureEngine {
         FeatureMatrix { names: self.names.clone(), descriptions: self.descriptions.clone(), values }
     }
 
-    /// The features of customer code 0 of a one-customer table, into `out` (one value per
-    /// feature).
-    pub(crate) fn row(&self, events: &EventTable, as_of: i64, out: &mut [f64]) -> Result<()> {
+    /// The features of a one-customer history's table, into `out` (one value per feature),
+    /// with `scratch`'s buffers: kept between calls, they make the steady state allocate
+    /// nothing but the department names. The table is trusted to be consistent (every event
+    /// of a [`super::CustomerHistory`] is checked as it is added); its kinds must be those the
+    /// engine was compiled for. The same arithmetic as the batch computation, in the same
+    /// order, so the same bits.
+    pub(crate) fn history_row(
+        &self,
+        events: &EventTable,
+        as_of: i64,
+        out: &mut [f64],
+        scratch: &mut RowScratch,
+    ) -> Result<()> {
         self.check_kinds(&events.kinds)?;
-        let view = events.view()?;
         if out.len() != self.names.len() {
             return Err(NpsError::LengthMismatch {
                 field: "out".into(),
@@ -215,9 +224,32 @@ impl FeatureEngine {
                 expected: self.names.len(),
             });
         }
-        if !out.is_empty() {
-            self.rows(&view, as_of).fill_all(out, 1, out.len(), 1);
+        if out.is_empty() {
+            return Ok(());
         }
+        let view = EventView::of_checked_table(events);
+        let RowScratch { events: evs, bounds, selections, scratch } = scratch;
+        evs.clear();
+        for (row, &time) in view.time.iter().enumerate() {
+            if time < as_of {
+                evs.push(Ev {
+                    time,
+                    value: view.value(row),
+                    duration: view.duration(row),
+                    row: row as u32,
+                    kind: view.kind(row),
+                    flag: view.flag(row),
+                    slot: 0,
+                });
+            }
+        }
+        bounds.clear();
+        bounds.extend(self.plans.iter().map(|(_, plan)| plan.bind(&view, as_of)));
+        selections.resize_with(self.plans.len(), Vec::new);
+        let rows = Rows { view: &view, engine: self, bounds: std::mem::take(bounds), as_of };
+        let starts = [0, evs.len() as u32];
+        rows.fill(&starts, evs, out, out.len(), selections, scratch);
+        *bounds = rows.bounds;
         Ok(())
     }
 
@@ -256,6 +288,16 @@ struct Rows<'a> {
 struct Partition {
     starts: Vec<usize>,
     events: Vec<Ev>,
+}
+
+/// Buffers for one customer's features computed again and again (at each of their
+/// tickets): kept between calls, so that the steady state allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowScratch {
+    events: Vec<Ev>,
+    bounds: Vec<Bound>,
+    selections: Vec<Vec<u32>>,
+    scratch: Scratch,
 }
 
 /// Buffers one thread reuses across buckets and customers.
@@ -518,7 +560,7 @@ struct Ev {
 const BLANK: Ev = Ev { time: 0, value: 0.0, duration: 0.0, row: 0, kind: 0, flag: 2, slot: 0 };
 
 /// Buffers reused across customers and features.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Scratch {
     floats: Vec<f64>,
     codes: Vec<u32>,
@@ -539,12 +581,14 @@ struct Plan {
 
 /// A plan bound to a table and a reference time: the window in absolute seconds and the
 /// filter with the table's department codes.
+#[derive(Debug, Clone)]
 struct Bound {
     lo: i64,
     hi: i64,
     filter: Option<CompiledFilter>,
 }
 
+#[derive(Debug, Clone)]
 enum CompiledFilter {
     /// Department code; `None` (a name the table does not know) matches nothing.
     Department(Option<u32>),

@@ -5,6 +5,7 @@
 //! rows stay compact: customers, kinds and departments are small integer codes into
 //! label lists the caller keeps (Python factorizes its columns; [`Dictionary`] does it in
 //! Rust). Rows need not be sorted.
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -182,19 +183,28 @@ impl<K: Hash + Eq + Clone> Dictionary<K> {
         Dictionary { codes: HashMap::new(), labels: Vec::new() }
     }
 
-    /// The code of `label`, assigning the next one if it is new.
-    pub fn code(&mut self, label: &K) -> u32 {
+    /// The code of `label`, assigning the next one if it is new. `label` may be borrowed
+    /// (a `&str` for `String` labels), so that a known label is looked up without a copy.
+    pub fn code<Q>(&mut self, label: &Q) -> u32
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         if let Some(c) = self.codes.get(label) {
             return *c;
         }
         let c = self.labels.len() as u32;
-        self.codes.insert(label.clone(), c);
-        self.labels.push(label.clone());
+        self.codes.insert(label.to_owned(), c);
+        self.labels.push(label.to_owned());
         c
     }
 
     /// The code of `label` if it has one.
-    pub fn get(&self, label: &K) -> Option<u32> {
+    pub fn get<Q>(&self, label: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.codes.get(label).copied()
     }
 

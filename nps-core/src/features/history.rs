@@ -5,6 +5,7 @@
 //! events, so they are equal to it for any order in which the events arrive (an event
 //! older than the latest one is taken in its place in time, not rejected).
 use super::events::{Dictionary, EventTable, BUILT_IN_KINDS, NONE};
+use super::compute::RowScratch;
 use super::FeatureEngine;
 use crate::error::{NpsError, Result};
 
@@ -87,12 +88,12 @@ impl CustomerHistory {
         t.kind.push(kind);
         t.value.push(event.value.unwrap_or(f64::NAN));
         t.duration.push(event.duration.unwrap_or(f64::NAN));
-        let department = event.department.map_or(NONE, |d| self.departments.code(&d.to_string()));
+        let department = event.department.map_or(NONE, |d| self.departments.code(d));
         if department != NONE && department as usize == t.departments.len() {
             t.departments.push(event.department.unwrap_or_default().to_string());
         }
         t.department.push(department);
-        t.case.push(event.case.map_or(NONE, |c| self.cases.code(&c.to_string())));
+        t.case.push(event.case.map_or(NONE, |c| self.cases.code(c)));
         t.flag.push(event.flag.map_or(2, u8::from));
         Ok(())
     }
@@ -128,7 +129,7 @@ impl CustomerHistory {
     /// value (0 for counts and sums, NaN for the rest).
     pub fn features(&self, engine: &FeatureEngine, as_of: i64) -> Result<Vec<f64>> {
         let mut out = vec![0.0; engine.names().len()];
-        engine.row(&self.table, as_of, &mut out)?;
+        engine.history_row(&self.table, as_of, &mut out, &mut RowScratch::default())?;
         Ok(out)
     }
 }

@@ -14,6 +14,7 @@ mod history;
 mod retention;
 
 pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
+pub(crate) use compute::RowScratch;
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };

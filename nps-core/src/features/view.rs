@@ -6,6 +6,8 @@
 //! columns stay empty, kind codes are translated when read, and times may come in any
 //! whole number of ticks per second (datetime64 in nanoseconds, for instance) and are
 //! turned into seconds (rounded down, as numpy does) when read.
+use std::borrow::Cow;
+
 use super::events::{EventColumns, EventTable, BUILT_IN_KINDS, NONE};
 use crate::error::{NpsError, Result};
 
@@ -63,7 +65,7 @@ pub struct EventView<'a> {
     pub(crate) time: &'a [i64],
     pub(crate) ticks_per_second: i64,
     pub(crate) kind: KindCodes<'a>,
-    pub(crate) kinds: Vec<String>,
+    pub(crate) kinds: Cow<'a, [String]>,
     value: &'a [f64],
     duration: &'a [f64],
     department: &'a [u32],
@@ -220,7 +222,7 @@ impl<'a> EventView<'a> {
             time: columns.time,
             ticks_per_second,
             kind,
-            kinds,
+            kinds: Cow::Owned(kinds),
             value: columns.value,
             duration: columns.duration,
             department: columns.department,
@@ -233,20 +235,7 @@ impl<'a> EventView<'a> {
     /// A view of a table (checked: equal column lengths, customer and kind codes in range).
     pub(crate) fn of_table(t: &'a EventTable) -> Result<Self> {
         check_table(t)?;
-        let view = EventView {
-            customer: CustomerColumn::Codes(&t.customer),
-            customers: t.customers,
-            time: &t.time,
-            ticks_per_second: 1,
-            kind: KindCodes::Own(&t.kind),
-            kinds: t.kinds.clone(),
-            value: &t.value,
-            duration: &t.duration,
-            department: &t.department,
-            departments: t.departments.iter().map(String::as_str).collect(),
-            case: &t.case,
-            flag: &t.flag,
-        };
+        let view = EventView::of_checked_table(t);
         let customers = t.customers as usize;
         if let Some(row) = t.customer.iter().position(|&c| c as usize >= customers) {
             return Err(NpsError::OutOfRange {
@@ -268,6 +257,26 @@ impl<'a> EventView<'a> {
         Ok(view)
     }
 
+    /// A view of a table whose columns are known to be consistent (a
+    /// [`super::CustomerHistory`]'s, whose every event was checked as it was added): no
+    /// pass over the events, nothing copied but the department names.
+    pub(crate) fn of_checked_table(t: &'a EventTable) -> Self {
+        EventView {
+            customer: CustomerColumn::Codes(&t.customer),
+            customers: t.customers,
+            time: &t.time,
+            ticks_per_second: 1,
+            kind: KindCodes::Own(&t.kind),
+            kinds: Cow::Borrowed(&t.kinds),
+            value: &t.value,
+            duration: &t.duration,
+            department: &t.department,
+            departments: t.departments.iter().map(String::as_str).collect(),
+            case: &t.case,
+            flag: &t.flag,
+        }
+    }
+
     /// Copies the viewed columns into a table of their own, with times in seconds.
     pub fn to_table(&self) -> EventTable {
         let n = self.len();
@@ -286,7 +295,7 @@ impl<'a> EventView<'a> {
                 _ => (0..n).map(|row| self.seconds(row)).collect(),
             },
             kind: (0..n).map(|row| self.kind(row)).collect(),
-            kinds: self.kinds.clone(),
+            kinds: self.kinds.to_vec(),
             value: or(self.value, f64::NAN, n),
             duration: or(self.duration, f64::NAN, n),
             department: or(self.department, NONE, n),
