@@ -113,31 +113,39 @@ for (let round = 0; round < ROUNDS; round++) {
   })
 }
 // The one call alone, as a service that uses only it runs it: three more rounds over every
-// customer, without the separate calls' garbage collections landing in its timings (above,
-// the ways are interleaved ticket by ticket). Also the CPU time per ticket, which other jobs
-// on the machine do not inflate as they do the wall-clock latency.
-times.alone = []
-times.aloneLtr = []
+// customer per way, without the separate calls' garbage collections landing in its timings
+// (above, the ways are interleaved ticket by ticket). `ticket` returns an object;
+// `ticketValues` writes into one Float64Array reused by every ticket (the service maps its
+// indices to names it read once). Also the CPU time per ticket of the first, which other
+// jobs on the machine do not inflate as they do the wall-clock latency.
+let nextRound = ROUNDS
+function alone(key, call, map) {
+  times[key] = []
+  const first = nextRound
+  nextRound += ROUNDS
+  for (let round = first; round < first + ROUNDS; round++) {
+    ids.forEach((id, k) => {
+      const now = base.asOf + round * 86400000 + k * 1000
+      const t0 = performance.now()
+      call(map.get(id), { time: now - 1000, kind: 'contact_opened', department: 'billing' })
+      times[key].push((performance.now() - t0) * 1000)
+    })
+  }
+}
 const cpu0 = process.cpuUsage()
 const wall0 = performance.now()
-for (let round = ROUNDS; round < 2 * ROUNDS; round++) {
-  ids.forEach((id, k) => {
-    const now = base.asOf + round * 86400000 + k * 1000
-    const t0 = performance.now()
-    scorer.ticket(histories[1].get(id), { time: now - 1000, kind: 'contact_opened', department: 'billing' })
-    times.alone.push((performance.now() - t0) * 1000)
-  })
-}
+alone('alone', (h, ev) => scorer.ticket(h, ev), histories[1])
 const cpu = process.cpuUsage(cpu0)
 const wall = performance.now() - wall0
-for (let round = ROUNDS; round < 2 * ROUNDS; round++) {
-  ids.forEach((id, k) => {
-    const now = base.asOf + round * 86400000 + k * 1000
-    const t0 = performance.now()
-    scorerLtr.ticket(histories[2].get(id), { time: now - 1000, kind: 'contact_opened', department: 'billing' })
-    times.aloneLtr.push((performance.now() - t0) * 1000)
-  })
-}
+alone('aloneLtr', (h, ev) => scorerLtr.ticket(h, ev), histories[2])
+const out = new Float64Array(scorer.valuesLayout.length)
+const cpuValues0 = process.cpuUsage()
+const wallValues0 = performance.now()
+alone('values', (h, ev) => scorer.ticketValues(h, ev, out), histories[1])
+const cpuValues = process.cpuUsage(cpuValues0)
+const wallValues = performance.now() - wallValues0
+const outLtr = new Float64Array(scorerLtr.valuesLayout.length)
+alone('valuesLtr', (h, ev) => scorerLtr.ticketValues(h, ev, outLtr), histories[2])
 const perTicket = (x) => (x / (ROUNDS * ids.length)).toFixed(1)
 const q = (v, p) => v.slice().sort((a, b) => a - b)[Math.floor(p * (v.length - 1))]
 const label = {
@@ -146,8 +154,10 @@ const label = {
   one: '**one call** `ticket` (update + score + explain + decide)', oneTrace: 'one call + LTR, trace returned',
   oneLtr: 'one call + LTR (detractor risk and factors)',
   alone: '**one call alone** (its own loop, as a service runs it)', aloneLtr: 'one call + LTR alone',
+  values: '**`ticketValues` alone** (the one call into a reused Float64Array)', valuesLtr: '`ticketValues` + LTR alone',
 }
 console.log(`${times.total.length} tickets per way, ${Math.round(e.kind.length / CUSTOMERS)} events per customer, ${names.length} features; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 console.log('| step | p50 (µs) | p99 (µs) |\n|---|---:|---:|')
 for (const [k, v] of Object.entries(times)) console.log(`| ${label[k]} | ${q(v, 0.5).toFixed(1)} | ${q(v, 0.99).toFixed(1)} |`)
 console.log(`one call, ${ROUNDS * ids.length} more tickets back to back: mean ${perTicket(wall * 1000)} µs wall, ${perTicket(cpu.user + cpu.system)} µs CPU per ticket`)
+console.log(`ticketValues, ${ROUNDS * ids.length} more tickets back to back: mean ${perTicket(wallValues * 1000)} µs wall, ${perTicket(cpuValues.user + cpuValues.system)} µs CPU per ticket`)

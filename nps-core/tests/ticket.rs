@@ -2,7 +2,7 @@
 //! to the bit), the detractor attribution (baseline + contributions = the log-odds, the
 //! coefficients it uses, batch = one customer), and bad input.
 use nps_core::action::{playbook, Catalog, Customer, DecideOptions, Factor, FieldValue};
-use nps_core::early_warning::{LtrModel, Ticket, TicketOptions, TicketScorer, SURVEY_ANSWER_FEATURES};
+use nps_core::early_warning::{LtrModel, Ticket, TicketLayout, TicketOptions, TicketScorer, SURVEY_ANSWER_FEATURES};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention, CustomerHistory, Event, FeatureEngine};
 use nps_core::model::{ChurnModel, ChurnModelOptions};
@@ -315,4 +315,107 @@ fn bad_input_at_ticket_time() {
     renamed.inputs[0] = "shoe_size".into();
     let err = TicketScorer::new(s.engine.clone(), renamed, None, catalog.clone()).unwrap_err().to_string();
     assert!(err.contains("shoe_size") && err.contains("churn model input"), "{err}");
+}
+
+/// The flat array of a ticket holds its numbers where the layout says, -1 and NaN in the
+/// slots a ticket does not fill, and nothing overlaps.
+#[test]
+fn values_follow_the_layout() {
+    let s = setup();
+    let catalog = playbook();
+    for (ltr, top_factors, top_actions) in [(Some(s.ltr.clone()), 3, 3), (None, 2, 5), (Some(s.ltr.clone()), 0, 1)] {
+        let options = TicketOptions { top_factors, top_actions };
+        let layout = TicketLayout::new(&options);
+        // Every slot is named exactly once.
+        let mut slots = vec![
+            layout.probability,
+            layout.score,
+            layout.log_odds,
+            layout.baseline,
+            layout.detractor_probability,
+            layout.passive_probability,
+            layout.promoter_probability,
+            layout.detractor_log_odds,
+            layout.detractor_baseline,
+        ];
+        for list in [
+            layout.raising,
+            layout.raising_contributions,
+            layout.lowering,
+            layout.lowering_contributions,
+            layout.detractor_raising,
+            layout.detractor_raising_contributions,
+            layout.detractor_lowering,
+            layout.detractor_lowering_contributions,
+        ] {
+            slots.extend(list..list + top_factors);
+        }
+        for list in [layout.actions, layout.priorities, layout.values] {
+            slots.extend(list..list + top_actions);
+        }
+        slots.sort_unstable();
+        assert_eq!(slots, (0..layout.length).collect::<Vec<_>>());
+
+        let with_ltr = ltr.is_some();
+        let scorer = TicketScorer::new(s.engine.clone(), s.churn.clone(), ltr, catalog.clone()).unwrap();
+        let mut ticket = Ticket::default();
+        let mut out = vec![0.0; layout.length];
+        for c in (0..1_500u32).step_by(97) {
+            let mut h = history(&s.base, c);
+            let now = s.base.config.as_of + 60;
+            let event = Event { time: now - 1, kind: "contact_opened", ..Default::default() };
+            let customer = record(&catalog, "postpaid");
+            scorer.score_into(&mut h, &event, now, &customer, &[], &options, &mut ticket).unwrap();
+            ticket.write_values(&layout, &mut out).unwrap();
+            assert_eq!(out[layout.probability].to_bits(), ticket.probability.to_bits());
+            assert_eq!(out[layout.score].to_bits(), ticket.score.to_bits());
+            assert_eq!(out[layout.log_odds].to_bits(), ticket.log_odds.to_bits());
+            assert_eq!(out[layout.baseline].to_bits(), ticket.baseline.to_bits());
+            let list = |at: usize, at_c: usize, index: &[usize], c: &[f64]| {
+                for i in 0..top_factors {
+                    match index.get(i) {
+                        Some(&j) => assert_eq!((out[at + i], out[at_c + i].to_bits()), (j as f64, c[j].to_bits())),
+                        None => assert!(out[at + i] == -1.0 && out[at_c + i].is_nan()),
+                    }
+                }
+            };
+            list(layout.raising, layout.raising_contributions, &ticket.raising, &ticket.contributions);
+            list(layout.lowering, layout.lowering_contributions, &ticket.lowering, &ticket.contributions);
+            match &ticket.detractor {
+                Some(d) => {
+                    assert!(with_ltr);
+                    assert_eq!(out[layout.detractor_probability], d.probabilities[0]);
+                    assert_eq!(out[layout.passive_probability], d.probabilities[1]);
+                    assert_eq!(out[layout.promoter_probability], d.probabilities[2]);
+                    assert_eq!(out[layout.detractor_log_odds], d.log_odds);
+                    assert_eq!(out[layout.detractor_baseline], d.baseline);
+                    let (dr, drc) = (layout.detractor_raising, layout.detractor_raising_contributions);
+                    list(dr, drc, &ticket.detractor_raising, &d.contributions);
+                    let (dl, dlc) = (layout.detractor_lowering, layout.detractor_lowering_contributions);
+                    list(dl, dlc, &ticket.detractor_lowering, &d.contributions);
+                }
+                None => {
+                    assert!(!with_ltr);
+                    assert!(out[layout.detractor_probability..=layout.detractor_baseline].iter().all(|x| x.is_nan()));
+                    list(layout.detractor_raising, layout.detractor_raising_contributions, &[], &[]);
+                    list(layout.detractor_lowering, layout.detractor_lowering_contributions, &[], &[]);
+                }
+            }
+            for i in 0..top_actions {
+                match ticket.decision.actions.get(i) {
+                    Some(a) => {
+                        assert_eq!(catalog.actions()[a.index].id, a.id);
+                        assert_eq!(
+                            (out[layout.actions + i], out[layout.priorities + i], out[layout.values + i]),
+                            (a.index as f64, a.priority, a.value)
+                        );
+                    }
+                    None => assert!(out[layout.actions + i] == -1.0 && out[layout.priorities + i].is_nan()),
+                }
+            }
+        }
+    }
+    let layout = TicketLayout::new(&TicketOptions::default());
+    let err = Ticket::default().write_values(&layout, &mut [0.0; 3]).unwrap_err().to_string();
+    assert!(err.contains("out") && err.contains(&layout.length.to_string()), "{err}");
 }

@@ -1,5 +1,5 @@
 //! Node functions for `nps_core::early_warning`.
-use napi::bindgen_prelude::{Either, Float64Array, Function, JsObjectValue, Unknown};
+use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Function, JsObjectValue, Unknown};
 use napi::{Env, JsDate, JSON};
 use napi_derive::napi;
 use nps_core::action::Customer;
@@ -374,6 +374,67 @@ pub struct TicketResult {
     pub contributions: Option<Float64Array>,
 }
 
+/// Where `ticketValues` writes each number (offsets into its array; the lists have
+/// `topFactors` or `topActions` slots from their offset).
+#[napi(object)]
+pub struct TicketValuesLayout {
+    pub top_factors: u32,
+    pub top_actions: u32,
+    pub probability: u32,
+    pub score: u32,
+    pub log_odds: u32,
+    pub baseline: u32,
+    pub raising: u32,
+    pub raising_contributions: u32,
+    pub lowering: u32,
+    pub lowering_contributions: u32,
+    pub detractor_probability: u32,
+    pub passive_probability: u32,
+    pub promoter_probability: u32,
+    pub detractor_log_odds: u32,
+    pub detractor_baseline: u32,
+    pub detractor_raising: u32,
+    pub detractor_raising_contributions: u32,
+    pub detractor_lowering: u32,
+    pub detractor_lowering_contributions: u32,
+    pub actions: u32,
+    pub priorities: u32,
+    pub values: u32,
+    /// The array's length.
+    pub length: u32,
+}
+
+impl From<&core::TicketLayout> for TicketValuesLayout {
+    fn from(l: &core::TicketLayout) -> Self {
+        let u = |x: usize| x as u32;
+        TicketValuesLayout {
+            top_factors: u(l.top_factors),
+            top_actions: u(l.top_actions),
+            probability: u(l.probability),
+            score: u(l.score),
+            log_odds: u(l.log_odds),
+            baseline: u(l.baseline),
+            raising: u(l.raising),
+            raising_contributions: u(l.raising_contributions),
+            lowering: u(l.lowering),
+            lowering_contributions: u(l.lowering_contributions),
+            detractor_probability: u(l.detractor_probability),
+            passive_probability: u(l.passive_probability),
+            promoter_probability: u(l.promoter_probability),
+            detractor_log_odds: u(l.detractor_log_odds),
+            detractor_baseline: u(l.detractor_baseline),
+            detractor_raising: u(l.detractor_raising),
+            detractor_raising_contributions: u(l.detractor_raising_contributions),
+            detractor_lowering: u(l.detractor_lowering),
+            detractor_lowering_contributions: u(l.detractor_lowering_contributions),
+            actions: u(l.actions),
+            priorities: u(l.priorities),
+            values: u(l.values),
+            length: u(l.length),
+        }
+    }
+}
+
 /// The one call at ticket time: add the event to the customer's history, recompute the
 /// features, score churn, attribute it, estimate detractor risk (with an LTR model) and
 /// rank the next best actions, with the numbers of the separate calls.
@@ -383,6 +444,7 @@ pub struct TicketScorer {
     customer: Customer,
     options: core::TicketOptions,
     ticket: core::Ticket,
+    layout: core::TicketLayout,
     outcomes: Vec<nps_core::action::Outcome>,
     json: Vec<u8>,
 }
@@ -422,6 +484,7 @@ impl TicketScorer {
             customer,
             options,
             ticket: core::Ticket::default(),
+            layout: core::TicketLayout::new(&options),
             outcomes: Vec::new(),
             json: Vec::new(),
         })
@@ -445,6 +508,66 @@ impl TicketScorer {
         self.inner.ltr_inputs().to_vec()
     }
 
+    /// Where each number lies in the array `ticketValues` fills (`out[layout.probability]`,
+    /// the raising factors' input indices from `out[layout.raising]`, ...): read it once.
+    #[napi(getter)]
+    pub fn values_layout(&self) -> TicketValuesLayout {
+        TicketValuesLayout::from(&self.layout)
+    }
+
+    /// The fast path of `ticket` (as `decideValues` is of `decide`): the same ticket with the
+    /// scorer's customer record and no past outcomes, its numbers written into `out` (a
+    /// `Float64Array` of `valuesLayout.length`, reused from ticket to ticket) at the places
+    /// `valuesLayout` gives: factors as indices into `inputs` / `ltrInputs`, actions as
+    /// indices into the catalogue's `actions`; unused slots hold -1 and NaN. Nothing is
+    /// allocated on the JS heap. Returns the number of actions. `now` as in `ticket`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "history: features.CustomerHistory, event: HistoryEvent, out: Float64Array, now?: number | Date | undefined | null"
+    )]
+    pub fn ticket_values(
+        &mut self,
+        history: &mut crate::features::CustomerHistory,
+        event: crate::features::HistoryEvent,
+        mut out: Float64ArraySlice,
+        now: Option<Either<f64, JsDate<'static>>>,
+    ) -> Result<u32> {
+        // SAFETY: the array is only touched here, on the JS thread, during this call.
+        let out = unsafe { out.as_mut() };
+        if out.len() != self.layout.length {
+            // Before the event is added, like the other input errors.
+            return Err(crate::error::to_napi(nps_core::NpsError::LengthMismatch {
+                field: "out".into(),
+                actual: out.len(),
+                other: "valuesLayout.length".into(),
+                expected: self.layout.length,
+            }));
+        }
+        self.outcomes.clear();
+        self.score(history, &event, now.as_ref(), None)?;
+        self.ticket.write_values(&self.layout, out).into_napi()?;
+        Ok(self.ticket.decision.actions.len() as u32)
+    }
+
+    /// Adds `event` to `history` and scores it into `self.ticket` as of `now` (default: one
+    /// second after the event) for `customer` (default: the scorer's) and `self.outcomes`.
+    fn score(
+        &mut self,
+        history: &mut crate::features::CustomerHistory,
+        event: &crate::features::HistoryEvent,
+        now: Option<&Either<f64, JsDate<'static>>>,
+        customer: Option<&Customer>,
+    ) -> Result<()> {
+        let index = history.inner.len();
+        let now = now.map(|t| epoch_seconds(t, "now", 0)).transpose()?;
+        let customer = customer.unwrap_or(&self.customer);
+        let Self { inner, options, ticket, outcomes, .. } = self;
+        event.with_core("event.time", index, |e| {
+            let now = now.unwrap_or(e.time.saturating_add(1));
+            inner.score_into(&mut history.inner, e, now, customer, outcomes, options, ticket).into_napi()
+        })?
+    }
+
     /// One ticket: pushes `event` into `history` (kept on the Rust side), then scores as of
     /// `options.now` (default: one second after the event). Errors before the event is
     /// added: an event not before `now`, a survey answer that is not a whole 0–10, an
@@ -461,27 +584,12 @@ impl TicketScorer {
         event: crate::features::HistoryEvent,
         options: Option<TicketOptions>,
     ) -> Result<Either<Unknown<'env>, TicketResult>> {
-        let index = history.inner.len();
-        let time = epoch_seconds(&event.time, "event.time", index)?;
-        let case = event.case.as_ref().map(crate::features::label);
-        let e = nps_core::features::Event {
-            time,
-            kind: &event.kind,
-            value: event.value,
-            duration: event.duration,
-            department: event.department.as_deref(),
-            case: case.as_deref(),
-            flag: event.flag,
-        };
-        let (mut trace, mut details, mut now) = (false, false, time.saturating_add(1));
-        let mut own = None;
+        let (mut trace, mut details, mut now, mut own) = (false, false, None, None);
         self.outcomes.clear();
         if let Some(o) = options {
             trace = o.trace.unwrap_or(false);
             details = o.details.unwrap_or(false);
-            if let Some(t) = &o.now {
-                now = epoch_seconds(t, "now", 0)?;
-            }
+            now = o.now;
             if let Some(c) = &o.customer {
                 own = Some(crate::action::customer_record(self.inner.catalog(), c)?);
             }
@@ -489,10 +597,7 @@ impl TicketScorer {
                 self.outcomes.push(crate::action::outcome(h, "outcomes", i)?);
             }
         }
-        let customer = own.as_ref().unwrap_or(&self.customer);
-        self.inner
-            .score_into(&mut history.inner, &e, now, customer, &self.outcomes, &self.options, &mut self.ticket)
-            .into_napi()?;
+        self.score(history, &event, now.as_ref(), own.as_ref())?;
         let t = &self.ticket;
         let inputs = self.inner.inputs();
         if !details {

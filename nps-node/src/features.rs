@@ -218,6 +218,23 @@ pub struct HistoryEvent {
     pub flag: Option<bool>,
 }
 
+impl HistoryEvent {
+    /// Calls `f` with the event as the core reads it; a bad time is an error naming
+    /// `time_field` and event `index`.
+    pub(crate) fn with_core<R>(&self, time_field: &str, index: usize, f: impl FnOnce(&core::Event<'_>) -> R) -> Result<R> {
+        let case = self.case.as_ref().map(label);
+        Ok(f(&core::Event {
+            time: epoch_seconds(&self.time, time_field, index)?,
+            kind: &self.kind,
+            value: self.value,
+            duration: self.duration,
+            department: self.department.as_deref(),
+            case: case.as_deref(),
+            flag: self.flag,
+        }))
+    }
+}
+
 /// Options of `FeatureEngine` and `CustomerHistory`.
 #[napi(object)]
 #[derive(Default)]
@@ -278,19 +295,7 @@ impl CustomerHistory {
     #[napi(catch_unwind)]
     pub fn push(&mut self, event: HistoryEvent) -> Result<()> {
         let index = self.inner.len();
-        let time = epoch_seconds(&event.time, "time", index)?;
-        let case = event.case.as_ref().map(label);
-        self.inner
-            .push(&core::Event {
-                time,
-                kind: &event.kind,
-                value: event.value,
-                duration: event.duration,
-                department: event.department.as_deref(),
-                case: case.as_deref(),
-                flag: event.flag,
-            })
-            .into_napi()
+        event.with_core("time", index, |e| self.inner.push(e).into_napi())?
     }
 
     /// Number of events.

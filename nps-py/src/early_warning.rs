@@ -358,6 +358,7 @@ pub struct PyTicketScorer {
     inner: core::TicketScorer,
     customer: nps_core::action::Customer,
     options: core::TicketOptions,
+    layout: core::TicketLayout,
     ticket: core::Ticket,
 }
 
@@ -417,6 +418,7 @@ impl PyTicketScorer {
             inner,
             customer,
             options: core::TicketOptions { top_factors, top_actions },
+            layout: core::TicketLayout::new(&core::TicketOptions { top_factors, top_actions }),
             ticket: core::Ticket::default(),
         })
     }
@@ -468,12 +470,6 @@ impl PyTicketScorer {
         trace: bool,
         details: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let event =
-            crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
-        let now = match now {
-            Some(t) if !t.is_none() => crate::features::epoch_seconds(t, "now")?,
-            _ => event.time().saturating_add(1),
-        };
         let own = customer.map(|c| record(self.inner.catalog(), Some(c))).transpose()?;
         let outcomes: Vec<nps_core::action::Outcome> = match outcomes {
             None => Vec::new(),
@@ -496,11 +492,68 @@ impl PyTicketScorer {
                 })
                 .collect::<PyResult<_>>()?,
         };
-        let customer = own.as_ref().unwrap_or(&self.customer);
-        self.inner
-            .score_into(&mut history.0, &event.as_event(), now, customer, &outcomes, &self.options, &mut self.ticket)
-            .py()?;
+        let event =
+            crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
+        self.score(&mut history, &event, now, own.as_ref(), &outcomes)?;
         ticket_dict(py, &self.inner, &self.ticket, trace, details)
+    }
+
+    /// Where each number lies in the array `ticket_values` returns (a dict of offsets:
+    /// `out[layout["probability"]]`, the raising factors' input indices from
+    /// `out[layout["raising"]]`, ...; the lists have `top_factors` or `top_actions` slots).
+    #[getter]
+    fn values_layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let json = serde_json::to_value(self.layout).expect("plain data");
+        for (k, v) in json.as_object().expect("a struct") {
+            d.set_item(k, v.as_u64().expect("offsets are whole"))?;
+        }
+        Ok(d)
+    }
+
+    /// The compact form of `ticket` (as `decide_values` is of `decide`): the same ticket
+    /// with the scorer's customer record and no past outcomes, as one float64 array laid
+    /// out as `values_layout` says (factors as indices into `inputs` / `ltr_inputs`,
+    /// actions as indices into the catalogue's `actions`; -1 and NaN in unused slots).
+    /// Written into `out` when given (a float64 array of `values_layout["length"]`),
+    /// which is returned.
+    #[pyo3(signature = (history, time, kind, value=None, duration=None, department=None, case=None, flag=None, now=None, out=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn ticket_values<'py>(
+        &mut self,
+        py: Python<'py>,
+        mut history: PyRefMut<'py, crate::features::PyCustomerHistory>,
+        time: &Bound<'py, PyAny>,
+        kind: &str,
+        value: Option<f64>,
+        duration: Option<f64>,
+        department: Option<&str>,
+        case: Option<&Bound<'py, PyAny>>,
+        flag: Option<bool>,
+        now: Option<&Bound<'py, PyAny>>,
+        out: Option<Bound<'py, numpy::PyArray1<f64>>>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+        let out = match out {
+            Some(o) => o,
+            None => numpy::PyArray1::zeros(py, self.layout.length, false),
+        };
+        let mut rw = numpy::PyArrayMethods::try_readwrite(&out).map_err(|e| crate::error::error("INVALID_PARAMETER", format!("out: {e}")))?;
+        let slice = rw.as_slice_mut().map_err(|_| crate::error::error("INVALID_PARAMETER", "out must be contiguous".to_string()))?;
+        if slice.len() != self.layout.length {
+            // Before the event is added, like the other input errors.
+            return Err(crate::error::to_py(nps_core::NpsError::LengthMismatch {
+                field: "out".into(),
+                actual: slice.len(),
+                other: "values_layout[\"length\"]".into(),
+                expected: self.layout.length,
+            }));
+        }
+        let event =
+            crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
+        self.score(&mut history, &event, now, None, &[])?;
+        self.ticket.write_values(&self.layout, slice).py()?;
+        drop(rw);
+        Ok(out)
     }
 
     fn __repr__(&self) -> String {
@@ -511,6 +564,28 @@ impl PyTicketScorer {
             self.inner.ltr_inputs().len(),
             self.inner.catalog().actions().len()
         )
+    }
+}
+
+impl PyTicketScorer {
+    /// Adds `event` to `history` and scores it into `self.ticket` as of `now` (default: one
+    /// second after the event) for `customer` (default: the scorer's) and `outcomes`.
+    fn score(
+        &mut self,
+        history: &mut crate::features::PyCustomerHistory,
+        event: &crate::features::OwnedEvent,
+        now: Option<&Bound<'_, PyAny>>,
+        customer: Option<&nps_core::action::Customer>,
+        outcomes: &[nps_core::action::Outcome],
+    ) -> PyResult<()> {
+        let now = match now {
+            Some(t) if !t.is_none() => crate::features::epoch_seconds(t, "now")?,
+            _ => event.time().saturating_add(1),
+        };
+        let customer = customer.unwrap_or(&self.customer);
+        self.inner
+            .score_into(&mut history.0, &event.as_event(), now, customer, outcomes, &self.options, &mut self.ticket)
+            .py()
     }
 }
 

@@ -285,6 +285,87 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
   assert.equal(plain.ticket(h, { time: b.asOf + 9_000_000, kind: 'outage' }).detractor, undefined)
 })
 
+test('TicketScorer.ticketValues: the same ticket in one reused Float64Array', () => {
+  const { b, engine, names, churn, ltr, ltrNames, histories } = setup()
+  const playbook = ActionCatalog.playbook()
+  for (const [model, topFactors, topActions] of [[ltr, 3, 3], [null, 2, 5]]) {
+    const scorer = new TicketScorer(engine, churn, playbook, model, { customer: defaults, topFactors, topActions })
+    const L = scorer.valuesLayout
+    assert.equal(L.topFactors, topFactors)
+    assert.equal(L.topActions, topActions)
+    assert.equal(L.length, 9 + 8 * topFactors + 3 * topActions)
+    const out = new Float64Array(L.length)
+    const one = histories()
+    const two = histories()
+    let actions = 0
+    for (const id of [...one.keys()].filter((_, k) => k % 25 === 0)) {
+      const now = b.asOf + 3_600_000
+      const event = { time: now - 60_000, kind: 'contact_opened', department: 'billing' }
+      const n = scorer.ticketValues(one.get(id), event, out, now)
+      const t = scorer.ticket(two.get(id), event, { now })
+      assert.equal(one.get(id).length, two.get(id).length)
+      assert.equal(n, t.actions.length)
+      actions += n
+      assert.equal(bits(out[L.probability]), bits(t.probability))
+      assert.equal(bits(out[L.score]), bits(t.score))
+      assert.equal(bits(out[L.logOdds]), bits(t.logOdds))
+      assert.equal(bits(out[L.baseline]), bits(t.baseline))
+      const factors = (at, atC, list, inputs) => {
+        for (let i = 0; i < topFactors; i++) {
+          if (i < list.length) {
+            assert.equal(inputs[out[at + i]], list[i].name)
+            assert.equal(bits(out[atC + i]), bits(list[i].contribution))
+          } else {
+            assert.equal(out[at + i], -1)
+            assert.ok(Number.isNaN(out[atC + i]))
+          }
+        }
+      }
+      factors(L.raising, L.raisingContributions, t.raising, names)
+      factors(L.lowering, L.loweringContributions, t.lowering, names)
+      if (model) {
+        assert.equal(bits(out[L.detractorProbability]), bits(t.detractor.probability))
+        assert.equal(bits(out[L.passiveProbability]), bits(t.detractor.passive))
+        assert.equal(bits(out[L.promoterProbability]), bits(t.detractor.promoter))
+        assert.equal(bits(out[L.detractorLogOdds]), bits(t.detractor.logOdds))
+        assert.equal(bits(out[L.detractorBaseline]), bits(t.detractor.baseline))
+        factors(L.detractorRaising, L.detractorRaisingContributions, t.detractor.raising, ltrNames)
+        factors(L.detractorLowering, L.detractorLoweringContributions, t.detractor.lowering, ltrNames)
+      } else {
+        assert.equal(t.detractor, undefined)
+        for (let i = L.detractorProbability; i <= L.detractorBaseline; i++) assert.ok(Number.isNaN(out[i]))
+        factors(L.detractorRaising, L.detractorRaisingContributions, [], ltrNames)
+      }
+      for (let i = 0; i < topActions; i++) {
+        const a = t.actions[i]
+        if (a) {
+          assert.equal(playbook.actions[out[L.actions + i]], a.id)
+          assert.equal(out[L.priorities + i], a.priority)
+          assert.equal(out[L.values + i], a.value)
+        } else {
+          assert.equal(out[L.actions + i], -1)
+          assert.ok(Number.isNaN(out[L.priorities + i]))
+        }
+      }
+    }
+    assert.ok(actions > 0)
+    // Without `now`: one second after the event, as `ticket`.
+    const [id, h] = [...one.entries()][1]
+    scorer.ticketValues(h, { time: b.asOf + 7_200_000, kind: 'outage' }, out)
+    const t = scorer.ticket(two.get(id), { time: b.asOf + 7_200_000, kind: 'outage' })
+    assert.equal(bits(out[L.probability]), bits(t.probability))
+    // Bad input: the wrong length of `out` or a bad event, before the event is added.
+    const before = h.length
+    assert.throws(() => scorer.ticketValues(h, { time: b.asOf + 8_000_000, kind: 'outage' }, new Float64Array(3)),
+      (e) => e.code === 'LENGTH_MISMATCH' && /out/.test(e.message) && new RegExp(`${L.length}`).test(e.message))
+    assert.throws(() => scorer.ticketValues(h, { time: b.asOf + 8_000_000, kind: 'survey_answer', value: 12 }, out),
+      (e) => e.code === 'OUT_OF_RANGE')
+    assert.throws(() => scorer.ticketValues(h, { time: b.asOf + 8_000_000, kind: 'outage' }, out, b.asOf),
+      (e) => e.code === 'INVALID_PARAMETER' && /before now/.test(e.message))
+    assert.equal(h.length, before)
+  }
+})
+
 test('TicketScorer: bad input', () => {
   const { b, engine, churn, ltr, histories } = setup()
   const playbook = ActionCatalog.playbook()

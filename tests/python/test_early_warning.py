@@ -341,6 +341,47 @@ def test_ticket_scorer_equals_the_separate_calls():
     assert len(one[customers[0]]) == len(two[customers[0]]) + 1
 
 
+def test_ticket_values_is_the_same_ticket_in_one_array():
+    b = nps.synth.generate(customers=800, seed=10)
+    X = nps.features.retention(b.events, as_of=b.as_of)
+    churn = nps.ChurnModel().fit(X, b.labels.loc[X.index, "churned"])
+    answers = b.surveys.set_index("customer")["score"]
+    ltr = nps.LtrModel().fit(X.drop(columns=LEAKS).loc[answers.index], answers)
+    catalog = nps.ActionCatalog.playbook()
+    engine = nps.features.FeatureEngine()
+    scorer = nps.TicketScorer(engine, churn, catalog, ltr=ltr, customer=PLAYBOOK_DEFAULTS, top_actions=4)
+    L = scorer.values_layout
+    assert L["length"] == 9 + 8 * 3 + 3 * 4 and L["probability"] == 0
+    customers = list(X.index[::40])
+    one, two = (_histories(b.events, b.as_of, customers) for _ in range(2))
+    now = int(b.as_of.astype("datetime64[s]").astype(np.int64)) + 3_600
+    out = np.zeros(L["length"])
+    for c in customers:
+        got = scorer.ticket_values(one[c], now - 60, "contact_opened", department="billing", now=now, out=out)
+        assert got is out
+        t = scorer.ticket(two[c], now - 60, "contact_opened", department="billing", now=now)
+        assert out[L["probability"]] == t["probability"] and out[L["log_odds"]] == t["log_odds"]
+        raising = [(scorer.inputs[int(i)], x) for i, x in
+                   zip(out[L["raising"]:L["raising"] + 3], out[L["raising_contributions"]:L["raising_contributions"] + 3])
+                   if i >= 0]
+        assert raising == t["raising"]
+        assert out[L["detractor_probability"]] == t["detractor"]["probability"]
+        lowering = [scorer.ltr_inputs[int(i)] for i in out[L["detractor_lowering"]:L["detractor_lowering"] + 3] if i >= 0]
+        assert lowering == [n for n, _ in t["detractor"]["lowering"]]
+        ids = [catalog.actions[int(i)] for i in out[L["actions"]:L["actions"] + 4] if i >= 0]
+        assert ids == [a["id"] for a in t["actions"]]
+        assert np.isnan(out[L["priorities"] + len(ids):L["priorities"] + 4]).all()
+    # A new array when `out` is not given; the wrong length is refused before the event is added.
+    fresh = scorer.ticket_values(one[customers[0]], now + 10, "outage")
+    assert fresh.shape == (L["length"],) and fresh is not out
+    n = len(one[customers[0]])
+    with pytest.raises(nps.NpsError, match="out"):
+        scorer.ticket_values(one[customers[0]], now + 20, "outage", out=np.zeros(3))
+    with pytest.raises(nps.NpsError, match="survey answer"):
+        scorer.ticket_values(one[customers[0]], now + 20, "survey_answer", value=11, out=out)
+    assert len(one[customers[0]]) == n
+
+
 def test_ticket_bad_input_from_python():
     b = nps.synth.generate(customers=800, seed=9)
     X = nps.features.retention(b.events, as_of=b.as_of)

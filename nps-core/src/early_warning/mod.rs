@@ -12,4 +12,4 @@ pub use ltr_model::{
     blended_nps, evaluate_ltr, predicted_nps, LtrEvaluation, LtrModel, LtrTraining, PredictedNps, CATEGORIES,
     LTR_FORMAT, LTR_VERSION, SURVEY_ANSWER_FEATURES,
 };
-pub use ticket::{Ticket, TicketOptions, TicketScorer};
+pub use ticket::{Ticket, TicketLayout, TicketOptions, TicketScorer};

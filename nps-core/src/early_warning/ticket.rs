@@ -17,6 +17,7 @@ use crate::error::{NpsError, Result};
 use crate::explain::{top_indices_into, LinearExplainer};
 use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
 use crate::model::{sigmoid, ChurnModel};
+use serde::Serialize;
 
 use super::detractor_risk::DetractorRisk;
 use super::ltr_model::LtrModel;
@@ -70,6 +71,153 @@ pub struct Ticket {
     factors: Vec<Factor>,
     scratch: Scratch,
     rows: RowScratch,
+}
+
+/// Where each number of a [`Ticket`] lies in one flat array of `f64` (see
+/// [`Ticket::write_values`]): for services that read a ticket without building objects
+/// (Node's `ticketValues` writes into a `Float64Array` the caller reuses, so a ticket
+/// creates no garbage). Each field is an offset into the array; the lists (`raising`,
+/// `actions`, ...) have `top_factors` or `top_actions` slots from their offset.
+///
+/// A factor slot holds the input's index (in [`TicketScorer::inputs`] or
+/// [`TicketScorer::ltr_inputs`] order) and its contribution; an action slot the action's
+/// index in [`Catalog::actions`], its priority and its value. Unused slots hold index −1
+/// and NaN, as does the detractor block of a scorer without an LTR model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TicketLayout {
+    /// Factor slots per list.
+    pub top_factors: usize,
+    /// Action slots.
+    pub top_actions: usize,
+    /// P(churn).
+    pub probability: usize,
+    /// 100 × P(churn).
+    pub score: usize,
+    /// The churn log-odds.
+    pub log_odds: usize,
+    /// The churn log-odds at the training mean.
+    pub baseline: usize,
+    /// Inputs raising the churn risk most (indices), largest first.
+    pub raising: usize,
+    /// Their contributions.
+    pub raising_contributions: usize,
+    /// Inputs lowering it most (indices), most negative first.
+    pub lowering: usize,
+    /// Their contributions.
+    pub lowering_contributions: usize,
+    /// P(detractor).
+    pub detractor_probability: usize,
+    /// P(passive).
+    pub passive_probability: usize,
+    /// P(promoter).
+    pub promoter_probability: usize,
+    /// ln P(detractor)/P(promoter).
+    pub detractor_log_odds: usize,
+    /// The same at the training mean.
+    pub detractor_baseline: usize,
+    /// LTR inputs pushing most towards detractor (indices).
+    pub detractor_raising: usize,
+    /// Their contributions.
+    pub detractor_raising_contributions: usize,
+    /// LTR inputs pushing most towards promoter (indices).
+    pub detractor_lowering: usize,
+    /// Their contributions.
+    pub detractor_lowering_contributions: usize,
+    /// The next best actions (catalogue indices), best first.
+    pub actions: usize,
+    /// Their priorities.
+    pub priorities: usize,
+    /// Their values.
+    pub values: usize,
+    /// The array's length.
+    pub length: usize,
+}
+
+impl TicketLayout {
+    /// The layout of tickets scored with `options`.
+    pub fn new(options: &TicketOptions) -> Self {
+        let (f, a) = (options.top_factors, options.top_actions);
+        // Four numbers, the churn factor lists, five detractor numbers, its lists, the actions.
+        let d = 9 + 4 * f;
+        TicketLayout {
+            top_factors: f,
+            top_actions: a,
+            probability: 0,
+            score: 1,
+            log_odds: 2,
+            baseline: 3,
+            raising: 4,
+            raising_contributions: 4 + f,
+            lowering: 4 + 2 * f,
+            lowering_contributions: 4 + 3 * f,
+            detractor_probability: 4 + 4 * f,
+            passive_probability: 5 + 4 * f,
+            promoter_probability: 6 + 4 * f,
+            detractor_log_odds: 7 + 4 * f,
+            detractor_baseline: 8 + 4 * f,
+            detractor_raising: d,
+            detractor_raising_contributions: d + f,
+            detractor_lowering: d + 2 * f,
+            detractor_lowering_contributions: d + 3 * f,
+            actions: d + 4 * f,
+            priorities: d + 4 * f + a,
+            values: d + 4 * f + 2 * a,
+            length: d + 4 * f + 3 * a,
+        }
+    }
+}
+
+impl Ticket {
+    /// Writes the ticket's numbers into `out` at the places `layout` gives (see
+    /// [`TicketLayout`]); `layout` must be that of the options the ticket was scored with.
+    /// Errors: `out` is not `layout.length` long.
+    pub fn write_values(&self, layout: &TicketLayout, out: &mut [f64]) -> Result<()> {
+        if out.len() != layout.length {
+            return Err(NpsError::LengthMismatch {
+                field: "out".into(),
+                actual: out.len(),
+                other: "the ticket layout".into(),
+                expected: layout.length,
+            });
+        }
+        out[layout.probability] = self.probability;
+        out[layout.score] = self.score;
+        out[layout.log_odds] = self.log_odds;
+        out[layout.baseline] = self.baseline;
+        let k = layout.top_factors;
+        let factors = |out: &mut [f64], at: usize, at_c: usize, index: &[usize], c: &[f64]| {
+            for i in 0..k {
+                let s = index.get(i);
+                out[at + i] = s.map_or(-1.0, |&s| s as f64);
+                out[at_c + i] = s.map_or(f64::NAN, |&s| c[s]);
+            }
+        };
+        factors(out, layout.raising, layout.raising_contributions, &self.raising, &self.contributions);
+        factors(out, layout.lowering, layout.lowering_contributions, &self.lowering, &self.contributions);
+        let (up, down, d): (&[usize], &[usize], &[f64]) = match &self.detractor {
+            Some(d) => {
+                out[layout.detractor_probability] = d.probabilities[0];
+                out[layout.passive_probability] = d.probabilities[1];
+                out[layout.promoter_probability] = d.probabilities[2];
+                out[layout.detractor_log_odds] = d.log_odds;
+                out[layout.detractor_baseline] = d.baseline;
+                (&self.detractor_raising, &self.detractor_lowering, &d.contributions)
+            }
+            None => {
+                out[layout.detractor_probability..=layout.detractor_baseline].fill(f64::NAN);
+                (&[], &[], &[])
+            }
+        };
+        factors(out, layout.detractor_raising, layout.detractor_raising_contributions, up, d);
+        factors(out, layout.detractor_lowering, layout.detractor_lowering_contributions, down, d);
+        for i in 0..layout.top_actions {
+            let a = self.decision.actions.get(i);
+            out[layout.actions + i] = a.map_or(-1.0, |a| a.index as f64);
+            out[layout.priorities + i] = a.map_or(f64::NAN, |a| a.priority);
+            out[layout.values + i] = a.map_or(f64::NAN, |a| a.value);
+        }
+        Ok(())
+    }
 }
 
 /// The likelihood-to-recommend part of a scorer.

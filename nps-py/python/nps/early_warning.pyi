@@ -60,3 +60,11 @@ class TicketScorer:
                outcomes: Optional[list] = None, trace: bool = False, details: bool = False) -> dict:
         """probability, score, log_odds, baseline, raising, lowering, detractor, actions
         (+ trace, features, contributions on request)."""
+    @property
+    def values_layout(self) -> dict:
+        """Offsets into the array ``ticket_values`` returns (``length``: its length)."""
+    def ticket_values(self, history: Any, time: Any, kind: str, value: Optional[float] = None,
+                      duration: Optional[float] = None, department: Optional[str] = None, case: Any = None,
+                      flag: Optional[bool] = None, now: Any = None, out: Any = None) -> Any:
+        """The same ticket as one float64 array laid out as ``values_layout`` says (factors and
+        actions as indices, -1 and NaN in unused slots); written into ``out`` when given."""
