@@ -2,9 +2,10 @@
 //! the JSON errors with their paths, and properties on random histories: nothing at or after
 //! the reference time leaks in, row order does not matter, counts are counts.
 use nps_core::features::{
-    compute, compute_view, retention, Aggregation, CustomerColumn, EventColumns, EventTable, EventView, FeatureMatrix,
-    FeatureRule, FeatureSet, Filter, KindColumn, AGGREGATIONS, BUILT_IN_KINDS, NONE,
+    compute, compute_view, retention, Aggregation, CustomerColumn, CustomerHistory, Event, EventColumns, EventTable,
+    EventView, FeatureMatrix, FeatureRule, FeatureSet, Filter, KindColumn, AGGREGATIONS, BUILT_IN_KINDS, NONE,
 };
+use nps_core::NpsError;
 use proptest::prelude::*;
 
 const DAY: i64 = 86_400;
@@ -370,19 +371,58 @@ fn gap_ratio_against_median_gap() {
 
 #[test]
 fn nps_category_of_the_last_answer() {
-    let answers = [6.0, 7.0, 8.0, 9.0, 10.0, 0.0, 11.0, 6.5, 8.9];
+    let answers = [6.0, 7.0, 8.0, 9.0, 10.0, 0.0];
     let mut h: Vec<E> = Vec::new();
     for (c, a) in answers.iter().enumerate() {
         h.push(ago(c as u32, 10.0, "survey_answer").v(if *a == 0.0 { 10.0 } else { 0.0 })); // older, overridden
         h.push(ago(c as u32, 5.0, "survey_answer").v(*a));
     }
-    // Customer 9: a 9, then an answer without a value (skipped): promoter.
-    h.push(ago(9, 5.0, "survey_answer").v(9.0));
-    h.push(ago(9, 1.0, "survey_answer"));
-    // 6 detractor, 7 and 8 passive, 9 and 10 promoter, 0 detractor, 11 off the scale, 6.5
-    // detractor (below 7), 8.9 passive (below 9); 9 (later answer absent); no answer: NaN.
-    let cat = feature(r#""kinds": ["survey_answer"], "aggregation": "nps_category", "field": "value""#, &h, 11);
-    same(&cat, &[0.0, 1.0, 1.0, 2.0, 2.0, 0.0, NAN, 0.0, 1.0, 2.0, NAN]);
+    // Customer 6: a 9, then an answer without a value (the score question skipped): promoter.
+    h.push(ago(6, 5.0, "survey_answer").v(9.0));
+    h.push(ago(6, 1.0, "survey_answer"));
+    // 6 detractor, 7 and 8 passive, 9 and 10 promoter, 0 detractor; 9 (later answer
+    // skipped); no answer: NaN.
+    let cat = feature(r#""kinds": ["survey_answer"], "aggregation": "nps_category", "field": "value""#, &h, 8);
+    same(&cat, &[0.0, 1.0, 1.0, 2.0, 2.0, 0.0, 2.0, NAN]);
+    // The skipped answer is a survey taken (days since the last one: 1), not a score.
+    let days = feature(r#""kinds": ["survey_answer"], "aggregation": "days_since_last""#, &h, 8);
+    assert_eq!(days[6], 1.0);
+}
+
+/// An answer off the 0–10 scale, or not whole, is an error naming its row and value, in a
+/// table, a view and a customer's history alike.
+#[test]
+fn survey_answers_off_the_scale_are_refused() {
+    for bad in [11.0, -1.0, 6.5, f64::INFINITY] {
+        let events = [ago(0, 9.0, "usage").v(5.0), ago(1, 5.0, "survey_answer").v(bad)];
+        let kind: Vec<u32> = vec![5, 10];
+        let value = [5.0, bad];
+        let columns = EventColumns {
+            customer: &[0, 1],
+            time: &[events[0].time, events[1].time],
+            kind: &kind,
+            kind_names: &BUILT_IN_KINDS,
+            value: &value,
+            ..Default::default()
+        };
+        let err = EventTable::new(&columns, &[]).unwrap_err();
+        assert!(
+            matches!(err, NpsError::OutOfRange { index: 1, value, .. } if value == bad || bad.is_infinite()),
+            "{err}"
+        );
+        let view = EventView::with_columns(&columns, CustomerColumn::Codes(&[0, 1]), KindColumn::Codes(&kind), &[], 1);
+        assert!(view.is_err());
+        let mut h = CustomerHistory::new(&[]);
+        let e = Event { time: 0, kind: "survey_answer", value: Some(bad), ..Default::default() };
+        let err = h.push(&e).unwrap_err().to_string();
+        assert!(err.contains("survey answer") && h.is_empty(), "{err}");
+    }
+    // A table built by hand: refused when it is computed.
+    let mut t = table(&[ago(0, 5.0, "survey_answer").v(7.0)], 1);
+    t.value[0] = 12.0;
+    let err =
+        compute(&t, &set(r#"{"name": "n", "kinds": ["survey_answer"], "aggregation": "count"}"#), AS_OF).unwrap_err();
+    assert!(err.to_string().contains("12"), "{err}");
 }
 
 #[test]

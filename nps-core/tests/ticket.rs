@@ -252,8 +252,6 @@ fn bad_input_at_ticket_time() {
         assert!(matches!(err, NpsError::OutOfRange { value, .. } if value == bad), "{err}");
         assert!(err.to_string().contains("survey answer"), "{err}");
     }
-    let none = Event { time: now - 1, kind: "survey_answer", ..Default::default() };
-    assert!(matches!(scorer.score(&mut h, &none, now, &customer, &[], &options), Err(NpsError::Missing { .. })));
     // An event at or after `now` would not count: an error, not a silent miss.
     let late = Event { time: now, kind: "contact_opened", ..Default::default() };
     let err = scorer.score(&mut h, &late, now, &customer, &[], &options).unwrap_err().to_string();
@@ -262,6 +260,24 @@ fn bad_input_at_ticket_time() {
     let odd = Event { time: now - 1, kind: "fax", ..Default::default() };
     assert!(matches!(scorer.score(&mut h, &odd, now, &customer, &[], &options), Err(NpsError::Unknown { .. })));
     assert_eq!(h.len(), before, "nothing was added");
+    // An answer without a value (the score question skipped) is a survey taken, not a score:
+    // the last answer stays the last one given.
+    let last_nps = s.engine.names().iter().position(|n| n == "last_nps").unwrap();
+    let given = scorer
+        .score(
+            &mut h,
+            &Event { time: now - 3, kind: "survey_answer", value: Some(4.0), ..Default::default() },
+            now,
+            &customer,
+            &[],
+            &options,
+        )
+        .unwrap();
+    let none = Event { time: now - 2, kind: "survey_answer", ..Default::default() };
+    let skipped = scorer.score(&mut h, &none, now, &customer, &[], &options).unwrap();
+    assert_eq!((given.features[last_nps], skipped.features[last_nps]), (4.0, 4.0));
+    assert_eq!(h.len(), before + 2);
+    let before = h.len();
 
     // A customer with no events: their features are the empty values (counts 0, the rest
     // missing); an input the model never saw missing has no imputation, so the first ticket

@@ -91,6 +91,21 @@ test('a customer history grown one event at a time equals the batch features', (
   const h = new features.CustomerHistory()
   assert.throws(() => h.push({ time: 0, kind: 'teleport' }), (err) => err.code === 'UNKNOWN_VALUE' && /teleport/.test(err.message))
   assert.throws(() => h.push({ time: 0, kind: 'contact_resolved', duration: -1 }), (err) => err.code === 'NEGATIVE')
+  // A survey answer off the 0-10 scale or not whole is refused (as in the batch features);
+  // one without a value (the score question skipped) is a survey taken, not a score.
+  for (const bad of [11, -1, 7.5]) {
+    assert.throws(() => h.push({ time: 0, kind: 'survey_answer', value: bad }),
+      (err) => err.code === 'OUT_OF_RANGE' && /survey answer\)\[0\] = /.test(err.message))
+  }
+  assert.equal(h.length, 0)
+  h.push({ time: 0, kind: 'survey_answer', value: 8 })
+  h.push({ time: 1000, kind: 'survey_answer' })
+  const f = h.features(new features.FeatureEngine(null), 86_401_000)
+  const names = new features.FeatureEngine(null).names
+  assert.equal(f[names.indexOf('last_nps')], 8)
+  assert.equal(f[names.indexOf('days_since_last_nps')], 86_400 / 86_400)
+  assert.throws(() => features.retention([{ customer: 'a', time: 0, kind: 'usage', value: 3 }, { customer: 'b', time: 0, kind: 'survey_answer', value: 12 }], { asOf: 1000 }),
+    { code: 'OUT_OF_RANGE', message: 'value (a survey answer)[1] = 12 is outside whole answers on the scale 0..=10' })
 })
 
 test('evaluating LTR predictions against answers', () => {
@@ -378,7 +393,6 @@ test('TicketScorer: bad input', () => {
     (e) => e.code === 'OUT_OF_RANGE' && /survey answer.* = 11/.test(e.message))
   assert.throws(() => scorer.ticket(h, { time: now - 1000, kind: 'survey_answer', value: 6.5 }, { now }),
     (e) => e.code === 'OUT_OF_RANGE')
-  assert.throws(() => scorer.ticket(h, { time: now - 1000, kind: 'survey_answer' }, { now }), (e) => e.code === 'MISSING_VALUE')
   // An event not before `now` would not count.
   assert.throws(() => scorer.ticket(h, { time: now, kind: 'contact_opened' }, { now }),
     (e) => e.code === 'INVALID_PARAMETER' && /before now/.test(e.message))

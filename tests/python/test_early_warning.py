@@ -254,7 +254,17 @@ def test_history_bad_input_from_python():
         h.push(10, "fax")
     with pytest.raises(nps.NpsError, match="duration"):
         h.push(10, "contact_resolved", duration=-5.0)
+    # A survey answer off the 0-10 scale or not whole is refused, as in the batch features.
+    for bad in (11, -1, 7.5):
+        with pytest.raises(nps.NpsError, match=r"survey answer.*whole answers on the scale 0..=10"):
+            h.push(10, "survey_answer", value=bad)
     assert len(h) == 0
+    # One without a value (the score question skipped) is a survey taken, not a score.
+    h.push(10, "survey_answer", value=8)
+    h.push(20, "survey_answer")
+    f = dict(zip(engine.names, h.features(engine, 86_410)))
+    assert f["last_nps"] == 8 and f["days_since_last_nps"] == (86_410 - 20) / 86_400
+    h = nps.features.CustomerHistory()
     # An event older than the latest is taken in its place in time.
     a, b = nps.features.CustomerHistory(), nps.features.CustomerHistory()
     for t, k in [(100, "subscription_start"), (5_000, "contact_opened"), (9_000, "contact_opened")]:
@@ -382,6 +392,15 @@ def test_ticket_values_is_the_same_ticket_in_one_array():
     assert len(one[customers[0]]) == n
 
 
+def test_batch_features_refuse_survey_answers_off_the_scale():
+    b = nps.synth.generate(customers=300, seed=4)
+    events = b.events.copy()
+    row = int(np.flatnonzero((events["kind"] == "survey_answer").to_numpy())[3])
+    events.loc[events.index[row], "value"] = 11.0
+    with pytest.raises(nps.NpsError, match=rf"survey answer\)\[{row}\] = 11"):
+        nps.features.retention(events, as_of=b.as_of)
+
+
 def test_ticket_bad_input_from_python():
     b = nps.synth.generate(customers=800, seed=9)
     X = nps.features.retention(b.events, as_of=b.as_of)
@@ -391,7 +410,7 @@ def test_ticket_bad_input_from_python():
     scorer = nps.TicketScorer(engine, churn, catalog, customer=PLAYBOOK_DEFAULTS)
     h = _histories(b.events, b.as_of, [X.index[0]])[X.index[0]]
     n, now = len(h), 1_800_000_000
-    with pytest.raises(nps.NpsError, match=r"event.value \(a survey answer\)\[\d+\] = 11 is outside whole answers"):
+    with pytest.raises(nps.NpsError, match=r"value \(a survey answer\)\[\d+\] = 11 is outside whole answers"):
         scorer.ticket(h, now - 1, "survey_answer", value=11, now=now)
     with pytest.raises(nps.NpsError, match="7.5"):
         scorer.ticket(h, now - 1, "survey_answer", value=7.5, now=now)

@@ -340,8 +340,9 @@ impl TicketScorer {
     /// it is defined, the record's value otherwise) given the customer's past `outcomes`.
     ///
     /// Checked before the event is added (nothing changes on these errors): the event must
-    /// be before `now` (features count events strictly before their reference time), and a
-    /// `survey_answer` must carry a whole answer on the 0–10 scale. An event older than
+    /// be before `now` (features count events strictly before their reference time), and
+    /// pass [`CustomerHistory::push`]'s checks (a known kind, finite values, a survey answer
+    /// whole on the 0–10 scale or absent). An event older than
     /// the history's latest is taken in its place in time (features equal the batch
     /// computation for any arrival order). After it is added, the event stays even if a
     /// later step fails (e.g. a rule needs a field the record lacks).
@@ -356,7 +357,7 @@ impl TicketScorer {
         options: &TicketOptions,
         ticket: &mut Ticket,
     ) -> Result<()> {
-        check_event(event, now, history.len())?;
+        check_event(event, now)?;
         history.push(event)?;
         self.score_history_into(history, now, customer, outcomes, options, ticket)
     }
@@ -401,7 +402,12 @@ impl TicketScorer {
                 fill_cells(&t.features, &l.features, &mut t.cells);
                 let d = t.detractor.get_or_insert_with(DetractorRisk::default);
                 l.model.detractor_risk_into(&l.explainer, &t.cells, &mut t.encoded, d)?;
-                top_indices_into(&d.contributions, options.top_factors, &mut t.detractor_raising, &mut t.detractor_lowering);
+                top_indices_into(
+                    &d.contributions,
+                    options.top_factors,
+                    &mut t.detractor_raising,
+                    &mut t.detractor_lowering,
+                );
             }
         }
 
@@ -436,28 +442,15 @@ impl TicketScorer {
     }
 }
 
-/// The checks made before an event is added (see [`TicketScorer::score_into`]).
-fn check_event(event: &Event<'_>, now: i64, index: usize) -> Result<()> {
+/// The check made before an event is added (see [`TicketScorer::score_into`]); the
+/// history checks the rest (kind, values, a survey answer's scale) before it adds anything.
+fn check_event(event: &Event<'_>, now: i64) -> Result<()> {
     if event.time >= now {
         return Err(NpsError::invalid(
             "event.time",
             event.time,
             &format!("before now ({now}): features count events strictly before their reference time"),
         ));
-    }
-    if event.kind == "survey_answer" {
-        match event.value {
-            None => return Err(NpsError::Missing { field: "event.value (a survey answer)".into(), index }),
-            Some(v) if !(0.0..=10.0).contains(&v) || v.fract() != 0.0 => {
-                return Err(NpsError::OutOfRange {
-                    field: "event.value (a survey answer)".into(),
-                    index,
-                    value: v,
-                    range: "whole answers on the scale 0..=10".into(),
-                })
-            }
-            Some(_) => {}
-        }
     }
     Ok(())
 }

@@ -150,4 +150,3 @@ fn insert_ranked(list: &mut Vec<usize>, s: usize, k: usize, ahead: impl Fn(usize
         list.truncate(k);
     }
 }
-

@@ -12,7 +12,7 @@ use std::hash::Hash;
 use serde::{Deserialize, Serialize};
 
 use super::view::EventView;
-use crate::error::Result;
+use crate::error::{NpsError, Result};
 
 /// The event kinds every history may use. Other kinds must be declared by the caller.
 pub const BUILT_IN_KINDS: [&str; 14] = [
@@ -31,6 +31,25 @@ pub const BUILT_IN_KINDS: [&str; 14] = [
     "offer_outcome",      // flag: accepted (true) or not
     "complaint",          // a formal complaint; department = topic
 ];
+
+/// The kind whose value is an answer on the 0–10 scale (its index in [`BUILT_IN_KINDS`]).
+pub(crate) const SURVEY_ANSWER: u16 = 10;
+
+/// A survey answer must be a whole number on the 0–10 scale: an 11 or a 7.5 is a data
+/// error that would otherwise flow into `last_nps` and the NPS category unnoticed. An
+/// answer without a value (NaN: the score question skipped) is kept as such: it counts as a
+/// survey taken, not as a score. `index` is the event's row.
+pub(crate) fn check_survey_answer(value: f64, index: usize) -> Result<()> {
+    if !value.is_nan() && (!(0.0..=10.0).contains(&value) || value.fract() != 0.0) {
+        return Err(NpsError::OutOfRange {
+            field: "value (a survey answer)".into(),
+            index,
+            value,
+            range: "whole answers on the scale 0..=10".into(),
+        });
+    }
+    Ok(())
+}
 
 /// Marks an absent department or case.
 pub const NONE: u32 = u32::MAX;
@@ -94,7 +113,8 @@ impl EventTable {
     ///
     /// Errors name the column, the row and the value: mismatched lengths, an unknown kind, a
     /// customer code out of range, a negative or infinite duration, a non-finite value other
-    /// than NaN, a flag other than 0/1/2, a department code out of range.
+    /// than NaN, a flag other than 0/1/2, a department code out of range, a survey answer
+    /// that is not a whole number on the 0–10 scale (NaN: the question skipped, allowed).
     pub fn new(columns: &EventColumns<'_>, declared_kinds: &[&str]) -> Result<Self> {
         Ok(EventView::new(columns, declared_kinds, 1)?.to_table())
     }
@@ -217,6 +237,16 @@ impl<K: Hash + Eq + Clone> Dictionary<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn survey_answer_code_is_the_built_in_kind() {
+        assert_eq!(BUILT_IN_KINDS[SURVEY_ANSWER as usize], "survey_answer");
+        assert!(check_survey_answer(0.0, 0).is_ok() && check_survey_answer(10.0, 0).is_ok());
+        for bad in [-1.0, 10.5, 11.0, f64::INFINITY] {
+            assert!(matches!(check_survey_answer(bad, 4), Err(NpsError::OutOfRange { index: 4, .. })));
+        }
+        assert!(check_survey_answer(f64::NAN, 2).is_ok(), "a skipped score question");
+    }
 
     #[test]
     fn dense_integer_codes_rank_ids_or_decline() {

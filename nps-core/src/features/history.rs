@@ -4,8 +4,8 @@
 //! Features are computed from it by the same code as the batch computation over the same
 //! events, so they are equal to it for any order in which the events arrive (an event
 //! older than the latest one is taken in its place in time, not rejected).
-use super::events::{Dictionary, EventTable, BUILT_IN_KINDS, NONE};
 use super::compute::RowScratch;
+use super::events::{check_survey_answer, Dictionary, EventTable, BUILT_IN_KINDS, NONE, SURVEY_ANSWER};
 use super::FeatureEngine;
 use crate::error::{NpsError, Result};
 
@@ -53,7 +53,9 @@ impl CustomerHistory {
     }
 
     /// Adds one event. Errors name the field and value: an unknown kind, a negative or
-    /// non-finite duration, a non-finite value.
+    /// non-finite duration, a non-finite value, a survey answer that is not a whole number
+    /// on the 0–10 scale (one without a value is a skipped question, kept). Nothing is
+    /// added on an error.
     pub fn push(&mut self, event: &Event<'_>) -> Result<()> {
         let index = self.table.len();
         let kind = self.table.kind_code(event.kind).ok_or_else(|| NpsError::Unknown {
@@ -61,6 +63,9 @@ impl CustomerHistory {
             value: event.kind.to_string(),
             expected: format!("a built-in kind ({}) or one declared by the caller", BUILT_IN_KINDS.join(", ")),
         })?;
+        if kind == SURVEY_ANSWER {
+            check_survey_answer(event.value.unwrap_or(f64::NAN), index)?;
+        }
         if let Some(v) = event.value.filter(|v| v.is_infinite()) {
             return Err(NpsError::OutOfRange {
                 field: "value".into(),

@@ -13,8 +13,8 @@ mod definition;
 mod history;
 mod retention;
 
-pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
 pub(crate) use compute::RowScratch;
+pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };

@@ -8,7 +8,7 @@
 //! turned into seconds (rounded down, as numpy does) when read.
 use std::borrow::Cow;
 
-use super::events::{EventColumns, EventTable, BUILT_IN_KINDS, NONE};
+use super::events::{check_survey_answer, EventColumns, EventTable, BUILT_IN_KINDS, NONE, SURVEY_ANSWER};
 use crate::error::{NpsError, Result};
 
 /// Kind codes of a view: the table's own, or the caller's with a translation to the
@@ -81,7 +81,8 @@ impl<'a> EventView<'a> {
     ///
     /// The errors are those of [`EventTable::new`], which this check is: mismatched lengths,
     /// an unknown kind, a kind code out of range, a negative or infinite duration, an
-    /// infinite value, a flag other than 0/1/2, a department code out of range.
+    /// infinite value, a flag other than 0/1/2, a department code out of range, a survey
+    /// answer that is not a whole number on the 0–10 scale (NaN: the question skipped).
     ///
     /// ```
     /// use nps_core::features::{EventColumns, EventView};
@@ -176,6 +177,13 @@ impl<'a> EventView<'a> {
                 },
             });
         }
+        let survey: Vec<bool> = known.iter().map(|k| *k == Some(SURVEY_ANSWER)).collect();
+        if survey.contains(&true) {
+            match kind {
+                KindColumn::Codes(k) => check_survey_rows(n, |row| survey[k[row] as usize], columns.value)?,
+                KindColumn::Bytes(k) => check_survey_rows(n, |row| survey[k[row] as usize], columns.value)?,
+            }
+        }
         let map = known.into_iter().map(|k| k.unwrap_or(0)).collect();
         let kind = match kind {
             KindColumn::Codes(codes) => KindCodes::Mapped { codes, map },
@@ -253,6 +261,9 @@ impl<'a> EventView<'a> {
                 value: t.kind[row] as f64,
                 range: format!("the {kinds} kind names of the table"),
             });
+        }
+        if let Some(survey) = t.kinds.iter().position(|k| k == BUILT_IN_KINDS[SURVEY_ANSWER as usize]) {
+            check_survey_rows(t.len(), |row| t.kind[row] as usize == survey, &t.value)?;
         }
         Ok(view)
     }
@@ -412,6 +423,15 @@ fn check_floats(values: &[f64], field: &str, non_negative: bool) -> Result<()> {
             });
         }
         return Err(NpsError::Negative { field: field.into(), index: row, value: v });
+    }
+    Ok(())
+}
+
+/// Checks the value of every survey answer among `n` rows (see [`check_survey_answer`]);
+/// `value` may be empty (no values: every answer skipped).
+fn check_survey_rows(n: usize, is_survey: impl Fn(usize) -> bool, value: &[f64]) -> Result<()> {
+    for row in (0..n).filter(|&row| is_survey(row)) {
+        check_survey_answer(value.get(row).copied().unwrap_or(f64::NAN), row)?;
     }
     Ok(())
 }
