@@ -281,14 +281,19 @@ PLAYBOOK_DEFAULTS = {"segment": "postpaid", "complained_outage": False, "complai
                      "last_nps": 7.0, "payment_trend": 1.0, "usage_trend_30d": 1.0, "tenure_days": 0.0}
 
 
-def test_ticket_scorer_equals_the_separate_calls():
-    b = nps.synth.generate(customers=1_500, seed=8)
+def _ticket_setup(customers, seed):
+    """A generated base, its features, a churn and an LTR model on them, the playbook and
+    the retention engine: what a ticket scorer is built from."""
+    b = nps.synth.generate(customers=customers, seed=seed)
     X = nps.features.retention(b.events, as_of=b.as_of)
     churn = nps.ChurnModel().fit(X, b.labels.loc[X.index, "churned"])
     answers = b.surveys.set_index("customer")["score"]
     ltr = nps.LtrModel().fit(X.drop(columns=LEAKS).loc[answers.index], answers)
-    catalog = nps.ActionCatalog.playbook()
-    engine = nps.features.FeatureEngine()
+    return b, X, churn, ltr, nps.ActionCatalog.playbook(), nps.features.FeatureEngine()
+
+
+def test_ticket_scorer_equals_the_separate_calls():
+    b, X, churn, ltr, catalog, engine = _ticket_setup(1_500, 8)
     scorer = nps.TicketScorer(engine, churn, catalog, ltr=ltr, customer=PLAYBOOK_DEFAULTS)
     assert scorer.inputs == list(X.columns) and scorer.ltr_inputs == ltr.inputs_
     customers = list(X.index[::50])
@@ -352,13 +357,7 @@ def test_ticket_scorer_equals_the_separate_calls():
 
 
 def test_ticket_values_is_the_same_ticket_in_one_array():
-    b = nps.synth.generate(customers=800, seed=10)
-    X = nps.features.retention(b.events, as_of=b.as_of)
-    churn = nps.ChurnModel().fit(X, b.labels.loc[X.index, "churned"])
-    answers = b.surveys.set_index("customer")["score"]
-    ltr = nps.LtrModel().fit(X.drop(columns=LEAKS).loc[answers.index], answers)
-    catalog = nps.ActionCatalog.playbook()
-    engine = nps.features.FeatureEngine()
+    b, X, churn, ltr, catalog, engine = _ticket_setup(800, 10)
     scorer = nps.TicketScorer(engine, churn, catalog, ltr=ltr, customer=PLAYBOOK_DEFAULTS, top_actions=4)
     L = scorer.values_layout
     assert L["length"] == 9 + 8 * 3 + 3 * 4 and L["probability"] == 0
