@@ -195,7 +195,9 @@ pub fn decision_time(now: Option<i64>, history: &[Outcome], logged: bool) -> Res
             "nothing",
             "given with a history of outcomes (the contact policies count the outcomes within a window before now)",
         )),
-        None if logged => Err(NpsError::invalid("now", "nothing", "given for a logged decision (its entry records the time)")),
+        None if logged => {
+            Err(NpsError::invalid("now", "nothing", "given for a logged decision (its entry records the time)"))
+        }
         None => Ok(0),
     }
 }

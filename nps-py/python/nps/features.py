@@ -267,7 +267,8 @@ def _compute(events: Any, definitions: Optional[str], as_of: Any, declared_kinds
 
 def compute(events: Any, definitions: Union[str, Mapping, Iterable], as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """Features defined declaratively (JSON text, a dict ``{"features": [...]}`` or a list of
-    definitions), one row per customer, as of ``as_of`` (a date, datetime64 or epoch seconds).
+    definitions), one row per customer, as of ``as_of`` (epoch seconds, a date, a datetime, a
+    datetime64, a pandas Timestamp or an ISO 8601 string: naive times are UTC).
     See docs/features.md for the definition format."""
     return _compute(events, _definitions_json(definitions), as_of, declared_kinds)
 
