@@ -235,6 +235,7 @@ ONE_TIMES = [  # (time, its epoch seconds)
     (pd.Timestamp("2026-07-01 12:00:00.999999999"), 1_782_907_200),
     (pd.Timestamp("2026-07-01 12:00", tz="Europe/Paris"), 1_782_900_000),      # summer time: UTC+2
     (pd.Timestamp("2026-07-01 12:00", tz="UTC").as_unit("s"), 1_782_907_200),
+    (pd.Timestamp("3000-01-01").as_unit("s"), 32_503_680_000),                # beyond int64 nanoseconds
     (np.datetime64("2026-07-01"), 1_782_864_000),                              # days
     (np.datetime64("2026-07"), 1_782_864_000),                                 # months
     (np.datetime64("2026-07-01T05", "h"), 1_782_882_000),

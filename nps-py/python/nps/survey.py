@@ -129,8 +129,14 @@ def _epoch_second(t: Any, field: str = "time") -> int:
     elif isinstance(t, datetime.datetime):  # pandas' Timestamp and NaT are datetimes too
         if t != t:
             raise _time_error("MISSING_VALUE", f"{field} is missing (NaT)")
-        # Whole seconds by floor division of the exact difference (nanoseconds for a Timestamp).
-        seconds = (t - (_EPOCH if t.tzinfo is None else _EPOCH_UTC)) // _SECOND
+        seconds = None
+        if type(t) is not datetime.datetime:
+            try:  # a pandas Timestamp: its nanoseconds since the epoch (UTC), the quick way
+                seconds = t.value // 1_000_000_000
+            except (AttributeError, OverflowError):  # beyond int64 nanoseconds, or another subclass
+                pass
+        if seconds is None:  # whole seconds by floor division of the exact difference
+            seconds = (t - (_EPOCH if t.tzinfo is None else _EPOCH_UTC)) // _SECOND
     elif isinstance(t, datetime.date):
         seconds = (t - _EPOCH.date()).days * 86_400
     else:
