@@ -299,7 +299,11 @@ export interface DecideOptions {
   factors?: Record<string, number>
   /** The customer's past outcomes. */
   history?: Array<Outcome>
-  /** Now (a `Date` or epoch milliseconds; default 0). */
+  /**
+   * The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
+   * (the contact policies count the outcomes within a window before it) and with a
+   * `customerId` (the log entry records it); otherwise nothing reads it.
+   */
   now?: number | Date
   /** How many actions to return (3). */
   top?: number
@@ -321,7 +325,11 @@ export interface DecideOptions {
 export interface DecideValuesOptions {
   /** The customer's past outcomes. */
   history?: Array<Outcome>
-  /** Now (a `Date` or epoch milliseconds; default 0). */
+  /**
+   * The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
+   * (the contact policies count the outcomes within a window before it); otherwise
+   * nothing reads it.
+   */
   now?: number | Date
   /** How many actions to return (3). */
   top?: number

@@ -1,7 +1,8 @@
 //! Next-best-action: catalogue loading, conditions, contact policies, arbitration, the trace
 //! and the shipped playbook.
 use nps_core::action::{
-    playbook, Catalog, Customer, DecideOptions, Decision, Factor, FieldValue, Outcome, OutcomeKind, Verdict,
+    decision_time, playbook, Catalog, Customer, DecideOptions, Decision, Factor, FieldValue, Outcome, OutcomeKind,
+    Verdict,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -278,6 +279,23 @@ fn outcome(action: &str, channel: &str, group: &str, days_ago: f64, kind: Outcom
         time: NOW - (days_ago * DAY as f64) as i64,
         kind,
     }
+}
+
+#[test]
+fn decision_time_is_required_when_it_is_read() {
+    let presented = outcome("x", "sms", "g", 1.0, OutcomeKind::Presented);
+    assert_eq!(decision_time(Some(NOW), &[presented.clone()], true), Ok(NOW));
+    // Nothing reads the time without a history or a log: any time will do.
+    assert_eq!(decision_time(None, &[], false), Ok(0));
+    let e = decision_time(None, &[presented], false).unwrap_err();
+    assert_eq!(e.code(), "INVALID_PARAMETER");
+    assert_eq!(
+        e.to_string(),
+        "now must be given with a history of outcomes (the contact policies count the outcomes within a window \
+         before now), got nothing"
+    );
+    let e = decision_time(None, &[], true).unwrap_err();
+    assert_eq!(e.to_string(), "now must be given for a logged decision (its entry records the time), got nothing");
 }
 
 #[test]

@@ -97,7 +97,9 @@ pub struct DecideOptions {
     pub factors: Option<HashMap<String, f64>>,
     /// The customer's past outcomes.
     pub history: Option<Vec<Outcome>>,
-    /// Now (a `Date` or epoch milliseconds; default 0).
+    /// The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
+    /// (the contact policies count the outcomes within a window before it) and with a
+    /// `customerId` (the log entry records it); otherwise nothing reads it.
     pub now: Option<Either<f64, JsDate<'static>>>,
     /// How many actions to return (3).
     pub top: Option<u32>,
@@ -279,7 +281,9 @@ pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: O
 pub struct DecideValuesOptions {
     /// The customer's past outcomes.
     pub history: Option<Vec<Outcome>>,
-    /// Now (a `Date` or epoch milliseconds; default 0).
+    /// The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
+    /// (the contact policies count the outcomes within a window before it); otherwise
+    /// nothing reads it.
     pub now: Option<Either<f64, JsDate<'static>>>,
     /// How many actions to return (3).
     pub top: Option<u32>,
@@ -348,6 +352,13 @@ pub(crate) fn outcome(o: &Outcome, list: &str, index: usize) -> Result<core::Out
         time: epoch_seconds(&o.time, &format!("{list}.time"), index)?,
         kind,
     })
+}
+
+/// `now` in epoch seconds, required with a history or for a logged decision (see
+/// `nps_core::action::decision_time`).
+fn decision_time(now: Option<&Either<f64, JsDate<'static>>>, history: &[core::Outcome], logged: bool) -> Result<i64> {
+    let now = now.map(|t| epoch_seconds(t, "now", 0)).transpose()?;
+    core::decision_time(now, history, logged).into_napi()
 }
 
 /// A customer record in the catalogue's schema from fields by name (null or NaN = missing).
@@ -465,7 +476,7 @@ impl ActionCatalog {
             None => Vec::new(),
             Some(h) => history(h)?,
         };
-        let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
+        let now = decision_time(options.now.as_ref(), &history, false)?;
         let want_trace = options.trace.unwrap_or(false);
         let mut b = self.buffers.borrow_mut();
         let Buffers { scratch, ranked, verdicts, draws } = &mut *b;
@@ -524,7 +535,7 @@ impl ActionCatalog {
             .map(|(name, contribution)| Factor { name, contribution })
             .collect();
         let history = history(options.history.as_deref().unwrap_or_default())?;
-        let now = options.now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?.unwrap_or(0);
+        let now = decision_time(options.now.as_ref(), &history, options.customer_id.is_some())?;
         let top = options.top.unwrap_or(3) as usize;
         let segment = options.segment.as_deref().unwrap_or("");
         let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);

@@ -52,11 +52,21 @@ fn history<'py>(list: Option<&Bound<'py, PyList>>) -> PyResult<Vec<Outcome>> {
                 action: get("action")?.extract()?,
                 channel: get("channel")?.extract()?,
                 group: get("group")?.extract()?,
-                time: get("time")?.extract()?,
+                time: crate::convert::epoch_seconds(&get("time")?, &format!("history[{i}].time"))?,
                 kind: outcome_kind(&get("kind")?.extract::<String>()?)?,
             })
         })
         .collect()
+}
+
+/// `now` in epoch seconds (any time `nps.survey._epoch_second` reads), required with a
+/// history or for a logged decision (see `nps_core::action::decision_time`).
+fn decision_time(now: Option<&Bound<'_, PyAny>>, history: &[Outcome], logged: bool) -> PyResult<i64> {
+    let now = match now {
+        Some(t) if !t.is_none() => Some(crate::convert::epoch_seconds(t, "now")?),
+        _ => None,
+    };
+    core::decision_time(now, history, logged).py()
 }
 
 /// The ranked actions as dicts (rank 1 = best, id, label, channel, priority, value).
@@ -146,7 +156,8 @@ impl PyLearner {
     }
 }
 
-/// A next-best-action catalogue (rules, levers, contact policies), checked when loaded.
+/// A next-best-action catalogue (rules, levers, contact policies), checked when loaded;
+/// pickles as its JSON.
 #[pyclass(module = "nps", name = "ActionCatalog", frozen)]
 pub struct PyActionCatalog(pub(crate) core::Catalog, Mutex<Buffers>);
 
@@ -166,6 +177,12 @@ impl PyActionCatalog {
     #[staticmethod]
     fn playbook() -> Self {
         catalog(core::playbook())
+    }
+
+    /// Pickles as the catalogue's JSON (loaded again when unpickled).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let json = serde_json::to_string(&slf.get().0).expect("plain data");
+        Ok((slf.get_type().getattr("from_json")?, (json,)))
     }
 
     /// The customer fields the rules read, with their types.
@@ -217,9 +234,12 @@ impl PyActionCatalog {
     /// Ranks the actions for one customer: `customer` maps field names to values (None =
     /// missing), `score` is the churn score 0–100, `factors` maps factor names to their
     /// log-odds contributions, `history` lists past outcomes as dicts (action, channel,
-    /// group, time in epoch seconds, kind), `now` is epoch seconds. Returns a `Decision` (a
-    /// dict) with `actions` (the top ones, best first) and `trace` (every action: status,
-    /// detail).
+    /// group, time, kind), `now` is the time of the decision. Times are epoch seconds, a
+    /// datetime, a numpy datetime64, a pandas Timestamp or an ISO 8601 string. `now` is
+    /// required with a history (the contact policies count the outcomes within a window
+    /// before it) and with a `customer_id` (the log entry records it); otherwise nothing reads
+    /// it. Returns a `Decision` (a dict) with `actions` (the top ones, best first) and `trace`
+    /// (every action: status, detail).
     ///
     /// With a `learner`, each action's propensity is a Thompson draw for `segment` from a
     /// random source seeded with `seed`. With a `customer_id`, the decision is logged: the
@@ -227,7 +247,7 @@ impl PyActionCatalog {
     /// reward None), the propensity estimated from `draws` Monte Carlo rounds when learning;
     /// a customer in the control group (`control_share` of customers, by a hash of the id
     /// and `control_salt`) gets no action.
-    #[pyo3(signature = (customer, score, factors=None, history=None, now=0, top=3, learner=None, segment="", seed=0,
+    #[pyo3(signature = (customer, score, factors=None, history=None, now=None, top=3, learner=None, segment="", seed=0,
                         customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
@@ -237,7 +257,7 @@ impl PyActionCatalog {
         score: f64,
         factors: Option<&Bound<'py, PyDict>>,
         history: Option<&Bound<'py, PyList>>,
-        now: i64,
+        now: Option<&Bound<'py, PyAny>>,
         top: usize,
         learner: Option<PyRef<'py, PyLearner>>,
         segment: &str,
@@ -256,6 +276,7 @@ impl PyActionCatalog {
                 .collect::<PyResult<_>>()?,
         };
         let history = self::history(history)?;
+        let now = decision_time(now, &history, customer_id.is_some())?;
         let mut rng = nps_core::synth::Rng::new(seed);
         let (d, log) = match customer_id {
             Some(id) => {
@@ -312,9 +333,9 @@ impl PyActionCatalog {
     /// The fast path of `decide`: the customer as a numeric record (`encode`), factor
     /// contributions as an array in `factors` order (NaN: not given), the actions returned as
     /// catalogue indices (ids: `catalog.actions[i]`) with their priorities, and the trace only
-    /// with `trace=True`. Same decision as `decide`. Returns a dict {"actions": [int],
-    /// "priorities": [float]} (+ "trace").
-    #[pyo3(signature = (values, score, contributions=None, history=None, now=0, top=3, trace=false, learner=None,
+    /// with `trace=True`. Same decision as `decide` (`now` required with a history). Returns
+    /// a dict {"actions": [int], "priorities": [float]} (+ "trace").
+    #[pyo3(signature = (values, score, contributions=None, history=None, now=None, top=3, trace=false, learner=None,
                         segment="", seed=0))]
     #[allow(clippy::too_many_arguments)]
     fn decide_values<'py>(
@@ -324,7 +345,7 @@ impl PyActionCatalog {
         score: f64,
         contributions: Option<&Bound<'py, PyAny>>,
         history: Option<&Bound<'py, PyList>>,
-        now: i64,
+        now: Option<&Bound<'py, PyAny>>,
         top: usize,
         trace: bool,
         learner: Option<PyRef<'py, PyLearner>>,
@@ -337,6 +358,7 @@ impl PyActionCatalog {
             Some(c) => crate::convert::floats(c, "contributions")?,
         };
         let history = self::history(history)?;
+        let now = decision_time(now, &history, false)?;
         let draws: Vec<f64> = match &learner {
             None => Vec::new(),
             Some(l) => {

@@ -176,3 +176,17 @@ pub(crate) fn labels(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<f64>> 
     }
     floats(obj, field)
 }
+
+/// Seconds since the epoch (UTC, rounded down) of one time, as `nps.survey._epoch_second`
+/// converts it: epoch seconds (int or float), a numpy datetime64 of any unit, a datetime or
+/// pandas Timestamp (naive: UTC), a date or an ISO 8601 string; errors (`nps.NpsError`)
+/// name `field`. A Python int is read here; every other type goes to that one function.
+pub(crate) fn epoch_seconds(t: &Bound<'_, PyAny>, field: &str) -> PyResult<i64> {
+    if let Ok(int) = t.cast_exact::<pyo3::types::PyInt>() {
+        if let Ok(seconds) = int.extract::<i64>() {
+            return Ok(seconds);
+        }
+    }
+    static CONVERT: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    CONVERT.import(t.py(), "nps.survey", "_epoch_second")?.call1((t, field))?.extract()
+}

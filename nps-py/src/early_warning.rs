@@ -353,6 +353,9 @@ fn factor_list(index: &[usize], names: &[String], contributions: &[f64]) -> Vec<
 /// The one call at ticket time: add the event to a customer's history, recompute the
 /// features, score churn, attribute it, estimate detractor risk (with an LTR model) and
 /// rank the next best actions, with the numbers of the separate calls.
+///
+/// Pickles as its parts (the engine's arguments, the models' and the catalogue's JSON, the
+/// customer record and the options), built again when unpickled: the same tickets to the bit.
 #[pyclass(module = "nps", name = "TicketScorer")]
 pub struct PyTicketScorer {
     inner: core::TicketScorer,
@@ -360,14 +363,22 @@ pub struct PyTicketScorer {
     options: core::TicketOptions,
     layout: core::TicketLayout,
     ticket: core::Ticket,
+    parts: ScorerParts,
 }
 
-fn record(
-    catalog: &nps_core::action::Catalog,
-    fields: Option<&Bound<'_, PyDict>>,
-) -> PyResult<nps_core::action::Customer> {
-    let values: Vec<(String, nps_core::action::FieldValue)> = match fields {
-        None => Vec::new(),
+/// What a scorer was built from, kept for pickling (the core scorer does not give its
+/// models back).
+struct ScorerParts {
+    engine: crate::features::EngineSource,
+    churn: nps_core::model::ChurnModel,
+    ltr: Option<core::LtrModel>,
+    customer: Vec<(String, nps_core::action::FieldValue)>,
+}
+
+/// A customer's fields by name (None = missing) as the catalogue's fields read them.
+fn fields(fields: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, nps_core::action::FieldValue)>> {
+    match fields {
+        None => Ok(Vec::new()),
         Some(d) => d
             .iter()
             .map(|(k, v)| {
@@ -375,12 +386,22 @@ fn record(
                 let value = crate::action::field_value(&v, &name)?;
                 Ok((name, value))
             })
-            .collect::<PyResult<_>>()?,
-    };
+            .collect(),
+    }
+}
+
+fn record(
+    catalog: &nps_core::action::Catalog,
+    values: &[(String, nps_core::action::FieldValue)],
+) -> PyResult<nps_core::action::Customer> {
     let named: Vec<(&str, nps_core::action::FieldValue)> =
         values.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
     catalog.customer(&named).py()
 }
+
+/// The pickled state of a `TicketScorer`: (definitions, declared kinds, churn model JSON,
+/// catalogue JSON, LTR model JSON or None, customer fields, top factors, top actions).
+type ScorerState = (Option<String>, Vec<String>, String, String, Option<String>, Py<PyDict>, usize, usize);
 
 #[pymethods]
 impl PyTicketScorer {
@@ -412,15 +433,49 @@ impl PyTicketScorer {
             }
             _ => None,
         };
-        let customer = record(&catalog.0, customer)?;
-        let inner = core::TicketScorer::new(engine.0.clone(), churn, ltr, catalog.0.clone()).py()?;
-        Ok(PyTicketScorer {
-            inner,
-            customer,
-            options: core::TicketOptions { top_factors, top_actions },
-            layout: core::TicketLayout::new(&core::TicketOptions { top_factors, top_actions }),
-            ticket: core::Ticket::default(),
-        })
+        let parts = ScorerParts { engine: engine.1.clone(), churn, ltr, customer: fields(customer)? };
+        PyTicketScorer::build(engine.0.clone(), catalog.0.clone(), parts, top_factors, top_actions)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (ScorerState,))> {
+        let py = slf.py();
+        let me = slf.borrow();
+        let p = &me.parts;
+        let customer = PyDict::new(py);
+        for (name, value) in &p.customer {
+            match value {
+                nps_core::action::FieldValue::Number(x) => customer.set_item(name, x)?,
+                nps_core::action::FieldValue::Text(t) => customer.set_item(name, t)?,
+                nps_core::action::FieldValue::Bool(b) => customer.set_item(name, b)?,
+                nps_core::action::FieldValue::Missing => customer.set_item(name, py.None())?,
+            }
+        }
+        let state = (
+            p.engine.definitions.clone(),
+            p.engine.declared_kinds.clone(),
+            p.churn.to_json(),
+            serde_json::to_string(me.inner.catalog()).expect("plain data"),
+            p.ltr.as_ref().map(|l| l.to_json()),
+            customer.unbind(),
+            me.options.top_factors,
+            me.options.top_actions,
+        );
+        Ok((slf.get_type().getattr("_from_state")?, (state,)))
+    }
+
+    /// A scorer from its pickled state (see `__reduce__`).
+    #[staticmethod]
+    fn _from_state(py: Python<'_>, state: ScorerState) -> PyResult<Self> {
+        let (definitions, declared_kinds, churn, catalog, ltr, customer, top_factors, top_actions) = state;
+        let engine = crate::features::EngineSource { definitions, declared_kinds };
+        let catalog = nps_core::action::Catalog::from_json(&catalog).py()?;
+        let parts = ScorerParts {
+            churn: nps_core::model::ChurnModel::from_json(&churn).py()?,
+            ltr: ltr.map(|l| core::LtrModel::from_json(&l)).transpose().py()?,
+            customer: fields(Some(customer.bind(py)))?,
+            engine,
+        };
+        PyTicketScorer::build(parts.engine.compile()?, catalog, parts, top_factors, top_actions)
     }
 
     /// Feature names, in the order of the `features` a ticket returns with `details=True`.
@@ -470,7 +525,7 @@ impl PyTicketScorer {
         trace: bool,
         details: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let own = customer.map(|c| record(self.inner.catalog(), Some(c))).transpose()?;
+        let own = customer.map(|c| record(self.inner.catalog(), &fields(Some(c))?)).transpose()?;
         let outcomes: Vec<nps_core::action::Outcome> = match outcomes {
             None => Vec::new(),
             Some(list) => list
@@ -486,7 +541,7 @@ impl PyTicketScorer {
                         action: get("action")?.extract()?,
                         channel: get("channel")?.extract()?,
                         group: get("group")?.extract()?,
-                        time: crate::features::epoch_seconds(&get("time")?, "outcomes.time")?,
+                        time: crate::convert::epoch_seconds(&get("time")?, &format!("outcomes[{i}].time"))?,
                         kind: crate::action::outcome_kind(&get("kind")?.extract::<String>()?)?,
                     })
                 })
@@ -568,6 +623,26 @@ impl PyTicketScorer {
 }
 
 impl PyTicketScorer {
+    fn build(
+        engine: nps_core::features::FeatureEngine,
+        catalog: nps_core::action::Catalog,
+        parts: ScorerParts,
+        top_factors: usize,
+        top_actions: usize,
+    ) -> PyResult<Self> {
+        let customer = record(&catalog, &parts.customer)?;
+        let inner = core::TicketScorer::new(engine, parts.churn.clone(), parts.ltr.clone(), catalog).py()?;
+        let options = core::TicketOptions { top_factors, top_actions };
+        Ok(PyTicketScorer {
+            inner,
+            customer,
+            options,
+            layout: core::TicketLayout::new(&options),
+            ticket: core::Ticket::default(),
+            parts,
+        })
+    }
+
     /// Adds `event` to `history` and scores it into `self.ticket` as of `now` (default: one
     /// second after the event) for `customer` (default: the scorer's) and `outcomes`.
     fn score(
@@ -579,7 +654,7 @@ impl PyTicketScorer {
         outcomes: &[nps_core::action::Outcome],
     ) -> PyResult<()> {
         let now = match now {
-            Some(t) if !t.is_none() => crate::features::epoch_seconds(t, "now")?,
+            Some(t) if !t.is_none() => crate::convert::epoch_seconds(t, "now")?,
             _ => event.time().saturating_add(1),
         };
         let customer = customer.unwrap_or(&self.customer);

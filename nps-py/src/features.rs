@@ -168,20 +168,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 // -- One customer's history, grown one event at a time (the ticket-time state) -------------
 
-/// Seconds since the epoch of an int (epoch seconds) or a datetime / datetime64 / pandas
-/// Timestamp (converted as `nps.features` converts event times).
-pub(crate) fn epoch_seconds(t: &Bound<'_, PyAny>, field: &str) -> PyResult<i64> {
-    if t.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(error("INVALID_PARAMETER", format!("{field} must be a time, got a bool")));
-    }
-    if let Ok(s) = t.extract::<i64>() {
-        return Ok(s);
-    }
-    let list = pyo3::types::PyList::new(t.py(), [t])?;
-    let converted = t.py().import("nps.survey")?.getattr("_epoch_seconds")?.call1((list,))?;
-    converted.get_item(0)?.extract().map_err(|_| error("INVALID_PARAMETER", format!("{field} must be a time")))
-}
-
 /// The event kinds a history accepts: the built-in ones, then `declared_kinds`.
 fn history_kinds(declared_kinds: &[String]) -> Vec<String> {
     let declared: Vec<&str> = declared_kinds.iter().map(String::as_str).collect();
@@ -189,20 +175,41 @@ fn history_kinds(declared_kinds: &[String]) -> Vec<String> {
 }
 
 /// A feature set compiled once (the retention set when `definitions` is None) for histories
-/// with the built-in event kinds plus `declared_kinds`: use one for every customer.
+/// with the built-in event kinds plus `declared_kinds`: use one for every customer. Pickles
+/// as its arguments (it is compiled again when unpickled).
 #[pyclass(module = "nps.features", name = "FeatureEngine", frozen)]
-pub struct PyFeatureEngine(pub(crate) core::FeatureEngine);
+pub struct PyFeatureEngine(pub(crate) core::FeatureEngine, pub(crate) EngineSource);
+
+/// What a `FeatureEngine` was compiled from: its constructor's arguments.
+#[derive(Clone)]
+pub(crate) struct EngineSource {
+    pub(crate) definitions: Option<String>,
+    pub(crate) declared_kinds: Vec<String>,
+}
+
+impl EngineSource {
+    pub(crate) fn compile(&self) -> PyResult<core::FeatureEngine> {
+        let set = match &self.definitions {
+            Some(text) => FeatureSet::from_json(text).py()?,
+            None => core::retention(),
+        };
+        core::FeatureEngine::new(&set, &history_kinds(&self.declared_kinds)).py()
+    }
+}
 
 #[pymethods]
 impl PyFeatureEngine {
     #[new]
     #[pyo3(signature = (definitions=None, declared_kinds=Vec::new()))]
-    fn new(definitions: Option<&str>, declared_kinds: Vec<String>) -> PyResult<Self> {
-        let set = match definitions {
-            Some(text) => FeatureSet::from_json(text).py()?,
-            None => core::retention(),
-        };
-        Ok(PyFeatureEngine(core::FeatureEngine::new(&set, &history_kinds(&declared_kinds)).py()?))
+    fn new(definitions: Option<String>, declared_kinds: Vec<String>) -> PyResult<Self> {
+        let source = EngineSource { definitions, declared_kinds };
+        Ok(PyFeatureEngine(source.compile()?, source))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyAny>, (Option<String>, Vec<String>)) {
+        let s = &slf.get().1;
+        (slf.get_type().into_any(), (s.definitions.clone(), s.declared_kinds.clone()))
     }
 
     /// Feature names, in the order `CustomerHistory.features` returns them.
@@ -257,7 +264,7 @@ impl PyCustomerHistory {
         engine: &PyFeatureEngine,
         as_of: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let as_of = epoch_seconds(as_of, "as_of")?;
+        let as_of = crate::convert::epoch_seconds(as_of, "as_of")?;
         Ok(self.0.features(&engine.0, as_of).py()?.into_pyarray(py))
     }
 
@@ -330,7 +337,7 @@ pub(crate) fn history_event(
         Some(c) => Some(c.str()?.to_string()),
     };
     Ok(OwnedEvent {
-        time: epoch_seconds(time, &format!("time (event {index})"))?,
+        time: crate::convert::epoch_seconds(time, &format!("time (event {index})"))?,
         kind: kind.to_string(),
         value: value.filter(|v| !v.is_nan()),
         duration: duration.filter(|v| !v.is_nan()),

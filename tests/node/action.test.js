@@ -209,3 +209,46 @@ test('campaignSegments groups by band and top factor', () => {
   assert.throws(() => c.campaignSegments([120], ['x'], [null]), (e) => e.code === 'OUT_OF_RANGE' && /scores\[0\] = 120/.test(e.message))
   assert.throws(() => c.campaignSegments([1], [], [null]), (e) => e.code === 'LENGTH_MISMATCH')
 })
+
+test('now is required with a history (and for a logged decision), as a Date or epoch milliseconds', () => {
+  const { Learner } = require('../../nps-node')
+  const c = ActionCatalog.playbook()
+  // One call presented 7 days less a second before now: the weekly call limit holds at now
+  // and is lifted one second later.
+  const history = [{ action: 'detractor_callback', channel: 'call', group: 'care', time: now - 7 * 86400000 + 1000,
+    kind: 'presented' }]
+  const callback = (d) => d.trace.find((t) => t.id === 'detractor_callback').status
+  const expected = c.decide(customer, { score: 75, history, now })
+  assert.equal(callback(expected), 'suppressed')
+  assert.equal(callback(c.decide(customer, { score: 75, history, now: now + 1000 })), 'kept')
+  for (const at of [new Date(now), now + 999, new Date(now + 999)]) {
+    assert.deepEqual(c.decide(customer, { score: 75, history, now: at }), expected)
+  }
+  const dated = [{ ...history[0], time: new Date(history[0].time) }]
+  assert.deepEqual(c.decide(customer, { score: 75, history: dated, now: new Date(now) }), expected)
+  const values = c.encode(customer)
+  assert.deepEqual(c.decideValues(values, 75, undefined, { history, now: new Date(now), trace: true }).trace, expected.trace)
+  // Forgetting now with a history is an error naming it (it used to be 1970, when no outcome
+  // is recent and every contact policy passes), with or without a learner, in both entry points.
+  const learner = new Learner()
+  const forgotten = [
+    () => c.decide(customer, { score: 75, history }),
+    () => c.decide(customer, { score: 75, history, segment: 'consumer' }, learner),
+    () => c.decideValues(values, 75, undefined, { history }),
+    () => c.decideValues(values, 75, undefined, { history }, learner),
+  ]
+  for (const call of forgotten) {
+    assert.throws(call, (e) => e.code === 'INVALID_PARAMETER' &&
+      /^now must be given with a history of outcomes .*window before now/.test(e.message))
+  }
+  for (const call of [() => c.decide(customer, { score: 75, customerId: 'C9' }),
+    () => c.decide(customer, { score: 75, customerId: 'C9', segment: 'consumer' }, learner)]) {
+    assert.throws(call, (e) => e.code === 'INVALID_PARAMETER' && /^now must be given for a logged decision/.test(e.message))
+  }
+  assert.throws(() => c.decide(customer, { score: 75, history, now: NaN }), (e) => e.code === 'OUT_OF_RANGE' && /now/.test(e.message))
+  // Without a history nothing reads now: leaving it out gives the same decision.
+  assert.deepEqual(c.decide(customer, { score: 75, factors: { bill_shock: 0.9 } }),
+    c.decide(customer, { score: 75, factors: { bill_shock: 0.9 }, history: [], now }))
+  assert.deepEqual(c.decideValues(values, 75).actions, c.decideValues(values, 75, undefined, { history: [], now }).actions)
+  assert.equal(c.decide(customer, { score: 75, customerId: 'C9', now: new Date(now) }).log.time, now)
+})

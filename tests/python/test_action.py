@@ -277,3 +277,64 @@ def test_uplift_against_numpy_and_scipy():
         nps.action.uplift([1, 2], [1])
     with pytest.raises(nps.NpsError, match="level"):
         nps.action.uplift([True], [False], level=1.5)
+
+
+def test_now_is_required_with_a_history_and_takes_any_time():
+    import datetime
+    import pickle
+
+    import numpy as np
+    import pandas as pd
+
+    c = nps.ActionCatalog.playbook()
+    # One call presented 7 days less a second before NOW: the weekly call limit holds at NOW
+    # and is lifted one second later, so each `now` below is read to the second.
+    history = [{"action": "detractor_callback", "channel": "call", "group": "care", "time": NOW - 7 * 86_400 + 1,
+                "kind": "presented"}]
+
+    def callback(d):
+        return {t["id"]: t["status"] for t in d["trace"]}["detractor_callback"]
+
+    assert callback(c.decide(CUSTOMER, score=75, history=history, now=NOW)) == "suppressed"
+    assert callback(c.decide(CUSTOMER, score=75, history=history, now=NOW + 1)) == "kept"
+    same = [NOW + 0.5, np.int64(NOW), np.datetime64(NOW, "s"), np.datetime64(NOW * 1000 + 999, "ms"),
+            datetime.datetime(2026, 7, 1), datetime.datetime(2026, 7, 1, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
+            pd.Timestamp("2026-07-01"), pd.Timestamp("2026-07-01 02:00", tz="Europe/Paris"), "2026-07-01T00:00:00"]
+    expected = c.decide(CUSTOMER, score=75, history=history, now=NOW)
+    values = c.encode(CUSTOMER)
+    for now in same:
+        assert c.decide(CUSTOMER, score=75, history=history, now=now) == expected, now
+        assert callback(c.decide(CUSTOMER, score=75, history=history, now=now)) == "suppressed"
+        r = c.decide_values(values, 75, history=history, now=now, trace=True)
+        assert r["trace"] == expected["trace"]
+    # Outcome times take the same types.
+    dated = [dict(history[0], time=pd.Timestamp(NOW - 7 * 86_400 + 1, unit="s"))]
+    assert c.decide(CUSTOMER, score=75, history=dated, now=NOW) == expected
+    # Forgetting `now` with a history is an error naming it (it used to be 1970, when no
+    # outcome is recent and every contact policy passes), in decide and decide_values, with
+    # or without a learner; so is a logged decision without one (its entry records the time).
+    learner = nps.Learner()
+    calls = [lambda: c.decide(CUSTOMER, score=75, history=history),
+             lambda: c.decide(CUSTOMER, score=75, history=history, now=None),
+             lambda: c.decide(CUSTOMER, score=75, history=history, learner=learner, segment="consumer"),
+             lambda: c.decide_values(values, 75, history=history),
+             lambda: c.decide_values(values, 75, history=history, learner=learner)]
+    for call in calls:
+        with pytest.raises(nps.NpsError, match=r"^now must be given with a history of outcomes .*window before now") as e:
+            call()
+        assert e.value.code == "INVALID_PARAMETER"
+    for call in [lambda: c.decide(CUSTOMER, score=75, customer_id="C9"),
+                 lambda: c.decide(CUSTOMER, score=75, customer_id="C9", learner=learner, segment="consumer")]:
+        with pytest.raises(nps.NpsError, match=r"^now must be given for a logged decision") as e:
+            call()
+        assert e.value.code == "INVALID_PARAMETER"
+    # Without a history nothing reads `now`: leaving it out gives the same decision.
+    plain = c.decide(CUSTOMER, score=75, factors={"bill_shock": 0.9})
+    assert plain == c.decide(CUSTOMER, score=75, factors={"bill_shock": 0.9}, history=[], now=NOW)
+    assert c.decide_values(values, 75)["actions"] == c.decide_values(values, 75, history=[], now=NOW)["actions"]
+    logged = c.decide(CUSTOMER, score=75, customer_id="C9", now=datetime.datetime(2026, 7, 1))
+    assert logged["log"]["time"] == NOW
+    # A catalogue pickles (as its JSON) and decides the same after.
+    again = pickle.loads(pickle.dumps(c))
+    assert again.actions == c.actions and again.fields == c.fields
+    assert again.decide(CUSTOMER, score=75, history=history, now=NOW) == expected

@@ -400,6 +400,51 @@ def test_batch_features_refuse_survey_answers_off_the_scale():
         nps.features.retention(events, as_of=b.as_of)
 
 
+def _bits(x):
+    """A ticket as plain values that compare equal only when every number is the same to
+    the bit (floats by their bytes, arrays by dtype, shape and bytes)."""
+    if isinstance(x, dict):
+        return {k: _bits(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_bits(v) for v in x)
+    if isinstance(x, np.ndarray):
+        return (str(x.dtype), x.shape, x.tobytes())
+    if isinstance(x, float):
+        return ("float", np.float64(x).tobytes())
+    return x
+
+
+def test_ticket_scorer_pickles_to_the_same_tickets():
+    import copy
+    import pickle
+
+    b, X, churn, ltr, catalog, engine = _ticket_setup(800, 12)
+    # A record of its own (it changes the actions of every customer below), options of its own.
+    own = dict(PLAYBOOK_DEFAULTS, complained_outage=True, monthly_bill=75.5)
+    scorer = nps.TicketScorer(engine, churn, catalog, ltr=ltr, customer=own, top_factors=2, top_actions=4)
+    plain = nps.TicketScorer(engine, churn, catalog, customer=PLAYBOOK_DEFAULTS)
+    customers = list(X.index[::40])
+    now = int(b.as_of.astype("datetime64[s]").astype(np.int64)) + 3_600
+    # Pickled before and after use; copy.deepcopy goes the same way (and so does joblib).
+    scorer.ticket(_histories(b.events, b.as_of, customers[:1])[customers[0]], now - 60, "outage", now=now)
+    for original, restored in ((scorer, pickle.loads(pickle.dumps(scorer))), (plain, copy.deepcopy(plain))):
+        assert type(restored) is nps.TicketScorer and repr(restored) == repr(original)
+        assert (restored.feature_names, restored.inputs, restored.ltr_inputs, restored.values_layout) == (
+            original.feature_names, original.inputs, original.ltr_inputs, original.values_layout)
+        one, two = (_histories(b.events, b.as_of, customers) for _ in range(2))
+        sms = [{"action": "bonus_data", "channel": "sms", "group": "retention", "time": now - d * 86_400,
+                "kind": "presented"} for d in (1, 2)]
+        for c in customers:
+            args = dict(department="billing", now=now, outcomes=sms, trace=True, details=True)
+            a = original.ticket(one[c], now - 60, "contact_opened", **args)
+            r = restored.ticket(two[c], now - 60, "contact_opened", **args)
+            assert _bits(r) == _bits(a)
+            a = original.ticket_values(one[c], now + 10, "outage", now=now + 20)
+            r = restored.ticket_values(two[c], now + 10, "outage", now=now + 20)
+            assert r.tobytes() == a.tobytes()
+    assert scorer.values_layout["length"] == 9 + 8 * 2 + 3 * 4  # the options came back too
+
+
 def test_ticket_bad_input_from_python():
     b = nps.synth.generate(customers=800, seed=9)
     X = nps.features.retention(b.events, as_of=b.as_of)

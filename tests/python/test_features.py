@@ -1,6 +1,7 @@
 """Churn features from Python: hand-written histories, agreement with the same features
 written in pandas on a generated history, input types and errors."""
 
+import datetime
 import json
 
 import numpy as np
@@ -218,3 +219,102 @@ def test_flag_columns_of_any_type_give_the_same_features():
     for bad, shown in ((np.array([1.0, 0.5, 0, 1, 1]), "0.5"), (np.array([1, 0, 3, 1, 1]), "3"), (np.array([True, "yes", False, True, True], dtype=object), "'yes'")):
         with pytest.raises(nps.NpsError, match=rf"flag\[\d\] = {shown} is not a boolean"):
             nps.features.compute(ev.assign(flag=bad), defs, as_of=AS_OF)
+
+
+# One time, as every entry point takes it (as_of of the batch features and of a history, an
+# event pushed to a history, now of a decision): one conversion in nps.survey._epoch_second.
+ONE_TIMES = [  # (time, its epoch seconds)
+    (1_782_864_000, 1_782_864_000),
+    (np.int64(1_782_864_000), 1_782_864_000),
+    (1_782_864_000.9, 1_782_864_000),                                          # a float rounds down
+    (np.float64(-1.5), -2),
+    (datetime.datetime(2026, 7, 1, 12, 30, 5, 999_999), 1_782_909_005),        # naive: UTC
+    (datetime.datetime(2026, 7, 1, 12, tzinfo=datetime.timezone(datetime.timedelta(hours=2))), 1_782_900_000),
+    (datetime.datetime(1969, 12, 31, 23, 59, 59, 500_000), -1),                 # before 1970 rounds down too
+    (datetime.date(2026, 7, 1), 1_782_864_000),                                # midnight UTC
+    (pd.Timestamp("2026-07-01 12:00:00.999999999"), 1_782_907_200),
+    (pd.Timestamp("2026-07-01 12:00", tz="Europe/Paris"), 1_782_900_000),      # summer time: UTC+2
+    (pd.Timestamp("2026-07-01 12:00", tz="UTC").as_unit("s"), 1_782_907_200),
+    (pd.Timestamp("3000-01-01").as_unit("s"), 32_503_680_000),                # beyond int64 nanoseconds
+    (np.datetime64("2026-07-01"), 1_782_864_000),                              # days
+    (np.datetime64("2026-07"), 1_782_864_000),                                 # months
+    (np.datetime64("2026-07-01T05", "h"), 1_782_882_000),
+    (np.datetime64(1_782_864_000_123, "ms"), 1_782_864_000),
+    (np.datetime64("2026-07-01T00:00:00.999999999", "ns"), 1_782_864_000),
+    (np.datetime64(-1, "ns"), -1),
+    ("2026-07-01", 1_782_864_000),                                             # ISO 8601
+    ("2026-07-01T00:00+02:00", 1_782_856_800),
+]
+
+
+@pytest.mark.parametrize("t, seconds", ONE_TIMES, ids=[f"{type(t).__name__}-{i}" for i, (t, _) in enumerate(ONE_TIMES)])
+def test_one_time_in_every_accepted_type(t, seconds):
+    from nps.survey import _epoch_second
+
+    assert _epoch_second(t, "as_of") == seconds
+    # An event pushed one at a time.
+    h = nps.features.CustomerHistory()
+    h.push(t, "subscription_start")
+    assert h.last_time == seconds
+    # as_of of a history and of the batch features: tenure_days reads it to the second.
+    start = seconds - 100_000
+    h = nps.features.CustomerHistory()
+    h.push(start, "subscription_start")
+    engine = nps.features.FeatureEngine()
+    tenure = engine.names.index("tenure_days")
+    assert h.features(engine, t)[tenure] == 100_000 / 86_400
+    ev = pd.DataFrame({"customer": ["a"], "time": [start], "kind": ["subscription_start"]})
+    assert nps.features.retention(ev, as_of=t).loc["a", "tenure_days"] == 100_000 / 86_400
+
+
+BAD_TIMES = [  # (time, error code, message)
+    (None, "MISSING_VALUE", "is missing (None)"),
+    (float("nan"), "MISSING_VALUE", "is missing (NaN)"),
+    (np.datetime64("NaT"), "MISSING_VALUE", "is missing (NaT)"),
+    (np.datetime64("NaT", "ns"), "MISSING_VALUE", "is missing (NaT)"),
+    (pd.NaT, "MISSING_VALUE", "is missing (NaT)"),
+    (float("inf"), "OUT_OF_RANGE", "= inf is not a time"),
+    (2**63, "OUT_OF_RANGE", "beyond the epoch seconds an int64 holds"),
+    (True, "INVALID_PARAMETER", "must be a time (epoch seconds"),
+    ("next tuesday", "INVALID_PARAMETER", "= 'next tuesday' is not a time"),
+    (object(), "INVALID_PARAMETER", "got object"),
+]
+
+
+@pytest.mark.parametrize("t, code, message", BAD_TIMES, ids=[f"{c}-{i}" for i, (_, c, _) in enumerate(BAD_TIMES)])
+def test_a_bad_time_is_an_error_naming_the_argument(t, code, message):
+    ev = pd.DataFrame({"customer": ["a"], "time": [0], "kind": ["subscription_start"]})
+    h = nps.features.CustomerHistory()
+    engine = nps.features.FeatureEngine()
+    catalog = nps.ActionCatalog.playbook()
+    customer = {"tenure_days": 400, "segment": "consumer", "complained_outage": True, "complained_overage": False,
+                "monthly_bill": 60.0, "payment_trend": 0.8, "usage_trend_30d": 0.6, "last_nps": 4}
+    outcome = {"action": "detractor_callback", "channel": "call", "group": "care", "time": 0, "kind": "presented"}
+    calls = [
+        ("as_of", lambda: nps.features.retention(ev, as_of=t)),
+        ("as_of", lambda: h.features(engine, t)),
+        ("time (event 0)", lambda: h.push(t, "outage")),
+        ("history[0].time", lambda: catalog.decide(customer, score=50, history=[dict(outcome, time=t)], now=10)),
+    ]
+    if t is not None:  # now=None is left out: see test_action.py
+        calls.append(("now", lambda: catalog.decide(customer, score=50, history=[outcome], now=t)))
+    for field, call in calls:
+        with pytest.raises(nps.NpsError) as e:
+            call()
+        assert str(e.value).startswith(field) and message in str(e.value), (field, str(e.value))
+        assert e.value.code == code
+    assert len(h) == 0
+
+
+def test_feature_engine_pickles():
+    import pickle
+
+    defs = json.dumps({"features": [{"name": "roaming_30d", "kinds": ["roaming"], "aggregation": "count", "window": {"days": 30}}]})
+    for kinds, engine in (([], nps.features.FeatureEngine()), (["roaming"], nps.features.FeatureEngine(defs, ["roaming"]))):
+        again = pickle.loads(pickle.dumps(engine))
+        assert type(again) is nps.features.FeatureEngine and again.names == engine.names
+        h = nps.features.CustomerHistory(declared_kinds=kinds)
+        for t, k in [(100, "subscription_start"), (5_000, (kinds or ["outage"])[0]), (9_000, "contact_opened")]:
+            h.push(t, k)
+        np.testing.assert_array_equal(h.features(again, 10_000), h.features(engine, 10_000))
+    assert again.names == ["roaming_30d"] and h.features(again, 10_000)[0] == 1

@@ -180,6 +180,28 @@ pub struct Scratch {
     verdicts: Vec<Verdict>,
 }
 
+/// The `now` to decide at when a caller may leave it out (the bindings' optional `now`).
+///
+/// `now` is read only by the contact policies, which count the history's outcomes within a
+/// window before it, and by a logged decision, whose entry records it. So it is required
+/// (an [`NpsError::InvalidParameter`] naming `now`) with a non-empty `history` or when
+/// `logged`; otherwise nothing reads it and 0 is as good as any time. Without this check a
+/// forgotten `now` would be 1970, when no outcome is recent, and every policy would pass.
+pub fn decision_time(now: Option<i64>, history: &[Outcome], logged: bool) -> Result<i64> {
+    match now {
+        Some(t) => Ok(t),
+        None if !history.is_empty() => Err(NpsError::invalid(
+            "now",
+            "nothing",
+            "given with a history of outcomes (the contact policies count the outcomes within a window before now)",
+        )),
+        None if logged => {
+            Err(NpsError::invalid("now", "nothing", "given for a logged decision (its entry records the time)"))
+        }
+        None => Ok(0),
+    }
+}
+
 impl Catalog {
     /// Decides the next best actions for a customer (see [`Catalog::decide_into`]).
     pub fn decide(

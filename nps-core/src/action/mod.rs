@@ -35,7 +35,7 @@ mod segments;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
-pub use decide::{Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use decide::{decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
 pub use evaluation::{in_control_group, off_policy, uplift, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
 pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};

@@ -1,5 +1,6 @@
 """Type stubs for nps (NPS statistics; the numbers come from the Rust core)."""
 
+import datetime
 from typing import Any, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -22,6 +23,9 @@ IntervalMethodName = Literal["adjusted_wald", "wald", "score", "bayes"]
 CompareMethodName = Literal["wald", "adjusted_wald"]
 PeriodName = Literal["day", "week", "month", "quarter"]
 Prior = Tuple[float, float, float]
+# One time: epoch seconds, a numpy datetime64 of any unit, a datetime or pandas Timestamp
+# (naive: UTC), a date (midnight UTC) or an ISO 8601 string.
+Time = Union[int, float, np.integer, np.floating, np.datetime64, datetime.datetime, datetime.date, str]
 
 class NpsError(ValueError):
     """Bad input or parameters. ``code`` names the kind: 'EMPTY', 'MISSING_VALUE',
@@ -249,7 +253,7 @@ def churn_by_nps(scores: ArrayLike, churned: ArrayLike, level: float = 0.95) -> 
 
 class ActionCatalog:
     """A next-best-action catalogue (rules, levers, contact policies), checked when loaded;
-    see docs/actions.md."""
+    see docs/actions.md. Pickles as its JSON."""
 
     @staticmethod
     def from_json(text: str) -> "ActionCatalog": ...
@@ -263,19 +267,21 @@ class ActionCatalog:
     @property
     def actions(self) -> list[str]: ...
     def decide(self, customer: dict, score: float, factors: Optional[dict] = None, history: Optional[list] = None,
-               now: int = 0, top: int = 3, learner: Optional["Learner"] = None, segment: str = "", seed: int = 0,
-               customer_id: Optional[str] = None, control_share: float = 0.0, control_salt: str = "",
+               now: Optional[Time] = None, top: int = 3, learner: Optional["Learner"] = None, segment: str = "",
+               seed: int = 0, customer_id: Optional[str] = None, control_share: float = 0.0, control_salt: str = "",
                draws: int = 1000) -> Decision:
         """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]},
-        plus "log" (customer, action, propensity, segment, control, time, reward) with a ``customer_id``."""
+        plus "log" (customer, action, propensity, segment, control, time, reward) with a ``customer_id``.
+        ``now`` (any ``Time``) is required with a ``history`` and with a ``customer_id``."""
     def text_code(self, field: str, text: str) -> float:
         """The code of a string value of ``field`` in the numeric record of ``decide_values``."""
     def encode(self, customer: dict) -> npt.NDArray[np.float64]:
         """The customer as the numeric record ``decide_values`` reads (``fields`` order, NaN missing)."""
     def decide_values(self, values: ArrayLike, score: float, contributions: Optional[ArrayLike] = None,
-                      history: Optional[list] = None, now: int = 0, top: int = 3, trace: bool = False,
+                      history: Optional[list] = None, now: Optional[Time] = None, top: int = 3, trace: bool = False,
                       learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
-        """The fast path: {"actions": [catalogue indices, best first], "priorities": [...]} (+ "trace")."""
+        """The fast path: {"actions": [catalogue indices, best first], "priorities": [...]} (+ "trace");
+        ``now`` is required with a ``history``."""
     def campaign_segments(self, scores: Any, top_factors: list[str], actions: list[Optional[str]]) -> list[dict]:
         """Customers grouped by score band and top factor (largest first)."""
 

@@ -45,7 +45,8 @@ def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers:
 
 class TicketScorer:
     """The one call at ticket time: event, features, churn score and factors, detractor
-    risk (with an LTR model), next best actions."""
+    risk (with an LTR model), next best actions. Pickles (and so copies, and goes through
+    joblib) as its parts; the restored scorer gives the same tickets to the bit."""
     def __init__(self, engine: Any, churn: Any, catalog: Any, ltr: Any = None,
                  customer: Optional[Mapping[str, Any]] = None, top_factors: int = 3, top_actions: int = 3) -> None: ...
     @property

@@ -31,7 +31,7 @@ import numpy as np
 from . import _nps
 from ._tables import _is_missing
 from ._nps import NpsError
-from .survey import _epoch_seconds, _frame
+from .survey import _epoch_second, _epoch_seconds, _frame
 
 BUILT_IN_KINDS: tuple = tuple(_nps._built_in_kinds())
 #: A feature set compiled once for the histories of a service (the retention set by default).
@@ -239,20 +239,6 @@ def encode_events(events: Any) -> dict:
     return enc
 
 
-def _as_of_seconds(as_of: Any) -> int:
-    """Epoch seconds (UTC) of a date, datetime, datetime64, pandas Timestamp or integer."""
-    if isinstance(as_of, (int, np.integer)):
-        return int(as_of)
-    try:
-        import pandas as pd
-    except ImportError:
-        return int(np.datetime64(as_of, "s").astype(np.int64))
-    ts = pd.Timestamp(as_of)
-    if ts.tz is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return int(ts.value // 10**9)
-
-
 def _definitions_json(definitions: Union[str, Mapping, Iterable]) -> str:
     if isinstance(definitions, str):
         return definitions
@@ -265,7 +251,7 @@ def _compute(events: Any, definitions: Optional[str], as_of: Any, declared_kinds
     enc = _encode(events)
     labels = enc.pop("customer_labels")
     names, descriptions, values = _nps._compute_features(
-        enc, definitions, _as_of_seconds(as_of), [str(k) for k in declared_kinds]
+        enc, definitions, _epoch_second(as_of, "as_of"), [str(k) for k in declared_kinds]
     )
     labels = labels[: values.shape[0]]  # unused trailing categories of a categorical column
     try:
@@ -281,7 +267,8 @@ def _compute(events: Any, definitions: Optional[str], as_of: Any, declared_kinds
 
 def compute(events: Any, definitions: Union[str, Mapping, Iterable], as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """Features defined declaratively (JSON text, a dict ``{"features": [...]}`` or a list of
-    definitions), one row per customer, as of ``as_of`` (a date, datetime64 or epoch seconds).
+    definitions), one row per customer, as of ``as_of`` (epoch seconds, a date, a datetime, a
+    datetime64, a pandas Timestamp or an ISO 8601 string: naive times are UTC).
     See docs/features.md for the definition format."""
     return _compute(events, _definitions_json(definitions), as_of, declared_kinds)
 

@@ -14,9 +14,10 @@ def encode_events(events: Any) -> dict:
 def compute(events: Any, definitions: Definitions, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """Features defined declaratively (JSON text, a dict {"features": [...]} or a list of
     definitions), one row per customer (a pandas DataFrame indexed by customer), as of
-    ``as_of`` (a date, datetime64, pandas Timestamp or epoch seconds). Only events strictly
-    before ``as_of`` count. Raises NpsError naming the column and row of bad input, or the
-    JSON path of a bad definition."""
+    ``as_of`` (``nps.Time``: epoch seconds, a date, datetime, datetime64, pandas Timestamp
+    or ISO 8601 string; naive times are UTC). Only events strictly before ``as_of`` count.
+    Raises NpsError naming the column and row of bad input, or the JSON path of a bad
+    definition."""
 
 def retention(events: Any, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """The built-in retention feature set, one row per customer, as of ``as_of``; the
@@ -27,7 +28,8 @@ def retention_definitions() -> dict:
 
 
 class FeatureEngine:
-    """A feature set compiled once (the retention set when definitions is None)."""
+    """A feature set compiled once (the retention set when definitions is None); pickles as
+    its arguments."""
     def __init__(self, definitions: Optional[str] = None, declared_kinds: Iterable[str] = ()) -> None: ...
     @property
     def names(self) -> list: ...

@@ -2,11 +2,14 @@
 
 The numbers come from the Rust core (``nps._nps``); this module only turns segment labels
 into integer codes and back, timestamps into epoch seconds, and columns into a DataFrame
-(or a dict of columns when pandas is not installed).
+(or a dict of columns when pandas is not installed). It also holds the package's two time
+conversions: a column of times (``_epoch_seconds``) and one time (``_epoch_second``).
 """
 
 from __future__ import annotations
 
+import datetime
+import math
 from typing import Any, Optional
 
 import numpy as np
@@ -69,6 +72,78 @@ def _epoch_seconds(timestamps: Any) -> np.ndarray:
             raise NpsError(f"timestamps[{i}] = {values[i]} is not a time")
         return np.floor(values).astype(np.int64)
     raise NpsError(f"timestamps must be datetimes or epoch seconds, got dtype {values.dtype}")
+
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+_EPOCH_UTC = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_SECOND = datetime.timedelta(seconds=1)
+_INT64 = (-(2**63), 2**63 - 1)
+_TIME_TYPES = (
+    "epoch seconds (int or float), a datetime, a date, a numpy datetime64, a pandas Timestamp or an ISO 8601 string"
+)
+
+
+def _time_error(code: str, message: str) -> NpsError:
+    e = NpsError(message)
+    e.code = code
+    return e
+
+
+def _epoch_second(t: Any, field: str = "time") -> int:
+    """Seconds since the Unix epoch (UTC), rounded down, of one time: epoch seconds (an int or
+    a float), a numpy datetime64 of any unit, a ``datetime.datetime`` or pandas ``Timestamp``
+    (naive: taken as UTC; aware: converted to UTC), a ``datetime.date`` (midnight UTC) or an
+    ISO 8601 string. The one conversion of a single time in the package: ``as_of`` of the
+    batch features, an event pushed to a ``CustomerHistory``, ``now`` and outcome times of
+    decisions and tickets (the bindings call it). Errors name ``field``: None, NaN and NaT
+    are missing (MISSING_VALUE), an infinite time or one beyond int64 seconds is out of
+    range (OUT_OF_RANGE), a bool or anything else is not a time (INVALID_PARAMETER)."""
+    if isinstance(t, np.ndarray) and t.ndim == 0:
+        t = t[()]
+    if isinstance(t, (bool, np.bool_)):
+        raise _time_error("INVALID_PARAMETER", f"{field} must be a time ({_TIME_TYPES}), got a bool")
+    if isinstance(t, (int, np.integer)):
+        seconds = int(t)
+    elif isinstance(t, (float, np.floating)):
+        if math.isnan(t):
+            raise _time_error("MISSING_VALUE", f"{field} is missing (NaN)")
+        if math.isinf(t):
+            raise _time_error("OUT_OF_RANGE", f"{field} = {t} is not a time")
+        seconds = math.floor(t)
+    elif t is None:
+        raise _time_error("MISSING_VALUE", f"{field} is missing (None)")
+    elif isinstance(t, np.datetime64):
+        if np.isnat(t):
+            raise _time_error("MISSING_VALUE", f"{field} is missing (NaT)")
+        return int(t.astype("datetime64[s]").astype(np.int64))
+    elif isinstance(t, str):
+        try:
+            import pandas as pd
+        except ImportError:  # pandas is optional: numpy reads ISO 8601 without an offset
+            pd = None
+        try:
+            parsed = pd.Timestamp(t) if pd is not None else np.datetime64(t)
+        except ValueError as e:
+            raise _time_error("INVALID_PARAMETER", f"{field} = {t!r} is not a time ({e})") from None
+        return _epoch_second(parsed, field)
+    elif isinstance(t, datetime.datetime):  # pandas' Timestamp and NaT are datetimes too
+        if t != t:
+            raise _time_error("MISSING_VALUE", f"{field} is missing (NaT)")
+        seconds = None
+        if type(t) is not datetime.datetime:
+            try:  # a pandas Timestamp: its nanoseconds since the epoch (UTC), the quick way
+                seconds = t.value // 1_000_000_000
+            except (AttributeError, OverflowError):  # beyond int64 nanoseconds, or another subclass
+                pass
+        if seconds is None:  # whole seconds by floor division of the exact difference
+            seconds = (t - (_EPOCH if t.tzinfo is None else _EPOCH_UTC)) // _SECOND
+    elif isinstance(t, datetime.date):
+        seconds = (t - _EPOCH.date()).days * 86_400
+    else:
+        raise _time_error("INVALID_PARAMETER", f"{field} must be a time ({_TIME_TYPES}), got {type(t).__name__}")
+    if not _INT64[0] <= seconds <= _INT64[1]:
+        raise _time_error("OUT_OF_RANGE", f"{field} = {t} is beyond the epoch seconds an int64 holds")
+    return seconds
 
 
 def breakdown(

@@ -56,9 +56,9 @@ def generate(
     """
     import pandas as pd
 
-    from .features import _as_of_seconds
+    from .survey import _epoch_second
 
-    seconds = _as_of_seconds(as_of)
+    seconds = _epoch_second(as_of, "as_of")
     c = _nps._synth_customers(customers, seed, seconds, history_days, horizon_days, respond_rate)
     ids = pd.Index(c["customer_ids"], name="customer")
 
