@@ -65,6 +65,7 @@ function createService(options = {}) {
     .map((name) => [name, scorer.featureNames.indexOf(name), fieldTypes[name] === 'number'])
     .filter(([, j]) => j >= 0)
   const learner = new Learner()
+  const learning = !!options.learning
   const maxEvents = options.maxEvents ?? 10000
   const customers = new Map()
   const counts = { events: 0, tickets: 0, outcomes: 0 }
@@ -116,7 +117,7 @@ function createService(options = {}) {
    * or read a field a ticket gave over a feature. The record: the fields tickets gave, else
    * the feature of the same name, else the defaults; every input's contribution a factor.
    */
-  function decideHere(state, t, now, learning) {
+  function decideHere(state, t, now) {
     const customer = {}
     for (const name of Object.keys(fieldTypes)) customer[name] = state.fields[name] ?? defaults[name] ?? null
     for (const [name, j] of featureFields) {
@@ -168,8 +169,7 @@ function createService(options = {}) {
       // The text of the factors shown (each one's value and typical value) comes from the
       // model's explanation of the same inputs; its numbers are the scorer's to the bit.
       const shown = model.explainValues(values, { top: TOP })
-      const learning = !!options.learning
-      const actions = learning || givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000, learning) : t.actions
+      const actions = learning || givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
       return { customer, time: event.time, probability: t.probability, score: t.score,
         factors: { raising: shown.raising, lowering: shown.lowering }, actions }
     } catch (e) {
@@ -216,7 +216,7 @@ function createService(options = {}) {
   function health() {
     const t = model.training
     return { status: 'ok', customers: customers.size, ...counts,
-      model: { inputs: model.inputs.length, trainingRows: t.rows }, catalogue: { actions: catalog.actions.length, learning: !!options.learning } }
+      model: { inputs: model.inputs.length, trainingRows: t.rows }, catalogue: { actions: catalog.actions.length, learning } }
   }
 
   const routes = {
