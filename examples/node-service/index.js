@@ -2,7 +2,6 @@
 // The ticket service as a library: build it, answer requests without sockets, or listen.
 const { createService, PLAYBOOK_DEFAULTS, PLAYBOOK_PATH } = require('./service')
 const { listen, MAX_BODY } = require('./http')
-const { makeScorer } = require('./score')
 const { RequestError } = require('./requests')
 
-module.exports = { createService, listen, makeScorer, RequestError, PLAYBOOK_DEFAULTS, PLAYBOOK_PATH, MAX_BODY }
+module.exports = { createService, listen, RequestError, PLAYBOOK_DEFAULTS, PLAYBOOK_PATH, MAX_BODY }

@@ -101,6 +101,13 @@ function readEvent(obj, kinds, where, extraKeys = []) {
   const finite = (x) => typeof x === 'number' && Number.isFinite(x)
   const event = { time: t, kind }
   const value = optional(obj, 'value', where, finite, 'a finite number')
+  if (kind === 'survey_answer') {
+    // The answer itself: the scorer refuses any other before it reaches the history.
+    if (value === undefined) throw bad('MISSING_FIELD', `missing field ${where}value (the answer of a survey_answer)`)
+    if (!Number.isInteger(value) || value < 0 || value > 10) {
+      throw bad('OUT_OF_RANGE', `${where}value = ${show(value)}: a survey answer is a whole number from 0 to 10`)
+    }
+  }
   if (value !== undefined) event.value = value
   const duration = optional(obj, 'duration', where, (x) => finite(x) && x >= 0, 'a non-negative number of seconds')
   if (duration !== undefined) event.duration = duration

@@ -3,9 +3,8 @@
 // which answers every request with {status, body} and never throws.
 const fs = require('node:fs')
 const path = require('node:path')
-const { ChurnModel, ActionCatalog, Learner, features } = require('../../nps-node')
+const { ChurnModel, ActionCatalog, Learner, TicketScorer, features } = require('../../nps-node')
 const { RequestError, parseBody, readTicket, readEvents, readOutcome, show } = require('./requests')
-const { makeScorer } = require('./score')
 
 /** The shipped playbook's text: `ActionCatalog.playbook()` is built from this file. */
 const PLAYBOOK_PATH = path.join(__dirname, '..', '..', 'nps-core', 'src', 'action', 'playbook.json')
@@ -30,6 +29,9 @@ const PLAYBOOK_DEFAULTS = Object.freeze({
 const LEARNED = { accepted: true, retained: true, rejected: false, ignored: false, churned: false }
 const CONTACT = new Set(['presented', 'accepted', 'rejected', 'ignored'])
 
+/** Factors shown each way, and actions returned. */
+const TOP = 3
+
 /**
  * A service over a model and a catalogue.
  *
@@ -51,16 +53,29 @@ function createService(options = {}) {
   }
   const engine = new features.FeatureEngine(null)
   const kinds = features.builtInKinds()
-  const score = makeScorer({ model, catalog, spec, engine, defaults })
+  // The one call per ticket (push, features, score, attribution, decision); the rules'
+  // record of a customer no ticket told us about is the defaults.
+  const scorer = new TicketScorer(engine, model, catalog, null, { customer: defaults, topFactors: TOP, topActions: TOP })
+  const inputs = scorer.inputs
+  const slots = inputs.map((name) => scorer.featureNames.indexOf(name))
+  const values = new Float64Array(inputs.length)
+  // The catalogue's fields named like a feature: [name, feature index, filled by the scorer
+  // (a number field)].
+  const featureFields = Object.keys(fieldTypes)
+    .map((name) => [name, scorer.featureNames.indexOf(name), fieldTypes[name] === 'number'])
+    .filter(([, j]) => j >= 0)
   const learner = new Learner()
+  const learning = !!options.learning
   const maxEvents = options.maxEvents ?? 10000
   const customers = new Map()
   const counts = { events: 0, tickets: 0, outcomes: 0 }
 
+  const newState = () => ({ history: new features.CustomerHistory(), latest: -Infinity, fields: {}, record: undefined, outcomes: [] })
+
   function customerState(id) {
     let s = customers.get(id)
     if (!s) {
-      s = { history: new features.CustomerHistory(), latest: -Infinity, fields: {}, outcomes: [] }
+      s = newState()
       customers.set(id, s)
     }
     return s
@@ -74,29 +89,92 @@ function createService(options = {}) {
     }
   }
 
+  /** The record the scorer reads: the fields tickets gave (null forgets one), else the defaults. */
+  function recordOf(fields) {
+    const record = { ...defaults }
+    for (const [name, v] of Object.entries(fields)) if (v !== null) record[name] = v
+    return record
+  }
+
+  /**
+   * Whether the rules must see another record than the scorer gave them: the service takes
+   * a field a ticket gave before the feature of the same name, the scorer a number field's
+   * feature whenever it is finite.
+   */
+  function givenOverFeature(state, f) {
+    for (const [name, j, filled] of featureFields) {
+      const given = state.fields[name] ?? null
+      const x = f[j]
+      const ours = given ?? (Number.isNaN(x) ? defaults[name] ?? null : x)
+      const its = filled && Number.isFinite(x) ? x : given ?? defaults[name] ?? null
+      if (ours !== its) return true
+    }
+    return false
+  }
+
+  /**
+   * The decision as separate calls, for what the scorer does not do: rank with the learner,
+   * or read a field a ticket gave over a feature. The record: the fields tickets gave, else
+   * the feature of the same name, else the defaults; every input's contribution a factor.
+   */
+  function decideHere(state, t, now) {
+    const customer = {}
+    for (const name of Object.keys(fieldTypes)) customer[name] = state.fields[name] ?? defaults[name] ?? null
+    for (const [name, j] of featureFields) {
+      if (state.fields[name] == null && !Number.isNaN(t.features[j])) customer[name] = t.features[j]
+    }
+    const factors = {}
+    inputs.forEach((name, k) => (factors[name] = t.contributions[k]))
+    const o = { score: t.score, factors, history: state.outcomes, now, top: TOP }
+    if (!learning) return catalog.decide(customer, o).actions
+    const segment = state.fields.segment ?? defaults.segment ?? ''
+    return catalog.decide(customer, { ...o, segment, seed: counts.tickets }, learner).actions
+  }
+
+  /** An nps error after the event was added: the customer's data does not fit the model or the rules. */
+  const unscorable = (customer, e) => (typeof e.code === 'string' ? new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`) : e)
+
   function ticket(body) {
     const { customer, event, fields } = readTicket(body, kinds, fieldTypes)
-    const s = customers.get(customer)
-    if (s) checkOrder(customer, event.time, s.latest, '')
-    const state = customerState(customer)
-    state.history.push(event)
-    state.latest = event.time
-    Object.assign(state.fields, fields)
-    counts.events++
-    counts.tickets++
-    // As of one second after the ticket (times are whole seconds): the ticket counts.
-    const f = state.history.features(engine, event.time + 1000)
-    let r
-    try {
-      const segment = state.fields.segment ?? defaults.segment ?? ''
-      r = score(f, state, { now: event.time, learner: options.learning ? learner : null, segment, seed: counts.tickets })
-    } catch (e) {
-      // The customer's data does not fit the model or the rules (say, a history without
-      // the subscription start a model trained without gaps needs): the ticket is kept.
-      if (typeof e.code === 'string') throw new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`)
-      throw e
+    const known = customers.get(customer)
+    if (known) checkOrder(customer, event.time, known.latest, '')
+    const state = known ?? newState()
+    const given = Object.keys(fields).length > 0 ? { ...state.fields, ...fields } : state.fields
+    const record = given === state.fields ? state.record : recordOf(given)
+    const before = state.history.length
+    const keep = () => {
+      if (!known) customers.set(customer, state)
+      state.latest = event.time
+      state.fields = given
+      state.record = record
+      counts.events++
+      counts.tickets++
     }
-    return { customer, time: event.time, probability: r.probability, score: r.score, factors: r.factors, actions: r.actions }
+    let t
+    try {
+      // Features as of one second after the ticket (times are whole seconds), so that it
+      // counts; the outcomes are kept one second late to be read at that time (see outcome()).
+      t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true })
+    } catch (e) {
+      // Refused before the event was added: nothing changed.
+      if (state.history.length === before) throw typeof e.code === 'string' ? new RequestError(400, e.code, e.message) : e
+      // Say, a history without the subscription start a model trained without gaps needs:
+      // the ticket is kept, and the customer's next ticket is scored once it is sent.
+      keep()
+      throw unscorable(customer, e)
+    }
+    keep()
+    try {
+      for (let k = 0; k < slots.length; k++) values[k] = t.features[slots[k]]
+      // The text of the factors shown (each one's value and typical value) comes from the
+      // model's explanation of the same inputs; its numbers are the scorer's to the bit.
+      const shown = model.explainValues(values, { top: TOP })
+      const actions = learning || givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
+      return { customer, time: event.time, probability: t.probability, score: t.score,
+        factors: { raising: shown.raising, lowering: shown.lowering }, actions }
+    } catch (e) {
+      throw unscorable(customer, e)
+    }
   }
 
   function seed(body) {
@@ -124,7 +202,10 @@ function createService(options = {}) {
     const o = readOutcome(body, catalog.actions)
     const state = customerState(o.customer)
     const { channel, group } = actionInfo.get(o.action)
-    if (CONTACT.has(o.kind)) state.outcomes.push({ action: o.action, channel, group, time: o.time, kind: o.kind })
+    // Kept one second late: a ticket's rules are read as of one second after it (when its
+    // features are computed), so each outcome is as old at that time as it is at the ticket's
+    // time, and one that comes after the ticket is still after it.
+    if (CONTACT.has(o.kind)) state.outcomes.push({ action: o.action, channel, group, time: o.time + 1000, kind: o.kind })
     const segment = state.fields.segment ?? defaults.segment ?? ''
     if (o.kind in LEARNED) learner.record(o.action, segment, LEARNED[o.kind])
     counts.outcomes++
@@ -135,7 +216,7 @@ function createService(options = {}) {
   function health() {
     const t = model.training
     return { status: 'ok', customers: customers.size, ...counts,
-      model: { inputs: model.inputs.length, trainingRows: t.rows }, catalogue: { actions: catalog.actions.length, learning: !!options.learning } }
+      model: { inputs: model.inputs.length, trainingRows: t.rows }, catalogue: { actions: catalog.actions.length, learning } }
   }
 
   const routes = {

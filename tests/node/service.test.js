@@ -144,58 +144,98 @@ test('with learning on, the same actions pass the rules, ranked by Thompson draw
   }
 })
 
-test('the few factors the scorer attributes decide as all of them would, ties included', () => {
-  const { makeScorer } = require(path.join(root, 'examples', 'node-service'))
-  const { ChurnModel, features, synth } = require(path.join(root, 'nps-node'))
+test('random scripts: every ticket is the separate calls\' answer (push, features, explain, decide), to the bit', () => {
+  // The service's semantics written as the separate calls: features as of one second after
+  // the ticket; the rules read the fields tickets gave, else the feature of the same name,
+  // else the defaults, every input's contribution, and the contact outcomes as of the
+  // ticket's own time.
+  const { ChurnModel, features } = require(path.join(root, 'nps-node'))
+  const model = ChurnModel.fromJson(modelText)
+  const catalog = ActionCatalog.playbook()
+  const spec = JSON.parse(fs.readFileSync(path.join(root, 'nps-core', 'src', 'action', 'playbook.json'), 'utf8'))
   const engine = new features.FeatureEngine(null)
   const names = engine.names
-  // A model whose contributions are the feature values themselves (coefficient 1, baseline
-  // 0), so that small integer features give ties of every size and few or no raising factors.
-  const model = ChurnModel.fromJson(JSON.stringify({
-    format: 'nps.churn_model', version: 1, inputs: names,
-    encoder: { columns: names.map((name) => ({ kind: 'numeric', name, mean: 0, center: 0, scale: 1, indicator: true })), unseen: 'error' },
-    features: null, columns: names.flatMap((n) => [n, `${n}__missing`]),
-    coef: names.flatMap(() => [1, 0]), intercept: 0, column_mean: names.flatMap(() => [0, 0]),
-    options: { logistic: { c: 1, fit_intercept: true, tol: 1e-8, max_iter: 100, class_weight: 'none' }, encoder: { unseen: 'error', standardize: false } },
-    training: { rows: 1, positives: 1, positive_share: 1, convergence: { iterations: 1, gradient_norm: 0, objective: 0, converged: true, solver: 'none' } },
-  }))
-  // Every input in a top-1, top-2 and top-3 condition: 81 actions, all returned.
-  const spec = { fields: {}, factors: names, actions: names.flatMap((f) => [1, 2, 3].map((k) => (
-    { id: `${f}_${k}`, channel: 'none', value: 1, applicability: { factor: f, in_top: k } }))) }
-  const catalog = ActionCatalog.fromJson(JSON.stringify(spec))
-  const fast = makeScorer({ model, catalog, spec, engine, defaults: {}, maxActions: 81 })
-  const full = makeScorer({ model, catalog, engine, defaults: {}, maxActions: 81 }) // every factor
-  let seed = 12345
+  const slots = model.inputs.map((n) => names.indexOf(n))
+  const info = new Map(spec.actions.map((a) => [a.id, a]))
+  const ref = new Map() // customer -> {history, fields, outcomes}
+  const state = (c) => ref.get(c) ?? ref.set(c, { history: new features.CustomerHistory(), fields: {}, outcomes: [] }).get(c)
+  const expected = (body) => {
+    const s = state(body.customer)
+    const { customer, fields, ...event } = body
+    s.history.push(event)
+    Object.assign(s.fields, fields ?? {})
+    const f = s.history.features(engine, body.time + 1000)
+    const x = Float64Array.from(slots, (j) => f[j])
+    const all = model.explainValues(x, { top: model.inputs.length })
+    const shown = model.explainValues(x, { top: 3 })
+    const factors = {}
+    for (const g of [...all.raising, ...all.lowering]) factors[g.name] = g.contribution
+    const record = {}
+    for (const name of Object.keys(spec.fields)) {
+      const j = names.indexOf(name)
+      const feature = j >= 0 ? f[j] : NaN
+      record[name] = s.fields[name] ?? (Number.isNaN(feature) ? PLAYBOOK_DEFAULTS[name] : feature)
+    }
+    const decide = (now) => catalog.decide(record, { score: 100 * all.probability, factors, history: s.outcomes, now, top: 3 }).actions
+    const actions = decide(body.time)
+    const overridden = Object.keys(s.fields).some((n) => s.fields[n] != null && names.includes(n) && Number.isFinite(f[names.indexOf(n)]) && f[names.indexOf(n)] !== s.fields[n])
+    return { answer: { customer, time: body.time, probability: all.probability, score: 100 * all.probability,
+      factors: { raising: shown.raising, lowering: shown.lowering }, actions },
+    overridden, boundary: JSON.stringify(decide(body.time + 1000)) !== JSON.stringify(actions) }
+  }
+  const service = createService({ model: modelText })
+  for (const step of vector.steps.slice(0, 2)) {
+    assert.equal(service.handle('POST', step.route, JSON.stringify(step.body)).status, 200)
+    for (const e of step.body.events) {
+      const { customer, ...event } = e
+      state(customer).history.push(event)
+    }
+  }
+  let seed = 2024
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
-  const seen = { fewRaising: 0, tieAtCut: 0, plain: 0 }
-  const check = (f, what) => {
-    const state = { fields: {}, outcomes: [] }
-    const a = fast(f, state, { now: 0 })
-    const b = full(f, state, { now: 0 })
-    assert.deepEqual(a.actions, b.actions, `${what}: ${Array.from(f)}`)
-    assert.deepEqual(a.factors, b.factors)
+  const pick = (list) => list[Math.floor(random() * list.length)]
+  const day = 86400000
+  const latest = new Map(vector.customers.map((c) => [c, vector.steps.find((s) => s.route === '/tickets').body.time]))
+  const seen = { overridden: 0, boundary: 0, actions: 0, none: 0 }
+  for (let i = 0; i < 400; i++) {
+    const c = pick(vector.customers)
+    const t = latest.get(c) + pick([0, 1000, 3600000, day, 6 * day, 7 * day]) + pick([0, 0, 0, 250])
+    latest.set(c, t)
+    if (random() < 0.35) {
+      // An outcome near the edge of a policy's window (7, 30 or 60 days), or after the ticket.
+      const action = pick(spec.actions).id
+      const kind = pick(['presented', 'presented', 'rejected', 'accepted', 'ignored'])
+      const at = t + pick([-7 * day, -7 * day + 1000, -7 * day - 1000, -60 * day + 1000, -60 * day, 0, 1000, 1500, -500])
+      const r = service.handle('POST', '/outcomes', JSON.stringify({ customer: c, time: at, action, kind }))
+      assert.equal(r.status, 200)
+      const a = info.get(action)
+      state(c).outcomes.push({ action, channel: a.channel, group: a.group ?? '', time: at, kind })
+    }
+    const body = { customer: c, time: t, kind: pick(['contact_opened', 'complaint', 'survey_answer', 'usage']) }
+    if (body.kind === 'survey_answer') body.value = Math.floor(11 * random())
+    if (body.kind === 'usage') body.value = Math.floor(5000 * random())
+    if (random() < 0.4) {
+      body.fields = {}
+      for (let k = 0; k < 2; k++) {
+        const name = pick(['last_nps', 'tenure_days', 'payment_trend', 'usage_trend_30d', 'segment', 'complained_outage', 'monthly_bill'])
+        const v = { last_nps: pick([2, 6, 9, null]), tenure_days: pick([30, 400, null]), payment_trend: pick([0.5, 1, null]),
+          usage_trend_30d: pick([0.4, 2, null]), segment: pick(['family', 'business']), complained_outage: pick([true, false]),
+          monthly_bill: pick([25, 90, null]) }[name]
+        body.fields[name] = v
+      }
+    }
+    const want = expected(body)
+    const r = service.handle('POST', '/tickets', JSON.stringify(body))
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    assert.deepEqual(r.body, want.answer, `ticket ${i}: ${JSON.stringify(body)}`)
+    assert.equal(bits(r.body.probability), bits(want.answer.probability))
+    seen.overridden += want.overridden
+    seen.boundary += want.boundary
+    seen[r.body.actions.length > 0 ? 'actions' : 'none']++
   }
-  for (let i = 0; i < 3000; i++) {
-    const positive = random() // share of raising factors: from none to most
-    const f = Float64Array.from(names, () => (random() < positive ? 1 + Math.floor(3 * random()) : -Math.floor(3 * random())))
-    const up = Array.from(f).filter((x) => x > 0).sort((x, y) => y - x)
-    if (up.length < 3) seen.fewRaising++
-    else if (up.length > 3 && up[3] === up[2]) seen.tieAtCut++
-    else seen.plain++
-    check(f, 'random')
-  }
-  assert.ok(seen.fewRaising > 100 && seen.tieAtCut > 100 && seen.plain > 100, JSON.stringify(seen))
-  // And real customers of a generated base, with the model of the Python vector.
-  const real = ChurnModel.fromJson(modelText)
-  const fastReal = makeScorer({ model: real, catalog, spec, engine, defaults: {}, maxActions: 81 })
-  const fullReal = makeScorer({ model: real, catalog, engine, defaults: {}, maxActions: 81 })
-  const base = synth.generate({ customers: 300, seed: 5 })
-  const m = features.retention(base.events, { asOf: base.asOf })
-  for (let i = 0; i < m.customers.length; i++) {
-    const f = m.values.slice(i * names.length, (i + 1) * names.length)
-    const state = { fields: {}, outcomes: [] }
-    assert.deepEqual(fastReal(f, state, { now: 0 }).actions, fullReal(f, state, { now: 0 }).actions, m.customers[i])
-  }
+  // The script reaches what differs from the one call alone: a field a ticket gave over a
+  // feature, and outcomes at the edge of a window (the scorer reads rules a second later).
+  assert.ok(seen.overridden > 20 && seen.boundary > 5 && seen.actions > 50 && seen.none > 20, JSON.stringify(seen))
 })
 
 // Each bad request: [what, method, route, body, status, code, a pattern the message must match].
@@ -220,6 +260,10 @@ const badRequests = [
   ['a value that is a string', 'POST', '/tickets', { ...ticket, value: '12' }, 400, 'WRONG_TYPE', /value = "12": expected a finite number/],
   ['a negative duration', 'POST', '/tickets', { ...ticket, duration: -5 }, 400, 'WRONG_TYPE', /duration = -5: expected a non-negative number of seconds/],
   ['a flag that is not a bool', 'POST', '/tickets', { ...ticket, flag: 'yes' }, 400, 'WRONG_TYPE', /flag = "yes": expected true or false/],
+  ['a survey answer off the scale', 'POST', '/tickets', { ...ticket, kind: 'survey_answer', value: 11 }, 400, 'OUT_OF_RANGE', /^value = 11: a survey answer is a whole number from 0 to 10$/],
+  ['a survey answer that is not whole', 'POST', '/tickets', { ...ticket, kind: 'survey_answer', value: 7.5 }, 400, 'OUT_OF_RANGE', /^value = 7\.5: a survey answer/],
+  ['a survey answer without its value', 'POST', '/tickets', { ...ticket, kind: 'survey_answer' }, 400, 'MISSING_FIELD', /^missing field value \(the answer of a survey_answer\)$/],
+  ['a survey answer off the scale, in a batch', 'POST', '/events', { events: [{ customer: 'B2', time: t0, kind: 'survey_answer', value: -1 }] }, 400, 'OUT_OF_RANGE', /^events\[0\]\.value = -1: a survey answer/],
   ['a case that is an object', 'POST', '/tickets', { ...ticket, case: { id: 1 } }, 400, 'WRONG_TYPE', /case = \{"id":1\}: expected a string or a number/],
   ['an unknown event kind', 'POST', '/tickets', { ...ticket, kind: 'teleport' }, 400, 'UNKNOWN_VALUE', /kind = "teleport": unknown event kind; expected one of .*contact_opened/],
   ['an event older than the customer\'s last', 'POST', '/tickets', { ...ticket, time: t0 - 1000 }, 400, 'OUT_OF_ORDER', /time = 1782863999000 \(2026-06-30T23:59:59\.000Z\) is before customer "B1"'s latest event \(2026-07-01T00:00:00\.000Z\)/],
