@@ -892,10 +892,13 @@ export interface TicketResult {
   /** The churn log-odds: baseline + every input's contribution. */
   logOdds: number
   baseline: number
-  /** The inputs raising the churn risk most, largest first. */
-  raising: Array<TicketFactor>
+  /**
+   * The inputs raising the churn risk most, largest first, as `explain` gives them (with
+   * the customer's value and the typical one).
+   */
+  raising: Array<Factor>
   /** Those lowering it most, most negative first. */
-  lowering: Array<TicketFactor>
+  lowering: Array<Factor>
   /** With an LTR model. */
   detractor?: DetractorRisk
   /** The next best actions, best first. */

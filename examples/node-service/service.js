@@ -57,8 +57,6 @@ function createService(options = {}) {
   // record of a customer no ticket told us about is the defaults.
   const scorer = new TicketScorer(engine, model, catalog, null, { customer: defaults, topFactors: TOP, topActions: TOP })
   const inputs = scorer.inputs
-  const slots = inputs.map((name) => scorer.featureNames.indexOf(name))
-  const values = new Float64Array(inputs.length)
   // The catalogue's fields named like a feature: [name, feature index, filled by the scorer
   // (a number field)].
   const featureFields = Object.keys(fieldTypes)
@@ -165,13 +163,9 @@ function createService(options = {}) {
     }
     keep()
     try {
-      for (let k = 0; k < slots.length; k++) values[k] = t.features[slots[k]]
-      // The text of the factors shown (each one's value and typical value) comes from the
-      // model's explanation of the same inputs; its numbers are the scorer's to the bit.
-      const shown = model.explainValues(values, { top: TOP })
       const actions = learning || givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
       return { customer, time: event.time, probability: t.probability, score: t.score,
-        factors: { raising: shown.raising, lowering: shown.lowering }, actions }
+        factors: { raising: t.raising, lowering: t.lowering }, actions }
     } catch (e) {
       throw unscorable(customer, e)
     }

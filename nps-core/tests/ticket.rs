@@ -127,6 +127,10 @@ fn one_call_equals_the_separate_calls_to_the_bit() {
         let names = |idx: &[usize]| idx.iter().map(|&i| s.churn.inputs[i].clone()).collect::<Vec<_>>();
         assert_eq!(names(&ticket.raising), e.raising.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
         assert_eq!(names(&ticket.lowering), e.lowering.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
+        // Readable as explain gives them: value and typical value too.
+        let readable = |idx: &[usize]| idx.iter().map(|&i| scorer.readable_factor(&ticket, i)).collect::<Vec<_>>();
+        assert_eq!(readable(&ticket.raising), e.raising);
+        assert_eq!(readable(&ticket.lowering), e.lowering);
 
         let ltr_cells = cells(&f, s.engine.names(), &s.ltr.inputs);
         let q = s.ltr.score_cells(&ltr_cells, &mut Vec::new()).unwrap();

@@ -358,10 +358,11 @@ pub struct TicketResult {
     /// The churn log-odds: baseline + every input's contribution.
     pub log_odds: f64,
     pub baseline: f64,
-    /// The inputs raising the churn risk most, largest first.
-    pub raising: Vec<TicketFactor>,
+    /// The inputs raising the churn risk most, largest first, as `explain` gives them (with
+    /// the customer's value and the typical one).
+    pub raising: Vec<crate::model::Factor>,
     /// Those lowering it most, most negative first.
-    pub lowering: Vec<TicketFactor>,
+    pub lowering: Vec<crate::model::Factor>,
     /// With an LTR model.
     pub detractor: Option<DetractorRisk>,
     /// The next best actions, best first.
@@ -599,7 +600,6 @@ impl TicketScorer {
         }
         self.score(history, &event, now.as_ref(), own.as_ref())?;
         let t = &self.ticket;
-        let inputs = self.inner.inputs();
         if !details {
             // The common case crosses back as one JSON text that V8 parses: much cheaper than
             // building the nested objects property by property through N-API. JSON writes
@@ -616,8 +616,8 @@ impl TicketScorer {
             score: t.score,
             log_odds: t.log_odds,
             baseline: t.baseline,
-            raising: named_factors(&t.raising, inputs, &t.contributions),
-            lowering: named_factors(&t.lowering, inputs, &t.contributions),
+            raising: t.raising.iter().map(|&i| self.inner.readable_factor(t, i).into()).collect(),
+            lowering: t.lowering.iter().map(|&i| self.inner.readable_factor(t, i).into()).collect(),
             detractor: t.detractor.as_ref().map(|d| {
                 detractor_risk(d, &t.detractor_raising, &t.detractor_lowering, self.inner.ltr_inputs(), details)
             }),
@@ -681,8 +681,8 @@ struct TicketJson<'a> {
     score: f64,
     log_odds: f64,
     baseline: f64,
-    raising: Vec<FactorJson<'a>>,
-    lowering: Vec<FactorJson<'a>>,
+    raising: Vec<nps_core::model::ReadableFactor>,
+    lowering: Vec<nps_core::model::ReadableFactor>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detractor: Option<DetractorJson<'a>>,
     actions: Vec<ActionJson<'a>>,
@@ -691,14 +691,13 @@ struct TicketJson<'a> {
 }
 
 fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool) -> TicketJson<'a> {
-    let inputs = scorer.inputs();
     TicketJson {
         probability: t.probability,
         score: t.score,
         log_odds: t.log_odds,
         baseline: t.baseline,
-        raising: factors_json(&t.raising, inputs, &t.contributions),
-        lowering: factors_json(&t.lowering, inputs, &t.contributions),
+        raising: t.raising.iter().map(|&i| scorer.readable_factor(t, i)).collect(),
+        lowering: t.lowering.iter().map(|&i| scorer.readable_factor(t, i)).collect(),
         detractor: t.detractor.as_ref().map(|d| DetractorJson {
             probability: d.probabilities[0],
             passive: d.probabilities[1],

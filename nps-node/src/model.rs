@@ -69,12 +69,14 @@ pub struct ChurnModel {
     pub(crate) inner: Arc<core::ChurnModel>,
 }
 
+impl From<core::ReadableFactor> for Factor {
+    fn from(f: core::ReadableFactor) -> Self {
+        Factor { name: f.name, contribution: f.contribution, value: f.value, typical: f.typical }
+    }
+}
+
 fn explanation(e: core::Explanation) -> Explanation {
-    let factors = |f: Vec<core::ReadableFactor>| {
-        f.into_iter()
-            .map(|f| Factor { name: f.name, contribution: f.contribution, value: f.value, typical: f.typical })
-            .collect()
-    };
+    let factors = |f: Vec<core::ReadableFactor>| f.into_iter().map(Factor::from).collect();
     Explanation {
         probability: e.probability,
         log_odds: e.log_odds,

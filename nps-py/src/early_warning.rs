@@ -499,8 +499,9 @@ impl PyTicketScorer {
     /// One ticket: adds the event (`time` epoch seconds or a datetime, `kind`, ...) to
     /// `history` and scores as of `now` (default: one second after the event). Returns a
     /// dict: probability, score (100 × P(churn)), log_odds, baseline, raising and lowering
-    /// ([(input, contribution)]), detractor (None without an LTR model; else probability,
-    /// passive, promoter, log_odds, baseline, raising, lowering), actions (dicts: rank, id,
+    /// ([(input, contribution, value, typical)], as `ChurnModel.explain` reads them),
+    /// detractor (None without an LTR model; else probability, passive, promoter, log_odds,
+    /// baseline, raising and lowering as [(input, contribution)]), actions (dicts: rank, id,
     /// label, channel, priority, value), and with `trace=True` every action's fate, with
     /// `details=True` the features and every input's contribution.
     ///
@@ -677,8 +678,17 @@ fn ticket_dict<'py>(
     d.set_item("score", t.score)?;
     d.set_item("log_odds", t.log_odds)?;
     d.set_item("baseline", t.baseline)?;
-    d.set_item("raising", factor_list(&t.raising, scorer.inputs(), &t.contributions))?;
-    d.set_item("lowering", factor_list(&t.lowering, scorer.inputs(), &t.contributions))?;
+    // (name, contribution, value, typical), as the churn model's explanation gives them.
+    let readable = |idx: &[usize]| -> Vec<(String, f64, String, String)> {
+        idx.iter()
+            .map(|&i| {
+                let f = scorer.readable_factor(t, i);
+                (f.name, f.contribution, f.value, f.typical)
+            })
+            .collect()
+    };
+    d.set_item("raising", readable(&t.raising))?;
+    d.set_item("lowering", readable(&t.lowering))?;
     match &t.detractor {
         None => d.set_item("detractor", py.None())?,
         Some(r) => {

@@ -234,8 +234,9 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
     assert.equal(bits(t.probability), bits(p))
     assert.equal(bits(t.logOdds), bits(x.logOdds))
     assert.equal(bits(t.baseline), bits(x.baseline))
-    assert.deepEqual(t.raising, x.raising.map(({ name, contribution }) => ({ name, contribution })))
-    assert.deepEqual(t.lowering, x.lowering.map(({ name, contribution }) => ({ name, contribution })))
+    // Readable as explain gives them: name, contribution, the value and the typical one.
+    assert.deepEqual(t.raising, x.raising)
+    assert.deepEqual(t.lowering, x.lowering)
     const sum = Array.from(t.contributions).reduce((a, c) => a + c, t.baseline)
     assert.ok(Math.abs(sum - t.logOdds) < 1e-12 * (1 + Math.abs(t.logOdds)))
     const inputs = Object.fromEntries(ltrNames.map((n) => [n, f[names.indexOf(n)]]))
@@ -271,6 +272,8 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
   const h2 = two.get(id)
   h2.push({ time: b.asOf + 7_200_000, kind: 'outage' })
   assert.equal(bits(t.probability), bits(churn.scoreValues(h2.features(engine, b.asOf + 7_201_000))))
+  const x2 = churn.explainValues(h2.features(engine, b.asOf + 7_201_000), { top: 3 })
+  assert.deepEqual([t.raising, t.lowering], [x2.raising, x2.lowering]) // the compact result's factors too
   // Past outcomes reach the contact policies: two SMS this week suppress the SMS actions,
   // as in `decide` with the same history; a customer record per ticket replaces the default.
   const sms = [1, 2].map((d) => ({ action: 'bonus_data', channel: 'sms', group: 'retention', time: b.asOf + 7_200_000 - d * 86_400_000, kind: 'presented' }))

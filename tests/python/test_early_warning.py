@@ -312,8 +312,10 @@ def test_ticket_scorer_equals_the_separate_calls():
         contrib = churn.contributions(row)
         np.testing.assert_array_equal(t["contributions"], contrib.iloc[0].to_numpy())
         ex = churn.explain(row, top=3)
-        assert [n for n, _ in t["raising"]] == ex[ex["direction"] == "raises"]["factor"].tolist()
-        assert [n for n, _ in t["lowering"]] == ex[ex["direction"] == "lowers"]["factor"].tolist()
+        # Readable as explain gives them: (name, contribution, value, typical).
+        for direction, side in (("raises", "raising"), ("lowers", "lowering")):
+            want = ex[ex["direction"] == direction][["factor", "contribution", "value", "typical"]]
+            assert t[side] == list(want.itertuples(index=False, name=None))
         q = ltr.predict_proba(row[ltr.inputs_])[0]
         d = t["detractor"]
         assert (d["probability"], d["passive"], d["promoter"]) == tuple(q)
@@ -373,7 +375,7 @@ def test_ticket_values_is_the_same_ticket_in_one_array():
         raising = [(scorer.inputs[int(i)], x) for i, x in
                    zip(out[L["raising"]:L["raising"] + 3], out[L["raising_contributions"]:L["raising_contributions"] + 3])
                    if i >= 0]
-        assert raising == t["raising"]
+        assert raising == [(n, c) for n, c, _, _ in t["raising"]]
         assert out[L["detractor_probability"]] == t["detractor"]["probability"]
         lowering = [scorer.ltr_inputs[int(i)] for i in out[L["detractor_lowering"]:L["detractor_lowering"] + 3] if i >= 0]
         assert lowering == [n for n, _ in t["detractor"]["lowering"]]

@@ -16,7 +16,7 @@ use crate::encode::Cell;
 use crate::error::{NpsError, Result};
 use crate::explain::{top_indices_into, LinearExplainer};
 use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
-use crate::model::{sigmoid, ChurnModel};
+use crate::model::{display, sigmoid, ChurnModel, ReadableFactor};
 use serde::Serialize;
 
 use super::detractor_risk::DetractorRisk;
@@ -238,6 +238,7 @@ pub struct TicketScorer {
     ltr: Option<LtrPart>,
     catalog: Catalog,
     field_features: Vec<(usize, usize)>,
+    typical: Vec<String>,
 }
 
 /// For each input, the index of the feature of the same name.
@@ -289,7 +290,8 @@ impl TicketScorer {
             .filter(|(_, (_, ty))| *ty == FieldType::Number)
             .filter_map(|(slot, (name, _))| engine.names().iter().position(|n| n == name).map(|f| (slot, f)))
             .collect();
-        Ok(TicketScorer { engine, churn, explainer, churn_features, ltr, catalog, field_features })
+        let typical = churn.typical_values();
+        Ok(TicketScorer { engine, churn, explainer, churn_features, ltr, catalog, field_features, typical })
     }
 
     /// The feature names, in [`Ticket::features`] order.
@@ -305,6 +307,19 @@ impl TicketScorer {
     /// The LTR model's inputs (empty without one), in detractor-contribution order.
     pub fn ltr_inputs(&self) -> &[String] {
         self.ltr.as_ref().map_or(&[], |l| &l.model.inputs)
+    }
+
+    /// Churn input `input` (an index into [`Self::inputs`], as in [`Ticket::raising`]) of a
+    /// ticket this scorer scored, as an agent reads it: the same name, contribution, value
+    /// and typical value as [`ChurnModel::explain_cells`] gives.
+    pub fn readable_factor(&self, ticket: &Ticket, input: usize) -> ReadableFactor {
+        let x = ticket.features[self.churn_features[input]];
+        ReadableFactor {
+            name: self.churn.inputs[input].clone(),
+            contribution: ticket.contributions[input],
+            value: display(if x.is_nan() { Cell::Missing } else { Cell::Number(x) }),
+            typical: self.typical[input].clone(),
+        }
     }
 
     /// The catalogue.

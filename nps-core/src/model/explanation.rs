@@ -38,7 +38,8 @@ pub struct Explanation {
     pub contributions: Vec<f64>,
 }
 
-fn display(cell: Cell<'_>) -> String {
+/// A value as an agent reads it (see [`ReadableFactor::value`]).
+pub(crate) fn display(cell: Cell<'_>) -> String {
     match cell {
         Cell::Missing => "missing".into(),
         Cell::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),

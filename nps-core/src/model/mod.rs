@@ -10,6 +10,7 @@ mod logistic;
 mod multinomial;
 
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
+pub(crate) use explanation::display;
 pub use explanation::{Explanation, ReadableFactor};
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
