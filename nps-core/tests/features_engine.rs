@@ -417,6 +417,29 @@ fn survey_answers_off_the_scale_are_refused() {
         let err = h.push(&e).unwrap_err().to_string();
         assert!(err.contains("survey answer") && h.is_empty(), "{err}");
     }
+    // Found past the first blocks of rows, named by its row; answers skipped (NaN) pass.
+    let mut events: Vec<E> = (0..5_000)
+        .map(|i| ago(i % 7, 3.0, if i % 3 == 0 { "survey_answer" } else { "usage" }).v((i % 11) as f64))
+        .collect();
+    events[3_001] = ago(1, 2.0, "survey_answer");
+    events[3_003] = ago(1, 2.0, "survey_answer").v(10.5);
+    let kind: Vec<u32> =
+        events.iter().map(|e| BUILT_IN_KINDS.iter().position(|k| *k == e.kind).unwrap() as u32).collect();
+    let (customer, time, value): (Vec<u32>, Vec<i64>, Vec<f64>) = (
+        events.iter().map(|e| e.customer).collect(),
+        events.iter().map(|e| e.time).collect(),
+        events.iter().map(|e| e.value).collect(),
+    );
+    let columns = EventColumns {
+        customer: &customer,
+        time: &time,
+        kind: &kind,
+        kind_names: &BUILT_IN_KINDS,
+        value: &value,
+        ..Default::default()
+    };
+    let err = EventTable::new(&columns, &[]).unwrap_err();
+    assert!(matches!(err, NpsError::OutOfRange { index: 3_003, value, .. } if value == 10.5), "{err}");
     // A table built by hand: refused when it is computed.
     let mut t = table(&[ago(0, 5.0, "survey_answer").v(7.0)], 1);
     t.value[0] = 12.0;
