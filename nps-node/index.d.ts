@@ -1047,6 +1047,16 @@ export declare namespace features {
     push(event: HistoryEvent): void
     /** Number of events. */
     get length(): number
+    /**
+     * The history as JSON (the declared kinds and every event, in the order added), to keep
+     * a customer's state across restarts; `CustomerHistory.fromJson` reads it back.
+     */
+    toJson(): string
+    /**
+     * A history written by `toJson`; every event is checked again as it is added, so a
+     * damaged file throws naming the event.
+     */
+    static fromJson(text: string): CustomerHistory
     /** The features as of `asOf` (a `Date` or epoch milliseconds), in `engine.names` order. */
     features(engine: features.FeatureEngine, asOf: number | Date): Float64Array
   }

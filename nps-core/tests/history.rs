@@ -79,3 +79,46 @@ fn empty_history_and_bad_events() {
     let other = FeatureEngine::new(&set, CustomerHistory::new(&[]).kinds()).unwrap();
     assert!(h.features(&other, 0).unwrap_err().to_string().contains("events.kinds"));
 }
+
+/// A history written to JSON and read back is the same history: the same file again, the
+/// same features to the bit, and it grows the same way. A damaged file is an error naming
+/// what is wrong.
+#[test]
+fn history_files_round_trip_and_damaged_ones_are_refused() {
+    let b = base();
+    let cases: Vec<String> = b.events.case.iter().map(|c| format!("case-{c}")).collect();
+    let engine = FeatureEngine::new(&retention(), CustomerHistory::new(&[]).kinds()).unwrap();
+    for c in 0..20u32 {
+        let mut h = CustomerHistory::new(&[]);
+        for i in (0..b.events.len()).filter(|&i| b.events.customer[i] == c) {
+            h.push(&event(&b, i, &cases)).unwrap();
+        }
+        let text = h.to_json();
+        let mut back = CustomerHistory::from_json(&text).unwrap();
+        assert_eq!(back.to_json(), text);
+        let as_of = b.config.as_of;
+        let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+        assert_eq!(bits(back.features(&engine, as_of).unwrap()), bits(h.features(&engine, as_of).unwrap()));
+        let next = Event { time: as_of - 10, kind: "contact_opened", department: Some("billing"), case: Some("T-9"), ..Default::default() };
+        h.push(&next).unwrap();
+        back.push(&next).unwrap();
+        assert_eq!(back.to_json(), h.to_json());
+    }
+    // Declared kinds come back.
+    let mut h = CustomerHistory::new(&["fax"]);
+    h.push(&Event { time: 5, kind: "fax", value: Some(2.0), flag: Some(true), ..Default::default() }).unwrap();
+    let back = CustomerHistory::from_json(&h.to_json()).unwrap();
+    assert_eq!(back.kinds(), h.kinds());
+    assert_eq!(back.to_json(), h.to_json());
+
+    let good = r#"{"format":"nps.customer_history","version":1,"declared_kinds":[],"events":[{"time":1,"kind":"usage","value":3.0},{"time":2,"kind":"survey_answer","value":9.0}]}"#;
+    assert_eq!(CustomerHistory::from_json(good).unwrap().len(), 2);
+    let bad = |from: &str, to: &str| CustomerHistory::from_json(&good.replace(from, to)).unwrap_err().to_string();
+    assert!(bad(r#""value":9.0"#, r#""value":11.0"#).contains("survey answer)[1] = 11"));
+    assert!(bad(r#""kind":"usage""#, r#""kind":"fax""#).contains("fax"));
+    assert!(bad("nps.customer_history", "nps.churn_model").contains("format"));
+    assert!(bad(r#""version":1"#, r#""version":2"#).contains("newer nps"));
+    assert!(bad(r#""time":1,"#, r#""time":1,"colour":"red","#).contains("colour"));
+    assert!(bad("}]}", "}]").contains("history file"));
+    assert!(bad(r#""time":1,"#, "").contains("time"));
+}

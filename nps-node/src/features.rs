@@ -304,6 +304,20 @@ impl CustomerHistory {
         self.inner.len() as u32
     }
 
+    /// The history as JSON (the declared kinds and every event, in the order added), to keep
+    /// a customer's state across restarts; `CustomerHistory.fromJson` reads it back.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// A history written by `toJson`; every event is checked again as it is added, so a
+    /// damaged file throws naming the event.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String) -> Result<CustomerHistory> {
+        Ok(CustomerHistory { inner: core::CustomerHistory::from_json(&text).into_napi()? })
+    }
+
     /// The features as of `asOf` (a `Date` or epoch milliseconds), in `engine.names` order.
     #[napi(catch_unwind)]
     pub fn features(&self, engine: &FeatureEngine, as_of: Either<f64, JsDate<'static>>) -> Result<Float64Array> {

@@ -284,6 +284,23 @@ impl PyCustomerHistory {
         self.0.len()
     }
 
+    /// The history as JSON (the declared kinds and every event, in the order added), to
+    /// keep a customer's state across restarts; `CustomerHistory.from_json` reads it back.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    /// A history written by `to_json`; every event is checked again as it is added, so a
+    /// damaged file raises `nps.NpsError` naming the event.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(PyCustomerHistory(core::CustomerHistory::from_json(text).py()?))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((slf.get_type().getattr("from_json")?, (slf.borrow().0.to_json(),)))
+    }
+
     fn __repr__(&self) -> String {
         format!("CustomerHistory({} events)", self.0.len())
     }

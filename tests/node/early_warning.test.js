@@ -108,6 +108,27 @@ test('a customer history grown one event at a time equals the batch features', (
     { code: 'OUT_OF_RANGE', message: 'value (a survey answer)[1] = 12 is outside whole answers on the scale 0..=10' })
 })
 
+test('a customer history written to JSON and read back; damaged files are refused', () => {
+  const b = synth.generate({ customers: 200, seed: 3 })
+  const engine = new features.FeatureEngine(null, { declaredKinds: ['fax'] })
+  const h = new features.CustomerHistory({ declaredKinds: ['fax'] })
+  for (let i = 0; i < b.events.kind.length; i++) {
+    if (b.events.customer[i] !== b.events.customer[0]) continue
+    h.push({ time: b.events.time[i], kind: b.events.kind[i], value: Number.isNaN(b.events.value[i]) ? undefined : b.events.value[i] })
+  }
+  h.push({ time: b.asOf - 5000, kind: 'fax', department: 'billing', case: 'T-1', flag: true })
+  const back = features.CustomerHistory.fromJson(h.toJson())
+  assert.equal(back.toJson(), h.toJson())
+  assert.equal(back.length, h.length)
+  assert.deepEqual(Array.from(back.features(engine, b.asOf), bits), Array.from(h.features(engine, b.asOf), bits))
+  const file = JSON.parse(h.toJson())
+  assert.deepEqual(file.declared_kinds, ['fax'])
+  file.events[0] = { time: 0, kind: 'survey_answer', value: 12 }
+  assert.throws(() => features.CustomerHistory.fromJson(JSON.stringify(file)),
+    { code: 'OUT_OF_RANGE', message: 'value (a survey answer)[0] = 12 is outside whole answers on the scale 0..=10' })
+  assert.throws(() => features.CustomerHistory.fromJson('{"format":"nps.churn_model"}'), (e) => e.code === 'INVALID_PARAMETER')
+})
+
 test('evaluating LTR predictions against answers', () => {
   const e = evaluateLtr(new Float64Array([0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.3, 0.3, 0.4]), [3, 10, NaN], 0.5)
   assert.equal(e.answered, 2)

@@ -243,6 +243,26 @@ def test_incremental_features_equal_the_batch_from_python():
     assert len(h) > 0 and h.last_time < seconds
 
 
+def test_history_to_json_pickle_and_damaged_files():
+    import pickle
+
+    b = nps.synth.generate(customers=200, seed=3)
+    engine = nps.features.FeatureEngine()
+    customers = list(b.events["customer"].unique()[:10])
+    for c, h in _histories(b.events, b.as_of, customers).items():
+        for back in (nps.features.CustomerHistory.from_json(h.to_json()), pickle.loads(pickle.dumps(h))):
+            assert back.to_json() == h.to_json() and len(back) == len(h)
+            np.testing.assert_array_equal(back.features(engine, b.as_of), h.features(engine, b.as_of))
+    text = h.to_json().replace('"format":"nps.customer_history"', '"format":"other"')
+    with pytest.raises(nps.NpsError, match="format"):
+        nps.features.CustomerHistory.from_json(text)
+    with pytest.raises(nps.NpsError, match="history file"):
+        nps.features.CustomerHistory.from_json("{")
+    answer = '{"format":"nps.customer_history","version":1,"declared_kinds":[],"events":[{"time":1,"kind":"survey_answer","value":12}]}'
+    with pytest.raises(nps.NpsError, match=r"survey answer\)\[0\] = 12"):
+        nps.features.CustomerHistory.from_json(answer)
+
+
 def test_history_bad_input_from_python():
     engine = nps.features.FeatureEngine()
     h = nps.features.CustomerHistory()

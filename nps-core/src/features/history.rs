@@ -7,7 +7,42 @@
 use super::compute::RowScratch;
 use super::events::{check_survey_answer, Dictionary, EventTable, BUILT_IN_KINDS, NONE, SURVEY_ANSWER};
 use super::FeatureEngine;
+use serde::{Deserialize, Serialize};
+
 use crate::error::{NpsError, Result};
+
+/// The `format` field of a customer history file.
+pub const HISTORY_FORMAT: &str = "nps.customer_history";
+/// The newest history file version read and the one written.
+pub const HISTORY_VERSION: u32 = 1;
+
+/// A history as a file: the declared kinds and every event, in the order they were added.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryFile {
+    format: String,
+    version: u32,
+    declared_kinds: Vec<String>,
+    events: Vec<EventRecord>,
+}
+
+/// One event of a history file (absent fields are left out).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventRecord {
+    time: i64,
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    duration: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    case: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    flag: Option<bool>,
+}
 
 /// One event as a service receives it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -127,6 +162,65 @@ impl CustomerHistory {
     /// [`FeatureEngine`] for them once and use it for every customer.
     pub fn kinds(&self) -> &[String] {
         &self.table.kinds
+    }
+
+    /// The history as JSON (format `nps.customer_history`, version 1): the declared kinds and
+    /// every event in the order it was added, so that a service can keep its customers'
+    /// state across restarts. [`Self::from_json`] reads it back.
+    pub fn to_json(&self) -> String {
+        let t = &self.table;
+        let some = |x: f64| (!x.is_nan()).then_some(x);
+        let label = |labels: &[String], code: u32| (code != NONE).then(|| labels[code as usize].clone());
+        let file = HistoryFile {
+            format: HISTORY_FORMAT.into(),
+            version: HISTORY_VERSION,
+            declared_kinds: t.kinds[BUILT_IN_KINDS.len()..].to_vec(),
+            events: (0..t.len())
+                .map(|i| EventRecord {
+                    time: t.time[i],
+                    kind: t.kinds[t.kind[i] as usize].clone(),
+                    value: some(t.value[i]),
+                    duration: some(t.duration[i]),
+                    department: label(&t.departments, t.department[i]),
+                    case: label(self.cases.labels(), t.case[i]),
+                    flag: (t.flag[i] != 2).then_some(t.flag[i] == 1),
+                })
+                .collect(),
+        };
+        serde_json::to_string(&file).expect("a history serialises")
+    }
+
+    /// Reads a history written by [`Self::to_json`]. Every event is added again through
+    /// [`Self::push`], so a damaged or edited file gets the errors a service would get, naming
+    /// the event's position (a survey answer of 11, a negative duration, an unknown kind);
+    /// besides: not JSON, another format, a newer version, an unknown field.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let file: HistoryFile =
+            serde_json::from_str(text).map_err(|e| NpsError::invalid("history file", e, "a customer history"))?;
+        if file.format != HISTORY_FORMAT {
+            return Err(NpsError::invalid("format", format!("{:?}", file.format), &format!("\"{HISTORY_FORMAT}\"")));
+        }
+        if !(1..=HISTORY_VERSION).contains(&file.version) {
+            return Err(NpsError::invalid(
+                "version",
+                file.version,
+                &format!("1 to {HISTORY_VERSION} (a newer version was written by a newer nps; upgrade to read it)"),
+            ));
+        }
+        let declared: Vec<&str> = file.declared_kinds.iter().map(String::as_str).collect();
+        let mut history = CustomerHistory::new(&declared);
+        for e in &file.events {
+            history.push(&Event {
+                time: e.time,
+                kind: &e.kind,
+                value: e.value,
+                duration: e.duration,
+                department: e.department.as_deref(),
+                case: e.case.as_deref(),
+                flag: e.flag,
+            })?;
+        }
+        Ok(history)
     }
 
     /// The features of `engine` as of `as_of`, one per definition, computed by the same

@@ -18,5 +18,5 @@ pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };
-pub use history::{CustomerHistory, Event};
+pub use history::{CustomerHistory, Event, HISTORY_FORMAT, HISTORY_VERSION};
 pub use retention::{retention, RETENTION_JSON};

@@ -45,3 +45,8 @@ class CustomerHistory:
     @property
     def kinds(self) -> list: ...
     def __len__(self) -> int: ...
+    def to_json(self) -> str:
+        """The history as JSON (declared kinds, every event in the order added)."""
+    @staticmethod
+    def from_json(text: str) -> "CustomerHistory":
+        """A history written by ``to_json``; every event is checked again."""
