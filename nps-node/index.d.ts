@@ -193,11 +193,12 @@ export declare class TicketScorer {
   ticketValues(history: features.CustomerHistory, event: HistoryEvent, out: Float64Array, now?: number | Date | undefined | null): number
   /**
    * One ticket: pushes `event` into `history` (kept on the Rust side), then scores as of
-   * `options.now` (default: one second after the event). Errors before the event is
-   * added: an event not before `now`, a survey answer that is not a whole 0–10, an
-   * unknown kind.
+   * `options.now` (default: one second after the event). With a `learner`, the actions
+   * are ranked as `decide` ranks them with one: each action's propensity a Thompson draw
+   * for `options.segment`, seeded with `options.seed`. Errors before the event is added:
+   * an event not before `now`, a survey answer that is not a whole 0–10, an unknown kind.
    */
-  ticket(history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null): TicketResult
+  ticket(history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null, learner?: Learner | undefined | null): TicketResult
 }
 
 /** NPS by segment, one row per distinct segment in sorted order. */
@@ -881,6 +882,10 @@ export interface TicketOptions {
   trace?: boolean
   /** Include the features and every input's contribution (false). */
   details?: boolean
+  /** The customer's segment, for a `learner`. */
+  segment?: string
+  /** Seed of the learner's Thompson draws (0). */
+  seed?: number
 }
 
 /** What one ticket returns. */

@@ -111,8 +111,8 @@ function createService(options = {}) {
   }
 
   /**
-   * The decision as separate calls, for what the scorer does not do: rank with the learner,
-   * or read a field a ticket gave over a feature. The record: the fields tickets gave, else
+   * The decision as a separate call, for what the scorer does not do: read a field a
+   * ticket gave over a feature. The record: the fields tickets gave, else
    * the feature of the same name, else the defaults; every input's contribution a factor.
    */
   function decideHere(state, t, now) {
@@ -152,7 +152,10 @@ function createService(options = {}) {
     try {
       // Features as of one second after the ticket (times are whole seconds), so that it
       // counts; the outcomes are kept one second late to be read at that time (see outcome()).
-      t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true })
+      // Learning: the scorer ranks with the learner's draws, seeded with the ticket's number.
+      const learn = learning ? { segment: given.segment ?? defaults.segment ?? '', seed: counts.tickets + 1 } : {}
+      t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true, ...learn },
+        learning ? learner : null)
     } catch (e) {
       // Refused before the event was added: nothing changed.
       if (state.history.length === before) throw typeof e.code === 'string' ? new RequestError(400, e.code, e.message) : e
@@ -163,7 +166,7 @@ function createService(options = {}) {
     }
     keep()
     try {
-      const actions = learning || givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
+      const actions = givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
       return { customer, time: event.time, probability: t.probability, score: t.score,
         factors: { raising: t.raising, lowering: t.lowering }, actions }
     } catch (e) {

@@ -99,7 +99,13 @@ fn history_files_round_trip_and_damaged_ones_are_refused() {
         let as_of = b.config.as_of;
         let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
         assert_eq!(bits(back.features(&engine, as_of).unwrap()), bits(h.features(&engine, as_of).unwrap()));
-        let next = Event { time: as_of - 10, kind: "contact_opened", department: Some("billing"), case: Some("T-9"), ..Default::default() };
+        let next = Event {
+            time: as_of - 10,
+            kind: "contact_opened",
+            department: Some("billing"),
+            case: Some("T-9"),
+            ..Default::default()
+        };
         h.push(&next).unwrap();
         back.push(&next).unwrap();
         assert_eq!(back.to_json(), h.to_json());

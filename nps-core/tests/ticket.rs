@@ -281,7 +281,6 @@ fn bad_input_at_ticket_time() {
     let skipped = scorer.score(&mut h, &none, now, &customer, &[], &options).unwrap();
     assert_eq!((given.features[last_nps], skipped.features[last_nps]), (4.0, 4.0));
     assert_eq!(h.len(), before + 2);
-    let before = h.len();
 
     // A customer with no events: their features are the empty values (counts 0, the rest
     // missing); an input the model never saw missing has no imputation, so the first ticket
@@ -344,7 +343,7 @@ fn values_follow_the_layout() {
     let s = setup();
     let catalog = playbook();
     for (ltr, top_factors, top_actions) in [(Some(s.ltr.clone()), 3, 3), (None, 2, 5), (Some(s.ltr.clone()), 0, 1)] {
-        let options = TicketOptions { top_factors, top_actions };
+        let options = TicketOptions { top_factors, top_actions, ..Default::default() };
         let layout = TicketLayout::new(&options);
         // Every slot is named exactly once.
         let mut slots = vec![
@@ -438,4 +437,59 @@ fn values_follow_the_layout() {
     let layout = TicketLayout::new(&TicketOptions::default());
     let err = Ticket::default().write_values(&layout, &mut [0.0; 3]).unwrap_err().to_string();
     assert!(err.contains("out") && err.contains(&layout.length.to_string()), "{err}");
+}
+
+/// A ticket that learns ranks as `decide_learning` with the same learner, segment and seed;
+/// propensities of the wrong length are refused before the event is added.
+#[test]
+fn a_learning_ticket_ranks_as_decide_learning() {
+    use nps_core::action::Learner;
+    use nps_core::synth::Rng;
+    let s = setup();
+    let catalog = playbook();
+    let scorer = TicketScorer::new(s.engine.clone(), s.churn.clone(), None, catalog.clone()).unwrap();
+    let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
+    for (i, a) in catalog.actions().iter().enumerate() {
+        for k in 0..20 {
+            learner.record(&a.id, "postpaid", (k + i) % 3 == 0);
+        }
+    }
+    let mut draws = Vec::new();
+    let mut differs = 0;
+    for c in (0..1_500u32).step_by(61) {
+        let mut h = history(&s.base, c);
+        let now = s.base.config.as_of + 60;
+        let event = Event { time: now - 1, kind: "contact_opened", ..Default::default() };
+        let customer = record(&catalog, "postpaid");
+        learner.draws_into(&catalog, "postpaid", &mut Rng::new(c as u64), &mut draws);
+        let options = TicketOptions { propensity: Some(&draws), ..Default::default() };
+        let t = scorer.score(&mut h, &event, now, &customer, &[], &options).unwrap();
+        let mut plain = Ticket::default();
+        scorer.score_history_into(&h, now, &customer, &[], &TicketOptions::default(), &mut plain).unwrap();
+        let factors: Vec<Factor> =
+            s.churn.inputs.iter().zip(&t.contributions).map(|(n, &c)| Factor::new(n, c)).collect();
+        let want = catalog
+            .decide_learning(&t.customer, t.score, &factors, &[], now, 3, &learner, "postpaid", &mut Rng::new(c as u64))
+            .unwrap();
+        assert_eq!(t.decision, want);
+        differs += (plain.decision.actions != t.decision.actions) as usize;
+    }
+    assert!(differs > 0, "the draws change some rankings");
+    let mut h = history(&s.base, 3);
+    let n = h.len();
+    let short = [0.5; 2];
+    let options = TicketOptions { propensity: Some(&short), ..Default::default() };
+    let now = s.base.config.as_of + 60;
+    let err = scorer
+        .score(
+            &mut h,
+            &Event { time: now - 1, kind: "outage", ..Default::default() },
+            now,
+            &record(&catalog, "postpaid"),
+            &[],
+            &options,
+        )
+        .unwrap_err();
+    assert!(matches!(err, NpsError::LengthMismatch { actual: 2, .. }), "{err}");
+    assert_eq!(h.len(), n);
 }

@@ -40,7 +40,7 @@ pub struct LearnerOptions {
 /// Thompson sampling. Plain data: save it with `toJson`.
 #[napi]
 pub struct Learner {
-    inner: core::Learner,
+    pub(crate) inner: core::Learner,
 }
 
 #[napi]

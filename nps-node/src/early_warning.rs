@@ -3,6 +3,7 @@ use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Function, J
 use napi::{Env, JsDate, JSON};
 use napi_derive::napi;
 use nps_core::action::Customer;
+use nps_core::synth::Rng;
 use nps_core::early_warning::{self as core};
 use serde::Serialize;
 
@@ -346,6 +347,10 @@ pub struct TicketOptions {
     pub trace: Option<bool>,
     /// Include the features and every input's contribution (false).
     pub details: Option<bool>,
+    /// The customer's segment, for a `learner`.
+    pub segment: Option<String>,
+    /// Seed of the learner's Thompson draws (0).
+    pub seed: Option<u32>,
 }
 
 /// What one ticket returns.
@@ -443,10 +448,12 @@ impl From<&core::TicketLayout> for TicketValuesLayout {
 pub struct TicketScorer {
     inner: core::TicketScorer,
     customer: Customer,
-    options: core::TicketOptions,
+    options: core::TicketOptions<'static>,
     ticket: core::Ticket,
     layout: core::TicketLayout,
     outcomes: Vec<nps_core::action::Outcome>,
+    /// The learner's draws of the current ticket, when it learns.
+    draws: Vec<f64>,
     json: Vec<u8>,
 }
 
@@ -479,6 +486,7 @@ impl TicketScorer {
         let options = core::TicketOptions {
             top_factors: top_factors.unwrap_or(3) as usize,
             top_actions: top_actions.unwrap_or(3) as usize,
+            propensity: None,
         };
         Ok(TicketScorer {
             inner,
@@ -487,6 +495,7 @@ impl TicketScorer {
             ticket: core::Ticket::default(),
             layout: core::TicketLayout::new(&options),
             outcomes: Vec::new(),
+            draws: Vec::new(),
             json: Vec::new(),
         })
     }
@@ -545,37 +554,41 @@ impl TicketScorer {
             }));
         }
         self.outcomes.clear();
-        self.score(history, &event, now.as_ref(), None)?;
+        self.score(history, &event, now.as_ref(), None, false)?;
         self.ticket.write_values(&self.layout, out).into_napi()?;
         Ok(self.ticket.decision.actions.len() as u32)
     }
 
     /// Adds `event` to `history` and scores it into `self.ticket` as of `now` (default: one
-    /// second after the event) for `customer` (default: the scorer's) and `self.outcomes`.
+    /// second after the event) for `customer` (default: the scorer's) and `self.outcomes`,
+    /// with `self.draws` as the actions' propensities when `learning`.
     fn score(
         &mut self,
         history: &mut crate::features::CustomerHistory,
         event: &crate::features::HistoryEvent,
         now: Option<&Either<f64, JsDate<'static>>>,
         customer: Option<&Customer>,
+        learning: bool,
     ) -> Result<()> {
         let index = history.inner.len();
         let now = now.map(|t| epoch_seconds(t, "now", 0)).transpose()?;
         let customer = customer.unwrap_or(&self.customer);
-        let Self { inner, options, ticket, outcomes, .. } = self;
+        let Self { inner, options, ticket, outcomes, draws, .. } = self;
+        let options = core::TicketOptions { propensity: learning.then_some(&draws[..]), ..*options };
         event.with_core("event.time", index, |e| {
             let now = now.unwrap_or(e.time.saturating_add(1));
-            inner.score_into(&mut history.inner, e, now, customer, outcomes, options, ticket).into_napi()
+            inner.score_into(&mut history.inner, e, now, customer, outcomes, &options, ticket).into_napi()
         })?
     }
 
     /// One ticket: pushes `event` into `history` (kept on the Rust side), then scores as of
-    /// `options.now` (default: one second after the event). Errors before the event is
-    /// added: an event not before `now`, a survey answer that is not a whole 0–10, an
-    /// unknown kind.
+    /// `options.now` (default: one second after the event). With a `learner`, the actions
+    /// are ranked as `decide` ranks them with one: each action's propensity a Thompson draw
+    /// for `options.segment`, seeded with `options.seed`. Errors before the event is added:
+    /// an event not before `now`, a survey answer that is not a whole 0–10, an unknown kind.
     #[napi(
         catch_unwind,
-        ts_args_type = "history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null",
+        ts_args_type = "history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null, learner?: Learner | undefined | null",
         ts_return_type = "TicketResult"
     )]
     pub fn ticket<'env>(
@@ -584,10 +597,14 @@ impl TicketScorer {
         history: &mut crate::features::CustomerHistory,
         event: crate::features::HistoryEvent,
         options: Option<TicketOptions>,
+        learner: Option<&crate::action::Learner>,
     ) -> Result<Either<Unknown<'env>, TicketResult>> {
         let (mut trace, mut details, mut now, mut own) = (false, false, None, None);
+        let (mut segment, mut seed) = (String::new(), 0);
         self.outcomes.clear();
         if let Some(o) = options {
+            segment = o.segment.unwrap_or_default();
+            seed = o.seed.unwrap_or(0);
             trace = o.trace.unwrap_or(false);
             details = o.details.unwrap_or(false);
             now = o.now;
@@ -598,7 +615,10 @@ impl TicketScorer {
                 self.outcomes.push(crate::action::outcome(h, "outcomes", i)?);
             }
         }
-        self.score(history, &event, now.as_ref(), own.as_ref())?;
+        if let Some(l) = learner {
+            l.inner.draws_into(self.inner.catalog(), &segment, &mut Rng::new(seed as u64), &mut self.draws);
+        }
+        self.score(history, &event, now.as_ref(), own.as_ref(), learner.is_some())?;
         let t = &self.ticket;
         if !details {
             // The common case crosses back as one JSON text that V8 parses: much cheaper than

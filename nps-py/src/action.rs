@@ -118,7 +118,7 @@ struct Buffers {
 /// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
 /// Thompson sampling (see docs/actions.md). Plain data: save it with `to_json`.
 #[pyclass(module = "nps", name = "Learner")]
-pub struct PyLearner(core::Learner);
+pub struct PyLearner(pub(crate) core::Learner);
 
 #[pymethods]
 impl PyLearner {

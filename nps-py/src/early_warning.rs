@@ -360,7 +360,7 @@ fn factor_list(index: &[usize], names: &[String], contributions: &[f64]) -> Vec<
 pub struct PyTicketScorer {
     inner: core::TicketScorer,
     customer: nps_core::action::Customer,
-    options: core::TicketOptions,
+    options: core::TicketOptions<'static>,
     layout: core::TicketLayout,
     ticket: core::Ticket,
     parts: ScorerParts,
@@ -505,9 +505,13 @@ impl PyTicketScorer {
     /// label, channel, priority, value), and with `trace=True` every action's fate, with
     /// `details=True` the features and every input's contribution.
     ///
+    /// With a `learner` (an `nps.Learner`), the actions are ranked as `ActionCatalog.decide`
+    /// ranks them with one: each action's propensity a Thompson draw for `segment`, seeded
+    /// with `seed`.
+    ///
     /// Errors before the event is added: an event not before `now`, a survey answer that
     /// is not a whole 0-10, an unknown kind.
-    #[pyo3(signature = (history, time, kind, value=None, duration=None, department=None, case=None, flag=None, now=None, customer=None, outcomes=None, trace=false, details=false))]
+    #[pyo3(signature = (history, time, kind, value=None, duration=None, department=None, case=None, flag=None, now=None, customer=None, outcomes=None, trace=false, details=false, learner=None, segment="", seed=0))]
     #[allow(clippy::too_many_arguments)]
     fn ticket<'py>(
         &mut self,
@@ -525,6 +529,9 @@ impl PyTicketScorer {
         outcomes: Option<&Bound<'py, pyo3::types::PyList>>,
         trace: bool,
         details: bool,
+        learner: Option<PyRef<'py, crate::action::PyLearner>>,
+        segment: &str,
+        seed: u64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let own = customer.map(|c| record(self.inner.catalog(), &fields(Some(c))?)).transpose()?;
         let outcomes: Vec<nps_core::action::Outcome> = match outcomes {
@@ -550,7 +557,12 @@ impl PyTicketScorer {
         };
         let event =
             crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
-        self.score(&mut history, &event, now, own.as_ref(), &outcomes)?;
+        let mut draws = Vec::new();
+        if let Some(l) = &learner {
+            l.0.draws_into(self.inner.catalog(), segment, &mut nps_core::synth::Rng::new(seed), &mut draws);
+        }
+        let propensity = learner.is_some().then_some(&draws[..]);
+        self.score(&mut history, &event, now, own.as_ref(), &outcomes, propensity)?;
         ticket_dict(py, &self.inner, &self.ticket, trace, details)
     }
 
@@ -606,7 +618,7 @@ impl PyTicketScorer {
         }
         let event =
             crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
-        self.score(&mut history, &event, now, None, &[])?;
+        self.score(&mut history, &event, now, None, &[], None)?;
         self.ticket.write_values(&self.layout, slice).py()?;
         drop(rw);
         Ok(out)
@@ -633,7 +645,7 @@ impl PyTicketScorer {
     ) -> PyResult<Self> {
         let customer = record(&catalog, &parts.customer)?;
         let inner = core::TicketScorer::new(engine, parts.churn.clone(), parts.ltr.clone(), catalog).py()?;
-        let options = core::TicketOptions { top_factors, top_actions };
+        let options = core::TicketOptions { top_factors, top_actions, propensity: None };
         Ok(PyTicketScorer {
             inner,
             customer,
@@ -645,7 +657,8 @@ impl PyTicketScorer {
     }
 
     /// Adds `event` to `history` and scores it into `self.ticket` as of `now` (default: one
-    /// second after the event) for `customer` (default: the scorer's) and `outcomes`.
+    /// second after the event) for `customer` (default: the scorer's) and `outcomes`, with
+    /// the actions' `propensity` when the decision learns.
     fn score(
         &mut self,
         history: &mut crate::features::PyCustomerHistory,
@@ -653,14 +666,16 @@ impl PyTicketScorer {
         now: Option<&Bound<'_, PyAny>>,
         customer: Option<&nps_core::action::Customer>,
         outcomes: &[nps_core::action::Outcome],
+        propensity: Option<&[f64]>,
     ) -> PyResult<()> {
         let now = match now {
             Some(t) if !t.is_none() => crate::convert::epoch_seconds(t, "now")?,
             _ => event.time().saturating_add(1),
         };
         let customer = customer.unwrap_or(&self.customer);
+        let options = core::TicketOptions { propensity, ..self.options };
         self.inner
-            .score_into(&mut history.0, &event.as_event(), now, customer, outcomes, &self.options, &mut self.ticket)
+            .score_into(&mut history.0, &event.as_event(), now, customer, outcomes, &options, &mut self.ticket)
             .py()
     }
 }

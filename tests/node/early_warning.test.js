@@ -405,6 +405,36 @@ test('TicketScorer.ticketValues: the same ticket in one reused Float64Array', ()
   }
 })
 
+test('TicketScorer.ticket with a learner ranks as decide with it', () => {
+  const { b, engine, names, churn, histories } = setup()
+  const { Learner } = require('../../nps-node')
+  const playbook = ActionCatalog.playbook()
+  const scorer = new TicketScorer(engine, churn, playbook, null, { customer: defaults })
+  const learner = new Learner({ prior: [1, 1], exploration: 0, rampUp: 0 })
+  playbook.actions.forEach((id, i) => {
+    for (let k = 0; k < 20; k++) learner.record(id, 'consumer', (k + i) % 3 === 0)
+  })
+  const one = histories()
+  const two = histories()
+  let differs = 0
+  for (const [k, id] of [...one.keys()].filter((_, k) => k % 30 === 0).entries()) {
+    const now = b.asOf + 3_600_000
+    const event = { time: now - 60_000, kind: 'contact_opened' }
+    const t = scorer.ticket(one.get(id), event, { now, details: true, segment: 'consumer', seed: k }, learner)
+    const plain = scorer.ticket(two.get(id), event, { now, details: true })
+    const customer = { ...defaults }
+    for (const field of ['tenure_days', 'payment_trend', 'usage_trend_30d', 'last_nps']) {
+      const v = t.features[names.indexOf(field)]
+      if (Number.isFinite(v)) customer[field] = v
+    }
+    const factors = Object.fromEntries(names.map((n, j) => [n, t.contributions[j]]))
+    const d = playbook.decide(customer, { score: t.score, factors, now, top: 3, segment: 'consumer', seed: k }, learner)
+    assert.deepEqual(t.actions, d.actions)
+    if (JSON.stringify(plain.actions) !== JSON.stringify(t.actions)) differs++
+  }
+  assert.ok(differs > 0, 'the draws change some rankings')
+})
+
 test('TicketScorer: bad input', () => {
   const { b, engine, churn, ltr, histories } = setup()
   const playbook = ActionCatalog.playbook()

@@ -378,6 +378,33 @@ def test_ticket_scorer_equals_the_separate_calls():
     assert len(one[customers[0]]) == len(two[customers[0]]) + 1
 
 
+def test_ticket_with_a_learner_ranks_as_decide_with_it():
+    b, X, churn, _, catalog, engine = _ticket_setup(800, 13)
+    scorer = nps.TicketScorer(engine, churn, catalog, customer=PLAYBOOK_DEFAULTS)
+    learner = nps.Learner(prior=(1, 1), exploration=0.0, ramp_up=0)
+    for i, a in enumerate(catalog.actions):
+        for k in range(20):
+            learner.record(a, "consumer", (k + i) % 3 == 0)
+    customers = list(X.index[::40])
+    one, two = (_histories(b.events, b.as_of, customers) for _ in range(2))
+    now = int(b.as_of.astype("datetime64[s]").astype(np.int64)) + 3_600
+    differs = 0
+    for k, c in enumerate(customers):
+        t = scorer.ticket(one[c], now - 60, "contact_opened", now=now, details=True, learner=learner,
+                          segment="consumer", seed=k)
+        plain = scorer.ticket(two[c], now - 60, "contact_opened", now=now)
+        record = dict(PLAYBOOK_DEFAULTS)
+        for field in ("tenure_days", "payment_trend", "usage_trend_30d", "last_nps"):
+            v = t["features"][engine.names.index(field)]
+            if np.isfinite(v):
+                record[field] = float(v)
+        factors = dict(zip(churn.inputs_, t["contributions"]))
+        d = catalog.decide(record, t["score"], factors=factors, now=now, learner=learner, segment="consumer", seed=k)
+        assert t["actions"] == d["actions"]
+        differs += plain["actions"] != t["actions"]
+    assert differs > 0
+
+
 def test_ticket_values_is_the_same_ticket_in_one_array():
     b, X, churn, ltr, catalog, engine = _ticket_setup(800, 10)
     scorer = nps.TicketScorer(engine, churn, catalog, ltr=ltr, customer=PLAYBOOK_DEFAULTS, top_actions=4)

@@ -66,6 +66,13 @@ impl Learner {
         self.sample_counts(self.counts(action, segment), rng)
     }
 
+    /// One draw per action of `catalog`, in catalogue order, for `segment`: the propensities
+    /// of a learning decision (as [`Catalog::decide_learning`] draws them), into `out`.
+    pub fn draws_into(&self, catalog: &Catalog, segment: &str, rng: &mut Rng, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(catalog.actions().iter().map(|a| self.sample(&a.id, segment, rng)));
+    }
+
     /// A Thompson draw for an arm with these successes and failures (the look-up done).
     pub(super) fn sample_counts(&self, [s, f]: [f64; 2], rng: &mut Rng) -> f64 {
         if rng.uniform() < self.exploration {
@@ -95,7 +102,8 @@ impl Catalog {
         segment: &str,
         rng: &mut Rng,
     ) -> Result<Decision> {
-        let draws: Vec<f64> = self.actions().iter().map(|a| learner.sample(&a.id, segment, rng)).collect();
+        let mut draws = Vec::new();
+        learner.draws_into(self, segment, rng, &mut draws);
         let propensity = |i: usize| draws[i];
         self.decide(customer, score, factors, history, now, &DecideOptions { top_n, propensity: Some(&propensity) })
     }

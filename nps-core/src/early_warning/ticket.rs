@@ -22,18 +22,23 @@ use serde::Serialize;
 use super::detractor_risk::DetractorRisk;
 use super::ltr_model::LtrModel;
 
-/// How many factors and actions a ticket returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketOptions {
+/// How many factors and actions a ticket returns, and whether the decision learns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TicketOptions<'a> {
     /// Factors each way (raising, lowering) for churn and for detractor risk (3).
     pub top_factors: usize,
     /// Actions returned (3).
     pub top_actions: usize,
+    /// Each action's propensity P, by catalogue index: Thompson draws from a
+    /// [`crate::action::Learner`] ([`crate::action::Learner::draws_into`]) for a decision
+    /// that learns which actions work, as [`Catalog::decide_learning`] makes it. `None`
+    /// (the default): learning off, P = 1.
+    pub propensity: Option<&'a [f64]>,
 }
 
-impl Default for TicketOptions {
+impl Default for TicketOptions<'_> {
     fn default() -> Self {
-        TicketOptions { top_factors: 3, top_actions: 3 }
+        TicketOptions { top_factors: 3, top_actions: 3, propensity: None }
     }
 }
 
@@ -322,6 +327,19 @@ impl TicketScorer {
         }
     }
 
+    /// One propensity per catalogue action, when given.
+    fn check_options(&self, options: &TicketOptions<'_>) -> Result<()> {
+        match options.propensity {
+            Some(p) if p.len() != self.catalog.actions().len() => Err(NpsError::LengthMismatch {
+                field: "propensity".into(),
+                actual: p.len(),
+                other: "the catalogue's actions".into(),
+                expected: self.catalog.actions().len(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The catalogue.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -373,6 +391,7 @@ impl TicketScorer {
         ticket: &mut Ticket,
     ) -> Result<()> {
         check_event(event, now)?;
+        self.check_options(options)?;
         history.push(event)?;
         self.score_history_into(history, now, customer, outcomes, options, ticket)
     }
@@ -443,7 +462,12 @@ impl TicketScorer {
         for (f, &c) in t.factors.iter_mut().zip(&t.contributions) {
             f.contribution = c;
         }
-        let decide = DecideOptions { top_n: options.top_actions, ..Default::default() };
+        self.check_options(options)?;
+        let propensity = options.propensity.map(|p| move |i: usize| p[i]);
+        let decide = DecideOptions {
+            top_n: options.top_actions,
+            propensity: propensity.as_ref().map(|p| p as &dyn Fn(usize) -> f64),
+        };
         self.catalog.decide_into(
             &t.customer,
             t.score,

@@ -58,7 +58,8 @@ class TicketScorer:
     def ticket(self, history: Any, time: Any, kind: str, value: Optional[float] = None,
                duration: Optional[float] = None, department: Optional[str] = None, case: Any = None,
                flag: Optional[bool] = None, now: Any = None, customer: Optional[Mapping[str, Any]] = None,
-               outcomes: Optional[list] = None, trace: bool = False, details: bool = False) -> dict:
+               outcomes: Optional[list] = None, trace: bool = False, details: bool = False,
+               learner: Any = None, segment: str = "", seed: int = 0) -> dict:
         """probability, score, log_odds, baseline, raising, lowering, detractor, actions
         (+ trace, features, contributions on request)."""
     @property
