@@ -256,7 +256,7 @@ fn decision_log_without_learning_and_control_group() {
     assert!(entry.control && entry.action.is_none() && entry.propensity == 1.0);
     let marked: Vec<&str> =
         d.trace.iter().filter(|t| matches!(t.verdict, Verdict::ControlGroup { .. })).map(|t| &*t.id).collect();
-    assert_eq!(marked, ["bill_discount", "detractor_callback", "loyalty_invite", "retention_topup"]);
+    assert_eq!(marked, ["bill_discount", "detractor_callback", "loyalty_invite", "retention_call", "retention_topup"]);
     assert_eq!(d.trace[0].verdict.status(), "control_group");
     assert!(c.decide_logged(&cu, 75.0, &[], &[], NOW, 3, None, &Logging { control_share: 2.0, ..all }).is_err());
 

@@ -126,7 +126,7 @@ test('logged decisions: propensity, control group, reproducible Monte Carlo', ()
   assert.equal(ctl.log.control, true)
   assert.equal(ctl.log.action, null)
   assert.deepEqual(ctl.trace.filter((t) => t.status === 'control_group').map((t) => t.id),
-    ['bill_discount', 'detractor_callback', 'loyalty_invite', 'retention_topup'])
+    ['bill_discount', 'detractor_callback', 'loyalty_invite', 'retention_call', 'retention_topup'])
   const learner = new Learner({ exploration: 0.1, rampUp: 1000 })
   const options = { score: 75, now, customerId: 'C8', segment: 'consumer', seed: 3, draws: 4000 }
   const a = c.decide(customer, options, learner)

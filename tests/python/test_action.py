@@ -168,7 +168,7 @@ def test_logged_decisions_and_the_control_group():
     d = c.decide(CUSTOMER, score=75, now=NOW, customer_id="C7", control_share=1.0, control_salt="q3")
     assert d["actions"] == [] and d["log"]["control"] and d["log"]["action"] is None
     assert {t["id"] for t in d["trace"] if t["status"] == "control_group"} == {
-        "bill_discount", "detractor_callback", "loyalty_invite", "retention_topup"}
+        "bill_discount", "detractor_callback", "loyalty_invite", "retention_call", "retention_topup"}
     # With learning, the propensity is estimated by seeded Monte Carlo: reproducible, in (0, 1].
     learner = nps.Learner(exploration=0.1, ramp_up=1000)
     a = c.decide(CUSTOMER, score=75, now=NOW, customer_id="C8", learner=learner, segment="consumer", seed=3, draws=4000)
