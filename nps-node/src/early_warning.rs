@@ -3,8 +3,8 @@ use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Function, J
 use napi::{Env, JsDate, JSON};
 use napi_derive::napi;
 use nps_core::action::Customer;
-use nps_core::synth::Rng;
 use nps_core::early_warning::{self as core};
+use nps_core::synth::Rng;
 use serde::Serialize;
 
 use crate::convert::{booleans, epoch_seconds, floats, NumericArray};

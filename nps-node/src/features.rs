@@ -221,7 +221,12 @@ pub struct HistoryEvent {
 impl HistoryEvent {
     /// Calls `f` with the event as the core reads it; a bad time is an error naming
     /// `time_field` and event `index`.
-    pub(crate) fn with_core<R>(&self, time_field: &str, index: usize, f: impl FnOnce(&core::Event<'_>) -> R) -> Result<R> {
+    pub(crate) fn with_core<R>(
+        &self,
+        time_field: &str,
+        index: usize,
+        f: impl FnOnce(&core::Event<'_>) -> R,
+    ) -> Result<R> {
         let case = self.case.as_ref().map(label);
         Ok(f(&core::Event {
             time: epoch_seconds(&self.time, time_field, index)?,

@@ -605,8 +605,11 @@ impl PyTicketScorer {
             Some(o) => o,
             None => numpy::PyArray1::zeros(py, self.layout.length, false),
         };
-        let mut rw = numpy::PyArrayMethods::try_readwrite(&out).map_err(|e| crate::error::error("INVALID_PARAMETER", format!("out: {e}")))?;
-        let slice = rw.as_slice_mut().map_err(|_| crate::error::error("INVALID_PARAMETER", "out must be contiguous".to_string()))?;
+        let mut rw = numpy::PyArrayMethods::try_readwrite(&out)
+            .map_err(|e| crate::error::error("INVALID_PARAMETER", format!("out: {e}")))?;
+        let slice = rw
+            .as_slice_mut()
+            .map_err(|_| crate::error::error("INVALID_PARAMETER", "out must be contiguous".to_string()))?;
         if slice.len() != self.layout.length {
             // Before the event is added, like the other input errors.
             return Err(crate::error::to_py(nps_core::NpsError::LengthMismatch {
