@@ -284,7 +284,7 @@ fn outcome(action: &str, channel: &str, group: &str, days_ago: f64, kind: Outcom
 #[test]
 fn decision_time_is_required_when_it_is_read() {
     let presented = outcome("x", "sms", "g", 1.0, OutcomeKind::Presented);
-    assert_eq!(decision_time(Some(NOW), &[presented.clone()], true), Ok(NOW));
+    assert_eq!(decision_time(Some(NOW), std::slice::from_ref(&presented), true), Ok(NOW));
     // Nothing reads the time without a history or a log: any time will do.
     assert_eq!(decision_time(None, &[], false), Ok(0));
     let e = decision_time(None, &[presented], false).unwrap_err();
@@ -685,21 +685,10 @@ fn thompson_sampling_learns_the_better_action() {
 /// accepted climbs the ranking; the same seed gives the same decision.
 #[test]
 fn decisions_with_learning_follow_the_outcomes() {
-    use nps_core::action::{playbook, FieldValue, Learner};
+    use nps_core::action::{playbook, Learner};
     use nps_core::synth::Rng;
     let c = playbook();
-    let customer = c
-        .customer(&[
-            ("tenure_days", FieldValue::Number(400.0)),
-            ("segment", FieldValue::Text("consumer".into())),
-            ("complained_outage", FieldValue::Bool(true)),
-            ("complained_overage", FieldValue::Bool(false)),
-            ("monthly_bill", FieldValue::Number(60.0)),
-            ("payment_trend", FieldValue::Number(0.8)),
-            ("usage_trend_30d", FieldValue::Number(0.6)),
-            ("last_nps", FieldValue::Number(4.0)),
-        ])
-        .unwrap();
+    let customer = common::unhappy_consumer();
     let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
     for _ in 0..200 {
         learner.record("retention_topup", "consumer", true);

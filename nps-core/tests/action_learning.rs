@@ -229,18 +229,7 @@ fn logged_propensity_matches_the_exact_probability() {
 #[test]
 fn decision_log_without_learning_and_control_group() {
     let c = playbook();
-    let cu = c
-        .customer(&[
-            ("tenure_days", FieldValue::Number(400.0)),
-            ("segment", FieldValue::Text("consumer".into())),
-            ("complained_outage", FieldValue::Bool(true)),
-            ("complained_overage", FieldValue::Bool(false)),
-            ("monthly_bill", FieldValue::Number(60.0)),
-            ("payment_trend", FieldValue::Number(0.8)),
-            ("usage_trend_30d", FieldValue::Number(0.6)),
-            ("last_nps", FieldValue::Number(4.0)),
-        ])
-        .unwrap();
+    let cu = common::unhappy_consumer();
     let (d, entry) = c.decide_logged(&cu, 75.0, &[], &[], NOW, 3, None, &Logging::new("C7", "consumer")).unwrap();
     assert_eq!(&*d.actions[0].id, "detractor_callback");
     assert_eq!(entry.action.as_deref(), Some("detractor_callback"));
