@@ -1048,7 +1048,10 @@ export declare namespace features {
    */
   export class CustomerHistory {
     constructor(options?: HistoryOptions | undefined | null)
-    /** Adds one event; errors name the field and value (unknown kind, negative duration). */
+    /**
+     * Adds one event; errors name the field and value (unknown kind, negative duration, a
+     * survey answer that is not a whole number on 0–10).
+     */
     push(event: HistoryEvent): void
     /** Number of events. */
     get length(): number

@@ -483,8 +483,7 @@ impl ActionCatalog {
         draws.clear();
         if let Some(l) = learner {
             let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
-            let segment = options.segment.as_deref().unwrap_or("");
-            draws.extend(self.inner.actions().iter().map(|a| l.inner.sample(&a.id, segment, &mut rng)));
+            l.inner.draws_into(&self.inner, options.segment.as_deref().unwrap_or(""), &mut rng, draws);
         }
         let draws: &[f64] = draws;
         let propensity = |i: usize| draws[i];

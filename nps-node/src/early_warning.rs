@@ -544,15 +544,7 @@ impl TicketScorer {
     ) -> Result<u32> {
         // SAFETY: the array is only touched here, on the JS thread, during this call.
         let out = unsafe { out.as_mut() };
-        if out.len() != self.layout.length {
-            // Before the event is added, like the other input errors.
-            return Err(crate::error::to_napi(nps_core::NpsError::LengthMismatch {
-                field: "out".into(),
-                actual: out.len(),
-                other: "valuesLayout.length".into(),
-                expected: self.layout.length,
-            }));
-        }
+        self.layout.check_out(out.len()).into_napi()?; // before the event is added
         self.outcomes.clear();
         self.score(history, &event, now.as_ref(), None, false)?;
         self.ticket.write_values(&self.layout, out).into_napi()?;

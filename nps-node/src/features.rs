@@ -296,7 +296,8 @@ impl CustomerHistory {
         CustomerHistory { inner: core::CustomerHistory::new(&declared) }
     }
 
-    /// Adds one event; errors name the field and value (unknown kind, negative duration).
+    /// Adds one event; errors name the field and value (unknown kind, negative duration, a
+    /// survey answer that is not a whole number on 0–10).
     #[napi(catch_unwind)]
     pub fn push(&mut self, event: HistoryEvent) -> Result<()> {
         let index = self.inner.len();

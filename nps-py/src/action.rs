@@ -40,19 +40,20 @@ pub(crate) fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
     })
 }
 
-fn history<'py>(list: Option<&Bound<'py, PyList>>) -> PyResult<Vec<Outcome>> {
+/// Past outcomes given as a list of dicts named `name` in errors (`history[2] has no "kind"`).
+pub(crate) fn outcome_list<'py>(list: Option<&Bound<'py, PyList>>, name: &str) -> PyResult<Vec<Outcome>> {
     let Some(list) = list else { return Ok(Vec::new()) };
     list.iter()
         .enumerate()
         .map(|(i, o)| {
             let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
-                o.get_item(k).map_err(|_| error("INVALID_PARAMETER", format!("history[{i}] has no {k:?}")))
+                o.get_item(k).map_err(|_| error("INVALID_PARAMETER", format!("{name}[{i}] has no {k:?}")))
             };
             Ok(Outcome {
                 action: get("action")?.extract()?,
                 channel: get("channel")?.extract()?,
                 group: get("group")?.extract()?,
-                time: crate::convert::epoch_seconds(&get("time")?, &format!("history[{i}].time"))?,
+                time: crate::convert::epoch_seconds(&get("time")?, &format!("{name}[{i}].time"))?,
                 kind: outcome_kind(&get("kind")?.extract::<String>()?)?,
             })
         })
@@ -275,7 +276,7 @@ impl PyActionCatalog {
                 .map(|(k, v)| Ok(Factor { name: k.extract()?, contribution: v.extract()? }))
                 .collect::<PyResult<_>>()?,
         };
-        let history = self::history(history)?;
+        let history = outcome_list(history, "history")?;
         let now = decision_time(now, &history, customer_id.is_some())?;
         let mut rng = nps_core::synth::Rng::new(seed);
         let (d, log) = match customer_id {
@@ -357,15 +358,12 @@ impl PyActionCatalog {
             None => Vec::new(),
             Some(c) => crate::convert::floats(c, "contributions")?,
         };
-        let history = self::history(history)?;
+        let history = outcome_list(history, "history")?;
         let now = decision_time(now, &history, false)?;
-        let draws: Vec<f64> = match &learner {
-            None => Vec::new(),
-            Some(l) => {
-                let mut rng = nps_core::synth::Rng::new(seed);
-                self.0.actions().iter().map(|a| l.0.sample(&a.id, segment, &mut rng)).collect()
-            }
-        };
+        let mut draws = Vec::new();
+        if let Some(l) = &learner {
+            l.0.draws_into(&self.0, segment, &mut nps_core::synth::Rng::new(seed), &mut draws);
+        }
         let propensity = |i: usize| draws[i];
         let options =
             core::DecideOptions { top_n: top, propensity: if learner.is_some() { Some(&propensity) } else { None } };

@@ -534,27 +534,7 @@ impl PyTicketScorer {
         seed: u64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let own = customer.map(|c| record(self.inner.catalog(), &fields(Some(c))?)).transpose()?;
-        let outcomes: Vec<nps_core::action::Outcome> = match outcomes {
-            None => Vec::new(),
-            Some(list) => list
-                .iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let get = |k: &str| -> PyResult<Bound<'py, PyAny>> {
-                        o.get_item(k).map_err(|_| {
-                            crate::error::error("INVALID_PARAMETER", format!("outcomes[{i}] has no {k:?}"))
-                        })
-                    };
-                    Ok(nps_core::action::Outcome {
-                        action: get("action")?.extract()?,
-                        channel: get("channel")?.extract()?,
-                        group: get("group")?.extract()?,
-                        time: crate::convert::epoch_seconds(&get("time")?, &format!("outcomes[{i}].time"))?,
-                        kind: crate::action::outcome_kind(&get("kind")?.extract::<String>()?)?,
-                    })
-                })
-                .collect::<PyResult<_>>()?,
-        };
+        let outcomes = crate::action::outcome_list(outcomes, "outcomes")?;
         let event =
             crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
         let mut draws = Vec::new();
@@ -610,15 +590,7 @@ impl PyTicketScorer {
         let slice = rw
             .as_slice_mut()
             .map_err(|_| crate::error::error("INVALID_PARAMETER", "out must be contiguous".to_string()))?;
-        if slice.len() != self.layout.length {
-            // Before the event is added, like the other input errors.
-            return Err(crate::error::to_py(nps_core::NpsError::LengthMismatch {
-                field: "out".into(),
-                actual: slice.len(),
-                other: "values_layout[\"length\"]".into(),
-                expected: self.layout.length,
-            }));
-        }
+        self.layout.check_out(slice.len()).py()?; // before the event is added
         let event =
             crate::features::history_event(time, kind, value, duration, department, case, flag, history.0.len())?;
         self.score(&mut history, &event, now, None, &[], None)?;

@@ -239,7 +239,8 @@ impl PyCustomerHistory {
     }
 
     /// Adds one event: `time` in epoch seconds or a datetime; errors (`nps.NpsError`) name
-    /// the field and value (unknown kind, negative duration, non-finite value).
+    /// the field and value (unknown kind, negative duration, non-finite value, a survey
+    /// answer that is not a whole number on 0-10).
     #[pyo3(signature = (time, kind, value=None, duration=None, department=None, case=None, flag=None))]
     #[allow(clippy::too_many_arguments)]
     fn push(

@@ -139,6 +139,20 @@ pub struct TicketLayout {
 }
 
 impl TicketLayout {
+    /// Checks that an array of `len` values can hold a ticket (a caller checks it before
+    /// the event is added, so that a wrong array changes nothing).
+    pub fn check_out(&self, len: usize) -> Result<()> {
+        if len != self.length {
+            return Err(NpsError::LengthMismatch {
+                field: "out".into(),
+                actual: len,
+                other: "the ticket layout's length".into(),
+                expected: self.length,
+            });
+        }
+        Ok(())
+    }
+
     /// The layout of tickets scored with `options`.
     pub fn new(options: &TicketOptions) -> Self {
         let (f, a) = (options.top_factors, options.top_actions);
@@ -177,14 +191,7 @@ impl Ticket {
     /// [`TicketLayout`]); `layout` must be that of the options the ticket was scored with.
     /// Errors: `out` is not `layout.length` long.
     pub fn write_values(&self, layout: &TicketLayout, out: &mut [f64]) -> Result<()> {
-        if out.len() != layout.length {
-            return Err(NpsError::LengthMismatch {
-                field: "out".into(),
-                actual: out.len(),
-                other: "the ticket layout".into(),
-                expected: layout.length,
-            });
-        }
+        layout.check_out(out.len())?;
         out[layout.probability] = self.probability;
         out[layout.score] = self.score;
         out[layout.log_odds] = self.log_odds;
@@ -393,11 +400,25 @@ impl TicketScorer {
         check_event(event, now)?;
         self.check_options(options)?;
         history.push(event)?;
-        self.score_history_into(history, now, customer, outcomes, options, ticket)
+        self.score_checked(history, now, customer, outcomes, options, ticket)
     }
 
     /// The same without adding an event: scores `history` as it is, as of `now`.
     pub fn score_history_into(
+        &self,
+        history: &CustomerHistory,
+        now: i64,
+        customer: &Customer,
+        outcomes: &[Outcome],
+        options: &TicketOptions,
+        ticket: &mut Ticket,
+    ) -> Result<()> {
+        self.check_options(options)?;
+        self.score_checked(history, now, customer, outcomes, options, ticket)
+    }
+
+    /// [`Self::score_history_into`] once `options` are checked.
+    fn score_checked(
         &self,
         history: &CustomerHistory,
         now: i64,
@@ -462,7 +483,6 @@ impl TicketScorer {
         for (f, &c) in t.factors.iter_mut().zip(&t.contributions) {
             f.contribution = c;
         }
-        self.check_options(options)?;
         let propensity = options.propensity.map(|p| move |i: usize| p[i]);
         let decide = DecideOptions {
             top_n: options.top_actions,

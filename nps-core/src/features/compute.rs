@@ -232,15 +232,7 @@ impl FeatureEngine {
         evs.clear();
         for (row, &time) in view.time.iter().enumerate() {
             if time < as_of {
-                evs.push(Ev {
-                    time,
-                    value: view.value(row),
-                    duration: view.duration(row),
-                    row: row as u32,
-                    kind: view.kind(row),
-                    flag: view.flag(row),
-                    slot: 0,
-                });
+                evs.push(Ev::of(&view, row, time, 0));
             }
         }
         bounds.clear();
@@ -420,15 +412,7 @@ impl Rows<'_> {
                 let row = first + i;
                 let c = customer(row);
                 let slot = &mut next[c as usize / BUCKET];
-                spare[*slot].write(Ev {
-                    time: seconds(t),
-                    value: v.value(row),
-                    duration: v.duration(row),
-                    row: row as u32,
-                    kind: v.kind(row),
-                    flag: v.flag(row),
-                    slot: (c as usize % BUCKET) as u8,
-                });
+                spare[*slot].write(Ev::of(v, row, seconds(t), (c as usize % BUCKET) as u8));
                 *slot += 1;
             }
         }
@@ -555,6 +539,22 @@ struct Ev {
     flag: u8,
     /// The customer's place in its bucket of [`BUCKET`] customers.
     slot: u8,
+}
+
+impl Ev {
+    /// Event `row` of a view at `time` (seconds), its customer in place `slot` of its bucket.
+    #[inline]
+    fn of(view: &EventView<'_>, row: usize, time: i64, slot: u8) -> Ev {
+        Ev {
+            time,
+            value: view.value(row),
+            duration: view.duration(row),
+            row: row as u32,
+            kind: view.kind(row),
+            flag: view.flag(row),
+            slot,
+        }
+    }
 }
 
 const BLANK: Ev = Ev { time: 0, value: 0.0, duration: 0.0, row: 0, kind: 0, flag: 2, slot: 0 };

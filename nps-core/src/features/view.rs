@@ -240,7 +240,8 @@ impl<'a> EventView<'a> {
         })
     }
 
-    /// A view of a table (checked: equal column lengths, customer and kind codes in range).
+    /// A view of a table (checked: equal column lengths, customer and kind codes in range,
+    /// survey answers on the 0–10 scale).
     pub(crate) fn of_table(t: &'a EventTable) -> Result<Self> {
         check_table(t)?;
         let view = EventView::of_checked_table(t);
