@@ -1,6 +1,7 @@
 //! Churn scoring: models trained on the features, with the evaluation that goes with them.
 
 mod batch;
+pub mod boosted;
 mod churn_model;
 mod design;
 mod explanation;
