@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 
 mod action;
+mod boosted;
 mod convert;
 mod early_warning;
 mod encode;
@@ -25,6 +26,7 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     encode::register(m)?;
     metrics::register(m)?;
     model::register(m)?;
+    boosted::register(m)?;
     synth::register(m)?;
     Ok(())
 }

@@ -622,7 +622,7 @@ fn by_column_ranges<T: Send>(
     })
 }
 
-fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {
+pub(crate) fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {
     match cell {
         Cell::Number(x) if x.is_infinite() => Err(NpsError::invalid(&format!("{name}[{row}]"), x, "a finite number")),
         Cell::Number(x) => Ok(x),
@@ -637,7 +637,7 @@ fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {
     }
 }
 
-fn label(cell: Cell<'_>) -> Option<String> {
+pub(crate) fn label(cell: Cell<'_>) -> Option<String> {
     match cell {
         Cell::Number(x) if x.is_nan() => None,
         Cell::Number(x) => Some(number_label(x)),
@@ -647,7 +647,7 @@ fn label(cell: Cell<'_>) -> Option<String> {
     }
 }
 
-fn boolean(cell: Cell<'_>, name: &str, row: usize) -> Result<bool> {
+pub(crate) fn boolean(cell: Cell<'_>, name: &str, row: usize) -> Result<bool> {
     let parsed = match cell {
         Cell::Bool(b) => Some(b),
         Cell::Number(x) if x == 0.0 || x == 1.0 => Some(x == 1.0),

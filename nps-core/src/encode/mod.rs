@@ -9,7 +9,7 @@
 //! attribution can sum contributions back to what an agent reads.
 
 mod csv;
-mod encoder;
+pub(crate) mod encoder;
 mod table;
 
 pub use csv::{read_csv, read_csv_path};

@@ -249,21 +249,7 @@ impl ChurnModel {
     pub fn from_json(text: &str) -> Result<ChurnModel> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| NpsError::invalid("model file", e, "a JSON document"))?;
-        match value.get("format").and_then(|f| f.as_str()) {
-            Some(MODEL_FORMAT) => {}
-            other => return Err(NpsError::invalid("format", format!("{other:?}"), &format!("\"{MODEL_FORMAT}\""))),
-        }
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v >= 1 && v <= MODEL_VERSION as u64 => {}
-            Some(v) if v > MODEL_VERSION as u64 => {
-                return Err(NpsError::invalid(
-                    "version",
-                    v,
-                    &format!("at most {MODEL_VERSION} (the file was written by a newer nps; upgrade to read it)"),
-                ))
-            }
-            other => return Err(NpsError::invalid("version", format!("{other:?}"), "a positive integer")),
-        }
+        super::boosted::check_header(&value, "logistic")?;
         let model: ChurnModel =
             serde_json::from_value(value).map_err(|e| NpsError::invalid("model file", e, "a valid churn model"))?;
         model.validate()?;

@@ -174,7 +174,12 @@ fn check_fit_options(n: usize, labels: usize, options: &LogisticOptions) -> Resu
 
 /// Checks the labels and weights of a fit (of n rows) and returns the row weights sᵢ
 /// (sample × class weight).
-fn row_weights(n: usize, y: &[f64], sample_weight: Option<&[f64]>, options: &LogisticOptions) -> Result<Vec<f64>> {
+pub(crate) fn row_weights(
+    n: usize,
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    class_weight: ClassWeight,
+) -> Result<Vec<f64>> {
     let mut counts = [0usize; 2];
     for (index, &v) in y.iter().enumerate() {
         if v == 0.0 || v == 1.0 {
@@ -192,7 +197,7 @@ fn row_weights(n: usize, y: &[f64], sample_weight: Option<&[f64]>, options: &Log
             "both classes 0 and 1 (a churn model needs leavers and stayers)",
         ));
     }
-    let class = match options.class_weight {
+    let class = match class_weight {
         ClassWeight::None => [1.0, 1.0],
         ClassWeight::Balanced => [n as f64 / (2.0 * counts[0] as f64), n as f64 / (2.0 * counts[1] as f64)],
         ClassWeight::Custom { negative, positive } => {
@@ -256,7 +261,7 @@ pub(crate) fn fit_design(
 ) -> Result<(LogisticFit, Vec<f64>)> {
     let (n, p) = (x.nrows(), x.ncols());
     check_fit_options(n, y.len(), options)?;
-    let s = row_weights(n, y, sample_weight, options)?;
+    let s = row_weights(n, y, sample_weight, options.class_weight)?;
     let c = options.c;
     let m = p + options.fit_intercept as usize;
     let scale = c * s.iter().sum::<f64>();

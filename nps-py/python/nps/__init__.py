@@ -26,6 +26,7 @@ from . import features, metrics, synth
 from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
+from .boosted import BoostedChurnModel
 from .early_warning import LtrModel, TicketScorer, predicted_nps
 from .survey import breakdown, trend
 from . import plot  # matplotlib is imported only when a plot is drawn
@@ -42,6 +43,7 @@ __all__ = [
     "TicketScorer",
     "predicted_nps",
     "ChurnModel",
+    "BoostedChurnModel",
     "TableEncoder",
     "cross_validate",
     "metrics",

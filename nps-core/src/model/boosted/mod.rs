@@ -1,8 +1,17 @@
 //! Gradient-boosted decision trees: histogram training (binary log loss and softmax),
 //! exact path-dependent TreeSHAP attribution, and models read from LightGBM and XGBoost.
 
+mod bins;
+mod churn;
 mod ensemble;
+mod grow;
+mod histogram;
+mod split_search;
+mod train;
 mod tree;
 
+pub(crate) use churn::check_header;
+pub use churn::{BoostedChurnModel, BoostedTrainingInfo, TreeImportance, BOOSTED_KIND, BOOSTED_MODEL_VERSION};
 pub use ensemble::Ensemble;
+pub use train::{fit_boosted, BoostingOptions, BoostingReport, EvalSet};
 pub use tree::{Comparison, Leaf, Missing, Node, Split, Tree};

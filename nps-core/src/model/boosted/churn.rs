@@ -1,0 +1,460 @@
+//! The boosted churn model and its file: the same versioned document as the logistic
+//! model (`format: nps.churn_model`), of `kind: boosted_trees`, scoring identically in
+//! Rust, Python and Node.
+//!
+//! Inputs reach the trees as they are: a number as itself (NaN missing, routed by each
+//! split's learned side), a category as its code in the training categories (split
+//! natively, a set of categories against the rest), a boolean as 0/1. The table encoder
+//! saved with the model holds that schema and its checks.
+use std::collections::BTreeMap;
+
+use ndarray::{Array1, Array2, ArrayView2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::ensemble::Ensemble;
+use super::train::{fit_boosted, BoostingOptions, BoostingReport};
+use crate::encode::encoder::{boolean, label, numeric};
+use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
+use crate::error::{NpsError, Result};
+use crate::features::FeatureSet;
+use crate::model::{display, sigmoid, MODEL_FORMAT};
+
+/// The file version that introduced model kinds (a logistic file of version 1 has none).
+pub const BOOSTED_MODEL_VERSION: u32 = 2;
+
+/// The `kind` of a boosted model file.
+pub const BOOSTED_KIND: &str = "boosted_trees";
+
+/// What a boosted model was trained on and how training went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct BoostedTrainingInfo {
+    /// Training rows.
+    pub rows: usize,
+    /// Positive (churned) rows among them.
+    pub positives: usize,
+    /// positives / rows.
+    pub positive_share: f64,
+    /// Rounds kept and the validation loss by round.
+    pub boosting: BoostingReport,
+    /// Evaluation results the trainer chose to record (e.g. `cv_roc_auc`).
+    #[serde(default)]
+    pub metrics: BTreeMap<String, f64>,
+    /// Where the trees come from: `nps`, or the library a model was read from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A boosted churn model: P(churn | inputs) = σ(base + Σ trees(inputs)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoostedChurnModel {
+    /// Always [`MODEL_FORMAT`].
+    pub format: String,
+    /// File format version ([`BOOSTED_MODEL_VERSION`]).
+    pub version: u32,
+    /// Always [`BOOSTED_KIND`].
+    pub kind: String,
+    /// The named inputs, as the caller provides them.
+    pub inputs: Vec<String>,
+    /// Each input's kind and categories (not standardised: trees need no scaling).
+    pub encoder: TableEncoder,
+    /// The feature definitions the inputs are computed with, when they come from an event
+    /// history (see [`crate::features`]).
+    #[serde(default)]
+    pub features: Option<serde_json::Value>,
+    /// The trees, over one value per input.
+    pub ensemble: Ensemble,
+    /// Each input's typical value, for display next to a customer's (the training mean of a
+    /// number, the most common category, the more common boolean).
+    pub typical: Vec<String>,
+    /// The training options.
+    pub options: BoostingOptions,
+    /// Training metadata.
+    pub training: BoostedTrainingInfo,
+}
+
+/// Global importance of each input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeImportance {
+    /// Total loss reduction of the splits on each input.
+    pub gain: Vec<f64>,
+    /// Number of splits on each input.
+    pub splits: Vec<usize>,
+}
+
+impl BoostedChurnModel {
+    /// Trains on a table: `specs` say how each input is read (numeric, categorical split
+    /// natively, boolean), `y` is 0/1 churn; `eval` a held-out table and labels for early
+    /// stopping. Errors name the field, row and value.
+    pub fn fit(
+        table: &RawTable,
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        specs: &[ColumnSpec],
+        eval: Option<(&RawTable, &[f64])>,
+        options: &BoostingOptions,
+    ) -> Result<BoostedChurnModel> {
+        if specs.is_empty() {
+            return Err(NpsError::Empty { field: "specs".into() });
+        }
+        let encoder =
+            TableEncoder::fit(table, specs, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
+        let x = rows_of(&encoder, table)?;
+        let ex = eval.map(|(t, _)| rows_of(&encoder, t)).transpose()?;
+        let typical = typical_values(&encoder, x.view());
+        let eval =
+            ex.as_ref().zip(eval).map(|(ex, (_, ey))| super::EvalSet { x: ex.view(), y: ey, sample_weight: None });
+        Self::fit_rows(encoder, x.view(), typical, y, sample_weight, eval, options)
+    }
+
+    /// Trains on a numeric matrix whose columns are named `names` (every input numeric, NaN
+    /// missing), read in place.
+    pub fn fit_matrix(
+        x: ArrayView2<'_, f64>,
+        names: &[String],
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        eval: Option<super::EvalSet<'_>>,
+        options: &BoostingOptions,
+    ) -> Result<BoostedChurnModel> {
+        if let Some((i, j)) = x.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(ij, _)| ij) {
+            return Err(NpsError::invalid(&format!("x[{i}, {j}]"), x[[i, j]], "a finite number or NaN (missing)"));
+        }
+        let mut encoder =
+            TableEncoder::fit_matrix(x, names, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
+        // Trees take a missing value anywhere, seen in training or not.
+        for c in &mut encoder.columns {
+            if let EncodedColumn::Numeric { indicator, .. } = c {
+                *indicator = false;
+            }
+        }
+        let typical = typical_values(&encoder, x);
+        Self::fit_rows(encoder, x, typical, y, sample_weight, eval, options)
+    }
+
+    fn fit_rows(
+        encoder: TableEncoder,
+        x: ArrayView2<'_, f64>,
+        typical: Vec<String>,
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        eval: Option<super::EvalSet<'_>>,
+        options: &BoostingOptions,
+    ) -> Result<BoostedChurnModel> {
+        let categories: Vec<Option<usize>> = encoder
+            .columns
+            .iter()
+            .map(|c| match c {
+                EncodedColumn::Categorical { categories, .. } => Some(categories.len()),
+                _ => None,
+            })
+            .collect();
+        let (ensemble, report) = fit_boosted(x, y, 2, &categories, sample_weight, eval, options)?;
+        let positives = y.iter().filter(|&&v| v == 1.0).count();
+        Ok(BoostedChurnModel {
+            format: MODEL_FORMAT.into(),
+            version: BOOSTED_MODEL_VERSION,
+            kind: BOOSTED_KIND.into(),
+            inputs: encoder.sources(),
+            encoder,
+            features: None,
+            ensemble,
+            typical,
+            options: options.clone(),
+            training: BoostedTrainingInfo {
+                rows: y.len(),
+                positives,
+                positive_share: positives as f64 / y.len() as f64,
+                boosting: report,
+                metrics: BTreeMap::new(),
+                source: "nps".into(),
+            },
+        })
+    }
+
+    /// Records the feature definitions the inputs are computed with.
+    pub fn with_features(mut self, set: &FeatureSet) -> Result<BoostedChurnModel> {
+        self.features = Some(serde_json::from_str(&set.to_json()).expect("a set serialises to JSON"));
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// One customer's cells (in [`Self::inputs`] order) as the trees read them, into `out`
+    /// (one value per input). `row` names the row in errors.
+    pub fn tree_row(&self, cells: &[Cell<'_>], row: usize, out: &mut [f64]) -> Result<()> {
+        if cells.len() != self.inputs.len() || out.len() != self.inputs.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "cells".into(),
+                actual: cells.len(),
+                other: "the model's inputs".into(),
+                expected: self.inputs.len(),
+            });
+        }
+        for ((column, &cell), o) in self.encoder.columns.iter().zip(cells).zip(out.iter_mut()) {
+            *o = tree_value(&self.encoder, column, cell, row)?;
+        }
+        Ok(())
+    }
+
+    /// The log-odds of one customer given as cells; `scratch` receives the tree row.
+    pub fn raw_score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
+        scratch.resize(self.inputs.len(), 0.0);
+        self.tree_row(cells, 0, scratch)?;
+        Ok(self.ensemble.raw(scratch))
+    }
+
+    /// The churn probability of one customer given as cells (see [`Self::raw_score_cells`]).
+    pub fn score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
+        Ok(sigmoid(self.raw_score_cells(cells, scratch)?))
+    }
+
+    /// The rows of a table as the trees read them (rows × inputs).
+    pub fn tree_rows(&self, table: &RawTable) -> Result<Array2<f64>> {
+        rows_of(&self.encoder, table)
+    }
+
+    /// The rows of a numeric matrix whose columns are named `names` (any order, extra
+    /// columns ignored) as the trees read them.
+    pub fn tree_rows_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array2<f64>> {
+        let index = self.encoder.matrix_index(x, names)?;
+        let mut out = Array2::zeros((x.nrows(), self.inputs.len()));
+        for (i, mut o) in out.rows_mut().into_iter().enumerate() {
+            for ((column, &j), o) in self.encoder.columns.iter().zip(&index).zip(o.iter_mut()) {
+                let v = x[[i, j]];
+                *o = match column {
+                    EncodedColumn::Numeric { .. } if !v.is_infinite() => v,
+                    _ => {
+                        tree_value(&self.encoder, column, if v.is_nan() { Cell::Missing } else { Cell::Number(v) }, i)?
+                    }
+                };
+            }
+        }
+        Ok(out)
+    }
+
+    /// The log-odds of each row of tree rows (see [`Self::tree_rows`]), rows spread over
+    /// threads, each summed as [`Ensemble::raw`] sums one row.
+    pub fn raw_scores(&self, rows: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        check_width(rows, self.inputs.len())?;
+        let standard = rows.as_standard_layout();
+        let m = self.inputs.len().max(1);
+        let flat = standard.as_slice().expect("a standard-layout array is contiguous");
+        let out: Vec<f64> = flat.par_chunks(m).with_min_len(1024).map(|r| self.ensemble.raw(r)).collect();
+        Ok(Array1::from(out))
+    }
+
+    /// The churn probability of each row of a table.
+    pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
+        Ok(self.raw_scores(self.tree_rows(table)?.view())?.mapv(sigmoid))
+    }
+
+    /// The churn probability of each row of a numeric matrix whose columns are the inputs
+    /// named `names` (any order; extra columns are ignored; NaN is missing).
+    pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
+        Ok(self.raw_scores(self.tree_rows_matrix(x, names)?.view())?.mapv(sigmoid))
+    }
+
+    /// Gain and split-count importance of each input.
+    pub fn importance(&self) -> TreeImportance {
+        let mut imp = TreeImportance { gain: vec![0.0; self.inputs.len()], splits: vec![0; self.inputs.len()] };
+        for t in &self.ensemble.trees {
+            for s in &t.splits {
+                imp.gain[s.feature] += s.gain;
+                imp.splits[s.feature] += 1;
+            }
+        }
+        imp
+    }
+
+    /// The model file.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a model serialises")
+    }
+
+    /// Reads a boosted model file and checks everything (format, version, kind, the
+    /// encoder, every tree). Each error says what is wrong and where.
+    pub fn from_json(text: &str) -> Result<BoostedChurnModel> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| NpsError::invalid("model file", e, "a JSON document"))?;
+        check_header(&value, BOOSTED_KIND)?;
+        let model: BoostedChurnModel = serde_json::from_value(value)
+            .map_err(|e| NpsError::invalid("model file", e, "a valid boosted churn model"))?;
+        model.validate()?;
+        Ok(model)
+    }
+
+    /// Checks a model (see [`Self::from_json`]).
+    pub fn validate(&self) -> Result<()> {
+        self.encoder.validate()?;
+        if self.inputs != self.encoder.sources() {
+            return Err(NpsError::invalid("inputs", self.inputs.join(", "), "the encoder's source columns"));
+        }
+        if self.ensemble.inputs != self.inputs.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "ensemble.inputs".into(),
+                actual: self.ensemble.inputs,
+                other: "inputs".into(),
+                expected: self.inputs.len(),
+            });
+        }
+        if self.ensemble.outputs != 1 {
+            return Err(NpsError::invalid(
+                "ensemble.outputs",
+                self.ensemble.outputs,
+                "1 (a churn model has one score)",
+            ));
+        }
+        if self.typical.len() != self.inputs.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "typical".into(),
+                actual: self.typical.len(),
+                other: "inputs".into(),
+                expected: self.inputs.len(),
+            });
+        }
+        self.ensemble.validate()?;
+        for (i, t) in self.ensemble.trees.iter().enumerate() {
+            for (s, split) in t.splits.iter().enumerate() {
+                if let (Some(codes), EncodedColumn::Categorical { categories, .. }) =
+                    (&split.categories, &self.encoder.columns[split.feature])
+                {
+                    if let Some(&c) = codes.iter().find(|&&c| c as usize >= categories.len()) {
+                        return Err(NpsError::invalid(
+                            &format!("ensemble.trees[{i}].splits[{s}].categories"),
+                            c,
+                            &format!("codes of the {} categories of {}", categories.len(), self.inputs[split.feature]),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(features) = &self.features {
+            let set = FeatureSet::from_json(&features.to_string())?;
+            if let Some(missing) = self.inputs.iter().find(|i| set.get(i).is_none()) {
+                return Err(NpsError::unknown(
+                    "input feature",
+                    missing,
+                    &set.features.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a model file's `format`, `version` and `kind` (a version-1 file has no kind and
+/// is logistic).
+pub(crate) fn check_header(value: &serde_json::Value, kind: &str) -> Result<()> {
+    match value.get("format").and_then(|f| f.as_str()) {
+        Some(MODEL_FORMAT) => {}
+        other => return Err(NpsError::invalid("format", format!("{other:?}"), &format!("\"{MODEL_FORMAT}\""))),
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if (1..=BOOSTED_MODEL_VERSION as u64).contains(&v) => {}
+        Some(v) if v > BOOSTED_MODEL_VERSION as u64 => {
+            return Err(NpsError::invalid(
+                "version",
+                v,
+                &format!("at most {BOOSTED_MODEL_VERSION} (the file was written by a newer nps; upgrade to read it)"),
+            ))
+        }
+        other => return Err(NpsError::invalid("version", format!("{other:?}"), "a positive integer")),
+    }
+    let found = value.get("kind").and_then(|k| k.as_str()).unwrap_or("logistic");
+    if found != kind {
+        return Err(NpsError::invalid(
+            "kind",
+            format!("{found:?}"),
+            &format!("{kind:?} (load a {found} model with the class of that kind, or with load_churn_model)"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_width(x: ArrayView2<'_, f64>, width: usize) -> Result<()> {
+    if x.ncols() != width {
+        return Err(NpsError::LengthMismatch {
+            field: "x's columns".into(),
+            actual: x.ncols(),
+            other: "the model's inputs".into(),
+            expected: width,
+        });
+    }
+    Ok(())
+}
+
+/// One cell as the trees read it.
+fn tree_value(encoder: &TableEncoder, column: &EncodedColumn, cell: Cell<'_>, row: usize) -> Result<f64> {
+    Ok(match column {
+        EncodedColumn::Numeric { name, .. } => numeric(cell, name, row)?,
+        EncodedColumn::Boolean { name } => match cell {
+            Cell::Missing => f64::NAN,
+            c => boolean(c, name, row)? as u8 as f64,
+        },
+        EncodedColumn::Categorical { name, categories, .. } => match label(cell) {
+            None => f64::NAN,
+            Some(l) => match categories.binary_search(&l) {
+                Ok(k) => k as f64,
+                Err(_) if encoder.unseen == UnseenPolicy::Ignore => f64::NAN,
+                Err(_) => {
+                    return Err(NpsError::Unknown {
+                        field: format!("category of {name} (row {row})"),
+                        value: l,
+                        expected: format!("a category seen in training: {}", categories.join(", ")),
+                    })
+                }
+            },
+        },
+    })
+}
+
+/// A table's rows as the trees read them.
+fn rows_of(encoder: &TableEncoder, table: &RawTable) -> Result<Array2<f64>> {
+    let columns: Vec<_> =
+        encoder.columns.iter().map(|c| table.column(c.name()).map(|col| (c, col))).collect::<Result<_>>()?;
+    let mut out = Array2::zeros((table.len(), columns.len()));
+    for (i, mut o) in out.rows_mut().into_iter().enumerate() {
+        for ((c, col), o) in columns.iter().zip(o.iter_mut()) {
+            *o = tree_value(encoder, c, col.cell(i), i)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The typical value of each input (see [`BoostedChurnModel::typical`]).
+fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> Vec<String> {
+    encoder
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let col = x.column(j);
+            match c {
+                EncodedColumn::Numeric { .. } => {
+                    let (s, n) = col.iter().filter(|v| !v.is_nan()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+                    if n == 0 {
+                        "missing".into()
+                    } else {
+                        display(Cell::Number(s / n as f64))
+                    }
+                }
+                EncodedColumn::Boolean { .. } => {
+                    let ones = col.iter().filter(|&&v| v == 1.0).count();
+                    let zeros = col.iter().filter(|&&v| v == 0.0).count();
+                    (ones > zeros).to_string()
+                }
+                EncodedColumn::Categorical { categories, .. } => {
+                    let mut counts = vec![0usize; categories.len()];
+                    for v in col.iter().filter(|v| !v.is_nan()) {
+                        counts[*v as usize] += 1;
+                    }
+                    let best = (0..counts.len()).fold(None, |b: Option<usize>, k| match b {
+                        Some(b) if counts[b] >= counts[k] => Some(b),
+                        _ => Some(k),
+                    });
+                    best.map_or_else(|| "missing".into(), |k| categories[k].clone())
+                }
+            }
+        })
+        .collect()
+}

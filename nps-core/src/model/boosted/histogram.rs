@@ -1,0 +1,121 @@
+//! Per-bin sums of gradients, hessians and rows for one leaf, all inputs side by side.
+//!
+//! Each input's sums are accumulated by one thread in row order, so a histogram has the same
+//! bits whatever the number of threads; a sibling's histogram is its parent's minus the
+//! smaller child's (LightGBM's subtraction trick: only the smaller child reads its rows).
+use rayon::prelude::*;
+
+use super::bins::Binned;
+
+/// One bin's sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct BinSum {
+    pub(crate) g: f64,
+    pub(crate) h: f64,
+    pub(crate) n: u32,
+}
+
+impl BinSum {
+    #[inline]
+    pub(crate) fn add(&mut self, o: &BinSum) {
+        self.g += o.g;
+        self.h += o.h;
+        self.n += o.n;
+    }
+
+    #[inline]
+    pub(crate) fn minus(&self, o: &BinSum) -> BinSum {
+        BinSum { g: self.g - o.g, h: self.h - o.h, n: self.n - o.n }
+    }
+}
+
+/// Where each input's bins start in a histogram.
+pub(crate) struct Layout {
+    pub(crate) offset: Vec<usize>,
+    pub(crate) total: usize,
+}
+
+impl Layout {
+    pub(crate) fn new(data: &Binned) -> Layout {
+        let mut offset = Vec::with_capacity(data.maps.len() + 1);
+        let mut total = 0;
+        for m in &data.maps {
+            offset.push(total);
+            total += m.bins();
+        }
+        offset.push(total);
+        Layout { offset, total }
+    }
+
+    #[inline]
+    pub(crate) fn range(&self, f: usize) -> std::ops::Range<usize> {
+        self.offset[f]..self.offset[f + 1]
+    }
+}
+
+/// Below this many row × input reads a histogram is built on the calling thread.
+const PARALLEL_WORK: usize = 64 * 1024;
+
+/// Builds the histogram of the rows `rows` (ascending) over the inputs `active` into `out`
+/// (zeroed first), with `og`/`oh` the rows' gradients and hessians in the same order (or
+/// `None` for all rows in order, read straight from `g`/`h`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build(
+    data: &Binned,
+    layout: &Layout,
+    active: &[usize],
+    rows: Option<&[u32]>,
+    g: &[f64],
+    h: &[f64],
+    out: &mut [BinSum],
+) {
+    out.fill(BinSum::default());
+    let count = rows.map_or(data.rows, |r| r.len());
+    // Disjoint slices of `out`, one per active input.
+    let mut slices: Vec<(usize, &mut [BinSum])> = Vec::with_capacity(active.len());
+    let mut rest = out;
+    let mut at = 0;
+    for &f in active {
+        let r = layout.range(f);
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut(r.start - at);
+        let (mine, tail) = tail.split_at_mut(r.len());
+        slices.push((f, mine));
+        rest = tail;
+        at = r.end;
+    }
+    let one = |(f, hist): &mut (usize, &mut [BinSum])| {
+        let column = data.column(*f);
+        match rows {
+            None => {
+                for ((&b, &gi), &hi) in column.iter().zip(g).zip(h) {
+                    let s = &mut hist[b as usize];
+                    s.g += gi;
+                    s.h += hi;
+                    s.n += 1;
+                }
+            }
+            Some(rows) => {
+                for ((&i, &gi), &hi) in rows.iter().zip(g).zip(h) {
+                    let s = &mut hist[column[i as usize] as usize];
+                    s.g += gi;
+                    s.h += hi;
+                    s.n += 1;
+                }
+            }
+        }
+    };
+    if count * active.len() < PARALLEL_WORK {
+        slices.iter_mut().for_each(one);
+    } else {
+        slices.par_iter_mut().for_each(one);
+    }
+}
+
+/// `out = parent − child`, bin by bin, over the inputs `active`.
+pub(crate) fn subtract(layout: &Layout, active: &[usize], parent: &[BinSum], child: &[BinSum], out: &mut [BinSum]) {
+    for &f in active {
+        for k in layout.range(f) {
+            out[k] = parent[k].minus(&child[k]);
+        }
+    }
+}
