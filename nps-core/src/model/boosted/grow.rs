@@ -3,7 +3,7 @@
 //! growth). Rows are kept grouped by leaf in one index array, each leaf a range of it.
 use super::bins::{BinMap, Binned};
 use super::histogram::{self, BinSum, Layout};
-use super::split_search::{best_split, leaf_output, Bounds, Candidate, SplitRules};
+use super::split_search::{best_split, better, leaf_output, Bounds, Candidate, SplitRules};
 use super::tree::{Leaf, Split, Tree};
 
 /// How a tree grows (the trainer's options, resolved).
@@ -128,7 +128,9 @@ pub(crate) fn grow(
         // The leaf whose split gains most (the lowest leaf on a tie).
         let Some(l) =
             (0..leaves.len()).filter(|&l| leaves[l].best.is_some()).fold(None, |b: Option<usize>, l| match b {
-                Some(b) if leaves[b].best.as_ref().unwrap().gain >= leaves[l].best.as_ref().unwrap().gain => Some(b),
+                Some(b) if !better(leaves[l].best.as_ref().unwrap().gain, leaves[b].best.as_ref().unwrap().gain) => {
+                    Some(b)
+                }
                 _ => Some(l),
             })
         else {

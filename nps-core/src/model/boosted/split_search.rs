@@ -82,16 +82,22 @@ pub(crate) fn best_split(
             BinMap::Categorical { .. } => categorical(f, h, bounds, rules, parent_gain),
         }
     };
-    let pick = |a: Option<Candidate>, b: Option<Candidate>| match (a, b) {
-        (Some(a), Some(b)) => Some(if b.gain > a.gain || (b.gain == a.gain && b.feature < a.feature) { b } else { a }),
-        (a, None) => a,
-        (None, b) => b,
-    };
-    if active.len() * 64 < 4096 {
-        active.iter().map(one).fold(None, pick)
-    } else {
-        active.par_iter().map(one).reduce(|| None, pick)
-    }
+    // Each input's best, then the best of those in input order: the first of equal gains
+    // wins, whatever the threads.
+    let candidates: Vec<Option<Candidate>> =
+        if active.len() * 64 < 4096 { active.iter().map(one).collect() } else { active.par_iter().map(one).collect() };
+    candidates.into_iter().flatten().fold(None, |best: Option<Candidate>, c| match best {
+        Some(b) if !better(c.gain, b.gain) => Some(b),
+        _ => Some(c),
+    })
+}
+
+/// Whether gain `a` beats `b` by more than rounding: gains equal in exact arithmetic, summed
+/// in another order (rows permuted, a weight of 2 for a repeated row), count as equal, so
+/// the choice between them does not depend on the order of the rows.
+#[inline]
+pub(crate) fn better(a: f64, b: f64) -> bool {
+    a > b + 1e-10 * b.abs()
 }
 
 /// Scores a partition into `left` and `right` (the sums of the whole leaf minus left), or
@@ -143,7 +149,7 @@ fn numeric(f: usize, h: &[BinSum], bounds: Bounds, rules: &SplitRules, parent_ga
                 break;
             }
             if let Some((gain, wl, wr)) = evaluate(left, right, rules.lambda_l2, monotone, bounds, rules, parent_gain) {
-                if best.as_ref().is_none_or(|b| gain > b.gain) {
+                if best.as_ref().is_none_or(|b| better(gain, b.gain)) {
                     best = Some(Candidate {
                         feature: f,
                         gain,
@@ -177,7 +183,7 @@ fn categorical(f: usize, h: &[BinSum], bounds: Bounds, rules: &SplitRules, paren
     let mut consider = |left_bins: Vec<u8>, left: BinSum, lambda: f64| {
         let right = all.minus(&left);
         if let Some((gain, wl, wr)) = evaluate(left, right, lambda, 0, bounds, rules, parent_gain) {
-            if best.as_ref().is_none_or(|b| gain > b.gain) {
+            if best.as_ref().is_none_or(|b| better(gain, b.gain)) {
                 let mut left_bins = left_bins;
                 left_bins.sort_unstable();
                 best = Some(Candidate {
