@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! The boosted-tree trainer: what it learns (non-linear effects, missing values, category
 //! sets, monotone risk), that it is deterministic whatever the threads, and its errors.
 use ndarray::{Array2, Axis};
