@@ -29,3 +29,18 @@ def telco_path():
             pytest.fail(f"CI=true and the Telco data is missing at {TELCO}")
         pytest.skip(f"{TELCO} not found (the shared data sits beside the project)")
     return TELCO
+
+
+ORANGE = ROOT.parent / "shared" / "data" / "orange"
+
+
+@pytest.fixture(scope="session")
+def orange_dir():
+    """The Orange Telecom 80/20 files beside the project (as ``telco_path``)."""
+    import os
+
+    if not (ORANGE / "churn-bigml-80.csv").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the Orange data is missing at {ORANGE}")
+        pytest.skip(f"{ORANGE} not found (the shared data sits beside the project)")
+    return ORANGE

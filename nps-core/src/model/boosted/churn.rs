@@ -239,7 +239,11 @@ impl BoostedChurnModel {
         let standard = rows.as_standard_layout();
         let m = self.inputs.len().max(1);
         let flat = standard.as_slice().expect("a standard-layout array is contiguous");
-        let out: Vec<f64> = flat.par_chunks(m).with_min_len(1024).map(|r| self.ensemble.raw(r)).collect();
+        let mut out = vec![0.0; rows.nrows()];
+        const CHUNK: usize = 4096;
+        out.par_chunks_mut(CHUNK)
+            .zip(flat.par_chunks(CHUNK * m))
+            .for_each(|(out, rows)| self.ensemble.raw_rows(rows, out));
         Ok(Array1::from(out))
     }
 

@@ -41,6 +41,24 @@ impl Ensemble {
         self.trees.iter().fold(self.base_score[0], |s, t| s + t.predict(row))
     }
 
+    /// The raw scores of a single-output ensemble for rows laid one after another in `rows`
+    /// (`inputs` values each) into `out` (one per row). Rows go through the trees in blocks
+    /// (each tree meets a block of rows while it is in cache), and each row's sum is made
+    /// in [`Self::raw`]'s order, so the result is the same to the bit.
+    pub fn raw_rows(&self, rows: &[f64], out: &mut [f64]) {
+        const BLOCK: usize = 64;
+        let m = self.inputs.max(1);
+        debug_assert_eq!(rows.len(), out.len() * m);
+        for (rows, out) in rows.chunks(BLOCK * m).zip(out.chunks_mut(BLOCK)) {
+            out.fill(self.base_score[0]);
+            for tree in &self.trees {
+                for (row, o) in rows.chunks_exact(m).zip(out.iter_mut()) {
+                    *o += tree.predict(row);
+                }
+            }
+        }
+    }
+
     /// Checks every tree and the shape (see [`Tree::validate`]).
     pub fn validate(&self) -> Result<()> {
         if self.outputs == 0 {
