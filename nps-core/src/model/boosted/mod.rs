@@ -2,7 +2,13 @@
 //! exact path-dependent TreeSHAP attribution, and models read from LightGBM and XGBoost.
 
 mod ensemble;
+mod imported;
+mod lightgbm;
+mod objective;
 mod tree;
 
 pub use ensemble::Ensemble;
+pub use imported::ImportedModel;
+pub use lightgbm::from_lightgbm;
+pub use objective::Objective;
 pub use tree::{Comparison, Leaf, Missing, Node, Split, Tree};
