@@ -1,9 +1,9 @@
-//! LightGBM models read into our trees score every row as the libraries do
+//! LightGBM and XGBoost models read into our trees score every row as the libraries do
 //! (`tests/vectors/boosted_import.json`, written by `make_boosted_import.py`), and corrupted
 //! or unsupported files are errors that say what is wrong, never panics.
 use std::sync::OnceLock;
 
-use nps_core::model::boosted::{from_lightgbm, ImportedModel, Objective};
+use nps_core::model::boosted::{from_lightgbm, from_xgboost, ImportedModel, Objective};
 use nps_core::Result;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -25,13 +25,10 @@ fn model_text(name: &str) -> &'static str {
 }
 
 fn load(library: &str, text: &str) -> Result<ImportedModel> {
-    assert_eq!(library, "lightgbm");
-    from_lightgbm(text)
-}
-
-/// The entries of `key` this reader reads.
-fn ours(key: &str) -> impl Iterator<Item = &'static Value> {
-    vectors()[key].as_array().unwrap().iter().filter(|c| c["library"] == "lightgbm")
+    match library {
+        "lightgbm" => from_lightgbm(text),
+        _ => from_xgboost(text),
+    }
 }
 
 fn row(v: &Value) -> Vec<f64> {
@@ -72,7 +69,7 @@ fn assert_scores(name: &str, model: &ImportedModel, c: &Value, tol: f64) {
 
 #[test]
 fn scores_as_the_libraries_do() {
-    for c in ours("cases") {
+    for c in vectors()["cases"].as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
         let library = c["library"].as_str().unwrap();
         let model = load(library, c["model"].as_str().unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -113,16 +110,27 @@ fn scores_as_the_libraries_do() {
 #[test]
 fn category_labels_come_from_the_file() {
     let plans = ["basic", "plus", "pro", "team", "enterprise", "legacy", "trial"];
-    let name = "lightgbm_binary_category";
-    let model = from_lightgbm(model_text(name)).unwrap();
-    assert_eq!(model.categorical[1].as_deref(), Some(&plans.map(String::from)[..]), "{name}");
-    assert_eq!(model.categorical[0], None);
+    for name in ["lightgbm_binary_category", "xgboost_category"] {
+        let c = case(name);
+        let model = load(c["library"].as_str().unwrap(), model_text(name)).unwrap();
+        assert_eq!(model.categorical[1].as_deref(), Some(&plans.map(String::from)[..]), "{name}");
+        assert_eq!(model.categorical[0], None);
+    }
+    // No labels in the file (numpy codes, feature_types "c"): the codes up to the largest used.
+    let model = from_xgboost(model_text("xgboost_category_onehot")).unwrap();
+    let labels = model.categorical[1].as_ref().unwrap();
+    assert!(!labels.is_empty() && labels.iter().enumerate().all(|(i, l)| *l == i.to_string()), "{labels:?}");
+    assert_eq!(model.feature_names, ["tenure", "plan", "contacts"]);
+    let model = from_xgboost(model_text("xgboost_binary_logitraw")).unwrap();
+    assert_eq!(model.feature_names, ["f0", "f1", "f2", "f3", "f4"]);
+    assert_eq!(model.ensemble.base_score, [f64::from(0.3f32)]);
+    assert_eq!(model.source, "xgboost 3.2.0");
     assert_eq!(from_lightgbm(model_text("lightgbm_multiclass")).unwrap().source, "lightgbm v4");
 }
 
 #[test]
 fn unsupported_models_are_refused_by_name() {
-    for r in ours("refused") {
+    for r in vectors()["refused"].as_array().unwrap() {
         let name = r["name"].as_str().unwrap();
         let e =
             load(r["library"].as_str().unwrap(), r["model"].as_str().unwrap()).map(|_| ()).expect_err(name).to_string();
@@ -140,6 +148,16 @@ fn edit_tree(text: &str, tree: usize, key: &str, value: impl Fn(&str) -> String)
 
 fn lightgbm_error(text: &str) -> String {
     from_lightgbm(text).map(|_| ()).expect_err("an error").to_string()
+}
+
+fn xgboost_error(edit: impl Fn(&mut Value), name: &str) -> String {
+    let mut json: Value = serde_json::from_str(model_text(name)).unwrap();
+    edit(&mut json);
+    from_xgboost(&json.to_string()).map(|_| ()).expect_err("an error").to_string()
+}
+
+fn tree_mut(json: &mut Value, t: usize) -> &mut Value {
+    &mut json["learner"]["gradient_booster"]["model"]["trees"][t]
 }
 
 #[test]
@@ -228,6 +246,84 @@ fn truncated_lightgbm_text_is_an_error_until_the_trees_end() {
     }
 }
 
+#[test]
+fn corrupted_xgboost_json_is_named() {
+    let name = "xgboost_binary_nan";
+    let e = xgboost_error(|j| tree_mut(j, 3)["split_conditions"][0] = "abc".into(), name);
+    assert!(
+        e.contains(
+            "xgboost model, learner.gradient_booster.model.trees[3].split_conditions[0] must be a number, got \"abc\""
+        ),
+        "{e}"
+    );
+    let e = xgboost_error(|j| tree_mut(j, 2)["left_children"][0] = 99.into(), name);
+    assert!(e.contains("trees[2].left_children[0] must be a node id in 1..") && e.contains("got 99"), "{e}");
+    let e = xgboost_error(|j| tree_mut(j, 2)["right_children"][0] = 5.into(), name);
+    assert!(e.contains("trees[2].right_children[0] must be left + 1"), "{e}");
+    let e = xgboost_error(
+        |j| {
+            let t = tree_mut(j, 2);
+            t["left_children"][2] = 1.into();
+            t["right_children"][2] = 2.into();
+        },
+        name,
+    );
+    assert!(e.contains("trees[2] node") && e.contains("reached twice"), "{e}");
+    let e = xgboost_error(|j| tree_mut(j, 1)["split_indices"][0] = 9.into(), name);
+    assert!(e.contains("trees[1].splits[0].feature must be below the model's 5 inputs, got 9"), "{e}");
+    let e = xgboost_error(|j| tree_mut(j, 1)["sum_hessian"].as_array_mut().unwrap().truncate(3), name);
+    assert!(e.contains("trees[1].sum_hessian must be one per node"), "{e}");
+    let e = xgboost_error(
+        |j| j["learner"]["gradient_booster"]["model"]["gbtree_model_param"]["num_trees"] = "29".into(),
+        name,
+    );
+    assert!(e.contains("num_trees must be the number of trees listed (30), got 29"), "{e}");
+    let e = xgboost_error(
+        |j| {
+            j["learner"]["gradient_booster"]["model"]["tree_info"].as_array_mut().unwrap().pop();
+        },
+        name,
+    );
+    assert!(e.contains("tree_info must be one per tree (30), got 29 entries"), "{e}");
+    let e = xgboost_error(|j| j["learner"]["objective"]["name"] = "binary:hinge".into(), name);
+    assert!(e.contains("unknown xgboost model, learner.objective.name \"binary:hinge\""), "{e}");
+    let e = xgboost_error(|j| j["learner"]["learner_model_param"]["base_score"] = "[1.5E0]".into(), name);
+    assert!(e.contains("base_score must be a probability"), "{e}");
+    let e = xgboost_error(|j| j["learner"]["learner_model_param"]["base_score"] = "[abc]".into(), name);
+    assert!(e.contains("base_score must be a number or a list"), "{e}");
+    let e = xgboost_error(|j| j["learner"]["learner_model_param"]["num_target"] = "2".into(), name);
+    assert!(e.contains("multi-target models are not supported"), "{e}");
+    let e = xgboost_error(|j| tree_mut(j, 0)["tree_param"]["size_leaf_vector"] = "3".into(), name);
+    assert!(e.contains("multi-output trees are not supported"), "{e}");
+    let e =
+        xgboost_error(|j| j["learner"].as_object_mut().unwrap().remove("gradient_booster").map(|_| ()).unwrap(), name);
+    assert!(e.contains("xgboost model, learner.gradient_booster must be present"), "{e}");
+    let multi = "xgboost_multiclass";
+    let e = xgboost_error(|j| j["learner"]["gradient_booster"]["model"]["tree_info"][4] = 0.into(), multi);
+    assert!(e.contains("tree_info must be as many per class as class 0 has (11), got 9 trees of class 1"), "{e}");
+    let e = xgboost_error(|j| j["learner"]["gradient_booster"]["model"]["tree_info"][4] = 3.into(), multi);
+    assert!(e.contains("trees[4] tree_info must be a class below 3, got 3"), "{e}");
+    let cat = "xgboost_category";
+    let e = xgboost_error(|j| tree_mut(j, 0)["categories"][0] = (-3).into(), cat);
+    assert!(e.contains("trees[0].categories (node") && e.contains("got -3"), "{e}");
+    let e = xgboost_error(|j| tree_mut(j, 0)["categories_sizes"][0] = 999.into(), cat);
+    assert!(e.contains("trees[0].categories_segments[0] must be a range within"), "{e}");
+    let e = xgboost_error(|j| tree_mut(j, 0)["split_type"][0] = 2.into(), cat);
+    assert!(e.contains("trees[0].split_type[0] must be 0 (numeric) or 1 (categorical), got 2"), "{e}");
+    assert!(from_xgboost("").unwrap_err().to_string().starts_with("xgboost model must be a JSON document"));
+    assert!(from_xgboost("[1, 2]").unwrap_err().to_string().contains("xgboost model, document must be an object"));
+}
+
+#[test]
+fn truncated_xgboost_json_is_an_error() {
+    let text = model_text("xgboost_category");
+    let step = (text.len() / 300).max(1);
+    for cut in (0..text.len()).step_by(step) {
+        let e = from_xgboost(&text[..cut]).map(|_| ()).expect_err("a cut document");
+        assert!(e.to_string().starts_with("xgboost model"), "{e}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -235,7 +331,7 @@ proptest! {
     /// panic.
     #[test]
     fn mangled_files_never_panic(
-        which in 0usize..6,
+        which in 0usize..11,
         cut in prop::option::of(0.0f64..1.0),
         flip in 0.0f64..1.0,
         byte in any::<u8>(),
