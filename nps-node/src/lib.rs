@@ -10,6 +10,7 @@
 use napi_derive::napi;
 
 mod action;
+mod boosted;
 mod convert;
 mod early_warning;
 mod error;

@@ -41,8 +41,9 @@ pub struct Split {
     #[serde(default)]
     pub threshold: f64,
     /// Categorical split: the category codes that go left (sorted); every other code, and
-    /// a missing or negative value, goes right unless `default_left` says otherwise for a
-    /// missing one. `None` for a numeric split.
+    /// a value that is no code (negative, too large), goes right; a missing (NaN) value goes
+    /// to the `default_left` side. How a value is read as a code follows `comparison` (see
+    /// there). `None` for a numeric split.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<u32>>,
     /// The side a missing value goes to.
@@ -50,7 +51,10 @@ pub struct Split {
     /// What counts as missing (numeric splits).
     #[serde(default, skip_serializing_if = "is_default")]
     pub missing: Missing,
-    /// How the value is compared (numeric splits).
+    /// How the value is compared (numeric splits), and how it is read as a category code
+    /// (categorical splits): `LessOrEqual` truncates the double toward zero as LightGBM's
+    /// `int` cast does (so −0.5 is code 0, and −1 or 2³¹ no code); `LessF32` rounds to single
+    /// precision first and takes nothing below 0 or from 2²⁴ up as a code, as XGBoost does.
     #[serde(default, skip_serializing_if = "is_default")]
     pub comparison: Comparison,
     /// Left child: `n ≥ 0` the split node `n`, negative `!leaf` a leaf.
@@ -115,10 +119,7 @@ impl Split {
             if x.is_nan() {
                 return self.default_left;
             }
-            if x < 0.0 || x >= u32::MAX as f64 {
-                return false;
-            }
-            return categories.binary_search(&(x as u32)).is_ok();
+            return category_code(x, self.comparison).is_some_and(|code| categories.binary_search(&code).is_ok());
         }
         let x = match self.missing {
             Missing::Nan if x.is_nan() => return self.default_left,
@@ -143,10 +144,26 @@ impl Split {
     }
 }
 
-/// LightGBM's zero test (`kZeroThreshold`).
+/// LightGBM's zero test: `kZeroThreshold` is the single-precision `1e-35f` widened, a hair
+/// above `1e-35`, and a value on that hair must count as zero as it does there.
 #[inline]
 fn is_zero(x: f64) -> bool {
-    x.abs() <= 1e-35
+    x.abs() <= 1e-35f32 as f64
+}
+
+/// The category code a (non-NaN) value stands for, read as its trainer reads it (see
+/// [`Split::comparison`]); `None` when it stands for no category.
+#[inline]
+fn category_code(x: f64, comparison: Comparison) -> Option<u32> {
+    match comparison {
+        // LightGBM: `static_cast<int>(x)`, negative ints are no category.
+        Comparison::LessOrEqual => (x > -1.0 && x < 2_147_483_648.0).then_some(x as u32),
+        // XGBoost: the value is a float, and below 0 or from 2^24 up it is no category.
+        Comparison::LessF32 => {
+            let x = x as f32;
+            (0.0..16_777_216.0).contains(&x).then_some(x as u32)
+        }
+    }
 }
 
 impl Tree {
@@ -327,6 +344,7 @@ mod tests {
         let mut t = stump(Comparison::LessOrEqual, Missing::Zero);
         t.splits[0].default_left = false;
         assert_eq!(t.predict(&[0.0]), 1.0);
+        assert_eq!(t.predict(&[1.00000001e-35]), 1.0);
         assert_eq!(t.predict(&[0.1]), -1.0);
     }
 
@@ -339,6 +357,19 @@ mod tests {
         assert_eq!(t.predict(&[2.0]), 1.0);
         assert_eq!(t.predict(&[-1.0]), 1.0);
         assert_eq!(t.predict(&[f64::NAN]), 1.0);
+        // LightGBM truncates toward zero: 4.9 is code 4 and -0.5 code 0.
+        assert_eq!(t.predict(&[4.9]), -1.0);
+        t.splits[0].categories = Some(vec![0, 4]);
+        assert_eq!(t.predict(&[-0.5]), -1.0);
+        assert_eq!(t.predict(&[2_147_483_648.0]), 1.0);
+        // XGBoost reads single precision (4.9999999 is 5.0f32) and nothing negative as a code.
+        t.splits[0].comparison = Comparison::LessF32;
+        t.splits[0].categories = Some(vec![0, 5]);
+        assert_eq!(t.predict(&[4.99999999]), -1.0);
+        assert_eq!(t.predict(&[-0.5]), 1.0);
+        assert_eq!(t.predict(&[16_777_216.0]), 1.0);
+        t.splits[0].categories = Some(vec![1, 4]);
+        t.splits[0].comparison = Comparison::LessOrEqual;
         assert!(t.validate(1, "trees[0]").is_ok());
         let e = t.validate(0, "trees[0]").unwrap_err().to_string();
         assert!(e.contains("trees[0].splits[0].feature"), "{e}");
