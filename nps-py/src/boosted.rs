@@ -165,6 +165,16 @@ impl PyBoostedChurnModel {
     }
 
     #[staticmethod]
+    fn from_lightgbm(text: &str) -> PyResult<Self> {
+        Ok(PyBoostedChurnModel(BoostedChurnModel::from_lightgbm(text).py()?))
+    }
+
+    #[staticmethod]
+    fn from_xgboost(text: &str) -> PyResult<Self> {
+        Ok(PyBoostedChurnModel(BoostedChurnModel::from_xgboost(text).py()?))
+    }
+
+    #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyBoostedChurnModel(BoostedChurnModel::from_json(text).py()?))
     }

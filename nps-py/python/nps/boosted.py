@@ -264,6 +264,22 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         return model
 
     @classmethod
+    def from_lightgbm(cls, text: str) -> "BoostedChurnModel":
+        """A model from LightGBM's model text (``booster.model_to_string()``, or
+        ``LGBMClassifier().booster_``'s): scores and contributions equal LightGBM's within
+        1e-9, with no LightGBM at run time. Categorical inputs take the category labels of
+        the training frame (``pandas_categorical``), or the codes when it had none."""
+        return cls._from_core(_nps._BoostedChurnModel.from_lightgbm(text))
+
+    @classmethod
+    def from_xgboost(cls, text: str) -> "BoostedChurnModel":
+        """A model from XGBoost's JSON (``booster.save_raw("json")``): scores within 1e-5
+        (XGBoost computes in single precision)."""
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8")
+        return cls._from_core(_nps._BoostedChurnModel.from_xgboost(text))
+
+    @classmethod
     def from_json(cls, text: str) -> "BoostedChurnModel":
         """A model from its file; everything is checked (``NpsError`` says what is wrong).
         ``classes_`` are 0 and 1."""

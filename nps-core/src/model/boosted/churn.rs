@@ -13,6 +13,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ensemble::Ensemble;
+use super::imported::ImportedModel;
+use super::objective::Objective;
 use super::train::{fit_boosted, BoostingOptions, BoostingReport};
 use crate::encode::encoder::{boolean, label, numeric};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
@@ -170,6 +172,80 @@ impl BoostedChurnModel {
                 source: "nps".into(),
             },
         })
+    }
+
+    /// A churn model from a binary model read from another library ([`from_lightgbm`],
+    /// [`from_xgboost`]): its inputs by the file's feature names, categorical inputs with
+    /// the file's category labels (a customer gives the label; codes are renumbered to the
+    /// labels' sorted order, as the trees of a model trained here number them). Errors: a
+    /// multiclass model, duplicate names or labels.
+    ///
+    /// [`from_lightgbm`]: super::from_lightgbm
+    /// [`from_xgboost`]: super::from_xgboost
+    pub fn from_imported(imported: ImportedModel) -> Result<BoostedChurnModel> {
+        let ImportedModel { mut ensemble, feature_names, categorical, objective, source } = imported;
+        if objective != Objective::Binary {
+            return Err(NpsError::invalid(
+                "objective",
+                format!("{objective:?}"),
+                "binary (a churn model has one score; read a multiclass model as an ensemble)",
+            ));
+        }
+        let mut columns = Vec::with_capacity(feature_names.len());
+        for (f, (name, labels)) in feature_names.iter().zip(&categorical).enumerate() {
+            columns.push(match labels {
+                None => EncodedColumn::Numeric { name: name.clone(), mean: 0.0, center: 0.0, scale: 1.0, indicator: false },
+                Some(labels) => {
+                    let mut sorted = labels.clone();
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    if sorted.len() != labels.len() {
+                        return Err(NpsError::invalid(&format!("categories of {name}"), labels.join(", "), "distinct labels"));
+                    }
+                    // Code c (the file's) is now the label's place in sorted order.
+                    let code: Vec<u32> = labels.iter().map(|l| sorted.binary_search(l).unwrap() as u32).collect();
+                    for tree in &mut ensemble.trees {
+                        for split in tree.splits.iter_mut().filter(|s| s.feature == f) {
+                            if let Some(set) = &mut split.categories {
+                                // Codes beyond the labels can never be given: they drop out.
+                                let mut mapped: Vec<u32> =
+                                    set.iter().filter_map(|&c| code.get(c as usize).copied()).collect();
+                                mapped.sort_unstable();
+                                *set = mapped;
+                            }
+                        }
+                    }
+                    EncodedColumn::Categorical { name: name.clone(), categories: sorted, missing: false }
+                }
+            });
+        }
+        let encoder = TableEncoder { columns, unseen: UnseenPolicy::Error };
+        let model = BoostedChurnModel {
+            format: MODEL_FORMAT.into(),
+            version: BOOSTED_MODEL_VERSION,
+            kind: BOOSTED_KIND.into(),
+            inputs: encoder.sources(),
+            typical: vec!["unknown".into(); feature_names.len()],
+            encoder,
+            features: None,
+            ensemble,
+            options: BoostingOptions::default(),
+            training: BoostedTrainingInfo { source, ..Default::default() },
+        };
+        model.validate()?;
+        Ok(model)
+    }
+
+    /// A churn model from LightGBM's model text (`Booster.model_to_string()`, a binary
+    /// model): raw scores equal LightGBM's within 1e-9.
+    pub fn from_lightgbm(text: &str) -> Result<BoostedChurnModel> {
+        Self::from_imported(super::from_lightgbm(text)?)
+    }
+
+    /// A churn model from XGBoost's JSON model (`Booster.save_raw("json")`, a binary
+    /// model): raw scores equal XGBoost's within 1e-5 (it computes in single precision).
+    pub fn from_xgboost(text: &str) -> Result<BoostedChurnModel> {
+        Self::from_imported(super::from_xgboost(text)?)
     }
 
     /// Records the feature definitions the inputs are computed with.
