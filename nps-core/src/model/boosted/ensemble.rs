@@ -57,7 +57,7 @@ impl Ensemble {
         if let Some(k) = self.base_score.iter().position(|b| !b.is_finite()) {
             return Err(NpsError::invalid(&format!("base_score[{k}]"), self.base_score[k], "a finite number"));
         }
-        if self.trees.len() % self.outputs != 0 {
+        if !self.trees.len().is_multiple_of(self.outputs) {
             return Err(NpsError::invalid(
                 "trees",
                 self.trees.len(),

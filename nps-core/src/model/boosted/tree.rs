@@ -227,7 +227,7 @@ impl Tree {
                     if std::mem::replace(&mut seen_leaf[l], true) {
                         return Err(NpsError::invalid(&format!("{what}.leaves[{l}]"), "reached twice", "a tree"));
                     }
-                    if !leaf.value.is_finite() || !(leaf.cover >= 0.0) {
+                    if !leaf.value.is_finite() || leaf.cover.is_nan() || leaf.cover < 0.0 {
                         return Err(NpsError::invalid(
                             &format!("{what}.leaves[{l}]"),
                             format!("value {} cover {}", leaf.value, leaf.cover),
@@ -261,7 +261,7 @@ impl Tree {
                     }
                     if !split.cover.is_finite() || split.cover < 0.0 || !split.gain.is_finite() {
                         return Err(NpsError::invalid(
-                            &format!("{at}"),
+                            &at,
                             format!("cover {} gain {}", split.cover, split.gain),
                             "a finite gain and a non-negative cover",
                         ));
