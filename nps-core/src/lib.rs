@@ -7,7 +7,7 @@
 //! * [`features`]: churn features from raw event histories, as of a date.
 //! * [`early_warning`]: likelihood to recommend for those who never answer; NPS and churn.
 //! * [`encode`]: tabular data (CSV, one row per customer) to a model's matrix.
-//! * [`explain`]: factor attribution, exact for linear models.
+//! * [`explain`]: factor attribution, exact for linear models and tree ensembles (TreeSHAP).
 //! * [`metrics`]: ROC AUC, average precision, log loss, Brier, lift, calibration.
 //! * [`model`]: churn scoring (logistic regression, cross-validation).
 //! * [`action`]: next-best-action rules, contact policies and arbitration.

@@ -6,7 +6,15 @@
 //! which for a linear model need no sampling). Columns that come from one source feature
 //! (the one-hot columns of a category, a value and its missing indicator) are summed back to
 //! it, so an agent reads "Contract = Month-to-month" and not three indicator columns.
+//!
+//! For a tree ensemble it is exact too, in polynomial time: path-dependent TreeSHAP, whose
+//! background is the training data as the trees split it (each node's cover), with
+//! LightGBM's `pred_contrib` layout and shap's interaction values.
 
 mod linear;
+mod tree_shap;
 
 pub use linear::{top_indices_into, Factor, LinearExplainer};
+pub use tree_shap::{
+    ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, tree_shap_into, TreeShapScratch,
+};
