@@ -8,7 +8,11 @@ use nps_core::synth::Rng;
 
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let (n, trees, leaves) = (args.first().copied().unwrap_or(200_000), args.get(1).copied().unwrap_or(100), args.get(2).copied().unwrap_or(31));
+    let (n, trees, leaves) = (
+        args.first().copied().unwrap_or(200_000),
+        args.get(1).copied().unwrap_or(100),
+        args.get(2).copied().unwrap_or(31),
+    );
     let m = 50;
     let mut rng = Rng::new(1);
     let mut x = Array2::zeros((n, m));

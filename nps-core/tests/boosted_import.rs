@@ -357,3 +357,45 @@ proptest! {
         }
     }
 }
+
+/// TreeSHAP on a loaded model equals the library's own `pred_contrib` / `pred_contribs`
+/// (and shap's TreeExplainer where the vectors have it): within 1e-9 for LightGBM, 1e-5 for
+/// XGBoost (single precision), relative to max(1, |value|).
+#[test]
+fn contributions_equal_the_libraries() {
+    use nps_core::explain::{ensemble_shap_into, TreeShapScratch};
+    let mut scratch = TreeShapScratch::new();
+    let mut checked = 0;
+    for c in vectors()["cases"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let library = c["library"].as_str().unwrap();
+        let tol = if library == "lightgbm" { 1e-9 } else { 1e-5 };
+        let model = load(library, c["model"].as_str().unwrap()).unwrap();
+        let e = &model.ensemble;
+        let rounds = c["rounds"].as_f64().unwrap_or(1.0);
+        let mut out = vec![0.0; e.outputs * (e.inputs + 1)];
+        for (i, (x, want)) in c["rows"].as_array().unwrap().iter().zip(c["contrib"].as_array().unwrap()).enumerate() {
+            ensemble_shap_into(e, &row(x), &mut out, &mut scratch).unwrap();
+            let want: Vec<f64> = want.as_array().unwrap().iter().flat_map(|k| row(k)).collect();
+            assert_eq!(want.len(), out.len(), "{name}");
+            for (j, (&got, &want)) in out.iter().zip(&want).enumerate() {
+                let got = got * rounds;
+                assert!((got - want).abs() <= tol * want.abs().max(1.0), "{name} row {i} entry {j}: {got} vs {want}");
+            }
+            checked += 1;
+        }
+        if let Some(shap) = c.get("shap").and_then(Value::as_array) {
+            let expected = row(&c["shap_expected"])[0];
+            for (x, want) in c["rows"].as_array().unwrap().iter().zip(shap) {
+                ensemble_shap_into(e, &row(x), &mut out, &mut scratch).unwrap();
+                let want: Vec<f64> = want.as_array().unwrap().iter().flat_map(|k| row(k)).collect();
+                assert_eq!(want.len(), e.inputs, "{name}");
+                for (got, want) in out.iter().zip(want) {
+                    assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} shap: {got} vs {want}");
+                }
+                assert!((out[e.inputs] - expected).abs() <= 1e-9 * expected.abs().max(1.0));
+            }
+        }
+    }
+    assert!(checked >= 400, "{checked}");
+}

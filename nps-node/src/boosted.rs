@@ -48,7 +48,11 @@ impl BoostedChurnModel {
 }
 
 /// The tree rows of a row-major batch whose columns are named `columns`.
-fn batch_rows(model: &core::BoostedChurnModel, values: &[f64], columns: &[String]) -> nps_core::Result<ndarray::Array2<f64>> {
+fn batch_rows(
+    model: &core::BoostedChurnModel,
+    values: &[f64],
+    columns: &[String],
+) -> nps_core::Result<ndarray::Array2<f64>> {
     let k = columns.len();
     if k == 0 || !values.len().is_multiple_of(k) {
         return Err(NpsError::invalid(
@@ -136,7 +140,12 @@ impl BoostedChurnModel {
     /// `scoreBatch` off the event loop: resolves to the probabilities.
     #[napi(ts_return_type = "Promise<Float64Array>")]
     pub fn score_batch_async(&self, values: Float64Array, columns: Vec<String>) -> AsyncTask<BoostedBatchTask> {
-        AsyncTask::new(BoostedBatchTask { model: self.inner.clone(), values: values.to_vec(), columns, kind: Batch::Score })
+        AsyncTask::new(BoostedBatchTask {
+            model: self.inner.clone(),
+            values: values.to_vec(),
+            columns,
+            kind: Batch::Score,
+        })
     }
 }
 

@@ -194,13 +194,19 @@ impl BoostedChurnModel {
         let mut columns = Vec::with_capacity(feature_names.len());
         for (f, (name, labels)) in feature_names.iter().zip(&categorical).enumerate() {
             columns.push(match labels {
-                None => EncodedColumn::Numeric { name: name.clone(), mean: 0.0, center: 0.0, scale: 1.0, indicator: false },
+                None => {
+                    EncodedColumn::Numeric { name: name.clone(), mean: 0.0, center: 0.0, scale: 1.0, indicator: false }
+                }
                 Some(labels) => {
                     let mut sorted = labels.clone();
                     sorted.sort_unstable();
                     sorted.dedup();
                     if sorted.len() != labels.len() {
-                        return Err(NpsError::invalid(&format!("categories of {name}"), labels.join(", "), "distinct labels"));
+                        return Err(NpsError::invalid(
+                            &format!("categories of {name}"),
+                            labels.join(", "),
+                            "distinct labels",
+                        ));
                     }
                     // Code c (the file's) is now the label's place in sorted order.
                     let code: Vec<u32> = labels.iter().map(|l| sorted.binary_search(l).unwrap() as u32).collect();
