@@ -2,7 +2,7 @@
 //! The boosted-tree trainer: what it learns (non-linear effects, missing values, category
 //! sets, monotone risk), that it is deterministic whatever the threads, and its errors.
 use ndarray::{Array2, Axis};
-use nps_core::encode::{Column, ColumnKind, ColumnSpec, RawTable};
+use nps_core::encode::{Cell, Column, ColumnKind, ColumnSpec, RawTable};
 use nps_core::metrics::roc_auc;
 use nps_core::model::boosted::{fit_boosted, BoostedChurnModel, BoostingOptions, EvalSet};
 use nps_core::synth::Rng;
@@ -334,4 +334,79 @@ proptest! {
             prop_assert!((a - b).abs() < 1e-9, "{} {}", a, b);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// For any trained model and customer: expected value + Σ contributions = the log-odds
+    /// (within 1e-9), the explanation's probability is the score, and the batch
+    /// contributions equal one customer's to the bit.
+    #[test]
+    fn contributions_sum_to_the_log_odds(seed in 0u64..1_000, leaves in 2usize..20) {
+        let (x, y) = xor_data(400, seed);
+        let o = BoostingOptions { n_estimators: 25, num_leaves: leaves, min_data_in_leaf: 5, ..Default::default() };
+        let m = BoostedChurnModel::fit_matrix(x.view(), &names(4), &y, None, None, &o).unwrap();
+        let rows = m.tree_rows_matrix(x.view(), &names(4)).unwrap();
+        let batch = m.contributions(rows.view()).unwrap();
+        let mut scratch = nps_core::model::boosted::BoostedScratch::default();
+        for i in (0..400).step_by(7) {
+            let cells: Vec<Cell> = x.row(i).iter().map(|&v| if v.is_nan() { Cell::Missing } else { Cell::Number(v) }).collect();
+            let e = m.explain_cells(&cells, 2, &mut scratch).unwrap();
+            let p = m.score_cells(&cells, &mut Vec::new()).unwrap();
+            prop_assert_eq!(e.probability.to_bits(), p.to_bits());
+            let sum = m.expected_value + e.contributions.iter().sum::<f64>();
+            prop_assert!((sum - e.log_odds).abs() < 1e-9 * (1.0 + e.log_odds.abs()), "{} {}", sum, e.log_odds);
+            let b = batch.row(i);
+            prop_assert_eq!(bits(&e.contributions), bits(&b.as_slice().unwrap()[..4]));
+            prop_assert!((b[4] - m.expected_value).abs() < 1e-12);
+            // Interaction rows sum to the contributions.
+            let inter = m.interactions(rows.row(i).as_slice().unwrap()).unwrap();
+            for j in 0..4 {
+                let s: f64 = inter.row(j).sum();
+                prop_assert!((s - e.contributions[j]).abs() < 1e-9, "{} {}", s, e.contributions[j]);
+            }
+        }
+    }
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// The one interface over model kinds: a logistic model explains through it as through
+/// its own explain_cells, to the bit; files of either kind read back by their kind.
+#[test]
+fn one_interface_for_both_kinds() {
+    use nps_core::model::{AnyChurnModel, ChurnModel, ChurnModelOptions, ChurnScorer, ScorerScratch};
+    let (x, y) = xor_data(600, 29);
+    let x = x.mapv(|v| if v.is_nan() { 0.5 } else { v });
+    let logistic = ChurnModel::fit_matrix(x.view(), &names(4), &y, None, &ChurnModelOptions::default()).unwrap();
+    let boosted = BoostedChurnModel::fit_matrix(
+        x.view(),
+        &names(4),
+        &y,
+        None,
+        None,
+        &BoostingOptions { n_estimators: 20, ..Default::default() },
+    )
+    .unwrap();
+    let mut scratch = ScorerScratch::default();
+    for model in [AnyChurnModel::from(logistic.clone()), AnyChurnModel::from(boosted.clone())] {
+        let back = AnyChurnModel::from_json(&model.to_json()).unwrap();
+        assert_eq!(back, model);
+        let scorer = ChurnScorer::new(model.clone()).unwrap();
+        for i in 0..20 {
+            let cells: Vec<Cell> = x.row(i).iter().map(|&v| Cell::Number(v)).collect();
+            let e = scorer.explain_cells(&cells, 3, &mut scratch).unwrap();
+            let own = match &model {
+                AnyChurnModel::Logistic(m) => m.explain_cells(&cells, 3, &mut Vec::new()).unwrap(),
+                AnyChurnModel::Boosted(m) => m.explain_cells(&cells, 3, &mut Default::default()).unwrap(),
+            };
+            assert_eq!(e, own, "{}", model.kind());
+            assert_eq!(scorer.score_cells(&cells, &mut scratch).unwrap().to_bits(), own.probability.to_bits());
+        }
+    }
+    let e = AnyChurnModel::from_json(&boosted.to_json().replace("boosted_trees", "forest")).unwrap_err().to_string();
+    assert!(e.contains("forest") && e.contains("boosted_trees"), "{e}");
 }

@@ -493,3 +493,41 @@ fn a_learning_ticket_ranks_as_decide_learning() {
     assert!(matches!(err, NpsError::LengthMismatch { actual: 2, .. }), "{err}");
     assert_eq!(h.len(), n);
 }
+
+/// A boosted churn model serves the ticket through the same interface: the ticket's
+/// probability, log-odds, baseline and contributions are the model's own, to the bit, and
+/// the factors handed to the rules are those contributions.
+#[test]
+fn a_boosted_model_serves_the_ticket() {
+    use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions};
+    let s = setup();
+    let m = compute(&s.base.events, &retention(), s.base.config.as_of).unwrap();
+    let all: Vec<usize> = (0..1_500).collect();
+    let t = table(&m.names, &m.values, &all);
+    let y: Vec<f64> = s.base.churned.iter().map(|&c| c as u8 as f64).collect();
+    let options = BoostingOptions { n_estimators: 60, ..Default::default() };
+    let boosted = BoostedChurnModel::fit(&t, &y, None, &infer_specs(&t, &[]), None, &options).unwrap();
+    let catalog = playbook();
+    let scorer = TicketScorer::new(s.engine.clone(), boosted.clone(), None, catalog.clone()).unwrap();
+    assert_eq!(scorer.inputs(), &boosted.inputs[..]);
+    let mut ticket = Ticket::default();
+    let mut scratch = nps_core::model::boosted::BoostedScratch::default();
+    for c in (0..1_500u32).step_by(53) {
+        let mut h = history(&s.base, c);
+        let now = s.base.config.as_of + 3_600;
+        let event = Event { time: now - 60, kind: "contact_opened", department: Some("billing"), ..Default::default() };
+        let customer = record(&catalog, "postpaid");
+        scorer.score_into(&mut h, &event, now, &customer, &[], &TicketOptions::default(), &mut ticket).unwrap();
+        let cells = cells(&ticket.features, s.engine.names(), &boosted.inputs);
+        let e = boosted.explain_cells(&cells, 3, &mut scratch).unwrap();
+        assert_eq!(ticket.probability.to_bits(), e.probability.to_bits(), "customer {c}");
+        assert_eq!(ticket.log_odds.to_bits(), e.log_odds.to_bits());
+        assert_eq!(ticket.baseline.to_bits(), boosted.expected_value.to_bits());
+        assert_eq!(bits(&ticket.contributions), bits(&e.contributions));
+        let sum: f64 = ticket.baseline + ticket.contributions.iter().sum::<f64>();
+        assert!((sum - ticket.log_odds).abs() < 1e-9, "{sum} {}", ticket.log_odds);
+        let raising: Vec<&str> = ticket.raising.iter().map(|&i| boosted.inputs[i].as_str()).collect();
+        let named: Vec<&str> = e.raising.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(raising, named);
+    }
+}

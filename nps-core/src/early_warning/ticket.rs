@@ -3,7 +3,8 @@
 //! rank the next best actions.
 //!
 //! A [`TicketScorer`] is built once per service from a compiled [`FeatureEngine`], a
-//! [`ChurnModel`], optionally an [`LtrModel`], and an action [`Catalog`]: everything the
+//! churn model of any kind ([`AnyChurnModel`]: logistic or boosted trees), optionally an
+//! [`LtrModel`], and an action [`Catalog`]: everything the
 //! call needs is resolved then (each model input's feature, the explainers and their
 //! baselines, which catalogue fields and factors come from which features), so
 //! [`TicketScorer::score_into`] does no name look-ups and, reusing a [`Ticket`], no
@@ -16,7 +17,7 @@ use crate::encode::Cell;
 use crate::error::{NpsError, Result};
 use crate::explain::{top_indices_into, LinearExplainer};
 use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
-use crate::model::{display, sigmoid, ChurnModel, ReadableFactor};
+use crate::model::{display, sigmoid, AnyChurnModel, ChurnScorer, ReadableFactor, ScorerScratch};
 use serde::Serialize;
 
 use super::detractor_risk::DetractorRisk;
@@ -72,6 +73,7 @@ pub struct Ticket {
     /// The customer record the rules saw: the caller's, with feature-backed fields filled.
     pub customer: Customer,
     encoded: Vec<f64>,
+    churn_scratch: ScorerScratch,
     cells: Vec<Cell<'static>>,
     factors: Vec<Factor>,
     scratch: Scratch,
@@ -244,13 +246,11 @@ struct LtrPart {
 #[derive(Debug, Clone)]
 pub struct TicketScorer {
     engine: FeatureEngine,
-    churn: ChurnModel,
-    explainer: LinearExplainer,
+    churn: ChurnScorer,
     churn_features: Vec<usize>,
     ltr: Option<LtrPart>,
     catalog: Catalog,
     field_features: Vec<(usize, usize)>,
-    typical: Vec<String>,
 }
 
 /// For each input, the index of the feature of the same name.
@@ -284,9 +284,14 @@ impl TicketScorer {
     /// (errors name the input and list the features); the catalogue's number fields named
     /// like a feature are filled from it. An `ltr` model without `column_mean` (a file
     /// that predates attribution) is an error.
-    pub fn new(engine: FeatureEngine, churn: ChurnModel, ltr: Option<LtrModel>, catalog: Catalog) -> Result<Self> {
-        let churn_features = feature_indices(&engine, &churn.inputs, "churn model input")?;
-        let explainer = churn.explainer()?;
+    pub fn new(
+        engine: FeatureEngine,
+        churn: impl Into<AnyChurnModel>,
+        ltr: Option<LtrModel>,
+        catalog: Catalog,
+    ) -> Result<Self> {
+        let churn = ChurnScorer::new(churn)?;
+        let churn_features = feature_indices(&engine, churn.inputs(), "churn model input")?;
         let ltr = match ltr {
             None => None,
             Some(model) => Some(LtrPart {
@@ -302,8 +307,7 @@ impl TicketScorer {
             .filter(|(_, (_, ty))| *ty == FieldType::Number)
             .filter_map(|(slot, (name, _))| engine.names().iter().position(|n| n == name).map(|f| (slot, f)))
             .collect();
-        let typical = churn.typical_values();
-        Ok(TicketScorer { engine, churn, explainer, churn_features, ltr, catalog, field_features, typical })
+        Ok(TicketScorer { engine, churn, churn_features, ltr, catalog, field_features })
     }
 
     /// The feature names, in [`Ticket::features`] order.
@@ -313,7 +317,7 @@ impl TicketScorer {
 
     /// The churn model's inputs, in [`Ticket::contributions`] order.
     pub fn inputs(&self) -> &[String] {
-        &self.churn.inputs
+        self.churn.inputs()
     }
 
     /// The LTR model's inputs (empty without one), in detractor-contribution order.
@@ -327,10 +331,10 @@ impl TicketScorer {
     pub fn readable_factor(&self, ticket: &Ticket, input: usize) -> ReadableFactor {
         let x = ticket.features[self.churn_features[input]];
         ReadableFactor {
-            name: self.churn.inputs[input].clone(),
+            name: self.churn.inputs()[input].clone(),
             contribution: ticket.contributions[input],
             value: display(if x.is_nan() { Cell::Missing } else { Cell::Number(x) }),
-            typical: self.typical[input].clone(),
+            typical: self.churn.typical()[input].clone(),
         }
     }
 
@@ -431,20 +435,14 @@ impl TicketScorer {
         t.features.resize(self.engine.names().len(), 0.0);
         self.engine.history_row(history.table(), now, &mut t.features, &mut t.rows)?;
 
-        // Churn: encode once; the log-odds summed as `ChurnModel::score_cells` sums them.
+        // Churn: the log-odds and its attribution in one pass, as the model scores alone.
         fill_cells(&t.features, &self.churn_features, &mut t.cells);
-        t.encoded.resize(self.churn.coef.len(), 0.0);
-        self.churn.encoder.encode_row(&t.cells, 0, &mut t.encoded)?;
-        let mut z = self.churn.intercept;
-        for (x, w) in t.encoded.iter().zip(&self.churn.coef) {
-            z += x * w;
-        }
+        t.contributions.resize(self.churn.inputs().len(), 0.0);
+        let z = self.churn.attribute_cells(&t.cells, &mut t.churn_scratch, &mut t.contributions)?;
         t.log_odds = z;
         t.probability = sigmoid(z);
         t.score = 100.0 * t.probability;
-        t.baseline = self.explainer.baseline;
-        t.contributions.resize(self.churn.inputs.len(), 0.0);
-        self.explainer.contributions_into(ndarray::ArrayView1::from(&t.encoded[..]), &mut t.contributions)?;
+        t.baseline = self.churn.baseline();
         top_indices_into(&t.contributions, options.top_factors, &mut t.raising, &mut t.lowering);
 
         match &self.ltr {
@@ -477,8 +475,8 @@ impl TicketScorer {
                 }
             }
         }
-        if t.factors.len() != self.churn.inputs.len() {
-            t.factors = self.churn.inputs.iter().map(|n| Factor::new(n, 0.0)).collect();
+        if t.factors.len() != self.churn.inputs().len() {
+            t.factors = self.churn.inputs().iter().map(|n| Factor::new(n, 0.0)).collect();
         }
         for (f, &c) in t.factors.iter_mut().zip(&t.contributions) {
             f.contribution = c;

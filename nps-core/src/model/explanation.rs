@@ -38,6 +38,39 @@ pub struct Explanation {
     pub contributions: Vec<f64>,
 }
 
+impl Explanation {
+    /// An explanation from a model's log-odds, baseline and per-input contributions (in
+    /// `inputs` order): the `top` factors each way (as [`crate::explain::top_indices_into`]
+    /// ranks them) with the customer's value from `cells` and the `typical` one. Every model
+    /// kind explains through this, so a factor reads the same whoever computed it.
+    pub fn from_contributions(
+        log_odds: f64,
+        baseline: f64,
+        contributions: Vec<f64>,
+        top: usize,
+        inputs: &[String],
+        cells: &[Cell<'_>],
+        typical: &[String],
+    ) -> Explanation {
+        let (mut up, mut down) = (Vec::new(), Vec::new());
+        crate::explain::top_indices_into(&contributions, top, &mut up, &mut down);
+        let readable = |s: usize| ReadableFactor {
+            name: inputs[s].clone(),
+            contribution: contributions[s],
+            value: display(cells[s]),
+            typical: typical[s].clone(),
+        };
+        Explanation {
+            probability: sigmoid(log_odds),
+            log_odds,
+            baseline,
+            raising: up.into_iter().map(readable).collect(),
+            lowering: down.into_iter().map(readable).collect(),
+            contributions,
+        }
+    }
+}
+
 /// A value as an agent reads it (see [`ReadableFactor::value`]).
 pub(crate) fn display(cell: Cell<'_>) -> String {
     match cell {
@@ -98,21 +131,14 @@ impl ChurnModel {
         let mut contributions = vec![0.0; self.inputs.len()];
         explainer.contributions_into(ndarray::ArrayView1::from(&scratch[..]), &mut contributions)?;
         let log_odds = super::logistic::linear(scratch.iter().copied(), &self.coef, self.intercept);
-        let typical = self.typical_values();
-        let (up, down) = explainer.top(&contributions, top);
-        let readable = |f: crate::explain::Factor| ReadableFactor {
-            value: display(cells[f.source]),
-            typical: typical[f.source].clone(),
-            name: f.name,
-            contribution: f.contribution,
-        };
-        Ok(Explanation {
-            probability: sigmoid(log_odds),
+        Ok(Explanation::from_contributions(
             log_odds,
-            baseline: explainer.baseline,
-            raising: up.into_iter().map(readable).collect(),
-            lowering: down.into_iter().map(readable).collect(),
+            explainer.baseline,
             contributions,
-        })
+            top,
+            &self.inputs,
+            cells,
+            &self.typical_values(),
+        ))
     }
 }

@@ -3,6 +3,7 @@
 mod batch;
 pub mod boosted;
 mod churn_model;
+mod churn_scorer;
 mod design;
 mod explanation;
 mod folds;
@@ -11,6 +12,7 @@ mod logistic;
 mod multinomial;
 
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
+pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
 pub(crate) use explanation::display;
 pub use explanation::{Explanation, ReadableFactor};
 pub use folds::{cross_validate, stratified_folds};

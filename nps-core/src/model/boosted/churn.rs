@@ -19,8 +19,11 @@ use super::train::{fit_boosted, BoostingOptions, BoostingReport};
 use crate::encode::encoder::{boolean, label, numeric};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
+use crate::explain::{
+    ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, TreeShapScratch,
+};
 use crate::features::FeatureSet;
-use crate::model::{display, sigmoid, MODEL_FORMAT};
+use crate::model::{display, sigmoid, Explanation, MODEL_FORMAT};
 
 /// The file version that introduced model kinds (a logistic file of version 1 has none).
 pub const BOOSTED_MODEL_VERSION: u32 = 2;
@@ -66,6 +69,11 @@ pub struct BoostedChurnModel {
     pub features: Option<serde_json::Value>,
     /// The trees, over one value per input.
     pub ensemble: Ensemble,
+    /// The log-odds every attribution starts from: the base score plus each tree's
+    /// cover-weighted mean leaf (TreeSHAP's expected value). Recomputed from the trees
+    /// whenever a file is read.
+    #[serde(default)]
+    pub expected_value: f64,
     /// Each input's typical value, for display next to a customer's (the training mean of a
     /// number, the most common category, the more common boolean).
     pub typical: Vec<String>,
@@ -153,6 +161,7 @@ impl BoostedChurnModel {
             .collect();
         let (ensemble, report) = fit_boosted(x, y, 2, &categories, sample_weight, eval, options)?;
         let positives = y.iter().filter(|&&v| v == 1.0).count();
+        let expected_value = expected_value(&ensemble);
         Ok(BoostedChurnModel {
             format: MODEL_FORMAT.into(),
             version: BOOSTED_MODEL_VERSION,
@@ -161,6 +170,7 @@ impl BoostedChurnModel {
             encoder,
             features: None,
             ensemble,
+            expected_value,
             typical,
             options: options.clone(),
             training: BoostedTrainingInfo {
@@ -227,6 +237,7 @@ impl BoostedChurnModel {
         }
         let encoder = TableEncoder { columns, unseen: UnseenPolicy::Error };
         let model = BoostedChurnModel {
+            expected_value: expected_value(&ensemble),
             format: MODEL_FORMAT.into(),
             version: BOOSTED_MODEL_VERSION,
             kind: BOOSTED_KIND.into(),
@@ -363,9 +374,10 @@ impl BoostedChurnModel {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| NpsError::invalid("model file", e, "a JSON document"))?;
         check_header(&value, BOOSTED_KIND)?;
-        let model: BoostedChurnModel = serde_json::from_value(value)
+        let mut model: BoostedChurnModel = serde_json::from_value(value)
             .map_err(|e| NpsError::invalid("model file", e, "a valid boosted churn model"))?;
         model.validate()?;
+        model.expected_value = expected_value(&model.ensemble);
         Ok(model)
     }
 
@@ -425,6 +437,84 @@ impl BoostedChurnModel {
             }
         }
         Ok(())
+    }
+}
+
+/// The base score plus each tree's expected value, in tree order (the bias of
+/// [`ensemble_shap_into`]).
+fn expected_value(ensemble: &Ensemble) -> f64 {
+    ensemble.trees.iter().fold(ensemble.base_score.first().copied().unwrap_or(0.0), |s, t| s + tree_expected_value(t))
+}
+
+/// Buffers that explaining one customer reuses (the tree row and TreeSHAP's paths), so that
+/// a service explaining customer after customer allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct BoostedScratch {
+    row: Vec<f64>,
+    shap: Vec<f64>,
+    tree: TreeShapScratch,
+}
+
+impl BoostedChurnModel {
+    /// The log-odds of one customer given as cells, and each input's exact contribution
+    /// (path-dependent TreeSHAP) into `contributions` (one per input):
+    /// [`Self::expected_value`] + Σ contributions = the log-odds within 1e-9. The log-odds is
+    /// [`Self::raw_score_cells`]'s, to the bit.
+    pub fn attribute_cells(
+        &self,
+        cells: &[Cell<'_>],
+        scratch: &mut BoostedScratch,
+        contributions: &mut [f64],
+    ) -> Result<f64> {
+        let m = self.inputs.len();
+        if contributions.len() != m {
+            return Err(NpsError::LengthMismatch {
+                field: "contributions".into(),
+                actual: contributions.len(),
+                other: "the model's inputs".into(),
+                expected: m,
+            });
+        }
+        scratch.row.resize(m, 0.0);
+        self.tree_row(cells, 0, &mut scratch.row)?;
+        scratch.shap.resize(m + 1, 0.0);
+        ensemble_shap_into(&self.ensemble, &scratch.row, &mut scratch.shap, &mut scratch.tree)?;
+        contributions.copy_from_slice(&scratch.shap[..m]);
+        Ok(self.ensemble.raw(&scratch.row))
+    }
+
+    /// Explains one customer given as cells: the probability, the exact contributions and
+    /// the `top` factors each way, as [`crate::model::ChurnModel::explain_cells`] gives
+    /// them for the logistic model.
+    pub fn explain_cells(&self, cells: &[Cell<'_>], top: usize, scratch: &mut BoostedScratch) -> Result<Explanation> {
+        let mut contributions = vec![0.0; self.inputs.len()];
+        let log_odds = self.attribute_cells(cells, scratch, &mut contributions)?;
+        Ok(Explanation::from_contributions(
+            log_odds,
+            self.expected_value,
+            contributions,
+            top,
+            &self.inputs,
+            cells,
+            &self.typical,
+        ))
+    }
+
+    /// Each row's contributions (rows of tree rows, see [`Self::tree_rows`]): rows × (inputs
+    /// + 1), the expected value last (LightGBM's `pred_contrib` layout), rows spread over
+    /// threads, each as [`Self::attribute_cells`] computes it.
+    pub fn contributions(&self, rows: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        check_width(rows, self.inputs.len())?;
+        ensemble_shap(&self.ensemble, rows)
+    }
+
+    /// SHAP interaction values of one tree row: (inputs + 1) × (inputs + 1), main effects on
+    /// the diagonal, the expected value last (shap's `shap_interaction_values` layout).
+    pub fn interactions(&self, row: &[f64]) -> Result<Array2<f64>> {
+        let w = self.inputs.len() + 1;
+        let mut out = vec![0.0; w * w];
+        ensemble_interactions_into(&self.ensemble, row, 0, &mut out, &mut TreeShapScratch::new())?;
+        Ok(Array2::from_shape_vec((w, w), out).expect("w × w values"))
     }
 }
 

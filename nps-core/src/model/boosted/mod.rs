@@ -15,7 +15,9 @@ mod tree;
 mod xgboost;
 
 pub(crate) use churn::check_header;
-pub use churn::{BoostedChurnModel, BoostedTrainingInfo, TreeImportance, BOOSTED_KIND, BOOSTED_MODEL_VERSION};
+pub use churn::{
+    BoostedChurnModel, BoostedScratch, BoostedTrainingInfo, TreeImportance, BOOSTED_KIND, BOOSTED_MODEL_VERSION,
+};
 pub use ensemble::Ensemble;
 pub use imported::ImportedModel;
 pub use lightgbm::from_lightgbm;
