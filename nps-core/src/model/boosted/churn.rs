@@ -500,9 +500,9 @@ impl BoostedChurnModel {
         ))
     }
 
-    /// Each row's contributions (rows of tree rows, see [`Self::tree_rows`]): rows × (inputs
-    /// + 1), the expected value last (LightGBM's `pred_contrib` layout), rows spread over
-    /// threads, each as [`Self::attribute_cells`] computes it.
+    /// Each row's contributions (rows of tree rows, see [`Self::tree_rows`]): rows ×
+    /// (inputs + 1), the expected value last (LightGBM's `pred_contrib` layout), rows spread
+    /// over threads, each as [`Self::attribute_cells`] computes it.
     pub fn contributions(&self, rows: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         check_width(rows, self.inputs.len())?;
         ensemble_shap(&self.ensemble, rows)
