@@ -376,7 +376,7 @@ fn contributions_equal_the_libraries() {
         let mut out = vec![0.0; e.outputs * (e.inputs + 1)];
         for (i, (x, want)) in c["rows"].as_array().unwrap().iter().zip(c["contrib"].as_array().unwrap()).enumerate() {
             ensemble_shap_into(e, &row(x), &mut out, &mut scratch).unwrap();
-            let want: Vec<f64> = want.as_array().unwrap().iter().flat_map(|k| row(k)).collect();
+            let want: Vec<f64> = want.as_array().unwrap().iter().flat_map(row).collect();
             assert_eq!(want.len(), out.len(), "{name}");
             for (j, (&got, &want)) in out.iter().zip(&want).enumerate() {
                 let got = got * rounds;
@@ -388,7 +388,7 @@ fn contributions_equal_the_libraries() {
             let expected = row(&c["shap_expected"])[0];
             for (x, want) in c["rows"].as_array().unwrap().iter().zip(shap) {
                 ensemble_shap_into(e, &row(x), &mut out, &mut scratch).unwrap();
-                let want: Vec<f64> = want.as_array().unwrap().iter().flat_map(|k| row(k)).collect();
+                let want: Vec<f64> = want.as_array().unwrap().iter().flat_map(row).collect();
                 assert_eq!(want.len(), e.inputs, "{name}");
                 for (got, want) in out.iter().zip(want) {
                     assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name} shap: {got} vs {want}");
