@@ -410,3 +410,37 @@ fn one_interface_for_both_kinds() {
     let e = AnyChurnModel::from_json(&boosted.to_json().replace("boosted_trees", "forest")).unwrap_err().to_string();
     assert!(e.contains("forest") && e.contains("boosted_trees"), "{e}");
 }
+
+/// The shared boosted model file (`tests/vectors/boosted_model.json`, written from Python,
+/// with missing values and categorical splits): Rust reads it and gives the same
+/// probabilities, log-odds and contributions to the last bit (Node and Python check too).
+#[test]
+fn the_shared_model_file_scores_and_explains_to_the_bit() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/boosted_model.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let model = BoostedChurnModel::from_json(&v["model"].to_string()).unwrap();
+    let inputs: Vec<&str> = v["inputs"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(model.inputs, inputs);
+    assert_eq!(model.expected_value.to_bits(), v["expected_value"].as_f64().unwrap().to_bits());
+    let mut scratch = nps_core::model::boosted::BoostedScratch::default();
+    let mut contributions = vec![0.0; inputs.len()];
+    let want = |key: &str, i: usize| v[key][i].as_f64().unwrap();
+    for (i, row) in v["rows"].as_array().unwrap().iter().enumerate() {
+        let cells: Vec<Cell> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| match c {
+                serde_json::Value::Null => Cell::Missing,
+                serde_json::Value::String(s) => Cell::Text(s),
+                n => Cell::Number(n.as_f64().unwrap()),
+            })
+            .collect();
+        let p = model.score_cells(&cells, &mut Vec::new()).unwrap();
+        assert_eq!(p.to_bits(), want("probabilities", i).to_bits(), "row {i}");
+        let z = model.attribute_cells(&cells, &mut scratch, &mut contributions).unwrap();
+        assert_eq!(z.to_bits(), want("log_odds", i).to_bits(), "row {i}");
+        let c: Vec<f64> = v["contributions"][i].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert_eq!(bits(&contributions), bits(&c), "row {i}");
+    }
+}

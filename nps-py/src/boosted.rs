@@ -2,7 +2,7 @@
 //! estimator, with scikit-learn's conventions, is in `nps/model.py`). Options cross as the
 //! core's `BoostingOptions` in JSON, so every default and check is the core's.
 use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions, EvalSet};
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -122,6 +122,58 @@ impl PyBoostedChurnModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let view = x.as_array();
         Ok(py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?.into_pyarray(py))
+    }
+
+    /// Contributions of each tree row: rows × (inputs + 1), the expected value last.
+    fn contributions<'py>(
+        &self,
+        py: Python<'py>,
+        rows: PyReadonlyArray2<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let view = rows.as_array();
+        Ok(py.detach(|| self.0.contributions(view)).py()?.into_pyarray(py))
+    }
+
+    /// Interaction values of each tree row: rows × (inputs + 1) × (inputs + 1).
+    fn interactions<'py>(
+        &self,
+        py: Python<'py>,
+        rows: PyReadonlyArray2<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray3<f64>>> {
+        let view = rows.as_array();
+        Ok(py.detach(|| self.0.interactions_rows(view)).py()?.into_pyarray(py))
+    }
+
+    /// Per row: (probability, log-odds, expected value, [(name, contribution, value,
+    /// typical)] of the `top` factors raising the risk, the same for those lowering it).
+    #[allow(clippy::type_complexity)]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, PyList>,
+        top: usize,
+    ) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
+        let table = raw_table(names, columns)?;
+        let out = py
+            .detach(|| -> nps_core::Result<_> {
+                let sources: Vec<&nps_core::encode::Column> =
+                    self.0.inputs.iter().map(|n| table.column(n)).collect::<nps_core::Result<_>>()?;
+                let mut scratch = Default::default();
+                (0..table.len())
+                    .map(|row| {
+                        let cells: Vec<_> = sources.iter().map(|c| c.cell(row)).collect();
+                        self.0.explain_cells(&cells, top, &mut scratch)
+                    })
+                    .collect::<nps_core::Result<Vec<_>>>()
+            })
+            .py()?;
+        Ok(out.into_iter().map(crate::model::explanation_tuple).collect())
+    }
+
+    #[getter]
+    fn expected_value(&self) -> f64 {
+        self.0.expected_value
     }
 
     /// Gain and split counts per input.

@@ -189,13 +189,7 @@ impl PyChurnModel {
                     .collect::<nps_core::Result<Vec<_>>>()
             })
             .py()?;
-        let factors = |f: Vec<core::ReadableFactor>| {
-            f.into_iter().map(|f| (f.name, f.contribution, f.value, f.typical)).collect()
-        };
-        Ok(out
-            .into_iter()
-            .map(|e| (e.probability, e.log_odds, e.baseline, factors(e.raising), factors(e.lowering)))
-            .collect())
+        Ok(out.into_iter().map(explanation_tuple).collect())
     }
 
     #[getter]
@@ -244,6 +238,18 @@ impl PyChurnModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyChurnModel(core::ChurnModel::from_json(text).py()?))
     }
+}
+
+/// One explanation as Python's explain reads it: (probability, log-odds, baseline, raising
+/// factors, lowering factors), each factor (name, contribution, value, typical). Every model
+/// kind's explain returns this.
+#[allow(clippy::type_complexity)]
+pub(crate) fn explanation_tuple(
+    e: core::Explanation,
+) -> (f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>) {
+    let factors =
+        |f: Vec<core::ReadableFactor>| f.into_iter().map(|f| (f.name, f.contribution, f.value, f.typical)).collect();
+    (e.probability, e.log_odds, e.baseline, factors(e.raising), factors(e.lowering))
 }
 
 /// Stratified fold numbers (0..k) for 0/1 labels, seeded.

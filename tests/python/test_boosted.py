@@ -174,3 +174,106 @@ def test_bad_input():
         nps.ChurnModel.from_json(nps.BoostedChurnModel(n_estimators=3).fit(X, y).to_json())
     with pytest.raises(nps.NpsError):
         nps.BoostedChurnModel.from_json('{"format": "nps.churn_model", "version": 2, "kind": "boosted_trees"}')
+
+
+def test_shared_model_file_scores_and_explains_to_the_bit():
+    from conftest import vectors
+
+    v = vectors("boosted_model")
+    m = nps.BoostedChurnModel.from_json(json.dumps(v["model"]))
+    rows = pd.DataFrame(v["rows"], columns=v["inputs"])
+    for c in ("plan", "segment"):
+        rows[c] = rows[c].astype(object)
+    assert m.churn_probability(rows).tolist() == v["probabilities"]
+    assert m.decision_function(rows).tolist() == v["log_odds"]
+    assert m.expected_value_ == v["expected_value"]
+    c = m.contributions(rows)
+    assert c.to_numpy().tolist() == v["contributions"]
+    assert c.attrs["baseline"] == v["expected_value"]
+    # Saved from Python, the file reads back to the same bits.
+    assert nps.BoostedChurnModel.from_json(m.to_json()).churn_probability(rows).tolist() == v["probabilities"]
+
+
+def _lightgbm_frame(n=1500, seed=3):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "tenure": rng.integers(0, 72, n).astype(float),
+        "bill": rng.normal(60, 20, n),
+        "contacts": rng.poisson(2, n).astype(float),
+        "plan": pd.Categorical(rng.choice(["basic", "family", "max", "pro", "student", "unlimited"], n)),
+    })
+    X.loc[rng.random(n) < 0.1, "bill"] = np.nan
+    z = -0.04 * X["tenure"] + 0.5 * X["contacts"] + np.isin(X["plan"], ["max", "student"]) * 1.5 \
+        + np.nan_to_num(X["bill"] - 60) * 0.02
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
+    return X, y
+
+
+def test_a_lightgbm_model_scores_and_explains_as_lightgbm():
+    X, y = _lightgbm_frame()
+    booster = lgb.LGBMClassifier(n_estimators=60, num_leaves=15, verbose=-1, n_jobs=1, min_data_per_group=20,
+                                 cat_smooth=5).fit(X, y).booster_
+    m = nps.BoostedChurnModel.from_lightgbm(booster.model_to_string())
+    assert m.inputs_ == list(X.columns)
+    raw = booster.predict(X, raw_score=True)
+    np.testing.assert_allclose(m.decision_function(X), raw, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(m.churn_probability(X), booster.predict(X), rtol=1e-9, atol=1e-12)
+    contrib = booster.predict(X, pred_contrib=True)
+    ours = m.contributions(X)
+    np.testing.assert_allclose(ours.to_numpy(), contrib[:, :-1], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(ours.attrs["baseline"], contrib[0, -1], rtol=1e-9, atol=1e-9)
+    # shap's TreeExplainer agrees too.
+    shap = pytest.importorskip("shap")
+    sv = shap.TreeExplainer(booster).shap_values(X.iloc[:50])
+    np.testing.assert_allclose(ours.to_numpy()[:50], np.asarray(sv).reshape(50, -1), rtol=1e-9, atol=1e-9)
+    # Interaction values as shap computes them (shap's own tree walk reads no LightGBM
+    # categorical split, so on the numeric inputs alone).
+    numeric = X.drop(columns="plan")
+    plain = lgb.LGBMClassifier(n_estimators=60, num_leaves=15, verbose=-1, n_jobs=1).fit(numeric, y).booster_
+    iv = np.asarray(shap.TreeExplainer(plain).shap_interaction_values(numeric.iloc[:5])).reshape(5, 3, 3)
+    ours = nps.BoostedChurnModel.from_lightgbm(plain.model_to_string()).interactions(numeric.iloc[:5])
+    np.testing.assert_allclose(ours[:, :-1, :-1], iv, atol=1e-9)
+    # The category labels of the training frame, not codes.
+    e = m.explain(X.iloc[:3])
+    plan_values = set(e.loc[e.factor == "plan", "value"])
+    assert plan_values <= set(X["plan"].cat.categories), plan_values
+
+
+def test_an_xgboost_model_scores_and_explains_as_xgboost():
+    xgb = pytest.importorskip("xgboost")
+    X, y = _lightgbm_frame(seed=4)
+    Xn = X.drop(columns="plan")
+    clf = xgb.XGBClassifier(n_estimators=40, max_depth=4, tree_method="hist", n_jobs=1).fit(Xn, y)
+    booster = clf.get_booster()
+    m = nps.BoostedChurnModel.from_xgboost(booster.save_raw("json"))
+    d = xgb.DMatrix(Xn)
+    np.testing.assert_allclose(m.decision_function(Xn), booster.predict(d, output_margin=True), atol=1e-5)
+    contrib = booster.predict(d, pred_contribs=True)
+    np.testing.assert_allclose(m.contributions(Xn).to_numpy(), contrib[:, :-1], atol=1e-5)
+
+
+def test_corrupted_model_files_are_named():
+    X, y = _lightgbm_frame(300)
+    text = lgb.LGBMClassifier(n_estimators=5, verbose=-1, n_jobs=1).fit(X, y).booster_.model_to_string()
+    with pytest.raises(nps.NpsError, match="tree"):
+        nps.BoostedChurnModel.from_lightgbm(text[: len(text) // 2])
+    with pytest.raises(nps.NpsError):
+        nps.BoostedChurnModel.from_xgboost('{"learner": {}}')
+    ours = nps.BoostedChurnModel(n_estimators=5).fit(X, y).to_json()
+    with pytest.raises(nps.NpsError, match="feature"):
+        nps.BoostedChurnModel.from_json(ours.replace('"feature":1', '"feature":99', 1))
+
+
+def test_explain_reads_like_the_logistic_models():
+    X, y = _lightgbm_frame(800)
+    m = nps.BoostedChurnModel(n_estimators=40).fit(X, y)
+    e = m.explain(X.iloc[:4], top=2)
+    assert list(e.columns) == ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
+    c = m.contributions(X.iloc[:4])
+    np.testing.assert_allclose(c.sum(axis=1) + c.attrs["baseline"], m.decision_function(X.iloc[:4]), atol=1e-9)
+    first = e[(e.customer == 0) & (e.direction == "raises")]
+    assert (first.contribution > 0).all() and len(first) <= 2
+    imp = m.importance(X)
+    assert list(imp.index)[0] in ("contacts", "tenure", "plan")
+    split = m.split_importance()
+    assert set(split.columns) == {"gain", "splits"} and split["splits"].sum() > 0

@@ -20,7 +20,7 @@ from . import _nps
 from ._nps import NpsError
 from ._tables import bool_columns, to_columns
 from .encode import _specs
-from .model import _classes, _CoreModel, _numeric_matrix
+from .model import _classes, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
@@ -211,6 +211,40 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         """The more likely class of each row (churn where the log-odds are positive)."""
         z = self.decision_function(X)
         return self.classes_[(z > 0).astype(int)]
+
+    # -- why: factor attribution ------------------------------------------------------------
+
+    @property
+    def expected_value_(self) -> float:
+        """The log-odds every attribution starts from (TreeSHAP's expected value)."""
+        return self._fitted()._model.expected_value
+
+    def contributions(self, X: Any) -> Any:
+        """Each input's exact contribution to each row's log-odds (path-dependent TreeSHAP,
+        as LightGBM's ``pred_contrib`` and shap's ``TreeExplainer``), against the expected
+        value (``attrs["baseline"]``): baseline + row sum = log-odds. A DataFrame (rows as
+        X's, one column per input) or an array without pandas."""
+        c = self._model.contributions(self._tree_rows(X))
+        return _contribution_frame(c[:, :-1], self._model.inputs, self._model.expected_value, X)
+
+    def importance(self, X: Any) -> Any:
+        """Global importance: the mean absolute contribution of each input over X, largest
+        first (see ``split_importance`` for gain and split counts)."""
+        c = self.contributions(X)
+        return c.abs().mean().sort_values(ascending=False) if hasattr(c, "abs") else np.abs(c).mean(axis=0)
+
+    def interactions(self, X: Any) -> np.ndarray:
+        """SHAP interaction values: rows x (inputs + 1) x (inputs + 1), as shap's
+        ``shap_interaction_values``: ``[i, a, b]`` (a != b) is half the interaction of inputs
+        a and b for row i, the diagonal the main effects, ``[i, -1, -1]`` the expected value;
+        each row of a matrix sums to the input's contribution."""
+        return self._model.interactions(self._tree_rows(X))
+
+    def explain(self, X: Any, top: int = 3) -> Any:
+        """The ``top`` factors raising and lowering each row's risk, as an agent reads them
+        (the same frame as ``ChurnModel.explain``)."""
+        names, columns = self._columns(X)
+        return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 
     # -- importance -------------------------------------------------------------------------
 

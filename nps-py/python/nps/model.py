@@ -193,13 +193,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         to it. A DataFrame (rows as X's, one column per input) or an array without pandas."""
         names, columns = self._columns(X)
         c, baseline, _ = self._model.contributions(names, columns)
-        try:
-            import pandas as pd
-        except ImportError:
-            return c
-        frame = pd.DataFrame(c, columns=self._model.inputs, index=getattr(X, "index", None))
-        frame.attrs["baseline"] = baseline
-        return frame
+        return _contribution_frame(c, self._model.inputs, baseline, X)
 
     def importance(self, X: Any) -> Any:
         """Global importance: the mean absolute contribution of each input over X, largest
@@ -212,20 +206,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         one row per (customer, factor) with the direction, the contribution to the log-odds,
         the customer's value and the population's typical value, plus the probability."""
         names, columns = self._columns(X)
-        rows = self._model.explain(names, columns, int(top))
-        index = list(getattr(X, "index", range(len(rows))))
-        records = []
-        for label, (p, z, baseline, up, down) in zip(index, rows):
-            for direction, factors in (("raises", up), ("lowers", down)):
-                for rank, (name, contribution, value, typical) in enumerate(factors, 1):
-                    records.append({"customer": label, "probability": p, "direction": direction, "rank": rank,
-                                    "factor": name, "contribution": contribution, "value": value, "typical": typical})
-        try:
-            import pandas as pd
-        except ImportError:
-            return records
-        columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
-        return pd.DataFrame.from_records(records, columns=columns)
+        return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 
     # -- the model file ---------------------------------------------------------------------
 
@@ -282,6 +263,36 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
         return {"text/plain": repr(self), "text/html": self._repr_html_()}
 
+
+
+def _contribution_frame(c: np.ndarray, inputs: list, baseline: float, X: Any) -> Any:
+    """Contributions as a DataFrame (rows as X's, one column per input, the baseline in
+    ``attrs``), or the array without pandas."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return c
+    frame = pd.DataFrame(c, columns=inputs, index=getattr(X, "index", None))
+    frame.attrs["baseline"] = baseline
+    return frame
+
+
+def _explanation_frame(rows: list, X: Any) -> Any:
+    """The core's explanations as one row per (customer, factor), the same for every model
+    kind: direction, rank, contribution, the customer's value, the typical value."""
+    index = list(getattr(X, "index", range(len(rows))))
+    records = []
+    for label, (p, z, baseline, up, down) in zip(index, rows):
+        for direction, factors in (("raises", up), ("lowers", down)):
+            for rank, (name, contribution, value, typical) in enumerate(factors, 1):
+                records.append({"customer": label, "probability": p, "direction": direction, "rank": rank,
+                                "factor": name, "contribution": contribution, "value": value, "typical": typical})
+    try:
+        import pandas as pd
+    except ImportError:
+        return records
+    columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def _classes(y: np.ndarray) -> np.ndarray:

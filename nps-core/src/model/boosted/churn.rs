@@ -516,6 +516,23 @@ impl BoostedChurnModel {
         ensemble_interactions_into(&self.ensemble, row, 0, &mut out, &mut TreeShapScratch::new())?;
         Ok(Array2::from_shape_vec((w, w), out).expect("w × w values"))
     }
+
+    /// [`Self::interactions`] of every tree row: rows × (inputs + 1) × (inputs + 1), rows
+    /// spread over threads.
+    pub fn interactions_rows(&self, rows: ArrayView2<'_, f64>) -> Result<ndarray::Array3<f64>> {
+        check_width(rows, self.inputs.len())?;
+        let w = self.inputs.len() + 1;
+        let mut out = vec![0.0; rows.nrows() * w * w];
+        out.par_chunks_mut(w * w).enumerate().try_for_each_init(
+            || (TreeShapScratch::new(), Vec::new()),
+            |(scratch, row), (i, o)| {
+                row.clear();
+                row.extend(rows.row(i).iter().copied());
+                ensemble_interactions_into(&self.ensemble, row, 0, o, scratch)
+            },
+        )?;
+        Ok(ndarray::Array3::from_shape_vec((rows.nrows(), w, w), out).expect("n × w × w values"))
+    }
 }
 
 /// Checks a model file's `format`, `version` and `kind` (a version-1 file has no kind and
