@@ -57,6 +57,66 @@ export declare class ActionCatalog {
   campaignSegments(scores: Array<number>, topFactors: Array<string>, actions: Array<string | undefined | null>): Array<CampaignSegment>
 }
 
+/** A boosted churn model, loaded from its file. */
+export declare class BoostedChurnModel {
+  /** Reads an nps model file of kind `boosted_trees`; everything is checked. */
+  static fromJson(text: string): BoostedChurnModel
+  /**
+   * Reads LightGBM's model text (`booster.model_to_string()`, a binary model): scores
+   * and contributions equal LightGBM's within 1e-9, with no LightGBM at run time.
+   */
+  static fromLightgbm(text: string): BoostedChurnModel
+  /**
+   * Reads XGBoost's JSON model (`booster.save_raw("json")`, a binary model): within 1e-5
+   * (XGBoost computes in single precision).
+   */
+  static fromXgboost(text: string): BoostedChurnModel
+  /** The model file. */
+  toJson(): string
+  /** The inputs a customer must provide. */
+  get inputs(): Array<string>
+  /** Boosting rounds kept (trees). */
+  get rounds(): number
+  /** The log-odds every attribution starts from (TreeSHAP's expected value). */
+  get expectedValue(): number
+  /** Gain and split counts of each input. */
+  importance(): TreeImportance
+  /**
+   * P(churn) of one customer given as an object of named inputs (extra fields are
+   * ignored; null is a missing value; a missing input is an error).
+   */
+  score(customer: Record<string, number | string | boolean | null | undefined>): number
+  /**
+   * P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as
+   * its code in the model's categories).
+   */
+  scoreValues(values: Float64Array): number
+  /**
+   * The customer's probability and the `top` factors raising and lowering it (exact
+   * TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
+   */
+  explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
+  /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
+  explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
+  /**
+   * Every input's contribution to one customer's log-odds, in `inputs` order (add
+   * `expectedValue` for the log-odds).
+   */
+  contributions(customer: Record<string, number | string | boolean | null | undefined>): Float64Array
+  /**
+   * Contributions of each row of a row-major batch of numeric inputs named `columns`:
+   * row-major, `inputs.length + 1` values a row, the expected value last (LightGBM's
+   * `pred_contrib` layout).
+   */
+  contributionsBatch(values: Float64Array, columns: Array<string>): Float64Array
+  /** `contributionsBatch` off the event loop. */
+  contributionsBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
+  /** P(churn) of each row of a row-major batch of numeric inputs named `columns`. */
+  scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
+  /** `scoreBatch` off the event loop: resolves to the probabilities. */
+  scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
+}
+
 /** A churn model, loaded from its file. */
 export declare class ChurnModel {
   /** Reads a model file; everything is checked (the error says what is wrong). */
@@ -170,7 +230,7 @@ export declare class TicketScorer {
    * adds detractor risk and its factors to each ticket). Errors name a model input that
    * is not a feature.
    */
-  constructor(engine: features.FeatureEngine, churn: ChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
+  constructor(engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
   /** The features, in the order of `details.features`. */
   get featureNames(): Array<string>
   /** The churn model's inputs. */
@@ -982,6 +1042,16 @@ export interface TrainingInfo {
   metrics: Record<string, number>
   /** ISO 8601, if recorded. */
   trainedAt?: string
+}
+
+/** Gain and split counts of each input. */
+export interface TreeImportance {
+  /** Input names. */
+  inputs: Array<string>
+  /** Total loss reduction of the splits on each input. */
+  gain: Array<number>
+  /** Number of splits on each input. */
+  splits: Array<number>
 }
 
 /** NPS by period; timestamps are `Date`s or epoch milliseconds. */

@@ -779,6 +779,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ActionCatalog = nativeBinding.ActionCatalog
+module.exports.BoostedChurnModel = nativeBinding.BoostedChurnModel
 module.exports.ChurnModel = nativeBinding.ChurnModel
 module.exports.Learner = nativeBinding.Learner
 module.exports.LtrModel = nativeBinding.LtrModel

@@ -11,6 +11,7 @@ use nps_core::model::boosted as core;
 use nps_core::NpsError;
 
 use crate::error::{catch_panic, js_error, to_napi, IntoNapi, Result};
+use crate::model::{explanation, ExplainOptions, Explanation};
 
 /// A customer's inputs: numbers, text (categories), booleans, or null for missing.
 type Value = Option<Either3<f64, String, bool>>;
@@ -65,6 +66,15 @@ fn batch_rows(
     model.tree_rows_matrix(x, columns)
 }
 
+fn contributions_batch(
+    model: &core::BoostedChurnModel,
+    values: &[f64],
+    columns: &[String],
+) -> nps_core::Result<Vec<f64>> {
+    let rows = batch_rows(model, values, columns)?;
+    Ok(model.contributions(rows.view())?.into_raw_vec_and_offset().0)
+}
+
 fn score_batch(model: &core::BoostedChurnModel, values: &[f64], columns: &[String]) -> nps_core::Result<Vec<f64>> {
     let k = columns.len();
     if k == 0 || !values.len().is_multiple_of(k) {
@@ -86,6 +96,20 @@ impl BoostedChurnModel {
         Ok(BoostedChurnModel { inner: Arc::new(core::BoostedChurnModel::from_json(&text).into_napi()?) })
     }
 
+    /// Reads LightGBM's model text (`booster.model_to_string()`, a binary model): scores
+    /// and contributions equal LightGBM's within 1e-9, with no LightGBM at run time.
+    #[napi(factory, catch_unwind)]
+    pub fn from_lightgbm(text: String) -> Result<BoostedChurnModel> {
+        Ok(BoostedChurnModel { inner: Arc::new(core::BoostedChurnModel::from_lightgbm(&text).into_napi()?) })
+    }
+
+    /// Reads XGBoost's JSON model (`booster.save_raw("json")`, a binary model): within 1e-5
+    /// (XGBoost computes in single precision).
+    #[napi(factory, catch_unwind)]
+    pub fn from_xgboost(text: String) -> Result<BoostedChurnModel> {
+        Ok(BoostedChurnModel { inner: Arc::new(core::BoostedChurnModel::from_xgboost(&text).into_napi()?) })
+    }
+
     /// The model file.
     #[napi]
     pub fn to_json(&self) -> String {
@@ -102,6 +126,12 @@ impl BoostedChurnModel {
     #[napi(getter)]
     pub fn rounds(&self) -> u32 {
         self.inner.ensemble.rounds() as u32
+    }
+
+    /// The log-odds every attribution starts from (TreeSHAP's expected value).
+    #[napi(getter)]
+    pub fn expected_value(&self) -> f64 {
+        self.inner.expected_value
     }
 
     /// Gain and split counts of each input.
@@ -131,6 +161,55 @@ impl BoostedChurnModel {
         self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
     }
 
+    /// The customer's probability and the `top` factors raising and lowering it (exact
+    /// TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions"
+    )]
+    pub fn explain(&self, customer: HashMap<String, Value>, options: Option<ExplainOptions>) -> Result<Explanation> {
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
+        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
+    }
+
+    /// `explain` from the inputs' values in `inputs` order (NaN = missing).
+    #[napi(catch_unwind)]
+    pub fn explain_values(&self, values: Float64Array, options: Option<ExplainOptions>) -> Result<Explanation> {
+        let cells = self.value_cells(&values)?;
+        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
+    }
+
+    /// Every input's contribution to one customer's log-odds, in `inputs` order (add
+    /// `expectedValue` for the log-odds).
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    pub fn contributions(&self, customer: HashMap<String, Value>) -> Result<Float64Array> {
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
+        let mut out = vec![0.0; self.inner.inputs.len()];
+        self.inner.attribute_cells(&cells, &mut Default::default(), &mut out).into_napi()?;
+        Ok(Float64Array::new(out))
+    }
+
+    /// Contributions of each row of a row-major batch of numeric inputs named `columns`:
+    /// row-major, `inputs.length + 1` values a row, the expected value last (LightGBM's
+    /// `pred_contrib` layout).
+    #[napi(catch_unwind)]
+    pub fn contributions_batch(&self, values: Float64Array, columns: Vec<String>) -> Result<Float64Array> {
+        Ok(Float64Array::new(contributions_batch(&self.inner, &values, &columns).into_napi()?))
+    }
+
+    /// `contributionsBatch` off the event loop.
+    #[napi(ts_return_type = "Promise<Float64Array>")]
+    pub fn contributions_batch_async(&self, values: Float64Array, columns: Vec<String>) -> AsyncTask<BoostedBatchTask> {
+        AsyncTask::new(BoostedBatchTask {
+            model: self.inner.clone(),
+            values: values.to_vec(),
+            columns,
+            kind: Batch::Contributions,
+        })
+    }
+
     /// P(churn) of each row of a row-major batch of numeric inputs named `columns`.
     #[napi(catch_unwind)]
     pub fn score_batch(&self, values: Float64Array, columns: Vec<String>) -> Result<Float64Array> {
@@ -153,6 +232,7 @@ impl BoostedChurnModel {
 #[derive(Clone, Copy)]
 enum Batch {
     Score,
+    Contributions,
 }
 
 /// The work of the `*Async` batch methods, on a libuv thread.
@@ -172,6 +252,7 @@ impl Task for BoostedBatchTask {
         let kind = self.kind;
         catch_panic(std::panic::AssertUnwindSafe(|| match kind {
             Batch::Score => score_batch(model, values, columns),
+            Batch::Contributions => contributions_batch(model, values, columns),
         }))
     }
 

@@ -466,11 +466,11 @@ impl TicketScorer {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "engine: features.FeatureEngine, churn: ChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null"
+        ts_args_type = "engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null"
     )]
     pub fn new(
         engine: &crate::features::FeatureEngine,
-        churn: &crate::model::ChurnModel,
+        churn: napi::bindgen_prelude::Either<&crate::model::ChurnModel, &crate::boosted::BoostedChurnModel>,
         catalog: &crate::action::ActionCatalog,
         ltr: Option<&LtrModel>,
         options: Option<TicketScorerOptions>,
@@ -481,8 +481,11 @@ impl TicketScorer {
             Some(o) => (o.customer, o.top_factors, o.top_actions),
         };
         let customer = crate::action::customer_record(&catalog.inner, &fields.unwrap_or_default())?;
-        let inner = core::TicketScorer::new(engine.inner.clone(), (*churn.inner).clone(), ltr, catalog.inner.clone())
-            .into_napi()?;
+        let churn: nps_core::model::AnyChurnModel = match churn {
+            napi::bindgen_prelude::Either::A(m) => (*m.inner).clone().into(),
+            napi::bindgen_prelude::Either::B(m) => (*m.inner).clone().into(),
+        };
+        let inner = core::TicketScorer::new(engine.inner.clone(), churn, ltr, catalog.inner.clone()).into_napi()?;
         let options = core::TicketOptions {
             top_factors: top_factors.unwrap_or(3) as usize,
             top_actions: top_actions.unwrap_or(3) as usize,

@@ -75,7 +75,7 @@ impl From<core::ReadableFactor> for Factor {
     }
 }
 
-fn explanation(e: core::Explanation) -> Explanation {
+pub(crate) fn explanation(e: core::Explanation) -> Explanation {
     let factors = |f: Vec<core::ReadableFactor>| f.into_iter().map(Factor::from).collect();
     Explanation {
         probability: e.probability,

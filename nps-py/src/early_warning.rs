@@ -370,7 +370,7 @@ pub struct PyTicketScorer {
 /// models back).
 struct ScorerParts {
     engine: crate::features::EngineSource,
-    churn: nps_core::model::ChurnModel,
+    churn: nps_core::model::AnyChurnModel,
     ltr: Option<core::LtrModel>,
     customer: Vec<(String, nps_core::action::FieldValue)>,
 }
@@ -405,8 +405,8 @@ type ScorerState = (Option<String>, Vec<String>, String, String, Option<String>,
 
 #[pymethods]
 impl PyTicketScorer {
-    /// `engine` a `nps.features.FeatureEngine`, `churn` a fitted `nps.ChurnModel` whose
-    /// inputs are features, `catalog` an `nps.ActionCatalog`, `ltr` an optional fitted
+    /// `engine` a `nps.features.FeatureEngine`, `churn` a fitted `nps.ChurnModel` or
+    /// `nps.BoostedChurnModel` whose inputs are features, `catalog` an `nps.ActionCatalog`, `ltr` an optional fitted
     /// `nps.LtrModel` (adds detractor risk), `customer` the record the rules read for
     /// fields no feature provides (number fields named like a feature take its value when
     /// defined).
@@ -421,12 +421,18 @@ impl PyTicketScorer {
         top_factors: usize,
         top_actions: usize,
     ) -> PyResult<Self> {
-        let churn = core_object(churn)?
-            .cast::<crate::model::PyChurnModel>()
-            .map_err(|_| not_fitted("nps.ChurnModel"))?
-            .borrow()
-            .0
-            .clone();
+        let churn = core_object(churn)?;
+        let churn: nps_core::model::AnyChurnModel = if let Ok(m) = churn.cast::<crate::model::PyChurnModel>() {
+            m.borrow().0.clone().into()
+        } else {
+            churn
+                .cast::<crate::boosted::PyBoostedChurnModel>()
+                .map_err(|_| not_fitted("nps.ChurnModel or nps.BoostedChurnModel"))?
+                .borrow()
+                .0
+                .clone()
+                .into()
+        };
         let ltr = match ltr {
             Some(l) if !l.is_none() => {
                 Some(core_object(l)?.cast::<PyLtrModel>().map_err(|_| not_fitted("nps.LtrModel"))?.borrow().0.clone())
@@ -470,7 +476,7 @@ impl PyTicketScorer {
         let engine = crate::features::EngineSource { definitions, declared_kinds };
         let catalog = nps_core::action::Catalog::from_json(&catalog).py()?;
         let parts = ScorerParts {
-            churn: nps_core::model::ChurnModel::from_json(&churn).py()?,
+            churn: nps_core::model::AnyChurnModel::from_json(&churn).py()?,
             ltr: ltr.map(|l| core::LtrModel::from_json(&l)).transpose().py()?,
             customer: fields(Some(customer.bind(py)))?,
             engine,

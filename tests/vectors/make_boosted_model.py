@@ -1,7 +1,7 @@
 """Writes tests/vectors/boosted_model.json: a boosted churn model file trained on the
 synthetic base (numeric features with gaps, two categorical inputs split natively), twenty
 customers' inputs and, for each, the churn probability, log-odds and exact contributions
-the model gives. The Rust, Python and Node tests load the file, score and explain the same
+the model gives; and a model on every retention feature, for the ticket scorer. The Rust, Python and Node tests load the file, score and explain the same
 customers and must get the same numbers to the last bit.
 
     .venv/bin/python tests/vectors/make_boosted_model.py
@@ -36,6 +36,9 @@ def clean(v):
     return v
 
 
+# A model whose inputs are every retention feature: a ticket scorer serves it from a history.
+feature_model = nps.BoostedChurnModel(n_estimators=40).fit(features, base.labels["churned"])
+
 c = model.contributions(rows)
 out = {
     "model": json.loads(text),
@@ -45,6 +48,7 @@ out = {
     "log_odds": model.decision_function(rows).tolist(),
     "expected_value": model.expected_value_,
     "contributions": c.to_numpy().tolist(),
+    "feature_model": json.loads(feature_model.to_json()),
 }
 path = Path(__file__).with_name("boosted_model.json")
 path.write_text(json.dumps(out, indent=1) + "\n")
