@@ -40,7 +40,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     ``eval_set``, ``predict_proba``, ``predict``, ``decision_function``,
     ``get_params``/``set_params``, ``classes_``, ``feature_importances_``; pickles).
 
-    The defaults (300 rounds at learning rate 0.05, 15 leaves, at least 20 customers a
+    The defaults (300 rounds at learning rate 0.05, 7 leaves, at least 20 customers a
     leaf) need no tuning on churn data; see docs/scoring.md for how they were chosen.
 
     Parameters
@@ -69,7 +69,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     _core = _nps._BoostedChurnModel
 
-    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 15, max_depth: int = 0,
+    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 7, max_depth: int = 0,
                  min_data_in_leaf: int = 20, min_sum_hessian_in_leaf: float = 1e-3, lambda_l2: float = 0.0,
                  min_gain_to_split: float = 0.0, max_bin: int = 255, subsample: float = 1.0, colsample: float = 1.0,
                  seed: int = 0, monotone: Optional[Mapping[str, int]] = None, early_stopping_rounds: int = 0,

@@ -18,9 +18,10 @@ use crate::error::{NpsError, Result};
 use crate::model::{sigmoid, ClassWeight};
 use crate::synth::Rng;
 
-/// How to boost. The defaults were chosen on churn data (the shared Telco and Orange sets
-/// and the generated base, 5-fold cross-validated AUC; see docs/scoring.md): a slow
-/// learning rate with many small trees, which is also what LightGBM users reach for.
+/// How to boost. The defaults were chosen on churn data (5-fold cross-validated AUC on the
+/// public Telco and Orange sets, two fold seeds; see docs/scoring.md): a slow learning rate
+/// with many small trees. Seven leaves beat LightGBM's 31 and the 15 of the usual churn
+/// recipe on both sets (Telco 0.845 against 0.840), the rest is LightGBM's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BoostingOptions {
@@ -80,7 +81,7 @@ impl Default for BoostingOptions {
         BoostingOptions {
             n_estimators: 300,
             learning_rate: 0.05,
-            num_leaves: 15,
+            num_leaves: 7,
             max_depth: 0,
             min_data_in_leaf: 20,
             min_sum_hessian_in_leaf: 1e-3,
