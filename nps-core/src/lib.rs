@@ -9,7 +9,8 @@
 //! * [`encode`]: tabular data (CSV, one row per customer) to a model's matrix.
 //! * [`explain`]: factor attribution, exact for linear models and tree ensembles (TreeSHAP).
 //! * [`metrics`]: ROC AUC, average precision, log loss, Brier, lift, calibration.
-//! * [`model`]: churn scoring (logistic regression, cross-validation).
+//! * [`model`]: churn scoring (logistic regression, gradient-boosted trees, models read
+//!   from LightGBM and XGBoost, cross-validation).
 //! * [`action`]: next-best-action rules, contact policies and arbitration.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
@@ -53,4 +54,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/actions.md")]
     struct Actions;
+
+    #[doc = include_str!("../../docs/explain.md")]
+    struct Explain;
 }
