@@ -170,6 +170,11 @@ pub fn tree_shap_into(tree: &Tree, row: &[f64], phi: &mut [f64], scratch: &mut T
 ///
 /// For every output the `inputs + 1` entries sum to the raw score
 /// ([`Ensemble::raw_into`]) up to rounding. `out` is overwritten.
+///
+/// Errors when `row`, `out` or `base_score` has the wrong length or `outputs` is 0. The
+/// trees themselves are taken as valid ([`Ensemble::validate`], which the trainer and the
+/// loaders run once): they are not checked per row, and one that splits on an input past
+/// `inputs` panics.
 pub fn ensemble_shap_into(
     ensemble: &Ensemble,
     row: &[f64],
@@ -194,7 +199,8 @@ pub fn ensemble_shap_into(
 /// Contributions of every row of a row-major matrix (`n × inputs`): an `n × outputs ×
 /// (inputs + 1)` matrix whose rows are [`ensemble_shap_into`]'s. Rows are spread over
 /// rayon's threads, each computed exactly as alone, so a row's values do not depend on
-/// the batch it came in (to the bit).
+/// the batch it came in (to the bit). A row that is not contiguous (a column-major view) is
+/// copied first. Errors as [`ensemble_shap_into`], and on the column count.
 pub fn ensemble_shap(ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
     check_shape(ensemble)?;
     check_len("x columns", x.ncols(), "the model's inputs", ensemble.inputs)?;
@@ -231,7 +237,8 @@ pub fn ensemble_shap(ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Arra
 /// [inputs]` is the expected value (the bias of [`ensemble_shap_into`]) and the rest of the
 /// last row and column is 0.
 ///
-/// Costs about `2 × (distinct inputs per tree)` times [`ensemble_shap_into`].
+/// Costs about `2 × (distinct inputs per tree)` times [`ensemble_shap_into`]. Errors as
+/// [`ensemble_shap_into`], and on an `output` past the model's.
 pub fn ensemble_interactions_into(
     ensemble: &Ensemble,
     row: &[f64],
