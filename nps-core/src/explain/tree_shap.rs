@@ -7,10 +7,14 @@
 //!
 //! The algorithm walks every root-to-leaf path once and keeps, for the distinct inputs on
 //! the path, the share of each subset size (`extend`); a leaf then credits each input its
-//! weight with that input taken out of the path again (`unwound_sum`). An input split on
+//! weight with that input taken out of the path again (`unwound_sums`). An input split on
 //! twice on one path is one player: its earlier step is taken out (`unwind`) and folded
 //! into the later one. The cost is O(leaves × depth²) per tree and row, with no
-//! allocation once the scratch buffers have grown to the deepest tree.
+//! allocation once the scratch buffers have grown to the deepest tree. Two things keep the
+//! constant small: divisions by path lengths are multiplications by a table of `1 / k`,
+//! and at a leaf the inputs on the row's side (each a chain of dependent products) are
+//! unwound side by side, so that the chains overlap instead of waiting on each other;
+//! the inputs on the other side share one sum.
 //!
 //! Covers of zero: a child that no training weight reached gets the fraction 0, and a node
 //! that none reached passes the fraction 0 to both children (the average over nothing is
@@ -30,9 +34,8 @@ use crate::model::boosted::{Ensemble, Split, Tree};
 /// One per thread; it holds nothing between calls that changes a result.
 #[derive(Debug, Clone, Default)]
 pub struct TreeShapScratch {
-    /// The path of every level of the walk, one segment per level, each a copy of its
-    /// parent's extended by one step (so that going back up needs no undo).
-    path: Vec<PathElement>,
+    /// What one walk down a tree uses.
+    paths: Paths,
     /// Interactions: the contributions with one input known, and unknown.
     on: Vec<f64>,
     off: Vec<f64>,
@@ -47,6 +50,38 @@ impl TreeShapScratch {
     /// Empty buffers; they grow on first use.
     pub fn new() -> TreeShapScratch {
         TreeShapScratch::default()
+    }
+}
+
+/// The buffers of one walk, grown to the longest path seen.
+#[derive(Debug, Clone, Default)]
+struct Paths {
+    /// The path of every level of the walk, one segment per level, each a copy of its
+    /// parent's extended by one step (so that going back up needs no undo).
+    path: Vec<PathElement>,
+    /// `1 / k` for `k` up to the longest path + 1: the walk multiplies where the
+    /// algorithm divides by path lengths and positions.
+    inverse: Vec<f64>,
+    /// At a leaf, for each element on the row's side: its `zero` and its unwound sum
+    /// (see [`unwound_sums`]).
+    hot_zero: Vec<f64>,
+    hot_total: Vec<f64>,
+}
+
+impl Paths {
+    /// Room for a level starting at `start` of a parent path of `len` elements.
+    #[inline]
+    fn reserve(&mut self, start: usize, len: usize) {
+        if self.path.len() < start + len + 1 {
+            self.path.resize(start + len + 1, PathElement::default());
+        }
+        if self.inverse.len() < len + 2 {
+            let k = self.inverse.len();
+            self.inverse.extend((k..len + 2).map(|k| 1.0 / k as f64));
+            for v in [&mut self.hot_zero, &mut self.hot_total] {
+                v.resize(len + 2, 0.0);
+            }
+        }
     }
 }
 
@@ -125,7 +160,7 @@ pub fn tree_expected_value(tree: &Tree) -> f64 {
 /// If `row` or `phi` is shorter than an input the tree splits on (a validated tree of a
 /// validated [`Ensemble`] never reads past `inputs`; [`ensemble_shap_into`] checks lengths).
 pub fn tree_shap_into(tree: &Tree, row: &[f64], phi: &mut [f64], scratch: &mut TreeShapScratch) {
-    shap_walk(tree, row, phi, &mut scratch.path, Condition::Free);
+    shap_walk(tree, row, phi, &mut scratch.paths, Condition::Free);
 }
 
 /// Contributions of a whole ensemble for one row, in LightGBM's `pred_contrib` layout: for
@@ -135,6 +170,11 @@ pub fn tree_shap_into(tree: &Tree, row: &[f64], phi: &mut [f64], scratch: &mut T
 ///
 /// For every output the `inputs + 1` entries sum to the raw score
 /// ([`Ensemble::raw_into`]) up to rounding. `out` is overwritten.
+///
+/// Errors when `row`, `out` or `base_score` has the wrong length or `outputs` is 0. The
+/// trees themselves are taken as valid ([`Ensemble::validate`], which the trainer and the
+/// loaders run once): they are not checked per row, and one that splits on an input past
+/// `inputs` panics.
 pub fn ensemble_shap_into(
     ensemble: &Ensemble,
     row: &[f64],
@@ -151,7 +191,7 @@ pub fn ensemble_shap_into(
     for (i, tree) in ensemble.trees.iter().enumerate() {
         let block = &mut out[(i % ensemble.outputs) * width..][..width];
         let (phi, bias) = block.split_at_mut(ensemble.inputs);
-        bias[0] += shap_walk(tree, row, phi, &mut scratch.path, Condition::Free);
+        bias[0] += shap_walk(tree, row, phi, &mut scratch.paths, Condition::Free);
     }
     Ok(())
 }
@@ -159,7 +199,8 @@ pub fn ensemble_shap_into(
 /// Contributions of every row of a row-major matrix (`n × inputs`): an `n × outputs ×
 /// (inputs + 1)` matrix whose rows are [`ensemble_shap_into`]'s. Rows are spread over
 /// rayon's threads, each computed exactly as alone, so a row's values do not depend on
-/// the batch it came in (to the bit).
+/// the batch it came in (to the bit). A row that is not contiguous (a column-major view) is
+/// copied first. Errors as [`ensemble_shap_into`], and on the column count.
 pub fn ensemble_shap(ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
     check_shape(ensemble)?;
     check_len("x columns", x.ncols(), "the model's inputs", ensemble.inputs)?;
@@ -196,7 +237,8 @@ pub fn ensemble_shap(ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Arra
 /// [inputs]` is the expected value (the bias of [`ensemble_shap_into`]) and the rest of the
 /// last row and column is 0.
 ///
-/// Costs about `2 × (distinct inputs per tree)` times [`ensemble_shap_into`].
+/// Costs about `2 × (distinct inputs per tree)` times [`ensemble_shap_into`]. Errors as
+/// [`ensemble_shap_into`], and on an `output` past the model's.
 pub fn ensemble_interactions_into(
     ensemble: &Ensemble,
     row: &[f64],
@@ -212,7 +254,7 @@ pub fn ensemble_interactions_into(
     let width = m + 1;
     check_len("out", out.len(), "(inputs + 1)²", width * width)?;
     out.fill(0.0);
-    let TreeShapScratch { path, on, off, diag, features, seen } = scratch;
+    let TreeShapScratch { paths, on, off, diag, features, seen } = scratch;
     for buffer in [&mut *on, &mut *off, &mut *diag] {
         buffer.clear();
         buffer.resize(m, 0.0);
@@ -221,7 +263,7 @@ pub fn ensemble_interactions_into(
     seen.resize(m, false);
     let mut bias = ensemble.base_score[output];
     for tree in ensemble.trees.iter().skip(output).step_by(ensemble.outputs) {
-        bias += shap_walk(tree, row, diag, path, Condition::Free);
+        bias += shap_walk(tree, row, diag, paths, Condition::Free);
         features.clear();
         for split in &tree.splits {
             if !std::mem::replace(&mut seen[split.feature], true) {
@@ -234,8 +276,8 @@ pub fn ensemble_interactions_into(
                 on[j] = 0.0;
                 off[j] = 0.0;
             }
-            shap_walk(tree, row, on, path, Condition::On(i));
-            shap_walk(tree, row, off, path, Condition::Off(i));
+            shap_walk(tree, row, on, paths, Condition::On(i));
+            shap_walk(tree, row, off, paths, Condition::Off(i));
             for &j in features.iter().filter(|&&j| j != i) {
                 let half = (on[j] - off[j]) / 2.0;
                 out[i * width + j] += half;
@@ -253,11 +295,11 @@ pub fn ensemble_interactions_into(
 /// The one walk behind every public function: adds the (conditioned) contributions of
 /// `tree` for `row` into `phi` and returns the tree's expected value (meaningful for
 /// [`Condition::Free`]).
-fn shap_walk(tree: &Tree, row: &[f64], phi: &mut [f64], path: &mut Vec<PathElement>, condition: Condition) -> f64 {
+fn shap_walk(tree: &Tree, row: &[f64], phi: &mut [f64], paths: &mut Paths, condition: Condition) -> f64 {
     if tree.leaves.is_empty() {
         return 0.0;
     }
-    let mut walk = Walk { tree, row, phi, path, condition, expected: 0.0 };
+    let mut walk = Walk { tree, row, phi, paths, condition, expected: 0.0 };
     walk.visit(root(tree), 0, 0, Step { zero: 1.0, one: 1.0, feature: NO_FEATURE, fraction: 1.0, reach: 1.0 });
     walk.expected
 }
@@ -287,7 +329,8 @@ fn cover(tree: &Tree, child: i32) -> f64 {
 fn fractions(tree: &Tree, split: &Split) -> (f64, f64) {
     let c = split.cover;
     if c > 0.0 {
-        (cover(tree, split.left) / c, cover(tree, split.right) / c)
+        let inverse = 1.0 / c;
+        (cover(tree, split.left) * inverse, cover(tree, split.right) * inverse)
     } else {
         (0.0, 0.0)
     }
@@ -310,7 +353,7 @@ struct Walk<'a> {
     tree: &'a Tree,
     row: &'a [f64],
     phi: &'a mut [f64],
-    path: &'a mut Vec<PathElement>,
+    paths: &'a mut Paths,
     condition: Condition,
     expected: f64,
 }
@@ -318,25 +361,23 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// Visits `node`, whose parent's path is `path[from..from + len]`.
     fn visit(&mut self, node: i32, from: usize, len: usize, step: Step) {
-        // This level's segment follows the parent's; it grows only for a deeper tree.
+        // This level's segment follows the parent's.
         let start = from + len;
-        if self.path.len() < start + len + 1 {
-            self.path.resize(start + len + 1, PathElement::default());
-        }
-        self.path.copy_within(from..start, start);
+        self.paths.reserve(start, len);
+        let Paths { path, inverse, .. } = &mut *self.paths;
+        let (parents, below) = path.split_at_mut(start);
+        let (parent, child) = (&parents[from..], &mut below[..=len]);
         let mut len = len;
-        if !self.condition.holds(step.feature) {
-            extend(&mut self.path[start..=start + len], step.zero, step.one, step.feature);
+        if self.condition.holds(step.feature) {
+            child[..len].copy_from_slice(parent);
+        } else {
+            extend(parent, child, step.zero, step.one, step.feature, inverse);
             len += 1;
         }
         if node < 0 {
             let value = self.tree.leaves[!node as usize].value;
             self.expected += step.reach * value;
-            let path = &self.path[start..start + len];
-            let scale = value * step.fraction;
-            for (i, e) in path.iter().enumerate().skip(1) {
-                self.phi[e.feature] += unwound_sum(path, i) * (e.one - e.zero) * scale;
-            }
+            self.credit(start, len, value * step.fraction);
             return;
         }
         let tree = self.tree;
@@ -346,10 +387,10 @@ impl Walk<'_> {
         let (left_zero, right_zero) = fractions(tree, split);
         // An input already on the path: take its step out and fold it into this one.
         let (mut zero, mut one) = (1.0, 1.0);
-        if let Some(k) = self.path[start + 1..start + len].iter().position(|e| e.feature == feature) {
-            let e = self.path[start + 1 + k];
+        if let Some(k) = path[start + 1..start + len].iter().position(|e| e.feature == feature) {
+            let e = path[start + 1 + k];
             (zero, one) = (e.zero, e.one);
-            unwind(&mut self.path[start..start + len], k + 1);
+            unwind(&mut path[start..start + len], k + 1, inverse);
             len -= 1;
         }
         for (child, child_zero, hot) in [(split.left, left_zero, left_hot), (split.right, right_zero, !left_hot)] {
@@ -372,40 +413,75 @@ impl Walk<'_> {
             self.visit(child, start, len, next);
         }
     }
+
+    /// At a leaf whose path is `path[start..start + len]`: adds to each input on the path
+    /// its unwound weight × (`one` − `zero`) × `scale` (the leaf value, conditioned).
+    #[inline]
+    fn credit(&mut self, start: usize, len: usize, scale: f64) {
+        let Paths { path, inverse, hot_zero, hot_total } = &mut *self.paths;
+        let path = &path[start..start + len];
+        // Which side an element is on is a coin toss for the branch predictor: both passes
+        // select rather than branch.
+        let mut hot = 0;
+        for e in &path[1..] {
+            debug_assert!(e.one == 0.0 || e.one == 1.0, "unwound_sums takes `one` = 1 on the row's side");
+            hot_zero[hot] = e.zero;
+            hot += usize::from(e.one != 0.0);
+        }
+        let cold = unwound_sums(path, inverse, &hot_zero[..hot], &mut hot_total[..hot]);
+        let mut h = 0;
+        for e in &path[1..] {
+            let is_hot = e.one != 0.0;
+            // A cold element's unwound sum is `cold / zero`, times (0 − zero).
+            let credit = if is_hot { hot_total[h] * (e.one - e.zero) } else { -cold };
+            self.phi[e.feature] += credit * scale;
+            h += usize::from(is_hot);
+        }
+    }
 }
 
-/// Adds an input to a path of `path.len() - 1` elements (the last slot is free): each
-/// subset-size share splits into the part without the input (× `zero`) and with it
-/// (× `one`, one size up), renormalised to the Shapley weights of the longer path.
+/// `child` = `parent` (a path) with one more input: each subset-size share splits into
+/// the part without the input (× `zero`) and with it (× `one`, one size up), renormalised
+/// to the Shapley weights of the longer path. `inverse[k]` is `1 / k`.
+///
+/// Written as a copy (each new weight from two old ones) rather than in place, so that
+/// copying the parent's path into the level below costs nothing more.
 #[inline]
-fn extend(path: &mut [PathElement], zero: f64, one: f64, feature: usize) {
-    let len = path.len() - 1;
-    path[len] = PathElement { feature, zero, one, weight: if len == 0 { 1.0 } else { 0.0 } };
-    let n = (len + 1) as f64;
-    for i in (0..len).rev() {
-        let w = path[i].weight;
-        path[i + 1].weight += one * w * (i + 1) as f64 / n;
-        path[i].weight = zero * w * (len - i) as f64 / n;
+fn extend(parent: &[PathElement], child: &mut [PathElement], zero: f64, one: f64, feature: usize, inverse: &[f64]) {
+    let len = parent.len();
+    let (zero_n, one_n) = (zero * inverse[len + 1], one * inverse[len + 1]);
+    let child = &mut child[..=len];
+    if len == 0 {
+        child[0] = PathElement { feature, zero, one, weight: 1.0 };
+        return;
     }
+    child[len] = PathElement { feature, zero, one, weight: one_n * parent[len - 1].weight * len as f64 };
+    for i in 1..len {
+        let weight = zero_n * parent[i].weight * (len - i) as f64 + one_n * parent[i - 1].weight * i as f64;
+        child[i] = PathElement { weight, ..parent[i] };
+    }
+    child[0] = PathElement { weight: zero_n * parent[0].weight * len as f64, ..parent[0] };
 }
 
 /// Removes the element `i` from a path, undoing its [`extend`] (the weights do not depend
 /// on the order the elements came in). The path keeps its first `path.len() - 1` elements.
 #[inline]
-fn unwind(path: &mut [PathElement], i: usize) {
+fn unwind(path: &mut [PathElement], i: usize, inverse: &[f64]) {
     let last = path.len() - 1;
     let PathElement { zero, one, .. } = path[i];
-    let n = (last + 1) as f64;
+    let n = path.len() as f64;
     if one != 0.0 {
+        let (n_one, zero_n) = (n / one, zero * inverse[path.len()]);
         let mut next = path[last].weight;
         for j in (0..last).rev() {
-            let w = next * n / ((j + 1) as f64 * one);
-            next = path[j].weight - w * zero * (last - j) as f64 / n;
+            let w = next * n_one * inverse[j + 1];
+            next = path[j].weight - w * zero_n * (last - j) as f64;
             path[j].weight = w;
         }
     } else {
+        let n_zero = n / zero;
         for j in (0..last).rev() {
-            path[j].weight = path[j].weight * n / (zero * (last - j) as f64);
+            path[j].weight *= n_zero * inverse[last - j];
         }
     }
     for j in i..last {
@@ -414,29 +490,44 @@ fn unwind(path: &mut [PathElement], i: usize) {
     }
 }
 
-/// The total weight of the path with element `i` unwound, without changing the path.
-/// A `zero` of 0 with a `one` of 0 never reaches here (such a subtree is skipped).
+/// The total weight of the path with one element unwound (the sum of [`unwind`]'s
+/// weights), without changing the path, for every element at once.
+///
+/// Elements on the row's side (`one` = 1, as every such element is in path-dependent
+/// TreeSHAP) each need [`unwind`]'s recursion, a chain of dependent products; their
+/// `zero`s come in `hot_zero` and their sums go to `total`, [`LANES`] chains advanced
+/// together (in registers) so that they overlap. Elements on the other side (`one` = 0)
+/// all unwind to one sum divided by their own `zero`: that sum is returned.
 #[inline]
-fn unwound_sum(path: &[PathElement], i: usize) -> f64 {
+fn unwound_sums(path: &[PathElement], inverse: &[f64], hot_zero: &[f64], total: &mut [f64]) -> f64 {
     let last = path.len() - 1;
-    let PathElement { zero, one, .. } = path[i];
-    let n = (last + 1) as f64;
-    let mut total = 0.0;
-    if one != 0.0 {
-        let mut next = path[last].weight;
-        for j in (0..last).rev() {
-            let w = next * n / ((j + 1) as f64 * one);
-            total += w;
-            next = path[j].weight - w * zero * (last - j) as f64 / n;
-        }
-        total
-    } else {
-        for j in (0..last).rev() {
-            total += path[j].weight / (last - j) as f64;
-        }
-        total * n / zero
+    let n = path.len() as f64;
+    let inv_n = inverse[path.len()];
+    let mut cold = 0.0;
+    for j in (0..last).rev() {
+        cold += path[j].weight * inverse[last - j];
     }
+    for (zeros, totals) in hot_zero.chunks(LANES).zip(total.chunks_mut(LANES)) {
+        let mut zero = [0.0; LANES];
+        zero[..zeros.len()].copy_from_slice(zeros);
+        let mut next = [path[last].weight; LANES];
+        let mut sum = [0.0; LANES];
+        for j in (0..last).rev() {
+            let weight = path[j].weight;
+            let (a, b) = (n * inverse[j + 1], (last - j) as f64 * inv_n);
+            for k in 0..LANES {
+                let w = next[k] * a;
+                sum[k] += w;
+                next[k] = weight - w * (zero[k] * b);
+            }
+        }
+        totals.copy_from_slice(&sum[..totals.len()]);
+    }
+    cold * n
 }
+
+/// How many unwinding chains [`unwound_sums`] runs side by side.
+const LANES: usize = 4;
 
 /// The ensemble's shape, as far as these functions read it.
 fn check_shape(ensemble: &Ensemble) -> Result<()> {
@@ -467,23 +558,29 @@ mod tests {
     /// Unwinding an element restores the weights the path had without it.
     #[test]
     fn unwind_undoes_extend() {
-        let mut a = vec![PathElement::default(); 4];
-        extend(&mut a[..1], 1.0, 1.0, NO_FEATURE);
-        extend(&mut a[..2], 0.3, 1.0, 0);
-        extend(&mut a[..3], 0.6, 0.0, 1);
-        let mut b = a.clone();
-        extend(&mut b[..4], 0.25, 1.0, 2);
-        let sum = unwound_sum(&b, 3);
-        unwind(&mut b, 3);
+        let inv: Vec<f64> = (0..6).map(|k| 1.0 / k as f64).collect();
+        let grow = |parent: &[PathElement], zero, one, feature| {
+            let mut child = vec![PathElement::default(); parent.len() + 1];
+            extend(parent, &mut child, zero, one, feature, &inv);
+            child
+        };
+        let a = grow(&grow(&grow(&[], 1.0, 1.0, NO_FEATURE), 0.3, 1.0, 0), 0.6, 0.0, 1);
+        let mut b = grow(&a, 0.25, 1.0, 2);
+        let mut total = [0.0; 2];
+        let cold = unwound_sums(&b, &inv, &[0.3, 0.25], &mut total) / b[2].zero;
+        let sum = total[1];
+        let mut without_cold = b.clone();
+        unwind(&mut without_cold, 2, &inv);
+        assert!((cold - without_cold[..3].iter().map(|e| e.weight).sum::<f64>()).abs() < 1e-15);
+        unwind(&mut b, 3, &inv);
         for (x, y) in a[..3].iter().zip(&b[..3]) {
             assert!((x.weight - y.weight).abs() < 1e-15, "{x:?} {y:?}");
             assert_eq!(x.feature, y.feature);
         }
         assert!((sum - a[..3].iter().map(|e| e.weight).sum::<f64>()).abs() < 1e-15);
         // Unwinding a middle element (a cold one, `one` = 0) keeps the others in order.
-        let mut c = b.clone();
-        extend(&mut c[..4], 0.5, 1.0, 2);
-        unwind(&mut c, 2);
+        let mut c = grow(&b[..3], 0.5, 1.0, 2);
+        unwind(&mut c, 2, &inv);
         assert_eq!([c[1].feature, c[2].feature], [0, 2]);
     }
 }
