@@ -197,7 +197,7 @@ test('random scripts: every ticket is the separate calls\' answer (push, feature
   const day = 86400000
   const latest = new Map(vector.customers.map((c) => [c, vector.steps.find((s) => s.route === '/tickets').body.time]))
   const seen = { overridden: 0, boundary: 0, actions: 0, none: 0 }
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 800; i++) {
     const c = pick(vector.customers)
     const t = latest.get(c) + pick([0, 1000, 3600000, day, 6 * day, 7 * day]) + pick([0, 0, 0, 250])
     latest.set(c, t)

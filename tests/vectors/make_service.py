@@ -145,6 +145,19 @@ def history_events(base, ids):
     return out
 
 
+def no_rule_fits(base, model, p):
+    """The customer nearest the median risk for whom the playbook has no action at their
+    first ticket (the script must show a ticket answered with none)."""
+    order = (p - p.median()).abs().sort_values().index
+    as_of_ms = int(pd.Timestamp(base.as_of).value // 1_000_000)
+    for c in order[:200]:
+        ref = Reference(model.to_json())
+        ref.answer("/events", {"events": history_events(base, [c])})
+        if not ref.ticket({"customer": str(c), "time": as_of_ms + 4 * DAY, "kind": "usage", "value": 1500.0})["actions"]:
+            return c
+    raise RuntimeError("no customer near the median risk is without an action")
+
+
 def build():
     base = nps.synth.generate(customers=3_000, seed=23)
     X = nps.features.retention(base.events, as_of=base.as_of)
@@ -156,7 +169,7 @@ def build():
         p.idxmin(),                                         # the safest
         p[(last_nps <= 6)].sort_values().index[len(p[(last_nps <= 6)]) // 2],  # a detractor, median risk
         p[(X["tenure_days"] >= 365) & (p > 0.3)].index[0],  # long tenure, at risk
-        p.index[len(p) // 2],                                # someone in the middle
+        no_rule_fits(base, model, p),                        # someone in the middle whom no rule fits
     ]))
     ids = [str(i) for i in ids]
     events = history_events(base, ids)

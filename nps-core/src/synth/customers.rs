@@ -8,6 +8,12 @@
 //! of leaving within the horizon and the chance of being a detractor. Because the causes
 //! are known, tests can check that features, models and attribution recover them.
 //!
+//! As in real churn, not every effect adds up on the log-odds: repeat contacts and a billing
+//! shock together raise the risk by more than the two apart ([`SHOCK_AND_CONTACTS`]), and a
+//! contract customer in the last two months of a two-year term ([`RENEWAL_WINDOW_DAYS`]) is at
+//! risk whatever else holds, a bump in tenure that no straight line through tenure fits.
+//! Trees learn both; a logistic model on the same features cannot.
+//!
 //! The history runs from `history_days` before the reference time to the end of the
 //! horizon (or the customer's churn), so it also holds events *after* the reference time:
 //! a feature computation that leaks the future would see them.
@@ -118,6 +124,14 @@ impl SyntheticBase {
 
 /// Effect of each driver on the log-odds of churn, in [`DRIVERS`] order.
 const CHURN_EFFECT: [f64; 6] = [1.2, 1.0, 1.1, 1.0, 1.3, 1.1];
+/// Extra log-odds of churn when repeat contacts and a billing shock come together.
+pub const SHOCK_AND_CONTACTS: f64 = 1.0;
+/// Length of a contract term: a contract renews every two years.
+pub const CONTRACT_TERM_DAYS: f64 = 730.0;
+/// A contract customer within this many days before the end of a term is at renewal.
+pub const RENEWAL_WINDOW_DAYS: f64 = 60.0;
+/// Extra log-odds of churn at renewal.
+const RENEWAL_EFFECT: f64 = 1.3;
 /// Effect of each driver on the customer's 0–10 answer, in [`DRIVERS`] order.
 const SCORE_EFFECT: [f64; 6] = [-1.2, -0.9, -1.0, -0.5, -2.2, -0.3];
 
@@ -270,7 +284,13 @@ impl Customer {
         let satisfaction = 8.0 + effect(&SCORE_EFFECT) + if segment == 2 { 0.3 } else { 0.0 } + 1.7 * rng.normal();
         let score = satisfaction.round().clamp(0.0, 10.0) as u8;
         // Unhappy customers leave more often beyond what the drivers explain.
-        let z = -2.4 + effect(&CHURN_EFFECT) + if plan == 0 { 0.4 } else { 0.0 }
+        let together = drivers & 0b101 == 0b101;
+        let renewal = plan == 1 && tenure_days % CONTRACT_TERM_DAYS > CONTRACT_TERM_DAYS - RENEWAL_WINDOW_DAYS;
+        let z = -2.4
+            + effect(&CHURN_EFFECT)
+            + if plan == 0 { 0.4 } else { 0.0 }
+            + if together { SHOCK_AND_CONTACTS } else { 0.0 }
+            + if renewal { RENEWAL_EFFECT } else { 0.0 }
             - if segment == 2 { 0.3 } else { 0.0 }
             - 0.25 * (satisfaction - 7.0)
             + 0.5 * rng.normal();

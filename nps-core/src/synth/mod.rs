@@ -6,6 +6,9 @@ mod customers;
 mod rng;
 mod survey;
 
-pub use customers::{customers, BaseConfig, SurveyAnswers, SyntheticBase, DEPARTMENTS, DRIVERS, PLANS, SEGMENTS};
+pub use customers::{
+    customers, BaseConfig, SurveyAnswers, SyntheticBase, CONTRACT_TERM_DAYS, DEPARTMENTS, DRIVERS, PLANS,
+    RENEWAL_WINDOW_DAYS, SEGMENTS, SHOCK_AND_CONTACTS,
+};
 pub use rng::Rng;
 pub use survey::{survey, SurveyConfig, SyntheticSurvey, SURVEY_SEGMENTS};
