@@ -9,8 +9,8 @@
 //! baselines, which catalogue fields and factors come from which features), so
 //! [`TicketScorer::score_into`] does no name look-ups and, reusing a [`Ticket`], no
 //! allocation in the steady state. The numbers are those of the separate calls
-//! ([`CustomerHistory::push`], [`CustomerHistory::features`], [`ChurnModel::score_cells`],
-//! [`ChurnModel::explain_cells`], [`LtrModel::score_cells`], [`LtrModel::detractor_risk`]
+//! ([`CustomerHistory::push`], [`CustomerHistory::features`], [`crate::model::ChurnModel::score_cells`],
+//! [`crate::model::ChurnModel::explain_cells`], [`LtrModel::score_cells`], [`LtrModel::detractor_risk`]
 //! and [`Catalog::decide_into`]), to the bit.
 use crate::action::{Catalog, Customer, DecideOptions, Decision, Factor, FieldType, FieldValue, Outcome, Scratch};
 use crate::encode::Cell;
@@ -327,7 +327,7 @@ impl TicketScorer {
 
     /// Churn input `input` (an index into [`Self::inputs`], as in [`Ticket::raising`]) of a
     /// ticket this scorer scored, as an agent reads it: the same name, contribution, value
-    /// and typical value as [`ChurnModel::explain_cells`] gives.
+    /// and typical value as [`crate::model::ChurnModel::explain_cells`] gives.
     pub fn readable_factor(&self, ticket: &Ticket, input: usize) -> ReadableFactor {
         let x = ticket.features[self.churn_features[input]];
         ReadableFactor {

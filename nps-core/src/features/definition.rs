@@ -153,7 +153,7 @@ pub struct Aggregate {
     pub filter: Option<Filter>,
 }
 
-/// The aggregations (see the [module documentation](self) for their exact meaning).
+/// The aggregations (see the [features module documentation](crate::features) for their exact meaning).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
@@ -384,7 +384,7 @@ const AGGREGATE_ONLY: [&str; 5] = ["kinds", "aggregation", "field", "window", "f
 
 impl FeatureSet {
     /// Parses and validates a feature set from its JSON text (format in the
-    /// [module documentation](self)).
+    /// [features module documentation](crate::features)).
     ///
     /// Errors name the line and column of malformed JSON, and otherwise the JSON path and the
     /// problem: an unknown key, aggregation or field, a wrong type, a missing name or

@@ -85,7 +85,7 @@ pub struct ChurnModel {
 
 impl ChurnModel {
     /// Trains on a table: `specs` say how each input column is encoded (see
-    /// [`infer_specs`] for a default), `y` is 0/1 churn. Errors name the field, row and
+    /// [`crate::encode::infer_specs`] for a default), `y` is 0/1 churn. Errors name the field, row and
     /// value (see [`TableEncoder::fit`] and [`fit_logistic`](crate::model::fit_logistic)).
     pub fn fit(
         table: &RawTable,
