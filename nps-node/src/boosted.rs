@@ -8,9 +8,8 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
 use nps_core::model::boosted as core;
-use nps_core::NpsError;
 
-use crate::error::{catch_panic, js_error, to_napi, IntoNapi, Result};
+use crate::error::{catch_panic, js_error, IntoNapi, Result};
 use crate::model::{explanation, ExplainOptions, Explanation};
 
 /// A customer's inputs: numbers, text (categories), booleans, or null for missing.
@@ -36,34 +35,8 @@ pub struct BoostedChurnModel {
 impl BoostedChurnModel {
     /// Values in `inputs` order as cells (NaN is missing).
     fn value_cells(&self, values: &[f64]) -> Result<Vec<Cell<'static>>> {
-        if values.len() != self.inner.inputs.len() {
-            return Err(to_napi(NpsError::LengthMismatch {
-                field: "values".into(),
-                actual: values.len(),
-                other: "the model's inputs".into(),
-                expected: self.inner.inputs.len(),
-            }));
-        }
-        Ok(values.iter().map(|&v| if v.is_nan() { Cell::Missing } else { Cell::Number(v) }).collect())
+        crate::convert::value_cells(values, self.inner.inputs.len())
     }
-}
-
-/// The tree rows of a row-major batch whose columns are named `columns`.
-fn batch_rows(
-    model: &core::BoostedChurnModel,
-    values: &[f64],
-    columns: &[String],
-) -> nps_core::Result<ndarray::Array2<f64>> {
-    let k = columns.len();
-    if k == 0 || !values.len().is_multiple_of(k) {
-        return Err(NpsError::invalid(
-            "values",
-            format!("{} numbers", values.len()),
-            &format!("a whole number of rows of the {k} columns"),
-        ));
-    }
-    let x = ndarray::ArrayView2::from_shape((values.len() / k, k), values).expect("the shape divides the length");
-    model.tree_rows_matrix(x, columns)
 }
 
 fn contributions_batch(
@@ -71,21 +44,12 @@ fn contributions_batch(
     values: &[f64],
     columns: &[String],
 ) -> nps_core::Result<Vec<f64>> {
-    let rows = batch_rows(model, values, columns)?;
+    let rows = model.tree_rows_matrix(crate::convert::batch_view(values, columns)?, columns)?;
     Ok(model.contributions(rows.view())?.into_raw_vec_and_offset().0)
 }
 
 fn score_batch(model: &core::BoostedChurnModel, values: &[f64], columns: &[String]) -> nps_core::Result<Vec<f64>> {
-    let k = columns.len();
-    if k == 0 || !values.len().is_multiple_of(k) {
-        return Err(NpsError::invalid(
-            "values",
-            format!("{} numbers", values.len()),
-            &format!("a whole number of rows of the {k} columns"),
-        ));
-    }
-    let x = ndarray::ArrayView2::from_shape((values.len() / k, k), values).expect("the shape divides the length");
-    Ok(model.predict_proba_matrix(x, columns)?.to_vec())
+    Ok(model.predict_proba_matrix(crate::convert::batch_view(values, columns)?, columns)?.to_vec())
 }
 
 #[napi]

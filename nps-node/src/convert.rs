@@ -162,3 +162,30 @@ pub(crate) fn epoch_seconds(
     }
     Ok((ms / 1000.0).floor() as i64)
 }
+
+/// Values in a model's `inputs` order as cells (NaN is missing); a wrong count is an error.
+pub(crate) fn value_cells(values: &[f64], inputs: usize) -> crate::error::Result<Vec<nps_core::encode::Cell<'static>>> {
+    use nps_core::encode::Cell;
+    if values.len() != inputs {
+        return Err(crate::error::to_napi(nps_core::NpsError::LengthMismatch {
+            field: "values".into(),
+            actual: values.len(),
+            other: "the model's inputs".into(),
+            expected: inputs,
+        }));
+    }
+    Ok(values.iter().map(|&v| if v.is_nan() { Cell::Missing } else { Cell::Number(v) }).collect())
+}
+
+/// A row-major batch of numbers whose columns are named `columns`, as a matrix view.
+pub(crate) fn batch_view<'a>(values: &'a [f64], columns: &[String]) -> nps_core::Result<ndarray::ArrayView2<'a, f64>> {
+    let k = columns.len();
+    if k == 0 || !values.len().is_multiple_of(k) {
+        return Err(nps_core::NpsError::invalid(
+            "values",
+            format!("{} numbers", values.len()),
+            &format!("a whole number of rows of the {k} columns"),
+        ));
+    }
+    Ok(ndarray::ArrayView2::from_shape((values.len() / k, k), values).expect("the shape divides the length"))
+}

@@ -8,9 +8,8 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
 use nps_core::model as core;
-use nps_core::NpsError;
 
-use crate::error::{catch_panic, js_error, to_napi, IntoNapi, Result};
+use crate::error::{catch_panic, js_error, IntoNapi, Result};
 
 /// A customer's inputs: numbers, text (categories), booleans, or null for missing.
 type Value = Option<Either3<f64, String, bool>>;
@@ -89,15 +88,7 @@ pub(crate) fn explanation(e: core::Explanation) -> Explanation {
 impl ChurnModel {
     /// Values in `inputs` order as cells (NaN is missing).
     fn value_cells(&self, values: &[f64]) -> Result<Vec<Cell<'static>>> {
-        if values.len() != self.inner.inputs.len() {
-            return Err(to_napi(NpsError::LengthMismatch {
-                field: "values".into(),
-                actual: values.len(),
-                other: "the model's inputs".into(),
-                expected: self.inner.inputs.len(),
-            }));
-        }
-        Ok(values.iter().map(|&v| if v.is_nan() { Cell::Missing } else { Cell::Number(v) }).collect())
+        crate::convert::value_cells(values, self.inner.inputs.len())
     }
 
     /// The customer's inputs in the model's order.
@@ -109,16 +100,7 @@ impl ChurnModel {
 /// Scores a row-major batch whose columns are named `columns` (the core reads it in
 /// place; the numbers agree to the bit with scoring one customer at a time).
 fn score_batch(model: &core::ChurnModel, values: &[f64], columns: &[String]) -> nps_core::Result<Vec<f64>> {
-    let k = columns.len();
-    if k == 0 || !values.len().is_multiple_of(k) {
-        return Err(NpsError::invalid(
-            "values",
-            format!("{} numbers", values.len()),
-            &format!("a whole number of rows of the {k} columns"),
-        ));
-    }
-    let x = ndarray::ArrayView2::from_shape((values.len() / k, k), values).expect("the shape divides the length");
-    Ok(model.predict_proba_matrix(x, columns)?.to_vec())
+    Ok(model.predict_proba_matrix(crate::convert::batch_view(values, columns)?, columns)?.to_vec())
 }
 
 #[napi]

@@ -155,20 +155,10 @@ impl PyBoostedChurnModel {
         top: usize,
     ) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
         let table = raw_table(names, columns)?;
-        let out = py
-            .detach(|| -> nps_core::Result<_> {
-                let sources: Vec<&nps_core::encode::Column> =
-                    self.0.inputs.iter().map(|n| table.column(n)).collect::<nps_core::Result<_>>()?;
-                let mut scratch = Default::default();
-                (0..table.len())
-                    .map(|row| {
-                        let cells: Vec<_> = sources.iter().map(|c| c.cell(row)).collect();
-                        self.0.explain_cells(&cells, top, &mut scratch)
-                    })
-                    .collect::<nps_core::Result<Vec<_>>>()
-            })
-            .py()?;
-        Ok(out.into_iter().map(crate::model::explanation_tuple).collect())
+        let scratch = nps_core::model::boosted::BoostedScratch::default();
+        crate::model::explain_rows(py, &self.0.inputs, &table, scratch, |cells, scratch| {
+            self.0.explain_cells(cells, top, scratch)
+        })
     }
 
     #[getter]

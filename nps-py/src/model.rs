@@ -176,20 +176,7 @@ impl PyChurnModel {
         top: usize,
     ) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
         let table = raw_table(names, columns)?;
-        let out = py
-            .detach(|| -> nps_core::Result<_> {
-                let sources: Vec<&nps_core::encode::Column> =
-                    self.0.inputs.iter().map(|n| table.column(n)).collect::<nps_core::Result<_>>()?;
-                let mut scratch = Vec::new();
-                (0..table.len())
-                    .map(|row| {
-                        let cells: Vec<_> = sources.iter().map(|c| c.cell(row)).collect();
-                        self.0.explain_cells(&cells, top, &mut scratch)
-                    })
-                    .collect::<nps_core::Result<Vec<_>>>()
-            })
-            .py()?;
-        Ok(out.into_iter().map(explanation_tuple).collect())
+        explain_rows(py, &self.0.inputs, &table, Vec::new(), |cells, scratch| self.0.explain_cells(cells, top, scratch))
     }
 
     #[getter]
@@ -238,6 +225,31 @@ impl PyChurnModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyChurnModel(core::ChurnModel::from_json(text).py()?))
     }
+}
+
+/// Each row of a table explained by `explain` (one model kind's `explain_cells`, reusing
+/// `scratch`), the GIL released, as Python's explain reads them.
+#[allow(clippy::type_complexity)]
+pub(crate) fn explain_rows<S: Send>(
+    py: Python<'_>,
+    inputs: &[String],
+    table: &nps_core::encode::RawTable,
+    mut scratch: S,
+    explain: impl Fn(&[nps_core::encode::Cell<'_>], &mut S) -> nps_core::Result<core::Explanation> + Sync,
+) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
+    let out = py
+        .detach(|| -> nps_core::Result<_> {
+            let sources: Vec<&nps_core::encode::Column> =
+                inputs.iter().map(|n| table.column(n)).collect::<nps_core::Result<_>>()?;
+            (0..table.len())
+                .map(|row| {
+                    let cells: Vec<_> = sources.iter().map(|c| c.cell(row)).collect();
+                    explain(&cells, &mut scratch)
+                })
+                .collect::<nps_core::Result<Vec<_>>>()
+        })
+        .py()?;
+    Ok(out.into_iter().map(explanation_tuple).collect())
 }
 
 /// One explanation as Python's explain reads it: (probability, log-odds, baseline, raising

@@ -20,7 +20,7 @@ from . import _nps
 from ._nps import NpsError
 from ._tables import bool_columns, to_columns
 from .encode import _specs
-from .model import _classes, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
+from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
@@ -128,15 +128,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         width = np.shape(X)[1] if np.ndim(X) == 2 else 0
         matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
         names, columns = (matrix[1], None) if matrix is not None else to_columns(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(X):
-            raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
-        if y.dtype.kind == "f" and np.isnan(y).any():
-            raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
-        classes = _classes(y)
-        if len(classes) != 2:
-            raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
-        y01 = (y == classes[1]).astype(np.float64)
+        classes, y01 = _binary_target(X, y)
         w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
         options = self._options(names, classes)
         eval_x = eval_y = None

@@ -118,15 +118,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         # the core; anything else goes column by column.
         matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
         names, columns = (matrix[1], None) if matrix is not None else to_columns(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(X):
-            raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
-        if y.dtype.kind == "f" and np.isnan(y).any():
-            raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
-        classes = _classes(y)
-        if len(classes) != 2:
-            raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
-        y01 = (y == classes[1]).astype(np.float64)
+        classes, y01 = _binary_target(X, y)
         w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
         cw = self.class_weight
         if isinstance(cw, Mapping):
@@ -293,6 +285,20 @@ def _explanation_frame(rows: list, X: Any) -> Any:
         return records
     columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _binary_target(X: Any, y: Any) -> tuple:
+    """(classes, 0/1 floats) of a churn label: one per row of X, no NaN, two classes
+    (``classes[1]``, the larger, is churn)."""
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
+    classes = _classes(y)
+    if len(classes) != 2:
+        raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
+    return classes, (y == classes[1]).astype(np.float64)
 
 
 def _classes(y: np.ndarray) -> np.ndarray:
