@@ -475,7 +475,7 @@ impl TicketScorer {
         ltr: Option<&LtrModel>,
         options: Option<TicketScorerOptions>,
     ) -> Result<Self> {
-        let ltr = ltr.map(|l| l.inner.clone());
+        let ltr = ltr.map(|l| l.inner.clone().into());
         let (fields, top_factors, top_actions) = match options {
             None => (None, None, None),
             Some(o) => (o.customer, o.top_factors, o.top_actions),

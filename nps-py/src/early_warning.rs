@@ -625,7 +625,8 @@ impl PyTicketScorer {
         top_actions: usize,
     ) -> PyResult<Self> {
         let customer = record(&catalog, &parts.customer)?;
-        let inner = core::TicketScorer::new(engine, parts.churn.clone(), parts.ltr.clone(), catalog).py()?;
+        let inner =
+            core::TicketScorer::new(engine, parts.churn.clone(), parts.ltr.clone().map(Into::into), catalog).py()?;
         let options = core::TicketOptions { top_factors, top_actions, propensity: None };
         Ok(PyTicketScorer {
             inner,
