@@ -182,3 +182,24 @@ fn bad_input() {
     let err = BoostedLtrModel::fit_matrix(x.view(), &["x".into()], &[1.0, 7.0, 9.0], None, None, &o).unwrap_err();
     assert!(err.to_string().contains("x[1, 0]"), "{err}");
 }
+/// The shared boosted LTR model file (written from Python): the same three probabilities to
+/// the bit.
+#[test]
+fn the_shared_model_file_scores_to_the_bit() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/boosted_ltr_model.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        panic!("{path} is missing: run tests/vectors/make_boosted_ltr_model.py");
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let model = BoostedLtrModel::from_json(&v["model"].to_string()).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 20);
+    for (row, want) in rows.iter().zip(v["probabilities"].as_array().unwrap()) {
+        let cells: Vec<Cell> =
+            row.as_array().unwrap().iter().map(|c| c.as_f64().map_or(Cell::Missing, Cell::Number)).collect();
+        let p = model.score_cells(&cells, &mut Vec::new()).unwrap();
+        for k in 0..3 {
+            assert_eq!(p[k].to_bits(), want[k].as_f64().unwrap().to_bits());
+        }
+    }
+}
