@@ -328,13 +328,14 @@ impl BoostedLtrModel {
         let contributions = Array2::from_shape_fn((rows.nrows(), m), |(i, j)| {
             shap[[i, DETRACTOR * (m + 1) + j]] - shap[[i, PROMOTER * (m + 1) + j]]
         });
+        let standard = rows.as_standard_layout();
+        let flat = standard.as_slice().expect("a standard-layout array is contiguous");
         let mut z = [0.0; 3];
-        let log_odds = rows
-            .rows()
-            .into_iter()
+        let log_odds = flat
+            .chunks_exact(m.max(1))
+            .take(rows.nrows())
             .map(|r| {
-                let r = r.to_vec();
-                self.ensemble.raw_into(&r, &mut z);
+                self.ensemble.raw_into(r, &mut z);
                 z[DETRACTOR] - z[PROMOTER]
             })
             .collect::<Vec<f64>>();

@@ -125,7 +125,7 @@ pub(crate) fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> 
         .collect()
 }
 
-/// The code of each categorical input's categories count, `None` for the others (what
+/// For each input, its number of categories if it is categorical, `None` otherwise (what
 /// [`super::fit_boosted`] takes).
 pub(crate) fn category_counts(encoder: &TableEncoder) -> Vec<Option<usize>> {
     encoder
