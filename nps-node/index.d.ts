@@ -117,6 +117,36 @@ export declare class BoostedChurnModel {
   scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
 }
 
+/**
+ * A boosted likelihood-to-recommend model (gradient-boosted trees, a softmax over
+ * detractor, passive and promoter), loaded from its file.
+ */
+export declare class BoostedLtrModel {
+  /**
+   * Reads a model file (`"nps.ltr_model"` version 2, kind `boosted_trees`); everything
+   * is checked.
+   */
+  static fromJson(text: string): BoostedLtrModel
+  /** The model file. */
+  toJson(): string
+  /** The inputs a customer must provide. */
+  get inputs(): Array<string>
+  /** Respondents the model was trained on. */
+  get trainingRows(): number
+  /**
+   * P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing),
+   * as `LtrModel.score` gives them.
+   */
+  score(customer: Record<string, number | string | boolean | null | undefined>): LtrProbabilities
+  /**
+   * Detractor risk of one customer (named inputs; null = missing) with the factors
+   * behind it: the exact attribution of ln(P(detractor) / P(promoter)) by TreeSHAP (the
+   * detractor output's contributions minus the promoter output's; the baseline is the
+   * difference of their expected values). The numbers of a ticket, to the bit.
+   */
+  explainDetractor(customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions | undefined | null): DetractorRisk
+}
+
 /** A churn model, loaded from its file. */
 export declare class ChurnModel {
   /** Reads a model file; everything is checked (the error says what is wrong). */
@@ -226,11 +256,11 @@ export declare class Tally {
 export declare class TicketScorer {
   /**
    * A scorer from a compiled feature engine, a churn model whose inputs are features, an
-   * action catalogue and optionally a likelihood-to-recommend model (null for none: it
-   * adds detractor risk and its factors to each ticket). Errors name a model input that
-   * is not a feature.
+   * action catalogue and optionally a likelihood-to-recommend model, `LtrModel` or
+   * `BoostedLtrModel` (null for none: it adds detractor risk and its factors to each
+   * ticket). Errors name a model input that is not a feature.
    */
-  constructor(engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
+  constructor(engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | BoostedLtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
   /** The features, in the order of `details.features`. */
   get featureNames(): Array<string>
   /** The churn model's inputs. */

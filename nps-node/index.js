@@ -780,6 +780,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.ActionCatalog = nativeBinding.ActionCatalog
 module.exports.BoostedChurnModel = nativeBinding.BoostedChurnModel
+module.exports.BoostedLtrModel = nativeBinding.BoostedLtrModel
 module.exports.ChurnModel = nativeBinding.ChurnModel
 module.exports.Learner = nativeBinding.Learner
 module.exports.LtrModel = nativeBinding.LtrModel

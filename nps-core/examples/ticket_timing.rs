@@ -55,7 +55,8 @@ fn main() {
     }
     let engine = FeatureEngine::new(&retention(), histories[0].kinds()).expect("the built-in kinds");
     for (label, ltr) in [("without LTR", None), ("with LTR", Some(ltr))] {
-        let scorer = TicketScorer::new(engine.clone(), churn.clone(), ltr, catalog.clone()).expect("a scorer");
+        let scorer =
+            TicketScorer::new(engine.clone(), churn.clone(), ltr.map(Into::into), catalog.clone()).expect("a scorer");
         let mut hs = histories.clone();
         let mut ticket = Ticket::default();
         let mut times = Vec::new();

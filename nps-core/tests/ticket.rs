@@ -96,7 +96,8 @@ fn bits(v: &[f64]) -> Vec<u64> {
 fn one_call_equals_the_separate_calls_to_the_bit() {
     let s = setup();
     let catalog = playbook();
-    let scorer = TicketScorer::new(s.engine.clone(), s.churn.clone(), Some(s.ltr.clone()), catalog.clone()).unwrap();
+    let scorer =
+        TicketScorer::new(s.engine.clone(), s.churn.clone(), Some(s.ltr.clone().into()), catalog.clone()).unwrap();
     // The playbook's number fields that are features (the catalogue keeps its fields sorted).
     let filled: Vec<&str> =
         scorer.feature_fields().iter().map(|&(slot, _)| catalog.fields()[slot].0.as_str()).collect();
@@ -242,7 +243,8 @@ fn detractor_attribution_adds_up_and_uses_detractor_minus_promoter() {
 fn bad_input_at_ticket_time() {
     let s = setup();
     let catalog = playbook();
-    let scorer = TicketScorer::new(s.engine.clone(), s.churn.clone(), Some(s.ltr.clone()), catalog.clone()).unwrap();
+    let scorer =
+        TicketScorer::new(s.engine.clone(), s.churn.clone(), Some(s.ltr.clone().into()), catalog.clone()).unwrap();
     let options = TicketOptions::default();
     let customer = record(&catalog, "postpaid");
     let now = s.base.config.as_of + 100;
@@ -376,7 +378,8 @@ fn values_follow_the_layout() {
         assert_eq!(slots, (0..layout.length).collect::<Vec<_>>());
 
         let with_ltr = ltr.is_some();
-        let scorer = TicketScorer::new(s.engine.clone(), s.churn.clone(), ltr, catalog.clone()).unwrap();
+        let scorer =
+            TicketScorer::new(s.engine.clone(), s.churn.clone(), ltr.map(Into::into), catalog.clone()).unwrap();
         let mut ticket = Ticket::default();
         let mut out = vec![0.0; layout.length];
         for c in (0..1_500u32).step_by(97) {
@@ -529,5 +532,45 @@ fn a_boosted_model_serves_the_ticket() {
         let raising: Vec<&str> = ticket.raising.iter().map(|&i| boosted.inputs[i].as_str()).collect();
         let named: Vec<&str> = e.raising.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(raising, named);
+    }
+}
+
+/// A boosted likelihood-to-recommend model serves the ticket through the same interface:
+/// the ticket's detractor numbers are the model's own `detractor_risk`, to the bit, and its
+/// attribution sums to the log-odds.
+#[test]
+fn a_boosted_ltr_model_serves_the_ticket() {
+    use nps_core::early_warning::BoostedLtrModel;
+    use nps_core::model::boosted::BoostingOptions;
+    let s = setup();
+    let m = compute(&s.base.events, &retention(), s.base.config.as_of).unwrap();
+    let answered: Vec<usize> = s.base.surveys.customer.iter().map(|&c| c as usize).collect();
+    let train = table(&m.names, &m.values, &answered);
+    let scores: Vec<f64> = answered.iter().map(|&c| s.base.true_score[c] as f64).collect();
+    let options = BoostingOptions { n_estimators: 40, ..Default::default() };
+    let specs = infer_specs(&train, &SURVEY_ANSWER_FEATURES);
+    let ltr = BoostedLtrModel::fit(&train, &scores, None, &specs, None, &options).unwrap();
+    let catalog = playbook();
+    let scorer =
+        TicketScorer::new(s.engine.clone(), s.churn.clone(), Some(ltr.clone().into()), catalog.clone()).unwrap();
+    assert_eq!(scorer.ltr_inputs(), &ltr.inputs[..]);
+    let mut ticket = Ticket::default();
+    for c in (0..1_500u32).step_by(61) {
+        let mut h = history(&s.base, c);
+        let now = s.base.config.as_of + 3_600;
+        let event = Event { time: now - 60, kind: "contact_opened", department: Some("billing"), ..Default::default() };
+        let customer = record(&catalog, "postpaid");
+        scorer.score_into(&mut h, &event, now, &customer, &[], &TicketOptions::default(), &mut ticket).unwrap();
+        let cells = cells(&ticket.features, s.engine.names(), &ltr.inputs);
+        let want = ltr.detractor_risk(&cells).unwrap();
+        let d = ticket.detractor.as_ref().unwrap();
+        assert_eq!(bits(&d.probabilities), bits(&want.probabilities), "customer {c}");
+        assert_eq!(d.log_odds.to_bits(), want.log_odds.to_bits());
+        assert_eq!(d.baseline.to_bits(), want.baseline.to_bits());
+        assert_eq!(bits(&d.contributions), bits(&want.contributions));
+        let sum: f64 = d.baseline + d.contributions.iter().sum::<f64>();
+        assert!((sum - d.log_odds).abs() < 1e-9, "{sum} {}", d.log_odds);
+        let p = ltr.score_cells(&cells, &mut Vec::new()).unwrap();
+        assert_eq!(bits(&p), bits(&d.probabilities));
     }
 }

@@ -158,6 +158,50 @@ impl LtrModel {
     }
 }
 
+/// A boosted likelihood-to-recommend model (gradient-boosted trees, a softmax over
+/// detractor, passive and promoter), loaded from its file.
+#[napi]
+pub struct BoostedLtrModel {
+    inner: core::BoostedLtrModel,
+}
+
+#[napi]
+impl BoostedLtrModel {
+    /// Reads a model file (`"nps.ltr_model"` version 2, kind `boosted_trees`); everything
+    /// is checked.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String) -> Result<BoostedLtrModel> {
+        Ok(BoostedLtrModel { inner: core::BoostedLtrModel::from_json(&text).into_napi()? })
+    }
+
+    /// The model file.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The inputs a customer must provide.
+    #[napi(getter)]
+    pub fn inputs(&self) -> Vec<String> {
+        self.inner.inputs.clone()
+    }
+
+    /// Respondents the model was trained on.
+    #[napi(getter)]
+    pub fn training_rows(&self) -> u32 {
+        self.inner.training.rows as u32
+    }
+
+    /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing),
+    /// as `LtrModel.score` gives them.
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
+        let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
+        Ok(LtrProbabilities { detractor: p[0], passive: p[1], promoter: p[2] })
+    }
+}
+
 /// Row-major (detractor, passive, promoter) probabilities as rows of three.
 fn proba_rows(proba: &[f64]) -> Result<ndarray::ArrayView2<'_, f64>> {
     if !proba.len().is_multiple_of(3) {
@@ -318,6 +362,30 @@ impl LtrModel {
     }
 }
 
+#[napi]
+impl BoostedLtrModel {
+    /// Detractor risk of one customer (named inputs; null = missing) with the factors
+    /// behind it: the exact attribution of ln(P(detractor) / P(promoter)) by TreeSHAP (the
+    /// detractor output's contributions minus the promoter output's; the baseline is the
+    /// difference of their expected values). The numbers of a ticket, to the bit.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions | undefined | null"
+    )]
+    pub fn explain_detractor(
+        &self,
+        customer: crate::convert::Inputs,
+        options: Option<DetractorOptions>,
+    ) -> Result<DetractorRisk> {
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
+        let d = self.inner.detractor_risk(&cells).into_napi()?;
+        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let (mut up, mut down) = (Vec::new(), Vec::new());
+        nps_core::explain::top_indices_into(&d.contributions, top, &mut up, &mut down);
+        Ok(detractor_risk(&d, &up, &down, &self.inner.inputs, true))
+    }
+}
+
 /// Options of a `TicketScorer`.
 #[napi(object)]
 pub struct TicketScorerOptions {
@@ -460,22 +528,25 @@ pub struct TicketScorer {
 #[napi]
 impl TicketScorer {
     /// A scorer from a compiled feature engine, a churn model whose inputs are features, an
-    /// action catalogue and optionally a likelihood-to-recommend model (null for none: it
-    /// adds detractor risk and its factors to each ticket). Errors name a model input that
-    /// is not a feature.
+    /// action catalogue and optionally a likelihood-to-recommend model, `LtrModel` or
+    /// `BoostedLtrModel` (null for none: it adds detractor risk and its factors to each
+    /// ticket). Errors name a model input that is not a feature.
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | undefined | null, options?: TicketScorerOptions | undefined | null"
+        ts_args_type = "engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | BoostedLtrModel | undefined | null, options?: TicketScorerOptions | undefined | null"
     )]
     pub fn new(
         engine: &crate::features::FeatureEngine,
         churn: napi::bindgen_prelude::Either<&crate::model::ChurnModel, &crate::boosted::BoostedChurnModel>,
         catalog: &crate::action::ActionCatalog,
-        ltr: Option<&LtrModel>,
+        ltr: Option<napi::bindgen_prelude::Either<&LtrModel, &BoostedLtrModel>>,
         options: Option<TicketScorerOptions>,
     ) -> Result<Self> {
-        let ltr = ltr.map(|l| l.inner.clone());
+        let ltr: Option<core::AnyLtrModel> = ltr.map(|l| match l {
+            napi::bindgen_prelude::Either::A(m) => m.inner.clone().into(),
+            napi::bindgen_prelude::Either::B(m) => m.inner.clone().into(),
+        });
         let (fields, top_factors, top_actions) = match options {
             None => (None, None, None),
             Some(o) => (o.customer, o.top_factors, o.top_actions),

@@ -9,7 +9,7 @@ use pyo3::types::PyList;
 use crate::encode::{raw_table, specs as parse_specs};
 use crate::error::{error, IntoPy};
 
-fn options(json: &str) -> PyResult<BoostingOptions> {
+pub(crate) fn options(json: &str) -> PyResult<BoostingOptions> {
     serde_json::from_str(json).map_err(|e| error("INVALID_PARAMETER", format!("boosting options: {e}")))
 }
 

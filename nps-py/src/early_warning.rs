@@ -268,7 +268,7 @@ impl PyLtrModel {
 }
 
 #[allow(clippy::type_complexity)]
-fn detractor_tuple(
+pub(crate) fn detractor_tuple(
     py: Python<'_>,
     d: core::DetractorContributions,
 ) -> (Bound<'_, numpy::PyArray2<f64>>, f64, Bound<'_, numpy::PyArray1<f64>>, Bound<'_, numpy::PyArray1<f64>>) {
@@ -371,7 +371,7 @@ pub struct PyTicketScorer {
 struct ScorerParts {
     engine: crate::features::EngineSource,
     churn: nps_core::model::AnyChurnModel,
-    ltr: Option<core::LtrModel>,
+    ltr: Option<core::AnyLtrModel>,
     customer: Vec<(String, nps_core::action::FieldValue)>,
 }
 
@@ -407,7 +407,7 @@ type ScorerState = (Option<String>, Vec<String>, String, String, Option<String>,
 impl PyTicketScorer {
     /// `engine` a `nps.features.FeatureEngine`, `churn` a fitted `nps.ChurnModel` or
     /// `nps.BoostedChurnModel` whose inputs are features, `catalog` an `nps.ActionCatalog`, `ltr` an optional fitted
-    /// `nps.LtrModel` (adds detractor risk), `customer` the record the rules read for
+    /// `nps.LtrModel` or `nps.BoostedLtrModel` (adds detractor risk), `customer` the record the rules read for
     /// fields no feature provides (number fields named like a feature take its value when
     /// defined).
     #[new]
@@ -435,7 +435,17 @@ impl PyTicketScorer {
         };
         let ltr = match ltr {
             Some(l) if !l.is_none() => {
-                Some(core_object(l)?.cast::<PyLtrModel>().map_err(|_| not_fitted("nps.LtrModel"))?.borrow().0.clone())
+                let l = core_object(l)?;
+                Some(if let Ok(m) = l.cast::<PyLtrModel>() {
+                    m.borrow().0.clone().into()
+                } else {
+                    l.cast::<crate::boosted_ltr::PyBoostedLtrModel>()
+                        .map_err(|_| not_fitted("nps.LtrModel or nps.BoostedLtrModel"))?
+                        .borrow()
+                        .0
+                        .clone()
+                        .into()
+                })
             }
             _ => None,
         };
@@ -477,7 +487,7 @@ impl PyTicketScorer {
         let catalog = nps_core::action::Catalog::from_json(&catalog).py()?;
         let parts = ScorerParts {
             churn: nps_core::model::AnyChurnModel::from_json(&churn).py()?,
-            ltr: ltr.map(|l| core::LtrModel::from_json(&l)).transpose().py()?,
+            ltr: ltr.map(|l| core::AnyLtrModel::from_json(&l)).transpose().py()?,
             customer: fields(Some(customer.bind(py)))?,
             engine,
         };

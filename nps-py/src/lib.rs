@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 
 mod action;
 mod boosted;
+mod boosted_ltr;
 mod convert;
 mod early_warning;
 mod encode;
@@ -27,6 +28,7 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     model::register(m)?;
     boosted::register(m)?;
+    boosted_ltr::register(m)?;
     synth::register(m)?;
     Ok(())
 }

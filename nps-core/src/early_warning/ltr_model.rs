@@ -77,7 +77,7 @@ pub const SURVEY_ANSWER_FEATURES: [&str; 6] = [
 ];
 
 /// The NPS category of a 0–10 answer (0 detractor, 1 passive, 2 promoter).
-fn category(score: f64, index: usize) -> Result<usize> {
+pub(super) fn category(score: f64, index: usize) -> Result<usize> {
     Ok(match super::churn_link::whole_answer(score, index)? {
         0..=6 => 0,
         7..=8 => 1,
@@ -172,6 +172,14 @@ impl LtrModel {
         match value.get("format").and_then(|f| f.as_str()) {
             Some(LTR_FORMAT) => {}
             other => return Err(NpsError::invalid("format", format!("{other:?}"), &format!("\"{LTR_FORMAT}\""))),
+        }
+        match value.get("kind").and_then(|k| k.as_str()) {
+            None | Some("logistic") => {}
+            Some(kind) => return Err(NpsError::invalid(
+                "kind",
+                format!("{kind:?}"),
+                "\"logistic\" (load a boosted_trees LTR model with BoostedLtrModel, or either kind with AnyLtrModel)",
+            )),
         }
         match value.get("version").and_then(|v| v.as_u64()) {
             Some(v) if (1..=LTR_VERSION as u64).contains(&v) => {}

@@ -3,25 +3,32 @@
 //! rank the next best actions.
 //!
 //! A [`TicketScorer`] is built once per service from a compiled [`FeatureEngine`], a
-//! churn model of any kind ([`AnyChurnModel`]: logistic or boosted trees), optionally an
-//! [`LtrModel`], and an action [`Catalog`]: everything the
+//! churn model of any kind ([`AnyChurnModel`]: logistic or boosted trees), optionally a
+//! likelihood-to-recommend model of any kind ([`AnyLtrModel`]: [`LtrModel`] or
+//! [`BoostedLtrModel`]), and an action [`Catalog`]: everything the
 //! call needs is resolved then (each model input's feature, the explainers and their
 //! baselines, which catalogue fields and factors come from which features), so
 //! [`TicketScorer::score_into`] does no name look-ups and, reusing a [`Ticket`], no
 //! allocation in the steady state. The numbers are those of the separate calls
 //! ([`CustomerHistory::push`], [`CustomerHistory::features`], [`crate::model::ChurnModel::score_cells`],
-//! [`crate::model::ChurnModel::explain_cells`], [`LtrModel::score_cells`], [`LtrModel::detractor_risk`]
+//! [`crate::model::ChurnModel::explain_cells`], [`LtrModel::detractor_risk`] or
+//! [`BoostedLtrModel::detractor_risk`]
 //! and [`Catalog::decide_into`]), to the bit.
+//!
+//! [`LtrModel`]: super::LtrModel
+//! [`LtrModel::detractor_risk`]: super::LtrModel::detractor_risk
+//! [`BoostedLtrModel`]: super::BoostedLtrModel
+//! [`BoostedLtrModel::detractor_risk`]: super::BoostedLtrModel::detractor_risk
 use crate::action::{Catalog, Customer, DecideOptions, Decision, Factor, FieldType, FieldValue, Outcome, Scratch};
 use crate::encode::Cell;
 use crate::error::{NpsError, Result};
-use crate::explain::{top_indices_into, LinearExplainer};
+use crate::explain::top_indices_into;
 use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
 use crate::model::{display, sigmoid, AnyChurnModel, ChurnScorer, ReadableFactor, ScorerScratch};
 use serde::Serialize;
 
+use super::any_ltr_model::{AnyLtrModel, LtrScorer, LtrScratch};
 use super::detractor_risk::DetractorRisk;
-use super::ltr_model::LtrModel;
 
 /// How many factors and actions a ticket returns, and whether the decision learns.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,7 +79,7 @@ pub struct Ticket {
     pub decision: Decision,
     /// The customer record the rules saw: the caller's, with feature-backed fields filled.
     pub customer: Customer,
-    encoded: Vec<f64>,
+    ltr_scratch: LtrScratch,
     churn_scratch: ScorerScratch,
     cells: Vec<Cell<'static>>,
     factors: Vec<Factor>,
@@ -237,8 +244,7 @@ impl Ticket {
 /// The likelihood-to-recommend part of a scorer.
 #[derive(Debug, Clone)]
 struct LtrPart {
-    model: LtrModel,
-    explainer: LinearExplainer,
+    scorer: LtrScorer,
     features: Vec<usize>,
 }
 
@@ -282,12 +288,13 @@ fn fill_cells(features: &[f64], index: &[usize], cells: &mut Vec<Cell<'static>>)
 impl TicketScorer {
     /// A scorer. Every input of `churn` (and of `ltr`) must be a feature of `engine`
     /// (errors name the input and list the features); the catalogue's number fields named
-    /// like a feature are filled from it. An `ltr` model without `column_mean` (a file
-    /// that predates attribution) is an error.
+    /// like a feature are filled from it. `ltr` is a likelihood-to-recommend model of either
+    /// kind (`Some(model.into())`); a logistic one without `column_mean` (a file that
+    /// predates attribution) is an error.
     pub fn new(
         engine: FeatureEngine,
         churn: impl Into<AnyChurnModel>,
-        ltr: Option<LtrModel>,
+        ltr: Option<AnyLtrModel>,
         catalog: Catalog,
     ) -> Result<Self> {
         let churn = ChurnScorer::new(churn)?;
@@ -295,9 +302,8 @@ impl TicketScorer {
         let ltr = match ltr {
             None => None,
             Some(model) => Some(LtrPart {
-                features: feature_indices(&engine, &model.inputs, "LTR model input")?,
-                explainer: model.detractor_explainer()?,
-                model,
+                features: feature_indices(&engine, model.inputs(), "LTR model input")?,
+                scorer: LtrScorer::new(model)?,
             }),
         };
         let field_features = catalog
@@ -322,7 +328,7 @@ impl TicketScorer {
 
     /// The LTR model's inputs (empty without one), in detractor-contribution order.
     pub fn ltr_inputs(&self) -> &[String] {
-        self.ltr.as_ref().map_or(&[], |l| &l.model.inputs)
+        self.ltr.as_ref().map_or(&[], |l| l.scorer.inputs())
     }
 
     /// Churn input `input` (an index into [`Self::inputs`], as in [`Ticket::raising`]) of a
@@ -454,7 +460,7 @@ impl TicketScorer {
             Some(l) => {
                 fill_cells(&t.features, &l.features, &mut t.cells);
                 let d = t.detractor.get_or_insert_with(DetractorRisk::default);
-                l.model.detractor_risk_into(&l.explainer, &t.cells, &mut t.encoded, d)?;
+                l.scorer.detractor_risk_into(&t.cells, &mut t.ltr_scratch, d)?;
                 top_indices_into(
                     &d.contributions,
                     options.top_factors,

@@ -27,7 +27,7 @@ from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, cross_validate
 from .boosted import BoostedChurnModel
-from .early_warning import LtrModel, TicketScorer, predicted_nps
+from .early_warning import BoostedLtrModel, LtrModel, TicketScorer, predicted_nps
 from .survey import breakdown, trend
 from . import plot  # matplotlib is imported only when a plot is drawn
 from . import _html
@@ -40,6 +40,7 @@ __all__ = [
     "action",
     "Learner",
     "LtrModel",
+    "BoostedLtrModel",
     "TicketScorer",
     "predicted_nps",
     "ChurnModel",

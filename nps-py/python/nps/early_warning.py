@@ -4,7 +4,9 @@
 respondents, applied to everyone; scikit-learn conventions, ``predict_proba`` columns in the
 order detractor, passive, promoter). ``predicted_nps`` turns probabilities into the NPS of a
 group with an interval, and, given the actual answers, into a blended NPS of the whole base.
-``nps.churn_by_nps`` links answers to churn. ``LtrModel.detractor_contributions``,
+``BoostedLtrModel`` is the same with
+gradient-boosted trees (a softmax over the three categories; its detractor attribution is
+TreeSHAP's). ``nps.churn_by_nps`` links answers to churn. ``LtrModel.detractor_contributions``,
 ``explain_detractor`` and ``alerts`` say which inputs drive each customer's detractor risk
 (the exact attribution of ln(P(detractor) / P(promoter))). ``TicketScorer`` is the one call
 at ticket time (features, churn score and factors, detractor risk, next best actions). The
@@ -24,6 +26,7 @@ from . import _nps
 from ._nps import NpsError
 from ._tables import bool_columns, to_columns
 from .encode import _specs
+from . import boosted as _boosted
 from .model import _CoreModel, _numeric_matrix
 
 #: The retention features that hold a respondent's survey answer (or mix it with contact
@@ -39,46 +42,11 @@ except ImportError:  # pragma: no cover - exercised only without scikit-learn
 CATEGORIES = np.array(["detractor", "passive", "promoter"], dtype=object)
 
 
-class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
-    """Likelihood to recommend: a multinomial (softmax) logistic regression of the NPS
-    category on the inputs, L2-regularised (scikit-learn's objective; ``C`` has its
-    meaning), fitted by Newton's method. ``fit(X, scores)`` takes the respondents' 0-10
-    answers; ``predict_proba`` gives three columns (detractor, passive, promoter).
-
-    Leave out inputs that contain the answer itself (the last NPS answer, or interaction
-    scores that average in survey answers): for respondents they are the label.
-    """
-
-    _core = _nps._LtrModel
-
-    def __init__(self, C: float = 1.0, fit_intercept: bool = True, tol: float = 1e-8, max_iter: int = 100,
-                 standardize: bool = True, kinds: Optional[Mapping[str, str]] = None, unseen: str = "error"):
-        self.C = C
-        self.fit_intercept = fit_intercept
-        self.tol = tol
-        self.max_iter = max_iter
-        self.standardize = standardize
-        self.kinds = kinds
-        self.unseen = unseen
-
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "LtrModel":
-        """Fits on respondents: X their inputs, y their 0-10 answers."""
-        scores = np.ascontiguousarray(y, dtype=np.float64)
-        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
-        options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), self.unseen,
-                   bool(self.standardize))
-        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
-        matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
-        if matrix is not None:
-            self._model = _nps._LtrModel.fit_matrix(matrix[0], matrix[1], scores, w, *options)
-        else:
-            names, columns = to_columns(X)
-            specs = _specs(names, columns, self.kinds, (), bool_columns(X))
-            self._model = _nps._LtrModel.fit(names, columns, scores, w, specs, *options)
-        self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        self.classes_ = CATEGORIES
-        self.n_features_in_ = len(self._model.inputs)
-        return self
+class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
+    """What both likelihood-to-recommend estimators share once fitted: probabilities in
+    the column order detractor, passive, promoter (``classes_``), the predicted NPS, the
+    evaluation against answers and the detractor attribution. Their core models have the
+    same methods."""
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """P(detractor), P(passive), P(promoter) per row."""
@@ -110,11 +78,14 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def detractor_contributions(self, X: Any) -> Any:
         """Each input's exact contribution to each row's detractor log-odds,
-        ln(P(detractor) / P(promoter)), against the baseline of the training mean
-        (``attrs["baseline"]``): baseline + row sum = the row's log-odds. Columns of one
-        source are summed back to it. Why this log-odds: it is linear in the inputs, so the
-        attribution is exact (P(detractor) against the other two is not), and it is what NPS
-        weighs. A DataFrame (rows as X's, one column per input; ``attrs["log_odds"]`` and
+        ln(P(detractor) / P(promoter)), against a baseline (``attrs["baseline"]``):
+        baseline + row sum = the row's log-odds. ``LtrModel``: the baseline is the value at
+        the training mean and columns of one source are summed back to it (the log-odds is
+        linear in the inputs, so the attribution is exact; P(detractor) against the other
+        two is not). ``BoostedLtrModel``: TreeSHAP of the detractor output minus that of the
+        promoter output, against the difference of their expected values (exact too: the
+        log-odds is the difference of the two raw scores). It is what NPS weighs. A
+        DataFrame (rows as X's, one column per input; ``attrs["log_odds"]`` and
         ``attrs["risk"]`` hold each row's log-odds and P(detractor)) or an array without
         pandas."""
         self._fitted()
@@ -178,6 +149,48 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
     def inputs_(self) -> list:
         return self._fitted()._model.inputs
 
+
+class LtrModel(_LtrEstimator):
+    """Likelihood to recommend: a multinomial (softmax) logistic regression of the NPS
+    category on the inputs, L2-regularised (scikit-learn's objective; ``C`` has its
+    meaning), fitted by Newton's method. ``fit(X, scores)`` takes the respondents' 0-10
+    answers; ``predict_proba`` gives three columns (detractor, passive, promoter).
+
+    Leave out inputs that contain the answer itself (the last NPS answer, or interaction
+    scores that average in survey answers): for respondents they are the label.
+    """
+
+    _core = _nps._LtrModel
+
+    def __init__(self, C: float = 1.0, fit_intercept: bool = True, tol: float = 1e-8, max_iter: int = 100,
+                 standardize: bool = True, kinds: Optional[Mapping[str, str]] = None, unseen: str = "error"):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.standardize = standardize
+        self.kinds = kinds
+        self.unseen = unseen
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "LtrModel":
+        """Fits on respondents: X their inputs, y their 0-10 answers."""
+        scores = np.ascontiguousarray(y, dtype=np.float64)
+        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+        options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), self.unseen,
+                   bool(self.standardize))
+        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
+        matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
+        if matrix is not None:
+            self._model = _nps._LtrModel.fit_matrix(matrix[0], matrix[1], scores, w, *options)
+        else:
+            names, columns = to_columns(X)
+            specs = _specs(names, columns, self.kinds, (), bool_columns(X))
+            self._model = _nps._LtrModel.fit(names, columns, scores, w, specs, *options)
+        self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.classes_ = CATEGORIES
+        self.n_features_in_ = len(self._model.inputs)
+        return self
+
     @classmethod
     def from_json(cls, text: str) -> "LtrModel":
         """A model from its file, checked (``NpsError`` says what is wrong)."""
@@ -201,6 +214,123 @@ class LtrModel(_CoreModel, ClassifierMixin, BaseEstimator):
         ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
         return {"text/plain": repr(self), "text/html": self._repr_html_()}
 
+
+
+# The estimator's parameters that are the core's BoostingOptions, one for one (those of
+# ``BoostedChurnModel`` but the binary ones: class weights and monotone constraints).
+_BOOSTING_OPTIONS = tuple(k for k in _boosted._OPTIONS)
+
+
+class BoostedLtrModel(_LtrEstimator):
+    """Likelihood to recommend by gradient-boosted trees: a softmax over detractor,
+    passive and promoter, one tree per category per round (scikit-learn conventions as
+    ``LtrModel``: ``fit(X, scores)`` with the respondents' 0-10 answers, ``predict_proba``
+    with columns detractor, passive, promoter, ``classes_``, ``get_params``/``set_params``;
+    pickles). Its probabilities go to :func:`predicted_nps` unchanged, and
+    ``TicketScorer(..., ltr=)`` takes it as it takes an ``LtrModel``.
+
+    The parameters are ``BoostedChurnModel``'s (LightGBM's meanings). Respondents are
+    usually few: with a thousand or two, stop early (``early_stopping_rounds=30``, on
+    ``eval_set`` or on ``validation_fraction`` of them) rather than run all 300 rounds.
+    Inputs are read as ``BoostedChurnModel`` reads them (NaN missing; text or
+    ``category`` columns split natively). Leave out inputs that contain the answer itself
+    (``SURVEY_ANSWER_FEATURES``).
+    """
+
+    _core = _nps._BoostedLtrModel
+
+    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 7, max_depth: int = 0,
+                 min_data_in_leaf: int = 20, min_sum_hessian_in_leaf: float = 1e-3, lambda_l2: float = 0.0,
+                 min_gain_to_split: float = 0.0, max_bin: int = 255, subsample: float = 1.0, colsample: float = 1.0,
+                 seed: int = 0, early_stopping_rounds: int = 0, validation_fraction: float = 0.1,
+                 max_cat_to_onehot: int = 4, max_cat_threshold: int = 32, cat_smooth: float = 10.0,
+                 cat_l2: float = 10.0, min_data_per_group: int = 100, threads: int = 0,
+                 kinds: Optional[Mapping[str, str]] = None):
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.max_depth = max_depth
+        self.min_data_in_leaf = min_data_in_leaf
+        self.min_sum_hessian_in_leaf = min_sum_hessian_in_leaf
+        self.lambda_l2 = lambda_l2
+        self.min_gain_to_split = min_gain_to_split
+        self.max_bin = max_bin
+        self.subsample = subsample
+        self.colsample = colsample
+        self.seed = seed
+        self.early_stopping_rounds = early_stopping_rounds
+        self.validation_fraction = validation_fraction
+        self.max_cat_to_onehot = max_cat_to_onehot
+        self.max_cat_threshold = max_cat_threshold
+        self.cat_smooth = cat_smooth
+        self.cat_l2 = cat_l2
+        self.min_data_per_group = min_data_per_group
+        self.threads = threads
+        self.kinds = kinds
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Optional[Any] = None) -> "BoostedLtrModel":
+        """Fits on respondents: X their inputs, y their 0-10 answers. ``eval_set``:
+        ``[(X_valid, answers_valid)]``, evaluated each round (``evals_result_``) and used for
+        early stopping when ``early_stopping_rounds`` is set."""
+        scores = np.ascontiguousarray(y, dtype=np.float64)
+        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+        options = json.dumps({k: getattr(self, k) for k in _BOOSTING_OPTIONS})
+        eval_x = eval_scores = None
+        if eval_set:
+            if len(eval_set) != 1:
+                raise NpsError(f"eval_set must hold one (X, answers) pair, got {len(eval_set)}")
+            eval_x, ey = eval_set[0]
+            eval_scores = np.ascontiguousarray(ey, dtype=np.float64)
+        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
+        matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
+        if matrix is not None:
+            ev = None if eval_x is None else _numeric_matrix(eval_x, matrix[1])
+            if eval_x is not None and ev is None:
+                raise NpsError("eval_set's X must be numeric like X")
+            self._model = _nps._BoostedLtrModel.fit_matrix(matrix[0], matrix[1], scores, w,
+                                                           None if ev is None else ev[0], eval_scores, options)
+        else:
+            names, columns = to_columns(X)
+            specs = _specs(names, columns, self.kinds, (), bool_columns(X))
+            eval_columns = None
+            if eval_x is not None:
+                en, eval_columns = to_columns(eval_x)
+                if en != names:
+                    raise NpsError(f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
+            self._model = _nps._BoostedLtrModel.fit(names, columns, scores, w, specs, eval_columns, eval_scores,
+                                                    options)
+        self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self._set_fitted_attributes()
+        return self
+
+    def _set_fitted_attributes(self) -> None:
+        self.classes_ = CATEGORIES
+        self.n_features_in_ = len(self._model.inputs)
+        boosting = self.training_["boosting"]
+        self.best_iteration_ = boosting["rounds"]
+        self.evals_result_ = {"valid": {"multi_logloss": list(boosting["validation_loss"])}}
+
+    @property
+    def training_(self) -> dict:
+        """Training metadata: respondents by category, rounds kept, validation loss by round."""
+        return json.loads(self._fitted()._model.training_json)
+
+    @property
+    def detractor_baseline_(self) -> float:
+        """ln(P(detractor) / P(promoter)) before any input is known: the baseline of
+        ``detractor_contributions``."""
+        return self._fitted()._model.detractor_baseline
+
+    @classmethod
+    def from_json(cls, text: str) -> "BoostedLtrModel":
+        """A model from its file (``nps.ltr_model`` version 2, ``kind: boosted_trees``),
+        checked (``NpsError`` says what is wrong)."""
+        core = _nps._BoostedLtrModel.from_json(text)
+        options = json.loads(core.options_json)
+        model = cls(**{k: options[k] for k in _BOOSTING_OPTIONS})
+        model._model = core
+        model._set_fitted_attributes()
+        return model
 
 
 def _top_factors(row: np.ndarray, k: int) -> tuple:

@@ -1,0 +1,159 @@
+//! Inputs as trees read them, for models other than the churn model: a number as itself
+//! (NaN missing), a category as its code in the training categories, a boolean as 0/1 —
+//! the reading of [`super::BoostedChurnModel::tree_row`], for the boosted
+//! likelihood-to-recommend model (which has the same schema, a [`TableEncoder`] without
+//! scaling).
+use ndarray::{Array2, ArrayView2};
+
+use crate::encode::encoder::{boolean, label, numeric};
+use crate::encode::{Cell, EncodedColumn, RawTable, TableEncoder, UnseenPolicy};
+use crate::error::{NpsError, Result};
+use crate::model::display;
+
+/// One cell as the trees read it; `row` names the row in errors.
+pub(crate) fn tree_value(encoder: &TableEncoder, column: &EncodedColumn, cell: Cell<'_>, row: usize) -> Result<f64> {
+    Ok(match column {
+        EncodedColumn::Numeric { name, .. } => numeric(cell, name, row)?,
+        EncodedColumn::Boolean { name } => match cell {
+            Cell::Missing => f64::NAN,
+            c => boolean(c, name, row)? as u8 as f64,
+        },
+        EncodedColumn::Categorical { name, categories, .. } => match label(cell) {
+            None => f64::NAN,
+            Some(l) => match categories.binary_search(&l) {
+                Ok(k) => k as f64,
+                Err(_) if encoder.unseen == UnseenPolicy::Ignore => f64::NAN,
+                Err(_) => {
+                    return Err(NpsError::Unknown {
+                        field: format!("category of {name} (row {row})"),
+                        value: l,
+                        expected: format!("a category seen in training: {}", categories.join(", ")),
+                    })
+                }
+            },
+        },
+    })
+}
+
+/// One customer's cells (one per encoder column) as the trees read them, into `out`.
+pub(crate) fn tree_row(encoder: &TableEncoder, cells: &[Cell<'_>], row: usize, out: &mut [f64]) -> Result<()> {
+    let m = encoder.columns.len();
+    if cells.len() != m || out.len() != m {
+        return Err(NpsError::LengthMismatch {
+            field: "cells".into(),
+            actual: cells.len(),
+            other: "the model's inputs".into(),
+            expected: m,
+        });
+    }
+    for ((column, &cell), o) in encoder.columns.iter().zip(cells).zip(out.iter_mut()) {
+        *o = tree_value(encoder, column, cell, row)?;
+    }
+    Ok(())
+}
+
+/// A table's rows as the trees read them (rows × inputs).
+pub(crate) fn tree_rows(encoder: &TableEncoder, table: &RawTable) -> Result<Array2<f64>> {
+    let columns: Vec<_> =
+        encoder.columns.iter().map(|c| table.column(c.name()).map(|col| (c, col))).collect::<Result<_>>()?;
+    let mut out = Array2::zeros((table.len(), columns.len()));
+    for (i, mut o) in out.rows_mut().into_iter().enumerate() {
+        for ((c, col), o) in columns.iter().zip(o.iter_mut()) {
+            *o = tree_value(encoder, c, col.cell(i), i)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The rows of a numeric matrix whose columns are named `names` (any order, extra columns
+/// ignored) as the trees read them.
+pub(crate) fn tree_rows_matrix(
+    encoder: &TableEncoder,
+    x: ArrayView2<'_, f64>,
+    names: &[String],
+) -> Result<Array2<f64>> {
+    let index = encoder.matrix_index(x, names)?;
+    let mut out = Array2::zeros((x.nrows(), encoder.columns.len()));
+    for (i, mut o) in out.rows_mut().into_iter().enumerate() {
+        for ((column, &j), o) in encoder.columns.iter().zip(&index).zip(o.iter_mut()) {
+            let v = x[[i, j]];
+            *o = match column {
+                EncodedColumn::Numeric { .. } if !v.is_infinite() => v,
+                _ => tree_value(encoder, column, if v.is_nan() { Cell::Missing } else { Cell::Number(v) }, i)?,
+            };
+        }
+    }
+    Ok(out)
+}
+
+/// Each input's typical value, for display: the mean of a number, the most common
+/// category, the more common boolean ("missing" when every value is).
+pub(crate) fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> Vec<String> {
+    encoder
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let col = x.column(j);
+            match c {
+                EncodedColumn::Numeric { .. } => {
+                    let (s, n) = col.iter().filter(|v| !v.is_nan()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+                    if n == 0 {
+                        "missing".into()
+                    } else {
+                        display(Cell::Number(s / n as f64))
+                    }
+                }
+                EncodedColumn::Boolean { .. } => {
+                    let ones = col.iter().filter(|&&v| v == 1.0).count();
+                    let zeros = col.iter().filter(|&&v| v == 0.0).count();
+                    (ones > zeros).to_string()
+                }
+                EncodedColumn::Categorical { categories, .. } => {
+                    let mut counts = vec![0usize; categories.len()];
+                    for v in col.iter().filter(|v| !v.is_nan()) {
+                        counts[*v as usize] += 1;
+                    }
+                    let best = (0..counts.len()).fold(None, |b: Option<usize>, k| match b {
+                        Some(b) if counts[b] >= counts[k] => Some(b),
+                        _ => Some(k),
+                    });
+                    best.map_or_else(|| "missing".into(), |k| categories[k].clone())
+                }
+            }
+        })
+        .collect()
+}
+
+/// For each input, its number of categories if it is categorical, `None` otherwise (what
+/// [`super::fit_boosted`] takes).
+pub(crate) fn category_counts(encoder: &TableEncoder) -> Vec<Option<usize>> {
+    encoder
+        .columns
+        .iter()
+        .map(|c| match c {
+            EncodedColumn::Categorical { categories, .. } => Some(categories.len()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks that every categorical split of `ensemble` names codes of its input's categories.
+pub(crate) fn check_split_codes(encoder: &TableEncoder, ensemble: &super::Ensemble, inputs: &[String]) -> Result<()> {
+    for (i, t) in ensemble.trees.iter().enumerate() {
+        for (s, split) in t.splits.iter().enumerate() {
+            if let (Some(codes), EncodedColumn::Categorical { categories, .. }) =
+                (&split.categories, &encoder.columns[split.feature])
+            {
+                if let Some(&c) = codes.iter().find(|&&c| c as usize >= categories.len()) {
+                    return Err(NpsError::invalid(
+                        &format!("ensemble.trees[{i}].splits[{s}].categories"),
+                        c,
+                        &format!("codes of the {} categories of {}", categories.len(), inputs[split.feature]),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Python class for `nps_core::early_warning::BoostedLtrModel`: the core of
+//! `nps.BoostedLtrModel` (the estimator, with scikit-learn's conventions, is in
+//! `nps/early_warning.py`). Options cross as the core's `BoostingOptions` in JSON, as for
+//! `nps.BoostedChurnModel`.
+use nps_core::early_warning::BoostedLtrModel;
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::boosted::options;
+use crate::early_warning::detractor_tuple;
+use crate::encode::{raw_table, specs as parse_specs};
+use crate::error::IntoPy;
+
+/// A trained boosted likelihood-to-recommend model (see `nps.BoostedLtrModel`).
+#[pyclass(module = "nps._nps", name = "_BoostedLtrModel")]
+pub struct PyBoostedLtrModel(pub BoostedLtrModel);
+
+type Contributions<'py> = (Bound<'py, PyArray2<f64>>, f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+#[pymethods]
+impl PyBoostedLtrModel {
+    /// Trains on a table of respondents (`names`, `columns`, `specs` as the logistic
+    /// model's) and their 0–10 `scores`, with an optional evaluation table and its answers
+    /// for early stopping.
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (names, columns, scores, sample_weight, specs, eval_columns, eval_scores, options_json))]
+    fn fit(
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, PyList>,
+        scores: PyReadonlyArray1<'_, f64>,
+        sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+        specs: Vec<(String, String)>,
+        eval_columns: Option<&Bound<'_, PyList>>,
+        eval_scores: Option<PyReadonlyArray1<'_, f64>>,
+        options_json: &str,
+    ) -> PyResult<Self> {
+        let eval_table = eval_columns.map(|c| raw_table(names.clone(), c)).transpose()?;
+        let table = raw_table(names, columns)?;
+        let specs = parse_specs(specs)?;
+        let options = options(options_json)?;
+        let s = scores.as_slice()?;
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        let es = eval_scores.as_ref().map(|e| e.as_slice()).transpose()?;
+        let eval = eval_table.as_ref().zip(es);
+        Ok(PyBoostedLtrModel(py.detach(|| BoostedLtrModel::fit(&table, s, w, &specs, eval, &options)).py()?))
+    }
+
+    /// Trains on a numeric matrix whose columns are named `names` (NaN missing).
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (x, names, scores, sample_weight, eval_x, eval_scores, options_json))]
+    fn fit_matrix(
+        py: Python<'_>,
+        x: PyReadonlyArray2<'_, f64>,
+        names: Vec<String>,
+        scores: PyReadonlyArray1<'_, f64>,
+        sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+        eval_x: Option<PyReadonlyArray2<'_, f64>>,
+        eval_scores: Option<PyReadonlyArray1<'_, f64>>,
+        options_json: &str,
+    ) -> PyResult<Self> {
+        let options = options(options_json)?;
+        let (x, s) = (x.as_array(), scores.as_slice()?);
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        let eval = match (&eval_x, &eval_scores) {
+            (Some(ex), Some(es)) => Some((ex.as_array(), es.as_slice()?)),
+            _ => None,
+        };
+        Ok(PyBoostedLtrModel(py.detach(|| BoostedLtrModel::fit_matrix(x, &names, s, w, eval, &options)).py()?))
+    }
+
+    /// P(detractor), P(passive), P(promoter) per row of a table.
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let table = raw_table(names, columns)?;
+        let p = py.detach(|| self.0.predict_proba(&table)).py()?;
+        Ok(p.to_pyarray(py))
+    }
+
+    /// The same for a numeric matrix whose columns are named `names`.
+    fn predict_proba_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        names: Vec<String>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let view = x.as_array();
+        let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
+        Ok(p.to_pyarray(py))
+    }
+
+    /// (contributions: rows × inputs, baseline, log-odds per row, P(detractor) per row) of
+    /// ln(P(detractor) / P(promoter)), by TreeSHAP.
+    fn detractor_contributions<'py>(
+        &self,
+        py: Python<'py>,
+        names: Vec<String>,
+        columns: &Bound<'py, PyList>,
+    ) -> PyResult<Contributions<'py>> {
+        let table = raw_table(names, columns)?;
+        let d = py.detach(|| self.0.detractor_contributions(&table)).py()?;
+        Ok(detractor_tuple(py, d))
+    }
+
+    /// The same for a numeric matrix whose columns are named `names`.
+    fn detractor_contributions_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        names: Vec<String>,
+    ) -> PyResult<Contributions<'py>> {
+        let view = x.as_array();
+        let d = py.detach(|| self.0.detractor_contributions_matrix(view, &names)).py()?;
+        Ok(detractor_tuple(py, d))
+    }
+
+    /// The named inputs.
+    #[getter]
+    fn inputs(&self) -> Vec<String> {
+        self.0.inputs.clone()
+    }
+
+    /// Respondents trained on.
+    #[getter]
+    fn training_rows(&self) -> usize {
+        self.0.training.rows
+    }
+
+    /// ln(P(detractor) / P(promoter)) before any input is known (the attribution's baseline).
+    #[getter]
+    fn detractor_baseline(&self) -> f64 {
+        self.0.detractor_baseline()
+    }
+
+    /// The training options (the core's `BoostingOptions`) as JSON.
+    #[getter]
+    fn options_json(&self) -> String {
+        serde_json::to_string(&self.0.options).expect("options serialise")
+    }
+
+    /// The training metadata as JSON.
+    #[getter]
+    fn training_json(&self) -> String {
+        serde_json::to_string(&self.0.training).expect("plain data")
+    }
+
+    fn set_trained_at(&mut self, when: String) {
+        self.0.training.trained_at = Some(when);
+    }
+
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(PyBoostedLtrModel(BoostedLtrModel::from_json(text).py()?))
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyBoostedLtrModel>()?;
+    Ok(())
+}
