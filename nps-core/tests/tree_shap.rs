@@ -1,13 +1,15 @@
 //! Path-dependent TreeSHAP against its definition: Shapley values (and Shapley interaction
 //! indices) computed by enumerating every subset of inputs with the cover-weighted value
 //! function, on hand-built trees with the awkward cases and on random trees and ensembles;
-//! plus the ensemble layout, additivity, batch = single, errors and no allocation per row.
+//! plus the ensemble layout, additivity, batch = single, errors and no allocation per row;
+//! and the precomputed [`TreeShapPlan`] against Algorithm 2 on the same trees.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use ndarray::{Array2, ShapeBuilder};
 use nps_core::explain::{
-    ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, tree_shap_into, TreeShapScratch,
+    ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, tree_shap_into, TreeShapPlan,
+    TreeShapScratch, MAX_PATH_INPUTS,
 };
 use nps_core::model::boosted::{Comparison, Ensemble, Leaf, Missing, Split, Tree};
 use proptest::prelude::*;
@@ -402,11 +404,14 @@ fn a_row_allocates_nothing_after_the_first() {
     let mut scratch = TreeShapScratch::new();
     let mut out = vec![0.0; 18];
     let mut inter = vec![0.0; 36];
+    let plan = TreeShapPlan::new(&e);
     ensemble_shap_into(&e, &rows[0], &mut out, &mut scratch).unwrap();
     ensemble_interactions_into(&e, &rows[0], 0, &mut inter, &mut scratch).unwrap();
+    plan.ensemble_shap_into(&e, &rows[0], &mut out, &mut scratch).unwrap();
     let before = ALLOCATIONS.with(Cell::get);
     for row in &rows {
         ensemble_shap_into(&e, row, &mut out, &mut scratch).unwrap();
+        plan.ensemble_shap_into(&e, row, &mut out, &mut scratch).unwrap();
         for k in 0..3 {
             ensemble_interactions_into(&e, row, k, &mut inter, &mut scratch).unwrap();
         }
@@ -579,6 +584,163 @@ proptest! {
                     prop_assert!((column_sum - block[a]).abs() <= 1e-9 * (1.0 + block[a].abs()));
                 }
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan (precomputed tables) against Algorithm 2.
+// ---------------------------------------------------------------------------------------
+
+/// The plan's values against Algorithm 2's for one row: within 1e-12 of max(1, |value|),
+/// the bias entries to the bit.
+fn assert_plan_equals_algorithm_2(what: &str, e: &Ensemble, plan: &TreeShapPlan, row: &[f64]) {
+    let w = e.inputs + 1;
+    let mut scratch = TreeShapScratch::new();
+    let (mut want, mut got) = (vec![0.0; e.outputs * w], vec![0.0; e.outputs * w]);
+    ensemble_shap_into(e, row, &mut want, &mut scratch).unwrap();
+    plan.ensemble_shap_into(e, row, &mut got, &mut scratch).unwrap();
+    for (i, (g, v)) in got.iter().zip(&want).enumerate() {
+        if i % w == e.inputs {
+            assert_eq!(g.to_bits(), v.to_bits(), "{what}: bias of output {}", i / w);
+        } else {
+            assert!(
+                (g - v).abs() <= 1e-12 * v.abs().max(1.0),
+                "{what}[{i}]: {g} against {v}\n got {got:?}\nwant {want:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_plan_equals_algorithm_2_on_hand_trees() {
+    for outputs in [1, 3] {
+        let e = hand_ensemble(outputs);
+        let plan = TreeShapPlan::new(&e);
+        assert_eq!(plan.fallback_trees(), 0);
+        let mut scratch = TreeShapScratch::new();
+        let mut out = vec![0.0; outputs * (e.inputs + 1)];
+        for row in hand_rows() {
+            assert_plan_equals_algorithm_2(&format!("{outputs} outputs {row:?}"), &e, &plan, &row);
+            // And against the definition, tree by tree.
+            plan.ensemble_shap_into(&e, &row, &mut out, &mut scratch).unwrap();
+            for k in 0..outputs {
+                let want = shapley(e.inputs, |s| ensemble_value(&e, k, &row, s));
+                let w = e.inputs + 1;
+                assert_close(&format!("output {k} {row:?}"), &out[k * w..k * w + e.inputs], &want, 1e-12);
+            }
+        }
+    }
+    // Each hand tree alone, the single leaves included.
+    for (name, tree) in hand_trees() {
+        let e = Ensemble { inputs: 5, outputs: 1, base_score: vec![0.25], trees: vec![tree] };
+        let plan = TreeShapPlan::new(&e);
+        for row in hand_rows() {
+            assert_plan_equals_algorithm_2(&format!("{name} {row:?}"), &e, &plan, &row);
+        }
+    }
+}
+
+/// A chain of splits on `n` distinct inputs, each going left to the next, the right to a
+/// leaf: the deepest leaf's path has `n` distinct inputs.
+fn chain(n: usize) -> Tree {
+    let mut t = Tree { splits: Vec::new(), leaves: Vec::new() };
+    for f in 0..n {
+        let cover = (2 * (n - f)) as f64;
+        let left = if f + 1 < n { f as i32 + 1 } else { !(n as i32) };
+        t.splits.push(split(f, 0.5 * f as f64 - 1.0, left, !(f as i32), cover));
+        t.leaves.push(Leaf { value: (f as f64).sin(), cover: cover - 2.0 + if f + 1 < n { 0.0 } else { 1.0 } });
+    }
+    t.leaves.push(Leaf { value: 1.5, cover: 1.0 });
+    t.validate(n, "chain").unwrap();
+    t
+}
+
+#[test]
+fn a_tree_past_the_path_limit_falls_back_and_stays_exact() {
+    let n = MAX_PATH_INPUTS + 2;
+    let e = Ensemble {
+        inputs: n,
+        outputs: 1,
+        base_score: vec![0.5],
+        trees: vec![chain(MAX_PATH_INPUTS), chain(n), repeated_wide(n)],
+    };
+    e.validate().unwrap();
+    let plan = TreeShapPlan::new(&e);
+    assert_eq!(plan.fallback_trees(), 1, "only the chain of {n} inputs");
+    let mut g = Gen(7);
+    for _ in 0..20 {
+        let row: Vec<f64> = (0..n).map(|_| if g.chance(0.1) { f64::NAN } else { 4.0 * g.unit() - 2.0 }).collect();
+        assert_plan_equals_algorithm_2("chains", &e, &plan, &row);
+    }
+}
+
+/// [`repeated`] over `inputs` inputs (it reads the first 3).
+fn repeated_wide(inputs: usize) -> Tree {
+    let t = repeated();
+    t.validate(inputs, "repeated").unwrap();
+    t
+}
+
+#[test]
+fn the_plan_checks_shapes_and_its_ensemble() {
+    let e = hand_ensemble(3);
+    let plan = TreeShapPlan::new(&e);
+    let mut scratch = TreeShapScratch::new();
+    let mut out = vec![0.0; 18];
+    let err = plan.ensemble_shap_into(&e, &[0.0; 4], &mut out, &mut scratch).unwrap_err().to_string();
+    assert_eq!(err, "row has 4 elements but the model's inputs has 5");
+    let err = plan.ensemble_shap_into(&e, &[0.0; 5], &mut out[..17], &mut scratch).unwrap_err().to_string();
+    assert_eq!(err, "out has 17 elements but outputs × (inputs + 1) has 18");
+    let err = plan.ensemble_shap(&e, Array2::zeros((2, 4)).view()).unwrap_err().to_string();
+    assert!(err.contains("x columns has 4 elements"), "{err}");
+    // Another ensemble: fewer trees, or a tree of another shape.
+    let mut other = e.clone();
+    other.trees.truncate(3);
+    let err = plan.ensemble_shap_into(&other, &[0.0; 5], &mut out, &mut scratch).unwrap_err().to_string();
+    assert!(err.contains("TreeSHAP plan"), "{err}");
+    let mut other = e.clone();
+    other.trees[0] = alternating();
+    assert!(plan.ensemble_shap(&other, Array2::zeros((2, 5)).view()).is_err());
+    assert!(plan.memory_bytes() > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random ensembles of 1 or 3 outputs and depths up to 8: the plan equals Algorithm 2,
+    /// and its batch equals its single rows to the bit (row-major or not).
+    #[test]
+    fn the_plan_equals_algorithm_2_on_random_ensembles(
+        seed in any::<u64>(),
+        inputs in 3usize..=12,
+        outputs in prop::sample::select(vec![1usize, 3]),
+        rounds in 1usize..=6,
+        column_major in any::<bool>(),
+    ) {
+        let mut g = Gen(seed);
+        let e = random_ensemble(&mut g, inputs, outputs, rounds, 8);
+        let plan = TreeShapPlan::new(&e);
+        prop_assert_eq!(plan.fallback_trees(), 0);
+        let n = 6;
+        let values: Vec<f64> = (0..n).flat_map(|_| random_row(&mut g, inputs)).collect();
+        let x = if column_major {
+            let mut x = Array2::zeros((n, inputs).f());
+            x.assign(&Array2::from_shape_vec((n, inputs), values).unwrap());
+            x
+        } else {
+            Array2::from_shape_vec((n, inputs), values).unwrap()
+        };
+        let batch = plan.ensemble_shap(&e, x.view()).unwrap();
+        let mut scratch = TreeShapScratch::new();
+        let mut out = vec![0.0; outputs * (inputs + 1)];
+        for (i, row) in x.rows().into_iter().enumerate() {
+            let row = row.to_vec();
+            assert_plan_equals_algorithm_2(&format!("seed {seed} row {i}"), &e, &plan, &row);
+            plan.ensemble_shap_into(&e, &row, &mut out, &mut scratch).unwrap();
+            let single: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
+            let batched: Vec<u64> = batch.row(i).iter().map(|v| v.to_bits()).collect();
+            prop_assert_eq!(single, batched);
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct TreeShapScratch {
     /// Interactions: the distinct inputs one tree splits on, and the marks that find them.
     features: Vec<usize>,
     seen: Vec<bool>,
+    /// [`super::TreeShapPlan`]: one tree's split decisions for the row, a bit per split.
+    pub(super) words: Vec<u64>,
 }
 
 impl TreeShapScratch {
@@ -202,6 +204,17 @@ pub fn ensemble_shap_into(
 /// the batch it came in (to the bit). A row that is not contiguous (a column-major view) is
 /// copied first. Errors as [`ensemble_shap_into`], and on the column count.
 pub fn ensemble_shap(ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    shap_rows(ensemble, x, |row, out, scratch| ensemble_shap_into(ensemble, row, out, scratch))
+}
+
+/// The batch behind [`ensemble_shap`] and [`super::TreeShapPlan::ensemble_shap`]: `row_into`
+/// (one row's contributions into its slice of the output) over every row, rows spread over
+/// rayon's threads with a scratch each, a non-contiguous row copied first.
+pub(super) fn shap_rows(
+    ensemble: &Ensemble,
+    x: ArrayView2<'_, f64>,
+    row_into: impl Fn(&[f64], &mut [f64], &mut TreeShapScratch) -> Result<()> + Sync,
+) -> Result<Array2<f64>> {
     check_shape(ensemble)?;
     check_len("x columns", x.ncols(), "the model's inputs", ensemble.inputs)?;
     let width = ensemble.outputs * (ensemble.inputs + 1);
@@ -219,7 +232,7 @@ pub fn ensemble_shap(ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Arra
                     copy.as_slice()
                 }
             };
-            ensemble_shap_into(ensemble, row, o, scratch)
+            row_into(row, o, scratch)
         },
     )?;
     Ok(Array2::from_shape_vec((x.nrows(), width), out).expect("n × width values"))
@@ -254,7 +267,7 @@ pub fn ensemble_interactions_into(
     let width = m + 1;
     check_len("out", out.len(), "(inputs + 1)²", width * width)?;
     out.fill(0.0);
-    let TreeShapScratch { paths, on, off, diag, features, seen } = scratch;
+    let TreeShapScratch { paths, on, off, diag, features, seen, .. } = scratch;
     for buffer in [&mut *on, &mut *off, &mut *diag] {
         buffer.clear();
         buffer.resize(m, 0.0);
@@ -305,7 +318,7 @@ fn shap_walk(tree: &Tree, row: &[f64], phi: &mut [f64], paths: &mut Paths, condi
 }
 
 /// The root as a child reference.
-fn root(tree: &Tree) -> i32 {
+pub(super) fn root(tree: &Tree) -> i32 {
     if tree.splits.is_empty() {
         -1
     } else {
@@ -326,7 +339,7 @@ fn cover(tree: &Tree, child: i32) -> f64 {
 /// The share of a split's weight each child received: `cover(child) / cover(node)`, both 0
 /// when the node's cover is 0 (or not a number).
 #[inline]
-fn fractions(tree: &Tree, split: &Split) -> (f64, f64) {
+pub(super) fn fractions(tree: &Tree, split: &Split) -> (f64, f64) {
     let c = split.cover;
     if c > 0.0 {
         let inverse = 1.0 / c;
@@ -530,7 +543,7 @@ fn unwound_sums(path: &[PathElement], inverse: &[f64], hot_zero: &[f64], total: 
 const LANES: usize = 4;
 
 /// The ensemble's shape, as far as these functions read it.
-fn check_shape(ensemble: &Ensemble) -> Result<()> {
+pub(super) fn check_shape(ensemble: &Ensemble) -> Result<()> {
     if ensemble.outputs == 0 {
         return Err(NpsError::invalid("outputs", 0, "at least 1"));
     }
@@ -538,12 +551,12 @@ fn check_shape(ensemble: &Ensemble) -> Result<()> {
 }
 
 /// The shape, and a row of one value per input.
-fn check_row(ensemble: &Ensemble, row: &[f64]) -> Result<()> {
+pub(super) fn check_row(ensemble: &Ensemble, row: &[f64]) -> Result<()> {
     check_shape(ensemble)?;
     check_len("row", row.len(), "the model's inputs", ensemble.inputs)
 }
 
-fn check_len(field: &str, actual: usize, other: &str, expected: usize) -> Result<()> {
+pub(super) fn check_len(field: &str, actual: usize, other: &str, expected: usize) -> Result<()> {
     if actual == expected {
         Ok(())
     } else {

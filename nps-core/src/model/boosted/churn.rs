@@ -14,14 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::ensemble::Ensemble;
 use super::imported::ImportedModel;
+use super::lazy::Lazy;
 use super::objective::Objective;
 use super::train::{fit_boosted, BoostingOptions, BoostingReport};
 use crate::encode::encoder::{boolean, label, numeric};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
-use crate::explain::{
-    ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, TreeShapScratch,
-};
+use crate::explain::{ensemble_interactions_into, tree_expected_value, TreeShapPlan, TreeShapScratch};
 use crate::features::FeatureSet;
 use crate::model::{display, sigmoid, Explanation, MODEL_FORMAT};
 
@@ -51,6 +50,11 @@ pub struct BoostedTrainingInfo {
 }
 
 /// A boosted churn model: P(churn | inputs) = σ(base + Σ trees(inputs)).
+///
+/// Its exact attributions come from a [`TreeShapPlan`] of the trees, built at the first
+/// explanation (milliseconds) and kept with the model (and its clones): a model whose
+/// `ensemble` is changed after it has explained must be read again (or rebuilt from its
+/// fields) to explain the new trees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoostedChurnModel {
     /// Always [`MODEL_FORMAT`].
@@ -81,6 +85,9 @@ pub struct BoostedChurnModel {
     pub options: BoostingOptions,
     /// Training metadata.
     pub training: BoostedTrainingInfo,
+    /// TreeSHAP's tables for `ensemble`, built on first use (not in the file, not compared).
+    #[serde(skip)]
+    shap_plan: Lazy<TreeShapPlan>,
 }
 
 /// Global importance of each input.
@@ -181,6 +188,7 @@ impl BoostedChurnModel {
                 metrics: BTreeMap::new(),
                 source: "nps".into(),
             },
+            shap_plan: Lazy::default(),
         })
     }
 
@@ -248,6 +256,7 @@ impl BoostedChurnModel {
             ensemble,
             options: BoostingOptions::default(),
             training: BoostedTrainingInfo { source, ..Default::default() },
+            shap_plan: Lazy::default(),
         };
         model.validate()?;
         Ok(model)
@@ -441,7 +450,7 @@ impl BoostedChurnModel {
 }
 
 /// The base score plus each tree's expected value, in tree order (the bias of
-/// [`ensemble_shap_into`]).
+/// [`crate::explain::ensemble_shap_into`] and of [`TreeShapPlan::ensemble_shap_into`]).
 fn expected_value(ensemble: &Ensemble) -> f64 {
     ensemble.trees.iter().fold(ensemble.base_score.first().copied().unwrap_or(0.0), |s, t| s + tree_expected_value(t))
 }
@@ -456,6 +465,13 @@ pub struct BoostedScratch {
 }
 
 impl BoostedChurnModel {
+    /// The TreeSHAP tables of the trees, built on first use. Every attribution of the model
+    /// (one customer or a batch, so a ticket and an explanation alike) goes through them,
+    /// so that they agree to the bit.
+    fn shap_plan(&self) -> &TreeShapPlan {
+        self.shap_plan.get_or_init(|| TreeShapPlan::new(&self.ensemble))
+    }
+
     /// The log-odds of one customer given as cells, and each input's exact contribution
     /// (path-dependent TreeSHAP) into `contributions` (one per input):
     /// [`Self::expected_value`] + Σ contributions = the log-odds within 1e-9. The log-odds is
@@ -478,7 +494,7 @@ impl BoostedChurnModel {
         scratch.row.resize(m, 0.0);
         self.tree_row(cells, 0, &mut scratch.row)?;
         scratch.shap.resize(m + 1, 0.0);
-        ensemble_shap_into(&self.ensemble, &scratch.row, &mut scratch.shap, &mut scratch.tree)?;
+        self.shap_plan().ensemble_shap_into(&self.ensemble, &scratch.row, &mut scratch.shap, &mut scratch.tree)?;
         contributions.copy_from_slice(&scratch.shap[..m]);
         Ok(self.ensemble.raw(&scratch.row))
     }
@@ -505,7 +521,7 @@ impl BoostedChurnModel {
     /// over threads, each as [`Self::attribute_cells`] computes it.
     pub fn contributions(&self, rows: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         check_width(rows, self.inputs.len())?;
-        ensemble_shap(&self.ensemble, rows)
+        self.shap_plan().ensemble_shap(&self.ensemble, rows)
     }
 
     /// SHAP interaction values of one tree row: (inputs + 1) × (inputs + 1), main effects on

@@ -7,6 +7,7 @@ mod ensemble;
 mod grow;
 mod histogram;
 mod imported;
+mod lazy;
 mod lightgbm;
 mod objective;
 mod split_search;

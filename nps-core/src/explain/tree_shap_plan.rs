@@ -1,0 +1,456 @@
+//! Exact path-dependent TreeSHAP with tables built once per ensemble (Fast TreeSHAP v2,
+//! Yang 2021, carried one step further): a service explaining customer after customer with
+//! one model pays the subset sums of Algorithm 2 once instead of at every row.
+//!
+//! Why it works: in the game [`super::tree_shap_into`] explains, a leaf of value `v` whose
+//! path splits on the distinct inputs `D` (`d` of them) weighs each input `j ∈ D` by `z_j`
+//! (the product of the cover fractions of the path's steps on `j`) when `j` is unknown and
+//! by `o_j` (1 if the row takes every one of those steps, else 0) when it is known. With `S`
+//! the inputs the row agrees with (`o_j = 1`), the leaf's Shapley values are
+//!
+//! * `φ_i = −Z(S) B(S)` for `i ∉ S` (one number for all of them), and
+//! * `φ_i = (1 − z_i) Z(S) B(S ∖ {i})` for `i ∈ S`,
+//!
+//! where `Z(S) = Π_{j ∉ S} z_j` and `B(T) = v Σ_k w_k c_k`, `w_k = k! (d − 1 − k)! / d!`,
+//! `c_k` the coefficient of `t^k` in `Π_{j ∈ T} (z_j + t)` (see [`leaf_table`]). `B` depends
+//! on the leaf alone, and the row only through which side of each split it takes. So the
+//! plan tabulates, once:
+//!
+//! * for a subtree whose splits and distinct ancestor inputs number at most
+//!   [`BLOCK_BITS`] (a whole tree of 7 leaves, the lower parts of larger ones), the summed
+//!   contributions of all its leaves for every combination of the row's sides at its
+//!   splits and its agreement with each ancestor input: a row then reads one table row and
+//!   adds it (a *block*);
+//! * for a leaf deeper than that, `B` for every subset of its path inputs: a row then costs
+//!   `O(d)` (a *leaf*).
+//!
+//! A row costs, per tree, one test of each split, then per block or leaf a few bit tests
+//! and one addition per input on it. The cover conventions are those of Algorithm 2 (a
+//! child with cover 0 gets the fraction 0, a node with cover 0 passes 0 to both children),
+//! and the values equal its values up to rounding.
+//!
+//! The tables grow as `2^d`: a tree with a leaf whose path has more than
+//! [`MAX_PATH_INPUTS`] distinct inputs, or whose tables would take the plan past
+//! [`MAX_PLAN_BYTES`], keeps Algorithm 2 (exact too, only slower).
+use std::mem::size_of;
+
+use ndarray::{Array2, ArrayView2};
+
+use super::tree_shap::{check_len, check_row, shap_rows, tree_shap_into};
+use super::TreeShapScratch;
+use crate::error::{NpsError, Result};
+use crate::model::boosted::{Ensemble, Split};
+
+mod build;
+mod leaf_table;
+
+/// Distinct inputs on a leaf's path, at most, for the tables (`2^12` numbers, 32 KiB a
+/// leaf); a tree with a longer path keeps Algorithm 2.
+pub const MAX_PATH_INPUTS: usize = 12;
+
+/// The memory a plan may take, at most (64 MiB: 300 trees of 31 leaves and 27 inputs take
+/// about 35 MiB); the trees whose tables would go past it keep Algorithm 2.
+pub const MAX_PLAN_BYTES: usize = 64 << 20;
+
+/// Index bits of a block, at most: its table has `2^8` rows of at most 8 numbers (16 KiB).
+pub const BLOCK_BITS: usize = 8;
+
+/// An ensemble's TreeSHAP tables, built once; explaining a row then costs O(trees × leaves
+/// × depth) at most instead of Algorithm 2's O(trees × leaves × depth²), with the same values
+/// up to rounding (see the module documentation).
+///
+/// Built from a validated [`Ensemble`] and used with that ensemble.
+#[derive(Debug, Clone)]
+pub struct TreeShapPlan {
+    inputs: usize,
+    outputs: usize,
+    /// One per tree, in tree order.
+    trees: Vec<TreePlan>,
+    /// The splits of the planned trees, tree after tree (each tree's in arena order).
+    splits: Vec<Split>,
+    /// The blocks and leaves of the planned trees, tree after tree (blocks first).
+    units: Vec<Unit>,
+    /// What each unit tests of the split decisions.
+    checks: Vec<Check>,
+    /// The inputs of each block's table rows.
+    features: Vec<u32>,
+    /// The distinct path inputs of each leaf.
+    slots: Vec<Slot>,
+    /// Block rows and leaf tables.
+    table: Vec<f64>,
+    /// Words of split decisions of the largest planned tree.
+    words: usize,
+}
+
+/// One tree of the plan.
+#[derive(Debug, Clone, Copy)]
+struct TreePlan {
+    /// [`tree_expected_value`], added to the bias in tree order.
+    expected: f64,
+    /// The tree's split count, to tell a plan used with another ensemble.
+    splits: usize,
+    /// Where its splits and units are, or `None` for a tree left to Algorithm 2.
+    planned: Option<Planned>,
+}
+
+/// A planned tree's ranges in the plan.
+#[derive(Debug, Clone, Copy)]
+struct Planned {
+    splits: usize,
+    /// Its blocks are `units[units..leaves]`, its leaves `units[leaves..end]`.
+    units: usize,
+    leaves: usize,
+    end: usize,
+}
+
+/// A block or a leaf: ranges into the plan (32-bit, as the memory cap keeps them).
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    checks: u32,
+    /// A block's first input in `features`, a leaf's first slot in `slots`.
+    inputs: u32,
+    table: u32,
+    check_count: u16,
+    /// A block's index bits (its table has `2^bits` rows), a leaf's slots.
+    bits: u8,
+    /// A block's inputs (numbers in a table row), a leaf's slots.
+    width: u8,
+}
+
+/// Part of a unit's test of one index bit (block) or slot (leaf): the bit is 0 unless, in
+/// word `word` of the split decisions (bit `n % 64` of word `n / 64` set when the row goes
+/// left at split `n`), the bits of `mask` read `want`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Check {
+    word: u32,
+    bit: u32,
+    mask: u64,
+    want: u64,
+}
+
+/// A distinct input on a leaf's path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Slot {
+    feature: usize,
+    /// `z`: the product of the cover fractions of the path's steps on the input.
+    zero: f64,
+    /// `1 − z`.
+    hot: f64,
+}
+
+impl TreeShapPlan {
+    /// The tables of an ensemble whose trees are valid ([`Ensemble::validate`]); a tree that
+    /// is not is left to Algorithm 2. Takes at most [`MAX_PLAN_BYTES`].
+    pub fn new(ensemble: &Ensemble) -> TreeShapPlan {
+        TreeShapPlan::with_limits(ensemble, MAX_PATH_INPUTS, BLOCK_BITS, MAX_PLAN_BYTES)
+    }
+
+    /// [`Self::new`] with other limits: distinct inputs on a path (at most 24), index bits
+    /// of a block (at most 16; 0 plans every leaf alone) and bytes.
+    pub(crate) fn with_limits(
+        ensemble: &Ensemble,
+        max_path_inputs: usize,
+        block_bits: usize,
+        max_bytes: usize,
+    ) -> TreeShapPlan {
+        build::plan(ensemble, max_path_inputs.min(24), block_bits.min(16), max_bytes)
+    }
+
+    /// Contributions of the ensemble for one row, as [`super::ensemble_shap_into`] gives
+    /// them (LightGBM's `pred_contrib` layout, the bias to the bit) up to rounding.
+    ///
+    /// Errors as [`super::ensemble_shap_into`] does, and when `ensemble` is not of the shape
+    /// the plan was built for (inputs, outputs, trees and their splits). Allocates nothing
+    /// once `scratch` has served a row of this plan.
+    pub fn ensemble_shap_into(
+        &self,
+        ensemble: &Ensemble,
+        row: &[f64],
+        out: &mut [f64],
+        scratch: &mut TreeShapScratch,
+    ) -> Result<()> {
+        self.check(ensemble)?;
+        check_row(ensemble, row)?;
+        let width = ensemble.inputs + 1;
+        check_len("out", out.len(), "outputs × (inputs + 1)", ensemble.outputs * width)?;
+        out.fill(0.0);
+        for (block, &base) in out.chunks_exact_mut(width).zip(&ensemble.base_score) {
+            block[ensemble.inputs] = base;
+        }
+        if scratch.words.len() < self.words {
+            scratch.words.resize(self.words, 0);
+        }
+        for (i, (plan, tree)) in self.trees.iter().zip(&ensemble.trees).enumerate() {
+            let block = &mut out[(i % ensemble.outputs) * width..][..width];
+            let (phi, bias) = block.split_at_mut(ensemble.inputs);
+            match plan.planned {
+                Some(planned) => self.add_tree(planned, plan.splits, row, phi, &mut scratch.words),
+                None => tree_shap_into(tree, row, phi, scratch),
+            }
+            bias[0] += plan.expected;
+        }
+        Ok(())
+    }
+
+    /// Contributions of every row of a matrix (`n × inputs`), as [`super::ensemble_shap`]
+    /// lays them out: rows spread over rayon's threads, each equal to
+    /// [`Self::ensemble_shap_into`]'s to the bit. Errors as that.
+    pub fn ensemble_shap(&self, ensemble: &Ensemble, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.check(ensemble)?;
+        shap_rows(ensemble, x, |row, out, scratch| self.ensemble_shap_into(ensemble, row, out, scratch))
+    }
+
+    /// The bytes the plan takes (its tables, what they test, the splits).
+    pub fn memory_bytes(&self) -> usize {
+        size_of::<TreeShapPlan>()
+            + self.trees.capacity() * size_of::<TreePlan>()
+            + self.splits.capacity() * size_of::<Split>()
+            + self.splits.iter().map(build::split_heap_bytes).sum::<usize>()
+            + self.units.capacity() * size_of::<Unit>()
+            + self.checks.capacity() * size_of::<Check>()
+            + self.features.capacity() * size_of::<u32>()
+            + self.slots.capacity() * size_of::<Slot>()
+            + self.table.capacity() * size_of::<f64>()
+    }
+
+    /// How many trees have no tables (a path past [`MAX_PATH_INPUTS`] distinct inputs, or
+    /// past the memory cap) and are explained by Algorithm 2.
+    pub fn fallback_trees(&self) -> usize {
+        self.trees.iter().filter(|t| t.planned.is_none()).count()
+    }
+
+    /// The ensemble is of the plan's shape (so that nothing reads past the plan's ranges).
+    fn check(&self, ensemble: &Ensemble) -> Result<()> {
+        let same = ensemble.inputs == self.inputs
+            && ensemble.outputs == self.outputs
+            && ensemble.trees.len() == self.trees.len()
+            && ensemble.trees.iter().zip(&self.trees).all(|(t, p)| t.splits.len() == p.splits);
+        if same {
+            Ok(())
+        } else {
+            Err(NpsError::invalid("ensemble", "another ensemble", "the ensemble the TreeSHAP plan was built from"))
+        }
+    }
+
+    /// Adds one planned tree's contributions for `row` into `phi`.
+    #[inline]
+    fn add_tree(&self, planned: Planned, split_count: usize, row: &[f64], phi: &mut [f64], words: &mut [u64]) {
+        // Each split once: bit n of the decisions is 1 when the row goes left at split n.
+        let splits = &self.splits[planned.splits..][..split_count];
+        for (word, chunk) in words.iter_mut().zip(splits.chunks(64)) {
+            let mut bits = 0;
+            for (b, split) in chunk.iter().enumerate() {
+                bits |= u64::from(split.goes_left(row[split.feature])) << b;
+            }
+            *word = bits;
+        }
+        let words = &*words;
+        for unit in &self.units[planned.units..planned.leaves] {
+            let index = self.agreement(unit, words) as usize;
+            let width = unit.width as usize;
+            let values = &self.table[unit.table as usize + index * width..][..width];
+            for (&f, &v) in self.features[unit.inputs as usize..][..width].iter().zip(values) {
+                phi[f as usize] += v;
+            }
+        }
+        for unit in &self.units[planned.leaves..planned.end] {
+            let agree = self.agreement(unit, words);
+            let slots = &self.slots[unit.inputs as usize..][..unit.width as usize];
+            let table = &self.table[unit.table as usize..][..1 << slots.len()];
+            leaf_table::credit(table, slots, agree, |k, v| phi[slots[k].feature] += v);
+        }
+    }
+
+    /// The bits of a unit's index (block) or subset (leaf) for the split decisions `words`.
+    #[inline]
+    fn agreement(&self, unit: &Unit, words: &[u64]) -> u32 {
+        let mut disagree = 0u32;
+        for c in &self.checks[unit.checks as usize..][..unit.check_count as usize] {
+            disagree |= u32::from(words[c.word as usize] & c.mask != c.want) << c.bit;
+        }
+        !disagree & ((1 << unit.bits) - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::ensemble_shap_into;
+    use crate::model::boosted::{Comparison, Leaf, Missing, Tree};
+
+    /// SplitMix64.
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// A random tree: repeated inputs, categorical and every missing rule, covers that
+    /// sometimes do not add up and sometimes are 0.
+    fn tree(g: &mut Gen, inputs: usize, depth: usize) -> Tree {
+        fn grow(g: &mut Gen, t: &mut Tree, inputs: usize, depth: usize) -> (i32, f64) {
+            if depth == 0 || g.unit() < 0.15 {
+                let cover = if g.unit() < 0.1 { 0.0 } else { (1.0 + 9.0 * g.unit()).round() };
+                t.leaves.push(Leaf { value: 4.0 * g.unit() - 2.0, cover });
+                return (!(t.leaves.len() as i32 - 1), cover);
+            }
+            let at = t.splits.len();
+            t.splits.push(Split {
+                feature: g.below(inputs),
+                threshold: g.below(5) as f64 - 2.0,
+                categories: (g.unit() < 0.2).then(|| (0..4).filter(|_| g.unit() < 0.5).collect()),
+                default_left: g.unit() < 0.5,
+                missing: [Missing::Nan, Missing::Zero, Missing::None][g.below(3)],
+                comparison: [Comparison::LessOrEqual, Comparison::LessF32][g.below(2)],
+                left: 0,
+                right: 0,
+                gain: 1.0,
+                cover: 0.0,
+            });
+            let (left, cl) = grow(g, t, inputs, depth - 1);
+            let (right, cr) = grow(g, t, inputs, depth - 1);
+            let mut cover = cl + cr;
+            if g.unit() < 0.1 {
+                cover *= 0.5 + g.unit();
+            }
+            if g.unit() < 0.05 {
+                cover = 0.0;
+            }
+            let s = &mut t.splits[at];
+            (s.left, s.right, s.cover) = (left, right, cover);
+            (at as i32, cover)
+        }
+        let mut t = Tree { splits: Vec::new(), leaves: Vec::new() };
+        grow(g, &mut t, inputs, depth);
+        t
+    }
+
+    fn ensemble(g: &mut Gen, inputs: usize, outputs: usize, trees: usize, depth: usize) -> Ensemble {
+        let trees = (0..outputs * trees)
+            .map(|_| {
+                let depth = g.below(depth + 1);
+                tree(g, inputs, depth)
+            })
+            .collect();
+        let e = Ensemble { inputs, outputs, base_score: (0..outputs).map(|k| k as f64 - 0.5).collect(), trees };
+        e.validate().unwrap();
+        e
+    }
+
+    fn row(g: &mut Gen, inputs: usize) -> Vec<f64> {
+        (0..inputs).map(|_| if g.unit() < 0.15 { f64::NAN } else { g.below(5) as f64 - 2.0 + 0.5 * g.unit() }).collect()
+    }
+
+    /// The plan against Algorithm 2: values within 1e-12 of max(1, |value|), bias to the bit.
+    fn assert_equal(what: &str, e: &Ensemble, plan: &TreeShapPlan, row: &[f64]) {
+        let mut scratch = TreeShapScratch::new();
+        let width = e.outputs * (e.inputs + 1);
+        let (mut want, mut got) = (vec![0.0; width], vec![0.0; width]);
+        ensemble_shap_into(e, row, &mut want, &mut scratch).unwrap();
+        plan.ensemble_shap_into(e, row, &mut got, &mut scratch).unwrap();
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            if i % (e.inputs + 1) == e.inputs {
+                assert_eq!(g.to_bits(), w.to_bits(), "{what}: bias {i}");
+            } else {
+                assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "{what}[{i}]: {g} against {w}");
+            }
+        }
+    }
+
+    /// Blocks of every size, leaves alone, paths past the limit and memory caps: the values
+    /// stay Algorithm 2's.
+    #[test]
+    fn every_way_of_planning_equals_algorithm_2() {
+        let limits = [
+            (MAX_PATH_INPUTS, BLOCK_BITS, MAX_PLAN_BYTES),
+            (MAX_PATH_INPUTS, 0, MAX_PLAN_BYTES),
+            (MAX_PATH_INPUTS, 3, MAX_PLAN_BYTES),
+            (MAX_PATH_INPUTS, 10, MAX_PLAN_BYTES),
+            (24, 0, MAX_PLAN_BYTES),
+            (3, BLOCK_BITS, MAX_PLAN_BYTES),
+            (0, BLOCK_BITS, MAX_PLAN_BYTES),
+            (MAX_PATH_INPUTS, BLOCK_BITS, 20_000),
+            (MAX_PATH_INPUTS, 0, 0),
+        ];
+        for seed in 0..60 {
+            let mut g = Gen(seed);
+            let (inputs, outputs) = (3 + g.below(8), [1, 3][g.below(2)]);
+            let rounds = 1 + g.below(5);
+            let e = ensemble(&mut g, inputs, outputs, rounds, 8);
+            let rows: Vec<Vec<f64>> = (0..4).map(|_| row(&mut g, inputs)).collect();
+            for &(max_path_inputs, block_bits, max_bytes) in &limits {
+                let plan = TreeShapPlan::with_limits(&e, max_path_inputs, block_bits, max_bytes);
+                for row in &rows {
+                    assert_equal(
+                        &format!("seed {seed} limits {max_path_inputs} {block_bits} {max_bytes}"),
+                        &e,
+                        &plan,
+                        row,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Trees past the limits are left to Algorithm 2 (then equal to it to the bit); the
+    /// others are planned.
+    #[test]
+    fn limits_send_trees_to_algorithm_2() {
+        let mut g = Gen(3);
+        let e = ensemble(&mut g, 6, 1, 40, 7);
+        let with_splits = e.trees.iter().filter(|t| !t.splits.is_empty()).count();
+        assert!(with_splits > 20);
+        assert_eq!(TreeShapPlan::new(&e).fallback_trees(), 0);
+        // No input allowed on a path: every tree with a split falls back, to the bit.
+        let plan = TreeShapPlan::with_limits(&e, 0, BLOCK_BITS, MAX_PLAN_BYTES);
+        assert_eq!(plan.fallback_trees(), with_splits);
+        let mut scratch = TreeShapScratch::new();
+        let (mut want, mut got) = (vec![0.0; 7], vec![0.0; 7]);
+        for _ in 0..10 {
+            let row = row(&mut g, 6);
+            ensemble_shap_into(&e, &row, &mut want, &mut scratch).unwrap();
+            plan.ensemble_shap_into(&e, &row, &mut got, &mut scratch).unwrap();
+            assert_eq!(
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                got.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
+        // Two inputs per path: the trees with a path of three distinct inputs fall back.
+        let plan = TreeShapPlan::with_limits(&e, 2, BLOCK_BITS, MAX_PLAN_BYTES);
+        let wide = e.trees.iter().filter(|t| widest_path(t, 0, &mut Vec::new()) > 2).count();
+        assert!(wide > 0 && wide < with_splits, "{wide}");
+        assert_eq!(plan.fallback_trees(), wide);
+        // A memory cap: the trees that come after it is reached fall back.
+        let full = TreeShapPlan::new(&e).memory_bytes();
+        let plan = TreeShapPlan::with_limits(&e, MAX_PATH_INPUTS, BLOCK_BITS, full / 2);
+        assert!(plan.fallback_trees() > 0 && plan.fallback_trees() < with_splits);
+        assert!(plan.memory_bytes() <= full / 2);
+    }
+
+    /// The most distinct inputs on one path of the subtree of `node`.
+    fn widest_path(tree: &Tree, node: i32, path: &mut Vec<usize>) -> usize {
+        if node < 0 || tree.splits.is_empty() {
+            let mut distinct = path.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            return distinct.len();
+        }
+        let split = &tree.splits[node as usize];
+        path.push(split.feature);
+        let widest = widest_path(tree, split.left, path).max(widest_path(tree, split.right, path));
+        path.pop();
+        widest
+    }
+}
