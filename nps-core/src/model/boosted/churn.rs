@@ -17,12 +17,12 @@ use super::imported::ImportedModel;
 use super::lazy::Lazy;
 use super::objective::Objective;
 use super::train::{fit_boosted, BoostingOptions, BoostingReport};
-use crate::encode::encoder::{boolean, label, numeric};
+use super::tree_input;
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_interactions_into, tree_expected_value, TreeShapPlan, TreeShapScratch};
 use crate::features::FeatureSet;
-use crate::model::{display, sigmoid, Explanation, MODEL_FORMAT};
+use crate::model::{sigmoid, Explanation, MODEL_FORMAT};
 
 /// The file version that introduced model kinds (a logistic file of version 1 has none).
 pub const BOOSTED_MODEL_VERSION: u32 = 2;
@@ -116,9 +116,9 @@ impl BoostedChurnModel {
         }
         let encoder =
             TableEncoder::fit(table, specs, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
-        let x = rows_of(&encoder, table)?;
-        let ex = eval.map(|(t, _)| rows_of(&encoder, t)).transpose()?;
-        let typical = typical_values(&encoder, x.view());
+        let x = tree_input::tree_rows(&encoder, table)?;
+        let ex = eval.map(|(t, _)| tree_input::tree_rows(&encoder, t)).transpose()?;
+        let typical = tree_input::typical_values(&encoder, x.view());
         let eval =
             ex.as_ref().zip(eval).map(|(ex, (_, ey))| super::EvalSet { x: ex.view(), y: ey, sample_weight: None });
         Self::fit_rows(encoder, x.view(), typical, y, sample_weight, eval, options)
@@ -145,7 +145,7 @@ impl BoostedChurnModel {
                 *indicator = false;
             }
         }
-        let typical = typical_values(&encoder, x);
+        let typical = tree_input::typical_values(&encoder, x);
         Self::fit_rows(encoder, x, typical, y, sample_weight, eval, options)
     }
 
@@ -158,14 +158,7 @@ impl BoostedChurnModel {
         eval: Option<super::EvalSet<'_>>,
         options: &BoostingOptions,
     ) -> Result<BoostedChurnModel> {
-        let categories: Vec<Option<usize>> = encoder
-            .columns
-            .iter()
-            .map(|c| match c {
-                EncodedColumn::Categorical { categories, .. } => Some(categories.len()),
-                _ => None,
-            })
-            .collect();
+        let categories = tree_input::category_counts(&encoder);
         let (ensemble, report) = fit_boosted(x, y, 2, &categories, sample_weight, eval, options)?;
         let positives = y.iter().filter(|&&v| v == 1.0).count();
         let expected_value = expected_value(&ensemble);
@@ -284,18 +277,7 @@ impl BoostedChurnModel {
     /// One customer's cells (in [`Self::inputs`] order) as the trees read them, into `out`
     /// (one value per input). `row` names the row in errors.
     pub fn tree_row(&self, cells: &[Cell<'_>], row: usize, out: &mut [f64]) -> Result<()> {
-        if cells.len() != self.inputs.len() || out.len() != self.inputs.len() {
-            return Err(NpsError::LengthMismatch {
-                field: "cells".into(),
-                actual: cells.len(),
-                other: "the model's inputs".into(),
-                expected: self.inputs.len(),
-            });
-        }
-        for ((column, &cell), o) in self.encoder.columns.iter().zip(cells).zip(out.iter_mut()) {
-            *o = tree_value(&self.encoder, column, cell, row)?;
-        }
-        Ok(())
+        tree_input::tree_row(&self.encoder, cells, row, out)
     }
 
     /// The log-odds of one customer given as cells; `scratch` receives the tree row.
@@ -312,26 +294,13 @@ impl BoostedChurnModel {
 
     /// The rows of a table as the trees read them (rows × inputs).
     pub fn tree_rows(&self, table: &RawTable) -> Result<Array2<f64>> {
-        rows_of(&self.encoder, table)
+        tree_input::tree_rows(&self.encoder, table)
     }
 
     /// The rows of a numeric matrix whose columns are named `names` (any order, extra
     /// columns ignored) as the trees read them.
     pub fn tree_rows_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array2<f64>> {
-        let index = self.encoder.matrix_index(x, names)?;
-        let mut out = Array2::zeros((x.nrows(), self.inputs.len()));
-        for (i, mut o) in out.rows_mut().into_iter().enumerate() {
-            for ((column, &j), o) in self.encoder.columns.iter().zip(&index).zip(o.iter_mut()) {
-                let v = x[[i, j]];
-                *o = match column {
-                    EncodedColumn::Numeric { .. } if !v.is_infinite() => v,
-                    _ => {
-                        tree_value(&self.encoder, column, if v.is_nan() { Cell::Missing } else { Cell::Number(v) }, i)?
-                    }
-                };
-            }
-        }
-        Ok(out)
+        tree_input::tree_rows_matrix(&self.encoder, x, names)
     }
 
     /// The log-odds of each row of tree rows (see [`Self::tree_rows`]), rows spread over
@@ -420,21 +389,7 @@ impl BoostedChurnModel {
             });
         }
         self.ensemble.validate()?;
-        for (i, t) in self.ensemble.trees.iter().enumerate() {
-            for (s, split) in t.splits.iter().enumerate() {
-                if let (Some(codes), EncodedColumn::Categorical { categories, .. }) =
-                    (&split.categories, &self.encoder.columns[split.feature])
-                {
-                    if let Some(&c) = codes.iter().find(|&&c| c as usize >= categories.len()) {
-                        return Err(NpsError::invalid(
-                            &format!("ensemble.trees[{i}].splits[{s}].categories"),
-                            c,
-                            &format!("codes of the {} categories of {}", categories.len(), self.inputs[split.feature]),
-                        ));
-                    }
-                }
-            }
-        }
+        tree_input::check_split_codes(&self.encoder, &self.ensemble, &self.inputs)?;
         if let Some(features) = &self.features {
             let set = FeatureSet::from_json(&features.to_string())?;
             if let Some(missing) = self.inputs.iter().find(|i| set.get(i).is_none()) {
@@ -590,80 +545,4 @@ fn check_width(x: ArrayView2<'_, f64>, width: usize) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// One cell as the trees read it.
-fn tree_value(encoder: &TableEncoder, column: &EncodedColumn, cell: Cell<'_>, row: usize) -> Result<f64> {
-    Ok(match column {
-        EncodedColumn::Numeric { name, .. } => numeric(cell, name, row)?,
-        EncodedColumn::Boolean { name } => match cell {
-            Cell::Missing => f64::NAN,
-            c => boolean(c, name, row)? as u8 as f64,
-        },
-        EncodedColumn::Categorical { name, categories, .. } => match label(cell) {
-            None => f64::NAN,
-            Some(l) => match categories.binary_search(&l) {
-                Ok(k) => k as f64,
-                Err(_) if encoder.unseen == UnseenPolicy::Ignore => f64::NAN,
-                Err(_) => {
-                    return Err(NpsError::Unknown {
-                        field: format!("category of {name} (row {row})"),
-                        value: l,
-                        expected: format!("a category seen in training: {}", categories.join(", ")),
-                    })
-                }
-            },
-        },
-    })
-}
-
-/// A table's rows as the trees read them.
-fn rows_of(encoder: &TableEncoder, table: &RawTable) -> Result<Array2<f64>> {
-    let columns: Vec<_> =
-        encoder.columns.iter().map(|c| table.column(c.name()).map(|col| (c, col))).collect::<Result<_>>()?;
-    let mut out = Array2::zeros((table.len(), columns.len()));
-    for (i, mut o) in out.rows_mut().into_iter().enumerate() {
-        for ((c, col), o) in columns.iter().zip(o.iter_mut()) {
-            *o = tree_value(encoder, c, col.cell(i), i)?;
-        }
-    }
-    Ok(out)
-}
-
-/// The typical value of each input (see [`BoostedChurnModel::typical`]).
-fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> Vec<String> {
-    encoder
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            let col = x.column(j);
-            match c {
-                EncodedColumn::Numeric { .. } => {
-                    let (s, n) = col.iter().filter(|v| !v.is_nan()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-                    if n == 0 {
-                        "missing".into()
-                    } else {
-                        display(Cell::Number(s / n as f64))
-                    }
-                }
-                EncodedColumn::Boolean { .. } => {
-                    let ones = col.iter().filter(|&&v| v == 1.0).count();
-                    let zeros = col.iter().filter(|&&v| v == 0.0).count();
-                    (ones > zeros).to_string()
-                }
-                EncodedColumn::Categorical { categories, .. } => {
-                    let mut counts = vec![0usize; categories.len()];
-                    for v in col.iter().filter(|v| !v.is_nan()) {
-                        counts[*v as usize] += 1;
-                    }
-                    let best = (0..counts.len()).fold(None, |b: Option<usize>, k| match b {
-                        Some(b) if counts[b] >= counts[k] => Some(b),
-                        _ => Some(k),
-                    });
-                    best.map_or_else(|| "missing".into(), |k| categories[k].clone())
-                }
-            }
-        })
-        .collect()
 }
