@@ -34,13 +34,15 @@ fn main() {
         let worst = got.iter().zip(&want).map(|(g, w)| (g - w).abs() / w.abs().max(1.0)).fold(0.0, f64::max);
         println!(
             "{leaves:>2} leaves (depth ≤ {depth:>2}): Algorithm 2 {:>7.1} / {:>7.1}, plan {:>6.1} / {:>6.1} ({:.1}x); \
-             plan built in {build:.0} ms, {:.2} MiB, {} trees left to Algorithm 2; largest difference {worst:.1e}",
+             plan built in {build:.0} ms, {:.2} MiB, {} trees without tables, {} left to Algorithm 2; \
+             largest difference {worst:.1e}",
             algorithm_2.0,
             algorithm_2.1,
             planned.0,
             planned.1,
             algorithm_2.0 / planned.0,
             plan.memory_bytes() as f64 / (1 << 20) as f64,
+            plan.trees_without_tables(),
             plan.fallback_trees(),
         );
         check_sum(&ensemble, &explain, &got);

@@ -44,8 +44,11 @@ pub struct TreeShapScratch {
     /// Interactions: the distinct inputs one tree splits on, and the marks that find them.
     features: Vec<usize>,
     seen: Vec<bool>,
-    /// [`super::TreeShapPlan`]: one tree's split decisions for the row, a bit per split.
+    /// [`super::TreeShapPlan`]: one tree's split decisions for the row, a bit per split,
+    /// and the numbers and flags of its pass through a tree without tables.
     pub(super) words: Vec<u64>,
+    pub(super) values: Vec<f64>,
+    pub(super) flags: Vec<u8>,
 }
 
 impl TreeShapScratch {

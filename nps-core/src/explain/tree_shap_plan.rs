@@ -17,7 +17,7 @@
 //! plan tabulates, once:
 //!
 //! * for a subtree whose splits and distinct ancestor inputs number at most
-//!   [`BLOCK_BITS`] (a whole tree of 7 leaves, the lower parts of larger ones), the summed
+//!   8 (a whole tree of 7 leaves, the lower parts of larger ones), the summed
 //!   contributions of all its leaves for every combination of the row's sides at its
 //!   splits and its agreement with each ancestor input: a row then reads one table row and
 //!   adds it (a *block*);
@@ -29,9 +29,11 @@
 //! child with cover 0 gets the fraction 0, a node with cover 0 passes 0 to both children),
 //! and the values equal its values up to rounding.
 //!
-//! The tables grow as `2^d`: a tree with a leaf whose path has more than
-//! [`MAX_PATH_INPUTS`] distinct inputs, or whose tables would take the plan past
-//! [`MAX_PLAN_BYTES`], keeps Algorithm 2 (exact too, only slower).
+//! The tables grow as `2^d`: a tree with a path of more than 12 distinct inputs, or whose
+//! tables would take the plan past the memory cap [`MAX_PLAN_BYTES`], is explained without
+//! tables in O(nodes × d) per row ([`linear`]; slower than tables, faster than Algorithm 2
+//! and, on deep paths, more precise), and a tree with a path of more than
+//! [`MAX_PATH_INPUTS`] distinct inputs, or past the cap even so, keeps Algorithm 2.
 use std::mem::size_of;
 
 use ndarray::{Array2, ArrayView2};
@@ -43,17 +45,46 @@ use crate::model::boosted::{Ensemble, Split};
 
 mod build;
 mod leaf_table;
+mod linear;
 
-/// Distinct inputs on a leaf's path, at most, for the tables (`2^12` numbers, 32 KiB a
-/// leaf); a tree with a longer path keeps Algorithm 2.
-pub const MAX_PATH_INPUTS: usize = 12;
+/// Distinct inputs on a path, at most, for a planned tree; a tree with a longer path keeps
+/// Algorithm 2.
+pub const MAX_PATH_INPUTS: usize = 64;
 
-/// The memory a plan may take, at most (64 MiB: 300 trees of 31 leaves and 27 inputs take
-/// about 35 MiB); the trees whose tables would go past it keep Algorithm 2.
+/// The memory a plan may take, at most (64 MiB; 300 trees over 27 inputs take about 1 MiB
+/// with 7 leaves, 7 MiB with 15 and 30 MiB with 31); the trees whose tables would go past it
+/// are explained without tables, or by Algorithm 2.
 pub const MAX_PLAN_BYTES: usize = 64 << 20;
 
-/// Index bits of a block, at most: its table has `2^8` rows of at most 8 numbers (16 KiB).
-pub const BLOCK_BITS: usize = 8;
+/// What a plan may spend (see [`TreeShapPlan::with_limits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Distinct inputs on a path, at most, for a planned tree (at most 64).
+    pub path_inputs: usize,
+    /// Distinct inputs on a path, at most, for a tree with tables (`2^12` numbers, 32 KiB,
+    /// for a leaf alone; at most 24).
+    pub table_path_inputs: usize,
+    /// Index bits of a block, at most: `2^8` rows of at most 8 numbers, 16 KiB (at most 16;
+    /// 0 tabulates every leaf alone).
+    pub block_bits: usize,
+    /// A tree's tables, at most: past it, the tree is explained without tables (no limit by
+    /// default: on 300 trees of 31 leaves, tables are about 1.5 times as fast).
+    pub tree_table_bytes: usize,
+    /// The whole plan, at most.
+    pub bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            path_inputs: MAX_PATH_INPUTS,
+            table_path_inputs: 12,
+            block_bits: 8,
+            tree_table_bytes: usize::MAX,
+            bytes: MAX_PLAN_BYTES,
+        }
+    }
+}
 
 /// An ensemble's TreeSHAP tables, built once; explaining a row then costs O(trees × leaves
 /// × depth) at most instead of Algorithm 2's O(trees × leaves × depth²), with the same values
@@ -78,8 +109,16 @@ pub struct TreeShapPlan {
     slots: Vec<Slot>,
     /// Block rows and leaf tables.
     table: Vec<f64>,
+    /// The nodes of the trees without tables, and their coefficients, tree after tree.
+    nodes: Vec<linear::Node>,
+    coefficients: Vec<f64>,
+    /// The quadrature points for 1 to 32 points, one set after another.
+    points: Vec<linear::Point>,
     /// Words of split decisions of the largest planned tree.
     words: usize,
+    /// The numbers and nodes of the largest tree without tables, as its pass needs them.
+    linear_values: usize,
+    linear_nodes: usize,
 }
 
 /// One tree of the plan.
@@ -89,11 +128,24 @@ struct TreePlan {
     expected: f64,
     /// The tree's split count, to tell a plan used with another ensemble.
     splits: usize,
-    /// Where its splits and units are, or `None` for a tree left to Algorithm 2.
-    planned: Option<Planned>,
+    /// How it is explained.
+    kind: Kind,
 }
 
-/// A planned tree's ranges in the plan.
+/// How a tree is explained.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// By its tables.
+    Tables(Planned),
+    /// Without tables: its splits from `splits`, its nodes `nodes[nodes..][..len]`, its
+    /// quadrature points `points[points..][..q]`, its coefficients
+    /// `coefficients[coefs..][..coef_len]`.
+    Linear { splits: usize, nodes: usize, len: usize, points: usize, q: usize, coefs: usize, coef_len: usize },
+    /// By Algorithm 2.
+    Algorithm2,
+}
+
+/// A tree with tables: its ranges in the plan.
 #[derive(Debug, Clone, Copy)]
 struct Planned {
     splits: usize,
@@ -142,18 +194,18 @@ impl TreeShapPlan {
     /// The tables of an ensemble whose trees are valid ([`Ensemble::validate`]); a tree that
     /// is not is left to Algorithm 2. Takes at most [`MAX_PLAN_BYTES`].
     pub fn new(ensemble: &Ensemble) -> TreeShapPlan {
-        TreeShapPlan::with_limits(ensemble, MAX_PATH_INPUTS, BLOCK_BITS, MAX_PLAN_BYTES)
+        TreeShapPlan::with_limits(ensemble, Limits::default())
     }
 
-    /// [`Self::new`] with other limits: distinct inputs on a path (at most 24), index bits
-    /// of a block (at most 16; 0 plans every leaf alone) and bytes.
-    pub(crate) fn with_limits(
-        ensemble: &Ensemble,
-        max_path_inputs: usize,
-        block_bits: usize,
-        max_bytes: usize,
-    ) -> TreeShapPlan {
-        build::plan(ensemble, max_path_inputs.min(24), block_bits.min(16), max_bytes)
+    /// [`Self::new`] with other limits (each capped as [`Limits`] says).
+    pub(crate) fn with_limits(ensemble: &Ensemble, limits: Limits) -> TreeShapPlan {
+        let limits = Limits {
+            path_inputs: limits.path_inputs.min(MAX_PATH_INPUTS),
+            table_path_inputs: limits.table_path_inputs.min(24),
+            block_bits: limits.block_bits.min(16),
+            ..limits
+        };
+        build::plan(ensemble, limits)
     }
 
     /// Contributions of the ensemble for one row, as [`super::ensemble_shap_into`] gives
@@ -180,12 +232,25 @@ impl TreeShapPlan {
         if scratch.words.len() < self.words {
             scratch.words.resize(self.words, 0);
         }
+        if scratch.values.len() < self.linear_values {
+            scratch.values.resize(self.linear_values, 0.0);
+            scratch.flags.resize(self.linear_nodes, 0);
+        }
         for (i, (plan, tree)) in self.trees.iter().zip(&ensemble.trees).enumerate() {
             let block = &mut out[(i % ensemble.outputs) * width..][..width];
             let (phi, bias) = block.split_at_mut(ensemble.inputs);
-            match plan.planned {
-                Some(planned) => self.add_tree(planned, plan.splits, row, phi, &mut scratch.words),
-                None => tree_shap_into(tree, row, phi, scratch),
+            match plan.kind {
+                Kind::Tables(planned) => {
+                    decide(&self.splits[planned.splits..][..plan.splits], row, &mut scratch.words);
+                    self.add_tables(planned, phi, &scratch.words);
+                }
+                Kind::Linear { splits, nodes, len, points, q, coefs, coef_len } => {
+                    decide(&self.splits[splits..][..plan.splits], row, &mut scratch.words);
+                    let (nodes, points) = (&self.nodes[nodes..][..len], &self.points[points..][..q]);
+                    let coefs = &self.coefficients[coefs..][..coef_len];
+                    linear::add(nodes, points, coefs, &scratch.words, phi, &mut scratch.values, &mut scratch.flags);
+                }
+                Kind::Algorithm2 => tree_shap_into(tree, row, phi, scratch),
             }
             bias[0] += plan.expected;
         }
@@ -211,12 +276,20 @@ impl TreeShapPlan {
             + self.features.capacity() * size_of::<u32>()
             + self.slots.capacity() * size_of::<Slot>()
             + self.table.capacity() * size_of::<f64>()
+            + self.nodes.capacity() * size_of::<linear::Node>()
+            + self.coefficients.capacity() * size_of::<f64>()
+            + self.points.capacity() * size_of::<linear::Point>()
     }
 
-    /// How many trees have no tables (a path past [`MAX_PATH_INPUTS`] distinct inputs, or
+    /// How many trees are not planned (a path past [`MAX_PATH_INPUTS`] distinct inputs, or
     /// past the memory cap) and are explained by Algorithm 2.
     pub fn fallback_trees(&self) -> usize {
-        self.trees.iter().filter(|t| t.planned.is_none()).count()
+        self.trees.iter().filter(|t| matches!(t.kind, Kind::Algorithm2)).count()
+    }
+
+    /// How many trees are explained without tables (see the module documentation).
+    pub fn trees_without_tables(&self) -> usize {
+        self.trees.iter().filter(|t| matches!(t.kind, Kind::Linear { .. })).count()
     }
 
     /// The ensemble is of the plan's shape (so that nothing reads past the plan's ranges).
@@ -232,19 +305,10 @@ impl TreeShapPlan {
         }
     }
 
-    /// Adds one planned tree's contributions for `row` into `phi`.
+    /// Adds the contributions of a tree with tables into `phi`, for the row whose split
+    /// decisions are `words`.
     #[inline]
-    fn add_tree(&self, planned: Planned, split_count: usize, row: &[f64], phi: &mut [f64], words: &mut [u64]) {
-        // Each split once: bit n of the decisions is 1 when the row goes left at split n.
-        let splits = &self.splits[planned.splits..][..split_count];
-        for (word, chunk) in words.iter_mut().zip(splits.chunks(64)) {
-            let mut bits = 0;
-            for (b, split) in chunk.iter().enumerate() {
-                bits |= u64::from(split.goes_left(row[split.feature])) << b;
-            }
-            *word = bits;
-        }
-        let words = &*words;
+    fn add_tables(&self, planned: Planned, phi: &mut [f64], words: &[u64]) {
         for unit in &self.units[planned.units..planned.leaves] {
             let index = self.agreement(unit, words) as usize;
             let width = unit.width as usize;
@@ -269,6 +333,19 @@ impl TreeShapPlan {
             disagree |= u32::from(words[c.word as usize] & c.mask != c.want) << c.bit;
         }
         !disagree & ((1 << unit.bits) - 1)
+    }
+}
+
+/// A tree's split decisions for `row` into `words`: bit `n % 64` of word `n / 64` is 1 when
+/// the row goes left at split `n`. Each split is tested once.
+#[inline]
+fn decide(splits: &[Split], row: &[f64], words: &mut [u64]) {
+    for (word, chunk) in words.iter_mut().zip(splits.chunks(64)) {
+        let mut bits = 0;
+        for (b, split) in chunk.iter().enumerate() {
+            bits |= u64::from(split.goes_left(row[split.feature])) << b;
+        }
+        *word = bits;
     }
 }
 
@@ -373,16 +450,20 @@ mod tests {
     /// stay Algorithm 2's.
     #[test]
     fn every_way_of_planning_equals_algorithm_2() {
+        let d = Limits::default();
         let limits = [
-            (MAX_PATH_INPUTS, BLOCK_BITS, MAX_PLAN_BYTES),
-            (MAX_PATH_INPUTS, 0, MAX_PLAN_BYTES),
-            (MAX_PATH_INPUTS, 3, MAX_PLAN_BYTES),
-            (MAX_PATH_INPUTS, 10, MAX_PLAN_BYTES),
-            (24, 0, MAX_PLAN_BYTES),
-            (3, BLOCK_BITS, MAX_PLAN_BYTES),
-            (0, BLOCK_BITS, MAX_PLAN_BYTES),
-            (MAX_PATH_INPUTS, BLOCK_BITS, 20_000),
-            (MAX_PATH_INPUTS, 0, 0),
+            d,
+            Limits { block_bits: 0, ..d },
+            Limits { block_bits: 3, ..d },
+            Limits { block_bits: 10, ..d },
+            Limits { table_path_inputs: 24, block_bits: 0, tree_table_bytes: usize::MAX, ..d },
+            Limits { table_path_inputs: 3, ..d },
+            Limits { table_path_inputs: 0, ..d },
+            Limits { tree_table_bytes: 0, ..d },
+            Limits { path_inputs: 3, ..d },
+            Limits { path_inputs: 0, ..d },
+            Limits { bytes: 20_000, ..d },
+            Limits { bytes: 0, ..d },
         ];
         for seed in 0..60 {
             let mut g = Gen(seed);
@@ -390,15 +471,10 @@ mod tests {
             let rounds = 1 + g.below(5);
             let e = ensemble(&mut g, inputs, outputs, rounds, 8);
             let rows: Vec<Vec<f64>> = (0..4).map(|_| row(&mut g, inputs)).collect();
-            for &(max_path_inputs, block_bits, max_bytes) in &limits {
-                let plan = TreeShapPlan::with_limits(&e, max_path_inputs, block_bits, max_bytes);
+            for limits in limits {
+                let plan = TreeShapPlan::with_limits(&e, limits);
                 for row in &rows {
-                    assert_equal(
-                        &format!("seed {seed} limits {max_path_inputs} {block_bits} {max_bytes}"),
-                        &e,
-                        &plan,
-                        row,
-                    );
+                    assert_equal(&format!("seed {seed} {limits:?}"), &e, &plan, row);
                 }
             }
         }
@@ -414,7 +490,11 @@ mod tests {
         assert!(with_splits > 20);
         assert_eq!(TreeShapPlan::new(&e).fallback_trees(), 0);
         // No input allowed on a path: every tree with a split falls back, to the bit.
-        let plan = TreeShapPlan::with_limits(&e, 0, BLOCK_BITS, MAX_PLAN_BYTES);
+        let d = Limits::default();
+        // Trees without tables, all of them.
+        let plan = TreeShapPlan::with_limits(&e, Limits { tree_table_bytes: 0, ..d });
+        assert_eq!((plan.trees_without_tables(), plan.fallback_trees()), (with_splits, 0));
+        let plan = TreeShapPlan::with_limits(&e, Limits { path_inputs: 0, ..d });
         assert_eq!(plan.fallback_trees(), with_splits);
         let mut scratch = TreeShapScratch::new();
         let (mut want, mut got) = (vec![0.0; 7], vec![0.0; 7]);
@@ -428,13 +508,13 @@ mod tests {
             );
         }
         // Two inputs per path: the trees with a path of three distinct inputs fall back.
-        let plan = TreeShapPlan::with_limits(&e, 2, BLOCK_BITS, MAX_PLAN_BYTES);
+        let plan = TreeShapPlan::with_limits(&e, Limits { path_inputs: 2, ..d });
         let wide = e.trees.iter().filter(|t| widest_path(t, 0, &mut Vec::new()) > 2).count();
         assert!(wide > 0 && wide < with_splits, "{wide}");
         assert_eq!(plan.fallback_trees(), wide);
         // A memory cap: the trees that come after it is reached fall back.
         let full = TreeShapPlan::new(&e).memory_bytes();
-        let plan = TreeShapPlan::with_limits(&e, MAX_PATH_INPUTS, BLOCK_BITS, full / 2);
+        let plan = TreeShapPlan::with_limits(&e, Limits { bytes: full / 2, ..d });
         assert!(plan.fallback_trees() > 0 && plan.fallback_trees() < with_splits);
         assert!(plan.memory_bytes() <= full / 2);
     }

@@ -3,12 +3,15 @@
 //! too many distinct inputs or the tables would not fit in the memory cap.
 use std::mem::{size_of, take};
 
-use super::{leaf_table, Check, Planned, Slot, TreePlan, TreeShapPlan, Unit};
+use super::{leaf_table, linear, Check, Kind, Limits, Planned, Slot, TreePlan, TreeShapPlan, Unit};
 use crate::explain::tree_shap::{fractions, root, tree_expected_value};
 use crate::model::boosted::{Ensemble, Split, Tree};
 
-/// The plan of `ensemble` under the given limits (see [`TreeShapPlan::with_limits`]).
-pub(super) fn plan(ensemble: &Ensemble, max_path_inputs: usize, block_bits: usize, max_bytes: usize) -> TreeShapPlan {
+/// Quadrature points kept for 1 to this many points (paths of up to 64 distinct inputs).
+const MAX_POINTS: usize = 32;
+
+/// The plan of `ensemble` under `limits` (see [`TreeShapPlan::with_limits`]).
+pub(super) fn plan(ensemble: &Ensemble, limits: Limits) -> TreeShapPlan {
     let mut plan = TreeShapPlan {
         inputs: ensemble.inputs,
         outputs: ensemble.outputs,
@@ -19,26 +22,34 @@ pub(super) fn plan(ensemble: &Ensemble, max_path_inputs: usize, block_bits: usiz
         features: Vec::new(),
         slots: Vec::new(),
         table: Vec::new(),
+        nodes: Vec::new(),
+        coefficients: Vec::new(),
+        points: (1..=MAX_POINTS).flat_map(linear::points).collect(),
         words: 0,
+        linear_values: 0,
+        linear_nodes: 0,
     };
-    let mut builder = Builder { max_path_inputs, block_bits, ..Default::default() };
-    let mut used = size_of::<TreeShapPlan>() + ensemble.trees.len() * size_of::<TreePlan>();
+    let mut builder = Builder {
+        max_path_inputs: limits.table_path_inputs.min(limits.path_inputs),
+        block_bits: limits.block_bits,
+        ..Default::default()
+    };
+    let mut used = plan.memory_bytes() + ensemble.trees.len() * size_of::<TreePlan>();
     for tree in &ensemble.trees {
         // A tree that is not valid (which a validated ensemble never has) could loop or
         // read out of range: Algorithm 2 keeps it, as it always did.
-        let planned = if tree.validate(ensemble.inputs, "tree").is_ok() {
-            builder.tree(&mut plan, tree, max_bytes.saturating_sub(used))
+        let room = limits.bytes.saturating_sub(used);
+        let (kind, bytes) = if tree.validate(ensemble.inputs, "tree").is_err() {
+            (Kind::Algorithm2, 0)
+        } else if let Some((planned, bytes)) = builder.tree(&mut plan, tree, room.min(limits.tree_table_bytes)) {
+            (Kind::Tables(planned), bytes)
+        } else if let Some(planned) = linear_tree(&mut plan, tree, limits.path_inputs, room) {
+            planned
         } else {
-            None
+            (Kind::Algorithm2, 0)
         };
-        if let Some((_, bytes)) = planned {
-            used += bytes;
-        }
-        plan.trees.push(TreePlan {
-            expected: tree_expected_value(tree),
-            splits: tree.splits.len(),
-            planned: planned.map(|(p, _)| p),
-        });
+        used += bytes;
+        plan.trees.push(TreePlan { expected: tree_expected_value(tree), splits: tree.splits.len(), kind });
     }
     plan.splits.shrink_to_fit();
     plan.units.shrink_to_fit();
@@ -46,7 +57,35 @@ pub(super) fn plan(ensemble: &Ensemble, max_path_inputs: usize, block_bits: usiz
     plan.features.shrink_to_fit();
     plan.slots.shrink_to_fit();
     plan.table.shrink_to_fit();
+    plan.nodes.shrink_to_fit();
+    plan.coefficients.shrink_to_fit();
     plan
+}
+
+/// Plans `tree` (it has splits) without tables, if its paths have at most `path_inputs`
+/// distinct inputs and it takes at most `room` bytes: its kind and bytes.
+fn linear_tree(plan: &mut TreeShapPlan, tree: &Tree, path_inputs: usize, room: usize) -> Option<(Kind, usize)> {
+    let start = plan.nodes.len();
+    let widest = linear::build(tree, &mut plan.nodes);
+    let len = plan.nodes.len() - start;
+    let bytes = size_of::<Split>() * tree.splits.len()
+        + tree.splits.iter().map(split_heap_bytes).sum::<usize>()
+        + size_of::<linear::Node>() * len;
+    let q = widest.div_ceil(2).max(1);
+    if widest > path_inputs || q > MAX_POINTS || bytes + 24 * len * q > room || u32::try_from(len).is_err() {
+        plan.nodes.truncate(start);
+        return None;
+    }
+    let points = q * (q - 1) / 2;
+    let coefs = plan.coefficients.len();
+    let count = linear::coefficients(&mut plan.nodes[start..], &plan.points[points..][..q], &mut plan.coefficients);
+    let bytes = bytes + size_of::<f64>() * count;
+    let splits = plan.splits.len();
+    plan.splits.extend_from_slice(&tree.splits);
+    plan.words = plan.words.max(tree.splits.len().div_ceil(64));
+    plan.linear_values = plan.linear_values.max(3 * len * q);
+    plan.linear_nodes = plan.linear_nodes.max(len);
+    Some((Kind::Linear { splits, nodes: start, len, points, q, coefs, coef_len: count }, bytes))
 }
 
 /// Heap bytes a split holds (its categories).
