@@ -3,7 +3,7 @@
 // which answers every request with {status, body} and never throws.
 const fs = require('node:fs')
 const path = require('node:path')
-const { ChurnModel, ActionCatalog, Learner, TicketScorer, features } = require('../../nps-node')
+const { ChurnModel, BoostedChurnModel, ActionCatalog, Learner, TicketScorer, features } = require('../../nps-node')
 const { RequestError, parseBody, readTicket, readEvents, readOutcome, show } = require('./requests')
 
 /** The shipped playbook's text: `ActionCatalog.playbook()` is built from this file. */
@@ -40,8 +40,19 @@ const TOP = 3
  * (rank with Thompson draws from the outcomes learned so far; off by default), `maxEvents`
  * per POST /events (10,000).
  */
+function modelKind(text) {
+  try {
+    return JSON.parse(text)?.kind ?? 'logistic'
+  } catch {
+    return 'logistic'
+  }
+}
+
 function createService(options = {}) {
-  const model = ChurnModel.fromJson(options.model)
+  // Either kind of churn model file, by its kind: logistic or boosted trees (a file that is
+  // not JSON goes to the logistic reader, whose error says what is wrong).
+  const kind = modelKind(options.model)
+  const model = kind === 'boosted_trees' ? BoostedChurnModel.fromJson(options.model) : ChurnModel.fromJson(options.model)
   const catalogueText = options.catalogue ?? fs.readFileSync(PLAYBOOK_PATH, 'utf8')
   const catalog = ActionCatalog.fromJson(catalogueText)
   const spec = JSON.parse(catalogueText)
@@ -211,9 +222,9 @@ function createService(options = {}) {
   }
 
   function health() {
-    const t = model.training
     return { status: 'ok', customers: customers.size, ...counts,
-      model: { inputs: model.inputs.length, trainingRows: t.rows }, catalogue: { actions: catalog.actions.length, learning } }
+      model: { kind, inputs: model.inputs.length, trainingRows: model.training?.rows ?? null },
+      catalogue: { actions: catalog.actions.length, learning } }
   }
 
   const routes = {

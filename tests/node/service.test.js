@@ -416,3 +416,25 @@ test('main.js: starts from a model file on a free loopback port, answers, and cl
   assert.equal(await new Promise((resolve) => missing.once('exit', resolve)), 1)
   assert.match(err, /cannot read the model file .*nope\.json/)
 })
+
+test('a boosted model file serves tickets with its own numbers', async (t) => {
+  const { BoostedChurnModel, features } = require(path.join(root, 'nps-node'))
+  const file = JSON.parse(fs.readFileSync(path.join(root, 'tests', 'vectors', 'boosted_model.json'), 'utf8'))
+  const text = JSON.stringify(file.feature_model)
+  const { port } = await started(t, { model: text })
+  const h = await call(port, 'GET', '/health')
+  assert.equal(h.body.model.kind, 'boosted_trees')
+  const start = Date.UTC(2026, 0, 1)
+  const events = [{ customer: 'B1', time: start, kind: 'contact_opened', department: 'billing' },
+    { customer: 'B1', time: start + 86_400_000, kind: 'bill', value: 80 }]
+  assert.equal((await call(port, 'POST', '/events', { events })).status, 200)
+  const ticket = { customer: 'B1', time: start + 10 * 86_400_000, kind: 'contact_opened', department: 'billing' }
+  const r = await call(port, 'POST', '/tickets', ticket)
+  assert.equal(r.status, 200)
+  // The model alone, on the same history as of one second after the ticket.
+  const model = BoostedChurnModel.fromJson(text)
+  const history = new features.CustomerHistory()
+  for (const e of [...events, ticket]) history.push({ time: e.time, kind: e.kind, value: e.value, department: e.department })
+  const f = history.features(new features.FeatureEngine(null), ticket.time + 1000)
+  assert.equal(bits(r.body.probability), bits(model.scoreValues(f)))
+})
