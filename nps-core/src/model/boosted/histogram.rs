@@ -83,31 +83,60 @@ pub(crate) fn build(
         rest = tail;
         at = r.end;
     }
-    let one = |(f, hist): &mut (usize, &mut [BinSum])| {
-        let column = data.column(*f);
-        match rows {
-            None => {
-                for ((&b, &gi), &hi) in column.iter().zip(g).zip(h) {
-                    let s = &mut hist[b as usize];
+    // Inputs in groups of four: one pass over the rows (their index, gradient and hessian
+    // read once) feeds four histograms, each still summed in row order.
+    let group = |group: &mut [(usize, &mut [BinSum])]| {
+        if let [a, b, c, d] = group {
+            let cols = [data.column(a.0), data.column(b.0), data.column(c.0), data.column(d.0)];
+            let mut add = |bins: [u8; 4], gi: f64, hi: f64| {
+                for (hist, bin) in [&mut *a.1, &mut *b.1, &mut *c.1, &mut *d.1].into_iter().zip(bins) {
+                    let s = &mut hist[bin as usize];
                     s.g += gi;
                     s.h += hi;
                     s.n += 1;
                 }
+            };
+            match rows {
+                None => {
+                    for (k, (&gi, &hi)) in g.iter().zip(h).enumerate() {
+                        add([cols[0][k], cols[1][k], cols[2][k], cols[3][k]], gi, hi);
+                    }
+                }
+                Some(rows) => {
+                    for ((&i, &gi), &hi) in rows.iter().zip(g).zip(h) {
+                        let i = i as usize;
+                        add([cols[0][i], cols[1][i], cols[2][i], cols[3][i]], gi, hi);
+                    }
+                }
             }
-            Some(rows) => {
-                for ((&i, &gi), &hi) in rows.iter().zip(g).zip(h) {
-                    let s = &mut hist[column[i as usize] as usize];
-                    s.g += gi;
-                    s.h += hi;
-                    s.n += 1;
+            return;
+        }
+        for (f, hist) in group.iter_mut() {
+            let column = data.column(*f);
+            match rows {
+                None => {
+                    for ((&b, &gi), &hi) in column.iter().zip(g).zip(h) {
+                        let s = &mut hist[b as usize];
+                        s.g += gi;
+                        s.h += hi;
+                        s.n += 1;
+                    }
+                }
+                Some(rows) => {
+                    for ((&i, &gi), &hi) in rows.iter().zip(g).zip(h) {
+                        let s = &mut hist[column[i as usize] as usize];
+                        s.g += gi;
+                        s.h += hi;
+                        s.n += 1;
+                    }
                 }
             }
         }
     };
     if count * active.len() < PARALLEL_WORK {
-        slices.iter_mut().for_each(one);
+        slices.chunks_mut(4).for_each(group);
     } else {
-        slices.par_iter_mut().for_each(one);
+        slices.par_chunks_mut(4).for_each(group);
     }
 }
 
