@@ -23,8 +23,8 @@ use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, T
 use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_shap, ensemble_shap_into, tree_expected_value, TreeShapScratch};
 use crate::model::boosted::{
-    category_counts, check_split_codes, fit_boosted, tree_row, tree_rows, tree_rows_matrix, typical_values,
-    BoostingOptions, BoostingReport, Ensemble, EvalSet, BOOSTED_KIND,
+    category_counts, check_model, fit_boosted, tree_row, tree_rows, tree_rows_matrix, typical_values, BoostingOptions,
+    BoostingReport, Ensemble, EvalSet, BOOSTED_KIND,
 };
 use crate::model::softmax_in_place;
 
@@ -395,34 +395,6 @@ impl BoostedLtrModel {
         if self.kind != BOOSTED_KIND {
             return Err(NpsError::invalid("kind", &self.kind, &format!("{BOOSTED_KIND:?}")));
         }
-        self.encoder.validate()?;
-        if self.inputs != self.encoder.sources() {
-            return Err(NpsError::invalid("inputs", self.inputs.join(", "), "the encoder's source columns"));
-        }
-        if self.ensemble.inputs != self.inputs.len() {
-            return Err(NpsError::LengthMismatch {
-                field: "ensemble.inputs".into(),
-                actual: self.ensemble.inputs,
-                other: "inputs".into(),
-                expected: self.inputs.len(),
-            });
-        }
-        if self.ensemble.outputs != 3 {
-            return Err(NpsError::invalid(
-                "ensemble.outputs",
-                self.ensemble.outputs,
-                "3 (detractor, passive, promoter)",
-            ));
-        }
-        if self.typical.len() != self.inputs.len() {
-            return Err(NpsError::LengthMismatch {
-                field: "typical".into(),
-                actual: self.typical.len(),
-                other: "inputs".into(),
-                expected: self.inputs.len(),
-            });
-        }
-        self.ensemble.validate()?;
-        check_split_codes(&self.encoder, &self.ensemble, &self.inputs)
+        check_model(&self.encoder, &self.inputs, &self.ensemble, &self.typical, 3, "3 (detractor, passive, promoter)")
     }
 }

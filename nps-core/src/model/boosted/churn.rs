@@ -361,35 +361,14 @@ impl BoostedChurnModel {
 
     /// Checks a model (see [`Self::from_json`]).
     pub fn validate(&self) -> Result<()> {
-        self.encoder.validate()?;
-        if self.inputs != self.encoder.sources() {
-            return Err(NpsError::invalid("inputs", self.inputs.join(", "), "the encoder's source columns"));
-        }
-        if self.ensemble.inputs != self.inputs.len() {
-            return Err(NpsError::LengthMismatch {
-                field: "ensemble.inputs".into(),
-                actual: self.ensemble.inputs,
-                other: "inputs".into(),
-                expected: self.inputs.len(),
-            });
-        }
-        if self.ensemble.outputs != 1 {
-            return Err(NpsError::invalid(
-                "ensemble.outputs",
-                self.ensemble.outputs,
-                "1 (a churn model has one score)",
-            ));
-        }
-        if self.typical.len() != self.inputs.len() {
-            return Err(NpsError::LengthMismatch {
-                field: "typical".into(),
-                actual: self.typical.len(),
-                other: "inputs".into(),
-                expected: self.inputs.len(),
-            });
-        }
-        self.ensemble.validate()?;
-        tree_input::check_split_codes(&self.encoder, &self.ensemble, &self.inputs)?;
+        tree_input::check_model(
+            &self.encoder,
+            &self.inputs,
+            &self.ensemble,
+            &self.typical,
+            1,
+            "1 (a churn model has one score)",
+        )?;
         if let Some(features) = &self.features {
             let set = FeatureSet::from_json(&features.to_string())?;
             if let Some(missing) = self.inputs.iter().find(|i| set.get(i).is_none()) {

@@ -138,6 +138,37 @@ pub(crate) fn category_counts(encoder: &TableEncoder) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Checks what a tree model's file holds beside its trees: a valid encoder whose sources are
+/// `inputs`, an ensemble over those inputs with `outputs` scores (`expected` says which, for
+/// the message), one typical value per input, valid trees, and category codes within each
+/// input's categories. Each error names the field.
+pub(crate) fn check_model(
+    encoder: &TableEncoder,
+    inputs: &[String],
+    ensemble: &super::Ensemble,
+    typical: &[String],
+    outputs: usize,
+    expected: &str,
+) -> Result<()> {
+    encoder.validate()?;
+    if inputs != encoder.sources() {
+        return Err(NpsError::invalid("inputs", inputs.join(", "), "the encoder's source columns"));
+    }
+    let per_input = |field: &str, actual: usize| {
+        if actual == inputs.len() {
+            return Ok(());
+        }
+        Err(NpsError::LengthMismatch { field: field.into(), actual, other: "inputs".into(), expected: inputs.len() })
+    };
+    per_input("ensemble.inputs", ensemble.inputs)?;
+    if ensemble.outputs != outputs {
+        return Err(NpsError::invalid("ensemble.outputs", ensemble.outputs, expected));
+    }
+    per_input("typical", typical.len())?;
+    ensemble.validate()?;
+    check_split_codes(encoder, ensemble, inputs)
+}
+
 /// Checks that every categorical split of `ensemble` names codes of its input's categories.
 pub(crate) fn check_split_codes(encoder: &TableEncoder, ensemble: &super::Ensemble, inputs: &[String]) -> Result<()> {
     for (i, t) in ensemble.trees.iter().enumerate() {
