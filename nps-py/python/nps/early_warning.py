@@ -218,7 +218,7 @@ class LtrModel(_LtrEstimator):
 
 # The estimator's parameters that are the core's BoostingOptions, one for one (those of
 # ``BoostedChurnModel`` but the binary ones: class weights and monotone constraints).
-_BOOSTING_OPTIONS = tuple(k for k in _boosted._OPTIONS)
+_BOOSTING_OPTIONS = _boosted._OPTIONS
 
 
 class BoostedLtrModel(_LtrEstimator):
