@@ -10,6 +10,9 @@ use rayon::prelude::*;
 
 use crate::error::{NpsError, Result};
 
+/// Rows binned by one task.
+const BIN_BLOCK: usize = 8192;
+
 /// Rows read to choose a numeric input's bin bounds (LightGBM's `bin_construct_sample_cnt`).
 const BIN_SAMPLE: usize = 200_000;
 
@@ -30,42 +33,43 @@ impl BinMap {
             BinMap::Categorical { categories } => *categories,
         }
     }
-
-    /// The bin of a value.
-    #[inline]
-    pub(crate) fn bin(&self, x: f64) -> u8 {
-        if x.is_nan() {
-            return 0;
-        }
-        match self {
-            BinMap::Numeric { upper } => (1 + upper.partition_point(|&u| u < x)).min(upper.len()) as u8,
-            BinMap::Categorical { .. } => (x as usize + 1) as u8,
-        }
-    }
 }
 
-/// The training matrix as bins, one column after another.
+/// Inputs stored side by side in the binned matrix: a row's bins of one group of
+/// [`LANES`] inputs sit together, so a pass over a leaf's rows reads one place per row for
+/// four histograms (the rows of a deep leaf are scattered; four columns apart would be four
+/// cache misses).
+pub(crate) const LANES: usize = 4;
+
+/// The training matrix as bins, in groups of [`LANES`] inputs.
 #[derive(Debug)]
 pub(crate) struct Binned {
     /// Rows.
     pub(crate) rows: usize,
     /// Each input's map.
     pub(crate) maps: Vec<BinMap>,
-    /// `bins[f * rows + i]`: the bin of row i's input f.
-    pub(crate) bins: Vec<u8>,
+    /// `bins[g * rows + i][l]`: the bin of row i's input `g * LANES + l` (0 past the last input).
+    pub(crate) bins: Vec<[u8; LANES]>,
 }
 
 impl Binned {
-    /// The bins of input `f`, one per row.
+    /// The bins of the inputs `g * LANES..`, one entry per row.
     #[inline]
-    pub(crate) fn column(&self, f: usize) -> &[u8] {
-        &self.bins[f * self.rows..(f + 1) * self.rows]
+    pub(crate) fn group(&self, g: usize) -> &[[u8; LANES]] {
+        &self.bins[g * self.rows..(g + 1) * self.rows]
+    }
+
+    /// The bin of row `i`'s input `f`.
+    #[inline]
+    pub(crate) fn bin(&self, f: usize, i: usize) -> u8 {
+        self.bins[(f / LANES) * self.rows + i][f % LANES]
     }
 }
 
 /// Chooses each input's bins from `x` (rows × inputs; NaN missing) and bins every value.
 /// `categories[f]` is `Some(k)` for a categorical input with codes `0..k`. Errors: a code
-/// that is negative, fractional or not below `k`, an infinite value, naming row and input.
+/// that is negative, fractional or not below `k`, an infinite value, naming row and input
+/// (the first input, then the first row, with one).
 pub(crate) fn bin_matrix(
     x: ArrayView2<'_, f64>,
     categories: &[Option<usize>],
@@ -73,46 +77,123 @@ pub(crate) fn bin_matrix(
     seed: u64,
 ) -> Result<Binned> {
     let (rows, inputs) = x.dim();
+    // The numeric inputs' values in the sample, gathered a row at a time (the matrix is
+    // usually row-major), then each input's bounds on its own thread.
     let sample = sample_rows(rows, seed);
-    let maps: Vec<BinMap> = (0..inputs)
-        .into_par_iter()
-        .map(|f| {
-            let column = x.column(f);
-            if let Some((i, v)) = column.iter().enumerate().find(|(_, v)| v.is_infinite()) {
-                return Err(NpsError::invalid(&format!("x[{i}, {f}]"), v, "a finite number or NaN (missing)"));
+    let numeric: Vec<usize> = (0..inputs).filter(|&f| categories[f].is_none()).collect();
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(sample.as_ref().map_or(rows, Vec::len)); numeric.len()];
+    let mut gather = |i: usize| {
+        for (v, &f) in values.iter_mut().zip(&numeric) {
+            let x = x[[i, f]];
+            if x.is_finite() {
+                v.push(x);
             }
-            match categories[f] {
-                Some(k) => {
-                    if let Some((i, v)) = column
-                        .iter()
-                        .enumerate()
-                        .find(|(_, v)| !v.is_nan() && (**v < 0.0 || v.fract() != 0.0 || **v >= k as f64))
-                    {
-                        return Err(NpsError::invalid(
-                            &format!("x[{i}, {f}]"),
-                            v,
-                            &format!("a category code in 0..{k} (or NaN for missing)"),
-                        ));
-                    }
-                    Ok(BinMap::Categorical { categories: k })
-                }
-                None => {
-                    let values: Vec<f64> = match &sample {
-                        Some(s) => s.iter().map(|&i| column[i]).filter(|v| !v.is_nan()).collect(),
-                        None => column.iter().copied().filter(|v| !v.is_nan()).collect(),
-                    };
-                    Ok(BinMap::Numeric { upper: numeric_bounds(values, max_bin) })
-                }
-            }
-        })
-        .collect::<Result<_>>()?;
-    let mut bins = vec![0u8; rows * inputs];
-    bins.par_chunks_mut(rows.max(1)).zip(maps.par_iter()).enumerate().for_each(|(f, (out, map))| {
-        for (o, &v) in out.iter_mut().zip(x.column(f).iter()) {
-            *o = map.bin(v);
         }
-    });
+    };
+    match &sample {
+        Some(s) => s.iter().for_each(|&i| gather(i)),
+        None => (0..rows).for_each(gather),
+    }
+    let mut bounds = values.into_par_iter().map(|v| numeric_bounds(v, max_bin)).collect::<Vec<_>>().into_iter();
+    let maps: Vec<BinMap> = categories
+        .iter()
+        .map(|c| match c {
+            Some(k) => BinMap::Categorical { categories: *k },
+            None => BinMap::Numeric { upper: bounds.next().expect("one per numeric input") },
+        })
+        .collect();
+    // Every value binned, a block of rows per task (whole rows read, each group's block
+    // written); each block's first bad value kept.
+    let finders: Vec<BinFinder> = maps.iter().map(BinFinder::new).collect();
+    let groups = inputs.div_ceil(LANES);
+    let mut bins = vec![[0u8; LANES]; rows * groups];
+    let mut blocks: Vec<Vec<&mut [[u8; LANES]]>> = (0..rows.div_ceil(BIN_BLOCK)).map(|_| Vec::new()).collect();
+    for group in bins.chunks_mut(rows.max(1)) {
+        for (b, part) in group.chunks_mut(BIN_BLOCK).enumerate() {
+            blocks[b].push(part);
+        }
+    }
+    let bad = blocks
+        .into_par_iter()
+        .enumerate()
+        .map(|(b, mut out)| {
+            let mut bad: Option<(usize, usize)> = None;
+            let mut row = vec![0.0; inputs];
+            for k in 0..out.first().map_or(0, |o| o.len()) {
+                let i = b * BIN_BLOCK + k;
+                let values = match x.as_slice() {
+                    Some(all) => &all[i * inputs..(i + 1) * inputs],
+                    None => {
+                        row.iter_mut().zip(x.row(i)).for_each(|(a, &v)| *a = v);
+                        &row[..]
+                    }
+                };
+                for (f, (finder, &v)) in finders.iter().zip(values).enumerate() {
+                    let (bin, ok) = finder.bin(v);
+                    out[f / LANES][k][f % LANES] = bin;
+                    if !ok && bad.is_none_or(|(bf, _)| f < bf) {
+                        bad = Some((f, i));
+                    }
+                }
+            }
+            bad
+        })
+        .collect::<Vec<_>>();
+    // The first bad input (its first bad row).
+    if let Some((f, i)) = bad.into_iter().flatten().min() {
+        let v = x[[i, f]];
+        return Err(match categories[f] {
+            Some(k) => NpsError::invalid(
+                &format!("x[{i}, {f}]"),
+                v,
+                &format!("a category code in 0..{k} (or NaN for missing)"),
+            ),
+            None => NpsError::invalid(&format!("x[{i}, {f}]"), v, "a finite number or NaN (missing)"),
+        });
+    }
     Ok(Binned { rows, maps, bins })
+}
+
+/// A map made fast to apply to many values: a numeric input's bounds padded to 256 with +∞
+/// for a search of eight fixed steps without branches.
+enum BinFinder {
+    Numeric { bounds: Box<[f64; 256]>, last: u8 },
+    Categorical { categories: f64 },
+}
+
+impl BinFinder {
+    fn new(map: &BinMap) -> BinFinder {
+        match map {
+            BinMap::Numeric { upper } => {
+                let mut bounds = Box::new([f64::INFINITY; 256]);
+                bounds[..upper.len()].copy_from_slice(upper);
+                BinFinder::Numeric { bounds, last: upper.len() as u8 }
+            }
+            BinMap::Categorical { categories } => BinFinder::Categorical { categories: *categories as f64 },
+        }
+    }
+
+    /// The bin of `x` (bin 0 for NaN) and whether `x` is a valid value for the input.
+    #[inline]
+    fn bin(&self, x: f64) -> (u8, bool) {
+        if x.is_nan() {
+            return (0, true);
+        }
+        match self {
+            BinFinder::Numeric { bounds, last } => {
+                // How many bounds are below x (a partition point).
+                let mut base = 0usize;
+                for step in [128, 64, 32, 16, 8, 4, 2, 1] {
+                    base += step * (bounds[(base + step - 1) & 255] < x) as usize;
+                }
+                ((1 + base).min(*last as usize) as u8, !x.is_infinite())
+            }
+            BinFinder::Categorical { categories } => {
+                let ok = x >= 0.0 && x.fract() == 0.0 && x < *categories;
+                ((x as usize + 1) as u8, ok)
+            }
+        }
+    }
 }
 
 /// A seeded sample of row indices (sorted) when there are more rows than [`BIN_SAMPLE`].
@@ -189,7 +270,10 @@ mod tests {
         let upper = numeric_bounds(vec![3.0, 1.0, 2.0, 2.0, 1.0], 255);
         assert_eq!(upper, vec![1.5, 2.5, f64::INFINITY]);
         let map = BinMap::Numeric { upper };
-        assert_eq!([1.0, 1.5, 1.6, 2.0, 3.0, 99.0, f64::NAN].map(|x| map.bin(x)), [1, 1, 2, 2, 3, 3, 0]);
+        assert_eq!(
+            [1.0, 1.5, 1.6, 2.0, 3.0, 99.0, f64::NAN].map(|x| BinFinder::new(&map).bin(x).0),
+            [1, 1, 2, 2, 3, 3, 0]
+        );
     }
 
     #[test]
@@ -200,7 +284,7 @@ mod tests {
         let map = BinMap::Numeric { upper };
         let mut counts = [0usize; 11];
         for v in values {
-            counts[map.bin(v) as usize] += 1;
+            counts[BinFinder::new(&map).bin(v).0 as usize] += 1;
         }
         assert_eq!(counts[0], 0);
         assert!(counts[1..].iter().all(|&c| c == 1000), "{counts:?}");

@@ -1,7 +1,7 @@
 //! One tree grown leaf by leaf: at each step the leaf whose best split gains most is split,
 //! until the tree has `num_leaves` leaves or no split gains enough (LightGBM's leaf-wise
 //! growth). Rows are kept grouped by leaf in one index array, each leaf a range of it.
-use super::bins::{BinMap, Binned};
+use super::bins::{BinMap, Binned, LANES};
 use super::histogram::{self, BinSum, Layout};
 use super::split_search::{best_split, better, leaf_output, Bounds, Candidate, SplitRules};
 use super::tree::{Leaf, Split, Tree};
@@ -152,7 +152,7 @@ pub(crate) fn grow(
             left: !(l as i32),
             right: !(leaves.len() as i32),
         };
-        let mid = partition(&mut rows[start..end], data.column(c.feature), &bin_split, &mut scratch.part) + start;
+        let mid = partition(&mut rows[start..end], data, &bin_split, &mut scratch.part) + start;
         debug_assert_eq!(mid - start, c.left.n as usize);
         // The split node replaces the leaf in its parent.
         let s = splits.len();
@@ -285,12 +285,16 @@ fn sum_rows(g: &[f64], h: &[f64], n: Option<usize>) -> BinSum {
 }
 
 /// Stable partition of `rows` by the split: those going left first. Returns how many.
-fn partition(rows: &mut [u32], column: &[u8], split: &BinSplit, buffer: &mut Vec<u32>) -> usize {
+fn partition(rows: &mut [u32], data: &Binned, split: &BinSplit, buffer: &mut Vec<u32>) -> usize {
     buffer.clear();
+    let (group, lane) = (data.group(split.feature / LANES), split.feature % LANES);
     let mut k = 0;
     for i in 0..rows.len() {
         let r = rows[i];
-        if split.goes_left(column[r as usize]) {
+        if let Some(&ahead) = rows.get(i + histogram::PREFETCH) {
+            histogram::prefetch(&group[ahead as usize]);
+        }
+        if split.goes_left(group[r as usize][lane]) {
             rows[k] = r;
             k += 1;
         } else {
@@ -310,7 +314,7 @@ pub(crate) fn leaf_of(splits: &[BinSplit], data: &Binned, row: usize) -> usize {
     let mut n = 0i32;
     loop {
         let s = &splits[n as usize];
-        let b = data.bins[s.feature * data.rows + row];
+        let b = data.bin(s.feature, row);
         n = if s.goes_left(b) { s.left } else { s.right };
         if n < 0 {
             return !n as usize;

@@ -5,7 +5,7 @@
 //! smaller child's (LightGBM's subtraction trick: only the smaller child reads its rows).
 use rayon::prelude::*;
 
-use super::bins::Binned;
+use super::bins::{Binned, LANES};
 
 /// One bin's sums.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -83,12 +83,13 @@ pub(crate) fn build(
         rest = tail;
         at = r.end;
     }
-    // Inputs in groups of four: one pass over the rows (their index, gradient and hessian
-    // read once) feeds four histograms, each still summed in row order.
-    let group = |group: &mut [(usize, &mut [BinSum])]| {
-        if let [a, b, c, d] = group {
-            let cols = [data.column(a.0), data.column(b.0), data.column(c.0), data.column(d.0)];
-            let mut add = |bins: [u8; 4], gi: f64, hi: f64| {
+    // The inputs of one group (data.rs's LANES) together: one pass over the rows (their
+    // index, gradient and hessian and the group's bins read once) feeds the group's
+    // histograms, each still summed in row order.
+    let group = |inputs: &mut [(usize, &mut [BinSum])]| {
+        let bins = data.group(inputs[0].0 / LANES);
+        if let [a, b, c, d] = inputs {
+            let mut add = |bins: [u8; LANES], gi: f64, hi: f64| {
                 for (hist, bin) in [&mut *a.1, &mut *b.1, &mut *c.1, &mut *d.1].into_iter().zip(bins) {
                     let s = &mut hist[bin as usize];
                     s.g += gi;
@@ -98,33 +99,38 @@ pub(crate) fn build(
             };
             match rows {
                 None => {
-                    for (k, (&gi, &hi)) in g.iter().zip(h).enumerate() {
-                        add([cols[0][k], cols[1][k], cols[2][k], cols[3][k]], gi, hi);
+                    for ((&b, &gi), &hi) in bins.iter().zip(g).zip(h) {
+                        add(b, gi, hi);
                     }
                 }
                 Some(rows) => {
-                    for ((&i, &gi), &hi) in rows.iter().zip(g).zip(h) {
-                        let i = i as usize;
-                        add([cols[0][i], cols[1][i], cols[2][i], cols[3][i]], gi, hi);
+                    for (k, ((&i, &gi), &hi)) in rows.iter().zip(g).zip(h).enumerate() {
+                        if let Some(&ahead) = rows.get(k + PREFETCH) {
+                            prefetch(&bins[ahead as usize]);
+                        }
+                        add(bins[i as usize], gi, hi);
                     }
                 }
             }
             return;
         }
-        for (f, hist) in group.iter_mut() {
-            let column = data.column(*f);
+        for (f, hist) in inputs.iter_mut() {
+            let lane = *f % LANES;
             match rows {
                 None => {
-                    for ((&b, &gi), &hi) in column.iter().zip(g).zip(h) {
-                        let s = &mut hist[b as usize];
+                    for ((b, &gi), &hi) in bins.iter().zip(g).zip(h) {
+                        let s = &mut hist[b[lane] as usize];
                         s.g += gi;
                         s.h += hi;
                         s.n += 1;
                     }
                 }
                 Some(rows) => {
-                    for ((&i, &gi), &hi) in rows.iter().zip(g).zip(h) {
-                        let s = &mut hist[column[i as usize] as usize];
+                    for (k, ((&i, &gi), &hi)) in rows.iter().zip(g).zip(h).enumerate() {
+                        if let Some(&ahead) = rows.get(k + PREFETCH) {
+                            prefetch(&bins[ahead as usize]);
+                        }
+                        let s = &mut hist[bins[i as usize][lane] as usize];
                         s.g += gi;
                         s.h += hi;
                         s.n += 1;
@@ -133,11 +139,29 @@ pub(crate) fn build(
             }
         }
     };
+    let mut groups: Vec<&mut [(usize, &mut [BinSum])]> =
+        slices.chunk_by_mut(|a, b| a.0 / LANES == b.0 / LANES).collect();
     if count * active.len() < PARALLEL_WORK {
-        slices.chunks_mut(4).for_each(group);
+        groups.iter_mut().for_each(|inputs| group(inputs));
     } else {
-        slices.par_chunks_mut(4).for_each(group);
+        groups.par_iter_mut().for_each(|inputs| group(inputs));
     }
+}
+
+/// How many rows ahead a pass over a leaf's (scattered) rows asks for their bins: the
+/// load of a row's bins, not the adding, is what such a pass waits on.
+pub(crate) const PREFETCH: usize = 32;
+
+/// Asks the processor to bring `at`'s cache line in (a hint; nothing on other targets).
+#[inline(always)]
+pub(crate) fn prefetch<T>(at: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, and `at` is a valid reference.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// `out = parent − child`, bin by bin, over the inputs `active`.

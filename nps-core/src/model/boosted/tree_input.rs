@@ -87,39 +87,50 @@ pub(crate) fn tree_rows_matrix(
 }
 
 /// Each input's typical value, for display: the mean of a number, the most common
-/// category, the more common boolean ("missing" when every value is).
+/// category, the more common boolean ("missing" when every value is). One pass over the
+/// rows (a row-major matrix is read in memory order); each column summed in row order.
 pub(crate) fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> Vec<String> {
+    // Per column: the sum and count of a number; the count of each code (a boolean's 0 and 1).
+    let mut sums = vec![(0.0f64, 0usize); encoder.columns.len()];
+    let mut counts: Vec<Vec<usize>> = encoder
+        .columns
+        .iter()
+        .map(|c| match c {
+            EncodedColumn::Numeric { .. } => Vec::new(),
+            EncodedColumn::Boolean { .. } => vec![0; 2],
+            EncodedColumn::Categorical { categories, .. } => vec![0; categories.len()],
+        })
+        .collect();
+    for row in x.rows() {
+        for (j, &v) in row.iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            match &encoder.columns[j] {
+                EncodedColumn::Numeric { .. } => {
+                    sums[j].0 += v;
+                    sums[j].1 += 1;
+                }
+                EncodedColumn::Boolean { .. } if v == 0.0 || v == 1.0 => counts[j][v as usize] += 1,
+                EncodedColumn::Boolean { .. } => {}
+                EncodedColumn::Categorical { .. } => counts[j][v as usize] += 1,
+            }
+        }
+    }
     encoder
         .columns
         .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            let col = x.column(j);
-            match c {
-                EncodedColumn::Numeric { .. } => {
-                    let (s, n) = col.iter().filter(|v| !v.is_nan()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-                    if n == 0 {
-                        "missing".into()
-                    } else {
-                        display(Cell::Number(s / n as f64))
-                    }
-                }
-                EncodedColumn::Boolean { .. } => {
-                    let ones = col.iter().filter(|&&v| v == 1.0).count();
-                    let zeros = col.iter().filter(|&&v| v == 0.0).count();
-                    (ones > zeros).to_string()
-                }
-                EncodedColumn::Categorical { categories, .. } => {
-                    let mut counts = vec![0usize; categories.len()];
-                    for v in col.iter().filter(|v| !v.is_nan()) {
-                        counts[*v as usize] += 1;
-                    }
-                    let best = (0..counts.len()).fold(None, |b: Option<usize>, k| match b {
-                        Some(b) if counts[b] >= counts[k] => Some(b),
-                        _ => Some(k),
-                    });
-                    best.map_or_else(|| "missing".into(), |k| categories[k].clone())
-                }
+        .zip(sums.iter().zip(&counts))
+        .map(|(c, (&(s, n), counts))| match c {
+            EncodedColumn::Numeric { .. } if n == 0 => "missing".into(),
+            EncodedColumn::Numeric { .. } => display(Cell::Number(s / n as f64)),
+            EncodedColumn::Boolean { .. } => (counts[1] > counts[0]).to_string(),
+            EncodedColumn::Categorical { categories, .. } => {
+                let best = (0..counts.len()).fold(None, |b: Option<usize>, k| match b {
+                    Some(b) if counts[b] >= counts[k] => Some(b),
+                    _ => Some(k),
+                });
+                best.map_or_else(|| "missing".into(), |k| categories[k].clone())
             }
         })
         .collect()
