@@ -190,3 +190,68 @@ pub(crate) fn epoch_seconds(t: &Bound<'_, PyAny>, field: &str) -> PyResult<i64> 
     static CONVERT: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
     CONVERT.import(t.py(), "nps.survey", "_epoch_second")?.call1((t, field))?.extract()
 }
+
+/// One Python value as a catalogue field value, whatever Python type holds it: `None`, NaN,
+/// pandas `NA` and `NaT` are missing; `bool` and `numpy.bool_` are booleans; `int`,
+/// `float`, numpy integers and floats (and 0-d arrays of them) are numbers; `str` and
+/// `numpy.str_` are text. Anything else is an error naming `field`, the value and its type
+/// (never the core's internal names). Every binding function that takes a customer's field
+/// by field reads it here.
+pub(crate) fn field_value(v: &Bound<'_, PyAny>, field: &str) -> PyResult<nps_core::action::FieldValue> {
+    use nps_core::action::FieldValue;
+    if v.is_none() {
+        return Ok(FieldValue::Missing);
+    }
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(FieldValue::Bool(b.is_true()));
+    }
+    if let Ok(s) = v.cast::<pyo3::types::PyString>() {
+        return Ok(FieldValue::Text(s.to_cow()?.into_owned()));
+    }
+    let type_name = v.get_type().name()?.to_string();
+    if type_name == "NAType" || type_name == "NaTType" {
+        return Ok(FieldValue::Missing);
+    }
+    // numpy scalars and 0-d arrays, by dtype kind (numpy.bool_ is not a Python bool, and
+    // would otherwise read as the number 0 or 1).
+    if let Ok(dtype) = v.getattr("dtype") {
+        let ndim: usize = v.getattr("ndim").and_then(|n| n.extract()).unwrap_or(0);
+        if ndim != 0 {
+            let shape = v.getattr("shape")?.str()?.to_string();
+            return Err(error(
+                "INVALID_PARAMETER",
+                format!("customer field {field:?} must be one value, got an array of shape {shape}"),
+            ));
+        }
+        let kind: String = dtype.getattr("kind")?.extract()?;
+        match kind.as_str() {
+            "b" => return Ok(FieldValue::Bool(v.is_truthy()?)),
+            "i" | "u" | "f" => {
+                let x: f64 = v.call_method0("__float__")?.extract()?;
+                return Ok(if x.is_nan() { FieldValue::Missing } else { FieldValue::Number(x) });
+            }
+            "U" | "S" => return Ok(FieldValue::Text(v.str()?.to_string())),
+            _ => {}
+        }
+    } else if let Ok(x) = v.extract::<f64>() {
+        // int, float, Decimal, Fraction: anything Python reads as a real number.
+        return Ok(if x.is_nan() { FieldValue::Missing } else { FieldValue::Number(x) });
+    }
+    Err(error(
+        "INVALID_PARAMETER",
+        format!(
+            "customer field {field:?} must be a number, a string, a bool or None, got {} ({type_name})",
+            short_repr(v)
+        ),
+    ))
+}
+
+/// `repr(v)`, cut to 60 characters, for messages.
+pub(crate) fn short_repr(v: &Bound<'_, PyAny>) -> String {
+    let r = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+    if r.chars().count() > 60 {
+        format!("{}...", r.chars().take(57).collect::<String>())
+    } else {
+        r
+    }
+}

@@ -383,7 +383,7 @@ fn fields(fields: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, nps_core:
             .iter()
             .map(|(k, v)| {
                 let name: String = k.extract()?;
-                let value = crate::action::field_value(&v, &name)?;
+                let value = crate::convert::field_value(&v, &name)?;
                 Ok((name, value))
             })
             .collect(),

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _nps
 from ._nps import NpsError
+from ._errors import error
 from ._tables import bool_columns, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
@@ -33,6 +34,15 @@ _OPTIONS = ("n_estimators", "learning_rate", "num_leaves", "max_depth", "min_dat
             "lambda_l2", "min_gain_to_split", "max_bin", "subsample", "colsample", "seed", "early_stopping_rounds",
             "validation_fraction", "max_cat_to_onehot", "max_cat_threshold", "cat_smooth", "cat_l2",
             "min_data_per_group", "threads")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number or bool it holds (``json.dumps``' ``default``):
+    options from a numpy grid (``np.arange``) are options like any other."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise error("INVALID_PARAMETER",
+                f"an option must be a number, a bool, a string or None, got {value!r} ({type(value).__name__})")
 
 
 class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
@@ -119,7 +129,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
                                                   "positive": float(cw.get(classes[1], cw.get(1, 1.0)))}}
         else:
             raise NpsError(f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
-        return json.dumps(options)
+        return json.dumps(options, default=_plain)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Optional[Sequence] = None) -> "BoostedChurnModel":
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn).

@@ -274,7 +274,7 @@ class BoostedLtrModel(_LtrEstimator):
         early stopping when ``early_stopping_rounds`` is set."""
         scores = np.ascontiguousarray(y, dtype=np.float64)
         w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
-        options = json.dumps({k: getattr(self, k) for k in _BOOSTING_OPTIONS})
+        options = json.dumps({k: getattr(self, k) for k in _BOOSTING_OPTIONS}, default=_boosted._plain)
         eval_x = eval_scores = None
         if eval_set:
             if len(eval_set) != 1:
