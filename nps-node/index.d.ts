@@ -648,6 +648,18 @@ export interface IntervalOptions {
   clip?: boolean
 }
 
+/** One label: a number, a string or a boolean. */
+export type Label = number | string | boolean
+
+/** Options of the metrics at a threshold or by bins. */
+export interface LabelOptions {
+  /** The positive class of `y` (see `MetricOptions.posLabel`). */
+  posLabel?: Label
+}
+
+/** Labels of two classes: booleans, 0/1 numbers, or text such as `'Yes'`/`'No'`. */
+export type Labels = Array<boolean> | NumericArray | Array<string>
+
 /** Options of a `Learner`. */
 export interface LearnerOptions {
   /** Prior successes and failures ([1, 1]). */
@@ -699,6 +711,12 @@ export interface LtrProbabilities {
 export interface MetricOptions {
   /** One non-negative weight per row. */
   weights?: Array<number>
+  /**
+   * The positive class (churn) of `y`: a label of it. Default: 1, `true`, or the text
+   * that reads as yes or true (`'Yes'`), the class a model's `fit` makes churn; other
+   * labels (`'churned'`/`'stayed'`) must name it.
+   */
+  posLabel?: Label
 }
 
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
@@ -1189,21 +1207,21 @@ export declare namespace features {
 
 export declare namespace metrics {
   /** Average precision (step-wise), as scikit-learn's `average_precision_score`. */
-  export function averagePrecision(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): number
+  export function averagePrecision(y: Labels, score: NumericArray, options?: MetricOptions | undefined | null): number
   /** Mean squared difference between probability and outcome. */
-  export function brier(y: Array<boolean> | NumericArray, p: NumericArray, options?: MetricOptions | undefined | null): number
+  export function brier(y: Labels, p: NumericArray, options?: MetricOptions | undefined | null): number
   /** Predicted against observed in `bins` (default 10) uniform bins. */
-  export function calibrationTable(y: Array<boolean> | NumericArray, p: NumericArray, bins?: number | undefined | null): Array<CalibrationRow>
+  export function calibrationTable(y: Labels, p: NumericArray, bins?: number | undefined | null, options?: LabelOptions | undefined | null): Array<CalibrationRow>
   /** Lift and cumulative gain by `bins` (default 10) bins of descending score. */
-  export function liftTable(y: Array<boolean> | NumericArray, score: NumericArray, bins?: number | undefined | null): LiftTable
+  export function liftTable(y: Labels, score: NumericArray, bins?: number | undefined | null, options?: LabelOptions | undefined | null): LiftTable
   /** Mean log loss, probabilities clipped to [ε, 1 − ε]. */
-  export function logLoss(y: Array<boolean> | NumericArray, p: NumericArray, options?: MetricOptions | undefined | null): number
+  export function logLoss(y: Labels, p: NumericArray, options?: MetricOptions | undefined | null): number
   /** Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`. */
-  export function rocAuc(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): number
+  export function rocAuc(y: Labels, score: NumericArray, options?: MetricOptions | undefined | null): number
   /** The ROC curve, as scikit-learn's `roc_curve(drop_intermediate=False)`. */
-  export function rocCurve(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): RocCurve
+  export function rocCurve(y: Labels, score: NumericArray, options?: MetricOptions | undefined | null): RocCurve
   /** Rows positive at p ≥ `threshold` (default 0.5). */
-  export function thresholdMetrics(y: Array<boolean> | NumericArray, p: NumericArray, threshold?: number | undefined | null): ThresholdMetrics
+  export function thresholdMetrics(y: Labels, p: NumericArray, threshold?: number | undefined | null, options?: LabelOptions | undefined | null): ThresholdMetrics
 }
 
 export declare namespace synth {
