@@ -147,3 +147,46 @@ def test_contributions_equal_numpy_and_explanations_read_well():
     plan_rows = e[e["factor"] == "plan"]
     assert set(plan_rows["value"]) <= {"prepaid", "contract"}
     assert list(m.importance(X).index)[0] in m.inputs_
+
+
+def test_numbers_read_as_text_are_refused_not_one_hot_encoded(telco_path):
+    # pd.read_csv reads the Telco TotalCharges as text (11 blank cells); one-hot encoding it
+    # would build a 6,500-column model without a word.
+    raw = pd.read_csv(telco_path)
+    y = raw.pop("Churn")
+    X = raw.drop(columns="customerID")
+    assert not pd.api.types.is_numeric_dtype(X["TotalCharges"])
+    message = (r'column "TotalCharges" is text with 6531 distinct values in 7043 rows .*'
+               r'6530 of the values read as numbers: numbers stored as text\? e\.g\. blank cells; '
+               r'use nps\.read_csv \(blank cells are missing\) or pd\.to_numeric\(X\["TotalCharges"\], errors="coerce"\), '
+               r'or declare it kinds=\{"TotalCharges": "numeric"\}')
+    for estimator in (nps.TableEncoder(), nps.ChurnModel(), nps.BoostedChurnModel(n_estimators=5)):
+        with pytest.raises(nps.NpsError, match=message) as e:
+            estimator.fit(X, y) if not isinstance(estimator, nps.TableEncoder) else estimator.fit(X)
+        assert e.value.code == "TOO_MANY_CATEGORIES"
+    with pytest.raises(nps.NpsError, match=r'"customerID" is text with 7043 distinct values in 7043 rows.*an identifier\?'):
+        nps.ChurnModel().fit(raw, y)
+    # The safe path: nps.read_csv reads the blanks as missing, so the column is numeric.
+    df = nps.read_csv(telco_path)
+    assert df["TotalCharges"].dtype == np.float64 and df["TotalCharges"].isna().sum() == 11
+    m = nps.ChurnModel().fit(df.drop(columns=["customerID", "Churn"]), df["Churn"])
+    assert len(m.feature_names_) < 50
+    # So does pd.to_numeric.
+    fixed = X.assign(TotalCharges=pd.to_numeric(X["TotalCharges"], errors="coerce"))
+    assert len(nps.TableEncoder().fit(fixed).get_feature_names_out()) == len(m.feature_names_)
+    # And so does declaring the column numeric: its blank cells are missing, as read_csv reads them.
+    declared = nps.ChurnModel(kinds={"TotalCharges": "numeric"}).fit(X, y)
+    assert declared.feature_names_ == m.feature_names_
+    np.testing.assert_allclose(declared.coef_, m.coef_, rtol=1e-12, atol=1e-12)
+
+
+def test_a_category_may_have_at_most_half_as_many_values_as_rows():
+    # The documented bound: max(50, rows / 2) distinct values; small tables are never refused.
+    rows = 200
+    ok = pd.DataFrame({"x": np.arange(rows, dtype=float), "plan": [f"p{i % 100}" for i in range(rows)]})
+    assert len(nps.TableEncoder().fit(ok).get_feature_names_out()) == 101
+    bad = ok.assign(plan=[f"p{i % 101}" for i in range(rows)])
+    with pytest.raises(nps.NpsError, match=r'"plan" is text with 101 distinct values in 200 rows'):
+        nps.TableEncoder().fit(bad)
+    tiny = pd.DataFrame({"x": [1.0, 2.0, 3.0], "name": ["a", "b", "c"]})
+    assert len(nps.TableEncoder().fit(tiny).get_feature_names_out()) == 4

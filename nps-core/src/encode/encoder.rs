@@ -171,6 +171,16 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// The most distinct values a categorical column of a `rows`-row table may hold when an
+/// encoder is fitted: half the rows, and never fewer than 50 (so that small tables are never
+/// refused). A text column with more is refused ([`NpsError::TooManyCategories`]): one-hot
+/// encoding it would give the model about a column per row, and such a column is almost
+/// always numbers stored as text (the Telco file's `TotalCharges` read by a CSV reader that
+/// keeps its blank cells as text: 6,531 values in 7,043 rows) or an identifier.
+pub fn max_categories(rows: usize) -> usize {
+    (rows / 2).max(50)
+}
+
 /// A number as a category label: whole numbers without a decimal point.
 fn number_label(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
@@ -215,7 +225,8 @@ pub fn binary_labels(column: &Column, positive: &str) -> Result<Vec<f64>> {
 impl TableEncoder {
     /// Learns the encoding of `specs`' columns from `table`. Errors: an empty table, a
     /// column not in the table, a numeric column with no value, a boolean column holding
-    /// something else.
+    /// something else, a categorical column with more distinct values than
+    /// [`max_categories`] allows (naming it, and whether its values read as numbers).
     pub fn fit(table: &RawTable, specs: &[ColumnSpec], options: &EncoderOptions) -> Result<TableEncoder> {
         if table.is_empty() {
             return Err(NpsError::Empty { field: "table".into() });
@@ -258,6 +269,15 @@ impl TableEncoder {
                     }
                     categories.sort_unstable();
                     categories.dedup();
+                    if categories.len() > max_categories(column.len()) {
+                        let numeric = categories.iter().filter(|c| c.trim().parse::<f64>().is_ok()).count();
+                        return Err(NpsError::TooManyCategories {
+                            column: name,
+                            distinct: categories.len(),
+                            rows: column.len(),
+                            numeric,
+                        });
+                    }
                     EncodedColumn::Categorical { name, categories, missing }
                 }
                 ColumnKind::Boolean => {
@@ -628,6 +648,8 @@ pub(crate) fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {
         Cell::Number(x) => Ok(x),
         Cell::Missing => Ok(f64::NAN),
         Cell::Bool(b) => Ok(b as u8 as f64),
+        // A blank cell is missing, as read_csv reads it.
+        Cell::Text(s) if s.trim().is_empty() => Ok(f64::NAN),
         Cell::Text(s) => s
             .trim()
             .parse::<f64>()

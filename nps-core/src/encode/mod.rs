@@ -14,6 +14,7 @@ mod table;
 
 pub use csv::{read_csv, read_csv_path};
 pub use encoder::{
-    binary_labels, infer_specs, ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder, UnseenPolicy,
+    binary_labels, infer_specs, max_categories, ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder,
+    UnseenPolicy,
 };
 pub use table::{Cell, Column, RawTable};

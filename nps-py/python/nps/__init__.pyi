@@ -31,7 +31,7 @@ Time = Union[int, float, np.integer, np.floating, np.datetime64, datetime.dateti
 class NpsError(ValueError):
     """Bad input or parameters. ``code`` names the kind: 'EMPTY', 'MISSING_VALUE',
     'OUT_OF_RANGE', 'NON_INTEGER', 'NEGATIVE', 'LENGTH_MISMATCH', 'INVALID_PARAMETER',
-    'UNKNOWN_VALUE'."""
+    'UNKNOWN_VALUE', 'TOO_MANY_CATEGORIES' (the same codes as Node's ``err.code``)."""
 
     code: str
 

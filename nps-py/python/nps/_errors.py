@@ -7,7 +7,7 @@ from ._nps import NpsError
 
 #: The codes an ``NpsError`` carries (``nps_core::NpsError::code``).
 CODES = ("EMPTY", "MISSING_VALUE", "OUT_OF_RANGE", "NON_INTEGER", "NEGATIVE", "LENGTH_MISMATCH",
-         "INVALID_PARAMETER", "UNKNOWN_VALUE")
+         "INVALID_PARAMETER", "UNKNOWN_VALUE", "TOO_MANY_CATEGORIES")
 
 
 def error(code: str, message: str) -> NpsError:
