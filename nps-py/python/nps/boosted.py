@@ -12,14 +12,14 @@ LightGBM or XGBoost can be read with :meth:`BoostedChurnModel.from_lightgbm` and
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _nps
 from ._nps import NpsError
 from ._errors import error
-from ._tables import bool_columns, to_columns
+from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
 
@@ -185,6 +185,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     def _tree_rows(self, X: Any) -> np.ndarray:
         """X as the trees read it: one float per input (category codes, NaN missing)."""
         self._fitted()
+        X, _ = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None and "categorical" not in self._model.kinds:
             return self._model.tree_rows_matrix(*matrix)
@@ -195,18 +196,23 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         """Log-odds of churn per row (the raw score)."""
         return self._model.raw_scores(self._tree_rows(X))
 
-    def churn_probability(self, X: Any) -> np.ndarray:
-        """P(churn) per row: the core's number, the same to the bit in Rust and Node."""
+    def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
+        """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
+        customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
+        float."""
         self._fitted()
+        X, one = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None and "categorical" not in self._model.kinds:
-            return self._model.predict_proba_matrix(*matrix)
-        names, columns = self._columns(X)
-        return self._model.predict_proba(names, columns)
+            p = self._model.predict_proba_matrix(*matrix)
+        else:
+            names, columns = self._columns(X)
+            p = self._model.predict_proba(names, columns)
+        return float(p[0]) if one else p
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
-        p = self.churn_probability(X)
+        p = self.churn_probability(one_row(X)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -226,6 +232,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         as LightGBM's ``pred_contrib`` and shap's ``TreeExplainer``), against the expected
         value (``attrs["baseline"]``): baseline + row sum = log-odds. A DataFrame (rows as
         X's, one column per input) or an array without pandas."""
+        X, _ = one_row(X)
         c = self._model.contributions(self._tree_rows(X))
         return _contribution_frame(c[:, :-1], self._model.inputs, self._model.expected_value, X)
 
@@ -244,7 +251,8 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def explain(self, X: Any, top: int = 3) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them
-        (the same frame as ``ChurnModel.explain``)."""
+        (the same frame as ``ChurnModel.explain``; one customer as a dict or a Series too)."""
+        X, _ = one_row(X)
         names, columns = self._columns(X)
         return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 

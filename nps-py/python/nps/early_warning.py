@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _nps
 from ._nps import NpsError
-from ._tables import bool_columns, to_columns
+from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from . import boosted as _boosted
 from .model import _CoreModel, _numeric_matrix
@@ -49,8 +49,10 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
     same methods."""
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """P(detractor), P(passive), P(promoter) per row."""
+        """P(detractor), P(passive), P(promoter) per row (X: a table, or one respondent as a
+        dict or a Series)."""
         self._fitted()
+        X, _ = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:
             return self._model.predict_proba_matrix(*matrix)
@@ -89,6 +91,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         ``attrs["risk"]`` hold each row's log-odds and P(detractor)) or an array without
         pandas."""
         self._fitted()
+        X, _ = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:
             c, baseline, z, risk = self._model.detractor_contributions_matrix(*matrix)
@@ -127,6 +130,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         each one most towards detractor (``top_factors``, a list of names, largest first,
         with their contributions to ln(P(detractor) / P(promoter)) in
         ``factor_contributions``), highest expected first."""
+        X, _ = one_row(X)
         frame = self.detractor_contributions(X)
         risk = np.asarray(frame.attrs["risk"])
         v = np.ones(len(risk)) if value is None else np.asarray(value, dtype=np.float64)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _nps
 from ._nps import NpsError
-from ._tables import bool_columns, to_columns
+from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 
 try:
@@ -153,13 +153,13 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         return to_columns(X, self._model.inputs)
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of churn per row."""
-        names, columns = self._columns(X)
+        """Log-odds of churn per row (X: a table, or one customer as a dict or a Series)."""
+        names, columns = self._columns(one_row(X)[0])
         return self._model.decision_function(names, columns)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
-        p = self.churn_probability(X)
+        p = self.churn_probability(one_row(X)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -167,14 +167,19 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         z = self.decision_function(X)
         return self.classes_[(z > 0).astype(int)]
 
-    def churn_probability(self, X: Any) -> np.ndarray:
-        """P(churn) per row: the core's number, the same to the bit in Rust and Node."""
+    def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
+        """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
+        customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
+        float."""
         self._fitted()
+        X, one = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:  # read in place by the core, no per-column copies
-            return self._model.predict_proba_matrix(*matrix)
-        names, columns = self._columns(X)
-        return self._model.predict_proba(names, columns)
+            p = self._model.predict_proba_matrix(*matrix)
+        else:
+            names, columns = self._columns(X)
+            p = self._model.predict_proba(names, columns)
+        return float(p[0]) if one else p
 
     # -- why: factor attribution ------------------------------------------------------------
 
@@ -183,6 +188,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         the training mean (``attrs["baseline"]``): baseline + row sum = log-odds. Columns of
         one source (one-hot categories, a value and its missing indicator) are summed back
         to it. A DataFrame (rows as X's, one column per input) or an array without pandas."""
+        X, _ = one_row(X)
         names, columns = self._columns(X)
         c, baseline, _ = self._model.contributions(names, columns)
         return _contribution_frame(c, self._model.inputs, baseline, X)
@@ -196,7 +202,9 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     def explain(self, X: Any, top: int = 3) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them:
         one row per (customer, factor) with the direction, the contribution to the log-odds,
-        the customer's value and the population's typical value, plus the probability."""
+        the customer's value and the population's typical value, plus the probability.
+        X: a table, or one customer as a dict or a Series (``X.iloc[0]``)."""
+        X, _ = one_row(X)
         names, columns = self._columns(X)
         return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 
