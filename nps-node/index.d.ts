@@ -553,13 +553,28 @@ export interface Explanation {
 export interface Factor {
   /** The input's name. */
   name: string
-  /** Contribution to the log-odds against the training-mean baseline (positive raises risk). */
+  /** Contribution to the log-odds against the model's baseline (positive raises risk). */
   contribution: number
-  /** The customer's value. */
-  value: string
-  /** The population's typical value. */
-  typical: string
+  /** The customer's value, in the input's type. */
+  value: FactorValue
+  /**
+   * The population's typical value: the training mean of a number, the most common
+   * category, the more common boolean.
+   */
+  typical: FactorValue
+  /**
+   * For a category or a boolean, the training mix of its values (largest share first),
+   * which the contribution is measured against; absent for a number (measured against
+   * `typical`), as in the ticket's JSON.
+   */
+  mix?: Array<Share>
 }
+
+/**
+ * A value as a factor shows it, in its input's type: a number, a boolean (a yes/no input,
+ * whatever its spelling), a category's label, or null for missing.
+ */
+export type FactorValue = number | boolean | string | null
 
 /** Features, one row per customer. */
 export interface FeatureMatrix {
@@ -886,6 +901,14 @@ export interface SegmentRow {
   /** Interval ends (NaN when every answer of the segment was skipped). */
   low: number
   high: number
+}
+
+/** One value's share of the training data. */
+export interface Share {
+  /** The value (a category's label, true or false, or null for missing). */
+  value: FactorValue
+  /** Its share of the training rows, in 0..1. */
+  share: number
 }
 
 /** Planned shares (fractions). */

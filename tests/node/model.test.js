@@ -115,10 +115,25 @@ test('explanations: exact contributions, readable factors', () => {
   assert.equal(bits(e.probability), bits(v.probabilities[0]))
   assert.ok(e.raising.length <= 2 && e.lowering.length <= 2)
   assert.ok(e.raising.every((f) => f.contribution > 0) && e.lowering.every((f) => f.contribution < 0))
-  for (const f of [...e.raising, ...e.lowering]) {
-    assert.ok(v.inputs.includes(f.name))
-    assert.equal(typeof f.value, 'string')
-    assert.equal(typeof f.typical, 'string')
+  for (const f of [...e.raising, ...e.lowering]) assert.ok(v.inputs.includes(f.name))
+  // Every input: values in their input's type; a category carries the training mix its
+  // contribution is measured against.
+  const all = model.explain(customer, { top: v.inputs.length })
+  const factors = [...all.raising, ...all.lowering]
+  assert.ok(factors.length >= 6)
+  for (const f of factors) {
+    const x = customer[f.name]
+    if (typeof x === 'string') {
+      assert.equal(f.value, x)
+      assert.equal(typeof f.typical, 'string')
+      assert.ok(f.mix.length >= 2 && f.mix.some((s) => s.value === f.typical), f.name)
+      assert.ok(f.mix.every((s, i) => i === 0 || f.mix[i - 1].share >= s.share), 'largest first')
+      assert.ok(Math.abs(f.mix.reduce((a, s) => a + s.share, 0) - 1) < 1e-12)
+    } else {
+      assert.equal(f.value, x ?? null, f.name)
+      assert.equal(typeof f.typical, 'number')
+      assert.equal(f.mix, undefined)
+    }
   }
   assert.ok(Math.abs(1 / (1 + Math.exp(-e.logOdds)) - e.probability) < 1e-15)
   assert.throws(() => model.explain({}), (err) => err.code === 'INVALID_PARAMETER')

@@ -268,7 +268,8 @@ def test_explain_reads_like_the_logistic_models():
     X, y = _lightgbm_frame(800)
     m = nps.BoostedChurnModel(n_estimators=40).fit(X, y)
     e = m.explain(X.iloc[:4], top=2)
-    assert list(e.columns) == ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
+    assert list(e.columns) == ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical",
+                               "mix"]
     c = m.contributions(X.iloc[:4])
     np.testing.assert_allclose(c.sum(axis=1) + c.attrs["baseline"], m.decision_function(X.iloc[:4]), atol=1e-9)
     first = e[(e.customer == 0) & (e.direction == "raises")]

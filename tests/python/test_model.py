@@ -190,3 +190,44 @@ def test_a_category_may_have_at_most_half_as_many_values_as_rows():
         nps.TableEncoder().fit(bad)
     tiny = pd.DataFrame({"x": [1.0, 2.0, 3.0], "name": ["a", "b", "c"]})
     assert len(nps.TableEncoder().fit(tiny).get_feature_names_out()) == 4
+
+
+@pytest.mark.parametrize("make", [lambda: nps.ChurnModel(), lambda: nps.BoostedChurnModel(n_estimators=30)],
+                         ids=["logistic", "boosted"])
+def test_explanations_show_typed_values_and_the_mix_a_category_is_measured_against(make):
+    rng = np.random.default_rng(11)
+    n = 600
+    X = pd.DataFrame({
+        "tenure": rng.integers(0, 72, n).astype(float),
+        "charges": rng.uniform(20, 120, n),
+        "contract": rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.55, 0.25, 0.2]),
+        "paperless": rng.choice(["Yes", "No"], n, p=[0.6, 0.4]),
+        "senior": rng.random(n) < 0.2,
+    })
+    X.loc[[3, 9], "charges"] = np.nan
+    y = ((X["contract"] == "Month-to-month") & (rng.random(n) < 0.5)) | (rng.random(n) < 0.1)
+    model = make().fit(X, y)
+    e = model.explain(X, top=5)                     # every input of every customer
+    contributions = model.contributions(X)
+    for r in e.itertuples():
+        x = X.loc[r.customer, r.factor]
+        # The numbers are the attribution's, unchanged.
+        assert r.contribution == contributions.loc[r.customer, r.factor]
+        if r.factor in ("tenure", "charges"):
+            assert (r.value is None) if pd.isna(x) else (type(r.value) is float and r.value == x)
+            assert type(r.typical) is float and r.typical == pytest.approx(X[r.factor].mean(), rel=1e-12)
+            assert r.mix is None
+        elif r.factor == "paperless":            # "Yes"/"No" read as booleans, one spelling
+            assert r.value is (x == "Yes") and r.typical is True
+            assert list(r.mix) == [True, False] and r.mix[True] == pytest.approx((X.paperless == "Yes").mean())
+        elif r.factor == "senior":
+            assert r.value is bool(x) and r.typical is False
+        else:
+            assert r.value == x and r.typical == "Month-to-month"
+            shares = X["contract"].value_counts(normalize=True)
+            assert list(r.mix) == list(shares.index)   # largest first
+            assert all(r.mix[k] == pytest.approx(shares[k], rel=1e-12) for k in shares.index)
+    # A customer on the typical contract whose contract still raises the risk: measured
+    # against the mix, not against the typical contract.
+    typical = e[(e.factor == "contract") & (e.value == "Month-to-month") & (e.direction == "raises")]
+    assert len(typical) > 0 and (typical["value"] == typical["typical"]).all()

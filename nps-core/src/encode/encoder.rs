@@ -114,6 +114,15 @@ impl EncodedColumn {
         }
     }
 
+    /// How the source column is encoded.
+    pub fn kind(&self) -> ColumnKind {
+        match self {
+            EncodedColumn::Numeric { .. } => ColumnKind::Numeric,
+            EncodedColumn::Categorical { .. } => ColumnKind::Categorical,
+            EncodedColumn::Boolean { .. } => ColumnKind::Boolean,
+        }
+    }
+
     /// Number of encoded columns.
     pub fn width(&self) -> usize {
         match self {
@@ -163,7 +172,7 @@ pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
         .collect()
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Some(true),
         "false" | "no" | "0" => Some(false),

@@ -279,20 +279,29 @@ def _contribution_frame(c: np.ndarray, inputs: list, baseline: float, X: Any) ->
 
 def _explanation_frame(rows: list, X: Any) -> Any:
     """The core's explanations as one row per (customer, factor), the same for every model
-    kind: direction, rank, contribution, the customer's value, the typical value."""
+    kind: direction, rank, contribution, the customer's value and the typical value in the
+    input's own type (a float for a number, a bool for a yes/no input, the label of a
+    category, None for missing), and ``mix``: for a category or a boolean, the training
+    share of each value ({value: share}, largest first), which is what the contribution is
+    measured against; None for a number (measured against its typical value, the mean)."""
     index = list(getattr(X, "index", range(len(rows))))
     records = []
     for label, (p, z, baseline, up, down) in zip(index, rows):
         for direction, factors in (("raises", up), ("lowers", down)):
-            for rank, (name, contribution, value, typical) in enumerate(factors, 1):
+            for rank, (name, contribution, value, typical, mix) in enumerate(factors, 1):
                 records.append({"customer": label, "probability": p, "direction": direction, "rank": rank,
-                                "factor": name, "contribution": contribution, "value": value, "typical": typical})
+                                "factor": name, "contribution": contribution, "value": value, "typical": typical,
+                                "mix": dict(mix) if mix else None})
     try:
         import pandas as pd
     except ImportError:
         return records
-    columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical", "mix"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    # Each value keeps its type (a float, a bool, a str, None), whatever the others are.
+    for c in ("value", "typical", "mix"):
+        frame[c] = pd.Series([r[c] for r in records], index=frame.index, dtype=object)
+    return frame
 
 
 def _binary_target(X: Any, y: Any) -> tuple:
