@@ -231,3 +231,54 @@ def test_explanations_show_typed_values_and_the_mix_a_category_is_measured_again
     # against the mix, not against the typical contract.
     typical = e[(e.factor == "contract") & (e.value == "Month-to-month") & (e.direction == "raises")]
     assert len(typical) > 0 and (typical["value"] == typical["typical"]).all()
+
+
+def test_cross_validate_takes_metric_names_and_returns_out_of_fold_predictions():
+    from sklearn import metrics as skm
+
+    base = nps.synth.generate(customers=1_500, seed=3)
+    X = nps.features.retention(base.events, as_of=base.as_of)
+    y = np.where(base.labels.loc[X.index, "churned"], "Yes", "No")   # labels as fit takes them
+    y01 = (y == "Yes").astype(float)
+    cv = nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7,
+                            metric=["roc_auc", "average_precision", "log_loss", "brier", "neg_log_loss"])
+    assert list(cv.scores.columns) == ["roc_auc", "average_precision", "log_loss", "brier", "neg_log_loss"]
+    assert list(cv.scores.index) == [0, 1, 2, 3]
+    # Out-of-fold predictions: each row scored by the model that did not see it.
+    folds = np.asarray(cv.folds)
+    assert sorted(set(folds)) == [0, 1, 2, 3] and len(cv.predictions) == len(X)
+    assert list(cv.predictions.index) == list(X.index)
+    for f in range(4):
+        train, test = folds != f, folds == f
+        m = nps.ChurnModel().fit(X[train], y[train])
+        np.testing.assert_array_equal(cv.predictions[test].to_numpy(), m.churn_probability(X[test]))
+        p = cv.predictions[test].to_numpy()
+        assert cv.scores.loc[f, "roc_auc"] == pytest.approx(skm.roc_auc_score(y01[test], p), rel=1e-12)
+        assert cv.scores.loc[f, "average_precision"] == pytest.approx(skm.average_precision_score(y01[test], p), rel=1e-12)
+        assert cv.scores.loc[f, "log_loss"] == pytest.approx(skm.log_loss(y01[test], p), rel=1e-12)
+        assert cv.scores.loc[f, "neg_log_loss"] == -cv.scores.loc[f, "log_loss"]
+        assert cv.scores.loc[f, "brier"] == pytest.approx(skm.brier_score_loss(y01[test], p), rel=1e-12)
+    # One metric by name (scikit-learn's scoring= is the same argument), or a callable; the
+    # result reads as that metric's per-fold scores (mean, std, numpy).
+    one = nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7, scoring="average_precision")
+    np.testing.assert_array_equal(np.asarray(one), cv.scores["average_precision"].to_numpy())
+    assert one.mean() == cv.scores["average_precision"].mean() and one.std() == np.std(one.scores["average_precision"])
+    def top_decile(y, p):
+        return float(nps.metrics.lift_table(y, p)["lift"].iloc[0])
+    lifted = nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7, metric={"lift": top_decile, "auc": "roc_auc"})
+    assert list(lifted.scores.columns) == ["lift", "auc"] and (lifted.scores["lift"] > 1).all()
+    np.testing.assert_array_equal(lifted["auc"], cv.scores["roc_auc"].to_numpy())
+    assert nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7, metric=top_decile).scores.columns[0] == "top_decile"
+    # The default is ROC AUC, as before.
+    np.testing.assert_array_equal(np.asarray(nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7)),
+                                  cv.scores["roc_auc"].to_numpy())
+    # A boosted model and a numpy matrix: predictions as an array.
+    b = nps.cross_validate(nps.BoostedChurnModel(n_estimators=20), X.to_numpy(), y01, k=3, seed=1)
+    assert isinstance(b.predictions, np.ndarray) and b.predictions.shape == (len(X),)
+    # An unknown name lists the known ones.
+    with pytest.raises(nps.NpsError, match=r"unknown metric 'auc'; expected one of roc_auc, average_precision, "
+                                           r"log_loss, neg_log_loss, brier, neg_brier_score or a callable") as e:
+        nps.cross_validate(nps.ChurnModel(), X, y, metric="auc")
+    assert e.value.code == "UNKNOWN_VALUE"
+    with pytest.raises(nps.NpsError, match="metric and scoring"):
+        nps.cross_validate(nps.ChurnModel(), X, y, metric="roc_auc", scoring="roc_auc")

@@ -9,7 +9,7 @@ import numpy.typing as npt
 from . import features as features
 from . import metrics as metrics
 from .encode import TableEncoder as TableEncoder, read_csv as read_csv
-from .model import ChurnModel as ChurnModel, cross_validate as cross_validate
+from .model import ChurnModel as ChurnModel, CrossValidation as CrossValidation, cross_validate as cross_validate
 from .boosted import BoostedChurnModel as BoostedChurnModel
 from .early_warning import BoostedLtrModel as BoostedLtrModel, LtrModel as LtrModel, TicketScorer as TicketScorer, predicted_nps as predicted_nps
 from . import synth as synth
