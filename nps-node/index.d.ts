@@ -227,6 +227,8 @@ export declare class Tally {
   get promoters(): number
   get n(): number
   get skipped(): number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  get outOfRange(): number
   get totalWeight(): number
   get isWeighted(): boolean
   get detractorShare(): number
@@ -289,6 +291,17 @@ export declare class TicketScorer {
    * an event not before `now`, a survey answer that is not a whole 0–10, an unknown kind.
    */
   ticket(history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null, learner?: Learner | undefined | null): TicketResult
+}
+
+/** One bad answer. */
+export interface BadAnswer {
+  /** Its position. */
+  index: number
+  /** Its value (NaN when missing). */
+  value: number
+  problem: 'missing' | 'out_of_range' | 'non_integer'
+  /** The message a tally would throw for it. */
+  message: string
 }
 
 /** NPS by segment, one row per distinct segment in sorted order. */
@@ -822,6 +835,8 @@ export interface ReportOptions {
   breaks?: Array<number>
   nonInteger?: 'error' | 'rightClosed'
   missing?: 'error' | 'skip'
+  /** Answers off the scale: 'error' (default) or 'skip' (counted in each row's `outOfRange`). */
+  outOfRange?: 'error' | 'skip'
   /** Interval method of each row (default 'adjustedWald'). */
   method?: 'adjustedWald' | 'wald' | 'score' | 'bayes'
   prior?: Array<number>
@@ -886,6 +901,8 @@ export interface ScoreOptions {
   nonInteger?: 'error' | 'rightClosed'
   /** Missing answers (NaN): 'error' (default) or 'skip' (counted in `skipped`). */
   missing?: 'error' | 'skip'
+  /** Answers off the scale: 'error' (default) or 'skip' (counted in `outOfRange`). */
+  outOfRange?: 'error' | 'skip'
 }
 
 /** One segment of a breakdown. */
@@ -896,6 +913,8 @@ export interface SegmentRow {
   passives: number
   promoters: number
   skipped: number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  outOfRange: number
   nps: number
   se: number
   /** Interval ends (NaN when every answer of the segment was skipped). */
@@ -972,6 +991,8 @@ export interface TallySummary {
   promoters: number
   n: number
   skipped: number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  outOfRange: number
   nps: number
   se: number
   effectiveN: number
@@ -1139,6 +1160,8 @@ export interface TrendRow {
   passives: number
   promoters: number
   skipped: number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  outOfRange: number
   nps: number
   se: number
   low: number
@@ -1159,6 +1182,23 @@ export interface Uplift {
   low: number
   high: number
 }
+
+/** Options of `validateScores`. */
+export interface ValidateOptions {
+  /** The answer scale (default 0–10). */
+  scale?: Scale
+  /** R NPS-package style breaks [b0, b1, b2, b3], instead of `scale`. */
+  breaks?: Array<number>
+  /** Fractional answers: 'error' (default: reported) or 'rightClosed' (binned, not reported). */
+  nonInteger?: 'error' | 'rightClosed'
+}
+
+/**
+ * Every bad answer at once, in order: missing, off the scale, and fractional unless
+ * `nonInteger: 'rightClosed'` (`nps_core::survey::validate_scores`); empty when every
+ * answer counts.
+ */
+export declare function validateScores(scores: NumericArray, options?: ValidateOptions | undefined | null): Array<BadAnswer>
 
 /** The library version. */
 export declare function version(): string

@@ -28,7 +28,7 @@ from .encode import TableEncoder, read_csv
 from .model import ChurnModel, CrossValidation, cross_validate
 from .boosted import BoostedChurnModel
 from .early_warning import BoostedLtrModel, LtrModel, TicketScorer, predicted_nps
-from .survey import breakdown, trend
+from .survey import breakdown, trend, validate_scores
 from . import plot  # matplotlib is imported only when a plot is drawn
 from . import _html
 
@@ -68,4 +68,5 @@ __all__ = [
     "sample_size_difference",
     "synth",
     "trend",
+    "validate_scores",
 ]

@@ -117,7 +117,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         monotone = dict(self.monotone or {})
         unknown = [k for k in monotone if k not in names]
         if unknown:
-            raise NpsError(f"monotone names unknown input(s) {', '.join(map(str, unknown))} (inputs: {', '.join(names)})")
+            raise error("UNKNOWN_VALUE", f"monotone names unknown input(s) {', '.join(map(str, unknown))} (inputs: {', '.join(names)})")
         options["monotone"] = [int(monotone.get(n, 0)) for n in names] if monotone else []
         cw = self.class_weight
         if cw is None:
@@ -128,7 +128,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             options["class_weight"] = {"custom": {"negative": float(cw.get(classes[0], cw.get(0, 1.0))),
                                                   "positive": float(cw.get(classes[1], cw.get(1, 1.0)))}}
         else:
-            raise NpsError(f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
+            raise error("INVALID_PARAMETER", f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
         return json.dumps(options, default=_plain)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Optional[Sequence] = None) -> "BoostedChurnModel":
@@ -144,14 +144,14 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         eval_x = eval_y = None
         if eval_set:
             if len(eval_set) != 1:
-                raise NpsError(f"eval_set must hold one (X, y) pair, got {len(eval_set)}")
+                raise error("INVALID_PARAMETER", f"eval_set must hold one (X, y) pair, got {len(eval_set)}")
             ex, ey = eval_set[0]
             eval_y = (np.asarray(ey) == classes[1]).astype(np.float64)
             eval_x = ex
         if matrix is not None:
             ev = None if eval_x is None else _numeric_matrix(eval_x, names)
             if eval_x is not None and ev is None:
-                raise NpsError("eval_set's X must be numeric like X")
+                raise error("INVALID_PARAMETER", "eval_set's X must be numeric like X")
             self._model = _nps._BoostedChurnModel.fit_matrix(matrix[0], names, y01, w,
                                                              None if ev is None else ev[0], eval_y, options)
         else:
@@ -160,7 +160,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             if eval_x is not None:
                 en, eval_columns = to_columns(eval_x)
                 if en != names:
-                    raise NpsError(f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
+                    raise error("INVALID_PARAMETER", f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
             self._model = _nps._BoostedChurnModel.fit(names, columns, y01, w, specs, eval_columns, eval_y, options)
         self.classes_ = classes
         self._set_fitted_attributes(names if hasattr(X, "columns") else None, len(names))

@@ -23,6 +23,7 @@ from typing import Any, Mapping, Optional, Union
 import numpy as np
 
 from . import _nps
+from ._errors import error
 from ._nps import NpsError
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
@@ -135,7 +136,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         risk = np.asarray(frame.attrs["risk"])
         v = np.ones(len(risk)) if value is None else np.asarray(value, dtype=np.float64)
         if v.shape != risk.shape:
-            raise NpsError(f"value has {v.size} elements but X has {risk.size} rows")
+            raise error("LENGTH_MISMATCH", f"value has {v.size} elements but X has {risk.size} rows")
         expected = risk * v
         order = np.argsort(-expected, kind="stable")[: int(top)]
         import pandas as pd
@@ -282,7 +283,7 @@ class BoostedLtrModel(_LtrEstimator):
         eval_x = eval_scores = None
         if eval_set:
             if len(eval_set) != 1:
-                raise NpsError(f"eval_set must hold one (X, answers) pair, got {len(eval_set)}")
+                raise error("INVALID_PARAMETER", f"eval_set must hold one (X, answers) pair, got {len(eval_set)}")
             eval_x, ey = eval_set[0]
             eval_scores = np.ascontiguousarray(ey, dtype=np.float64)
         width = np.shape(X)[1] if np.ndim(X) == 2 else 0
@@ -290,7 +291,7 @@ class BoostedLtrModel(_LtrEstimator):
         if matrix is not None:
             ev = None if eval_x is None else _numeric_matrix(eval_x, matrix[1])
             if eval_x is not None and ev is None:
-                raise NpsError("eval_set's X must be numeric like X")
+                raise error("INVALID_PARAMETER", "eval_set's X must be numeric like X")
             self._model = _nps._BoostedLtrModel.fit_matrix(matrix[0], matrix[1], scores, w,
                                                            None if ev is None else ev[0], eval_scores, options)
         else:
@@ -300,7 +301,7 @@ class BoostedLtrModel(_LtrEstimator):
             if eval_x is not None:
                 en, eval_columns = to_columns(eval_x)
                 if en != names:
-                    raise NpsError(f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
+                    raise error("INVALID_PARAMETER", f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
             self._model = _nps._BoostedLtrModel.fit(names, columns, scores, w, specs, eval_columns, eval_scores,
                                                     options)
         self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -358,5 +359,5 @@ def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers:
     answers where they exist, predictions elsewhere. Returns n, nps, se, low, high, level."""
     p = np.ascontiguousarray(proba, dtype=np.float64)
     if p.ndim != 2:
-        raise NpsError(f"proba must be rows x 3 (detractor, passive, promoter), got {p.ndim} dimension(s)")
+        raise error("INVALID_PARAMETER", f"proba must be rows x 3 (detractor, passive, promoter), got {p.ndim} dimension(s)")
     return _nps._predicted_nps(p, int(trained_on), float(level), answers)

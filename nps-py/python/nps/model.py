@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _nps
 from ._nps import NpsError
-from ._errors import error
+from ._errors import error, not_fitted
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 
@@ -53,7 +53,7 @@ class _CoreModel:
 
     def _fitted(self) -> Any:
         if not hasattr(self, "_model"):
-            raise NpsError(f"this {type(self).__name__} is not fitted yet: call fit first")
+            raise not_fitted(f"this {type(self).__name__} is not fitted yet: call fit first")
         return self
 
     def __getstate__(self) -> dict:
@@ -310,12 +310,12 @@ def _binary_target(X: Any, y: Any) -> tuple:
     (``classes[1]``, the larger, is churn)."""
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != len(X):
-        raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
+        raise error("LENGTH_MISMATCH", f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
     if y.dtype.kind == "f" and np.isnan(y).any():
-        raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
+        raise error("MISSING_VALUE", f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
     classes = _classes(y)
     if len(classes) != 2:
-        raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
+        raise error("INVALID_PARAMETER", f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
     return classes, (y == classes[1]).astype(np.float64)
 
 
