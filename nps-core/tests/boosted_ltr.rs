@@ -176,7 +176,7 @@ fn bad_input() {
     assert!(e(&[1.0, 11.0, 9.0]).contains("scores[1] = 11 is outside the scale 0..=10"));
     assert!(e(&[1.0, f64::NAN, 9.0]).contains("scores[1] is missing"));
     assert!(e(&[1.0, 7.5, 9.0]).contains("scores[1] = 7.5 is not a whole number"));
-    assert!(e(&[1.0, 2.0, 9.0]).contains("no row of class 1"));
+    assert!(e(&[1.0, 2.0, 9.0]).contains("got no passive answer (7–8)"));
     assert!(e(&[1.0, 7.0]).contains("scores"));
     let x = ndarray::array![[1.0], [f64::INFINITY], [3.0]];
     let err = BoostedLtrModel::fit_matrix(x.view(), &["x".into()], &[1.0, 7.0, 9.0], None, None, &o).unwrap_err();

@@ -454,3 +454,40 @@ fn factors_show_typed_values_and_the_mix_a_category_is_measured_against() {
         matches!(old.profiles[0].typical, FactorValue::Number(x) if (x - tenure.iter().sum::<f64>() / 2_000.0).abs() < 0.01)
     );
 }
+
+/// Sample weights weigh the encoder too: integer weights fit the model of the rows
+/// repeated, a zero weight that of the row left out (no category, no missing indicator
+/// learned from it), for a table and for a matrix.
+#[test]
+fn weights_are_repeated_rows_for_the_encoder_too() {
+    let (t, y) = mixed_table(300, 4);
+    let w: Vec<f64> = (0..t.len()).map(|i| (i % 4) as f64).collect(); // 0, 1, 2, 3, ...
+    let repeated: Vec<usize> = (0..t.len()).flat_map(|i| std::iter::repeat_n(i, i % 4)).collect();
+    let rt = t.select(&repeated);
+    let ry: Vec<f64> = repeated.iter().map(|&i| y[i]).collect();
+    let specs = infer_specs(&t, &[]);
+    let options = ChurnModelOptions::default();
+    let weighted = ChurnModel::fit(&t, &y, Some(&w), &specs, &options).unwrap();
+    let plain = ChurnModel::fit(&rt, &ry, None, &specs, &options).unwrap();
+    assert_eq!(weighted.columns, plain.columns);
+    let (a, b) = (weighted.predict_proba(&t).unwrap(), plain.predict_proba(&t).unwrap());
+    assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() < 1e-9), "{:?} {:?}", &a.to_vec()[..3], &b.to_vec()[..3]);
+    // A matrix with a gap only in a row of weight zero: no indicator is learned.
+    let mut rng = Rng::new(2);
+    let mut x = Array2::from_shape_fn((200, 2), |_| rng.normal() * 3.0 + 1.0);
+    x[[0, 1]] = f64::NAN;
+    let yy: Vec<f64> = (0..200).map(|i| ((x[[i, 0]] + rng.normal()) > 1.0) as u8 as f64).collect();
+    let names = vec!["a".to_string(), "b".to_string()];
+    let ww: Vec<f64> = (0..200).map(|i| (i % 3) as f64).collect();
+    let rows: Vec<usize> = (0..200).flat_map(|i| std::iter::repeat_n(i, i % 3)).collect();
+    let m1 = ChurnModel::fit_matrix(x.view(), &names, &yy, Some(&ww), &options).unwrap();
+    let xr = x.select(Axis(0), &rows);
+    let yr: Vec<f64> = rows.iter().map(|&i| yy[i]).collect();
+    let m2 = ChurnModel::fit_matrix(xr.view(), &names, &yr, None, &options).unwrap();
+    assert_eq!(m1.columns, ["a", "b"]);
+    let (p1, p2) =
+        (m1.predict_proba_matrix(xr.view(), &names).unwrap(), m2.predict_proba_matrix(xr.view(), &names).unwrap());
+    assert!(p1.iter().zip(&p2).all(|(a, b)| (a - b).abs() < 1e-9));
+    let e = ChurnModel::fit_matrix(x.view(), &names, &yy, Some(&vec![0.0; 200]), &options).unwrap_err();
+    assert!(e.to_string().contains("sample_weight must be some positive weight"), "{e}");
+}

@@ -76,7 +76,7 @@ fn bad_input() {
     assert!(e(&[1.0, 11.0, 9.0]).contains("scores[1] = 11 is outside the scale 0..=10"));
     assert!(e(&[1.0, f64::NAN, 9.0]).contains("scores[1] is missing"));
     assert!(e(&[1.0, 7.5, 9.0]).contains("scores[1] = 7.5 is not a whole number"));
-    assert!(e(&[1.0, 2.0, 9.0]).contains("no row of class 1"));
+    assert!(e(&[1.0, 2.0, 9.0]).contains("got no passive answer (7–8)"));
     let p = ndarray::Array2::from_shape_vec((1, 3), vec![0.2, 0.3, 1.5]).unwrap();
     assert!(predicted_nps(p.view(), 10, 0.95).unwrap_err().to_string().contains("proba[0][2] = 1.5"));
     assert!(LtrModel::from_json("{\"format\": \"nps.churn_model\"}").unwrap_err().to_string().contains("format"));

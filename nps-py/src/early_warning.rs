@@ -686,7 +686,8 @@ fn ticket_dict<'py>(
     d.set_item("baseline", t.baseline)?;
     // (name, contribution, value, typical), as the churn model's explanation gives them
     // (the values as Python numbers; the inputs of a ticket are features, numbers).
-    let readable = |idx: &[usize]| -> PyResult<Vec<(String, f64, Py<PyAny>, Py<PyAny>)>> {
+    type Readable = (String, f64, Py<PyAny>, Py<PyAny>);
+    let readable = |idx: &[usize]| -> PyResult<Vec<Readable>> {
         idx.iter()
             .map(|&i| {
                 let (name, contribution, value, typical, _) =

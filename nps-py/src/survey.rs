@@ -535,6 +535,7 @@ fn sample_size_difference(
     core::sample_size_difference(difference, level, power, shares_arg(shares_a), shares_arg(shares_b)).py()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report_options(
     scale: Option<&Bound<'_, PyAny>>,
     non_integer: &str,

@@ -133,7 +133,7 @@ def test_errors_name_the_row():
         nps.BoostedLtrModel().fit(x, [0, 11, 9])
     with pytest.raises(nps.NpsError, match=r"scores\[2\] is missing"):
         nps.BoostedLtrModel().fit(pd.DataFrame({"a": [0.0, 1.0, 2.0]}), [0, 7, np.nan])
-    with pytest.raises(nps.NpsError, match="no row of class 1"):
+    with pytest.raises(nps.NpsError, match=r"no passive answer \(7–8\)"):
         nps.BoostedLtrModel().fit(x, [0, 1, 9])
     with pytest.raises(nps.NpsError, match="not fitted"):
         nps.BoostedLtrModel().predict_proba(x)

@@ -118,7 +118,7 @@ def test_ltr_model_file_and_errors(tmp_path):
     np.testing.assert_array_equal(again.predict_proba(f), m.predict_proba(f))
     with pytest.raises(nps.NpsError, match=r"scores\[1\] = 11 is outside the scale"):
         nps.LtrModel().fit(np.array([[0.0], [1.0], [2.0]]), [0, 11, 9])
-    with pytest.raises(nps.NpsError, match="no row of class"):
+    with pytest.raises(nps.NpsError, match=r"scores must be answers of every class: detractors \(0–6\), passives \(7–8\) and promoters \(9–10\), got no"):
         nps.LtrModel().fit(np.array([[0.0], [1.0], [2.0]]), [0, 1, 2])
     with pytest.raises(nps.NpsError, match="format"):
         nps.LtrModel.from_json(m.to_json().replace("nps.ltr_model", "nps.churn_model"))

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::detractor_risk::{DetractorContributions, DetractorRisk};
-use super::ltr_model::{category, CATEGORIES, LTR_FORMAT};
+use super::ltr_model::{category, LTR_FORMAT};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_shap, ensemble_shap_into, tree_expected_value, TreeShapScratch};
@@ -103,14 +103,8 @@ fn labels(scores: &[f64]) -> Result<(Vec<f64>, [usize; 3])> {
             Ok(k as f64)
         })
         .collect::<Result<Vec<f64>>>()?;
-    if let Some(k) = counts.iter().position(|&c| c == 0) {
-        if !y.is_empty() {
-            return Err(NpsError::invalid(
-                "scores",
-                format!("no row of class {k} ({})", CATEGORIES[k]),
-                "every category present",
-            ));
-        }
+    if !y.is_empty() {
+        super::ltr_model::every_category(&counts)?;
     }
     Ok((y, counts))
 }

@@ -85,6 +85,20 @@ pub(super) fn category(score: f64, index: usize) -> Result<usize> {
     })
 }
 
+/// Checks that the answers hold every category: a model of the three cannot learn one no
+/// respondent gave. The error names the category missing and its answers.
+pub(super) fn every_category(counts: &[usize; 3]) -> Result<()> {
+    const RANGES: [&str; 3] = ["detractor answer (0–6)", "passive answer (7–8)", "promoter answer (9–10)"];
+    match counts.iter().position(|&c| c == 0) {
+        Some(k) => Err(NpsError::invalid(
+            "scores",
+            format!("no {}", RANGES[k]),
+            "answers of every class: detractors (0–6), passives (7–8) and promoters (9–10)",
+        )),
+        None => Ok(()),
+    }
+}
+
 impl LtrModel {
     /// Trains on respondents: `scores` are their 0–10 answers. Errors name the row and value.
     pub fn fit(
@@ -94,7 +108,13 @@ impl LtrModel {
         specs: &[ColumnSpec],
         options: &ChurnModelOptions,
     ) -> Result<LtrModel> {
-        let encoder = TableEncoder::fit(table, specs, &options.encoder)?;
+        if let Some(keep) = crate::model::zero_weight_rows_left_out(sample_weight, table.len(), scores.len())? {
+            TableEncoder::fit(table, specs, &options.encoder)?; // errors name the caller's rows
+            let w: Vec<f64> = keep.iter().map(|&r| sample_weight.expect("weights")[r]).collect();
+            let s: Vec<f64> = keep.iter().map(|&r| scores[r]).collect();
+            return LtrModel::fit(&table.select(&keep), &s, Some(&w), specs, options);
+        }
+        let encoder = TableEncoder::fit_weighted(table, specs, &options.encoder, sample_weight)?;
         let x = encoder.transform(table)?;
         LtrModel::fit_encoded(encoder, x, scores, sample_weight, options)
     }
@@ -107,7 +127,14 @@ impl LtrModel {
         sample_weight: Option<&[f64]>,
         options: &ChurnModelOptions,
     ) -> Result<LtrModel> {
-        let encoder = TableEncoder::fit_matrix(x, names, &options.encoder)?;
+        if let Some(keep) = crate::model::zero_weight_rows_left_out(sample_weight, x.nrows(), scores.len())? {
+            TableEncoder::fit_matrix(x, names, &options.encoder)?; // errors name the caller's rows
+            let w: Vec<f64> = keep.iter().map(|&r| sample_weight.expect("weights")[r]).collect();
+            let s: Vec<f64> = keep.iter().map(|&r| scores[r]).collect();
+            let x = x.select(ndarray::Axis(0), &keep);
+            return LtrModel::fit_matrix(x.view(), names, &s, Some(&w), options);
+        }
+        let encoder = TableEncoder::fit_matrix_weighted(x, names, &options.encoder, sample_weight)?;
         let encoded = encoder.transform_matrix(x, names)?;
         LtrModel::fit_encoded(encoder, encoded, scores, sample_weight, options)
     }
@@ -120,6 +147,13 @@ impl LtrModel {
         options: &ChurnModelOptions,
     ) -> Result<LtrModel> {
         let y: Vec<usize> = scores.iter().enumerate().map(|(i, &s)| category(s, i)).collect::<Result<_>>()?;
+        let mut counts = [0; 3];
+        for &c in &y {
+            counts[c] += 1;
+        }
+        if !y.is_empty() {
+            every_category(&counts)?;
+        }
         let fit: MultinomialFit = fit_multinomial(x.view(), &y, 3, sample_weight, &options.logistic)?;
         let column_mean = x.mean_axis(ndarray::Axis(0)).expect("rows checked by the fit").to_vec();
         let mut class_counts = [0; 3];

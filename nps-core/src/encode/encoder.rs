@@ -190,6 +190,60 @@ pub fn max_categories(rows: usize) -> usize {
     (rows / 2).max(50)
 }
 
+/// The rows of positive weight; errors: weights of the wrong length, negative, NaN,
+/// infinite, or all zero.
+fn positive_rows(w: &[f64], rows: usize) -> Result<Vec<usize>> {
+    if w.len() != rows {
+        return Err(NpsError::LengthMismatch {
+            field: "sample_weight".into(),
+            actual: w.len(),
+            other: "rows".into(),
+            expected: rows,
+        });
+    }
+    for (index, &v) in w.iter().enumerate() {
+        if v.is_nan() {
+            return Err(NpsError::Missing { field: "sample_weight".into(), index });
+        }
+        if v < 0.0 || v.is_infinite() {
+            return Err(NpsError::Negative { field: "sample_weight".into(), index, value: v });
+        }
+    }
+    let keep: Vec<usize> = (0..rows).filter(|&r| w[r] > 0.0).collect();
+    if keep.is_empty() {
+        return Err(NpsError::invalid("sample_weight", "all zero", "some positive weight"));
+    }
+    Ok(keep)
+}
+
+/// Sets a numeric column's mean (and, when standardising, its centre and scale) to the
+/// weighted mean and population standard deviation of its (value, weight) pairs, missing
+/// values (NaN) left out.
+fn weighted_statistics(
+    column: &mut EncodedColumn,
+    values: impl Iterator<Item = (f64, f64)> + Clone,
+    standardize: bool,
+) {
+    if let EncodedColumn::Numeric { mean, center, scale, .. } = column {
+        let (mut sw, mut sum) = (0.0, 0.0);
+        for (v, w) in values.clone().filter(|(v, _)| !v.is_nan()) {
+            sw += w;
+            sum += w * v;
+        }
+        if sw <= 0.0 {
+            return;
+        }
+        let m = sum / sw;
+        let var = values.filter(|(v, _)| !v.is_nan()).map(|(v, w)| w * (v - m).powi(2)).sum::<f64>() / sw;
+        let sd = var.sqrt();
+        *mean = m;
+        if standardize {
+            *center = m;
+            *scale = if sd > 0.0 { sd } else { 1.0 };
+        }
+    }
+}
+
 /// A number as a category label: whole numbers without a decimal point.
 fn number_label(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
@@ -298,6 +352,67 @@ impl TableEncoder {
             });
         }
         Ok(TableEncoder { columns, unseen: options.unseen })
+    }
+
+    /// [`Self::fit`] with sample weights: the rows of weight zero are left out (no
+    /// category, no missing-value indicator is learned from them) and the means and spreads
+    /// of numeric columns are weighted, so that integer weights give the encoder of the rows
+    /// repeated and a zero weight that of the row left out, as the weighted fit of a model
+    /// requires. Without weights it is [`Self::fit`]. Errors as [`Self::fit`] (naming the
+    /// rows of `table`), and weights of the wrong length, negative, NaN or all zero.
+    pub fn fit_weighted(
+        table: &RawTable,
+        specs: &[ColumnSpec],
+        options: &EncoderOptions,
+        weights: Option<&[f64]>,
+    ) -> Result<TableEncoder> {
+        let Some(w) = weights else { return TableEncoder::fit(table, specs, options) };
+        let keep = positive_rows(w, table.len())?;
+        let mut encoder = TableEncoder::fit(table, specs, options)?;
+        let sub;
+        let (table, ws): (&RawTable, Vec<f64>) = if keep.len() < table.len() {
+            sub = table.select(&keep);
+            encoder = TableEncoder::fit(&sub, specs, options)?;
+            (&sub, keep.iter().map(|&r| w[r]).collect())
+        } else {
+            (table, w.to_vec())
+        };
+        for column in &mut encoder.columns {
+            if let EncodedColumn::Numeric { name, .. } = column {
+                let source = table.column(name)?;
+                let values: Vec<(f64, f64)> = (0..source.len())
+                    .map(|row| numeric(source.cell(row), name, row).map(|v| (v, ws[row])))
+                    .collect::<Result<_>>()?;
+                weighted_statistics(column, values.into_iter(), options.standardize);
+            }
+        }
+        Ok(encoder)
+    }
+
+    /// [`Self::fit_matrix`] with sample weights, as [`Self::fit_weighted`] weighs a table.
+    pub fn fit_matrix_weighted(
+        x: ArrayView2<'_, f64>,
+        names: &[String],
+        options: &EncoderOptions,
+        weights: Option<&[f64]>,
+    ) -> Result<TableEncoder> {
+        let Some(w) = weights else { return TableEncoder::fit_matrix(x, names, options) };
+        let keep = positive_rows(w, x.nrows())?;
+        let mut encoder = TableEncoder::fit_matrix(x, names, options)?;
+        let sub;
+        let x = if keep.len() < x.nrows() {
+            sub = x.select(ndarray::Axis(0), &keep);
+            encoder = TableEncoder::fit_matrix(sub.view(), names, options)?;
+            sub.view()
+        } else {
+            x
+        };
+        let ws: Vec<f64> = keep.iter().map(|&r| w[r]).collect();
+        for (j, column) in encoder.columns.iter_mut().enumerate() {
+            let values = x.column(j).iter().copied().zip(ws.iter().copied()).collect::<Vec<_>>();
+            weighted_statistics(column, values.into_iter(), options.standardize);
+        }
+        Ok(encoder)
     }
 
     /// Learns the encoding of a numeric matrix whose columns are named `names`, read in

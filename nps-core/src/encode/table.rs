@@ -105,6 +105,19 @@ impl RawTable {
         self.len() == 0
     }
 
+    /// The table of the rows `rows` (indices into this table, in the order given).
+    pub fn select(&self, rows: &[usize]) -> RawTable {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                Column::Numeric(v) => Column::Numeric(rows.iter().map(|&r| v[r]).collect()),
+                Column::Text(v) => Column::Text(rows.iter().map(|&r| v[r].clone()).collect()),
+            })
+            .collect();
+        RawTable { names: self.names.clone(), columns }
+    }
+
     /// The column named `name`.
     pub fn column(&self, name: &str) -> Result<&Column> {
         let i = self.position(name)?;

@@ -83,6 +83,20 @@ pub struct ChurnModel {
     pub training: TrainingInfo,
 }
 
+/// The rows of positive weight when some weight is zero (`None` when all are positive or
+/// there are no weights): a model is fitted on those alone, so that a zero weight is the
+/// row left out. Weights and labels of another length than the rows are left to the fit to
+/// name.
+pub(crate) fn zero_weight_rows_left_out(w: Option<&[f64]>, rows: usize, labels: usize) -> Result<Option<Vec<usize>>> {
+    match w {
+        Some(w) if w.len() == rows && labels == rows && w.contains(&0.0) => {
+            let keep: Vec<usize> = (0..rows).filter(|&r| w[r] > 0.0 || w[r].is_nan() || w[r] < 0.0).collect();
+            Ok((keep.iter().any(|&r| w[r] > 0.0)).then_some(keep))
+        }
+        _ => Ok(None),
+    }
+}
+
 impl ChurnModel {
     /// Trains on a table: `specs` say how each input column is encoded (see
     /// [`crate::encode::infer_specs`] for a default), `y` is 0/1 churn. Errors name the field, row and
@@ -97,7 +111,14 @@ impl ChurnModel {
         if specs.is_empty() {
             return Err(NpsError::Empty { field: "specs".into() });
         }
-        let encoder = TableEncoder::fit(table, specs, &options.encoder)?;
+        if let Some(keep) = zero_weight_rows_left_out(sample_weight, table.len(), y.len())? {
+            // A row of weight zero is as if it were not there, for the encoder too.
+            TableEncoder::fit(table, specs, &options.encoder)?; // errors name the caller's rows
+            let w: Vec<f64> = keep.iter().map(|&r| sample_weight.expect("weights")[r]).collect();
+            let y: Vec<f64> = keep.iter().map(|&r| y[r]).collect();
+            return ChurnModel::fit(&table.select(&keep), &y, Some(&w), specs, options);
+        }
+        let encoder = TableEncoder::fit_weighted(table, specs, &options.encoder, sample_weight)?;
         let x = encoder.transform(table)?;
         ChurnModel::fit_encoded(encoder, x, y, sample_weight, options)
     }
@@ -112,7 +133,14 @@ impl ChurnModel {
         sample_weight: Option<&[f64]>,
         options: &ChurnModelOptions,
     ) -> Result<ChurnModel> {
-        let encoder = TableEncoder::fit_matrix(x, names, &options.encoder)?;
+        if let Some(keep) = zero_weight_rows_left_out(sample_weight, x.nrows(), y.len())? {
+            TableEncoder::fit_matrix(x, names, &options.encoder)?; // errors name the caller's rows
+            let w: Vec<f64> = keep.iter().map(|&r| sample_weight.expect("weights")[r]).collect();
+            let y: Vec<f64> = keep.iter().map(|&r| y[r]).collect();
+            let x = x.select(ndarray::Axis(0), &keep);
+            return ChurnModel::fit_matrix(x.view(), names, &y, Some(&w), options);
+        }
+        let encoder = TableEncoder::fit_matrix_weighted(x, names, &options.encoder, sample_weight)?;
         // Each column is then (x − center) / scale, exactly as the encoder computes it.
         let affine: Option<(Vec<f64>, Vec<f64>)> = encoder
             .columns

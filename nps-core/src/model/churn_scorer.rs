@@ -14,6 +14,9 @@ use crate::explain::LinearExplainer;
 
 /// A churn model file of any kind.
 #[derive(Debug, Clone, PartialEq)]
+// One model per scorer or service: the size difference between the kinds costs nothing,
+// and boxing would change the variants' types for every caller.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyChurnModel {
     /// Logistic regression ([`ChurnModel`]).
     Logistic(ChurnModel),

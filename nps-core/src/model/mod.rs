@@ -11,6 +11,7 @@ mod linalg;
 mod logistic;
 mod multinomial;
 
+pub(crate) use churn_model::zero_weight_rows_left_out;
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
 pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
 pub use explanation::{Explanation, FactorValue, InputProfile, ReadableFactor, Share};

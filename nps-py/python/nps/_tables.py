@@ -54,12 +54,14 @@ def one_row(x: Any) -> tuple[Any, bool]:
         return pd.DataFrame([row], index=[x.name if x.name is not None else 0]), True
     if isinstance(x, Mapping) or (hasattr(x, "columns") and hasattr(x, "iloc")):
         return x, False
+    if hasattr(x, "__array__") and not isinstance(x, np.ndarray):  # array-likes: as numpy reads them
+        x = np.asarray(x)
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise error("INVALID_PARAMETER", f"X must be {_WHAT_TO_PASS}; got {type(x).__name__}")
     if np.ndim(x) == 1:
         raise error("INVALID_PARAMETER",
-                    f"X must be {_WHAT_TO_PASS}; got a 1-D array of {len(x)} values (one customer by position: "
-                    "X.reshape(1, -1) or [values])")
+                    f"X must be {_WHAT_TO_PASS}; got a 1-D array of {len(x)} values. Reshape your data: "
+                    "X.reshape(1, -1) for one customer by position")
     return x, False
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from . import _nps
 from ._nps import NpsError
 from ._errors import error
+from . import _checks
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
@@ -135,11 +136,13 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn).
         ``eval_set``: ``[(X_valid, y_valid)]``, evaluated each round (``evals_result_``) and
         used for early stopping when ``early_stopping_rounds`` is set."""
-        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
+        X = _checks.table(self, X, fit=True)
+        y = _checks.target(self, X, y)
+        w = _checks.weights(sample_weight, _checks.rows(X))
+        width = np.shape(X)[1] if isinstance(X, np.ndarray) else 0
         matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
         names, columns = (matrix[1], None) if matrix is not None else to_columns(X)
         classes, y01 = _binary_target(X, y)
-        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
         options = self._options(names, classes)
         eval_x = eval_y = None
         if eval_set:
@@ -184,8 +187,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def _tree_rows(self, X: Any) -> np.ndarray:
         """X as the trees read it: one float per input (category codes, NaN missing)."""
-        self._fitted()
-        X, _ = one_row(X)
+        X, _ = self._input(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None and "categorical" not in self._model.kinds:
             return self._model.tree_rows_matrix(*matrix)
@@ -194,14 +196,15 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of churn per row (the raw score)."""
-        return self._model.raw_scores(self._tree_rows(X))
+        rows = self._tree_rows(X)
+        return self._model.raw_scores(rows)
 
     def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
         """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
         customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
         float."""
         self._fitted()
-        X, one = one_row(X)
+        X, one = self._input(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None and "categorical" not in self._model.kinds:
             p = self._model.predict_proba_matrix(*matrix)
@@ -212,7 +215,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
-        p = self.churn_probability(one_row(X)[0])
+        p = self.churn_probability(self._input(X)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -232,7 +235,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         as LightGBM's ``pred_contrib`` and shap's ``TreeExplainer``), against the expected
         value (``attrs["baseline"]``): baseline + row sum = log-odds. A DataFrame (rows as
         X's, one column per input) or an array without pandas."""
-        X, _ = one_row(X)
+        X, _ = self._input(X)
         c = self._model.contributions(self._tree_rows(X))
         return _contribution_frame(c[:, :-1], self._model.inputs, self._model.expected_value, X)
 
@@ -252,9 +255,14 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     def explain(self, X: Any, top: int = 3) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them
         (the same frame as ``ChurnModel.explain``; one customer as a dict or a Series too)."""
-        X, _ = one_row(X)
+        X, _ = self._input(X)
         names, columns = self._columns(X)
         return _explanation_frame(self._model.explain(names, columns, int(top)), X)
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags: a binary classifier (two classes), NaN allowed (trees route
+        missing values), dense input only."""
+        return _checks.tags_for(self, super().__sklearn_tags__(), binary=True)
 
     # -- importance -------------------------------------------------------------------------
 

@@ -9,6 +9,11 @@ CATEGORIES: np.ndarray
 
 SURVEY_ANSWER_FEATURES: tuple[str, ...]
 
+SKLEARN_TARGET_REASON: str
+SKLEARN_EXPECTED_FAILED_CHECKS: dict[str, str]
+"""scikit-learn's estimator checks an LTR model fails only because they train on class
+labels, not 0-10 answers: check_estimator(model, expected_failed_checks=...)."""
+
 class LtrModel:
     classes_: np.ndarray
     n_features_in_: int
@@ -18,6 +23,8 @@ class LtrModel:
     def predict_proba(self, X: Any) -> np.ndarray:  # X: a table, or one respondent (a dict or a Series)
         """Columns: detractor, passive, promoter."""
     def predict(self, X: Any) -> np.ndarray: ...
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Share of respondents whose predicted category is their answer's category."""
     def detractor_risk(self, X: Any) -> np.ndarray: ...
     def predicted_nps(self, X: Any, level: float = 0.95) -> dict: ...
     def evaluate(self, X: Any, answers: Any, threshold: float = 0.5) -> dict:
@@ -57,6 +64,8 @@ class BoostedLtrModel:
     def predict_proba(self, X: Any) -> np.ndarray:  # X: a table, or one respondent (a dict or a Series)
         """Columns: detractor, passive, promoter."""
     def predict(self, X: Any) -> np.ndarray: ...
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Share of respondents whose predicted category is their answer's category."""
     def detractor_risk(self, X: Any) -> np.ndarray: ...
     def predicted_nps(self, X: Any, level: float = 0.95) -> dict: ...
     def evaluate(self, X: Any, answers: Any, threshold: float = 0.5) -> dict:

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _nps
 from ._errors import error, not_fitted
+from . import _checks
 from ._tables import bool_columns, to_columns
 
 try:  # scikit-learn is optional: with it, the classes plug into Pipeline and friends.
@@ -82,6 +83,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         self.standardize = standardize
 
     def fit(self, X: Any, y: Any = None) -> "TableEncoder":
+        X = _checks.table(self, X, fit=True)
         names, columns = to_columns(X)
         specs = _specs(names, columns, self.kinds, self.exclude, bool_columns(X))
         self._encoder = _nps._TableEncoder.fit(names, columns, specs, self.unseen, bool(self.standardize))
@@ -91,8 +93,15 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> np.ndarray:
+        self._fitted()
+        X = _checks.table(self, X, fit=False)
         names, columns = to_columns(X, getattr(self, "feature_names_in_", None))
-        return self._fitted()._encoder.transform(names, columns)
+        return self._encoder.transform(names, columns)
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags: a transformer that needs no y; NaN allowed (imputed, with an
+        indicator), dense input only."""
+        return _checks.tags_for(self, super().__sklearn_tags__())
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.array(self._fitted()._encoder.feature_names(), dtype=object)

@@ -23,6 +23,7 @@ import numpy as np
 from . import _nps
 from ._nps import NpsError
 from ._errors import error, not_fitted
+from . import _checks
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 
@@ -55,6 +56,14 @@ class _CoreModel:
         if not hasattr(self, "_model"):
             raise not_fitted(f"this {type(self).__name__} is not fitted yet: call fit first")
         return self
+
+    def _input(self, X: Any) -> tuple:
+        """(X as a table the model reads, whether it was one customer): the model is
+        fitted, one customer (a dict, a Series) is a one-row table, and X is checked as
+        scikit-learn checks it (2-D, dense, real, as wide as the training data)."""
+        self._fitted()
+        X, one = one_row(X)
+        return _checks.table(self, X, fit=False), one
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -114,13 +123,15 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "ChurnModel":
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn)."""
-        width = np.shape(X)[1] if np.ndim(X) == 2 else 0
+        X = _checks.table(self, X, fit=True)
+        y = _checks.target(self, X, y)
+        w = _checks.weights(sample_weight, _checks.rows(X))
+        width = np.shape(X)[1] if isinstance(X, np.ndarray) else 0
         # Numbers throughout (a float matrix or an all-numeric DataFrame): read in place by
         # the core; anything else goes column by column.
         matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
         names, columns = (matrix[1], None) if matrix is not None else to_columns(X)
         classes, y01 = _binary_target(X, y)
-        w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
         cw = self.class_weight
         if isinstance(cw, Mapping):
             cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
@@ -155,12 +166,12 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of churn per row (X: a table, or one customer as a dict or a Series)."""
-        names, columns = self._columns(one_row(X)[0])
+        names, columns = self._columns(self._input(X)[0])
         return self._model.decision_function(names, columns)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
-        p = self.churn_probability(one_row(X)[0])
+        p = self.churn_probability(self._input(X)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -173,7 +184,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
         float."""
         self._fitted()
-        X, one = one_row(X)
+        X, one = self._input(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:  # read in place by the core, no per-column copies
             p = self._model.predict_proba_matrix(*matrix)
@@ -189,7 +200,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         the training mean (``attrs["baseline"]``): baseline + row sum = log-odds. Columns of
         one source (one-hot categories, a value and its missing indicator) are summed back
         to it. A DataFrame (rows as X's, one column per input) or an array without pandas."""
-        X, _ = one_row(X)
+        X, _ = self._input(X)
         names, columns = self._columns(X)
         c, baseline, _ = self._model.contributions(names, columns)
         return _contribution_frame(c, self._model.inputs, baseline, X)
@@ -205,7 +216,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         one row per (customer, factor) with the direction, the contribution to the log-odds,
         the customer's value and the population's typical value, plus the probability.
         X: a table, or one customer as a dict or a Series (``X.iloc[0]``)."""
-        X, _ = one_row(X)
+        X, _ = self._input(X)
         names, columns = self._columns(X)
         return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 
@@ -251,6 +262,11 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         model.classes_ = np.array([0, 1])
         model._set_fitted_attributes(core.inputs, len(core.inputs))
         return model
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags: a binary classifier (two classes), NaN allowed (imputed),
+        dense input only."""
+        return _checks.tags_for(self, super().__sklearn_tags__(), binary=True)
 
     def _repr_html_(self) -> str:
         """A summary for Jupyter: training rows and churners, convergence, recorded
@@ -309,13 +325,16 @@ def _binary_target(X: Any, y: Any) -> tuple:
     """(classes, 0/1 floats) of a churn label: one per row of X, no NaN, two classes
     (``classes[1]``, the larger, is churn)."""
     y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(X):
-        raise error("LENGTH_MISMATCH", f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
+    n = _checks.rows(X)
+    if y.ndim != 1 or len(y) != n:
+        raise error("LENGTH_MISMATCH", f"y must be one label per row of X ({n}), got shape {y.shape}")
     if y.dtype.kind == "f" and np.isnan(y).any():
         raise error("MISSING_VALUE", f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
     classes = _classes(y)
     if len(classes) != 2:
-        raise error("INVALID_PARAMETER", f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
+        more = " Only binary classification is supported." if len(classes) > 2 else ""
+        raise error("INVALID_PARAMETER", f"y must hold exactly two classes (churn and not), got {len(classes)} "
+                                         f"class{'' if len(classes) == 1 else 'es'}: {classes[:5].tolist()}.{more}")
     return classes, (y == classes[1]).astype(np.float64)
 
 
