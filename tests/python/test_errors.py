@@ -65,3 +65,30 @@ def test_not_fitted_is_scikit_learns_not_fitted_error_too():
 
     with pytest.raises(NotFittedError, match="not fitted yet: call fit first"):
         nps.ChurnModel().predict_proba(np.ones((1, 2)))
+
+
+def test_numpy_scalars_are_the_numbers_and_bools_they_hold():
+    # Values read from arrays and frames are numpy scalars; every argument takes them.
+    f64, i64, b = np.float64, np.int64, np.bool_
+    t = nps.Tally.from_scores([9, 10, 3, 7])
+    assert t.interval(level=f64(0.9)) == t.interval(level=0.9)
+    assert nps.Scale(i64(0), i64(6), i64(8), i64(10)) == nps.Scale()
+    assert nps.sample_size(f64(5.0), level=np.float32(0.95)) == nps.sample_size(5)
+    assert nps.compare(t, t, level=f64(0.9)).p_value == nps.compare(t, t, level=0.9).p_value
+    y, p = np.array([0, 1, 0, 1, 1]), np.array([0.1, 0.7, 0.4, 0.8, 0.3])
+    assert nps.metrics.threshold_metrics(y, p, f64(0.5)) == nps.metrics.threshold_metrics(y, p, 0.5)
+    assert nps.metrics.lift_table(y, p, i64(2)).equals(nps.metrics.lift_table(y, p, 2))
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    yy = (X["a"] + rng.normal(size=60) > 0).astype(int)
+    m = nps.ChurnModel(C=f64(1.0), fit_intercept=b(True), max_iter=i64(50)).fit(X, yy)
+    assert np.array_equal(m.churn_probability(X), nps.ChurnModel().fit(X, yy).churn_probability(X))
+    assert m.explain(X.iloc[:2], top=i64(1)).equals(m.explain(X.iloc[:2], top=1))
+    cv = nps.cross_validate(nps.ChurnModel(), X, yy, k=i64(3), seed=i64(1))
+    assert np.array_equal(np.asarray(cv), np.asarray(nps.cross_validate(nps.ChurnModel(), X, yy, k=3, seed=1)))
+    h = nps.features.CustomerHistory()
+    h.push(i64(1_000), "subscription_start")
+    h.push(f64(2_000.5), "survey_answer", value=i64(7), flag=b(True))
+    assert len(h) == 2
+    assert nps.predicted_nps(np.full((3, 3), 1 / 3), trained_on=i64(100), level=f64(0.9))["n"] == 3
+    assert nps.breakdown([9, 3], ["a", "b"], level=f64(0.9)).equals(nps.breakdown([9, 3], ["a", "b"], level=0.9))
