@@ -51,6 +51,9 @@ def test_tally_shows_counts_shares_nps_and_interval():
         assert expected in text, expected
     assert t.counts == (2, 3, 6)
     assert "36.36" in text  # 100 x (6 - 2) / 11 by hand
+    assert "off the scale" not in text
+    skipped = text_of(nps.Tally.from_scores([9, 11, 12, 3], out_of_range="skip")._repr_html_())
+    assert "skipped (off the scale)" in skipped and "2" in skipped.split("skipped (off the scale)")[1][:20]
 
 
 def test_weighted_tally_shows_weights_and_effective_n():

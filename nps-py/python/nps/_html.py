@@ -69,6 +69,8 @@ def tally(t: Any) -> str:
     summary = [[esc("NPS (points)"), num(t.nps)], [esc("standard error"), num(t.se)], [esc("answers"), num(t.n)]]
     if t.skipped:
         summary.append([esc("skipped (missing)"), num(t.skipped)])
+    if t.out_of_range:
+        summary.append([esc("skipped (off the scale)"), num(t.out_of_range)])
     if weighted:
         summary.append([esc("effective n (Kish)"), num(t.effective_n, 1)])
     try:
