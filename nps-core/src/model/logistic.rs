@@ -91,12 +91,11 @@ pub struct LogisticFit {
 /// The logistic function, without overflow for any z.
 #[inline]
 pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
+    // 1 / (1 + e^−z) for z ≥ 0, e^z / (1 + e^z) below: the one exponential is e^−|z|, and
+    // only the numerator is chosen by the sign (no branch to mispredict on mixed signs).
+    let e = (-z.abs()).exp();
+    let numerator = if z >= 0.0 { 1.0 } else { e };
+    numerator / (1.0 + e)
 }
 
 /// b + x·w for one row, summed in column order (the same order in every language).

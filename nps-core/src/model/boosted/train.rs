@@ -372,6 +372,48 @@ fn base_scores(y: &[f64], w: &[f64], outputs: usize) -> Vec<f64> {
     }
 }
 
+/// The binary log loss's gradient and hessian at raw score `s` for label `y`, weight `w`.
+#[inline]
+fn binary_gradient(s: f64, y: f64, w: f64) -> (f64, f64) {
+    let p = sigmoid(s);
+    ((p - y) * w, (p * (1.0 - p)).max(1e-16) * w)
+}
+
+/// Per-row arrays written from several threads at once, each row by one thread only.
+struct RowWriter {
+    scores: *mut f64,
+    g: *mut f64,
+    h: *mut f64,
+    len: usize,
+}
+
+// SAFETY: the writer hands out no references; `add_tree` writes row `i` only, and its
+// callers give each row to one thread.
+unsafe impl Sync for RowWriter {}
+
+impl RowWriter {
+    fn new(scores: &mut [f64], g: &mut [f64], h: &mut [f64]) -> RowWriter {
+        assert!(scores.len() == g.len() && g.len() == h.len());
+        RowWriter { scores: scores.as_mut_ptr(), g: g.as_mut_ptr(), h: h.as_mut_ptr(), len: scores.len() }
+    }
+
+    /// Adds a tree's output `v` to row `i`'s raw score, and sets the row's gradient and
+    /// hessian at the new score (binary log loss).
+    ///
+    /// # Safety
+    /// No other thread reads or writes row `i` meanwhile.
+    #[inline]
+    unsafe fn add_tree(&self, i: usize, v: f64, y: f64, w: f64) {
+        assert!(i < self.len);
+        // SAFETY: `i` is in bounds, and the caller gives row `i` to this thread alone.
+        unsafe {
+            let s = self.scores.add(i);
+            *s += v;
+            (*self.g.add(i), *self.h.add(i)) = binary_gradient(*s, y, w);
+        }
+    }
+}
+
 /// Gradients and hessians of the loss at the current raw scores, output-major.
 fn gradients(y: &[f64], w: &[f64], scores: &[f64], outputs: usize, g: &mut [f64], h: &mut [f64]) {
     let n = y.len();
@@ -380,9 +422,7 @@ fn gradients(y: &[f64], w: &[f64], scores: &[f64], outputs: usize, g: &mut [f64]
         g.par_chunks_mut(CHUNK).zip(h.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (g, h))| {
             for (k, (gi, hi)) in g.iter_mut().zip(h.iter_mut()).enumerate() {
                 let i = c * CHUNK + k;
-                let p = sigmoid(scores[i]);
-                *gi = (p - y[i]) * w[i];
-                *hi = (p * (1.0 - p)).max(1e-16) * w[i];
+                (*gi, *hi) = binary_gradient(scores[i], y[i], w[i]);
             }
         });
     } else {
@@ -477,7 +517,10 @@ fn boost(
     let all_inputs: Vec<usize> = (0..m).collect();
     let take_inputs = ((o.colsample * m as f64).round() as usize).clamp(1, m);
     for round in 0..o.n_estimators {
-        gradients(y, w, &scores, outputs, &mut g, &mut h);
+        // A binary model's gradients are brought up to date as each tree is added.
+        if round == 0 || outputs > 1 {
+            gradients(y, w, &scores, outputs, &mut g, &mut h);
+        }
         // Rows of this round.
         let sampled = o.subsample < 1.0;
         bag.clear();
@@ -513,13 +556,32 @@ fn boost(
             rows.extend_from_slice(&bag);
             let (gk, hk) = (&g[k * n..(k + 1) * n], &h[k * n..(k + 1) * n]);
             let grown = grow(&data, &layout, &active, &mut rows, !sampled, gk, hk, &rules, &mut scratch);
-            for (leaf, &(s, e)) in grown.leaf_ranges.iter().enumerate() {
-                let v = grown.tree.leaves[leaf].value;
-                for &i in &rows[s..e] {
-                    scores[i as usize * outputs + k] += v;
+            if outputs == 1 {
+                // Each leaf's rows on one thread (a row is in one leaf: the writes are disjoint).
+                let writer = RowWriter::new(&mut scores, &mut g, &mut h);
+                grown.leaf_ranges.par_iter().zip(&grown.tree.leaves).for_each(|(&(s, e), leaf)| {
+                    for &i in &rows[s..e] {
+                        let i = i as usize;
+                        // SAFETY: the leaves' row ranges are disjoint and a row is listed once.
+                        unsafe { writer.add_tree(i, leaf.value, y[i], w[i]) };
+                    }
+                });
+                if sampled {
+                    let (splits, tree) = (&grown.bin_splits, &grown.tree);
+                    (0..n).into_par_iter().filter(|&i| !in_bag[i]).for_each(|i| {
+                        // SAFETY: out-of-bag rows are in no leaf's range, each row once.
+                        unsafe { writer.add_tree(i, tree.leaves[leaf_of(splits, &data, i)].value, y[i], w[i]) };
+                    });
+                }
+            } else {
+                for (leaf, &(s, e)) in grown.leaf_ranges.iter().enumerate() {
+                    let v = grown.tree.leaves[leaf].value;
+                    for &i in &rows[s..e] {
+                        scores[i as usize * outputs + k] += v;
+                    }
                 }
             }
-            if sampled {
+            if sampled && outputs > 1 {
                 let splits = &grown.bin_splits;
                 let tree = &grown.tree;
                 scores.par_chunks_mut(outputs).enumerate().filter(|(i, _)| !in_bag[*i]).for_each(|(i, s)| {
