@@ -379,38 +379,30 @@ fn binary_gradient(s: f64, y: f64, w: f64) -> (f64, f64) {
     ((p - y) * w, (p * (1.0 - p)).max(1e-16) * w)
 }
 
-/// Per-row arrays written from several threads at once, each row by one thread only.
-struct RowWriter {
+/// A raw-score array written from several threads at once, each row by one thread only.
+struct ScoreWriter {
     scores: *mut f64,
-    g: *mut f64,
-    h: *mut f64,
     len: usize,
 }
 
-// SAFETY: the writer hands out no references; `add_tree` writes row `i` only, and its
-// callers give each row to one thread.
-unsafe impl Sync for RowWriter {}
+// SAFETY: the writer hands out no references; `add` writes row `i` only, and its callers
+// give each row to one thread.
+unsafe impl Sync for ScoreWriter {}
 
-impl RowWriter {
-    fn new(scores: &mut [f64], g: &mut [f64], h: &mut [f64]) -> RowWriter {
-        assert!(scores.len() == g.len() && g.len() == h.len());
-        RowWriter { scores: scores.as_mut_ptr(), g: g.as_mut_ptr(), h: h.as_mut_ptr(), len: scores.len() }
+impl ScoreWriter {
+    fn new(scores: &mut [f64]) -> ScoreWriter {
+        ScoreWriter { scores: scores.as_mut_ptr(), len: scores.len() }
     }
 
-    /// Adds a tree's output `v` to row `i`'s raw score, and sets the row's gradient and
-    /// hessian at the new score (binary log loss).
+    /// Adds `v` to row `i`'s raw score.
     ///
     /// # Safety
     /// No other thread reads or writes row `i` meanwhile.
     #[inline]
-    unsafe fn add_tree(&self, i: usize, v: f64, y: f64, w: f64) {
+    unsafe fn add(&self, i: usize, v: f64) {
         assert!(i < self.len);
         // SAFETY: `i` is in bounds, and the caller gives row `i` to this thread alone.
-        unsafe {
-            let s = self.scores.add(i);
-            *s += v;
-            (*self.g.add(i), *self.h.add(i)) = binary_gradient(*s, y, w);
-        }
+        unsafe { *self.scores.add(i) += v };
     }
 }
 
@@ -517,10 +509,7 @@ fn boost(
     let all_inputs: Vec<usize> = (0..m).collect();
     let take_inputs = ((o.colsample * m as f64).round() as usize).clamp(1, m);
     for round in 0..o.n_estimators {
-        // A binary model's gradients are brought up to date as each tree is added.
-        if round == 0 || outputs > 1 {
-            gradients(y, w, &scores, outputs, &mut g, &mut h);
-        }
+        gradients(y, w, &scores, outputs, &mut g, &mut h);
         // Rows of this round.
         let sampled = o.subsample < 1.0;
         bag.clear();
@@ -558,21 +547,13 @@ fn boost(
             let grown = grow(&data, &layout, &active, &mut rows, !sampled, gk, hk, &rules, &mut scratch);
             if outputs == 1 {
                 // Each leaf's rows on one thread (a row is in one leaf: the writes are disjoint).
-                let writer = RowWriter::new(&mut scores, &mut g, &mut h);
+                let writer = ScoreWriter::new(&mut scores);
                 grown.leaf_ranges.par_iter().zip(&grown.tree.leaves).for_each(|(&(s, e), leaf)| {
                     for &i in &rows[s..e] {
-                        let i = i as usize;
                         // SAFETY: the leaves' row ranges are disjoint and a row is listed once.
-                        unsafe { writer.add_tree(i, leaf.value, y[i], w[i]) };
+                        unsafe { writer.add(i as usize, leaf.value) };
                     }
                 });
-                if sampled {
-                    let (splits, tree) = (&grown.bin_splits, &grown.tree);
-                    (0..n).into_par_iter().filter(|&i| !in_bag[i]).for_each(|i| {
-                        // SAFETY: out-of-bag rows are in no leaf's range, each row once.
-                        unsafe { writer.add_tree(i, tree.leaves[leaf_of(splits, &data, i)].value, y[i], w[i]) };
-                    });
-                }
             } else {
                 for (leaf, &(s, e)) in grown.leaf_ranges.iter().enumerate() {
                     let v = grown.tree.leaves[leaf].value;
@@ -581,7 +562,7 @@ fn boost(
                     }
                 }
             }
-            if sampled && outputs > 1 {
+            if sampled {
                 let splits = &grown.bin_splits;
                 let tree = &grown.tree;
                 scores.par_chunks_mut(outputs).enumerate().filter(|(i, _)| !in_bag[*i]).for_each(|(i, s)| {
