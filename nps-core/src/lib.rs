@@ -28,6 +28,7 @@ pub mod explain;
 pub mod features;
 pub mod metrics;
 pub mod model;
+mod rng;
 pub mod stats;
 pub mod survey;
 pub mod synth;
