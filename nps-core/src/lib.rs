@@ -26,6 +26,7 @@ pub mod encode;
 pub mod error;
 pub mod explain;
 pub mod features;
+mod json_path;
 pub mod metrics;
 pub mod model;
 mod rng;

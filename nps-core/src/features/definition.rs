@@ -96,6 +96,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::{NpsError, Result};
+use crate::json_path::{check_keys, join, missing, number, object, show, string};
 
 /// A list of feature definitions, computed together into one matrix (columns in this order).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -793,59 +794,6 @@ impl<'de> Deserialize<'de> for FeatureDefinition {
 impl Serialize for Filter {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         self.to_value().serialize(serializer)
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The JSON walker: structure and types, with paths.
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// A short rendering of a JSON value for messages.
-fn show(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 60 {
-        format!("{}…", s.chars().take(57).collect::<String>())
-    } else {
-        s
-    }
-}
-
-fn missing(path: &str, expected: &str) -> NpsError {
-    NpsError::invalid(path, "nothing", expected)
-}
-
-fn object<'a>(v: &'a Value, path: &str, expected: &str) -> Result<&'a Map<String, Value>> {
-    match v {
-        Value::Object(m) => Ok(m),
-        other => Err(NpsError::invalid(path, show(other), expected)),
-    }
-}
-
-fn check_keys(map: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<()> {
-    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(NpsError::unknown("field", &join(path, k), allowed)),
-        None => Ok(()),
-    }
-}
-
-fn string(v: &Value, path: &str) -> Result<String> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        other => Err(NpsError::invalid(path, show(other), "a string")),
-    }
-}
-
-fn number(v: &Value, path: &str) -> Result<f64> {
-    match v.as_f64() {
-        Some(x) if v.is_number() => Ok(x),
-        _ => Err(NpsError::invalid(path, show(v), "a number")),
     }
 }
 
