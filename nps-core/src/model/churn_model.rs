@@ -216,7 +216,7 @@ impl ChurnModel {
     /// each).
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
         let index = self.encoder.matrix_index(x, names)?;
-        Ok(Array1::from(super::batch::probabilities(self, x, &index)?))
+        Ok(Array1::from(super::batch::probabilities(&self.encoder, &self.coef, self.intercept, x, &index)?))
     }
 
     /// The churn probability of one customer given as one cell per input (in
