@@ -220,7 +220,7 @@ fn sample_rows(rows: usize, seed: u64) -> Option<Vec<usize>> {
         return None;
     }
     // Selection sampling (Knuth's algorithm S): exactly BIN_SAMPLE rows, in order.
-    let mut rng = crate::synth::Rng::new(seed ^ 0xB1_5A_4D);
+    let mut rng = crate::rng::Rng::new(seed ^ 0xB1_5A_4D);
     let mut out = Vec::with_capacity(BIN_SAMPLE);
     for i in 0..rows {
         let need = BIN_SAMPLE - out.len();

@@ -16,7 +16,7 @@ use super::histogram::Layout;
 use super::split_search::SplitRules;
 use crate::error::{NpsError, Result};
 use crate::model::{sigmoid, ClassWeight};
-use crate::synth::Rng;
+use crate::rng::Rng;
 
 /// How to boost. The defaults were chosen on churn data (5-fold cross-validated AUC on the
 /// public Telco and Orange sets, two fold seeds; see docs/scoring.md): a slow learning rate
