@@ -12,7 +12,8 @@ const PLAYBOOK_PATH = path.join(__dirname, '..', '..', 'nps-core', 'src', 'actio
 /**
  * Values of the playbook's fields when neither the tickets nor the features give one: a
  * customer nobody told us about is a consumer with no complaint, neutral trends (1 = no
- * change), a passive's answer (7) and a typical bill.
+ * change) and a typical bill. `last_nps` has no default: a customer who never answered a
+ * survey (most of them) has no answer, and the playbook's rules say what to do then.
  */
 const PLAYBOOK_DEFAULTS = Object.freeze({
   tenure_days: 0,
@@ -22,7 +23,6 @@ const PLAYBOOK_DEFAULTS = Object.freeze({
   monthly_bill: 40,
   payment_trend: 1,
   usage_trend_30d: 1,
-  last_nps: 7,
 })
 
 /** What a contact outcome does to the learner: a success, a failure, or nothing. */
@@ -73,6 +73,9 @@ function createService(options = {}) {
   const featureFields = Object.keys(fieldTypes)
     .map((name) => [name, scorer.featureNames.indexOf(name), fieldTypes[name] === 'number'])
     .filter(([, j]) => j >= 0)
+  // The model inputs the catalogue declares as factors: [name, input index].
+  const declared = new Set(catalog.factors)
+  const factorInputs = inputs.map((name, k) => [name, k]).filter(([name]) => declared.has(name))
   const learner = new Learner()
   const learning = !!options.learning
   const maxEvents = options.maxEvents ?? 10000
@@ -124,7 +127,8 @@ function createService(options = {}) {
   /**
    * The decision as a separate call, for what the scorer does not do: read a field a
    * ticket gave over a feature. The record: the fields tickets gave, else
-   * the feature of the same name, else the defaults; every input's contribution a factor.
+   * the feature of the same name, else the defaults; the contribution of every input the
+   * catalogue declares as a factor (as the scorer reads them).
    */
   function decideHere(state, t, now) {
     const customer = {}
@@ -133,14 +137,14 @@ function createService(options = {}) {
       if (state.fields[name] == null && !Number.isNaN(t.features[j])) customer[name] = t.features[j]
     }
     const factors = {}
-    inputs.forEach((name, k) => (factors[name] = t.contributions[k]))
-    const o = { score: t.score, factors, history: state.outcomes, now, top: TOP }
+    for (const [name, k] of factorInputs) factors[name] = t.contributions[k]
+    const o = { probability: t.probability, factors, history: state.outcomes, now, top: TOP }
     if (!learning) return catalog.decide(customer, o).actions
     const segment = state.fields.segment ?? defaults.segment ?? ''
     return catalog.decide(customer, { ...o, segment, seed: counts.tickets }, learner).actions
   }
 
-  /** An nps error after the event was added: the customer's data does not fit the model or the rules. */
+  /** An nps error of the scorer or the rules: the customer's data does not fit the model or the rules. */
   const unscorable = (customer, e) => (typeof e.code === 'string' ? new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`) : e)
 
   function ticket(body) {
@@ -150,7 +154,6 @@ function createService(options = {}) {
     const state = known ?? newState()
     const given = Object.keys(fields).length > 0 ? { ...state.fields, ...fields } : state.fields
     const record = given === state.fields ? state.record : recordOf(given)
-    const before = state.history.length
     const keep = () => {
       if (!known) customers.set(customer, state)
       state.latest = event.time
@@ -168,21 +171,23 @@ function createService(options = {}) {
       t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true, ...learn },
         learning ? learner : null)
     } catch (e) {
-      // Refused before the event was added: nothing changed.
-      if (state.history.length === before) throw typeof e.code === 'string' ? new RequestError(400, e.code, e.message) : e
-      // Say, a history without the subscription start a model trained without gaps needs:
-      // the ticket is kept, and the customer's next ticket is scored once it is sent.
-      keep()
+      // Nothing was kept: the scorer refuses a bad event before adding it, and takes the
+      // event back when the customer cannot be scored (say, a history without the
+      // subscription start a model trained without gaps needs: a 422; send the history,
+      // then the ticket again).
+      throw unscorable(customer, e)
+    }
+    let actions
+    try {
+      actions = givenOverFeature({ fields: given }, t.features) ? decideHere({ ...state, fields: given }, t, event.time + 1000) : t.actions
+    } catch (e) {
+      // The rules could not decide on the fields the ticket gave: the ticket is not kept.
+      state.history.truncate(state.history.length - 1)
       throw unscorable(customer, e)
     }
     keep()
-    try {
-      const actions = givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
-      return { customer, time: event.time, probability: t.probability, score: t.score,
-        factors: { raising: t.raising, lowering: t.lowering }, actions }
-    } catch (e) {
-      throw unscorable(customer, e)
-    }
+    return { customer, time: event.time, probability: t.probability, score: t.score,
+      factors: { raising: t.raising, lowering: t.lowering }, actions }
   }
 
   function seed(body) {

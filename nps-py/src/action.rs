@@ -86,13 +86,17 @@ pub(crate) fn ranked_actions<'py>(py: Python<'py>, actions: &[core::RankedAction
     Ok(list)
 }
 
-/// One action's fate as a dict (id, status, detail, priority).
-pub(crate) fn trace_entry<'py>(py: Python<'py>, id: &str, verdict: &core::Verdict) -> PyResult<Bound<'py, PyDict>> {
+/// One action's fate as a dict: id, status, detail (for a failed condition: its path, the
+/// condition and the values it read), priority, condition and seen (None and "" unless a
+/// condition removed the action).
+pub(crate) fn trace_entry<'py>(py: Python<'py>, entry: &core::TraceEntry) -> PyResult<Bound<'py, PyDict>> {
     let x = PyDict::new(py);
-    x.set_item("id", id)?;
-    x.set_item("status", verdict.status())?;
-    x.set_item("detail", verdict.detail())?;
-    x.set_item("priority", verdict.priority())?;
+    x.set_item("id", &*entry.id)?;
+    x.set_item("status", entry.verdict.status())?;
+    x.set_item("detail", entry.detail())?;
+    x.set_item("priority", entry.verdict.priority())?;
+    x.set_item("condition", entry.condition.as_deref())?;
+    x.set_item("seen", &entry.seen)?;
     Ok(x)
 }
 
@@ -113,7 +117,7 @@ fn log_entry<'py>(py: Python<'py>, e: &core::DecisionLogEntry) -> PyResult<Bound
 struct Buffers {
     scratch: core::Scratch,
     ranked: Vec<core::Choice>,
-    verdicts: Vec<core::Verdict>,
+    trace: Vec<core::TraceEntry>,
 }
 
 /// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
@@ -232,9 +236,12 @@ impl PyActionCatalog {
         Ok(out)
     }
 
-    /// Ranks the actions for one customer: `customer` maps field names to values (None =
-    /// missing), `score` is the churn score 0–100, `factors` maps factor names to their
-    /// log-odds contributions, `history` lists past outcomes as dicts (action, channel,
+    /// Ranks the actions for one customer: `customer` maps field names to values (None or
+    /// NaN = missing: a comparison on it is false), `score` is the churn score 0–100 or
+    /// `probability` the churn probability 0–1 (exactly one of them; a score strictly
+    /// between 0 and 1 is refused as a likely probability), `factors` maps factor names the
+    /// catalogue declares to their log-odds contributions (an unknown name is an error
+    /// listing the declared ones), `history` lists past outcomes as dicts (action, channel,
     /// group, time, kind), `now` is the time of the decision. Times are epoch seconds, a
     /// datetime, a numpy datetime64, a pandas Timestamp or an ISO 8601 string. `now` is
     /// required with a history (the contact policies count the outcomes within a window
@@ -248,14 +255,19 @@ impl PyActionCatalog {
     /// reward None), the propensity estimated from `draws` Monte Carlo rounds when learning;
     /// a customer in the control group (`control_share` of customers, by a hash of the id
     /// and `control_salt`) gets no action.
-    #[pyo3(signature = (customer, score, factors=None, history=None, now=None, top=3, learner=None, segment="", seed=0,
-                        customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS))]
+    ///
+    /// With `ignore_extra=True`, customer fields and factors the catalogue does not declare
+    /// are left out instead of being errors (say, a whole row of model inputs and its full
+    /// explanation): the top factors are then ranked among the declared ones.
+    #[pyo3(signature = (customer, score=None, factors=None, history=None, now=None, top=3, learner=None, segment="",
+                        seed=0, customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS,
+                        probability=None, ignore_extra=false))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
         &self,
         py: Python<'py>,
         customer: &Bound<'py, PyDict>,
-        score: f64,
+        score: Option<f64>,
         factors: Option<&Bound<'py, PyDict>>,
         history: Option<&Bound<'py, PyList>>,
         now: Option<&Bound<'py, PyAny>>,
@@ -267,13 +279,29 @@ impl PyActionCatalog {
         control_share: f64,
         control_salt: &str,
         draws: usize,
+        probability: Option<f64>,
+        ignore_extra: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let record = self.record(customer)?;
+        let score = core::churn_score(score, probability).py()?;
+        let record = self.record_of(customer, ignore_extra)?;
         let factors: Vec<Factor> = match factors {
             None => Vec::new(),
             Some(d) => d
                 .iter()
-                .map(|(k, v)| Ok(Factor { name: k.extract()?, contribution: v.extract()? }))
+                .map(|(k, v)| -> PyResult<Option<Factor>> {
+                    let name: String = k.extract()?;
+                    if ignore_extra && self.0.factor_index(&name).is_none() {
+                        return Ok(None);
+                    }
+                    let contribution = v.extract().map_err(|_| {
+                        error(
+                            "INVALID_PARAMETER",
+                            format!("factors[{name:?}] must be a number (a log-odds contribution), got {}", show(&v)),
+                        )
+                    })?;
+                    Ok(Some(Factor { name, contribution }))
+                })
+                .filter_map(Result::transpose)
                 .collect::<PyResult<_>>()?,
         };
         let history = outcome_list(history, "history")?;
@@ -304,7 +332,7 @@ impl PyActionCatalog {
         let actions = ranked_actions(py, &d.actions)?;
         let trace = PyList::empty(py);
         for t in &d.trace {
-            trace.append(trace_entry(py, &t.id, &t.verdict)?)?;
+            trace.append(trace_entry(py, t)?)?;
         }
         dict.set_item("actions", actions)?;
         dict.set_item("trace", trace)?;
@@ -334,16 +362,17 @@ impl PyActionCatalog {
     /// The fast path of `decide`: the customer as a numeric record (`encode`), factor
     /// contributions as an array in `factors` order (NaN: not given), the actions returned as
     /// catalogue indices (ids: `catalog.actions[i]`) with their priorities, and the trace only
-    /// with `trace=True`. Same decision as `decide` (`now` required with a history). Returns
-    /// a dict {"actions": [int], "priorities": [float]} (+ "trace").
-    #[pyo3(signature = (values, score, contributions=None, history=None, now=None, top=3, trace=false, learner=None,
-                        segment="", seed=0))]
+    /// with `trace=True`. Same decision as `decide` (`now` required with a history; `score`
+    /// or `probability` as there). Returns a dict {"actions": [int], "priorities": [float]}
+    /// (+ "trace").
+    #[pyo3(signature = (values, score=None, contributions=None, history=None, now=None, top=3, trace=false, learner=None,
+                        segment="", seed=0, probability=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide_values<'py>(
         &self,
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
-        score: f64,
+        score: Option<f64>,
         contributions: Option<&Bound<'py, PyAny>>,
         history: Option<&Bound<'py, PyList>>,
         now: Option<&Bound<'py, PyAny>>,
@@ -352,7 +381,9 @@ impl PyActionCatalog {
         learner: Option<PyRef<'py, PyLearner>>,
         segment: &str,
         seed: u64,
+        probability: Option<f64>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let score = core::churn_score(score, probability).py()?;
         let values = crate::convert::floats(values, "values")?;
         let contributions = match contributions {
             None => Vec::new(),
@@ -368,7 +399,7 @@ impl PyActionCatalog {
         let options =
             core::DecideOptions { top_n: top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
         let mut guard = self.1.lock().unwrap_or_else(|e| e.into_inner());
-        let Buffers { scratch, ranked, verdicts } = &mut *guard;
+        let Buffers { scratch, ranked, trace: entries } = &mut *guard;
         self.0
             .decide_values(
                 &values,
@@ -379,7 +410,7 @@ impl PyActionCatalog {
                 &options,
                 scratch,
                 ranked,
-                if trace { Some(verdicts) } else { None },
+                if trace { Some(entries) } else { None },
             )
             .py()?;
         let out = PyDict::new(py);
@@ -387,8 +418,8 @@ impl PyActionCatalog {
         out.set_item("priorities", ranked.iter().map(|c| c.priority).collect::<Vec<_>>())?;
         if trace {
             let list = PyList::empty(py);
-            for (v, a) in verdicts.iter().zip(self.0.actions()) {
-                list.append(trace_entry(py, &a.id, v)?)?;
+            for e in entries.iter() {
+                list.append(trace_entry(py, e)?)?;
             }
             out.set_item("trace", list)?;
         }
@@ -396,15 +427,36 @@ impl PyActionCatalog {
     }
 }
 
+/// A Python value as a message shows it (its repr, cut short).
+fn show(v: &Bound<'_, PyAny>) -> String {
+    let r = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+    if r.chars().count() > 60 {
+        format!("{}…", r.chars().take(57).collect::<String>())
+    } else {
+        r
+    }
+}
+
 impl PyActionCatalog {
     /// A customer record from a dict of fields by name.
     fn record(&self, customer: &Bound<'_, PyDict>) -> PyResult<core::Customer> {
+        self.record_of(customer, false)
+    }
+
+    /// A customer record from a dict of fields by name; with `ignore_extra`, names the
+    /// catalogue does not declare are left out (else they are an error listing the fields).
+    fn record_of(&self, customer: &Bound<'_, PyDict>, ignore_extra: bool) -> PyResult<core::Customer> {
         let fields: Vec<(String, FieldValue)> = customer
             .iter()
-            .map(|(k, v)| {
-                let name: String = k.extract()?;
-                let value = field_value(&v, &name)?;
-                Ok((name, value))
+            .filter_map(|(k, v)| {
+                let name: String = match k.extract() {
+                    Ok(n) => n,
+                    Err(e) => return Some(Err(e)),
+                };
+                if ignore_extra && self.0.field_index(&name).is_none() {
+                    return None;
+                }
+                Some(field_value(&v, &name).map(|value| (name, value)))
             })
             .collect::<PyResult<_>>()?;
         let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();

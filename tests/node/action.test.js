@@ -17,7 +17,11 @@ test('the playbook ranks the same actions as from Python, with a trace for every
   assert.deepEqual(d.trace.map((t) => t.id), c.actions)
   const thanks = d.trace.find((t) => t.id === 'thank_you')
   assert.equal(thanks.status, 'not_applicable')
-  assert.equal(thanks.detail, 'actions[7].applicability')
+  assert.equal(thanks.detail, 'actions[7].applicability: last_nps >= 9 (last_nps = 4)')
+  assert.equal(thanks.condition, 'last_nps >= 9')
+  assert.equal(thanks.seen, 'last_nps = 4')
+  const kept = d.trace.find((t) => t.id === 'bill_discount')
+  assert.deepEqual([kept.detail, kept.condition, kept.seen], ['rank 2', undefined, ''])
   const history = [{ action: 'detractor_callback', channel: 'call', group: 'care', time: now - 86400000, kind: 'presented' }]
   const d2 = c.decide(customer, { score: 75, history, now })
   assert.ok(d2.actions.every((a) => a.channel !== 'call'))
@@ -30,7 +34,9 @@ test('errors name the JSON path or the field', () => {
   (e) => /actions\[0\]\.eligibility/.test(e.message))
   const c = ActionCatalog.playbook()
   assert.throws(() => c.decide({ colour: 'red' }, { score: 10 }), (e) => e.code === 'UNKNOWN_VALUE' && /colour/.test(e.message))
-  assert.throws(() => c.decide({ ...customer, tenure_days: null }, { score: 10 }), /tenure_days/)
+  // A missing field is not an error: the comparisons on it are false, and the trace says so.
+  const missing = c.decide({ ...customer, tenure_days: null }, { score: 10 })
+  assert.equal(missing.trace.find((t) => t.id === 'loyalty_invite').seen, 'tenure_days missing')
   assert.throws(() => c.decide(customer, { score: 10, history: [{ action: 'a', channel: 'sms', group: 'g', time: 0, kind: 'maybe' }] }), /outcome kind/)
 })
 
@@ -89,7 +95,13 @@ test('decideValues: the fast path decides as decide does, indices back, the trac
     const a = c.decide(cu, { score, factors: f, now, top: 4 })
     const b = c.decideValues(c.encode(cu), score, contrib, { now, top: 4, trace: true })
     assert.deepEqual(b.actions.map((i) => c.actions[i]), a.actions.map((x) => x.id))
-    assert.deepEqual(b.trace, a.trace)
+    // The same trace, but that the record holds a string no rule names as a code only.
+    const unnamed = (i) => /a string no rule names/.test(b.trace[i].seen)
+    const plain = (t, i) => (unnamed(i) ? { ...t, seen: '', detail: '' } : t)
+    assert.deepEqual(b.trace.map(plain), a.trace.map(plain))
+    for (const [i, t] of b.trace.entries()) {
+      if (/a string no rule names/.test(t.seen)) assert.equal(a.trace[i].seen, `segment = "${cu.segment}"`)
+    }
   }
 })
 
@@ -104,8 +116,8 @@ test('decideValues: bad records name the index, the field and the value', () => 
   bad[5] = 7
   assert.throws(() => c.decideValues(bad, 50), /values\[5\] \(field "segment"\).*got 7/)
   bad[5] = 0
-  bad[6] = NaN // tenure_days missing: the rules that read it fail
-  assert.throws(() => c.decideValues(bad, 50), /tenure_days/)
+  bad[6] = NaN // tenure_days missing: not an error, the comparisons on it are false
+  assert.equal(c.decideValues(bad, 50, undefined, { trace: true }).trace.find((t) => t.id === 'loyalty_invite').seen, 'tenure_days missing')
   assert.throws(() => c.decideValues(values, 120), /score/)
   assert.throws(() => c.decideValues(values, 50, new Float64Array(2)), (e) => e.code === 'LENGTH_MISMATCH' && /contributions/.test(e.message))
   const inf = new Float64Array(c.factors.length).fill(NaN)

@@ -13,7 +13,8 @@ outcomes recorded so far. tests/node/service.test.js replays the script over HTT
 these answers to the bit; tests/python/test_service_vectors.py recomputes them with the
 current build.
 
-    .venv/bin/python tests/vectors/make_service.py
+    .venv/bin/python tests/vectors/make_service.py              # a new model and script
+    .venv/bin/python tests/vectors/make_service.py --refresh    # the same ones, answers recomputed
 """
 
 import json
@@ -28,9 +29,10 @@ import nps
 SECOND = 1000
 DAY = 86_400 * SECOND
 
-# The service's defaults for the playbook's fields (examples/node-service/service.js).
+# The service's defaults for the playbook's fields (examples/node-service/service.js); no
+# default answer: a customer who never answered a survey has no `last_nps`.
 DEFAULTS = {"tenure_days": 0, "segment": "consumer", "complained_outage": False, "complained_overage": False,
-            "monthly_bill": 40, "payment_trend": 1, "usage_trend_30d": 1, "last_nps": 7}
+            "monthly_bill": 40, "payment_trend": 1, "usage_trend_30d": 1}
 LEARNED = {"accepted": True, "retained": True, "rejected": False, "ignored": False, "churned": False}
 CONTACT = {"presented", "accepted", "rejected", "ignored"}
 EVENT_KEYS = ["customer", "time", "kind", "value", "duration", "department", "case", "flag"]
@@ -96,7 +98,9 @@ class Reference:
             feature = float(X.loc[c, name]) if name in X.columns else math.nan
             customer[name] = given if given is not None else (DEFAULTS.get(name) if math.isnan(feature) else feature)
         history = [dict(o, time=o["time"] // SECOND) for o in self.outcomes.get(c, [])]
-        d = self.catalog.decide(customer, score=100 * p, factors=factors, history=history, now=body["time"] // SECOND, top=3)
+        # Every input's contribution: those the playbook does not declare as factors left out.
+        d = self.catalog.decide(customer, probability=p, factors=factors, history=history, now=body["time"] // SECOND,
+                                top=3, ignore_extra=True)
         actions = [{k: a[k] for k in ("rank", "id", "label", "channel", "priority", "value")} for a in d["actions"]]
         return {"customer": c, "time": body["time"], "probability": p, "score": 100 * p, "factors": shown, "actions": actions}
 
@@ -150,7 +154,7 @@ def no_rule_fits(base, model, p):
     first ticket (the script must show a ticket answered with none)."""
     order = (p - p.median()).abs().sort_values().index
     as_of_ms = int(pd.Timestamp(base.as_of).value // 1_000_000)
-    for c in order[:200]:
+    for c in order[:1000]:
         ref = Reference(model.to_json())
         ref.answer("/events", {"events": history_events(base, [c])})
         if not ref.ticket({"customer": str(c), "time": as_of_ms + 4 * DAY, "kind": "usage", "value": 1500.0})["actions"]:
@@ -223,7 +227,22 @@ def build():
     return vector
 
 
+def refresh(path):
+    """Recomputes the answers of the vector at `path` with the current build, keeping its
+    model, customers and script (for a change of the service's semantics, not of the model)."""
+    vector = json.loads(path.read_text())
+    vector["defaults"] = DEFAULTS
+    for step, answer in zip(vector["steps"], expected(vector)):
+        step["expected"] = json.loads(json.dumps(answer))
+    path.write_text(json.dumps(vector, indent=1) + "\n")
+
+
 if __name__ == "__main__":
+    import sys
+
     path = Path(__file__).with_name("service.json")
-    path.write_text(json.dumps(build(), indent=1) + "\n")
+    if sys.argv[1:] == ["--refresh"]:
+        refresh(path)
+    else:
+        path.write_text(json.dumps(build(), indent=1) + "\n")
     print(f"wrote {path}")

@@ -35,7 +35,9 @@ mod segments;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
-pub use decide::{decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
+pub use decide::{
+    churn_score, decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict,
+};
 pub use evaluation::{in_control_group, off_policy, uplift, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
 pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
@@ -68,7 +70,8 @@ pub enum FieldValue {
     Text(String),
     /// A boolean field.
     Bool(bool),
-    /// No value (a condition that needs it makes the decision fail).
+    /// No value: a comparison on it is false, `{"field": f, "missing": true}` holds (an
+    /// action's value read from it is an error).
     Missing,
 }
 
