@@ -53,8 +53,15 @@ fn a_probability_is_not_a_score() {
         m,
         "probability must be a churn probability in [0, 1] (a score on the 0–100 scale is given as score), got 85.6"
     );
-    assert!(churn_score(None, None).unwrap_err().to_string().contains("score (the churn score, 0–100"));
-    assert!(churn_score(Some(50.0), Some(0.5)).unwrap_err().to_string().contains("one of them"));
+    assert_eq!(
+        churn_score(None, None).unwrap_err().to_string(),
+        "score or probability must be given: score (the churn score, 0–100, 100 × the churn probability) or \
+         probability (0–1), got nothing"
+    );
+    assert_eq!(
+        churn_score(Some(50.0), Some(0.5)).unwrap_err().to_string(),
+        "score or probability must be given, not both: score (the churn score, 0–100) or probability (0–1), got both"
+    );
     assert!(churn_score(Some(f64::NAN), None).is_err() && churn_score(None, Some(f64::NAN)).is_err());
     // The decision itself refuses a score off the scale with the same words.
     let c = playbook();

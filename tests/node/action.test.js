@@ -264,3 +264,40 @@ test('now is required with a history (and for a logged decision), as a Date or e
   assert.deepEqual(c.decideValues(values, 75).actions, c.decideValues(values, 75, undefined, { history: [], now }).actions)
   assert.equal(c.decide(customer, { score: 75, customerId: 'C9', now: new Date(now) }).log.time, now)
 })
+
+test('a probability is not a score: refused as a score, taken as a probability', () => {
+  const c = ActionCatalog.playbook()
+  assert.throws(() => c.decide(customer, { score: 0.856 }),
+    (e) => e.code === 'INVALID_PARAMETER' && /multiply a probability by 100 or pass it as probability/.test(e.message) && /got 0\.856$/.test(e.message))
+  assert.deepEqual(c.decide(customer, { probability: 0.856 }), c.decide(customer, { score: 85.6 }))
+  assert.throws(() => c.decide(customer, { probability: 85.6 }), /^Error: probability must be a churn probability in \[0, 1\]/)
+  assert.throws(() => c.decide(customer, { score: 85.6, probability: 0.856 }), /not both/)
+  assert.throws(() => c.decide(customer, {}), /score or probability must be given/)
+  const values = c.encode(customer)
+  assert.deepEqual(c.decideValues(values, null, undefined, { probability: 0.856 }).actions, c.decideValues(values, 85.6).actions)
+  assert.throws(() => c.decideValues(values, 0.856), /got 0\.856/)
+})
+
+test('unknown factors and fields list the known ones, closest first; ignoreExtra leaves them out', () => {
+  const c = ActionCatalog.playbook()
+  assert.throws(() => c.decide(customer, { score: 75, factors: { bill_shok: 5 } }),
+    (e) => e.code === 'UNKNOWN_VALUE' && e.message.startsWith('unknown factor "bill_shok"; expected one of bill_shock, repeat_contacts_90d, '))
+  assert.throws(() => c.decide({ ...customer, monthy_bill: 60 }, { score: 75 }),
+    (e) => e.message.startsWith('unknown customer field "monthy_bill"; expected one of monthly_bill, '))
+  const wide = c.decide({ ...customer, gender: 'Female', TotalCharges: 1889.5 }, { score: 75, factors: { bill_shock: 0.9, Contract: 2 }, ignoreExtra: true })
+  assert.deepEqual(wide, c.decide(customer, { score: 75, factors: { bill_shock: 0.9 } }))
+})
+
+test('a customer without a survey answer gets a decision, the trace saying the answer is missing', () => {
+  const c = ActionCatalog.playbook()
+  const quiet = { ...customer, complained_outage: false }
+  const { last_nps: _, ...noKey } = quiet
+  for (const cu of [{ ...quiet, last_nps: null }, { ...quiet, last_nps: NaN }, noKey]) {
+    const d = c.decide(cu, { score: 12 })
+    assert.deepEqual(d.actions.map((a) => a.id), ['lock_in_12m', 'feedback_survey', 'no_action'])
+    const cb = d.trace.find((t) => t.id === 'detractor_callback')
+    assert.deepEqual([cb.detail, cb.condition, cb.seen], ['actions[3].applicability: last_nps <= 6 (last_nps missing)', 'last_nps <= 6', 'last_nps missing'])
+  }
+  const r = c.decideValues(c.encode(noKey), 12)
+  assert.deepEqual(r.actions.map((i) => c.actions[i]), ['lock_in_12m', 'feedback_survey', 'no_action'])
+})

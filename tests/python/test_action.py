@@ -346,3 +346,68 @@ def test_now_is_required_with_a_history_and_takes_any_time():
     again = pickle.loads(pickle.dumps(c))
     assert again.actions == c.actions and again.fields == c.fields
     assert again.decide(CUSTOMER, score=75, history=history, now=NOW) == expected
+
+
+# ---------------------------------------------------------------------------------------
+# What a new analyst passes: a probability, misspelt names, customers without an answer.
+
+def test_a_probability_is_not_a_score():
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    with pytest.raises(nps.NpsError, match=r"multiply a probability by 100 or pass it as probability.*got 0\.856$") as e:
+        c.decide(CUSTOMER, score=0.856)
+    assert e.value.code == "INVALID_PARAMETER"
+    high = c.decide(CUSTOMER, probability=0.856)
+    assert high == c.decide(CUSTOMER, score=85.6)
+    assert {t["id"]: t["status"] for t in high["trace"]}["retention_call"] in ("kept", "below_top_n")  # band high
+    with pytest.raises(nps.NpsError, match=r"^probability must be a churn probability in \[0, 1\].*got 85\.6$"):
+        c.decide(CUSTOMER, probability=85.6)
+    with pytest.raises(nps.NpsError, match="not both"):
+        c.decide(CUSTOMER, score=85.6, probability=0.856)
+    with pytest.raises(nps.NpsError, match="score or probability must be given"):
+        c.decide(CUSTOMER)
+    # The fast path takes the same two.
+    values = c.encode(CUSTOMER)
+    assert c.decide_values(values, probability=np.float64(0.856))["actions"] == c.decide_values(values, 85.6)["actions"]
+    with pytest.raises(nps.NpsError, match="got 0.856"):
+        c.decide_values(values, 0.856)
+
+
+def test_unknown_factors_and_fields_list_the_known_ones():
+    c = nps.ActionCatalog.playbook()
+    with pytest.raises(nps.NpsError) as e:
+        c.decide(CUSTOMER, score=75, factors={"bill_shok": 5.0})
+    assert e.value.code == "UNKNOWN_VALUE"
+    assert str(e.value).startswith('unknown factor "bill_shok"; expected one of bill_shock, repeat_contacts_90d, ')
+    with pytest.raises(nps.NpsError, match=r'^unknown customer field "monthy_bill"; expected one of monthly_bill, '):
+        c.decide({**CUSTOMER, "monthy_bill": 60.0}, score=75)
+    with pytest.raises(nps.NpsError, match=r'factors\["bill_shock"\] must be a number .*got \'high\''):
+        c.decide(CUSTOMER, score=75, factors={"bill_shock": "high"})
+    # A whole row and its whole explanation, on request: what the catalogue does not declare is left out.
+    row = {**CUSTOMER, "gender": "Female", "TotalCharges": 1889.5}
+    wide = c.decide(row, score=75, factors={"bill_shock": 0.9, "Contract": 2.0}, ignore_extra=True)
+    assert wide == c.decide(CUSTOMER, score=75, factors={"bill_shock": 0.9})
+
+
+def test_a_customer_without_a_survey_answer_gets_a_decision():
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    quiet = {**CUSTOMER, "complained_outage": False}
+    for missing in (None, np.nan, float("nan")):
+        d = c.decide({**quiet, "last_nps": missing}, score=12)
+        assert [a["id"] for a in d["actions"]] == ["lock_in_12m", "feedback_survey", "no_action"]
+        why = {t["id"]: t for t in d["trace"]}
+        assert why["detractor_callback"]["detail"] == "actions[3].applicability: last_nps <= 6 (last_nps missing)"
+        assert (why["thank_you"]["condition"], why["thank_you"]["seen"]) == ("last_nps >= 9", "last_nps missing")
+    # A field left out of the dict is missing too, and the fast path agrees.
+    no_key = {k: v for k, v in quiet.items() if k != "last_nps"}
+    values = c.encode(no_key)
+    assert np.isnan(values[[f for f, _ in c.fields].index("last_nps")])
+    r = c.decide_values(values, 12, trace=True)
+    assert [c.actions[i] for i in r["actions"]] == ["lock_in_12m", "feedback_survey", "no_action"]
+    slow = c.decide(no_key, score=12)["trace"]
+    assert [t for t in r["trace"] if t["id"] != "upsell"] == [t for t in slow if t["id"] != "upsell"]
+    # The record holds a string no rule names ("consumer") as a code only.
+    assert [t["seen"] for t in (r["trace"][5], slow[5])] == ["segment = a string no rule names", 'segment = "consumer"']

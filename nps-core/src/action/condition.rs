@@ -333,6 +333,7 @@ fn describe(cond: &Cond, schema: &Schema) -> String {
             [b] => format!("band {}", schema.bands[*b].name),
             _ => format!("band in {}", list(bands.iter().map(|&b| schema.bands[b].name.clone()).collect())),
         },
+        Cond::FactorTop { factor, k: 1 } => format!("{} is the top factor", schema.factors[*factor]),
         Cond::FactorTop { factor, k } => format!("{} in the top {k} factors", schema.factors[*factor]),
         Cond::FactorRaises { factor, threshold } => {
             format!("{} raises the log-odds by more than {}", schema.factors[*factor], number_text(*threshold))

@@ -219,12 +219,12 @@ pub struct Scratch {
 pub fn churn_score(score: Option<f64>, probability: Option<f64>) -> Result<f64> {
     match (score, probability) {
         (Some(_), Some(_)) => Err(NpsError::invalid(
-            "score",
-            "both a score and a probability",
-            "one of them: score (0–100) or probability (0–1)",
+            "score or probability",
+            "both",
+            "given, not both: score (the churn score, 0–100) or probability (0–1)",
         )),
         (None, None) => Err(NpsError::invalid(
-            "score",
+            "score or probability",
             "nothing",
             "given: score (the churn score, 0–100, 100 × the churn probability) or probability (0–1)",
         )),
@@ -497,12 +497,13 @@ impl Catalog {
     }
 
     fn seen_parts(&self, node: &Node, cx: &Context, customer: Option<&Customer>, part: &mut String, out: &mut String) {
-        let factor = |part: &mut String, k: usize| {
+        // A factor's rank for `in_top`, its contribution for `raises_more_than`.
+        let factor = |part: &mut String, k: usize, ranked: bool| {
             let name = &self.factors[k];
             let c = cx.contribution[k];
             if c.is_nan() {
                 let _ = write!(part, "{name} not given");
-            } else if cx.rank[k] != usize::MAX {
+            } else if ranked {
                 let _ = write!(part, "{name} rank {} ({})", cx.rank[k] + 1, number_text(c));
             } else {
                 let _ = write!(part, "{name} = {}", number_text(c));
@@ -530,7 +531,8 @@ impl Catalog {
                 let band = self.bands.get(cx.band).map_or("none", |b| b.name.as_str());
                 let _ = write!(part, "score = {}, band {band}", number_text(cx.score));
             }
-            Cond::FactorTop { factor: k, .. } | Cond::FactorRaises { factor: k, .. } => factor(part, *k),
+            Cond::FactorTop { factor: k, .. } => factor(part, *k, true),
+            Cond::FactorRaises { factor: k, .. } => factor(part, *k, false),
         }
         if !out.split("; ").any(|p| p == part) {
             if !out.is_empty() {
