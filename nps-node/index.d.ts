@@ -15,6 +15,11 @@ export declare class ActionCatalog {
   static fromJson(text: string): ActionCatalog
   /** The shipped telco retention playbook. */
   static playbook(): ActionCatalog
+  /**
+   * Reads a catalogue file (JSON, as `fromJson` reads it); errors name the file and, for
+   * a bad catalogue, the JSON path (code `INVALID_PARAMETER` for a file that cannot be read).
+   */
+  static load(path: string): ActionCatalog
   /** Action ids, in catalogue order. */
   get actions(): Array<string>
   /** The customer fields the rules read, in the order `decideValues` takes them. */

@@ -285,3 +285,60 @@ proptest! {
         prop_assert_eq!(survey.verdict.priority().is_some(), no_answer && score < 60.0);
     }
 }
+
+#[test]
+fn many_customers_at_once_decide_as_one_at_a_time() {
+    let c = playbook();
+    let customers = [no_answer(&c, 400.0), no_answer(&c, 50.0), {
+        let mut cu = no_answer(&c, 400.0);
+        cu.values[c.field_index("last_nps").unwrap()] = num(3.0);
+        cu
+    }];
+    let scores = [12.0, 45.0, 80.0];
+    let k = c.factors().len();
+    let mut contributions = vec![f64::NAN; 3 * k];
+    contributions[k + c.factor_index("bill_shock").unwrap()] = 0.4;
+    contributions[2 * k + c.factor_index("device_age_days").unwrap()] = 0.9;
+    let mut values = Vec::new();
+    for cu in &customers {
+        let mut v = Vec::new();
+        c.encode(cu, &mut v).unwrap();
+        values.extend(v);
+    }
+    let name = |i: usize| format!("row {:?}", ["A", "B", "C"][i]);
+    let rows = c.decide_rows(&values, &scores, &contributions, 3, &name).unwrap();
+    assert_eq!(rows.len(), 3);
+    let (mut scratch, mut one) = (nps_core::action::Scratch::default(), Vec::new());
+    let f = c.fields().len();
+    for i in 0..3 {
+        c.decide_values(
+            &values[i * f..(i + 1) * f],
+            scores[i],
+            &contributions[i * k..(i + 1) * k],
+            &[],
+            NOW,
+            &DecideOptions::default(),
+            &mut scratch,
+            &mut one,
+            None,
+        )
+        .unwrap();
+        assert_eq!(rows[i], one, "row {i}");
+    }
+    let ids: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(|x| &*c.actions()[x.index].id).collect()).collect();
+    assert_eq!(ids[0], ["lock_in_12m", "feedback_survey", "no_action"]);
+    assert_eq!(ids[2][..2], ["early_renewal_phone", "detractor_callback"]);
+    // Errors say which row, or that the lengths do not fit the rows.
+    let e = c.decide_rows(&values, &[12.0, 101.0, 5.0], &contributions, 3, &name).unwrap_err().to_string();
+    assert!(e.starts_with("row \"B\": score must be a churn score in 0..=100"), "{e}");
+    let e = c.decide_rows(&values[1..], &scores, &[], 3, &name).unwrap_err().to_string();
+    assert_eq!(e, format!("values has {} elements but 3 rows × {f} fields has {}", 3 * f - 1, 3 * f));
+    let e = c.decide_rows(&values, &scores, &contributions[1..], 3, &name).unwrap_err().to_string();
+    assert!(e.starts_with("contributions has"), "{e}");
+    let mut no_bill = values.clone();
+    no_bill[f + c.field_index("monthly_bill").unwrap()] = f64::NAN;
+    let outage = c.field_index("complained_outage").unwrap();
+    no_bill[f + outage] = 1.0;
+    let e = c.decide_rows(&no_bill, &[12.0, 80.0, 80.0], &[], 3, &name).unwrap_err().to_string();
+    assert!(e.starts_with("row \"B\": customer field \"monthly_bill\" (the value of action \"bill_discount\")"), "{e}");
+}

@@ -448,6 +448,16 @@ impl ActionCatalog {
         catalog(core::playbook())
     }
 
+    /// Reads a catalogue file (JSON, as `fromJson` reads it); errors name the file and, for
+    /// a bad catalogue, the JSON path (code `INVALID_PARAMETER` for a file that cannot be read).
+    #[napi(factory, catch_unwind)]
+    pub fn load(path: String) -> Result<ActionCatalog> {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| to_napi(NpsError::invalid("path", format!("{path:?} ({e})"), "a readable catalogue file")))?;
+        let place = format!("catalogue file {path}");
+        Ok(catalog(core::Catalog::from_json(&text).map_err(|e| e.within(&place)).into_napi()?))
+    }
+
     /// Action ids, in catalogue order.
     #[napi(getter)]
     pub fn actions(&self) -> Vec<String> {

@@ -301,3 +301,24 @@ test('a customer without a survey answer gets a decision, the trace saying the a
   const r = c.decideValues(c.encode(noKey), 12)
   assert.deepEqual(r.actions.map((i) => c.actions[i]), ['lock_in_12m', 'feedback_survey', 'no_action'])
 })
+
+test('ActionCatalog.load reads a catalogue file, errors naming the file', () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const file = path.join(__dirname, '..', '..', 'examples', 'catalogues', 'telco.json')
+  const telco = ActionCatalog.load(file)
+  assert.equal(telco.actions[0], 'contract_offer')
+  assert.deepEqual(telco.actions, ActionCatalog.fromJson(fs.readFileSync(file, 'utf8')).actions)
+  // A new month-to-month fiber customer at high risk: the contract offer (a month's bill x 1.2 lever) first.
+  const d = telco.decide({ tenure_months: 2, Contract: 'Month-to-month', InternetService: 'Fiber optic', TechSupport: 'No',
+    OnlineSecurity: 'No', PaymentMethod: 'Mailed check', monthly_bill: 80, SeniorCitizen: 0 }, { probability: 0.8 })
+  assert.deepEqual(d.actions.map((a) => [a.id, a.priority]), [['contract_offer', 96], ['tech_support_trial', 18], ['fiber_care_call', 12]])
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-catalogue-'))
+  const bad = path.join(dir, 'bad.json')
+  fs.writeFileSync(bad, JSON.stringify({ fields: { x: 'number' }, actions: [{ id: 'a', channel: 'sms', eligibility: { field: 'y', op: '>', value: 1 } }] }))
+  assert.throws(() => ActionCatalog.load(bad), (e) => e.code === 'UNKNOWN_VALUE' && e.message.startsWith(`unknown actions[0].eligibility.field (catalogue file ${bad}) "y"`))
+  const absent = path.join(dir, 'absent.json')
+  assert.throws(() => ActionCatalog.load(absent), (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith(`path must be a readable catalogue file, got "${absent}" (`))
+  fs.rmSync(dir, { recursive: true })
+})

@@ -369,6 +369,50 @@ impl Catalog {
         self.arbitrate(&cx, None, history, now, options, blocked, times, ranked, trace)
     }
 
+    /// Decides for many customers at once (a campaign list, a scored table): row `i` is the
+    /// numeric record `values[i * F..(i + 1) * F]` (F = [`Catalog::fields`]`.len()`, see
+    /// [`Catalog::encode`]) with the churn score `scores[i]` (0–100) and the contributions
+    /// `contributions[i * K..(i + 1) * K]` (K = [`Catalog::factors`]`.len()`; an empty slice:
+    /// none given). No contact history is read (batch decisions precede contacts), so `now`
+    /// is not needed. Returns each row's top N, as [`Catalog::decide_values`] ranks them.
+    ///
+    /// Errors: lengths that do not fit the rows (naming them), and the errors of
+    /// [`Catalog::decide_values`] for a row, placed by `row_name(i)` (`row "C0042": ...`,
+    /// see [`NpsError::within`]).
+    pub fn decide_rows(
+        &self,
+        values: &[f64],
+        scores: &[f64],
+        contributions: &[f64],
+        top_n: usize,
+        row_name: &dyn Fn(usize) -> String,
+    ) -> Result<Vec<Vec<Choice>>> {
+        let (f, k, n) = (self.fields.len(), self.factors.len(), scores.len());
+        let mismatch = |field: &str, actual: usize, expected: usize, other: String| NpsError::LengthMismatch {
+            field: field.into(),
+            actual,
+            other,
+            expected,
+        };
+        if values.len() != n * f {
+            return Err(mismatch("values", values.len(), n * f, format!("{n} rows × {f} fields")));
+        }
+        if !contributions.is_empty() && contributions.len() != n * k {
+            return Err(mismatch("contributions", contributions.len(), n * k, format!("{n} rows × {k} factors")));
+        }
+        let options = DecideOptions { top_n, propensity: None };
+        let (mut scratch, mut ranked) = (Scratch::default(), Vec::new());
+        let mut out = Vec::with_capacity(n);
+        for (i, &score) in scores.iter().enumerate() {
+            let row = &values[i * f..(i + 1) * f];
+            let c = if contributions.is_empty() { &[][..] } else { &contributions[i * k..(i + 1) * k] };
+            self.decide_values(row, score, c, &[], 0, &options, &mut scratch, &mut ranked, None)
+                .map_err(|e| e.within(&row_name(i)))?;
+            out.push(ranked.clone());
+        }
+        Ok(out)
+    }
+
     /// Filters the actions by their conditions and the policies, ranks the rest and keeps the
     /// top N in `kept`; records every action's fate in `trace` when asked (its entries are
     /// reused, so a trace of the same catalogue allocates nothing once grown).
