@@ -177,6 +177,12 @@ export declare class ChurnModel {
    */
   explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
   /**
+   * Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
+   * `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
+   * gives them.
+   */
+  contributions(customer: Record<string, number | string | boolean | null | undefined>): Float64Array
+  /**
    * P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
    * for features straight from `CustomerHistory.features`.
    */

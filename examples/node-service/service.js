@@ -32,6 +32,16 @@ const CONTACT = new Set(['presented', 'accepted', 'rejected', 'ignored'])
 /** Factors shown each way, and actions returned. */
 const TOP = 3
 
+/** The model file as JSON (`{}` for a text that is not: the model's reader says what is wrong). */
+function modelFile(text) {
+  try {
+    const file = JSON.parse(text)
+    return file !== null && typeof file === 'object' ? file : {}
+  } catch {
+    return {}
+  }
+}
+
 /**
  * A service over a model and a catalogue.
  *
@@ -39,19 +49,16 @@ const TOP = 3
  * when absent), `defaults` (field values, PLAYBOOK_DEFAULTS for the playbook), `learning`
  * (rank with Thompson draws from the outcomes learned so far; off by default), `maxEvents`
  * per POST /events (10,000).
+ *
+ * A model input that is one of the retention features is computed from the customer's
+ * events; any other (a Telco-style model's `Contract`, `plan`, ...) is a customer field the
+ * tickets give (`fields`), kept like the catalogue's fields.
  */
-function modelKind(text) {
-  try {
-    return JSON.parse(text)?.kind ?? 'logistic'
-  } catch {
-    return 'logistic'
-  }
-}
-
 function createService(options = {}) {
   // Either kind of churn model file, by its kind: logistic or boosted trees (a file that is
   // not JSON goes to the logistic reader, whose error says what is wrong).
-  const kind = modelKind(options.model)
+  const file = modelFile(options.model)
+  const kind = file.kind ?? 'logistic'
   const model = kind === 'boosted_trees' ? BoostedChurnModel.fromJson(options.model) : ChurnModel.fromJson(options.model)
   const catalogueText = options.catalogue ?? fs.readFileSync(PLAYBOOK_PATH, 'utf8')
   const catalog = ActionCatalog.fromJson(catalogueText)
@@ -63,16 +70,34 @@ function createService(options = {}) {
     if (!Object.hasOwn(fieldTypes, name)) throw new Error(`default for "${name}", which is not a field of the catalogue (${Object.keys(fieldTypes).join(', ')})`)
   }
   const engine = new features.FeatureEngine(null)
+  const featureNames = engine.names
   const kinds = features.builtInKinds()
-  // The one call per ticket (push, features, score, attribution, decision); the rules'
-  // record of a customer no ticket told us about is the defaults.
-  const scorer = new TicketScorer(engine, model, catalog, null, { customer: defaults, topFactors: TOP, topActions: TOP })
-  const inputs = scorer.inputs
+  const inputs = model.inputs
+  // Each input's kind in the model's encoder ('numeric', 'categorical', 'boolean') and, for a
+  // number, its training mean: the typical value a factor is shown against.
+  const columns = new Map((file.encoder?.columns ?? []).map((c) => [c.name, c]))
+  const inputKinds = Object.fromEntries(inputs.map((name) => [name, columns.get(name)?.kind ?? 'numeric']))
+  // The inputs no feature gives: customer fields the tickets give.
+  const givenInputs = inputs.filter((name) => !featureNames.includes(name))
+  // The one call per ticket (push, features, score, attribution, decision) when every input
+  // is a feature; the rules' record of a customer no ticket told us about is the defaults.
+  const scorer = givenInputs.length === 0
+    ? new TicketScorer(engine, model, catalog, null, { customer: defaults, topFactors: TOP, topActions: TOP })
+    : null
   // The catalogue's fields named like a feature: [name, feature index, filled by the scorer
   // (a number field)].
   const featureFields = Object.keys(fieldTypes)
-    .map((name) => [name, scorer.featureNames.indexOf(name), fieldTypes[name] === 'number'])
+    .map((name) => [name, featureNames.indexOf(name), fieldTypes[name] === 'number'])
     .filter(([, j]) => j >= 0)
+  // What a ticket's `fields` may hold: the catalogue's fields and the inputs no feature gives.
+  const inputTypes = Object.fromEntries(givenInputs.map((name) => [name,
+    { numeric: 'number', categorical: 'string', boolean: 'bool' }[inputKinds[name]] ?? 'number']))
+  for (const [name, type] of Object.entries(inputTypes)) {
+    if (Object.hasOwn(fieldTypes, name) && fieldTypes[name] !== type) {
+      throw new Error(`model input "${name}" is a ${type} but the catalogue's field "${name}" is a ${fieldTypes[name]}`)
+    }
+  }
+  const customerFields = { ...inputTypes, ...fieldTypes }
   // The model inputs the catalogue declares as factors: [name, input index].
   const declared = new Set(catalog.factors)
   const factorInputs = inputs.map((name, k) => [name, k]).filter(([name]) => declared.has(name))
@@ -101,11 +126,25 @@ function createService(options = {}) {
     }
   }
 
-  /** The record the scorer reads: the fields tickets gave (null forgets one), else the defaults. */
+  /** The record the scorer reads: the catalogue fields tickets gave (null forgets one), else the defaults. */
   function recordOf(fields) {
     const record = { ...defaults }
-    for (const [name, v] of Object.entries(fields)) if (v !== null) record[name] = v
+    for (const [name, v] of Object.entries(fields)) if (v !== null && Object.hasOwn(fieldTypes, name)) record[name] = v
     return record
+  }
+
+  /**
+   * A factor as the service answers it: its name, its contribution, the customer's value and
+   * the typical one as numbers for a number input (null: missing), as text for a category,
+   * as true or false for a yes/no input. `shown` is the library's factor (its `typical` names
+   * a category's most common value).
+   */
+  function factor(shown, value) {
+    const column = columns.get(shown.name)
+    const typical = inputKinds[shown.name] === 'numeric' && Number.isFinite(column?.mean) ? column.mean
+      : inputKinds[shown.name] === 'boolean' ? shown.typical === 'true' : shown.typical
+    const plain = value === undefined || (typeof value === 'number' && Number.isNaN(value)) ? null : value
+    return { name: shown.name, contribution: shown.contribution, value: plain, typical }
   }
 
   /**
@@ -144,11 +183,43 @@ function createService(options = {}) {
     return catalog.decide(customer, { ...o, segment, seed: counts.tickets }, learner).actions
   }
 
+  /**
+   * A ticket for a model that reads inputs no feature gives, in separate calls: the event
+   * added, the features as of one second after it, the model's inputs (features, and the
+   * fields tickets gave for the others), its explanation and every input's contribution,
+   * and the decision. Nothing is kept when a step fails.
+   */
+  function tableTicket(state, event, given) {
+    const before = state.history.length
+    try {
+      state.history.push(event)
+    } catch (e) {
+      throw typeof e.code === 'string' ? new RequestError(400, e.code, e.message) : e
+    }
+    try {
+      const now = event.time + 1000
+      const f = state.history.features(engine, now)
+      const x = {}
+      for (const name of inputs) {
+        const j = featureNames.indexOf(name)
+        x[name] = j >= 0 ? (Number.isNaN(f[j]) ? null : f[j]) : given[name] ?? null
+      }
+      const e = model.explain(x, { top: TOP })
+      const t = { features: f, probability: e.probability, score: 100 * e.probability, contributions: model.contributions(x) }
+      const actions = decideHere({ ...state, fields: given }, t, now)
+      return { t, actions, raising: e.raising.map((g) => factor(g, x[g.name])), lowering: e.lowering.map((g) => factor(g, x[g.name])) }
+    } catch (e) {
+      state.history.truncate(before)
+      throw e
+    }
+  }
+
   /** An nps error of the scorer or the rules: the customer's data does not fit the model or the rules. */
-  const unscorable = (customer, e) => (typeof e.code === 'string' ? new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`) : e)
+  const unscorable = (customer, e) => (typeof e.code === 'string' && !(e instanceof RequestError)
+    ? new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`) : e)
 
   function ticket(body) {
-    const { customer, event, fields } = readTicket(body, kinds, fieldTypes)
+    const { customer, event, fields } = readTicket(body, kinds, customerFields)
     const known = customers.get(customer)
     if (known) checkOrder(customer, event.time, known.latest, '')
     const state = known ?? newState()
@@ -161,6 +232,17 @@ function createService(options = {}) {
       state.record = record
       counts.events++
       counts.tickets++
+    }
+    if (scorer === null) {
+      let answer
+      try {
+        answer = tableTicket(state, event, given)
+      } catch (e) {
+        throw unscorable(customer, e)
+      }
+      keep()
+      const { t, actions, raising, lowering } = answer
+      return { customer, time: event.time, probability: t.probability, score: t.score, factors: { raising, lowering }, actions }
     }
     let t
     try {
@@ -186,8 +268,9 @@ function createService(options = {}) {
       throw unscorable(customer, e)
     }
     keep()
+    const valued = (g) => factor(g, t.features[featureNames.indexOf(g.name)])
     return { customer, time: event.time, probability: t.probability, score: t.score,
-      factors: { raising: t.raising, lowering: t.lowering }, actions }
+      factors: { raising: t.raising.map(valued), lowering: t.lowering.map(valued) }, actions }
   }
 
   function seed(body) {
@@ -228,7 +311,7 @@ function createService(options = {}) {
 
   function health() {
     return { status: 'ok', customers: customers.size, ...counts,
-      model: { kind, inputs: model.inputs.length, trainingRows: model.training?.rows ?? null },
+      model: { kind, inputs: model.inputs.length, fieldInputs: givenInputs, trainingRows: model.training?.rows ?? null },
       catalogue: { actions: catalog.actions.length, learning } }
   }
 
