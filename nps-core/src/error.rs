@@ -119,6 +119,60 @@ impl NpsError {
     pub fn unknown(field: &str, value: &str, expected: &[&str]) -> Self {
         NpsError::Unknown { field: field.to_string(), value: value.to_string(), expected: expected.join(", ") }
     }
+
+    /// The same error placed within a batch: `place` (`row "C0042"`) before the name of
+    /// the culprit, so that a message about one item says which: `row "C0042": customer
+    /// field "monthly_bill" (the value of action "bill_discount") must be a number, got
+    /// missing`.
+    pub fn within(self, place: &str) -> Self {
+        let at = |field: String| format!("{place}: {field}");
+        match self {
+            NpsError::Empty { field } => NpsError::Empty { field: at(field) },
+            NpsError::Missing { field, index } => NpsError::Missing { field: at(field), index },
+            NpsError::OutOfRange { field, index, value, range } => {
+                NpsError::OutOfRange { field: at(field), index, value, range }
+            }
+            NpsError::NonInteger { field, index, value } => NpsError::NonInteger { field: at(field), index, value },
+            NpsError::Negative { field, index, value } => NpsError::Negative { field: at(field), index, value },
+            NpsError::LengthMismatch { field, actual, other, expected } => {
+                NpsError::LengthMismatch { field: at(field), actual, other, expected }
+            }
+            NpsError::InvalidParameter { name, value, expected } => {
+                NpsError::InvalidParameter { name: at(name), value, expected }
+            }
+            NpsError::Unknown { field, value, expected } => {
+                NpsError::Unknown { field: format!("{field} ({place})"), value, expected }
+            }
+        }
+    }
+
+    /// [`NpsError::Unknown`] with the known name closest to `value` (a likely misspelling,
+    /// by edit distance) listed first, the others in their order: `unknown factor
+    /// "bill_shok"; expected one of bill_shock, repeat_contacts_90d, ...`.
+    pub fn unknown_closest(field: &str, value: &str, expected: &[&str]) -> Self {
+        let mut names = expected.to_vec();
+        if let Some(best) = (0..names.len()).min_by_key(|&i| edit_distance(value, names[i])) {
+            let name = names.remove(best);
+            names.insert(0, name);
+        }
+        NpsError::unknown(field, value, &names)
+    }
+}
+
+/// The Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Checks that a confidence or credible level lies strictly between 0 and 1.

@@ -214,6 +214,14 @@ impl<K: Hash + Eq + Clone> Dictionary<K> {
     pub fn labels(&self) -> &[K] {
         &self.labels
     }
+
+    /// Forgets the labels of code `len` and above (the latest assigned), so that the next new
+    /// label gets code `len`.
+    pub fn truncate(&mut self, len: usize) {
+        for label in self.labels.drain(len.min(self.labels.len())..) {
+            self.codes.remove(&label);
+        }
+    }
 }
 
 #[cfg(test)]
