@@ -239,6 +239,8 @@ export declare class Tally {
   get promoters(): number
   get n(): number
   get skipped(): number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  get outOfRange(): number
   get totalWeight(): number
   get isWeighted(): boolean
   get detractorShare(): number
@@ -301,6 +303,17 @@ export declare class TicketScorer {
    * an event not before `now`, a survey answer that is not a whole 0–10, an unknown kind.
    */
   ticket(history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null, learner?: Learner | undefined | null): TicketResult
+}
+
+/** One bad answer. */
+export interface BadAnswer {
+  /** Its position. */
+  index: number
+  /** Its value (NaN when missing). */
+  value: number
+  problem: 'missing' | 'out_of_range' | 'non_integer'
+  /** The message a tally would throw for it. */
+  message: string
 }
 
 /** NPS by segment, one row per distinct segment in sorted order. */
@@ -580,13 +593,28 @@ export interface Explanation {
 export interface Factor {
   /** The input's name. */
   name: string
-  /** Contribution to the log-odds against the training-mean baseline (positive raises risk). */
+  /** Contribution to the log-odds against the model's baseline (positive raises risk). */
   contribution: number
-  /** The customer's value. */
-  value: string
-  /** The population's typical value. */
-  typical: string
+  /** The customer's value, in the input's type. */
+  value: FactorValue
+  /**
+   * The population's typical value: the training mean of a number, the most common
+   * category, the more common boolean.
+   */
+  typical: FactorValue
+  /**
+   * For a category or a boolean, the training mix of its values (largest share first),
+   * which the contribution is measured against; absent for a number (measured against
+   * `typical`), as in the ticket's JSON.
+   */
+  mix?: Array<Share>
 }
+
+/**
+ * A value as a factor shows it, in its input's type: a number, a boolean (a yes/no input,
+ * whatever its spelling), a category's label, or null for missing.
+ */
+export type FactorValue = number | boolean | string | null
 
 /** Features, one row per customer. */
 export interface FeatureMatrix {
@@ -675,6 +703,18 @@ export interface IntervalOptions {
   clip?: boolean
 }
 
+/** One label: a number, a string or a boolean. */
+export type Label = number | string | boolean
+
+/** Options of the metrics at a threshold or by bins. */
+export interface LabelOptions {
+  /** The positive class of `y` (see `MetricOptions.posLabel`). */
+  posLabel?: Label
+}
+
+/** Labels of two classes: booleans, 0/1 numbers, or text such as `'Yes'`/`'No'`. */
+export type Labels = Array<boolean> | NumericArray | Array<string>
+
 /** Options of a `Learner`. */
 export interface LearnerOptions {
   /** Prior successes and failures ([1, 1]). */
@@ -726,6 +766,12 @@ export interface LtrProbabilities {
 export interface MetricOptions {
   /** One non-negative weight per row. */
   weights?: Array<number>
+  /**
+   * The positive class (churn) of `y`: a label of it. Default: 1, `true`, or the text
+   * that reads as yes or true (`'Yes'`), the class a model's `fit` makes churn; other
+   * labels (`'churned'`/`'stayed'`) must name it.
+   */
+  posLabel?: Label
 }
 
 /** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
@@ -816,6 +862,8 @@ export interface ReportOptions {
   breaks?: Array<number>
   nonInteger?: 'error' | 'rightClosed'
   missing?: 'error' | 'skip'
+  /** Answers off the scale: 'error' (default) or 'skip' (counted in each row's `outOfRange`). */
+  outOfRange?: 'error' | 'skip'
   /** Interval method of each row (default 'adjustedWald'). */
   method?: 'adjustedWald' | 'wald' | 'score' | 'bayes'
   prior?: Array<number>
@@ -880,6 +928,8 @@ export interface ScoreOptions {
   nonInteger?: 'error' | 'rightClosed'
   /** Missing answers (NaN): 'error' (default) or 'skip' (counted in `skipped`). */
   missing?: 'error' | 'skip'
+  /** Answers off the scale: 'error' (default) or 'skip' (counted in `outOfRange`). */
+  outOfRange?: 'error' | 'skip'
 }
 
 /** One segment of a breakdown. */
@@ -890,11 +940,21 @@ export interface SegmentRow {
   passives: number
   promoters: number
   skipped: number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  outOfRange: number
   nps: number
   se: number
   /** Interval ends (NaN when every answer of the segment was skipped). */
   low: number
   high: number
+}
+
+/** One value's share of the training data. */
+export interface Share {
+  /** The value (a category's label, true or false, or null for missing). */
+  value: FactorValue
+  /** Its share of the training rows, in 0..1. */
+  share: number
 }
 
 /** Planned shares (fractions). */
@@ -958,6 +1018,8 @@ export interface TallySummary {
   promoters: number
   n: number
   skipped: number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  outOfRange: number
   nps: number
   se: number
   effectiveN: number
@@ -1136,6 +1198,8 @@ export interface TrendRow {
   passives: number
   promoters: number
   skipped: number
+  /** Answers off the scale left out under `outOfRange: 'skip'`. */
+  outOfRange: number
   nps: number
   se: number
   low: number
@@ -1156,6 +1220,23 @@ export interface Uplift {
   low: number
   high: number
 }
+
+/** Options of `validateScores`. */
+export interface ValidateOptions {
+  /** The answer scale (default 0–10). */
+  scale?: Scale
+  /** R NPS-package style breaks [b0, b1, b2, b3], instead of `scale`. */
+  breaks?: Array<number>
+  /** Fractional answers: 'error' (default: reported) or 'rightClosed' (binned, not reported). */
+  nonInteger?: 'error' | 'rightClosed'
+}
+
+/**
+ * Every bad answer at once, in order: missing, off the scale, and fractional unless
+ * `nonInteger: 'rightClosed'` (`nps_core::survey::validate_scores`); empty when every
+ * answer counts.
+ */
+export declare function validateScores(scores: NumericArray, options?: ValidateOptions | undefined | null): Array<BadAnswer>
 
 /** The library version. */
 export declare function version(): string
@@ -1232,21 +1313,21 @@ export declare namespace features {
 
 export declare namespace metrics {
   /** Average precision (step-wise), as scikit-learn's `average_precision_score`. */
-  export function averagePrecision(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): number
+  export function averagePrecision(y: Labels, score: NumericArray, options?: MetricOptions | undefined | null): number
   /** Mean squared difference between probability and outcome. */
-  export function brier(y: Array<boolean> | NumericArray, p: NumericArray, options?: MetricOptions | undefined | null): number
+  export function brier(y: Labels, p: NumericArray, options?: MetricOptions | undefined | null): number
   /** Predicted against observed in `bins` (default 10) uniform bins. */
-  export function calibrationTable(y: Array<boolean> | NumericArray, p: NumericArray, bins?: number | undefined | null): Array<CalibrationRow>
+  export function calibrationTable(y: Labels, p: NumericArray, bins?: number | undefined | null, options?: LabelOptions | undefined | null): Array<CalibrationRow>
   /** Lift and cumulative gain by `bins` (default 10) bins of descending score. */
-  export function liftTable(y: Array<boolean> | NumericArray, score: NumericArray, bins?: number | undefined | null): LiftTable
+  export function liftTable(y: Labels, score: NumericArray, bins?: number | undefined | null, options?: LabelOptions | undefined | null): LiftTable
   /** Mean log loss, probabilities clipped to [ε, 1 − ε]. */
-  export function logLoss(y: Array<boolean> | NumericArray, p: NumericArray, options?: MetricOptions | undefined | null): number
+  export function logLoss(y: Labels, p: NumericArray, options?: MetricOptions | undefined | null): number
   /** Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`. */
-  export function rocAuc(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): number
+  export function rocAuc(y: Labels, score: NumericArray, options?: MetricOptions | undefined | null): number
   /** The ROC curve, as scikit-learn's `roc_curve(drop_intermediate=False)`. */
-  export function rocCurve(y: Array<boolean> | NumericArray, score: NumericArray, options?: MetricOptions | undefined | null): RocCurve
+  export function rocCurve(y: Labels, score: NumericArray, options?: MetricOptions | undefined | null): RocCurve
   /** Rows positive at p ≥ `threshold` (default 0.5). */
-  export function thresholdMetrics(y: Array<boolean> | NumericArray, p: NumericArray, threshold?: number | undefined | null): ThresholdMetrics
+  export function thresholdMetrics(y: Labels, p: NumericArray, threshold?: number | undefined | null, options?: LabelOptions | undefined | null): ThresholdMetrics
 }
 
 export declare namespace synth {

@@ -796,6 +796,7 @@ module.exports.sampleSize = nativeBinding.sampleSize
 module.exports.sampleSizeDifference = nativeBinding.sampleSizeDifference
 module.exports.surveyAnswerFeatures = nativeBinding.surveyAnswerFeatures
 module.exports.trend = nativeBinding.trend
+module.exports.validateScores = nativeBinding.validateScores
 module.exports.version = nativeBinding.version
 module.exports.action = nativeBinding.action
 module.exports.features = nativeBinding.features

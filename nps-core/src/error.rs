@@ -93,6 +93,54 @@ pub enum NpsError {
         /// The names that are known.
         expected: String,
     },
+    /// A text column with more distinct values than a category may have
+    /// (`encode::max_categories`): one-hot encoding it would give the model a column
+    /// per row. Usually numbers stored as text (one blank cell makes a CSV reader read a
+    /// whole column of numbers as text) or an identifier.
+    #[error(
+        "{}",
+        too_many_categories_message(column, *distinct, *rows, *numeric, *limit, "read the file with read_csv (blank cells \
+         are missing) or convert the column to numbers", "leave it out of the inputs")
+    )]
+    TooManyCategories {
+        /// The column.
+        column: String,
+        /// Its distinct values.
+        distinct: usize,
+        /// The table's rows.
+        rows: usize,
+        /// How many of the distinct values read as numbers.
+        numeric: usize,
+        /// The most distinct values a category column of this many rows may hold.
+        limit: usize,
+    },
+}
+
+/// The message of [`NpsError::TooManyCategories`] with a binding's own advice: `convert`
+/// says how to read numbers stored as text as numbers (Rust: `read_csv`; Python:
+/// `nps.read_csv` or `pd.to_numeric`), `leave_out` how to drop an identifier. The likely
+/// cause comes first: numbers stored as text when most distinct values read as numbers, an
+/// identifier otherwise.
+pub fn too_many_categories_message(
+    column: &str,
+    distinct: usize,
+    rows: usize,
+    numeric: usize,
+    limit: usize,
+    convert: &str,
+    leave_out: &str,
+) -> String {
+    let head = format!(
+        "column {column:?} is text with {distinct} distinct values in {rows} rows (a category may have at most {}: \
+         more than half the rows is not a category)",
+        limit
+    );
+    let as_text = format!("numbers stored as text? e.g. blank cells; {convert}");
+    if 2 * numeric > distinct {
+        format!("{head}; {numeric} of the values read as numbers: {as_text}")
+    } else {
+        format!("{head}: an identifier? {leave_out}; or {as_text}")
+    }
 }
 
 impl NpsError {
@@ -107,6 +155,7 @@ impl NpsError {
             NpsError::LengthMismatch { .. } => "LENGTH_MISMATCH",
             NpsError::InvalidParameter { .. } => "INVALID_PARAMETER",
             NpsError::Unknown { .. } => "UNKNOWN_VALUE",
+            NpsError::TooManyCategories { .. } => "TOO_MANY_CATEGORIES",
         }
     }
 
@@ -142,6 +191,9 @@ impl NpsError {
             }
             NpsError::Unknown { field, value, expected } => {
                 NpsError::Unknown { field: format!("{field} ({place})"), value, expected }
+            }
+            NpsError::TooManyCategories { column, distinct, rows, numeric, limit } => {
+                NpsError::TooManyCategories { column: at(column), distinct, rows, numeric, limit }
             }
         }
     }

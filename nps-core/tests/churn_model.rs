@@ -341,3 +341,116 @@ fn a_large_matrix_learns_the_tables_encoder() {
     let err = TableEncoder::fit_matrix(x.view(), &names, &EncoderOptions::default()).unwrap_err().to_string();
     assert!(err.contains("c1[150000]"), "{err}");
 }
+
+/// A table with a number, a yes/no column and a category (with gaps), and its labels.
+fn mixed_table(n: usize, seed: u64) -> (RawTable, Vec<f64>) {
+    let mut rng = Rng::new(seed);
+    let mut tenure = Vec::new();
+    let mut paperless = Vec::new();
+    let mut contract = Vec::new();
+    let mut y = Vec::new();
+    for i in 0..n {
+        let t = (rng.uniform() * 72.0).floor();
+        let monthly = rng.uniform() < 0.55;
+        tenure.push(t);
+        paperless.push(Some(if rng.uniform() < 0.6 { "Yes" } else { "No" }.to_string()));
+        contract.push(match i % 50 {
+            0 => None,
+            _ if monthly => Some("Month-to-month".to_string()),
+            _ if rng.uniform() < 0.5 => Some("One year".to_string()),
+            _ => Some("Two year".to_string()),
+        });
+        y.push(rng.bernoulli(if monthly { 0.45 } else { 0.1 } * (1.0 - t / 100.0)) as u8 as f64);
+    }
+    let columns = vec![Column::Numeric(tenure), Column::Text(paperless), Column::Text(contract)];
+    (RawTable::new(vec!["tenure".into(), "paperless".into(), "contract".into()], columns).unwrap(), y)
+}
+
+/// A factor shows values in their input's type (numbers as numbers, a yes/no column as
+/// booleans) and, for a category or a boolean, the training mix its contribution is
+/// measured against; the numbers are those of the attribution, unchanged.
+#[test]
+fn factors_show_typed_values_and_the_mix_a_category_is_measured_against() {
+    use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions};
+    use nps_core::model::{FactorValue, Share};
+    let (t, y) = mixed_table(2_000, 9);
+    let specs = infer_specs(&t, &[]);
+    let model = ChurnModel::fit(&t, &y, None, &specs, &ChurnModelOptions::default()).unwrap();
+    let profiles = model.profiles();
+    let Column::Numeric(tenure) = t.column("tenure").unwrap() else { panic!() };
+    assert_eq!(profiles[0].typical, FactorValue::Number(tenure.iter().sum::<f64>() / 2_000.0));
+    // The mix is the training share of each value (unweighted: the frequencies).
+    let share = |col: &str, v: Option<&str>| {
+        (0..t.len())
+            .filter(|&r| match t.column(col).unwrap().cell(r) {
+                Cell::Text(s) => Some(s) == v,
+                _ => v.is_none(),
+            })
+            .count() as f64
+            / 2_000.0
+    };
+    let mix = &profiles[2].mix;
+    assert_eq!(mix.len(), 4);
+    assert!(mix.windows(2).all(|w| w[0].share >= w[1].share), "largest first");
+    for s in mix {
+        let label = match &s.value {
+            FactorValue::Text(l) => Some(l.as_str()),
+            FactorValue::Missing => None,
+            other => panic!("{other:?}"),
+        };
+        assert!((s.share - share("contract", label)).abs() < 1e-12, "{s:?}");
+    }
+    assert_eq!(profiles[2].typical, FactorValue::Text("Month-to-month".into()));
+    let yes = share("paperless", Some("Yes"));
+    assert_eq!(profiles[1].mix[0], Share { value: FactorValue::Bool(true), share: yes });
+    assert_eq!(profiles[1].typical, FactorValue::Bool(true));
+    // A month-to-month customer: the category is the typical one, and its contribution is
+    // still measured against the mix (not zero): the factor carries that mix.
+    let row = (0..t.len()).find(|&r| t.column("contract").unwrap().cell(r) == Cell::Text("Month-to-month")).unwrap();
+    let cells: Vec<Cell> = model.inputs.iter().map(|n| t.column(n).unwrap().cell(row)).collect();
+    let e = model.explain_cells(&cells, 3, &mut Vec::new()).unwrap();
+    let contract = e.raising.iter().chain(&e.lowering).find(|f| f.name == "contract").unwrap();
+    assert_eq!(contract.value, contract.typical);
+    assert!(contract.contribution != 0.0 && contract.mix == *mix);
+    let c = model.explainer().unwrap().contributions(model.encode(&t).unwrap().view()).unwrap();
+    assert_eq!(contract.contribution.to_bits(), c[[row, 2]].to_bits(), "the numbers are unchanged");
+    for f in e.raising.iter().chain(&e.lowering) {
+        match f.name.as_str() {
+            "tenure" => assert_eq!(f.value, FactorValue::Number(tenure[row])),
+            "paperless" => {
+                assert!(matches!(f.value, FactorValue::Bool(_)) && matches!(f.typical, FactorValue::Bool(true)))
+            }
+            _ => {}
+        }
+    }
+    // JSON: numbers, booleans, strings and null; a number's factor has no mix.
+    let json = serde_json::to_value(&e).unwrap();
+    for f in json["raising"].as_array().unwrap().iter().chain(json["lowering"].as_array().unwrap()) {
+        match f["name"].as_str().unwrap() {
+            "tenure" => assert!(f["value"].is_number() && f["typical"].is_number() && f.get("mix").is_none()),
+            "paperless" => assert!(f["value"].is_boolean() && f["mix"][0]["value"] == serde_json::json!(true)),
+            _ => assert!(f["value"].is_string() && f["mix"].as_array().unwrap().len() == 4),
+        }
+    }
+    assert_eq!(serde_json::from_value::<nps_core::model::Explanation>(json).unwrap(), e);
+    // The trees read the same profiles from their training rows; a file keeps them.
+    let options = BoostingOptions { n_estimators: 20, ..Default::default() };
+    let boosted = BoostedChurnModel::fit(&t, &y, None, &specs, None, &options).unwrap();
+    assert_eq!(boosted.profiles[0].typical, profiles[0].typical);
+    assert_eq!(boosted.profiles[1], profiles[1]);
+    for (a, b) in boosted.profiles[2].mix.iter().zip(mix) {
+        assert_eq!(a.value, b.value);
+        assert!((a.share - b.share).abs() < 1e-12);
+    }
+    let back = BoostedChurnModel::from_json(&boosted.to_json()).unwrap();
+    assert_eq!(back.profiles, boosted.profiles);
+    // A file written before profiles were kept reads them from the typical values.
+    let mut old: serde_json::Value = serde_json::from_str(&boosted.to_json()).unwrap();
+    old.as_object_mut().unwrap().remove("profiles");
+    let old = BoostedChurnModel::from_json(&old.to_string()).unwrap();
+    assert_eq!(old.profiles[2].typical, FactorValue::Text("Month-to-month".into()));
+    assert_eq!(old.profiles[1].typical, FactorValue::Bool(true));
+    assert!(
+        matches!(old.profiles[0].typical, FactorValue::Number(x) if (x - tenure.iter().sum::<f64>() / 2_000.0).abs() < 0.01)
+    );
+}

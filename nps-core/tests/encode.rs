@@ -5,6 +5,7 @@ use nps_core::encode::{
     binary_labels, infer_specs, read_csv, read_csv_path, Cell, Column, ColumnKind, ColumnSpec, EncoderOptions,
     RawTable, TableEncoder, UnseenPolicy,
 };
+use nps_core::NpsError;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -229,4 +230,48 @@ fn telco_logistic_regression_matches_scikit_learn() {
     let mean = auc.iter().sum::<f64>() / 5.0;
     eprintln!("5-fold ROC AUC {mean:.4} ({auc:?}); scikit-learn {}", sk["cv_auc_mean"]);
     assert!(mean >= 0.84, "cross-validated AUC {mean}");
+}
+
+/// A text column with more distinct values than a category may have (half the rows, at
+/// least 50) is refused, naming it and the likely cause; a numeric kind reads its blank
+/// cells as missing, as `read_csv` does.
+#[test]
+fn numbers_stored_as_text_are_refused_as_a_category() {
+    let rows = 120;
+    let text: Vec<Option<String>> =
+        (0..rows).map(|i| Some(if i % 40 == 0 { " ".to_string() } else { format!("{}.5", 10 * i) })).collect();
+    let ids: Vec<Option<String>> = (0..rows).map(|i| Some(format!("C-{i:04}"))).collect();
+    let table = RawTable::new(
+        vec!["total".into(), "id".into(), "x".into()],
+        vec![Column::Text(text), Column::Text(ids), Column::Numeric((0..rows).map(|i| i as f64).collect())],
+    )
+    .unwrap();
+    assert_eq!(nps_core::encode::max_categories(rows), 60);
+    assert_eq!(nps_core::encode::max_categories(10), 50);
+    let specs = infer_specs(&table, &["id"]);
+    let e = TableEncoder::fit(&table, &specs, &EncoderOptions::default()).unwrap_err();
+    assert_eq!(
+        e,
+        NpsError::TooManyCategories { column: "total".into(), distinct: 118, rows: 120, numeric: 117, limit: 60 }
+    );
+    assert_eq!(e.code(), "TOO_MANY_CATEGORIES");
+    assert_eq!(
+        e.to_string(),
+        "column \"total\" is text with 118 distinct values in 120 rows (a category may have at most 60: more than \
+         half the rows is not a category); 117 of the values read as numbers: numbers stored as text? e.g. blank \
+         cells; read the file with read_csv (blank cells are missing) or convert the column to numbers"
+    );
+    let e = TableEncoder::fit(&table, &infer_specs(&table, &["total"]), &EncoderOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("\"id\" is text with 120 distinct values in 120 rows"), "{e}");
+    assert!(e.to_string().contains(": an identifier? leave it out of the inputs; or numbers stored as text?"), "{e}");
+    // Declared numeric, the text reads as numbers and the blank cells as missing.
+    let numeric = [ColumnSpec::new("total", ColumnKind::Numeric), ColumnSpec::new("x", ColumnKind::Numeric)];
+    let enc = TableEncoder::fit(&table, &numeric, &EncoderOptions::default()).unwrap();
+    assert_eq!(enc.feature_names(), ["total", "total__missing", "x"]);
+    let m = enc.transform(&table).unwrap();
+    assert_eq!((m[[0, 1]], m[[1, 1]], m[[40, 1]]), (1.0, 0.0, 1.0));
+    // 60 distinct values in 120 rows is still a category.
+    let plans: Vec<Option<String>> = (0..rows).map(|i| Some(format!("p{}", i % 60))).collect();
+    let ok = RawTable::new(vec!["plan".into()], vec![Column::Text(plans)]).unwrap();
+    assert_eq!(TableEncoder::fit(&ok, &infer_specs(&ok, &[]), &EncoderOptions::default()).unwrap().width(), 60);
 }

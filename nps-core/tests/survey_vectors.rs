@@ -33,6 +33,7 @@ fn options(case: &Value) -> ScoreOptions {
         scale,
         non_integer: case["non_integer"].as_str().unwrap_or("error").parse::<NonIntegerPolicy>().unwrap(),
         missing: case["missing"].as_str().unwrap_or("error").parse::<MissingPolicy>().unwrap(),
+        ..Default::default()
     }
 }
 

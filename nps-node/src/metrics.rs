@@ -1,16 +1,46 @@
-//! `metrics` namespace: churn-model metrics of `nps_core::metrics`.
-use napi::bindgen_prelude::Either;
+//! `metrics` namespace: churn-model metrics of `nps_core::metrics`. `y` holds two classes
+//! (booleans, 0/1 or text); `posLabel` names the positive one (default: 1, `true`, or text
+//! reading yes/true).
+use napi::bindgen_prelude::Either3;
 use napi_derive::napi;
+use nps_core::encode::Cell;
 use nps_core::metrics as core;
 
 use crate::convert::{floats, NumericArray};
 use crate::error::{IntoNapi, Result};
 
-/// Labels as 0/1 floats (booleans or numbers; the core checks the numbers).
-fn labels(y: &Either<Vec<bool>, NumericArray>) -> Vec<f64> {
-    match y {
-        Either::A(b) => b.iter().map(|&v| v as u8 as f64).collect(),
-        Either::B(n) => floats(n),
+/// Labels of two classes: booleans, 0/1 numbers, or text such as `'Yes'`/`'No'`.
+#[napi]
+pub type Labels<'a> = Either3<Vec<bool>, NumericArray<'a>, Vec<String>>;
+
+/// One label: a number, a string or a boolean.
+#[napi]
+pub type Label = Either3<f64, String, bool>;
+
+/// Labels as 0/1 floats, 1 for the positive class: `pos_label`, or by default 1, `true`
+/// or text reading yes/true (`nps_core::metrics::binarize_labels`).
+fn labels(y: &Labels<'_>, pos_label: Option<&Label>) -> Result<Vec<f64>> {
+    let cells: Vec<Cell<'_>> = match y {
+        Either3::A(b) if pos_label.is_none() => return Ok(b.iter().map(|&v| v as u8 as f64).collect()),
+        Either3::A(b) => b.iter().map(|&v| Cell::Bool(v)).collect(),
+        Either3::B(n) => {
+            let v = floats(n);
+            if pos_label.is_none() && v.iter().all(|&x| x == 0.0 || x == 1.0 || x.is_nan()) {
+                return Ok(v); // the core names a NaN
+            }
+            v.into_iter().map(|x| if x.is_nan() { Cell::Missing } else { Cell::Number(x) }).collect()
+        }
+        Either3::C(s) => s.iter().map(|s| Cell::Text(s)).collect(),
+    };
+    core::binarize_labels(&cells, pos_label.map(label_cell)).into_napi()
+}
+
+fn label_cell(p: &Label) -> Cell<'_> {
+    match p {
+        Either3::A(x) if x.is_nan() => Cell::Missing,
+        Either3::A(x) => Cell::Number(*x),
+        Either3::B(s) => Cell::Text(s),
+        Either3::C(b) => Cell::Bool(*b),
     }
 }
 
@@ -20,38 +50,46 @@ fn labels(y: &Either<Vec<bool>, NumericArray>) -> Vec<f64> {
 pub struct MetricOptions {
     /// One non-negative weight per row.
     pub weights: Option<Vec<f64>>,
+    /// The positive class (churn) of `y`: a label of it. Default: 1, `true`, or the text
+    /// that reads as yes or true (`'Yes'`), the class a model's `fit` makes churn; other
+    /// labels (`'churned'`/`'stayed'`) must name it.
+    pub pos_label: Option<Label>,
+}
+
+/// Options of the metrics at a threshold or by bins.
+#[napi(object)]
+#[derive(Default)]
+pub struct LabelOptions {
+    /// The positive class of `y` (see `MetricOptions.posLabel`).
+    pub pos_label: Option<Label>,
 }
 
 /// Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn roc_auc(y: Either<Vec<bool>, NumericArray>, score: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
-    let w = options.and_then(|o| o.weights);
-    core::roc_auc(&labels(&y), &floats(&score), w.as_deref()).into_napi()
+pub fn roc_auc(y: Labels, score: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+    let o = options.unwrap_or_default();
+    core::roc_auc(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()
 }
 
 /// Average precision (step-wise), as scikit-learn's `average_precision_score`.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn average_precision(
-    y: Either<Vec<bool>, NumericArray>,
-    score: NumericArray,
-    options: Option<MetricOptions>,
-) -> Result<f64> {
-    let w = options.and_then(|o| o.weights);
-    core::average_precision(&labels(&y), &floats(&score), w.as_deref()).into_napi()
+pub fn average_precision(y: Labels, score: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+    let o = options.unwrap_or_default();
+    core::average_precision(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()
 }
 
 /// Mean log loss, probabilities clipped to [ε, 1 − ε].
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn log_loss(y: Either<Vec<bool>, NumericArray>, p: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
-    let w = options.and_then(|o| o.weights);
-    core::log_loss(&labels(&y), &floats(&p), w.as_deref()).into_napi()
+pub fn log_loss(y: Labels, p: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+    let o = options.unwrap_or_default();
+    core::log_loss(&labels(&y, o.pos_label.as_ref())?, &floats(&p), o.weights.as_deref()).into_napi()
 }
 
 /// Mean squared difference between probability and outcome.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn brier(y: Either<Vec<bool>, NumericArray>, p: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
-    let w = options.and_then(|o| o.weights);
-    core::brier(&labels(&y), &floats(&p), w.as_deref()).into_napi()
+pub fn brier(y: Labels, p: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+    let o = options.unwrap_or_default();
+    core::brier(&labels(&y, o.pos_label.as_ref())?, &floats(&p), o.weights.as_deref()).into_napi()
 }
 
 /// The ROC curve at every distinct score (the first threshold is Infinity).
@@ -64,13 +102,9 @@ pub struct RocCurve {
 
 /// The ROC curve, as scikit-learn's `roc_curve(drop_intermediate=False)`.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn roc_curve(
-    y: Either<Vec<bool>, NumericArray>,
-    score: NumericArray,
-    options: Option<MetricOptions>,
-) -> Result<RocCurve> {
-    let w = options.and_then(|o| o.weights);
-    let r = core::roc_curve(&labels(&y), &floats(&score), w.as_deref()).into_napi()?;
+pub fn roc_curve(y: Labels, score: NumericArray, options: Option<MetricOptions>) -> Result<RocCurve> {
+    let o = options.unwrap_or_default();
+    let r = core::roc_curve(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()?;
     Ok(RocCurve { fpr: r.fpr, tpr: r.tpr, thresholds: r.thresholds })
 }
 
@@ -93,11 +127,14 @@ pub struct ThresholdMetrics {
 /// Rows positive at p ≥ `threshold` (default 0.5).
 #[napi(namespace = "metrics", catch_unwind)]
 pub fn threshold_metrics(
-    y: Either<Vec<bool>, NumericArray>,
+    y: Labels,
     p: NumericArray,
     threshold: Option<f64>,
+    options: Option<LabelOptions>,
 ) -> Result<ThresholdMetrics> {
-    let t = core::threshold_metrics(&labels(&y), &floats(&p), threshold.unwrap_or(0.5)).into_napi()?;
+    let pos_label = options.and_then(|o| o.pos_label);
+    let t =
+        core::threshold_metrics(&labels(&y, pos_label.as_ref())?, &floats(&p), threshold.unwrap_or(0.5)).into_napi()?;
     Ok(ThresholdMetrics {
         threshold: t.threshold,
         tp: t.tp as f64,
@@ -134,8 +171,15 @@ pub struct LiftTable {
 
 /// Lift and cumulative gain by `bins` (default 10) bins of descending score.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn lift_table(y: Either<Vec<bool>, NumericArray>, score: NumericArray, bins: Option<u32>) -> Result<LiftTable> {
-    let t = core::lift_table(&labels(&y), &floats(&score), bins.unwrap_or(10) as usize).into_napi()?;
+pub fn lift_table(
+    y: Labels,
+    score: NumericArray,
+    bins: Option<u32>,
+    options: Option<LabelOptions>,
+) -> Result<LiftTable> {
+    let pos_label = options.and_then(|o| o.pos_label);
+    let t =
+        core::lift_table(&labels(&y, pos_label.as_ref())?, &floats(&score), bins.unwrap_or(10) as usize).into_napi()?;
     let rows = t
         .rows
         .iter()
@@ -167,11 +211,14 @@ pub struct CalibrationRow {
 /// Predicted against observed in `bins` (default 10) uniform bins.
 #[napi(namespace = "metrics", catch_unwind)]
 pub fn calibration_table(
-    y: Either<Vec<bool>, NumericArray>,
+    y: Labels,
     p: NumericArray,
     bins: Option<u32>,
+    options: Option<LabelOptions>,
 ) -> Result<Vec<CalibrationRow>> {
-    let rows = core::calibration_table(&labels(&y), &floats(&p), bins.unwrap_or(10) as usize).into_napi()?;
+    let pos_label = options.and_then(|o| o.pos_label);
+    let rows = core::calibration_table(&labels(&y, pos_label.as_ref())?, &floats(&p), bins.unwrap_or(10) as usize)
+        .into_napi()?;
     Ok(rows
         .iter()
         .map(|r| CalibrationRow {

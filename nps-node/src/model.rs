@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either3, Float64Array};
+use napi::bindgen_prelude::{AsyncTask, Either3, Either4, Float64Array, Null};
 use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
@@ -28,17 +28,46 @@ pub struct TrainingInfo {
     pub trained_at: Option<String>,
 }
 
+/// A value as a factor shows it, in its input's type: a number, a boolean (a yes/no input,
+/// whatever its spelling), a category's label, or null for missing.
+#[napi]
+pub type FactorValue = Either4<f64, bool, String, Null>;
+
+/// A factor's value as JavaScript holds it.
+pub(crate) fn factor_value(v: core::FactorValue) -> FactorValue {
+    match v {
+        core::FactorValue::Number(x) => Either4::A(x),
+        core::FactorValue::Bool(b) => Either4::B(b),
+        core::FactorValue::Text(s) => Either4::C(s),
+        core::FactorValue::Missing => Either4::D(Null),
+    }
+}
+
+/// One value's share of the training data.
+#[napi(object)]
+pub struct Share {
+    /// The value (a category's label, true or false, or null for missing).
+    pub value: FactorValue,
+    /// Its share of the training rows, in 0..1.
+    pub share: f64,
+}
+
 /// A factor as an agent reads it.
 #[napi(object)]
 pub struct Factor {
     /// The input's name.
     pub name: String,
-    /// Contribution to the log-odds against the training-mean baseline (positive raises risk).
+    /// Contribution to the log-odds against the model's baseline (positive raises risk).
     pub contribution: f64,
-    /// The customer's value.
-    pub value: String,
-    /// The population's typical value.
-    pub typical: String,
+    /// The customer's value, in the input's type.
+    pub value: FactorValue,
+    /// The population's typical value: the training mean of a number, the most common
+    /// category, the more common boolean.
+    pub typical: FactorValue,
+    /// For a category or a boolean, the training mix of its values (largest share first),
+    /// which the contribution is measured against; absent for a number (measured against
+    /// `typical`), as in the ticket's JSON.
+    pub mix: Option<Vec<Share>>,
 }
 
 /// A customer's churn probability and the factors behind it.
@@ -70,7 +99,14 @@ pub struct ChurnModel {
 
 impl From<core::ReadableFactor> for Factor {
     fn from(f: core::ReadableFactor) -> Self {
-        Factor { name: f.name, contribution: f.contribution, value: f.value, typical: f.typical }
+        Factor {
+            name: f.name,
+            contribution: f.contribution,
+            value: factor_value(f.value),
+            typical: factor_value(f.typical),
+            mix: (!f.mix.is_empty())
+                .then(|| f.mix.into_iter().map(|s| Share { value: factor_value(s.value), share: s.share }).collect()),
+        }
     }
 }
 

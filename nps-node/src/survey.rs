@@ -38,6 +38,9 @@ pub struct ScoreOptions {
     /// Missing answers (NaN): 'error' (default) or 'skip' (counted in `skipped`).
     #[napi(ts_type = "'error' | 'skip'")]
     pub missing: Option<String>,
+    /// Answers off the scale: 'error' (default) or 'skip' (counted in `outOfRange`).
+    #[napi(ts_type = "'error' | 'skip'")]
+    pub out_of_range: Option<String>,
 }
 
 fn score_options(
@@ -45,6 +48,7 @@ fn score_options(
     breaks: Option<&[f64]>,
     non_integer: Option<&str>,
     missing: Option<&str>,
+    out_of_range: Option<&str>,
 ) -> nps_core::Result<CoreScoreOptions> {
     let scale = match (scale, breaks) {
         (Some(_), Some(_)) => {
@@ -58,6 +62,7 @@ fn score_options(
         scale,
         non_integer: non_integer.map_or(Ok(NonIntegerPolicy::Error), str::parse)?,
         missing: missing.map_or(Ok(MissingPolicy::Error), str::parse)?,
+        out_of_range: out_of_range.map_or(Ok(core::OutOfRangePolicy::Error), str::parse)?,
     })
 }
 
@@ -151,8 +156,14 @@ impl Tally {
     #[napi(factory, catch_unwind)]
     pub fn from_scores(scores: NumericArray, options: Option<ScoreOptions>) -> Result<Tally> {
         let o = options.unwrap_or_default();
-        let opts =
-            score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), o.missing.as_deref()).into_napi()?;
+        let opts = score_options(
+            o.scale,
+            o.breaks.as_deref(),
+            o.non_integer.as_deref(),
+            o.missing.as_deref(),
+            o.out_of_range.as_deref(),
+        )
+        .into_napi()?;
         let weights = weights_vec(&o.weights);
         let inner = with_numbers!(scores, |s| match weights {
             None => core::Tally::from_scores(s, &opts),
@@ -195,6 +206,11 @@ impl Tally {
     #[napi(getter)]
     pub fn skipped(&self) -> f64 {
         self.inner.skipped as f64
+    }
+    /// Answers off the scale left out under `outOfRange: 'skip'`.
+    #[napi(getter)]
+    pub fn out_of_range(&self) -> f64 {
+        self.inner.out_of_range as f64
     }
     #[napi(getter)]
     pub fn total_weight(&self) -> f64 {
@@ -262,6 +278,7 @@ impl Tally {
             promoters: t.counts[2] as f64,
             n: t.n() as f64,
             skipped: t.skipped as f64,
+            out_of_range: t.out_of_range as f64,
             nps: t.nps(),
             se: t.se(),
             effective_n: t.effective_n(),
@@ -277,6 +294,8 @@ pub struct TallySummary {
     pub promoters: f64,
     pub n: f64,
     pub skipped: f64,
+    /// Answers off the scale left out under `outOfRange: 'skip'`.
+    pub out_of_range: f64,
     pub nps: f64,
     pub se: f64,
     pub effective_n: f64,
@@ -414,6 +433,9 @@ pub struct ReportOptionsJs {
     pub non_integer: Option<String>,
     #[napi(ts_type = "'error' | 'skip'")]
     pub missing: Option<String>,
+    /// Answers off the scale: 'error' (default) or 'skip' (counted in each row's `outOfRange`).
+    #[napi(ts_type = "'error' | 'skip'")]
+    pub out_of_range: Option<String>,
     /// Interval method of each row (default 'adjustedWald').
     #[napi(ts_type = "'adjustedWald' | 'wald' | 'score' | 'bayes'")]
     pub method: Option<String>,
@@ -429,7 +451,13 @@ pub struct ReportOptionsJs {
 
 fn report_options(o: &ReportOptionsJs) -> nps_core::Result<ReportOptions> {
     Ok(ReportOptions {
-        scores: score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), o.missing.as_deref())?,
+        scores: score_options(
+            o.scale,
+            o.breaks.as_deref(),
+            o.non_integer.as_deref(),
+            o.missing.as_deref(),
+            o.out_of_range.as_deref(),
+        )?,
         interval: interval_method(o.method.as_deref(), &o.prior)?,
         compare: o.compare.as_deref().map_or(Ok(CompareMethod::Wald), str::parse)?,
         level: o.level.unwrap_or(0.95),
@@ -445,6 +473,8 @@ pub struct SegmentRow {
     pub passives: f64,
     pub promoters: f64,
     pub skipped: f64,
+    /// Answers off the scale left out under `outOfRange: 'skip'`.
+    pub out_of_range: f64,
     pub nps: f64,
     pub se: f64,
     /// Interval ends (NaN when every answer of the segment was skipped).
@@ -474,6 +504,7 @@ pub fn breakdown(
                 passives: t.counts[1] as f64,
                 promoters: t.counts[2] as f64,
                 skipped: t.skipped as f64,
+                out_of_range: t.out_of_range as f64,
                 nps: t.nps(),
                 se: t.se(),
                 low: r.interval.map_or(f64::NAN, |i| i.low),
@@ -495,6 +526,8 @@ pub struct TrendRow {
     pub passives: f64,
     pub promoters: f64,
     pub skipped: f64,
+    /// Answers off the scale left out under `outOfRange: 'skip'`.
+    pub out_of_range: f64,
     pub nps: f64,
     pub se: f64,
     pub low: f64,
@@ -537,6 +570,7 @@ pub fn trend(
                 passives: t.counts[1] as f64,
                 promoters: t.counts[2] as f64,
                 skipped: t.skipped as f64,
+                out_of_range: t.out_of_range as f64,
                 nps: t.nps(),
                 se: t.se(),
                 low: r.interval.map_or(f64::NAN, |i| i.low),
@@ -546,6 +580,51 @@ pub fn trend(
                 p_value: c.map_or(f64::NAN, |c| c.p_value),
                 direction: c.map_or(0, |c| c.direction as i32),
             }
+        })
+        .collect())
+}
+
+/// Options of `validateScores`.
+#[napi(object)]
+#[derive(Default)]
+pub struct ValidateOptions {
+    /// The answer scale (default 0–10).
+    pub scale: Option<Scale>,
+    /// R NPS-package style breaks [b0, b1, b2, b3], instead of `scale`.
+    pub breaks: Option<Vec<f64>>,
+    /// Fractional answers: 'error' (default: reported) or 'rightClosed' (binned, not reported).
+    #[napi(ts_type = "'error' | 'rightClosed'")]
+    pub non_integer: Option<String>,
+}
+
+/// One bad answer.
+#[napi(object)]
+pub struct BadAnswer {
+    /// Its position.
+    pub index: u32,
+    /// Its value (NaN when missing).
+    pub value: f64,
+    #[napi(ts_type = "'missing' | 'out_of_range' | 'non_integer'")]
+    pub problem: String,
+    /// The message a tally would throw for it.
+    pub message: String,
+}
+
+/// Every bad answer at once, in order: missing, off the scale, and fractional unless
+/// `nonInteger: 'rightClosed'` (`nps_core::survey::validate_scores`); empty when every
+/// answer counts.
+#[napi(catch_unwind)]
+pub fn validate_scores(scores: NumericArray, options: Option<ValidateOptions>) -> Result<Vec<BadAnswer>> {
+    let o = options.unwrap_or_default();
+    let opts = score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), None, None).into_napi()?;
+    let bad = with_numbers!(scores, |s| core::validate_scores(s, &opts));
+    Ok(bad
+        .iter()
+        .map(|b| BadAnswer {
+            index: b.index as u32,
+            value: b.value,
+            problem: b.problem.as_str().to_string(),
+            message: b.error(&opts).to_string(),
         })
         .collect())
 }

@@ -145,15 +145,14 @@ impl PyBoostedChurnModel {
     }
 
     /// Per row: (probability, log-odds, expected value, [(name, contribution, value,
-    /// typical)] of the `top` factors raising the risk, the same for those lowering it).
-    #[allow(clippy::type_complexity)]
+    /// typical, mix)] of the `top` factors raising the risk, the same for those lowering it).
     fn explain(
         &self,
         py: Python<'_>,
         names: Vec<String>,
         columns: &Bound<'_, PyList>,
         top: usize,
-    ) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
+    ) -> PyResult<Vec<crate::model::ExplanationTuple>> {
         let table = raw_table(names, columns)?;
         let scratch = nps_core::model::boosted::BoostedScratch::default();
         crate::model::explain_rows(py, &self.0.inputs, &table, scratch, |cells, scratch| {

@@ -190,3 +190,117 @@ pub(crate) fn epoch_seconds(t: &Bound<'_, PyAny>, field: &str) -> PyResult<i64> 
     static CONVERT: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
     CONVERT.import(t.py(), "nps.survey", "_epoch_second")?.call1((t, field))?.extract()
 }
+
+/// One Python value as a catalogue field value (see [`scalar`]); errors name
+/// `customer field "<field>"`. Every binding function that takes a customer's field by field
+/// reads it here.
+pub(crate) fn field_value(v: &Bound<'_, PyAny>, field: &str) -> PyResult<nps_core::action::FieldValue> {
+    use nps_core::action::FieldValue;
+    Ok(match scalar(v, &format!("customer field {field:?}"))? {
+        Scalar::Missing => FieldValue::Missing,
+        Scalar::Bool(b) => FieldValue::Bool(b),
+        Scalar::Number(x) => FieldValue::Number(x),
+        Scalar::Text(s) => FieldValue::Text(s),
+    })
+}
+
+/// One value read from Python (see [`scalar`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar {
+    Missing,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+impl Scalar {
+    /// As the core's cell (a label, a table value).
+    pub(crate) fn cell(&self) -> nps_core::encode::Cell<'_> {
+        use nps_core::encode::Cell;
+        match self {
+            Scalar::Missing => Cell::Missing,
+            Scalar::Bool(b) => Cell::Bool(*b),
+            Scalar::Number(x) => Cell::Number(*x),
+            Scalar::Text(s) => Cell::Text(s),
+        }
+    }
+}
+
+/// One Python value, whatever Python type holds it: `None`, NaN, pandas `NA` and `NaT` are
+/// missing; `bool` and `numpy.bool_` are booleans; `int`, `float`, numpy integers and floats
+/// (and 0-d arrays of them) are numbers; `str` and `numpy.str_` are text. Anything else is an
+/// error naming `what`, the value and its type (never the core's internal names).
+pub(crate) fn scalar(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
+    if v.is_none() {
+        return Ok(Scalar::Missing);
+    }
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(Scalar::Bool(b.is_true()));
+    }
+    if let Ok(s) = v.cast::<pyo3::types::PyString>() {
+        return Ok(Scalar::Text(s.to_cow()?.into_owned()));
+    }
+    let type_name = v.get_type().name()?.to_string();
+    if type_name == "NAType" || type_name == "NaTType" {
+        return Ok(Scalar::Missing);
+    }
+    let number = |x: f64| if x.is_nan() { Scalar::Missing } else { Scalar::Number(x) };
+    // numpy scalars and 0-d arrays, by dtype kind (numpy.bool_ is not a Python bool, and
+    // would otherwise read as the number 0 or 1).
+    if let Ok(dtype) = v.getattr("dtype") {
+        let ndim: usize = v.getattr("ndim").and_then(|n| n.extract()).unwrap_or(0);
+        if ndim != 0 {
+            let shape = v.getattr("shape")?.str()?.to_string();
+            return Err(error("INVALID_PARAMETER", format!("{what} must be one value, got an array of shape {shape}")));
+        }
+        let kind: String = dtype.getattr("kind")?.extract()?;
+        match kind.as_str() {
+            "b" => return Ok(Scalar::Bool(v.is_truthy()?)),
+            "i" | "u" | "f" => return Ok(number(v.call_method0("__float__")?.extract()?)),
+            "U" | "S" => return Ok(Scalar::Text(v.str()?.to_string())),
+            _ => {}
+        }
+    } else if let Ok(x) = v.extract::<f64>() {
+        // int, float, Decimal, Fraction: anything Python reads as a real number.
+        return Ok(number(x));
+    }
+    Err(error(
+        "INVALID_PARAMETER",
+        format!("{what} must be a number, a string, a bool or None, got {} ({type_name})", short_repr(v)),
+    ))
+}
+
+/// Labels as a caller holds them (numbers, booleans, text, None for missing; a numpy array
+/// of any dtype, a pandas Series, a list), one [`Scalar`] each; errors name `field[i]`.
+pub(crate) fn scalars(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<Scalar>> {
+    let np = obj.py().import("numpy")?;
+    let arr = if obj.hasattr("to_numpy")? { obj.call_method0("to_numpy")? } else { obj.clone() };
+    let arr = np.call_method1("asarray", (arr,))?;
+    let ndim: usize = arr.getattr("ndim")?.extract()?;
+    if ndim != 1 {
+        return Err(error("INVALID_PARAMETER", format!("{field} must be one-dimensional, got {ndim} dimensions")));
+    }
+    match arr.getattr("dtype")?.getattr("kind")?.extract::<String>()?.as_str() {
+        "b" => Ok(arr.extract::<Vec<bool>>()?.into_iter().map(Scalar::Bool).collect()),
+        "i" | "u" | "f" => Ok(floats(&arr, field)?
+            .into_iter()
+            .map(|x| if x.is_nan() { Scalar::Missing } else { Scalar::Number(x) })
+            .collect()),
+        _ => arr
+            .call_method0("tolist")?
+            .try_iter()?
+            .enumerate()
+            .map(|(i, v)| scalar(&v?, &format!("{field}[{i}]")))
+            .collect(),
+    }
+}
+
+/// `repr(v)`, cut to 60 characters, for messages.
+pub(crate) fn short_repr(v: &Bound<'_, PyAny>) -> String {
+    let r = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+    if r.chars().count() > 60 {
+        format!("{}...", r.chars().take(57).collect::<String>())
+    } else {
+        r
+    }
+}

@@ -383,7 +383,7 @@ fn fields(fields: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, nps_core:
             .iter()
             .map(|(k, v)| {
                 let name: String = k.extract()?;
-                let value = crate::action::field_value(&v, &name)?;
+                let value = crate::convert::field_value(&v, &name)?;
                 Ok((name, value))
             })
             .collect(),
@@ -684,17 +684,20 @@ fn ticket_dict<'py>(
     d.set_item("score", t.score)?;
     d.set_item("log_odds", t.log_odds)?;
     d.set_item("baseline", t.baseline)?;
-    // (name, contribution, value, typical), as the churn model's explanation gives them.
-    let readable = |idx: &[usize]| -> Vec<(String, f64, String, String)> {
+    // (name, contribution, value, typical), as the churn model's explanation gives them
+    // (the values as Python numbers; the inputs of a ticket are features, numbers).
+    #[allow(clippy::type_complexity)]
+    let readable = |idx: &[usize]| -> PyResult<Vec<(String, f64, Py<PyAny>, Py<PyAny>)>> {
         idx.iter()
             .map(|&i| {
-                let f = scorer.readable_factor(t, i);
-                (f.name, f.contribution, f.value, f.typical)
+                let (name, contribution, value, typical, _) =
+                    crate::model::factor_tuple(py, scorer.readable_factor(t, i))?;
+                Ok((name, contribution, value, typical))
             })
             .collect()
     };
-    d.set_item("raising", readable(&t.raising))?;
-    d.set_item("lowering", readable(&t.lowering))?;
+    d.set_item("raising", readable(&t.raising)?)?;
+    d.set_item("lowering", readable(&t.lowering)?)?;
     match &t.detractor {
         None => d.set_item("detractor", py.None())?,
         Some(r) => {

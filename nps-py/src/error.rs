@@ -16,9 +16,27 @@ pub(crate) fn error(code: &str, message: String) -> PyErr {
     })
 }
 
-/// Converts a core error.
+/// Converts a core error. The advice in a message is Python's where the core's would name
+/// a Rust function (a text column of numbers: `nps.read_csv` or `pd.to_numeric`).
 pub(crate) fn to_py(e: nps_core::NpsError) -> PyErr {
-    error(e.code(), e.to_string())
+    let message = match &e {
+        nps_core::NpsError::TooManyCategories { column, distinct, rows, numeric, limit } => {
+            nps_core::error::too_many_categories_message(
+                column,
+                *distinct,
+                *rows,
+                *numeric,
+                *limit,
+                &format!(
+                    "use nps.read_csv (blank cells are missing) or pd.to_numeric(X[{column:?}], errors=\"coerce\"), or \
+                     declare it kinds={{{column:?}: \"numeric\"}}"
+                ),
+                "leave it out of X",
+            )
+        }
+        _ => e.to_string(),
+    };
+    error(e.code(), message)
 }
 
 /// `.py()` turns a core `Result` into a `PyResult`.

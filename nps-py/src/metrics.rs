@@ -4,11 +4,37 @@ use nps_core::metrics as core;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{floats, labels};
+use crate::convert::{floats, labels, scalar, scalars};
 use crate::error::IntoPy;
 
-fn inputs(y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, field: &str) -> PyResult<(Vec<f64>, Vec<f64>)> {
-    Ok((labels(y, "y")?, floats(p, field)?))
+/// The 0/1 labels of `y` with `pos_label` the positive class (the core's rule when None:
+/// 1, True, or text reading yes/true; see `nps_core::metrics::binarize_labels`).
+fn binary(y: &Bound<'_, PyAny>, pos_label: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<f64>> {
+    let pos_label = pos_label.filter(|p| !p.is_none());
+    if pos_label.is_none() {
+        // 0/1 numbers and booleans as they are (the core names a NaN).
+        let kind: String =
+            y.py().import("numpy")?.call_method1("asarray", (y,))?.getattr("dtype")?.getattr("kind")?.extract()?;
+        if matches!(kind.as_str(), "b" | "i" | "u" | "f") {
+            let v = labels(y, "y")?;
+            if v.iter().all(|&x| x == 0.0 || x == 1.0 || x.is_nan()) {
+                return Ok(v);
+            }
+        }
+    }
+    let values = scalars(y, "y")?;
+    let cells: Vec<_> = values.iter().map(|v| v.cell()).collect();
+    let pos = pos_label.map(|p| scalar(p, "pos_label")).transpose()?;
+    core::binarize_labels(&cells, pos.as_ref().map(|p| p.cell())).py()
+}
+
+fn inputs(
+    y: &Bound<'_, PyAny>,
+    p: &Bound<'_, PyAny>,
+    field: &str,
+    pos_label: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    Ok((binary(y, pos_label)?, floats(p, field)?))
 }
 
 fn weights(w: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
@@ -17,64 +43,82 @@ fn weights(w: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
 
 /// Area under the ROC curve (ties count one half).
 #[pyfunction]
-#[pyo3(signature = (y, score, sample_weight=None))]
-fn roc_auc(y: &Bound<'_, PyAny>, score: &Bound<'_, PyAny>, sample_weight: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
-    let (y, s) = inputs(y, score, "score")?;
+#[pyo3(signature = (y, score, sample_weight=None, *, pos_label=None))]
+fn roc_auc(
+    y: &Bound<'_, PyAny>,
+    score: &Bound<'_, PyAny>,
+    sample_weight: Option<&Bound<'_, PyAny>>,
+    pos_label: Option<&Bound<'_, PyAny>>,
+) -> PyResult<f64> {
+    let (y, s) = inputs(y, score, "score", pos_label)?;
     core::roc_auc(&y, &s, weights(sample_weight)?.as_deref()).py()
 }
 
 /// Average precision (step-wise area under the precision-recall curve).
 #[pyfunction]
-#[pyo3(signature = (y, score, sample_weight=None))]
+#[pyo3(signature = (y, score, sample_weight=None, *, pos_label=None))]
 fn average_precision(
     y: &Bound<'_, PyAny>,
     score: &Bound<'_, PyAny>,
     sample_weight: Option<&Bound<'_, PyAny>>,
+    pos_label: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<f64> {
-    let (y, s) = inputs(y, score, "score")?;
+    let (y, s) = inputs(y, score, "score", pos_label)?;
     core::average_precision(&y, &s, weights(sample_weight)?.as_deref()).py()
 }
 
 /// Mean log loss (probabilities clipped to [eps, 1 - eps]).
 #[pyfunction]
-#[pyo3(signature = (y, p, sample_weight=None))]
-fn log_loss(y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, sample_weight: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
-    let (y, p) = inputs(y, p, "p")?;
+#[pyo3(signature = (y, p, sample_weight=None, *, pos_label=None))]
+fn log_loss(
+    y: &Bound<'_, PyAny>,
+    p: &Bound<'_, PyAny>,
+    sample_weight: Option<&Bound<'_, PyAny>>,
+    pos_label: Option<&Bound<'_, PyAny>>,
+) -> PyResult<f64> {
+    let (y, p) = inputs(y, p, "p", pos_label)?;
     core::log_loss(&y, &p, weights(sample_weight)?.as_deref()).py()
 }
 
 /// Mean squared difference between probability and outcome.
 #[pyfunction]
-#[pyo3(signature = (y, p, sample_weight=None))]
-fn brier(y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, sample_weight: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
-    let (y, p) = inputs(y, p, "p")?;
+#[pyo3(signature = (y, p, sample_weight=None, *, pos_label=None))]
+fn brier(
+    y: &Bound<'_, PyAny>,
+    p: &Bound<'_, PyAny>,
+    sample_weight: Option<&Bound<'_, PyAny>>,
+    pos_label: Option<&Bound<'_, PyAny>>,
+) -> PyResult<f64> {
+    let (y, p) = inputs(y, p, "p", pos_label)?;
     core::brier(&y, &p, weights(sample_weight)?.as_deref()).py()
 }
 
 /// The ROC curve: (fpr, tpr, thresholds), the first threshold +inf.
 #[pyfunction]
-#[pyo3(signature = (y, score, sample_weight=None))]
+#[pyo3(signature = (y, score, sample_weight=None, *, pos_label=None))]
 #[allow(clippy::type_complexity)]
 fn roc_curve(
     y: &Bound<'_, PyAny>,
     score: &Bound<'_, PyAny>,
     sample_weight: Option<&Bound<'_, PyAny>>,
+    pos_label: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-    let (y, s) = inputs(y, score, "score")?;
+    let (y, s) = inputs(y, score, "score", pos_label)?;
     let r = core::roc_curve(&y, &s, weights(sample_weight)?.as_deref()).py()?;
     Ok((r.fpr, r.tpr, r.thresholds))
 }
 
 /// Confusion matrix and rates with rows positive at p >= threshold.
 #[pyfunction]
-#[pyo3(signature = (y, p, threshold=0.5))]
+#[pyo3(signature = (y, p, threshold=0.5, *, pos_label=None))]
 fn threshold_metrics<'py>(
     py: Python<'py>,
     y: &Bound<'py, PyAny>,
     p: &Bound<'py, PyAny>,
     threshold: f64,
+    pos_label: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (y, p) = inputs(y, p, "p")?;
+    let (y, p) = inputs(y, p, "p", pos_label)?;
     let t = core::threshold_metrics(&y, &p, threshold).py()?;
     let d = PyDict::new(py);
     d.set_item("threshold", t.threshold)?;
@@ -91,14 +135,15 @@ fn threshold_metrics<'py>(
 
 /// The lift table as columns, and the base rate.
 #[pyfunction]
-#[pyo3(signature = (y, score, bins=10))]
+#[pyo3(signature = (y, score, bins=10, *, pos_label=None))]
 fn _lift_table<'py>(
     py: Python<'py>,
     y: &Bound<'py, PyAny>,
     score: &Bound<'py, PyAny>,
     bins: usize,
+    pos_label: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(Bound<'py, PyDict>, f64)> {
-    let (y, s) = inputs(y, score, "score")?;
+    let (y, s) = inputs(y, score, "score", pos_label)?;
     let t = core::lift_table(&y, &s, bins).py()?;
     let d = PyDict::new(py);
     let r = &t.rows;
@@ -116,14 +161,15 @@ fn _lift_table<'py>(
 
 /// The calibration table as columns (non-empty uniform bins).
 #[pyfunction]
-#[pyo3(signature = (y, p, bins=10))]
+#[pyo3(signature = (y, p, bins=10, *, pos_label=None))]
 fn _calibration_table<'py>(
     py: Python<'py>,
     y: &Bound<'py, PyAny>,
     p: &Bound<'py, PyAny>,
     bins: usize,
+    pos_label: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (y, p) = inputs(y, p, "p")?;
+    let (y, p) = inputs(y, p, "p", pos_label)?;
     let rows = core::calibration_table(&y, &p, bins).py()?;
     let d = PyDict::new(py);
     d.set_item("lower", rows.iter().map(|x| x.lower).collect::<Vec<_>>())?;

@@ -165,16 +165,15 @@ impl PyChurnModel {
         Ok((c.to_pyarray(py), baseline, z.to_pyarray(py)))
     }
 
-    /// Per row: (probability, log-odds, baseline, [(name, contribution, value, typical)] of
-    /// the `top` factors raising the risk, the same for those lowering it).
-    #[allow(clippy::type_complexity)]
+    /// Per row: (probability, log-odds, baseline, [(name, contribution, value, typical,
+    /// mix)] of the `top` factors raising the risk, the same for those lowering it).
     fn explain(
         &self,
         py: Python<'_>,
         names: Vec<String>,
         columns: &Bound<'_, PyList>,
         top: usize,
-    ) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
+    ) -> PyResult<Vec<ExplanationTuple>> {
         let table = raw_table(names, columns)?;
         explain_rows(py, &self.0.inputs, &table, Vec::new(), |cells, scratch| self.0.explain_cells(cells, top, scratch))
     }
@@ -227,16 +226,23 @@ impl PyChurnModel {
     }
 }
 
+/// One factor as Python reads it: (name, contribution, value, typical, mix), the values as
+/// Python numbers, bools, str or None and the mix as [(value, share)], largest first.
+pub(crate) type FactorTuple = (String, f64, Py<PyAny>, Py<PyAny>, Vec<(Py<PyAny>, f64)>);
+
+/// One explanation as Python reads it: (probability, log-odds, baseline, raising factors,
+/// lowering factors).
+pub(crate) type ExplanationTuple = (f64, f64, f64, Vec<FactorTuple>, Vec<FactorTuple>);
+
 /// Each row of a table explained by `explain` (one model kind's `explain_cells`, reusing
 /// `scratch`), the GIL released, as Python's explain reads them.
-#[allow(clippy::type_complexity)]
 pub(crate) fn explain_rows<S: Send>(
     py: Python<'_>,
     inputs: &[String],
     table: &nps_core::encode::RawTable,
     mut scratch: S,
     explain: impl Fn(&[nps_core::encode::Cell<'_>], &mut S) -> nps_core::Result<core::Explanation> + Sync,
-) -> PyResult<Vec<(f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>)>> {
+) -> PyResult<Vec<ExplanationTuple>> {
     let out = py
         .detach(|| -> nps_core::Result<_> {
             let sources: Vec<&nps_core::encode::Column> =
@@ -249,19 +255,30 @@ pub(crate) fn explain_rows<S: Send>(
                 .collect::<nps_core::Result<Vec<_>>>()
         })
         .py()?;
-    Ok(out.into_iter().map(explanation_tuple).collect())
+    out.into_iter().map(|e| explanation_tuple(py, e)).collect()
 }
 
-/// One explanation as Python's explain reads it: (probability, log-odds, baseline, raising
-/// factors, lowering factors), each factor (name, contribution, value, typical). Every model
+/// A factor's value as Python holds it: float, bool, str or None.
+pub(crate) fn factor_value(py: Python<'_>, v: &core::FactorValue) -> PyResult<Py<PyAny>> {
+    Ok(match v {
+        core::FactorValue::Number(x) => x.into_pyobject(py)?.into_any().unbind(),
+        core::FactorValue::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any().unbind(),
+        core::FactorValue::Text(s) => s.into_pyobject(py)?.into_any().unbind(),
+        core::FactorValue::Missing => py.None(),
+    })
+}
+
+/// One factor as Python reads it (see [`FactorTuple`]).
+pub(crate) fn factor_tuple(py: Python<'_>, f: core::ReadableFactor) -> PyResult<FactorTuple> {
+    let mix = f.mix.iter().map(|s| Ok((factor_value(py, &s.value)?, s.share))).collect::<PyResult<_>>()?;
+    Ok((f.name, f.contribution, factor_value(py, &f.value)?, factor_value(py, &f.typical)?, mix))
+}
+
+/// One explanation as Python's explain reads it (see [`ExplanationTuple`]). Every model
 /// kind's explain returns this.
-#[allow(clippy::type_complexity)]
-pub(crate) fn explanation_tuple(
-    e: core::Explanation,
-) -> (f64, f64, f64, Vec<(String, f64, String, String)>, Vec<(String, f64, String, String)>) {
-    let factors =
-        |f: Vec<core::ReadableFactor>| f.into_iter().map(|f| (f.name, f.contribution, f.value, f.typical)).collect();
-    (e.probability, e.log_odds, e.baseline, factors(e.raising), factors(e.lowering))
+pub(crate) fn explanation_tuple(py: Python<'_>, e: core::Explanation) -> PyResult<ExplanationTuple> {
+    let factors = |f: Vec<core::ReadableFactor>| f.into_iter().map(|f| factor_tuple(py, f)).collect::<PyResult<_>>();
+    Ok((e.probability, e.log_odds, e.baseline, factors(e.raising)?, factors(e.lowering)?))
 }
 
 /// Stratified fold numbers (0..k) for 0/1 labels, seeded.

@@ -1,7 +1,7 @@
 //! Python classes and functions for `nps_core::survey`.
 use nps_core::survey::{
-    self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, Period, PlanningShares,
-    ReportOptions, ScoreOptions,
+    self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, OutOfRangePolicy, Period,
+    PlanningShares, ReportOptions, ScoreOptions,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -95,11 +95,17 @@ fn scale_arg(scale: Option<&Bound<'_, PyAny>>) -> PyResult<core::Scale> {
     }
 }
 
-fn score_options(scale: Option<&Bound<'_, PyAny>>, non_integer: &str, missing: &str) -> PyResult<ScoreOptions> {
+fn score_options(
+    scale: Option<&Bound<'_, PyAny>>,
+    non_integer: &str,
+    missing: &str,
+    out_of_range: &str,
+) -> PyResult<ScoreOptions> {
     Ok(ScoreOptions {
         scale: scale_arg(scale)?,
         non_integer: non_integer.parse::<NonIntegerPolicy>().py()?,
         missing: missing.parse::<MissingPolicy>().py()?,
+        out_of_range: out_of_range.parse::<OutOfRangePolicy>().py()?,
     })
 }
 
@@ -122,7 +128,8 @@ pub struct PyTally(pub core::Tally);
 impl PyTally {
     /// Tallies raw answers (list, numpy array of any numeric dtype, or pandas Series).
     #[staticmethod]
-    #[pyo3(signature = (scores, weights=None, *, scale=None, non_integer="error", missing="error"))]
+    #[pyo3(signature = (scores, weights=None, *, scale=None, non_integer="error", missing="error", out_of_range="error"))]
+    #[allow(clippy::too_many_arguments)]
     fn from_scores(
         py: Python<'_>,
         scores: &Bound<'_, PyAny>,
@@ -130,8 +137,9 @@ impl PyTally {
         scale: Option<&Bound<'_, PyAny>>,
         non_integer: &str,
         missing: &str,
+        out_of_range: &str,
     ) -> PyResult<Self> {
-        let options = score_options(scale, non_integer, missing)?;
+        let options = score_options(scale, non_integer, missing, out_of_range)?;
         let scores = numbers(scores, "scores")?;
         let weights = match weights {
             Some(w) if !w.is_none() => Some(floats(w, "weights")?),
@@ -181,6 +189,11 @@ impl PyTally {
     #[getter]
     fn skipped(&self) -> u64 {
         self.0.skipped
+    }
+    /// Answers off the scale left out under `out_of_range="skip"`.
+    #[getter]
+    fn out_of_range(&self) -> u64 {
+        self.0.out_of_range
     }
     #[getter]
     fn total_weight(&self) -> f64 {
@@ -253,6 +266,7 @@ impl PyTally {
         d.set_item("promoters", self.0.counts[2])?;
         d.set_item("n", self.0.n())?;
         d.set_item("skipped", self.0.skipped)?;
+        d.set_item("out_of_range", self.0.out_of_range)?;
         d.set_item("nps", self.0.nps())?;
         d.set_item("se", self.0.se())?;
         d.set_item("effective_n", self.0.effective_n())?;
@@ -280,14 +294,23 @@ impl PyTally {
     #[allow(clippy::type_complexity)]
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, ((Vec<u64>, Vec<f64>, Vec<f64>, u64),))> {
+    ) -> PyResult<(Bound<'py, PyAny>, ((Vec<u64>, Vec<f64>, Vec<f64>, u64, u64),))> {
         let t = slf.get().0;
-        let state = (t.counts.to_vec(), t.weights.to_vec(), t.weights_sq.to_vec(), t.skipped);
+        let state = (t.counts.to_vec(), t.weights.to_vec(), t.weights_sq.to_vec(), t.skipped, t.out_of_range);
         Ok((slf.get_type().getattr("_from_state")?, (state,)))
     }
 
     #[staticmethod]
-    fn _from_state(state: (Vec<u64>, Vec<f64>, Vec<f64>, u64)) -> PyResult<Self> {
+    #[pyo3(signature = (state))]
+    fn _from_state(state: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // Pickles made before `out_of_range` was kept hold four fields.
+        let state: (Vec<u64>, Vec<f64>, Vec<f64>, u64, u64) = match state.extract() {
+            Ok(s) => s,
+            Err(_) => {
+                let (a, b, c, d): (Vec<u64>, Vec<f64>, Vec<f64>, u64) = state.extract()?;
+                (a, b, c, d, 0)
+            }
+        };
         let bad =
             || error("INVALID_PARAMETER", "tally state must hold three counts, weights and squared weights".into());
         Ok(PyTally(core::Tally {
@@ -295,6 +318,7 @@ impl PyTally {
             weights: state.1.try_into().map_err(|_| bad())?,
             weights_sq: state.2.try_into().map_err(|_| bad())?,
             skipped: state.3,
+            out_of_range: state.4,
         }))
     }
 }
@@ -511,17 +535,19 @@ fn sample_size_difference(
     core::sample_size_difference(difference, level, power, shares_arg(shares_a), shares_arg(shares_b)).py()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report_options(
     scale: Option<&Bound<'_, PyAny>>,
     non_integer: &str,
     missing: &str,
+    out_of_range: &str,
     method: &str,
     prior: Option<(f64, f64, f64)>,
     compare: &str,
     level: f64,
 ) -> PyResult<ReportOptions> {
     Ok(ReportOptions {
-        scores: score_options(scale, non_integer, missing)?,
+        scores: score_options(scale, non_integer, missing, out_of_range)?,
         interval: IntervalMethod::parse(method, prior_arg(prior)).py()?,
         compare: compare.parse::<CompareMethod>().py()?,
         level,
@@ -543,6 +569,7 @@ struct Columns {
     passives: Vec<u64>,
     promoters: Vec<u64>,
     skipped: Vec<u64>,
+    out_of_range: Vec<u64>,
     nps: Vec<f64>,
     se: Vec<f64>,
     low: Vec<f64>,
@@ -556,6 +583,7 @@ impl Columns {
         self.passives.push(t.counts[1]);
         self.promoters.push(t.counts[2]);
         self.skipped.push(t.skipped);
+        self.out_of_range.push(t.out_of_range);
         self.nps.push(t.nps());
         self.se.push(t.se());
         self.low.push(i.map_or(f64::NAN, |i| i.low));
@@ -568,6 +596,7 @@ impl Columns {
         d.set_item("passives", self.passives)?;
         d.set_item("promoters", self.promoters)?;
         d.set_item("skipped", self.skipped)?;
+        d.set_item("out_of_range", self.out_of_range)?;
         d.set_item("nps", self.nps)?;
         d.set_item("se", self.se)?;
         d.set_item("low", self.low)?;
@@ -579,7 +608,7 @@ impl Columns {
 /// NPS by segment code; the Python layer maps codes back to labels. Returns a dict of
 /// columns with `code` first.
 #[pyfunction]
-#[pyo3(signature = (scores, codes, weights, scale, non_integer, missing, method, prior, level))]
+#[pyo3(signature = (scores, codes, weights, scale, non_integer, missing, out_of_range, method, prior, level))]
 #[allow(clippy::too_many_arguments)]
 fn _breakdown<'py>(
     py: Python<'py>,
@@ -589,11 +618,12 @@ fn _breakdown<'py>(
     scale: Option<&Bound<'py, PyAny>>,
     non_integer: &str,
     missing: &str,
+    out_of_range: &str,
     method: &str,
     prior: Option<(f64, f64, f64)>,
     level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let options = report_options(scale, non_integer, missing, method, prior, "wald", level)?;
+    let options = report_options(scale, non_integer, missing, out_of_range, method, prior, "wald", level)?;
     let scores = numbers(scores, "scores")?;
     let weights = optional_weights(weights)?;
     let codes = codes.as_slice().map_err(|_| error("INVALID_PARAMETER", "segment codes must be contiguous".into()))?;
@@ -611,7 +641,7 @@ fn _breakdown<'py>(
 /// NPS by period; `timestamps` are seconds since the Unix epoch (UTC). Returns a dict of
 /// columns.
 #[pyfunction]
-#[pyo3(signature = (scores, timestamps, period, weights, scale, non_integer, missing, method, prior, compare, level))]
+#[pyo3(signature = (scores, timestamps, period, weights, scale, non_integer, missing, out_of_range, method, prior, compare, level))]
 #[allow(clippy::too_many_arguments)]
 fn _trend<'py>(
     py: Python<'py>,
@@ -622,12 +652,13 @@ fn _trend<'py>(
     scale: Option<&Bound<'py, PyAny>>,
     non_integer: &str,
     missing: &str,
+    out_of_range: &str,
     method: &str,
     prior: Option<(f64, f64, f64)>,
     compare: &str,
     level: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let options = report_options(scale, non_integer, missing, method, prior, compare, level)?;
+    let options = report_options(scale, non_integer, missing, out_of_range, method, prior, compare, level)?;
     let period = period.parse::<Period>().py()?;
     let scores = numbers(scores, "scores")?;
     let weights = optional_weights(weights)?;
@@ -651,7 +682,30 @@ fn _trend<'py>(
     Ok(d)
 }
 
+/// Every bad answer: (positions, values, problems, messages), see
+/// `nps_core::survey::validate_scores`.
+#[pyfunction]
+#[pyo3(signature = (scores, scale, non_integer))]
+#[allow(clippy::type_complexity)]
+fn _validate_scores(
+    py: Python<'_>,
+    scores: &Bound<'_, PyAny>,
+    scale: Option<&Bound<'_, PyAny>>,
+    non_integer: &str,
+) -> PyResult<(Vec<usize>, Vec<f64>, Vec<&'static str>, Vec<String>)> {
+    let options = score_options(scale, non_integer, "error", "error")?;
+    let scores = numbers(scores, "scores")?;
+    let bad = with_slice!(scores, |s| py.detach(|| core::validate_scores(s, &options)));
+    Ok((
+        bad.iter().map(|b| b.index).collect(),
+        bad.iter().map(|b| b.value).collect(),
+        bad.iter().map(|b| b.problem.as_str()).collect(),
+        bad.iter().map(|b| b.error(&options).to_string()).collect(),
+    ))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_validate_scores, m)?)?;
     m.add_class::<PyScale>()?;
     m.add_class::<PyTally>()?;
     m.add_class::<PyInterval>()?;

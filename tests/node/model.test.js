@@ -82,6 +82,32 @@ test('metric errors name the field, index and value', () => {
   assert.throws(() => metrics.logLoss([0, 1], [0.5, 1.5]), /p\[1\] = 1.5/)
 })
 
+test('metrics take the labels a model is fitted on, with posLabel', () => {
+  // 'Yes'/'No' as the Telco file holds them: 'Yes' is positive by default (the class fit
+  // makes churn); posLabel names another; labels without a default must name it.
+  const close = (a, b, what) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`)
+  const c = vectors('metrics').cases[0]
+  const text = c.y.map((x) => (x === 1 ? 'Yes' : 'No'))
+  const labels = c.y.map((x) => (x === 1 ? 'churned' : 'stayed'))
+  const opts = c.weights ? { weights: c.weights } : {}
+  close(metrics.rocAuc(text, c.p, opts), c.roc_auc, 'auc')
+  close(metrics.averagePrecision(labels, c.p, { ...opts, posLabel: 'churned' }), c.average_precision, 'ap')
+  close(metrics.logLoss(c.y.map(Boolean), c.p, { ...opts, posLabel: true }), c.log_loss, 'log loss')
+  close(metrics.brier(c.y, c.p.map((p) => 1 - p), { ...opts, posLabel: 0 }),
+    metrics.brier(c.y.map((x) => 1 - x), c.p.map((p) => 1 - p), opts), 'brier')
+  assert.deepEqual(metrics.thresholdMetrics(labels, c.p, c.threshold, { posLabel: 'churned' }),
+    metrics.thresholdMetrics(c.y, c.p, c.threshold))
+  assert.deepEqual(metrics.liftTable(text, c.p, c.lift_bins), metrics.liftTable(c.y, c.p, c.lift_bins))
+  assert.deepEqual(metrics.calibrationTable(labels, c.p, c.bins, { posLabel: 'churned' }),
+    metrics.calibrationTable(c.y, c.p, c.bins))
+  assert.deepEqual(metrics.rocCurve(labels, c.p, { posLabel: 'churned' }), metrics.rocCurve(c.y, c.p))
+  assert.throws(() => metrics.rocAuc(['stayed', 'churned'], [0.1, 0.2]), (e) => e.code === 'INVALID_PARAMETER' &&
+    e.message === 'y[0] must be 0 or 1, a boolean, or yes/no or true/false text, unless pos_label names the ' +
+      'positive class (y holds "churned" and "stayed"), got "stayed"')
+  assert.throws(() => metrics.rocAuc(['No', 'Yes'], [0.1, 0.2], { posLabel: 'yes' }),
+    /pos_label must be one of y's labels \("No" and "Yes"\), got "yes"/)
+})
+
 test('explanations: exact contributions, readable factors', () => {
   const model = ChurnModel.fromJson(JSON.stringify(v.model))
   const customer = Object.fromEntries(v.inputs.map((name, j) => [name, v.rows[0][j]]))
@@ -89,10 +115,25 @@ test('explanations: exact contributions, readable factors', () => {
   assert.equal(bits(e.probability), bits(v.probabilities[0]))
   assert.ok(e.raising.length <= 2 && e.lowering.length <= 2)
   assert.ok(e.raising.every((f) => f.contribution > 0) && e.lowering.every((f) => f.contribution < 0))
-  for (const f of [...e.raising, ...e.lowering]) {
-    assert.ok(v.inputs.includes(f.name))
-    assert.equal(typeof f.value, 'string')
-    assert.equal(typeof f.typical, 'string')
+  for (const f of [...e.raising, ...e.lowering]) assert.ok(v.inputs.includes(f.name))
+  // Every input: values in their input's type; a category carries the training mix its
+  // contribution is measured against.
+  const all = model.explain(customer, { top: v.inputs.length })
+  const factors = [...all.raising, ...all.lowering]
+  assert.ok(factors.length >= 6)
+  for (const f of factors) {
+    const x = customer[f.name]
+    if (typeof x === 'string') {
+      assert.equal(f.value, x)
+      assert.equal(typeof f.typical, 'string')
+      assert.ok(f.mix.length >= 2 && f.mix.some((s) => s.value === f.typical), f.name)
+      assert.ok(f.mix.every((s, i) => i === 0 || f.mix[i - 1].share >= s.share), 'largest first')
+      assert.ok(Math.abs(f.mix.reduce((a, s) => a + s.share, 0) - 1) < 1e-12)
+    } else {
+      assert.equal(f.value, x ?? null, f.name)
+      assert.equal(typeof f.typical, 'number')
+      assert.equal(f.mix, undefined)
+    }
   }
   assert.ok(Math.abs(1 / (1 + Math.exp(-e.logOdds)) - e.probability) < 1e-15)
   assert.throws(() => model.explain({}), (err) => err.code === 'INVALID_PARAMETER')

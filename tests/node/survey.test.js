@@ -106,7 +106,7 @@ test('merge, scale, weights and plain-object results', () => {
   assert.equal(w.isWeighted, true)
   close(w.se, 100 * Math.sqrt(6 / 64), 1e-9, 'weighted se')
   const json = JSON.parse(JSON.stringify(Tally.fromCounts(20, 30, 50)))
-  assert.deepEqual(Object.keys(json).sort(), ['detractors', 'effectiveN', 'n', 'nps', 'passives', 'promoters', 'se', 'skipped'])
+  assert.deepEqual(Object.keys(json).sort(), ['detractors', 'effectiveN', 'n', 'nps', 'outOfRange', 'passives', 'promoters', 'se', 'skipped'])
   const i = Tally.fromCounts(20, 30, 50).interval({ method: 'adjustedWald' })
   assert.equal(i.method, 'adjustedWald')
   assert.deepEqual(Object.keys(i).sort(), ['center', 'high', 'level', 'low', 'method', 'se'])
@@ -129,4 +129,24 @@ test('breakdown and trend', () => {
   const asNumbers = trend(scores, stamps.map(Number), { period: 'quarter' })
   assert.equal(asNumbers.length, 1)
   assert.equal(asNumbers[0].period, '1970-Q1')
+})
+
+test('validateScores reports every bad answer at once; outOfRange: skip drops them deliberately and counts them', () => {
+  const { validateScores } = require('../../nps-node')
+  const answers = [9, 11, NaN, 6.5, 10, -1, 3]
+  assert.throws(() => Tally.fromScores(answers), { code: 'OUT_OF_RANGE', message: 'scores[1] = 11 is outside the scale 0..=10' })
+  const bad = validateScores(answers)
+  assert.deepEqual(bad.map((b) => [b.index, b.problem]),
+    [[1, 'out_of_range'], [2, 'missing'], [3, 'non_integer'], [5, 'out_of_range']])
+  assert.equal(bad[3].message, 'scores[5] = -1 is outside the scale 0..=10')
+  assert.ok(Number.isNaN(bad[1].value))
+  assert.deepEqual(validateScores(answers, { nonInteger: 'rightClosed' }).map((b) => b.index), [1, 2, 5])
+  assert.deepEqual(validateScores(new Uint8Array([0, 5, 10])), [])
+  const t = Tally.fromScores(answers, { missing: 'skip', outOfRange: 'skip', nonInteger: 'rightClosed' })
+  assert.deepEqual([t.n, t.skipped, t.outOfRange], [4, 1, 2])
+  assert.equal(t.toJSON().outOfRange, 2)
+  assert.equal(Tally.fromScores(new Int32Array([9, 99, 3]), { outOfRange: 'skip' }).outOfRange, 1)
+  assert.throws(() => Tally.fromScores([1], { outOfRange: 'drop' }), { code: 'UNKNOWN_VALUE' })
+  const rows = breakdown([9, 11, 3, 12, 10], ['a', 'a', 'b', 'b', 'b'], { outOfRange: 'skip' })
+  assert.deepEqual(rows.map((r) => [r.n, r.outOfRange]), [[1, 1], [2, 1]])
 })

@@ -268,7 +268,8 @@ def test_explain_reads_like_the_logistic_models():
     X, y = _lightgbm_frame(800)
     m = nps.BoostedChurnModel(n_estimators=40).fit(X, y)
     e = m.explain(X.iloc[:4], top=2)
-    assert list(e.columns) == ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
+    assert list(e.columns) == ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical",
+                               "mix"]
     c = m.contributions(X.iloc[:4])
     np.testing.assert_allclose(c.sum(axis=1) + c.attrs["baseline"], m.decision_function(X.iloc[:4]), atol=1e-9)
     first = e[(e.customer == 0) & (e.direction == "raises")]
@@ -277,3 +278,18 @@ def test_explain_reads_like_the_logistic_models():
     assert list(imp.index)[0] in ("contacts", "tenure", "plan")
     split = m.split_importance()
     assert set(split.columns) == {"gain", "splits"} and split["splits"].sum() > 0
+
+
+def test_options_accept_numpy_scalars():
+    # Grids built with numpy (np.arange, np.linspace: GridSearchCV's usual input) hold numpy
+    # scalars; they are the same options as Python numbers.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    plain = nps.BoostedChurnModel(n_estimators=15, learning_rate=0.1, num_leaves=5, subsample=1.0).fit(X, y)
+    numpy = nps.BoostedChurnModel(n_estimators=np.int64(15), learning_rate=np.float64(0.1), num_leaves=np.int32(5),
+                                  subsample=np.float32(1.0)).fit(X, y)
+    np.testing.assert_array_equal(numpy.churn_probability(X), plain.churn_probability(X))
+    ltr = nps.BoostedLtrModel(n_estimators=np.int64(5), min_data_in_leaf=np.int64(5))
+    answers = rng.integers(0, 11, size=300)
+    assert ltr.fit(X, answers).predict_proba(X).shape == (300, 3)

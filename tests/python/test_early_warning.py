@@ -529,3 +529,33 @@ def test_ticket_bad_input_from_python():
                                                       b.labels.loc[X.index, "churned"]), catalog)
     with pytest.raises(nps.NpsError, match="fitted"):
         nps.TicketScorer(engine, object(), catalog)
+
+
+def test_ticket_scorer_customer_fields_accept_numpy_scalars():
+    # A record read from a DataFrame row holds numpy scalars (np.bool_, np.float64, np.int64);
+    # they are the same fields as Python's bool, float and int.
+    b, X, churn, _, catalog, engine = _ticket_setup(600, 21)
+    plain = dict(PLAYBOOK_DEFAULTS, complained_outage=True, monthly_bill=75.5, tenure_days=400.0)
+    numpy = {k: (np.bool_(v) if isinstance(v, bool) else np.float64(v) if isinstance(v, float) else np.str_(v))
+             for k, v in plain.items()}
+    numpy["tenure_days"] = np.int64(400)
+    a = nps.TicketScorer(engine, churn, catalog, customer=plain)
+    n = nps.TicketScorer(engine, churn, catalog, customer=numpy)
+    now = int(b.as_of.astype("datetime64[s]").astype(np.int64)) + 3_600
+    c = X.index[0]
+    one, two = (_histories(b.events, b.as_of, [c]) for _ in range(2))
+    ta = a.ticket(one[c], now - 60, "outage", now=now, trace=True)
+    tn = n.ticket(two[c], now - 60, "outage", now=now, trace=True)
+    assert [x["id"] for x in tn["actions"]] == [x["id"] for x in ta["actions"]]
+    assert tn["trace"] == ta["trace"]
+    eligible = [e["id"] for e in ta["trace"] if e["status"] != "not_eligible"]
+    assert "bill_discount" in eligible  # complained_outage is true: read as a bool, not as 1.0
+    assert tn["probability"] == ta["probability"]
+    # pandas' missing values are missing; a value that is not one is an error naming the
+    # field, the value and its type, in Python's terms.
+    assert nps.TicketScorer(engine, churn, catalog, customer=dict(plain, last_nps=pd.NA)) is not None
+    with pytest.raises(nps.NpsError, match=r'customer field "monthly_bill" must be one value, got an array') as e:
+        nps.TicketScorer(engine, churn, catalog, customer=dict(plain, monthly_bill=np.array([1.0, 2.0])))
+    assert e.value.code == "INVALID_PARAMETER"
+    with pytest.raises(nps.NpsError, match=r'"segment" must be a number, a string, a bool or None, got \[1\] \(list\)'):
+        nps.TicketScorer(engine, churn, catalog, customer=dict(plain, segment=[1]))

@@ -147,3 +147,138 @@ def test_contributions_equal_numpy_and_explanations_read_well():
     plan_rows = e[e["factor"] == "plan"]
     assert set(plan_rows["value"]) <= {"prepaid", "contract"}
     assert list(m.importance(X).index)[0] in m.inputs_
+
+
+def test_numbers_read_as_text_are_refused_not_one_hot_encoded(telco_path):
+    # pd.read_csv reads the Telco TotalCharges as text (11 blank cells); one-hot encoding it
+    # would build a 6,500-column model without a word.
+    raw = pd.read_csv(telco_path)
+    y = raw.pop("Churn")
+    X = raw.drop(columns="customerID")
+    assert not pd.api.types.is_numeric_dtype(X["TotalCharges"])
+    message = (r'column "TotalCharges" is text with 6531 distinct values in 7043 rows .*'
+               r'6530 of the values read as numbers: numbers stored as text\? e\.g\. blank cells; '
+               r'use nps\.read_csv \(blank cells are missing\) or pd\.to_numeric\(X\["TotalCharges"\], errors="coerce"\), '
+               r'or declare it kinds=\{"TotalCharges": "numeric"\}')
+    for estimator in (nps.TableEncoder(), nps.ChurnModel(), nps.BoostedChurnModel(n_estimators=5)):
+        with pytest.raises(nps.NpsError, match=message) as e:
+            estimator.fit(X, y) if not isinstance(estimator, nps.TableEncoder) else estimator.fit(X)
+        assert e.value.code == "TOO_MANY_CATEGORIES"
+    with pytest.raises(nps.NpsError, match=r'"customerID" is text with 7043 distinct values in 7043 rows.*an identifier\?'):
+        nps.ChurnModel().fit(raw, y)
+    # The safe path: nps.read_csv reads the blanks as missing, so the column is numeric.
+    df = nps.read_csv(telco_path)
+    assert df["TotalCharges"].dtype == np.float64 and df["TotalCharges"].isna().sum() == 11
+    m = nps.ChurnModel().fit(df.drop(columns=["customerID", "Churn"]), df["Churn"])
+    assert len(m.feature_names_) < 50
+    # So does pd.to_numeric.
+    fixed = X.assign(TotalCharges=pd.to_numeric(X["TotalCharges"], errors="coerce"))
+    assert len(nps.TableEncoder().fit(fixed).get_feature_names_out()) == len(m.feature_names_)
+    # And so does declaring the column numeric: its blank cells are missing, as read_csv reads them.
+    declared = nps.ChurnModel(kinds={"TotalCharges": "numeric"}).fit(X, y)
+    assert declared.feature_names_ == m.feature_names_
+    np.testing.assert_allclose(declared.coef_, m.coef_, rtol=1e-12, atol=1e-12)
+
+
+def test_a_category_may_have_at_most_half_as_many_values_as_rows():
+    # The documented bound: max(50, rows / 2) distinct values; small tables are never refused.
+    rows = 200
+    ok = pd.DataFrame({"x": np.arange(rows, dtype=float), "plan": [f"p{i % 100}" for i in range(rows)]})
+    assert len(nps.TableEncoder().fit(ok).get_feature_names_out()) == 101
+    bad = ok.assign(plan=[f"p{i % 101}" for i in range(rows)])
+    with pytest.raises(nps.NpsError, match=r'"plan" is text with 101 distinct values in 200 rows'):
+        nps.TableEncoder().fit(bad)
+    tiny = pd.DataFrame({"x": [1.0, 2.0, 3.0], "name": ["a", "b", "c"]})
+    assert len(nps.TableEncoder().fit(tiny).get_feature_names_out()) == 4
+
+
+@pytest.mark.parametrize("make", [lambda: nps.ChurnModel(), lambda: nps.BoostedChurnModel(n_estimators=30)],
+                         ids=["logistic", "boosted"])
+def test_explanations_show_typed_values_and_the_mix_a_category_is_measured_against(make):
+    rng = np.random.default_rng(11)
+    n = 600
+    X = pd.DataFrame({
+        "tenure": rng.integers(0, 72, n).astype(float),
+        "charges": rng.uniform(20, 120, n),
+        "contract": rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.55, 0.25, 0.2]),
+        "paperless": rng.choice(["Yes", "No"], n, p=[0.6, 0.4]),
+        "senior": rng.random(n) < 0.2,
+    })
+    X.loc[[3, 9], "charges"] = np.nan
+    y = ((X["contract"] == "Month-to-month") & (rng.random(n) < 0.5)) | (rng.random(n) < 0.1)
+    model = make().fit(X, y)
+    e = model.explain(X, top=5)                     # every input of every customer
+    contributions = model.contributions(X)
+    for r in e.itertuples():
+        x = X.loc[r.customer, r.factor]
+        # The numbers are the attribution's, unchanged.
+        assert r.contribution == contributions.loc[r.customer, r.factor]
+        if r.factor in ("tenure", "charges"):
+            assert (r.value is None) if pd.isna(x) else (type(r.value) is float and r.value == x)
+            assert type(r.typical) is float and r.typical == pytest.approx(X[r.factor].mean(), rel=1e-12)
+            assert r.mix is None
+        elif r.factor == "paperless":            # "Yes"/"No" read as booleans, one spelling
+            assert r.value is (x == "Yes") and r.typical is True
+            assert list(r.mix) == [True, False] and r.mix[True] == pytest.approx((X.paperless == "Yes").mean())
+        elif r.factor == "senior":
+            assert r.value is bool(x) and r.typical is False
+        else:
+            assert r.value == x and r.typical == "Month-to-month"
+            shares = X["contract"].value_counts(normalize=True)
+            assert list(r.mix) == list(shares.index)   # largest first
+            assert all(r.mix[k] == pytest.approx(shares[k], rel=1e-12) for k in shares.index)
+    # A customer on the typical contract whose contract still raises the risk: measured
+    # against the mix, not against the typical contract.
+    typical = e[(e.factor == "contract") & (e.value == "Month-to-month") & (e.direction == "raises")]
+    assert len(typical) > 0 and (typical["value"] == typical["typical"]).all()
+
+
+def test_cross_validate_takes_metric_names_and_returns_out_of_fold_predictions():
+    from sklearn import metrics as skm
+
+    base = nps.synth.generate(customers=1_500, seed=3)
+    X = nps.features.retention(base.events, as_of=base.as_of)
+    y = np.where(base.labels.loc[X.index, "churned"], "Yes", "No")   # labels as fit takes them
+    y01 = (y == "Yes").astype(float)
+    cv = nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7,
+                            metric=["roc_auc", "average_precision", "log_loss", "brier", "neg_log_loss"])
+    assert list(cv.scores.columns) == ["roc_auc", "average_precision", "log_loss", "brier", "neg_log_loss"]
+    assert list(cv.scores.index) == [0, 1, 2, 3]
+    # Out-of-fold predictions: each row scored by the model that did not see it.
+    folds = np.asarray(cv.folds)
+    assert sorted(set(folds)) == [0, 1, 2, 3] and len(cv.predictions) == len(X)
+    assert list(cv.predictions.index) == list(X.index)
+    for f in range(4):
+        train, test = folds != f, folds == f
+        m = nps.ChurnModel().fit(X[train], y[train])
+        np.testing.assert_array_equal(cv.predictions[test].to_numpy(), m.churn_probability(X[test]))
+        p = cv.predictions[test].to_numpy()
+        assert cv.scores.loc[f, "roc_auc"] == pytest.approx(skm.roc_auc_score(y01[test], p), rel=1e-12)
+        assert cv.scores.loc[f, "average_precision"] == pytest.approx(skm.average_precision_score(y01[test], p), rel=1e-12)
+        assert cv.scores.loc[f, "log_loss"] == pytest.approx(skm.log_loss(y01[test], p), rel=1e-12)
+        assert cv.scores.loc[f, "neg_log_loss"] == -cv.scores.loc[f, "log_loss"]
+        assert cv.scores.loc[f, "brier"] == pytest.approx(skm.brier_score_loss(y01[test], p), rel=1e-12)
+    # One metric by name (scikit-learn's scoring= is the same argument), or a callable; the
+    # result reads as that metric's per-fold scores (mean, std, numpy).
+    one = nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7, scoring="average_precision")
+    np.testing.assert_array_equal(np.asarray(one), cv.scores["average_precision"].to_numpy())
+    assert one.mean() == cv.scores["average_precision"].mean() and one.std() == np.std(one.scores["average_precision"])
+    def top_decile(y, p):
+        return float(nps.metrics.lift_table(y, p)["lift"].iloc[0])
+    lifted = nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7, metric={"lift": top_decile, "auc": "roc_auc"})
+    assert list(lifted.scores.columns) == ["lift", "auc"] and (lifted.scores["lift"] > 1).all()
+    np.testing.assert_array_equal(lifted["auc"], cv.scores["roc_auc"].to_numpy())
+    assert nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7, metric=top_decile).scores.columns[0] == "top_decile"
+    # The default is ROC AUC, as before.
+    np.testing.assert_array_equal(np.asarray(nps.cross_validate(nps.ChurnModel(), X, y, k=4, seed=7)),
+                                  cv.scores["roc_auc"].to_numpy())
+    # A boosted model and a numpy matrix: predictions as an array.
+    b = nps.cross_validate(nps.BoostedChurnModel(n_estimators=20), X.to_numpy(), y01, k=3, seed=1)
+    assert isinstance(b.predictions, np.ndarray) and b.predictions.shape == (len(X),)
+    # An unknown name lists the known ones.
+    with pytest.raises(nps.NpsError, match=r"unknown metric 'auc'; expected one of roc_auc, average_precision, "
+                                           r"log_loss, neg_log_loss, brier, neg_brier_score or a callable") as e:
+        nps.cross_validate(nps.ChurnModel(), X, y, metric="auc")
+    assert e.value.code == "UNKNOWN_VALUE"
+    with pytest.raises(nps.NpsError, match="metric and scoring"):
+        nps.cross_validate(nps.ChurnModel(), X, y, metric="roc_auc", scoring="roc_auc")

@@ -213,3 +213,87 @@ def test_dict_of_columns_without_pandas(monkeypatch):
     assert out["segment"] == ["shop", "web"] and out["nps"] == [-50.0, 100.0]
     out = nps.trend([9, 3], np.array(["2026-01-05", "2026-02-05"], dtype="datetime64[s]"))
     assert out["period"] == ["2026-01", "2026-02"]
+
+
+def test_validate_scores_reports_every_bad_answer_at_once():
+    answers = pd.Series([9, 11, None, 6.5, "n/a", 10, -1, 3], index=[f"r{i}" for i in range(8)], dtype=object)
+    with pytest.raises(nps.NpsError, match=r"scores\[1\] = 11 is outside the scale 0..=10"):
+        nps.Tally.from_scores(pd.to_numeric(answers, errors="coerce"))  # the first one only
+    report = nps.validate_scores(answers)
+    assert list(report.index) == ["r1", "r2", "r3", "r4", "r6"]
+    assert list(report["position"]) == [1, 2, 3, 4, 6]
+    assert list(report["problem"]) == ["out_of_range", "missing", "non_integer", "not_a_number", "out_of_range"]
+    assert report["value"].iloc[0] == 11.0 and pd.isna(report["value"].iloc[1]) and report["value"].iloc[3] == "n/a"
+    assert report.loc["r6", "message"] == "scores[6] = -1 is outside the scale 0..=10"
+    assert report.loc["r4", "message"] == "scores[4] = 'n/a' is not a number"
+    assert report.attrs["n"] == 8
+    # Binning fractions, 6.5 is no longer a problem; a clean column reports nothing.
+    assert "non_integer" not in set(nps.validate_scores(answers, non_integer="right_closed")["problem"])
+    assert len(nps.validate_scores(np.array([0, 5, 10], dtype=np.uint8))) == 0
+    assert list(nps.validate_scores([3, 12], scale=nps.Scale(1, 6, 8, 10))["position"]) == [1]
+
+
+def test_out_of_range_skip_is_deliberate_and_counted():
+    scores = np.array([9, 11, 10, -1, 3, 7, 99], dtype=np.int64)
+    with pytest.raises(nps.NpsError, match=r"scores\[1\] = 11 is outside") as e:
+        nps.Tally.from_scores(scores)
+    assert e.value.code == "OUT_OF_RANGE"
+    for s in (scores, scores.astype(np.uint8).clip(0, 200), scores.astype(float), list(scores)):
+        t = nps.Tally.from_scores(s, out_of_range="skip")
+        assert t.counts == (1, 1, 2) and t.out_of_range == 3 and t.to_dict()["out_of_range"] == 3
+    t = nps.Tally.from_scores([9.0, np.nan, 12.0], missing="skip", out_of_range="skip")
+    assert (t.n, t.skipped, t.out_of_range) == (1, 1, 1)
+    assert pickle.loads(pickle.dumps(t)) == t and pickle.loads(pickle.dumps(t)).out_of_range == 1
+    with pytest.raises(nps.NpsError, match="after skipping answers off the scale"):
+        nps.Tally.from_scores([11, 12], out_of_range="skip")
+    with pytest.raises(nps.NpsError, match=r'unknown out-of-range policy "drop"'):
+        nps.Tally.from_scores([1], out_of_range="drop")
+    by = nps.breakdown([9, 11, 3, 12, 10], ["a", "a", "b", "b", "b"], out_of_range="skip")
+    assert list(by["out_of_range"]) == [1, 1] and list(by["n"]) == [1, 2]
+    dates = pd.to_datetime(["2026-01-03", "2026-01-04", "2026-02-01"])
+    assert list(nps.trend([9, 11, 3], dates, out_of_range="skip")["out_of_range"]) == [1, 0]
+
+
+def test_breakdown_by_several_keys_and_missing_segments_on_request():
+    df = pd.DataFrame({
+        "score": [9, 10, 3, 7, 9, 0, 8, 10, 6],
+        "plan": ["prepaid", "prepaid", "contract", "contract", "prepaid", "contract", None, "contract", np.nan],
+        "region": ["north", "south", "north", "north", "north", "south", "south", "south", "north"],
+    })
+    with pytest.raises(nps.NpsError, match=r"segments\[6\] is missing \(dropna=False keeps") as e:
+        nps.breakdown(df["score"], df["plan"])
+    assert e.value.code == "MISSING_VALUE"
+    kept = nps.breakdown(df["score"], df["plan"], dropna=False)
+    assert kept.index.name == "segment" and list(kept.index[:2]) == ["contract", "prepaid"] and pd.isna(kept.index[2])
+    assert list(kept["n"]) == [4, 3, 2] and kept["nps"].iloc[2] == -50.0   # 8 and 6: a passive and a detractor
+    dropped = nps.breakdown(df["score"], df["plan"], dropna=True)
+    assert list(dropped.index) == ["contract", "prepaid"] and dropped.attrs["dropped"] == 2
+    # Several keys: one row per combination, as pandas' groupby.
+    both = nps.breakdown(df["score"], df[["plan", "region"]], dropna=False)
+    assert both.index.names == ["plan", "region"]
+    want = df.assign(plan=df["plan"].astype(object)).groupby(["plan", "region"], dropna=False)["score"].agg(
+        lambda s: 100 * ((s >= 9).mean() - (s <= 6).mean()))
+    assert len(both) == len(want)
+    for key, nps_value in want.items():
+        got = both.loc[[k for k in both.index if all((a == b) or (pd.isna(a) and pd.isna(b)) for a, b in zip(k, key))][0]]
+        assert got["nps"] == pytest.approx(nps_value, abs=1e-9)
+    same = nps.breakdown(df["score"], [df["plan"], df["region"]], dropna=True)
+    assert same.index.names == ["plan", "region"] and len(same) == 4 and same["n"].sum() == 7
+
+
+def test_trend_takes_iso_strings_as_features_md_promises():
+    scores = [9, 10, 3, 7, 9, 0]
+    iso = ["2026-01-03", "2026-01-20T12:00:00", "2026-01-31T23:30:00-02:00", "2026-02-02", "2026-02-10T08:00:00Z",
+           "2026-03-01"]
+    by_month = nps.trend(scores, iso)
+    # The offset moves 31 January 23:30 at -02:00 to 1 February UTC.
+    assert list(by_month.index) == ["2026-01", "2026-02", "2026-03"] and list(by_month["n"]) == [2, 3, 1]
+    same = nps.trend(scores, pd.Series(iso), period="month")
+    assert same.equals(by_month)
+    mixed = nps.trend(scores, [pd.Timestamp("2026-01-03"), *iso[1:]])
+    assert list(mixed["n"]) == [2, 3, 1]
+    with pytest.raises(nps.NpsError, match=r"timestamps\[2\] = 'soon' is not a time") as e:
+        nps.trend([1, 2, 3], ["2026-01-01", "2026-01-02", "soon"])
+    assert e.value.code == "INVALID_PARAMETER"
+    with pytest.raises(nps.NpsError, match=r"timestamps\[1\] is missing"):
+        nps.trend([1, 2], ["2026-01-01", None])

@@ -24,7 +24,7 @@ use crate::encode::Cell;
 use crate::error::{NpsError, Result};
 use crate::explain::top_indices_into;
 use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
-use crate::model::{display, sigmoid, AnyChurnModel, ChurnScorer, ReadableFactor, ScorerScratch};
+use crate::model::{sigmoid, AnyChurnModel, ChurnScorer, ReadableFactor, ScorerScratch};
 use serde::Serialize;
 
 use super::any_ltr_model::{AnyLtrModel, LtrScorer, LtrScratch};
@@ -345,12 +345,11 @@ impl TicketScorer {
     /// and typical value as [`crate::model::ChurnModel::explain_cells`] gives.
     pub fn readable_factor(&self, ticket: &Ticket, input: usize) -> ReadableFactor {
         let x = ticket.features[self.churn_features[input]];
-        ReadableFactor {
-            name: self.churn.inputs()[input].clone(),
-            contribution: ticket.contributions[input],
-            value: display(if x.is_nan() { Cell::Missing } else { Cell::Number(x) }),
-            typical: self.churn.typical()[input].clone(),
-        }
+        self.churn.profiles()[input].factor(
+            &self.churn.inputs()[input],
+            ticket.contributions[input],
+            if x.is_nan() { Cell::Missing } else { Cell::Number(x) },
+        )
     }
 
     /// One propensity per catalogue action, when given.

@@ -4,7 +4,7 @@ use super::table::Cell;
 use crate::error::{NpsError, Result};
 
 /// A boolean written as text: true/false, yes/no (any case, around spaces), 1/0.
-pub(super) fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Some(true),
         "false" | "no" | "0" => Some(false),
@@ -29,6 +29,8 @@ pub(crate) fn numeric(cell: Cell<'_>, name: &str, row: usize) -> Result<f64> {
         Cell::Number(x) => Ok(x),
         Cell::Missing => Ok(f64::NAN),
         Cell::Bool(b) => Ok(b as u8 as f64),
+        // A blank cell is missing, as read_csv reads it.
+        Cell::Text(s) if s.trim().is_empty() => Ok(f64::NAN),
         Cell::Text(s) => s
             .trim()
             .parse::<f64>()

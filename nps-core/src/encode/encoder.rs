@@ -115,6 +115,15 @@ impl EncodedColumn {
         }
     }
 
+    /// How the source column is encoded.
+    pub fn kind(&self) -> ColumnKind {
+        match self {
+            EncodedColumn::Numeric { .. } => ColumnKind::Numeric,
+            EncodedColumn::Categorical { .. } => ColumnKind::Categorical,
+            EncodedColumn::Boolean { .. } => ColumnKind::Boolean,
+        }
+    }
+
     /// Number of encoded columns.
     pub fn width(&self) -> usize {
         match self {

@@ -7,10 +7,21 @@ use super::encoder::{ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, Tabl
 use super::table::RawTable;
 use crate::error::{NpsError, Result};
 
+/// The most distinct values a categorical column of a `rows`-row table may hold when an
+/// encoder is fitted: half the rows, and never fewer than 50 (so that small tables are never
+/// refused). A text column with more is refused ([`NpsError::TooManyCategories`]): one-hot
+/// encoding it would give the model about a column per row, and such a column is almost
+/// always numbers stored as text (the Telco file's `TotalCharges` read by a CSV reader that
+/// keeps its blank cells as text: 6,531 values in 7,043 rows) or an identifier.
+pub fn max_categories(rows: usize) -> usize {
+    (rows / 2).max(50)
+}
+
 impl TableEncoder {
     /// Learns the encoding of `specs`' columns from `table`. Errors: an empty table, a
     /// column not in the table, a numeric column with no value, a boolean column holding
-    /// something else.
+    /// something else, a categorical column with more distinct values than
+    /// [`max_categories`] allows (naming it, and whether its values read as numbers).
     pub fn fit(table: &RawTable, specs: &[ColumnSpec], options: &EncoderOptions) -> Result<TableEncoder> {
         if table.is_empty() {
             return Err(NpsError::Empty { field: "table".into() });
@@ -53,6 +64,16 @@ impl TableEncoder {
                     }
                     categories.sort_unstable();
                     categories.dedup();
+                    if categories.len() > max_categories(column.len()) {
+                        let numeric = categories.iter().filter(|c| c.trim().parse::<f64>().is_ok()).count();
+                        return Err(NpsError::TooManyCategories {
+                            column: name,
+                            distinct: categories.len(),
+                            rows: column.len(),
+                            numeric,
+                            limit: max_categories(column.len()),
+                        });
+                    }
                     EncodedColumn::Categorical { name, categories, missing }
                 }
                 ColumnKind::Boolean => {

@@ -6,12 +6,14 @@
 //! the shared vectors in `tests/vectors/metrics.json` hold every language to it.
 
 mod calibration;
+mod labels;
 mod lift;
 mod loss;
 mod ranking;
 mod threshold;
 
 pub use calibration::{calibration_table, CalibrationRow};
+pub use labels::binarize_labels;
 pub use lift::{lift_table, LiftRow, LiftTable};
 pub use loss::{brier, log_loss};
 pub use ranking::{average_precision, roc_auc, roc_curve, RocCurve};

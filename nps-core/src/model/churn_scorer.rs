@@ -6,13 +6,16 @@
 //! model's explainer and each kind's typical values resolved once).
 use super::boosted::{BoostedChurnModel, BoostedScratch, BOOSTED_KIND};
 use super::churn_model::ChurnModel;
-use super::explanation::Explanation;
+use super::explanation::{Explanation, InputProfile};
 use super::logistic::linear;
 use crate::encode::Cell;
 use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
 
 /// A churn model file of any kind.
+// A model is loaded once and scored many times: its size is no concern, an indirection on
+// every score would be.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyChurnModel {
     /// Logistic regression ([`ChurnModel`]).
@@ -92,7 +95,7 @@ pub struct ChurnScorer {
     model: AnyChurnModel,
     /// The logistic model's explainer (built once, not per customer).
     explainer: Option<LinearExplainer>,
-    typical: Vec<String>,
+    profiles: Vec<InputProfile>,
     baseline: f64,
 }
 
@@ -100,15 +103,15 @@ impl ChurnScorer {
     /// Prepares a model.
     pub fn new(model: impl Into<AnyChurnModel>) -> Result<ChurnScorer> {
         let model = model.into();
-        let (explainer, typical, baseline) = match &model {
+        let (explainer, profiles, baseline) = match &model {
             AnyChurnModel::Logistic(m) => {
                 let e = m.explainer()?;
                 let b = e.baseline;
-                (Some(e), m.typical_values(), b)
+                (Some(e), m.profiles(), b)
             }
-            AnyChurnModel::Boosted(m) => (None, m.typical.clone(), m.expected_value),
+            AnyChurnModel::Boosted(m) => (None, m.profiles.clone(), m.expected_value),
         };
-        Ok(ChurnScorer { model, explainer, typical, baseline })
+        Ok(ChurnScorer { model, explainer, profiles, baseline })
     }
 
     /// The model.
@@ -121,9 +124,10 @@ impl ChurnScorer {
         self.model.inputs()
     }
 
-    /// Each input's typical value, for display.
-    pub fn typical(&self) -> &[String] {
-        &self.typical
+    /// What a factor of each input shows beside a customer's value (typical value and
+    /// training mix), in [`Self::inputs`] order.
+    pub fn profiles(&self) -> &[InputProfile] {
+        &self.profiles
     }
 
     /// The log-odds all attribution starts from (the logistic model's log-odds at the
@@ -172,7 +176,7 @@ impl ChurnScorer {
             top,
             self.inputs(),
             cells,
-            &self.typical,
+            &self.profiles,
         ))
     }
 }

@@ -14,8 +14,7 @@ mod multinomial;
 
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_VERSION};
 pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
-pub(crate) use explanation::display;
-pub use explanation::{Explanation, ReadableFactor};
+pub use explanation::{Explanation, FactorValue, InputProfile, ReadableFactor, Share};
 pub use file_header::MODEL_FORMAT;
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};

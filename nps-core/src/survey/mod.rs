@@ -13,11 +13,13 @@ mod sample_size;
 mod scale;
 pub(crate) mod score_interval;
 mod tally;
+mod validate;
 
 pub use breakdown::{breakdown, trend, ReportOptions, SegmentRow, TrendRow};
 pub use compare::{compare, prob_greater, CompareMethod, Comparison};
 pub use interval::{Interval, IntervalMethod, ADJUSTED_WALD_PSEUDO_COUNTS};
 pub use period::{Period, PeriodKey};
 pub use sample_size::{sample_size, sample_size_difference, PlanningShares};
-pub use scale::{Category, MissingPolicy, NonIntegerPolicy, Scale, ScoreOptions};
+pub use scale::{Category, MissingPolicy, NonIntegerPolicy, OutOfRangePolicy, Scale, ScoreOptions};
 pub use tally::{Score, Tally};
+pub use validate::{validate_scores, AnswerProblem, BadAnswer};

@@ -135,6 +135,31 @@ pub enum MissingPolicy {
     Skip,
 }
 
+/// What to do with an answer off the scale (an 11 on a 0–10 survey, a -1 for "no answer").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfRangePolicy {
+    /// Reject it with [`NpsError::OutOfRange`] (the default: it is a data error until
+    /// someone decides otherwise).
+    #[default]
+    Error,
+    /// Leave it out, deliberately, and count it in
+    /// [`Tally::out_of_range`](crate::survey::Tally::out_of_range), so that a report can say
+    /// how many were dropped.
+    Skip,
+}
+
+impl FromStr for OutOfRangePolicy {
+    type Err = NpsError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "error" => Ok(OutOfRangePolicy::Error),
+            "skip" => Ok(OutOfRangePolicy::Skip),
+            _ => Err(NpsError::unknown("out-of-range policy", s, &["error", "skip"])),
+        }
+    }
+}
+
 impl FromStr for NonIntegerPolicy {
     type Err = NpsError;
     fn from_str(s: &str) -> Result<Self> {
@@ -157,8 +182,9 @@ impl FromStr for MissingPolicy {
     }
 }
 
-/// How raw answers are read: the scale and the two policies. Out-of-range answers are
-/// always an error; they are never dropped.
+/// How raw answers are read: the scale and the policies for fractional, missing and
+/// out-of-range answers (each an error by default; an out-of-range answer is dropped only
+/// when asked, and counted).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScoreOptions {
     /// The answer scale.
@@ -167,6 +193,9 @@ pub struct ScoreOptions {
     pub non_integer: NonIntegerPolicy,
     /// Policy for missing answers.
     pub missing: MissingPolicy,
+    /// Policy for answers off the scale.
+    #[serde(default)]
+    pub out_of_range: OutOfRangePolicy,
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@ use std::ops::Add;
 
 use serde::{Deserialize, Serialize};
 
-use super::scale::{Category, MissingPolicy, NonIntegerPolicy, ScoreOptions};
+use super::scale::{Category, MissingPolicy, NonIntegerPolicy, OutOfRangePolicy, ScoreOptions};
 use crate::error::{NpsError, Result};
 
 /// A numeric type that survey answers can arrive in.
@@ -68,6 +68,9 @@ pub struct Tally {
     pub weights_sq: [f64; 3],
     /// Missing answers left out under [`MissingPolicy::Skip`].
     pub skipped: u64,
+    /// Answers off the scale left out under [`OutOfRangePolicy::Skip`].
+    #[serde(default)]
+    pub out_of_range: u64,
 }
 
 /// Accumulates answers one at a time with full validation (the general path).
@@ -91,7 +94,15 @@ impl Accumulator {
             };
         }
         if !(score >= scale.min && score <= scale.max) {
-            return Err(NpsError::OutOfRange { field: "scores".into(), index, value: score, range: scale.describe() });
+            return match options.out_of_range {
+                OutOfRangePolicy::Skip => {
+                    self.tally.out_of_range += 1;
+                    Ok(())
+                }
+                OutOfRangePolicy::Error => {
+                    Err(NpsError::OutOfRange { field: "scores".into(), index, value: score, range: scale.describe() })
+                }
+            };
         }
         if options.non_integer == NonIntegerPolicy::Error && score.fract() != 0.0 {
             return Err(NpsError::NonInteger { field: "scores".into(), index, value: score });
@@ -187,17 +198,18 @@ impl Tally {
     pub fn from_counts(detractors: u64, passives: u64, promoters: u64) -> Result<Self> {
         let counts = [detractors, passives, promoters];
         let w = counts.map(|c| c as f64);
-        Tally { counts, weights: w, weights_sq: w, skipped: 0 }.non_empty()
+        Tally { counts, weights: w, weights_sq: w, ..Default::default() }.non_empty()
     }
 
     /// Fails with [`NpsError::Empty`] when nothing (or no weight) was counted.
     fn non_empty(self) -> Result<Self> {
         if self.n() == 0 {
             Err(NpsError::Empty {
-                field: if self.skipped > 0 {
-                    "scores (after skipping missing answers)".into()
-                } else {
-                    "scores".into()
+                field: match (self.skipped, self.out_of_range) {
+                    (0, 0) => "scores".into(),
+                    (_, 0) => "scores (after skipping missing answers)".into(),
+                    (0, _) => "scores (after skipping answers off the scale)".into(),
+                    _ => "scores (after skipping missing answers and answers off the scale)".into(),
                 },
             })
         } else if self.total_weight() <= 0.0 {
@@ -219,6 +231,7 @@ impl Tally {
             weights: add(self.weights, other.weights),
             weights_sq: add(self.weights_sq, other.weights_sq),
             skipped: self.skipped + other.skipped,
+            out_of_range: self.out_of_range + other.out_of_range,
         }
     }
 
@@ -330,6 +343,7 @@ fn count_integers<T: Score>(scores: &[T], options: &ScoreOptions) -> Result<Tall
     let scale = &options.scale;
     let (lo, hi) = (scale.min as i64, scale.max as i64);
     let mut hist = vec![0u64; (hi - lo + 1) as usize];
+    let mut skipped = 0u64;
     if std::any::TypeId::of::<T>() == std::any::TypeId::of::<u8>() && lo >= 0 && hi <= 255 {
         // One-byte answers (the common storage of survey scores): a full 256-bin histogram
         // with no branch in the loop, four interleaved tables so that runs of one value do
@@ -351,7 +365,13 @@ fn count_integers<T: Score>(scores: &[T], options: &ScoreOptions) -> Result<Tall
                 continue;
             }
             if !(lo..=hi).contains(&value) {
-                return Err(first_out_of_range(scores, options));
+                match options.out_of_range {
+                    OutOfRangePolicy::Skip => {
+                        skipped += total;
+                        continue;
+                    }
+                    OutOfRangePolicy::Error => return Err(first_out_of_range(scores, options)),
+                }
             }
             hist[(value - lo) as usize] += total;
         }
@@ -360,12 +380,20 @@ fn count_integers<T: Score>(scores: &[T], options: &ScoreOptions) -> Result<Tall
         for (i, s) in scores.iter().enumerate() {
             let k = s.to_i64().wrapping_sub(lo) as u64;
             if k > span {
-                return Err(out_of_range(i, s.to_f64(), options));
+                match options.out_of_range {
+                    OutOfRangePolicy::Skip => {
+                        skipped += 1;
+                        continue;
+                    }
+                    OutOfRangePolicy::Error => return Err(out_of_range(i, s.to_f64(), options)),
+                }
             }
             hist[k as usize] += 1;
         }
     }
-    Ok(tally_from_histogram(&hist, options))
+    let mut tally = tally_from_histogram(&hist, options);
+    tally.out_of_range = skipped;
+    Ok(tally)
 }
 
 /// Histogram path for floating-point answers that are all whole numbers on the scale (the
@@ -394,7 +422,7 @@ fn tally_from_histogram(hist: &[u64], options: &ScoreOptions) -> Tally {
         counts[scale.category(scale.min + k as f64) as usize] += h;
     }
     let w = counts.map(|c| c as f64);
-    Tally { counts, weights: w, weights_sq: w, skipped: 0 }
+    Tally { counts, weights: w, weights_sq: w, ..Default::default() }
 }
 
 fn out_of_range(index: usize, value: f64, options: &ScoreOptions) -> NpsError {

@@ -25,10 +25,10 @@ from ._nps import (
 from . import features, metrics, synth
 from . import action
 from .encode import TableEncoder, read_csv
-from .model import ChurnModel, cross_validate
+from .model import ChurnModel, CrossValidation, cross_validate
 from .boosted import BoostedChurnModel
 from .early_warning import BoostedLtrModel, LtrModel, TicketScorer, predicted_nps
-from .survey import breakdown, trend
+from .survey import breakdown, trend, validate_scores
 from . import plot  # matplotlib is imported only when a plot is drawn
 from . import _html
 
@@ -47,6 +47,7 @@ __all__ = [
     "BoostedChurnModel",
     "TableEncoder",
     "cross_validate",
+    "CrossValidation",
     "metrics",
     "plot",
     "read_csv",
@@ -67,4 +68,5 @@ __all__ = [
     "sample_size_difference",
     "synth",
     "trend",
+    "validate_scores",
 ]

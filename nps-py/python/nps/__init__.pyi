@@ -12,7 +12,7 @@ import numpy.typing as npt
 from . import features as features
 from . import metrics as metrics
 from .encode import TableEncoder as TableEncoder, read_csv as read_csv
-from .model import ChurnModel as ChurnModel, cross_validate as cross_validate
+from .model import ChurnModel as ChurnModel, CrossValidation as CrossValidation, cross_validate as cross_validate
 from .boosted import BoostedChurnModel as BoostedChurnModel
 from .early_warning import BoostedLtrModel as BoostedLtrModel, LtrModel as LtrModel, TicketScorer as TicketScorer, predicted_nps as predicted_nps
 from . import synth as synth
@@ -34,7 +34,7 @@ Time = Union[int, float, np.integer, np.floating, np.datetime64, datetime.dateti
 class NpsError(ValueError):
     """Bad input or parameters. ``code`` names the kind: 'EMPTY', 'MISSING_VALUE',
     'OUT_OF_RANGE', 'NON_INTEGER', 'NEGATIVE', 'LENGTH_MISMATCH', 'INVALID_PARAMETER',
-    'UNKNOWN_VALUE'."""
+    'UNKNOWN_VALUE', 'TOO_MANY_CATEGORIES' (the same codes as Node's ``err.code``)."""
 
     code: str
 
@@ -93,10 +93,13 @@ class Tally:
         scale: Union[Scale, Sequence[float], None] = None,
         non_integer: Literal["error", "right_closed"] = "error",
         missing: Literal["error", "skip"] = "error",
+        out_of_range: Literal["error", "skip"] = "error",
     ) -> Tally:
         """Tallies raw answers (list, numpy array of any numeric dtype, pandas Series).
         Raises NpsError naming the index and value of an empty, missing, out-of-range or
-        (strict policy) fractional answer, or a bad weight."""
+        (strict policy) fractional answer, or a bad weight (``validate_scores`` lists every
+        bad answer at once). ``missing="skip"`` and ``out_of_range="skip"`` leave those
+        answers out deliberately and count them (``skipped``, ``out_of_range``)."""
     @staticmethod
     def from_counts(detractors: int, passives: int, promoters: int) -> Tally: ...
     @property
@@ -112,7 +115,11 @@ class Tally:
     @property
     def n(self) -> int: ...
     @property
-    def skipped(self) -> int: ...
+    def skipped(self) -> int:
+        """Missing answers left out under ``missing="skip"``."""
+    @property
+    def out_of_range(self) -> int:
+        """Answers off the scale left out under ``out_of_range="skip"``."""
     @property
     def total_weight(self) -> float: ...
     @property
@@ -191,7 +198,7 @@ def sample_size_difference(
 ) -> int: ...
 def breakdown(
     scores: ArrayLike,
-    segments: ArrayLike,
+    segments: Any,
     weights: Optional[ArrayLike] = None,
     *,
     method: IntervalMethodName = "adjusted_wald",
@@ -200,9 +207,24 @@ def breakdown(
     scale: Union[Scale, Sequence[float], None] = None,
     non_integer: Literal["error", "right_closed"] = "error",
     missing: Literal["error", "skip"] = "error",
+    out_of_range: Literal["error", "skip"] = "error",
+    dropna: Optional[bool] = None,
 ) -> Any:
     """NPS by segment: a pandas DataFrame indexed by segment (a dict of columns without
-    pandas) with n, detractors, passives, promoters, skipped, nps, se, low, high."""
+    pandas) with n, detractors, passives, promoters, skipped, out_of_range, nps, se, low,
+    high. ``segments``: one key, or several (a DataFrame of key columns or a list of
+    Series: a MultiIndex, one row per combination). A missing key is an error;
+    ``dropna=True`` leaves those answers out (``attrs["dropped"]``), ``dropna=False`` keeps
+    them as a group labelled NaN."""
+def validate_scores(
+    scores: Any,
+    *,
+    scale: Union[Scale, Sequence[float], None] = None,
+    non_integer: Literal["error", "right_closed"] = "error",
+) -> Any:
+    """Every bad answer at once: a DataFrame indexed by the answers' labels with position,
+    value, problem ('missing', 'out_of_range', 'non_integer', 'not_a_number') and the
+    message a tally would raise; empty when every answer counts; attrs["n"]."""
 def trend(
     scores: ArrayLike,
     timestamps: ArrayLike,
@@ -216,10 +238,12 @@ def trend(
     scale: Union[Scale, Sequence[float], None] = None,
     non_integer: Literal["error", "right_closed"] = "error",
     missing: Literal["error", "skip"] = "error",
+    out_of_range: Literal["error", "skip"] = "error",
 ) -> Any:
     """NPS by UTC period, indexed by label ('2026-03', '2026-W10', '2026-Q1', '2026-03-05'),
     with start, counts, nps, se, low, high and the change against the previous period
-    (diff, diff_se, p_value, direction). Integer timestamps are epoch seconds."""
+    (diff, diff_se, p_value, direction). Timestamps: datetimes, datetime64, epoch seconds
+    (integers) or ISO 8601 strings (naive: UTC)."""
 
 class ChurnByNps:
     """Churn by NPS category and score (Wilson intervals), the relative risk of detractors

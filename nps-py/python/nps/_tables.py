@@ -4,9 +4,11 @@ str/None for everything else)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
+
+from ._errors import error
 
 
 def _is_missing(v: Any) -> bool:
@@ -25,6 +27,42 @@ def _column(values: Any) -> Any:
     return [None if _is_missing(v) else str(v) for v in values]
 
 
+_WHAT_TO_PASS = ("a table (a pandas DataFrame, a dict of columns or a 2-D array, rows are customers) or one "
+                 "customer: a dict {input: value} or a pandas Series such as X.iloc[0]")
+
+
+def _is_series(x: Any) -> bool:
+    return hasattr(x, "to_frame") and hasattr(x, "index") and getattr(x, "ndim", 0) == 1
+
+
+def one_row(x: Any) -> tuple[Any, bool]:
+    """(x as a table, whether it was one customer): a dict of single values, or a pandas
+    Series (a row of a frame, named by its index label), becomes a one-row table (a
+    DataFrame with pandas); a table is returned as it is. A 1-D array or list, or anything
+    that is not a table, is an error that says what to pass."""
+    if isinstance(x, Mapping) and x and all(np.ndim(v) == 0 for v in x.values()):
+        row = {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in x.items()}
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is a test dependency
+            return {k: np.asarray([v]) for k, v in row.items()}, True
+        return pd.DataFrame([row]), True
+    if _is_series(x):
+        import pandas as pd
+
+        row = {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in x.items()}
+        return pd.DataFrame([row], index=[x.name if x.name is not None else 0]), True
+    if isinstance(x, Mapping) or (hasattr(x, "columns") and hasattr(x, "iloc")):
+        return x, False
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        raise error("INVALID_PARAMETER", f"X must be {_WHAT_TO_PASS}; got {type(x).__name__}")
+    if np.ndim(x) == 1:
+        raise error("INVALID_PARAMETER",
+                    f"X must be {_WHAT_TO_PASS}; got a 1-D array of {len(x)} values (one customer by position: "
+                    "X.reshape(1, -1) or [values])")
+    return x, False
+
+
 def to_columns(x: Any, names: Optional[Sequence[str]] = None) -> tuple[list, list]:
     """(names, columns) of a DataFrame, a dict of 1-D arrays, or a 2-D array (whose columns
     are named ``names``, or x0, x1, ... when not given)."""
@@ -35,14 +73,10 @@ def to_columns(x: Any, names: Optional[Sequence[str]] = None) -> tuple[list, lis
         return [str(k) for k in x], [_column(np.asarray(v) if isinstance(v, (list, tuple)) else v) for v in x.values()]
     a = np.asarray(x)
     if a.ndim != 2:
-        from ._nps import NpsError
-
-        raise NpsError(f"X must be two-dimensional (rows x columns), got {a.ndim} dimension(s)")
+        raise error("INVALID_PARAMETER", f"X must be {_WHAT_TO_PASS}; got an array of {a.ndim} dimension(s)")
     names = list(names) if names is not None else [f"x{j}" for j in range(a.shape[1])]
     if len(names) != a.shape[1]:
-        from ._nps import NpsError
-
-        raise NpsError(f"X has {a.shape[1]} columns but the model was fitted with {len(names)}")
+        raise error("LENGTH_MISMATCH", f"X has {a.shape[1]} columns but the model was fitted with {len(names)}")
     return names, [_column(a[:, j]) for j in range(a.shape[1])]
 
 

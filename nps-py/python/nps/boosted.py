@@ -12,13 +12,14 @@ LightGBM or XGBoost can be read with :meth:`BoostedChurnModel.from_lightgbm` and
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _nps
 from ._nps import NpsError
-from ._tables import bool_columns, to_columns
+from ._errors import error
+from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
 
@@ -33,6 +34,15 @@ _OPTIONS = ("n_estimators", "learning_rate", "num_leaves", "max_depth", "min_dat
             "lambda_l2", "min_gain_to_split", "max_bin", "subsample", "colsample", "seed", "early_stopping_rounds",
             "validation_fraction", "max_cat_to_onehot", "max_cat_threshold", "cat_smooth", "cat_l2",
             "min_data_per_group", "threads")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number or bool it holds (``json.dumps``' ``default``):
+    options from a numpy grid (``np.arange``) are options like any other."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise error("INVALID_PARAMETER",
+                f"an option must be a number, a bool, a string or None, got {value!r} ({type(value).__name__})")
 
 
 class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
@@ -107,7 +117,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         monotone = dict(self.monotone or {})
         unknown = [k for k in monotone if k not in names]
         if unknown:
-            raise NpsError(f"monotone names unknown input(s) {', '.join(map(str, unknown))} (inputs: {', '.join(names)})")
+            raise error("UNKNOWN_VALUE", f"monotone names unknown input(s) {', '.join(map(str, unknown))} (inputs: {', '.join(names)})")
         options["monotone"] = [int(monotone.get(n, 0)) for n in names] if monotone else []
         cw = self.class_weight
         if cw is None:
@@ -118,8 +128,8 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             options["class_weight"] = {"custom": {"negative": float(cw.get(classes[0], cw.get(0, 1.0))),
                                                   "positive": float(cw.get(classes[1], cw.get(1, 1.0)))}}
         else:
-            raise NpsError(f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
-        return json.dumps(options)
+            raise error("INVALID_PARAMETER", f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
+        return json.dumps(options, default=_plain)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Optional[Sequence] = None) -> "BoostedChurnModel":
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn).
@@ -134,14 +144,14 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         eval_x = eval_y = None
         if eval_set:
             if len(eval_set) != 1:
-                raise NpsError(f"eval_set must hold one (X, y) pair, got {len(eval_set)}")
+                raise error("INVALID_PARAMETER", f"eval_set must hold one (X, y) pair, got {len(eval_set)}")
             ex, ey = eval_set[0]
             eval_y = (np.asarray(ey) == classes[1]).astype(np.float64)
             eval_x = ex
         if matrix is not None:
             ev = None if eval_x is None else _numeric_matrix(eval_x, names)
             if eval_x is not None and ev is None:
-                raise NpsError("eval_set's X must be numeric like X")
+                raise error("INVALID_PARAMETER", "eval_set's X must be numeric like X")
             self._model = _nps._BoostedChurnModel.fit_matrix(matrix[0], names, y01, w,
                                                              None if ev is None else ev[0], eval_y, options)
         else:
@@ -150,7 +160,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             if eval_x is not None:
                 en, eval_columns = to_columns(eval_x)
                 if en != names:
-                    raise NpsError(f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
+                    raise error("INVALID_PARAMETER", f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
             self._model = _nps._BoostedChurnModel.fit(names, columns, y01, w, specs, eval_columns, eval_y, options)
         self.classes_ = classes
         self._set_fitted_attributes(names if hasattr(X, "columns") else None, len(names))
@@ -175,6 +185,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     def _tree_rows(self, X: Any) -> np.ndarray:
         """X as the trees read it: one float per input (category codes, NaN missing)."""
         self._fitted()
+        X, _ = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None and "categorical" not in self._model.kinds:
             return self._model.tree_rows_matrix(*matrix)
@@ -185,18 +196,23 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         """Log-odds of churn per row (the raw score)."""
         return self._model.raw_scores(self._tree_rows(X))
 
-    def churn_probability(self, X: Any) -> np.ndarray:
-        """P(churn) per row: the core's number, the same to the bit in Rust and Node."""
+    def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
+        """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
+        customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
+        float."""
         self._fitted()
+        X, one = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None and "categorical" not in self._model.kinds:
-            return self._model.predict_proba_matrix(*matrix)
-        names, columns = self._columns(X)
-        return self._model.predict_proba(names, columns)
+            p = self._model.predict_proba_matrix(*matrix)
+        else:
+            names, columns = self._columns(X)
+            p = self._model.predict_proba(names, columns)
+        return float(p[0]) if one else p
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
-        p = self.churn_probability(X)
+        p = self.churn_probability(one_row(X)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -216,6 +232,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         as LightGBM's ``pred_contrib`` and shap's ``TreeExplainer``), against the expected
         value (``attrs["baseline"]``): baseline + row sum = log-odds. A DataFrame (rows as
         X's, one column per input) or an array without pandas."""
+        X, _ = one_row(X)
         c = self._model.contributions(self._tree_rows(X))
         return _contribution_frame(c[:, :-1], self._model.inputs, self._model.expected_value, X)
 
@@ -234,7 +251,8 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def explain(self, X: Any, top: int = 3) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them
-        (the same frame as ``ChurnModel.explain``)."""
+        (the same frame as ``ChurnModel.explain``; one customer as a dict or a Series too)."""
+        X, _ = one_row(X)
         names, columns = self._columns(X)
         return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 

@@ -23,8 +23,9 @@ from typing import Any, Mapping, Optional, Union
 import numpy as np
 
 from . import _nps
+from ._errors import error
 from ._nps import NpsError
-from ._tables import bool_columns, to_columns
+from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from . import boosted as _boosted
 from .model import _CoreModel, _numeric_matrix
@@ -49,8 +50,10 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
     same methods."""
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """P(detractor), P(passive), P(promoter) per row."""
+        """P(detractor), P(passive), P(promoter) per row (X: a table, or one respondent as a
+        dict or a Series)."""
         self._fitted()
+        X, _ = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:
             return self._model.predict_proba_matrix(*matrix)
@@ -89,6 +92,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         ``attrs["risk"]`` hold each row's log-odds and P(detractor)) or an array without
         pandas."""
         self._fitted()
+        X, _ = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:
             c, baseline, z, risk = self._model.detractor_contributions_matrix(*matrix)
@@ -127,11 +131,12 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         each one most towards detractor (``top_factors``, a list of names, largest first,
         with their contributions to ln(P(detractor) / P(promoter)) in
         ``factor_contributions``), highest expected first."""
+        X, _ = one_row(X)
         frame = self.detractor_contributions(X)
         risk = np.asarray(frame.attrs["risk"])
         v = np.ones(len(risk)) if value is None else np.asarray(value, dtype=np.float64)
         if v.shape != risk.shape:
-            raise NpsError(f"value has {v.size} elements but X has {risk.size} rows")
+            raise error("LENGTH_MISMATCH", f"value has {v.size} elements but X has {risk.size} rows")
         expected = risk * v
         order = np.argsort(-expected, kind="stable")[: int(top)]
         import pandas as pd
@@ -274,11 +279,11 @@ class BoostedLtrModel(_LtrEstimator):
         early stopping when ``early_stopping_rounds`` is set."""
         scores = np.ascontiguousarray(y, dtype=np.float64)
         w = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
-        options = json.dumps({k: getattr(self, k) for k in _BOOSTING_OPTIONS})
+        options = json.dumps({k: getattr(self, k) for k in _BOOSTING_OPTIONS}, default=_boosted._plain)
         eval_x = eval_scores = None
         if eval_set:
             if len(eval_set) != 1:
-                raise NpsError(f"eval_set must hold one (X, answers) pair, got {len(eval_set)}")
+                raise error("INVALID_PARAMETER", f"eval_set must hold one (X, answers) pair, got {len(eval_set)}")
             eval_x, ey = eval_set[0]
             eval_scores = np.ascontiguousarray(ey, dtype=np.float64)
         width = np.shape(X)[1] if np.ndim(X) == 2 else 0
@@ -286,7 +291,7 @@ class BoostedLtrModel(_LtrEstimator):
         if matrix is not None:
             ev = None if eval_x is None else _numeric_matrix(eval_x, matrix[1])
             if eval_x is not None and ev is None:
-                raise NpsError("eval_set's X must be numeric like X")
+                raise error("INVALID_PARAMETER", "eval_set's X must be numeric like X")
             self._model = _nps._BoostedLtrModel.fit_matrix(matrix[0], matrix[1], scores, w,
                                                            None if ev is None else ev[0], eval_scores, options)
         else:
@@ -296,7 +301,7 @@ class BoostedLtrModel(_LtrEstimator):
             if eval_x is not None:
                 en, eval_columns = to_columns(eval_x)
                 if en != names:
-                    raise NpsError(f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
+                    raise error("INVALID_PARAMETER", f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
             self._model = _nps._BoostedLtrModel.fit(names, columns, scores, w, specs, eval_columns, eval_scores,
                                                     options)
         self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -354,5 +359,5 @@ def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers:
     answers where they exist, predictions elsewhere. Returns n, nps, se, low, high, level."""
     p = np.ascontiguousarray(proba, dtype=np.float64)
     if p.ndim != 2:
-        raise NpsError(f"proba must be rows x 3 (detractor, passive, promoter), got {p.ndim} dimension(s)")
+        raise error("INVALID_PARAMETER", f"proba must be rows x 3 (detractor, passive, promoter), got {p.ndim} dimension(s)")
     return _nps._predicted_nps(p, int(trained_on), float(level), answers)

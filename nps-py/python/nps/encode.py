@@ -16,6 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from . import _nps
+from ._errors import error, not_fitted
 from ._tables import bool_columns, to_columns
 
 try:  # scikit-learn is optional: with it, the classes plug into Pipeline and friends.
@@ -51,7 +52,7 @@ def _specs(names: list, columns: list, kinds: Optional[Mapping[str, str]], exclu
     kinds = dict(kinds or {})
     unknown = [k for k in kinds if k not in names]
     if unknown:
-        raise _nps.NpsError(f"kinds names unknown column(s) {', '.join(unknown)} (columns: {', '.join(names)})")
+        raise error("UNKNOWN_VALUE", f"kinds names unknown column(s) {', '.join(unknown)} (columns: {', '.join(names)})")
     return [(n, kinds.get(n, inferred[n])) for n in names if n in inferred]
 
 
@@ -117,7 +118,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
     def _fitted(self) -> "TableEncoder":
         if not hasattr(self, "_encoder"):
-            raise _nps.NpsError("this TableEncoder is not fitted yet: call fit first")
+            raise not_fitted("this TableEncoder is not fitted yet: call fit first")
         return self
 
     def __getstate__(self) -> dict:

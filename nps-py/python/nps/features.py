@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 import numpy as np
 
 from . import _nps
+from ._errors import error
 from ._tables import _is_missing
 from ._nps import NpsError
 from .survey import _epoch_second, _epoch_seconds, _frame
@@ -65,7 +66,7 @@ def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray
         codes, labels = column.cat.codes.to_numpy(), column.cat.categories
         if len(codes) and codes.min() < 0:
             if not allow_missing:
-                raise NpsError(f"{field}[{int(np.argmax(codes < 0))}] is missing")
+                raise error("MISSING_VALUE", f"{field}[{int(np.argmax(codes < 0))}] is missing")
             return np.where(codes < 0, NONE_CODE, codes).astype(np.uint32), labels
         return codes.astype(np.uint32), labels
     values = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
@@ -87,7 +88,7 @@ def _factorize(column: Any, field: str, allow_missing: bool) -> tuple[np.ndarray
     if (codes < 0).any():
         if not allow_missing:
             i = int(np.argmax(codes < 0))
-            raise NpsError(f"{field}[{i}] is missing")
+            raise error("MISSING_VALUE", f"{field}[{i}] is missing")
         codes = np.where(codes < 0, NONE_CODE, codes)
     return codes.astype(np.uint32), labels
 
@@ -116,10 +117,10 @@ def _floats(values: Optional[np.ndarray], field: str) -> np.ndarray:
                 try:
                     out[i] = float(v)
                 except (TypeError, ValueError):
-                    raise NpsError(f"{field}[{i}] = {v!r} is not a number") from None
+                    raise error("INVALID_PARAMETER", f"{field}[{i}] = {v!r} is not a number") from None
         return out
     if values.dtype.kind not in "iuf":
-        raise NpsError(f"{field} must hold numbers, got dtype {values.dtype}")
+        raise error("INVALID_PARAMETER", f"{field} must hold numbers, got dtype {values.dtype}")
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
@@ -134,7 +135,7 @@ def _flags(values: Optional[np.ndarray]) -> np.ndarray:
         bad = ~missing & (values != 0) & (values != 1)
         if bad.any():
             i = int(np.argmax(bad))
-            raise NpsError(f"flag[{i}] = {values[i].item()!r} is not a boolean")
+            raise error("INVALID_PARAMETER", f"flag[{i}] = {values[i].item()!r} is not a boolean")
         return np.where(missing, 2, values == 1).astype(np.uint8)
     out = np.empty(len(values), dtype=np.uint8)
     for i, v in enumerate(values.tolist()):
@@ -145,7 +146,7 @@ def _flags(values: Optional[np.ndarray]) -> np.ndarray:
         elif v in (False, 0):
             out[i] = 0
         else:
-            raise NpsError(f"flag[{i}] = {v!r} is not a boolean")
+            raise error("INVALID_PARAMETER", f"flag[{i}] = {v!r} is not a boolean")
     return out
 
 
@@ -165,7 +166,7 @@ def _event_times(timestamps: Any) -> tuple[np.ndarray, int]:
         if unit in _TICKS and count == 1:
             missing = np.isnat(values)
             if missing.any():
-                raise NpsError(f"timestamps[{int(np.argmax(missing))}] is missing (NaT)")
+                raise error("MISSING_VALUE", f"timestamps[{int(np.argmax(missing))}] is missing (NaT)")
             return np.ascontiguousarray(values).view(np.int64), _TICKS[unit]
     return _epoch_seconds(values), 1
 
@@ -174,7 +175,7 @@ def _encode(events: Any) -> dict:
     """The columns the core reads; ``time`` in ``time_ticks`` ticks per second."""
     missing = [c for c in REQUIRED if _raw(events, c) is None]
     if missing:
-        raise NpsError(f"events is missing the column(s) {', '.join(missing)} (required: customer, time, kind)")
+        raise error("INVALID_PARAMETER", f"events is missing the column(s) {', '.join(missing)} (required: customer, time, kind)")
     customer, customer_labels, customer_first = _customers(_raw(events, "customer"))
     kind, kind_names = _kinds(_raw(events, "kind"))
     dep = _raw(events, "department")

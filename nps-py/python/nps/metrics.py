@@ -5,6 +5,13 @@ Probabilities: ``log_loss`` (clipped to [eps, 1 - eps] as scikit-learn 1.9), ``b
 ``calibration_table``. Decisions: ``threshold_metrics`` (positive at p >= threshold).
 The trade's view: ``lift_table`` (lift and cumulative gain by decile; the first row's
 ``lift`` is the top-decile lift). The numbers come from the Rust core.
+
+Which class is positive: ``y`` holds two classes, as 0/1, booleans or any two labels
+("Yes"/"No", "churned"/"stayed"); every metric takes ``pos_label``, the positive class
+(churn). Without it the positive class is 1, True, or the text that reads as yes or true
+(any case): the class ``ChurnModel.fit`` makes churn (``classes_[1]``) for such labels.
+Other labels ("churned"/"stayed", 1/2) must name it; guessing from the sort order would
+swap the classes of some pairs (scikit-learn refuses them too).
 """
 
 from __future__ import annotations
@@ -34,20 +41,22 @@ def _frame(columns: dict, index: str) -> Any:
     return pd.DataFrame(columns).set_index(index)
 
 
-def lift_table(y: Any, score: Any, bins: int = 10) -> Any:
+def lift_table(y: Any, score: Any, bins: int = 10, *, pos_label: Any = None) -> Any:
     """Customers ranked by descending score (ties in input order), cut into ``bins`` bins as
     ``numpy.array_split`` cuts them; per bin: customers, positives, rate, lift over the base
     rate, and the cumulative customers, positives, gain (share of all positives captured)
-    and lift. A DataFrame indexed by bin (1 = highest scores) with ``attrs["base_rate"]``."""
-    columns, base_rate = _nps._lift_table(y, score, bins)
+    and lift. A DataFrame indexed by bin (1 = highest scores) with ``attrs["base_rate"]``.
+    ``pos_label``: the positive class (see the module docstring)."""
+    columns, base_rate = _nps._lift_table(y, score, bins, pos_label=pos_label)
     frame = _frame(columns, "bin")
     if hasattr(frame, "attrs"):
         frame.attrs["base_rate"] = base_rate
     return frame
 
 
-def calibration_table(y: Any, p: Any, bins: int = 10) -> Any:
+def calibration_table(y: Any, p: Any, bins: int = 10, *, pos_label: Any = None) -> Any:
     """Predicted probability against observed rate in ``bins`` uniform bins on [0, 1]
     (empty bins left out; ``mean_predicted`` and ``observed_rate`` are scikit-learn's
-    ``calibration_curve`` ``prob_pred`` and ``prob_true``)."""
-    return _frame(_nps._calibration_table(y, p, bins), "lower")
+    ``calibration_curve`` ``prob_pred`` and ``prob_true``). ``pos_label``: the positive class
+    (see the module docstring)."""
+    return _frame(_nps._calibration_table(y, p, bins, pos_label=pos_label), "lower")

@@ -22,7 +22,8 @@ import numpy as np
 
 from . import _nps
 from ._nps import NpsError
-from ._tables import bool_columns, to_columns
+from ._errors import error, not_fitted
+from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 
 try:
@@ -52,7 +53,7 @@ class _CoreModel:
 
     def _fitted(self) -> Any:
         if not hasattr(self, "_model"):
-            raise NpsError(f"this {type(self).__name__} is not fitted yet: call fit first")
+            raise not_fitted(f"this {type(self).__name__} is not fitted yet: call fit first")
         return self
 
     def __getstate__(self) -> dict:
@@ -153,13 +154,13 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         return to_columns(X, self._model.inputs)
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of churn per row."""
-        names, columns = self._columns(X)
+        """Log-odds of churn per row (X: a table, or one customer as a dict or a Series)."""
+        names, columns = self._columns(one_row(X)[0])
         return self._model.decision_function(names, columns)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
-        p = self.churn_probability(X)
+        p = self.churn_probability(one_row(X)[0])
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -167,14 +168,19 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         z = self.decision_function(X)
         return self.classes_[(z > 0).astype(int)]
 
-    def churn_probability(self, X: Any) -> np.ndarray:
-        """P(churn) per row: the core's number, the same to the bit in Rust and Node."""
+    def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
+        """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
+        customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
+        float."""
         self._fitted()
+        X, one = one_row(X)
         matrix = _numeric_matrix(X, self._model.inputs)
         if matrix is not None:  # read in place by the core, no per-column copies
-            return self._model.predict_proba_matrix(*matrix)
-        names, columns = self._columns(X)
-        return self._model.predict_proba(names, columns)
+            p = self._model.predict_proba_matrix(*matrix)
+        else:
+            names, columns = self._columns(X)
+            p = self._model.predict_proba(names, columns)
+        return float(p[0]) if one else p
 
     # -- why: factor attribution ------------------------------------------------------------
 
@@ -183,6 +189,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         the training mean (``attrs["baseline"]``): baseline + row sum = log-odds. Columns of
         one source (one-hot categories, a value and its missing indicator) are summed back
         to it. A DataFrame (rows as X's, one column per input) or an array without pandas."""
+        X, _ = one_row(X)
         names, columns = self._columns(X)
         c, baseline, _ = self._model.contributions(names, columns)
         return _contribution_frame(c, self._model.inputs, baseline, X)
@@ -196,7 +203,9 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
     def explain(self, X: Any, top: int = 3) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them:
         one row per (customer, factor) with the direction, the contribution to the log-odds,
-        the customer's value and the population's typical value, plus the probability."""
+        the customer's value and the population's typical value, plus the probability.
+        X: a table, or one customer as a dict or a Series (``X.iloc[0]``)."""
+        X, _ = one_row(X)
         names, columns = self._columns(X)
         return _explanation_frame(self._model.explain(names, columns, int(top)), X)
 
@@ -271,20 +280,29 @@ def _contribution_frame(c: np.ndarray, inputs: list, baseline: float, X: Any) ->
 
 def _explanation_frame(rows: list, X: Any) -> Any:
     """The core's explanations as one row per (customer, factor), the same for every model
-    kind: direction, rank, contribution, the customer's value, the typical value."""
+    kind: direction, rank, contribution, the customer's value and the typical value in the
+    input's own type (a float for a number, a bool for a yes/no input, the label of a
+    category, None for missing), and ``mix``: for a category or a boolean, the training
+    share of each value ({value: share}, largest first), which is what the contribution is
+    measured against; None for a number (measured against its typical value, the mean)."""
     index = list(getattr(X, "index", range(len(rows))))
     records = []
     for label, (p, z, baseline, up, down) in zip(index, rows):
         for direction, factors in (("raises", up), ("lowers", down)):
-            for rank, (name, contribution, value, typical) in enumerate(factors, 1):
+            for rank, (name, contribution, value, typical, mix) in enumerate(factors, 1):
                 records.append({"customer": label, "probability": p, "direction": direction, "rank": rank,
-                                "factor": name, "contribution": contribution, "value": value, "typical": typical})
+                                "factor": name, "contribution": contribution, "value": value, "typical": typical,
+                                "mix": dict(mix) if mix else None})
     try:
         import pandas as pd
     except ImportError:
         return records
-    columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    columns = ["customer", "probability", "direction", "rank", "factor", "contribution", "value", "typical", "mix"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    # Each value keeps its type (a float, a bool, a str, None), whatever the others are.
+    for c in ("value", "typical", "mix"):
+        frame[c] = pd.Series([r[c] for r in records], index=frame.index, dtype=object)
+    return frame
 
 
 def _binary_target(X: Any, y: Any) -> tuple:
@@ -292,12 +310,12 @@ def _binary_target(X: Any, y: Any) -> tuple:
     (``classes[1]``, the larger, is churn)."""
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != len(X):
-        raise NpsError(f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
+        raise error("LENGTH_MISMATCH", f"y must be one label per row of X ({len(X)}), got shape {y.shape}")
     if y.dtype.kind == "f" and np.isnan(y).any():
-        raise NpsError(f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
+        raise error("MISSING_VALUE", f"y[{int(np.argmax(np.isnan(y)))}] is missing (NaN)")
     classes = _classes(y)
     if len(classes) != 2:
-        raise NpsError(f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
+        raise error("INVALID_PARAMETER", f"y must hold exactly two classes (leavers and stayers), got {len(classes)}: {classes[:5].tolist()}")
     return classes, (y == classes[1]).astype(np.float64)
 
 
@@ -323,20 +341,131 @@ def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
     return None
 
 
-def cross_validate(model: ChurnModel, X: Any, y: Any, k: int = 5, seed: int = 42, metric: Any = None) -> np.ndarray:
-    """Out-of-fold ``metric(y, p)`` (default ROC AUC) for ``k`` stratified folds, seeded:
-    each class is shuffled and dealt round-robin, so every fold keeps the class balance."""
-    from .metrics import roc_auc
+#: The metrics ``cross_validate`` knows by name (scikit-learn's scorer names; ``log_loss``
+#: and ``brier`` are the losses themselves, ``neg_*`` their negatives as scikit-learn scores
+#: them, larger is better).
+METRICS = ("roc_auc", "average_precision", "log_loss", "neg_log_loss", "brier", "neg_brier_score")
 
-    metric = metric or roc_auc
-    y = np.asarray(y)
-    classes = np.unique(y)
-    y01 = (y == classes[-1]).astype(np.float64)
-    folds = np.asarray(_nps._stratified_folds(y01, k, seed))
+
+def _metric(name: str) -> Any:
+    from . import metrics
+
+    table = {"roc_auc": metrics.roc_auc, "average_precision": metrics.average_precision,
+             "log_loss": metrics.log_loss, "neg_log_loss": lambda y, p: -metrics.log_loss(y, p),
+             "brier": metrics.brier, "neg_brier_score": lambda y, p: -metrics.brier(y, p)}
+    if not isinstance(name, str) or name not in table:
+        raise error("UNKNOWN_VALUE", f"unknown metric {name!r}; expected one of {', '.join(METRICS)} or a callable "
+                                     "metric(y, p) -> float (y 0/1 with 1 for churn, p the probability of churn)")
+    return table[name]
+
+
+def _metrics(metric: Any) -> dict:
+    """{name: function(y01, p)} from a name, a callable, a list of them or a dict."""
+    if metric is None:
+        metric = "roc_auc"
+    if isinstance(metric, Mapping):
+        items = list(metric.items())
+    elif isinstance(metric, (list, tuple)):
+        items = [(m if isinstance(m, str) else getattr(m, "__name__", f"metric{i}"), m) for i, m in enumerate(metric)]
+    else:
+        items = [(metric if isinstance(metric, str) else getattr(metric, "__name__", "metric"), metric)]
+    if not items:
+        raise error("EMPTY", "metric is empty: give a name, a callable or a list of them")
+    out = {}
+    for name, m in items:
+        out[str(name)] = m if callable(m) else _metric(m)
+    return out
+
+
+class CrossValidation:
+    """The result of :func:`cross_validate`.
+
+    ``scores``: a DataFrame with one row per fold (0..k-1) and one column per metric.
+    ``predictions``: each row's out-of-fold P(churn), from the model fitted on the other
+    folds (a Series indexed like X for a DataFrame, else an array). ``folds``: each row's
+    fold. The result also reads as the per-fold scores of its first metric, as
+    ``cross_val_score`` returns them: ``result.mean()``, ``result.std()``,
+    ``np.asarray(result)``, ``result[i]``; ``result["average_precision"]`` is a metric's
+    scores.
+    """
+
+    def __init__(self, scores: Any, predictions: Any, folds: np.ndarray, metrics: list):
+        self.scores = scores
+        self.predictions = predictions
+        self.folds = folds
+        self.metrics = metrics
+
+    def _first(self) -> np.ndarray:
+        return self[self.metrics[0]]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            if key not in self.metrics:
+                raise error("UNKNOWN_VALUE", f"unknown metric {key!r}; this result holds {', '.join(self.metrics)}")
+            column = self.scores[key]
+            return column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
+        return self._first()[key]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = self._first()
+        return a if dtype is None else a.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self._first())
+
+    def __iter__(self) -> Any:
+        return iter(self._first())
+
+    def mean(self) -> float:
+        """The first metric's mean over the folds."""
+        return float(np.mean(self._first()))
+
+    def std(self) -> float:
+        """The first metric's (population) standard deviation over the folds, as numpy's."""
+        return float(np.std(self._first()))
+
+    def __repr__(self) -> str:
+        means = ", ".join(f"{m}={np.mean(self[m]):.4f}" for m in self.metrics)
+        return f"CrossValidation(k={len(self)}, {means})"
+
+
+def cross_validate(model: Any, X: Any, y: Any, k: int = 5, seed: int = 42, metric: Any = None, *,
+                   scoring: Any = None) -> CrossValidation:
+    """Out-of-fold evaluation over ``k`` stratified folds, seeded: each class is shuffled and
+    dealt round-robin, so every fold keeps the class balance. Each fold is scored by a
+    fresh copy of ``model`` (same parameters) fitted on the other folds.
+
+    ``metric`` (or ``scoring``, scikit-learn's name for it): a name from :data:`METRICS`
+    (``"roc_auc"``, the default, ``"average_precision"``, ``"log_loss"``, ``"brier"``,
+    ``"neg_log_loss"``, ``"neg_brier_score"``), a callable ``metric(y, p) -> float`` (y 0/1
+    with 1 for churn, the class ``fit`` makes churn; p the probability of churn), or a list or
+    a dict ``{column: name or callable}`` of them. Returns a :class:`CrossValidation`: the
+    scores per fold and metric, and the out-of-fold predictions of every row.
+
+    Unlike scikit-learn's ``cross_validate`` (which takes ``cv=`` and returns a dict of
+    ``test_<name>`` arrays and times), it uses the library's own seeded folds and keeps the
+    predictions; inside scikit-learn's tools the estimators work as any other."""
+    if metric is not None and scoring is not None:
+        raise error("INVALID_PARAMETER", "give metric and scoring not both (scoring is scikit-learn's name for metric)")
+    functions = _metrics(metric if metric is not None else scoring)
+    classes, y01 = _binary_target(X, y)
+    folds = np.asarray(_nps._stratified_folds(y01, int(k), int(seed)))
     take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else (lambda idx: np.asarray(X)[idx])
-    scores = []
-    for f in range(k):
+    y = np.asarray(y)
+    oof = np.full(len(y01), np.nan)
+    rows = []
+    for f in range(int(k)):
         train, test = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         fitted = type(model)(**model.get_params()).fit(take(train), y[train])
-        scores.append(metric(y01[test], fitted.churn_probability(take(test))))
-    return np.array(scores)
+        p = np.asarray(fitted.churn_probability(take(test)), dtype=np.float64)
+        oof[test] = p
+        rows.append({name: float(fn(y01[test], p)) for name, fn in functions.items()})
+    names = list(functions)
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a test dependency
+        scores = {n: np.array([r[n] for r in rows]) for n in names}
+        return CrossValidation(scores, oof, folds, names)
+    scores = pd.DataFrame(rows, columns=names, index=pd.RangeIndex(int(k), name="fold"))
+    predictions = pd.Series(oof, index=X.index, name="churn_probability") if hasattr(X, "index") else oof
+    return CrossValidation(scores, predictions, folds, names)

@@ -1,7 +1,7 @@
 """Churn scoring: ChurnModel (scikit-learn conventions) and its model file."""
 
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -21,8 +21,10 @@ class ChurnModel:
     def decision_function(self, X: Any) -> np.ndarray: ...
     def predict_proba(self, X: Any) -> np.ndarray: ...
     def predict(self, X: Any) -> np.ndarray: ...
-    def churn_probability(self, X: Any) -> np.ndarray:
-        """P(churn) per row: the same to the bit in Rust and Node."""
+    def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
+        """P(churn) per row: the same to the bit in Rust and Node. X is a table, or one
+        customer (a dict {input: value} or a pandas Series such as X.iloc[0]), which gives
+        one float. Every scoring and explaining method takes one customer the same way."""
     def get_params(self, deep: bool = True) -> dict: ...
     def set_params(self, **params: Any) -> "ChurnModel": ...
     def contributions(self, X: Any) -> Any:
@@ -47,6 +49,30 @@ class ChurnModel:
     @classmethod
     def load(cls, path: Union[str, Path]) -> "ChurnModel": ...
 
-def cross_validate(model: ChurnModel, X: Any, y: Any, k: int = 5, seed: int = 42,
-                   metric: Optional[Callable[[Any, Any], float]] = None) -> np.ndarray:
-    """Out-of-fold metric (default ROC AUC) over k seeded stratified folds."""
+METRICS: Tuple[str, ...]
+"""The metrics cross_validate knows by name: roc_auc, average_precision, log_loss,
+neg_log_loss, brier, neg_brier_score."""
+
+Metric = Union[str, Callable[[np.ndarray, np.ndarray], float]]
+
+class CrossValidation:
+    """Per-fold scores (``scores``: DataFrame, one row per fold, one column per metric),
+    out-of-fold predictions (``predictions``: a Series indexed like X, or an array) and each
+    row's fold (``folds``); reads as the first metric's per-fold scores (mean, std, numpy)."""
+
+    scores: Any
+    predictions: Any
+    folds: np.ndarray
+    metrics: List[str]
+    def __getitem__(self, key: Union[str, int]) -> Any: ...
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[float]: ...
+    def mean(self) -> float: ...
+    def std(self) -> float: ...
+
+def cross_validate(model: Any, X: Any, y: Any, k: int = 5, seed: int = 42,
+                   metric: Union[Metric, Sequence[Metric], Mapping[str, Metric], None] = None, *,
+                   scoring: Union[Metric, Sequence[Metric], Mapping[str, Metric], None] = None) -> CrossValidation:
+    """Out-of-fold scores and predictions over k seeded stratified folds (default metric:
+    ROC AUC); metric names are scikit-learn's scorer names, or callables metric(y, p)."""

@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from ._nps import NpsError
+from ._errors import error
 
 __all__ = ["breakdown", "calibration", "churn_by_score", "gain", "lift", "trend", "waterfall"]
 
@@ -68,11 +69,11 @@ def _table(table: Any, raw: dict, compute: Any, what: str) -> Any:
     """The table given, or the one computed from raw inputs (exactly one of the two)."""
     given = {k: v for k, v in raw.items() if v is not None}
     if table is not None and given:
-        raise NpsError(f"nps.plot.{what}: pass either a table or {', '.join(raw)}, not both")
+        raise error("INVALID_PARAMETER", f"nps.plot.{what}: pass either a table or {', '.join(raw)}, not both")
     if table is None:
         absent = [k for k in raw if raw[k] is None]
         if absent:
-            raise NpsError(f"nps.plot.{what}: pass a table, or {' and '.join(raw)} (missing: {', '.join(absent)})")
+            raise error("INVALID_PARAMETER", f"nps.plot.{what}: pass a table, or {' and '.join(raw)} (missing: {', '.join(absent)})")
         return compute()
     return table
 
@@ -81,14 +82,14 @@ def _columns(table: Any, names: Sequence[str], what: str, source: str) -> list:
     """The named columns of a DataFrame (or dict of columns) as numpy arrays; a clear
     error when one is absent or the table is empty."""
     if not hasattr(table, "__getitem__") or not hasattr(table, "__contains__") or isinstance(table, (str, bytes)):
-        raise NpsError(f"nps.plot.{what}: expected the DataFrame that {source} returns, got {type(table).__name__}")
+        raise error("INVALID_PARAMETER", f"nps.plot.{what}: expected the DataFrame that {source} returns, got {type(table).__name__}")
     missing = [n for n in names if n not in table]
     if missing:
-        raise NpsError(f"nps.plot.{what}: the table has no column {', '.join(repr(m) for m in missing)} "
+        raise error("INVALID_PARAMETER", f"nps.plot.{what}: the table has no column {', '.join(repr(m) for m in missing)} "
                        f"(expected the DataFrame that {source} returns)")
     columns = [np.asarray(table[n]) for n in names]
     if len(columns[0]) == 0:
-        raise NpsError(f"nps.plot.{what}: the table is empty")
+        raise error("EMPTY", f"nps.plot.{what}: the table is empty")
     return columns
 
 
@@ -96,7 +97,7 @@ def _labels(table: Any, key: str) -> list:
     if hasattr(table, "index") and not isinstance(table, dict):
         return [str(v) for v in table.index]
     if key not in table:
-        raise NpsError(f"nps.plot: a table given as a dict of columns needs its {key!r} column")
+        raise error("INVALID_PARAMETER", f"nps.plot: a table given as a dict of columns needs its {key!r} column")
     return [str(v) for v in table[key]]
 
 
@@ -264,18 +265,18 @@ def waterfall(model: Any, X: Any, customer: Any = None, ax: Any = None, *, top: 
     ``model`` is a fitted :class:`nps.ChurnModel`; ``X`` its inputs (a DataFrame) and
     ``customer`` the index label of the row to show (or None when X has one row)."""
     if not hasattr(model, "contributions") or not hasattr(model, "decision_function"):
-        raise NpsError(f"nps.plot.waterfall: model must be a fitted nps.ChurnModel, got {type(model).__name__}")
+        raise error("INVALID_PARAMETER", f"nps.plot.waterfall: model must be a fitted nps.ChurnModel, got {type(model).__name__}")
     if not hasattr(X, "loc"):
-        raise NpsError(f"nps.plot.waterfall: X must be a pandas DataFrame of the model's inputs, got {type(X).__name__}")
+        raise error("INVALID_PARAMETER", f"nps.plot.waterfall: X must be a pandas DataFrame of the model's inputs, got {type(X).__name__}")
     if int(top) < 1:
-        raise NpsError(f"nps.plot.waterfall: top must be at least 1, got {top}")
+        raise error("INVALID_PARAMETER", f"nps.plot.waterfall: top must be at least 1, got {top}")
     if customer is None:
         if len(X) != 1:
-            raise NpsError(f"nps.plot.waterfall: X has {len(X)} rows: name the customer to show (customer=...)")
+            raise error("INVALID_PARAMETER", f"nps.plot.waterfall: X has {len(X)} rows: name the customer to show (customer=...)")
         row = X
     else:
         if customer not in X.index:
-            raise NpsError(f"nps.plot.waterfall: customer {customer!r} is not in X's index")
+            raise error("UNKNOWN_VALUE", f"nps.plot.waterfall: customer {customer!r} is not in X's index")
         row = X.loc[[customer]]
     frame = model.contributions(row)
     names = [str(c) for c in frame.columns]
@@ -343,7 +344,7 @@ def churn_by_score(result: Any = None, ax: Any = None, *, scores: Any = None, ch
     result = _table(result, {"scores": scores, "churned": churned},
                     lambda: _churn_by_nps(scores, churned, level), "churn_by_score")
     if not hasattr(result, "by_score"):
-        raise NpsError(f"nps.plot.churn_by_score: expected the result of nps.churn_by_nps, got {type(result).__name__}")
+        raise error("INVALID_PARAMETER", f"nps.plot.churn_by_score: expected the result of nps.churn_by_nps, got {type(result).__name__}")
     rows = result.by_score
     x = np.array([s for s, r in enumerate(rows) if r["customers"] > 0])
     rate = np.array([rows[s]["rate"] for s in x])

@@ -23,7 +23,7 @@ use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_interactions_into, tree_expected_value, TreeShapPlan, TreeShapScratch};
 use crate::features::FeatureSet;
 use crate::model::file_header::{check_header, BOOSTED_MODEL_VERSION, MODEL_FORMAT};
-use crate::model::{sigmoid, Explanation};
+use crate::model::{sigmoid, Explanation, InputProfile};
 
 /// The `kind` of a boosted model file.
 pub const BOOSTED_KIND: &str = "boosted_trees";
@@ -79,6 +79,12 @@ pub struct BoostedChurnModel {
     /// Each input's typical value, for display next to a customer's (the training mean of a
     /// number, the most common category, the more common boolean).
     pub typical: Vec<String>,
+    /// What a factor of each input shows beside a customer's value: its typical value in
+    /// its own type and the training mix of a category's or a boolean's values (see
+    /// [`InputProfile`]). Files written before it was kept read it from `typical`, without
+    /// the mix.
+    #[serde(default)]
+    pub profiles: Vec<InputProfile>,
     /// The training options.
     pub options: BoostingOptions,
     /// Training metadata.
@@ -116,10 +122,10 @@ impl BoostedChurnModel {
             TableEncoder::fit(table, specs, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
         let x = tree_input::tree_rows(&encoder, table)?;
         let ex = eval.map(|(t, _)| tree_input::tree_rows(&encoder, t)).transpose()?;
-        let typical = tree_input::typical_values(&encoder, x.view());
+        let profiles = tree_input::profiles(&encoder, x.view());
         let eval =
             ex.as_ref().zip(eval).map(|(ex, (_, ey))| super::EvalSet { x: ex.view(), y: ey, sample_weight: None });
-        Self::fit_rows(encoder, x.view(), typical, y, sample_weight, eval, options)
+        Self::fit_rows(encoder, x.view(), profiles, y, sample_weight, eval, options)
     }
 
     /// Trains on a numeric matrix whose columns are named `names` (every input numeric, NaN
@@ -143,14 +149,14 @@ impl BoostedChurnModel {
                 *indicator = false;
             }
         }
-        let typical = tree_input::typical_values(&encoder, x);
-        Self::fit_rows(encoder, x, typical, y, sample_weight, eval, options)
+        let profiles = tree_input::profiles(&encoder, x);
+        Self::fit_rows(encoder, x, profiles, y, sample_weight, eval, options)
     }
 
     fn fit_rows(
         encoder: TableEncoder,
         x: ArrayView2<'_, f64>,
-        typical: Vec<String>,
+        profiles: Vec<InputProfile>,
         y: &[f64],
         sample_weight: Option<&[f64]>,
         eval: Option<super::EvalSet<'_>>,
@@ -169,7 +175,8 @@ impl BoostedChurnModel {
             features: None,
             ensemble,
             expected_value,
-            typical,
+            typical: profiles.iter().map(|p| p.typical.to_string()).collect(),
+            profiles,
             options: options.clone(),
             training: BoostedTrainingInfo {
                 rows: y.len(),
@@ -242,6 +249,7 @@ impl BoostedChurnModel {
             kind: BOOSTED_KIND.into(),
             inputs: encoder.sources(),
             typical: vec!["unknown".into(); feature_names.len()],
+            profiles: encoder.columns.iter().map(|c| InputProfile::from_typical_text(c.kind(), "unknown")).collect(),
             encoder,
             features: None,
             ensemble,
@@ -354,6 +362,15 @@ impl BoostedChurnModel {
             .map_err(|e| NpsError::invalid("model file", e, "a valid boosted churn model"))?;
         model.validate()?;
         model.expected_value = expected_value(&model.ensemble);
+        if model.profiles.is_empty() {
+            model.profiles = model
+                .encoder
+                .columns
+                .iter()
+                .zip(&model.typical)
+                .map(|(c, t)| InputProfile::from_typical_text(c.kind(), t))
+                .collect();
+        }
         Ok(model)
     }
 
@@ -367,6 +384,14 @@ impl BoostedChurnModel {
             1,
             "1 (a churn model has one score)",
         )?;
+        if !self.profiles.is_empty() && self.profiles.len() != self.inputs.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "profiles".into(),
+                actual: self.profiles.len(),
+                other: "inputs".into(),
+                expected: self.inputs.len(),
+            });
+        }
         if let Some(features) = &self.features {
             let set = FeatureSet::from_json(&features.to_string())?;
             if let Some(missing) = self.inputs.iter().find(|i| set.get(i).is_none()) {
@@ -444,7 +469,7 @@ impl BoostedChurnModel {
             top,
             &self.inputs,
             cells,
-            &self.typical,
+            &self.profiles,
         ))
     }
 

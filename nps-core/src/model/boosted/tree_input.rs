@@ -8,7 +8,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::encode::cells::{boolean, label, numeric};
 use crate::encode::{Cell, EncodedColumn, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
-use crate::model::display;
+use crate::model::{FactorValue, InputProfile};
 
 /// One cell as the trees read it; `row` names the row in errors.
 pub(crate) fn tree_value(encoder: &TableEncoder, column: &EncodedColumn, cell: Cell<'_>, row: usize) -> Result<f64> {
@@ -87,9 +87,16 @@ pub(crate) fn tree_rows_matrix(
 }
 
 /// Each input's typical value, for display: the mean of a number, the most common
-/// category, the more common boolean ("missing" when every value is). One pass over the
-/// rows (a row-major matrix is read in memory order); each column summed in row order.
+/// category, the more common boolean ("missing" when every value is); see [`profiles`].
 pub(crate) fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> Vec<String> {
+    profiles(encoder, x).iter().map(|p| p.typical.to_string()).collect()
+}
+
+/// What a factor of each input shows beside a customer's value (see [`InputProfile`]): the
+/// mean of a number, the shares of a category's values (missing ones included) and of a
+/// boolean's, and the most common one. One pass over the rows (a row-major matrix is read in
+/// memory order); each column summed in row order.
+pub(crate) fn profiles(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> Vec<InputProfile> {
     // Per column: the sum and count of a number; the count of each code (a boolean's 0 and 1).
     let mut sums = vec![(0.0f64, 0usize); encoder.columns.len()];
     let mut counts: Vec<Vec<usize>> = encoder
@@ -117,20 +124,24 @@ pub(crate) fn typical_values(encoder: &TableEncoder, x: ArrayView2<'_, f64>) -> 
             }
         }
     }
+    let rows = x.nrows().max(1) as f64;
     encoder
         .columns
         .iter()
         .zip(sums.iter().zip(&counts))
         .map(|(c, (&(s, n), counts))| match c {
-            EncodedColumn::Numeric { .. } if n == 0 => "missing".into(),
-            EncodedColumn::Numeric { .. } => display(Cell::Number(s / n as f64)),
-            EncodedColumn::Boolean { .. } => (counts[1] > counts[0]).to_string(),
+            EncodedColumn::Numeric { .. } => InputProfile::numeric((n > 0).then(|| s / n as f64)),
+            EncodedColumn::Boolean { .. } => {
+                let total = (counts[0] + counts[1]).max(1) as f64;
+                let mut p = InputProfile::boolean(counts[1] as f64 / total);
+                p.typical = FactorValue::Bool(counts[1] > counts[0]);
+                p
+            }
             EncodedColumn::Categorical { categories, .. } => {
-                let best = (0..counts.len()).fold(None, |b: Option<usize>, k| match b {
-                    Some(b) if counts[b] >= counts[k] => Some(b),
-                    _ => Some(k),
-                });
-                best.map_or_else(|| "missing".into(), |k| categories[k].clone())
+                let shares: Vec<f64> = counts.iter().map(|&k| k as f64 / rows).collect();
+                let seen: usize = counts.iter().sum();
+                let missing = (seen < x.nrows()).then(|| (x.nrows() - seen) as f64 / rows);
+                InputProfile::categorical(categories, &shares, missing)
             }
         })
         .collect()
