@@ -11,6 +11,7 @@ import html
 from typing import Any, Mapping, Optional
 
 from ._nps import PROPENSITY_DRAWS, ActionCatalog, Learner, NpsError, in_control_group, off_policy, uplift
+from ._errors import error as _error
 
 __all__ = [
     "PROPENSITY_DRAWS",
@@ -22,12 +23,6 @@ __all__ = [
     "off_policy",
     "uplift",
 ]
-
-
-def _error(code: str, message: str) -> NpsError:
-    e = NpsError(message)
-    e.code = code
-    return e
 
 
 def _names(names, first: Optional[str] = None) -> str:
