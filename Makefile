@@ -27,7 +27,10 @@ nps-node/node_modules/.package-lock.json: nps-node/package-lock.json
 node: nps-node/node_modules/.package-lock.json
 	cd nps-node && npm run build --silent
 
+# Formatting and lints are part of the tests: what is clean today stays clean.
 rust-test:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace
 
 python-test: python

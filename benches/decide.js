@@ -44,7 +44,8 @@ for (let i = 0; i < 4096; i++) {
     factors[factorNames[j]] = c
     contributions[j] = c
   }
-  cases.push({ customer, values: catalog.encode(customer), score: uniform() * 100, factors, contributions })
+  // Scores from 1 to 100 (a score strictly between 0 and 1 is refused as a likely probability).
+  cases.push({ customer, values: catalog.encode(customer), score: 1 + uniform() * 99, factors, contributions })
 }
 
 const time = (label, run) => {

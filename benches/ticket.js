@@ -92,7 +92,8 @@ for (let round = 0; round < ROUNDS; round++) {
       last_nps: nan(f[at('last_nps')]) ?? 7 }
     const factors = {}
     for (const y of [...x.raising, ...x.lowering]) factors[y.name] = y.contribution
-    playbook.decide(customer, { score: 100 * x.probability, factors, now, top: 3 })
+    // The explanation's factors the playbook does not declare are left out, as the one call leaves them.
+    playbook.decide(customer, { probability: x.probability, factors, now, top: 3, ignoreExtra: true })
     const t4 = performance.now()
     // The one call: the same work, the history and the buffers on the Rust side.
     const r = scorer.ticket(histories[1].get(id), ticket) // now: one second after the event

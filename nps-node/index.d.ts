@@ -15,6 +15,11 @@ export declare class ActionCatalog {
   static fromJson(text: string): ActionCatalog
   /** The shipped telco retention playbook. */
   static playbook(): ActionCatalog
+  /**
+   * Reads a catalogue file (JSON, as `fromJson` reads it); errors name the file and, for
+   * a bad catalogue, the JSON path (code `INVALID_PARAMETER` for a file that cannot be read).
+   */
+  static load(path: string): ActionCatalog
   /** Action ids, in catalogue order. */
   get actions(): Array<string>
   /** The customer fields the rules read, in the order `decideValues` takes them. */
@@ -40,9 +45,10 @@ export declare class ActionCatalog {
    * `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
    * actions returned as catalogue indices and the trace only when `options.trace`.
    * Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
-   * draw for `options.segment`, seeded with `options.seed`.
+   * draw for `options.segment`, seeded with `options.seed`. `score` is 0–100 (as in
+   * `decide`); null with `options.probability` (0–1) instead.
    */
-  decideValues(values: Float64Array, score: number, contributions?: Float64Array | undefined | null, options?: DecideValuesOptions | undefined | null, learner?: Learner | undefined | null): RankedIndices
+  decideValues(values: Float64Array, score?: number | undefined | null, contributions?: Float64Array | undefined | null, options?: DecideValuesOptions | undefined | null, learner?: Learner | undefined | null): RankedIndices
   /**
    * Ranks the actions for one customer (fields by name; null = missing). With a
    * `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
@@ -170,6 +176,12 @@ export declare class ChurnModel {
    * contributions: baseline + all inputs' contributions = the log-odds).
    */
   explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
+  /**
+   * Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
+   * `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
+   * gives them.
+   */
+  contributions(customer: Record<string, number | string | boolean | null | undefined>): Float64Array
   /**
    * P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
    * for features straight from `CustomerHistory.features`.
@@ -397,9 +409,17 @@ export interface Comparison {
 
 /** Options of `decide`. */
 export interface DecideOptions {
-  /** The churn score, 0–100. */
-  score: number
-  /** Attribution factors: name → log-odds contribution. */
+  /**
+   * The churn score, 0–100 (100 × the churn probability); or give `probability`. A score
+   * strictly between 0 and 1 is refused as a likely probability.
+   */
+  score?: number
+  /** The churn probability, 0–1 (the score is then 100 × it); or give `score`. */
+  probability?: number
+  /**
+   * Attribution factors: name → log-odds contribution; each a factor the catalogue
+   * declares (an unknown name is an error listing the declared ones).
+   */
   factors?: Record<string, number>
   /** The customer's past outcomes. */
   history?: Array<Outcome>
@@ -423,10 +443,17 @@ export interface DecideOptions {
   controlSalt?: string
   /** Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000). */
   draws?: number
+  /**
+   * Leave out customer fields and factors the catalogue does not declare instead of
+   * refusing them (false): say, a whole row of model inputs and its full explanation.
+   */
+  ignoreExtra?: boolean
 }
 
 /** Options of `decideValues`. */
 export interface DecideValuesOptions {
+  /** The churn probability, 0–1, when the `score` argument is null or undefined. */
+  probability?: number
   /** The customer's past outcomes. */
   history?: Array<Outcome>
   /**
@@ -1116,11 +1143,22 @@ export interface TicketValuesLayout {
 /** Every catalogue action's fate. */
 export interface TraceEntry {
   id: string
-  /** 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'. */
+  /**
+   * 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed', 'below_top_n'
+   * or 'control_group'.
+   */
   status: string
-  /** The failing condition's JSON path, the policy in words, or the rank. */
+  /**
+   * What decided it: for a failed condition its JSON path, the condition and the values it
+   * read (`actions[7].applicability: last_nps >= 9 (last_nps = 4)`); else the policy in
+   * words, or the rank.
+   */
   detail: string
   priority?: number
+  /** The failed condition in words (`last_nps >= 9`); absent otherwise. */
+  condition?: string
+  /** The values the failed condition read (`last_nps = 4`, `last_nps missing`); '' otherwise. */
+  seen: string
 }
 
 /** Training metadata of a model. */
@@ -1236,6 +1274,11 @@ export declare namespace features {
     push(event: HistoryEvent): void
     /** Number of events. */
     get length(): number
+    /**
+     * Removes the events added after the history held `length` of them (the latest added),
+     * so that it is as it was then; a `length` at or above `history.length` changes nothing.
+     */
+    truncate(length: number): void
     /**
      * The history as JSON (the declared kinds and every event, in the order added), to keep
      * a customer's state across restarts; `CustomerHistory.fromJson` reads it back.

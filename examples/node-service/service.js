@@ -12,7 +12,8 @@ const PLAYBOOK_PATH = path.join(__dirname, '..', '..', 'nps-core', 'src', 'actio
 /**
  * Values of the playbook's fields when neither the tickets nor the features give one: a
  * customer nobody told us about is a consumer with no complaint, neutral trends (1 = no
- * change), a passive's answer (7) and a typical bill.
+ * change) and a typical bill. `last_nps` has no default: a customer who never answered a
+ * survey (most of them) has no answer, and the playbook's rules say what to do then.
  */
 const PLAYBOOK_DEFAULTS = Object.freeze({
   tenure_days: 0,
@@ -22,7 +23,6 @@ const PLAYBOOK_DEFAULTS = Object.freeze({
   monthly_bill: 40,
   payment_trend: 1,
   usage_trend_30d: 1,
-  last_nps: 7,
 })
 
 /** What a contact outcome does to the learner: a success, a failure, or nothing. */
@@ -32,6 +32,16 @@ const CONTACT = new Set(['presented', 'accepted', 'rejected', 'ignored'])
 /** Factors shown each way, and actions returned. */
 const TOP = 3
 
+/** The model file as JSON (`{}` for a text that is not: the model's reader says what is wrong). */
+function modelFile(text) {
+  try {
+    const file = JSON.parse(text)
+    return file !== null && typeof file === 'object' ? file : {}
+  } catch {
+    return {}
+  }
+}
+
 /**
  * A service over a model and a catalogue.
  *
@@ -39,19 +49,16 @@ const TOP = 3
  * when absent), `defaults` (field values, PLAYBOOK_DEFAULTS for the playbook), `learning`
  * (rank with Thompson draws from the outcomes learned so far; off by default), `maxEvents`
  * per POST /events (10,000).
+ *
+ * A model input that is one of the retention features is computed from the customer's
+ * events; any other (a Telco-style model's `Contract`, `plan`, ...) is a customer field the
+ * tickets give (`fields`), kept like the catalogue's fields.
  */
-function modelKind(text) {
-  try {
-    return JSON.parse(text)?.kind ?? 'logistic'
-  } catch {
-    return 'logistic'
-  }
-}
-
 function createService(options = {}) {
   // Either kind of churn model file, by its kind: logistic or boosted trees (a file that is
   // not JSON goes to the logistic reader, whose error says what is wrong).
-  const kind = modelKind(options.model)
+  const file = modelFile(options.model)
+  const kind = file.kind ?? 'logistic'
   const model = kind === 'boosted_trees' ? BoostedChurnModel.fromJson(options.model) : ChurnModel.fromJson(options.model)
   const catalogueText = options.catalogue ?? fs.readFileSync(PLAYBOOK_PATH, 'utf8')
   const catalog = ActionCatalog.fromJson(catalogueText)
@@ -63,16 +70,37 @@ function createService(options = {}) {
     if (!Object.hasOwn(fieldTypes, name)) throw new Error(`default for "${name}", which is not a field of the catalogue (${Object.keys(fieldTypes).join(', ')})`)
   }
   const engine = new features.FeatureEngine(null)
+  const featureNames = engine.names
   const kinds = features.builtInKinds()
-  // The one call per ticket (push, features, score, attribution, decision); the rules'
-  // record of a customer no ticket told us about is the defaults.
-  const scorer = new TicketScorer(engine, model, catalog, null, { customer: defaults, topFactors: TOP, topActions: TOP })
-  const inputs = scorer.inputs
+  const inputs = model.inputs
+  // Each input's kind in the model's encoder ('numeric', 'categorical', 'boolean') and, for a
+  // number, its training mean: the typical value a factor is shown against.
+  const columns = new Map((file.encoder?.columns ?? []).map((c) => [c.name, c]))
+  const inputKinds = Object.fromEntries(inputs.map((name) => [name, columns.get(name)?.kind ?? 'numeric']))
+  // The inputs no feature gives: customer fields the tickets give.
+  const givenInputs = inputs.filter((name) => !featureNames.includes(name))
+  // The one call per ticket (push, features, score, attribution, decision) when every input
+  // is a feature; the rules' record of a customer no ticket told us about is the defaults.
+  const scorer = givenInputs.length === 0
+    ? new TicketScorer(engine, model, catalog, null, { customer: defaults, topFactors: TOP, topActions: TOP })
+    : null
   // The catalogue's fields named like a feature: [name, feature index, filled by the scorer
   // (a number field)].
   const featureFields = Object.keys(fieldTypes)
-    .map((name) => [name, scorer.featureNames.indexOf(name), fieldTypes[name] === 'number'])
+    .map((name) => [name, featureNames.indexOf(name), fieldTypes[name] === 'number'])
     .filter(([, j]) => j >= 0)
+  // What a ticket's `fields` may hold: the catalogue's fields and the inputs no feature gives.
+  const inputTypes = Object.fromEntries(givenInputs.map((name) => [name,
+    { numeric: 'number', categorical: 'string', boolean: 'bool' }[inputKinds[name]] ?? 'number']))
+  for (const [name, type] of Object.entries(inputTypes)) {
+    if (Object.hasOwn(fieldTypes, name) && fieldTypes[name] !== type) {
+      throw new Error(`model input "${name}" is a ${type} but the catalogue's field "${name}" is a ${fieldTypes[name]}`)
+    }
+  }
+  const customerFields = { ...inputTypes, ...fieldTypes }
+  // The model inputs the catalogue declares as factors: [name, input index].
+  const declared = new Set(catalog.factors)
+  const factorInputs = inputs.map((name, k) => [name, k]).filter(([name]) => declared.has(name))
   const learner = new Learner()
   const learning = !!options.learning
   const maxEvents = options.maxEvents ?? 10000
@@ -98,11 +126,25 @@ function createService(options = {}) {
     }
   }
 
-  /** The record the scorer reads: the fields tickets gave (null forgets one), else the defaults. */
+  /** The record the scorer reads: the catalogue fields tickets gave (null forgets one), else the defaults. */
   function recordOf(fields) {
     const record = { ...defaults }
-    for (const [name, v] of Object.entries(fields)) if (v !== null) record[name] = v
+    for (const [name, v] of Object.entries(fields)) if (v !== null && Object.hasOwn(fieldTypes, name)) record[name] = v
     return record
+  }
+
+  /**
+   * A factor as the service answers it: its name, its contribution, the customer's value and
+   * the typical one as numbers for a number input (null: missing), as text for a category,
+   * as true or false for a yes/no input. `shown` is the library's factor (its `typical` names
+   * a category's most common value).
+   */
+  function factor(shown, value) {
+    const column = columns.get(shown.name)
+    const typical = inputKinds[shown.name] === 'numeric' && Number.isFinite(column?.mean) ? column.mean
+      : inputKinds[shown.name] === 'boolean' ? shown.typical === 'true' : shown.typical
+    const plain = value === undefined || (typeof value === 'number' && Number.isNaN(value)) ? null : value
+    return { name: shown.name, contribution: shown.contribution, value: plain, typical }
   }
 
   /**
@@ -124,7 +166,8 @@ function createService(options = {}) {
   /**
    * The decision as a separate call, for what the scorer does not do: read a field a
    * ticket gave over a feature. The record: the fields tickets gave, else
-   * the feature of the same name, else the defaults; every input's contribution a factor.
+   * the feature of the same name, else the defaults; the contribution of every input the
+   * catalogue declares as a factor (as the scorer reads them).
    */
   function decideHere(state, t, now) {
     const customer = {}
@@ -133,24 +176,55 @@ function createService(options = {}) {
       if (state.fields[name] == null && !Number.isNaN(t.features[j])) customer[name] = t.features[j]
     }
     const factors = {}
-    inputs.forEach((name, k) => (factors[name] = t.contributions[k]))
-    const o = { score: t.score, factors, history: state.outcomes, now, top: TOP }
+    for (const [name, k] of factorInputs) factors[name] = t.contributions[k]
+    const o = { probability: t.probability, factors, history: state.outcomes, now, top: TOP }
     if (!learning) return catalog.decide(customer, o).actions
     const segment = state.fields.segment ?? defaults.segment ?? ''
     return catalog.decide(customer, { ...o, segment, seed: counts.tickets }, learner).actions
   }
 
-  /** An nps error after the event was added: the customer's data does not fit the model or the rules. */
-  const unscorable = (customer, e) => (typeof e.code === 'string' ? new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`) : e)
+  /**
+   * A ticket for a model that reads inputs no feature gives, in separate calls: the event
+   * added, the features as of one second after it, the model's inputs (features, and the
+   * fields tickets gave for the others), its explanation and every input's contribution,
+   * and the decision. Nothing is kept when a step fails.
+   */
+  function tableTicket(state, event, given) {
+    const before = state.history.length
+    try {
+      state.history.push(event)
+    } catch (e) {
+      throw typeof e.code === 'string' ? new RequestError(400, e.code, e.message) : e
+    }
+    try {
+      const now = event.time + 1000
+      const f = state.history.features(engine, now)
+      const x = {}
+      for (const name of inputs) {
+        const j = featureNames.indexOf(name)
+        x[name] = j >= 0 ? (Number.isNaN(f[j]) ? null : f[j]) : given[name] ?? null
+      }
+      const e = model.explain(x, { top: TOP })
+      const t = { features: f, probability: e.probability, score: 100 * e.probability, contributions: model.contributions(x) }
+      const actions = decideHere({ ...state, fields: given }, t, now)
+      return { t, actions, raising: e.raising.map((g) => factor(g, x[g.name])), lowering: e.lowering.map((g) => factor(g, x[g.name])) }
+    } catch (e) {
+      state.history.truncate(before)
+      throw e
+    }
+  }
+
+  /** An nps error of the scorer or the rules: the customer's data does not fit the model or the rules. */
+  const unscorable = (customer, e) => (typeof e.code === 'string' && !(e instanceof RequestError)
+    ? new RequestError(422, e.code, `cannot score customer ${show(customer)}: ${e.message}`) : e)
 
   function ticket(body) {
-    const { customer, event, fields } = readTicket(body, kinds, fieldTypes)
+    const { customer, event, fields } = readTicket(body, kinds, customerFields)
     const known = customers.get(customer)
     if (known) checkOrder(customer, event.time, known.latest, '')
     const state = known ?? newState()
     const given = Object.keys(fields).length > 0 ? { ...state.fields, ...fields } : state.fields
     const record = given === state.fields ? state.record : recordOf(given)
-    const before = state.history.length
     const keep = () => {
       if (!known) customers.set(customer, state)
       state.latest = event.time
@@ -158,6 +232,17 @@ function createService(options = {}) {
       state.record = record
       counts.events++
       counts.tickets++
+    }
+    if (scorer === null) {
+      let answer
+      try {
+        answer = tableTicket(state, event, given)
+      } catch (e) {
+        throw unscorable(customer, e)
+      }
+      keep()
+      const { t, actions, raising, lowering } = answer
+      return { customer, time: event.time, probability: t.probability, score: t.score, factors: { raising, lowering }, actions }
     }
     let t
     try {
@@ -168,21 +253,24 @@ function createService(options = {}) {
       t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true, ...learn },
         learning ? learner : null)
     } catch (e) {
-      // Refused before the event was added: nothing changed.
-      if (state.history.length === before) throw typeof e.code === 'string' ? new RequestError(400, e.code, e.message) : e
-      // Say, a history without the subscription start a model trained without gaps needs:
-      // the ticket is kept, and the customer's next ticket is scored once it is sent.
-      keep()
+      // Nothing was kept: the scorer refuses a bad event before adding it, and takes the
+      // event back when the customer cannot be scored (say, a history without the
+      // subscription start a model trained without gaps needs: a 422; send the history,
+      // then the ticket again).
+      throw unscorable(customer, e)
+    }
+    let actions
+    try {
+      actions = givenOverFeature({ fields: given }, t.features) ? decideHere({ ...state, fields: given }, t, event.time + 1000) : t.actions
+    } catch (e) {
+      // The rules could not decide on the fields the ticket gave: the ticket is not kept.
+      state.history.truncate(state.history.length - 1)
       throw unscorable(customer, e)
     }
     keep()
-    try {
-      const actions = givenOverFeature(state, t.features) ? decideHere(state, t, event.time + 1000) : t.actions
-      return { customer, time: event.time, probability: t.probability, score: t.score,
-        factors: { raising: t.raising, lowering: t.lowering }, actions }
-    } catch (e) {
-      throw unscorable(customer, e)
-    }
+    const valued = (g) => factor(g, t.features[featureNames.indexOf(g.name)])
+    return { customer, time: event.time, probability: t.probability, score: t.score,
+      factors: { raising: t.raising.map(valued), lowering: t.lowering.map(valued) }, actions }
   }
 
   function seed(body) {
@@ -223,7 +311,7 @@ function createService(options = {}) {
 
   function health() {
     return { status: 'ok', customers: customers.size, ...counts,
-      model: { kind, inputs: model.inputs.length, trainingRows: model.training?.rows ?? null },
+      model: { kind, inputs: model.inputs.length, fieldInputs: givenInputs, trainingRows: model.training?.rows ?? null },
       catalogue: { actions: catalog.actions.length, learning } }
   }
 

@@ -94,12 +94,12 @@ pub enum NpsError {
         expected: String,
     },
     /// A text column with more distinct values than a category may have
-    /// ([`crate::encode::max_categories`]): one-hot encoding it would give the model a column
+    /// (`encode::max_categories`): one-hot encoding it would give the model a column
     /// per row. Usually numbers stored as text (one blank cell makes a CSV reader read a
     /// whole column of numbers as text) or an identifier.
     #[error(
         "{}",
-        too_many_categories_message(column, *distinct, *rows, *numeric, "read the file with read_csv (blank cells \
+        too_many_categories_message(column, *distinct, *rows, *numeric, *limit, "read the file with read_csv (blank cells \
          are missing) or convert the column to numbers", "leave it out of the inputs")
     )]
     TooManyCategories {
@@ -111,6 +111,8 @@ pub enum NpsError {
         rows: usize,
         /// How many of the distinct values read as numbers.
         numeric: usize,
+        /// The most distinct values a category column of this many rows may hold.
+        limit: usize,
     },
 }
 
@@ -124,13 +126,14 @@ pub fn too_many_categories_message(
     distinct: usize,
     rows: usize,
     numeric: usize,
+    limit: usize,
     convert: &str,
     leave_out: &str,
 ) -> String {
     let head = format!(
         "column {column:?} is text with {distinct} distinct values in {rows} rows (a category may have at most {}: \
          more than half the rows is not a category)",
-        crate::encode::max_categories(rows)
+        limit
     );
     let as_text = format!("numbers stored as text? e.g. blank cells; {convert}");
     if 2 * numeric > distinct {
@@ -165,6 +168,63 @@ impl NpsError {
     pub fn unknown(field: &str, value: &str, expected: &[&str]) -> Self {
         NpsError::Unknown { field: field.to_string(), value: value.to_string(), expected: expected.join(", ") }
     }
+
+    /// The same error placed within a batch: `place` (`row "C0042"`) before the name of
+    /// the culprit, so that a message about one item says which: `row "C0042": customer
+    /// field "monthly_bill" (the value of action "bill_discount") must be a number, got
+    /// missing`.
+    pub fn within(self, place: &str) -> Self {
+        let at = |field: String| format!("{place}: {field}");
+        match self {
+            NpsError::Empty { field } => NpsError::Empty { field: at(field) },
+            NpsError::Missing { field, index } => NpsError::Missing { field: at(field), index },
+            NpsError::OutOfRange { field, index, value, range } => {
+                NpsError::OutOfRange { field: at(field), index, value, range }
+            }
+            NpsError::NonInteger { field, index, value } => NpsError::NonInteger { field: at(field), index, value },
+            NpsError::Negative { field, index, value } => NpsError::Negative { field: at(field), index, value },
+            NpsError::LengthMismatch { field, actual, other, expected } => {
+                NpsError::LengthMismatch { field: at(field), actual, other, expected }
+            }
+            NpsError::InvalidParameter { name, value, expected } => {
+                NpsError::InvalidParameter { name: at(name), value, expected }
+            }
+            NpsError::Unknown { field, value, expected } => {
+                NpsError::Unknown { field: format!("{field} ({place})"), value, expected }
+            }
+            NpsError::TooManyCategories { column, distinct, rows, numeric, limit } => {
+                NpsError::TooManyCategories { column: at(column), distinct, rows, numeric, limit }
+            }
+        }
+    }
+
+    /// [`NpsError::Unknown`] with the known name closest to `value` (a likely misspelling,
+    /// by edit distance) listed first, the others in their order: `unknown factor
+    /// "bill_shok"; expected one of bill_shock, repeat_contacts_90d, ...`.
+    pub fn unknown_closest(field: &str, value: &str, expected: &[&str]) -> Self {
+        let mut names = expected.to_vec();
+        if let Some(best) = (0..names.len()).min_by_key(|&i| edit_distance(value, names[i])) {
+            let name = names.remove(best);
+            names.insert(0, name);
+        }
+        NpsError::unknown(field, value, &names)
+    }
+}
+
+/// The Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Checks that a confidence or credible level lies strictly between 0 and 1.

@@ -250,7 +250,10 @@ fn numbers_stored_as_text_are_refused_as_a_category() {
     assert_eq!(nps_core::encode::max_categories(10), 50);
     let specs = infer_specs(&table, &["id"]);
     let e = TableEncoder::fit(&table, &specs, &EncoderOptions::default()).unwrap_err();
-    assert_eq!(e, NpsError::TooManyCategories { column: "total".into(), distinct: 118, rows: 120, numeric: 117 });
+    assert_eq!(
+        e,
+        NpsError::TooManyCategories { column: "total".into(), distinct: 118, rows: 120, numeric: 117, limit: 60 }
+    );
     assert_eq!(e.code(), "TOO_MANY_CATEGORIES");
     assert_eq!(
         e.to_string(),

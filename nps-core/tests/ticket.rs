@@ -154,8 +154,15 @@ fn one_call_equals_the_separate_calls_to_the_bit() {
             }
         }
         assert_eq!(ticket.customer, rec);
-        let factors: Vec<Factor> =
-            s.churn.inputs.iter().zip(&e.contributions).map(|(n, &c)| Factor::new(n, c)).collect();
+        // Every churn input the catalogue declares as a factor.
+        let factors: Vec<Factor> = s
+            .churn
+            .inputs
+            .iter()
+            .zip(&e.contributions)
+            .filter(|(n, _)| catalog.factor_index(n).is_some())
+            .map(|(n, &c)| Factor::new(n, c))
+            .collect();
         let decision = catalog.decide(&rec, 100.0 * p, &factors, &[], now, &DecideOptions::default()).unwrap();
         assert_eq!(ticket.decision, decision);
         kept += decision.actions.len();
@@ -286,12 +293,15 @@ fn bad_input_at_ticket_time() {
 
     // A customer with no events: their features are the empty values (counts 0, the rest
     // missing); an input the model never saw missing has no imputation, so the first ticket
-    // of a customer without a subscription start is an error naming it. The event stays.
+    // of a customer without a subscription start is an error naming it. The event is taken
+    // back: the history is as it was, and the ticket can be sent again once the history is.
     let mut fresh = CustomerHistory::new(&[]);
-    let first = Event { time: now - 1, kind: "contact_opened", ..Default::default() };
+    let first = Event { time: now - 1, kind: "contact_opened", department: Some("billing"), ..Default::default() };
     let err = scorer.score(&mut fresh, &first, now, &customer, &[], &options).unwrap_err();
     assert!(matches!(&err, NpsError::Missing { field, .. } if field == "tenure_days"), "{err}");
-    assert_eq!(fresh.len(), 1);
+    assert_eq!(fresh.len(), 0);
+    assert!(fresh.table().departments.is_empty(), "the department only that event named is forgotten");
+    fresh.push(&first).unwrap();
     // With a subscription start it scores, the same as the separate calls.
     let start = Event { time: now - 2, kind: "subscription_start", ..Default::default() };
     let t = scorer.score(&mut fresh, &start, now, &customer, &[], &options).unwrap();
@@ -469,8 +479,14 @@ fn a_learning_ticket_ranks_as_decide_learning() {
         let t = scorer.score(&mut h, &event, now, &customer, &[], &options).unwrap();
         let mut plain = Ticket::default();
         scorer.score_history_into(&h, now, &customer, &[], &TicketOptions::default(), &mut plain).unwrap();
-        let factors: Vec<Factor> =
-            s.churn.inputs.iter().zip(&t.contributions).map(|(n, &c)| Factor::new(n, c)).collect();
+        let factors: Vec<Factor> = s
+            .churn
+            .inputs
+            .iter()
+            .zip(&t.contributions)
+            .filter(|(n, _)| catalog.factor_index(n).is_some())
+            .map(|(n, &c)| Factor::new(n, c))
+            .collect();
         let want = catalog
             .decide_learning(&t.customer, t.score, &factors, &[], now, 3, &learner, "postpaid", &mut Rng::new(c as u64))
             .unwrap();

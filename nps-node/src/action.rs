@@ -90,10 +90,15 @@ impl Learner {
 
 /// Options of `decide`.
 #[napi(object)]
+#[derive(Default)]
 pub struct DecideOptions {
-    /// The churn score, 0–100.
-    pub score: f64,
-    /// Attribution factors: name → log-odds contribution.
+    /// The churn score, 0–100 (100 × the churn probability); or give `probability`. A score
+    /// strictly between 0 and 1 is refused as a likely probability.
+    pub score: Option<f64>,
+    /// The churn probability, 0–1 (the score is then 100 × it); or give `score`.
+    pub probability: Option<f64>,
+    /// Attribution factors: name → log-odds contribution; each a factor the catalogue
+    /// declares (an unknown name is an error listing the declared ones).
     pub factors: Option<HashMap<String, f64>>,
     /// The customer's past outcomes.
     pub history: Option<Vec<Outcome>>,
@@ -115,6 +120,9 @@ pub struct DecideOptions {
     pub control_salt: Option<String>,
     /// Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000).
     pub draws: Option<u32>,
+    /// Leave out customer fields and factors the catalogue does not declare instead of
+    /// refusing them (false): say, a whole row of model inputs and its full explanation.
+    pub ignore_extra: Option<bool>,
 }
 
 /// One logged decision: what was chosen and with what probability (`offPolicy` reads a log
@@ -169,11 +177,18 @@ pub struct RankedAction {
 #[napi(object)]
 pub struct TraceEntry {
     pub id: String,
-    /// 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed' or 'below_top_n'.
+    /// 'kept', 'not_eligible', 'not_applicable', 'not_suitable', 'suppressed', 'below_top_n'
+    /// or 'control_group'.
     pub status: String,
-    /// The failing condition's JSON path, the policy in words, or the rank.
+    /// What decided it: for a failed condition its JSON path, the condition and the values it
+    /// read (`actions[7].applicability: last_nps >= 9 (last_nps = 4)`); else the policy in
+    /// words, or the rank.
     pub detail: String,
     pub priority: Option<f64>,
+    /// The failed condition in words (`last_nps >= 9`); absent otherwise.
+    pub condition: Option<String>,
+    /// The values the failed condition read (`last_nps = 4`, `last_nps missing`); '' otherwise.
+    pub seen: String,
 }
 
 /// The ranked actions and the trace (and the log entry of a logged decision).
@@ -279,6 +294,8 @@ pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: O
 #[napi(object)]
 #[derive(Default)]
 pub struct DecideValuesOptions {
+    /// The churn probability, 0–1, when the `score` argument is null or undefined.
+    pub probability: Option<f64>,
     /// The customer's past outcomes.
     pub history: Option<Vec<Outcome>>,
     /// The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
@@ -311,7 +328,7 @@ pub struct RankedIndices {
 struct Buffers {
     scratch: core::Scratch,
     ranked: Vec<core::Choice>,
-    verdicts: Vec<core::Verdict>,
+    trace: Vec<core::TraceEntry>,
     draws: Vec<f64>,
 }
 
@@ -363,8 +380,18 @@ fn decision_time(now: Option<&Either<f64, JsDate<'static>>>, history: &[core::Ou
 
 /// A customer record in the catalogue's schema from fields by name (null or NaN = missing).
 pub(crate) fn customer_record(catalog: &core::Catalog, fields: &crate::convert::Inputs) -> Result<core::Customer> {
+    customer_record_of(catalog, fields, false)
+}
+
+/// [`customer_record`]; with `ignore_extra`, fields the catalogue does not declare are left out.
+fn customer_record_of(
+    catalog: &core::Catalog,
+    fields: &crate::convert::Inputs,
+    ignore_extra: bool,
+) -> Result<core::Customer> {
     let values: Vec<(&str, FieldValue)> = fields
         .iter()
+        .filter(|(k, _)| !ignore_extra || catalog.field_index(k).is_some())
         .map(|(k, v)| {
             let value = match v {
                 None => FieldValue::Missing,
@@ -396,12 +423,14 @@ pub(crate) fn ranked_actions(actions: &[core::RankedAction]) -> Vec<RankedAction
 }
 
 /// One action's fate as JS reads it.
-pub(crate) fn trace_entry(id: &str, verdict: &core::Verdict) -> TraceEntry {
+pub(crate) fn trace_entry(entry: &core::TraceEntry) -> TraceEntry {
     TraceEntry {
-        id: id.to_string(),
-        status: verdict.status().into(),
-        detail: verdict.detail(),
-        priority: verdict.priority(),
+        id: entry.id.to_string(),
+        status: entry.verdict.status().into(),
+        detail: entry.detail(),
+        priority: entry.verdict.priority(),
+        condition: entry.condition.as_deref().map(str::to_string),
+        seen: entry.seen.clone(),
     }
 }
 
@@ -417,6 +446,16 @@ impl ActionCatalog {
     #[napi(factory)]
     pub fn playbook() -> ActionCatalog {
         catalog(core::playbook())
+    }
+
+    /// Reads a catalogue file (JSON, as `fromJson` reads it); errors name the file and, for
+    /// a bad catalogue, the JSON path (code `INVALID_PARAMETER` for a file that cannot be read).
+    #[napi(factory, catch_unwind)]
+    pub fn load(path: String) -> Result<ActionCatalog> {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| to_napi(NpsError::invalid("path", format!("{path:?} ({e})"), "a readable catalogue file")))?;
+        let place = format!("catalogue file {path}");
+        Ok(catalog(core::Catalog::from_json(&text).map_err(|e| e.within(&place)).into_napi()?))
     }
 
     /// Action ids, in catalogue order.
@@ -461,17 +500,19 @@ impl ActionCatalog {
     /// `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
     /// actions returned as catalogue indices and the trace only when `options.trace`.
     /// Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
-    /// draw for `options.segment`, seeded with `options.seed`.
+    /// draw for `options.segment`, seeded with `options.seed`. `score` is 0–100 (as in
+    /// `decide`); null with `options.probability` (0–1) instead.
     #[napi(catch_unwind)]
     pub fn decide_values(
         &self,
         values: Float64Array,
-        score: f64,
+        score: Option<f64>,
         contributions: Option<Float64Array>,
         options: Option<DecideValuesOptions>,
         learner: Option<&Learner>,
     ) -> Result<RankedIndices> {
         let options = options.unwrap_or_default();
+        let score = core::churn_score(score, options.probability).into_napi()?;
         let history = match &options.history {
             None => Vec::new(),
             Some(h) => history(h)?,
@@ -479,7 +520,7 @@ impl ActionCatalog {
         let now = decision_time(options.now.as_ref(), &history, false)?;
         let want_trace = options.trace.unwrap_or(false);
         let mut b = self.buffers.borrow_mut();
-        let Buffers { scratch, ranked, verdicts, draws } = &mut *b;
+        let Buffers { scratch, ranked, trace, draws } = &mut *b;
         draws.clear();
         if let Some(l) = learner {
             let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
@@ -502,14 +543,13 @@ impl ActionCatalog {
                 &opts,
                 scratch,
                 ranked,
-                if want_trace { Some(verdicts) } else { None },
+                if want_trace { Some(trace) } else { None },
             )
             .into_napi()?;
-        let actions = self.inner.actions();
         Ok(RankedIndices {
             actions: ranked.iter().map(|c| c.index as u32).collect(),
             priorities: ranked.iter().map(|c| c.priority).collect(),
-            trace: want_trace.then(|| verdicts.iter().zip(actions).map(|(v, a)| trace_entry(&a.id, v)).collect()),
+            trace: want_trace.then(|| trace.iter().map(trace_entry).collect()),
         })
     }
 
@@ -526,11 +566,14 @@ impl ActionCatalog {
         options: DecideOptions,
         learner: Option<&Learner>,
     ) -> Result<Decision> {
-        let record = customer_record(&self.inner, &customer)?;
+        let score = core::churn_score(options.score, options.probability).into_napi()?;
+        let ignore_extra = options.ignore_extra.unwrap_or(false);
+        let record = customer_record_of(&self.inner, &customer, ignore_extra)?;
         let factors: Vec<Factor> = options
             .factors
             .unwrap_or_default()
             .into_iter()
+            .filter(|(name, _)| !ignore_extra || self.inner.factor_index(name).is_some())
             .map(|(name, contribution)| Factor { name, contribution })
             .collect();
         let history = history(options.history.as_deref().unwrap_or_default())?;
@@ -550,7 +593,7 @@ impl ActionCatalog {
                 let learning = learner.map(|l| (&l.inner, &mut rng));
                 let (d, e) = self
                     .inner
-                    .decide_logged(&record, options.score, &factors, &history, now, top, learning, &logging)
+                    .decide_logged(&record, score, &factors, &history, now, top, learning, &logging)
                     .into_napi()?;
                 let entry = DecisionLogEntry {
                     customer: Some(e.customer),
@@ -567,29 +610,17 @@ impl ActionCatalog {
                 let d = match learner {
                     None => {
                         let opts = core::DecideOptions { top_n: top, ..Default::default() };
-                        self.inner.decide(&record, options.score, &factors, &history, now, &opts)
+                        self.inner.decide(&record, score, &factors, &history, now, &opts)
                     }
-                    Some(l) => self.inner.decide_learning(
-                        &record,
-                        options.score,
-                        &factors,
-                        &history,
-                        now,
-                        top,
-                        &l.inner,
-                        segment,
-                        &mut rng,
-                    ),
+                    Some(l) => self
+                        .inner
+                        .decide_learning(&record, score, &factors, &history, now, top, &l.inner, segment, &mut rng),
                 }
                 .into_napi()?;
                 (d, None)
             }
         };
-        Ok(Decision {
-            actions: ranked_actions(&d.actions),
-            trace: d.trace.iter().map(|t| trace_entry(&t.id, &t.verdict)).collect(),
-            log,
-        })
+        Ok(Decision { actions: ranked_actions(&d.actions), trace: d.trace.iter().map(trace_entry).collect(), log })
     }
 
     /// Campaign segments: customers grouped by score band and top factor, with size, mean

@@ -708,8 +708,7 @@ impl TicketScorer {
                 detractor_risk(d, &t.detractor_raising, &t.detractor_lowering, self.inner.ltr_inputs(), details)
             }),
             actions: crate::action::ranked_actions(&t.decision.actions),
-            trace: trace
-                .then(|| t.decision.trace.iter().map(|x| crate::action::trace_entry(&x.id, &x.verdict)).collect()),
+            trace: trace.then(|| t.decision.trace.iter().map(crate::action::trace_entry).collect()),
             features: details.then(|| Float64Array::new(t.features.clone())),
             contributions: details.then(|| Float64Array::new(t.contributions.clone())),
         }))
@@ -757,6 +756,10 @@ struct TraceJson<'a> {
     /// Absent, as in the object path, for actions removed before they had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<f64>,
+    /// Absent, as in the object path, unless a condition removed the action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<&'a str>,
+    seen: &'a str,
 }
 
 /// [`TicketResult`] without the typed arrays, as JSON.
@@ -814,8 +817,10 @@ fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool)
                 .map(|x| TraceJson {
                     id: &x.id,
                     status: x.verdict.status(),
-                    detail: x.verdict.detail(),
+                    detail: x.detail(),
                     priority: x.verdict.priority(),
+                    condition: x.condition.as_deref(),
+                    seen: &x.seen,
                 })
                 .collect()
         }),

@@ -310,6 +310,13 @@ impl CustomerHistory {
         self.inner.len() as u32
     }
 
+    /// Removes the events added after the history held `length` of them (the latest added),
+    /// so that it is as it was then; a `length` at or above `history.length` changes nothing.
+    #[napi]
+    pub fn truncate(&mut self, length: u32) {
+        self.inner.truncate(length as usize);
+    }
+
     /// The history as JSON (the declared kinds and every event, in the order added), to keep
     /// a customer's state across restarts; `CustomerHistory.fromJson` reads it back.
     #[napi]

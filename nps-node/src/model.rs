@@ -209,6 +209,15 @@ impl ChurnModel {
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
     }
 
+    /// Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
+    /// `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
+    /// gives them.
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    pub fn contributions(&self, customer: HashMap<String, Value>) -> Result<Float64Array> {
+        let cells = self.cells(&customer)?;
+        Ok(Float64Array::new(self.inner.explain_cells(&cells, 0, &mut Vec::new()).into_napi()?.contributions))
+    }
+
     /// P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
     /// for features straight from `CustomerHistory.features`.
     #[napi(catch_unwind)]

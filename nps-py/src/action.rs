@@ -2,8 +2,10 @@
 //! and, in `nps.action`, the control group, off-policy evaluation and uplift.
 use std::sync::Mutex;
 
+use std::collections::HashMap;
+
 use nps_core::action::{self as core, Factor, FieldValue, Outcome, OutcomeKind};
-use numpy::PyArray1;
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -86,13 +88,17 @@ pub(crate) fn ranked_actions<'py>(py: Python<'py>, actions: &[core::RankedAction
     Ok(list)
 }
 
-/// One action's fate as a dict (id, status, detail, priority).
-pub(crate) fn trace_entry<'py>(py: Python<'py>, id: &str, verdict: &core::Verdict) -> PyResult<Bound<'py, PyDict>> {
+/// One action's fate as a dict: id, status, detail (for a failed condition: its path, the
+/// condition and the values it read), priority, condition and seen (None and "" unless a
+/// condition removed the action).
+pub(crate) fn trace_entry<'py>(py: Python<'py>, entry: &core::TraceEntry) -> PyResult<Bound<'py, PyDict>> {
     let x = PyDict::new(py);
-    x.set_item("id", id)?;
-    x.set_item("status", verdict.status())?;
-    x.set_item("detail", verdict.detail())?;
-    x.set_item("priority", verdict.priority())?;
+    x.set_item("id", &*entry.id)?;
+    x.set_item("status", entry.verdict.status())?;
+    x.set_item("detail", entry.detail())?;
+    x.set_item("priority", entry.verdict.priority())?;
+    x.set_item("condition", entry.condition.as_deref())?;
+    x.set_item("seen", &entry.seen)?;
     Ok(x)
 }
 
@@ -113,7 +119,7 @@ fn log_entry<'py>(py: Python<'py>, e: &core::DecisionLogEntry) -> PyResult<Bound
 struct Buffers {
     scratch: core::Scratch,
     ranked: Vec<core::Choice>,
-    verdicts: Vec<core::Verdict>,
+    trace: Vec<core::TraceEntry>,
 }
 
 /// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
@@ -180,6 +186,16 @@ impl PyActionCatalog {
         catalog(core::playbook())
     }
 
+    /// Reads a catalogue file (JSON, as `from_json` reads it; errors name the JSON path), as
+    /// `ChurnModel.load` reads a model file. `path`: a str or a `pathlib.Path`.
+    #[staticmethod]
+    fn load(path: std::path::PathBuf) -> PyResult<Self> {
+        let text = std::fs::read_to_string(&path)?;
+        core::Catalog::from_json(&text)
+            .map(catalog)
+            .map_err(|e| crate::error::to_py(e.within(&format!("catalogue file {}", path.display()))))
+    }
+
     /// Pickles as the catalogue's JSON (loaded again when unpickled).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let json = serde_json::to_string(&slf.get().0).expect("plain data");
@@ -232,9 +248,12 @@ impl PyActionCatalog {
         Ok(out)
     }
 
-    /// Ranks the actions for one customer: `customer` maps field names to values (None =
-    /// missing), `score` is the churn score 0–100, `factors` maps factor names to their
-    /// log-odds contributions, `history` lists past outcomes as dicts (action, channel,
+    /// Ranks the actions for one customer: `customer` maps field names to values (None or
+    /// NaN = missing: a comparison on it is false), `score` is the churn score 0–100 or
+    /// `probability` the churn probability 0–1 (exactly one of them; a score strictly
+    /// between 0 and 1 is refused as a likely probability), `factors` maps factor names the
+    /// catalogue declares to their log-odds contributions (an unknown name is an error
+    /// listing the declared ones), `history` lists past outcomes as dicts (action, channel,
     /// group, time, kind), `now` is the time of the decision. Times are epoch seconds, a
     /// datetime, a numpy datetime64, a pandas Timestamp or an ISO 8601 string. `now` is
     /// required with a history (the contact policies count the outcomes within a window
@@ -248,15 +267,27 @@ impl PyActionCatalog {
     /// reward None), the propensity estimated from `draws` Monte Carlo rounds when learning;
     /// a customer in the control group (`control_share` of customers, by a hash of the id
     /// and `control_salt`) gets no action.
-    #[pyo3(signature = (customer, score, factors=None, history=None, now=None, top=3, learner=None, segment="", seed=0,
-                        customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS))]
+    ///
+    /// With `ignore_extra=True`, customer fields and factors the catalogue does not declare
+    /// are left out instead of being errors (say, a whole row of model inputs and its full
+    /// explanation): the top factors are then ranked among the declared ones.
+    ///
+    /// `mapping` renames model inputs to the catalogue's names (`{"tenure": "tenure_months"}`),
+    /// in the customer's fields and in the factors alike.
+    ///
+    /// Over a pandas DataFrame (one row per customer): see `nps.action.decide_frame`, which
+    /// this calls (`score`/`probability` a column name or one value per row, `factors` a
+    /// frame of contributions); it returns a DataFrame of the ranked actions.
+    #[pyo3(signature = (customer, score=None, factors=None, history=None, now=None, top=3, learner=None, segment="",
+                        seed=0, customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS,
+                        probability=None, ignore_extra=false, mapping=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
-        &self,
+        slf: &Bound<'py, Self>,
         py: Python<'py>,
-        customer: &Bound<'py, PyDict>,
-        score: f64,
-        factors: Option<&Bound<'py, PyDict>>,
+        customer: &Bound<'py, PyAny>,
+        score: Option<&Bound<'py, PyAny>>,
+        factors: Option<&Bound<'py, PyAny>>,
         history: Option<&Bound<'py, PyList>>,
         now: Option<&Bound<'py, PyAny>>,
         top: usize,
@@ -267,13 +298,76 @@ impl PyActionCatalog {
         control_share: f64,
         control_salt: &str,
         draws: usize,
+        probability: Option<&Bound<'py, PyAny>>,
+        ignore_extra: bool,
+        mapping: Option<HashMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let record = self.record(customer)?;
+        let Ok(customer) = customer.cast::<PyDict>() else {
+            // A table of customers: the batch path, in Python (pandas in, pandas out).
+            let per_customer = [
+                ("history", history.is_some()),
+                ("learner", learner.is_some()),
+                ("customer_id", customer_id.is_some()),
+                ("now", now.is_some_and(|t| !t.is_none())),
+            ];
+            if let Some((name, _)) = per_customer.iter().find(|(_, given)| *given) {
+                return Err(error(
+                    "INVALID_PARAMETER",
+                    format!("{name} is for one customer (a dict); a table of customers is decided without contact histories, learning or a log"),
+                ));
+            }
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("score", score)?;
+            kwargs.set_item("probability", probability)?;
+            kwargs.set_item("factors", factors)?;
+            kwargs.set_item("top", top)?;
+            kwargs.set_item("ignore_extra", ignore_extra)?;
+            kwargs.set_item("mapping", mapping)?;
+            return py.import("nps.action")?.getattr("decide_frame")?.call((slf, customer), Some(&kwargs));
+        };
+        let this = slf.get();
+        let number = |v: Option<&Bound<'py, PyAny>>, name: &str| -> PyResult<Option<f64>> {
+            v.filter(|v| !v.is_none())
+                .map(|v| {
+                    v.extract::<f64>().map_err(|_| {
+                        error("INVALID_PARAMETER", format!("{name} must be a number for one customer, got {}", show(v)))
+                    })
+                })
+                .transpose()
+        };
+        let score = core::churn_score(number(score, "score")?, number(probability, "probability")?).py()?;
+        let mapping = mapping.unwrap_or_default();
+        let named = |name: String| mapping.get(&name).cloned().unwrap_or(name);
+        let record = this.record_of(customer, ignore_extra, &mapping)?;
         let factors: Vec<Factor> = match factors {
             None => Vec::new(),
+            Some(d) if d.is_none() => Vec::new(),
             Some(d) => d
+                .cast::<PyDict>()
+                .map_err(|_| {
+                    error(
+                        "INVALID_PARAMETER",
+                        format!(
+                            "factors must be a dict of factor name -> contribution for one customer, got {}",
+                            show(d)
+                        ),
+                    )
+                })?
                 .iter()
-                .map(|(k, v)| Ok(Factor { name: k.extract()?, contribution: v.extract()? }))
+                .map(|(k, v)| -> PyResult<Option<Factor>> {
+                    let name = named(k.extract()?);
+                    if ignore_extra && this.0.factor_index(&name).is_none() {
+                        return Ok(None);
+                    }
+                    let contribution = v.extract().map_err(|_| {
+                        error(
+                            "INVALID_PARAMETER",
+                            format!("factors[{name:?}] must be a number (a log-odds contribution), got {}", show(&v)),
+                        )
+                    })?;
+                    Ok(Some(Factor { name, contribution }))
+                })
+                .filter_map(Result::transpose)
                 .collect::<PyResult<_>>()?,
         };
         let history = outcome_list(history, "history")?;
@@ -284,16 +378,16 @@ impl PyActionCatalog {
                 let logging = core::Logging { customer_id: id, segment, control_share, control_salt, draws };
                 let learning = learner.as_ref().map(|l| (&l.0, &mut rng));
                 let (d, entry) =
-                    self.0.decide_logged(&record, score, &factors, &history, now, top, learning, &logging).py()?;
+                    this.0.decide_logged(&record, score, &factors, &history, now, top, learning, &logging).py()?;
                 (d, Some(entry))
             }
             None => match &learner {
                 None => {
                     let options = core::DecideOptions { top_n: top, ..Default::default() };
-                    (self.0.decide(&record, score, &factors, &history, now, &options).py()?, None)
+                    (this.0.decide(&record, score, &factors, &history, now, &options).py()?, None)
                 }
                 Some(l) => (
-                    self.0
+                    this.0
                         .decide_learning(&record, score, &factors, &history, now, top, &l.0, segment, &mut rng)
                         .py()?,
                     None,
@@ -304,7 +398,7 @@ impl PyActionCatalog {
         let actions = ranked_actions(py, &d.actions)?;
         let trace = PyList::empty(py);
         for t in &d.trace {
-            trace.append(trace_entry(py, &t.id, &t.verdict)?)?;
+            trace.append(trace_entry(py, t)?)?;
         }
         dict.set_item("actions", actions)?;
         dict.set_item("trace", trace)?;
@@ -313,6 +407,64 @@ impl PyActionCatalog {
         }
         // `nps.action.Decision`: the same dict, shown as a table in Jupyter.
         py.import("nps.action")?.getattr("Decision")?.call1((dict,))
+    }
+
+    /// The batch decision `decide_frame` calls: `values` one numeric record per row
+    /// (`encode`'s layout), the churn `score` (0–100) or `probability` (0–1) of each row,
+    /// `contributions` one row per customer in `factors` order (or None), `rows` the row
+    /// labels for errors. Returns (catalogue indices, priorities), `top` per row (-1 and NaN
+    /// where fewer actions passed).
+    #[pyo3(signature = (values, rows, score=None, probability=None, contributions=None, top=3))]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn _decide_rows<'py>(
+        &self,
+        py: Python<'py>,
+        values: PyReadonlyArray2<'py, f64>,
+        rows: Vec<String>,
+        score: Option<PyReadonlyArray1<'py, f64>>,
+        probability: Option<PyReadonlyArray1<'py, f64>>,
+        contributions: Option<PyReadonlyArray2<'py, f64>>,
+        top: usize,
+    ) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f64>>)> {
+        let n = rows.len();
+        let name = |i: usize| format!("row {:?}", rows[i]);
+        let per_row = |a: &Option<PyReadonlyArray1<'py, f64>>, what: &str| -> PyResult<Option<Vec<f64>>> {
+            let Some(a) = a else { return Ok(None) };
+            let v = a.as_slice()?.to_vec();
+            if v.len() != n {
+                return Err(crate::error::to_py(nps_core::NpsError::LengthMismatch {
+                    field: what.into(),
+                    actual: v.len(),
+                    other: "the rows".into(),
+                    expected: n,
+                }));
+            }
+            Ok(Some(v))
+        };
+        let (given_scores, given_probabilities) = (per_row(&score, "score")?, per_row(&probability, "probability")?);
+        let scores = (0..n)
+            .map(|i| {
+                let s = given_scores.as_ref().map(|v| v[i]);
+                let p = given_probabilities.as_ref().map(|v| v[i]);
+                core::churn_score(s, p).map_err(|e| e.within(&name(i)))
+            })
+            .collect::<nps_core::Result<Vec<f64>>>()
+            .py()?;
+        let values = values.as_array().as_standard_layout().into_owned();
+        let contributions = contributions.map(|c| c.as_array().as_standard_layout().into_owned());
+        let (values, contributions) = (values.as_slice().expect("standard layout"), contributions.as_ref());
+        let contributions = contributions.map_or(&[][..], |c| c.as_slice().expect("standard layout"));
+        let catalog = &self.0;
+        let ranked = py.detach(|| catalog.decide_rows(values, &scores, contributions, top, &name)).py()?;
+        let mut index = numpy::ndarray::Array2::<i64>::from_elem((n, top), -1);
+        let mut priority = numpy::ndarray::Array2::<f64>::from_elem((n, top), f64::NAN);
+        for (i, r) in ranked.iter().enumerate() {
+            for (j, c) in r.iter().enumerate() {
+                index[[i, j]] = c.index as i64;
+                priority[[i, j]] = c.priority;
+            }
+        }
+        Ok((PyArray2::from_owned_array(py, index), PyArray2::from_owned_array(py, priority)))
     }
 
     /// The code of a string value of `field` in the numeric record of `decide_values` (any
@@ -334,16 +486,17 @@ impl PyActionCatalog {
     /// The fast path of `decide`: the customer as a numeric record (`encode`), factor
     /// contributions as an array in `factors` order (NaN: not given), the actions returned as
     /// catalogue indices (ids: `catalog.actions[i]`) with their priorities, and the trace only
-    /// with `trace=True`. Same decision as `decide` (`now` required with a history). Returns
-    /// a dict {"actions": [int], "priorities": [float]} (+ "trace").
-    #[pyo3(signature = (values, score, contributions=None, history=None, now=None, top=3, trace=false, learner=None,
-                        segment="", seed=0))]
+    /// with `trace=True`. Same decision as `decide` (`now` required with a history; `score`
+    /// or `probability` as there). Returns a dict {"actions": [int], "priorities": [float]}
+    /// (+ "trace").
+    #[pyo3(signature = (values, score=None, contributions=None, history=None, now=None, top=3, trace=false, learner=None,
+                        segment="", seed=0, probability=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide_values<'py>(
         &self,
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
-        score: f64,
+        score: Option<f64>,
         contributions: Option<&Bound<'py, PyAny>>,
         history: Option<&Bound<'py, PyList>>,
         now: Option<&Bound<'py, PyAny>>,
@@ -352,7 +505,9 @@ impl PyActionCatalog {
         learner: Option<PyRef<'py, PyLearner>>,
         segment: &str,
         seed: u64,
+        probability: Option<f64>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let score = core::churn_score(score, probability).py()?;
         let values = crate::convert::floats(values, "values")?;
         let contributions = match contributions {
             None => Vec::new(),
@@ -368,7 +523,7 @@ impl PyActionCatalog {
         let options =
             core::DecideOptions { top_n: top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
         let mut guard = self.1.lock().unwrap_or_else(|e| e.into_inner());
-        let Buffers { scratch, ranked, verdicts } = &mut *guard;
+        let Buffers { scratch, ranked, trace: entries } = &mut *guard;
         self.0
             .decide_values(
                 &values,
@@ -379,7 +534,7 @@ impl PyActionCatalog {
                 &options,
                 scratch,
                 ranked,
-                if trace { Some(verdicts) } else { None },
+                if trace { Some(entries) } else { None },
             )
             .py()?;
         let out = PyDict::new(py);
@@ -387,8 +542,8 @@ impl PyActionCatalog {
         out.set_item("priorities", ranked.iter().map(|c| c.priority).collect::<Vec<_>>())?;
         if trace {
             let list = PyList::empty(py);
-            for (v, a) in verdicts.iter().zip(self.0.actions()) {
-                list.append(trace_entry(py, &a.id, v)?)?;
+            for e in entries.iter() {
+                list.append(trace_entry(py, e)?)?;
             }
             out.set_item("trace", list)?;
         }
@@ -396,15 +551,42 @@ impl PyActionCatalog {
     }
 }
 
+/// A Python value as a message shows it (its repr, cut short).
+fn show(v: &Bound<'_, PyAny>) -> String {
+    let r = v.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+    if r.chars().count() > 60 {
+        format!("{}…", r.chars().take(57).collect::<String>())
+    } else {
+        r
+    }
+}
+
 impl PyActionCatalog {
     /// A customer record from a dict of fields by name.
     fn record(&self, customer: &Bound<'_, PyDict>) -> PyResult<core::Customer> {
+        self.record_of(customer, false, &HashMap::new())
+    }
+
+    /// A customer record from a dict of fields by name, renamed by `mapping`; with
+    /// `ignore_extra`, names the catalogue does not declare are left out (else they are an
+    /// error listing the fields).
+    fn record_of(
+        &self,
+        customer: &Bound<'_, PyDict>,
+        ignore_extra: bool,
+        mapping: &HashMap<String, String>,
+    ) -> PyResult<core::Customer> {
         let fields: Vec<(String, FieldValue)> = customer
             .iter()
-            .map(|(k, v)| {
-                let name: String = k.extract()?;
-                let value = field_value(&v, &name)?;
-                Ok((name, value))
+            .filter_map(|(k, v)| {
+                let name: String = match k.extract::<String>() {
+                    Ok(n) => mapping.get(&n).cloned().unwrap_or(n),
+                    Err(e) => return Some(Err(e)),
+                };
+                if ignore_extra && self.0.field_index(&name).is_none() {
+                    return None;
+                }
+                Some(field_value(&v, &name).map(|value| (name, value)))
             })
             .collect::<PyResult<_>>()?;
         let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();

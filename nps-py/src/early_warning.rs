@@ -719,7 +719,7 @@ fn ticket_dict<'py>(
     if trace {
         let list = pyo3::types::PyList::empty(py);
         for e in &t.decision.trace {
-            list.append(crate::action::trace_entry(py, &e.id, &e.verdict)?)?;
+            list.append(crate::action::trace_entry(py, e)?)?;
         }
         d.set_item("trace", list)?;
     }

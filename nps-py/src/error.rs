@@ -20,12 +20,13 @@ pub(crate) fn error(code: &str, message: String) -> PyErr {
 /// a Rust function (a text column of numbers: `nps.read_csv` or `pd.to_numeric`).
 pub(crate) fn to_py(e: nps_core::NpsError) -> PyErr {
     let message = match &e {
-        nps_core::NpsError::TooManyCategories { column, distinct, rows, numeric } => {
+        nps_core::NpsError::TooManyCategories { column, distinct, rows, numeric, limit } => {
             nps_core::error::too_many_categories_message(
                 column,
                 *distinct,
                 *rows,
                 *numeric,
+                *limit,
                 &format!(
                     "use nps.read_csv (blank cells are missing) or pd.to_numeric(X[{column:?}], errors=\"coerce\"), or \
                      declare it kinds={{{column:?}: \"numeric\"}}"

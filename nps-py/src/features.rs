@@ -285,6 +285,12 @@ impl PyCustomerHistory {
         self.0.len()
     }
 
+    /// Removes the events added after the history held `length` of them (the latest added),
+    /// so that it is as it was then; a `length` at or above `len(history)` changes nothing.
+    fn truncate(&mut self, length: usize) {
+        self.0.truncate(length);
+    }
+
     /// The history as JSON (the declared kinds and every event, in the order added), to
     /// keep a customer's state across restarts; `CustomerHistory.from_json` reads it back.
     fn to_json(&self) -> String {

@@ -17,7 +17,11 @@ test('the playbook ranks the same actions as from Python, with a trace for every
   assert.deepEqual(d.trace.map((t) => t.id), c.actions)
   const thanks = d.trace.find((t) => t.id === 'thank_you')
   assert.equal(thanks.status, 'not_applicable')
-  assert.equal(thanks.detail, 'actions[7].applicability')
+  assert.equal(thanks.detail, 'actions[7].applicability: last_nps >= 9 (last_nps = 4)')
+  assert.equal(thanks.condition, 'last_nps >= 9')
+  assert.equal(thanks.seen, 'last_nps = 4')
+  const kept = d.trace.find((t) => t.id === 'bill_discount')
+  assert.deepEqual([kept.detail, kept.condition, kept.seen], ['rank 2', undefined, ''])
   const history = [{ action: 'detractor_callback', channel: 'call', group: 'care', time: now - 86400000, kind: 'presented' }]
   const d2 = c.decide(customer, { score: 75, history, now })
   assert.ok(d2.actions.every((a) => a.channel !== 'call'))
@@ -30,7 +34,9 @@ test('errors name the JSON path or the field', () => {
   (e) => /actions\[0\]\.eligibility/.test(e.message))
   const c = ActionCatalog.playbook()
   assert.throws(() => c.decide({ colour: 'red' }, { score: 10 }), (e) => e.code === 'UNKNOWN_VALUE' && /colour/.test(e.message))
-  assert.throws(() => c.decide({ ...customer, tenure_days: null }, { score: 10 }), /tenure_days/)
+  // A missing field is not an error: the comparisons on it are false, and the trace says so.
+  const missing = c.decide({ ...customer, tenure_days: null }, { score: 10 })
+  assert.equal(missing.trace.find((t) => t.id === 'loyalty_invite').seen, 'tenure_days missing')
   assert.throws(() => c.decide(customer, { score: 10, history: [{ action: 'a', channel: 'sms', group: 'g', time: 0, kind: 'maybe' }] }), /outcome kind/)
 })
 
@@ -89,7 +95,13 @@ test('decideValues: the fast path decides as decide does, indices back, the trac
     const a = c.decide(cu, { score, factors: f, now, top: 4 })
     const b = c.decideValues(c.encode(cu), score, contrib, { now, top: 4, trace: true })
     assert.deepEqual(b.actions.map((i) => c.actions[i]), a.actions.map((x) => x.id))
-    assert.deepEqual(b.trace, a.trace)
+    // The same trace, but that the record holds a string no rule names as a code only.
+    const unnamed = (i) => /a string no rule names/.test(b.trace[i].seen)
+    const plain = (t, i) => (unnamed(i) ? { ...t, seen: '', detail: '' } : t)
+    assert.deepEqual(b.trace.map(plain), a.trace.map(plain))
+    for (const [i, t] of b.trace.entries()) {
+      if (/a string no rule names/.test(t.seen)) assert.equal(a.trace[i].seen, `segment = "${cu.segment}"`)
+    }
   }
 })
 
@@ -104,8 +116,8 @@ test('decideValues: bad records name the index, the field and the value', () => 
   bad[5] = 7
   assert.throws(() => c.decideValues(bad, 50), /values\[5\] \(field "segment"\).*got 7/)
   bad[5] = 0
-  bad[6] = NaN // tenure_days missing: the rules that read it fail
-  assert.throws(() => c.decideValues(bad, 50), /tenure_days/)
+  bad[6] = NaN // tenure_days missing: not an error, the comparisons on it are false
+  assert.equal(c.decideValues(bad, 50, undefined, { trace: true }).trace.find((t) => t.id === 'loyalty_invite').seen, 'tenure_days missing')
   assert.throws(() => c.decideValues(values, 120), /score/)
   assert.throws(() => c.decideValues(values, 50, new Float64Array(2)), (e) => e.code === 'LENGTH_MISMATCH' && /contributions/.test(e.message))
   const inf = new Float64Array(c.factors.length).fill(NaN)
@@ -251,4 +263,62 @@ test('now is required with a history (and for a logged decision), as a Date or e
     c.decide(customer, { score: 75, factors: { bill_shock: 0.9 }, history: [], now }))
   assert.deepEqual(c.decideValues(values, 75).actions, c.decideValues(values, 75, undefined, { history: [], now }).actions)
   assert.equal(c.decide(customer, { score: 75, customerId: 'C9', now: new Date(now) }).log.time, now)
+})
+
+test('a probability is not a score: refused as a score, taken as a probability', () => {
+  const c = ActionCatalog.playbook()
+  assert.throws(() => c.decide(customer, { score: 0.856 }),
+    (e) => e.code === 'INVALID_PARAMETER' && /multiply a probability by 100 or pass it as probability/.test(e.message) && /got 0\.856$/.test(e.message))
+  assert.deepEqual(c.decide(customer, { probability: 0.856 }), c.decide(customer, { score: 85.6 }))
+  assert.throws(() => c.decide(customer, { probability: 85.6 }), /^Error: probability must be a churn probability in \[0, 1\]/)
+  assert.throws(() => c.decide(customer, { score: 85.6, probability: 0.856 }), /not both/)
+  assert.throws(() => c.decide(customer, {}), /score or probability must be given/)
+  const values = c.encode(customer)
+  assert.deepEqual(c.decideValues(values, null, undefined, { probability: 0.856 }).actions, c.decideValues(values, 85.6).actions)
+  assert.throws(() => c.decideValues(values, 0.856), /got 0\.856/)
+})
+
+test('unknown factors and fields list the known ones, closest first; ignoreExtra leaves them out', () => {
+  const c = ActionCatalog.playbook()
+  assert.throws(() => c.decide(customer, { score: 75, factors: { bill_shok: 5 } }),
+    (e) => e.code === 'UNKNOWN_VALUE' && e.message.startsWith('unknown factor "bill_shok"; expected one of bill_shock, repeat_contacts_90d, '))
+  assert.throws(() => c.decide({ ...customer, monthy_bill: 60 }, { score: 75 }),
+    (e) => e.message.startsWith('unknown customer field "monthy_bill"; expected one of monthly_bill, '))
+  const wide = c.decide({ ...customer, gender: 'Female', TotalCharges: 1889.5 }, { score: 75, factors: { bill_shock: 0.9, Contract: 2 }, ignoreExtra: true })
+  assert.deepEqual(wide, c.decide(customer, { score: 75, factors: { bill_shock: 0.9 } }))
+})
+
+test('a customer without a survey answer gets a decision, the trace saying the answer is missing', () => {
+  const c = ActionCatalog.playbook()
+  const quiet = { ...customer, complained_outage: false }
+  const { last_nps: _, ...noKey } = quiet
+  for (const cu of [{ ...quiet, last_nps: null }, { ...quiet, last_nps: NaN }, noKey]) {
+    const d = c.decide(cu, { score: 12 })
+    assert.deepEqual(d.actions.map((a) => a.id), ['lock_in_12m', 'feedback_survey', 'no_action'])
+    const cb = d.trace.find((t) => t.id === 'detractor_callback')
+    assert.deepEqual([cb.detail, cb.condition, cb.seen], ['actions[3].applicability: last_nps <= 6 (last_nps missing)', 'last_nps <= 6', 'last_nps missing'])
+  }
+  const r = c.decideValues(c.encode(noKey), 12)
+  assert.deepEqual(r.actions.map((i) => c.actions[i]), ['lock_in_12m', 'feedback_survey', 'no_action'])
+})
+
+test('ActionCatalog.load reads a catalogue file, errors naming the file', () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const file = path.join(__dirname, '..', '..', 'examples', 'catalogues', 'telco.json')
+  const telco = ActionCatalog.load(file)
+  assert.equal(telco.actions[0], 'contract_offer')
+  assert.deepEqual(telco.actions, ActionCatalog.fromJson(fs.readFileSync(file, 'utf8')).actions)
+  // A new month-to-month fiber customer at high risk: the contract offer (a month's bill x 1.2 lever) first.
+  const d = telco.decide({ tenure_months: 2, Contract: 'Month-to-month', InternetService: 'Fiber optic', TechSupport: 'No',
+    OnlineSecurity: 'No', PaymentMethod: 'Mailed check', monthly_bill: 80, SeniorCitizen: 0 }, { probability: 0.8 })
+  assert.deepEqual(d.actions.map((a) => [a.id, a.priority]), [['contract_offer', 96], ['tech_support_trial', 18], ['fiber_care_call', 12]])
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-catalogue-'))
+  const bad = path.join(dir, 'bad.json')
+  fs.writeFileSync(bad, JSON.stringify({ fields: { x: 'number' }, actions: [{ id: 'a', channel: 'sms', eligibility: { field: 'y', op: '>', value: 1 } }] }))
+  assert.throws(() => ActionCatalog.load(bad), (e) => e.code === 'UNKNOWN_VALUE' && e.message.startsWith(`unknown actions[0].eligibility.field (catalogue file ${bad}) "y"`))
+  const absent = path.join(dir, 'absent.json')
+  assert.throws(() => ActionCatalog.load(absent), (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith(`path must be a readable catalogue file, got "${absent}" (`))
+  fs.rmSync(dir, { recursive: true })
 })

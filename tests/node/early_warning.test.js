@@ -274,7 +274,7 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
       if (Number.isFinite(v)) customer[field] = v
     }
     const factors = Object.fromEntries(names.map((n, j) => [n, t.contributions[j]]))
-    const decision = playbook.decide(customer, { score: 100 * p, factors, now, top: 3 })
+    const decision = playbook.decide(customer, { probability: p, factors, now, top: 3, ignoreExtra: true })
     assert.deepEqual(t.actions, decision.actions)
     assert.deepEqual(t.trace, decision.trace)
     assert.equal(t.score, 100 * p)
@@ -313,7 +313,7 @@ test('TicketScorer.ticket equals the separate calls to the bit', () => {
   }
   const x3 = churn.explainValues(f3, { top: 30 })
   const factors3 = Object.fromEntries([...x3.raising, ...x3.lowering].map((f) => [f.name, f.contribution]))
-  const d3 = playbook.decide(customer3, { score: 100 * p3, factors: factors3, now: later, top: 3, history: sms })
+  const d3 = playbook.decide(customer3, { probability: p3, factors: factors3, now: later, top: 3, history: sms, ignoreExtra: true })
   assert.deepEqual(withOutcomes.trace, d3.trace)
   assert.ok(riskiest.score >= 30, `${riskiest.score}`)
   assert.ok(withOutcomes.trace.filter((e) => e.status === 'suppressed').length > 0)
@@ -428,7 +428,7 @@ test('TicketScorer.ticket with a learner ranks as decide with it', () => {
       if (Number.isFinite(v)) customer[field] = v
     }
     const factors = Object.fromEntries(names.map((n, j) => [n, t.contributions[j]]))
-    const d = playbook.decide(customer, { score: t.score, factors, now, top: 3, segment: 'consumer', seed: k }, learner)
+    const d = playbook.decide(customer, { probability: t.probability, factors, now, top: 3, segment: 'consumer', seed: k, ignoreExtra: true }, learner)
     assert.deepEqual(t.actions, d.actions)
     if (JSON.stringify(plain.actions) !== JSON.stringify(t.actions)) differs++
   }

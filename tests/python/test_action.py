@@ -39,8 +39,9 @@ def test_errors_name_the_json_path_or_field():
     c = nps.ActionCatalog.playbook()
     with pytest.raises(nps.NpsError, match="colour"):
         c.decide({"colour": "red"}, score=10)
-    with pytest.raises(nps.NpsError, match="tenure_days"):
-        c.decide({**CUSTOMER, "tenure_days": None}, score=10)
+    # A missing field is not an error: the comparisons on it are false, and the trace says so.
+    d = c.decide({**CUSTOMER, "tenure_days": None}, score=10)
+    assert {t["id"]: t["seen"] for t in d["trace"]}["loyalty_invite"] == "tenure_days missing"
     with pytest.raises(nps.NpsError, match="outcome kind"):
         c.decide(CUSTOMER, score=10, history=[{"action": "a", "channel": "sms", "group": "g", "time": 0, "kind": "maybe"}])
 
@@ -68,18 +69,19 @@ def test_campaign_segments_from_a_scored_base():
     base = nps.synth.generate(customers=2_000, seed=8)
     X = nps.features.retention(base.events, as_of=base.as_of)
     model = nps.ChurnModel().fit(X, base.labels["churned"])
-    scores = 100 * model.churn_probability(X)
+    probabilities = model.churn_probability(X)
+    scores = 100 * probabilities
     explained = model.explain(X, top=1)
     top = explained[explained["direction"] == "raises"].set_index("customer")["factor"].reindex(X.index).fillna("none")
     catalog = nps.ActionCatalog.playbook()
     actions = []
-    for s, (_, row) in zip(scores, X.iterrows()):
+    for p, (_, row) in zip(probabilities, X.iterrows()):
         customer = {"tenure_days": row["tenure_days"], "segment": "consumer", "complained_outage": False,
                     "complained_overage": False, "monthly_bill": 40.0,
                     "payment_trend": 1.0 if np.isnan(row["payment_trend"]) else row["payment_trend"],
                     "usage_trend_30d": 1.0 if np.isnan(row["usage_trend_30d"]) else row["usage_trend_30d"],
                     "last_nps": 7 if np.isnan(row["last_nps"]) else row["last_nps"]}
-        d = catalog.decide(customer, score=float(s), top=1)
+        d = catalog.decide(customer, probability=float(p), top=1)
         actions.append(d["actions"][0]["id"] if d["actions"] else None)
     segments = catalog.campaign_segments(scores, list(top), actions)
     assert sum(g["customers"] for g in segments) == len(X)
@@ -122,12 +124,17 @@ def test_decide_values_decides_as_decide():
         dense = np.full(len(c.factors), np.nan)
         for n, x in f.items():
             dense[c.factors.index(n)] = x
-        score = float(rng.uniform(0, 100))
+        score = float(rng.uniform(1, 100))  # a score below 1 is refused as a likely probability
         d = c.decide(cu, score=score, factors=f, now=NOW, top=4)
         r = c.decide_values(c.encode(cu), score, dense, now=NOW, top=4, trace=True)
         assert [c.actions[i] for i in r["actions"]] == [a["id"] for a in d["actions"]]
         assert r["priorities"] == [a["priority"] for a in d["actions"]]
-        assert r["trace"] == d["trace"]
+        # The same trace, but that the record holds a string no rule names as a code only.
+        for fast, slow in zip(r["trace"], d["trace"]):
+            if "a string no rule names" in fast["seen"]:
+                assert slow["seen"] == f'segment = "{cu["segment"]}"'
+                fast, slow = {**fast, "seen": "", "detail": ""}, {**slow, "seen": "", "detail": ""}
+            assert fast == slow
 
 
 def test_decide_values_bad_records_name_index_field_and_value():
@@ -145,9 +152,10 @@ def test_decide_values_bad_records_name_index_field_and_value():
     bad[0], bad[5] = 1, 0.5
     with pytest.raises(nps.NpsError, match=r'values\[5\] \(field "segment"\).*got 0.5'):
         c.decide_values(bad, 50)
+    # A missing value (NaN) is not an error: the comparisons on it are false.
     bad[5], bad[6] = 0, np.nan
-    with pytest.raises(nps.NpsError, match="tenure_days"):
-        c.decide_values(bad, 50)
+    r = c.decide_values(bad, 50, trace=True)
+    assert {t["id"]: t["seen"] for t in r["trace"]}["loyalty_invite"] == "tenure_days missing"
     with pytest.raises(nps.NpsError, match="contributions has 2"):
         c.decide_values(values, 50, [0.1, 0.2])
     inf = np.full(len(c.factors), np.nan)
@@ -338,3 +346,224 @@ def test_now_is_required_with_a_history_and_takes_any_time():
     again = pickle.loads(pickle.dumps(c))
     assert again.actions == c.actions and again.fields == c.fields
     assert again.decide(CUSTOMER, score=75, history=history, now=NOW) == expected
+
+
+# ---------------------------------------------------------------------------------------
+# What a new analyst passes: a probability, misspelt names, customers without an answer.
+
+def test_a_probability_is_not_a_score():
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    with pytest.raises(nps.NpsError, match=r"multiply a probability by 100 or pass it as probability.*got 0\.856$") as e:
+        c.decide(CUSTOMER, score=0.856)
+    assert e.value.code == "INVALID_PARAMETER"
+    high = c.decide(CUSTOMER, probability=0.856)
+    assert high == c.decide(CUSTOMER, score=85.6)
+    assert {t["id"]: t["status"] for t in high["trace"]}["retention_call"] in ("kept", "below_top_n")  # band high
+    with pytest.raises(nps.NpsError, match=r"^probability must be a churn probability in \[0, 1\].*got 85\.6$"):
+        c.decide(CUSTOMER, probability=85.6)
+    with pytest.raises(nps.NpsError, match="not both"):
+        c.decide(CUSTOMER, score=85.6, probability=0.856)
+    with pytest.raises(nps.NpsError, match="score or probability must be given"):
+        c.decide(CUSTOMER)
+    # The fast path takes the same two.
+    values = c.encode(CUSTOMER)
+    assert c.decide_values(values, probability=np.float64(0.856))["actions"] == c.decide_values(values, 85.6)["actions"]
+    with pytest.raises(nps.NpsError, match="got 0.856"):
+        c.decide_values(values, 0.856)
+
+
+def test_unknown_factors_and_fields_list_the_known_ones():
+    c = nps.ActionCatalog.playbook()
+    with pytest.raises(nps.NpsError) as e:
+        c.decide(CUSTOMER, score=75, factors={"bill_shok": 5.0})
+    assert e.value.code == "UNKNOWN_VALUE"
+    assert str(e.value).startswith('unknown factor "bill_shok"; expected one of bill_shock, repeat_contacts_90d, ')
+    with pytest.raises(nps.NpsError, match=r'^unknown customer field "monthy_bill"; expected one of monthly_bill, '):
+        c.decide({**CUSTOMER, "monthy_bill": 60.0}, score=75)
+    with pytest.raises(nps.NpsError, match=r'factors\["bill_shock"\] must be a number .*got \'high\''):
+        c.decide(CUSTOMER, score=75, factors={"bill_shock": "high"})
+    # A whole row and its whole explanation, on request: what the catalogue does not declare is left out.
+    row = {**CUSTOMER, "gender": "Female", "TotalCharges": 1889.5}
+    wide = c.decide(row, score=75, factors={"bill_shock": 0.9, "Contract": 2.0}, ignore_extra=True)
+    assert wide == c.decide(CUSTOMER, score=75, factors={"bill_shock": 0.9})
+
+
+def test_a_customer_without_a_survey_answer_gets_a_decision():
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    quiet = {**CUSTOMER, "complained_outage": False}
+    for missing in (None, np.nan, float("nan")):
+        d = c.decide({**quiet, "last_nps": missing}, score=12)
+        assert [a["id"] for a in d["actions"]] == ["lock_in_12m", "feedback_survey", "no_action"]
+        why = {t["id"]: t for t in d["trace"]}
+        assert why["detractor_callback"]["detail"] == "actions[3].applicability: last_nps <= 6 (last_nps missing)"
+        assert (why["thank_you"]["condition"], why["thank_you"]["seen"]) == ("last_nps >= 9", "last_nps missing")
+    # A field left out of the dict is missing too, and the fast path agrees.
+    no_key = {k: v for k, v in quiet.items() if k != "last_nps"}
+    values = c.encode(no_key)
+    assert np.isnan(values[[f for f, _ in c.fields].index("last_nps")])
+    r = c.decide_values(values, 12, trace=True)
+    assert [c.actions[i] for i in r["actions"]] == ["lock_in_12m", "feedback_survey", "no_action"]
+    slow = c.decide(no_key, score=12)["trace"]
+    assert [t for t in r["trace"] if t["id"] != "upsell"] == [t for t in slow if t["id"] != "upsell"]
+    # The record holds a string no rule names ("consumer") as a code only.
+    assert [t["seen"] for t in (r["trace"][5], slow[5])] == ["segment = a string no rule names", 'segment = "consumer"']
+
+
+# ---------------------------------------------------------------------------------------
+# A table of customers: decide over a DataFrame; catalogues from files.
+
+def _frame():
+    import pandas as pd
+
+    rows = [CUSTOMER,
+            {**CUSTOMER, "last_nps": None, "complained_outage": False},
+            {**CUSTOMER, "segment": "family", "last_nps": 10, "tenure_days": 50},
+            {**CUSTOMER, "monthly_bill": 90.0, "payment_trend": 1.2}]
+    return pd.DataFrame(rows, index=pd.Index(["C1", "C2", "C3", "C4"], name="customer"))
+
+
+def test_decide_over_a_frame_is_decide_row_by_row():
+    import numpy as np
+    import pandas as pd
+
+    c = nps.ActionCatalog.playbook()
+    frame = _frame()
+    p = np.array([0.75, 0.12, 0.25, 0.5])
+    why = pd.DataFrame({"bill_shock": [0.9, np.nan, -0.2, 0.1], "device_age_days": [0.2, 0.1, 0.5, 0.7],
+                        "dropped_calls_30d": [np.nan, np.nan, 0.4, -0.1]}, index=frame.index)
+    d = c.decide(frame, probability=p, factors=why, top=4)
+    assert list(d.index) == ["C1", "C2", "C3", "C4"] and d.index.name == "customer"
+    assert list(d.columns) == [f"{k}_{i}" for i in range(1, 5) for k in ("action", "priority")]
+    for (label, row), risk in zip(frame.iterrows(), p):
+        factors = {k: v for k, v in why.loc[label].items() if not np.isnan(v)}
+        one = c.decide(row.to_dict(), probability=risk, factors=factors, top=4)
+        ids = [a["id"] for a in one["actions"]]
+        assert [d.loc[label, f"action_{i}"] for i in range(1, len(ids) + 1)] == ids, label
+        assert [d.loc[label, f"priority_{i}"] for i in range(1, len(ids) + 1)] == [a["priority"] for a in one["actions"]]
+        assert all(pd.isna(d.loc[label, f"action_{i}"]) for i in range(len(ids) + 1, 5))
+    assert d.loc["C1", "action_1"] == "early_renewal_phone" and d.loc["C2", "action_2"] == "feedback_survey"
+    # The risk from a column (left out of the fields), as a score, as one value for every row.
+    same = c.decide(frame.assign(risk=100 * p), score="risk", factors=why, top=4)
+    pd.testing.assert_frame_equal(same, d)
+    flat = c.decide(frame, score=50)
+    pd.testing.assert_frame_equal(flat, c.decide(frame, probability=np.full(4, 0.5)))
+    # An empty frame gives an empty table with the same columns.
+    empty = c.decide(frame.iloc[:0], probability=[])
+    assert len(empty) == 0 and list(empty.columns) == [f"{k}_{i}" for i in range(1, 4) for k in ("action", "priority")]
+
+
+def test_decide_over_a_frame_maps_names_and_leaves_extra_out_on_request():
+    import pandas as pd
+
+    c = nps.ActionCatalog.playbook()
+    frame = _frame()
+    model_names = frame.rename(columns={"tenure_days": "tenure", "monthly_bill": "MonthlyCharges"})
+    wide = model_names.assign(gender="Female", TotalCharges=[1.0, 2.0, 3.0, 4.0])
+    why = pd.DataFrame({"tenure": [0.5, 0.1, 0.2, 0.3], "Contract": [1.0, 1.0, 1.0, 1.0]}, index=frame.index)
+    mapping = {"tenure": "tenure_days", "MonthlyCharges": "monthly_bill"}
+    d = c.decide(wide, score=70, factors=why, mapping=mapping, ignore_extra=True)
+    want = c.decide(frame, score=70, factors=why[["tenure"]].rename(columns={"tenure": "tenure_days"}))
+    pd.testing.assert_frame_equal(d, want)
+    with pytest.raises(nps.NpsError, match=r"^column\(s\) 'gender', 'TotalCharges' of the frame are not fields") as e:
+        c.decide(wide, score=70, mapping=mapping)
+    assert e.value.code == "UNKNOWN_VALUE"
+    with pytest.raises(nps.NpsError, match=r"^factors column 'Contract' is not a factor of the catalogue"):
+        c.decide(model_names, score=70, factors=why, mapping=mapping)
+    with pytest.raises(nps.NpsError, match=r"no column for catalogue field\(s\) monthly_bill, tenure_days") as e:
+        c.decide(model_names, score=70)
+    assert e.value.code == "MISSING_VALUE"
+    with pytest.raises(nps.NpsError, match=r"^mapping\['tenure'\] = 'tenure_day' is neither a field nor a factor.*"
+                                           r"expected one of tenure_days, "):
+        c.decide(model_names, score=70, mapping={"tenure": "tenure_day"})
+    # The dict path takes the same mapping.
+    row = model_names.loc["C1"].to_dict()
+    one = c.decide(row, score=70, factors={"tenure": 0.5}, mapping=mapping)
+    assert [a["id"] for a in one["actions"]] == [d.loc["C1", f"action_{i}"] for i in range(1, 4)]
+
+
+def test_decide_over_a_frame_names_the_column_row_and_value():
+    import numpy as np
+    import pandas as pd
+
+    c = nps.ActionCatalog.playbook()
+    frame = _frame()
+    cases = [
+        (frame.assign(monthly_bill=["60", 1.0, 2.0, 3.0]), {"score": 50},
+         r"^column 'monthly_bill' \(catalogue field 'monthly_bill', a number\) at row 'C1' = '60': expected a number "
+         r"or missing \(numbers stored as text\? read the file with nps.read_csv"),
+        (frame.assign(complained_outage=["Yes", "No", "No", "No"]), {"score": 50},
+         r"^column 'complained_outage' .*a bool\) at row 'C1' = 'Yes': expected true, false \(or 1, 0\) or missing"),
+        (frame.assign(segment=[1, 2, 3, 4]), {"score": 50}, r"^column 'segment' .*a string\) at row 'C1' = 1: .*holds numbers"),
+        (frame.assign(tenure_days=[1.0, np.inf, 2.0, 3.0]), {"score": 50}, r"at row 'C2' = inf: expected a finite number"),
+        (frame, {"score": [50, 0.5, 20, 30]}, r'^row "C2": score must be a churn score on the 0–100 scale'),
+        (frame, {"probability": [0.5, 0.5]}, r"^probability has 2 elements but the frame has 4 rows"),
+        (frame, {"probability": pd.Series([0.5] * 4)}, r"^probability's index does not match the frame's"),
+        (frame, {"score": "risk"}, r"^score = 'risk' is not a column of the frame"),
+        (frame, {"score": 50, "history": []}, r"^history is for one customer"),
+        (frame, {"score": 50, "factors": {"bill_shock": 1.0}}, r"^factors must be a DataFrame of contributions"),
+    ]
+    for f, kwargs, message in cases:
+        with pytest.raises(nps.NpsError, match=message) as e:
+            c.decide(f, **kwargs)
+        assert isinstance(e.value.code, str), message
+    # A value an action reads, missing in one row: the row is named.
+    with pytest.raises(nps.NpsError, match=r'^row "C1": customer field "monthly_bill" \(the value of action "bill_discount"\)'):
+        c.decide(frame.assign(monthly_bill=[None, 40.0, 40.0, 40.0]), score=75)
+    # Missing values otherwise decide: pandas NA, None and NaN alike.
+    nullable = frame.assign(last_nps=pd.array([4, pd.NA, 10, 7], dtype="Int64"),
+                            complained_outage=pd.array([True, pd.NA, True, False], dtype="boolean"))
+    d = c.decide(nullable, score=20)
+    assert d.loc["C2", "action_1"] == "feedback_survey"
+
+
+def test_catalogues_load_from_files(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    telco = nps.ActionCatalog.load(root / "examples" / "catalogues" / "telco.json")
+    assert telco.actions[0] == "contract_offer" and ("tenure_months", "number") in telco.fields
+    assert nps.ActionCatalog.load(str(root / "examples" / "catalogues" / "telco.json")).actions == telco.actions
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"fields": {"x": "number"}, "actions": [{"id": "a", "channel": "sms", "eligibility": {"field": "y", "op": ">", "value": 1}}]}))
+    with pytest.raises(nps.NpsError, match=rf"^unknown actions\[0\]\.eligibility\.field \(catalogue file {bad}\) \"y\""):
+        nps.ActionCatalog.load(bad)
+    with pytest.raises(FileNotFoundError):
+        nps.ActionCatalog.load(tmp_path / "absent.json")
+
+
+def test_the_telco_catalogue_decides_the_telco_base(telco_path):
+    """The IBM Telco file: a churn model on every customer column, its probabilities and
+    contributions, and the Telco catalogue deciding for all 7,043 customers at once, the
+    same as one at a time."""
+    import numpy as np
+    import pandas as pd
+    from pathlib import Path
+
+    d = pd.read_csv(telco_path, index_col="customerID")
+    d["TotalCharges"] = pd.to_numeric(d["TotalCharges"], errors="coerce")  # blanks for new customers
+    y = d.pop("Churn")
+    model = nps.ChurnModel().fit(d, y)
+    p = model.churn_probability(d)
+    why = model.contributions(d)
+    catalog = nps.ActionCatalog.load(Path(__file__).resolve().parents[2] / "examples" / "catalogues" / "telco.json")
+    mapping = {"tenure": "tenure_months", "MonthlyCharges": "monthly_bill"}
+    table = catalog.decide(d, probability=p, factors=why, mapping=mapping, ignore_extra=True)
+    assert table.shape == (7043, 6) and table.index.equals(d.index)
+    counts = table["action_1"].value_counts()
+    # Month-to-month customers at medium or high risk are offered a contract first, by far
+    # the commonest first action; almost everyone gets one.
+    assert counts.index[0] == "contract_offer"
+    assert table["action_1"].notna().mean() > 0.99
+    month = (d["Contract"] == "Month-to-month") & (p >= 0.3)
+    assert (table.loc[month, "action_1"] == "contract_offer").mean() > 0.9
+    assert not table.loc[d["Contract"] != "Month-to-month", ["action_1", "action_2", "action_3"]].isin(["contract_offer"]).any().any()
+    rng = np.random.default_rng(16)
+    for i in rng.choice(len(d), size=40, replace=False):
+        label = d.index[i]
+        one = catalog.decide(d.iloc[i].to_dict(), probability=p[i], factors=why.iloc[i].to_dict(), mapping=mapping,
+                             ignore_extra=True)
+        assert [a["id"] for a in one["actions"]] == table.loc[label, ["action_1", "action_2", "action_3"]].dropna().tolist()

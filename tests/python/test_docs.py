@@ -14,5 +14,7 @@ BLOCKS = [
 
 
 @pytest.mark.parametrize("code", BLOCKS)
-def test_guide_example(code):
+def test_guide_example(code, monkeypatch):
+    # From the repository root, as a reader runs them (paths such as examples/catalogues/...).
+    monkeypatch.chdir(DOCS.parent)
     exec(compile(code, "<guide>", "exec"), {"__name__": "__guide__"})

@@ -347,8 +347,9 @@ def test_ticket_scorer_equals_the_separate_calls():
         for field in ("tenure_days", "payment_trend", "usage_trend_30d", "last_nps"):
             if np.isfinite(row.at[0, field]):
                 record[field] = float(row.at[0, field])
+        # Every input's contribution: those the playbook does not declare left out on request.
         factors = dict(zip(churn.inputs_, contrib.iloc[0].to_numpy()))
-        decision = catalog.decide(record, 100 * p, factors=factors, now=now)
+        decision = catalog.decide(record, probability=p, factors=factors, now=now, ignore_extra=True)
         assert t["actions"] == decision["actions"] and t["trace"] == decision["trace"]
         ranked += len(t["actions"])
     assert ranked > 0
@@ -366,7 +367,8 @@ def test_ticket_scorer_equals_the_separate_calls():
         if np.isfinite(row.at[0, field]):
             record[field] = float(row.at[0, field])
     factors = dict(zip(churn.inputs_, churn.contributions(row).iloc[0].to_numpy()))
-    decision = catalog.decide(record, 100 * churn.predict_proba(row)[0, 1], factors=factors, history=sms, now=now + 60)
+    decision = catalog.decide(record, probability=churn.predict_proba(row)[0, 1], factors=factors, history=sms,
+                              now=now + 60, ignore_extra=True)
     assert t["trace"] == decision["trace"]
     assert any(e["status"] == "suppressed" for e in t["trace"])
     with pytest.raises(nps.NpsError, match="clicked"):
@@ -399,7 +401,8 @@ def test_ticket_with_a_learner_ranks_as_decide_with_it():
             if np.isfinite(v):
                 record[field] = float(v)
         factors = dict(zip(churn.inputs_, t["contributions"]))
-        d = catalog.decide(record, t["score"], factors=factors, now=now, learner=learner, segment="consumer", seed=k)
+        d = catalog.decide(record, probability=t["probability"], factors=factors, now=now, learner=learner,
+                           segment="consumer", seed=k, ignore_extra=True)
         assert t["actions"] == d["actions"]
         differs += plain["actions"] != t["actions"]
     assert differs > 0
@@ -511,11 +514,15 @@ def test_ticket_bad_input_from_python():
         scorer.ticket(h, now, "contact_opened", now=now)
     assert len(h) == n  # nothing was added
     # A customer with no events: the first ticket of one without a subscription start
-    # cannot be scored (tenure was never missing in training), and the error says so.
+    # cannot be scored (tenure was never missing in training), and the error says so. The
+    # ticket's event is taken back: the history is as it was.
     fresh = nps.features.CustomerHistory()
     with pytest.raises(nps.NpsError, match="tenure_days"):
         scorer.ticket(fresh, now - 1, "contact_opened", now=now)
+    assert len(fresh) == 0
     t = scorer.ticket(fresh, now - 2, "subscription_start", now=now)
+    assert 0 < t["probability"] < 1 and len(fresh) == 1
+    t = scorer.ticket(fresh, now - 1, "contact_opened", now=now)
     assert 0 < t["probability"] < 1 and len(fresh) == 2
     with pytest.raises(nps.NpsError, match="shoe_size"):
         nps.TicketScorer(engine, nps.ChurnModel().fit(X.rename(columns={"tenure_days": "shoe_size"}),

@@ -88,3 +88,23 @@ def test_the_guide_shows_a_real_exchange():
     step = next(s for s in VECTOR["steps"] if s["body"] == request)
     assert step["route"] == "/tickets"
     assert answer == step["expected"]
+
+
+def test_the_table_model_answers_recompute_to_the_bit():
+    """The table part: a model trained on Telco-style customer fields, its inputs given in the
+    tickets' fields, and the Telco catalogue."""
+    table = VECTOR["table"]
+    again = json.loads(json.dumps(make_service.expected_table(table)))
+    assert again == table["expected"]
+    model = nps.ChurnModel.from_json(json.dumps(table["model"]))
+    assert set(model.inputs_) == {"tenure_months", "Contract", "InternetService", "TechSupport", "OnlineSecurity",
+                                  "PaymentMethod", "monthly_bill", "SeniorCitizen"}
+    first = table["expected"][0]
+    assert first["actions"][0]["id"] == "contract_offer" and first["probability"] > 0.6
+    # Factor values are numbers for number inputs, text for categories.
+    for answer in table["expected"]:
+        for f in answer["factors"]["raising"] + answer["factors"]["lowering"]:
+            numeric = f["name"] in ("tenure_months", "monthly_bill", "SeniorCitizen")
+            assert isinstance(f["typical"], float) == numeric and isinstance(f["value"], (float, type(None))) == numeric
+    # A signed contract removes the contract offer.
+    assert all(a["id"] != "contract_offer" for a in table["expected"][3]["actions"])

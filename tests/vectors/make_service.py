@@ -11,9 +11,11 @@ playbook's ranked actions (`ActionCatalog.decide`) for the customer record the s
 (ticket fields, else the feature of the same name, else the defaults), with the contact
 outcomes recorded so far. tests/node/service.test.js replays the script over HTTP and must get
 these answers to the bit; tests/python/test_service_vectors.py recomputes them with the
-current build.
+current build. Its `table` part does the same for a model trained on a table of Telco-style
+customer fields (inputs the tickets give in `fields`) and the Telco catalogue.
 
-    .venv/bin/python tests/vectors/make_service.py
+    .venv/bin/python tests/vectors/make_service.py              # a new model and script
+    .venv/bin/python tests/vectors/make_service.py --refresh    # the same ones, answers recomputed
 """
 
 import json
@@ -28,9 +30,10 @@ import nps
 SECOND = 1000
 DAY = 86_400 * SECOND
 
-# The service's defaults for the playbook's fields (examples/node-service/service.js).
+# The service's defaults for the playbook's fields (examples/node-service/service.js); no
+# default answer: a customer who never answered a survey has no `last_nps`.
 DEFAULTS = {"tenure_days": 0, "segment": "consumer", "complained_outage": False, "complained_overage": False,
-            "monthly_bill": 40, "payment_trend": 1, "usage_trend_30d": 1, "last_nps": 7}
+            "monthly_bill": 40, "payment_trend": 1, "usage_trend_30d": 1}
 LEARNED = {"accepted": True, "retained": True, "rejected": False, "ignored": False, "churned": False}
 CONTACT = {"presented", "accepted", "rejected", "ignored"}
 EVENT_KEYS = ["customer", "time", "kind", "value", "duration", "department", "case", "flag"]
@@ -45,6 +48,20 @@ def event_frame(events):
     return frame
 
 
+def shown_value(model, name, value, typical):
+    """A factor's value and typical value as the service answers them: numbers for a number
+    input (the customer's value, None when missing; the training mean from the model file),
+    text for a category (its most common value as the model explains it)."""
+    columns = {c["name"]: c for c in json.loads(model.to_json())["encoder"]["columns"]}
+    column = columns[name]
+    if column["kind"] == "numeric":
+        v = plain(value)
+        return (None if v is None or v is pd.NA else float(v)), column["mean"]
+    if column["kind"] == "boolean":
+        return plain(value), typical == "true"
+    return (None if value is None or (isinstance(value, float) and math.isnan(value)) else value), typical
+
+
 def explain(model, row):
     """Probability, every non-zero contribution (as factors for the rules) and the top three
     raising and lowering factors, as the service answers them."""
@@ -56,7 +73,8 @@ def explain(model, row):
         for r in part.itertuples():
             factors[r.factor] = float(r.contribution)
             if len(shown[key]) < 3:
-                shown[key].append({"name": r.factor, "contribution": float(r.contribution), "value": r.value, "typical": r.typical})
+                value, typical = shown_value(model, r.factor, row.iloc[0][r.factor], r.typical)
+                shown[key].append({"name": r.factor, "contribution": float(r.contribution), "value": value, "typical": typical})
     return p, factors, shown
 
 
@@ -96,7 +114,9 @@ class Reference:
             feature = float(X.loc[c, name]) if name in X.columns else math.nan
             customer[name] = given if given is not None else (DEFAULTS.get(name) if math.isnan(feature) else feature)
         history = [dict(o, time=o["time"] // SECOND) for o in self.outcomes.get(c, [])]
-        d = self.catalog.decide(customer, score=100 * p, factors=factors, history=history, now=body["time"] // SECOND, top=3)
+        # Every input's contribution: those the playbook does not declare as factors left out.
+        d = self.catalog.decide(customer, probability=p, factors=factors, history=history, now=body["time"] // SECOND,
+                                top=3, ignore_extra=True)
         actions = [{k: a[k] for k in ("rank", "id", "label", "channel", "priority", "value")} for a in d["actions"]]
         return {"customer": c, "time": body["time"], "probability": p, "score": 100 * p, "factors": shown, "actions": actions}
 
@@ -150,7 +170,7 @@ def no_rule_fits(base, model, p):
     first ticket (the script must show a ticket answered with none)."""
     order = (p - p.median()).abs().sort_values().index
     as_of_ms = int(pd.Timestamp(base.as_of).value // 1_000_000)
-    for c in order[:200]:
+    for c in order[:1000]:
         ref = Reference(model.to_json())
         ref.answer("/events", {"events": history_events(base, [c])})
         if not ref.ticket({"customer": str(c), "time": as_of_ms + 4 * DAY, "kind": "usage", "value": 1500.0})["actions"]:
@@ -220,10 +240,115 @@ def build():
     answers = expected(vector)
     for step, answer in zip(steps, answers):
         step["expected"] = answer
+    vector["table"] = build_table()
     return vector
 
 
+# ---------------------------------------------------------------------------------------
+# A model trained on a table (Telco-style inputs, none of them a feature of the events): the
+# service takes its inputs from the customer fields the tickets give, and decides with the
+# Telco catalogue (examples/catalogues/telco.json), whose fields are named as the inputs.
+
+TELCO_CATALOGUE = Path(__file__).resolve().parents[2] / "examples" / "catalogues" / "telco.json"
+
+
+def telco_like(n=2_000, seed=5):
+    """Generated customers with the Telco columns the catalogue reads, and churn labels."""
+    rng = np.random.default_rng(seed)
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.55, 0.21, 0.24])
+    internet = rng.choice(["DSL", "Fiber optic", "No"], n, p=[0.34, 0.44, 0.22])
+    tech = np.where(internet == "No", "No internet service", rng.choice(["Yes", "No"], n))
+    security = np.where(internet == "No", "No internet service", rng.choice(["Yes", "No"], n))
+    payment = rng.choice(["Electronic check", "Mailed check", "Bank transfer (automatic)", "Credit card (automatic)"], n)
+    tenure = rng.integers(0, 73, n).astype(float)
+    bill = np.round(rng.uniform(18.0, 119.0, n), 2)
+    senior = (rng.random(n) < 0.16).astype(float)
+    logit = (-1.5 + 1.6 * (contract == "Month-to-month") + 0.8 * (internet == "Fiber optic") - 0.035 * tenure
+             + 0.5 * (payment == "Electronic check") + 0.4 * (tech == "No") + 0.3 * senior)
+    churned = rng.random(n) < 1 / (1 + np.exp(-logit))
+    X = pd.DataFrame({"tenure_months": tenure, "Contract": contract, "InternetService": internet, "TechSupport": tech,
+                      "OnlineSecurity": security, "PaymentMethod": payment, "monthly_bill": bill, "SeniorCitizen": senior},
+                     index=[f"T{i:04d}" for i in range(n)])
+    return X, churned
+
+
+def table_answer(model, catalog, fields, body, outcomes=()):
+    """The answer of the service to a ticket under the table model: the model's inputs from
+    the customer's fields, its probability and factors (`ChurnModel.explain`), and the Telco
+    catalogue's actions for the fields, with every input it declares as a factor."""
+    c = body["customer"]
+    row = pd.DataFrame([{name: fields.get(name) for name in model.inputs_}], index=[c])
+    for name in model.inputs_:
+        if json.loads(model.to_json())["encoder"]["columns"][model.inputs_.index(name)]["kind"] == "numeric":
+            row[name] = row[name].astype(float)
+    table = model.explain(row, top=3)
+    p = float(model.churn_probability(row)[0])
+    shown = {"raising": [], "lowering": []}
+    for direction, key in (("raises", "raising"), ("lowers", "lowering")):
+        for r in table[table["direction"] == direction].sort_values("rank").itertuples():
+            value, typical = shown_value(model, r.factor, fields.get(r.factor), r.typical)
+            shown[key].append({"name": r.factor, "contribution": float(r.contribution), "value": value, "typical": typical})
+    contributions = model.contributions(row).iloc[0]
+    factors = {k: float(v) for k, v in contributions.items() if k in catalog.factors}
+    record = {name: fields.get(name) for name, _ in catalog.fields}
+    d = catalog.decide(record, probability=p, factors=factors, now=body["time"] // SECOND + 1, top=3)
+    actions = [{k: a[k] for k in ("rank", "id", "label", "channel", "priority", "value")} for a in d["actions"]]
+    return {"customer": c, "time": body["time"], "probability": p, "score": 100 * p, "factors": shown, "actions": actions}
+
+
+def expected_table(table):
+    """The answers to the table part's tickets, recomputed with the current build."""
+    model = nps.ChurnModel.from_json(json.dumps(table["model"]))
+    catalog = nps.ActionCatalog.load(TELCO_CATALOGUE)
+    fields, answers = {}, []
+    for body in table["tickets"]:
+        known = fields.setdefault(body["customer"], {})
+        known.update(body.get("fields", {}))
+        answers.append(table_answer(model, catalog, known, body))
+    return answers
+
+
+def build_table():
+    X, churned = telco_like()
+    model = nps.ChurnModel(C=0.5).fit(X, churned)
+    p = pd.Series(model.churn_probability(X), index=X.index)
+    month = X["Contract"] == "Month-to-month"
+    ids = [p[month & (X["InternetService"] == "Fiber optic")].idxmax(),   # the riskiest: a contract offer first
+           p[~month].idxmin(),                                            # the safest: thanks, or nothing
+           p[month & (X["tenure_months"] < 6)].idxmin()]                 # new, the least at risk of them: a welcome call
+    day0 = 1_782_864_000 * SECOND
+    tickets = []
+    for k, c in enumerate(ids):
+        row = {name: plain(v) for name, v in X.loc[c].items()}
+        tickets.append({"customer": c, "time": day0 + k * 3600 * SECOND, "kind": "contact_opened", "fields": row})
+    # The riskiest signs a one-year contract: the next ticket gives only the field that changed.
+    tickets.append({"customer": ids[0], "time": day0 + 5 * 86_400 * SECOND, "kind": "contact_opened",
+                    "fields": {"Contract": "One year"}})
+    table = {"model": json.loads(model.to_json()), "tickets": tickets}
+    table["expected"] = json.loads(json.dumps(expected_table(table)))
+    return table
+
+
+def refresh(path):
+    """Recomputes the answers of the vector at `path` with the current build, keeping its
+    model, customers and script (for a change of the service's semantics, not of the model)."""
+    vector = json.loads(path.read_text())
+    vector["defaults"] = DEFAULTS
+    for step, answer in zip(vector["steps"], expected(vector)):
+        step["expected"] = json.loads(json.dumps(answer))
+    if "table" in vector:
+        vector["table"]["expected"] = json.loads(json.dumps(expected_table(vector["table"])))
+    else:
+        vector["table"] = build_table()
+    path.write_text(json.dumps(vector, indent=1) + "\n")
+
+
 if __name__ == "__main__":
+    import sys
+
     path = Path(__file__).with_name("service.json")
-    path.write_text(json.dumps(build(), indent=1) + "\n")
+    if sys.argv[1:] == ["--refresh"]:
+        refresh(path)
+    else:
+        path.write_text(json.dumps(build(), indent=1) + "\n")
     print(f"wrote {path}")

@@ -326,7 +326,7 @@ impl Catalog {
         for (name, value) in values {
             let Some(slot) = self.field_index(name) else {
                 let known: Vec<&str> = self.fields.iter().map(|(n, _)| n.as_str()).collect();
-                return Err(NpsError::unknown("customer field", name, &known));
+                return Err(NpsError::unknown_closest("customer field", name, &known));
             };
             let ty = self.fields[slot].1;
             let fits = matches!(

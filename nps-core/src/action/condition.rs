@@ -5,6 +5,11 @@
 //! booleans as 0 or 1, strings as their code in the field's vocabulary (the strings the
 //! catalogue's conditions mention; any other string is the code `vocabulary.len()`), and a
 //! missing value as NaN. String comparisons thus become comparisons of codes.
+//!
+//! A comparison on a missing field is false (whatever the operator, `!=` included), as in
+//! SQL; `{"field": f, "missing": true}` holds exactly when the field is missing (`false`:
+//! when it is present). Each node also keeps its condition in words (`last_nps <= 6`), for
+//! the trace.
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -40,6 +45,18 @@ impl Op {
         })
     }
 
+    /// The operator as written in JSON.
+    pub(super) fn symbol(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+
     #[inline]
     fn holds(self, a: f64, b: f64) -> bool {
         match self {
@@ -53,11 +70,14 @@ impl Op {
     }
 }
 
-/// A compiled condition node with its JSON path (shared, so a trace can hold it without copying).
+/// A compiled condition node with its JSON path and its text (shared, so a trace can hold
+/// them without copying).
 #[derive(Debug, Clone)]
 pub(super) struct Node {
     pub cond: Cond,
     pub path: Arc<str>,
+    /// The condition in words, e.g. `last_nps <= 6` or `any(band high, score >= 80)`.
+    pub text: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +105,11 @@ pub(super) enum Cond {
     CodeIn {
         slot: usize,
         codes: Vec<f64>,
+    },
+    /// The field is missing (`missing`), or present (`!missing`).
+    Missing {
+        slot: usize,
+        missing: bool,
     },
     Score {
         op: Op,
@@ -148,19 +173,22 @@ impl Schema<'_> {
     }
 }
 
-const SHAPES: &str = "a condition: {\"all\": [..]}, {\"any\": [..]}, {\"not\": {..}}, {\"field\": .., \"op\": .., \"value\": ..}, {\"score\": op, \"value\": x}, {\"band\": ..}, {\"segment\": [..]} or {\"factor\": .., \"in_top\" | \"raises_more_than\": ..}";
+const SHAPES: &str = "a condition: {\"all\": [..]}, {\"any\": [..]}, {\"not\": {..}}, {\"field\": .., \"op\": .., \"value\": ..}, {\"field\": .., \"missing\": true | false}, {\"score\": op, \"value\": x}, {\"band\": ..}, {\"segment\": [..]} or {\"factor\": .., \"in_top\" | \"raises_more_than\": ..}";
 
 /// Compiles the condition at `path`; `None` (an absent section) is always true.
 pub(super) fn compile(v: Option<&Value>, path: &str, schema: &Schema) -> Result<Node> {
     match v {
-        None => Ok(Node { cond: Cond::True, path: path.into() }),
+        None => Ok(Node { cond: Cond::True, path: path.into(), text: "true".into() }),
         Some(v) => parse(v, path, schema),
     }
 }
 
 fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
     let m = object(v, path, SHAPES)?;
-    let node = |cond| Ok(Node { cond, path: path.into() });
+    let node = |cond: Cond| {
+        let text = describe(&cond, schema).into();
+        Ok(Node { cond, path: path.into(), text })
+    };
     let list = |key: &str| -> Result<Vec<Node>> {
         let p = join(path, key);
         array(&m[key], &p, "an array of conditions")?
@@ -182,8 +210,20 @@ fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
         return node(Cond::Not(Box::new(parse(inner, &join(path, "not"), schema)?)));
     }
     if let Some(f) = m.get("field") {
-        keys(m, path, &["field", "op", "value"])?;
         let fp = join(path, "field");
+        if let Some(x) = m.get("missing") {
+            keys(m, path, &["field", "missing"])?;
+            let (slot, _) = schema.field(&string(f, &fp)?, &fp)?;
+            let missing = x.as_bool().ok_or_else(|| {
+                NpsError::invalid(
+                    &join(path, "missing"),
+                    show(x),
+                    "true (the field is missing) or false (it is present)",
+                )
+            })?;
+            return node(Cond::Missing { slot, missing });
+        }
+        keys(m, path, &["field", "op", "value"])?;
         let (slot, ty) = schema.field(&string(f, &fp)?, &fp)?;
         let op_path = join(path, "op");
         let op = string(m.get("op").ok_or_else(|| super::json::missing(&op_path, "an operator"))?, &op_path)?;
@@ -245,8 +285,60 @@ fn parse(v: &Value, path: &str, schema: &Schema) -> Result<Node> {
         }
         return Err(super::json::missing(&join(path, "in_top"), "\"in_top\": k or \"raises_more_than\": x"));
     }
-    keys(m, path, &["all", "any", "not", "field", "op", "value", "score", "band", "segment", "factor"])?;
+    keys(m, path, &["all", "any", "not", "field", "op", "value", "missing", "score", "band", "segment", "factor"])?;
     Err(NpsError::invalid(path, show(v), SHAPES))
+}
+
+/// A number as the texts of conditions and traces write it (`180`, `0.5`).
+pub(super) fn number_text(x: f64) -> String {
+    format!("{x}")
+}
+
+/// The condition in words, for the trace: `tenure_days >= 180`, `segment in ["prepaid",
+/// "family"]`, `last_nps is missing`, `band in [medium, high]`, `device_age_days in the top 2
+/// factors`, `any(...)`.
+fn describe(cond: &Cond, schema: &Schema) -> String {
+    let field = |slot: usize| schema.fields[slot].0.as_str();
+    let word = |slot: usize, code: f64| -> String {
+        if schema.fields[slot].1 == FieldType::Bool {
+            return (code == 1.0).to_string();
+        }
+        let v = schema.vocabulary.borrow();
+        format!("{:?}", v[slot][code as usize])
+    };
+    let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+    let children = |name: &str, nodes: &[Node]| {
+        format!("{name}({})", nodes.iter().map(|n| &*n.text).collect::<Vec<_>>().join(", "))
+    };
+    match cond {
+        Cond::True => "true".into(),
+        Cond::All(nodes) => children("all", nodes),
+        Cond::Any(nodes) => children("any", nodes),
+        Cond::Not(node) => format!("not({})", node.text),
+        Cond::Number { slot, op, value } => format!("{} {} {}", field(*slot), op.symbol(), number_text(*value)),
+        Cond::NumberIn { slot, values } => {
+            format!("{} in {}", field(*slot), list(values.iter().map(|&x| number_text(x)).collect()))
+        }
+        Cond::Code { slot, equal, code } => {
+            format!("{} {} {}", field(*slot), if *equal { "==" } else { "!=" }, word(*slot, *code))
+        }
+        Cond::CodeIn { slot, codes } => {
+            format!("{} in {}", field(*slot), list(codes.iter().map(|&c| word(*slot, c)).collect()))
+        }
+        Cond::Missing { slot, missing } => {
+            format!("{} is {}", field(*slot), if *missing { "missing" } else { "present" })
+        }
+        Cond::Score { op, value } => format!("score {} {}", op.symbol(), number_text(*value)),
+        Cond::Band(bands) => match bands.as_slice() {
+            [b] => format!("band {}", schema.bands[*b].name),
+            _ => format!("band in {}", list(bands.iter().map(|&b| schema.bands[b].name.clone()).collect())),
+        },
+        Cond::FactorTop { factor, k: 1 } => format!("{} is the top factor", schema.factors[*factor]),
+        Cond::FactorTop { factor, k } => format!("{} in the top {k} factors", schema.factors[*factor]),
+        Cond::FactorRaises { factor, threshold } => {
+            format!("{} raises the log-odds by more than {}", schema.factors[*factor], number_text(*threshold))
+        }
+    }
 }
 
 fn comparison(
@@ -314,60 +406,46 @@ pub(super) struct Context<'a> {
     pub rank: &'a [usize],
 }
 
-/// Why an evaluation could not finish: the slot of a Missing field and the condition's path.
-pub(super) struct MissingField<'a> {
-    pub slot: usize,
-    pub path: &'a Arc<str>,
-}
-
-impl<'a> Context<'a> {
-    /// The value of field `slot`, or the path of the condition that needs it when missing.
-    #[inline]
-    fn field<'n>(&self, slot: usize, path: &'n Arc<str>) -> Result<f64, MissingField<'n>> {
-        let x = self.values[slot];
-        if x.is_nan() {
-            Err(MissingField { slot, path })
-        } else {
-            Ok(x)
-        }
-    }
-}
-
 impl Node {
-    /// `Ok(None)` when the condition holds, `Ok(Some(path))` with the first failing condition's
-    /// path when it does not.
-    pub(super) fn check<'a>(&'a self, cx: &Context) -> Result<Option<&'a Arc<str>>, MissingField<'a>> {
+    /// `None` when the condition holds, else the first failing condition: the failing child
+    /// of an `all`, the `any` or `not` itself, or the comparison. A comparison on a missing
+    /// field (NaN) is false.
+    pub(super) fn check<'a>(&'a self, cx: &Context) -> Option<&'a Node> {
         let holds = match &self.cond {
             Cond::True => true,
             Cond::All(list) => {
                 for c in list {
-                    if let Some(p) = c.check(cx)? {
-                        return Ok(Some(p));
+                    if let Some(failed) = c.check(cx) {
+                        return Some(failed);
                     }
                 }
                 true
             }
-            Cond::Any(list) => {
-                let mut any = list.is_empty();
-                for c in list {
-                    if c.check(cx)?.is_none() {
-                        any = true;
-                        break;
-                    }
-                }
-                any
+            Cond::Any(list) => list.is_empty() || list.iter().any(|c| c.check(cx).is_none()),
+            Cond::Not(inner) => inner.check(cx).is_some(),
+            // NaN compares false with everything; `!=` and `!equal` are written so that a
+            // missing value fails them too.
+            Cond::Number { slot, op, value } => {
+                let x = cx.values[*slot];
+                !x.is_nan() && op.holds(x, *value)
             }
-            Cond::Not(inner) => inner.check(cx)?.is_some(),
-            Cond::Number { slot, op, value } => op.holds(cx.field(*slot, &self.path)?, *value),
-            Cond::NumberIn { slot, values } => values.contains(&cx.field(*slot, &self.path)?),
-            Cond::Code { slot, equal, code } => (cx.field(*slot, &self.path)? == *code) == *equal,
-            Cond::CodeIn { slot, codes } => codes.contains(&cx.field(*slot, &self.path)?),
+            Cond::NumberIn { slot, values } => values.contains(&cx.values[*slot]),
+            Cond::Code { slot, equal, code } => {
+                let x = cx.values[*slot];
+                !x.is_nan() && (x == *code) == *equal
+            }
+            Cond::CodeIn { slot, codes } => codes.contains(&cx.values[*slot]),
+            Cond::Missing { slot, missing } => cx.values[*slot].is_nan() == *missing,
             Cond::Score { op, value } => op.holds(cx.score, *value),
             Cond::Band(bands) => bands.contains(&cx.band),
             Cond::FactorTop { factor, k } => cx.rank[*factor] < *k,
             Cond::FactorRaises { factor, threshold } => cx.contribution[*factor] > *threshold,
         };
-        Ok(if holds { None } else { Some(&self.path) })
+        if holds {
+            None
+        } else {
+            Some(self)
+        }
     }
 
     /// Whether any condition in the tree ranks factors (so a decision only ranks them when needed).

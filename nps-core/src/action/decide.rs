@@ -1,12 +1,13 @@
 //! Arbitration: filter actions by their conditions and contact policies, rank the rest by
 //! priority = P × C × V × L and explain every action's fate in a trace.
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::catalog::{ActionValue, Catalog};
-use super::condition::{Cond, Context, MissingField, Node};
-use super::{Customer, Factor, Outcome};
+use super::catalog::{ActionValue, Catalog, FieldType};
+use super::condition::{number_text, Cond, Context, Node};
+use super::{Customer, Factor, FieldValue, Outcome};
 use crate::error::{NpsError, Result};
 
 /// Options of a decision.
@@ -143,6 +144,32 @@ pub struct TraceEntry {
     pub id: Arc<str>,
     /// Kept or removed, and why.
     pub verdict: Verdict,
+    /// For an action a condition removed: that condition in words, e.g. `last_nps >= 9` or
+    /// `any(device_age_days in the top 2 factors, dropped_calls_30d in the top 2 factors)`;
+    /// `None` otherwise.
+    pub condition: Option<Arc<str>>,
+    /// For an action a condition removed: the values the condition read, e.g. `last_nps = 4`,
+    /// `last_nps missing`, `score = 42, band medium`, `device_age_days not given` (several
+    /// separated by `; `); empty otherwise.
+    pub seen: String,
+}
+
+impl TraceEntry {
+    /// What decided the action's fate, in words: for an action a condition removed, the
+    /// condition's JSON path, the condition and the values it read
+    /// (`actions[7].applicability: last_nps >= 9 (last_nps = 4)`); else
+    /// [`Verdict::detail`] (the policy in words, the rank, ...).
+    pub fn detail(&self) -> String {
+        match (&self.verdict, &self.condition) {
+            (
+                Verdict::NotEligible { path } | Verdict::NotApplicable { path } | Verdict::NotSuitable { path },
+                Some(c),
+            ) => {
+                format!("{path}: {c} ({})", self.seen)
+            }
+            (v, _) => v.detail(),
+        }
+    }
 }
 
 /// The result of a decision: the actions, best first, and a trace with one entry per
@@ -173,11 +200,52 @@ pub struct Choice {
 pub struct Scratch {
     values: Vec<f64>,
     contribution: Vec<f64>,
+    given: Vec<bool>,
     rank: Vec<usize>,
     blocked: Vec<bool>,
     times: Vec<i64>,
     kept: Vec<Choice>,
-    verdicts: Vec<Verdict>,
+}
+
+/// The churn score a decision reads, from what a caller gave: `score` on the catalogue's
+/// 0–100 scale, or `probability` in [0, 1] (the score is then 100 × `probability`). The
+/// bindings' `decide` and `decide_values` take either, and apply this rule.
+///
+/// Errors (an [`NpsError::InvalidParameter`] naming the argument, its value and its range):
+/// neither or both given; a probability outside [0, 1]; a score outside [0, 100]; a score
+/// strictly between 0 and 1, refused as a probability passed by mistake (0.856 would
+/// otherwise read as a 0.856 % risk: multiply a probability by 100, or pass it as
+/// `probability`; a risk under 1 % is given as a probability).
+pub fn churn_score(score: Option<f64>, probability: Option<f64>) -> Result<f64> {
+    match (score, probability) {
+        (Some(_), Some(_)) => Err(NpsError::invalid(
+            "score or probability",
+            "both",
+            "given, not both: score (the churn score, 0–100) or probability (0–1)",
+        )),
+        (None, None) => Err(NpsError::invalid(
+            "score or probability",
+            "nothing",
+            "given: score (the churn score, 0–100, 100 × the churn probability) or probability (0–1)",
+        )),
+        (None, Some(p)) if (0.0..=1.0).contains(&p) => Ok(100.0 * p),
+        (None, Some(p)) => Err(NpsError::invalid(
+            "probability",
+            p,
+            "a churn probability in [0, 1] (a score on the 0–100 scale is given as score)",
+        )),
+        (Some(s), None) if s > 0.0 && s < 1.0 => Err(NpsError::invalid(
+            "score",
+            s,
+            "a churn score on the 0–100 scale (100 × the churn probability), not a probability: multiply a \
+             probability by 100 or pass it as probability (a score strictly between 0 and 1 is refused as a \
+             likely probability; give a risk under 1 % as a probability)",
+        )),
+        (Some(s), None) => {
+            check_score(s)?;
+            Ok(s)
+        }
+    }
 }
 
 /// The `now` to decide at when a caller may leave it out (the bindings' optional `now`).
@@ -220,11 +288,14 @@ impl Catalog {
 
     /// Decides into `decision`, reusing `scratch`.
     ///
-    /// `score` is the churn score in 0..=100; `factors` its attribution (names the catalogue
-    /// does not declare still count when ranking the top factors); `history` the customer's
-    /// past outcomes; `now` unix seconds. Errors: a customer record of the wrong length, a score
-    /// outside 0..=100, a Missing field a condition or value needs (naming the action, the
-    /// condition path and the field), a negative value or an invalid propensity.
+    /// `score` is the churn score in 0..=100 (100 × the churn probability; see
+    /// [`churn_score`] for the rule the bindings apply); `factors` its attribution, each a
+    /// factor the catalogue declares, given once (the top factors are ranked among them);
+    /// `history` the customer's past outcomes; `now` unix seconds. A condition on a Missing
+    /// field is false (see the module docs). Errors: a customer record of the wrong length, a
+    /// score outside 0..=100, a factor the catalogue does not declare (listing the declared
+    /// ones, the closest first) or one given twice, a Missing field an action's value reads
+    /// (naming the action and the field), a negative value or an invalid propensity.
     #[allow(clippy::too_many_arguments)]
     pub fn decide_into(
         &self,
@@ -238,16 +309,17 @@ impl Catalog {
         decision: &mut Decision,
     ) -> Result<()> {
         decision.actions.clear();
-        decision.trace.clear();
         self.encode(customer, &mut scratch.values)?;
         check_score(score)?;
-        self.factor_ranks(factors, scratch);
-        let Scratch { values, contribution, rank, blocked, times, kept, verdicts } = scratch;
+        self.factor_ranks(factors, scratch)?;
+        let Scratch { values, contribution, rank, blocked, times, kept, .. } = scratch;
         let cx = Context { values, score, band: self.band_index(score), contribution, rank };
-        self.arbitrate(&cx, Some(customer), history, now, options, blocked, times, kept, Some(verdicts))?;
-        decision
-            .trace
-            .extend(verdicts.drain(..).zip(&self.actions).map(|(verdict, a)| TraceEntry { id: a.id.clone(), verdict }));
+        let done =
+            self.arbitrate(&cx, Some(customer), history, now, options, blocked, times, kept, Some(&mut decision.trace));
+        if let Err(e) = done {
+            decision.trace.clear();
+            return Err(e);
+        }
         decision.actions.extend(kept.iter().map(|c| {
             let a = &self.actions[c.index];
             RankedAction {
@@ -269,9 +341,11 @@ impl Catalog {
     /// `contributions` has the log-odds contribution of each factor in [`Catalog::factors`]
     /// order (NaN: not given; an empty slice: none given); the top factors are ranked among
     /// the given ones. The top N actions go to `ranked`, best first; with `trace`, one verdict
-    /// per catalogue action, in catalogue order. Same decision as [`Catalog::decide_into`] on
-    /// the same customer and factors. Errors as there, plus values or contributions that are
-    /// not what their field or factor takes (naming the index and the value).
+    /// per catalogue action, in catalogue order (the trace's `seen` names a string no rule
+    /// mentions as such, where [`Catalog::decide_into`] shows the customer's text). Same
+    /// decision as [`Catalog::decide_into`] on the same customer and factors. Errors as
+    /// there, plus values or contributions that are not what their field or factor takes
+    /// (naming the index and the value).
     #[allow(clippy::too_many_arguments)]
     pub fn decide_values(
         &self,
@@ -283,7 +357,7 @@ impl Catalog {
         options: &DecideOptions,
         scratch: &mut Scratch,
         ranked: &mut Vec<Choice>,
-        trace: Option<&mut Vec<Verdict>>,
+        trace: Option<&mut Vec<TraceEntry>>,
     ) -> Result<()> {
         ranked.clear();
         self.check_values(values)?;
@@ -295,8 +369,53 @@ impl Catalog {
         self.arbitrate(&cx, None, history, now, options, blocked, times, ranked, trace)
     }
 
+    /// Decides for many customers at once (a campaign list, a scored table): row `i` is the
+    /// numeric record `values[i * F..(i + 1) * F]` (F = [`Catalog::fields`]`.len()`, see
+    /// [`Catalog::encode`]) with the churn score `scores[i]` (0–100) and the contributions
+    /// `contributions[i * K..(i + 1) * K]` (K = [`Catalog::factors`]`.len()`; an empty slice:
+    /// none given). No contact history is read (batch decisions precede contacts), so `now`
+    /// is not needed. Returns each row's top N, as [`Catalog::decide_values`] ranks them.
+    ///
+    /// Errors: lengths that do not fit the rows (naming them), and the errors of
+    /// [`Catalog::decide_values`] for a row, placed by `row_name(i)` (`row "C0042": ...`,
+    /// see [`NpsError::within`]).
+    pub fn decide_rows(
+        &self,
+        values: &[f64],
+        scores: &[f64],
+        contributions: &[f64],
+        top_n: usize,
+        row_name: &dyn Fn(usize) -> String,
+    ) -> Result<Vec<Vec<Choice>>> {
+        let (f, k, n) = (self.fields.len(), self.factors.len(), scores.len());
+        let mismatch = |field: &str, actual: usize, expected: usize, other: String| NpsError::LengthMismatch {
+            field: field.into(),
+            actual,
+            other,
+            expected,
+        };
+        if values.len() != n * f {
+            return Err(mismatch("values", values.len(), n * f, format!("{n} rows × {f} fields")));
+        }
+        if !contributions.is_empty() && contributions.len() != n * k {
+            return Err(mismatch("contributions", contributions.len(), n * k, format!("{n} rows × {k} factors")));
+        }
+        let options = DecideOptions { top_n, propensity: None };
+        let (mut scratch, mut ranked) = (Scratch::default(), Vec::new());
+        let mut out = Vec::with_capacity(n);
+        for (i, &score) in scores.iter().enumerate() {
+            let row = &values[i * f..(i + 1) * f];
+            let c = if contributions.is_empty() { &[][..] } else { &contributions[i * k..(i + 1) * k] };
+            self.decide_values(row, score, c, &[], 0, &options, &mut scratch, &mut ranked, None)
+                .map_err(|e| e.within(&row_name(i)))?;
+            out.push(ranked.clone());
+        }
+        Ok(out)
+    }
+
     /// Filters the actions by their conditions and the policies, ranks the rest and keeps the
-    /// top N in `kept`; records every action's verdict in `trace` when asked.
+    /// top N in `kept`; records every action's fate in `trace` when asked (its entries are
+    /// reused, so a trace of the same catalogue allocates nothing once grown).
     #[allow(clippy::too_many_arguments)]
     fn arbitrate(
         &self,
@@ -308,7 +427,7 @@ impl Catalog {
         blocked: &mut Vec<bool>,
         times: &mut Vec<i64>,
         kept: &mut Vec<Choice>,
-        mut trace: Option<&mut Vec<Verdict>>,
+        mut trace: Option<&mut Vec<TraceEntry>>,
     ) -> Result<()> {
         blocked.clear();
         for p in &self.policies {
@@ -317,30 +436,33 @@ impl Catalog {
         }
         kept.clear();
         if let Some(t) = trace.as_deref_mut() {
-            t.clear();
+            self.reset_trace(t);
         }
         for (i, a) in self.actions.iter().enumerate() {
-            let failed = if let Some(path) = self.check(i, &a.eligibility, cx, customer)? {
-                Some((Stage::Eligibility, path))
-            } else if let Some(path) = self.check(i, &a.applicability, cx, customer)? {
-                Some((Stage::Applicability, path))
+            let failed = if let Some(node) = check(&a.eligibility, cx) {
+                Some((Stage::Eligibility, node))
+            } else if let Some(node) = check(&a.applicability, cx) {
+                Some((Stage::Applicability, node))
             } else {
-                self.check(i, &a.suitability, cx, customer)?.map(|path| (Stage::Suitability, path))
+                check(&a.suitability, cx).map(|node| (Stage::Suitability, node))
             };
-            if let Some((stage, path)) = failed {
+            if let Some((stage, node)) = failed {
                 if let Some(t) = trace.as_deref_mut() {
-                    let path = path.clone();
-                    t.push(match stage {
+                    let path = node.path.clone();
+                    let e = &mut t[i];
+                    e.verdict = match stage {
                         Stage::Eligibility => Verdict::NotEligible { path },
                         Stage::Applicability => Verdict::NotApplicable { path },
                         Stage::Suitability => Verdict::NotSuitable { path },
-                    });
+                    };
+                    e.condition = Some(node.text.clone());
+                    self.seen(node, cx, customer, &mut e.seen);
                 }
                 continue;
             }
             if let Some(&p) = a.policies.iter().find(|&&p| blocked[p]) {
                 if let Some(t) = trace.as_deref_mut() {
-                    t.push(Verdict::Suppressed { policy: p, reason: self.reasons[p].clone() });
+                    t[i].verdict = Verdict::Suppressed { policy: p, reason: self.reasons[p].clone() };
                 }
                 continue;
             }
@@ -375,7 +497,7 @@ impl Catalog {
             let priority = p * a.weight * value * a.lever;
             kept.push(Choice { index: i, priority, value });
             if let Some(t) = trace.as_deref_mut() {
-                t.push(Verdict::BelowTopN { priority });
+                t[i].verdict = Verdict::BelowTopN { priority };
             }
         }
         // Stable: ties stay in catalogue order.
@@ -383,64 +505,157 @@ impl Catalog {
         kept.truncate(options.top_n);
         if let Some(t) = trace {
             for (rank, c) in kept.iter().enumerate() {
-                t[c.index] = Verdict::Kept { rank, priority: c.priority };
+                t[c.index].verdict = Verdict::Kept { rank, priority: c.priority };
             }
         }
         Ok(())
     }
 
-    /// Evaluates one condition of action `i`, turning a Missing field into an error.
-    #[inline(always)]
-    fn check<'n>(
-        &self,
-        i: usize,
-        node: &'n Node,
-        cx: &Context,
-        customer: Option<&Customer>,
-    ) -> Result<Option<&'n Arc<str>>> {
-        // An absent condition set (the common case) holds without a call.
-        if matches!(node.cond, Cond::True) {
-            return Ok(None);
+    /// One entry per action, in catalogue order, with no condition and nothing seen (the
+    /// entries of a previous decision are reused).
+    fn reset_trace(&self, trace: &mut Vec<TraceEntry>) {
+        trace.truncate(self.actions.len());
+        for (e, a) in trace.iter_mut().zip(&self.actions) {
+            if !Arc::ptr_eq(&e.id, &a.id) {
+                e.id = a.id.clone();
+            }
+            e.condition = None;
+            e.seen.clear();
         }
-        match node.check(cx) {
-            Ok(failed) => Ok(failed),
-            Err(missing) => Err(self.missing_field(i, missing, cx, customer)),
+        for a in &self.actions[trace.len()..] {
+            trace.push(TraceEntry {
+                id: a.id.clone(),
+                verdict: Verdict::BelowTopN { priority: f64::NAN },
+                condition: None,
+                seen: String::new(),
+            });
         }
     }
 
-    /// The error for a Missing field a condition of action `i` needs (off the hot path).
+    /// Writes what a failing condition read into `out` (`last_nps = 4`, `last_nps missing`,
+    /// several separated by `; `, each once): for the trace, off the decision's hot path.
     #[cold]
-    #[inline(never)]
-    fn missing_field(&self, i: usize, m: MissingField, cx: &Context, customer: Option<&Customer>) -> NpsError {
-        let MissingField { slot, path } = m;
-        NpsError::invalid(
-            &format!(
-                "customer field {:?} (needed by action {:?} at {path})",
-                self.fields[slot].0, &*self.actions[i].id
-            ),
-            match customer {
-                Some(c) => format!("{:?}", c.values[slot]),
-                None => format!("{} (missing)", cx.values[slot]),
-            },
-            &format!("a {} value", self.fields[slot].1.name()),
-        )
+    fn seen(&self, node: &Node, cx: &Context, customer: Option<&Customer>, out: &mut String) {
+        let mut part = String::new();
+        self.seen_parts(node, cx, customer, &mut part, out);
     }
 
-    /// Fills the contribution and rank of each declared factor from the caller's factors.
-    fn factor_ranks(&self, factors: &[Factor], scratch: &mut Scratch) {
+    fn seen_parts(&self, node: &Node, cx: &Context, customer: Option<&Customer>, part: &mut String, out: &mut String) {
+        // A factor's rank for `in_top`, its contribution for `raises_more_than`.
+        let factor = |part: &mut String, k: usize, ranked: bool| {
+            let name = &self.factors[k];
+            let c = cx.contribution[k];
+            if c.is_nan() {
+                let _ = write!(part, "{name} not given");
+            } else if ranked {
+                let _ = write!(part, "{name} rank {} ({})", cx.rank[k] + 1, number_text(c));
+            } else {
+                let _ = write!(part, "{name} = {}", number_text(c));
+            }
+        };
+        part.clear();
+        match &node.cond {
+            Cond::True => return,
+            Cond::All(list) | Cond::Any(list) => {
+                for c in list {
+                    self.seen_parts(c, cx, customer, part, out);
+                }
+                return;
+            }
+            Cond::Not(inner) => return self.seen_parts(inner, cx, customer, part, out),
+            Cond::Number { slot, .. }
+            | Cond::NumberIn { slot, .. }
+            | Cond::Code { slot, .. }
+            | Cond::CodeIn { slot, .. }
+            | Cond::Missing { slot, .. } => self.field_seen(*slot, cx, customer, part),
+            Cond::Score { .. } => {
+                let _ = write!(part, "score = {}", number_text(cx.score));
+            }
+            Cond::Band(_) => {
+                let band = self.bands.get(cx.band).map_or("none", |b| b.name.as_str());
+                let _ = write!(part, "score = {}, band {band}", number_text(cx.score));
+            }
+            Cond::FactorTop { factor: k, .. } => factor(part, *k, true),
+            Cond::FactorRaises { factor: k, .. } => factor(part, *k, false),
+        }
+        if !out.split("; ").any(|p| p == part) {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(part);
+        }
+    }
+
+    /// `name = value` or `name missing` for field `slot`.
+    fn field_seen(&self, slot: usize, cx: &Context, customer: Option<&Customer>, part: &mut String) {
+        let (name, ty) = &self.fields[slot];
+        let x = cx.values[slot];
+        if x.is_nan() {
+            let _ = write!(part, "{name} missing");
+            return;
+        }
+        let _ = match ty {
+            FieldType::Number => write!(part, "{name} = {}", number_text(x)),
+            FieldType::Bool => write!(part, "{name} = {}", x == 1.0),
+            FieldType::String => match (customer.map(|c| &c.values[slot]), self.vocabulary[slot].get(x as usize)) {
+                (Some(FieldValue::Text(t)), _) | (_, Some(t)) => write!(part, "{name} = {t:?}"),
+                _ => write!(part, "{name} = a string no rule names"),
+            },
+        };
+    }
+
+    /// Fills the contribution and rank of each declared factor from the caller's factors:
+    /// each must be declared and given once.
+    fn factor_ranks(&self, factors: &[Factor], scratch: &mut Scratch) -> Result<()> {
         let n = self.factors.len();
         scratch.contribution.clear();
         scratch.contribution.resize(n, f64::NAN);
-        scratch.rank.clear();
-        scratch.rank.resize(n, usize::MAX);
-        for (k, name) in self.factors.iter().enumerate() {
-            let Some(f) = factors.iter().find(|f| f.name == *name) else { continue };
-            let c = f.contribution;
-            scratch.contribution[k] = c;
-            if self.ranks_factors && !c.is_nan() {
-                // Descending contributions, ties by name.
-                scratch.rank[k] =
-                    factors.iter().filter(|g| g.contribution > c || (g.contribution == c && g.name < f.name)).count();
+        scratch.given.clear();
+        scratch.given.resize(n, false);
+        for (i, f) in factors.iter().enumerate() {
+            let Some(k) = self.factor_index(&f.name) else { return Err(self.unknown_factor(&f.name)) };
+            if std::mem::replace(&mut scratch.given[k], true) {
+                return Err(NpsError::invalid(
+                    &format!("factors[{i}]"),
+                    format!("{:?}", f.name),
+                    "a factor given once",
+                ));
+            }
+            scratch.contribution[k] = f.contribution;
+        }
+        let Scratch { contribution, rank, .. } = scratch;
+        self.rank_into(contribution, rank);
+        Ok(())
+    }
+
+    /// The error for a factor the catalogue does not declare (off the hot path).
+    #[cold]
+    #[inline(never)]
+    fn unknown_factor(&self, name: &str) -> NpsError {
+        if self.factors.is_empty() {
+            return NpsError::invalid(
+                &format!("factor {name:?}"),
+                "given",
+                "a factor the catalogue declares (it declares none: add it to \"factors\")",
+            );
+        }
+        let known: Vec<&str> = self.factors.iter().map(String::as_str).collect();
+        NpsError::unknown_closest("factor", name, &known)
+    }
+
+    /// Each declared factor's rank among the given ones (descending contributions, ties by
+    /// name; `usize::MAX` when not given), when a condition reads ranks.
+    fn rank_into(&self, contributions: &[f64], rank: &mut Vec<usize>) {
+        let n = self.factors.len();
+        rank.clear();
+        rank.resize(n, usize::MAX);
+        if !self.ranks_factors || contributions.is_empty() {
+            return;
+        }
+        let order = &self.factor_order;
+        for (k, &c) in contributions.iter().enumerate() {
+            if !c.is_nan() {
+                rank[k] = contributions.iter().zip(order).filter(|&(&d, &o)| d > c || (d == c && o < order[k])).count();
             }
         }
     }
@@ -466,20 +681,11 @@ impl Catalog {
                 ));
             }
         }
-        scratch.rank.clear();
-        scratch.rank.resize(n, usize::MAX);
         if contributions.is_empty() {
             scratch.contribution.clear();
             scratch.contribution.resize(n, f64::NAN);
-        } else if self.ranks_factors {
-            let order = &self.factor_order;
-            for (k, &c) in contributions.iter().enumerate() {
-                if !c.is_nan() {
-                    scratch.rank[k] =
-                        contributions.iter().zip(order).filter(|&(&d, &o)| d > c || (d == c && o < order[k])).count();
-                }
-            }
         }
+        self.rank_into(contributions, &mut scratch.rank);
         Ok(())
     }
 }
@@ -492,9 +698,23 @@ enum Stage {
     Suitability,
 }
 
+/// Evaluates one condition set: `None` when it holds, else the first failing condition.
+#[inline(always)]
+fn check<'n>(node: &'n Node, cx: &Context) -> Option<&'n Node> {
+    // An absent condition set (the common case) holds without a call.
+    if matches!(node.cond, Cond::True) {
+        return None;
+    }
+    node.check(cx)
+}
+
 fn check_score(score: f64) -> Result<()> {
     if !(0.0..=100.0).contains(&score) {
-        return Err(NpsError::invalid("score", score, "a churn score in 0..=100"));
+        return Err(NpsError::invalid(
+            "score",
+            score,
+            "a churn score in 0..=100 (100 × the churn probability: multiply a probability by 100)",
+        ));
     }
     Ok(())
 }

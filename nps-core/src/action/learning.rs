@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Catalog, Customer, DecideOptions, Decision, Factor, Outcome};
 use crate::error::{NpsError, Result};
-use crate::synth::Rng;
+use crate::rng::Rng;
 
 /// The learned state: plain data, saved and restored by the caller (the library stores
 /// nothing).

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{in_control_group, Catalog, Customer, DecideOptions, Decision, Factor, Learner, Outcome, Verdict};
 use crate::error::{NpsError, Result};
-use crate::synth::Rng;
+use crate::rng::Rng;
 
 /// Monte Carlo draws used by default to estimate the propensity of a Thompson-sampled choice.
 pub const PROPENSITY_DRAWS: usize = 1000;

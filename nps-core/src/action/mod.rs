@@ -23,6 +23,7 @@
 
 mod catalog;
 mod condition;
+mod control_group;
 mod decide;
 mod evaluation;
 mod json;
@@ -35,8 +36,11 @@ mod segments;
 use serde::{Deserialize, Serialize};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
-pub use decide::{decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict};
-pub use evaluation::{in_control_group, off_policy, uplift, OffPolicyEstimate, Uplift};
+pub use control_group::in_control_group;
+pub use decide::{
+    churn_score, decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict,
+};
+pub use evaluation::{off_policy, uplift, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner};
 pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
 pub use playbook::{playbook, PLAYBOOK_JSON};
@@ -68,7 +72,8 @@ pub enum FieldValue {
     Text(String),
     /// A boolean field.
     Bool(bool),
-    /// No value (a condition that needs it makes the decision fail).
+    /// No value: a comparison on it is false, `{"field": f, "missing": true}` holds (an
+    /// action's value read from it is an error).
     Missing,
 }
 

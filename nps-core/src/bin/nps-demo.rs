@@ -359,8 +359,8 @@ fn playbook_customer(
         // A trend over two empty windows (no payments, no usage) is read as no change.
         ("payment_trend", trend(f("payment_trend"))),
         ("usage_trend_30d", trend(f("usage_trend_30d"))),
-        // Non-respondents count as passives for the callback rule.
-        ("last_nps", FieldValue::Number(if last_nps.is_nan() { 7.0 } else { last_nps })),
+        // Non-respondents have no answer: the playbook asks them for one.
+        ("last_nps", if last_nps.is_nan() { FieldValue::Missing } else { FieldValue::Number(last_nps) }),
     ])
 }
 
@@ -386,8 +386,14 @@ fn next_best_actions(
     for (rank, &c) in order.iter().enumerate().take(1000) {
         let cells: Vec<Cell> = model.inputs.iter().map(|n| table.column(n).expect("an input").cell(c)).collect();
         let e = model.explain_cells(&cells, 3, &mut scratch)?;
-        let factors: Vec<Factor> =
-            model.inputs.iter().zip(&e.contributions).map(|(name, &x)| Factor::new(name, x)).collect();
+        // The contributions of the inputs the playbook declares as factors.
+        let factors: Vec<Factor> = model
+            .inputs
+            .iter()
+            .zip(&e.contributions)
+            .filter(|(name, _)| catalog.factor_index(name).is_some())
+            .map(|(name, &x)| Factor::new(name, x))
+            .collect();
         let customer = playbook_customer(&catalog, base, features, &bills, c)?;
         let decision = catalog.decide(&customer, 100.0 * e.probability, &factors, &[], base.config.as_of, &decide)?;
         let best = decision.actions.first().map(|a| a.label.to_string()).unwrap_or_else(|| "no action".into());

@@ -257,6 +257,8 @@ pub struct TicketScorer {
     ltr: Option<LtrPart>,
     catalog: Catalog,
     field_features: Vec<(usize, usize)>,
+    /// The churn inputs the catalogue declares as factors (indices into `inputs`).
+    factor_inputs: Vec<usize>,
 }
 
 /// For each input, the index of the feature of the same name.
@@ -313,7 +315,14 @@ impl TicketScorer {
             .filter(|(_, (_, ty))| *ty == FieldType::Number)
             .filter_map(|(slot, (name, _))| engine.names().iter().position(|n| n == name).map(|f| (slot, f)))
             .collect();
-        Ok(TicketScorer { engine, churn, churn_features, ltr, catalog, field_features })
+        let factor_inputs = churn
+            .inputs()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| catalog.factor_index(n).is_some())
+            .map(|(i, _)| i)
+            .collect();
+        Ok(TicketScorer { engine, churn, churn_features, ltr, catalog, field_features, factor_inputs })
     }
 
     /// The feature names, in [`Ticket::features`] order.
@@ -393,8 +402,9 @@ impl TicketScorer {
     /// pass [`CustomerHistory::push`]'s checks (a known kind, finite values, a survey answer
     /// whole on the 0–10 scale or absent). An event older than
     /// the history's latest is taken in its place in time (features equal the batch
-    /// computation for any arrival order). After it is added, the event stays even if a
-    /// later step fails (e.g. a rule needs a field the record lacks).
+    /// computation for any arrival order). If a later step fails (say a model trained on
+    /// customers who all had a `subscription_start` gets one without), the event is taken
+    /// back ([`CustomerHistory::truncate`]): on any error the history is as it was.
     #[allow(clippy::too_many_arguments)]
     pub fn score_into(
         &self,
@@ -408,8 +418,13 @@ impl TicketScorer {
     ) -> Result<()> {
         check_event(event, now)?;
         self.check_options(options)?;
+        let before = history.len();
         history.push(event)?;
-        self.score_checked(history, now, customer, outcomes, options, ticket)
+        let scored = self.score_checked(history, now, customer, outcomes, options, ticket);
+        if scored.is_err() {
+            history.truncate(before);
+        }
+        scored
     }
 
     /// The same without adding an event: scores `history` as it is, as of `now`.
@@ -470,7 +485,7 @@ impl TicketScorer {
         }
 
         // The rules: the caller's record with the feature-backed fields, every churn input
-        // as a factor.
+        // the catalogue declares as a factor.
         t.customer.values.clone_from(&customer.values);
         if t.customer.values.len() == self.catalog.fields().len() {
             for &(slot, f) in &self.field_features {
@@ -480,11 +495,14 @@ impl TicketScorer {
                 }
             }
         }
-        if t.factors.len() != self.churn.inputs().len() {
-            t.factors = self.churn.inputs().iter().map(|n| Factor::new(n, 0.0)).collect();
+        let inputs = self.churn.inputs();
+        if t.factors.len() != self.factor_inputs.len()
+            || t.factors.iter().zip(&self.factor_inputs).any(|(f, &i)| f.name != inputs[i])
+        {
+            t.factors = self.factor_inputs.iter().map(|&i| Factor::new(&inputs[i], 0.0)).collect();
         }
-        for (f, &c) in t.factors.iter_mut().zip(&t.contributions) {
-            f.contribution = c;
+        for (f, &i) in t.factors.iter_mut().zip(&self.factor_inputs) {
+            f.contribution = t.contributions[i];
         }
         let propensity = options.propensity.map(|p| move |i: usize| p[i]);
         let decide = DecideOptions {

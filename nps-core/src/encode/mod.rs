@@ -8,13 +8,15 @@
 //! the name of its source (`Contract=Month-to-month`, `TotalCharges__missing`) so that
 //! attribution can sum contributions back to what an agent reads.
 
+pub(crate) mod cells;
 mod csv;
-pub(crate) mod encoder;
+mod encoder;
+mod fit;
+mod infer;
 mod table;
 
 pub use csv::{read_csv, read_csv_path};
-pub use encoder::{
-    binary_labels, infer_specs, max_categories, ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder,
-    UnseenPolicy,
-};
+pub use encoder::{ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder, UnseenPolicy};
+pub use fit::max_categories;
+pub use infer::{binary_labels, infer_specs};
 pub use table::{Cell, Column, RawTable};

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NpsError, Result};
 
-/// One factor of one customer's score.
+/// One factor of one customer's score as a linear explanation ranks it (see [`LinearExplainer::top`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Factor {
+pub struct ExplainedFactor {
     /// The source feature (index into [`LinearExplainer::sources`]).
     pub source: usize,
     /// Its name.
@@ -118,8 +118,9 @@ impl LinearExplainer {
     /// The `k` factors that raise the risk most (positive contributions, largest first) and
     /// the `k` that lower it most (negative, most negative first), from one row of
     /// contributions. Ties keep source order.
-    pub fn top(&self, contributions: &[f64], k: usize) -> (Vec<Factor>, Vec<Factor>) {
-        let factor = |s: usize| Factor { source: s, name: self.sources[s].clone(), contribution: contributions[s] };
+    pub fn top(&self, contributions: &[f64], k: usize) -> (Vec<ExplainedFactor>, Vec<ExplainedFactor>) {
+        let factor =
+            |s: usize| ExplainedFactor { source: s, name: self.sources[s].clone(), contribution: contributions[s] };
         let (mut up, mut down) = (Vec::new(), Vec::new());
         top_indices_into(contributions, k, &mut up, &mut down);
         (up.into_iter().map(factor).collect(), down.into_iter().map(factor).collect())

@@ -16,7 +16,7 @@ mod linear;
 mod tree_shap;
 mod tree_shap_plan;
 
-pub use linear::{top_indices_into, Factor, LinearExplainer};
+pub use linear::{top_indices_into, ExplainedFactor, LinearExplainer};
 pub use tree_shap::{
     ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, tree_shap_into, TreeShapScratch,
 };

@@ -11,7 +11,6 @@ use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
-use super::view::EventView;
 use crate::error::{NpsError, Result};
 
 /// The event kinds every history may use. Other kinds must be declared by the caller.
@@ -108,23 +107,6 @@ pub struct EventColumns<'a> {
 }
 
 impl EventTable {
-    /// Validates and encodes columns. `declared_kinds` lists the kinds beyond
-    /// [`BUILT_IN_KINDS`] that the caller allows.
-    ///
-    /// Errors name the column, the row and the value: mismatched lengths, an unknown kind, a
-    /// customer code out of range, a negative or infinite duration, a non-finite value other
-    /// than NaN, a flag other than 0/1/2, a department code out of range, a survey answer
-    /// that is not a whole number on the 0–10 scale (NaN: the question skipped, allowed).
-    pub fn new(columns: &EventColumns<'_>, declared_kinds: &[&str]) -> Result<Self> {
-        Ok(EventView::new(columns, declared_kinds, 1)?.to_table())
-    }
-
-    /// The table as an [`EventView`], after checking that its columns agree: equal lengths,
-    /// customer codes below `customers`, kind codes below the number of kind names.
-    pub fn view(&self) -> Result<EventView<'_>> {
-        EventView::of_table(self)
-    }
-
     /// Number of events.
     pub fn len(&self) -> usize {
         self.time.len()
@@ -231,6 +213,14 @@ impl<K: Hash + Eq + Clone> Dictionary<K> {
     /// Labels by code.
     pub fn labels(&self) -> &[K] {
         &self.labels
+    }
+
+    /// Forgets the labels of code `len` and above (the latest assigned), so that the next new
+    /// label gets code `len`.
+    pub fn truncate(&mut self, len: usize) {
+        for label in self.labels.drain(len.min(self.labels.len())..) {
+            self.codes.remove(&label);
+        }
     }
 }
 

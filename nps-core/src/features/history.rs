@@ -148,6 +148,33 @@ impl CustomerHistory {
         self.table.is_empty()
     }
 
+    /// Removes the events added after the history held `len` of them (the latest added
+    /// first), with the department and case names only they used: the history is then as it
+    /// was when it held `len` events. A `len` at or above [`Self::len`] changes nothing.
+    /// [`crate::early_warning::TicketScorer::score_into`] takes a ticket's event back this
+    /// way when the ticket cannot be scored.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.table.len() {
+            return;
+        }
+        let t = &mut self.table;
+        t.customer.truncate(len);
+        t.time.truncate(len);
+        t.kind.truncate(len);
+        t.value.truncate(len);
+        t.duration.truncate(len);
+        t.department.truncate(len);
+        t.case.truncate(len);
+        t.flag.truncate(len);
+        // Codes are given in order of first use, so the names the remaining events use are
+        // the first (largest code used + 1).
+        let used = |codes: &[u32]| codes.iter().filter(|&&c| c != NONE).map(|&c| c as usize + 1).max().unwrap_or(0);
+        let departments = used(&t.department);
+        t.departments.truncate(departments);
+        self.departments.truncate(departments);
+        self.cases.truncate(used(&t.case));
+    }
+
     /// The time of the latest event, if any.
     pub fn last_time(&self) -> Option<i64> {
         self.table.time.iter().copied().max()

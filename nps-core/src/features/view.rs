@@ -56,6 +56,26 @@ impl CustomerColumn<'_> {
     }
 }
 
+/// A table is built, and viewed, through the checks of an [`EventView`].
+impl EventTable {
+    /// Validates and encodes columns. `declared_kinds` lists the kinds beyond
+    /// [`BUILT_IN_KINDS`] that the caller allows.
+    ///
+    /// Errors name the column, the row and the value: mismatched lengths, an unknown kind, a
+    /// customer code out of range, a negative or infinite duration, a non-finite value other
+    /// than NaN, a flag other than 0/1/2, a department code out of range, a survey answer
+    /// that is not a whole number on the 0–10 scale (NaN: the question skipped, allowed).
+    pub fn new(columns: &EventColumns<'_>, declared_kinds: &[&str]) -> Result<Self> {
+        Ok(EventView::new(columns, declared_kinds, 1)?.to_table())
+    }
+
+    /// The table as an [`EventView`], after checking that its columns agree: equal lengths,
+    /// customer codes below `customers`, kind codes below the number of kind names.
+    pub fn view(&self) -> Result<EventView<'_>> {
+        EventView::of_table(self)
+    }
+}
+
 /// Validated event columns, borrowed from the caller (see the module documentation).
 /// Build one with [`EventView::new`] from an [`EventColumns`], or with [`EventTable::view`].
 #[derive(Debug, Clone)]

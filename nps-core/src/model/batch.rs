@@ -5,16 +5,15 @@
 //! Rows are scored sixteen at a time, one SIMD lane per row: a tile of sixteen rows is
 //! gathered column by column (in the model's column order) into a small buffer that stays
 //! in the L1 cache, and each column's encoding and product are applied to the sixteen lanes
-//! at once. Each lane performs exactly the operations of [`ChurnModel::score_cells`], in the
+//! at once. Each lane performs exactly the operations of [`ChurnModel::score_cells`](super::ChurnModel::score_cells), in the
 //! same order, and IEEE arithmetic gives the same bits whatever the vector width, so batch
 //! and single scores agree to the last bit. The common numeric column (no missing value in
 //! the tile) takes a straight-line path; a missing value, another kind of column or an
 //! error takes the general one.
 use ndarray::ArrayView2;
 
-use super::churn_model::ChurnModel;
 use super::logistic::sigmoid;
-use crate::encode::{EncodedColumn, UnseenPolicy};
+use crate::encode::{EncodedColumn, TableEncoder, UnseenPolicy};
 use crate::error::Result;
 
 /// Rows scored together.
@@ -27,7 +26,7 @@ const PREFETCH: usize = 32;
 const CHUNK: usize = 8_192;
 
 /// How one source column is scored.
-enum Plan<'m> {
+enum ColumnPlan<'m> {
     /// A numeric input: e = (x − center) / scale (the division skipped when scale is 1,
     /// where it is exact), a missing x as `fill`, plus the indicator column.
     Numeric { j: usize, center: f64, scale: f64, fill: f64, indicator: bool, missing_ok: bool },
@@ -35,31 +34,36 @@ enum Plan<'m> {
     Other { j: usize, column: &'m EncodedColumn },
 }
 
-/// The churn probability of each row of `x`, whose column `index[i]` holds the model's
-/// source column i.
-pub(crate) fn probabilities(model: &ChurnModel, x: ArrayView2<'_, f64>, index: &[usize]) -> Result<Vec<f64>> {
+/// The probability σ(b + w · encode(row)) of each row of `x`, whose column `index[i]` holds
+/// the encoder's source column i (`intercept` and `coef` are a churn model's b and w).
+pub(crate) fn probabilities(
+    encoder: &TableEncoder,
+    coef: &[f64],
+    intercept: f64,
+    x: ArrayView2<'_, f64>,
+    index: &[usize],
+) -> Result<Vec<f64>> {
     let mut j = 0;
-    let plans: Vec<Plan<'_>> = model
-        .encoder
+    let plans: Vec<ColumnPlan<'_>> = encoder
         .columns
         .iter()
         .map(|column| {
             let plan = match column {
-                EncodedColumn::Numeric { mean, center, scale, indicator, .. } => Plan::Numeric {
+                EncodedColumn::Numeric { mean, center, scale, indicator, .. } => ColumnPlan::Numeric {
                     j,
                     center: *center,
                     scale: *scale,
                     fill: (mean - center) / scale,
                     indicator: *indicator,
-                    missing_ok: *indicator || model.encoder.unseen == UnseenPolicy::Ignore,
+                    missing_ok: *indicator || encoder.unseen == UnseenPolicy::Ignore,
                 },
-                column => Plan::Other { j, column },
+                column => ColumnPlan::Other { j, column },
             };
             j += column.width();
             plan
         })
         .collect();
-    let scorer = Scorer { model, x, index, plans };
+    let scorer = Scorer { encoder, coef, intercept, x, index, plans };
     let n = x.nrows();
     let mut out = vec![0.0; n];
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8).min(n.div_ceil(CHUNK)).max(1);
@@ -91,10 +95,12 @@ pub(crate) fn probabilities(model: &ChurnModel, x: ArrayView2<'_, f64>, index: &
 }
 
 struct Scorer<'m, 'x> {
-    model: &'m ChurnModel,
+    encoder: &'m TableEncoder,
+    coef: &'m [f64],
+    intercept: f64,
     x: ArrayView2<'x, f64>,
     index: &'m [usize],
-    plans: Vec<Plan<'m>>,
+    plans: Vec<ColumnPlan<'m>>,
 }
 
 impl Scorer<'_, '_> {
@@ -178,12 +184,12 @@ impl Scorer<'_, '_> {
     /// infinite value where it is an error), which also names it.
     #[inline(always)]
     fn tile(&self, r0: usize, out: &mut [f64], tile: &[f64], buf: &mut Vec<f64>) -> Option<()> {
-        let coef = &self.model.coef;
-        let mut z = [self.model.intercept; TILE];
+        let coef = self.coef;
+        let mut z = [self.intercept; TILE];
         for (i, plan) in self.plans.iter().enumerate() {
             let v: &[f64; TILE] = tile[i * TILE..(i + 1) * TILE].try_into().expect("a tile");
             match *plan {
-                Plan::Numeric { j, center, scale, fill, indicator, missing_ok } => {
+                ColumnPlan::Numeric { j, center, scale, fill, indicator, missing_ok } => {
                     let w = coef[j];
                     // x · 0 is ±0 for a finite x and NaN otherwise.
                     let mut probe = [0.0; 4];
@@ -222,11 +228,11 @@ impl Scorer<'_, '_> {
                         }
                     }
                 }
-                Plan::Other { j, column } => {
+                ColumnPlan::Other { j, column } => {
                     let w = column.width();
                     buf.resize(w.max(buf.len()), 0.0);
                     for (k, z) in z.iter_mut().enumerate().take(out.len()) {
-                        self.model.encoder.encode_number(column, v[k], r0 + k, &mut buf[..w]).ok()?;
+                        self.encoder.encode_number(column, v[k], r0 + k, &mut buf[..w]).ok()?;
                         for (e, w) in buf[..w].iter().zip(&coef[j..j + w]) {
                             *z += e * w;
                         }
@@ -240,18 +246,18 @@ impl Scorer<'_, '_> {
         Some(())
     }
 
-    /// The general path, one row at a time: [`ChurnModel::score_cells`]'s arithmetic on
+    /// The general path, one row at a time: [`ChurnModel::score_cells`](super::ChurnModel::score_cells)'s arithmetic on
     /// the encoder's values, with its errors (naming the row).
     fn rows(&self, r0: usize, out: &mut [f64], buf: &mut Vec<f64>) -> Result<()> {
-        let coef = &self.model.coef;
+        let coef = self.coef;
         for (k, o) in out.iter_mut().enumerate() {
-            let mut z = self.model.intercept;
+            let mut z = self.intercept;
             let row = self.x.row(r0 + k);
-            for ((column, &c), plan) in self.model.encoder.columns.iter().zip(self.index).zip(&self.plans) {
-                let (Plan::Numeric { j, .. } | Plan::Other { j, .. }) = *plan;
+            for ((column, &c), plan) in self.encoder.columns.iter().zip(self.index).zip(&self.plans) {
+                let (ColumnPlan::Numeric { j, .. } | ColumnPlan::Other { j, .. }) = *plan;
                 let w = column.width();
                 buf.resize(w.max(buf.len()), 0.0);
-                self.model.encoder.encode_number(column, row[c], r0 + k, &mut buf[..w])?;
+                self.encoder.encode_number(column, row[c], r0 + k, &mut buf[..w])?;
                 for (e, w) in buf[..w].iter().zip(&coef[j..j + w]) {
                     z += e * w;
                 }

@@ -12,14 +12,12 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::design::Design;
+use super::file_header::{check_header, MODEL_FORMAT};
 use super::logistic::{fit_design, linear, sigmoid, ConvergenceReport, LogisticOptions};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
 use crate::features::FeatureSet;
-
-/// The `format` field of a churn model file.
-pub const MODEL_FORMAT: &str = "nps.churn_model";
 
 /// The newest model file version this library reads and the one it writes.
 pub const MODEL_VERSION: u32 = 1;
@@ -244,7 +242,7 @@ impl ChurnModel {
     /// each).
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
         let index = self.encoder.matrix_index(x, names)?;
-        Ok(Array1::from(super::batch::probabilities(self, x, &index)?))
+        Ok(Array1::from(super::batch::probabilities(&self.encoder, &self.coef, self.intercept, x, &index)?))
     }
 
     /// The churn probability of one customer given as one cell per input (in
@@ -277,7 +275,7 @@ impl ChurnModel {
     pub fn from_json(text: &str) -> Result<ChurnModel> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| NpsError::invalid("model file", e, "a JSON document"))?;
-        super::boosted::check_header(&value, "logistic")?;
+        check_header(&value, "logistic")?;
         let model: ChurnModel =
             serde_json::from_value(value).map_err(|e| NpsError::invalid("model file", e, "a valid churn model"))?;
         model.validate()?;

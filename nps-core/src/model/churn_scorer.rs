@@ -13,10 +13,10 @@ use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
 
 /// A churn model file of any kind.
-#[derive(Debug, Clone, PartialEq)]
-// One model per scorer or service: the size difference between the kinds costs nothing,
-// and boxing would change the variants' types for every caller.
+// A model is loaded once and scored many times: its size is no concern, an indirection on
+// every score would be.
 #[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AnyChurnModel {
     /// Logistic regression ([`ChurnModel`]).
     Logistic(ChurnModel),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::churn_model::ChurnModel;
 use super::logistic::sigmoid;
-use crate::encode::encoder::{label, parse_bool};
+use crate::encode::cells::{label, parse_bool};
 use crate::encode::{Cell, ColumnKind, EncodedColumn};
 use crate::error::Result;
 

@@ -3,7 +3,7 @@ use ndarray::{ArrayView2, Axis};
 
 use super::logistic::{fit_logistic, LogisticOptions};
 use crate::error::{NpsError, Result};
-use crate::synth::Rng;
+use crate::rng::Rng;
 
 /// A fold number (0..k) for each row: each class's rows are shuffled with the seed and dealt
 /// round-robin, so every fold holds both classes in nearly the training proportion.

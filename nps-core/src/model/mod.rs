@@ -6,15 +6,17 @@ mod churn_model;
 mod churn_scorer;
 mod design;
 mod explanation;
+mod file_header;
 mod folds;
 mod linalg;
 mod logistic;
 mod multinomial;
 
 pub(crate) use churn_model::zero_weight_rows_left_out;
-pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_FORMAT, MODEL_VERSION};
+pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_VERSION};
 pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
 pub use explanation::{Explanation, FactorValue, InputProfile, ReadableFactor, Share};
+pub use file_header::MODEL_FORMAT;
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
 pub use multinomial::{class_probabilities, class_scores, fit_multinomial, softmax_in_place, MultinomialFit};

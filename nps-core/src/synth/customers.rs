@@ -19,9 +19,9 @@
 //! a feature computation that leaks the future would see them.
 use serde::{Deserialize, Serialize};
 
-use super::rng::Rng;
 use crate::error::{NpsError, Result};
 use crate::features::{EventTable, BUILT_IN_KINDS, NONE};
+use crate::rng::Rng;
 
 /// The known causes of churn, in the bit order of [`SyntheticBase::drivers`].
 pub const DRIVERS: [&str; 6] =

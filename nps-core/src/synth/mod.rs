@@ -3,12 +3,11 @@
 //! The same seed gives the same data on every platform and in every language.
 
 mod customers;
-mod rng;
 mod survey;
 
+pub use crate::rng::Rng;
 pub use customers::{
     customers, BaseConfig, SurveyAnswers, SyntheticBase, CONTRACT_TERM_DAYS, DEPARTMENTS, DRIVERS, PLANS,
     RENEWAL_WINDOW_DAYS, SEGMENTS, SHOCK_AND_CONTACTS,
 };
-pub use rng::Rng;
 pub use survey::{survey, SurveyConfig, SyntheticSurvey, SURVEY_SEGMENTS};

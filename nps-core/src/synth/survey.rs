@@ -1,8 +1,8 @@
 //! A synthetic NPS survey: answers with a segment and a time, with known true shares.
 use serde::{Deserialize, Serialize};
 
-use super::rng::Rng;
 use crate::error::{NpsError, Result};
+use crate::rng::Rng;
 
 /// The segments of the synthetic survey and their true (detractor, passive, promoter)
 /// shares in the first month.

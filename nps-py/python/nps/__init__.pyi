@@ -1,7 +1,10 @@
 """Type stubs for nps (NPS statistics; the numbers come from the Rust core)."""
 
 import datetime
-from typing import Any, Literal, Optional, Sequence, Tuple, Union
+import os
+from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+
+import pandas as pd
 
 import numpy as np
 import numpy.typing as npt
@@ -283,6 +286,9 @@ class ActionCatalog:
     @staticmethod
     def from_json(text: str) -> "ActionCatalog": ...
     @staticmethod
+    def load(path: Union[str, "os.PathLike[str]"]) -> "ActionCatalog":
+        """Reads a catalogue file (as ``ChurnModel.load`` reads a model); errors name the file and the JSON path."""
+    @staticmethod
     def playbook() -> "ActionCatalog":
         """The shipped telco retention playbook."""
     @property
@@ -291,22 +297,36 @@ class ActionCatalog:
     def factors(self) -> list[str]: ...
     @property
     def actions(self) -> list[str]: ...
-    def decide(self, customer: dict, score: float, factors: Optional[dict] = None, history: Optional[list] = None,
-               now: Optional[Time] = None, top: int = 3, learner: Optional["Learner"] = None, segment: str = "",
-               seed: int = 0, customer_id: Optional[str] = None, control_share: float = 0.0, control_salt: str = "",
-               draws: int = 1000) -> Decision:
-        """{"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority]},
-        plus "log" (customer, action, propensity, segment, control, time, reward) with a ``customer_id``.
-        ``now`` (any ``Time``) is required with a ``history`` and with a ``customer_id``."""
+    @overload
+    def decide(self, customer: dict, score: Optional[float] = None, factors: Optional[dict] = None,
+               history: Optional[list] = None, now: Optional[Time] = None, top: int = 3,
+               learner: Optional["Learner"] = None, segment: str = "", seed: int = 0, customer_id: Optional[str] = None,
+               control_share: float = 0.0, control_salt: str = "", draws: int = 1000, probability: Optional[float] = None,
+               ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None) -> Decision:
+        """One customer (None or NaN: missing). The risk as ``score`` (0–100) or ``probability`` (0–1), exactly
+        one; a score strictly between 0 and 1 is refused as a likely probability. ``factors`` names declared
+        factors (an unknown name is an error listing them; ``ignore_extra=True`` leaves unknown fields and
+        factors out); ``mapping`` renames model inputs to the catalogue's names.
+        {"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority,
+        condition, seen]}, plus "log" (customer, action, propensity, segment, control, time, reward) with a
+        ``customer_id``. ``now`` (any ``Time``) is required with a ``history`` and with a ``customer_id``."""
+    @overload
+    def decide(self, customer: "pd.DataFrame", score: Union[None, str, float, ArrayLike] = None,
+               factors: Optional["pd.DataFrame"] = None, *, top: int = 3,
+               probability: Union[None, str, float, ArrayLike] = None, ignore_extra: bool = False,
+               mapping: Optional[Mapping[str, str]] = None) -> "pd.DataFrame":
+        """One row per customer (see ``nps.action.decide_frame``): a DataFrame with the frame's index and
+        ``action_k``, ``priority_k`` for k = 1..``top``."""
     def text_code(self, field: str, text: str) -> float:
         """The code of a string value of ``field`` in the numeric record of ``decide_values``."""
     def encode(self, customer: dict) -> npt.NDArray[np.float64]:
         """The customer as the numeric record ``decide_values`` reads (``fields`` order, NaN missing)."""
-    def decide_values(self, values: ArrayLike, score: float, contributions: Optional[ArrayLike] = None,
+    def decide_values(self, values: ArrayLike, score: Optional[float] = None, contributions: Optional[ArrayLike] = None,
                       history: Optional[list] = None, now: Optional[Time] = None, top: int = 3, trace: bool = False,
-                      learner: Optional["Learner"] = None, segment: str = "", seed: int = 0) -> dict:
+                      learner: Optional["Learner"] = None, segment: str = "", seed: int = 0,
+                      probability: Optional[float] = None) -> dict:
         """The fast path: {"actions": [catalogue indices, best first], "priorities": [...]} (+ "trace");
-        ``now`` is required with a ``history``."""
+        ``score`` or ``probability`` as in ``decide``; ``now`` is required with a ``history``."""
     def campaign_segments(self, scores: Any, top_factors: list[str], actions: list[Optional[str]]) -> list[dict]:
         """Customers grouped by score band and top factor (largest first)."""
 

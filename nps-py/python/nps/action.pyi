@@ -1,8 +1,9 @@
 """Type stubs for nps.action (next best action, the control group, off-policy evaluation, uplift)."""
 
-from typing import Any, Optional, Sequence, TypedDict, Union
+from typing import Any, Mapping, Optional, Sequence, TypedDict, Union
 
 import numpy.typing as npt
+import pandas as pd
 
 from . import ActionCatalog as ActionCatalog, Learner as Learner
 
@@ -14,6 +15,26 @@ class Decision(dict):
     """The result of ``ActionCatalog.decide`` (``actions``, ``trace``, ``log``); a table in Jupyter."""
 
     def _repr_html_(self) -> str: ...
+
+class TraceEntry(TypedDict):
+    """One catalogue action's fate: ``detail`` says what decided it (for a failed condition: its JSON
+    path, the condition in words and the values it read); ``condition`` and ``seen`` are None and ""
+    unless a condition removed the action."""
+    id: str
+    status: str
+    detail: str
+    priority: Optional[float]
+    condition: Optional[str]
+    seen: str
+
+def decide_frame(catalog: ActionCatalog, frame: pd.DataFrame, *, score: Union[None, str, float, ArrayLike] = None,
+                 probability: Union[None, str, float, ArrayLike] = None, factors: Optional[pd.DataFrame] = None,
+                 top: int = 3, ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+    """The next best actions of every row of ``frame`` (one customer per row): a DataFrame with the frame's
+    index and ``action_k``, ``priority_k`` for k = 1..``top`` (missing when fewer actions passed). The risk is
+    ``probability`` (0–1) or ``score`` (0–100): a column name, one value per row or one for all; ``factors`` a
+    DataFrame of contributions with the frame's index; ``mapping`` renames model inputs to catalogue names;
+    ``ignore_extra`` leaves out columns and factors the catalogue does not declare."""
 
 class LogEntry(TypedDict, total=False):
     customer: str

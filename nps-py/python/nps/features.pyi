@@ -45,6 +45,8 @@ class CustomerHistory:
     @property
     def kinds(self) -> list: ...
     def __len__(self) -> int: ...
+    def truncate(self, length: int) -> None:
+        """Removes the events added after the history held ``length`` of them (the latest added)."""
     def to_json(self) -> str:
         """The history as JSON (declared kinds, every event in the order added)."""
     @staticmethod

@@ -3,7 +3,8 @@
 //! too many distinct inputs or the tables would not fit in the memory cap.
 use std::mem::{size_of, take};
 
-use super::{leaf_table, linear, Check, Kind, Limits, Planned, Slot, TreePlan, TreeShapPlan, Unit};
+use super::layout::{Check, Kind, Limits, Planned, Slot, TreePlan, TreeShapPlan, Unit};
+use super::{leaf_table, linear};
 use crate::explain::tree_shap::{fractions, root, tree_expected_value};
 use crate::model::boosted::{Ensemble, Split, Tree};
 

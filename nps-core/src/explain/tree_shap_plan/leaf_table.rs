@@ -1,7 +1,7 @@
 //! One leaf's share of TreeSHAP as a table over the subsets of its path inputs (`B` of the
 //! plan's documentation), and the contributions read from it for one subset: the part of
 //! Algorithm 2 that does not depend on the row, computed once.
-use super::Slot;
+use super::layout::Slot;
 
 /// `B(T)` for every subset `T` of `slots` (bit `k` for slot `k`) into `table` (`2^d`
 /// numbers): `value × Σ_k w_k c_k` with `c_k` the coefficient of `t^k` in

@@ -50,6 +50,9 @@ pub(crate) struct Binned {
     pub(crate) maps: Vec<BinMap>,
     /// `bins[g * rows + i][l]`: the bin of row i's input `g * LANES + l` (0 past the last input).
     pub(crate) bins: Vec<[u8; LANES]>,
+    /// Rows in each bin, each input's bins after the previous input's (as a histogram's
+    /// layout): a histogram of all rows takes its counts from here instead of counting.
+    pub(crate) counts: Vec<u32>,
 }
 
 impl Binned {
@@ -113,11 +116,21 @@ pub(crate) fn bin_matrix(
             blocks[b].push(part);
         }
     }
-    let bad = blocks
+    let offsets: Vec<usize> = maps
+        .iter()
+        .scan(0, |at, m| {
+            let o = *at;
+            *at += m.bins();
+            Some(o)
+        })
+        .collect();
+    let total_bins = maps.iter().map(BinMap::bins).sum();
+    let parts = blocks
         .into_par_iter()
         .enumerate()
         .map(|(b, mut out)| {
             let mut bad: Option<(usize, usize)> = None;
+            let mut counts = vec![0u32; total_bins];
             let mut row = vec![0.0; inputs];
             for k in 0..out.first().map_or(0, |o| o.len()) {
                 let i = b * BIN_BLOCK + k;
@@ -131,16 +144,21 @@ pub(crate) fn bin_matrix(
                 for (f, (finder, &v)) in finders.iter().zip(values).enumerate() {
                     let (bin, ok) = finder.bin(v);
                     out[f / LANES][k][f % LANES] = bin;
+                    counts[offsets[f] + bin as usize] += 1;
                     if !ok && bad.is_none_or(|(bf, _)| f < bf) {
                         bad = Some((f, i));
                     }
                 }
             }
-            bad
+            (bad, counts)
         })
         .collect::<Vec<_>>();
+    let mut counts = vec![0u32; total_bins];
+    for (_, part) in &parts {
+        counts.iter_mut().zip(part).for_each(|(c, p)| *c += p);
+    }
     // The first bad input (its first bad row).
-    if let Some((f, i)) = bad.into_iter().flatten().min() {
+    if let Some((f, i)) = parts.iter().filter_map(|p| p.0).min() {
         let v = x[[i, f]];
         return Err(match categories[f] {
             Some(k) => NpsError::invalid(
@@ -151,7 +169,7 @@ pub(crate) fn bin_matrix(
             None => NpsError::invalid(&format!("x[{i}, {f}]"), v, "a finite number or NaN (missing)"),
         });
     }
-    Ok(Binned { rows, maps, bins })
+    Ok(Binned { rows, maps, bins, counts })
 }
 
 /// A map made fast to apply to many values: a numeric input's bounds padded to 256 with +∞
@@ -202,7 +220,7 @@ fn sample_rows(rows: usize, seed: u64) -> Option<Vec<usize>> {
         return None;
     }
     // Selection sampling (Knuth's algorithm S): exactly BIN_SAMPLE rows, in order.
-    let mut rng = crate::synth::Rng::new(seed ^ 0xB1_5A_4D);
+    let mut rng = crate::rng::Rng::new(seed ^ 0xB1_5A_4D);
     let mut out = Vec::with_capacity(BIN_SAMPLE);
     for i in 0..rows {
         let need = BIN_SAMPLE - out.len();

@@ -1,6 +1,8 @@
 //! One tree grown leaf by leaf: at each step the leaf whose best split gains most is split,
 //! until the tree has `num_leaves` leaves or no split gains enough (LightGBM's leaf-wise
 //! growth). Rows are kept grouped by leaf in one index array, each leaf a range of it.
+use rayon::prelude::*;
+
 use super::bins::{BinMap, Binned, LANES};
 use super::histogram::{self, BinSum, Layout};
 use super::split_search::{best_split, better, leaf_output, Bounds, Candidate, SplitRules};
@@ -271,12 +273,25 @@ pub(crate) fn grow(
     Grown { tree, bin_splits, leaf_ranges: leaves.iter().map(|s| (s.start, s.end)).collect() }
 }
 
-/// The rows' gradients and hessians, in the rows' order, into the scratch.
+/// Rows per task when a leaf's rows are gathered or partitioned on several threads.
+const ROW_BLOCK: usize = 32 * 1024;
+
+/// The rows' gradients and hessians, in the rows' order, into the scratch (blocks of rows
+/// on several threads).
 fn gather(rows: &[u32], g: &[f64], h: &[f64], scratch: &mut GrowScratch) {
-    scratch.og.clear();
-    scratch.oh.clear();
-    scratch.og.extend(rows.iter().map(|&i| g[i as usize]));
-    scratch.oh.extend(rows.iter().map(|&i| h[i as usize]));
+    scratch.og.resize(rows.len(), 0.0);
+    scratch.oh.resize(rows.len(), 0.0);
+    scratch
+        .og
+        .par_chunks_mut(ROW_BLOCK)
+        .zip(scratch.oh.par_chunks_mut(ROW_BLOCK))
+        .zip(rows.par_chunks(ROW_BLOCK))
+        .for_each(|((og, oh), rows)| {
+            for ((a, b), &i) in og.iter_mut().zip(oh.iter_mut()).zip(rows) {
+                *a = g[i as usize];
+                *b = h[i as usize];
+            }
+        });
 }
 
 fn sum_rows(g: &[f64], h: &[f64], n: Option<usize>) -> BinSum {
@@ -285,24 +300,51 @@ fn sum_rows(g: &[f64], h: &[f64], n: Option<usize>) -> BinSum {
 }
 
 /// Stable partition of `rows` by the split: those going left first. Returns how many.
+/// A large leaf is cut in blocks partitioned on several threads, then the blocks' left
+/// rows and right rows laid out in block order: the same result as one pass.
 fn partition(rows: &mut [u32], data: &Binned, split: &BinSplit, buffer: &mut Vec<u32>) -> usize {
-    buffer.clear();
     let (group, lane) = (data.group(split.feature / LANES), split.feature % LANES);
-    let mut k = 0;
-    for i in 0..rows.len() {
-        let r = rows[i];
-        if let Some(&ahead) = rows.get(i + histogram::PREFETCH) {
-            histogram::prefetch(&group[ahead as usize]);
+    // One block: left rows from its start, right rows from its end of `out` (reversed).
+    let block = |rows: &[u32], out: &mut [u32]| -> usize {
+        let (mut l, mut r) = (0, out.len());
+        for (k, &row) in rows.iter().enumerate() {
+            if let Some(&ahead) = rows.get(k + histogram::PREFETCH) {
+                histogram::prefetch(&group[ahead as usize]);
+            }
+            if split.goes_left(group[row as usize][lane]) {
+                out[l] = row;
+                l += 1;
+            } else {
+                r -= 1;
+                out[r] = row;
+            }
         }
-        if split.goes_left(group[r as usize][lane]) {
-            rows[k] = r;
-            k += 1;
-        } else {
-            buffer.push(r);
+        l
+    };
+    buffer.resize(rows.len(), 0);
+    let lefts: Vec<usize> = if rows.len() <= ROW_BLOCK {
+        vec![block(rows, buffer)]
+    } else {
+        rows.par_chunks(ROW_BLOCK).zip(buffer.par_chunks_mut(ROW_BLOCK)).map(|(r, o)| block(r, o)).collect()
+    };
+    // Left rows of every block, then right rows of every block (each block's right rows
+    // were written backwards).
+    let mut at = 0;
+    for (b, &l) in lefts.iter().enumerate() {
+        let start = b * ROW_BLOCK;
+        rows[at..at + l].copy_from_slice(&buffer[start..start + l]);
+        at += l;
+    }
+    let left = at;
+    for (b, &l) in lefts.iter().enumerate() {
+        let start = b * ROW_BLOCK;
+        let end = (start + ROW_BLOCK).min(buffer.len());
+        for &row in buffer[start + l..end].iter().rev() {
+            rows[at] = row;
+            at += 1;
         }
     }
-    rows[k..].copy_from_slice(buffer);
-    k
+    left
 }
 
 /// The leaf a binned row reaches.

@@ -89,18 +89,20 @@ pub(crate) fn build(
     let group = |inputs: &mut [(usize, &mut [BinSum])]| {
         let bins = data.group(inputs[0].0 / LANES);
         if let [a, b, c, d] = inputs {
-            let mut add = |bins: [u8; LANES], gi: f64, hi: f64| {
-                for (hist, bin) in [&mut *a.1, &mut *b.1, &mut *c.1, &mut *d.1].into_iter().zip(bins) {
-                    let s = &mut hist[bin as usize];
-                    s.g += gi;
-                    s.h += hi;
-                    s.n += 1;
-                }
-            };
             match rows {
                 None => {
-                    for ((&b, &gi), &hi) in bins.iter().zip(g).zip(h) {
-                        add(b, gi, hi);
+                    // All rows: the counts are known; only the sums are added up.
+                    for ((&row, &gi), &hi) in bins.iter().zip(g).zip(h) {
+                        for (hist, bin) in [&mut *a.1, &mut *b.1, &mut *c.1, &mut *d.1].into_iter().zip(row) {
+                            let s = &mut hist[bin as usize];
+                            s.g += gi;
+                            s.h += hi;
+                        }
+                    }
+                    for (f, hist) in [(a.0, &mut *a.1), (b.0, &mut *b.1), (c.0, &mut *c.1), (d.0, &mut *d.1)] {
+                        for (s, &n) in hist.iter_mut().zip(&data.counts[layout.range(f)]) {
+                            s.n = n;
+                        }
                     }
                 }
                 Some(rows) => {
@@ -108,7 +110,14 @@ pub(crate) fn build(
                         if let Some(&ahead) = rows.get(k + PREFETCH) {
                             prefetch(&bins[ahead as usize]);
                         }
-                        add(bins[i as usize], gi, hi);
+                        for (hist, bin) in
+                            [&mut *a.1, &mut *b.1, &mut *c.1, &mut *d.1].into_iter().zip(bins[i as usize])
+                        {
+                            let s = &mut hist[bin as usize];
+                            s.g += gi;
+                            s.h += hi;
+                            s.n += 1;
+                        }
                     }
                 }
             }

@@ -16,10 +16,8 @@ mod tree;
 mod tree_input;
 mod xgboost;
 
-pub(crate) use churn::check_header;
-pub use churn::{
-    BoostedChurnModel, BoostedScratch, BoostedTrainingInfo, TreeImportance, BOOSTED_KIND, BOOSTED_MODEL_VERSION,
-};
+pub use super::file_header::BOOSTED_MODEL_VERSION;
+pub use churn::{BoostedChurnModel, BoostedScratch, BoostedTrainingInfo, TreeImportance, BOOSTED_KIND};
 pub use ensemble::Ensemble;
 pub use imported::ImportedModel;
 pub use lightgbm::from_lightgbm;

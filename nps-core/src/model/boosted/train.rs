@@ -16,7 +16,7 @@ use super::histogram::Layout;
 use super::split_search::SplitRules;
 use crate::error::{NpsError, Result};
 use crate::model::{sigmoid, ClassWeight};
-use crate::synth::Rng;
+use crate::rng::Rng;
 
 /// How to boost. The defaults were chosen on churn data (5-fold cross-validated AUC on the
 /// public Telco and Orange sets, two fold seeds; see docs/scoring.md): a slow learning rate
@@ -372,6 +372,40 @@ fn base_scores(y: &[f64], w: &[f64], outputs: usize) -> Vec<f64> {
     }
 }
 
+/// The binary log loss's gradient and hessian at raw score `s` for label `y`, weight `w`.
+#[inline]
+fn binary_gradient(s: f64, y: f64, w: f64) -> (f64, f64) {
+    let p = sigmoid(s);
+    ((p - y) * w, (p * (1.0 - p)).max(1e-16) * w)
+}
+
+/// A raw-score array written from several threads at once, each row by one thread only.
+struct ScoreWriter {
+    scores: *mut f64,
+    len: usize,
+}
+
+// SAFETY: the writer hands out no references; `add` writes row `i` only, and its callers
+// give each row to one thread.
+unsafe impl Sync for ScoreWriter {}
+
+impl ScoreWriter {
+    fn new(scores: &mut [f64]) -> ScoreWriter {
+        ScoreWriter { scores: scores.as_mut_ptr(), len: scores.len() }
+    }
+
+    /// Adds `v` to row `i`'s raw score.
+    ///
+    /// # Safety
+    /// No other thread reads or writes row `i` meanwhile.
+    #[inline]
+    unsafe fn add(&self, i: usize, v: f64) {
+        assert!(i < self.len);
+        // SAFETY: `i` is in bounds, and the caller gives row `i` to this thread alone.
+        unsafe { *self.scores.add(i) += v };
+    }
+}
+
 /// Gradients and hessians of the loss at the current raw scores, output-major.
 fn gradients(y: &[f64], w: &[f64], scores: &[f64], outputs: usize, g: &mut [f64], h: &mut [f64]) {
     let n = y.len();
@@ -380,9 +414,7 @@ fn gradients(y: &[f64], w: &[f64], scores: &[f64], outputs: usize, g: &mut [f64]
         g.par_chunks_mut(CHUNK).zip(h.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (g, h))| {
             for (k, (gi, hi)) in g.iter_mut().zip(h.iter_mut()).enumerate() {
                 let i = c * CHUNK + k;
-                let p = sigmoid(scores[i]);
-                *gi = (p - y[i]) * w[i];
-                *hi = (p * (1.0 - p)).max(1e-16) * w[i];
+                (*gi, *hi) = binary_gradient(scores[i], y[i], w[i]);
             }
         });
     } else {
@@ -513,10 +545,21 @@ fn boost(
             rows.extend_from_slice(&bag);
             let (gk, hk) = (&g[k * n..(k + 1) * n], &h[k * n..(k + 1) * n]);
             let grown = grow(&data, &layout, &active, &mut rows, !sampled, gk, hk, &rules, &mut scratch);
-            for (leaf, &(s, e)) in grown.leaf_ranges.iter().enumerate() {
-                let v = grown.tree.leaves[leaf].value;
-                for &i in &rows[s..e] {
-                    scores[i as usize * outputs + k] += v;
+            if outputs == 1 {
+                // Each leaf's rows on one thread (a row is in one leaf: the writes are disjoint).
+                let writer = ScoreWriter::new(&mut scores);
+                grown.leaf_ranges.par_iter().zip(&grown.tree.leaves).for_each(|(&(s, e), leaf)| {
+                    for &i in &rows[s..e] {
+                        // SAFETY: the leaves' row ranges are disjoint and a row is listed once.
+                        unsafe { writer.add(i as usize, leaf.value) };
+                    }
+                });
+            } else {
+                for (leaf, &(s, e)) in grown.leaf_ranges.iter().enumerate() {
+                    let v = grown.tree.leaves[leaf].value;
+                    for &i in &rows[s..e] {
+                        scores[i as usize * outputs + k] += v;
+                    }
                 }
             }
             if sampled {

@@ -5,7 +5,7 @@
 //! scaling).
 use ndarray::{Array2, ArrayView2};
 
-use crate::encode::encoder::{boolean, label, numeric};
+use crate::encode::cells::{boolean, label, numeric};
 use crate::encode::{Cell, EncodedColumn, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
 use crate::model::{FactorValue, InputProfile};

@@ -1,0 +1,232 @@
+//! The feature engine: a set compiled once, computed over whole histories or for one customer.
+use ndarray::{Array2, ArrayView1};
+use serde::{Deserialize, Serialize};
+
+use super::event::Ev;
+use super::partition::Rows;
+use super::plan::{AggregateScratch, Bound, FeaturePlan};
+use crate::error::{NpsError, Result};
+use crate::features::events::EventTable;
+use crate::features::view::{check_table, EventView};
+use crate::features::FeatureSet;
+
+/// Features per customer: one row per customer code (0..`customers`), one column per feature
+/// in set order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureMatrix {
+    /// Feature names, in column order.
+    pub names: Vec<String>,
+    /// Feature descriptions, in column order.
+    pub descriptions: Vec<String>,
+    /// Values: rows are customer codes, columns features; NaN where a feature is undefined.
+    pub values: Array2<f64>,
+}
+
+impl FeatureMatrix {
+    /// The column of the feature named `name`, if any.
+    pub fn column(&self, name: &str) -> Option<ArrayView1<'_, f64>> {
+        self.names.iter().position(|n| n == name).map(|j| self.values.column(j))
+    }
+
+    /// The value of feature `name` for customer code `customer`, if both exist.
+    pub fn get(&self, customer: u32, name: &str) -> Option<f64> {
+        let j = self.names.iter().position(|n| n == name)?;
+        self.values.get((customer as usize, j)).copied()
+    }
+}
+
+/// Computes every feature of `set` for every customer of `events`, as of `as_of` (seconds
+/// since the Unix epoch, UTC). Only events with time strictly before `as_of` count.
+///
+/// Errors: the set fails [`FeatureSet::validate`]; a feature names an event kind the table
+/// does not know (the message names the feature and the kind); the table's columns are
+/// inconsistent (lengths, a customer code at or above `customers`, a kind code out of range);
+/// more than `u32::MAX` events.
+///
+/// ```
+/// use nps_core::features::{compute, EventColumns, EventTable, FeatureSet};
+///
+/// let day = 86_400;
+/// let events = EventTable::new(
+///     &EventColumns {
+///         customer: &[0, 0, 1, 0],
+///         time: &[10 * day, 25 * day, 28 * day, 30 * day],
+///         kind: &[0, 0, 0, 0],
+///         kind_names: &["contact_opened"],
+///         ..Default::default()
+///     },
+///     &[],
+/// )
+/// .unwrap();
+/// let set = FeatureSet::from_json(
+///     r#"{"features": [{"name": "contacts_7d", "kinds": ["contact_opened"], "aggregation": "count", "window": {"days": 7}}]}"#,
+/// )
+/// .unwrap();
+/// // As of day 30: the contact at day 30 itself does not count, the one at day 10 is too old.
+/// let m = compute(&events, &set, 30 * day).unwrap();
+/// assert_eq!(m.get(0, "contacts_7d"), Some(1.0));
+/// assert_eq!(m.get(1, "contacts_7d"), Some(1.0));
+/// ```
+pub fn compute(events: &EventTable, set: &FeatureSet, as_of: i64) -> Result<FeatureMatrix> {
+    FeatureEngine::new(set, &events.kinds)?.compute(events, as_of)
+}
+
+/// [`compute`] over columns the caller keeps (an [`EventView`]), without copying them: the
+/// same features, to the bit, as over the same events in an [`EventTable`].
+///
+/// ```
+/// use nps_core::features::{compute_view, EventColumns, EventView, FeatureSet};
+///
+/// let day_ns = 86_400 * 1_000_000_000_i64; // datetime64[ns] ticks in a day
+/// let time = [10 * day_ns, 25 * day_ns, 28 * day_ns, 30 * day_ns];
+/// let columns = EventColumns {
+///     customer: &[0, 0, 1, 0],
+///     time: &time,
+///     kind: &[0, 0, 0, 0],
+///     kind_names: &["contact_opened"],
+///     ..Default::default()
+/// };
+/// let events = EventView::new(&columns, &[], 1_000_000_000).unwrap();
+/// let set = FeatureSet::from_json(
+///     r#"{"features": [{"name": "contacts_7d", "kinds": ["contact_opened"], "aggregation": "count", "window": {"days": 7}}]}"#,
+/// )
+/// .unwrap();
+/// let m = compute_view(&events, &set, 30 * 86_400).unwrap();
+/// assert_eq!(m.get(0, "contacts_7d"), Some(1.0));
+/// ```
+pub fn compute_view(events: &EventView<'_>, set: &FeatureSet, as_of: i64) -> Result<FeatureMatrix> {
+    FeatureEngine::new(set, events.kinds())?.compute_view(events, as_of)
+}
+
+/// A feature set compiled against the event kinds of a history: validated and resolved
+/// once, then used for every computation, whether over a whole base or for one customer
+/// at the moment of a ticket (see [`CustomerHistory`](crate::features::CustomerHistory)).
+#[derive(Debug, Clone)]
+pub struct FeatureEngine {
+    names: Vec<String>,
+    descriptions: Vec<String>,
+    kinds: Vec<String>,
+    plan: FeaturePlan,
+}
+
+impl FeatureEngine {
+    /// Compiles `set` for histories whose kind codes index `kinds`.
+    ///
+    /// Errors: the set fails [`FeatureSet::validate`]; a feature names a kind not in `kinds`
+    /// (the message names the feature and the kind).
+    pub fn new(set: &FeatureSet, kinds: &[String]) -> Result<FeatureEngine> {
+        let plan = FeaturePlan::new(set, kinds)?;
+        Ok(FeatureEngine {
+            names: set.features.iter().map(|f| f.name.clone()).collect(),
+            descriptions: set.features.iter().map(|f| f.description.clone()).collect(),
+            kinds: kinds.to_vec(),
+            plan,
+        })
+    }
+
+    /// Feature names, in column order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Every feature for every customer of `events`, as of `as_of` (see [`compute`]).
+    pub fn compute(&self, events: &EventTable, as_of: i64) -> Result<FeatureMatrix> {
+        self.check_kinds(&events.kinds)?;
+        if self.names.is_empty() || events.customers == 0 {
+            check_table(events)?;
+            return Ok(self.matrix(Array2::zeros((events.customers as usize, self.names.len()))));
+        }
+        self.compute_view(&events.view()?, as_of)
+    }
+
+    /// Every feature for every customer of a view, as of `as_of` (see [`compute_view`]).
+    pub fn compute_view(&self, events: &EventView<'_>, as_of: i64) -> Result<FeatureMatrix> {
+        self.check_kinds(&events.kinds)?;
+        let customers = events.customers as usize;
+        let width = self.names.len();
+        let mut values = Array2::<f64>::zeros((customers, width));
+        if width > 0 && customers > 0 {
+            // Customers are independent and each one's events keep their row order, so the
+            // result does not depend on the number of threads.
+            let threads =
+                std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(customers / 8_192).max(1);
+            let out = values.as_slice_mut().expect("a new array is contiguous");
+            self.rows(events, as_of).fill_all(out, customers, width, threads);
+        }
+        Ok(self.matrix(values))
+    }
+
+    fn matrix(&self, values: Array2<f64>) -> FeatureMatrix {
+        FeatureMatrix { names: self.names.clone(), descriptions: self.descriptions.clone(), values }
+    }
+
+    /// The features of a one-customer history's table, into `out` (one value per feature),
+    /// with `scratch`'s buffers: kept between calls, they make the steady state allocate
+    /// nothing but the department names. The table is trusted to be consistent (every event
+    /// of a [`CustomerHistory`](crate::features::CustomerHistory) is checked as it is added); its kinds must be those the
+    /// engine was compiled for. The same arithmetic as the batch computation, in the same
+    /// order, so the same bits.
+    pub(crate) fn history_row(
+        &self,
+        events: &EventTable,
+        as_of: i64,
+        out: &mut [f64],
+        scratch: &mut RowScratch,
+    ) -> Result<()> {
+        self.check_kinds(&events.kinds)?;
+        if out.len() != self.names.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "out".into(),
+                actual: out.len(),
+                other: "the features".into(),
+                expected: self.names.len(),
+            });
+        }
+        if out.is_empty() {
+            return Ok(());
+        }
+        let view = EventView::of_checked_table(events);
+        let RowScratch { events: evs, bounds, selections, scratch } = scratch;
+        evs.clear();
+        for (row, &time) in view.time.iter().enumerate() {
+            if time < as_of {
+                evs.push(Ev::of(&view, row, time, 0));
+            }
+        }
+        bounds.clear();
+        bounds.extend(self.plan.aggregates.iter().map(|(_, plan)| plan.bind(&view, as_of)));
+        selections.resize_with(self.plan.aggregates.len(), Vec::new);
+        let rows = Rows { view: &view, plan: &self.plan, bounds: std::mem::take(bounds), as_of };
+        let starts = [0, evs.len() as u32];
+        rows.fill(&starts, evs, out, out.len(), selections, scratch);
+        *bounds = rows.bounds;
+        Ok(())
+    }
+
+    fn check_kinds(&self, kinds: &[String]) -> Result<()> {
+        if kinds != self.kinds {
+            return Err(NpsError::invalid(
+                "events.kinds",
+                kinds.join(", "),
+                &format!("the kinds the features were compiled for ({})", self.kinds.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Binds the plans to a view and a reference time.
+    fn rows<'a>(&'a self, view: &'a EventView<'a>, as_of: i64) -> Rows<'a> {
+        let bounds = self.plan.aggregates.iter().map(|(_, plan)| plan.bind(view, as_of)).collect();
+        Rows { view, plan: &self.plan, bounds, as_of }
+    }
+}
+
+/// Buffers for one customer's features computed again and again (at each of their
+/// tickets): kept between calls, so that the steady state allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowScratch {
+    events: Vec<Ev>,
+    bounds: Vec<Bound>,
+    selections: Vec<Vec<u32>>,
+    scratch: AggregateScratch,
+}

@@ -1,0 +1,102 @@
+//! The shared decisions of `tests/vectors/actions.json` (also read by the Python and Node
+//! tests): the same actions, priorities, trace (status, detail, condition, values seen) and
+//! errors in every language.
+use nps_core::action::{churn_score, playbook, Catalog, DecideOptions, Factor, FieldValue, Outcome, OutcomeKind};
+use nps_core::NpsError;
+use serde_json::Value;
+
+fn vectors() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/actions.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("tests/vectors/actions.json")).unwrap()
+}
+
+fn kind(s: &str) -> OutcomeKind {
+    match s {
+        "presented" => OutcomeKind::Presented,
+        "accepted" => OutcomeKind::Accepted,
+        "rejected" => OutcomeKind::Rejected,
+        _ => OutcomeKind::Ignored,
+    }
+}
+
+/// The decision of one case as the JSON the vector holds, or its error.
+fn decide(catalog: &Catalog, c: &Value) -> Result<Value, NpsError> {
+    let ignore_extra = c["ignore_extra"].as_bool().unwrap_or(false);
+    let score = churn_score(c["score"].as_f64(), c["probability"].as_f64())?;
+    let fields: Vec<(&str, FieldValue)> = c["customer"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| !ignore_extra || catalog.field_index(name).is_some())
+        .map(|(name, v)| {
+            let value = match v {
+                Value::Null => FieldValue::Missing,
+                Value::Bool(b) => FieldValue::Bool(*b),
+                Value::Number(x) => FieldValue::Number(x.as_f64().unwrap()),
+                Value::String(s) => FieldValue::Text(s.clone()),
+                other => panic!("{other}"),
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    let customer = catalog.customer(&fields)?;
+    let factors: Vec<Factor> = c["factors"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| !ignore_extra || catalog.factor_index(name).is_some())
+        .map(|(name, x)| Factor::new(name, x.as_f64().unwrap()))
+        .collect();
+    let history: Vec<Outcome> = c["history"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| Outcome {
+            action: o["action"].as_str().unwrap().into(),
+            channel: o["channel"].as_str().unwrap().into(),
+            group: o["group"].as_str().unwrap().into(),
+            time: o["time"].as_i64().unwrap(),
+            kind: kind(o["kind"].as_str().unwrap()),
+        })
+        .collect();
+    let options = DecideOptions { top_n: c["top"].as_u64().unwrap() as usize, propensity: None };
+    let d = catalog.decide(&customer, score, &factors, &history, c["now"].as_i64().unwrap(), &options)?;
+    Ok(serde_json::json!({
+        "actions": d.actions.iter().map(|a| serde_json::json!({"id": &*a.id, "priority": a.priority, "value": a.value}))
+            .collect::<Vec<_>>(),
+        "trace": d.trace.iter().map(|t| serde_json::json!({
+            "id": &*t.id, "status": t.verdict.status(), "detail": t.detail(), "priority": t.verdict.priority(),
+            "condition": t.condition.as_deref(), "seen": t.seen,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+#[test]
+fn every_case_decides_as_the_vector_says() {
+    let v = vectors();
+    let custom = Catalog::from_value(&v["custom_catalogue"]).unwrap();
+    let book = playbook();
+    let cases = v["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    let (mut decided, mut refused) = (0, 0);
+    for c in cases {
+        let catalog = if c["catalogue"] == "playbook" { &book } else { &custom };
+        let name = c["name"].as_str().unwrap();
+        match decide(catalog, c) {
+            Ok(got) => {
+                assert_eq!(got, c["expected"], "{name}");
+                decided += 1;
+            }
+            Err(e) => {
+                let want = &c["expected"]["error"];
+                assert_eq!(
+                    (e.code(), e.to_string().as_str()),
+                    (want["code"].as_str().unwrap(), want["message"].as_str().unwrap()),
+                    "{name}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(decided >= 8 && refused >= 7, "{decided} decided, {refused} refused");
+}

@@ -1,0 +1,45 @@
+'use strict'
+// The shared decisions of tests/vectors/actions.json (also read by the Rust and Python
+// tests): the same actions, priorities, trace (status, detail, condition, values seen) and
+// errors. The vector's times are epoch seconds; Node's are milliseconds.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const { ActionCatalog } = require('../../nps-node')
+
+const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'actions.json'), 'utf8'))
+const custom = JSON.stringify(vector.custom_catalogue)
+
+function decide(c) {
+  const catalog = c.catalogue === 'playbook' ? ActionCatalog.playbook() : ActionCatalog.fromJson(custom)
+  const options = { top: c.top, now: c.now * 1000, ignoreExtra: c.ignore_extra ?? false }
+  if (c.score !== undefined) options.score = c.score
+  if (c.probability !== undefined) options.probability = c.probability
+  if (c.factors !== undefined) options.factors = c.factors
+  if (c.history !== undefined) options.history = c.history.map((o) => ({ ...o, time: o.time * 1000 }))
+  let d
+  try {
+    d = catalog.decide(c.customer, options)
+  } catch (e) {
+    return { error: { code: e.code, message: e.message } }
+  }
+  return {
+    actions: d.actions.map((a) => ({ id: a.id, priority: a.priority, value: a.value })),
+    // The vector writes absent values as null, as Python's None.
+    trace: d.trace.map((t) => ({ id: t.id, status: t.status, detail: t.detail, priority: t.priority ?? null,
+      condition: t.condition ?? null, seen: t.seen })),
+  }
+}
+
+for (const c of vector.cases) {
+  test(`actions.json: ${c.name}`, () => {
+    assert.deepEqual(decide(c), c.expected)
+  })
+}
+
+test('actions.json: decisions and errors both', () => {
+  const errors = vector.cases.filter((c) => c.expected.error !== undefined)
+  assert.ok(errors.length >= 7 && vector.cases.length - errors.length >= 8)
+})
