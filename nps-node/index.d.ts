@@ -39,7 +39,7 @@ export declare class ActionCatalog {
    * reads: numbers as they are, booleans 0/1, strings as their `textCode`, NaN missing.
    * Prepare it once per customer, reuse it for every decision.
    */
-  encode(customer: Record<string, number | string | boolean | null>): Float64Array
+  encode(customer: Record<string, Field>): Float64Array
   /**
    * The fast path of `decide`: the customer as a numeric record in `fields` order (see
    * `encode`, `textCode`), factor contributions in `factors` order (NaN: not given), the
@@ -54,7 +54,7 @@ export declare class ActionCatalog {
    * `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
    * with `options.seed`.
    */
-  decide(customer: Record<string, number | string | boolean | null>, options: DecideOptions, learner?: Learner): Decision
+  decide(customer: Record<string, Field>, options: DecideOptions, learner?: Learner): Decision
   /**
    * Campaign segments: customers grouped by score band and top factor, with size, mean
    * score and the action the rules pick first most often (`actions[i]` null when none),
@@ -91,7 +91,7 @@ export declare class BoostedChurnModel {
    * P(churn) of one customer given as an object of named inputs (extra fields are
    * ignored; null is a missing value; a missing input is an error).
    */
-  score(customer: Record<string, number | string | boolean | null | undefined>): number
+  score(customer: Record<string, Field>): number
   /**
    * P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as
    * its code in the model's categories).
@@ -101,14 +101,14 @@ export declare class BoostedChurnModel {
    * The customer's probability and the `top` factors raising and lowering it (exact
    * TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
    */
-  explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
+  explain(customer: Record<string, Field>, options?: ExplainOptions): Explanation
   /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
   explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
   /**
    * Every input's contribution to one customer's log-odds, in `inputs` order (add
    * `expectedValue` for the log-odds).
    */
-  contributions(customer: Record<string, number | string | boolean | null | undefined>): Float64Array
+  contributions(customer: Record<string, Field>): Float64Array
   /**
    * Contributions of each row of a row-major batch of numeric inputs named `columns`:
    * row-major, `inputs.length + 1` values a row, the expected value last (LightGBM's
@@ -143,14 +143,14 @@ export declare class BoostedLtrModel {
    * P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing),
    * as `LtrModel.score` gives them.
    */
-  score(customer: Record<string, number | string | boolean | null | undefined>): LtrProbabilities
+  score(customer: Record<string, Field>): LtrProbabilities
   /**
    * Detractor risk of one customer (named inputs; null = missing) with the factors
    * behind it: the exact attribution of ln(P(detractor) / P(promoter)) by TreeSHAP (the
    * detractor output's contributions minus the promoter output's; the baseline is the
    * difference of their expected values). The numbers of a ticket, to the bit.
    */
-  explainDetractor(customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions | undefined | null): DetractorRisk
+  explainDetractor(customer: Record<string, Field>, options?: DetractorOptions | undefined | null): DetractorRisk
 }
 
 /** A churn model, loaded from its file. */
@@ -170,18 +170,18 @@ export declare class ChurnModel {
    * P(churn) of one customer given as an object of named inputs (extra fields are
    * ignored; null is a missing value; a missing input is an error).
    */
-  score(customer: Record<string, number | string | boolean | null | undefined>): number
+  score(customer: Record<string, Field>): number
   /**
    * The customer's probability and the `top` factors raising and lowering it (exact
    * contributions: baseline + all inputs' contributions = the log-odds).
    */
-  explain(customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions): Explanation
+  explain(customer: Record<string, Field>, options?: ExplainOptions): Explanation
   /**
    * Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
    * `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
    * gives them.
    */
-  contributions(customer: Record<string, number | string | boolean | null | undefined>): Float64Array
+  contributions(customer: Record<string, Field>): Float64Array
   /**
    * P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
    * for features straight from `CustomerHistory.features`.
@@ -220,12 +220,12 @@ export declare class LtrModel {
   /** Respondents the model was trained on. */
   get trainingRows(): number
   /** P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing). */
-  score(customer: Record<string, number | string | boolean | null | undefined>): LtrProbabilities
+  score(customer: Record<string, Field>): LtrProbabilities
   /**
    * Detractor risk of one customer (named inputs; null = missing) with the factors
    * behind it: the exact attribution of ln(P(detractor) / P(promoter)).
    */
-  explainDetractor(customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions): DetractorRisk
+  explainDetractor(customer: Record<string, Field>, options?: DetractorOptions): DetractorRisk
 }
 
 /** Counts (optionally weighted) of detractors, passives and promoters. */
@@ -635,6 +635,12 @@ export interface FeatureOptions {
   /** Event kinds beyond the built-in ones that the history may use. */
   declaredKinds?: Array<string>
 }
+
+/**
+ * One value of a customer record: a number, a string, a boolean; `null`, `undefined` or
+ * `NaN` when the customer has none. (The Rust side reads it as [`Field`].)
+ */
+export type Field = number | string | boolean | undefined | null
 
 /** Options of `synth.generate` (all optional). */
 export interface GenerateOptions {
@@ -1054,7 +1060,7 @@ export interface TicketOptions {
    */
   now?: number | Date
   /** This customer's record, replacing the scorer's (by field name; null = missing). */
-  customer?: Record<string, number | string | boolean | null>
+  customer?: Record<string, Field>
   /** The customer's past outcomes of offers (contact policies read them). */
   outcomes?: Array<Outcome>
   /** Include every action's fate (false). */
@@ -1102,7 +1108,7 @@ export interface TicketScorerOptions {
    * null = missing). Number fields named like a feature take the feature's value when it
    * is defined. A ticket may pass its own.
    */
-  customer?: Record<string, number | string | boolean | null>
+  customer?: Record<string, Field>
   /** Factors each way (3). */
   topFactors?: number
   /** Actions returned (3). */

@@ -2,7 +2,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Either3, Float64Array, Null};
+use napi::bindgen_prelude::{Either, Float64Array, Null};
 use napi::JsDate;
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
@@ -392,17 +392,8 @@ fn customer_record_of(
     let values: Vec<(&str, FieldValue)> = fields
         .iter()
         .filter(|(k, _)| !ignore_extra || catalog.field_index(k).is_some())
-        .map(|(k, v)| {
-            let value = match v {
-                None => FieldValue::Missing,
-                Some(Either3::A(x)) if x.is_nan() => FieldValue::Missing,
-                Some(Either3::A(x)) => FieldValue::Number(*x),
-                Some(Either3::B(s)) => FieldValue::Text(s.clone()),
-                Some(Either3::C(b)) => FieldValue::Bool(*b),
-            };
-            (k.as_str(), value)
-        })
-        .collect();
+        .map(|(k, v)| Ok((k.as_str(), v.field_value(k)?)))
+        .collect::<Result<_>>()?;
     catalog.customer(&values).into_napi()
 }
 
@@ -488,8 +479,8 @@ impl ActionCatalog {
     /// A customer given by field name (null = missing) as the numeric record `decideValues`
     /// reads: numbers as they are, booleans 0/1, strings as their `textCode`, NaN missing.
     /// Prepare it once per customer, reuse it for every decision.
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null>")]
-    pub fn encode(&self, customer: HashMap<String, Option<Either3<f64, String, bool>>>) -> Result<Float64Array> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+    pub fn encode(&self, customer: crate::convert::Inputs) -> Result<Float64Array> {
         let record = customer_record(&self.inner, &customer)?;
         let mut values = Vec::new();
         self.inner.encode(&record, &mut values).into_napi()?;
@@ -556,13 +547,10 @@ impl ActionCatalog {
     /// Ranks the actions for one customer (fields by name; null = missing). With a
     /// `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
     /// with `options.seed`.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "customer: Record<string, number | string | boolean | null>, options: DecideOptions, learner?: Learner"
-    )]
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options: DecideOptions, learner?: Learner")]
     pub fn decide(
         &self,
-        customer: HashMap<String, Option<Either3<f64, String, bool>>>,
+        customer: crate::convert::Inputs,
         options: DecideOptions,
         learner: Option<&Learner>,
     ) -> Result<Decision> {

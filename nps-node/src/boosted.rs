@@ -1,9 +1,8 @@
 //! `BoostedChurnModel`: a boosted-tree model file (written by nps in any language, or read
 //! from LightGBM or XGBoost) that scores and explains customers with the core's numbers.
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either3, Float64Array};
+use napi::bindgen_prelude::{AsyncTask, Float64Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
@@ -11,9 +10,6 @@ use nps_core::model::boosted as core;
 
 use crate::error::{catch_panic, js_error, IntoNapi, Result};
 use crate::model::{explanation, ExplainOptions, Explanation};
-
-/// A customer's inputs: numbers, text (categories), booleans, or null for missing.
-type Value = Option<Either3<f64, String, bool>>;
 
 /// Gain and split counts of each input.
 #[napi(object)]
@@ -111,8 +107,8 @@ impl BoostedChurnModel {
 
     /// P(churn) of one customer given as an object of named inputs (extra fields are
     /// ignored; null is a missing value; a missing input is an error).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
-    pub fn score(&self, customer: HashMap<String, Value>) -> Result<f64> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+    pub fn score(&self, customer: crate::convert::Inputs) -> Result<f64> {
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
     }
@@ -127,11 +123,8 @@ impl BoostedChurnModel {
 
     /// The customer's probability and the `top` factors raising and lowering it (exact
     /// TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
-    #[napi(
-        catch_unwind,
-        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions"
-    )]
-    pub fn explain(&self, customer: HashMap<String, Value>, options: Option<ExplainOptions>) -> Result<Explanation> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
+    pub fn explain(&self, customer: crate::convert::Inputs, options: Option<ExplainOptions>) -> Result<Explanation> {
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
@@ -147,8 +140,8 @@ impl BoostedChurnModel {
 
     /// Every input's contribution to one customer's log-odds, in `inputs` order (add
     /// `expectedValue` for the log-odds).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
-    pub fn contributions(&self, customer: HashMap<String, Value>) -> Result<Float64Array> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+    pub fn contributions(&self, customer: crate::convert::Inputs) -> Result<Float64Array> {
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let mut out = vec![0.0; self.inner.inputs.len()];
         self.inner.attribute_cells(&cells, &mut Default::default(), &mut out).into_napi()?;

@@ -112,8 +112,110 @@ pub(crate) fn booleans(
     }
 }
 
+/// One value of a customer record as JavaScript gives it. Read by its JS type, so a value
+/// of any other type (an array, an object, a `BigInt`) reaches our code and its error names
+/// the field (`customer field "x" must be ..., got an array`), not napi-rs's Rust types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    /// `null`, `undefined` or `NaN`.
+    Missing,
+    /// A number.
+    Number(f64),
+    /// A string.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+    /// Anything else, described for the error ("an array", "an object", "a bigint").
+    Other(&'static str),
+}
+
+/// One value of a customer record: a number, a string, a boolean; `null`, `undefined` or
+/// `NaN` when the customer has none. (The Rust side reads it as [`Field`].)
+#[napi(js_name = "Field")]
+#[allow(dead_code)] // read by the d.ts generator only
+pub type FieldType = Option<napi::bindgen_prelude::Either3<f64, String, bool>>;
+
+impl napi::bindgen_prelude::TypeName for Field {
+    fn type_name() -> &'static str {
+        "number | string | boolean | null"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Unknown
+    }
+}
+
+impl napi::bindgen_prelude::FromNapiValue for Field {
+    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+        use napi::ValueType;
+        Ok(match napi::type_of!(env, value)? {
+            ValueType::Null | ValueType::Undefined => Field::Missing,
+            ValueType::Number => match f64::from_napi_value(env, value)? {
+                x if x.is_nan() => Field::Missing,
+                x => Field::Number(x),
+            },
+            ValueType::String => Field::Text(String::from_napi_value(env, value)?),
+            ValueType::Boolean => Field::Bool(bool::from_napi_value(env, value)?),
+            ValueType::Object => {
+                let mut array = false;
+                napi::check_status!(napi::sys::napi_is_array(env, value, &mut array))?;
+                Field::Other(if array { "an array" } else { "an object" })
+            }
+            ValueType::BigInt => Field::Other("a bigint"),
+            ValueType::Symbol => Field::Other("a symbol"),
+            ValueType::Function => Field::Other("a function"),
+            _ => Field::Other("a value of another type"),
+        })
+    }
+}
+
+impl napi::bindgen_prelude::ToNapiValue for Field {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, value: Self) -> napi::Result<napi::sys::napi_value> {
+        use napi::bindgen_prelude::Null;
+        match value {
+            Field::Number(x) => f64::to_napi_value(env, x),
+            Field::Text(s) => String::to_napi_value(env, s),
+            Field::Bool(b) => bool::to_napi_value(env, b),
+            Field::Missing | Field::Other(_) => Null::to_napi_value(env, Null),
+        }
+    }
+}
+
+impl Field {
+    /// As the action catalogue's value; [`Field::Other`] is an error naming `field`.
+    pub(crate) fn field_value(&self, field: &str) -> crate::error::Result<nps_core::action::FieldValue> {
+        use nps_core::action::FieldValue;
+        Ok(match self {
+            Field::Missing => FieldValue::Missing,
+            Field::Number(x) => FieldValue::Number(*x),
+            Field::Text(s) => FieldValue::Text(s.clone()),
+            Field::Bool(b) => FieldValue::Bool(*b),
+            Field::Other(what) => return Err(not_a_field(field, what)),
+        })
+    }
+
+    /// As a model's input cell; [`Field::Other`] is an error naming `field`.
+    pub(crate) fn cell(&self, field: &str) -> crate::error::Result<nps_core::encode::Cell<'_>> {
+        use nps_core::encode::Cell;
+        Ok(match self {
+            Field::Missing => Cell::Missing,
+            Field::Number(x) => Cell::Number(*x),
+            Field::Text(s) => Cell::Text(s),
+            Field::Bool(b) => Cell::Bool(*b),
+            Field::Other(what) => return Err(not_a_field(field, what)),
+        })
+    }
+}
+
+fn not_a_field(field: &str, what: &str) -> napi::Error<crate::error::ErrorCode> {
+    crate::error::to_napi(nps_core::NpsError::invalid(
+        &format!("customer field {field:?}"),
+        what,
+        "a number, a string, a boolean or null",
+    ))
+}
+
 /// A customer's named inputs, as JavaScript gives them: numbers, text, booleans, or null.
-pub(crate) type Inputs = std::collections::HashMap<String, Option<napi::bindgen_prelude::Either3<f64, String, bool>>>;
+pub(crate) type Inputs = std::collections::HashMap<String, Field>;
 
 /// The cells of `inputs` in the order a model reads them; a missing field is an error that
 /// lists what the model reads, null and NaN are missing values.
@@ -121,16 +223,10 @@ pub(crate) fn input_cells<'a>(
     names: &[String],
     customer: &'a Inputs,
 ) -> crate::error::Result<Vec<nps_core::encode::Cell<'a>>> {
-    use napi::bindgen_prelude::Either3;
-    use nps_core::encode::Cell;
     names
         .iter()
         .map(|name| match customer.get(name) {
-            Some(None) => Ok(Cell::Missing),
-            Some(Some(Either3::A(x))) if x.is_nan() => Ok(Cell::Missing),
-            Some(Some(Either3::A(x))) => Ok(Cell::Number(*x)),
-            Some(Some(Either3::B(s))) => Ok(Cell::Text(s)),
-            Some(Some(Either3::C(b))) => Ok(Cell::Bool(*b)),
+            Some(value) => value.cell(name),
             None => Err(crate::error::to_napi(nps_core::NpsError::invalid(
                 "customer",
                 format!("no field {name:?}"),

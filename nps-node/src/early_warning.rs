@@ -150,7 +150,7 @@ impl LtrModel {
     }
 
     /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
     pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
@@ -194,7 +194,7 @@ impl BoostedLtrModel {
 
     /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing),
     /// as `LtrModel.score` gives them.
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
     pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
@@ -341,10 +341,7 @@ pub struct DetractorOptions {
 impl LtrModel {
     /// Detractor risk of one customer (named inputs; null = missing) with the factors
     /// behind it: the exact attribution of ln(P(detractor) / P(promoter)).
-    #[napi(
-        catch_unwind,
-        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions"
-    )]
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: DetractorOptions")]
     pub fn explain_detractor(
         &self,
         customer: crate::convert::Inputs,
@@ -370,7 +367,7 @@ impl BoostedLtrModel {
     /// difference of their expected values). The numbers of a ticket, to the bit.
     #[napi(
         catch_unwind,
-        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: DetractorOptions | undefined | null"
+        ts_args_type = "customer: Record<string, Field>, options?: DetractorOptions | undefined | null"
     )]
     pub fn explain_detractor(
         &self,
@@ -392,7 +389,7 @@ pub struct TicketScorerOptions {
     /// The customer record the rules read for fields no feature provides (by field name;
     /// null = missing). Number fields named like a feature take the feature's value when it
     /// is defined. A ticket may pass its own.
-    #[napi(ts_type = "Record<string, number | string | boolean | null>")]
+    #[napi(ts_type = "Record<string, Field>")]
     pub customer: Option<crate::convert::Inputs>,
     /// Factors each way (3).
     pub top_factors: Option<u32>,
@@ -407,7 +404,7 @@ pub struct TicketOptions {
     /// before it. Default: one second after the event.
     pub now: Option<Either<f64, JsDate<'static>>>,
     /// This customer's record, replacing the scorer's (by field name; null = missing).
-    #[napi(ts_type = "Record<string, number | string | boolean | null>")]
+    #[napi(ts_type = "Record<string, Field>")]
     pub customer: Option<crate::convert::Inputs>,
     /// The customer's past outcomes of offers (contact policies read them).
     pub outcomes: Option<Vec<crate::action::Outcome>>,

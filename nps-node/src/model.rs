@@ -3,16 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either3, Either4, Float64Array, Null};
+use napi::bindgen_prelude::{AsyncTask, Either4, Float64Array, Null};
 use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
 use nps_core::model as core;
 
 use crate::error::{catch_panic, js_error, IntoNapi, Result};
-
-/// A customer's inputs: numbers, text (categories), booleans, or null for missing.
-type Value = Option<Either3<f64, String, bool>>;
 
 /// Training metadata of a model.
 #[napi(object)]
@@ -128,7 +125,7 @@ impl ChurnModel {
     }
 
     /// The customer's inputs in the model's order.
-    fn cells<'a>(&self, customer: &'a HashMap<String, Value>) -> Result<Vec<Cell<'a>>> {
+    fn cells<'a>(&self, customer: &'a crate::convert::Inputs) -> Result<Vec<Cell<'a>>> {
         crate::convert::input_cells(&self.inner.inputs, customer)
     }
 }
@@ -191,19 +188,16 @@ impl ChurnModel {
 
     /// P(churn) of one customer given as an object of named inputs (extra fields are
     /// ignored; null is a missing value; a missing input is an error).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
-    pub fn score(&self, customer: HashMap<String, Value>) -> Result<f64> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+    pub fn score(&self, customer: crate::convert::Inputs) -> Result<f64> {
         let cells = self.cells(&customer)?;
         self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
     }
 
     /// The customer's probability and the `top` factors raising and lowering it (exact
     /// contributions: baseline + all inputs' contributions = the log-odds).
-    #[napi(
-        catch_unwind,
-        ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>, options?: ExplainOptions"
-    )]
-    pub fn explain(&self, customer: HashMap<String, Value>, options: Option<ExplainOptions>) -> Result<Explanation> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
+    pub fn explain(&self, customer: crate::convert::Inputs, options: Option<ExplainOptions>) -> Result<Explanation> {
         let cells = self.cells(&customer)?;
         let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
@@ -212,8 +206,8 @@ impl ChurnModel {
     /// Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
     /// `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
     /// gives them.
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, number | string | boolean | null | undefined>")]
-    pub fn contributions(&self, customer: HashMap<String, Value>) -> Result<Float64Array> {
+    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+    pub fn contributions(&self, customer: crate::convert::Inputs) -> Result<Float64Array> {
         let cells = self.cells(&customer)?;
         Ok(Float64Array::new(self.inner.explain_cells(&cells, 0, &mut Vec::new()).into_napi()?.contributions))
     }

@@ -11,22 +11,6 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::error::{error, IntoPy};
 
-pub(crate) fn field_value(v: &Bound<'_, PyAny>, name: &str) -> PyResult<FieldValue> {
-    if v.is_none() {
-        return Ok(FieldValue::Missing);
-    }
-    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
-        return Ok(FieldValue::Bool(b.is_true()));
-    }
-    if let Ok(x) = v.extract::<f64>() {
-        return Ok(if x.is_nan() { FieldValue::Missing } else { FieldValue::Number(x) });
-    }
-    if let Ok(s) = v.extract::<String>() {
-        return Ok(FieldValue::Text(s));
-    }
-    Err(error("INVALID_PARAMETER", format!("customer field {name:?} must be a number, a string, a bool or None")))
-}
-
 pub(crate) fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
     Ok(match s {
         "presented" => OutcomeKind::Presented,
@@ -586,7 +570,7 @@ impl PyActionCatalog {
                 if ignore_extra && self.0.field_index(&name).is_none() {
                     return None;
                 }
-                Some(field_value(&v, &name).map(|value| (name, value)))
+                Some(crate::convert::field_value(&v, &name).map(|value| (name, value)))
             })
             .collect::<PyResult<_>>()?;
         let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();

@@ -322,3 +322,21 @@ test('ActionCatalog.load reads a catalogue file, errors naming the file', () => 
   assert.throws(() => ActionCatalog.load(absent), (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith(`path must be a readable catalogue file, got "${absent}" (`))
   fs.rmSync(dir, { recursive: true })
 })
+
+test('a value of the wrong type names the field and the value, never an internal type', () => {
+  const c = ActionCatalog.playbook()
+  const customer = { tenure_days: 400, segment: 'consumer', complained_outage: true, monthly_bill: 60 }
+  const check = (value, field, got) => assert.throws(() => c.decide({ ...customer, [field]: value }, { score: 75 }), (e) =>
+    e.code === 'INVALID_PARAMETER' && e.message.startsWith(`customer field "${field}" must be `) && e.message.endsWith(`got ${got}`) &&
+    !/f64|String|Number\(|Either/.test(e.message))
+  check(1, 'complained_outage', '1')
+  check('x', 'tenure_days', '"x"')
+  check([1, 2], 'tenure_days', 'an array')
+  check({ a: 1 }, 'segment', 'an object')
+  check(10n, 'monthly_bill', 'a bigint')
+  // Models read their inputs the same way.
+  const { ChurnModel } = require('../../nps-node')
+  const model = ChurnModel.fromJson(JSON.stringify(require('../vectors/churn_model.json').model))
+  const input = model.inputs[0]
+  assert.throws(() => model.score({ [input]: [1] }), (e) => e.code === 'INVALID_PARAMETER' && e.message === `customer field "${input}" must be a number, a string, a boolean or null, got an array`)
+})

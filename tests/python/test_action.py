@@ -567,3 +567,24 @@ def test_the_telco_catalogue_decides_the_telco_base(telco_path):
         one = catalog.decide(d.iloc[i].to_dict(), probability=p[i], factors=why.iloc[i].to_dict(), mapping=mapping,
                              ignore_extra=True)
         assert [a["id"] for a in one["actions"]] == table.loc[label, ["action_1", "action_2", "action_3"]].dropna().tolist()
+
+
+def test_numpy_scalars_decide_as_the_values_they_hold():
+    # A record read from a DataFrame row holds np.bool_, np.int64, np.float64 and np.str_.
+    import numpy as np
+
+    c = nps.ActionCatalog.playbook()
+    as_numpy = {k: (np.bool_(v) if isinstance(v, bool) else np.int64(v) if isinstance(v, int)
+                    else np.float64(v) if isinstance(v, float) else np.str_(v)) for k, v in CUSTOMER.items()}
+    factors = {"bill_shock": np.float32(0.5), "repeat_contacts_90d": np.float64(0.4)}
+    assert c.decide(as_numpy, score=np.float64(75), factors=factors, top=np.int64(3)) == \
+        c.decide(CUSTOMER, score=75, factors={"bill_shock": 0.5, "repeat_contacts_90d": 0.4}, top=3)
+    # A value of the wrong type is named as the caller wrote it, never by the core's internal names.
+    with pytest.raises(nps.NpsError) as e:
+        c.decide({**CUSTOMER, "complained_outage": np.float64(1.0)}, score=75)
+    assert str(e.value) == 'customer field "complained_outage" must be a bool, got 1'
+    assert "Number" not in str(e.value)
+    with pytest.raises(nps.NpsError, match=r'^customer field "segment" must be a string, got true$'):
+        c.decide({**CUSTOMER, "segment": np.bool_(True)}, score=75)
+    with pytest.raises(nps.NpsError, match=r'customer field "tenure_days" must be one value, got an array'):
+        c.decide({**CUSTOMER, "tenure_days": np.array([1.0, 2.0])}, score=75)

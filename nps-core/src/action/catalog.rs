@@ -339,8 +339,11 @@ impl Catalog {
             if !fits || matches!(value, FieldValue::Number(x) if !x.is_finite()) {
                 return Err(NpsError::invalid(
                     &format!("customer field {name:?}"),
-                    format!("{value:?}"),
-                    &format!("a finite {}", ty.name()),
+                    value.to_string(),
+                    &match ty {
+                        FieldType::Number => "a finite number".to_string(),
+                        _ => format!("a {}", ty.name()),
+                    },
                 ));
             }
             record[slot] = value.clone();

@@ -77,6 +77,19 @@ pub enum FieldValue {
     Missing,
 }
 
+impl std::fmt::Display for FieldValue {
+    /// The value as a catalogue or a JSON request spells it: `3.5`, `"gold"`, `true`,
+    /// `missing`, so that an error shows what the caller passed, not this type.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Number(x) => write!(f, "{x}"),
+            FieldValue::Text(s) => write!(f, "{s:?}"),
+            FieldValue::Bool(b) => write!(f, "{b}"),
+            FieldValue::Missing => f.write_str("missing"),
+        }
+    }
+}
+
 /// A customer as a record in the catalogue's schema: one value per field, in slot order
 /// ([`Catalog::fields`]). Build it by name with [`Catalog::customer`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
