@@ -1,7 +1,7 @@
 //! The shared decisions of `tests/vectors/actions.json` (also read by the Python and Node
 //! tests): the same actions, priorities, trace (status, detail, condition, values seen) and
 //! errors in every language.
-use nps_core::action::{churn_score, playbook, Catalog, DecideOptions, Factor, FieldValue, Outcome, OutcomeKind};
+use nps_core::action::{playbook, Catalog, DecideRequest, Factor, FieldValue, Outcome, OutcomeKind};
 use nps_core::NpsError;
 use serde_json::Value;
 
@@ -10,24 +10,13 @@ fn vectors() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("tests/vectors/actions.json")).unwrap()
 }
 
-fn kind(s: &str) -> OutcomeKind {
-    match s {
-        "presented" => OutcomeKind::Presented,
-        "accepted" => OutcomeKind::Accepted,
-        "rejected" => OutcomeKind::Rejected,
-        _ => OutcomeKind::Ignored,
-    }
-}
-
-/// The decision of one case as the JSON the vector holds, or its error.
+/// The decision of one case as the JSON the vector holds, or its error: the request the
+/// bindings send ([`Catalog::decide_request`]).
 fn decide(catalog: &Catalog, c: &Value) -> Result<Value, NpsError> {
-    let ignore_extra = c["ignore_extra"].as_bool().unwrap_or(false);
-    let score = churn_score(c["score"].as_f64(), c["probability"].as_f64())?;
     let fields: Vec<(&str, FieldValue)> = c["customer"]
         .as_object()
         .unwrap()
         .iter()
-        .filter(|(name, _)| !ignore_extra || catalog.field_index(name).is_some())
         .map(|(name, v)| {
             let value = match v {
                 Value::Null => FieldValue::Missing,
@@ -39,28 +28,37 @@ fn decide(catalog: &Catalog, c: &Value) -> Result<Value, NpsError> {
             (name.as_str(), value)
         })
         .collect();
-    let customer = catalog.customer(&fields)?;
-    let factors: Vec<Factor> = c["factors"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(name, _)| !ignore_extra || catalog.factor_index(name).is_some())
-        .map(|(name, x)| Factor::new(name, x.as_f64().unwrap()))
-        .collect();
-    let history: Vec<Outcome> = c["history"]
+    let history = c["history"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|o| Outcome {
-            action: o["action"].as_str().unwrap().into(),
-            channel: o["channel"].as_str().unwrap().into(),
-            group: o["group"].as_str().unwrap().into(),
-            time: o["time"].as_i64().unwrap(),
-            kind: kind(o["kind"].as_str().unwrap()),
+        .enumerate()
+        .map(|(i, o)| {
+            Ok(Outcome {
+                action: o["action"].as_str().unwrap().into(),
+                channel: o["channel"].as_str().unwrap().into(),
+                group: o["group"].as_str().unwrap().into(),
+                time: o["time"].as_i64().unwrap(),
+                kind: OutcomeKind::named(o["kind"].as_str().unwrap(), &format!("history[{i}].kind"))?,
+            })
         })
-        .collect();
-    let options = DecideOptions { top_n: c["top"].as_u64().unwrap() as usize, propensity: None };
-    let d = catalog.decide(&customer, score, &factors, &history, c["now"].as_i64().unwrap(), &options)?;
+        .collect::<Result<Vec<_>, NpsError>>()?;
+    let request = DecideRequest {
+        score: c["score"].as_f64(),
+        probability: c["probability"].as_f64(),
+        factors: c["factors"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, x)| Factor::new(name, x.as_f64().unwrap()))
+            .collect(),
+        history,
+        now: c["now"].as_i64(),
+        top: c["top"].as_u64().unwrap() as usize,
+        ignore_extra: c["ignore_extra"].as_bool().unwrap_or(false),
+        ..Default::default()
+    };
+    let d = catalog.decide_request(&fields, &request, None)?.decision;
     Ok(serde_json::json!({
         "actions": d.actions.iter().map(|a| serde_json::json!({"id": &*a.id, "priority": a.priority, "value": a.value}))
             .collect::<Vec<_>>(),

@@ -49,7 +49,7 @@ impl Learner {
     pub fn new(options: Option<LearnerOptions>) -> Result<Self> {
         let o = options.unwrap_or_default();
         let prior = match o.prior.as_deref() {
-            None => [1.0, 1.0],
+            None => core::DEFAULT_PRIOR,
             Some([a, b]) => [*a, *b],
             Some(other) => {
                 return Err(to_napi(NpsError::invalid(
@@ -59,7 +59,12 @@ impl Learner {
                 )))
             }
         };
-        let inner = core::Learner::new(prior, o.exploration.unwrap_or(0.05), o.ramp_up.unwrap_or(5)).into_napi()?;
+        let inner = core::Learner::new(
+            prior,
+            o.exploration.unwrap_or(core::DEFAULT_EXPLORATION),
+            o.ramp_up.unwrap_or(core::DEFAULT_RAMP_UP),
+        )
+        .into_napi()?;
         Ok(Learner { inner })
     }
 
@@ -323,24 +328,16 @@ pub struct RankedIndices {
     pub trace: Option<Vec<TraceEntry>>,
 }
 
-/// Buffers reused by `decideValues` (one JS thread uses a catalogue at a time).
-#[derive(Default)]
-struct Buffers {
-    scratch: core::Scratch,
-    ranked: Vec<core::Choice>,
-    trace: Vec<core::TraceEntry>,
-    draws: Vec<f64>,
-}
-
 /// A next-best-action catalogue, checked when loaded.
 #[napi]
 pub struct ActionCatalog {
     pub(crate) inner: core::Catalog,
-    buffers: RefCell<Buffers>,
+    /// The fast path's reusable state (one JS thread uses a catalogue at a time).
+    decider: RefCell<core::Decider>,
 }
 
 fn catalog(inner: core::Catalog) -> ActionCatalog {
-    ActionCatalog { inner, buffers: RefCell::default() }
+    ActionCatalog { inner, decider: RefCell::default() }
 }
 
 fn history(outcomes: &[Outcome]) -> Result<Vec<core::Outcome>> {
@@ -349,52 +346,28 @@ fn history(outcomes: &[Outcome]) -> Result<Vec<core::Outcome>> {
 
 /// A past outcome as the core reads it; errors name the list and entry.
 pub(crate) fn outcome(o: &Outcome, list: &str, index: usize) -> Result<core::Outcome> {
-    let kind = match o.kind.as_str() {
-        "presented" => OutcomeKind::Presented,
-        "accepted" => OutcomeKind::Accepted,
-        "rejected" => OutcomeKind::Rejected,
-        "ignored" => OutcomeKind::Ignored,
-        other => {
-            return Err(to_napi(NpsError::unknown(
-                &format!("{list}[{index}].kind (outcome kind)"),
-                other,
-                &["presented", "accepted", "rejected", "ignored"],
-            )))
-        }
-    };
     Ok(core::Outcome {
         action: o.action.clone(),
         channel: o.channel.clone(),
         group: o.group.clone(),
         time: epoch_seconds(&o.time, &format!("{list}.time"), index)?,
-        kind,
+        kind: OutcomeKind::named(&o.kind, &format!("{list}[{index}].kind")).into_napi()?,
     })
 }
 
-/// `now` in epoch seconds, required with a history or for a logged decision (see
-/// `nps_core::action::decision_time`).
-fn decision_time(now: Option<&Either<f64, JsDate<'static>>>, history: &[core::Outcome], logged: bool) -> Result<i64> {
-    let now = now.map(|t| epoch_seconds(t, "now", 0)).transpose()?;
-    core::decision_time(now, history, logged).into_napi()
+/// `now` (a `Date` or epoch milliseconds) in epoch seconds.
+fn seconds(now: Option<&Either<f64, JsDate<'static>>>) -> Result<Option<i64>> {
+    now.map(|t| epoch_seconds(t, "now", 0)).transpose()
+}
+
+/// A customer's fields by name as the core reads them (null or NaN = missing).
+fn fields(customer: &crate::convert::Inputs) -> Result<Vec<(&str, FieldValue)>> {
+    customer.iter().map(|(k, v)| Ok((k.as_str(), v.field_value(k)?))).collect()
 }
 
 /// A customer record in the catalogue's schema from fields by name (null or NaN = missing).
-pub(crate) fn customer_record(catalog: &core::Catalog, fields: &crate::convert::Inputs) -> Result<core::Customer> {
-    customer_record_of(catalog, fields, false)
-}
-
-/// [`customer_record`]; with `ignore_extra`, fields the catalogue does not declare are left out.
-fn customer_record_of(
-    catalog: &core::Catalog,
-    fields: &crate::convert::Inputs,
-    ignore_extra: bool,
-) -> Result<core::Customer> {
-    let values: Vec<(&str, FieldValue)> = fields
-        .iter()
-        .filter(|(k, _)| !ignore_extra || catalog.field_index(k).is_some())
-        .map(|(k, v)| Ok((k.as_str(), v.field_value(k)?)))
-        .collect::<Result<_>>()?;
-    catalog.customer(&values).into_napi()
+pub(crate) fn customer_record(catalog: &core::Catalog, customer: &crate::convert::Inputs) -> Result<core::Customer> {
+    catalog.customer(&fields(customer)?).into_napi()
 }
 
 /// The ranked actions as JS reads them (rank 1 = best).
@@ -503,44 +476,24 @@ impl ActionCatalog {
         learner: Option<&Learner>,
     ) -> Result<RankedIndices> {
         let options = options.unwrap_or_default();
-        let score = core::churn_score(score, options.probability).into_napi()?;
-        let history = match &options.history {
-            None => Vec::new(),
-            Some(h) => history(h)?,
-        };
-        let now = decision_time(options.now.as_ref(), &history, false)?;
-        let want_trace = options.trace.unwrap_or(false);
-        let mut b = self.buffers.borrow_mut();
-        let Buffers { scratch, ranked, trace, draws } = &mut *b;
-        draws.clear();
-        if let Some(l) = learner {
-            let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
-            l.inner.draws_into(&self.inner, options.segment.as_deref().unwrap_or(""), &mut rng, draws);
-        }
-        let draws: &[f64] = draws;
-        let propensity = |i: usize| draws[i];
-        let opts = core::DecideOptions {
-            top_n: options.top.unwrap_or(3) as usize,
-            propensity: if learner.is_some() { Some(&propensity) } else { None },
+        let d = core::ValuesRequest::default();
+        let request = core::ValuesRequest {
+            score,
+            probability: options.probability,
+            history: history(options.history.as_deref().unwrap_or_default())?,
+            now: seconds(options.now.as_ref())?,
+            top: options.top.map_or(d.top, |t| t as usize),
+            trace: options.trace.unwrap_or(d.trace),
+            segment: options.segment.unwrap_or(d.segment),
+            seed: options.seed.map_or(d.seed, u64::from),
         };
         let contributions: &[f64] = contributions.as_deref().unwrap_or(&[]);
-        self.inner
-            .decide_values(
-                &values,
-                score,
-                contributions,
-                &history,
-                now,
-                &opts,
-                scratch,
-                ranked,
-                if want_trace { Some(trace) } else { None },
-            )
-            .into_napi()?;
+        let mut decider = self.decider.borrow_mut();
+        decider.decide_values(&self.inner, &values, contributions, &request, learner.map(|l| &l.inner)).into_napi()?;
         Ok(RankedIndices {
-            actions: ranked.iter().map(|c| c.index as u32).collect(),
-            priorities: ranked.iter().map(|c| c.priority).collect(),
-            trace: want_trace.then(|| trace.iter().map(trace_entry).collect()),
+            actions: decider.ranked().iter().map(|c| c.index as u32).collect(),
+            priorities: decider.ranked().iter().map(|c| c.priority).collect(),
+            trace: request.trace.then(|| decider.trace().iter().map(trace_entry).collect()),
         })
     }
 
@@ -554,61 +507,43 @@ impl ActionCatalog {
         options: DecideOptions,
         learner: Option<&Learner>,
     ) -> Result<Decision> {
-        let score = core::churn_score(options.score, options.probability).into_napi()?;
-        let ignore_extra = options.ignore_extra.unwrap_or(false);
-        let record = customer_record_of(&self.inner, &customer, ignore_extra)?;
-        let factors: Vec<Factor> = options
-            .factors
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(name, _)| !ignore_extra || self.inner.factor_index(name).is_some())
-            .map(|(name, contribution)| Factor { name, contribution })
-            .collect();
-        let history = history(options.history.as_deref().unwrap_or_default())?;
-        let now = decision_time(options.now.as_ref(), &history, options.customer_id.is_some())?;
-        let top = options.top.unwrap_or(3) as usize;
-        let segment = options.segment.as_deref().unwrap_or("");
-        let mut rng = nps_core::synth::Rng::new(options.seed.unwrap_or(0) as u64);
-        let (d, log) = match &options.customer_id {
-            Some(id) => {
-                let logging = core::Logging {
-                    customer_id: id,
-                    segment,
-                    control_share: options.control_share.unwrap_or(0.0),
-                    control_salt: options.control_salt.as_deref().unwrap_or(""),
-                    draws: options.draws.map_or(core::PROPENSITY_DRAWS, |d| d as usize),
-                };
-                let learning = learner.map(|l| (&l.inner, &mut rng));
-                let (d, e) = self
-                    .inner
-                    .decide_logged(&record, score, &factors, &history, now, top, learning, &logging)
-                    .into_napi()?;
-                let entry = DecisionLogEntry {
-                    customer: Some(e.customer),
-                    action: or_null(e.action),
-                    propensity: e.propensity,
-                    segment: Some(e.segment),
-                    control: Some(e.control),
-                    time: Some(e.time as f64 * 1000.0),
-                    reward: or_null(e.reward),
-                };
-                (d, Some(entry))
-            }
-            None => {
-                let d = match learner {
-                    None => {
-                        let opts = core::DecideOptions { top_n: top, ..Default::default() };
-                        self.inner.decide(&record, score, &factors, &history, now, &opts)
-                    }
-                    Some(l) => self
-                        .inner
-                        .decide_learning(&record, score, &factors, &history, now, top, &l.inner, segment, &mut rng),
-                }
-                .into_napi()?;
-                (d, None)
-            }
+        let d = core::DecideRequest::default();
+        let request = core::DecideRequest {
+            score: options.score,
+            probability: options.probability,
+            factors: options
+                .factors
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, contribution)| Factor { name, contribution })
+                .collect(),
+            history: history(options.history.as_deref().unwrap_or_default())?,
+            now: seconds(options.now.as_ref())?,
+            top: options.top.map_or(d.top, |t| t as usize),
+            segment: options.segment.unwrap_or(d.segment),
+            seed: options.seed.map_or(d.seed, u64::from),
+            customer_id: options.customer_id,
+            control_share: options.control_share.unwrap_or(d.control_share),
+            control_salt: options.control_salt.unwrap_or(d.control_salt),
+            draws: options.draws.map_or(d.draws, |n| n as usize),
+            ignore_extra: options.ignore_extra.unwrap_or(d.ignore_extra),
+            mapping: d.mapping,
         };
-        Ok(Decision { actions: ranked_actions(&d.actions), trace: d.trace.iter().map(trace_entry).collect(), log })
+        let r = self.inner.decide_request(&fields(&customer)?, &request, learner.map(|l| &l.inner)).into_napi()?;
+        let log = r.log.map(|e| DecisionLogEntry {
+            customer: Some(e.customer),
+            action: or_null(e.action),
+            propensity: e.propensity,
+            segment: Some(e.segment),
+            control: Some(e.control),
+            time: Some(e.time as f64 * 1000.0),
+            reward: or_null(e.reward),
+        });
+        Ok(Decision {
+            actions: ranked_actions(&r.decision.actions),
+            trace: r.decision.trace.iter().map(trace_entry).collect(),
+            log,
+        })
     }
 
     /// Campaign segments: customers grouped by score band and top factor, with size, mean

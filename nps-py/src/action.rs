@@ -11,21 +11,6 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::error::{error, IntoPy};
 
-pub(crate) fn outcome_kind(s: &str) -> PyResult<OutcomeKind> {
-    Ok(match s {
-        "presented" => OutcomeKind::Presented,
-        "accepted" => OutcomeKind::Accepted,
-        "rejected" => OutcomeKind::Rejected,
-        "ignored" => OutcomeKind::Ignored,
-        other => {
-            return Err(error(
-                "UNKNOWN_VALUE",
-                format!("outcome kind {other:?} is not one of: presented, accepted, rejected, ignored"),
-            ))
-        }
-    })
-}
-
 /// Past outcomes given as a list of dicts named `name` in errors (`history[2] has no "kind"`).
 pub(crate) fn outcome_list<'py>(list: Option<&Bound<'py, PyList>>, name: &str) -> PyResult<Vec<Outcome>> {
     let Some(list) = list else { return Ok(Vec::new()) };
@@ -40,20 +25,15 @@ pub(crate) fn outcome_list<'py>(list: Option<&Bound<'py, PyList>>, name: &str) -
                 channel: get("channel")?.extract()?,
                 group: get("group")?.extract()?,
                 time: crate::convert::epoch_seconds(&get("time")?, &format!("{name}[{i}].time"))?,
-                kind: outcome_kind(&get("kind")?.extract::<String>()?)?,
+                kind: OutcomeKind::named(&get("kind")?.extract::<String>()?, &format!("{name}[{i}].kind")).py()?,
             })
         })
         .collect()
 }
 
-/// `now` in epoch seconds (any time `nps.survey._epoch_second` reads), required with a
-/// history or for a logged decision (see `nps_core::action::decision_time`).
-fn decision_time(now: Option<&Bound<'_, PyAny>>, history: &[Outcome], logged: bool) -> PyResult<i64> {
-    let now = match now {
-        Some(t) if !t.is_none() => Some(crate::convert::epoch_seconds(t, "now")?),
-        _ => None,
-    };
-    core::decision_time(now, history, logged).py()
+/// `now` in epoch seconds (any time `nps.survey._epoch_second` reads); None stays None.
+fn seconds(now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
+    now.filter(|t| !t.is_none()).map(|t| crate::convert::epoch_seconds(t, "now")).transpose()
 }
 
 /// The ranked actions as dicts (rank 1 = best, id, label, channel, priority, value).
@@ -98,14 +78,6 @@ fn log_entry<'py>(py: Python<'py>, e: &core::DecisionLogEntry) -> PyResult<Bound
     Ok(x)
 }
 
-/// Buffers reused by `decide_values` across calls.
-#[derive(Default)]
-struct Buffers {
-    scratch: core::Scratch,
-    ranked: Vec<core::Choice>,
-    trace: Vec<core::TraceEntry>,
-}
-
 /// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
 /// Thompson sampling (see docs/actions.md). Plain data: save it with `to_json`.
 #[pyclass(module = "nps", name = "Learner")]
@@ -114,7 +86,7 @@ pub struct PyLearner(pub(crate) core::Learner);
 #[pymethods]
 impl PyLearner {
     #[new]
-    #[pyo3(signature = (prior=(1.0, 1.0), exploration=0.05, ramp_up=5))]
+    #[pyo3(signature = (prior=(core::DEFAULT_PRIOR[0], core::DEFAULT_PRIOR[1]), exploration=core::DEFAULT_EXPLORATION, ramp_up=core::DEFAULT_RAMP_UP))]
     fn new(prior: (f64, f64), exploration: f64, ramp_up: u32) -> PyResult<Self> {
         Ok(PyLearner(core::Learner::new([prior.0, prior.1], exploration, ramp_up).py()?))
     }
@@ -150,7 +122,7 @@ impl PyLearner {
 /// A next-best-action catalogue (rules, levers, contact policies), checked when loaded;
 /// pickles as its JSON.
 #[pyclass(module = "nps", name = "ActionCatalog", frozen)]
-pub struct PyActionCatalog(pub(crate) core::Catalog, Mutex<Buffers>);
+pub struct PyActionCatalog(pub(crate) core::Catalog, Mutex<core::Decider>);
 
 fn catalog(c: core::Catalog) -> PyActionCatalog {
     PyActionCatalog(c, Mutex::default())
@@ -262,8 +234,8 @@ impl PyActionCatalog {
     /// Over a pandas DataFrame (one row per customer): see `nps.action.decide_frame`, which
     /// this calls (`score`/`probability` a column name or one value per row, `factors` a
     /// frame of contributions); it returns a DataFrame of the ranked actions.
-    #[pyo3(signature = (customer, score=None, factors=None, history=None, now=None, top=3, learner=None, segment="",
-                        seed=0, customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS,
+    #[pyo3(signature = (customer, score=None, factors=None, history=None, now=None, top=core::DEFAULT_TOP, learner=None, segment="",
+                        seed=core::DEFAULT_SEED, customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS,
                         probability=None, ignore_extra=false, mapping=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
@@ -319,10 +291,6 @@ impl PyActionCatalog {
                 })
                 .transpose()
         };
-        let score = core::churn_score(number(score, "score")?, number(probability, "probability")?).py()?;
-        let mapping = mapping.unwrap_or_default();
-        let named = |name: String| mapping.get(&name).cloned().unwrap_or(name);
-        let record = this.record_of(customer, ignore_extra, &mapping)?;
         let factors: Vec<Factor> = match factors {
             None => Vec::new(),
             Some(d) if d.is_none() => Vec::new(),
@@ -338,46 +306,38 @@ impl PyActionCatalog {
                     )
                 })?
                 .iter()
-                .map(|(k, v)| -> PyResult<Option<Factor>> {
-                    let name = named(k.extract()?);
-                    if ignore_extra && this.0.factor_index(&name).is_none() {
-                        return Ok(None);
-                    }
+                .map(|(k, v)| -> PyResult<Factor> {
+                    let name: String = k.extract()?;
                     let contribution = v.extract().map_err(|_| {
                         error(
                             "INVALID_PARAMETER",
                             format!("factors[{name:?}] must be a number (a log-odds contribution), got {}", show(&v)),
                         )
                     })?;
-                    Ok(Some(Factor { name, contribution }))
+                    Ok(Factor { name, contribution })
                 })
-                .filter_map(Result::transpose)
                 .collect::<PyResult<_>>()?,
         };
-        let history = outcome_list(history, "history")?;
-        let now = decision_time(now, &history, customer_id.is_some())?;
-        let mut rng = nps_core::synth::Rng::new(seed);
-        let (d, log) = match customer_id {
-            Some(id) => {
-                let logging = core::Logging { customer_id: id, segment, control_share, control_salt, draws };
-                let learning = learner.as_ref().map(|l| (&l.0, &mut rng));
-                let (d, entry) =
-                    this.0.decide_logged(&record, score, &factors, &history, now, top, learning, &logging).py()?;
-                (d, Some(entry))
-            }
-            None => match &learner {
-                None => {
-                    let options = core::DecideOptions { top_n: top, ..Default::default() };
-                    (this.0.decide(&record, score, &factors, &history, now, &options).py()?, None)
-                }
-                Some(l) => (
-                    this.0
-                        .decide_learning(&record, score, &factors, &history, now, top, &l.0, segment, &mut rng)
-                        .py()?,
-                    None,
-                ),
-            },
+        let request = core::DecideRequest {
+            score: number(score, "score")?,
+            probability: number(probability, "probability")?,
+            factors,
+            history: outcome_list(history, "history")?,
+            now: seconds(now)?,
+            top,
+            segment: segment.to_string(),
+            seed,
+            customer_id: customer_id.map(str::to_string),
+            control_share,
+            control_salt: control_salt.to_string(),
+            draws,
+            ignore_extra,
+            mapping: mapping.unwrap_or_default(),
         };
+        let fields = fields(customer)?;
+        let fields: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        let r = this.0.decide_request(&fields, &request, learner.as_ref().map(|l| &l.0)).py()?;
+        let (d, log) = (r.decision, r.log);
         let dict = PyDict::new(py);
         let actions = ranked_actions(py, &d.actions)?;
         let trace = PyList::empty(py);
@@ -398,7 +358,7 @@ impl PyActionCatalog {
     /// `contributions` one row per customer in `factors` order (or None), `rows` the row
     /// labels for errors. Returns (catalogue indices, priorities), `top` per row (-1 and NaN
     /// where fewer actions passed).
-    #[pyo3(signature = (values, rows, score=None, probability=None, contributions=None, top=3))]
+    #[pyo3(signature = (values, rows, score=None, probability=None, contributions=None, top=core::DEFAULT_TOP))]
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     fn _decide_rows<'py>(
         &self,
@@ -473,8 +433,8 @@ impl PyActionCatalog {
     /// with `trace=True`. Same decision as `decide` (`now` required with a history; `score`
     /// or `probability` as there). Returns a dict {"actions": [int], "priorities": [float]}
     /// (+ "trace").
-    #[pyo3(signature = (values, score=None, contributions=None, history=None, now=None, top=3, trace=false, learner=None,
-                        segment="", seed=0, probability=None))]
+    #[pyo3(signature = (values, score=None, contributions=None, history=None, now=None, top=core::DEFAULT_TOP, trace=false, learner=None,
+                        segment="", seed=core::DEFAULT_SEED, probability=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide_values<'py>(
         &self,
@@ -491,48 +451,48 @@ impl PyActionCatalog {
         seed: u64,
         probability: Option<f64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let score = core::churn_score(score, probability).py()?;
         let values = crate::convert::floats(values, "values")?;
         let contributions = match contributions {
             None => Vec::new(),
             Some(c) => crate::convert::floats(c, "contributions")?,
         };
-        let history = outcome_list(history, "history")?;
-        let now = decision_time(now, &history, false)?;
-        let mut draws = Vec::new();
-        if let Some(l) = &learner {
-            l.0.draws_into(&self.0, segment, &mut nps_core::synth::Rng::new(seed), &mut draws);
-        }
-        let propensity = |i: usize| draws[i];
-        let options =
-            core::DecideOptions { top_n: top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
-        let mut guard = self.1.lock().unwrap_or_else(|e| e.into_inner());
-        let Buffers { scratch, ranked, trace: entries } = &mut *guard;
-        self.0
-            .decide_values(
-                &values,
-                score,
-                &contributions,
-                &history,
-                now,
-                &options,
-                scratch,
-                ranked,
-                if trace { Some(entries) } else { None },
-            )
-            .py()?;
+        let request = core::ValuesRequest {
+            score,
+            probability,
+            history: outcome_list(history, "history")?,
+            now: seconds(now)?,
+            top,
+            trace,
+            segment: segment.to_string(),
+            seed,
+        };
+        let mut decider = self.1.lock().unwrap_or_else(|e| e.into_inner());
+        decider.decide_values(&self.0, &values, &contributions, &request, learner.as_ref().map(|l| &l.0)).py()?;
+        let ranked = decider.ranked();
         let out = PyDict::new(py);
         out.set_item("actions", ranked.iter().map(|c| c.index).collect::<Vec<_>>())?;
         out.set_item("priorities", ranked.iter().map(|c| c.priority).collect::<Vec<_>>())?;
         if trace {
             let list = PyList::empty(py);
-            for e in entries.iter() {
+            for e in decider.trace() {
                 list.append(trace_entry(py, e)?)?;
             }
             out.set_item("trace", list)?;
         }
         Ok(out)
     }
+}
+
+/// A customer's fields by name as the core reads them (None or NaN = missing).
+fn fields(customer: &Bound<'_, PyDict>) -> PyResult<Vec<(String, FieldValue)>> {
+    customer
+        .iter()
+        .map(|(k, v)| {
+            let name: String = k.extract()?;
+            let value = crate::convert::field_value(&v, &name)?;
+            Ok((name, value))
+        })
+        .collect()
 }
 
 /// A Python value as a message shows it (its repr, cut short).
@@ -548,31 +508,7 @@ fn show(v: &Bound<'_, PyAny>) -> String {
 impl PyActionCatalog {
     /// A customer record from a dict of fields by name.
     fn record(&self, customer: &Bound<'_, PyDict>) -> PyResult<core::Customer> {
-        self.record_of(customer, false, &HashMap::new())
-    }
-
-    /// A customer record from a dict of fields by name, renamed by `mapping`; with
-    /// `ignore_extra`, names the catalogue does not declare are left out (else they are an
-    /// error listing the fields).
-    fn record_of(
-        &self,
-        customer: &Bound<'_, PyDict>,
-        ignore_extra: bool,
-        mapping: &HashMap<String, String>,
-    ) -> PyResult<core::Customer> {
-        let fields: Vec<(String, FieldValue)> = customer
-            .iter()
-            .filter_map(|(k, v)| {
-                let name: String = match k.extract::<String>() {
-                    Ok(n) => mapping.get(&n).cloned().unwrap_or(n),
-                    Err(e) => return Some(Err(e)),
-                };
-                if ignore_extra && self.0.field_index(&name).is_none() {
-                    return None;
-                }
-                Some(crate::convert::field_value(&v, &name).map(|value| (name, value)))
-            })
-            .collect::<PyResult<_>>()?;
+        let fields = fields(customer)?;
         let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
         self.0.customer(&named).py()
     }

@@ -14,7 +14,8 @@ const custom = JSON.stringify(vector.custom_catalogue)
 
 function decide(c) {
   const catalog = c.catalogue === 'playbook' ? ActionCatalog.playbook() : ActionCatalog.fromJson(custom)
-  const options = { top: c.top, now: c.now * 1000, ignoreExtra: c.ignore_extra ?? false }
+  const options = { top: c.top, ignoreExtra: c.ignore_extra ?? false }
+  if (c.now !== undefined) options.now = c.now * 1000
   if (c.score !== undefined) options.score = c.score
   if (c.probability !== undefined) options.probability = c.probability
   if (c.factors !== undefined) options.factors = c.factors

@@ -54,8 +54,11 @@ PLAYBOOK_CUSTOMER = {"tenure_days": 400, "segment": "consumer", "complained_outa
 CALL_YESTERDAY = [{"action": "detractor_callback", "channel": "call", "group": "care", "time": NOW - DAY, "kind": "presented"}]
 
 
-def case(name, catalogue, customer, score=None, probability=None, factors=None, history=None, top=3, ignore_extra=False):
-    c = {"name": name, "catalogue": catalogue, "customer": customer, "top": top, "now": NOW}
+def case(name, catalogue, customer, score=None, probability=None, factors=None, history=None, top=3, ignore_extra=False,
+         now=NOW):
+    c = {"name": name, "catalogue": catalogue, "customer": customer, "top": top}
+    if now is not None:
+        c["now"] = now
     for key, value in (("score", score), ("probability", probability), ("factors", factors), ("history", history)):
         if value is not None:
             c[key] = value
@@ -113,6 +116,11 @@ CASES = [
     case("a misspelt factor", "playbook", PLAYBOOK_CUSTOMER, score=75, factors={"bill_shok": 5.0}),
     case("a factor of another catalogue", "custom", {"tenure_days": 10}, score=75, factors={"aht_90d": 0.5}),
     case("a misspelt field", "playbook", {**PLAYBOOK_CUSTOMER, "last_np": 3}, score=75),
+    case("a field of the wrong type", "playbook", {**PLAYBOOK_CUSTOMER, "complained_outage": 1}, score=75),
+    case("text for a number", "playbook", {**PLAYBOOK_CUSTOMER, "monthly_bill": "60"}, score=75),
+    case("an unknown outcome kind", "playbook", PLAYBOOK_CUSTOMER, score=75,
+         history=[{**CALL_YESTERDAY[0], "kind": "maybe"}]),
+    case("a history without now", "playbook", PLAYBOOK_CUSTOMER, score=75, history=CALL_YESTERDAY, now=None),
 ]
 
 
@@ -172,6 +180,10 @@ def check(cases):
         "code": "UNKNOWN_VALUE",
         "message": 'unknown factor "bill_shok"; expected one of bill_shock, repeat_contacts_90d, aht_90d, usage_trend_30d, '
                    "tenure_days, worst_interaction_90d, device_age_days, dropped_calls_30d"}
+    assert by["a field of the wrong type"]["error"] == {
+        "code": "INVALID_PARAMETER", "message": 'customer field "complained_outage" must be a bool, got 1'}
+    assert by["an unknown outcome kind"]["error"]["message"].startswith('unknown history[0].kind (outcome kind) "maybe"')
+    assert by["a history without now"]["error"]["message"].startswith("now must be given with a history")
     assert by["a misspelt field"]["error"]["message"].startswith('unknown customer field "last_np"; expected one of last_nps, ')
     for c in cases:
         for a in c["expected"].get("actions", []):

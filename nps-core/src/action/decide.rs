@@ -10,10 +10,13 @@ use super::condition::{number_text, Cond, Context, Node};
 use super::{Customer, Factor, FieldValue, Outcome};
 use crate::error::{NpsError, Result};
 
+/// How many actions a decision returns unless asked otherwise.
+pub const DEFAULT_TOP: usize = 3;
+
 /// Options of a decision.
 #[derive(Clone, Copy)]
 pub struct DecideOptions<'a> {
-    /// How many actions to return (default 3).
+    /// How many actions to return ([`DEFAULT_TOP`]).
     pub top_n: usize,
     /// Propensity P of each action, by catalogue index; `None` (learning off) is P = 1.
     pub propensity: Option<&'a dyn Fn(usize) -> f64>,
@@ -21,7 +24,7 @@ pub struct DecideOptions<'a> {
 
 impl Default for DecideOptions<'_> {
     fn default() -> Self {
-        DecideOptions { top_n: 3, propensity: None }
+        DecideOptions { top_n: DEFAULT_TOP, propensity: None }
     }
 }
 

@@ -15,6 +15,15 @@ use super::{Catalog, Customer, DecideOptions, Decision, Factor, Outcome};
 use crate::error::{NpsError, Result};
 use crate::rng::Rng;
 
+/// The prior of a new learner unless one is given: Beta(1, 1), uniform.
+pub const DEFAULT_PRIOR: [f64; 2] = [1.0, 1.0];
+
+/// The exploration share of a new learner unless one is given.
+pub const DEFAULT_EXPLORATION: f64 = 0.05;
+
+/// The outcomes an arm needs before its own counts are used, unless given.
+pub const DEFAULT_RAMP_UP: u32 = 5;
+
 /// The learned state: plain data, saved and restored by the caller (the library stores
 /// nothing).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ mod catalog;
 mod condition;
 mod control_group;
 mod decide;
+mod decider;
 mod evaluation;
 mod json;
 mod learning;
@@ -35,13 +36,17 @@ mod segments;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{NpsError, Result};
+
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
 pub use control_group::in_control_group;
 pub use decide::{
     churn_score, decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict,
+    DEFAULT_TOP,
 };
+pub use decider::{DecideRequest, DecideResponse, Decider, ValuesRequest, DEFAULT_SEED};
 pub use evaluation::{off_policy, uplift, OffPolicyEstimate, Uplift};
-pub use learning::{beta, Learner};
+pub use learning::{beta, Learner, DEFAULT_EXPLORATION, DEFAULT_PRIOR, DEFAULT_RAMP_UP};
 pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
 pub use playbook::{playbook, PLAYBOOK_JSON};
 pub use policy::{Policy, Scope};
@@ -110,6 +115,32 @@ pub enum OutcomeKind {
     Rejected,
     /// The customer did not respond.
     Ignored,
+}
+
+impl OutcomeKind {
+    /// Every kind, as requests spell them.
+    pub const NAMES: [&'static str; 4] = ["presented", "accepted", "rejected", "ignored"];
+
+    /// A kind by its name, an unknown one an error naming `field` (`history[2].kind`) and
+    /// listing the names.
+    pub fn named(text: &str, field: &str) -> Result<Self> {
+        text.parse().map_err(|_| NpsError::unknown(&format!("{field} (outcome kind)"), text, &Self::NAMES))
+    }
+}
+
+impl std::str::FromStr for OutcomeKind {
+    type Err = NpsError;
+
+    /// A kind by its name (`"accepted"`); an unknown one is an error listing the names.
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "presented" => OutcomeKind::Presented,
+            "accepted" => OutcomeKind::Accepted,
+            "rejected" => OutcomeKind::Rejected,
+            "ignored" => OutcomeKind::Ignored,
+            other => return Err(NpsError::unknown("outcome kind", other, &Self::NAMES)),
+        })
+    }
 }
 
 /// One past outcome of the customer, as the caller recorded it; contact policies read these.

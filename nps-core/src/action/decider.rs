@@ -1,0 +1,249 @@
+//! The decision a binding asks for, as plain data: a request per path (a customer by field
+//! name, or a numeric record) with every default named here, and one function each that
+//! runs the whole orchestration — score or probability, unknown names, contact history and
+//! `now`, Thompson draws from a learner and a seed, logging and the control group. Python
+//! and Node convert their values into these requests and call one function, so a decision
+//! and its errors are the same in every language.
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::decide::{churn_score, decision_time, Choice, DecideOptions, Decision, Scratch, TraceEntry, DEFAULT_TOP};
+use super::log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
+use super::{Catalog, Customer, Factor, FieldValue, Learner, Outcome};
+use crate::error::Result;
+use crate::rng::Rng;
+
+/// The seed of the Thompson draws unless one is given (the same seed, the same decision).
+pub const DEFAULT_SEED: u64 = 0;
+
+/// One customer's decision, as [`Catalog::decide_request`] reads it. Every field has a
+/// default (`Default`, and `#[serde(default)]` for a request read from JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DecideRequest {
+    /// The churn score, 0–100; or give `probability` (see [`churn_score`]).
+    pub score: Option<f64>,
+    /// The churn probability, 0–1.
+    pub probability: Option<f64>,
+    /// Attribution factors, each one the catalogue declares, given once.
+    pub factors: Vec<Factor>,
+    /// The customer's past outcomes (the contact policies read them).
+    pub history: Vec<Outcome>,
+    /// The time of the decision (unix seconds); required with a history or a `customer_id`
+    /// (see [`decision_time`]).
+    pub now: Option<i64>,
+    /// How many actions to return ([`DEFAULT_TOP`]).
+    pub top: usize,
+    /// The customer's segment, for learning and the log.
+    pub segment: String,
+    /// Seed of the Thompson draws ([`DEFAULT_SEED`]).
+    pub seed: u64,
+    /// Log the decision for this customer id (see [`Catalog::decide_logged`]).
+    pub customer_id: Option<String>,
+    /// Share of customers in the control group, which gets no action (0).
+    pub control_share: f64,
+    /// Salt of the control-group hash ("").
+    pub control_salt: String,
+    /// Monte Carlo draws to estimate a Thompson-sampled choice's propensity
+    /// ([`PROPENSITY_DRAWS`]).
+    pub draws: usize,
+    /// Leave out fields and factors the catalogue does not declare instead of refusing them
+    /// (a whole row of model inputs and its full explanation).
+    pub ignore_extra: bool,
+    /// Renames the customer's fields and the factors (model input → catalogue name) before
+    /// anything else reads them.
+    pub mapping: HashMap<String, String>,
+}
+
+impl Default for DecideRequest {
+    fn default() -> Self {
+        DecideRequest {
+            score: None,
+            probability: None,
+            factors: Vec::new(),
+            history: Vec::new(),
+            now: None,
+            top: DEFAULT_TOP,
+            segment: String::new(),
+            seed: DEFAULT_SEED,
+            customer_id: None,
+            control_share: 0.0,
+            control_salt: String::new(),
+            draws: PROPENSITY_DRAWS,
+            ignore_extra: false,
+            mapping: HashMap::new(),
+        }
+    }
+}
+
+/// The answer to a [`DecideRequest`]: the decision and, for a logged one, its log entry.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct DecideResponse {
+    /// The actions, best first, and the trace.
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// With [`DecideRequest::customer_id`]: the decision's log entry.
+    pub log: Option<DecisionLogEntry>,
+}
+
+/// The fast path's request ([`Decider::decide_values`]): what [`DecideRequest`] has but the
+/// customer, factors and logging, which the numeric record and contributions carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValuesRequest {
+    /// The churn score, 0–100; or give `probability`.
+    pub score: Option<f64>,
+    /// The churn probability, 0–1.
+    pub probability: Option<f64>,
+    /// The customer's past outcomes.
+    pub history: Vec<Outcome>,
+    /// The time of the decision (unix seconds); required with a history.
+    pub now: Option<i64>,
+    /// How many actions to return ([`DEFAULT_TOP`]).
+    pub top: usize,
+    /// Record every action's fate (it costs more than the decision).
+    pub trace: bool,
+    /// The customer's segment, for learning.
+    pub segment: String,
+    /// Seed of the Thompson draws ([`DEFAULT_SEED`]).
+    pub seed: u64,
+}
+
+impl Default for ValuesRequest {
+    fn default() -> Self {
+        ValuesRequest {
+            score: None,
+            probability: None,
+            history: Vec::new(),
+            now: None,
+            top: DEFAULT_TOP,
+            trace: false,
+            segment: String::new(),
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl Catalog {
+    /// One customer's decision from fields by name: the customer record is built from
+    /// `fields` (renamed by the request's mapping; undeclared names refused, or left out with
+    /// `ignore_extra`), the score from `score` or `probability`, `now` checked against the
+    /// history and logging; with a `learner`, each action's propensity is a Thompson draw for
+    /// the segment from a source seeded with `seed`; with a `customer_id`, the decision is
+    /// logged (see [`Catalog::decide_logged`]).
+    pub fn decide_request(
+        &self,
+        fields: &[(&str, FieldValue)],
+        request: &DecideRequest,
+        learner: Option<&Learner>,
+    ) -> Result<DecideResponse> {
+        let score = churn_score(request.score, request.probability)?;
+        let renamed = |name: &str| -> String { request.mapping.get(name).cloned().unwrap_or_else(|| name.to_string()) };
+        let declared_field = |name: &str| !request.ignore_extra || self.field_index(name).is_some();
+        let fields: Vec<(String, FieldValue)> = fields
+            .iter()
+            .map(|(name, value)| (renamed(name), value.clone()))
+            .filter(|(name, _)| declared_field(name))
+            .collect();
+        let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        let customer: Customer = self.customer(&named)?;
+        let factors: Vec<Factor> = request
+            .factors
+            .iter()
+            .map(|f| Factor { name: renamed(&f.name), contribution: f.contribution })
+            .filter(|f| !request.ignore_extra || self.factor_index(&f.name).is_some())
+            .collect();
+        let now = decision_time(request.now, &request.history, request.customer_id.is_some())?;
+        let (top, history, segment) = (request.top, &request.history, request.segment.as_str());
+        let mut rng = Rng::new(request.seed);
+        Ok(match &request.customer_id {
+            Some(id) => {
+                let logging = Logging {
+                    customer_id: id,
+                    segment,
+                    control_share: request.control_share,
+                    control_salt: &request.control_salt,
+                    draws: request.draws,
+                };
+                let learning = learner.map(|l| (l, &mut rng));
+                let (decision, entry) =
+                    self.decide_logged(&customer, score, &factors, history, now, top, learning, &logging)?;
+                DecideResponse { decision, log: Some(entry) }
+            }
+            None => {
+                let decision = match learner {
+                    None => self.decide(
+                        &customer,
+                        score,
+                        &factors,
+                        history,
+                        now,
+                        &DecideOptions { top_n: top, propensity: None },
+                    )?,
+                    Some(l) => {
+                        self.decide_learning(&customer, score, &factors, history, now, top, l, segment, &mut rng)?
+                    }
+                };
+                DecideResponse { decision, log: None }
+            }
+        })
+    }
+}
+
+/// The reusable state of repeated fast-path decisions ([`Decider::decide_values`]): the
+/// scratch buffers, the ranked actions, the trace and the Thompson draws, which grow once
+/// and are then reused, so a decision allocates nothing. One per thread (the bindings keep
+/// one per catalogue object).
+#[derive(Debug, Clone, Default)]
+pub struct Decider {
+    scratch: Scratch,
+    ranked: Vec<Choice>,
+    trace: Vec<TraceEntry>,
+    draws: Vec<f64>,
+}
+
+impl Decider {
+    /// A decision on the numeric record `values` ([`Catalog::encode`]) with the factors'
+    /// `contributions` in [`Catalog::factors`] order (NaN: not given; empty: none), as
+    /// [`Catalog::decide_values`] makes it; with a `learner`, each action's propensity is a
+    /// Thompson draw for the request's segment, seeded with its seed (the same draws as
+    /// [`Catalog::decide_request`] makes). Read the result with [`Decider::ranked`] and
+    /// [`Decider::trace`].
+    pub fn decide_values(
+        &mut self,
+        catalog: &Catalog,
+        values: &[f64],
+        contributions: &[f64],
+        request: &ValuesRequest,
+        learner: Option<&Learner>,
+    ) -> Result<()> {
+        let score = churn_score(request.score, request.probability)?;
+        let now = decision_time(request.now, &request.history, false)?;
+        let Decider { scratch, ranked, trace, draws } = self;
+        draws.clear();
+        if let Some(l) = learner {
+            l.draws_into(catalog, &request.segment, &mut Rng::new(request.seed), draws);
+        }
+        let draws: &[f64] = draws;
+        let propensity = |i: usize| draws[i];
+        let options =
+            DecideOptions { top_n: request.top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
+        if !request.trace {
+            trace.clear();
+        }
+        let trace = if request.trace { Some(trace) } else { None };
+        catalog.decide_values(values, score, contributions, &request.history, now, &options, scratch, ranked, trace)
+    }
+
+    /// The actions of the last decision, best first (catalogue indices and priorities).
+    pub fn ranked(&self) -> &[Choice] {
+        &self.ranked
+    }
+
+    /// Every action's fate in the last decision, in catalogue order; empty unless the
+    /// request asked for the trace.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.trace
+    }
+}

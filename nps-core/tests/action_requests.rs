@@ -1,0 +1,182 @@
+//! The decision requests the bindings send ([`DecideRequest`], [`ValuesRequest`] through a
+//! [`Decider`]) decide exactly as the lower-level calls they orchestrate, with the defaults
+//! they name, and read from JSON with those defaults.
+use nps_core::action::{
+    playbook, DecideOptions, DecideRequest, Decider, FieldValue, Learner, Logging, Outcome, OutcomeKind, ValuesRequest,
+    DEFAULT_TOP,
+};
+use nps_core::synth::Rng;
+
+fn customer() -> Vec<(&'static str, FieldValue)> {
+    vec![
+        ("tenure_days", FieldValue::Number(400.0)),
+        ("segment", FieldValue::Text("consumer".into())),
+        ("complained_outage", FieldValue::Bool(true)),
+        ("complained_overage", FieldValue::Bool(false)),
+        ("monthly_bill", FieldValue::Number(60.0)),
+        ("payment_trend", FieldValue::Number(0.8)),
+        ("usage_trend_30d", FieldValue::Number(0.6)),
+        ("last_nps", FieldValue::Number(4.0)),
+    ]
+}
+
+fn history() -> Vec<Outcome> {
+    vec![Outcome {
+        action: "detractor_callback".into(),
+        channel: "call".into(),
+        group: "care".into(),
+        time: 1_782_864_000 - 86_400,
+        kind: OutcomeKind::Presented,
+    }]
+}
+
+#[test]
+fn a_request_decides_as_the_calls_it_orchestrates() {
+    let c = playbook();
+    let record = c.customer(&customer()).unwrap();
+    let factors = vec![nps_core::action::Factor::new("bill_shock", 0.9)];
+    let now = 1_782_864_000;
+    let request = DecideRequest {
+        score: Some(75.0),
+        factors: factors.clone(),
+        history: history(),
+        now: Some(now),
+        ..Default::default()
+    };
+    let plain = c.decide_request(&customer(), &request, None).unwrap();
+    let expected = c.decide(&record, 75.0, &factors, &history(), now, &DecideOptions::default()).unwrap();
+    assert_eq!(plain.decision, expected);
+    assert_eq!(plain.log, None);
+    let bare = DecideRequest { score: Some(75.0), ..Default::default() };
+    assert_eq!(c.decide_request(&customer(), &bare, None).unwrap().decision.actions.len(), DEFAULT_TOP);
+
+    // Learning: the draws come from a source seeded with the request's seed.
+    let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
+    for _ in 0..20 {
+        learner.record("bill_discount", "s", false);
+    }
+    let learning = DecideRequest { segment: "s".into(), seed: 7, ..request.clone() };
+    let learned = c.decide_request(&customer(), &learning, Some(&learner)).unwrap();
+    let by_hand = c
+        .decide_learning(&record, 75.0, &factors, &history(), now, DEFAULT_TOP, &learner, "s", &mut Rng::new(7))
+        .unwrap();
+    assert_eq!(learned.decision, by_hand);
+
+    // Logging, with a control group.
+    let logged = DecideRequest { customer_id: Some("C1".into()), control_share: 0.5, ..learning.clone() };
+    let r = c.decide_request(&customer(), &logged, Some(&learner)).unwrap();
+    let logging = Logging { control_share: 0.5, ..Logging::new("C1", "s") };
+    let (d, entry) = c
+        .decide_logged(
+            &record,
+            75.0,
+            &factors,
+            &history(),
+            now,
+            DEFAULT_TOP,
+            Some((&learner, &mut Rng::new(7))),
+            &logging,
+        )
+        .unwrap();
+    assert_eq!((r.decision, r.log), (d, Some(entry)));
+}
+
+#[test]
+fn mapping_and_ignore_extra_apply_to_fields_and_factors() {
+    let c = playbook();
+    let mut renamed: Vec<(&str, FieldValue)> =
+        customer().into_iter().map(|(n, v)| (if n == "monthly_bill" { "MonthlyCharges" } else { n }, v)).collect();
+    renamed.push(("gender", FieldValue::Text("Female".into())));
+    let request = DecideRequest {
+        score: Some(75.0),
+        factors: vec![nps_core::action::Factor::new("shock", 0.9), nps_core::action::Factor::new("Contract", 2.0)],
+        mapping: [("MonthlyCharges", "monthly_bill"), ("shock", "bill_shock")]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        ignore_extra: true,
+        ..Default::default()
+    };
+    let wide = c.decide_request(&renamed, &request, None).unwrap();
+    let narrow = DecideRequest {
+        score: Some(75.0),
+        factors: vec![nps_core::action::Factor::new("bill_shock", 0.9)],
+        ..Default::default()
+    };
+    assert_eq!(wide, c.decide_request(&customer(), &narrow, None).unwrap());
+    let strict = DecideRequest { ignore_extra: false, ..request };
+    let e = c.decide_request(&renamed, &strict, None).unwrap_err().to_string();
+    assert!(e.starts_with("unknown customer field \"gender\""), "{e}");
+}
+
+#[test]
+fn the_fast_path_decides_as_a_request() {
+    let c = playbook();
+    let record = c.customer(&customer()).unwrap();
+    let mut values = Vec::new();
+    c.encode(&record, &mut values).unwrap();
+    let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
+    learner.record("retention_topup", "s", true);
+    let mut decider = Decider::default();
+    let request =
+        ValuesRequest { probability: Some(0.75), trace: true, segment: "s".into(), seed: 3, ..Default::default() };
+    decider.decide_values(&c, &values, &[], &request, Some(&learner)).unwrap();
+    let full = DecideRequest { probability: Some(0.75), segment: "s".into(), seed: 3, ..Default::default() };
+    let d = c.decide_request(&customer(), &full, Some(&learner)).unwrap().decision;
+    assert_eq!(
+        decider.ranked().iter().map(|x| x.index).collect::<Vec<_>>(),
+        d.actions.iter().map(|a| a.index).collect::<Vec<_>>()
+    );
+    assert_eq!(decider.trace().len(), c.actions().len());
+    // Without the trace, none is left from the last call.
+    decider.decide_values(&c, &values, &[], &ValuesRequest { score: Some(75.0), ..Default::default() }, None).unwrap();
+    assert!(decider.trace().is_empty());
+    // Its errors are the request's.
+    let e = decider.decide_values(&c, &values, &[], &ValuesRequest::default(), None).unwrap_err().to_string();
+    assert!(e.contains("score or probability"), "{e}");
+}
+
+#[test]
+fn requests_read_from_json_with_their_defaults_and_refuse_unknown_keys() {
+    let r: DecideRequest = serde_json::from_str(
+        r#"{"score": 75, "history": [{"action": "a", "channel": "sms",
+        "group": "g", "time": 5, "kind": "accepted"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        DecideRequest {
+            score: Some(75.0),
+            history: vec![Outcome {
+                action: "a".into(),
+                channel: "sms".into(),
+                group: "g".into(),
+                time: 5,
+                kind: OutcomeKind::Accepted
+            }],
+            ..Default::default()
+        }
+    );
+    assert_eq!((r.top, r.seed, r.draws), (DEFAULT_TOP, 0, nps_core::action::PROPENSITY_DRAWS));
+    let e = serde_json::from_str::<DecideRequest>(r#"{"scor": 75}"#).unwrap_err().to_string();
+    assert!(e.contains("unknown field `scor`"), "{e}");
+    let v: ValuesRequest = serde_json::from_str(r#"{"probability": 0.5, "trace": true}"#).unwrap();
+    assert_eq!(v, ValuesRequest { probability: Some(0.5), trace: true, ..Default::default() });
+}
+
+#[test]
+fn outcome_kinds_parse_by_name_and_name_the_field() {
+    for (name, kind) in OutcomeKind::NAMES.iter().zip([
+        OutcomeKind::Presented,
+        OutcomeKind::Accepted,
+        OutcomeKind::Rejected,
+        OutcomeKind::Ignored,
+    ]) {
+        assert_eq!(name.parse::<OutcomeKind>().unwrap(), kind);
+    }
+    let e = OutcomeKind::named("maybe", "history[2].kind").unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "unknown history[2].kind (outcome kind) \"maybe\"; expected one of presented, accepted, rejected, ignored"
+    );
+}
