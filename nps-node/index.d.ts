@@ -275,6 +275,17 @@ export declare class TicketScorer {
    * ticket). Errors name a model input that is not a feature.
    */
   constructor(engine: features.FeatureEngine, churn: ChurnModel | BoostedChurnModel, catalog: ActionCatalog, ltr?: LtrModel | BoostedLtrModel | undefined | null, options?: TicketScorerOptions | undefined | null)
+  /**
+   * The scorer's file: the feature definitions and kinds, the models' files and the
+   * catalogue, as JSON (`TicketScorer.fromJson` reads it back; the customer record and
+   * the options are given again there, they are not part of the file).
+   */
+  toJson(): string
+  /**
+   * A scorer from its file (`toJson`), checked part by part (errors name the part:
+   * `ticket scorer catalog: ...`); `options` as in the constructor.
+   */
+  static fromJson(text: string, options?: TicketScorerOptions | undefined | null): TicketScorer
   /** The features, in the order of `details.features`. */
   get featureNames(): Array<string>
   /** The churn model's inputs. */

@@ -590,3 +590,59 @@ fn a_boosted_ltr_model_serves_the_ticket() {
         assert_eq!(bits(&p), bits(&d.probabilities));
     }
 }
+
+/// A scorer written to its file and read back scores every ticket to the bit, with both
+/// model kinds; a damaged file is an error naming the part.
+#[test]
+fn a_scorer_round_trips_through_its_file() {
+    use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions};
+    let s = setup();
+    let m = compute(&s.base.events, &retention(), s.base.config.as_of).unwrap();
+    let all: Vec<usize> = (0..1_500).collect();
+    let t = table(&m.names, &m.values, &all);
+    let y: Vec<f64> = s.base.churned.iter().map(|&c| c as u8 as f64).collect();
+    let options = BoostingOptions { n_estimators: 20, ..Default::default() };
+    let boosted = BoostedChurnModel::fit(&t, &y, None, &infer_specs(&t, &[]), None, &options).unwrap();
+    let catalog = playbook();
+    let scorers = [
+        TicketScorer::new(s.engine.clone(), s.churn.clone(), Some(s.ltr.clone().into()), catalog.clone()).unwrap(),
+        TicketScorer::new(s.engine.clone(), boosted, None, catalog.clone()).unwrap(),
+    ];
+    for scorer in &scorers {
+        let text = scorer.to_json();
+        let back = TicketScorer::from_json(&text).unwrap();
+        assert_eq!(back.to_json(), text);
+        let via_serde: TicketScorer = serde_json::from_str(&serde_json::to_string(scorer).unwrap()).unwrap();
+        assert_eq!(via_serde.to_json(), text);
+        let (mut a, mut b) = (Ticket::default(), Ticket::default());
+        for c in (0..1_500u32).step_by(97) {
+            let (mut h1, mut h2) = (history(&s.base, c), history(&s.base, c));
+            let now = s.base.config.as_of + 3_600;
+            let event = Event { time: now - 60, kind: "contact_opened", ..Default::default() };
+            let customer = record(&catalog, "postpaid");
+            scorer.score_into(&mut h1, &event, now, &customer, &[], &TicketOptions::default(), &mut a).unwrap();
+            back.score_into(&mut h2, &event, now, &customer, &[], &TicketOptions::default(), &mut b).unwrap();
+            assert_eq!(a.probability.to_bits(), b.probability.to_bits(), "customer {c}");
+            assert_eq!(bits(&a.contributions), bits(&b.contributions));
+            assert_eq!(
+                a.detractor.as_ref().map(|d| d.log_odds.to_bits()),
+                b.detractor.as_ref().map(|d| d.log_odds.to_bits())
+            );
+            assert_eq!(a.decision, b.decision);
+        }
+    }
+    let text = scorers[0].to_json();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["version"] = 2.into();
+    let e = TicketScorer::from_json(&v.to_string()).unwrap_err().to_string();
+    assert!(e.contains("ticket scorer version") && e.contains("got 2"), "{e}");
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["catalog"]["actions"][0]["channel"] = 5.into();
+    let e = TicketScorer::from_json(&v.to_string()).unwrap_err().to_string();
+    assert!(e.starts_with("ticket scorer catalog: "), "{e}");
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["churn"]["coef"] = serde_json::json!([1.0]);
+    let e = TicketScorer::from_json(&v.to_string()).unwrap_err().to_string();
+    assert!(e.contains("ticket scorer churn"), "{e}");
+    assert!(TicketScorer::from_json("{").unwrap_err().to_string().contains("valid JSON"));
+}

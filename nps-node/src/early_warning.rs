@@ -522,6 +522,33 @@ pub struct TicketScorer {
     json: Vec<u8>,
 }
 
+impl TicketScorer {
+    /// A scorer with its customer record and options (the core's defaults where not given).
+    fn build(
+        inner: core::TicketScorer,
+        customer: Customer,
+        top_factors: Option<u32>,
+        top_actions: Option<u32>,
+    ) -> Self {
+        let d = core::TicketOptions::default();
+        let options = core::TicketOptions {
+            top_factors: top_factors.map_or(d.top_factors, |n| n as usize),
+            top_actions: top_actions.map_or(d.top_actions, |n| n as usize),
+            propensity: None,
+        };
+        TicketScorer {
+            inner,
+            customer,
+            options,
+            ticket: core::Ticket::default(),
+            layout: core::TicketLayout::new(&options),
+            outcomes: Vec::new(),
+            draws: Vec::new(),
+            json: Vec::new(),
+        }
+    }
+}
+
 #[napi]
 impl TicketScorer {
     /// A scorer from a compiled feature engine, a churn model whose inputs are features, an
@@ -554,21 +581,28 @@ impl TicketScorer {
             napi::bindgen_prelude::Either::B(m) => (*m.inner).clone().into(),
         };
         let inner = core::TicketScorer::new(engine.inner.clone(), churn, ltr, catalog.inner.clone()).into_napi()?;
-        let options = core::TicketOptions {
-            top_factors: top_factors.unwrap_or(3) as usize,
-            top_actions: top_actions.unwrap_or(3) as usize,
-            propensity: None,
+        Ok(TicketScorer::build(inner, customer, top_factors, top_actions))
+    }
+
+    /// The scorer's file: the feature definitions and kinds, the models' files and the
+    /// catalogue, as JSON (`TicketScorer.fromJson` reads it back; the customer record and
+    /// the options are given again there, they are not part of the file).
+    #[napi]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// A scorer from its file (`toJson`), checked part by part (errors name the part:
+    /// `ticket scorer catalog: ...`); `options` as in the constructor.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(text: String, options: Option<TicketScorerOptions>) -> Result<TicketScorer> {
+        let inner = core::TicketScorer::from_json(&text).into_napi()?;
+        let (fields, top_factors, top_actions) = match options {
+            None => (None, None, None),
+            Some(o) => (o.customer, o.top_factors, o.top_actions),
         };
-        Ok(TicketScorer {
-            inner,
-            customer,
-            options,
-            ticket: core::Ticket::default(),
-            layout: core::TicketLayout::new(&options),
-            outcomes: Vec::new(),
-            draws: Vec::new(),
-            json: Vec::new(),
-        })
+        let customer = crate::action::customer_record(inner.catalog(), &fields.unwrap_or_default())?;
+        Ok(TicketScorer::build(inner, customer, top_factors, top_actions))
     }
 
     /// The features, in the order of `details.features`.

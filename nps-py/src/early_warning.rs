@@ -354,8 +354,9 @@ fn factor_list(index: &[usize], names: &[String], contributions: &[f64]) -> Vec<
 /// features, score churn, attribute it, estimate detractor risk (with an LTR model) and
 /// rank the next best actions, with the numbers of the separate calls.
 ///
-/// Pickles as its parts (the engine's arguments, the models' and the catalogue's JSON, the
-/// customer record and the options), built again when unpickled: the same tickets to the bit.
+/// Pickles as the core scorer's file (`to_json`: the engine's definitions, the models' and
+/// the catalogue's files), the customer record and the options, built again when
+/// unpickled: the same tickets to the bit.
 #[pyclass(module = "nps", name = "TicketScorer")]
 pub struct PyTicketScorer {
     inner: core::TicketScorer,
@@ -363,16 +364,6 @@ pub struct PyTicketScorer {
     options: core::TicketOptions<'static>,
     layout: core::TicketLayout,
     ticket: core::Ticket,
-    parts: ScorerParts,
-}
-
-/// What a scorer was built from, kept for pickling (the core scorer does not give its
-/// models back).
-struct ScorerParts {
-    engine: crate::features::EngineSource,
-    churn: nps_core::model::AnyChurnModel,
-    ltr: Option<core::AnyLtrModel>,
-    customer: Vec<(String, nps_core::action::FieldValue)>,
 }
 
 /// A customer's fields by name (None = missing) as the catalogue's fields read them.
@@ -399,9 +390,9 @@ fn record(
     catalog.customer(&named).py()
 }
 
-/// The pickled state of a `TicketScorer`: (definitions, declared kinds, churn model JSON,
-/// catalogue JSON, LTR model JSON or None, customer fields, top factors, top actions).
-type ScorerState = (Option<String>, Vec<String>, String, String, Option<String>, Py<PyDict>, usize, usize);
+/// The pickled state of a `TicketScorer`: (the scorer's file, the customer record as JSON,
+/// top factors, top actions).
+type ScorerState = (String, String, usize, usize);
 
 #[pymethods]
 impl PyTicketScorer {
@@ -411,7 +402,7 @@ impl PyTicketScorer {
     /// fields no feature provides (number fields named like a feature take its value when
     /// defined).
     #[new]
-    #[pyo3(signature = (engine, churn, catalog, ltr=None, customer=None, top_factors=3, top_actions=3))]
+    #[pyo3(signature = (engine, churn, catalog, ltr=None, customer=None, top_factors=nps_core::explain::DEFAULT_TOP_FACTORS, top_actions=nps_core::action::DEFAULT_TOP))]
     fn new(
         engine: &crate::features::PyFeatureEngine,
         churn: &Bound<'_, PyAny>,
@@ -449,49 +440,49 @@ impl PyTicketScorer {
             }
             _ => None,
         };
-        let parts = ScorerParts { engine: engine.1.clone(), churn, ltr, customer: fields(customer)? };
-        PyTicketScorer::build(engine.0.clone(), catalog.0.clone(), parts, top_factors, top_actions)
+        let customer = record(&catalog.0, &fields(customer)?)?;
+        let inner = core::TicketScorer::new(engine.0.clone(), churn, ltr, catalog.0.clone()).py()?;
+        Ok(PyTicketScorer::build(inner, customer, top_factors, top_actions))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (ScorerState,))> {
-        let py = slf.py();
         let me = slf.borrow();
-        let p = &me.parts;
-        let customer = PyDict::new(py);
-        for (name, value) in &p.customer {
-            match value {
-                nps_core::action::FieldValue::Number(x) => customer.set_item(name, x)?,
-                nps_core::action::FieldValue::Text(t) => customer.set_item(name, t)?,
-                nps_core::action::FieldValue::Bool(b) => customer.set_item(name, b)?,
-                nps_core::action::FieldValue::Missing => customer.set_item(name, py.None())?,
-            }
-        }
-        let state = (
-            p.engine.definitions.clone(),
-            p.engine.declared_kinds.clone(),
-            p.churn.to_json(),
-            serde_json::to_string(me.inner.catalog()).expect("plain data"),
-            p.ltr.as_ref().map(|l| l.to_json()),
-            customer.unbind(),
-            me.options.top_factors,
-            me.options.top_actions,
-        );
+        let customer = serde_json::to_string(&me.customer).expect("plain data");
+        let state = (me.inner.to_json(), customer, me.options.top_factors, me.options.top_actions);
         Ok((slf.get_type().getattr("_from_state")?, (state,)))
     }
 
     /// A scorer from its pickled state (see `__reduce__`).
     #[staticmethod]
-    fn _from_state(py: Python<'_>, state: ScorerState) -> PyResult<Self> {
-        let (definitions, declared_kinds, churn, catalog, ltr, customer, top_factors, top_actions) = state;
-        let engine = crate::features::EngineSource { definitions, declared_kinds };
-        let catalog = nps_core::action::Catalog::from_json(&catalog).py()?;
-        let parts = ScorerParts {
-            churn: nps_core::model::AnyChurnModel::from_json(&churn).py()?,
-            ltr: ltr.map(|l| core::AnyLtrModel::from_json(&l)).transpose().py()?,
-            customer: fields(Some(customer.bind(py)))?,
-            engine,
-        };
-        PyTicketScorer::build(parts.engine.compile()?, catalog, parts, top_factors, top_actions)
+    fn _from_state(state: ScorerState) -> PyResult<Self> {
+        let (scorer, customer, top_factors, top_actions) = state;
+        let inner = core::TicketScorer::from_json(&scorer).py()?;
+        let customer = serde_json::from_str(&customer).map_err(|e| {
+            crate::error::error("INVALID_PARAMETER", format!("customer must be a customer record ({e})"))
+        })?;
+        Ok(PyTicketScorer::build(inner, customer, top_factors, top_actions))
+    }
+
+    /// The scorer's file: the feature definitions and kinds, the models' files and the
+    /// catalogue, as JSON (`TicketScorer.from_json` reads it back; the customer record and
+    /// the options are arguments of `from_json`, not part of the file).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// A scorer from its file (`to_json`), checked part by part; `customer`, `top_factors`
+    /// and `top_actions` as in the constructor.
+    #[staticmethod]
+    #[pyo3(signature = (text, customer=None, top_factors=nps_core::explain::DEFAULT_TOP_FACTORS, top_actions=nps_core::action::DEFAULT_TOP))]
+    fn from_json(
+        text: &str,
+        customer: Option<&Bound<'_, PyDict>>,
+        top_factors: usize,
+        top_actions: usize,
+    ) -> PyResult<Self> {
+        let inner = core::TicketScorer::from_json(text).py()?;
+        let customer = record(inner.catalog(), &fields(customer)?)?;
+        Ok(PyTicketScorer::build(inner, customer, top_factors, top_actions))
     }
 
     /// Feature names, in the order of the `features` a ticket returns with `details=True`.
@@ -628,23 +619,19 @@ impl PyTicketScorer {
 
 impl PyTicketScorer {
     fn build(
-        engine: nps_core::features::FeatureEngine,
-        catalog: nps_core::action::Catalog,
-        parts: ScorerParts,
+        inner: core::TicketScorer,
+        customer: nps_core::action::Customer,
         top_factors: usize,
         top_actions: usize,
-    ) -> PyResult<Self> {
-        let customer = record(&catalog, &parts.customer)?;
-        let inner = core::TicketScorer::new(engine, parts.churn.clone(), parts.ltr.clone(), catalog).py()?;
+    ) -> Self {
         let options = core::TicketOptions { top_factors, top_actions, propensity: None };
-        Ok(PyTicketScorer {
+        PyTicketScorer {
             inner,
             customer,
             options,
             layout: core::TicketLayout::new(&options),
             ticket: core::Ticket::default(),
-            parts,
-        })
+        }
     }
 
     /// Adds `event` to `history` and scores it into `self.ticket` as of `now` (default: one

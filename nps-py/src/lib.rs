@@ -18,6 +18,9 @@ mod synth;
 #[pymodule]
 fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's defaults, for the Python signatures that restate them (`top=DEFAULT_TOP_FACTORS`).
+    m.add("DEFAULT_TOP_FACTORS", nps_core::explain::DEFAULT_TOP_FACTORS)?;
+    m.add("DEFAULT_TOP_ACTIONS", nps_core::action::DEFAULT_TOP)?;
     error::register(m)?;
     action::register(m)?;
     survey::register(m)?;

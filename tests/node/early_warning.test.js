@@ -490,3 +490,28 @@ test('surveyAnswerFeatures: the retention features that hold the survey answer',
   const names = new features.FeatureEngine(null).names
   assert.ok(leaks.every((n) => names.includes(n)))
 })
+
+test('TicketScorer.toJson / fromJson: the same tickets to the bit, the same file as Python writes', () => {
+  const { b, engine, churn, ltr, histories } = setup()
+  const scorer = new TicketScorer(engine, churn, ActionCatalog.playbook(), ltr, { customer: defaults, topActions: 4 })
+  const text = scorer.toJson()
+  assert.equal(JSON.parse(text).format, 'nps-ticket-scorer')
+  const back = TicketScorer.fromJson(text, { customer: defaults, topActions: 4 })
+  assert.equal(back.toJson(), text)
+  assert.deepEqual(back.valuesLayout, scorer.valuesLayout)
+  const one = histories()
+  const two = histories()
+  for (const id of [...one.keys()].filter((_, k) => k % 50 === 0)) {
+    const now = b.asOf + 3_600_000
+    const event = { time: now - 60_000, kind: 'contact_opened', department: 'billing' }
+    const a = scorer.ticket(one.get(id), event, { now, details: true })
+    const r = back.ticket(two.get(id), event, { now, details: true })
+    assert.deepEqual(r, a)
+  }
+  const damaged = JSON.parse(text)
+  damaged.catalog.actions[0].channel = 5
+  assert.throws(() => TicketScorer.fromJson(JSON.stringify(damaged)),
+    (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith('ticket scorer catalog: '))
+  damaged.version = 9
+  assert.throws(() => TicketScorer.fromJson(JSON.stringify(damaged)), (e) => /ticket scorer version/.test(e.message))
+})

@@ -495,6 +495,20 @@ def test_ticket_scorer_pickles_to_the_same_tickets():
             r = restored.ticket_values(two[c], now + 10, "outage", now=now + 20)
             assert r.tobytes() == a.tobytes()
     assert scorer.values_layout["length"] == 9 + 8 * 2 + 3 * 4  # the options came back too
+    # The scorer's file: the core's, read back with the record and options given again.
+    text = scorer.to_json()
+    assert json.loads(text)["format"] == "nps-ticket-scorer"
+    back = nps.TicketScorer.from_json(text, customer=own, top_factors=2, top_actions=4)
+    assert back.to_json() == text and back.values_layout == scorer.values_layout
+    one, two = (_histories(b.events, b.as_of, customers[:5]) for _ in range(2))
+    for c in customers[:5]:
+        a = scorer.ticket(one[c], now - 60, "contact_opened", now=now, details=True)
+        assert _bits(back.ticket(two[c], now - 60, "contact_opened", now=now, details=True)) == _bits(a)
+    damaged = json.loads(text)
+    damaged["catalog"]["actions"][0]["channel"] = 5
+    with pytest.raises(nps.NpsError, match=r"^ticket scorer catalog: ") as e:
+        nps.TicketScorer.from_json(json.dumps(damaged))
+    assert e.value.code == "INVALID_PARAMETER"
 
 
 def test_ticket_bad_input_from_python():

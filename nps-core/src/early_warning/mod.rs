@@ -7,6 +7,7 @@ mod churn_link;
 mod detractor_risk;
 mod ltr_model;
 mod ticket;
+mod ticket_file;
 
 pub use any_ltr_model::{AnyLtrModel, LtrScorer, LtrScratch};
 pub use boosted_ltr::{BoostedLtrModel, BoostedLtrScratch, BoostedLtrTraining, BOOSTED_LTR_VERSION};
@@ -17,3 +18,4 @@ pub use ltr_model::{
     LTR_FORMAT, LTR_VERSION, SURVEY_ANSWER_FEATURES,
 };
 pub use ticket::{Ticket, TicketLayout, TicketOptions, TicketScorer};
+pub use ticket_file::{TICKET_SCORER_FORMAT, TICKET_SCORER_VERSION};

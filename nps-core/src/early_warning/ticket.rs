@@ -46,7 +46,11 @@ pub struct TicketOptions<'a> {
 
 impl Default for TicketOptions<'_> {
     fn default() -> Self {
-        TicketOptions { top_factors: 3, top_actions: 3, propensity: None }
+        TicketOptions {
+            top_factors: crate::explain::DEFAULT_TOP_FACTORS,
+            top_actions: crate::action::DEFAULT_TOP,
+            propensity: None,
+        }
     }
 }
 
@@ -323,6 +327,21 @@ impl TicketScorer {
             .map(|(i, _)| i)
             .collect();
         Ok(TicketScorer { engine, churn, churn_features, ltr, catalog, field_features, factor_inputs })
+    }
+
+    /// The feature engine.
+    pub fn engine(&self) -> &FeatureEngine {
+        &self.engine
+    }
+
+    /// The churn model.
+    pub fn churn_model(&self) -> &AnyChurnModel {
+        self.churn.model()
+    }
+
+    /// The likelihood-to-recommend model, if any.
+    pub fn ltr_model(&self) -> Option<&AnyLtrModel> {
+        self.ltr.as_ref().map(|l| l.scorer.model())
     }
 
     /// The feature names, in [`Ticket::features`] order.

@@ -17,6 +17,10 @@ mod tree_shap;
 mod tree_shap_plan;
 
 pub use linear::{top_indices_into, ExplainedFactor, LinearExplainer};
+
+/// How many factors raising (and lowering) a score an explanation lists unless asked
+/// otherwise: the few an agent reads.
+pub const DEFAULT_TOP_FACTORS: usize = 3;
 pub use tree_shap::{
     ensemble_interactions_into, ensemble_shap, ensemble_shap_into, tree_expected_value, tree_shap_into, TreeShapScratch,
 };

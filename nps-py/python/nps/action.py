@@ -10,7 +10,16 @@ from __future__ import annotations
 import html
 from typing import Any, Mapping, Optional
 
-from ._nps import PROPENSITY_DRAWS, ActionCatalog, Learner, NpsError, in_control_group, off_policy, uplift
+from ._nps import (
+    DEFAULT_TOP_ACTIONS,
+    PROPENSITY_DRAWS,
+    ActionCatalog,
+    Learner,
+    NpsError,
+    in_control_group,
+    off_policy,
+    uplift,
+)
 from ._errors import error as _error
 
 __all__ = [
@@ -99,7 +108,7 @@ def _column(catalog: ActionCatalog, col, field: str, kind: str, label: str):
     return out
 
 
-def decide_frame(catalog: ActionCatalog, frame, *, score=None, probability=None, factors=None, top: int = 3,
+def decide_frame(catalog: ActionCatalog, frame, *, score=None, probability=None, factors=None, top: int = DEFAULT_TOP_ACTIONS,
                  ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None):
     """The next best actions of every customer of a pandas DataFrame (one row per customer),
     as ``ActionCatalog.decide`` decides for one: ``catalog.decide(frame, ...)`` calls this.

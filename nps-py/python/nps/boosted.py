@@ -252,7 +252,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         each row of a matrix sums to the input's contribution."""
         return self._model.interactions(self._tree_rows(X))
 
-    def explain(self, X: Any, top: int = 3) -> Any:
+    def explain(self, X: Any, top: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them
         (the same frame as ``ChurnModel.explain``; one customer as a dict or a Series too)."""
         X, _ = self._input(X)

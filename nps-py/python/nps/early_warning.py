@@ -130,7 +130,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         frame.attrs.update(baseline=baseline, log_odds=z, risk=risk)
         return frame
 
-    def explain_detractor(self, X: Any, top: int = 3) -> Any:
+    def explain_detractor(self, X: Any, top: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The ``top`` inputs pushing each row most towards detractor (``raises``) and towards
         promoter (``lowers``): one row per (customer, factor) with the customer's
         P(detractor) and the contribution to ln(P(detractor) / P(promoter))."""

@@ -211,7 +211,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         c = self.contributions(X)
         return c.abs().mean().sort_values(ascending=False) if hasattr(c, "abs") else np.abs(c).mean(axis=0)
 
-    def explain(self, X: Any, top: int = 3) -> Any:
+    def explain(self, X: Any, top: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them:
         one row per (customer, factor) with the direction, the contribution to the log-odds,
         the customer's value and the population's typical value, plus the probability.

@@ -10,6 +10,28 @@ use crate::features::events::EventTable;
 use crate::features::view::{check_table, EventView};
 use crate::features::FeatureSet;
 
+/// What a [`FeatureEngine`] is written as.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EngineFile {
+    definitions: serde_json::Value,
+    kinds: Vec<String>,
+}
+
+impl Serialize for FeatureEngine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        EngineFile { definitions: self.set.to_value(), kinds: self.kinds.clone() }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureEngine {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let file = EngineFile::deserialize(deserializer)?;
+        let set = FeatureSet::from_value(&file.definitions).map_err(serde::de::Error::custom)?;
+        FeatureEngine::new(&set, &file.kinds).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Features per customer: one row per customer code (0..`customers`), one column per feature
 /// in set order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,8 +123,12 @@ pub fn compute_view(events: &EventView<'_>, set: &FeatureSet, as_of: i64) -> Res
 /// A feature set compiled against the event kinds of a history: validated and resolved
 /// once, then used for every computation, whether over a whole base or for one customer
 /// at the moment of a ticket (see [`CustomerHistory`](crate::features::CustomerHistory)).
+///
+/// It serialises as what it was compiled from (`{"definitions": <the set>, "kinds": [..]}`)
+/// and is compiled again when read, with the set's checks.
 #[derive(Debug, Clone)]
 pub struct FeatureEngine {
+    set: FeatureSet,
     names: Vec<String>,
     descriptions: Vec<String>,
     kinds: Vec<String>,
@@ -117,6 +143,7 @@ impl FeatureEngine {
     pub fn new(set: &FeatureSet, kinds: &[String]) -> Result<FeatureEngine> {
         let plan = FeaturePlan::new(set, kinds)?;
         Ok(FeatureEngine {
+            set: set.clone(),
             names: set.features.iter().map(|f| f.name.clone()).collect(),
             descriptions: set.features.iter().map(|f| f.description.clone()).collect(),
             kinds: kinds.to_vec(),
@@ -127,6 +154,16 @@ impl FeatureEngine {
     /// Feature names, in column order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// The set it was compiled from.
+    pub fn set(&self) -> &FeatureSet {
+        &self.set
+    }
+
+    /// The history kinds it was compiled for (kind codes index them).
+    pub fn kinds(&self) -> &[String] {
+        &self.kinds
     }
 
     /// Every feature for every customer of `events`, as of `as_of` (see [`compute`]).
