@@ -24,7 +24,7 @@ const KNOWN_CYCLES: [(&str, &str); 1] = [("action/catalog.rs", "action/condition
 const GROUND: [&str; 4] = ["error.rs", "stats/", "rng.rs", "json_path.rs"];
 
 /// The application tier (everything else but `lib.rs` is the domain tier).
-const APPLICATION: [&str; 2] = ["synth/", "early_warning/ticket.rs"];
+const APPLICATION: [&str; 3] = ["synth/", "early_warning/ticket.rs", "early_warning/ticket_file.rs"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Tier {

@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::{Either, Float64Array};
 use napi::JsDate;
 use napi_derive::napi;
-use nps_core::features::{self as core, Dictionary, EventColumns, EventTable, FeatureSet, NONE};
+use nps_core::features::{self as core, FeatureSet};
 
 use crate::convert::epoch_seconds;
 use crate::error::{IntoNapi, Result};
@@ -65,111 +65,101 @@ pub struct FeatureMatrix {
     pub values: Float64Array,
 }
 
-pub(crate) fn label(id: &Either<String, f64>) -> String {
+/// An id as the core reads it.
+fn id(id: &Either<String, f64>) -> core::Id<'_> {
     match id {
-        Either::A(s) => s.clone(),
-        Either::B(x) => format!("{x}"),
+        Either::A(s) => core::Id::Text(s),
+        Either::B(x) => core::Id::Number(*x),
     }
 }
 
-fn floats(v: &Option<Either<Float64Array, Vec<f64>>>) -> Vec<f64> {
-    match v {
-        None => Vec::new(),
-        Some(Either::A(a)) => a.to_vec(),
-        Some(Either::B(v)) => v.clone(),
-    }
+/// An id as a label (a number as Rust writes it: `42`, `2.5`).
+pub(crate) fn label(x: &Either<String, f64>) -> String {
+    id(x).label().into_owned()
 }
 
-/// Dictionary-encoded columns built from either input form.
-#[derive(Default)]
-struct Encoded {
-    customers: Dictionary<String>,
-    kinds: Dictionary<String>,
-    departments: Dictionary<String>,
-    cases: Dictionary<String>,
-    customer: Vec<u32>,
-    time: Vec<i64>,
-    kind: Vec<u32>,
-    value: Vec<f64>,
-    duration: Vec<f64>,
-    department: Vec<u32>,
-    case: Vec<u32>,
-    flag: Vec<u8>,
-}
-
-impl Encoded {
-    fn from_objects(events: &[Event]) -> Result<Self> {
-        let mut e = Encoded::default();
-        for (i, ev) in events.iter().enumerate() {
-            e.customer.push(e.customers.code(&label(&ev.customer)));
-            e.time.push(epoch_seconds(&ev.time, "time", i)?);
-            e.kind.push(e.kinds.code(&ev.kind));
-            e.value.push(ev.value.unwrap_or(f64::NAN));
-            e.duration.push(ev.duration.unwrap_or(f64::NAN));
-            e.department.push(ev.department.as_ref().map_or(NONE, |d| e.departments.code(d)));
-            e.case.push(ev.case.as_ref().map_or(NONE, |c| e.cases.code(&label(c))));
-            e.flag.push(ev.flag.map_or(2, u8::from));
-        }
-        Ok(e)
-    }
-
-    fn from_columns(c: &EventColumnsJs) -> Result<Self> {
-        let mut e = Encoded::default();
-        e.customer = c.customer.iter().map(|id| e.customers.code(&label(id))).collect();
-        e.time = match &c.time {
-            Either::A(a) => {
-                a.iter().enumerate().map(|(i, ms)| epoch_seconds(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
+/// The events of either input form, coded by the core's builder.
+fn builder(events: &Either<Vec<Event>, EventColumnsJs>) -> Result<core::EventTableBuilder> {
+    let mut b = core::EventTableBuilder::new();
+    match events {
+        Either::A(objects) => {
+            for (i, e) in objects.iter().enumerate() {
+                let case = e.case.as_ref().map(label);
+                let event = core::Event {
+                    time: epoch_seconds(&e.time, "time", i)?,
+                    kind: &e.kind,
+                    value: e.value,
+                    duration: e.duration,
+                    department: e.department.as_deref(),
+                    case: case.as_deref(),
+                    flag: e.flag,
+                };
+                b.push(id(&e.customer), &event);
             }
-            Either::B(v) => {
-                v.iter().enumerate().map(|(i, ms)| epoch_seconds(&Either::A(*ms), "time", i)).collect::<Result<_>>()?
+        }
+        Either::B(c) => {
+            let time: &[f64] = match &c.time {
+                Either::A(a) => a,
+                Either::B(v) => v,
+            };
+            let floats = |v: &Option<Either<Float64Array, Vec<f64>>>, i: usize| -> Option<f64> {
+                let x = match v.as_ref()? {
+                    Either::A(a) => *a.get(i)?,
+                    Either::B(v) => *v.get(i)?,
+                };
+                (!x.is_nan()).then_some(x)
+            };
+            let n = c.customer.len();
+            let len = |v: &Option<Either<Float64Array, Vec<f64>>>| {
+                v.as_ref().map(|v| match v {
+                    Either::A(a) => a.len(),
+                    Either::B(v) => v.len(),
+                })
+            };
+            let lengths = [
+                ("time", Some(time.len())),
+                ("kind", Some(c.kind.len())),
+                ("value", len(&c.value)),
+                ("duration", len(&c.duration)),
+                ("department", c.department.as_ref().map(Vec::len)),
+                ("case", c.case.as_ref().map(Vec::len)),
+                ("flag", c.flag.as_ref().map(Vec::len)),
+            ];
+            if let Some((field, Some(actual))) = lengths.into_iter().find(|(_, l)| l.is_some_and(|l| l != n)) {
+                return Err(crate::error::to_napi(nps_core::NpsError::LengthMismatch {
+                    field: field.into(),
+                    actual,
+                    other: "customer".into(),
+                    expected: n,
+                }));
             }
-        };
-        e.kind = c.kind.iter().map(|k| e.kinds.code(k)).collect();
-        e.value = floats(&c.value);
-        e.duration = floats(&c.duration);
-        if let Some(d) = &c.department {
-            e.department = d.iter().map(|d| d.as_ref().map_or(NONE, |d| e.departments.code(d))).collect();
+            for (i, customer) in c.customer.iter().enumerate() {
+                let case = c.case.as_ref().and_then(|cs| cs.get(i)?.as_ref().map(label));
+                let event = core::Event {
+                    time: epoch_seconds(&Either::A(time.get(i).copied().unwrap_or(f64::NAN)), "time", i)?,
+                    kind: c.kind.get(i).map_or("", String::as_str),
+                    value: floats(&c.value, i),
+                    duration: floats(&c.duration, i),
+                    department: c.department.as_ref().and_then(|d| d.get(i)?.as_deref()),
+                    case: case.as_deref(),
+                    flag: c.flag.as_ref().and_then(|f| *f.get(i)?),
+                };
+                b.push(id(customer), &event);
+            }
         }
-        if let Some(cs) = &c.case {
-            e.case = cs.iter().map(|x| x.as_ref().map_or(NONE, |x| e.cases.code(&label(x)))).collect();
-        }
-        if let Some(f) = &c.flag {
-            e.flag = f.iter().map(|f| f.map_or(2, u8::from)).collect();
-        }
-        Ok(e)
     }
-
-    fn table(&self, declared: &[String]) -> Result<EventTable> {
-        let kind_names: Vec<&str> = self.kinds.labels().iter().map(String::as_str).collect();
-        let department_names: Vec<&str> = self.departments.labels().iter().map(String::as_str).collect();
-        let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
-        let columns = EventColumns {
-            customer: &self.customer,
-            time: &self.time,
-            kind: &self.kind,
-            kind_names: &kind_names,
-            value: &self.value,
-            duration: &self.duration,
-            department: &self.department,
-            department_names: &department_names,
-            case: &self.case,
-            flag: &self.flag,
-        };
-        EventTable::new(&columns, &declared).into_napi()
-    }
+    Ok(b)
 }
 
 fn run(events: Either<Vec<Event>, EventColumnsJs>, set: &FeatureSet, options: FeatureOptions) -> Result<FeatureMatrix> {
-    let encoded = match &events {
-        Either::A(objects) => Encoded::from_objects(objects)?,
-        Either::B(columns) => Encoded::from_columns(columns)?,
-    };
-    let table = encoded.table(options.declared_kinds.as_deref().unwrap_or(&[]))?;
+    let b = builder(&events)?;
+    let declared: Vec<&str> = options.declared_kinds.iter().flatten().map(String::as_str).collect();
+    let table = b.table(&declared).into_napi()?;
     let as_of = epoch_seconds(&options.as_of, "asOf", 0)?;
     let m = core::compute(&table, set, as_of).into_napi()?;
     let values: Vec<f64> = m.values.iter().copied().collect();
     Ok(FeatureMatrix {
-        customers: encoded.customers.labels().to_vec(),
+        customers: b.customers().to_vec(),
         names: m.names,
         descriptions: m.descriptions,
         values: Float64Array::new(values),

@@ -66,3 +66,13 @@ test('declarative definitions, declared kinds and errors', () => {
   assert.ok(JSON.parse(features.retentionDefinitions()).features.length > 20)
   assert.ok(features.builtInKinds().includes('top_up'))
 })
+
+test('columns of different lengths are an error naming the column; ids as numbers or text are one customer', () => {
+  assert.throws(() => features.retention({ customer: ['a', 'b'], time: [1, 2], kind: ['bill'] }, { asOf: 10 }),
+    (e) => e.code === 'LENGTH_MISMATCH' && e.message === 'kind has 1 elements but customer has 2')
+  assert.throws(() => features.retention({ customer: ['a'], time: [1], kind: ['bill'], value: [1, 2] }, { asOf: 10 }),
+    (e) => e.code === 'LENGTH_MISMATCH' && /^value has 2/.test(e.message))
+  const m = features.retention({ customer: [42, '42', 'b'], time: [1000, 2000, 3000], kind: ['bill', 'bill', 'bill'] },
+    { asOf: 1e7 })
+  assert.deepEqual(m.customers, ['42', 'b'])
+})

@@ -10,6 +10,7 @@ pub use view::{CustomerColumn, EventView, KindColumn};
 
 mod compute;
 mod definition;
+mod event_table_builder;
 mod history;
 mod retention;
 
@@ -18,5 +19,6 @@ pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };
+pub use event_table_builder::{EventTableBuilder, Id};
 pub use history::{CustomerHistory, Event, HISTORY_FORMAT, HISTORY_VERSION};
 pub use retention::{retention, RETENTION_JSON};
