@@ -2,8 +2,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Float64Array, Null};
-use napi::JsDate;
+use napi::bindgen_prelude::{Either, Float64Array, Null, Unknown};
+use napi::{Env, JsDate};
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
 use nps_core::NpsError;
@@ -160,11 +160,6 @@ fn nullable<T>(v: Option<Either<T, Null>>) -> Option<T> {
     }
 }
 
-/// An optional value given back to JS as null when absent.
-fn or_null<T>(v: Option<T>) -> Option<Either<T, Null>> {
-    Some(v.map_or(Either::B(Null), Either::A))
-}
-
 /// A returned action.
 #[napi(object)]
 pub struct RankedAction {
@@ -198,6 +193,7 @@ pub struct TraceEntry {
 
 /// The ranked actions and the trace (and the log entry of a logged decision).
 #[napi(object)]
+#[allow(dead_code)] // the type of `decide`'s result, which crosses as JSON (see `DecisionJson`)
 pub struct Decision {
     pub actions: Vec<RankedAction>,
     pub trace: Vec<TraceEntry>,
@@ -334,10 +330,12 @@ pub struct ActionCatalog {
     pub(crate) inner: core::Catalog,
     /// The fast path's reusable state (one JS thread uses a catalogue at a time).
     decider: RefCell<core::Decider>,
+    /// The buffer a result's JSON is written into (see `convert::parse_json`).
+    json: RefCell<Vec<u8>>,
 }
 
 fn catalog(inner: core::Catalog) -> ActionCatalog {
-    ActionCatalog { inner, decider: RefCell::default() }
+    ActionCatalog { inner, decider: RefCell::default(), json: RefCell::default() }
 }
 
 fn history(outcomes: &[Outcome]) -> Result<Vec<core::Outcome>> {
@@ -384,6 +382,90 @@ pub(crate) fn ranked_actions(actions: &[core::RankedAction]) -> Vec<RankedAction
             value: a.value,
         })
         .collect()
+}
+
+/// A returned action as JSON (see [`crate::convert::parse_json`]), as [`RankedAction`].
+#[derive(serde::Serialize)]
+pub(crate) struct ActionJson<'a> {
+    rank: u32,
+    id: &'a str,
+    label: &'a str,
+    channel: &'a str,
+    priority: f64,
+    value: f64,
+}
+
+/// The ranked actions as JSON (rank 1 = best).
+pub(crate) fn actions_json(actions: &[core::RankedAction]) -> Vec<ActionJson<'_>> {
+    actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ActionJson {
+            rank: i as u32 + 1,
+            id: &a.id,
+            label: &a.label,
+            channel: &a.channel,
+            priority: a.priority,
+            value: a.value,
+        })
+        .collect()
+}
+
+/// One action's fate as JSON, as [`TraceEntry`].
+#[derive(serde::Serialize)]
+pub(crate) struct TraceJson<'a> {
+    id: &'a str,
+    status: &'static str,
+    detail: String,
+    /// Absent, as in the object path, for actions removed before they had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<f64>,
+    /// Absent, as in the object path, unless a condition removed the action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<&'a str>,
+    seen: &'a str,
+}
+
+impl<'a> From<&'a core::TraceEntry> for TraceJson<'a> {
+    fn from(x: &'a core::TraceEntry) -> Self {
+        TraceJson {
+            id: &x.id,
+            status: x.verdict.status(),
+            detail: x.detail(),
+            priority: x.verdict.priority(),
+            condition: x.condition.as_deref(),
+            seen: &x.seen,
+        }
+    }
+}
+
+/// A decision as JSON, as [`Decision`] (the log's time in epoch milliseconds).
+#[derive(serde::Serialize)]
+struct DecisionJson<'a> {
+    actions: Vec<ActionJson<'a>>,
+    trace: Vec<TraceJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<LogJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct LogJson<'a> {
+    customer: &'a str,
+    action: Option<&'a str>,
+    propensity: f64,
+    segment: &'a str,
+    control: bool,
+    time: f64,
+    reward: Option<f64>,
+}
+
+/// The fast path's result as JSON, as [`RankedIndices`].
+#[derive(serde::Serialize)]
+struct IndicesJson<'a> {
+    actions: Vec<usize>,
+    priorities: Vec<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<Vec<TraceJson<'a>>>,
 }
 
 /// One action's fate as JS reads it.
@@ -466,15 +548,16 @@ impl ActionCatalog {
     /// Same decision as `decide`; with a `learner`, each action's propensity is a Thompson
     /// draw for `options.segment`, seeded with `options.seed`. `score` is 0–100 (as in
     /// `decide`); null with `options.probability` (0–1) instead.
-    #[napi(catch_unwind)]
-    pub fn decide_values(
+    #[napi(catch_unwind, ts_return_type = "RankedIndices")]
+    pub fn decide_values<'env>(
         &self,
+        env: &'env Env,
         values: Float64Array,
         score: Option<f64>,
         contributions: Option<Float64Array>,
         options: Option<DecideValuesOptions>,
         learner: Option<&Learner>,
-    ) -> Result<RankedIndices> {
+    ) -> Result<Either<RankedIndices, Unknown<'env>>> {
         let options = options.unwrap_or_default();
         let d = core::ValuesRequest::default();
         let request = core::ValuesRequest {
@@ -490,23 +573,40 @@ impl ActionCatalog {
         let contributions: &[f64] = contributions.as_deref().unwrap_or(&[]);
         let mut decider = self.decider.borrow_mut();
         decider.decide_values(&self.inner, &values, contributions, &request, learner.map(|l| &l.inner)).into_napi()?;
-        Ok(RankedIndices {
+        if request.trace {
+            // With the trace: one JSON text V8 parses (see `convert::parse_json`).
+            let result = IndicesJson {
+                actions: decider.ranked().iter().map(|c| c.index).collect(),
+                priorities: decider.ranked().iter().map(|c| c.priority).collect(),
+                trace: Some(decider.trace().iter().map(TraceJson::from).collect()),
+            };
+            let mut json = self.json.borrow_mut();
+            json.clear();
+            serde_json::to_writer(&mut *json, &result).expect("plain data serialises");
+            return Ok(Either::B(crate::convert::parse_json(env, &json)?));
+        }
+        Ok(Either::A(RankedIndices {
             actions: decider.ranked().iter().map(|c| c.index as u32).collect(),
             priorities: decider.ranked().iter().map(|c| c.priority).collect(),
-            trace: request.trace.then(|| decider.trace().iter().map(trace_entry).collect()),
-        })
+            trace: None,
+        }))
     }
 
     /// Ranks the actions for one customer (fields by name; null = missing). With a
     /// `learner`, each action's propensity is a Thompson draw for `options.segment`, seeded
     /// with `options.seed`.
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options: DecideOptions, learner?: Learner")]
-    pub fn decide(
+    #[napi(
+        catch_unwind,
+        ts_args_type = "customer: Record<string, Field>, options: DecideOptions, learner?: Learner",
+        ts_return_type = "Decision"
+    )]
+    pub fn decide<'env>(
         &self,
+        env: &'env Env,
         customer: crate::convert::Inputs,
         options: DecideOptions,
         learner: Option<&Learner>,
-    ) -> Result<Decision> {
+    ) -> Result<Unknown<'env>> {
         let d = core::DecideRequest::default();
         let request = core::DecideRequest {
             score: options.score,
@@ -530,20 +630,23 @@ impl ActionCatalog {
             mapping: d.mapping,
         };
         let r = self.inner.decide_request(&fields(&customer)?, &request, learner.map(|l| &l.inner)).into_napi()?;
-        let log = r.log.map(|e| DecisionLogEntry {
-            customer: Some(e.customer),
-            action: or_null(e.action),
-            propensity: e.propensity,
-            segment: Some(e.segment),
-            control: Some(e.control),
-            time: Some(e.time as f64 * 1000.0),
-            reward: or_null(e.reward),
-        });
-        Ok(Decision {
-            actions: ranked_actions(&r.decision.actions),
-            trace: r.decision.trace.iter().map(trace_entry).collect(),
-            log,
-        })
+        let result = DecisionJson {
+            actions: actions_json(&r.decision.actions),
+            trace: r.decision.trace.iter().map(TraceJson::from).collect(),
+            log: r.log.as_ref().map(|e| LogJson {
+                customer: &e.customer,
+                action: e.action.as_deref(),
+                propensity: e.propensity,
+                segment: &e.segment,
+                control: e.control,
+                time: e.time as f64 * 1000.0,
+                reward: e.reward,
+            }),
+        };
+        let mut json = self.json.borrow_mut();
+        json.clear();
+        serde_json::to_writer(&mut *json, &result).expect("plain data serialises");
+        crate::convert::parse_json(env, &json)
     }
 
     /// Campaign segments: customers grouped by score band and top factor, with size, mean

@@ -285,3 +285,18 @@ pub(crate) fn batch_view<'a>(values: &'a [f64], columns: &[String]) -> nps_core:
     }
     Ok(ndarray::ArrayView2::from_shape((values.len() / k, k), values).expect("the shape divides the length"))
 }
+
+/// JSON text (written by serde) as the JS value V8 parses from it: a result with many
+/// strings crosses much faster this way than built property by property through N-API,
+/// and serde writes every f64 so that it parses back to the same bits.
+pub(crate) fn parse_json<'env>(
+    env: &'env napi::Env,
+    text: &[u8],
+) -> crate::error::Result<napi::bindgen_prelude::Unknown<'env>> {
+    use crate::error::IntoNapi;
+    use napi::bindgen_prelude::{Function, JsObjectValue, Unknown};
+    let text = std::str::from_utf8(text).expect("JSON is UTF-8");
+    let json: napi::JSON = env.get_global().into_napi()?.get_named_property_unchecked("JSON").into_napi()?;
+    let parse: Function<&str, Unknown> = json.get_named_property_unchecked("parse").into_napi()?;
+    parse.call(text).into_napi()
+}

@@ -1,6 +1,6 @@
 //! Node functions for `nps_core::early_warning`.
-use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Function, JsObjectValue, Unknown};
-use napi::{Env, JsDate, JSON};
+use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Unknown};
+use napi::{Env, JsDate};
 use napi_derive::napi;
 use nps_core::action::Customer;
 use nps_core::early_warning::{self as core};
@@ -723,10 +723,7 @@ impl TicketScorer {
             // every f64 so that it parses back to the same bits (none is NaN here).
             self.json.clear();
             serde_json::to_writer(&mut self.json, &compact(&self.inner, t, trace)).expect("plain data serialises");
-            let text = std::str::from_utf8(&self.json).expect("JSON is UTF-8");
-            let json: JSON = env.get_global().into_napi()?.get_named_property_unchecked("JSON").into_napi()?;
-            let parse: Function<&str, Unknown> = json.get_named_property_unchecked("parse").into_napi()?;
-            return Ok(Either::A(parse.call(text).into_napi()?));
+            return Ok(Either::A(crate::convert::parse_json(env, &self.json)?));
         }
         Ok(Either::B(TicketResult {
             probability: t.probability,
@@ -769,30 +766,6 @@ struct DetractorJson<'a> {
     lowering: Vec<FactorJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct ActionJson<'a> {
-    rank: u32,
-    id: &'a str,
-    label: &'a str,
-    channel: &'a str,
-    priority: f64,
-    value: f64,
-}
-
-#[derive(Serialize)]
-struct TraceJson<'a> {
-    id: &'a str,
-    status: &'static str,
-    detail: String,
-    /// Absent, as in the object path, for actions removed before they had one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<f64>,
-    /// Absent, as in the object path, unless a condition removed the action.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    condition: Option<&'a str>,
-    seen: &'a str,
-}
-
 /// [`TicketResult`] without the typed arrays, as JSON.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -805,9 +778,9 @@ struct TicketJson<'a> {
     lowering: Vec<nps_core::model::ReadableFactor>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detractor: Option<DetractorJson<'a>>,
-    actions: Vec<ActionJson<'a>>,
+    actions: Vec<crate::action::ActionJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    trace: Option<Vec<TraceJson<'a>>>,
+    trace: Option<Vec<crate::action::TraceJson<'a>>>,
 }
 
 fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool) -> TicketJson<'a> {
@@ -827,33 +800,7 @@ fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool)
             raising: factors_json(&t.detractor_raising, scorer.ltr_inputs(), &d.contributions),
             lowering: factors_json(&t.detractor_lowering, scorer.ltr_inputs(), &d.contributions),
         }),
-        actions: t
-            .decision
-            .actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| ActionJson {
-                rank: i as u32 + 1,
-                id: &a.id,
-                label: &a.label,
-                channel: &a.channel,
-                priority: a.priority,
-                value: a.value,
-            })
-            .collect(),
-        trace: trace.then(|| {
-            t.decision
-                .trace
-                .iter()
-                .map(|x| TraceJson {
-                    id: &x.id,
-                    status: x.verdict.status(),
-                    detail: x.detail(),
-                    priority: x.verdict.priority(),
-                    condition: x.condition.as_deref(),
-                    seen: &x.seen,
-                })
-                .collect()
-        }),
+        actions: crate::action::actions_json(&t.decision.actions),
+        trace: trace.then(|| t.decision.trace.iter().map(crate::action::TraceJson::from).collect()),
     }
 }
