@@ -664,11 +664,16 @@ fn _trend<'py>(
     let weights = optional_weights(weights)?;
     let ts = timestamps.as_slice().map_err(|_| error("INVALID_PARAMETER", "timestamps must be contiguous".into()))?;
     let rows = with_slice!(scores, |s| py.detach(|| core::trend(s, ts, period, weights.as_deref(), &options))).py()?;
+    trend_columns(py, &rows)
+}
+
+/// A trend's rows as a dict of columns.
+fn trend_columns<'py>(py: Python<'py>, rows: &[core::TrendRow]) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("period", rows.iter().map(|r| r.period.label()).collect::<Vec<_>>())?;
     d.set_item("start", rows.iter().map(|r| r.period.start).collect::<Vec<_>>())?;
     let mut cols = Columns::default();
-    for r in &rows {
+    for r in rows {
         cols.push(&r.tally, r.interval.as_ref());
     }
     cols.into_dict(&d)?;
@@ -680,6 +685,158 @@ fn _trend<'py>(
     d.set_item("p_value", change(|c| c.p_value))?;
     d.set_item("direction", rows.iter().map(|r| r.change.as_ref().map_or(0, |c| c.direction)).collect::<Vec<_>>())?;
     Ok(d)
+}
+
+/// The mergeable state of a tally, as one row of floats: the counts, weights and squared
+/// weights of the three categories, then skipped and out of range (counts are exact in
+/// f64 up to 2^53).
+const STATE_WIDTH: usize = 11;
+
+fn state_row(t: &core::Tally) -> [f64; STATE_WIDTH] {
+    let c = t.counts.map(|c| c as f64);
+    [
+        c[0],
+        c[1],
+        c[2],
+        t.weights[0],
+        t.weights[1],
+        t.weights[2],
+        t.weights_sq[0],
+        t.weights_sq[1],
+        t.weights_sq[2],
+        t.skipped as f64,
+        t.out_of_range as f64,
+    ]
+}
+
+fn tally_of(row: &[f64], index: usize) -> PyResult<core::Tally> {
+    let count = |x: f64, what: &str| -> PyResult<u64> {
+        if x >= 0.0 && x.fract() == 0.0 && x < 9.007_199_254_740_992e15 {
+            Ok(x as u64)
+        } else {
+            Err(crate::error::to_py(nps_core::NpsError::invalid(&format!("states[{index}] {what}"), x, "a count")))
+        }
+    };
+    Ok(core::Tally {
+        counts: [count(row[0], "detractors")?, count(row[1], "passives")?, count(row[2], "promoters")?],
+        weights: [row[3], row[4], row[5]],
+        weights_sq: [row[6], row[7], row[8]],
+        skipped: count(row[9], "skipped")?,
+        out_of_range: count(row[10], "out_of_range")?,
+    })
+}
+
+fn tallies_of(states: &numpy::PyReadonlyArray2<'_, f64>) -> PyResult<Vec<core::Tally>> {
+    let a = states.as_array();
+    if a.ncols() != STATE_WIDTH {
+        return Err(crate::error::to_py(nps_core::NpsError::invalid(
+            "states",
+            format!("{} columns", a.ncols()),
+            &format!("{STATE_WIDTH} columns (the tally states _tally_groups gives)"),
+        )));
+    }
+    a.rows().into_iter().enumerate().map(|(i, r)| tally_of(&r.to_vec(), i)).collect()
+}
+
+/// The answers tallied by group code, for a scale-out engine to merge (see
+/// `nps_core::survey::group_tallies`): (the codes that occur, in order; one state row of
+/// 11 floats each).
+#[pyfunction]
+#[pyo3(signature = (scores, codes, weights, scale, non_integer, missing, out_of_range))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn _tally_groups<'py>(
+    py: Python<'py>,
+    scores: &Bound<'py, PyAny>,
+    codes: PyReadonlyArray1<'py, i64>,
+    weights: Option<&Bound<'py, PyAny>>,
+    scale: Option<&Bound<'py, PyAny>>,
+    non_integer: &str,
+    missing: &str,
+    out_of_range: &str,
+) -> PyResult<(Bound<'py, numpy::PyArray1<i64>>, Bound<'py, numpy::PyArray2<f64>>)> {
+    let options = score_options(scale, non_integer, missing, out_of_range)?;
+    let scores = numbers(scores, "scores")?;
+    let weights = optional_weights(weights)?;
+    let codes = codes.as_slice().map_err(|_| error("INVALID_PARAMETER", "segment codes must be contiguous".into()))?;
+    let groups =
+        with_slice!(scores, |s| py.detach(|| core::group_tallies(s, codes, weights.as_deref(), &options))).py()?;
+    let keys: Vec<i64> = groups.keys().copied().collect();
+    let mut states = numpy::ndarray::Array2::<f64>::zeros((groups.len(), STATE_WIDTH));
+    for (mut row, t) in states.rows_mut().into_iter().zip(groups.values()) {
+        row.assign(&numpy::ndarray::ArrayView1::from(&state_row(t)));
+    }
+    Ok((numpy::PyArray1::from_vec(py, keys), numpy::PyArray2::from_owned_array(py, states)))
+}
+
+/// `_breakdown`'s columns from merged tally states (one row per segment, in the order
+/// given; `code` is the row number).
+#[pyfunction]
+#[pyo3(signature = (states, method, prior, level))]
+fn _breakdown_tallies<'py>(
+    py: Python<'py>,
+    states: numpy::PyReadonlyArray2<'py, f64>,
+    method: &str,
+    prior: Option<(f64, f64, f64)>,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let options = report_options(None, "error", "error", "error", method, prior, "wald", level)?;
+    let tallies = tallies_of(&states)?;
+    let rows = core::breakdown_tallies(tallies.into_iter().enumerate(), &options).py()?;
+    let d = PyDict::new(py);
+    d.set_item("code", rows.iter().map(|r| r.segment).collect::<Vec<_>>())?;
+    let mut cols = Columns::default();
+    for r in &rows {
+        cols.push(&r.tally, r.interval.as_ref());
+    }
+    cols.into_dict(&d)?;
+    Ok(d)
+}
+
+/// `_trend`'s columns from merged tally states by period start (epoch seconds, as
+/// `_period_starts` gives them).
+#[pyfunction]
+#[pyo3(signature = (starts, states, period, method, prior, compare, level))]
+#[allow(clippy::too_many_arguments)]
+fn _trend_tallies<'py>(
+    py: Python<'py>,
+    starts: Vec<i64>,
+    states: numpy::PyReadonlyArray2<'py, f64>,
+    period: &str,
+    method: &str,
+    prior: Option<(f64, f64, f64)>,
+    compare: &str,
+    level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let options = report_options(None, "error", "error", "error", method, prior, compare, level)?;
+    let period = period.parse::<Period>().py()?;
+    let tallies = tallies_of(&states)?;
+    if starts.len() != tallies.len() {
+        return Err(crate::error::to_py(nps_core::NpsError::LengthMismatch {
+            field: "starts".into(),
+            actual: starts.len(),
+            other: "states".into(),
+            expected: tallies.len(),
+        }));
+    }
+    let mut groups = std::collections::BTreeMap::new();
+    for (start, t) in starts.iter().zip(tallies) {
+        let merged = groups.entry(period.key(*start)).or_insert_with(core::Tally::empty);
+        *merged = *merged + t;
+    }
+    let rows = core::trend_tallies(groups, &options).py()?;
+    trend_columns(py, &rows)
+}
+
+/// The start (epoch seconds, UTC) of the period of each time.
+#[pyfunction]
+fn _period_starts<'py>(
+    py: Python<'py>,
+    seconds: PyReadonlyArray1<'py, i64>,
+    period: &str,
+) -> PyResult<Bound<'py, numpy::PyArray1<i64>>> {
+    let period = period.parse::<Period>().py()?;
+    let starts: Vec<i64> = seconds.as_array().iter().map(|t| period.key(*t).start).collect();
+    Ok(numpy::PyArray1::from_vec(py, starts))
 }
 
 /// Every bad answer: (positions, values, problems, messages), see
@@ -717,5 +874,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample_size_difference, m)?)?;
     m.add_function(wrap_pyfunction!(_breakdown, m)?)?;
     m.add_function(wrap_pyfunction!(_trend, m)?)?;
+    m.add_function(wrap_pyfunction!(_tally_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(_breakdown_tallies, m)?)?;
+    m.add_function(wrap_pyfunction!(_trend_tallies, m)?)?;
+    m.add_function(wrap_pyfunction!(_period_starts, m)?)?;
     Ok(())
 }

@@ -59,6 +59,21 @@ pub struct TrendRow {
     pub change: Option<Comparison>,
 }
 
+/// Tallies answers grouped by key, in key order: the mergeable part of a breakdown or a
+/// trend. A scale-out engine (Spark) tallies each partition with it, merges the tallies of
+/// a key (`+`), and computes the rows with [`breakdown_tallies`] or [`trend_tallies`]: the
+/// same rows as [`breakdown`] and [`trend`] on all the answers at once (the counts exactly,
+/// weighted sums up to the order of addition). Errors: as [`breakdown`], naming the index.
+pub fn group_tallies<K: Ord + Clone, T: Score>(
+    scores: &[T],
+    keys: &[K],
+    weights: Option<&[f64]>,
+    options: &ScoreOptions,
+) -> Result<BTreeMap<K, Tally>> {
+    check_lengths("segments", keys.len(), "scores", scores.len())?;
+    group(scores, keys.iter().cloned(), weights, options)
+}
+
 /// Tallies answers grouped by key, in key order.
 fn group<K: Ord + Clone, T: Score>(
     scores: &[T],
@@ -109,7 +124,16 @@ pub fn breakdown<K: Ord + Clone, T: Score>(
 ) -> Result<Vec<SegmentRow<K>>> {
     check_level(options.level)?;
     check_lengths("segments", segments.len(), "scores", scores.len())?;
-    let groups = group(scores, segments.iter().cloned(), weights, &options.scores)?;
+    breakdown_tallies(group(scores, segments.iter().cloned(), weights, &options.scores)?, options)
+}
+
+/// The rows of a breakdown from tallies already grouped by segment (see
+/// [`group_tallies`]), in the order given.
+pub fn breakdown_tallies<K>(
+    groups: impl IntoIterator<Item = (K, Tally)>,
+    options: &ReportOptions,
+) -> Result<Vec<SegmentRow<K>>> {
+    check_level(options.level)?;
     groups
         .into_iter()
         .map(|(segment, tally)| Ok(SegmentRow { segment, interval: row_interval(&tally, options)?, tally }))
@@ -127,7 +151,13 @@ pub fn trend<T: Score>(
 ) -> Result<Vec<TrendRow>> {
     check_level(options.level)?;
     check_lengths("timestamps", timestamps.len(), "scores", scores.len())?;
-    let groups = group(scores, timestamps.iter().map(|t| period.key(*t)), weights, &options.scores)?;
+    trend_tallies(group(scores, timestamps.iter().map(|t| period.key(*t)), weights, &options.scores)?, options)
+}
+
+/// The rows of a trend from tallies already grouped by period (see [`group_tallies`] with
+/// [`Period::key`] of each answer's time), each compared with the row before it.
+pub fn trend_tallies(groups: BTreeMap<PeriodKey, Tally>, options: &ReportOptions) -> Result<Vec<TrendRow>> {
+    check_level(options.level)?;
     let mut rows: Vec<TrendRow> = Vec::with_capacity(groups.len());
     for (key, tally) in groups {
         let previous = rows.iter().rev().find(|r| r.interval.is_some()).map(|r| r.tally);

@@ -15,7 +15,9 @@ pub(crate) mod score_interval;
 mod tally;
 mod validate;
 
-pub use breakdown::{breakdown, trend, ReportOptions, SegmentRow, TrendRow};
+pub use breakdown::{
+    breakdown, breakdown_tallies, group_tallies, trend, trend_tallies, ReportOptions, SegmentRow, TrendRow,
+};
 pub use compare::{compare, prob_greater, CompareMethod, Comparison};
 pub use interval::{Interval, IntervalMethod, ADJUSTED_WALD_PSEUDO_COUNTS};
 pub use period::{Period, PeriodKey};

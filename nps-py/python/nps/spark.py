@@ -1,0 +1,349 @@
+"""nps on Apache Spark (the optional extra ``nps[spark]``): the same numbers on a customer
+base that no longer fits one machine.
+
+Every number still comes from the core. The NPS reports are mergeable: each partition
+tallies its answers by group with the core (``Tally`` states: the counts, weights and
+squared weights of the three categories, and the answers skipped or off the scale), Spark
+sums the states of a group, and the driver computes NPS, intervals, tests and flags from
+the merged tallies with the core, as :func:`nps.breakdown` and :func:`nps.trend` do on
+the collected answers (the counts exactly, the statistics to 1e-12: only the order of the
+additions differs). Scoring and explanation add columns through Arrow batches
+(``mapInArrow``), with the model file broadcast once and read once per executor process,
+so each row's numbers are the single-machine ones, to the bit.
+
+Bad input is never dropped silently: an answer the policies refuse stops the job with the
+core's error (the row's group and value named), and what the policies leave out is counted
+in ``skipped`` and ``out_of_range``, as on one machine.
+
+The executors must run the Python that has ``nps`` (set ``PYSPARK_PYTHON``, or
+``spark.pyspark.python``, to it).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _nps
+from ._errors import error
+from ._nps import NpsError
+
+#: The columns of a tally's mergeable state, in the order the core writes them.
+STATE = ("detractors", "passives", "promoters", "w_detractors", "w_passives", "w_promoters",
+         "q_detractors", "q_passives", "q_promoters", "skipped", "out_of_range")
+
+
+def _spark():
+    try:
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+    except ImportError:  # pragma: no cover - the extra is not installed
+        raise ImportError("nps.spark needs PySpark: pip install 'nps[spark]'") from None
+    return F, T
+
+
+def _scale_breaks(scale: Any) -> Any:
+    """A scale as plain numbers, for the executors."""
+    if isinstance(scale, _nps.Scale):
+        return (scale.min, scale.detractor_max, scale.passive_max, scale.max)
+    return scale
+
+
+def _error_batch(schema: Any, code: str, message: str) -> Any:
+    import pyarrow as pa
+
+    arrays = [pa.nulls(1, type=f.type) for f in schema]
+    names = list(schema.names)
+    arrays[names.index("_code")] = pa.array([code])
+    arrays[names.index("_error")] = pa.array([message])
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _row_place(keys: Any, i: int) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in keys.iloc[i].items())
+
+
+def _tally_batch(batch: Any, schema: Any, by: list, score: str, weight: Optional[str], options: tuple,
+                 dropna: Optional[bool], group_of: Any = None) -> Any:
+    """One Arrow batch tallied by group: one output row per group (the keys and the state),
+    or one row holding the error."""
+    import pyarrow as pa
+
+    frame = batch.to_pandas()
+    if group_of is not None:  # a trend: the period start of each answer's time
+        frame = group_of(frame)
+    keys = frame[by]
+    missing_key = keys.isna().any(axis=1).to_numpy()
+    dropped = 0
+    if missing_key.any():
+        if dropna is None:
+            name = by[int(np.argmax(keys.isna().to_numpy()[int(np.argmax(missing_key))]))]
+            return _error_batch(schema, "MISSING_VALUE", f"{name} is missing in a row (dropna=False keeps the missing "
+                                                         "segments as a group, dropna=True leaves their answers out)")
+        if dropna:
+            dropped = int(missing_key.sum())
+            frame, keys = frame[~missing_key], keys[~missing_key]
+    codes = keys.groupby(by, dropna=False, sort=False).ngroup().to_numpy(dtype=np.int64)
+    scores = frame[score].to_numpy()
+    weights = None if weight is None else frame[weight].to_numpy(dtype=np.float64)
+    try:
+        groups, states = _nps._tally_groups(scores, codes, weights, *options)
+    except NpsError as e:
+        found = re.search(r"(scores|weights)\[(\d+)\]", str(e))
+        message = str(e)
+        if found:
+            column = score if found.group(1) == "scores" else weight
+            message = message.replace(found.group(0), f"{column} (in the row {_row_place(keys, int(found.group(2)))})")
+        return _error_batch(schema, e.code, message)
+    first = np.zeros(len(groups), dtype=np.int64)
+    seen = {}
+    for i, c in enumerate(codes.tolist()):  # the first row of each group, for its key
+        seen.setdefault(c, i)
+    first[:] = [seen[g] for g in groups.tolist()]
+    names = list(schema.names)
+    arrays = []
+    for f in schema:
+        if f.name in by:
+            arrays.append(pa.array(keys[f.name].iloc[first].tolist(), type=f.type, from_pandas=True))
+        elif f.name in STATE:
+            arrays.append(pa.array(states[:, STATE.index(f.name)], type=f.type))
+        elif f.name == "_dropped":
+            arrays.append(pa.array([dropped] + [0] * (len(groups) - 1) if len(groups) else [], type=f.type))
+        else:
+            arrays.append(pa.nulls(len(groups), type=f.type))
+    out = pa.RecordBatch.from_arrays(arrays, names=names)
+    if dropped and not len(groups):
+        carrier = [pa.nulls(1, type=f.type) if f.name != "_dropped" else pa.array([dropped], type=f.type) for f in schema]
+        out = pa.RecordBatch.from_arrays(carrier, names=names)
+    return out
+
+
+def _merged(df: Any, by: list, columns: list, score: str, weight: Optional[str], options: tuple,
+            dropna: Optional[bool], key_types: list, group_of: Any = None) -> list:
+    """The merged states of each group, collected to the driver (checked for errors)."""
+    F, T = _spark()
+    fields = [T.StructField(name, t) for name, t in zip(by, key_types)]
+    fields += [T.StructField(s, T.DoubleType()) for s in STATE]
+    fields += [T.StructField("_code", T.StringType()), T.StructField("_error", T.StringType()),
+               T.StructField("_dropped", T.LongType())]
+    schema = T.StructType(fields)
+
+    def tally(batches: Any) -> Any:
+        import pyarrow as pa
+
+        arrow_schema = pa.schema([pa.field(f.name, _arrow_type(f.dataType)) for f in schema.fields])
+        for batch in batches:
+            yield _tally_batch(batch, arrow_schema, by, score, weight, options, dropna, group_of)
+
+    partial = df.select(*columns).mapInArrow(tally, schema)
+    merged = partial.groupBy(*by).agg(*[F.sum(s).alias(s) for s in STATE], F.max("_code").alias("_code"),
+                                      F.max("_error").alias("_error"), F.sum("_dropped").alias("_dropped"))
+    rows = merged.collect()
+    for r in rows:
+        if r["_error"] is not None:
+            raise error(r["_code"], r["_error"])
+    return rows
+
+
+def _arrow_type(t: Any) -> Any:
+    import pyarrow as pa
+    from pyspark.sql import types as T
+
+    return {T.StringType: pa.string(), T.LongType: pa.int64(), T.IntegerType: pa.int32(), T.DoubleType: pa.float64(),
+            T.BooleanType: pa.bool_(), T.ShortType: pa.int16(), T.ByteType: pa.int8(), T.FloatType: pa.float32(),
+            T.DateType: pa.date32()}.get(type(t), pa.string())
+
+
+def _options(scale: Any, non_integer: str, missing: str, out_of_range: str) -> tuple:
+    return (_scale_breaks(scale), non_integer, missing, out_of_range)
+
+
+def _label(v: Any) -> Any:
+    return np.nan if v is None else v
+
+
+def _sort_key(label: tuple) -> tuple:
+    return tuple((v is None, 0 if v is None else v) for v in label)
+
+
+def breakdown(df: Any, score: str, by: Union[str, Sequence[str]], weight: Optional[str] = None, *,
+              method: str = "adjusted_wald", level: float = 0.95, prior: Optional[tuple] = None, scale: Any = None,
+              non_integer: str = "error", missing: str = "error", out_of_range: str = "error",
+              dropna: Optional[bool] = None, spark: bool = False) -> Any:
+    """NPS by segment of a Spark DataFrame: ``score`` the answer column, ``by`` one key
+    column or several, ``weight`` an optional weight column. The same frame as
+    :func:`nps.breakdown` on the collected columns (index named after the key columns, a
+    MultiIndex for several, ``attrs["dropped"]``); ``spark=True`` gives it as a Spark
+    DataFrame (the keys as columns). Options as :func:`nps.breakdown`."""
+    by = [by] if isinstance(by, str) else list(by)
+    columns = by + [score] + ([weight] if weight else [])
+    missing_columns = [c for c in columns if c not in df.columns]
+    if missing_columns:
+        raise error("INVALID_PARAMETER", f"df has no column {missing_columns[0]!r}; it has {', '.join(df.columns)}")
+    key_types = [df.schema[c].dataType for c in by]
+    rows = _merged(df, by, columns, score, weight, _options(scale, non_integer, missing, out_of_range), dropna,
+                   key_types)
+    dropped = int(sum(r["_dropped"] or 0 for r in rows))
+    groups = [r for r in rows if not (dropna and all(r[b] is None for b in by))]
+    groups.sort(key=lambda r: _sort_key(tuple(r[b] for b in by)))
+    states = np.array([[r[s] for s in STATE] for r in groups], dtype=np.float64).reshape(len(groups), len(STATE))
+    cols = _nps._breakdown_tallies(states, method, prior, float(level))
+    cols.pop("code")
+    import pandas as pd
+
+    labels = [tuple(_label(r[b]) for b in by) for r in groups]
+    if len(by) > 1:
+        index = pd.MultiIndex.from_tuples(labels, names=by)
+    else:
+        index = pd.Index([lab[0] for lab in labels], name=by[0])
+    frame = pd.DataFrame(cols, index=index)
+    frame.attrs["dropped"] = dropped
+    if spark:
+        return df.sparkSession.createDataFrame(frame.reset_index())
+    return frame
+
+
+def trend(df: Any, score: str, time: str, period: str = "month", weight: Optional[str] = None, *,
+          method: str = "adjusted_wald", compare: str = "wald", level: float = 0.95, prior: Optional[tuple] = None,
+          scale: Any = None, non_integer: str = "error", missing: str = "error", out_of_range: str = "error",
+          spark: bool = False) -> Any:
+    """NPS by period of a Spark DataFrame (``time`` a timestamp, date or epoch-seconds
+    column; periods in UTC): the same frame as :func:`nps.trend` on the collected columns,
+    each period compared with the one before. Options as :func:`nps.trend`."""
+    columns = [score, time] + ([weight] if weight else [])
+    missing_columns = [c for c in columns if c not in df.columns]
+    if missing_columns:
+        raise error("INVALID_PARAMETER", f"df has no column {missing_columns[0]!r}; it has {', '.join(df.columns)}")
+    _nps._period_starts(np.zeros(0, dtype=np.int64), period)  # an unknown period fails here, not on an executor
+    F, T = _spark()
+
+    def starts(frame: Any) -> Any:
+        from .survey import _epoch_seconds
+
+        seconds = _epoch_seconds(frame[time])
+        return frame.assign(_start=_nps._period_starts(np.ascontiguousarray(seconds, dtype=np.int64), period))
+
+    rows = _merged(df, ["_start"], columns, score, weight, _options(scale, non_integer, missing, out_of_range), None,
+                   [T.LongType()], starts)
+    rows.sort(key=lambda r: r["_start"])
+    states = np.array([[r[s] for s in STATE] for r in rows], dtype=np.float64).reshape(len(rows), len(STATE))
+    cols = _nps._trend_tallies([int(r["_start"]) for r in rows], states, period, method, prior, compare, float(level))
+    cols["start"] = np.asarray(cols["start"], dtype="datetime64[s]")
+    import pandas as pd
+
+    frame = pd.DataFrame(cols).set_index("period")
+    if spark:
+        return df.sparkSession.createDataFrame(frame.reset_index())
+    return frame
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring and explanation: the model file broadcast once, read once per executor process.
+
+_MODELS: dict = {}
+
+
+def _model_file(model: Any) -> tuple:
+    """(the class that reads the file, the file) of a fitted model of any kind."""
+    from .boosted import BoostedChurnModel
+    from .early_warning import BoostedLtrModel, LtrModel
+    from .model import ChurnModel
+
+    for cls in (ChurnModel, BoostedChurnModel, LtrModel, BoostedLtrModel):
+        if isinstance(model, cls):
+            return cls, model.to_json()
+    raise error("INVALID_PARAMETER", f"model must be a fitted nps.ChurnModel, nps.BoostedChurnModel, nps.LtrModel or "
+                                     f"nps.BoostedLtrModel, got {type(model).__name__}")
+
+
+def _executor_model(cls: Any, text: Any) -> Any:
+    key = (cls.__name__, hash(text.value))
+    if key not in _MODELS:
+        _MODELS[key] = cls.from_json(text.value)
+    return _MODELS[key]
+
+
+def score(df: Any, model: Any, output: str = "churn_probability") -> Any:
+    """``df`` with the model's probabilities added: ``output`` (a churn model's P(churn)),
+    or ``p_detractor``, ``p_passive`` and ``p_promoter`` for a likelihood-to-recommend
+    model. The model's inputs are read from the columns of the same names; the numbers are
+    the single-machine ones, to the bit."""
+    F, T = _spark()
+    cls, text = _model_file(model)
+    inputs = list(model._model.inputs)
+    absent = [c for c in inputs if c not in df.columns]
+    if absent:
+        raise error("INVALID_PARAMETER", f"df has no column {absent[0]!r} (a model input); it has {', '.join(df.columns)}")
+    ltr = cls.__name__.endswith("LtrModel")
+    added = ["p_detractor", "p_passive", "p_promoter"] if ltr else [output]
+    schema = T.StructType(df.schema.fields + [T.StructField(c, T.DoubleType()) for c in added])
+    shared = df.sparkSession.sparkContext.broadcast(text)
+
+    def run(batches: Any) -> Any:
+        import pyarrow as pa
+
+        m = _executor_model(cls, shared)
+        for batch in batches:
+            frame = batch.select(inputs).to_pandas()
+            p = m.predict_proba(frame) if ltr else m.churn_probability(frame)
+            p = np.asarray(p, dtype=np.float64).reshape(batch.num_rows, len(added))
+            yield pa.RecordBatch.from_arrays(list(batch.columns) + [pa.array(p[:, j]) for j in range(len(added))],
+                                             names=list(batch.schema.names) + added)
+
+    return df.mapInArrow(run, schema)
+
+
+def explain(df: Any, model: Any, top: int = _nps.DEFAULT_TOP_FACTORS, output: str = "factors") -> Any:
+    """``df`` with a churn model's explanation added: ``churn_probability`` and ``output``,
+    an array of structs (direction ``raises`` / ``lowers``, rank, factor, contribution,
+    value and typical: a number, or the text in ``value_text`` / ``typical_text``), the
+    ``top`` factors each way, as ``model.explain`` gives them for one machine."""
+    F, T = _spark()
+    cls, text = _model_file(model)
+    if cls.__name__.endswith("LtrModel"):
+        raise error("INVALID_PARAMETER", "explain takes a churn model; a likelihood-to-recommend model explains "
+                                         "detractor risk (explain_detractor)")
+    inputs = list(model._model.inputs)
+    factor = T.StructType([T.StructField("direction", T.StringType()), T.StructField("rank", T.LongType()),
+                           T.StructField("factor", T.StringType()), T.StructField("contribution", T.DoubleType()),
+                           T.StructField("value", T.DoubleType()), T.StructField("value_text", T.StringType()),
+                           T.StructField("typical", T.DoubleType()), T.StructField("typical_text", T.StringType())])
+    schema = T.StructType(df.schema.fields + [T.StructField("churn_probability", T.DoubleType()),
+                                              T.StructField(output, T.ArrayType(factor))])
+    shared = df.sparkSession.sparkContext.broadcast(text)
+    top = int(top)
+
+    def number(v: Any) -> Any:
+        return float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) else None
+
+    def words(v: Any) -> Any:
+        return None if v is None or number(v) is not None else str(v)
+
+    def run(batches: Any) -> Any:
+        import pyarrow as pa
+
+        m = _executor_model(cls, shared)
+        arrow_factor = pa.struct([pa.field(f.name, _arrow_type(f.dataType)) for f in factor.fields])
+        for batch in batches:
+            frame = batch.select(inputs).to_pandas()
+            long = m.explain(frame, top=top)
+            probability = np.full(batch.num_rows, np.nan)
+            lists: list = [[] for _ in range(batch.num_rows)]
+            positions = {label: i for i, label in enumerate(frame.index)}
+            for r in long.itertuples(index=False):
+                i = positions[r.customer]
+                probability[i] = r.probability
+                lists[i].append({"direction": r.direction, "rank": int(r.rank), "factor": r.factor,
+                                 "contribution": float(r.contribution), "value": number(r.value),
+                                 "value_text": words(r.value), "typical": number(r.typical),
+                                 "typical_text": words(r.typical)})
+            if batch.num_rows and np.isnan(probability).any():  # rows without factors (no inputs): score them
+                p = np.asarray(m.churn_probability(frame), dtype=np.float64)
+                probability = np.where(np.isnan(probability), p, probability)
+            yield pa.RecordBatch.from_arrays(
+                list(batch.columns) + [pa.array(probability), pa.array(lists, type=pa.list_(arrow_factor))],
+                names=list(batch.schema.names) + ["churn_probability", output])
+
+    return df.mapInArrow(run, schema)
