@@ -15,6 +15,8 @@ export declare class ActionCatalog {
   static fromJson(text: string): ActionCatalog
   /** The shipped telco retention playbook. */
   static playbook(): ActionCatalog
+  /** The catalogue as JSON text, as `fromJson` reads it. */
+  toJson(): string
   /**
    * Reads a catalogue file (JSON, as `fromJson` reads it); errors name the file and, for
    * a bad catalogue, the JSON path (code `INVALID_PARAMETER` for a file that cannot be read).

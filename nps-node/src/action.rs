@@ -494,6 +494,12 @@ impl ActionCatalog {
         catalog(core::playbook())
     }
 
+    /// The catalogue as JSON text, as `fromJson` reads it.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.inner).expect("plain data")
+    }
+
     /// Reads a catalogue file (JSON, as `fromJson` reads it); errors name the file and, for
     /// a bad catalogue, the JSON path (code `INVALID_PARAMETER` for a file that cannot be read).
     #[napi(factory, catch_unwind)]

@@ -152,10 +152,14 @@ impl PyActionCatalog {
             .map_err(|e| crate::error::to_py(e.within(&format!("catalogue file {}", path.display()))))
     }
 
+    /// The catalogue as JSON text, as `from_json` reads it.
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).expect("plain data")
+    }
+
     /// Pickles as the catalogue's JSON (loaded again when unpickled).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let json = serde_json::to_string(&slf.get().0).expect("plain data");
-        Ok((slf.get_type().getattr("from_json")?, (json,)))
+        Ok((slf.get_type().getattr("from_json")?, (slf.get().to_json(),)))
     }
 
     /// The customer fields the rules read, with their types.

@@ -26,6 +26,9 @@ test('the playbook ranks the same actions as from Python, with a trace for every
   const d2 = c.decide(customer, { score: 75, history, now })
   assert.ok(d2.actions.every((a) => a.channel !== 'call'))
   assert.equal(d2.trace.find((t) => t.id === 'bill_discount').status, 'suppressed')
+  const again = ActionCatalog.fromJson(c.toJson())
+  assert.deepEqual(again.decide(customer, { score: 75, factors: { bill_shock: 0.9 }, now, top: 3 }), d)
+  assert.equal(again.toJson(), c.toJson())
 })
 
 test('errors name the JSON path or the field', () => {

@@ -346,6 +346,7 @@ def test_now_is_required_with_a_history_and_takes_any_time():
     again = pickle.loads(pickle.dumps(c))
     assert again.actions == c.actions and again.fields == c.fields
     assert again.decide(CUSTOMER, score=75, history=history, now=NOW) == expected
+    assert nps.ActionCatalog.from_json(c.to_json()).to_json() == c.to_json()
 
 
 # ---------------------------------------------------------------------------------------

@@ -127,3 +127,102 @@ def test_scores_and_explanations_equal_one_machine_to_the_bit(spark):
         assert row["churn_probability"] == mine["probability"].iloc[0]
     with pytest.raises(nps.NpsError, match="a model input"):
         nps.spark.score(df.drop("tenure_days"), churn)
+
+
+def _events_with_a_heavy_customer(customers=400, seed=11):
+    """A generated history, one customer with a large share of the events (many contacts
+    and usage records), nulls in the optional columns (as generated)."""
+    base = nps.synth.generate(customers=customers, seed=seed)
+    events = base.events.copy()
+    for c in ("customer", "kind", "department"):
+        events[c] = events[c].astype(object).where(events[c].notna(), None)
+    heavy = events[events["customer"] == events["customer"].iloc[0]]
+    rng = np.random.default_rng(seed)
+    extra = heavy.sample(n=3 * len(events) // 4, replace=True, random_state=seed).copy()
+    extra["time"] = extra["time"] + pd.to_timedelta(rng.integers(1, 3_000_000, len(extra)), unit="s")
+    events = pd.concat([events, extra], ignore_index=True).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    events["case"] = events["case"].astype(float)
+    events["flag"] = events["flag"].astype(object).where(events["flag"].notna(), None)
+    return base, events
+
+
+def _unique_times(events):
+    """One machine takes a customer's events at the same second in the frame's order and
+    Spark in its own: the generated history is made free of such ties (see features' doc)."""
+    events = events.sort_values(["customer", "time"], kind="stable").copy()
+    step = events.groupby(["customer", "time"]).cumcount()
+    events["time"] = events["time"] + pd.to_timedelta(step, unit="s")
+    return events.sample(frac=1.0, random_state=1).reset_index(drop=True)
+
+
+def test_features_equal_one_machine_to_the_bit(spark):
+    base, events = _events_with_a_heavy_customer()
+    events = _unique_times(events)
+    assert events["customer"].value_counts().iloc[0] > 0.4 * len(events)  # a skewed customer
+    df = spark.createDataFrame(events)
+    want = nps.features.retention(events, as_of=base.as_of)
+    for partitions in (1, 7, 64):  # 64 partitions: many of them empty or one customer
+        got = nps.spark.features(df, as_of=base.as_of, partitions=partitions).toPandas().set_index("customer")
+        assert sorted(got.index) == sorted(want.index)
+        got = got.loc[want.index, list(want.columns)]
+        assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
+    definitions = {"features": [{"name": "bills", "kinds": ["bill"], "aggregation": "count", "window": {"days": 90}},
+                                {"name": "last_bill", "kinds": ["bill"], "aggregation": "last", "field": "value"}]}
+    got = nps.spark.features(df, definitions, as_of="2026-06-01").toPandas().set_index("customer")
+    want = nps.features.compute(events, definitions, as_of="2026-06-01")
+    got = got.loc[want.index, list(want.columns)]
+    assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
+    # Numeric customer ids keep their type.
+    numbered = events.assign(customer=events["customer"].str[1:].astype(np.int64))
+    got = nps.spark.features(spark.createDataFrame(numbered), definitions, as_of="2026-06-01").toPandas()
+    assert got["customer"].dtype.kind == "i"
+    want = nps.features.compute(numbered, definitions, as_of="2026-06-01")
+    assert got.set_index("customer").loc[want.index].to_numpy().tobytes() == want.to_numpy().tobytes()
+
+
+def test_features_errors_name_the_customer_and_definitions_fail_on_the_driver(spark):
+    base, events = _events_with_a_heavy_customer(customers=60)
+    events.loc[events.index[3], "duration"] = -5.0
+    df = spark.createDataFrame(events)
+    with pytest.raises(Exception, match="an event of customer"):
+        nps.spark.features(df, as_of=base.as_of).collect()
+    with pytest.raises(nps.NpsError, match="aggregation"):
+        nps.spark.features(df, {"features": [{"name": "x", "kinds": ["bill"], "aggregation": "median"}]}, as_of=base.as_of)
+    with pytest.raises(nps.NpsError, match="as_of is required"):
+        nps.spark.features(df)
+    with pytest.raises(nps.NpsError, match="missing the column"):
+        nps.spark.features(df.drop("kind"), as_of=base.as_of)
+
+
+def test_decisions_equal_one_machine(spark):
+    base = nps.synth.generate(customers=800, seed=5)
+    X = nps.features.retention(base.events, as_of=base.as_of)
+    y = base.labels.loc[X.index, "churned"]
+    catalog = nps.ActionCatalog.playbook()
+    rng = np.random.default_rng(2)
+    frame = X.reset_index()
+    frame["complained_outage"] = rng.choice([True, False, None], len(frame))
+    frame["complained_overage"] = rng.choice([True, False], len(frame))
+    frame["bill"] = rng.uniform(10, 90, len(frame))
+    frame["segment"] = rng.choice(["consumer", "business"], len(frame))
+    df = spark.createDataFrame(frame).repartition(4)
+    for model in (nps.ChurnModel().fit(X, y), nps.BoostedChurnModel(n_estimators=20).fit(X, y)):
+        got = nps.spark.decide(df, model, catalog, top=2, mapping={"bill": "monthly_bill"}, trace=True)
+        got = got.toPandas().set_index("customer").loc[X.index]
+        p = model.churn_probability(X)
+        assert got["churn_probability"].to_numpy().tobytes() == np.asarray(p, dtype=np.float64).tobytes()
+        fields = frame.set_index("customer").rename(columns={"bill": "monthly_bill"})[[f for f, _ in catalog.fields]]
+        factors = model.contributions(X)[[f for f in catalog.factors if f in X.columns]]
+        want = catalog.decide(fields, probability=p, factors=factors, top=2)
+        for k in (1, 2):
+            assert got[f"action_{k}"].tolist() == [None if v is None else v for v in want[f"action_{k}"].tolist()]
+            np.testing.assert_array_equal(got[f"priority_{k}"].to_numpy(), want[f"priority_{k}"].to_numpy())
+        one = X.index[7]
+        record = {k: (None if v is None or v != v else v) for k, v in fields.loc[one].items()}
+        d = catalog.decide(record, probability=float(p[7]),
+                           factors={k: float(v) for k, v in factors.loc[one].items()}, top=2)
+        assert [(t["id"], t["status"], t["detail"]) for t in got.loc[one, "trace"]] == \
+            [(t["id"], t["status"], t["detail"]) for t in d["trace"]]
+        assert got.loc[one, "action_1"] == (d["actions"][0]["id"] if d["actions"] else None)
+    with pytest.raises(nps.NpsError, match="monthly_bill"):
+        nps.spark.decide(df, model, catalog)

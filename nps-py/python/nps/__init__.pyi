@@ -285,6 +285,8 @@ class ActionCatalog:
 
     @staticmethod
     def from_json(text: str) -> "ActionCatalog": ...
+    def to_json(self) -> str:
+        """The catalogue as JSON text, as ``from_json`` reads it."""
     @staticmethod
     def load(path: Union[str, "os.PathLike[str]"]) -> "ActionCatalog":
         """Reads a catalogue file (as ``ChurnModel.load`` reads a model); errors name the file and the JSON path."""

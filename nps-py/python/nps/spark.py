@@ -347,3 +347,179 @@ def explain(df: Any, model: Any, top: int = _nps.DEFAULT_TOP_FACTORS, output: st
                 names=list(batch.schema.names) + ["churn_probability", output])
 
     return df.mapInArrow(run, schema)
+
+
+# ---------------------------------------------------------------------------------------
+# Features: events partitioned by customer, each partition's batches streamed through the
+# core with at most one customer's events carried from one batch to the next.
+
+_EVENT_COLUMNS = ("customer", "time", "kind", "value", "duration", "department", "case", "flag")
+
+
+def _customer_run_start(table: Any) -> int:
+    """The first row of the last customer's events in a table sorted by customer."""
+    import pyarrow.compute as pc
+
+    column = table.column("customer")
+    last = column[len(column) - 1]
+    if not last.is_valid:
+        return 0
+    return len(column) - int(pc.sum(pc.equal(column, last)).as_py())
+
+
+def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared: list, names: list,
+                    customer_type: Any) -> Any:
+    import pyarrow as pa
+
+    from .features import _compute
+
+    frame = table.to_pandas()
+    try:
+        values = _compute(frame, definitions, as_of, declared)
+    except NpsError as e:
+        found = re.search(r"\[(\d+)\]", str(e))
+        if found and int(found.group(1)) < len(frame):
+            who = frame["customer"].iloc[int(found.group(1))]
+            raise error(e.code, f"{e} (an event of customer {who!r})") from None
+        raise
+    arrays = [pa.array(values.index.to_numpy(), type=customer_type)]
+    arrays += [pa.array(np.ascontiguousarray(values[n].to_numpy(dtype=np.float64))) for n in names]
+    return pa.RecordBatch.from_arrays(arrays, names=["customer"] + names)
+
+
+def features(events: Any, definitions: Any = None, as_of: Any = None, declared_kinds: Sequence[str] = (),
+             partitions: Optional[int] = None) -> Any:
+    """Churn features of every customer of a Spark DataFrame of events (the columns of
+    :mod:`nps.features`: ``customer``, ``time``, ``kind`` and the optional ones), as of
+    ``as_of``: a Spark DataFrame with ``customer`` and one double column per feature, equal
+    to :func:`nps.features.compute` (``definitions`` given) or :func:`nps.features.retention`
+    (``definitions=None``) on the collected events, row for row, to the bit.
+
+    The events are repartitioned by customer (``partitions``, Spark's default when None) and
+    sorted by customer and time within each partition; each partition's Arrow batches go
+    through the core with only the events of the customer that straddles two batches carried
+    over, so an executor holds at most one customer's events and one batch. Events of one
+    customer at the same second are taken in time order and then in the order Spark gives
+    them: a feature that depends on their order (the last of two answers given in the same
+    second) can differ from one machine's."""
+    if as_of is None:
+        raise error("MISSING_VALUE", "as_of is required: the date the features are computed as of (events before it count)")
+    from .features import _definitions_json
+    from .survey import _epoch_second
+
+    F, T = _spark()
+    missing_columns = [c for c in ("customer", "time", "kind") if c not in events.columns]
+    if missing_columns:
+        raise error("INVALID_PARAMETER", f"events is missing the column(s) {', '.join(missing_columns)} (required: "
+                                         f"customer, time, kind); it has {', '.join(events.columns)}")
+    text = None if definitions is None else _definitions_json(definitions)
+    declared = [str(k) for k in declared_kinds]
+    names = list(_nps.FeatureEngine(text, declared).names)  # bad definitions fail here, on the driver
+    when = _epoch_second(as_of, "as_of")
+    customer_field = events.schema["customer"]
+    schema = T.StructType([T.StructField("customer", customer_field.dataType)]
+                          + [T.StructField(n, T.DoubleType()) for n in names])
+    columns = [c for c in _EVENT_COLUMNS if c in events.columns]
+    by_customer = events.select(*columns)
+    by_customer = (by_customer.repartition(partitions, "customer") if partitions else by_customer.repartition("customer"))
+    by_customer = by_customer.sortWithinPartitions("customer", "time")
+
+    def run(batches: Any) -> Any:
+        import pyarrow as pa
+
+        customer_type = _arrow_type(customer_field.dataType)
+        carry = None
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            if carry is not None:
+                table = pa.concat_tables([carry, table])
+            start = _customer_run_start(table)
+            if start:
+                yield _features_batch(table.slice(0, start), text, when, declared, names, customer_type)
+            carry = table.slice(start)
+        if carry is not None and carry.num_rows:
+            yield _features_batch(carry, text, when, declared, names, customer_type)
+
+    return by_customer.mapInArrow(run, schema)
+
+
+# ---------------------------------------------------------------------------------------
+# Decisions: a churn model's probability and contributions, then the catalogue's rules.
+
+def _catalog_columns(df: Any, catalog: Any, mapping: dict) -> dict:
+    """{catalogue field: the df column giving it}; a field without a column is an error."""
+    fields = [f for f, _ in catalog.fields]
+    given = {mapping.get(c, c): c for c in df.columns}
+    absent = [f for f in fields if f not in given]
+    if absent:
+        raise error("MISSING_VALUE", f"df has no column for catalogue field(s) {', '.join(absent)} (columns: "
+                                     f"{', '.join(df.columns)}): rename one with mapping=, or add a column of nulls")
+    return {f: given[f] for f in fields}
+
+
+def decide(df: Any, model: Any, catalog: Any, top: int = _nps.DEFAULT_TOP_ACTIONS, mapping: Optional[dict] = None,
+           trace: bool = False) -> Any:
+    """``df`` with the next best actions of every customer: ``churn_probability`` (the churn
+    model's), then for k = 1..``top`` the columns ``action_k`` (the action id, null when
+    fewer actions pass the rules) and ``priority_k``, as ``catalog.decide`` decides a pandas
+    frame with the model's probability and its contributions as the factors (those the
+    catalogue declares). The catalogue's fields are read from the columns of the same names
+    (``mapping`` renames a column to a field). ``trace=True`` adds ``trace``: for every
+    action, its id, status (``kept``, ``not_eligible``, ...), detail and priority, as
+    ``catalog.decide`` traces one customer (a pass per row: slower)."""
+    F, T = _spark()
+    cls, text = _model_file(model)
+    if cls.__name__.endswith("LtrModel"):
+        raise error("INVALID_PARAMETER", "decide takes a churn model (nps.ChurnModel or nps.BoostedChurnModel)")
+    inputs = list(model._model.inputs)
+    absent = [c for c in inputs if c not in df.columns]
+    if absent:
+        raise error("INVALID_PARAMETER", f"df has no column {absent[0]!r} (a model input); it has {', '.join(df.columns)}")
+    mapping = dict(mapping or {})
+    fields = _catalog_columns(df, catalog, mapping)
+    factors = [f for f in catalog.factors if f in inputs]
+    top = int(top)
+    entry = T.StructType([T.StructField("id", T.StringType()), T.StructField("status", T.StringType()),
+                          T.StructField("detail", T.StringType()), T.StructField("priority", T.DoubleType())])
+    added = [T.StructField("churn_probability", T.DoubleType())]
+    for k in range(1, top + 1):
+        added += [T.StructField(f"action_{k}", T.StringType()), T.StructField(f"priority_{k}", T.DoubleType())]
+    if trace:
+        added.append(T.StructField("trace", T.ArrayType(entry)))
+    schema = T.StructType(df.schema.fields + added)
+    shared_model = df.sparkSession.sparkContext.broadcast(text)
+    shared_catalog = df.sparkSession.sparkContext.broadcast(catalog.to_json())
+
+    def run(batches: Any) -> Any:
+        import pyarrow as pa
+
+        m = _executor_model(cls, shared_model)
+        rules = _executor_model(type(catalog), shared_catalog)
+        for batch in batches:
+            frame = batch.select(sorted(set(inputs) | set(fields.values()))).to_pandas()
+            p = np.asarray(m.churn_probability(frame[inputs]), dtype=np.float64).reshape(batch.num_rows)
+            contributions = m.contributions(frame[inputs])[factors]
+            customers = frame[list(fields.values())].set_axis(list(fields), axis=1)
+            chosen = rules.decide(customers, probability=p, factors=contributions, top=top)
+            arrays = list(batch.columns) + [pa.array(p)]
+            for k in range(1, top + 1):
+                arrays += [pa.array([v if isinstance(v, str) else None for v in chosen[f"action_{k}"]], type=pa.string()),
+                           pa.array(chosen[f"priority_{k}"].to_numpy(dtype=np.float64))]
+            if trace:
+                traces = []
+                for i, record in enumerate(customers.to_dict("records")):
+                    record = {k: (None if _missing(v) else v) for k, v in record.items()}
+                    said = {f: float(v) for f, v in contributions.iloc[i].items() if v == v}
+                    d = rules.decide(record, probability=float(p[i]), factors=said, top=top)
+                    traces.append([{k: e[k] for k in ("id", "status", "detail", "priority")} for e in d["trace"]])
+                arrays.append(pa.array(traces, type=pa.list_(pa.struct([pa.field("id", pa.string()),
+                                                                        pa.field("status", pa.string()),
+                                                                        pa.field("detail", pa.string()),
+                                                                        pa.field("priority", pa.float64())]))))
+            yield pa.RecordBatch.from_arrays(arrays, names=[f.name for f in schema.fields])
+
+    return df.mapInArrow(run, schema)
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
