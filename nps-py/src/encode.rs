@@ -136,6 +136,59 @@ impl PyTableEncoder {
     }
 }
 
+/// What fitting an encoder needs to know of some rows (see `nps_core::encode::EncoderSummary`):
+/// summaries of the parts of a table merge into the encoder of the whole (`nps.spark.fit`).
+#[pyclass(module = "nps._nps", name = "_EncoderSummary")]
+#[derive(Clone)]
+pub struct PyEncoderSummary(core::EncoderSummary);
+
+#[pymethods]
+impl PyEncoderSummary {
+    #[staticmethod]
+    #[pyo3(signature = (names, columns, specs, sample_weight=None))]
+    fn observe(
+        py: Python<'_>,
+        names: Vec<String>,
+        columns: &Bound<'_, PyList>,
+        specs: Vec<(String, String)>,
+        sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<Self> {
+        let table = raw_table(names, columns)?;
+        let specs = self::specs(specs)?;
+        let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+        Ok(PyEncoderSummary(py.detach(|| core::EncoderSummary::observe(&table, &specs, w)).py()?))
+    }
+
+    fn merge(&mut self, other: &Self) -> PyResult<()> {
+        self.0.merge(&other.0).py()
+    }
+
+    /// The encoder of the summarised rows.
+    fn encoder(&self, unseen: &str, standardize: bool) -> PyResult<PyTableEncoder> {
+        Ok(PyTableEncoder(self.0.encoder(&encoder_options(unseen, standardize)?).py()?))
+    }
+
+    #[getter]
+    fn rows(&self) -> usize {
+        self.0.rows
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).expect("plain data")
+    }
+
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        serde_json::from_str(text)
+            .map(PyEncoderSummary)
+            .map_err(|e| error("INVALID_PARAMETER", format!("an encoder summary's JSON: {e}")))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((slf.get_type().getattr("from_json")?, (slf.borrow().to_json(),)))
+    }
+}
+
 /// Reads a CSV file: names and columns (float64 arrays or lists of str/None), blank cells
 /// missing.
 #[pyfunction]
@@ -154,6 +207,7 @@ fn _read_csv(py: Python<'_>, path: std::path::PathBuf) -> PyResult<(Vec<String>,
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTableEncoder>()?;
+    m.add_class::<PyEncoderSummary>()?;
     m.add_function(wrap_pyfunction!(_infer_specs, m)?)?;
     m.add_function(wrap_pyfunction!(_read_csv, m)?)?;
     Ok(())

@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2,
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::encode::{encoder_options, raw_table, specs as parse_specs};
+use crate::encode::{encoder_options, raw_table, specs as parse_specs, PyTableEncoder};
 use crate::error::{error, IntoPy};
 
 fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
@@ -287,8 +287,91 @@ fn _stratified_folds(y: PyReadonlyArray1<'_, f64>, k: usize, seed: u64) -> PyRes
     core::stratified_folds(y.as_slice()?, k, seed).py()
 }
 
+/// The sums of some rows at the point (coef, intercept) of a distributed logistic fit
+/// (`nps_core::model::LogisticSums`), as one vector: the rows encoded by `encoder`, labels
+/// 0/1, optional weights.
+#[pyfunction]
+#[pyo3(signature = (encoder, names, columns, y, sample_weight, coef, intercept))]
+#[allow(clippy::too_many_arguments)]
+fn _logistic_sums<'py>(
+    py: Python<'py>,
+    encoder: &PyTableEncoder,
+    names: Vec<String>,
+    columns: &Bound<'py, PyList>,
+    y: PyReadonlyArray1<'py, f64>,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+    coef: PyReadonlyArray1<'py, f64>,
+    intercept: Option<f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let table = raw_table(names, columns)?;
+    let (y, coef) = (y.as_slice()?, coef.as_slice()?);
+    let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
+    let sums = py.detach(|| {
+        let x = encoder.0.transform(&table)?;
+        core::LogisticSums::of(x.view(), y, w, coef, intercept)
+    });
+    Ok(sums.py()?.to_vec().into_pyarray(py))
+}
+
+/// A logistic fit driven over the parts of a table (`nps_core::model::DistributedFit`),
+/// with the options of the churn model it makes.
+#[pyclass(module = "nps._nps", name = "_DistributedFit")]
+pub struct PyDistributedFit(core::DistributedFit, ChurnModelOptions, usize);
+
+#[pymethods]
+impl PyDistributedFit {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        columns: usize,
+        c: f64,
+        fit_intercept: bool,
+        tol: f64,
+        max_iter: usize,
+        class_weight: &Bound<'_, PyAny>,
+        unseen: &str,
+        standardize: bool,
+    ) -> PyResult<Self> {
+        let options =
+            model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?;
+        Ok(PyDistributedFit(core::DistributedFit::new(columns, &options.logistic).py()?, options, columns))
+    }
+
+    /// Where the parts' sums are needed next: (coef, intercept or None).
+    fn point<'py>(&self, py: Python<'py>) -> (Bound<'py, PyArray1<f64>>, Option<f64>) {
+        let (coef, intercept) = self.0.point();
+        (coef.to_pyarray(py), intercept)
+    }
+
+    /// Takes the sums of every part (`_logistic_sums`) at the point; whether the fit is done.
+    fn update(&mut self, parts: Vec<PyReadonlyArray1<'_, f64>>) -> PyResult<bool> {
+        let intercept = self.1.logistic.fit_intercept;
+        let mut merged = core::LogisticSums::zero(self.2, intercept);
+        for part in &parts {
+            merged.merge(&core::LogisticSums::from_vec(self.2, intercept, part.as_slice()?).py()?).py()?;
+        }
+        self.0.update(&merged).py()
+    }
+
+    /// The churn model of the finished fit, with the encoder of the parts.
+    fn model(&self, encoder: &PyTableEncoder) -> PyResult<PyChurnModel> {
+        let rows = self.0.rows();
+        let fit = self.0.fit().py()?;
+        let model = core::ChurnModel::from_parts(
+            encoder.0.clone(),
+            fit,
+            self.0.column_mean(),
+            [rows[0] as usize, rows[1] as usize],
+            &self.1,
+        );
+        Ok(PyChurnModel(model.py()?))
+    }
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyChurnModel>()?;
+    m.add_class::<PyDistributedFit>()?;
+    m.add_function(wrap_pyfunction!(_logistic_sums, m)?)?;
     m.add_function(wrap_pyfunction!(_stratified_folds, m)?)?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 result equals the single-machine function on the collected data, the counts exactly, the
 statistics to 1e-12, the scores to the bit; bad input stops the job with the core's error."""
 
+import json
 import os
 import sys
 
@@ -226,3 +227,51 @@ def test_decisions_equal_one_machine(spark):
         assert got.loc[one, "action_1"] == (d["actions"][0]["id"] if d["actions"] else None)
     with pytest.raises(nps.NpsError, match="monthly_bill"):
         nps.spark.decide(df, model, catalog)
+
+
+def _telco_like(n=3_000, seed=4):
+    rng = np.random.default_rng(seed)
+    tenure = rng.integers(0, 72, n).astype(float)
+    plan = rng.choice(["prepaid", "postpaid", "business"], n).astype(object)
+    paperless = rng.choice(["Yes", "No"], n)
+    senior = rng.uniform(size=n) < 0.2
+    bill = rng.uniform(10, 120, n)
+    z = 0.8 - 0.04 * tenure + np.where(plan == "prepaid", 0.9, 0.0) + 0.01 * bill + np.where(senior, 0.4, 0.0)
+    churned = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-z)), "Yes", "No")
+    tenure[rng.uniform(size=n) < 0.05] = np.nan
+    plan[rng.uniform(size=n) < 0.03] = None
+    return pd.DataFrame({"tenure": tenure, "plan": plan, "paperless": paperless, "senior": senior, "bill": bill,
+                         "weight": np.where(rng.uniform(size=n) < 0.05, 0.0, rng.uniform(0.5, 2.0, n)),
+                         "churned": churned})
+
+
+def test_logistic_training_over_the_partitions_equals_one_machine(spark):
+    frame = _telco_like()
+    df = spark.createDataFrame(frame).repartition(6)
+    X, y = frame.drop(columns=["churned", "weight"]), frame["churned"]
+    for options, weighted in (({"tol": 1e-10}, False), ({"tol": 1e-10, "C": 0.1, "class_weight": "balanced"}, True)):
+        want = nps.ChurnModel(**options).fit(X, y, sample_weight=frame["weight"] if weighted else None)
+        got = nps.spark.fit(df if weighted else df.drop("weight"), "churned", nps.ChurnModel(**options),
+                            sample_weight="weight" if weighted else None)
+        assert list(got.classes_) == list(want.classes_) == ["No", "Yes"]
+        assert got._model.columns == want._model.columns
+        np.testing.assert_allclose(got.coef_, want.coef_, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(got.intercept_, want.intercept_, rtol=0, atol=1e-8)
+        gj, wj = json.loads(got.to_json()), json.loads(want.to_json())
+        assert gj["training"]["rows"] == wj["training"]["rows"] and gj["training"]["positives"] == wj["training"]["positives"]
+        for g, w in zip(gj["encoder"]["columns"], wj["encoder"]["columns"]):
+            assert g.keys() == w.keys() and g.get("categories") == w.get("categories")
+            for k in ("mean", "center", "scale"):
+                if k in w:
+                    assert g[k] == pytest.approx(w[k], rel=1e-13)
+        np.testing.assert_allclose(got.churn_probability(X), want.churn_probability(X), rtol=0, atol=1e-9)
+    # Other kinds train on a stratified sample collected to the driver.
+    boosted = nps.spark.fit(df.drop("weight"), "churned", nps.BoostedChurnModel(n_estimators=10), sample_rows=2_000)
+    assert boosted.churn_probability(X).shape == (len(X),)
+    sample = nps.spark.stratified_sample(df, "churned", rows=1_000, seed=1)
+    assert 700 < len(sample) < 1_300
+    assert abs((sample["churned"] == "Yes").mean() - (frame["churned"] == "Yes").mean()) < 0.05
+    with pytest.raises(nps.NpsError, match="exactly two classes"):
+        nps.spark.fit(df.withColumn("churned", df["plan"]), "churned")
+    with pytest.raises(nps.NpsError, match="no label column"):
+        nps.spark.fit(df, "churn")

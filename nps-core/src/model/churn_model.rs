@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::design::Design;
 use super::file_header::{check_header, MODEL_FORMAT};
-use super::logistic::{fit_design, linear, sigmoid, ConvergenceReport, LogisticOptions};
+use super::logistic::{fit_design, linear, sigmoid, ConvergenceReport, LogisticFit, LogisticOptions};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
@@ -180,6 +180,31 @@ impl ChurnModel {
     ) -> Result<ChurnModel> {
         let (fit, column_mean) = fit_design(x, y, sample_weight, &options.logistic)?;
         let positives = y.iter().filter(|&&v| v == 1.0).count();
+        ChurnModel::from_parts(encoder, fit, column_mean, [y.len() - positives, positives], options)
+    }
+
+    /// A model from a fit made elsewhere: the encoder (say of an
+    /// [`EncoderSummary`](crate::encode::EncoderSummary)), the logistic fit of the encoded
+    /// columns (say a [`DistributedFit`](crate::model::DistributedFit)), their means and
+    /// the rows of each class. Errors: a fit or means of another width than the encoder's.
+    pub fn from_parts(
+        encoder: TableEncoder,
+        fit: LogisticFit,
+        column_mean: Vec<f64>,
+        rows: [usize; 2],
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
+        for (field, actual) in [("coef", fit.coef.len()), ("column_mean", column_mean.len())] {
+            if actual != encoder.width() {
+                return Err(NpsError::LengthMismatch {
+                    field: field.into(),
+                    actual,
+                    other: "the encoder's columns".into(),
+                    expected: encoder.width(),
+                });
+            }
+        }
+        let total = rows[0] + rows[1];
         Ok(ChurnModel {
             format: MODEL_FORMAT.into(),
             version: MODEL_VERSION,
@@ -192,9 +217,9 @@ impl ChurnModel {
             column_mean,
             options: *options,
             training: TrainingInfo {
-                rows: y.len(),
-                positives,
-                positive_share: positives as f64 / y.len() as f64,
+                rows: total,
+                positives: rows[1],
+                positive_share: rows[1] as f64 / total as f64,
                 convergence: fit.report,
                 metrics: BTreeMap::new(),
                 trained_at: None,

@@ -15,12 +15,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::{NpsError, Result};
 
 mod checks;
+mod distributed;
 mod newton;
 mod pass;
+mod sums;
 
 pub(crate) use checks::{check_fit_inputs, row_weights};
+pub use distributed::DistributedFit;
 pub(crate) use newton::fit_design;
 pub use newton::fit_logistic;
+pub use sums::LogisticSums;
 
 /// Weights of the two classes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]

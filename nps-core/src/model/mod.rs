@@ -18,5 +18,7 @@ pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
 pub use explanation::{Explanation, FactorValue, InputProfile, ReadableFactor, Share};
 pub use file_header::MODEL_FORMAT;
 pub use folds::{cross_validate, stratified_folds};
-pub use logistic::{fit_logistic, sigmoid, ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
+pub use logistic::{
+    fit_logistic, sigmoid, ClassWeight, ConvergenceReport, DistributedFit, LogisticFit, LogisticOptions, LogisticSums,
+};
 pub use multinomial::{class_probabilities, class_scores, fit_multinomial, softmax_in_place, MultinomialFit};

@@ -22,7 +22,7 @@ The executors must run the Python that has ``nps`` (set ``PYSPARK_PYTHON``, or
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -523,3 +523,166 @@ def decide(df: Any, model: Any, catalog: Any, top: int = _nps.DEFAULT_TOP_ACTION
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
+
+
+# ---------------------------------------------------------------------------------------
+# Training: the logistic churn model over the partitions (its encoder from merged summaries,
+# Newton's steps from merged sums); other kinds on a stratified sample on the driver.
+
+def _input_specs(df: Any, inputs: list, kinds: Optional[Mapping[str, str]]) -> list:
+    """The encoder specs of the inputs, as the single-machine fit infers them: numbers
+    numeric, booleans boolean, text boolean when complete with two values that read as
+    booleans and categorical otherwise (the core's rule, applied to each text column's few
+    distinct values and whether one is missing)."""
+    from pyspark.sql import types as T
+
+    from .encode import _specs
+
+    names, columns, booleans = [], [], []
+    for c in inputs:
+        t = df.schema[c].dataType
+        if isinstance(t, T.BooleanType):
+            booleans.append(c)
+            names.append(c)
+            columns.append(np.zeros(3))
+        elif isinstance(t, T.NumericType):
+            names.append(c)
+            columns.append(np.zeros(3))
+        else:
+            seen = [r[0] for r in df.select(df[c].cast("string")).distinct().limit(4).collect()]
+            values = [None if v is None else str(v) for v in seen][:3]
+            values += [values[-1]] * (3 - len(values)) if values else [None] * 3
+            names.append(c)
+            columns.append(values)
+    return _specs(names, columns, kinds, (), booleans)
+
+
+def _label_classes(df: Any, y: str) -> np.ndarray:
+    from .model import _classes
+
+    labels = [r[0] for r in df.select(y).distinct().limit(3).collect()]
+    if any(v is None for v in labels):
+        raise error("MISSING_VALUE", f"the label column {y!r} has a missing value (null)")
+    classes = _classes(np.asarray(labels))
+    if len(classes) != 2:
+        raise error("INVALID_PARAMETER", f"the label column {y!r} must hold exactly two classes (churn and not), got "
+                                         f"{len(classes)}: {classes[:5].tolist()}")
+    return classes
+
+
+def stratified_sample(df: Any, y: str, rows: int = 1_000_000, seed: int = 42) -> Any:
+    """About ``rows`` rows of ``df`` collected to the driver as a pandas DataFrame, each class
+    of the label column ``y`` sampled at the same rate (so the churn share is kept, within
+    sampling noise), seeded. All of ``df`` when it has at most ``rows`` rows."""
+    counts = {r[0]: r[1] for r in df.groupBy(y).count().collect()}
+    total = sum(counts.values())
+    if total <= rows:
+        return df.toPandas()
+    fraction = rows / total
+    return df.sampleBy(y, {label: fraction for label in counts}, seed=seed).toPandas()
+
+
+def fit(df: Any, y: str, model: Any = None, sample_weight: Optional[str] = None, *, sample_rows: int = 1_000_000,
+        seed: int = 42) -> Any:
+    """Trains ``model`` (a new, unfitted estimator; ``nps.ChurnModel()`` by default) on a Spark
+    DataFrame: the label column ``y``, optional ``sample_weight`` column, every other column
+    an input. Returns the fitted model (the same object), as ``model.fit(X, y)`` would.
+
+    A :class:`nps.ChurnModel` is trained over the partitions: the encoder from merged
+    summaries (the categories and means of the whole), then Newton's steps driven from the
+    driver, each one pass over the data computing the loss, gradient and Hessian sums of
+    every partition with the core. The coefficients equal the single-machine fit within the
+    tolerance (``tol=1e-10``: within 1e-8). The data are cached for the passes. Other model
+    kinds (boosted trees, likelihood to recommend) train on the driver on a
+    :func:`stratified_sample` of ``sample_rows`` rows."""
+    from .model import ChurnModel
+
+    model = ChurnModel() if model is None else model
+    if y not in df.columns:
+        raise error("INVALID_PARAMETER", f"df has no label column {y!r}; it has {', '.join(df.columns)}")
+    if sample_weight is not None and sample_weight not in df.columns:
+        raise error("INVALID_PARAMETER", f"df has no weight column {sample_weight!r}; it has {', '.join(df.columns)}")
+    inputs = [c for c in df.columns if c not in (y, sample_weight)]
+    if type(model) is not ChurnModel:
+        frame = stratified_sample(df, y, sample_rows, seed)
+        weights = None if sample_weight is None else frame[sample_weight]
+        if weights is None:
+            return model.fit(frame[inputs], frame[y])
+        return model.fit(frame[inputs], frame[y], sample_weight=weights)
+    classes = _label_classes(df, y)
+    specs = _input_specs(df, inputs, model.kinds)
+    cw = model.class_weight
+    if isinstance(cw, Mapping):
+        cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
+    options = (float(model.C), bool(model.fit_intercept), float(model.tol), int(model.max_iter), cw, model.unseen,
+               bool(model.standardize))
+    F, T = _spark()
+    data = df.select(*inputs, y, *([sample_weight] if sample_weight else [])).persist()
+    churn = classes[1].item() if isinstance(classes[1], np.generic) else classes[1]
+    names = [s[0] for s in specs]
+
+    def part(batch: Any) -> tuple:
+        from ._tables import to_columns
+
+        frame = batch.to_pandas()
+        labels = frame[y]
+        if labels.isna().any():
+            raise error("MISSING_VALUE", f"the label column {y!r} has a missing value (null)")
+        w = None if sample_weight is None else np.ascontiguousarray(frame[sample_weight].to_numpy(dtype=np.float64))
+        _, columns = to_columns(frame[names])
+        return columns, np.ascontiguousarray((labels == churn).to_numpy(dtype=np.float64)), w
+
+    def summarise(batches: Any) -> Any:
+        import pyarrow as pa
+
+        summary = None
+        for batch in batches:
+            columns, _, w = part(batch)
+            s = _nps._EncoderSummary.observe(names, columns, specs, w)
+            if summary is None:
+                summary = s
+            else:
+                summary.merge(s)
+        if summary is not None:
+            yield pa.RecordBatch.from_arrays([pa.array([summary.to_json()])], names=["summary"])
+
+    try:
+        summaries = [_nps._EncoderSummary.from_json(r[0]) for r in
+                     data.mapInArrow(summarise, T.StructType([T.StructField("summary", T.StringType())])).collect()]
+        if not summaries:
+            raise error("EMPTY_INPUT", "df has no rows")
+        merged = summaries[0]
+        for s in summaries[1:]:
+            merged.merge(s)
+        encoder = merged.encoder(model.unseen, bool(model.standardize))
+        driver = _nps._DistributedFit(len(encoder.feature_names()), *options)
+        shared = df.sparkSession.sparkContext.broadcast(encoder.to_json())
+        while True:
+            coef, intercept = driver.point()
+
+            def sums(batches: Any, coef: Any = coef, intercept: Any = intercept) -> Any:
+                import pyarrow as pa
+
+                enc = _executor_model(_nps._TableEncoder, shared)
+                total = None
+                for batch in batches:
+                    columns, labels, w = part(batch)
+                    v = _nps._logistic_sums(enc, names, columns, labels, w, coef, intercept)
+                    total = v if total is None else total + v
+                if total is not None:
+                    yield pa.RecordBatch.from_arrays([pa.array([total.tolist()], type=pa.list_(pa.float64()))],
+                                                     names=["sums"])
+
+            schema = T.StructType([T.StructField("sums", T.ArrayType(T.DoubleType()))])
+            parts = [np.asarray(r[0], dtype=np.float64) for r in data.mapInArrow(sums, schema).collect()]
+            if driver.update(parts):
+                break
+    finally:
+        data.unpersist()
+    model._model = driver.model(encoder)
+    from datetime import datetime, timezone
+
+    model._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    model.classes_ = classes
+    model._set_fitted_attributes(inputs, len(inputs))
+    return model

@@ -156,7 +156,7 @@ pub(crate) fn fit_design(
 /// The Newton direction −H⁻¹g; if H is not numerically positive definite (a separable
 /// problem drives the weights to zero), a tiny ridge is added, and as a last resort the
 /// steepest-descent direction is taken.
-fn newton_step(h: &Array2<f64>, g: &Array1<f64>) -> Array1<f64> {
+pub(super) fn newton_step(h: &Array2<f64>, g: &Array1<f64>) -> Array1<f64> {
     let neg = g.mapv(|v| -v);
     if let Some(d) = cholesky_solve(h, &neg) {
         return d;
