@@ -17,4 +17,8 @@ BLOCKS = [
 def test_guide_example(code, monkeypatch):
     # From the repository root, as a reader runs them (paths such as examples/catalogues/...).
     monkeypatch.chdir(DOCS.parent)
+    if "pyspark" in code:  # docs/spark.md: a local Spark, on Java
+        from test_spark import java_or_fail
+
+        java_or_fail()
     exec(compile(code, "<guide>", "exec"), {"__name__": "__guide__"})
