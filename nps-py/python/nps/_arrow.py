@@ -150,20 +150,23 @@ def _array(values: Any) -> list:
     numbers and text (an explanation's value and typical) as two, the numbers and the text
     (``_text``), as nps.spark.explain gives them."""
     pa = _pa()
+    items = values.tolist() if values.dtype == object else None
+    if items and any(isinstance(v, dict) for v in items) and all(v is None or isinstance(v, dict) for v in items):
+        return [("", pa.array([None if v is None else [(str(k), float(s)) for k, s in v.items()] for v in items],
+                              type=pa.map_(pa.string(), pa.float64())))]
     try:
         return [("", pa.array(values, from_pandas=True))]
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
-    items = values.tolist()
-    if all(v is None or isinstance(v, dict) for v in items):
-        return [("", pa.array([None if v is None else [(str(k), float(s)) for k, s in v.items()] for v in items],
-                              type=pa.map_(pa.string(), pa.float64())))]
+        items = values.tolist()
 
     def number(v: Any) -> bool:
         return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
 
-    return [("", pa.array([float(v) if number(v) else None for v in items], type=pa.float64())),
-            ("_text", pa.array([None if v is None or number(v) else str(v) for v in items], type=pa.string()))]
+    def missing(v: Any) -> bool:
+        return v is None or type(v).__name__ in ("NAType", "NaTType") or (number(v) and v != v)
+
+    return [("", pa.array([float(v) if number(v) and not missing(v) else None for v in items], type=pa.float64())),
+            ("_text", pa.array([None if missing(v) or number(v) else str(v) for v in items], type=pa.string()))]
 
 
 def _plain(v: Any) -> Any:
