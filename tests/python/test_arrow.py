@@ -120,6 +120,15 @@ def test_features_hand_the_core_arrows_buffers(monkeypatch):
     assert np.shares_memory(seen["time"], time) and seen["time_ticks"] == 1
 
 
+def test_without_pyarrow_arrow_data_is_an_error_that_says_what_to_install(monkeypatch):
+    frame = pl.DataFrame({"score": [9.0, 3.0]})
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow fails
+    with pytest.raises(nps.NpsError, match=r"needs pyarrow: pip install pyarrow") as e:
+        nps.breakdown(frame["score"], ["a", "b"])
+    assert e.value.code == "INVALID_PARAMETER"
+    assert nps.breakdown([9.0, 3.0], ["a", "b"])["n"].tolist() == [1, 1]  # the rest works as before
+
+
 def test_import_nps_imports_neither_pyarrow_nor_polars():
     # pandas may import pyarrow itself: what nps adds is what counts.
     code = ("import sys, numpy, pandas; before = set(sys.modules); import nps; "

@@ -29,7 +29,8 @@ def flavor(x: Any) -> Optional[str]:
     module = type(x).__module__
     if module.startswith("polars"):
         return "polars" if hasattr(x, "to_arrow") else None
-    if module.startswith(("pandas", "numpy")):  # pandas exports the interface too: its own path reads it
+    # pandas (and its subclasses) export the interface too: their own path reads them.
+    if module.startswith(("pandas", "numpy")) or hasattr(x, "iloc"):
         return None
     return "arrow" if hasattr(x, "__arrow_c_stream__") or hasattr(x, "__arrow_c_array__") else None
 
