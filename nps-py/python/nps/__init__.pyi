@@ -4,7 +4,6 @@ import datetime
 import os
 from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
-import pandas as pd
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +21,11 @@ from .action import Decision as Decision
 
 __version__: str
 
-ArrayLike = Union[Sequence[float], npt.NDArray[Any], Any]  # list, numpy array, pandas Series
+ArrayLike = Union[Sequence[float], npt.NDArray[Any], Any]  # list, numpy array, pandas Series, pyarrow Array, polars Series
+# A table: a pandas DataFrame, a dict of arrays, a 2-D numpy array, a pyarrow Table or
+# RecordBatch, a polars DataFrame or any Arrow PyCapsule object. Functions give a DataFrame
+# result back as the kind that came in (a pyarrow Table, a polars DataFrame): docs/arrow.md.
+Table = Any
 IntervalMethodName = Literal["adjusted_wald", "wald", "score", "bayes"]
 CompareMethodName = Literal["wald", "adjusted_wald"]
 PeriodName = Literal["day", "week", "month", "quarter"]
@@ -215,7 +218,8 @@ def breakdown(
     high. ``segments``: one key, or several (a DataFrame of key columns or a list of
     Series: a MultiIndex, one row per combination). A missing key is an error;
     ``dropna=True`` leaves those answers out (``attrs["dropped"]``), ``dropna=False`` keeps
-    them as a group labelled NaN."""
+    them as a group labelled NaN. Arrow or polars columns and tables give a pyarrow Table or
+    polars DataFrame, the segment key(s) as first column(s) (docs/arrow.md)."""
 def validate_scores(
     scores: Any,
     *,
@@ -243,7 +247,8 @@ def trend(
     """NPS by UTC period, indexed by label ('2026-03', '2026-W10', '2026-Q1', '2026-03-05'),
     with start, counts, nps, se, low, high and the change against the previous period
     (diff, diff_se, p_value, direction). Timestamps: datetimes, datetime64, epoch seconds
-    (integers) or ISO 8601 strings (naive: UTC)."""
+    (integers) or ISO 8601 strings (naive: UTC), or an Arrow timestamp or date column (a
+    pyarrow Table or polars DataFrame comes back, ``period`` first: docs/arrow.md)."""
 
 class ChurnByNps:
     """Churn by NPS category and score (Wilson intervals), the relative risk of detractors
@@ -313,12 +318,13 @@ class ActionCatalog:
         condition, seen]}, plus "log" (customer, action, propensity, segment, control, time, reward) with a
         ``customer_id``. ``now`` (any ``Time``) is required with a ``history`` and with a ``customer_id``."""
     @overload
-    def decide(self, customer: "pd.DataFrame", score: Union[None, str, float, ArrayLike] = None,
-               factors: Optional["pd.DataFrame"] = None, *, top: int = 3,
+    def decide(self, customer: Table, score: Union[None, str, float, ArrayLike] = None,
+               factors: Optional[Table] = None, *, top: int = 3,
                probability: Union[None, str, float, ArrayLike] = None, ignore_extra: bool = False,
-               mapping: Optional[Mapping[str, str]] = None) -> "pd.DataFrame":
+               mapping: Optional[Mapping[str, str]] = None) -> Any:
         """One row per customer (see ``nps.action.decide_frame``): a DataFrame with the frame's index and
-        ``action_k``, ``priority_k`` for k = 1..``top``."""
+        ``action_k``, ``priority_k`` for k = 1..``top`` (a pyarrow Table or a polars DataFrame for such a
+        table: docs/arrow.md)."""
     def text_code(self, field: str, text: str) -> float:
         """The code of a string value of ``field`` in the numeric record of ``decide_values``."""
     def encode(self, customer: dict) -> npt.NDArray[np.float64]:

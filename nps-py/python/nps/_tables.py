@@ -1,6 +1,7 @@
 """Tables in, the core's columns out: a pandas DataFrame, a dict of arrays or a 2-D numpy
 array becomes column names and columns (float64 arrays for numbers and booleans, lists of
-str/None for everything else)."""
+str/None for everything else). Arrow and polars tables arrive here as the dict of columns
+``nps._arrow`` reads them into."""
 
 from __future__ import annotations
 
@@ -84,9 +85,10 @@ def to_columns(x: Any, names: Optional[Sequence[str]] = None) -> tuple[list, lis
 
 def bool_columns(x: Any) -> list:
     """Names of the columns of a DataFrame or dict whose dtype is bool (encoded as booleans
-    rather than as numbers)."""
+    rather than as numbers), and the boolean columns with nulls of an Arrow table."""
     if hasattr(x, "dtypes") and hasattr(x, "columns"):
         return [str(c) for c, d in zip(x.columns, x.dtypes) if getattr(d, "kind", "") == "b"]
     if isinstance(x, dict):
-        return [str(k) for k, v in x.items() if getattr(getattr(v, "dtype", None), "kind", "") == "b"]
+        nullable = getattr(x, "booleans", ())
+        return [str(k) for k, v in x.items() if getattr(getattr(v, "dtype", None), "kind", "") == "b" or k in nullable]
     return []

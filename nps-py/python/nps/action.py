@@ -20,6 +20,7 @@ from ._nps import (
     off_policy,
     uplift,
 )
+from ._arrow import io as _io
 from ._errors import error as _error
 
 __all__ = [
@@ -108,10 +109,13 @@ def _column(catalog: ActionCatalog, col, field: str, kind: str, label: str):
     return out
 
 
+@_io("frame", "factors", "score", "probability", pandas=("frame", "factors"))
 def decide_frame(catalog: ActionCatalog, frame, *, score=None, probability=None, factors=None, top: int = DEFAULT_TOP_ACTIONS,
                  ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None):
     """The next best actions of every customer of a pandas DataFrame (one row per customer),
     as ``ActionCatalog.decide`` decides for one: ``catalog.decide(frame, ...)`` calls this.
+    An Arrow table (a pyarrow Table or RecordBatch, a polars DataFrame) is read as pandas reads
+    it and the actions come back as a table of its kind (docs/arrow.md).
 
     - ``frame``: one column per catalogue field (named as the catalogue names it, or renamed by
       ``mapping``, e.g. ``{"tenure": "tenure_months"}`` from a model input to a catalogue

@@ -3,7 +3,6 @@
 from typing import Any, Mapping, Optional, Sequence, TypedDict, Union
 
 import numpy.typing as npt
-import pandas as pd
 
 from . import ActionCatalog as ActionCatalog, Learner as Learner
 
@@ -27,14 +26,16 @@ class TraceEntry(TypedDict):
     condition: Optional[str]
     seen: str
 
-def decide_frame(catalog: ActionCatalog, frame: pd.DataFrame, *, score: Union[None, str, float, ArrayLike] = None,
-                 probability: Union[None, str, float, ArrayLike] = None, factors: Optional[pd.DataFrame] = None,
-                 top: int = 3, ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+def decide_frame(catalog: ActionCatalog, frame: Any, *, score: Union[None, str, float, ArrayLike] = None,
+                 probability: Union[None, str, float, ArrayLike] = None, factors: Optional[Any] = None,
+                 top: int = 3, ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None) -> Any:
     """The next best actions of every row of ``frame`` (one customer per row): a DataFrame with the frame's
     index and ``action_k``, ``priority_k`` for k = 1..``top`` (missing when fewer actions passed). The risk is
     ``probability`` (0–1) or ``score`` (0–100): a column name, one value per row or one for all; ``factors`` a
     DataFrame of contributions with the frame's index; ``mapping`` renames model inputs to catalogue names;
-    ``ignore_extra`` leaves out columns and factors the catalogue does not declare."""
+    ``ignore_extra`` leaves out columns and factors the catalogue does not declare. ``frame`` and ``factors``
+    may be pyarrow Tables or RecordBatches or polars DataFrames: the actions come back as a table of that
+    kind (docs/arrow.md)."""
 
 class LogEntry(TypedDict, total=False):
     customer: str

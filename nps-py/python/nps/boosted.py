@@ -20,6 +20,7 @@ from . import _nps
 from ._nps import NpsError
 from ._errors import error
 from . import _checks
+from ._arrow import flavor, io, read
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
@@ -132,6 +133,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             raise error("INVALID_PARAMETER", f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
         return json.dumps(options, default=_plain)
 
+    @io("X", "y", "sample_weight")
     def fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Optional[Sequence] = None) -> "BoostedChurnModel":
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn).
         ``eval_set``: ``[(X_valid, y_valid)]``, evaluated each round (``evals_result_``) and
@@ -148,7 +150,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         if eval_set:
             if len(eval_set) != 1:
                 raise error("INVALID_PARAMETER", f"eval_set must hold one (X, y) pair, got {len(eval_set)}")
-            ex, ey = eval_set[0]
+            ex, ey = (read(v, "eval_set") if flavor(v) else v for v in eval_set[0])
             eval_y = (np.asarray(ey) == classes[1]).astype(np.float64)
             eval_x = ex
         if matrix is not None:
@@ -194,11 +196,13 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         names, columns = self._columns(X)
         return self._model.tree_rows(names, columns)
 
+    @io("X")
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of churn per row (the raw score)."""
         rows = self._tree_rows(X)
         return self._model.raw_scores(rows)
 
+    @io("X")
     def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
         """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
         customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
@@ -213,11 +217,13 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             p = self._model.predict_proba(names, columns)
         return float(p[0]) if one else p
 
+    @io("X")
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
         p = self.churn_probability(self._input(X)[0])
         return np.column_stack([1.0 - p, p])
 
+    @io("X")
     def predict(self, X: Any) -> np.ndarray:
         """The more likely class of each row (churn where the log-odds are positive)."""
         z = self.decision_function(X)
@@ -230,6 +236,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         """The log-odds every attribution starts from (TreeSHAP's expected value)."""
         return self._fitted()._model.expected_value
 
+    @io("X")
     def contributions(self, X: Any) -> Any:
         """Each input's exact contribution to each row's log-odds (path-dependent TreeSHAP,
         as LightGBM's ``pred_contrib`` and shap's ``TreeExplainer``), against the expected
@@ -239,12 +246,14 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         c = self._model.contributions(self._tree_rows(X))
         return _contribution_frame(c[:, :-1], self._model.inputs, self._model.expected_value, X)
 
+    @io("X")
     def importance(self, X: Any) -> Any:
         """Global importance: the mean absolute contribution of each input over X, largest
         first (see ``split_importance`` for gain and split counts)."""
         c = self.contributions(X)
         return c.abs().mean().sort_values(ascending=False) if hasattr(c, "abs") else np.abs(c).mean(axis=0)
 
+    @io("X")
     def interactions(self, X: Any) -> np.ndarray:
         """SHAP interaction values: rows x (inputs + 1) x (inputs + 1), as shap's
         ``shap_interaction_values``: ``[i, a, b]`` (a != b) is half the interaction of inputs
@@ -252,6 +261,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         each row of a matrix sums to the input's contribution."""
         return self._model.interactions(self._tree_rows(X))
 
+    @io("X")
     def explain(self, X: Any, top: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them
         (the same frame as ``ChurnModel.explain``; one customer as a dict or a Series too)."""

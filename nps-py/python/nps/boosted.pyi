@@ -1,5 +1,10 @@
 """Boosted churn scoring: BoostedChurnModel (scikit-learn conventions), exact TreeSHAP, and
-models read from LightGBM and XGBoost."""
+models read from LightGBM and XGBoost.
+
+Tables (``X``, ``events``) may be pandas DataFrames, dicts of arrays, 2-D numpy arrays, pyarrow
+Tables or RecordBatches, polars DataFrames or any Arrow PyCapsule object; columns may be
+pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Table for Arrow
+input and a polars DataFrame for polars input (docs/arrow.md)."""
 
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union

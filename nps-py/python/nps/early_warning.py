@@ -26,6 +26,7 @@ from . import _nps
 from ._errors import error
 from ._nps import NpsError
 from . import _checks
+from ._arrow import flavor, io, read
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 from . import boosted as _boosted
@@ -74,6 +75,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
     evaluation against answers and the detractor attribution. Their core models have the
     same methods."""
 
+    @io("X")
     def predict_proba(self, X: Any) -> np.ndarray:
         """P(detractor), P(passive), P(promoter) per row (X: a table, or one respondent as a
         dict or a Series)."""
@@ -84,25 +86,30 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         names, columns = to_columns(X) if hasattr(X, "columns") or isinstance(X, dict) else to_columns(X, self._model.inputs)
         return self._model.predict_proba(names, columns)
 
+    @io("X")
     def predict(self, X: Any) -> np.ndarray:
         """The most likely category per row."""
         return CATEGORIES[np.argmax(self.predict_proba(X), axis=1)]
 
+    @io("X")
     def detractor_risk(self, X: Any) -> np.ndarray:
         """P(detractor) per row."""
         return self.predict_proba(X)[:, 0]
 
+    @io("X")
     def predicted_nps(self, X: Any, level: float = 0.95) -> dict:
         """The predicted NPS of the rows of X with its interval (see :func:`predicted_nps`),
         counting the uncertainty of the model's level from its training respondents."""
         return predicted_nps(self.predict_proba(X), trained_on=self._model.training_rows, level=level)
 
+    @io("X", "answers")
     def evaluate(self, X: Any, answers: Any, threshold: float = 0.5) -> dict:
         """Multiclass log loss, detractor-vs-rest ROC AUC, precision and recall of the
         detractor alert ``P(detractor) >= threshold`` on the rows that answered (``answers``
         0-10, NaN where none), and coverage (the share of rows with a prediction)."""
         return _nps._evaluate_ltr(self.predict_proba(X), np.asarray(answers, dtype=np.float64), float(threshold))
 
+    @io("X")
     def detractor_contributions(self, X: Any) -> Any:
         """Each input's exact contribution to each row's detractor log-odds,
         ln(P(detractor) / P(promoter)), against a baseline (``attrs["baseline"]``):
@@ -130,6 +137,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         frame.attrs.update(baseline=baseline, log_odds=z, risk=risk)
         return frame
 
+    @io("X")
     def explain_detractor(self, X: Any, top: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The ``top`` inputs pushing each row most towards detractor (``raises``) and towards
         promoter (``lowers``): one row per (customer, factor) with the customer's
@@ -147,6 +155,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         return pd.DataFrame.from_records(records, columns=["customer", "detractor_risk", "direction", "rank", "factor",
                                                            "contribution"])
 
+    @io("X", "value")
     def alerts(self, X: Any, value: Any = None, top: int = 100, factors: int = 3) -> Any:
         """The customers most at risk of being detractors, ranked by P(detractor) times
         ``value`` (e.g. monthly revenue; 1 for everyone when not given): a DataFrame with
@@ -177,6 +186,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
     def inputs_(self) -> list:
         return self._fitted()._model.inputs
 
+    @io("X", "y", "sample_weight")
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """The share of respondents whose predicted category (detractor, passive, promoter)
         is the category of their answer (``y``: 0-10 answers; weighted by
@@ -216,6 +226,7 @@ class LtrModel(_LtrEstimator):
         self.kinds = kinds
         self.unseen = unseen
 
+    @io("X", "y", "sample_weight")
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "LtrModel":
         """Fits on respondents: X their inputs, y their 0-10 answers."""
         X = _checks.table(self, X, fit=True)
@@ -313,6 +324,7 @@ class BoostedLtrModel(_LtrEstimator):
         self.threads = threads
         self.kinds = kinds
 
+    @io("X", "y", "sample_weight")
     def fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Optional[Any] = None) -> "BoostedLtrModel":
         """Fits on respondents: X their inputs, y their 0-10 answers. ``eval_set``:
         ``[(X_valid, answers_valid)]``, evaluated each round (``evals_result_``) and used for
@@ -325,7 +337,7 @@ class BoostedLtrModel(_LtrEstimator):
         if eval_set:
             if len(eval_set) != 1:
                 raise error("INVALID_PARAMETER", f"eval_set must hold one (X, answers) pair, got {len(eval_set)}")
-            eval_x, ey = eval_set[0]
+            eval_x, ey = (read(v, "eval_set") if flavor(v) else v for v in eval_set[0])
             eval_scores = np.ascontiguousarray(ey, dtype=np.float64)
         width = np.shape(X)[1] if isinstance(X, np.ndarray) else 0
         matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
@@ -390,6 +402,7 @@ def _top_factors(row: np.ndarray, k: int) -> tuple:
 TicketScorer = _nps.TicketScorer
 
 
+@io("answers")
 def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:
     """NPS from (detractor, passive, promoter) probabilities: 100 x (mean P(promoter) -
     mean P(detractor)), with an interval for the NPS the group would show if everyone

@@ -1,4 +1,9 @@
-"""Early warning: likelihood to recommend for customers who never answer."""
+"""Early warning: likelihood to recommend for customers who never answer.
+
+Tables (``X``, ``events``) may be pandas DataFrames, dicts of arrays, 2-D numpy arrays, pyarrow
+Tables or RecordBatches, polars DataFrames or any Arrow PyCapsule object; columns may be
+pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Table for Arrow
+input and a polars DataFrame for polars input (docs/arrow.md)."""
 
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union

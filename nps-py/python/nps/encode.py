@@ -18,6 +18,7 @@ import numpy as np
 from . import _nps
 from ._errors import error, not_fitted
 from . import _checks
+from ._arrow import io
 from ._tables import bool_columns, to_columns
 
 try:  # scikit-learn is optional: with it, the classes plug into Pipeline and friends.
@@ -39,6 +40,7 @@ def read_csv(path: Any) -> Any:
     return pd.DataFrame(data)
 
 
+@io("X")
 def infer_kinds(X: Any, exclude: Sequence[str] = ()) -> dict:
     """The kind each column would be encoded as: bool columns and complete yes/no or
     true/false text are boolean, numbers numeric, other text categorical."""
@@ -82,6 +84,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         self.unseen = unseen
         self.standardize = standardize
 
+    @io("X", "y", "sample_weight")
     def fit(self, X: Any, y: Any = None) -> "TableEncoder":
         X = _checks.table(self, X, fit=True)
         names, columns = to_columns(X)
@@ -92,6 +95,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             self.feature_names_in_ = np.array(names, dtype=object)
         return self
 
+    @io("X")
     def transform(self, X: Any) -> np.ndarray:
         self._fitted()
         X = _checks.table(self, X, fit=False)

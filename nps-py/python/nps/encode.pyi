@@ -1,4 +1,9 @@
-"""Tabular encoding with scikit-learn's transformer conventions."""
+"""Tabular encoding with scikit-learn's transformer conventions.
+
+Tables (``X``, ``events``) may be pandas DataFrames, dicts of arrays, 2-D numpy arrays, pyarrow
+Tables or RecordBatches, polars DataFrames or any Arrow PyCapsule object; columns may be
+pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Table for Arrow
+input and a polars DataFrame for polars input (docs/arrow.md)."""
 
 from typing import Any, Mapping, Optional, Sequence
 

@@ -1,7 +1,8 @@
 """Churn features from a raw event history, as of a date, with no leakage.
 
-The event history is a pandas DataFrame (or a dict of numpy arrays) with one row per event
-and the columns
+The event history is a pandas DataFrame, a dict of numpy arrays, or an Arrow table (a pyarrow
+Table or RecordBatch, a polars DataFrame: see docs/arrow.md) with one row per event and the
+columns
 
 ========== ============================================================ ==========
 column     meaning                                                      required
@@ -29,6 +30,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 import numpy as np
 
 from . import _nps
+from ._arrow import io
 from ._errors import error
 from ._tables import _is_missing
 from ._nps import NpsError
@@ -228,6 +230,7 @@ def _kinds(column: Any) -> tuple[np.ndarray, Any]:
     return _factorize(column, "kind", allow_missing=False)
 
 
+@io("events")
 def encode_events(events: Any) -> dict:
     """The event history as the dictionary-encoded columns the core reads (advanced use);
     ``time`` in epoch seconds."""
@@ -266,6 +269,7 @@ def _compute(events: Any, definitions: Optional[str], as_of: Any, declared_kinds
     return frame
 
 
+@io("events")
 def compute(events: Any, definitions: Union[str, Mapping, Iterable], as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """Features defined declaratively (JSON text, a dict ``{"features": [...]}`` or a list of
     definitions), one row per customer, as of ``as_of`` (epoch seconds, a date, a datetime, a
@@ -274,6 +278,7 @@ def compute(events: Any, definitions: Union[str, Mapping, Iterable], as_of: Any,
     return _compute(events, _definitions_json(definitions), as_of, declared_kinds)
 
 
+@io("events")
 def retention(events: Any, as_of: Any, declared_kinds: Iterable[str] = ()) -> Any:
     """The built-in retention feature set (tenure, contacts, repeat contacts, handle time,
     bill shock, usage trend, top-up gap, last NPS, ...), one row per customer, as of

@@ -1,4 +1,9 @@
-"""Churn features from a raw event history, as of a date, with no leakage."""
+"""Churn features from a raw event history, as of a date, with no leakage.
+
+Tables (``X``, ``events``) may be pandas DataFrames, dicts of arrays, 2-D numpy arrays, pyarrow
+Tables or RecordBatches, polars DataFrames or any Arrow PyCapsule object; columns may be
+pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Table for Arrow
+input and a polars DataFrame for polars input (docs/arrow.md)."""
 
 from typing import Any, Iterable, Mapping, Optional, Union
 

@@ -12,6 +12,9 @@ Which class is positive: ``y`` holds two classes, as 0/1, booleans or any two la
 (any case): the class ``ChurnModel.fit`` makes churn (``classes_[1]``) for such labels.
 Other labels ("churned"/"stayed", 1/2) must name it; guessing from the sort order would
 swap the classes of some pairs (scikit-learn refuses them too).
+
+Every argument of labels, scores or weights may be a numpy array, a list, a pandas Series, a
+pyarrow Array or ChunkedArray or a polars Series (docs/arrow.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from __future__ import annotations
 from typing import Any
 
 from . import _nps
-from ._nps import average_precision, brier, log_loss, roc_auc, roc_curve, threshold_metrics
+from ._arrow import io
+
+# The core's metrics, taking Arrow and polars columns too (docs/arrow.md).
+_COLUMNS = ("y", "score", "p", "sample_weight")
+average_precision = io(*_COLUMNS)(_nps.average_precision)
+brier = io(*_COLUMNS)(_nps.brier)
+log_loss = io(*_COLUMNS)(_nps.log_loss)
+roc_auc = io(*_COLUMNS)(_nps.roc_auc)
+roc_curve = io(*_COLUMNS)(_nps.roc_curve)
+threshold_metrics = io(*_COLUMNS)(_nps.threshold_metrics)
 
 __all__ = [
     "average_precision",
@@ -41,6 +53,7 @@ def _frame(columns: dict, index: str) -> Any:
     return pd.DataFrame(columns).set_index(index)
 
 
+@io("y", "score")
 def lift_table(y: Any, score: Any, bins: int = 10, *, pos_label: Any = None) -> Any:
     """Customers ranked by descending score (ties in input order), cut into ``bins`` bins as
     ``numpy.array_split`` cuts them; per bin: customers, positives, rate, lift over the base
@@ -54,6 +67,7 @@ def lift_table(y: Any, score: Any, bins: int = 10, *, pos_label: Any = None) -> 
     return frame
 
 
+@io("y", "p")
 def calibration_table(y: Any, p: Any, bins: int = 10, *, pos_label: Any = None) -> Any:
     """Predicted probability against observed rate in ``bins`` uniform bins on [0, 1]
     (empty bins left out; ``mean_predicted`` and ``observed_rate`` are scikit-learn's

@@ -3,7 +3,11 @@
 ``y`` holds two classes: 0/1, booleans, or any two labels ("Yes"/"No", "churned"/"stayed").
 ``pos_label`` names the positive class (churn); without it the positive class is 1, True, or
 the text that reads as yes/true (any case), the class ``fit`` makes churn; other labels
-need ``pos_label``."""
+need ``pos_label``.
+
+Labels, scores and weights may be pyarrow Arrays or ChunkedArrays or polars Series; the tables
+(``lift_table``, ``calibration_table``) then come back as a pyarrow Table or a polars DataFrame
+(docs/arrow.md)."""
 
 from typing import Any, Optional, Tuple
 

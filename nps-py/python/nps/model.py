@@ -24,6 +24,7 @@ from . import _nps
 from ._nps import NpsError
 from ._errors import error, not_fitted
 from . import _checks
+from ._arrow import Columns, io
 from ._tables import bool_columns, one_row, to_columns
 from .encode import _specs
 
@@ -121,6 +122,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     # -- training ---------------------------------------------------------------------------
 
+    @io("X", "y", "sample_weight")
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "ChurnModel":
         """Fits on X (rows are customers) and y (two classes; ``classes_[1]`` is churn)."""
         X = _checks.table(self, X, fit=True)
@@ -164,21 +166,25 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             return to_columns(X)
         return to_columns(X, self._model.inputs)
 
+    @io("X")
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of churn per row (X: a table, or one customer as a dict or a Series)."""
         names, columns = self._columns(self._input(X)[0])
         return self._model.decision_function(names, columns)
 
+    @io("X")
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, one column per class in ``classes_`` order (the second is churn)."""
         p = self.churn_probability(self._input(X)[0])
         return np.column_stack([1.0 - p, p])
 
+    @io("X")
     def predict(self, X: Any) -> np.ndarray:
         """The more likely class of each row (churn where the log-odds are positive)."""
         z = self.decision_function(X)
         return self.classes_[(z > 0).astype(int)]
 
+    @io("X")
     def churn_probability(self, X: Any) -> Union[np.ndarray, float]:
         """P(churn) per row: the core's number, the same to the bit in Rust and Node. One
         customer (a dict ``{input: value}`` or a Series such as ``X.iloc[0]``) gives one
@@ -195,6 +201,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     # -- why: factor attribution ------------------------------------------------------------
 
+    @io("X")
     def contributions(self, X: Any) -> Any:
         """Each input's exact contribution to each row's log-odds, against the baseline of
         the training mean (``attrs["baseline"]``): baseline + row sum = log-odds. Columns of
@@ -205,12 +212,14 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         c, baseline, _ = self._model.contributions(names, columns)
         return _contribution_frame(c, self._model.inputs, baseline, X)
 
+    @io("X")
     def importance(self, X: Any) -> Any:
         """Global importance: the mean absolute contribution of each input over X, largest
         first."""
         c = self.contributions(X)
         return c.abs().mean().sort_values(ascending=False) if hasattr(c, "abs") else np.abs(c).mean(axis=0)
 
+    @io("X")
     def explain(self, X: Any, top: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The ``top`` factors raising and lowering each row's risk, as an agent reads them:
         one row per (customer, factor) with the direction, the contribution to the log-odds,
@@ -355,6 +364,9 @@ def _numeric_matrix(X: Any, inputs: list) -> Optional[tuple]:
         if X.dtype == np.float64 and (X.flags.c_contiguous or X.flags.f_contiguous):
             return X, list(inputs)
         return np.ascontiguousarray(X, dtype=np.float64), list(inputs)
+    if isinstance(X, Columns):  # an Arrow table: its number columns gathered once
+        m = X.matrix()
+        return None if m is None else (m, list(X))
     if hasattr(X, "columns") and hasattr(X, "dtypes") and all(getattr(d, "kind", "O") in "fiu" for d in X.dtypes):
         return X.to_numpy(dtype=np.float64, na_value=np.nan), [str(c) for c in X.columns]
     return None
@@ -448,6 +460,7 @@ class CrossValidation:
         return f"CrossValidation(k={len(self)}, {means})"
 
 
+@io("X", "y")
 def cross_validate(model: Any, X: Any, y: Any, k: int = 5, seed: int = 42, metric: Any = None, *,
                    scoring: Any = None) -> CrossValidation:
     """Out-of-fold evaluation over ``k`` stratified folds, seeded: each class is shuffled and
@@ -469,7 +482,8 @@ def cross_validate(model: Any, X: Any, y: Any, k: int = 5, seed: int = 42, metri
     functions = _metrics(metric if metric is not None else scoring)
     classes, y01 = _binary_target(X, y)
     folds = np.asarray(_nps._stratified_folds(y01, int(k), int(seed)))
-    take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else (lambda idx: np.asarray(X)[idx])
+    take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else X.take if isinstance(X, Columns) else (
+        lambda idx: np.asarray(X)[idx])
     y = np.asarray(y)
     oof = np.full(len(y01), np.nan)
     rows = []

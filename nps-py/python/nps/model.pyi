@@ -1,4 +1,9 @@
-"""Churn scoring: ChurnModel (scikit-learn conventions) and its model file."""
+"""Churn scoring: ChurnModel (scikit-learn conventions) and its model file.
+
+Tables (``X``, ``events``) may be pandas DataFrames, dicts of arrays, 2-D numpy arrays, pyarrow
+Tables or RecordBatches, polars DataFrames or any Arrow PyCapsule object; columns may be
+pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Table for Arrow
+input and a polars DataFrame for polars input (docs/arrow.md)."""
 
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union

@@ -4,17 +4,19 @@ The numbers come from the Rust core (``nps._nps``); this module only turns segme
 into integer codes and back, timestamps into epoch seconds, and columns into a DataFrame
 (or a dict of columns when pandas is not installed). It also holds the package's two time
 conversions: a column of times (``_epoch_seconds``) and one time (``_epoch_second``).
+Arrow and polars columns and tables are read by ``nps._arrow`` (see docs/arrow.md).
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import numpy as np
 
 from . import _nps
+from ._arrow import io
 from ._errors import error
 from ._nps import NpsError
 
@@ -34,10 +36,12 @@ def _missing_label(v: Any) -> bool:
 
 def _keys(segments: Any, n: int) -> tuple[list, list]:
     """(key columns as lists, their names) of one key (a Series, an array, a list) or of
-    several (a DataFrame, or a list or tuple of Series / arrays)."""
+    several (a DataFrame, a dict of columns, or a list or tuple of Series / arrays)."""
     if hasattr(segments, "columns") and hasattr(segments, "iloc"):  # a DataFrame: one key per column
         columns = [segments[c] for c in segments.columns]
         names = [str(c) for c in segments.columns]
+    elif isinstance(segments, Mapping):  # a dict of columns (an Arrow table read by nps._arrow)
+        columns, names = list(segments.values()), [str(c) for c in segments]
     elif isinstance(segments, (list, tuple)) and segments and all(np.ndim(k) == 1 and not isinstance(k, str)
                                                                    for k in segments):
         columns = list(segments)
@@ -206,6 +210,7 @@ def _epoch_second(t: Any, field: str = "time") -> int:
     return seconds
 
 
+@io("segments", "scores", "weights")
 def breakdown(
     scores: Any,
     segments: Any,
@@ -253,6 +258,7 @@ def breakdown(
     return frame
 
 
+@io("scores")
 def validate_scores(scores: Any, *, scale: Any = None, non_integer: str = "error") -> Any:
     """Every bad answer at once, where ``Tally.from_scores`` stops at the first: one row per
     answer a tally would not count as it is (missing, off the scale, not a whole number when
@@ -294,6 +300,7 @@ def validate_scores(scores: Any, *, scale: Any = None, non_integer: str = "error
     return frame
 
 
+@io("scores", "timestamps", "weights")
 def trend(
     scores: Any,
     timestamps: Any,
