@@ -650,7 +650,7 @@ def fit(df: Any, y: str, model: Any = None, sample_weight: Optional[str] = None,
         summaries = [_nps._EncoderSummary.from_json(r[0]) for r in
                      data.mapInArrow(summarise, T.StructType([T.StructField("summary", T.StringType())])).collect()]
         if not summaries:
-            raise error("EMPTY_INPUT", "df has no rows")
+            raise error("EMPTY", "df has no rows")
         merged = summaries[0]
         for s in summaries[1:]:
             merged.merge(s)
