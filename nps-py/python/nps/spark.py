@@ -428,17 +428,23 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
         import pyarrow as pa
 
         customer_type = _arrow_type(customer_field.dataType)
-        carry = None
+        carry: list = []  # the batches (or their ends) of the customer that straddles batches
         for batch in batches:
-            table = pa.Table.from_batches([batch])
-            if carry is not None:
-                table = pa.concat_tables([carry, table])
-            start = _customer_run_start(table)
-            if start:
-                yield _features_batch(table.slice(0, start), text, when, declared, names, customer_type)
-            carry = table.slice(start)
-        if carry is not None and carry.num_rows:
-            yield _features_batch(carry, text, when, declared, names, customer_type)
+            if not batch.num_rows:
+                continue
+            start = _customer_run_start(batch)  # within this batch: the carry is not read again
+            if not start and carry:
+                first = batch.column("customer")[0]
+                if first.is_valid and first.as_py() != carry[-1].column("customer")[0].as_py():  # a new customer
+                    yield _features_batch(pa.Table.from_batches(carry), text, when, declared, names, customer_type)
+                    carry = []
+            elif start:
+                done = carry + [batch.slice(0, start)]
+                yield _features_batch(pa.Table.from_batches(done), text, when, declared, names, customer_type)
+                carry = []
+            carry.append(batch.slice(start))
+        if carry:
+            yield _features_batch(pa.Table.from_batches(carry), text, when, declared, names, customer_type)
 
     return by_customer.mapInArrow(run, schema)
 
