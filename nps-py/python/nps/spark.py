@@ -367,23 +367,122 @@ def _customer_run_start(table: Any) -> int:
     return len(column) - int(pc.sum(pc.equal(column, last)).as_py())
 
 
+def _arrow_codes(column: Any) -> tuple:
+    """Codes (uint32, NONE_CODE for a null) and the values they stand for, in first-seen
+    order (as pandas' factorize gives them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .features import NONE_CODE
+
+    encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.cast(pa.uint32())
+    if codes.null_count:
+        codes = pc.fill_null(codes, NONE_CODE)
+    return np.ascontiguousarray(codes.to_numpy()), encoded.dictionary
+
+
+def _arrow_encoded(table: Any) -> Optional[dict]:
+    """The columns the core reads, taken from an Arrow table without pandas (as
+    ``features._encode`` encodes the same table converted to pandas, to the same numbers),
+    or None when a column needs the pandas path: a type other than those Spark gives for
+    the event columns, or a missing customer, time or kind (the pandas path names it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .features import _TICKS, _customers
+
+    table = table.combine_chunks()
+    if not table.num_rows:
+        return None
+
+    def column(name: str) -> Any:
+        if name not in table.column_names:
+            return None
+        c = table.column(name)
+        return c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks)
+
+    customer, when, kind = column("customer"), column("time"), column("kind")
+    if customer.null_count or when.null_count or kind.null_count:
+        return None
+    texts = (pa.types.is_string, pa.types.is_large_string)
+    if pa.types.is_integer(customer.type) and not pa.types.is_uint64(customer.type):
+        codes, labels, first = _customers(customer.to_numpy())
+    elif any(t(customer.type) for t in texts):
+        codes, labels = _arrow_codes(customer)
+        first = None
+    else:
+        return None
+    if not (pa.types.is_timestamp(when.type) and when.type.unit in _TICKS and any(t(kind.type) for t in texts)):
+        return None
+    enc = {"customer": codes, "customer_labels": labels,
+           "time": np.ascontiguousarray(when.view(pa.int64()).to_numpy()), "time_ticks": _TICKS[when.type.unit]}
+    enc["kind"], kinds = _arrow_codes(kind)
+    enc["kind_names"] = [str(k) for k in kinds.to_pylist()]
+    for name in ("value", "duration"):
+        c = column(name)
+        if c is None:
+            enc[name] = np.empty(0, dtype=np.float64)
+        elif pa.types.is_floating(c.type) or pa.types.is_integer(c.type):
+            c = c.cast(pa.float64())
+            enc[name] = np.ascontiguousarray(pc.fill_null(c, np.nan).to_numpy() if c.null_count else c.to_numpy())
+        else:
+            return None
+    department = column("department")
+    if department is None:
+        enc["department"], enc["department_names"] = np.empty(0, dtype=np.uint32), []
+    elif any(t(department.type) for t in texts):
+        enc["department"], names = _arrow_codes(department)
+        enc["department_names"] = [str(d) for d in names.to_pylist()]
+    else:
+        return None
+    case = column("case")  # read for equality only (distinct cases): any injective codes do
+    if case is None:
+        enc["case"] = np.empty(0, dtype=np.uint32)
+    elif pa.types.is_integer(case.type) or any(t(case.type) for t in texts):
+        enc["case"] = _arrow_codes(case)[0]
+    elif pa.types.is_floating(case.type):  # NaN is no case, and -0.0 the case 0.0, as for pandas
+        case = pc.add(case.cast(pa.float64()), 0.0)
+        enc["case"] = _arrow_codes(pc.if_else(pc.is_nan(case), pa.scalar(None, pa.float64()), case))[0]
+    else:
+        return None
+    flag = column("flag")
+    if flag is None:
+        enc["flag"] = np.empty(0, dtype=np.uint8)
+    elif pa.types.is_boolean(flag.type):
+        flag = flag.cast(pa.uint8())
+        enc["flag"] = np.ascontiguousarray((pc.fill_null(flag, 2) if flag.null_count else flag).to_numpy())
+    else:
+        return None
+    if first is not None:
+        enc["customer_first"] = first
+    return enc
+
+
 def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared: list, names: list,
                     customer_type: Any) -> Any:
     import pyarrow as pa
 
     from .features import _compute
 
-    frame = table.to_pandas()
     try:
-        values = _compute(frame, definitions, as_of, declared)
+        enc = _arrow_encoded(table)
+        if enc is None:
+            values = _compute(table.to_pandas(), definitions, as_of, declared)
+            labels, matrix = values.index.to_numpy(), values[names].to_numpy(dtype=np.float64)
+        else:
+            labels = enc.pop("customer_labels")
+            computed, _, matrix = _nps._compute_features(enc, definitions, as_of, declared)
+            labels = labels[: matrix.shape[0]]
+            matrix = matrix[:, [computed.index(n) for n in names]]
     except NpsError as e:
         found = re.search(r"\[(\d+)\]", str(e))
-        if found and int(found.group(1)) < len(frame):
-            who = frame["customer"].iloc[int(found.group(1))]
+        if found and int(found.group(1)) < table.num_rows:
+            who = table.column("customer")[int(found.group(1))].as_py()
             raise error(e.code, f"{e} (an event of customer {who!r})") from None
         raise
-    arrays = [pa.array(values.index.to_numpy(), type=customer_type)]
-    arrays += [pa.array(np.ascontiguousarray(values[n].to_numpy(dtype=np.float64))) for n in names]
+    arrays = [labels.cast(customer_type) if isinstance(labels, pa.Array) else pa.array(labels, type=customer_type)]
+    arrays += [pa.array(np.ascontiguousarray(matrix[:, j])) for j in range(len(names))]
     return pa.RecordBatch.from_arrays(arrays, names=["customer"] + names)
 
 
