@@ -495,12 +495,12 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     (``definitions=None``) on the collected events, row for row, to the bit.
 
     The events are repartitioned by customer (``partitions``, Spark's default when None) and
-    sorted by customer and time within each partition; each partition's Arrow batches go
-    through the core with only the events of the customer that straddles two batches carried
-    over, so an executor holds at most one customer's events and one batch. Events of one
-    customer at the same second are taken in time order and then in the order Spark gives
-    them: a feature that depends on their order (the last of two answers given in the same
-    second) can differ from one machine's."""
+    sorted by customer within each partition (the core orders each customer's events by
+    time); each partition's Arrow batches go through the core with only the events of the
+    customer that straddles two batches carried over, so an executor holds at most one
+    customer's events and one batch. Events of one customer at the same second are taken in
+    the order Spark gives them: a feature that depends on their order (the last of two
+    answers given in the same second) can differ from one machine's."""
     if as_of is None:
         raise error("MISSING_VALUE", "as_of is required: the date the features are computed as of (events before it count)")
     from .features import _definitions_json
@@ -521,7 +521,7 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     columns = [c for c in _EVENT_COLUMNS if c in events.columns]
     by_customer = events.select(*columns)
     by_customer = (by_customer.repartition(partitions, "customer") if partitions else by_customer.repartition("customer"))
-    by_customer = by_customer.sortWithinPartitions("customer", "time")
+    by_customer = by_customer.sortWithinPartitions("customer")  # one key (a radix sort for integer ids)
 
     def run(batches: Any) -> Any:
         import pyarrow as pa
