@@ -269,7 +269,9 @@ def score(df: Any, model: Any, output: str = "churn_probability") -> Any:
     """``df`` with the model's probabilities added: ``output`` (a churn model's P(churn)),
     or ``p_detractor``, ``p_passive`` and ``p_promoter`` for a likelihood-to-recommend
     model. The model's inputs are read from the columns of the same names; the numbers are
-    the single-machine ones, to the bit."""
+    the single-machine ones, to the bit. A churn model is a scalar Arrow UDF (PySpark 4.1
+    or later: only the inputs cross to Python and the probability back); otherwise each
+    Arrow batch crosses whole (``mapInArrow``)."""
     F, T = _spark()
     cls, text = _model_file(model)
     inputs = list(model._model.inputs)
@@ -280,6 +282,21 @@ def score(df: Any, model: Any, output: str = "churn_probability") -> Any:
     added = ["p_detractor", "p_passive", "p_promoter"] if ltr else [output]
     schema = T.StructType(df.schema.fields + [T.StructField(c, T.DoubleType()) for c in added])
     shared = df.sparkSession.sparkContext.broadcast(text)
+
+    if not ltr and hasattr(F, "arrow_udf"):  # PySpark 4.1+: only the inputs go to Python and one column back
+        def probability(*columns: Any) -> Any:
+            import pyarrow as pa
+
+            m = _executor_model(cls, shared)
+            frame = pa.Table.from_arrays(list(columns), names=inputs).to_pandas()
+            return pa.array(np.asarray(m.churn_probability(frame), dtype=np.float64).reshape(len(frame)))
+
+        import pyarrow as pa
+
+        probability.__annotations__ = {"columns": pa.Array, "return": pa.Array}  # arrays to an array
+        udf = F.arrow_udf(probability, T.DoubleType())
+        quoted = ["`" + c.replace("`", "``") + "`" for c in inputs]
+        return df.select("*", udf(*[F.col(c) for c in quoted]).alias(output))
 
     def run(batches: Any) -> Any:
         import pyarrow as pa
