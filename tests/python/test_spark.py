@@ -292,3 +292,33 @@ def test_logistic_training_over_the_partitions_equals_one_machine(spark):
         nps.spark.fit(df.withColumn("churned", df["plan"]), "churned")
     with pytest.raises(nps.NpsError, match="no label column"):
         nps.spark.fit(df, "churn")
+
+def test_features_read_every_column_type_as_one_machine(spark):
+    """The event columns Spark hands over (integer, text or float cases with nulls, nullable
+    flags, a departments filter) and times as epoch seconds (read through pandas): the same
+    numbers as nps.features.compute on the collected events."""
+    base, events = _events_with_a_heavy_customer(customers=120, seed=4)
+    events = _unique_times(events)
+    events["customer"] = events["customer"].str[1:].astype(np.int64)
+    definitions = {"features": [
+        {"name": "cases_90d", "kinds": ["contact_opened"], "aggregation": "distinct_count", "field": "case",
+         "window": {"days": 90}},
+        {"name": "billing_contacts", "kinds": ["contact_opened"], "aggregation": "count",
+         "filter": {"field": "department", "equals": "billing"}},
+        {"name": "resolved", "kinds": ["contact_resolved"], "aggregation": "count", "filter": {"field": "flag", "equals": True}},
+        {"name": "aht", "kinds": ["contact_resolved"], "aggregation": "mean", "field": "duration"},
+        {"name": "last_nps", "kinds": ["survey_answer"], "aggregation": "last", "field": "value"}]}
+    cases = {"float": events["case"], "int": events["case"].astype("Int64"),
+             "text": events["case"].map(lambda c: None if c != c else f"K{c:.0f}")}
+    for label, case in cases.items():
+        frame = events.assign(case=case)
+        want = nps.features.compute(frame, definitions, as_of=base.as_of)
+        assert want["cases_90d"].max() > 1 and want["billing_contacts"].max() > 0
+        got = nps.spark.features(spark.createDataFrame(frame), definitions, as_of=base.as_of).toPandas()
+        got = got.set_index("customer").loc[want.index, list(want.columns)]
+        assert got.to_numpy().tobytes() == want.to_numpy().tobytes(), label
+    seconds = events.assign(time=events["time"].astype("datetime64[s]").astype(np.int64))
+    want = nps.features.retention(seconds, as_of=base.as_of)
+    got = nps.spark.features(spark.createDataFrame(seconds), as_of=base.as_of, partitions=3).toPandas()
+    got = got.set_index("customer").loc[want.index, list(want.columns)]
+    assert got.to_numpy().tobytes() == want.to_numpy().tobytes()

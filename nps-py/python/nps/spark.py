@@ -269,7 +269,9 @@ def score(df: Any, model: Any, output: str = "churn_probability") -> Any:
     """``df`` with the model's probabilities added: ``output`` (a churn model's P(churn)),
     or ``p_detractor``, ``p_passive`` and ``p_promoter`` for a likelihood-to-recommend
     model. The model's inputs are read from the columns of the same names; the numbers are
-    the single-machine ones, to the bit."""
+    the single-machine ones, to the bit. A churn model is a scalar Arrow UDF (PySpark 4.1
+    or later: only the inputs cross to Python and the probability back); otherwise each
+    Arrow batch crosses whole (``mapInArrow``)."""
     F, T = _spark()
     cls, text = _model_file(model)
     inputs = list(model._model.inputs)
@@ -280,6 +282,21 @@ def score(df: Any, model: Any, output: str = "churn_probability") -> Any:
     added = ["p_detractor", "p_passive", "p_promoter"] if ltr else [output]
     schema = T.StructType(df.schema.fields + [T.StructField(c, T.DoubleType()) for c in added])
     shared = df.sparkSession.sparkContext.broadcast(text)
+
+    if not ltr and hasattr(F, "arrow_udf"):  # PySpark 4.1+: only the inputs go to Python and one column back
+        def probability(*columns: Any) -> Any:
+            import pyarrow as pa
+
+            m = _executor_model(cls, shared)
+            frame = pa.Table.from_arrays(list(columns), names=inputs).to_pandas()
+            return pa.array(np.asarray(m.churn_probability(frame), dtype=np.float64).reshape(len(frame)))
+
+        import pyarrow as pa
+
+        probability.__annotations__ = {"columns": pa.Array, "return": pa.Array}  # arrays to an array
+        udf = F.arrow_udf(probability, T.DoubleType())
+        quoted = ["`" + c.replace("`", "``") + "`" for c in inputs]
+        return df.select("*", udf(*[F.col(c) for c in quoted]).alias(output))
 
     def run(batches: Any) -> Any:
         import pyarrow as pa
@@ -367,23 +384,122 @@ def _customer_run_start(table: Any) -> int:
     return len(column) - int(pc.sum(pc.equal(column, last)).as_py())
 
 
+def _arrow_codes(column: Any) -> tuple:
+    """Codes (uint32, NONE_CODE for a null) and the values they stand for, in first-seen
+    order (as pandas' factorize gives them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .features import NONE_CODE
+
+    encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.cast(pa.uint32())
+    if codes.null_count:
+        codes = pc.fill_null(codes, NONE_CODE)
+    return np.ascontiguousarray(codes.to_numpy()), encoded.dictionary
+
+
+def _arrow_encoded(table: Any) -> Optional[dict]:
+    """The columns the core reads, taken from an Arrow table without pandas (as
+    ``features._encode`` encodes the same table converted to pandas, to the same numbers),
+    or None when a column needs the pandas path: a type other than those Spark gives for
+    the event columns, or a missing customer, time or kind (the pandas path names it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .features import _TICKS, _customers
+
+    table = table.combine_chunks()
+    if not table.num_rows:
+        return None
+
+    def column(name: str) -> Any:
+        if name not in table.column_names:
+            return None
+        c = table.column(name)
+        return c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks)
+
+    customer, when, kind = column("customer"), column("time"), column("kind")
+    if customer.null_count or when.null_count or kind.null_count:
+        return None
+    texts = (pa.types.is_string, pa.types.is_large_string)
+    if pa.types.is_integer(customer.type) and not pa.types.is_uint64(customer.type):
+        codes, labels, first = _customers(customer.to_numpy())
+    elif any(t(customer.type) for t in texts):
+        codes, labels = _arrow_codes(customer)
+        first = None
+    else:
+        return None
+    if not (pa.types.is_timestamp(when.type) and when.type.unit in _TICKS and any(t(kind.type) for t in texts)):
+        return None
+    enc = {"customer": codes, "customer_labels": labels,
+           "time": np.ascontiguousarray(when.view(pa.int64()).to_numpy()), "time_ticks": _TICKS[when.type.unit]}
+    enc["kind"], kinds = _arrow_codes(kind)
+    enc["kind_names"] = [str(k) for k in kinds.to_pylist()]
+    for name in ("value", "duration"):
+        c = column(name)
+        if c is None:
+            enc[name] = np.empty(0, dtype=np.float64)
+        elif pa.types.is_floating(c.type) or pa.types.is_integer(c.type):
+            c = c.cast(pa.float64())
+            enc[name] = np.ascontiguousarray(pc.fill_null(c, np.nan).to_numpy() if c.null_count else c.to_numpy())
+        else:
+            return None
+    department = column("department")
+    if department is None:
+        enc["department"], enc["department_names"] = np.empty(0, dtype=np.uint32), []
+    elif any(t(department.type) for t in texts):
+        enc["department"], names = _arrow_codes(department)
+        enc["department_names"] = [str(d) for d in names.to_pylist()]
+    else:
+        return None
+    case = column("case")  # read for equality only (distinct cases): any injective codes do
+    if case is None:
+        enc["case"] = np.empty(0, dtype=np.uint32)
+    elif pa.types.is_integer(case.type) or any(t(case.type) for t in texts):
+        enc["case"] = _arrow_codes(case)[0]
+    elif pa.types.is_floating(case.type):  # NaN is no case, and -0.0 the case 0.0, as for pandas
+        case = pc.add(case.cast(pa.float64()), 0.0)
+        enc["case"] = _arrow_codes(pc.if_else(pc.is_nan(case), pa.scalar(None, pa.float64()), case))[0]
+    else:
+        return None
+    flag = column("flag")
+    if flag is None:
+        enc["flag"] = np.empty(0, dtype=np.uint8)
+    elif pa.types.is_boolean(flag.type):
+        flag = flag.cast(pa.uint8())
+        enc["flag"] = np.ascontiguousarray((pc.fill_null(flag, 2) if flag.null_count else flag).to_numpy())
+    else:
+        return None
+    if first is not None:
+        enc["customer_first"] = first
+    return enc
+
+
 def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared: list, names: list,
                     customer_type: Any) -> Any:
     import pyarrow as pa
 
     from .features import _compute
 
-    frame = table.to_pandas()
     try:
-        values = _compute(frame, definitions, as_of, declared)
+        enc = _arrow_encoded(table)
+        if enc is None:
+            values = _compute(table.to_pandas(), definitions, as_of, declared)
+            labels, matrix = values.index.to_numpy(), values[names].to_numpy(dtype=np.float64)
+        else:
+            labels = enc.pop("customer_labels")
+            computed, _, matrix = _nps._compute_features(enc, definitions, as_of, declared)
+            labels = labels[: matrix.shape[0]]
+            matrix = matrix[:, [computed.index(n) for n in names]]
     except NpsError as e:
         found = re.search(r"\[(\d+)\]", str(e))
-        if found and int(found.group(1)) < len(frame):
-            who = frame["customer"].iloc[int(found.group(1))]
+        if found and int(found.group(1)) < table.num_rows:
+            who = table.column("customer")[int(found.group(1))].as_py()
             raise error(e.code, f"{e} (an event of customer {who!r})") from None
         raise
-    arrays = [pa.array(values.index.to_numpy(), type=customer_type)]
-    arrays += [pa.array(np.ascontiguousarray(values[n].to_numpy(dtype=np.float64))) for n in names]
+    arrays = [labels.cast(customer_type) if isinstance(labels, pa.Array) else pa.array(labels, type=customer_type)]
+    arrays += [pa.array(np.ascontiguousarray(matrix[:, j])) for j in range(len(names))]
     return pa.RecordBatch.from_arrays(arrays, names=["customer"] + names)
 
 
@@ -396,12 +512,12 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     (``definitions=None``) on the collected events, row for row, to the bit.
 
     The events are repartitioned by customer (``partitions``, Spark's default when None) and
-    sorted by customer and time within each partition; each partition's Arrow batches go
-    through the core with only the events of the customer that straddles two batches carried
-    over, so an executor holds at most one customer's events and one batch. Events of one
-    customer at the same second are taken in time order and then in the order Spark gives
-    them: a feature that depends on their order (the last of two answers given in the same
-    second) can differ from one machine's."""
+    sorted by customer within each partition (the core orders each customer's events by
+    time); each partition's Arrow batches go through the core with only the events of the
+    customer that straddles two batches carried over, so an executor holds at most one
+    customer's events and one batch. Events of one customer at the same second are taken in
+    the order Spark gives them: a feature that depends on their order (the last of two
+    answers given in the same second) can differ from one machine's."""
     if as_of is None:
         raise error("MISSING_VALUE", "as_of is required: the date the features are computed as of (events before it count)")
     from .features import _definitions_json
@@ -422,23 +538,29 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     columns = [c for c in _EVENT_COLUMNS if c in events.columns]
     by_customer = events.select(*columns)
     by_customer = (by_customer.repartition(partitions, "customer") if partitions else by_customer.repartition("customer"))
-    by_customer = by_customer.sortWithinPartitions("customer", "time")
+    by_customer = by_customer.sortWithinPartitions("customer")  # one key (a radix sort for integer ids)
 
     def run(batches: Any) -> Any:
         import pyarrow as pa
 
         customer_type = _arrow_type(customer_field.dataType)
-        carry = None
+        carry: list = []  # the batches (or their ends) of the customer that straddles batches
         for batch in batches:
-            table = pa.Table.from_batches([batch])
-            if carry is not None:
-                table = pa.concat_tables([carry, table])
-            start = _customer_run_start(table)
-            if start:
-                yield _features_batch(table.slice(0, start), text, when, declared, names, customer_type)
-            carry = table.slice(start)
-        if carry is not None and carry.num_rows:
-            yield _features_batch(carry, text, when, declared, names, customer_type)
+            if not batch.num_rows:
+                continue
+            start = _customer_run_start(batch)  # within this batch: the carry is not read again
+            if not start and carry:
+                first = batch.column("customer")[0]
+                if first.is_valid and first.as_py() != carry[-1].column("customer")[0].as_py():  # a new customer
+                    yield _features_batch(pa.Table.from_batches(carry), text, when, declared, names, customer_type)
+                    carry = []
+            elif start:
+                done = carry + [batch.slice(0, start)]
+                yield _features_batch(pa.Table.from_batches(done), text, when, declared, names, customer_type)
+                carry = []
+            carry.append(batch.slice(start))
+        if carry:
+            yield _features_batch(pa.Table.from_batches(carry), text, when, declared, names, customer_type)
 
     return by_customer.mapInArrow(run, schema)
 
