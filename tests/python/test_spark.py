@@ -322,3 +322,13 @@ def test_features_read_every_column_type_as_one_machine(spark):
     got = nps.spark.features(spark.createDataFrame(seconds), as_of=base.as_of, partitions=3).toPandas()
     got = got.set_index("customer").loc[want.index, list(want.columns)]
     assert got.to_numpy().tobytes() == want.to_numpy().tobytes()
+    # Columns the definitions do not read stay in the JVM only when no value could fail the
+    # checks: a flag column of numbers is still read, and a bad flag still stops the job.
+    aht = {"features": [definitions["features"][3]]}
+    numbers = events.assign(flag=events["flag"].map(lambda f: np.nan if f is None else float(f)).astype(np.float64))
+    assert nps.spark.features(spark.createDataFrame(numbers), aht, as_of=base.as_of).count() == len(want)
+    numbers.loc[numbers.index[5], "flag"] = 5.0
+    with pytest.raises(nps.NpsError, match="not a boolean"):
+        nps.features.compute(numbers, aht, as_of=base.as_of)
+    with pytest.raises(Exception, match="not a boolean"):
+        nps.spark.features(spark.createDataFrame(numbers), aht, as_of=base.as_of).collect()

@@ -476,6 +476,41 @@ def _arrow_encoded(table: Any) -> Optional[dict]:
     return enc
 
 
+def _unread_columns(definitions: Optional[str], schema: Any) -> set:
+    """The optional columns that need not cross to Python: those the definitions never name
+    (``department``, ``case``, also read by ``distinct_count``, and ``flag``) and whose values
+    cannot fail the checks (a department or a case is any value; a flag must be a boolean
+    type). The retention set (None) reads them all."""
+    if definitions is None:
+        return set()
+    import json
+
+    from pyspark.sql import types as T
+
+    words: set = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, dict):
+            words.update(str(k) for k in x)
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, str):
+            words.add(x)
+
+    walk(json.loads(definitions))
+    unread = set()
+    if "department" not in words:
+        unread.add("department")
+    if "case" not in words and "distinct_count" not in words:
+        unread.add("case")
+    if "flag" not in words and "flag" in schema.names and isinstance(schema["flag"].dataType, T.BooleanType):
+        unread.add("flag")
+    return unread
+
+
 def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared: list, names: list,
                     customer_type: Any) -> Any:
     import pyarrow as pa
@@ -535,7 +570,8 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     customer_field = events.schema["customer"]
     schema = T.StructType([T.StructField("customer", customer_field.dataType)]
                           + [T.StructField(n, T.DoubleType()) for n in names])
-    columns = [c for c in _EVENT_COLUMNS if c in events.columns]
+    unread = _unread_columns(text, events.schema)
+    columns = [c for c in _EVENT_COLUMNS if c in events.columns and c not in unread]
     by_customer = events.select(*columns)
     by_customer = (by_customer.repartition(partitions, "customer") if partitions else by_customer.repartition("customer"))
     by_customer = by_customer.sortWithinPartitions("customer")  # one key (a radix sort for integer ids)
