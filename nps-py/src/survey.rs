@@ -628,14 +628,7 @@ fn _breakdown<'py>(
     let weights = optional_weights(weights)?;
     let codes = codes.as_slice().map_err(|_| error("INVALID_PARAMETER", "segment codes must be contiguous".into()))?;
     let rows = with_slice!(scores, |s| py.detach(|| core::breakdown(s, codes, weights.as_deref(), &options))).py()?;
-    let d = PyDict::new(py);
-    d.set_item("code", rows.iter().map(|r| r.segment).collect::<Vec<_>>())?;
-    let mut cols = Columns::default();
-    for r in &rows {
-        cols.push(&r.tally, r.interval.as_ref());
-    }
-    cols.into_dict(&d)?;
-    Ok(d)
+    breakdown_columns(py, &rows)
 }
 
 /// NPS by period; `timestamps` are seconds since the Unix epoch (UTC). Returns a dict of
@@ -665,6 +658,21 @@ fn _trend<'py>(
     let ts = timestamps.as_slice().map_err(|_| error("INVALID_PARAMETER", "timestamps must be contiguous".into()))?;
     let rows = with_slice!(scores, |s| py.detach(|| core::trend(s, ts, period, weights.as_deref(), &options))).py()?;
     trend_columns(py, &rows)
+}
+
+/// A breakdown's rows as a dict of columns (`code`: the segment code of each row).
+fn breakdown_columns<'py, K: IntoPyObject<'py> + Copy>(
+    py: Python<'py>,
+    rows: &[core::SegmentRow<K>],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("code", rows.iter().map(|r| r.segment).collect::<Vec<_>>())?;
+    let mut cols = Columns::default();
+    for r in rows {
+        cols.push(&r.tally, r.interval.as_ref());
+    }
+    cols.into_dict(&d)?;
+    Ok(d)
 }
 
 /// A trend's rows as a dict of columns.
@@ -782,14 +790,7 @@ fn _breakdown_tallies<'py>(
     let options = report_options(None, "error", "error", "error", method, prior, "wald", level)?;
     let tallies = tallies_of(&states)?;
     let rows = core::breakdown_tallies(tallies.into_iter().enumerate(), &options).py()?;
-    let d = PyDict::new(py);
-    d.set_item("code", rows.iter().map(|r| r.segment).collect::<Vec<_>>())?;
-    let mut cols = Columns::default();
-    for r in &rows {
-        cols.push(&r.tally, r.interval.as_ref());
-    }
-    cols.into_dict(&d)?;
-    Ok(d)
+    breakdown_columns(py, &rows)
 }
 
 /// `_trend`'s columns from merged tally states by period start (epoch seconds, as

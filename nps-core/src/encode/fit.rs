@@ -27,10 +27,8 @@ impl TableEncoder {
             return Err(NpsError::Empty { field: "table".into() });
         }
         let mut columns = Vec::with_capacity(specs.len());
-        for (i, spec) in specs.iter().enumerate() {
-            if specs[..i].iter().any(|s| s.name == spec.name) {
-                return Err(NpsError::invalid("specs", format!("{:?} twice", spec.name), "each column once"));
-            }
+        check_unique(specs)?;
+        for spec in specs {
             let column = table.column(&spec.name)?;
             let name = spec.name.clone();
             columns.push(match spec.kind {
@@ -250,6 +248,26 @@ impl TableEncoder {
 /// The rows of positive weight; errors: weights of the wrong length, negative, NaN,
 /// infinite, or all zero.
 fn positive_rows(w: &[f64], rows: usize) -> Result<Vec<usize>> {
+    check_weights(w, rows)?;
+    let keep: Vec<usize> = (0..rows).filter(|&r| w[r] > 0.0).collect();
+    if keep.is_empty() {
+        return Err(NpsError::invalid("sample_weight", "all zero", "some positive weight"));
+    }
+    Ok(keep)
+}
+
+/// Specs naming each column once.
+pub(super) fn check_unique(specs: &[ColumnSpec]) -> Result<()> {
+    for (i, spec) in specs.iter().enumerate() {
+        if specs[..i].iter().any(|s| s.name == spec.name) {
+            return Err(NpsError::invalid("specs", format!("{:?} twice", spec.name), "each column once"));
+        }
+    }
+    Ok(())
+}
+
+/// Weights of a `rows`-row table: one per row, none NaN, negative or infinite.
+pub(super) fn check_weights(w: &[f64], rows: usize) -> Result<()> {
     if w.len() != rows {
         return Err(NpsError::LengthMismatch {
             field: "sample_weight".into(),
@@ -266,11 +284,7 @@ fn positive_rows(w: &[f64], rows: usize) -> Result<Vec<usize>> {
             return Err(NpsError::Negative { field: "sample_weight".into(), index, value: v });
         }
     }
-    let keep: Vec<usize> = (0..rows).filter(|&r| w[r] > 0.0).collect();
-    if keep.is_empty() {
-        return Err(NpsError::invalid("sample_weight", "all zero", "some positive weight"));
-    }
-    Ok(keep)
+    Ok(())
 }
 
 /// Sets a numeric column's mean (and, when standardising, its centre and scale) to the

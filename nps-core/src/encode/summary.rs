@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::{boolean, label, numeric};
 use super::encoder::{ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder};
-use super::fit::max_categories;
+use super::fit::{check_unique, check_weights, max_categories};
 use super::table::RawTable;
 use crate::error::{NpsError, Result};
 
@@ -77,30 +77,13 @@ impl EncoderSummary {
     /// weight zero: its summary is empty and merges as nothing.
     pub fn observe(table: &RawTable, specs: &[ColumnSpec], weights: Option<&[f64]>) -> Result<EncoderSummary> {
         if let Some(w) = weights {
-            if w.len() != table.len() {
-                return Err(NpsError::LengthMismatch {
-                    field: "sample_weight".into(),
-                    actual: w.len(),
-                    other: "rows".into(),
-                    expected: table.len(),
-                });
-            }
-            for (index, &v) in w.iter().enumerate() {
-                if v.is_nan() {
-                    return Err(NpsError::Missing { field: "sample_weight".into(), index });
-                }
-                if v < 0.0 || v.is_infinite() {
-                    return Err(NpsError::Negative { field: "sample_weight".into(), index, value: v });
-                }
-            }
+            check_weights(w, table.len())?;
         }
+        check_unique(specs)?;
         let kept: Vec<usize> = (0..table.len()).filter(|&r| weights.is_none_or(|w| w[r] > 0.0)).collect();
         let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
         let mut columns = Vec::with_capacity(specs.len());
-        for (i, spec) in specs.iter().enumerate() {
-            if specs[..i].iter().any(|s| s.name == spec.name) {
-                return Err(NpsError::invalid("specs", format!("{:?} twice", spec.name), "each column once"));
-            }
+        for spec in specs {
             let column = table.column(&spec.name)?;
             let name = spec.name.clone();
             columns.push(match spec.kind {

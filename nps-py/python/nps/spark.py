@@ -28,6 +28,7 @@ import numpy as np
 
 from . import _nps
 from ._errors import error
+from ._tables import _is_missing
 from ._nps import NpsError
 
 #: The columns of a tally's mergeable state, in the order the core writes them.
@@ -666,7 +667,7 @@ def decide(df: Any, model: Any, catalog: Any, top: int = _nps.DEFAULT_TOP_ACTION
             if trace:
                 traces = []
                 for i, record in enumerate(customers.to_dict("records")):
-                    record = {k: (None if _missing(v) else v) for k, v in record.items()}
+                    record = {k: (None if _is_missing(v) else v) for k, v in record.items()}
                     said = {f: float(v) for f, v in contributions.iloc[i].items() if v == v}
                     d = rules.decide(record, probability=float(p[i]), factors=said, top=top)
                     traces.append([{k: e[k] for k in ("id", "status", "detail", "priority")} for e in d["trace"]])
@@ -678,9 +679,6 @@ def decide(df: Any, model: Any, catalog: Any, top: int = _nps.DEFAULT_TOP_ACTION
 
     return df.mapInArrow(run, schema)
 
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or type(v).__name__ in ("NAType", "NaTType")
 
 
 # ---------------------------------------------------------------------------------------

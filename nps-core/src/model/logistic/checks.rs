@@ -31,6 +31,12 @@ pub(super) fn check_fit_options(n: usize, labels: usize, options: &LogisticOptio
             expected: n,
         });
     }
+    check_options(options)
+}
+
+/// The checks of the options alone: C positive and finite, at least one iteration, a
+/// tolerance that is a non-negative number.
+pub(super) fn check_options(options: &LogisticOptions) -> Result<()> {
     if !(options.c > 0.0 && options.c.is_finite()) {
         return Err(NpsError::invalid("C", options.c, "a positive, finite number"));
     }
@@ -61,25 +67,7 @@ pub(crate) fn row_weights(
             return Err(NpsError::OutOfRange { field: "y".into(), index, value: v, range: "{0, 1}".into() });
         }
     }
-    if let Some(missing) = counts.iter().position(|&c| c == 0) {
-        return Err(NpsError::invalid(
-            "y",
-            format!("only class {}", 1 - missing),
-            "both classes 0 and 1 (a churn model needs leavers and stayers)",
-        ));
-    }
-    let class = match class_weight {
-        ClassWeight::None => [1.0, 1.0],
-        ClassWeight::Balanced => [n as f64 / (2.0 * counts[0] as f64), n as f64 / (2.0 * counts[1] as f64)],
-        ClassWeight::Custom { negative, positive } => {
-            for (name, w) in [("class_weight.negative", negative), ("class_weight.positive", positive)] {
-                if !(w >= 0.0 && w.is_finite()) {
-                    return Err(NpsError::invalid(name, w, "a non-negative, finite number"));
-                }
-            }
-            [negative, positive]
-        }
-    };
+    let class = class_weights([counts[0] as f64, counts[1] as f64], class_weight)?;
     let mut s: Vec<f64> = y.iter().map(|&v| class[v as usize]).collect();
     if let Some(w) = sample_weight {
         if w.len() != n {
@@ -104,4 +92,30 @@ pub(crate) fn row_weights(
         return Err(NpsError::invalid("sample_weight", "all zero", "some positive weight"));
     }
     Ok(s)
+}
+
+/// The weights of classes 0 and 1 given the rows of each: an error when a class has no
+/// row; "balanced" weighs each class n / (2 nₖ); custom weights must be non-negative and
+/// finite.
+pub(super) fn class_weights(rows: [f64; 2], class_weight: ClassWeight) -> Result<[f64; 2]> {
+    if let Some(missing) = rows.iter().position(|&c| c == 0.0) {
+        return Err(NpsError::invalid(
+            "y",
+            format!("only class {}", 1 - missing),
+            "both classes 0 and 1 (a churn model needs leavers and stayers)",
+        ));
+    }
+    let n = rows[0] + rows[1];
+    Ok(match class_weight {
+        ClassWeight::None => [1.0, 1.0],
+        ClassWeight::Balanced => [n / (2.0 * rows[0]), n / (2.0 * rows[1])],
+        ClassWeight::Custom { negative, positive } => {
+            for (name, w) in [("class_weight.negative", negative), ("class_weight.positive", positive)] {
+                if !(w >= 0.0 && w.is_finite()) {
+                    return Err(NpsError::invalid(name, w, "a non-negative, finite number"));
+                }
+            }
+            [negative, positive]
+        }
+    })
 }

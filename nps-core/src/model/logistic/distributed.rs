@@ -4,9 +4,10 @@
 //! minimum (to the tolerance) without the rows ever meeting in one place.
 use ndarray::{Array1, Array2};
 
+use super::checks::{check_options, class_weights};
 use super::newton::newton_step;
 use super::sums::LogisticSums;
-use super::{ClassWeight, ConvergenceReport, LogisticFit, LogisticOptions};
+use super::{ConvergenceReport, LogisticFit, LogisticOptions};
 use crate::error::{NpsError, Result};
 
 /// The objective, gradient and Hessian at an accepted point.
@@ -47,15 +48,7 @@ pub struct DistributedFit {
 impl DistributedFit {
     /// A fit of `columns` columns; errors for options [`super::fit_logistic`] refuses.
     pub fn new(columns: usize, options: &LogisticOptions) -> Result<DistributedFit> {
-        if !(options.c > 0.0 && options.c.is_finite()) {
-            return Err(NpsError::invalid("C", options.c, "a positive, finite number"));
-        }
-        if options.max_iter == 0 {
-            return Err(NpsError::invalid("max_iter", 0, "at least 1"));
-        }
-        if options.tol.is_nan() || options.tol < 0.0 {
-            return Err(NpsError::invalid("tol", options.tol, "a non-negative number"));
-        }
+        check_options(options)?;
         Ok(DistributedFit {
             options: *options,
             columns,
@@ -165,26 +158,7 @@ impl DistributedFit {
     }
 
     fn resolve_classes(&mut self, sums: &LogisticSums) -> Result<[f64; 2]> {
-        if let Some(missing) = sums.rows.iter().position(|&c| c == 0.0) {
-            return Err(NpsError::invalid(
-                "y",
-                format!("only class {}", 1 - missing),
-                "both classes 0 and 1 (a churn model needs leavers and stayers)",
-            ));
-        }
-        let n = sums.rows[0] + sums.rows[1];
-        let class = match self.options.class_weight {
-            ClassWeight::None => [1.0, 1.0],
-            ClassWeight::Balanced => [n / (2.0 * sums.rows[0]), n / (2.0 * sums.rows[1])],
-            ClassWeight::Custom { negative, positive } => {
-                for (name, w) in [("class_weight.negative", negative), ("class_weight.positive", positive)] {
-                    if !(w >= 0.0 && w.is_finite()) {
-                        return Err(NpsError::invalid(name, w, "a non-negative, finite number"));
-                    }
-                }
-                [negative, positive]
-            }
-        };
+        let class = class_weights(sums.rows, self.options.class_weight)?;
         let total = class[0] * sums.weight[0] + class[1] * sums.weight[1];
         if total <= 0.0 {
             return Err(NpsError::invalid("sample_weight", "all zero", "some positive weight"));
@@ -225,7 +199,7 @@ impl DistributedFit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fit_logistic;
+    use crate::model::{fit_logistic, ClassWeight};
     use ndarray::{s, Array2};
 
     fn data(n: usize, p: usize) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
