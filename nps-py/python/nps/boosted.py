@@ -17,11 +17,10 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _nps
-from ._nps import NpsError
 from ._errors import error
 from . import _checks
 from ._arrow import flavor, io, read
-from ._tables import bool_columns, one_row, to_columns
+from ._tables import bool_columns, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
 
