@@ -13,13 +13,7 @@ fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
         return Ok(ClassWeight::None);
     }
     if let Ok(s) = value.extract::<String>() {
-        return match s.as_str() {
-            "balanced" => Ok(ClassWeight::Balanced),
-            other => Err(error(
-                "UNKNOWN_VALUE",
-                format!("class_weight {other:?} is not one of: None, 'balanced', {{0: w0, 1: w1}}"),
-            )),
-        };
+        return s.parse().py();
     }
     let (negative, positive): (f64, f64) = value
         .extract()

@@ -637,8 +637,8 @@ def _evaluate_ltr(proba, answers, threshold=0.5) -> Any:
     """Multiclass log loss, detractor-vs-rest AUC, precision and recall of detractor alerts at
     `threshold`, and coverage, against 0–10 answers (NaN where none)."""
 
-def _infer_specs(names, columns, exclude) -> Any:
-    """The inferred (name, kind) of each column, leaving out `exclude`."""
+def _fit_specs(names, columns, kinds, exclude, booleans) -> Any:
+    """The (name, kind) of each column to fit on (`nps_core::encode::fit_specs`)."""
 
 def _lift_table(y, score, bins=10, *, pos_label=None) -> Any:
     """The lift table as columns, and the base rate."""
