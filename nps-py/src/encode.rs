@@ -1,6 +1,6 @@
 //! Python classes for `nps_core::encode`: the table arrives as names and columns (float64
 //! arrays, or lists of str/None), prepared by `nps.encode`.
-use nps_core::encode::{self as core, Column, ColumnKind, ColumnSpec, EncoderOptions, RawTable};
+use nps_core::encode::{self as core, Column, ColumnSpec, EncoderOptions, RawTable};
 use numpy::{PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -93,18 +93,7 @@ impl PyTableEncoder {
     }
 
     fn specs(&self) -> Vec<(String, &'static str)> {
-        self.0
-            .columns
-            .iter()
-            .map(|c| {
-                let k = match c {
-                    core::EncodedColumn::Numeric { .. } => ColumnKind::Numeric,
-                    core::EncodedColumn::Categorical { .. } => ColumnKind::Categorical,
-                    core::EncodedColumn::Boolean { .. } => ColumnKind::Boolean,
-                };
-                (c.name().to_string(), k.name())
-            })
-            .collect()
+        self.0.specs().into_iter().map(|s| (s.name, s.kind.name())).collect()
     }
 
     fn to_json(&self) -> String {

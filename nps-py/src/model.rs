@@ -21,6 +21,13 @@ fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
     Ok(ClassWeight::Custom { negative, positive })
 }
 
+/// A class weighting (None, a name, or (negative, positive)) as the core's JSON, for the
+/// options of the boosted estimators.
+#[pyfunction]
+fn _class_weight_json(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(serde_json::to_string(&class_weight(value)?).expect("a class weight serialises"))
+}
+
 /// The training options the estimators pass in (shared by the churn and LTR models).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn model_options(
@@ -363,6 +370,7 @@ impl PyDistributedFit {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_class_weight_json, m)?)?;
     m.add_class::<PyChurnModel>()?;
     m.add_class::<PyDistributedFit>()?;
     m.add_function(wrap_pyfunction!(_logistic_sums, m)?)?;

@@ -254,6 +254,11 @@ impl TableEncoder {
         self.columns.iter().map(EncodedColumn::width).sum()
     }
 
+    /// Each source column and its kind, in order (the specs the encoder was fitted with).
+    pub fn specs(&self) -> Vec<ColumnSpec> {
+        self.columns.iter().map(|c| ColumnSpec { name: c.name().to_string(), kind: c.kind() }).collect()
+    }
+
     /// The names of the source columns, in order.
     pub fn sources(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name().to_string()).collect()

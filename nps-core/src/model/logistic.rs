@@ -54,7 +54,7 @@ impl std::str::FromStr for ClassWeight {
         match s {
             "none" => Ok(ClassWeight::None),
             "balanced" => Ok(ClassWeight::Balanced),
-            other => Err(NpsError::unknown("class weight", other, &["none", "balanced"])),
+            other => Err(NpsError::unknown("class_weight", other, &["none", "balanced"])),
         }
     }
 }

@@ -624,6 +624,10 @@ def _built_in_kinds() -> Any:
 def _calibration_table(y, p, bins=10, *, pos_label=None) -> Any:
     """The calibration table as columns (non-empty uniform bins)."""
 
+def _class_weight_json(value) -> Any:
+    """A class weighting (None, a name, or (negative, positive)) as the core's JSON, for the
+    options of the boosted estimators."""
+
 def _compute_features(enc, definitions, as_of, declared_kinds) -> Any:
     """Computes features (the retention preset when `definitions` is None) as of `as_of`."""
 
@@ -647,6 +651,10 @@ def _logistic_sums(encoder, names, columns, y, sample_weight, coef, intercept) -
     """The sums of some rows at the point (coef, intercept) of a distributed logistic fit
     (`nps_core::model::LogisticSums`), as one vector: the rows encoded by `encoder`, labels
     0/1, optional weights."""
+
+def _monotone_by_name(inputs, named) -> Any:
+    """The per-input monotone constraints of `named` in `inputs` order
+    (`BoostingOptions::monotone_by_name`)."""
 
 def _period_starts(seconds, period) -> Any:
     """The start (epoch seconds, UTC) of the period of each time."""

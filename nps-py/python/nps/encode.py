@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from . import _nps
-from ._errors import error, not_fitted
+from ._errors import not_fitted
 from . import _checks
 from ._arrow import io
 from ._tables import bool_columns, to_columns
