@@ -664,7 +664,7 @@ export interface DecisionLogEntry {
   /** The customer's id. */
   customer?: string
   /** The action chosen; null when none was given (control group, or nothing passed). */
-  action?: string | null
+  action: string | null
   /** The probability it was chosen with, in (0, 1]. */
   propensity: number
   /** The customer's segment. */
@@ -674,7 +674,7 @@ export interface DecisionLogEntry {
   /** When the decision was made (epoch milliseconds). */
   time?: number
   /** The reward observed later (null until then). */
-  reward?: number | null
+  reward: number | null
 }
 
 /** Options of `LtrModel.explainDetractor`. */
@@ -730,16 +730,16 @@ export interface Event {
   time: number | Date
   /** Event kind (a built-in kind or one declared in the options). */
   kind: string
-  /** Amount, megabytes, score. */
-  value?: number
+  /** Amount, megabytes, score (null or absent: none). */
+  value: number | null
   /** Seconds (handle time); never negative. */
-  duration?: number
+  duration: number | null
   /** Department or channel. */
-  department?: string
+  department: string | null
   /** Case or ticket id. */
-  case?: string | number
+  case: string | number | null
   /** Resolved / transferred / accepted. */
-  flag?: boolean
+  flag: boolean | null
 }
 
 /** The same history in columns (one element per event; optional columns may be omitted). */
@@ -857,11 +857,11 @@ export interface HistoryEvent {
   /** A `Date` or epoch milliseconds. */
   time: number | Date
   kind: string
-  value?: number
-  duration?: number
-  department?: string
-  case?: string | number
-  flag?: boolean
+  value: number | null
+  duration: number | null
+  department: string | null
+  case: string | number | null
+  flag: boolean | null
 }
 
 /** Options of `FeatureEngine` and `CustomerHistory`. */

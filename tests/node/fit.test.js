@@ -116,3 +116,28 @@ test('Telco: readCsv, inferKinds, TableEncoder and ChurnModel.fit against pandas
   })
   assert.ok(Math.abs(model.intercept - exact.intercept) < 1e-7, `${model.intercept} vs ${exact.intercept}`)
 })
+
+// tests/vectors/logistic.json (scikit-learn's LogisticRegression on hard cases: strong and weak
+// penalties, weights, class weights, near separation, no intercept), read by Rust and Python too.
+test('ChurnModel.fit matches scikit-learn on the logistic vectors', () => {
+  const { cases } = JSON.parse(fs.readFileSync(path.join(vectors, 'logistic.json'), 'utf8'))
+  for (const c of cases) {
+    const table = Object.fromEntries(c.x[0].map((_, j) => [`x${j}`, Float64Array.from(c.x, (row) => row[j])]))
+    const cw = c.options.class_weight
+    const model = nps.ChurnModel.fit(table, c.y, {
+      c: c.options.c,
+      fitIntercept: c.options.fit_intercept,
+      classWeight: typeof cw === 'string' ? cw : cw.custom,
+      sampleWeight: c.sample_weight ?? undefined,
+      standardize: false,
+      tol: 1e-12,
+    })
+    const scale = 1 + Math.max(...c.coef.map(Math.abs))
+    c.coef.forEach((b, j) => assert.ok(Math.abs(model.coef[j] - b) < 1e-6 * scale, `${c.name} coef[${j}]`))
+    assert.ok(Math.abs(model.intercept - c.intercept) < 1e-6 * scale, `${c.name} intercept`)
+    c.proba.forEach((p, i) => {
+      const row = Object.fromEntries(c.x[i].map((v, j) => [`x${j}`, v]))
+      assert.ok(Math.abs(model.score(row) - p) < 1e-7, `${c.name} proba[${i}]`)
+    })
+  }
+})

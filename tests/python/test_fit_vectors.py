@@ -36,3 +36,20 @@ def test_each_mistake_gives_the_recorded_error(m):
     with pytest.raises(nps.NpsError) as e:
         getattr(nps, m["model"])(**m["python"]).fit(_table(), np.array(V["y"]), sample_weight=m["python_sample_weight"])
     assert (e.value.code, str(e.value)) == (m["code"], m["message"])
+
+
+LOGISTIC = json.loads((ROOT / "tests" / "vectors" / "logistic.json").read_text())
+
+
+@pytest.mark.parametrize("c", LOGISTIC["cases"], ids=lambda c: c["name"])
+def test_churn_model_matches_scikit_learn_on_the_logistic_vectors(c):
+    """scikit-learn's LogisticRegression on hard cases (read by Rust and Node too)."""
+    cw = c["options"]["class_weight"]
+    cw = None if cw == "none" else cw if isinstance(cw, str) else {0: cw["custom"]["negative"], 1: cw["custom"]["positive"]}
+    x, y = np.array(c["x"]), np.array(c["y"])
+    model = nps.ChurnModel(C=c["options"]["c"], fit_intercept=c["options"]["fit_intercept"], class_weight=cw,
+                           standardize=False, tol=1e-12).fit(x, y, sample_weight=c["sample_weight"])
+    scale = 1 + np.abs(c["coef"]).max()
+    np.testing.assert_allclose(model.coef_[0], c["coef"], rtol=0, atol=1e-6 * scale)
+    assert abs(model.intercept_[0] - c["intercept"]) < 1e-6 * scale
+    np.testing.assert_allclose(model.predict_proba(x[:10])[:, 1], c["proba"], rtol=0, atol=1e-7)
