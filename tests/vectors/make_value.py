@@ -136,7 +136,7 @@ def sbg_ll(params, survivors):
 sbg = {}
 for name, survivors in cohorts.items():
     calibration = survivors[:8]
-    res = minimize(lambda p: -sbg_ll(p, calibration), x0=[0.0, 0.0], method="Nelder-Mead",
+    res = minimize(lambda p, c=calibration: -sbg_ll(p, c), x0=[0.0, 0.0], method="Nelder-Mead",
                    options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 20000})
     a, b = np.exp(res.x)
     t = np.arange(0, 13)
