@@ -294,3 +294,37 @@ proptest! {
         }
     }
 }
+
+/// Model files written by Python (tests/vectors/make_value.py) predict to the bit.
+#[test]
+fn model_files_written_by_python_predict_to_the_bit() {
+    let v = vectors();
+    let c = cdnow(&v);
+    let mf = &v["model_files"];
+    let bg = BetaGeo::from_json(&mf["beta_geo"].to_string()).unwrap();
+    let rows: Vec<usize> = mf["rows"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
+    let pick = |xs: &[f64], rows: &[usize]| rows.iter().map(|&i| xs[i]).collect::<Vec<f64>>();
+    let (f, r, t) = (pick(&c.f, &rows), pick(&c.r, &rows), pick(&c.t, &rows));
+    let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+    let e = bg.conditional_expected_number_of_purchases_up_to_time(10.0, &f, &r, &t).unwrap();
+    assert_eq!(bits(&e), bits(&floats(&mf["expected_purchases_10"])));
+    let alive = bg.conditional_probability_alive(&f, &r, &t).unwrap();
+    assert_eq!(bits(&alive), bits(&floats(&mf["probability_alive"])));
+    let gg = GammaGamma::from_json(&mf["gamma_gamma"].to_string()).unwrap();
+    let rep: Vec<usize> = mf["repeat_rows"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
+    let clv = customer_lifetime_value(
+        &bg,
+        &gg,
+        &pick(&c.f, &rep),
+        &pick(&c.r, &rep),
+        &pick(&c.t, &rep),
+        &pick(&c.m, &rep),
+        &LifetimeValueOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(bits(&clv), bits(&floats(&mf["clv"])));
+    let sbg = ShiftedBetaGeometric::from_json(&mf["shifted_beta_geometric"].to_string()).unwrap();
+    assert_eq!(bits(&sbg.survival(12)), bits(&floats(&mf["survival_12"])));
+    let derl = sbg.discounted_expected_residual_lifetime(0.1, 2).unwrap();
+    assert_eq!(derl.to_bits(), mf["derl_0.1_2"].as_f64().unwrap().to_bits());
+}

@@ -19,6 +19,7 @@ mod metrics;
 mod model;
 mod survey;
 mod synth;
+mod value;
 
 /// The library version.
 #[napi]

@@ -183,3 +183,18 @@ def test_fit_releases_the_gil(cdnow):
     for t in threads:
         t.join()
     assert len(results) == 2 and results[0].equals(results[1])
+
+
+def test_model_files_in_the_vectors_predict_to_the_bit():
+    mf = VECTORS["model_files"]
+    c = VECTORS["cdnow"]
+    f, r, T, m = (np.asarray(c[k]) for k in ("frequency", "recency", "T", "monetary_value"))
+    rows, rep = np.asarray(mf["rows"]), np.asarray(mf["repeat_rows"])
+    bg = BetaGeo.from_json(json.dumps(mf["beta_geo"]))
+    np.testing.assert_array_equal(bg.predict(10.0, f[rows], r[rows], T[rows]), mf["expected_purchases_10"])
+    np.testing.assert_array_equal(bg.conditional_probability_alive(f[rows], r[rows], T[rows]), mf["probability_alive"])
+    gg = GammaGamma.from_json(json.dumps(mf["gamma_gamma"]))
+    np.testing.assert_array_equal(gg.customer_lifetime_value(bg, f[rep], r[rep], T[rep], m[rep]), mf["clv"])
+    sbg = ShiftedBetaGeometric.from_json(json.dumps(mf["shifted_beta_geometric"]))
+    np.testing.assert_array_equal(sbg.survival(12), mf["survival_12"])
+    assert sbg.discounted_expected_residual_lifetime(0.1, 2) == mf["derl_0.1_2"]

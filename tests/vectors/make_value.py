@@ -160,6 +160,28 @@ for name, survivors in cohorts.items():
         "derl": derl,
     }
 
+# Model files written by nps (Python) and what they predict: Rust and Node read the files and
+# must predict the same numbers to the last bit.
+import nps  # noqa: E402
+
+head = slice(0, 40)
+nps_bg = nps.value.BetaGeo().fit(f, r, T)
+rep = np.flatnonzero(repeat)[:40]
+nps_gg = nps.value.GammaGamma().fit(f[repeat], m[repeat])
+nps_sbg = nps.value.ShiftedBetaGeometric().fit(cohorts["high_end"][:8])
+model_files = {
+    "beta_geo": json.loads(nps_bg.to_json()),
+    "gamma_gamma": json.loads(nps_gg.to_json()),
+    "shifted_beta_geometric": json.loads(nps_sbg.to_json()),
+    "rows": list(range(40)),
+    "expected_purchases_10": nps_bg.predict(10.0, f[head], r[head], T[head]).tolist(),
+    "probability_alive": nps_bg.conditional_probability_alive(f[head], r[head], T[head]).tolist(),
+    "repeat_rows": rep.tolist(),
+    "clv": nps_gg.customer_lifetime_value(nps_bg, f[rep], r[rep], T[rep], m[rep]).tolist(),
+    "survival_12": nps_sbg.survival(12).tolist(),
+    "derl_0.1_2": nps_sbg.discounted_expected_residual_lifetime(0.1, 2),
+}
+
 out = {
     "source": "lifetimes 0.11.3 (CDNOW summary), scipy (sBG), Fader & Hardie (2007) Table 1, section 4, Appendix B",
     "cdnow": {"frequency": f.tolist(), "recency": r.tolist(), "T": T.tolist(), "monetary_value": m.tolist()},
@@ -175,6 +197,7 @@ out = {
     "summaries": summaries,
     "generated_fit": generated_fit,
     "shifted_beta_geometric": sbg,
+    "model_files": model_files,
 }
 path = Path(__file__).with_name("value.json")
 path.write_text(json.dumps(out) + "\n")
