@@ -184,7 +184,7 @@ impl BetaGeo {
             penalizer_coef,
         };
         // lifetimes starts every log-parameter at 0.1.
-        let minimum = minimize(|x: &[f64]| scaled.objective(x), &[0.1; 4], "BG/NBD")?;
+        let minimum = minimize(|x: &[f64]| scaled.objective(x), &[0.1; 4], "BG/NBD", &BETA_GEO_PARAMS)?;
         let p: Vec<f64> = minimum.x.iter().map(|v| v.exp()).collect();
         let (r, alpha, a, b) = (p[0], p[1] / scale, p[2], p[3]);
         let mut errors = standard_errors(&p, &minimum, scaled.total);

@@ -142,7 +142,7 @@ impl GammaGamma {
             let grad = (0..3).map(|k| params[k] * (-g[k] / data.total) + 2.0 * penalizer_coef * params[k] * params[k]);
             (-ll / data.total + penalty, grad.collect())
         };
-        let minimum = minimize(objective, &[0.1; 3], "Gamma-Gamma")?;
+        let minimum = minimize(objective, &[0.1; 3], "Gamma-Gamma", &GAMMA_GAMMA_PARAMS)?;
         let params: Vec<f64> = minimum.x.iter().map(|v| v.exp()).collect();
         let (p, q, v) = (params[0], params[1], params[2]);
         let fit = FitSummary {

@@ -36,10 +36,11 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Minimises `objective` (value and gradient at a point) from `start`. `model` names the fit
-/// in the error when it does not converge (non-finite objective at the start, or no
-/// progress within [`MAX_ITERATIONS`]).
-pub fn minimize<F>(objective: F, start: &[f64], model: &str) -> Result<Minimum>
+/// Minimises `objective` (value and gradient at a point) from `start`, over the logarithms of
+/// the parameters `names`. `model` names the fit in the error when it does not converge
+/// (non-finite objective at the start, no progress within [`MAX_ITERATIONS`], or a
+/// parameter running off to 0 or infinity).
+pub fn minimize<F>(objective: F, start: &[f64], model: &str, names: &[&str]) -> Result<Minimum>
 where
     F: Fn(&[f64]) -> (f64, Vec<f64>),
 {
@@ -140,7 +141,8 @@ where
     }
     if let Some(i) = x.iter().position(|v| v.abs() > MAX_LOG_PARAMETER) {
         return Err(not_converged(format!(
-            "parameter {i} ran off to {:.3e} (log-parameters {x:?}): the data do not pin the model down",
+            "{} ran off to {:.3e} (the data do not pin the model down)",
+            names.get(i).copied().unwrap_or("a parameter"),
             x[i].exp()
         )));
     }
@@ -232,7 +234,7 @@ mod tests {
             let g = vec![-2.0 * (1.0 - a) - 400.0 * a * (b - a * a), 200.0 * (b - a * a)];
             (v, g)
         };
-        let m = minimize(f, &[-1.2, 1.0], "test").unwrap();
+        let m = minimize(f, &[-1.2, 1.0], "test", &["a", "b"]).unwrap();
         assert!((m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8, "{:?}", m.x);
     }
 }

@@ -146,7 +146,7 @@ impl ShiftedBetaGeometric {
             (-ll / total, vec![-alpha * g[0] / total, -beta * g[1] / total])
         };
         // The paper's Solver start (α = β = 1).
-        let minimum = minimize(objective, &[0.0, 0.0], "shifted-beta-geometric")?;
+        let minimum = minimize(objective, &[0.0, 0.0], "shifted-beta-geometric", &SHIFTED_BETA_GEOMETRIC_PARAMS)?;
         let (alpha, beta) = (minimum.x[0].exp(), minimum.x[1].exp());
         let fit = FitSummary {
             log_likelihood: log_likelihood(alpha, beta, cohorts).0,
