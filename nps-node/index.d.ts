@@ -1540,6 +1540,11 @@ export declare namespace value {
     /** DERL (Fader & Hardie 2010) of a customer who has renewed `renewals` times. */
     discountedExpectedResidualLifetime(discountRate: number, renewals?: number | undefined | null): number
   }
+  /**
+   * The present value of one unit paid at the end of each of the next `periods` periods at
+   * `discountRate` per period (12 months at 1%: 11.26).
+   */
+  export function discountedPeriods(periods: number, discountRate: number): number
   /** The campaign arithmetic of a retention action. */
   export function planCampaign(churnProbability: NumericArray, residualValue: NumericArray, action: RetentionAction): CampaignPlan
   /**

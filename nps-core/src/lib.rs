@@ -62,4 +62,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/explain.md")]
     struct Explain;
+
+    #[doc = include_str!("../../docs/value.md")]
+    struct Value;
 }

@@ -390,6 +390,13 @@ pub fn summary_from_transactions(
     })
 }
 
+/// The present value of one unit paid at the end of each of the next `periods` periods at
+/// `discountRate` per period (12 months at 1%: 11.26).
+#[napi(namespace = "value", catch_unwind)]
+pub fn discounted_periods(periods: u32, discount_rate: f64) -> Result<f64> {
+    core::discounted_periods(periods, discount_rate).into_napi()
+}
+
 /// P(churn within the horizon) × expected residual value, per customer.
 #[napi(namespace = "value", catch_unwind)]
 pub fn value_at_risk(churn_probability: NumericArray, residual_value: NumericArray) -> Result<Vec<f64>> {

@@ -355,6 +355,12 @@ fn _plan_campaign<'py>(
     ))
 }
 
+/// Σ_{k=1..periods} (1 + discount_rate)^-k.
+#[pyfunction]
+fn discounted_periods(periods: u32, discount_rate: f64) -> PyResult<f64> {
+    nps_core::value::discounted_periods(periods, discount_rate).py()
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBetaGeo>()?;
     m.add_class::<PyGammaGamma>()?;
@@ -362,5 +368,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_value_summary, m)?)?;
     m.add_function(wrap_pyfunction!(_value_at_risk, m)?)?;
     m.add_function(wrap_pyfunction!(_plan_campaign, m)?)?;
+    m.add_function(wrap_pyfunction!(discounted_periods, m)?)?;
     Ok(())
 }

@@ -25,7 +25,9 @@ mod value_at_risk;
 pub use beta_geo::{BetaGeo, BETA_GEO_PARAMS};
 pub use fit_summary::FitSummary;
 pub use gamma_gamma::{GammaGamma, GAMMA_GAMMA_PARAMS};
-pub use lifetime_value::{customer_lifetime_value, units_per_month, LifetimeValueOptions, LIFETIME_VALUE_UNITS};
+pub use lifetime_value::{
+    customer_lifetime_value, discounted_periods, units_per_month, LifetimeValueOptions, LIFETIME_VALUE_UNITS,
+};
 pub use model_file::{ValueModel, VALUE_MODEL_FORMAT, VALUE_MODEL_VERSION};
 pub use shifted_beta_geometric::{ShiftedBetaGeometric, SHIFTED_BETA_GEOMETRIC_PARAMS};
 pub use summary::{summary_from_events, summary_from_transactions, RfmSummary, TimeUnit, TIME_UNITS};

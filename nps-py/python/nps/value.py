@@ -312,6 +312,12 @@ def summary_from_transactions(transactions: Any, customer_id_col: str, datetime_
     return out
 
 
+def discounted_periods(periods: int, discount_rate: float) -> float:
+    """The present value of one unit paid at the end of each of the next ``periods``
+    periods at ``discount_rate`` per period (12 months at 1%: 11.26)."""
+    return _nps.discounted_periods(int(periods), float(discount_rate))
+
+
 def value_at_risk(churn_probability: Any, residual_value: Any) -> Any:
     """P(churn within the horizon) x expected residual value, per customer (a Series when an
     input is one)."""
@@ -340,5 +346,5 @@ def plan_campaign(churn_probability: Any, residual_value: Any, uplift: float, co
     return frame
 
 
-__all__ = ["BetaGeo", "GammaGamma", "ShiftedBetaGeometric", "plan_campaign", "summary_from_transactions",
+__all__ = ["BetaGeo", "GammaGamma", "ShiftedBetaGeometric", "discounted_periods", "plan_campaign", "summary_from_transactions",
            "value_at_risk"]

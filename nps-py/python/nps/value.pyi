@@ -90,6 +90,9 @@ def summary_from_transactions(transactions: Any, customer_id_col: str, datetime_
                               freq: str = "D") -> Any:
     """frequency, recency, T (and monetary_value) per customer, as lifetimes."""
 
+def discounted_periods(periods: int, discount_rate: float) -> float:
+    """The present value of one unit paid at the end of each of the next ``periods`` periods."""
+
 def value_at_risk(churn_probability: Any, residual_value: Any) -> Any:
     """P(churn within the horizon) x expected residual value, per customer."""
 
