@@ -4,6 +4,9 @@ the RFM summary, value at risk and the campaign arithmetic."""
 from pathlib import Path
 from typing import Any, Optional, Union
 
+__all__ = ["BetaGeo", "GammaGamma", "ShiftedBetaGeometric", "discounted_periods", "plan_campaign",
+           "summary_from_transactions", "value_at_risk"]
+
 
 class _ValueModel:
     @property
