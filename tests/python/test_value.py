@@ -198,3 +198,13 @@ def test_model_files_in_the_vectors_predict_to_the_bit():
     sbg = ShiftedBetaGeometric.from_json(json.dumps(mf["shifted_beta_geometric"]))
     np.testing.assert_array_equal(sbg.survival(12), mf["survival_12"])
     assert sbg.discounted_expected_residual_lifetime(0.1, 2) == mf["derl_0.1_2"]
+
+
+def test_one_customer_as_numbers_like_lifetimes(fitted):
+    ours, theirs = fitted
+    assert abs(ours.predict(10, 2, 30.43, 38.86) / theirs.predict(10, 2, 30.43, 38.86) - 1) < 1e-5
+    curve = ours.predict(np.array([1.0, 10.0, 52.0]), 2, 30.43, 38.86)
+    assert curve.shape == (3,) and (np.diff(curve) > 0).all()
+    assert abs(ours.conditional_probability_alive(2, 30.43, 38.86)
+               / float(np.asarray(theirs.conditional_probability_alive(2, 30.43, 38.86))[0]) - 1) < 1e-5
+    assert isinstance(ours.conditional_probability_alive(0, 0, 10), float)

@@ -44,6 +44,14 @@ def _out(values: np.ndarray, index: Any, name: str) -> Any:
     return _pd().Series(values, index=index, name=name)
 
 
+def _histories(*columns: Any) -> tuple:
+    """The columns as given, or as one-element arrays when they are all numbers (one
+    customer, as lifetimes allows); and whether they were."""
+    if all(np.ndim(c) == 0 for c in columns):
+        return tuple(np.atleast_1d(np.asarray(c, dtype=float)) for c in columns), True
+    return columns, False
+
+
 def _scalar_time(t: Any, field: str = "t") -> float:
     if isinstance(t, (int, float, np.integer, np.floating)) and not isinstance(t, bool):
         return float(t)
@@ -164,16 +172,24 @@ class BetaGeo(_ValueModel):
 
     def conditional_expected_number_of_purchases_up_to_time(self, t: float, frequency: Any, recency: Any,
                                                             T: Any) -> Any:
-        """Expected repeat purchases in the next ``t`` time units of each customer."""
-        values = self._fitted().conditional_expected(_scalar_time(t), frequency, recency, T)
-        return _out(values, _index(frequency, recency, T), "expected_purchases")
+        """Expected repeat purchases in the next ``t`` time units of each customer. One
+        customer given as numbers gives a number; with an array of ``t``, an array (one per
+        horizon)."""
+        (f, r, age), one = _histories(frequency, recency, T)
+        model = self._fitted()
+        if one and np.ndim(t) == 1:
+            return np.array([model.conditional_expected(_scalar_time(h), f, r, age)[0] for h in np.asarray(t).tolist()])
+        values = model.conditional_expected(_scalar_time(t), f, r, age)
+        return float(values[0]) if one else _out(values, _index(frequency, recency, T), "expected_purchases")
 
     predict = conditional_expected_number_of_purchases_up_to_time
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive) of each customer (1 without repeat purchases)."""
-        values = self._fitted().probability_alive(frequency, recency, T)
-        return _out(values, _index(frequency, recency, T), "probability_alive")
+        """P(alive) of each customer (1 without repeat purchases); a number for one customer
+        given as numbers."""
+        (f, r, age), one = _histories(frequency, recency, T)
+        values = self._fitted().probability_alive(f, r, age)
+        return float(values[0]) if one else _out(values, _index(frequency, recency, T), "probability_alive")
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> Any:
         """Expected repeat purchases of a new customer in her first ``t`` time units (a
@@ -216,9 +232,11 @@ class GammaGamma(_ValueModel):
         return obj
 
     def conditional_expected_average_profit(self, frequency: Any, monetary_value: Any) -> Any:
-        """Expected mean spend per purchase of each customer."""
-        values = self._fitted().expected_average_profit(frequency, monetary_value)
-        return _out(values, _index(frequency, monetary_value), "expected_average_profit")
+        """Expected mean spend per purchase of each customer (a number for one customer given
+        as numbers)."""
+        (f, m), one = _histories(frequency, monetary_value)
+        values = self._fitted().expected_average_profit(f, m)
+        return float(values[0]) if one else _out(values, _index(frequency, monetary_value), "expected_average_profit")
 
     def customer_lifetime_value(self, transaction_prediction_model: BetaGeo, frequency: Any, recency: Any, T: Any,
                                 monetary_value: Any, time: int = 12, discount_rate: float = 0.01,
