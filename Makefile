@@ -2,6 +2,7 @@
 #   make test   installs what it needs (.venv, npm ci) and runs every test
 #   make demo   the main job on a generated base: NPS report, features, churn model,
 #               riskiest customers with factors and actions, predicted NPS, model files
+#   make stubs  regenerates nps-py/python/nps/_nps.pyi from the built extension
 #   make bench  runs the benchmarks (see docs/benchmarks.md)
 #   make bench-spark  nps on a local Spark against Spark SQL and a pandas UDF (10 M events,
 #               10 M rows: about ten minutes on 2 cores, so not part of `make bench`)
@@ -11,7 +12,7 @@ PY     := $(VENV)/bin/python
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: test demo bench bench-spark python node rust-test python-test node-test clean
+.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test clean
 
 test: rust-test python-test node-test
 
@@ -35,7 +36,18 @@ rust-test:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace
 
+# The stubs: nps/_nps.pyi is generated from the extension (stale = fail); mypy's stubtest checks
+# every stub against the built package; ruff lints the Python sources.
+STUBTEST := $(PY) -m mypy.stubtest nps --mypy-config-file nps-py/pyproject.toml --ignore-disjoint-bases \
+	--allowlist nps-py/stubtest-allowlist.txt
+
+stubs: python
+	$(PY) nps-py/stub.py
+
 python-test: python
+	$(VENV)/bin/ruff check nps-py/python nps-py/stub.py tests/python benches tests/vectors examples
+	$(PY) nps-py/stub.py --check
+	$(STUBTEST)
 	$(PY) -m pytest tests/python -q
 
 node-test: node

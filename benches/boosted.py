@@ -67,7 +67,7 @@ def main():
     diff = np.abs(ci.to_numpy() - cl[:, :-1]).max()
     print(f"{a.rows:,} x {a.cols}, {a.trees} trees, {a.leaves} leaves, 255 bins, {a.threads} threads; "
           f"LightGBM {lgb.__version__}, numpy {np.__version__}, {platform.processor() or platform.machine()}, "
-          f"load {' '.join(f'{l:.2f}' for l in os.getloadavg())}")
+          f"load {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print("| task | nps (s) | LightGBM (s) | nps / LightGBM |\n|---|---:|---:|---:|")
     print(f"| training | {t_nps:.2f} | {t_lgb:.2f} | {t_nps / t_lgb:.2f} |")
     print(f"| batch scoring, {a.rows:,} rows | {s_nps:.3f} | {s_lgb:.3f} | {s_nps / s_lgb:.2f} |")

@@ -32,7 +32,7 @@ def training_rows(label, x, y, repeat):
     rows = []
     t_nps, ours = best(lambda: nps.ChurnModel(standardize=False, tol=1e-8).fit(x, y), repeat)
     for tol in (1e-4, 1e-8):
-        t_sk, sk = best(lambda: LogisticRegression(C=1.0, tol=tol, max_iter=10000).fit(x, y), repeat)
+        t_sk, sk = best(lambda tol=tol: LogisticRegression(C=1.0, tol=tol, max_iter=10000).fit(x, y), repeat)
         diff = np.abs(sk.coef_ - ours.coef_).max()
         rows.append((label, f"scikit-learn lbfgs, tol {tol:g}", t_sk, t_sk / t_nps, f"{diff:.1e}", int(sk.n_iter_[0])))
     rows.insert(0, (label, "nps (Newton, tol 1e-8)", t_nps, 1.0, "-", ours.convergence_["iterations"]))

@@ -67,6 +67,14 @@ export declare class ActionCatalog {
 
 /** A boosted churn model, loaded from its file. */
 export declare class BoostedChurnModel {
+  /**
+   * Trains gradient-boosted trees on a table (`readCsv`'s shape) and labels `y`, as
+   * `ChurnModel.fit` does; the same model file as Python's `BoostedChurnModel.fit` with
+   * the same options.
+   */
+  static fit(table: Table, y: Field[], options?: BoostedFitOptions): BoostedChurnModel
+  /** `fit` off the event loop: resolves to the model. */
+  static fitAsync(table: Table, y: Field[], options?: BoostedFitOptions): Promise<BoostedChurnModel>
   /** Reads an nps model file of kind `boosted_trees`; everything is checked. */
   static fromJson(text: string): BoostedChurnModel
   /**
@@ -155,8 +163,16 @@ export declare class BoostedLtrModel {
   explainDetractor(customer: Record<string, Field>, options?: DetractorOptions | undefined | null): DetractorRisk
 }
 
-/** A churn model, loaded from its file. */
+/** A churn model: trained here or loaded from its file. */
 export declare class ChurnModel {
+  /**
+   * Trains a logistic churn model on a table (`readCsv`'s shape; kinds inferred as
+   * `inferKinds` does) and labels `y` (one per row: 0/1, booleans, yes/no text, or any
+   * two labels with `posLabel`). The same numbers as Python's `ChurnModel.fit`.
+   */
+  static fit(table: Table, y: Field[], options?: ChurnFitOptions): ChurnModel
+  /** `fit` off the event loop: resolves to the model. */
+  static fitAsync(table: Table, y: Field[], options?: ChurnFitOptions): Promise<ChurnModel>
   /** Reads a model file; everything is checked (the error says what is wrong). */
   static fromJson(text: string): ChurnModel
   /** The model file. */
@@ -228,6 +244,33 @@ export declare class LtrModel {
    * behind it: the exact attribution of ln(P(detractor) / P(promoter)).
    */
   explainDetractor(customer: Record<string, Field>, options?: DetractorOptions): DetractorRisk
+}
+
+/**
+ * A learned table encoding: numbers imputed (with a missing indicator) and standardised,
+ * categories one-hot, booleans 0/1.
+ */
+export declare class TableEncoder {
+  /** Learns the encoding of `table` (kinds inferred, `options.kinds` overriding). */
+  static fit(table: Table, options?: ColumnOptions): TableEncoder
+  /**
+   * Encodes a table with the learned encoding (extra columns are ignored; an unseen
+   * category is an error naming column, row and value unless `unseen` was `'ignore'`).
+   */
+  transform(table: Table): EncodedTable
+  /** The encoded columns, in order (scikit-learn's `get_feature_names_out`). */
+  get featureNames(): Array<string>
+  /** The source column of each encoded column. */
+  get sources(): Array<string>
+  /** The kind of each source column, `{ name: kind }` in column order. */
+  get kinds(): Record<string, ColumnKind>
+  /**
+   * The encoding as JSON (`TableEncoder.fromJson` reads it; Python's `TableEncoder`
+   * reads the same file).
+   */
+  toJson(): string
+  /** An encoding from its JSON; everything is checked. */
+  static fromJson(text: string): TableEncoder
 }
 
 /** Counts (optionally weighted) of detractors, passives and promoters. */
@@ -341,6 +384,65 @@ export interface BetaGeoParams {
   b: number
 }
 
+/**
+ * Options of `BoostedChurnModel.fit`: LightGBM's meanings, Python's names in camelCase
+ * (`nEstimators`, `learningRate`, ...), the core's defaults where absent; then the columns'
+ * and the data's.
+ */
+export interface BoostedFitOptions {
+  /** Boosting rounds, at most (300). */
+  nEstimators?: number
+  /** Shrinkage of each tree (0.05). */
+  learningRate?: number
+  /** Leaves per tree, at most (7). */
+  numLeaves?: number
+  /** Splits on any path, at most (0: no limit). */
+  maxDepth?: number
+  /** Rows in a leaf, at least (20). */
+  minDataInLeaf?: number
+  /** Sum of hessians in a leaf, at least (1e-3). */
+  minSumHessianInLeaf?: number
+  /** L2 penalty on leaf outputs (0). */
+  lambdaL2?: number
+  /** Loss reduction a split must exceed (0). */
+  minGainToSplit?: number
+  /** Bins per numeric input, at most (255). */
+  maxBin?: number
+  /** Share of rows each round trains on (1). */
+  subsample?: number
+  /** Share of inputs each tree may split on (1). */
+  colsample?: number
+  /** Seed of every random draw (0); the same seed gives the same model file. */
+  seed?: number
+  /** Stop when the validation loss has not improved for this many rounds (0: never). */
+  earlyStoppingRounds?: number
+  /** Share of rows held out for early stopping (0.1). */
+  validationFraction?: number
+  /** Categories up to this many split one against the rest (4). */
+  maxCatToOnehot?: number
+  /** Categories on the left of a split, at most (32). */
+  maxCatThreshold?: number
+  /** Smoothing of categories ordered by mean gradient (10). */
+  catSmooth?: number
+  /** Extra L2 penalty on categorical splits (10). */
+  catL2?: number
+  /** Rows a category needs to be placed by a many-category split (100). */
+  minDataPerGroup?: number
+  /** Threads (0: one per core); the model does not depend on it. */
+  threads?: number
+  /** Per input: +1 if the score may never fall as it rises, -1 if never rise. */
+  monotone?: Record<string, number>
+  classWeight?: ClassWeightOption
+  /** Kind overrides; the other columns' kinds are inferred (`inferKinds`). */
+  kinds?: Record<string, ColumnKind>
+  /** Columns to leave out (ids, the label). */
+  exclude?: Array<string>
+  /** One weight per row. */
+  sampleWeight?: Array<number>
+  /** The label of churn, when the labels are not 0/1, booleans or yes/no text. */
+  posLabel?: Field
+}
+
 /** NPS by segment, one row per distinct segment in sorted order. */
 export declare function breakdown(scores: NumericArray, segments: Array<string>, options?: ReportOptions | undefined | null): Array<SegmentRow>
 
@@ -412,6 +514,35 @@ export interface ChurnByNpsOptions {
 }
 
 /**
+ * Options of `ChurnModel.fit`: the model's (scikit-learn's `LogisticRegression` names in
+ * camelCase), the columns' (as `TableEncoder.fit`) and the data's. Absent: the core's
+ * defaults, as in Python.
+ */
+export interface ChurnFitOptions {
+  /** Inverse L2 strength (1). */
+  c?: number
+  /** Fit an intercept (true). */
+  fitIntercept?: boolean
+  /** Newton's stopping tolerance (1e-8). */
+  tol?: number
+  /** Newton steps, at most (100). */
+  maxIter?: number
+  classWeight?: ClassWeightOption
+  /** Kind overrides; the other columns' kinds are inferred (`inferKinds`). */
+  kinds?: Record<string, ColumnKind>
+  /** Columns to leave out (ids, the label). */
+  exclude?: Array<string>
+  /** A category not seen in training, when scoring: `'error'` (default) or `'ignore'`. */
+  unseen?: 'error' | 'ignore'
+  /** Standardise numeric inputs (true). */
+  standardize?: boolean
+  /** One weight per row. */
+  sampleWeight?: Array<number>
+  /** The label of churn, when the labels are not 0/1, booleans or yes/no text. */
+  posLabel?: Field
+}
+
+/**
  * What moving a share of detractors to passives would do (simple arithmetic on the
  * observed rates, not a causal estimate).
  */
@@ -421,6 +552,38 @@ export interface ChurnReduction {
   churnersAvoided: number
   churnRateBefore: number
   churnRateAfter: number
+}
+
+/**
+ * How the classes are weighted: `'none'` (default), `'balanced'` (each class weighs n / (2
+ * nₖ)) or explicit weights.
+ */
+export type ClassWeightOption = string | ClassWeights
+
+/** Explicit class weights (scikit-learn's `{0: w0, 1: w1}`). */
+export interface ClassWeights {
+  /** Weight of the class that did not churn. */
+  negative: number
+  /** Weight of churn. */
+  positive: number
+}
+
+/** A column kind: how the encoder reads it. */
+export type ColumnKind = string
+
+/**
+ * Options of `TableEncoder.fit` and of the models' `fit` that say which columns are read
+ * and how.
+ */
+export interface ColumnOptions {
+  /** Kind overrides (`{ SeniorCitizen: 'categorical' }`); the others are inferred. */
+  kinds?: Record<string, ColumnKind>
+  /** Columns to leave out (ids, the label). */
+  exclude?: Array<string>
+  /** A category not seen in training: `'error'` (default) or `'ignore'` (all zeros). */
+  unseen?: 'error' | 'ignore'
+  /** Standardise numeric columns (default true). */
+  standardize?: boolean
 }
 
 /** Compares A with B: difference, SE, z, two-sided p-value, interval and direction. */
@@ -570,6 +733,14 @@ export interface DetractorRisk {
    * and from a ticket with `details: true`).
    */
   contributions?: Float64Array
+}
+
+/** A table encoded for a model: `rows × columns.length` numbers, row-major. */
+export interface EncodedTable {
+  values: Float64Array
+  rows: number
+  /** The encoded columns (`featureNames`). */
+  columns: Array<string>
 }
 
 /**
@@ -736,6 +907,13 @@ export interface HistoryOptions {
   /** Event kinds beyond the built-in ones. */
   declaredKinds?: Array<string>
 }
+
+/**
+ * The kind the encoder gives each column (numbers numeric; text with two values that read
+ * as yes/no or true/false, and JavaScript booleans, boolean; other text categorical),
+ * leaving out `exclude`.
+ */
+export declare function inferKinds(table: Table, exclude?: string[]): Record<string, ColumnKind>
 
 /** An interval for an NPS, in points. */
 export interface Interval {
@@ -921,6 +1099,12 @@ export interface RankedIndices {
   /** With `trace: true`: every action's fate, in catalogue order. */
   trace?: Array<TraceEntry>
 }
+
+/**
+ * Reads a CSV file as a table: numbers where every non-blank cell is a number, else text;
+ * blank cells are missing.
+ */
+export declare function readCsv(path: string): Table
 
 /** Options of `breakdown` and `trend`. */
 export interface ReportOptions {
@@ -1119,6 +1303,18 @@ export interface SyntheticSurveys {
   /** Answer on the 0–10 scale. */
   score: Array<number>
 }
+
+/**
+ * A table: column name → column, in the object's key order; every column as long as the
+ * first.
+ */
+export type Table = Record<string, TableColumn>
+
+/**
+ * One column of a table: numbers (`null` or `NaN`: missing), text (`null`: missing) or
+ * booleans.
+ */
+export type TableColumn = Float64Array | Array<Field>
 
 /** A tally as a plain object. */
 export interface TallySummary {

@@ -2,8 +2,8 @@
 //! bad input, and invariants.
 use ndarray::Array2;
 use nps_core::encode::{
-    binary_labels, infer_specs, read_csv, read_csv_path, Cell, Column, ColumnKind, ColumnSpec, EncoderOptions,
-    RawTable, TableEncoder, UnseenPolicy,
+    binary_labels, fit_specs, infer_specs, read_csv, read_csv_path, Cell, Column, ColumnKind, ColumnSpec,
+    EncoderOptions, RawTable, TableEncoder, UnseenPolicy,
 };
 use nps_core::NpsError;
 use proptest::prelude::*;
@@ -35,6 +35,37 @@ fn csv_quotes_crlf_blanks_and_types() {
 
 fn small() -> RawTable {
     read_csv("x,plan,paid,label\n1,prepaid,yes,1\n3,contract,no,0\n,contract,yes,1\n8,,no,0\n").unwrap()
+}
+
+#[test]
+fn fit_specs_infers_then_applies_booleans_and_overrides() {
+    let t = small();
+    let kinds = |specs: Vec<ColumnSpec>| specs.into_iter().map(|s| (s.name, s.kind.name())).collect::<Vec<_>>();
+    let inferred = fit_specs(&t, &[], &["label"], &[]).unwrap();
+    assert_eq!(kinds(inferred), [("x".into(), "numeric"), ("plan".into(), "categorical"), ("paid".into(), "boolean")]);
+    // A boolean dtype in the caller's table, and an override that wins over both.
+    let specs = fit_specs(&t, &[("x".into(), ColumnKind::Categorical)], &[], &["label"]).unwrap();
+    assert_eq!(kinds(specs)[0], ("x".into(), "categorical"));
+    assert_eq!(kinds(fit_specs(&t, &[], &[], &["label"]).unwrap())[3], ("label".into(), "boolean"));
+    // An unknown column in the overrides names the closest column first.
+    let err = fit_specs(&t, &[("plann".into(), ColumnKind::Numeric)], &[], &[]).unwrap_err();
+    assert_eq!(err.code(), "UNKNOWN_VALUE");
+    assert_eq!(err.to_string(), "unknown column in kinds \"plann\"; expected one of plan, x, paid, label");
+}
+
+#[test]
+fn kinds_policies_and_class_weights_parse_by_name() {
+    for kind in ColumnKind::NAMES {
+        assert_eq!(kind.parse::<ColumnKind>().unwrap().name(), kind);
+    }
+    let err = "text".parse::<ColumnKind>().unwrap_err();
+    assert_eq!(err.to_string(), "unknown column kind \"text\"; expected one of numeric, categorical, boolean");
+    assert_eq!("ignore".parse::<UnseenPolicy>().unwrap(), UnseenPolicy::Ignore);
+    assert_eq!("skip".parse::<UnseenPolicy>().unwrap_err().code(), "UNKNOWN_VALUE");
+    use nps_core::model::ClassWeight;
+    assert_eq!("balanced".parse::<ClassWeight>().unwrap(), ClassWeight::Balanced);
+    assert_eq!("none".parse::<ClassWeight>().unwrap(), ClassWeight::None);
+    assert!("Balanced".parse::<ClassWeight>().unwrap_err().to_string().contains("expected one of none, balanced"));
 }
 
 #[test]

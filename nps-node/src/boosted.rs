@@ -2,14 +2,17 @@
 //! from LightGBM or XGBoost) that scores and explains customers with the core's numbers.
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Float64Array};
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::{AsyncTask, Float64Array, Object};
 use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
 use nps_core::model::boosted as core;
 
 use crate::error::{catch_panic, js_error, IntoNapi, Result};
-use crate::model::{explanation, ExplainOptions, Explanation};
+use crate::model::{explanation, ExplainOptions, Explanation, FitData, FitTask};
+use nps_core::NpsError;
 
 /// Gain and split counts of each input.
 #[napi(object)]
@@ -35,6 +38,99 @@ impl BoostedChurnModel {
     }
 }
 
+/// Options of `BoostedChurnModel.fit`: LightGBM's meanings, Python's names in camelCase
+/// (`nEstimators`, `learningRate`, ...), the core's defaults where absent; then the columns'
+/// and the data's.
+#[napi(object)]
+#[derive(Default, serde::Serialize)]
+pub struct BoostedFitOptions {
+    /// Boosting rounds, at most (300).
+    pub n_estimators: Option<u32>,
+    /// Shrinkage of each tree (0.05).
+    pub learning_rate: Option<f64>,
+    /// Leaves per tree, at most (7).
+    pub num_leaves: Option<u32>,
+    /// Splits on any path, at most (0: no limit).
+    pub max_depth: Option<u32>,
+    /// Rows in a leaf, at least (20).
+    pub min_data_in_leaf: Option<u32>,
+    /// Sum of hessians in a leaf, at least (1e-3).
+    pub min_sum_hessian_in_leaf: Option<f64>,
+    /// L2 penalty on leaf outputs (0).
+    pub lambda_l2: Option<f64>,
+    /// Loss reduction a split must exceed (0).
+    pub min_gain_to_split: Option<f64>,
+    /// Bins per numeric input, at most (255).
+    pub max_bin: Option<u32>,
+    /// Share of rows each round trains on (1).
+    pub subsample: Option<f64>,
+    /// Share of inputs each tree may split on (1).
+    pub colsample: Option<f64>,
+    /// Seed of every random draw (0); the same seed gives the same model file.
+    pub seed: Option<i64>,
+    /// Stop when the validation loss has not improved for this many rounds (0: never).
+    pub early_stopping_rounds: Option<u32>,
+    /// Share of rows held out for early stopping (0.1).
+    pub validation_fraction: Option<f64>,
+    /// Categories up to this many split one against the rest (4).
+    pub max_cat_to_onehot: Option<u32>,
+    /// Categories on the left of a split, at most (32).
+    pub max_cat_threshold: Option<u32>,
+    /// Smoothing of categories ordered by mean gradient (10).
+    pub cat_smooth: Option<f64>,
+    /// Extra L2 penalty on categorical splits (10).
+    pub cat_l2: Option<f64>,
+    /// Rows a category needs to be placed by a many-category split (100).
+    pub min_data_per_group: Option<u32>,
+    /// Threads (0: one per core); the model does not depend on it.
+    pub threads: Option<u32>,
+    /// Per input: +1 if the score may never fall as it rises, -1 if never rise.
+    #[serde(skip)]
+    pub monotone: Option<HashMap<String, i32>>,
+    #[serde(skip)]
+    pub class_weight: Option<crate::model::ClassWeightOption>,
+    /// Kind overrides; the other columns' kinds are inferred (`inferKinds`).
+    #[napi(ts_type = "Record<string, ColumnKind>")]
+    #[serde(skip)]
+    pub kinds: Option<HashMap<String, String>>,
+    /// Columns to leave out (ids, the label).
+    #[serde(skip)]
+    pub exclude: Option<Vec<String>>,
+    /// One weight per row.
+    #[serde(skip)]
+    pub sample_weight: Option<Vec<f64>>,
+    /// The label of churn, when the labels are not 0/1, booleans or yes/no text.
+    #[napi(ts_type = "Field")]
+    #[serde(skip)]
+    pub pos_label: Option<crate::convert::Field>,
+}
+
+/// The training of `BoostedChurnModel.fit`, its inputs converted and checked, ready to run.
+fn boosted_fit(
+    table: &Object<'_>,
+    y: Vec<crate::convert::Field>,
+    mut o: BoostedFitOptions,
+) -> Result<impl FnOnce() -> nps_core::Result<core::BoostedChurnModel> + Send> {
+    let w = o.sample_weight.take();
+    let data = FitData::new(table, y, o.pos_label.as_ref(), o.kinds.as_ref(), o.exclude.as_deref(), w)?;
+    // The numbers given, by the core's names (the others keep the core's defaults).
+    let mut given = serde_json::to_value(&o).expect("options serialise");
+    if let serde_json::Value::Object(m) = &mut given {
+        m.retain(|_, v| !v.is_null());
+    }
+    let mut options: core::BoostingOptions = serde_json::from_value(given)
+        .map_err(|e| NpsError::invalid("options", e.to_string(), "options within their ranges"))
+        .into_napi()?;
+    options.class_weight = crate::model::class_weight(o.class_weight)?;
+    let names: Vec<String> = data.specs.iter().map(|s| s.name.clone()).collect();
+    let named: Vec<(String, i8)> =
+        o.monotone.into_iter().flatten().map(|(n, c)| (n, c.clamp(i8::MIN as i32, i8::MAX as i32) as i8)).collect();
+    options.monotone = core::BoostingOptions::monotone_by_name(&names, &named).into_napi()?;
+    Ok(move || {
+        core::BoostedChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, None, &options)
+    })
+}
+
 fn contributions_batch(
     model: &core::BoostedChurnModel,
     values: &[f64],
@@ -50,6 +146,34 @@ fn score_batch(model: &core::BoostedChurnModel, values: &[f64], columns: &[Strin
 
 #[napi]
 impl BoostedChurnModel {
+    /// Trains gradient-boosted trees on a table (`readCsv`'s shape) and labels `y`, as
+    /// `ChurnModel.fit` does; the same model file as Python's `BoostedChurnModel.fit` with
+    /// the same options.
+    #[napi(factory, catch_unwind, ts_args_type = "table: Table, y: Field[], options?: BoostedFitOptions")]
+    pub fn fit(
+        table: Object<'_>,
+        y: Vec<crate::convert::Field>,
+        options: Option<BoostedFitOptions>,
+    ) -> Result<BoostedChurnModel> {
+        let fit = boosted_fit(&table, y, options.unwrap_or_default())?;
+        Ok(BoostedChurnModel { inner: Arc::new(fit().into_napi()?) })
+    }
+
+    /// `fit` off the event loop: resolves to the model.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "table: Table, y: Field[], options?: BoostedFitOptions",
+        ts_return_type = "Promise<BoostedChurnModel>"
+    )]
+    pub fn fit_async(
+        table: Object<'_>,
+        y: Vec<crate::convert::Field>,
+        options: Option<BoostedFitOptions>,
+    ) -> AsyncTask<FitTask<BoostedChurnModel>> {
+        let fit = boosted_fit(&table, y, options.unwrap_or_default());
+        FitTask::new(fit.map(|fit| move || fit().map(|m| BoostedChurnModel { inner: Arc::new(m) })))
+    }
+
     /// Reads an nps model file of kind `boosted_trees`; everything is checked.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<BoostedChurnModel> {

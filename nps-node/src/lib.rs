@@ -13,6 +13,7 @@ mod action;
 mod boosted;
 mod convert;
 mod early_warning;
+mod encode;
 mod error;
 mod features;
 mod metrics;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either4, Float64Array, Null};
+use napi::bindgen_prelude::{AsyncTask, Either, Either4, Float64Array, Null, Object, ToNapiValue};
 use napi::{Env, Task};
 use napi_derive::napi;
 use nps_core::encode::Cell;
@@ -88,7 +88,126 @@ pub struct ExplainOptions {
     pub top: Option<u32>,
 }
 
-/// A churn model, loaded from its file.
+/// Explicit class weights (scikit-learn's `{0: w0, 1: w1}`).
+#[napi(object)]
+pub struct ClassWeights {
+    /// Weight of the class that did not churn.
+    pub negative: f64,
+    /// Weight of churn.
+    pub positive: f64,
+}
+
+/// How the classes are weighted: `'none'` (default), `'balanced'` (each class weighs n / (2
+/// nₖ)) or explicit weights.
+#[napi]
+pub type ClassWeightOption = Either<String, ClassWeights>;
+
+pub(crate) fn class_weight(option: Option<ClassWeightOption>) -> Result<core::ClassWeight> {
+    match option {
+        None => Ok(core::ClassWeight::default()),
+        Some(Either::A(name)) => name.parse::<core::ClassWeight>().into_napi(),
+        Some(Either::B(w)) => Ok(core::ClassWeight::Custom { negative: w.negative, positive: w.positive }),
+    }
+}
+
+/// Options of `ChurnModel.fit`: the model's (scikit-learn's `LogisticRegression` names in
+/// camelCase), the columns' (as `TableEncoder.fit`) and the data's. Absent: the core's
+/// defaults, as in Python.
+#[napi(object)]
+#[derive(Default)]
+pub struct ChurnFitOptions {
+    /// Inverse L2 strength (1).
+    pub c: Option<f64>,
+    /// Fit an intercept (true).
+    pub fit_intercept: Option<bool>,
+    /// Newton's stopping tolerance (1e-8).
+    pub tol: Option<f64>,
+    /// Newton steps, at most (100).
+    pub max_iter: Option<u32>,
+    pub class_weight: Option<ClassWeightOption>,
+    /// Kind overrides; the other columns' kinds are inferred (`inferKinds`).
+    #[napi(ts_type = "Record<string, ColumnKind>")]
+    pub kinds: Option<HashMap<String, String>>,
+    /// Columns to leave out (ids, the label).
+    pub exclude: Option<Vec<String>>,
+    /// A category not seen in training, when scoring: `'error'` (default) or `'ignore'`.
+    #[napi(ts_type = "'error' | 'ignore'")]
+    pub unseen: Option<String>,
+    /// Standardise numeric inputs (true).
+    pub standardize: Option<bool>,
+    /// One weight per row.
+    pub sample_weight: Option<Vec<f64>>,
+    /// The label of churn, when the labels are not 0/1, booleans or yes/no text.
+    #[napi(ts_type = "Field")]
+    pub pos_label: Option<crate::convert::Field>,
+}
+
+/// What a fit reads, converted on the JavaScript thread (so that `fitAsync` can train on
+/// another one): the table, 0/1 labels, weights and the column specs.
+pub(crate) struct FitData {
+    pub(crate) table: nps_core::encode::RawTable,
+    pub(crate) y: Vec<f64>,
+    pub(crate) sample_weight: Option<Vec<f64>>,
+    pub(crate) specs: Vec<nps_core::encode::ColumnSpec>,
+}
+
+impl FitData {
+    /// The table, the labels (`y`: numbers, booleans or text, made 0/1 by the core's rule,
+    /// `posLabel` naming churn where needed) and the columns to fit on.
+    pub(crate) fn new(
+        table: &Object<'_>,
+        y: Vec<crate::convert::Field>,
+        pos_label: Option<&crate::convert::Field>,
+        kinds: Option<&HashMap<String, String>>,
+        exclude: Option<&[String]>,
+        sample_weight: Option<Vec<f64>>,
+    ) -> Result<FitData> {
+        let table = crate::encode::table(table)?;
+        let specs = crate::encode::fit_specs(&table, kinds, exclude)?;
+        let cells = y.iter().enumerate().map(|(i, f)| f.cell(&format!("y[{i}]"))).collect::<Result<Vec<_>>>()?;
+        let pos_label = pos_label.map(|p| p.cell("posLabel")).transpose()?;
+        let y = nps_core::metrics::binarize_labels(&cells, pos_label).into_napi()?;
+        Ok(FitData { table: table.raw, y, sample_weight, specs })
+    }
+}
+
+/// A training run off the event loop (`fitAsync`): resolves to the model, or rejects with
+/// the error of the conversion (a bad table or label) or of the training.
+pub struct FitTask<T> {
+    fit: Option<Result<Training<T>>>,
+}
+
+/// A training run, its inputs converted: run once, on any thread.
+type Training<T> = Box<dyn FnOnce() -> nps_core::Result<T> + Send>;
+
+impl<T> FitTask<T> {
+    /// The task of a fit prepared by `prepare` (whose error rejects the promise).
+    pub(crate) fn new<F: FnOnce() -> nps_core::Result<T> + Send + 'static>(prepare: Result<F>) -> AsyncTask<Self>
+    where
+        Self: Task,
+    {
+        let fit = prepare.map(|f| Box::new(f) as Training<T>);
+        AsyncTask::new(FitTask { fit: Some(fit) })
+    }
+}
+
+impl<T: ToNapiValue + napi::bindgen_prelude::TypeName + Send + 'static> Task for FitTask<T> {
+    type Output = Result<T>;
+    type JsValue = T;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        match self.fit.take().expect("a fit task runs once") {
+            Ok(fit) => catch_panic(std::panic::AssertUnwindSafe(fit)).map(IntoNapi::into_napi),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<T> {
+        output.map_err(|e| napi::Error::from(napi::bindgen_prelude::JsError::from(e).into_unknown(env)))
+    }
+}
+
+/// A churn model: trained here or loaded from its file.
 #[napi]
 pub struct ChurnModel {
     pub(crate) inner: Arc<core::ChurnModel>,
@@ -130,6 +249,27 @@ impl ChurnModel {
     }
 }
 
+/// The training of `ChurnModel.fit`, its inputs converted and checked, ready to run.
+fn churn_fit(
+    table: &Object<'_>,
+    y: Vec<crate::convert::Field>,
+    o: ChurnFitOptions,
+) -> Result<impl FnOnce() -> nps_core::Result<core::ChurnModel> + Send> {
+    let data = FitData::new(table, y, o.pos_label.as_ref(), o.kinds.as_ref(), o.exclude.as_deref(), o.sample_weight)?;
+    let default = core::LogisticOptions::default();
+    let options = core::ChurnModelOptions {
+        logistic: core::LogisticOptions {
+            c: o.c.unwrap_or(default.c),
+            fit_intercept: o.fit_intercept.unwrap_or(default.fit_intercept),
+            tol: o.tol.unwrap_or(default.tol),
+            max_iter: o.max_iter.map_or(default.max_iter, |m| m as usize),
+            class_weight: class_weight(o.class_weight)?,
+        },
+        encoder: crate::encode::encoder_options(o.unseen.as_deref(), o.standardize)?,
+    };
+    Ok(move || core::ChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, &options))
+}
+
 /// Scores a row-major batch whose columns are named `columns` (the core reads it in
 /// place; the numbers agree to the bit with scoring one customer at a time).
 fn score_batch(model: &core::ChurnModel, values: &[f64], columns: &[String]) -> nps_core::Result<Vec<f64>> {
@@ -138,6 +278,34 @@ fn score_batch(model: &core::ChurnModel, values: &[f64], columns: &[String]) -> 
 
 #[napi]
 impl ChurnModel {
+    /// Trains a logistic churn model on a table (`readCsv`'s shape; kinds inferred as
+    /// `inferKinds` does) and labels `y` (one per row: 0/1, booleans, yes/no text, or any
+    /// two labels with `posLabel`). The same numbers as Python's `ChurnModel.fit`.
+    #[napi(factory, catch_unwind, ts_args_type = "table: Table, y: Field[], options?: ChurnFitOptions")]
+    pub fn fit(
+        table: Object<'_>,
+        y: Vec<crate::convert::Field>,
+        options: Option<ChurnFitOptions>,
+    ) -> Result<ChurnModel> {
+        let fit = churn_fit(&table, y, options.unwrap_or_default())?;
+        Ok(ChurnModel { inner: Arc::new(fit().into_napi()?) })
+    }
+
+    /// `fit` off the event loop: resolves to the model.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "table: Table, y: Field[], options?: ChurnFitOptions",
+        ts_return_type = "Promise<ChurnModel>"
+    )]
+    pub fn fit_async(
+        table: Object<'_>,
+        y: Vec<crate::convert::Field>,
+        options: Option<ChurnFitOptions>,
+    ) -> AsyncTask<FitTask<ChurnModel>> {
+        let fit = churn_fit(&table, y, options.unwrap_or_default());
+        FitTask::new(fit.map(|fit| move || fit().map(|m| ChurnModel { inner: Arc::new(m) })))
+    }
+
     /// Reads a model file; everything is checked (the error says what is wrong).
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<ChurnModel> {

@@ -221,7 +221,15 @@ impl PyBoostedChurnModel {
     }
 }
 
+/// The per-input monotone constraints of `named` in `inputs` order
+/// (`BoostingOptions::monotone_by_name`).
+#[pyfunction]
+fn _monotone_by_name(inputs: Vec<String>, named: Vec<(String, i8)>) -> PyResult<Vec<i8>> {
+    BoostingOptions::monotone_by_name(&inputs, &named).py()
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBoostedChurnModel>()?;
+    m.add_function(wrap_pyfunction!(_monotone_by_name, m)?)?;
     Ok(())
 }

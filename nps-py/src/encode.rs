@@ -1,6 +1,6 @@
 //! Python classes for `nps_core::encode`: the table arrives as names and columns (float64
 //! arrays, or lists of str/None), prepared by `nps.encode`.
-use nps_core::encode::{self as core, Column, ColumnKind, ColumnSpec, EncoderOptions, RawTable, UnseenPolicy};
+use nps_core::encode::{self as core, Column, ColumnSpec, EncoderOptions, RawTable};
 use numpy::{PyArray2, PyReadonlyArray1, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -24,48 +24,29 @@ pub(crate) fn raw_table(names: Vec<String>, columns: &Bound<'_, PyList>) -> PyRe
     RawTable::new(names, columns).py()
 }
 
-pub(crate) fn kind(name: &str) -> PyResult<ColumnKind> {
-    match name {
-        "numeric" => Ok(ColumnKind::Numeric),
-        "categorical" => Ok(ColumnKind::Categorical),
-        "boolean" => Ok(ColumnKind::Boolean),
-        other => {
-            Err(error("UNKNOWN_VALUE", format!("column kind {other:?} is not one of: numeric, categorical, boolean")))
-        }
-    }
-}
-
-pub(crate) fn kind_name(kind: ColumnKind) -> &'static str {
-    match kind {
-        ColumnKind::Numeric => "numeric",
-        ColumnKind::Categorical => "categorical",
-        ColumnKind::Boolean => "boolean",
-    }
-}
-
 pub(crate) fn encoder_options(unseen: &str, standardize: bool) -> PyResult<EncoderOptions> {
-    let unseen = match unseen {
-        "error" => UnseenPolicy::Error,
-        "ignore" => UnseenPolicy::Ignore,
-        other => return Err(error("UNKNOWN_VALUE", format!("unseen {other:?} is not one of: error, ignore"))),
-    };
-    Ok(EncoderOptions { unseen, standardize })
+    Ok(EncoderOptions { unseen: unseen.parse().py()?, standardize })
 }
 
 pub(crate) fn specs(specs: Vec<(String, String)>) -> PyResult<Vec<ColumnSpec>> {
-    specs.into_iter().map(|(name, k)| Ok(ColumnSpec { name, kind: kind(&k)? })).collect()
+    specs.into_iter().map(|(name, k)| Ok(ColumnSpec { name, kind: k.parse().py()? })).collect()
 }
 
-/// The inferred (name, kind) of each column, leaving out `exclude`.
+/// The (name, kind) of each column to fit on (`nps_core::encode::fit_specs`).
 #[pyfunction]
-fn _infer_specs(
+fn _fit_specs(
     names: Vec<String>,
     columns: &Bound<'_, PyList>,
+    kinds: Vec<(String, String)>,
     exclude: Vec<String>,
+    booleans: Vec<String>,
 ) -> PyResult<Vec<(String, &'static str)>> {
     let table = raw_table(names, columns)?;
-    let exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
-    Ok(core::infer_specs(&table, &exclude).into_iter().map(|s| (s.name, kind_name(s.kind))).collect())
+    let kinds = kinds.into_iter().map(|(name, k)| Ok((name, k.parse().py()?))).collect::<PyResult<Vec<_>>>()?;
+    let (exclude, booleans): (Vec<&str>, Vec<&str>) =
+        (exclude.iter().map(String::as_str).collect(), booleans.iter().map(String::as_str).collect());
+    let specs = core::fit_specs(&table, &kinds, &exclude, &booleans).py()?;
+    Ok(specs.into_iter().map(|s| (s.name, s.kind.name())).collect())
 }
 
 /// A learned table encoding (the core of `nps.TableEncoder`).
@@ -112,18 +93,7 @@ impl PyTableEncoder {
     }
 
     fn specs(&self) -> Vec<(String, &'static str)> {
-        self.0
-            .columns
-            .iter()
-            .map(|c| {
-                let k = match c {
-                    core::EncodedColumn::Numeric { .. } => ColumnKind::Numeric,
-                    core::EncodedColumn::Categorical { .. } => ColumnKind::Categorical,
-                    core::EncodedColumn::Boolean { .. } => ColumnKind::Boolean,
-                };
-                (c.name().to_string(), kind_name(k))
-            })
-            .collect()
+        self.0.specs().into_iter().map(|s| (s.name, s.kind.name())).collect()
     }
 
     fn to_json(&self) -> String {
@@ -208,7 +178,7 @@ fn _read_csv(py: Python<'_>, path: std::path::PathBuf) -> PyResult<(Vec<String>,
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTableEncoder>()?;
     m.add_class::<PyEncoderSummary>()?;
-    m.add_function(wrap_pyfunction!(_infer_specs, m)?)?;
+    m.add_function(wrap_pyfunction!(_fit_specs, m)?)?;
     m.add_function(wrap_pyfunction!(_read_csv, m)?)?;
     Ok(())
 }

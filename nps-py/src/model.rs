@@ -13,18 +13,19 @@ fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
         return Ok(ClassWeight::None);
     }
     if let Ok(s) = value.extract::<String>() {
-        return match s.as_str() {
-            "balanced" => Ok(ClassWeight::Balanced),
-            other => Err(error(
-                "UNKNOWN_VALUE",
-                format!("class_weight {other:?} is not one of: None, 'balanced', {{0: w0, 1: w1}}"),
-            )),
-        };
+        return s.parse().py();
     }
     let (negative, positive): (f64, f64) = value
         .extract()
         .map_err(|_| error("INVALID_PARAMETER", "class_weight must be None, 'balanced' or {0: w0, 1: w1}".into()))?;
     Ok(ClassWeight::Custom { negative, positive })
+}
+
+/// A class weighting (None, a name, or (negative, positive)) as the core's JSON, for the
+/// options of the boosted estimators.
+#[pyfunction]
+fn _class_weight_json(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(serde_json::to_string(&class_weight(value)?).expect("a class weight serialises"))
 }
 
 /// The training options the estimators pass in (shared by the churn and LTR models).
@@ -369,6 +370,7 @@ impl PyDistributedFit {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_class_weight_json, m)?)?;
     m.add_class::<PyChurnModel>()?;
     m.add_class::<PyDistributedFit>()?;
     m.add_function(wrap_pyfunction!(_logistic_sums, m)?)?;

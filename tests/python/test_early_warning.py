@@ -249,7 +249,7 @@ def test_history_to_json_pickle_and_damaged_files():
     b = nps.synth.generate(customers=200, seed=3)
     engine = nps.features.FeatureEngine()
     customers = list(b.events["customer"].unique()[:10])
-    for c, h in _histories(b.events, b.as_of, customers).items():
+    for _c, h in _histories(b.events, b.as_of, customers).items():
         for back in (nps.features.CustomerHistory.from_json(h.to_json()), pickle.loads(pickle.dumps(h))):
             assert back.to_json() == h.to_json() and len(back) == len(h)
             np.testing.assert_array_equal(back.features(engine, b.as_of), h.features(engine, b.as_of))

@@ -48,7 +48,8 @@ CASES = [
     ("NOT_FITTED", lambda: nps.LtrModel().predict_proba(np.ones((1, 2)))),
     ("INVALID_PARAMETER", lambda: nps.predicted_nps(np.ones(3))),
     ("INVALID_PARAMETER", lambda: nps.features.retention(pd.DataFrame({"customer": ["c"]}), as_of="2026-01-01")),
-    ("INVALID_PARAMETER", lambda: nps.BoostedChurnModel(class_weight="heavy").fit(np.ones((4, 1)), [0, 1, 0, 1])),
+    # An unknown name: the same code as ChurnModel's class_weight and Node's (the core's FromStr).
+    ("UNKNOWN_VALUE", lambda: nps.BoostedChurnModel(class_weight="heavy").fit(np.ones((4, 1)), [0, 1, 0, 1])),
     ("UNKNOWN_VALUE", lambda: nps.cross_validate(nps.ChurnModel(), np.ones((4, 1)), [0, 1, 0, 1], metric="auc")),
 ]
 

@@ -112,7 +112,7 @@ def test_encoder_and_bad_input():
     assert list(enc.get_feature_names_out()) == ["x", "x__missing", "plan=a", "plan=b", "plan=__missing", "ok"]
     back = nps.TableEncoder.from_json(enc.to_json())
     np.testing.assert_array_equal(back.transform(df), enc.transform(df))
-    with pytest.raises(nps.NpsError, match="kinds names unknown column"):
+    with pytest.raises(nps.NpsError, match="unknown column in kinds"):
         nps.TableEncoder(kinds={"nope": "numeric"}).fit(df)
     X = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 0.5]])
     with pytest.raises(nps.NpsError, match="two classes"):

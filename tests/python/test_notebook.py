@@ -13,7 +13,7 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
-from conftest import ROOT, TELCO
+from conftest import ROOT, TELCO  # noqa: E402 (after the importorskip above)
 
 NOTEBOOK = ROOT / "examples" / "notebooks" / "retention.ipynb"
 

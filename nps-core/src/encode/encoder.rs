@@ -23,6 +23,34 @@ pub enum ColumnKind {
     Boolean,
 }
 
+impl ColumnKind {
+    /// Every kind, by the name callers spell it with.
+    pub const NAMES: [&'static str; 3] = ["numeric", "categorical", "boolean"];
+
+    /// The kind's name (`"numeric"`, `"categorical"`, `"boolean"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Categorical => "categorical",
+            ColumnKind::Boolean => "boolean",
+        }
+    }
+}
+
+impl std::str::FromStr for ColumnKind {
+    type Err = crate::error::NpsError;
+
+    /// A kind from its name; another name is an error listing the kinds.
+    fn from_str(s: &str) -> crate::error::Result<Self> {
+        match s {
+            "numeric" => Ok(ColumnKind::Numeric),
+            "categorical" => Ok(ColumnKind::Categorical),
+            "boolean" => Ok(ColumnKind::Boolean),
+            other => Err(crate::error::NpsError::unknown("column kind", other, &ColumnKind::NAMES)),
+        }
+    }
+}
+
 /// A source column and how to encode it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnSpec {
@@ -49,6 +77,19 @@ pub enum UnseenPolicy {
     Error,
     /// Encode as all zeros (no category).
     Ignore,
+}
+
+impl std::str::FromStr for UnseenPolicy {
+    type Err = crate::error::NpsError;
+
+    /// A policy from its name (`"error"`, `"ignore"`).
+    fn from_str(s: &str) -> crate::error::Result<Self> {
+        match s {
+            "error" => Ok(UnseenPolicy::Error),
+            "ignore" => Ok(UnseenPolicy::Ignore),
+            other => Err(crate::error::NpsError::unknown("unseen", other, &["error", "ignore"])),
+        }
+    }
 }
 
 /// Options of [`TableEncoder::fit`].
@@ -211,6 +252,11 @@ impl TableEncoder {
     /// Number of encoded columns.
     pub fn width(&self) -> usize {
         self.columns.iter().map(EncodedColumn::width).sum()
+    }
+
+    /// Each source column and its kind, in order (the specs the encoder was fitted with).
+    pub fn specs(&self) -> Vec<ColumnSpec> {
+        self.columns.iter().map(|c| ColumnSpec { name: c.name().to_string(), kind: c.kind() }).collect()
     }
 
     /// The names of the source columns, in order.

@@ -34,6 +34,33 @@ pub fn infer_specs(table: &RawTable, exclude: &[&str]) -> Vec<ColumnSpec> {
         .collect()
 }
 
+/// The spec of each column to fit on: the inferred kinds ([`infer_specs`]), with the
+/// columns named in `booleans` (a boolean dtype in the caller's table) boolean, and `kinds`
+/// overriding both. A name in `kinds` that is not a column is an error naming the closest
+/// column; columns in `exclude` are left out.
+pub fn fit_specs(
+    table: &RawTable,
+    kinds: &[(String, ColumnKind)],
+    exclude: &[&str],
+    booleans: &[&str],
+) -> Result<Vec<ColumnSpec>> {
+    let names: Vec<&str> = table.names.iter().map(String::as_str).collect();
+    if let Some((name, _)) = kinds.iter().find(|(name, _)| !names.contains(&name.as_str())) {
+        return Err(NpsError::unknown_closest("column in kinds", name, &names));
+    }
+    Ok(infer_specs(table, exclude)
+        .into_iter()
+        .map(|mut spec| {
+            if let Some((_, kind)) = kinds.iter().rev().find(|(name, _)| *name == spec.name) {
+                spec.kind = *kind;
+            } else if booleans.contains(&spec.name.as_str()) {
+                spec.kind = ColumnKind::Boolean;
+            }
+            spec
+        })
+        .collect())
+}
+
 /// 0/1 labels from a column: 1 where the value is `positive` (for text; `"1"` matches the
 /// number 1), 0 for any other value the column holds exactly two of. Errors: a missing
 /// value or a third value, naming the row.

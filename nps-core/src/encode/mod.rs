@@ -19,6 +19,6 @@ mod table;
 pub use csv::{read_csv, read_csv_path};
 pub use encoder::{ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder, UnseenPolicy};
 pub use fit::max_categories;
-pub use infer::{binary_labels, infer_specs};
+pub use infer::{binary_labels, fit_specs, infer_specs};
 pub use summary::{ColumnSummary, EncoderSummary};
 pub use table::{Cell, Column, RawTable};

@@ -45,6 +45,20 @@ pub enum ClassWeight {
     },
 }
 
+impl std::str::FromStr for ClassWeight {
+    type Err = NpsError;
+
+    /// A class weighting by name: `"none"` or `"balanced"` (explicit weights are
+    /// [`ClassWeight::Custom`]).
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "none" => Ok(ClassWeight::None),
+            "balanced" => Ok(ClassWeight::Balanced),
+            other => Err(NpsError::unknown("class_weight", other, &["none", "balanced"])),
+        }
+    }
+}
+
 /// How to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

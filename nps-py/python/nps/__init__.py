@@ -33,7 +33,7 @@ from . import plot  # matplotlib is imported only when a plot is drawn
 from . import _html
 
 # ChurnByNps is built in nps-py/src/early_warning.rs; its Jupyter HTML is attached here.
-ChurnByNps._repr_html_ = _html.churn_by_nps
+ChurnByNps._repr_html_ = lambda self: _html.churn_by_nps(self)
 
 __all__ = [
     "ActionCatalog",

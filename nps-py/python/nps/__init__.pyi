@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 
 import numpy as np
@@ -42,11 +42,12 @@ class NpsError(ValueError):
 
     code: str
 
+@final
 class Scale:
     """An answer scale: detractors in [min, detractor_max], passives up to passive_max,
     promoters up to max. Default 0-10 with 0-6 / 7-8 / 9-10."""
 
-    def __init__(self, min: float = 0, detractor_max: float = 6, passive_max: float = 8, max: float = 10) -> None: ...
+    def __new__(cls, min: float = 0.0, detractor_max: float = 6.0, passive_max: float = 8.0, max: float = 10.0) -> Scale: ...
     @staticmethod
     def from_breaks(breaks: Sequence[float]) -> Scale:
         """R NPS-package style breaks (b0, b1, b2, b3): [b0, b1], (b1, b2], (b2, b3]."""
@@ -62,6 +63,7 @@ class Scale:
     def breaks(self) -> Tuple[float, float, float, float]: ...
     def category(self, score: float) -> Literal["detractor", "passive", "promoter"]: ...
 
+@final
 class Interval:
     """An interval for an NPS (points)."""
 
@@ -85,6 +87,7 @@ class Interval:
     def contains(self, value: float) -> bool: ...
     def to_dict(self) -> dict: ...
 
+@final
 class Tally:
     """Counts (optionally weighted) of detractors, passives and promoters. Immutable;
     ``a + b`` merges tallies of disjoint samples."""
@@ -147,11 +150,14 @@ class Tally:
         """Kish effective sample size."""
     def interval(self, method: IntervalMethodName = "adjusted_wald", level: float = 0.95, prior: Optional[Prior] = None) -> Interval: ...
     def merge(self, other: Tally) -> Tally: ...
-    def __add__(self, other: Tally) -> Tally: ...
+    def __add__(self, other: Tally, /) -> Tally: ...
+    def __radd__(self, other: Any, /) -> Tally:
+        """``sum(tallies)``: 0 + a tally is the tally."""
     def to_dict(self) -> dict: ...
     def _repr_html_(self) -> str:
         """HTML for Jupyter."""
 
+@final
 class Comparison:
     """A minus B, in points."""
 
@@ -180,10 +186,11 @@ class Comparison:
     def _repr_html_(self) -> str:
         """HTML for Jupyter."""
 
+@final
 class PlanningShares:
     """Expected promoter and detractor shares (fractions); default is the worst case 0.5/0.5."""
 
-    def __init__(self, promoter: float = 0.5, detractor: float = 0.5) -> None: ...
+    def __new__(cls, promoter: float = 0.5, detractor: float = 0.5) -> PlanningShares: ...
     @property
     def promoter(self) -> float: ...
     @property
@@ -251,6 +258,7 @@ def trend(
     (integers) or ISO 8601 strings (naive: UTC), or an Arrow timestamp or date column (a
     pyarrow Table or polars DataFrame comes back, ``period`` first: docs/arrow.md)."""
 
+@final
 class ChurnByNps:
     """Churn by NPS category and score (Wilson intervals), the relative risk of detractors
     against promoters (Katz log interval) and Pearson's chi-square test of independence.
@@ -285,6 +293,7 @@ class ChurnByNps:
 def churn_by_nps(scores: ArrayLike, churned: ArrayLike, level: float = 0.95) -> ChurnByNps:
     """Churn by NPS answer: ``scores`` on the 0-10 scale, ``churned`` booleans or 0/1."""
 
+@final
 class ActionCatalog:
     """A next-best-action catalogue (rules, levers, contact policies), checked when loaded;
     see docs/actions.md. Pickles as its JSON."""
@@ -339,10 +348,11 @@ class ActionCatalog:
     def campaign_segments(self, scores: Any, top_factors: list[str], actions: list[Optional[str]]) -> list[dict]:
         """Customers grouped by score band and top factor (largest first)."""
 
+@final
 class Learner:
     """Beta-Bernoulli model per action and segment, sampled by Thompson sampling."""
 
-    def __init__(self, prior: Tuple[float, float] = (1.0, 1.0), exploration: float = 0.05, ramp_up: int = 5) -> None: ...
+    def __new__(cls, prior: Tuple[float, float] = (1.0, 1.0), exploration: float = 0.05, ramp_up: int = 5) -> Learner: ...
     def record(self, action: str, segment: str, success: bool) -> None: ...
     def mean(self, action: str, segment: str) -> float: ...
     def counts(self, action: str, segment: str) -> Tuple[float, float]: ...

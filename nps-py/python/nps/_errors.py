@@ -14,7 +14,7 @@ CODES = ("EMPTY", "MISSING_VALUE", "OUT_OF_RANGE", "NON_INTEGER", "NEGATIVE", "L
 try:  # scikit-learn's own exception, so that its tools (check_is_fitted) recognise ours
     from sklearn.exceptions import NotFittedError as _SklearnNotFitted
 except ImportError:  # pragma: no cover - exercised only without scikit-learn
-    class _SklearnNotFitted(AttributeError):
+    class _SklearnNotFitted(AttributeError):  # type: ignore[no-redef]
         pass
 
 

@@ -33,7 +33,7 @@ class BaseEstimator:
 
 class TransformerMixin:
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
-        return self.fit(X, y, **fit_params).transform(X)
+        return self.fit(X, y, **fit_params).transform(X)  # type: ignore[attr-defined]
 
 
 class ClassifierMixin:
@@ -42,7 +42,7 @@ class ClassifierMixin:
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         import numpy as np
 
-        pred = self.predict(X)
+        pred = self.predict(X)  # type: ignore[attr-defined]
         y = np.asarray(y)
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         return float(np.sum(w * (pred == y)) / np.sum(w))

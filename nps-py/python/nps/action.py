@@ -15,7 +15,6 @@ from ._nps import (
     PROPENSITY_DRAWS,
     ActionCatalog,
     Learner,
-    NpsError,
     in_control_group,
     off_policy,
     uplift,

@@ -17,11 +17,10 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _nps
-from ._nps import NpsError
 from ._errors import error
 from . import _checks
 from ._arrow import flavor, io, read
-from ._tables import bool_columns, one_row, to_columns
+from ._tables import bool_columns, to_columns
 from .encode import _specs
 from .model import _binary_target, _contribution_frame, _CoreModel, _explanation_frame, _numeric_matrix
 
@@ -116,21 +115,12 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def _options(self, names: list, classes: np.ndarray) -> str:
         options = {k: getattr(self, k) for k in _OPTIONS}
-        monotone = dict(self.monotone or {})
-        unknown = [k for k in monotone if k not in names]
-        if unknown:
-            raise error("UNKNOWN_VALUE", f"monotone names unknown input(s) {', '.join(map(str, unknown))} (inputs: {', '.join(names)})")
-        options["monotone"] = [int(monotone.get(n, 0)) for n in names] if monotone else []
+        named = [(str(k), int(v)) for k, v in dict(self.monotone or {}).items()]
+        options["monotone"] = _nps._monotone_by_name([str(n) for n in names], named)
         cw = self.class_weight
-        if cw is None:
-            options["class_weight"] = "none"
-        elif cw == "balanced":
-            options["class_weight"] = "balanced"
-        elif isinstance(cw, Mapping):
-            options["class_weight"] = {"custom": {"negative": float(cw.get(classes[0], cw.get(0, 1.0))),
-                                                  "positive": float(cw.get(classes[1], cw.get(1, 1.0)))}}
-        else:
-            raise error("INVALID_PARAMETER", f"class_weight must be None, 'balanced' or {{0: w0, 1: w1}}, got {cw!r}")
+        if isinstance(cw, Mapping):
+            cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
+        options["class_weight"] = json.loads(_nps._class_weight_json(cw))
         return json.dumps(options, default=_plain)
 
     @io("X", "y", "sample_weight")

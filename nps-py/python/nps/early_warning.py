@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional
 
 import numpy as np
 
 from . import _nps
 from ._errors import error
-from ._nps import NpsError
 from . import _checks
 from ._arrow import flavor, io, read
-from ._tables import bool_columns, one_row, to_columns
+from ._tables import bool_columns, to_columns
 from .encode import _specs
 from . import boosted as _boosted
 from .model import _CoreModel, _numeric_matrix

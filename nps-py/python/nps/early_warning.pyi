@@ -6,7 +6,7 @@ pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Tabl
 input and a polars DataFrame for polars input (docs/arrow.md)."""
 
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union, final
 
 import numpy as np
 
@@ -98,12 +98,21 @@ def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers:
     """NPS from (detractor, passive, promoter) probabilities, with an interval; blended with
     actual answers when given."""
 
+@final
 class TicketScorer:
     """The one call at ticket time: event, features, churn score and factors, detractor
     risk (with an LTR model), next best actions. Pickles (and so copies, and goes through
     joblib) as its parts; the restored scorer gives the same tickets to the bit."""
-    def __init__(self, engine: Any, churn: Any, catalog: Any, ltr: Any = None,
-                 customer: Optional[Mapping[str, Any]] = None, top_factors: int = 3, top_actions: int = 3) -> None: ...
+    def __new__(cls, engine: Any, churn: Any, catalog: Any, ltr: Any = None,
+                customer: Optional[Mapping[str, Any]] = None, top_factors: int = 3, top_actions: int = 3) -> TicketScorer: ...
+    @staticmethod
+    def from_json(text: str, customer: Optional[Mapping[str, Any]] = None, top_factors: int = 3,
+                  top_actions: int = 3) -> TicketScorer:
+        """A scorer from its file (`to_json`), checked part by part; `customer`, `top_factors`
+        and `top_actions` as in the constructor."""
+    def to_json(self) -> str:
+        """The scorer's file: the feature definitions and kinds, the models' files and the
+        catalogue, as JSON (the customer record and the options are arguments of `from_json`)."""
     @property
     def feature_names(self) -> list: ...
     @property

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from . import _nps
-from ._errors import error, not_fitted
+from ._errors import not_fitted
 from . import _checks
 from ._arrow import io
 from ._tables import bool_columns, to_columns
@@ -50,13 +50,8 @@ def infer_kinds(X: Any, exclude: Sequence[str] = ()) -> dict:
 
 def _specs(names: list, columns: list, kinds: Optional[Mapping[str, str]], exclude: Sequence[str],
            booleans: Sequence[str] = ()) -> list:
-    inferred = dict(_nps._infer_specs(names, columns, list(exclude)))
-    inferred.update({n: "boolean" for n in booleans if n in inferred})
-    kinds = dict(kinds or {})
-    unknown = [k for k in kinds if k not in names]
-    if unknown:
-        raise error("UNKNOWN_VALUE", f"kinds names unknown column(s) {', '.join(unknown)} (columns: {', '.join(names)})")
-    return [(n, kinds.get(n, inferred[n])) for n in names if n in inferred]
+    kinds = [(str(n), str(k)) for n, k in dict(kinds or {}).items()]
+    return _nps._fit_specs(names, columns, kinds, list(exclude), list(booleans))
 
 
 class TableEncoder(TransformerMixin, BaseEstimator):

@@ -33,8 +33,7 @@ from . import _nps
 from ._arrow import io
 from ._errors import error
 from ._tables import _is_missing
-from ._nps import NpsError
-from .survey import _epoch_second, _epoch_seconds, _frame
+from .survey import _epoch_second, _epoch_seconds
 
 BUILT_IN_KINDS: tuple = tuple(_nps._built_in_kinds())
 #: A feature set compiled once for the histories of a service (the retention set by default).

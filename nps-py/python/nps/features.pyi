@@ -5,11 +5,16 @@ Tables or RecordBatches, polars DataFrames or any Arrow PyCapsule object; column
 pyarrow Arrays or polars Series. A DataFrame result comes back as a pyarrow Table for Arrow
 input and a polars DataFrame for polars input (docs/arrow.md)."""
 
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union, final
 
 import numpy as np
 
 BUILT_IN_KINDS: tuple
+#: The code of a missing label in encoded events (the largest uint32).
+NONE_CODE: int
+#: The columns every events table has, and those it may have.
+REQUIRED: tuple[str, ...]
+OPTIONAL: tuple[str, ...]
 Definitions = Union[str, Mapping[str, Any], Iterable[Mapping[str, Any]]]
 
 def encode_events(events: Any) -> dict:
@@ -32,16 +37,18 @@ def retention_definitions() -> dict:
     """The built-in retention feature set as its JSON definitions."""
 
 
+@final
 class FeatureEngine:
     """A feature set compiled once (the retention set when definitions is None); pickles as
     its arguments."""
-    def __init__(self, definitions: Optional[str] = None, declared_kinds: Iterable[str] = ()) -> None: ...
+    def __new__(cls, definitions: Optional[str] = None, declared_kinds: Iterable[str] = ()) -> FeatureEngine: ...
     @property
     def names(self) -> list: ...
 
+@final
 class CustomerHistory:
     """One customer's events, added one at a time (any order); features equal the batch."""
-    def __init__(self, declared_kinds: Iterable[str] = ()) -> None: ...
+    def __new__(cls, declared_kinds: Iterable[str] = ()) -> CustomerHistory: ...
     def push(self, time: Any, kind: str, value: Optional[float] = None, duration: Optional[float] = None,
              department: Optional[str] = None, case: Any = None, flag: Optional[bool] = None) -> None: ...
     def features(self, engine: FeatureEngine, as_of: Any) -> np.ndarray: ...

@@ -16,12 +16,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 
 from . import _nps
-from ._nps import NpsError
 from ._errors import error, not_fitted
 from . import _checks
 from ._arrow import Columns, io
@@ -312,7 +311,7 @@ def _explanation_frame(rows: list, X: Any) -> Any:
     measured against; None for a number (measured against its typical value, the mean)."""
     index = list(getattr(X, "index", range(len(rows))))
     records = []
-    for label, (p, z, baseline, up, down) in zip(index, rows):
+    for label, (p, _z, _baseline, up, down) in zip(index, rows):
         for direction, factors in (("raises", up), ("lowers", down)):
             for rank, (name, contribution, value, typical, mix) in enumerate(factors, 1):
                 records.append({"customer": label, "probability": p, "direction": direction, "rank": rank,

@@ -17,7 +17,6 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._nps import NpsError
 from ._errors import error
 
 __all__ = ["breakdown", "calibration", "churn_by_score", "gain", "lift", "trend", "waterfall"]

@@ -47,7 +47,7 @@ def _keys(segments: Any, n: int) -> tuple[list, list]:
         columns = list(segments)
         names = [getattr(k, "name", None) or f"segment{j}" for j, k in enumerate(columns)]
     else:
-        columns, names = [segments], [None]
+        columns, names = [segments], [None]  # type: ignore[list-item]
     keys = []
     for j, column in enumerate(columns):
         values = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column, dtype=object)
@@ -193,14 +193,14 @@ def _epoch_second(t: Any, field: str = "time") -> int:
     elif isinstance(t, datetime.datetime):  # pandas' Timestamp and NaT are datetimes too
         if t != t:
             raise _time_error("MISSING_VALUE", f"{field} is missing (NaT)")
-        seconds = None
+        quick: Optional[int] = None
         if type(t) is not datetime.datetime:
             try:  # a pandas Timestamp: its nanoseconds since the epoch (UTC), the quick way
-                seconds = t.value // 1_000_000_000
+                quick = t.value // 1_000_000_000  # type: ignore[attr-defined]
             except (AttributeError, OverflowError):  # beyond int64 nanoseconds, or another subclass
                 pass
-        if seconds is None:  # whole seconds by floor division of the exact difference
-            seconds = (t - (_EPOCH if t.tzinfo is None else _EPOCH_UTC)) // _SECOND
+        # otherwise whole seconds by floor division of the exact difference
+        seconds = quick if quick is not None else (t - (_EPOCH if t.tzinfo is None else _EPOCH_UTC)) // _SECOND
     elif isinstance(t, datetime.date):
         seconds = (t - _EPOCH.date()).days * 86_400
     else:

@@ -76,6 +76,22 @@ pub struct BoostingOptions {
     pub threads: usize,
 }
 
+impl BoostingOptions {
+    /// The [`monotone`](BoostingOptions::monotone) constraints of `named` (input name → +1,
+    /// −1 or 0) in `inputs` order, 0 for the inputs not named. A name that is not an input is
+    /// an error naming the closest input.
+    pub fn monotone_by_name(inputs: &[String], named: &[(String, i8)]) -> Result<Vec<i8>> {
+        let known: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        if let Some((name, _)) = named.iter().find(|(name, _)| !known.contains(&name.as_str())) {
+            return Err(NpsError::unknown_closest("input in monotone", name, &known));
+        }
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(inputs.iter().map(|i| named.iter().rev().find(|(n, _)| n == i).map_or(0, |(_, c)| *c)).collect())
+    }
+}
+
 impl Default for BoostingOptions {
     fn default() -> Self {
         BoostingOptions {
