@@ -78,7 +78,17 @@ impl ValueModel {
     }
 
     fn read_kind(value: &Value, kind: &str) -> Result<Self> {
-        check_file_header(value, VALUE_MODEL_FORMAT, VALUE_MODEL_VERSION, kind, "")?;
+        // Format and version first (the found kind passes), then the kind, with the way to
+        // read a model of the kind found.
+        let found = value.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+        check_file_header(value, VALUE_MODEL_FORMAT, VALUE_MODEL_VERSION, &found, &found)?;
+        if found != kind {
+            return Err(NpsError::invalid(
+                "kind",
+                format!("{found:?}"),
+                &format!("{kind:?} (read a {found} model with the class of that kind, or any value model with ValueModel::from_json)"),
+            ));
+        }
         let model = value.get("model").cloned().unwrap_or(Value::Null);
         let bad =
             |e: serde_json::Error| NpsError::invalid("model", format!("unreadable ({e})"), &format!("a {kind} model"));
