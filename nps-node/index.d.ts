@@ -372,6 +372,18 @@ export interface BadAnswer {
   message: string
 }
 
+/** BG/NBD parameters. */
+export interface BetaGeoParams {
+  /** Shape of the purchase rates' Gamma distribution. */
+  r: number
+  /** Scale of the purchase rates' Gamma distribution. */
+  alpha: number
+  /** First shape of the drop-out probabilities' Beta distribution. */
+  a: number
+  /** Second shape of the drop-out probabilities' Beta distribution. */
+  b: number
+}
+
 /**
  * Options of `BoostedChurnModel.fit`: LightGBM's meanings, Python's names in camelCase
  * (`nEstimators`, `learningRate`, ...), the core's defaults where absent; then the columns'
@@ -441,6 +453,22 @@ export interface CalibrationRow {
   count: number
   meanPredicted: number
   observedRate: number
+}
+
+/** The campaign arithmetic per customer, and the customers ranked by net value. */
+export interface CampaignPlan {
+  /** P(churn) × residual value. */
+  valueAtRisk: Array<number>
+  /** acceptanceRate × min(uplift, P(churn)) × residual value. */
+  savedValue: Array<number>
+  /** Saved value − cost. */
+  netValue: Array<number>
+  /** Customer indices by net value, highest first. */
+  order: Array<number>
+  /** Customers with a positive net value. */
+  worthContacting: number
+  /** Total net value of contacting exactly those. */
+  totalNetValue: number
 }
 
 /** One campaign segment. */
@@ -826,6 +854,16 @@ export interface FeatureOptions {
  */
 export type Field = number | string | boolean | undefined | null
 
+/** Gamma-Gamma parameters. */
+export interface GammaGammaParams {
+  /** Shape of a customer's transaction values. */
+  p: number
+  /** Shape of the customers' rate parameters. */
+  q: number
+  /** Scale of the customers' rate parameters. */
+  v: number
+}
+
 /** Options of `synth.generate` (all optional). */
 export interface GenerateOptions {
   /** Number of customers (10,000). */
@@ -920,6 +958,16 @@ export interface LearnerOptions {
   exploration?: number
   /** Outcomes an action needs in a segment before its own counts are used (5). */
   rampUp?: number
+}
+
+/** Options of a lifetime value (lifetimes' defaults). */
+export interface LifetimeValueOptions {
+  /** Months ahead (default 12). */
+  time?: number
+  /** Discount rate per month (default 0.01). */
+  discountRate?: number
+  /** Time unit of recency and T: 'D' (default), 'W', 'H' or 'M'. */
+  freq?: string
 }
 
 /** One bin of the lift table (bin 1 = highest scores). */
@@ -1077,6 +1125,30 @@ export interface ReportOptions {
   period?: 'day' | 'week' | 'month' | 'quarter'
 }
 
+/** A retention action for the campaign arithmetic. */
+export interface RetentionAction {
+  /** Absolute reduction of the churn probability for a customer who accepts. */
+  uplift: number
+  /** Cost per customer contacted. */
+  cost: number
+  /** Share of contacted customers who accept (default 1). */
+  acceptanceRate?: number
+}
+
+/** The RFM summary: one row per customer with a purchase up to the observation end. */
+export interface RfmSummary {
+  /** Customer codes (ascending). */
+  customer: Array<number>
+  /** Repeat purchases. */
+  frequency: Array<number>
+  /** Periods from the first purchase to the last. */
+  recency: Array<number>
+  /** Periods from the first purchase to the observation end. */
+  t: Array<number>
+  /** Mean amount of the repeat periods (0 without). */
+  monetaryValue: Array<number>
+}
+
 /** The ROC curve at every distinct score (the first threshold is Infinity). */
 export interface RocCurve {
   fpr: Array<number>
@@ -1164,6 +1236,24 @@ export interface Share {
 export interface Shares {
   promoter: number
   detractor: number
+}
+
+/** Shifted-beta-geometric parameters. */
+export interface ShiftedBetaGeometricParams {
+  /** First shape of the churn probabilities' Beta distribution. */
+  alpha: number
+  /** Second shape of the churn probabilities' Beta distribution. */
+  beta: number
+}
+
+/** Options of the RFM summary. */
+export interface SummaryOptions {
+  /** One amount per purchase. */
+  amount?: Array<number>
+  /** Epoch seconds; purchases after its period are left out (default: the last purchase). */
+  observationEnd?: number
+  /** 'D' (default), 'W' or 'H'. */
+  freq?: string
 }
 
 /**
@@ -1453,6 +1543,28 @@ export interface ValidateOptions {
  */
 export declare function validateScores(scores: NumericArray, options?: ValidateOptions | undefined | null): Array<BadAnswer>
 
+/** How a model was fitted. */
+export interface ValueFit {
+  /** Total log-likelihood of the fitted data (no penalty). */
+  logLikelihood: number
+  /** Standard error of each parameter, in the model's parameter order. */
+  standardErrors: Array<number>
+  /** Customers fitted (the sum of the weights). */
+  customers: number
+  /** The L2 penalty on the parameters. */
+  penalizerCoef: number
+  /** Quasi-Newton iterations taken. */
+  iterations: number
+}
+
+/** Options of a fit. */
+export interface ValueFitOptions {
+  /** Customers sharing each history (default: one each). */
+  weights?: Array<number>
+  /** L2 penalty on the parameters, as lifetimes' `penalizer_coef` (default 0). */
+  penalizerCoef?: number
+}
+
 /** The library version. */
 export declare function version(): string
 
@@ -1548,4 +1660,94 @@ export declare namespace metrics {
 export declare namespace synth {
   /** Generates a seeded synthetic telco customer base. */
   export function generate(options?: GenerateOptions | undefined | null): SyntheticBase
+}
+
+export declare namespace value {
+  /** The BG/NBD model of repeat purchases (lifetimes' `BetaGeoFitter`). */
+  export class BetaGeo {
+    /** Fits r, alpha, a, b to each customer's frequency (repeat purchases), recency and T. */
+    static fit(frequency: NumericArray, recency: NumericArray, t: NumericArray, options?: ValueFitOptions | undefined | null): BetaGeo
+    /** The model of given parameters. */
+    static fromParams(r: number, alpha: number, a: number, b: number): BetaGeo
+    /** Reads a model file of kind `beta_geo`. */
+    static fromJson(text: string): BetaGeo
+    /** The model file. */
+    toJson(): string
+    /** `{ r, alpha, a, b }`. */
+    get params(): BetaGeoParams
+    /** How the model was fitted. */
+    get fitSummary(): ValueFit
+    /** Expected repeat purchases in the next `t` time units of each customer. */
+    conditionalExpectedNumberOfPurchasesUpToTime(t: number, frequency: NumericArray, recency: NumericArray, age: NumericArray): Array<number>
+    /** P(alive) of each customer (1 without repeat purchases). */
+    conditionalProbabilityAlive(frequency: NumericArray, recency: NumericArray, age: NumericArray): Array<number>
+    /** Expected repeat purchases of a new customer in her first `t` time units, per `t`. */
+    expectedNumberOfPurchasesUpToTime(t: NumericArray): Array<number>
+  }
+  /** The Gamma-Gamma model of spend per purchase (lifetimes' `GammaGammaFitter`). */
+  export class GammaGamma {
+    /** Fits p, q, v to repeat customers' frequency (>= 1) and mean spend (> 0). */
+    static fit(frequency: NumericArray, monetaryValue: NumericArray, options?: ValueFitOptions | undefined | null): GammaGamma
+    /** The model of given parameters. */
+    static fromParams(p: number, q: number, v: number): GammaGamma
+    /** Reads a model file of kind `gamma_gamma`. */
+    static fromJson(text: string): GammaGamma
+    /** The model file. */
+    toJson(): string
+    /** `{ p, q, v }`. */
+    get params(): GammaGammaParams
+    /** How the model was fitted. */
+    get fitSummary(): ValueFit
+    /** Expected mean spend per purchase of each customer. */
+    conditionalExpectedAverageProfit(frequency: NumericArray, monetaryValue: NumericArray): Array<number>
+    /** Discounted value over the next months (lifetimes' `customer_lifetime_value`). */
+    customerLifetimeValue(transactionPredictionModel: value.BetaGeo, frequency: NumericArray, recency: NumericArray, age: NumericArray, monetaryValue: NumericArray, options?: LifetimeValueOptions | undefined | null): Array<number>
+  }
+  /** The shifted-beta-geometric model of contract renewals (Fader & Hardie 2007). */
+  export class ShiftedBetaGeometric {
+    /**
+     * Fits alpha, beta to one cohort's survival counts (its size, then those still active
+     * after each period).
+     */
+    static fit(survivors: NumericArray): ShiftedBetaGeometric
+    /** Fits one alpha, beta to several cohorts (pooled). */
+    static fitCohorts(cohorts: Array<Array<number>>): ShiftedBetaGeometric
+    /** The model of given parameters. */
+    static fromParams(alpha: number, beta: number): ShiftedBetaGeometric
+    /** Reads a model file of kind `shifted_beta_geometric`. */
+    static fromJson(text: string): ShiftedBetaGeometric
+    /** The model file. */
+    toJson(): string
+    /** `{ alpha, beta }`. */
+    get params(): ShiftedBetaGeometricParams
+    /** How the model was fitted. */
+    get fitSummary(): ValueFit
+    /** S(t), t = 0..periods. */
+    survival(periods: number): Array<number>
+    /** P(T = t), t = 1..periods. */
+    churnProbability(periods: number): Array<number>
+    /** The retention rate of period t. */
+    retentionRate(t: number): number
+    /**
+     * Expected periods still to be paid by a customer who has renewed `renewals` times
+     * (Infinity when alpha <= 1).
+     */
+    expectedRemainingLifetime(renewals?: number | undefined | null): number
+    /** DERL (Fader & Hardie 2010) of a customer who has renewed `renewals` times. */
+    discountedExpectedResidualLifetime(discountRate: number, renewals?: number | undefined | null): number
+  }
+  /**
+   * The present value of one unit paid at the end of each of the next `periods` periods at
+   * `discountRate` per period (12 months at 1%: 11.26).
+   */
+  export function discountedPeriods(periods: number, discountRate: number): number
+  /** The campaign arithmetic of a retention action. */
+  export function planCampaign(churnProbability: NumericArray, residualValue: NumericArray, action: RetentionAction): CampaignPlan
+  /**
+   * frequency, recency, T and monetary value per customer (lifetimes'
+   * `summary_data_from_transaction_data`): `customer` codes, `time` in epoch seconds.
+   */
+  export function summaryFromTransactions(customer: Array<number>, time: Array<number>, options?: SummaryOptions | undefined | null): RfmSummary
+  /** P(churn within the horizon) × expected residual value, per customer. */
+  export function valueAtRisk(churnProbability: NumericArray, residualValue: NumericArray): Array<number>
 }

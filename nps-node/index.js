@@ -805,3 +805,4 @@ module.exports.action = nativeBinding.action
 module.exports.features = nativeBinding.features
 module.exports.metrics = nativeBinding.metrics
 module.exports.synth = nativeBinding.synth
+module.exports.value = nativeBinding.value

@@ -12,6 +12,8 @@
 //! * [`model`]: churn scoring (logistic regression, gradient-boosted trees, models read
 //!   from LightGBM and XGBoost, cross-validation).
 //! * [`action`]: next-best-action rules, contact policies and arbitration.
+//! * [`value`]: customer value (BG/NBD, Gamma-Gamma, lifetime value, shifted-beta-geometric
+//!   retention) and value at risk.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -33,6 +35,7 @@ mod rng;
 pub mod stats;
 pub mod survey;
 pub mod synth;
+pub mod value;
 
 pub use error::{NpsError, Result};
 
@@ -59,4 +62,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/explain.md")]
     struct Explain;
+
+    #[doc = include_str!("../../docs/value.md")]
+    struct Value;
 }

@@ -20,6 +20,7 @@ mod metrics;
 mod model;
 mod survey;
 mod synth;
+mod value;
 
 /// The library version.
 #[napi]

@@ -14,6 +14,7 @@ mod metrics;
 mod model;
 mod survey;
 mod synth;
+mod value;
 
 #[pymodule]
 fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -33,5 +34,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     boosted::register(m)?;
     boosted_ltr::register(m)?;
     synth::register(m)?;
+    value::register(m)?;
     Ok(())
 }

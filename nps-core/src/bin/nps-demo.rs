@@ -1,7 +1,8 @@
 //! `make demo` (`cargo run --release -p nps-core --bin nps-demo`): the main job on data the
 //! project generates itself (fixed seeds): an NPS report with intervals, churn features as of a date on a 50,000-customer base, a churn model
 //! cross-validated and set beside a boosted-tree model, the riskiest customers with their factors and next best actions, the
-//! predicted NPS of those who never answered, and NPS linked to churn. The model files and the
+//! predicted NPS of those who never answered, NPS linked to churn, and the customers with the most value at
+//! risk. The model files and the
 //! action catalogue are written to `target/nps-demo/` (or `$NPS_DEMO_DIR`) for the Python
 //! notebook and the Node service. A binary rather than an example so that it builds without
 //! the benchmark and property-test dependencies: about 30 s from a fresh clone on two cores.
@@ -23,6 +24,7 @@ use nps_core::synth::{
     customers, survey, BaseConfig, SurveyConfig, SyntheticBase, CONTRACT_TERM_DAYS, DRIVERS, RENEWAL_WINDOW_DAYS,
     SEGMENTS,
 };
+use nps_core::value::{discounted_periods, plan_campaign, rank_descending, value_at_risk, RetentionAction};
 use nps_core::NpsError;
 
 /// Where the demo writes its model files and catalogue.
@@ -205,7 +207,8 @@ fn customer_base() -> Result<(), nps_core::NpsError> {
     let (model, p) = churn_model(&base, &table)?;
     side_by_side(&base, &features, &table)?;
     next_best_actions(&base, &features, &table, &model, &p)?;
-    likelihood_to_recommend(&base, &features, &table)
+    likelihood_to_recommend(&base, &features, &table)?;
+    value_at_risk_ranking(&base, &p)
 }
 
 /// The features as a table of numeric inputs (one column per feature).
@@ -486,5 +489,47 @@ fn likelihood_to_recommend(base: &SyntheticBase, features: &FeatureMatrix, table
     );
     let path = write(&out_dir()?, "ltr_model.json", &model.to_json())?;
     println!("  model file written to {}", path.display());
+    Ok(())
+}
+
+/// Value at risk: the churn model's probability × the customer's residual value (her
+/// monthly revenue of the last 90 days, bills or top-ups, over the next twelve months at 1%
+/// a month), the customers with the most at stake, and a retention campaign on them.
+fn value_at_risk_ranking(base: &SyntheticBase, p: &[f64]) -> Result<(), NpsError> {
+    let as_of = base.config.as_of;
+    let from = as_of - 90 * 86_400;
+    let money: Vec<u16> = ["bill", "top_up"].iter().filter_map(|k| base.events.kind_code(k)).collect();
+    let mut monthly = vec![0.0; base.customer_ids.len()];
+    for row in 0..base.events.len() {
+        let t = base.events.time[row];
+        if t >= from && t < as_of && money.contains(&base.events.kind[row]) {
+            monthly[base.events.customer[row] as usize] += base.events.value[row] / 3.0;
+        }
+    }
+    let months = discounted_periods(12, 0.01)?;
+    let residual: Vec<f64> = monthly.iter().map(|m| m * months).collect();
+    let at_risk = value_at_risk(p, &residual)?;
+    let total: f64 = at_risk.iter().sum();
+    println!(
+        "\nValue at risk: P(churn) × residual value (monthly revenue of the last 90 days × {months:.2} discounted months); {:.0} in all",
+        total
+    );
+    println!("  {:<10} {:<9} {:>8} {:>10} {:>10}", "customer", "plan", "P(churn)", "residual", "at risk");
+    for &c in rank_descending(&at_risk).iter().take(8) {
+        println!(
+            "  {:<10} {:<9} {:>8.2} {:>10.0} {:>10.0}",
+            base.customer_ids[c],
+            nps_core::synth::PLANS[base.plan[c] as usize],
+            p[c],
+            residual[c],
+            at_risk[c]
+        );
+    }
+    let action = RetentionAction { uplift: 0.15, cost: 30.0, acceptance_rate: 0.4 };
+    let plan = plan_campaign(p, &residual, &action)?;
+    println!(
+        "  a save offer (uplift 0.15, accepted by 40%, 30 a contact) is worth making to {} customers: net {:.0}",
+        plan.worth_contacting, plan.total_net_value
+    );
     Ok(())
 }

@@ -22,7 +22,7 @@ from ._nps import (
     sample_size,
     sample_size_difference,
 )
-from . import features, metrics, synth
+from . import features, metrics, synth, value
 from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, CrossValidation, cross_validate
@@ -69,4 +69,5 @@ __all__ = [
     "synth",
     "trend",
     "validate_scores",
+    "value",
 ]
