@@ -12,6 +12,7 @@
 //! * [`model`]: churn scoring (logistic regression, gradient-boosted trees, models read
 //!   from LightGBM and XGBoost, cross-validation).
 //! * [`action`]: next-best-action rules, contact policies and arbitration.
+//! * [`survival`]: when customers leave: Kaplan–Meier, the log-rank test, Cox models.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -32,6 +33,7 @@ pub mod model;
 mod rng;
 pub mod stats;
 pub mod survey;
+pub mod survival;
 pub mod synth;
 
 pub use error::{NpsError, Result};

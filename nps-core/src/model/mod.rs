@@ -16,6 +16,7 @@ pub(crate) use churn_model::zero_weight_rows_left_out;
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_VERSION};
 pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
 pub use explanation::{Explanation, FactorValue, InputProfile, ReadableFactor, Share};
+pub(crate) use file_header::check_file_header;
 pub use file_header::MODEL_FORMAT;
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{

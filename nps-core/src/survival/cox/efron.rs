@@ -1,0 +1,237 @@
+//! Efron's partial log-likelihood of the Cox model with its gradient and Hessian: the
+//! quantities each Newton step of the fit needs. Ties share the risk set as Efron proposed;
+//! with weights, each tied event counts the tie group's average weight (lifelines'
+//! convention). With delayed entry a customer is at risk at `t` when `entry < t ≤ duration`.
+use rayon::prelude::*;
+
+/// The data of a fit in the form the sweep reads: covariates centred and scaled
+/// (row-major), rows of each stratum in decreasing duration.
+pub(crate) struct Design {
+    /// Number of covariates.
+    pub d: usize,
+    /// Scaled covariates, row-major.
+    pub x: Vec<f64>,
+    /// Durations.
+    pub durations: Vec<f64>,
+    /// Event flags.
+    pub events: Vec<bool>,
+    /// Weights.
+    pub weights: Vec<f64>,
+    /// Entry times, when the observation of some customers starts after 0.
+    pub entry: Option<Vec<f64>>,
+    /// For each stratum, its rows in decreasing duration.
+    pub by_duration: Vec<Vec<usize>>,
+    /// For each stratum, its rows in decreasing entry time (with delayed entry).
+    pub by_entry: Vec<Vec<usize>>,
+}
+
+/// The partial log-likelihood and its derivatives at one point.
+#[derive(Debug, Clone)]
+pub(crate) struct Derivatives {
+    /// Log-likelihood.
+    pub log_likelihood: f64,
+    /// Gradient.
+    pub gradient: Vec<f64>,
+    /// Hessian (row-major, negative semi-definite).
+    pub hessian: Vec<f64>,
+}
+
+impl Derivatives {
+    fn zero(d: usize) -> Self {
+        Derivatives { log_likelihood: 0.0, gradient: vec![0.0; d], hessian: vec![0.0; d * d] }
+    }
+
+    fn add(&mut self, other: &Derivatives) {
+        self.log_likelihood += other.log_likelihood;
+        self.gradient.iter_mut().zip(&other.gradient).for_each(|(a, b)| *a += b);
+        self.hessian.iter_mut().zip(&other.hessian).for_each(|(a, b)| *a += b);
+    }
+}
+
+/// The sums over a set of rows: Σ φ, Σ φ x, Σ φ x xᵀ (upper triangle, packed), with
+/// φ = w exp(xᵀβ).
+#[derive(Clone)]
+struct RiskSums {
+    phi: f64,
+    phi_x: Vec<f64>,
+    phi_xx: Vec<f64>,
+}
+
+impl RiskSums {
+    fn zero(d: usize) -> Self {
+        RiskSums { phi: 0.0, phi_x: vec![0.0; d], phi_xx: vec![0.0; d * (d + 1) / 2] }
+    }
+
+    /// Adds (`sign` = 1) or removes (−1) a row with score `phi`.
+    fn add(&mut self, x: &[f64], phi: f64, sign: f64) {
+        let phi = sign * phi;
+        self.phi += phi;
+        let mut k = 0;
+        for a in 0..x.len() {
+            let pa = phi * x[a];
+            self.phi_x[a] += pa;
+            for &xb in &x[a..] {
+                self.phi_xx[k] += pa * xb;
+                k += 1;
+            }
+        }
+    }
+
+    fn add_sums(&mut self, other: &RiskSums) {
+        self.phi += other.phi;
+        self.phi_x.iter_mut().zip(&other.phi_x).for_each(|(a, b)| *a += b);
+        self.phi_xx.iter_mut().zip(&other.phi_xx).for_each(|(a, b)| *a += b);
+    }
+}
+
+/// Rows at or above which a stratum without delayed entry is swept in parallel chunks.
+const PARALLEL_ROWS: usize = 200_000;
+/// The number of chunks (fixed, so the sums and thus the fit are the same on any machine).
+const CHUNKS: usize = 16;
+
+impl Design {
+    /// The scores φ = w exp(xᵀβ) of every row.
+    fn scores(&self, beta: &[f64]) -> Vec<f64> {
+        let d = self.d;
+        self.x.chunks_exact(d.max(1)).zip(&self.weights).map(|(x, w)| w * dot(x, beta).exp()).collect()
+    }
+
+    /// The partial log-likelihood, gradient and Hessian at `beta`.
+    pub(crate) fn derivatives(&self, beta: &[f64]) -> Derivatives {
+        let scores = self.scores(beta);
+        let mut total = Derivatives::zero(self.d);
+        for (s, rows) in self.by_duration.iter().enumerate() {
+            let part = if self.entry.is_none() && rows.len() >= PARALLEL_ROWS {
+                self.sweep_parallel(rows, &scores, beta)
+            } else {
+                self.sweep(rows, self.by_entry.get(s).map(|v| v.as_slice()), &scores, beta, RiskSums::zero(self.d))
+            };
+            total.add(&part);
+        }
+        let d = self.d;
+        for a in 0..d {
+            for b in 0..a {
+                total.hessian[a * d + b] = total.hessian[b * d + a];
+            }
+        }
+        total
+    }
+
+    fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    /// Cuts `rows` (decreasing duration) into chunks that end at a change of duration; each
+    /// chunk's sweep starts from the sums of the rows before it.
+    fn sweep_parallel(&self, rows: &[usize], scores: &[f64], beta: &[f64]) -> Derivatives {
+        let mut bounds = vec![0];
+        for c in 1..CHUNKS {
+            let mut at = rows.len() * c / CHUNKS;
+            while at < rows.len() && at > 0 && self.durations[rows[at]] == self.durations[rows[at - 1]] {
+                at += 1;
+            }
+            if at > *bounds.last().expect("bounds start at 0") && at < rows.len() {
+                bounds.push(at);
+            }
+        }
+        bounds.push(rows.len());
+        let chunks: Vec<&[usize]> = bounds.windows(2).map(|w| &rows[w[0]..w[1]]).collect();
+        let totals: Vec<RiskSums> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut sums = RiskSums::zero(self.d);
+                chunk.iter().for_each(|&i| sums.add(self.row(i), scores[i], 1.0));
+                sums
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut running = RiskSums::zero(self.d);
+        for t in &totals {
+            starts.push(running.clone());
+            running.add_sums(t);
+        }
+        let parts: Vec<Derivatives> =
+            chunks.par_iter().zip(starts).map(|(chunk, start)| self.sweep(chunk, None, scores, beta, start)).collect();
+        let mut total = Derivatives::zero(self.d);
+        parts.iter().for_each(|p| total.add(p));
+        total
+    }
+
+    /// One sweep over `rows` in decreasing duration, starting from the risk set `risk`.
+    fn sweep(
+        &self,
+        rows: &[usize],
+        by_entry: Option<&[usize]>,
+        scores: &[f64],
+        beta: &[f64],
+        mut risk: RiskSums,
+    ) -> Derivatives {
+        let d = self.d;
+        let mut out = Derivatives::zero(d);
+        let mut tie = RiskSums::zero(d);
+        let mut x_death_sum = vec![0.0; d];
+        let mut leaving = 0;
+        let mut start = 0;
+        let mut numer = vec![0.0; d];
+        let mut a = vec![0.0; d];
+        while start < rows.len() {
+            let t = self.durations[rows[start]];
+            let mut end = start;
+            let (mut tied, mut tie_weight) = (0usize, 0.0);
+            tie.phi = 0.0;
+            tie.phi_x.iter_mut().for_each(|v| *v = 0.0);
+            tie.phi_xx.iter_mut().for_each(|v| *v = 0.0);
+            x_death_sum.iter_mut().for_each(|v| *v = 0.0);
+            while end < rows.len() && self.durations[rows[end]] == t {
+                let i = rows[end];
+                let x = self.row(i);
+                risk.add(x, scores[i], 1.0);
+                if self.events[i] {
+                    tie.add(x, scores[i], 1.0);
+                    let w = self.weights[i];
+                    x_death_sum.iter_mut().zip(x).for_each(|(s, v)| *s += w * v);
+                    tied += 1;
+                    tie_weight += w;
+                }
+                end += 1;
+            }
+            // Customers who enter at or after t are not at risk at t.
+            if let (Some(order), Some(entry)) = (by_entry, &self.entry) {
+                while leaving < order.len() && entry[order[leaving]] >= t {
+                    let i = order[leaving];
+                    risk.add(self.row(i), scores[i], -1.0);
+                    leaving += 1;
+                }
+            }
+            if tied > 0 {
+                let average_weight = tie_weight / tied as f64;
+                out.log_likelihood += dot(&x_death_sum, beta);
+                out.gradient.iter_mut().zip(&x_death_sum).for_each(|(g, s)| *g += s);
+                for l in 0..tied {
+                    let share = l as f64 / tied as f64;
+                    let denom = risk.phi - share * tie.phi;
+                    out.log_likelihood -= average_weight * denom.ln();
+                    for j in 0..d {
+                        numer[j] = risk.phi_x[j] - share * tie.phi_x[j];
+                        a[j] = numer[j] / denom;
+                        out.gradient[j] -= average_weight * a[j];
+                    }
+                    let mut k = 0;
+                    for p in 0..d {
+                        for q in p..d {
+                            let second = (risk.phi_xx[k] - share * tie.phi_xx[k]) / denom;
+                            out.hessian[p * d + q] += average_weight * (a[p] * a[q] - second);
+                            k += 1;
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        out
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,308 @@
+//! Fitting a Cox model: checks, standardised covariates, Newton's method with step halving
+//! on Efron's partial likelihood (with lifelines' L2 penalty), then the standard errors,
+//! Breslow's baseline and the concordance.
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NpsError, Result};
+
+use super::baseline::BaselineHazard;
+use super::concordance::{pair_counts, PairCounts};
+use super::efron::{Derivatives, Design};
+use super::CoxModel;
+use crate::survival::data::{check_length, label_codes, SurvivalData};
+use crate::survival::dense;
+use crate::survival::kaplan_meier::DEFAULT_ALPHA;
+
+/// The training data of a Cox model.
+#[derive(Debug, Clone, Copy)]
+pub struct CoxInput<'a> {
+    /// Covariates: one row per customer, one column per covariate.
+    pub x: ArrayView2<'a, f64>,
+    /// The covariates' names, one per column of `x`.
+    pub covariates: &'a [String],
+    /// Durations, events, entry times and weights.
+    pub data: SurvivalData<'a>,
+    /// Each customer's stratum (a baseline hazard per stratum), if any.
+    pub strata: Option<&'a [String]>,
+}
+
+/// The options of a Cox fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CoxOptions {
+    /// L2 penalty: the fit maximises the log-likelihood less
+    /// `penalizer · n / 2 · Σ (β_j s_j)²`, with `n` the number of customers and `s_j` the
+    /// standard deviation of covariate j (lifelines' `penalizer` with `l1_ratio = 0`, which
+    /// penalises the coefficients of the standardised covariates).
+    pub penalizer: f64,
+    /// Intervals at level 1 − alpha.
+    pub alpha: f64,
+    /// The most Newton steps before the fit is declared not converging.
+    pub max_iterations: usize,
+}
+
+impl Default for CoxOptions {
+    fn default() -> Self {
+        CoxOptions { penalizer: 0.0, alpha: DEFAULT_ALPHA, max_iterations: 100 }
+    }
+}
+
+/// A standardised coefficient this large (a hazard ratio of e^25 per standard deviation)
+/// only grows when the events are separated.
+const SEPARATION: f64 = 25.0;
+
+impl CoxModel {
+    /// Fits the model.
+    pub fn fit(input: &CoxInput<'_>, options: &CoxOptions) -> Result<CoxModel> {
+        let data = &input.data;
+        data.check()?;
+        if !(options.alpha > 0.0 && options.alpha < 1.0) {
+            return Err(NpsError::invalid("alpha", options.alpha, "strictly between 0 and 1"));
+        }
+        if !(options.penalizer >= 0.0 && options.penalizer.is_finite()) {
+            return Err(NpsError::invalid("penalizer", options.penalizer, "a finite number ≥ 0"));
+        }
+        let (n, d) = input.x.dim();
+        check_length("x (rows)", Some(n), data.len())?;
+        if input.covariates.len() != d {
+            return Err(NpsError::LengthMismatch {
+                field: "covariates".into(),
+                actual: input.covariates.len(),
+                other: "x (columns)".into(),
+                expected: d,
+            });
+        }
+        if let Some(strata) = input.strata {
+            check_length("strata", Some(strata.len()), n)?;
+        }
+        if n < 2 {
+            return Err(NpsError::invalid("durations", format!("{n} customer"), "at least 2 customers"));
+        }
+        let (means, scales) = column_moments(input)?;
+        let events: Vec<bool> = (0..n).map(|i| data.event(i)).collect();
+        let weights: Vec<f64> = (0..n).map(|i| data.weight(i)).collect();
+        let total_events: f64 = (0..n).filter(|&i| events[i]).map(|i| weights[i]).sum();
+        if total_events <= 0.0 {
+            return Err(NpsError::invalid(
+                "event_observed",
+                "no events",
+                "at least one event (every customer is censored: nothing to fit)",
+            ));
+        }
+        let (strata, codes) = match input.strata {
+            Some(s) => {
+                let (labels, codes) = label_codes(s);
+                (labels, codes)
+            }
+            None => (Vec::new(), vec![0; n]),
+        };
+        let groups = strata.len().max(1);
+        let mut by_duration: Vec<Vec<usize>> = vec![Vec::new(); groups];
+        (0..n).for_each(|i| by_duration[codes[i]].push(i));
+        for rows in &mut by_duration {
+            rows.sort_by(|&i, &j| data.durations[j].total_cmp(&data.durations[i]));
+        }
+        let by_entry: Vec<Vec<usize>> = match data.entry {
+            Some(entry) => by_duration
+                .iter()
+                .map(|rows| {
+                    let mut r = rows.clone();
+                    r.sort_by(|&i, &j| entry[j].total_cmp(&entry[i]));
+                    r
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut x = Vec::with_capacity(n * d);
+        for row in input.x.rows() {
+            x.extend(row.iter().enumerate().map(|(j, v)| (v - means[j]) / scales[j]));
+        }
+        let design = Design {
+            d,
+            x,
+            durations: data.durations.to_vec(),
+            events: events.clone(),
+            weights: weights.clone(),
+            entry: data.entry.map(<[f64]>::to_vec),
+            by_duration,
+            by_entry,
+        };
+        let penalty = options.penalizer * n as f64;
+        let evaluate = |beta: &[f64]| {
+            let mut at = design.derivatives(beta);
+            if penalty > 0.0 {
+                for (j, b) in beta.iter().enumerate() {
+                    at.log_likelihood -= 0.5 * penalty * b * b;
+                    at.gradient[j] -= penalty * b;
+                    at.hessian[j * d + j] -= penalty;
+                }
+            }
+            at
+        };
+        let mut beta = vec![0.0; d];
+        let mut at = evaluate(&beta);
+        let log_likelihood_null = design.derivatives(&beta).log_likelihood;
+        let mut iterations = 0;
+        if d > 0 {
+            loop {
+                iterations += 1;
+                let l = factor(&at, d, input.covariates)?;
+                let delta = dense::cholesky_solve(&l, d, &at.gradient);
+                let (next_beta, next) = halve_until_better(&evaluate, &beta, &delta, &at, input.covariates)?;
+                let moved =
+                    delta.iter().zip(&next_beta).zip(&beta).map(|((_, a), b)| (a - b).abs()).fold(0.0, f64::max);
+                let change = (next.log_likelihood - at.log_likelihood).abs();
+                beta = next_beta;
+                at = next;
+                if moved < 1e-11 || (moved < 1e-7 && change <= 1e-15 * at.log_likelihood.abs()) {
+                    break;
+                }
+                if let Some(j) = (0..d).find(|&j| beta[j].abs() > SEPARATION) {
+                    return Err(separated(&input.covariates[j], iterations));
+                }
+                if iterations >= options.max_iterations {
+                    let j = (0..d).max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs())).expect("d > 0");
+                    return Err(NpsError::invalid(
+                        "fit",
+                        format!("no convergence after {iterations} Newton steps (largest step {moved:e})"),
+                        &format!(
+                            "convergence; the coefficient of covariate {:?} moves the most: check it for separation or collinearity, or set a penalizer",
+                            input.covariates[j]
+                        ),
+                    ));
+                }
+            }
+        }
+        // Covariance of the standardised coefficients: the inverse of the negative Hessian.
+        let l = factor(&at, d, input.covariates)?;
+        let inverse = dense::cholesky_inverse(&l, d);
+        let mut variance = vec![0.0; d * d];
+        for a in 0..d {
+            for b in 0..d {
+                variance[a * d + b] = inverse[a * d + b] / (scales[a] * scales[b]);
+            }
+        }
+        let coefficients: Vec<f64> = beta.iter().zip(&scales).map(|(b, s)| b / s).collect();
+        let standard_errors = (0..d).map(|j| variance[j * d + j].sqrt()).collect();
+        let partial_hazard: Vec<f64> = input
+            .x
+            .rows()
+            .into_iter()
+            .map(|row| row.iter().zip(&means).zip(&coefficients).map(|((v, m), c)| (v - m) * c).sum::<f64>().exp())
+            .collect();
+        let mut pairs = PairCounts::default();
+        for rows in &design.by_duration {
+            pairs.add(pair_counts(data.durations, &events, &partial_hazard, rows));
+        }
+        let baseline =
+            BaselineHazard::breslow(data.durations, &events, &weights, &partial_hazard, strata, &design.by_duration);
+        Ok(CoxModel {
+            covariates: input.covariates.to_vec(),
+            coefficients,
+            standard_errors,
+            variance,
+            means,
+            scales,
+            log_likelihood: at.log_likelihood,
+            log_likelihood_null,
+            concordance: pairs.index(),
+            penalizer: options.penalizer,
+            alpha: options.alpha,
+            observations: n,
+            events: total_events,
+            iterations,
+            baseline,
+        })
+    }
+}
+
+/// Each covariate's mean and standard deviation (n − 1 in the denominator, as pandas'); an
+/// error names a covariate with a missing value or one that does not vary.
+fn column_moments(input: &CoxInput<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (n, d) = input.x.dim();
+    let (mut means, mut scales) = (vec![0.0; d], vec![0.0; d]);
+    for j in 0..d {
+        let column = input.x.column(j);
+        let name = &input.covariates[j];
+        for (i, v) in column.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(if v.is_nan() {
+                    NpsError::Missing { field: format!("covariate {name:?}"), index: i }
+                } else {
+                    NpsError::OutOfRange {
+                        field: format!("covariate {name:?}"),
+                        index: i,
+                        value: *v,
+                        range: "finite numbers".into(),
+                    }
+                });
+            }
+        }
+        let mean = column.iter().sum::<f64>() / n as f64;
+        let ss: f64 = column.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let sd = (ss / (n as f64 - 1.0)).sqrt();
+        if sd == 0.0 || !sd.is_finite() {
+            return Err(NpsError::invalid(
+                &format!("covariate {name:?}"),
+                format!("constant ({} in every row)", column[0]),
+                "a covariate that varies (a constant one makes the Hessian singular: drop it)",
+            ));
+        }
+        means[j] = mean;
+        scales[j] = sd;
+    }
+    Ok((means, scales))
+}
+
+/// The Cholesky factor of the negative Hessian, or the error naming the covariate at which
+/// it is singular.
+fn factor(at: &Derivatives, d: usize, covariates: &[String]) -> Result<Vec<f64>> {
+    if at.hessian.iter().any(|v| !v.is_finite()) || !at.log_likelihood.is_finite() {
+        return Err(NpsError::invalid(
+            "fit",
+            "a Hessian with infinite or NaN values",
+            "finite values (overflow: check for extreme covariate values)",
+        ));
+    }
+    let negative: Vec<f64> = at.hessian.iter().map(|v| -v).collect();
+    dense::cholesky(&negative, d).map_err(|j| {
+        NpsError::invalid(
+            "fit",
+            format!("a singular Hessian at covariate {:?}", covariates[j]),
+            "covariates that are not linear combinations of each other (drop it or one it depends on, or set a penalizer)",
+        )
+    })
+}
+
+/// The Newton step, halved until the log-likelihood does not fall.
+fn halve_until_better(
+    evaluate: &impl Fn(&[f64]) -> Derivatives,
+    beta: &[f64],
+    delta: &[f64],
+    at: &Derivatives,
+    covariates: &[String],
+) -> Result<(Vec<f64>, Derivatives)> {
+    let mut step = 1.0;
+    for _ in 0..40 {
+        let next: Vec<f64> = beta.iter().zip(delta).map(|(b, s)| b + step * s).collect();
+        let value = evaluate(&next);
+        let tolerance = 1e-12 * at.log_likelihood.abs().max(1.0);
+        if value.log_likelihood.is_finite() && value.log_likelihood >= at.log_likelihood - tolerance {
+            return Ok((next, value));
+        }
+        step /= 2.0;
+    }
+    let j = (0..beta.len()).max_by(|&a, &b| delta[a].abs().total_cmp(&delta[b].abs())).unwrap_or(0);
+    Err(separated(&covariates[j], 0))
+}
+
+fn separated(covariate: &str, iterations: usize) -> NpsError {
+    NpsError::invalid(
+        "fit",
+        format!("no convergence (after {iterations} Newton steps the coefficient of covariate {covariate:?} grows without bound)"),
+        &format!(
+            "covariates that do not separate the events: covariate {covariate:?} predicts who churns (almost) perfectly; drop it or set a penalizer"
+        ),
+    )
+}
