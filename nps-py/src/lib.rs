@@ -13,6 +13,7 @@ mod features;
 mod metrics;
 mod model;
 mod survey;
+mod survival;
 mod synth;
 
 #[pymodule]
@@ -33,5 +34,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     boosted::register(m)?;
     boosted_ltr::register(m)?;
     synth::register(m)?;
+    survival::register(m)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ from .model import ChurnModel as ChurnModel, CrossValidation as CrossValidation,
 from .boosted import BoostedChurnModel as BoostedChurnModel
 from .early_warning import BoostedLtrModel as BoostedLtrModel, LtrModel as LtrModel, TicketScorer as TicketScorer, predicted_nps as predicted_nps
 from . import synth as synth
+from . import survival as survival
 from . import plot as plot
 from . import action as action
 from .action import Decision as Decision

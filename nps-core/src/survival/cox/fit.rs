@@ -213,6 +213,7 @@ impl CoxModel {
             events: total_events,
             iterations,
             baseline,
+            strata_columns: Vec::new(),
         })
     }
 }

@@ -51,6 +51,10 @@ pub struct CoxModel {
     pub iterations: usize,
     /// The baseline hazard, per stratum.
     pub baseline: BaselineHazard,
+    /// The names of the columns whose values make a customer's stratum, when a binding fits
+    /// from a table (so that a loaded model finds them in a table to predict for).
+    #[serde(default)]
+    pub strata_columns: Vec<String>,
 }
 
 /// One row of a model's summary (lifelines' `summary` columns).
