@@ -18,6 +18,7 @@ mod features;
 mod metrics;
 mod model;
 mod survey;
+mod survival;
 mod synth;
 
 /// The library version.
