@@ -405,3 +405,67 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn survival_data_from_the_event_history_matches_the_generated_churn_and_does_not_leak() {
+    use nps_core::features::survival_data;
+    use nps_core::synth::{customers, BaseConfig};
+
+    let config = BaseConfig { customers: 2_000, seed: 5, ..BaseConfig::default() };
+    let base = customers(&config).unwrap();
+    let view = base.events.view().unwrap();
+    let day = 86_400;
+    // As of the end of the horizon: every departure of the horizon is seen.
+    let end = config.as_of + i64::from(config.horizon_days) * day;
+    let s = survival_data(&view, end);
+    for c in 0..2_000 {
+        assert_eq!(s.churned[c], base.churned[c] && base.churn_time[c].unwrap() < end, "customer {c}");
+        if s.churned[c] {
+            assert_eq!(s.churn_time[c], base.churn_time[c]);
+        }
+        let start = s.start[c].unwrap();
+        let expected = (s.churn_time[c].unwrap_or(end) - start) as f64 / day as f64;
+        assert_eq!(s.tenure_days[c], expected);
+    }
+    // As of the base's reference time the events after it change nothing: the same as the
+    // history cut at that time.
+    let before = survival_data(&view, config.as_of);
+    let t = &base.events;
+    let keep: Vec<usize> = (0..t.time.len()).filter(|&r| t.time[r] < config.as_of).collect();
+    let kind: Vec<u32> = keep.iter().map(|&r| u32::from(t.kind[r])).collect();
+    let (customer, time): (Vec<u32>, Vec<i64>) = keep.iter().map(|&r| (t.customer[r], t.time[r])).unzip();
+    let names: Vec<&str> = t.kinds.iter().map(String::as_str).collect();
+    let cut = nps_core::features::EventColumns {
+        customer: &customer,
+        time: &time,
+        kind: &kind,
+        kind_names: &names,
+        ..Default::default()
+    };
+    let cut = survival_data(&nps_core::features::EventView::new(&cut, &[], 1).unwrap(), config.as_of);
+    assert_eq!(cut.churned, before.churned[..cut.churned.len()].to_vec());
+    assert_eq!(cut.start, before.start[..cut.start.len()].to_vec());
+    // Every generated customer is active at the reference time; the few seen leaving are those
+    // whose second line ended with nothing after it yet.
+    let early = before.churned.iter().filter(|&&c| c).count();
+    assert!(early <= 10, "{early} customers seen leaving before the reference time");
+}
+
+#[test]
+fn a_line_that_ends_while_another_is_active_is_not_a_departure() {
+    use nps_core::features::{survival_data, EventColumns, EventView};
+
+    let day = 86_400;
+    let columns = EventColumns {
+        customer: &[0, 0, 0, 0, 1, 1],
+        time: &[0, 10 * day, 20 * day, 50 * day, 5 * day, 300 * day],
+        kind: &[0, 0, 1, 1, 0, 1],
+        kind_names: &["subscription_start", "subscription_end"],
+        ..Default::default()
+    };
+    let view = EventView::new(&columns, &[], 1).unwrap();
+    let s = survival_data(&view, 100 * day);
+    assert_eq!((s.churned[0], s.tenure_days[0], s.churn_time[0]), (true, 50.0, Some(50 * day)));
+    // Customer 1 leaves after as_of: censored at 95 days.
+    assert_eq!((s.churned[1], s.tenure_days[1]), (false, 95.0));
+}

@@ -335,7 +335,43 @@ impl PyCoxModel {
     }
 }
 
+type SurvivalColumns<'py> =
+    (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<bool>>);
+
+/// Survival data from an encoded event history (customer codes, epoch seconds, kind codes):
+/// (start, churn time: epoch seconds, NaN for none; tenure in days; churned).
+#[pyfunction]
+#[pyo3(signature = (customer, time, kind, kind_names, as_of))]
+fn _survival_data<'py>(
+    py: Python<'py>,
+    customer: PyReadonlyArray1<'py, u32>,
+    time: PyReadonlyArray1<'py, i64>,
+    kind: PyReadonlyArray1<'py, u32>,
+    kind_names: Vec<String>,
+    as_of: i64,
+) -> PyResult<SurvivalColumns<'py>> {
+    use nps_core::features::{survival_data, EventColumns, EventView, BUILT_IN_KINDS};
+    let names: Vec<&str> = kind_names.iter().map(String::as_str).collect();
+    let declared: Vec<&str> = names.iter().copied().filter(|k| !BUILT_IN_KINDS.contains(k)).collect();
+    let columns = EventColumns {
+        customer: customer.as_slice()?,
+        time: time.as_slice()?,
+        kind: kind.as_slice()?,
+        kind_names: &names,
+        ..Default::default()
+    };
+    let s = py.detach(|| EventView::new(&columns, &declared, 1).map(|view| survival_data(&view, as_of))).py()?;
+    let seconds = |v: &[Option<i64>]| v.iter().map(|t| t.map_or(f64::NAN, |t| t as f64)).collect::<Vec<f64>>();
+    Ok((
+        seconds(&s.start).into_pyarray(py),
+        seconds(&s.churn_time).into_pyarray(py),
+        s.tenure_days.into_pyarray(py),
+        s.churned.into_pyarray(py),
+    ))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_survival_data, m)?)?;
     m.add_class::<PyKaplanMeier>()?;
     m.add_class::<PyCoxModel>()?;
     m.add_function(wrap_pyfunction!(kaplan_meier_by_segment, m)?)?;

@@ -22,7 +22,7 @@ from . import _html
 from ._errors import error, not_fitted
 
 __all__ = ["KaplanMeier", "CoxModel", "LogRankResult", "kaplan_meier_by_segment", "logrank_test",
-           "multivariate_logrank_test"]
+           "multivariate_logrank_test", "survival_data"]
 
 DEFAULT_ALPHA = 0.05
 
@@ -477,3 +477,31 @@ def _strata_labels(df: pd.DataFrame, columns: Sequence[str]) -> List[str]:
         return _labels(df[columns[0]], f"column {columns[0]!r}")
     parts = [_labels(df[c], f"column {c!r}") for c in columns]
     return [", ".join(p) for p in zip(*parts)]
+
+
+def survival_data(events: Any, as_of: Any) -> pd.DataFrame:
+    """Per customer of the event history (the table ``nps.features.retention`` reads), as of
+    ``as_of``: ``tenure_days`` (from the first ``subscription_start`` to the departure or to
+    ``as_of``; NaN without a start), ``churned`` (left before ``as_of``: the event; otherwise
+    censored), ``start`` and ``churn_time``. Only events before ``as_of`` count, as for the
+    churn features, so nothing after it leaks in. A customer leaves at a ``subscription_end``
+    that closes the last open subscription, or at the last ``subscription_end`` when nothing
+    follows it before ``as_of``."""
+    from .features import encode_events
+    from .survey import _epoch_second
+
+    enc = encode_events(events)
+    start, churn_time, tenure, churned = _nps._survival_data(
+        np.ascontiguousarray(enc["customer"], dtype=np.uint32), np.ascontiguousarray(enc["time"], dtype=np.int64),
+        np.ascontiguousarray(enc["kind"], dtype=np.uint32), [str(k) for k in enc["kind_names"]],
+        _epoch_second(as_of, "as_of"))
+    labels = list(enc["customer_labels"])[: len(tenure)]
+
+    def times(seconds: np.ndarray) -> np.ndarray:
+        out = np.full(seconds.shape, np.datetime64("NaT"), dtype="datetime64[s]")
+        known = ~np.isnan(seconds)
+        out[known] = seconds[known].astype(np.int64).astype("datetime64[s]")
+        return out
+
+    return pd.DataFrame({"tenure_days": tenure, "churned": churned, "start": times(start),
+                         "churn_time": times(churn_time)}, index=pd.Index(labels, name="customer"))

@@ -101,3 +101,7 @@ class CoxModel:
     @classmethod
     def load(cls, path: Union[str, Path]) -> "CoxModel": ...
     def _repr_html_(self) -> str: ...
+
+def survival_data(events: Any, as_of: Any) -> pd.DataFrame:
+    """Per customer: tenure_days, churned, start and churn_time from the event history as of
+    ``as_of`` (no event after ``as_of`` counts)."""
