@@ -72,8 +72,8 @@ pub fn survival_data(events: &EventView<'_>, as_of: i64) -> CustomerSurvival {
             }
         }
     }
-    for c in 0..n {
-        if let (None, Some(_), Some((t, true))) = (out.churn_time[c], out.start[c], last[c]) {
+    for (c, latest) in last.into_iter().enumerate() {
+        if let (None, Some(_), Some((t, true))) = (out.churn_time[c], out.start[c], latest) {
             out.churn_time[c] = Some(t);
         }
         if let Some(start) = out.start[c] {
