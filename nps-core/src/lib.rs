@@ -61,4 +61,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/explain.md")]
     struct Explain;
+
+    #[doc = include_str!("../../docs/survival.md")]
+    struct Survival;
 }
