@@ -103,8 +103,18 @@ impl CoxModel {
         for rows in &mut by_duration {
             rows.sort_by(|&i, &j| data.durations[j].total_cmp(&data.durations[i]));
         }
-        let by_entry: Vec<Vec<usize>> = match data.entry {
-            Some(entry) => by_duration
+        // The design holds the rows in sweep order (each stratum's rows by decreasing
+        // duration, one stratum after another), so that the sweeps read memory in sequence.
+        let order: Vec<usize> = by_duration.iter().flatten().copied().collect();
+        let mut sweep_rows = Vec::with_capacity(groups);
+        let mut offset = 0;
+        for rows in &by_duration {
+            sweep_rows.push((offset..offset + rows.len()).collect::<Vec<usize>>());
+            offset += rows.len();
+        }
+        let entry_sorted: Option<Vec<f64>> = data.entry.map(|e| order.iter().map(|&i| e[i]).collect());
+        let by_entry: Vec<Vec<usize>> = match &entry_sorted {
+            Some(entry) => sweep_rows
                 .iter()
                 .map(|rows| {
                     let mut r = rows.clone();
@@ -115,17 +125,17 @@ impl CoxModel {
             None => Vec::new(),
         };
         let mut x = Vec::with_capacity(n * d);
-        for row in input.x.rows() {
-            x.extend(row.iter().enumerate().map(|(j, v)| (v - means[j]) / scales[j]));
+        for &i in &order {
+            x.extend(input.x.row(i).iter().enumerate().map(|(j, v)| (v - means[j]) / scales[j]));
         }
         let design = Design {
             d,
             x,
-            durations: data.durations.to_vec(),
-            events: events.clone(),
-            weights: weights.clone(),
-            entry: data.entry.map(<[f64]>::to_vec),
-            by_duration,
+            durations: order.iter().map(|&i| data.durations[i]).collect(),
+            events: order.iter().map(|&i| events[i]).collect(),
+            weights: order.iter().map(|&i| weights[i]).collect(),
+            entry: entry_sorted,
+            by_duration: sweep_rows,
             by_entry,
         };
         let penalty = options.penalizer * n as f64;
@@ -142,7 +152,8 @@ impl CoxModel {
         };
         let mut beta = vec![0.0; d];
         let mut at = evaluate(&beta);
-        let log_likelihood_null = design.derivatives(&beta).log_likelihood;
+        // At β = 0 the penalty is 0: the null log-likelihood is the first evaluation's.
+        let log_likelihood_null = at.log_likelihood;
         let mut iterations = 0;
         if d > 0 {
             loop {
@@ -185,18 +196,22 @@ impl CoxModel {
         }
         let coefficients: Vec<f64> = beta.iter().zip(&scales).map(|(b, s)| b / s).collect();
         let standard_errors = (0..d).map(|j| variance[j * d + j].sqrt()).collect();
-        let partial_hazard: Vec<f64> = input
-            .x
-            .rows()
-            .into_iter()
-            .map(|row| row.iter().zip(&means).zip(&coefficients).map(|((v, m), c)| (v - m) * c).sum::<f64>().exp())
+        // exp((x − mean)ᵀβ) of each row, in the design's order (read in sequence).
+        let partial_hazard: Vec<f64> = (0..n)
+            .map(|i| design.x[i * d..(i + 1) * d].iter().zip(&beta).map(|(v, b)| v * b).sum::<f64>().exp())
             .collect();
         let mut pairs = PairCounts::default();
         for rows in &design.by_duration {
-            pairs.add(pair_counts(data.durations, &events, &partial_hazard, rows));
+            pairs.add(pair_counts(&design.durations, &design.events, &partial_hazard, rows));
         }
-        let baseline =
-            BaselineHazard::breslow(data.durations, &events, &weights, &partial_hazard, strata, &design.by_duration);
+        let baseline = BaselineHazard::breslow(
+            &design.durations,
+            &design.events,
+            &design.weights,
+            &partial_hazard,
+            strata,
+            &design.by_duration,
+        );
         Ok(CoxModel {
             covariates: input.covariates.to_vec(),
             coefficients,
@@ -223,11 +238,11 @@ impl CoxModel {
 fn column_moments(input: &CoxInput<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
     let (n, d) = input.x.dim();
     let (mut means, mut scales) = (vec![0.0; d], vec![0.0; d]);
-    for j in 0..d {
-        let column = input.x.column(j);
-        let name = &input.covariates[j];
-        for (i, v) in column.iter().enumerate() {
+    // Row by row (the matrix is row-major): sums, then squared deviations.
+    for (i, row) in input.x.rows().into_iter().enumerate() {
+        for (j, (v, sum)) in row.iter().zip(means.iter_mut()).enumerate() {
             if !v.is_finite() {
+                let name = &input.covariates[j];
                 return Err(if v.is_nan() {
                     NpsError::Missing { field: format!("covariate {name:?}"), index: i }
                 } else {
@@ -239,18 +254,25 @@ fn column_moments(input: &CoxInput<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
                     }
                 });
             }
+            *sum += v;
         }
-        let mean = column.iter().sum::<f64>() / n as f64;
-        let ss: f64 = column.iter().map(|v| (v - mean) * (v - mean)).sum();
-        let sd = (ss / (n as f64 - 1.0)).sqrt();
+    }
+    means.iter_mut().for_each(|m| *m /= n as f64);
+    for row in input.x.rows() {
+        for ((v, m), ss) in row.iter().zip(&means).zip(scales.iter_mut()) {
+            *ss += (v - m) * (v - m);
+        }
+    }
+    for j in 0..d {
+        let sd = (scales[j] / (n as f64 - 1.0)).sqrt();
         if sd == 0.0 || !sd.is_finite() {
+            let name = &input.covariates[j];
             return Err(NpsError::invalid(
                 &format!("covariate {name:?}"),
-                format!("constant ({} in every row)", column[0]),
+                format!("constant ({} in every row)", input.x[[0, j]]),
                 "a covariate that varies (a constant one makes the Hessian singular: drop it)",
             ));
         }
-        means[j] = mean;
         scales[j] = sd;
     }
     Ok((means, scales))
