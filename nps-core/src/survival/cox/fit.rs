@@ -263,8 +263,8 @@ fn column_moments(input: &CoxInput<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
             *ss += (v - m) * (v - m);
         }
     }
-    for j in 0..d {
-        let sd = (scales[j] / (n as f64 - 1.0)).sqrt();
+    for (j, scale) in scales.iter_mut().enumerate() {
+        let sd = (*scale / (n as f64 - 1.0)).sqrt();
         if sd == 0.0 || !sd.is_finite() {
             let name = &input.covariates[j];
             return Err(NpsError::invalid(
@@ -273,7 +273,7 @@ fn column_moments(input: &CoxInput<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
                 "a covariate that varies (a constant one makes the Hessian singular: drop it)",
             ));
         }
-        scales[j] = sd;
+        *scale = sd;
     }
     Ok((means, scales))
 }
