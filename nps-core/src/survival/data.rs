@@ -123,3 +123,51 @@ pub(crate) fn label_codes<S: AsRef<str>>(labels: &[S]) -> (Vec<String>, Vec<usiz
     let codes = labels.iter().map(|s| distinct.binary_search(&s.as_ref()).expect("label is listed")).collect();
     (distinct.into_iter().map(str::to_string).collect(), codes)
 }
+
+/// The distinct values of a list of times, increasing, and each value's index among them:
+/// a hash table on the values' bits (one pass, in the cache when there are few distinct
+/// times, as durations in days are), then a sort of the distinct values only.
+pub(crate) fn distinct_times(values: impl Iterator<Item = f64>, len: usize) -> (Vec<f64>, Vec<u32>) {
+    let mut slots: Vec<u32> = vec![u32::MAX; 1024];
+    let mut keys: Vec<u64> = Vec::new();
+    let mut ids: Vec<u32> = Vec::with_capacity(len);
+    let mut shift = 64 - 10;
+    for v in values {
+        // +0.0 turns −0.0 into 0.0, so that equal times share a key.
+        let key = (v + 0.0).to_bits();
+        if 2 * (keys.len() + 1) > slots.len() {
+            // Grow: twice the slots, every key placed again.
+            slots = vec![u32::MAX; slots.len() * 2];
+            shift -= 1;
+            for (id, &k) in keys.iter().enumerate() {
+                let mut s = (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+                while slots[s] != u32::MAX {
+                    s = (s + 1) & (slots.len() - 1);
+                }
+                slots[s] = id as u32;
+            }
+        }
+        let mut s = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        let id = loop {
+            match slots[s] {
+                u32::MAX => {
+                    slots[s] = keys.len() as u32;
+                    keys.push(key);
+                    break keys.len() as u32 - 1;
+                }
+                id if keys[id as usize] == key => break id,
+                _ => s = (s + 1) & (slots.len() - 1),
+            }
+        };
+        ids.push(id);
+    }
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| f64::from_bits(keys[a as usize]).total_cmp(&f64::from_bits(keys[b as usize])));
+    let mut rank = vec![0u32; keys.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    let times = order.iter().map(|&id| f64::from_bits(keys[id as usize])).collect();
+    ids.iter_mut().for_each(|id| *id = rank[*id as usize]);
+    (times, ids)
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{check_level, NpsError, Result};
 use crate::stats::normal;
 
-use super::data::SurvivalData;
+use super::data::{distinct_times, SurvivalData};
 
 /// The default `alpha` of the confidence intervals (95% intervals), as lifelines'.
 pub const DEFAULT_ALPHA: f64 = 0.05;
@@ -138,31 +138,45 @@ impl KaplanMeier {
 
 /// The life table of the data.
 fn life_table(data: &SurvivalData<'_>) -> SurvivalTable {
-    let mut time: Vec<f64> = data.durations.to_vec();
-    match data.entry {
-        Some(entry) => time.extend_from_slice(entry),
-        None => time.push(0.0),
-    }
-    time.sort_unstable_by(f64::total_cmp);
-    time.dedup();
-    let n = time.len();
-    let (mut removed, mut observed, mut entrance) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    let at = |t: f64| time.binary_search_by(|x| x.total_cmp(&t)).expect("time is listed");
-    for i in 0..data.len() {
-        let w = data.weight(i);
-        let k = at(data.durations[i]);
-        removed[k] += w;
-        if data.event(i) {
-            observed[k] += w;
+    let n = data.len();
+    // Durations, then entry times (or a single 0 when everyone enters at 0).
+    let entries: &[f64] = data.entry.unwrap_or(&[0.0]);
+    let (time, codes) = distinct_times(data.durations.iter().chain(entries).copied(), n + entries.len());
+    let k = time.len();
+    let (mut removed, mut observed, mut entrance) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+    match (data.events, data.weights) {
+        (Some(events), None) => {
+            for (&c, &e) in codes[..n].iter().zip(events) {
+                removed[c as usize] += 1.0;
+                observed[c as usize] += f64::from(u8::from(e));
+            }
         }
-        entrance[if data.entry.is_some() { at(data.entry_time(i)) } else { 0 }] += w;
+        _ => {
+            for (i, &c) in codes[..n].iter().enumerate() {
+                let w = data.weight(i);
+                removed[c as usize] += w;
+                if data.event(i) {
+                    observed[c as usize] += w;
+                }
+            }
+        }
+    }
+    if data.entry.is_some() {
+        for (i, &c) in codes[n..].iter().enumerate() {
+            entrance[c as usize] += data.weight(i);
+        }
+    } else {
+        entrance[codes[n] as usize] = match data.weights {
+            Some(w) => w.iter().sum(),
+            None => n as f64,
+        };
     }
     let censored = removed.iter().zip(&observed).map(|(r, o)| r - o).collect();
-    let (mut at_risk, mut entered, mut left) = (Vec::with_capacity(n), 0.0, 0.0);
-    for k in 0..n {
-        entered += entrance[k];
+    let (mut at_risk, mut entered, mut left) = (Vec::with_capacity(k), 0.0, 0.0);
+    for (e, r) in entrance.iter().zip(&removed) {
+        entered += e;
         at_risk.push(entered - left);
-        left += removed[k];
+        left += r;
     }
     SurvivalTable { time, removed, observed, censored, entrance, at_risk }
 }

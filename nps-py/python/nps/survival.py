@@ -46,6 +46,12 @@ def _events(values: Any, field: str = "event_observed") -> Optional[np.ndarray]:
     raw = np.asarray(values).reshape(-1)
     if raw.dtype == bool:
         return np.ascontiguousarray(raw)
+    if raw.dtype.kind in "iu":  # integers: no NaN to look for
+        flags = raw == 1
+        if not (flags | (raw == 0)).all():
+            i = int(np.flatnonzero((raw != 0) & (raw != 1))[0])
+            raise error("OUT_OF_RANGE", f"{field}[{i}] = {raw[i]} is outside 0 or 1 (censored or event)")
+        return flags
     flags = _floats(raw, field)
     bad = np.flatnonzero(np.isnan(flags))
     if bad.size:

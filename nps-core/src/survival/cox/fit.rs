@@ -10,7 +10,7 @@ use super::baseline::BaselineHazard;
 use super::concordance::{pair_counts, PairCounts};
 use super::efron::{Derivatives, Design};
 use super::CoxModel;
-use crate::survival::data::{check_length, label_codes, SurvivalData};
+use crate::survival::data::{check_length, distinct_times, label_codes, SurvivalData};
 use crate::survival::dense;
 use crate::survival::kaplan_meier::DEFAULT_ALPHA;
 
@@ -98,11 +98,7 @@ impl CoxModel {
             None => (Vec::new(), vec![0; n]),
         };
         let groups = strata.len().max(1);
-        let mut by_duration: Vec<Vec<usize>> = vec![Vec::new(); groups];
-        (0..n).for_each(|i| by_duration[codes[i]].push(i));
-        for rows in &mut by_duration {
-            rows.sort_by(|&i, &j| data.durations[j].total_cmp(&data.durations[i]));
-        }
+        let by_duration = rows_by_decreasing_duration(data.durations, &codes, groups);
         // The design holds the rows in sweep order (each stratum's rows by decreasing
         // duration, one stratum after another), so that the sweeps read memory in sequence.
         let order: Vec<usize> = by_duration.iter().flatten().copied().collect();
@@ -328,4 +324,37 @@ fn separated(covariate: &str, iterations: usize) -> NpsError {
             "covariates that do not separate the events: covariate {covariate:?} predicts who churns (almost) perfectly; drop it or set a penalizer"
         ),
     )
+}
+
+/// Each stratum's rows by decreasing duration, ties in row order: a counting sort on the ranks
+/// of the distinct durations (a comparison sort when strata × distinct durations would make
+/// the counts too large).
+fn rows_by_decreasing_duration(durations: &[f64], codes: &[usize], groups: usize) -> Vec<Vec<usize>> {
+    let n = durations.len();
+    let (times, rank) = distinct_times(durations.iter().copied(), n);
+    let mut by_duration: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    if groups.saturating_mul(times.len()) > 20_000_000 {
+        (0..n).for_each(|i| by_duration[codes[i]].push(i));
+        for rows in &mut by_duration {
+            rows.sort_by(|&i, &j| durations[j].total_cmp(&durations[i]));
+        }
+        return by_duration;
+    }
+    let mut counts = vec![vec![0usize; times.len() + 1]; groups];
+    for i in 0..n {
+        counts[codes[i]][times.len() - rank[i] as usize] += 1;
+    }
+    for (g, rows) in by_duration.iter_mut().enumerate() {
+        let starts = &mut counts[g];
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        *rows = vec![0; starts[times.len()]];
+    }
+    for i in 0..n {
+        let slot = &mut counts[codes[i]][times.len() - 1 - rank[i] as usize];
+        by_duration[codes[i]][*slot] = i;
+        *slot += 1;
+    }
+    by_duration
 }
