@@ -4,6 +4,8 @@
 //! observation ends in the event strictly before the other's ends, or at the same time as
 //! the other is censored; two events at the same time are not compared.
 
+use rayon::prelude::*;
+
 /// Counts of the comparable pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct PairCounts {
@@ -33,22 +35,35 @@ impl PairCounts {
     }
 }
 
-/// The pair counts of the rows `rows`, with `risk` higher for customers expected to leave
-/// sooner (O(n log n): a Fenwick tree over the ranks of the risks of the events seen).
+/// The pair counts of the rows `rows` (in decreasing duration), with `risk` higher for
+/// customers expected to leave sooner. O(n log n): the risks ranked once (a parallel sort
+/// whose ranks do not depend on the threads), then a Fenwick tree over the ranks of the
+/// events seen, in increasing duration.
 pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows: &[usize]) -> PairCounts {
-    let mut order: Vec<usize> = rows.to_vec();
-    // Increasing duration; at equal durations the events first, so that a censored customer
-    // is compared with the events at its own time.
-    order.sort_unstable_by(|&i, &j| durations[i].total_cmp(&durations[j]).then(events[j].cmp(&events[i])));
-    let mut levels: Vec<f64> = rows.iter().filter(|&&i| events[i]).map(|&i| risk[i]).collect();
-    levels.sort_unstable_by(f64::total_cmp);
-    levels.dedup();
-    let mut tree = vec![0u64; levels.len() + 1];
-    let mut seen = 0u64;
-    let mut counts = PairCounts::default();
-    let rank = |v: f64| levels.partition_point(|&l| l < v);
+    let m = rows.len();
+    let mut by_risk: Vec<(f64, u32)> = rows.iter().enumerate().map(|(p, &i)| (risk[i], p as u32)).collect();
+    by_risk.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // For each row: the number of distinct event risks below its own, and whether an event
+    // has its risk exactly.
+    let (mut below, mut on_level) = (vec![0u32; m], vec![false; m]);
+    let (mut levels, mut k) = (0u32, 0);
+    while k < m {
+        let v = by_risk[k].0;
+        let mut e = k;
+        let mut event = false;
+        while e < m && by_risk[e].0 == v {
+            event |= events[rows[by_risk[e].1 as usize]];
+            e += 1;
+        }
+        for &(_, p) in &by_risk[k..e] {
+            below[p as usize] = levels;
+            on_level[p as usize] = event;
+        }
+        levels += u32::from(event);
+        k = e;
+    }
+    let mut tree = vec![0u64; levels as usize + 1];
     let prefix = |tree: &[u64], mut k: usize| {
-        // Events seen with a rank below k.
         let mut s = 0;
         while k > 0 {
             s += tree[k];
@@ -56,52 +71,47 @@ pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows
         }
         s
     };
-    let mut start = 0;
-    while start < order.len() {
-        let t = durations[order[start]];
-        let mut end = start;
-        while end < order.len() && durations[order[end]] == t && events[order[end]] {
-            end += 1;
+    let mut counts = PairCounts::default();
+    let mut seen = 0u64;
+    let compare = |counts: &mut PairCounts, tree: &[u64], seen: u64, p: usize| {
+        let b = below[p] as usize;
+        let lower = prefix(tree, b);
+        let equal = if on_level[p] { prefix(tree, b + 1) - lower } else { 0 };
+        counts.pairs += seen;
+        // The earlier events with a risk above this customer's are ranked the right way round.
+        counts.concordant += seen - lower - equal;
+        counts.tied += equal;
+    };
+    // Positions from the last (shortest duration) to the first; at each duration the events
+    // are compared with the events before it, then added, then the censored compared.
+    let mut end = m;
+    while end > 0 {
+        let t = durations[rows[end - 1]];
+        let mut start = end - 1;
+        while start > 0 && durations[rows[start - 1]] == t {
+            start -= 1;
         }
-        let mut censored_end = end;
-        while censored_end < order.len() && durations[order[censored_end]] == t {
-            censored_end += 1;
-        }
-        // Every customer leaving at t is compared with the events seen strictly before t
-        // (the events at t are added after, then the censored at t compared with them too).
-        for &i in &order[start..end] {
-            compare(&mut counts, &tree, seen, risk[i], &levels, rank, prefix);
-        }
-        for &i in &order[start..end] {
-            let mut k = rank(risk[i]) + 1;
-            while k < tree.len() {
-                tree[k] += 1;
-                k += k & k.wrapping_neg();
+        for p in start..end {
+            if events[rows[p]] {
+                compare(&mut counts, &tree, seen, p);
             }
-            seen += 1;
         }
-        for &i in &order[end..censored_end] {
-            compare(&mut counts, &tree, seen, risk[i], &levels, rank, prefix);
+        for p in start..end {
+            if events[rows[p]] {
+                let mut k = below[p] as usize + 1;
+                while k < tree.len() {
+                    tree[k] += 1;
+                    k += k & k.wrapping_neg();
+                }
+                seen += 1;
+            }
         }
-        start = censored_end;
+        for p in start..end {
+            if !events[rows[p]] {
+                compare(&mut counts, &tree, seen, p);
+            }
+        }
+        end = start;
     }
     counts
-}
-
-fn compare(
-    counts: &mut PairCounts,
-    tree: &[u64],
-    seen: u64,
-    risk: f64,
-    levels: &[f64],
-    rank: impl Fn(f64) -> usize,
-    prefix: impl Fn(&[u64], usize) -> u64,
-) {
-    let below = rank(risk);
-    let lower = prefix(tree, below);
-    let equal = if below < levels.len() && levels[below] == risk { prefix(tree, below + 1) - lower } else { 0 };
-    counts.pairs += seen;
-    // The earlier events with a risk above this customer's are ranked the right way round.
-    counts.concordant += seen - lower - equal;
-    counts.tied += equal;
 }
