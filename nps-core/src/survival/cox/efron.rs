@@ -159,10 +159,13 @@ impl Design {
                     tied: 0,
                     tie_weight: 0.0,
                 };
+                // The censored rows go to `all`, the events to `tie`, then `all` gets `tie`:
+                // each row is added once.
                 for &i in &rows[w[0]..w[1]] {
                     let x = self.row(i);
-                    t.all.add(x, scores[i], 1.0);
-                    if self.events[i] {
+                    if !self.events[i] {
+                        t.all.add(x, scores[i], 1.0);
+                    } else {
                         t.tie.add(x, scores[i], 1.0);
                         let wi = self.weights[i];
                         t.x_death_sum.iter_mut().zip(x).for_each(|(s, v)| *s += wi * v);
@@ -170,6 +173,7 @@ impl Design {
                         t.tie_weight += wi;
                     }
                 }
+                t.all.add_sums(&t.tie);
                 t
             })
             .collect();

@@ -2,6 +2,7 @@
 //! on Efron's partial likelihood (with lifelines' L2 penalty), then the standard errors,
 //! Breslow's baseline and the concordance.
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NpsError, Result};
@@ -120,9 +121,14 @@ impl CoxModel {
                 .collect(),
             None => Vec::new(),
         };
-        let mut x = Vec::with_capacity(n * d);
-        for &i in &order {
-            x.extend(input.x.row(i).iter().enumerate().map(|(j, v)| (v - means[j]) / scales[j]));
+        // Gathering the rows in sweep order reads the input at random: in parallel.
+        let mut x = vec![0.0; n * d];
+        if d > 0 {
+            x.par_chunks_mut(d).zip(order.par_iter()).for_each(|(out, &i)| {
+                for (((o, v), m), s) in out.iter_mut().zip(input.x.row(i)).zip(&means).zip(&scales) {
+                    *o = (v - m) / s;
+                }
+            });
         }
         let design = Design {
             d,
