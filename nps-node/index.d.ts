@@ -1657,6 +1657,166 @@ export declare namespace metrics {
   export function thresholdMetrics(y: Labels, p: NumericArray, threshold?: number | undefined | null, options?: LabelOptions | undefined | null): ThresholdMetrics
 }
 
+export declare namespace survival {
+  /** A Cox proportional hazards model. */
+  export class CoxModel {
+    /** Fits the model on named columns of numbers. */
+    static fit(columns: Record<string, number[] | Float64Array>, options: CoxFitOptions): CoxModel
+    /** Reads a model file (written in any language). */
+    static fromJson(text: string): CoxModel
+    /** The model file. */
+    toJson(): string
+    /** The covariates, in order. */
+    get covariates(): Array<string>
+    /** One row per covariate. */
+    get summary(): Array<survival.CoefficientSummary>
+    /** The partial log-likelihood. */
+    get logLikelihood(): number
+    /** Harrell's concordance index on the training data. */
+    get concordanceIndex(): number
+    /** The baseline survival per stratum. */
+    get baselineSurvival(): survival.BaselineSurvival
+    /** Each customer's survival curve; `customers` holds a column per covariate. */
+    predictSurvival(customers: Record<string, number[] | Float64Array>, options?: CoxPredictOptions): survival.SurvivalCurves
+    /** Each customer's probability of churning within `horizon`. */
+    predictChurnWithin(customers: Record<string, number[] | Float64Array>, horizon: number, options?: CoxPredictOptions): Float64Array
+  }
+  /** A fitted Kaplan–Meier estimate. */
+  export class KaplanMeier {
+    /** Fits the estimate to `durations`. */
+    static fit(durations: NumericArray, options?: survival.KaplanMeierOptions | undefined | null): KaplanMeier
+    /** The life table with the estimate and its interval. */
+    get table(): survival.SurvivalTable
+    /**
+     * The median survival time (`Infinity` if the estimate never reaches 0.5); throws when
+     * no customer had the event.
+     */
+    median(): number
+    /** The median's confidence interval `[lower, upper]`. */
+    medianInterval(): Array<number>
+    /** The estimate at each of `times`. */
+    survivalAt(times: Array<number>): Float64Array
+  }
+  /** The baseline survival per stratum. */
+  export interface BaselineSurvival {
+    /** The training durations. */
+    times: Array<number>
+    /** The strata (empty without strata). */
+    strata: Array<string>
+    /** One curve per stratum. */
+    survival: Array<Array<number>>
+  }
+  /** One row of a Cox model's summary (lifelines' columns). */
+  export interface CoefficientSummary {
+    /** The covariate. */
+    covariate: string
+    /** `coef`. */
+    coef: number
+    /** `exp(coef)`. */
+    hazardRatio: number
+    /** `se(coef)`. */
+    se: number
+    /** `coef lower 95%`. */
+    coefLower: number
+    /** `coef upper 95%`. */
+    coefUpper: number
+    /** `exp(coef) lower 95%`. */
+    hazardRatioLower: number
+    /** `exp(coef) upper 95%`. */
+    hazardRatioUpper: number
+    /** `z`. */
+    z: number
+    /** `p`. */
+    p: number
+  }
+  /** Options of `CoxModel.fit`. */
+  export interface CoxFitOptions {
+    /** The column of durations. */
+    durationCol: string
+    /** The column of event flags (1: the event, 0: censored); default: all events. */
+    eventCol?: string
+    /** The column of entry times (delayed entry). */
+    entryCol?: string
+    /** The column of weights. */
+    weightsCol?: string
+    /** The covariates, in order (default: every other column, in name order). */
+    covariates?: Array<string>
+    /** Each customer's stratum label. */
+    strata?: Array<string>
+    /** L2 penalty (lifelines' `penalizer`). */
+    penalizer?: number
+    /** Intervals at level 1 − alpha. */
+    alpha?: number
+  }
+  /** Options of the predictions. */
+  export interface CoxPredictOptions {
+    /** Times of the curves (default: the training durations). */
+    times?: Array<number>
+    /** Tenure already reached by each customer. */
+    conditionalAfter?: Array<number>
+    /** Each customer's stratum (required when the model has strata). */
+    strata?: Array<string>
+  }
+  /** Options of `KaplanMeier.fit`. */
+  export interface KaplanMeierOptions {
+    /** Whether each observation ended in the event (default: all did). */
+    eventObserved?: Array<boolean>
+    /** Entry times (delayed entry). */
+    entry?: Array<number>
+    /** Weights. */
+    weights?: Array<number>
+    /** Intervals at level 1 − alpha (default 0.05). */
+    alpha?: number
+  }
+  /** The result of a log-rank test. */
+  export interface LogRankResult {
+    /** The groups, in label order. */
+    groups: Array<string>
+    /** Events observed per group. */
+    observed: Array<number>
+    /** Events expected per group under equal survival. */
+    expected: Array<number>
+    /** The chi-square statistic. */
+    testStatistic: number
+    /** Its degrees of freedom. */
+    degreesOfFreedom: number
+    /** The p-value. */
+    pValue: number
+  }
+  /** The log-rank test between groups A and B. */
+  export function logrankTest(durationsA: NumericArray, durationsB: NumericArray, eventObservedA?: Array<boolean> | NumericArray | undefined | null, eventObservedB?: Array<boolean> | NumericArray | undefined | null): survival.LogRankResult
+  /** The log-rank test between the groups of `groups` (two or more). */
+  export function multivariateLogrankTest(durations: NumericArray, groups: Array<string>, eventObserved?: Array<boolean> | NumericArray | undefined | null): survival.LogRankResult
+  /** Survival curves: `survival[i][k]` is customer i's survival at `times[k]`. */
+  export interface SurvivalCurves {
+    /** The times. */
+    times: Array<number>
+    /** One curve per customer. */
+    survival: Array<Array<number>>
+  }
+  /** The life table and the estimate at each time. */
+  export interface SurvivalTable {
+    /** Times. */
+    time: Array<number>
+    /** Observations ending at the time. */
+    removed: Array<number>
+    /** Events at the time. */
+    observed: Array<number>
+    /** Censored at the time. */
+    censored: Array<number>
+    /** Entering at the time. */
+    entrance: Array<number>
+    /** At risk at the time. */
+    atRisk: Array<number>
+    /** The estimate. */
+    survival: Array<number>
+    /** Lower bound of its confidence interval. */
+    lower: Array<number>
+    /** Upper bound. */
+    upper: Array<number>
+  }
+}
+
 export declare namespace synth {
   /** Generates a seeded synthetic telco customer base. */
   export function generate(options?: GenerateOptions | undefined | null): SyntheticBase

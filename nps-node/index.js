@@ -804,5 +804,6 @@ module.exports.version = nativeBinding.version
 module.exports.action = nativeBinding.action
 module.exports.features = nativeBinding.features
 module.exports.metrics = nativeBinding.metrics
+module.exports.survival = nativeBinding.survival
 module.exports.synth = nativeBinding.synth
 module.exports.value = nativeBinding.value

@@ -14,6 +14,7 @@
 //! * [`action`]: next-best-action rules, contact policies and arbitration.
 //! * [`value`]: customer value (BG/NBD, Gamma-Gamma, lifetime value, shifted-beta-geometric
 //!   retention) and value at risk.
+//! * [`survival`]: when customers leave: Kaplan–Meier, the log-rank test, Cox models.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
 //!
@@ -34,6 +35,7 @@ pub mod model;
 mod rng;
 pub mod stats;
 pub mod survey;
+pub mod survival;
 pub mod synth;
 pub mod value;
 
@@ -65,4 +67,6 @@ mod guides {
 
     #[doc = include_str!("../../docs/value.md")]
     struct Value;
+    #[doc = include_str!("../../docs/survival.md")]
+    struct Survival;
 }

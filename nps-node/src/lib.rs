@@ -19,6 +19,7 @@ mod features;
 mod metrics;
 mod model;
 mod survey;
+mod survival;
 mod synth;
 mod value;
 

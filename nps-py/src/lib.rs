@@ -13,6 +13,7 @@ mod features;
 mod metrics;
 mod model;
 mod survey;
+mod survival;
 mod synth;
 mod value;
 
@@ -35,5 +36,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     boosted_ltr::register(m)?;
     synth::register(m)?;
     value::register(m)?;
+    survival::register(m)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod definition;
 mod event_table_builder;
 mod history;
 mod retention;
+mod survival_data;
 
 pub(crate) use compute::RowScratch;
 pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
@@ -22,3 +23,4 @@ pub use definition::{
 pub use event_table_builder::{EventTableBuilder, Id};
 pub use history::{CustomerHistory, Event, HISTORY_FORMAT, HISTORY_VERSION};
 pub use retention::{retention, RETENTION_JSON};
+pub use survival_data::{survival_data, CustomerSurvival};

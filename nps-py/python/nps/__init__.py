@@ -23,6 +23,7 @@ from ._nps import (
     sample_size_difference,
 )
 from . import features, metrics, synth, value
+from . import survival
 from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, CrossValidation, cross_validate
@@ -66,6 +67,7 @@ __all__ = [
     "prob_greater",
     "sample_size",
     "sample_size_difference",
+    "survival",
     "synth",
     "trend",
     "validate_scores",

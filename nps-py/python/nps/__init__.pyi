@@ -16,6 +16,7 @@ from .boosted import BoostedChurnModel as BoostedChurnModel
 from .early_warning import BoostedLtrModel as BoostedLtrModel, LtrModel as LtrModel, TicketScorer as TicketScorer, predicted_nps as predicted_nps
 from . import synth as synth
 from . import value as value
+from . import survival as survival
 from . import plot as plot
 from . import action as action
 from .action import Decision as Decision

@@ -573,6 +573,57 @@ class _ChurnModel:
     def to_json(self) -> Any: ...
 
 @final
+class _CoxModel:
+    """A fitted Cox model (see `nps.survival.CoxModel`)."""
+    @property
+    def alpha(self) -> Any: ...
+    def baseline(self) -> Any:
+        """Per stratum: (hazard, cumulative hazard) at the baseline times."""
+    @property
+    def baseline_strata(self) -> Any: ...
+    @property
+    def baseline_times(self) -> Any: ...
+    def churn_within(self, x, strata, horizon, conditional_after) -> Any:
+        """P(churn within `horizon`) of each customer."""
+    @property
+    def concordance(self) -> Any: ...
+    @property
+    def covariates(self) -> Any: ...
+    @property
+    def events(self) -> Any: ...
+    @staticmethod
+    def fit(x, covariates, durations, events, entry, weights, strata, strata_columns, penalizer, alpha) -> Any:
+        """Fits the model on a float64 matrix whose columns are `covariates`."""
+    @staticmethod
+    def from_json(text) -> Any:
+        """Reads a model file."""
+    @property
+    def iterations(self) -> Any: ...
+    @property
+    def log_likelihood(self) -> Any: ...
+    @property
+    def log_likelihood_null(self) -> Any: ...
+    def log_partial_hazard(self, x) -> Any:
+        """The log partial hazard of each row."""
+    @property
+    def means(self) -> Any: ...
+    @property
+    def observations(self) -> Any: ...
+    @property
+    def penalizer(self) -> Any: ...
+    @property
+    def strata_columns(self) -> Any: ...
+    def summary(self) -> Any:
+        """The summary columns: (coef, exp(coef), se, coef lower, coef upper, exp lower, exp
+        upper, z, p)."""
+    def survival_function(self, x, strata, times, conditional_after) -> Any:
+        """Survival of each customer at each time (customers × times)."""
+    def to_json(self) -> Any:
+        """The model file."""
+    @property
+    def variance(self) -> Any: ...
+
+@final
 class _DistributedFit:
     """A logistic fit driven over the parts of a table (`nps_core::model::DistributedFit`),
     with the options of the churn model it makes."""
@@ -624,6 +675,27 @@ class _GammaGamma:
     @property
     def standard_errors(self) -> Any: ...
     def to_json(self) -> Any: ...
+
+@final
+class _KaplanMeier:
+    """A fitted Kaplan–Meier estimate (see `nps.survival.KaplanMeier`)."""
+    @property
+    def alpha(self) -> Any: ...
+    def curves(self) -> Any:
+        """(survival, lower, upper, greenwood) at each time."""
+    @property
+    def events(self) -> Any: ...
+    @staticmethod
+    def fit(durations, events, entry, weights, alpha) -> Any:
+        """Fits the estimate."""
+    def median(self) -> Any:
+        """The median survival time (inf if never reached); an error without events."""
+    def median_interval(self) -> Any:
+        """The median's confidence interval."""
+    def survival_at(self, times) -> Any:
+        """Survival at each of `times`."""
+    def table(self) -> Any:
+        """The life table: (time, removed, observed, censored, entrance, at_risk)."""
 
 @final
 class _LtrModel:
@@ -752,6 +824,10 @@ def _retention_json() -> Any:
 def _stratified_folds(y, k, seed) -> Any:
     """Stratified fold numbers (0..k) for 0/1 labels, seeded."""
 
+def _survival_data(customer, time, kind, kind_names, as_of) -> Any:
+    """Survival data from an encoded event history (customer codes, epoch seconds, kind codes):
+    (start, churn time: epoch seconds, NaN for none; tenure in days; churned)."""
+
 def _synth_customers(customers, seed, as_of, history_days, horizon_days, respond_rate) -> Any:
     """Generates a synthetic customer base; returns a dict of columns."""
 
@@ -798,8 +874,17 @@ def in_control_group(customer_id, share, salt="") -> Any:
     """Whether a customer is in the control group (which gets no action): a stable hash of
     `salt` and the id, the same in every session and language; `share` of customers are in."""
 
+def kaplan_meier_by_segment(durations, events, entry, weights, segments, alpha) -> Any:
+    """One Kaplan–Meier estimate per segment: [(label, customers, estimate)]."""
+
 def log_loss(y, p, sample_weight=None, *, pos_label=None) -> Any:
     """Mean log loss (probabilities clipped to [eps, 1 - eps])."""
+
+def log_rank_test(durations_a, durations_b, events_a, events_b, weights_a, weights_b) -> Any:
+    """The log-rank test between two groups A and B."""
+
+def multivariate_log_rank_test(durations, events, weights, groups) -> Any:
+    """The log-rank test between groups: (groups, observed, expected, statistic, df, p)."""
 
 def off_policy(log, target, q_target, q_logged) -> Any:
     """Off-policy estimates of the mean reward a new policy would have earned on a decision

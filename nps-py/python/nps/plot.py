@@ -18,8 +18,9 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from ._errors import error
+from ._nps import NpsError
 
-__all__ = ["breakdown", "calibration", "churn_by_score", "gain", "lift", "trend", "waterfall"]
+__all__ = ["breakdown", "calibration", "churn_by_score", "gain", "lift", "survival", "trend", "waterfall"]
 
 DETRACTOR = "#c0392b"
 PASSIVE = "#95a5a6"
@@ -378,3 +379,39 @@ def _churn_by_nps(scores: Any, churned: Any, level: float) -> Any:
     from ._nps import churn_by_nps
 
     return churn_by_nps(scores, churned, level)
+
+
+_SEGMENT_COLOURS = {"detractor": DETRACTOR, "detractors": DETRACTOR, "passive": PASSIVE, "passives": PASSIVE,
+                    "promoter": PROMOTER, "promoters": PROMOTER}
+
+
+@_draws
+def survival(estimate: Any, ax: Any = None, *, ci: bool = True, title: Optional[str] = None) -> Any:
+    """Kaplan-Meier survival curves as steps with their confidence bands: one
+    ``nps.survival.KaplanMeier``, or a dict of them (``nps.survival.kaplan_meier_by_segment``;
+    NPS categories in their colours), each labelled with its median survival time."""
+    curves = estimate if isinstance(estimate, dict) else {getattr(estimate, "label", None) or "KM_estimate": estimate}
+    ax = _axes(ax, (8, 4.5))
+    for name, km in curves.items():
+        if not hasattr(km, "survival_function_"):
+            raise error("INVALID_PARAMETER", f"nps.plot.survival: expected a fitted KaplanMeier, got {type(km).__name__}")
+        t = km.timeline
+        s = km.survival_function_.iloc[:, 0].to_numpy()
+        try:
+            median = km.median_survival_time_
+            label = f"{name} (median {median:g})" if np.isfinite(median) else f"{name} (median not reached)"
+        except NpsError:
+            label = f"{name} (no events)"
+        colour = _SEGMENT_COLOURS.get(str(name).lower())
+        line = ax.step(t, s, where="post", label=label, color=colour)[0]
+        if ci:
+            band = km.confidence_interval_
+            ax.fill_between(t, band.iloc[:, 0], band.iloc[:, 1], step="post", alpha=0.2, color=line.get_color())
+    ax.set_ylim(0, 1.02)
+    _percent(ax.yaxis)
+    ax.set_xlabel("time")
+    ax.set_ylabel("share still a customer")
+    ax.set_title(title or "Survival (Kaplan-Meier)", fontsize="medium")
+    ax.legend(loc="lower left", fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax

@@ -38,3 +38,5 @@ def waterfall(model: ChurnModel, X: Any, customer: Any = None, ax: Optional[Axes
 def churn_by_score(result: Any = None, ax: Optional[Axes] = None, *, scores: Any = None, churned: Any = None,
                    level: float = 0.95, title: Optional[str] = None) -> Axes:
     """Churn rate by NPS answer 0-10 (``nps.churn_by_nps``) with Wilson intervals."""
+def survival(estimate: Any, ax: Optional[Axes] = None, *, ci: bool = True, title: Optional[str] = None) -> Axes:
+    """Kaplan-Meier curves (one ``KaplanMeier`` or a dict of them) with confidence bands."""

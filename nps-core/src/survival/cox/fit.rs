@@ -1,0 +1,366 @@
+//! Fitting a Cox model: checks, standardised covariates, Newton's method with step halving
+//! on Efron's partial likelihood (with lifelines' L2 penalty), then the standard errors,
+//! Breslow's baseline and the concordance.
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NpsError, Result};
+
+use super::baseline::BaselineHazard;
+use super::concordance::{pair_counts, PairCounts};
+use super::efron::{Derivatives, Design};
+use super::CoxModel;
+use crate::survival::data::{check_length, distinct_times, label_codes, SurvivalData};
+use crate::survival::dense;
+use crate::survival::kaplan_meier::DEFAULT_ALPHA;
+
+/// The training data of a Cox model.
+#[derive(Debug, Clone, Copy)]
+pub struct CoxInput<'a> {
+    /// Covariates: one row per customer, one column per covariate.
+    pub x: ArrayView2<'a, f64>,
+    /// The covariates' names, one per column of `x`.
+    pub covariates: &'a [String],
+    /// Durations, events, entry times and weights.
+    pub data: SurvivalData<'a>,
+    /// Each customer's stratum (a baseline hazard per stratum), if any.
+    pub strata: Option<&'a [String]>,
+}
+
+/// The options of a Cox fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CoxOptions {
+    /// L2 penalty: the fit maximises the log-likelihood less
+    /// `penalizer · n / 2 · Σ (β_j s_j)²`, with `n` the number of customers and `s_j` the
+    /// standard deviation of covariate j (lifelines' `penalizer` with `l1_ratio = 0`, which
+    /// penalises the coefficients of the standardised covariates).
+    pub penalizer: f64,
+    /// Intervals at level 1 − alpha.
+    pub alpha: f64,
+    /// The most Newton steps before the fit is declared not converging.
+    pub max_iterations: usize,
+}
+
+impl Default for CoxOptions {
+    fn default() -> Self {
+        CoxOptions { penalizer: 0.0, alpha: DEFAULT_ALPHA, max_iterations: 100 }
+    }
+}
+
+/// A standardised coefficient this large (a hazard ratio of e^25 per standard deviation)
+/// only grows when the events are separated.
+const SEPARATION: f64 = 25.0;
+
+impl CoxModel {
+    /// Fits the model.
+    pub fn fit(input: &CoxInput<'_>, options: &CoxOptions) -> Result<CoxModel> {
+        let data = &input.data;
+        data.check()?;
+        if !(options.alpha > 0.0 && options.alpha < 1.0) {
+            return Err(NpsError::invalid("alpha", options.alpha, "strictly between 0 and 1"));
+        }
+        if !(options.penalizer >= 0.0 && options.penalizer.is_finite()) {
+            return Err(NpsError::invalid("penalizer", options.penalizer, "a finite number ≥ 0"));
+        }
+        let (n, d) = input.x.dim();
+        check_length("x (rows)", Some(n), data.len())?;
+        if input.covariates.len() != d {
+            return Err(NpsError::LengthMismatch {
+                field: "covariates".into(),
+                actual: input.covariates.len(),
+                other: "x (columns)".into(),
+                expected: d,
+            });
+        }
+        if let Some(strata) = input.strata {
+            check_length("strata", Some(strata.len()), n)?;
+        }
+        if n < 2 {
+            return Err(NpsError::invalid("durations", format!("{n} customer"), "at least 2 customers"));
+        }
+        let (means, scales) = column_moments(input)?;
+        let events: Vec<bool> = (0..n).map(|i| data.event(i)).collect();
+        let weights: Vec<f64> = (0..n).map(|i| data.weight(i)).collect();
+        let total_events: f64 = (0..n).filter(|&i| events[i]).map(|i| weights[i]).sum();
+        if total_events <= 0.0 {
+            return Err(NpsError::invalid(
+                "event_observed",
+                "no events",
+                "at least one event (every customer is censored: nothing to fit)",
+            ));
+        }
+        let (strata, codes) = match input.strata {
+            Some(s) => {
+                let (labels, codes) = label_codes(s);
+                (labels, codes)
+            }
+            None => (Vec::new(), vec![0; n]),
+        };
+        let groups = strata.len().max(1);
+        let by_duration = rows_by_decreasing_duration(data.durations, &codes, groups);
+        // The design holds the rows in sweep order (each stratum's rows by decreasing
+        // duration, one stratum after another), so that the sweeps read memory in sequence.
+        let order: Vec<usize> = by_duration.iter().flatten().copied().collect();
+        let mut sweep_rows = Vec::with_capacity(groups);
+        let mut offset = 0;
+        for rows in &by_duration {
+            sweep_rows.push((offset..offset + rows.len()).collect::<Vec<usize>>());
+            offset += rows.len();
+        }
+        let entry_sorted: Option<Vec<f64>> = data.entry.map(|e| order.iter().map(|&i| e[i]).collect());
+        let by_entry: Vec<Vec<usize>> = match &entry_sorted {
+            Some(entry) => sweep_rows
+                .iter()
+                .map(|rows| {
+                    let mut r = rows.clone();
+                    r.sort_by(|&i, &j| entry[j].total_cmp(&entry[i]));
+                    r
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        // Gathering the rows in sweep order reads the input at random: in parallel.
+        let mut x = vec![0.0; n * d];
+        if d > 0 {
+            x.par_chunks_mut(d).zip(order.par_iter()).for_each(|(out, &i)| {
+                for (((o, v), m), s) in out.iter_mut().zip(input.x.row(i)).zip(&means).zip(&scales) {
+                    *o = (v - m) / s;
+                }
+            });
+        }
+        let design = Design {
+            d,
+            x,
+            durations: order.iter().map(|&i| data.durations[i]).collect(),
+            events: order.iter().map(|&i| events[i]).collect(),
+            weights: order.iter().map(|&i| weights[i]).collect(),
+            entry: entry_sorted,
+            by_duration: sweep_rows,
+            by_entry,
+        };
+        let penalty = options.penalizer * n as f64;
+        let evaluate = |beta: &[f64]| {
+            let mut at = design.derivatives(beta);
+            if penalty > 0.0 {
+                for (j, b) in beta.iter().enumerate() {
+                    at.log_likelihood -= 0.5 * penalty * b * b;
+                    at.gradient[j] -= penalty * b;
+                    at.hessian[j * d + j] -= penalty;
+                }
+            }
+            at
+        };
+        let mut beta = vec![0.0; d];
+        let mut at = evaluate(&beta);
+        // At β = 0 the penalty is 0: the null log-likelihood is the first evaluation's.
+        let log_likelihood_null = at.log_likelihood;
+        let mut iterations = 0;
+        if d > 0 {
+            loop {
+                iterations += 1;
+                let l = factor(&at, d, input.covariates)?;
+                let delta = dense::cholesky_solve(&l, d, &at.gradient);
+                let (next_beta, next) = halve_until_better(&evaluate, &beta, &delta, &at, input.covariates)?;
+                let moved =
+                    delta.iter().zip(&next_beta).zip(&beta).map(|((_, a), b)| (a - b).abs()).fold(0.0, f64::max);
+                let change = (next.log_likelihood - at.log_likelihood).abs();
+                beta = next_beta;
+                at = next;
+                if moved < 1e-11 || (moved < 1e-7 && change <= 1e-15 * at.log_likelihood.abs()) {
+                    break;
+                }
+                if let Some(j) = (0..d).find(|&j| beta[j].abs() > SEPARATION) {
+                    return Err(separated(&input.covariates[j], iterations));
+                }
+                if iterations >= options.max_iterations {
+                    let j = (0..d).max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs())).expect("d > 0");
+                    return Err(NpsError::invalid(
+                        "fit",
+                        format!("no convergence after {iterations} Newton steps (largest step {moved:e})"),
+                        &format!(
+                            "convergence; the coefficient of covariate {:?} moves the most: check it for separation or collinearity, or set a penalizer",
+                            input.covariates[j]
+                        ),
+                    ));
+                }
+            }
+        }
+        // Covariance of the standardised coefficients: the inverse of the negative Hessian.
+        let l = factor(&at, d, input.covariates)?;
+        let inverse = dense::cholesky_inverse(&l, d);
+        let mut variance = vec![0.0; d * d];
+        for a in 0..d {
+            for b in 0..d {
+                variance[a * d + b] = inverse[a * d + b] / (scales[a] * scales[b]);
+            }
+        }
+        let coefficients: Vec<f64> = beta.iter().zip(&scales).map(|(b, s)| b / s).collect();
+        let standard_errors = (0..d).map(|j| variance[j * d + j].sqrt()).collect();
+        // exp((x − mean)ᵀβ) of each row, in the design's order (read in sequence).
+        let partial_hazard: Vec<f64> = (0..n)
+            .map(|i| design.x[i * d..(i + 1) * d].iter().zip(&beta).map(|(v, b)| v * b).sum::<f64>().exp())
+            .collect();
+        let mut pairs = PairCounts::default();
+        for rows in &design.by_duration {
+            pairs.add(pair_counts(&design.durations, &design.events, &partial_hazard, rows));
+        }
+        let baseline = BaselineHazard::breslow(
+            &design.durations,
+            &design.events,
+            &design.weights,
+            &partial_hazard,
+            strata,
+            &design.by_duration,
+        );
+        Ok(CoxModel {
+            covariates: input.covariates.to_vec(),
+            coefficients,
+            standard_errors,
+            variance,
+            means,
+            scales,
+            log_likelihood: at.log_likelihood,
+            log_likelihood_null,
+            concordance: pairs.index(),
+            penalizer: options.penalizer,
+            alpha: options.alpha,
+            observations: n,
+            events: total_events,
+            iterations,
+            baseline,
+            strata_columns: Vec::new(),
+        })
+    }
+}
+
+/// Each covariate's mean and standard deviation (n − 1 in the denominator, as pandas'); an
+/// error names a covariate with a missing value or one that does not vary.
+fn column_moments(input: &CoxInput<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (n, d) = input.x.dim();
+    let (mut means, mut scales) = (vec![0.0; d], vec![0.0; d]);
+    // Row by row (the matrix is row-major): sums, then squared deviations.
+    for (i, row) in input.x.rows().into_iter().enumerate() {
+        for (j, (v, sum)) in row.iter().zip(means.iter_mut()).enumerate() {
+            if !v.is_finite() {
+                let name = &input.covariates[j];
+                return Err(if v.is_nan() {
+                    NpsError::Missing { field: format!("covariate {name:?}"), index: i }
+                } else {
+                    NpsError::OutOfRange {
+                        field: format!("covariate {name:?}"),
+                        index: i,
+                        value: *v,
+                        range: "finite numbers".into(),
+                    }
+                });
+            }
+            *sum += v;
+        }
+    }
+    means.iter_mut().for_each(|m| *m /= n as f64);
+    for row in input.x.rows() {
+        for ((v, m), ss) in row.iter().zip(&means).zip(scales.iter_mut()) {
+            *ss += (v - m) * (v - m);
+        }
+    }
+    for (j, scale) in scales.iter_mut().enumerate() {
+        let sd = (*scale / (n as f64 - 1.0)).sqrt();
+        if sd == 0.0 || !sd.is_finite() {
+            let name = &input.covariates[j];
+            return Err(NpsError::invalid(
+                &format!("covariate {name:?}"),
+                format!("constant ({} in every row)", input.x[[0, j]]),
+                "a covariate that varies (a constant one makes the Hessian singular: drop it)",
+            ));
+        }
+        *scale = sd;
+    }
+    Ok((means, scales))
+}
+
+/// The Cholesky factor of the negative Hessian, or the error naming the covariate at which
+/// it is singular.
+fn factor(at: &Derivatives, d: usize, covariates: &[String]) -> Result<Vec<f64>> {
+    if at.hessian.iter().any(|v| !v.is_finite()) || !at.log_likelihood.is_finite() {
+        return Err(NpsError::invalid(
+            "fit",
+            "a Hessian with infinite or NaN values",
+            "finite values (overflow: check for extreme covariate values)",
+        ));
+    }
+    let negative: Vec<f64> = at.hessian.iter().map(|v| -v).collect();
+    dense::cholesky(&negative, d).map_err(|j| {
+        NpsError::invalid(
+            "fit",
+            format!("a singular Hessian at covariate {:?}", covariates[j]),
+            "covariates that are not linear combinations of each other (drop it or one it depends on, or set a penalizer)",
+        )
+    })
+}
+
+/// The Newton step, halved until the log-likelihood does not fall.
+fn halve_until_better(
+    evaluate: &impl Fn(&[f64]) -> Derivatives,
+    beta: &[f64],
+    delta: &[f64],
+    at: &Derivatives,
+    covariates: &[String],
+) -> Result<(Vec<f64>, Derivatives)> {
+    let mut step = 1.0;
+    for _ in 0..40 {
+        let next: Vec<f64> = beta.iter().zip(delta).map(|(b, s)| b + step * s).collect();
+        let value = evaluate(&next);
+        let tolerance = 1e-12 * at.log_likelihood.abs().max(1.0);
+        if value.log_likelihood.is_finite() && value.log_likelihood >= at.log_likelihood - tolerance {
+            return Ok((next, value));
+        }
+        step /= 2.0;
+    }
+    let j = (0..beta.len()).max_by(|&a, &b| delta[a].abs().total_cmp(&delta[b].abs())).unwrap_or(0);
+    Err(separated(&covariates[j], 0))
+}
+
+fn separated(covariate: &str, iterations: usize) -> NpsError {
+    NpsError::invalid(
+        "fit",
+        format!("no convergence (after {iterations} Newton steps the coefficient of covariate {covariate:?} grows without bound)"),
+        &format!(
+            "covariates that do not separate the events: covariate {covariate:?} predicts who churns (almost) perfectly; drop it or set a penalizer"
+        ),
+    )
+}
+
+/// Each stratum's rows by decreasing duration, ties in row order: a counting sort on the ranks
+/// of the distinct durations (a comparison sort when strata × distinct durations would make
+/// the counts too large).
+fn rows_by_decreasing_duration(durations: &[f64], codes: &[usize], groups: usize) -> Vec<Vec<usize>> {
+    let n = durations.len();
+    let (times, rank) = distinct_times(durations.iter().copied(), n);
+    let mut by_duration: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    if groups.saturating_mul(times.len()) > 20_000_000 {
+        (0..n).for_each(|i| by_duration[codes[i]].push(i));
+        for rows in &mut by_duration {
+            rows.sort_by(|&i, &j| durations[j].total_cmp(&durations[i]));
+        }
+        return by_duration;
+    }
+    let mut counts = vec![vec![0usize; times.len() + 1]; groups];
+    for i in 0..n {
+        counts[codes[i]][times.len() - rank[i] as usize] += 1;
+    }
+    for (g, rows) in by_duration.iter_mut().enumerate() {
+        let starts = &mut counts[g];
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        *rows = vec![0; starts[times.len()]];
+    }
+    for i in 0..n {
+        let slot = &mut counts[codes[i]][times.len() - 1 - rank[i] as usize];
+        by_duration[codes[i]][*slot] = i;
+        *slot += 1;
+    }
+    by_duration
+}
