@@ -692,7 +692,7 @@ export interface DecisionLogEntry {
   /** The customer's id. */
   customer?: string
   /** The action chosen; null when none was given (control group, or nothing passed). */
-  action: string | null
+  action?: string | null
   /** The probability it was chosen with, in (0, 1]. */
   propensity: number
   /** The customer's segment. */
@@ -702,7 +702,7 @@ export interface DecisionLogEntry {
   /** When the decision was made (epoch milliseconds). */
   time?: number
   /** The reward observed later (null until then). */
-  reward: number | null
+  reward?: number | null
 }
 
 /** Options of `LtrModel.explainDetractor`. */
@@ -758,16 +758,16 @@ export interface Event {
   time: number | Date
   /** Event kind (a built-in kind or one declared in the options). */
   kind: string
-  /** Amount, megabytes, score (null or absent: none). */
-  value: number | null
+  /** Amount, megabytes, score. */
+  value?: number
   /** Seconds (handle time); never negative. */
-  duration: number | null
+  duration?: number
   /** Department or channel. */
-  department: string | null
+  department?: string
   /** Case or ticket id. */
-  case: string | number | null
+  case?: string | number
   /** Resolved / transferred / accepted. */
-  flag: boolean | null
+  flag?: boolean
 }
 
 /** The same history in columns (one element per event; optional columns may be omitted). */
@@ -895,11 +895,11 @@ export interface HistoryEvent {
   /** A `Date` or epoch milliseconds. */
   time: number | Date
   kind: string
-  value: number | null
-  duration: number | null
-  department: string | null
-  case: string | number | null
-  flag: boolean | null
+  value?: number
+  duration?: number
+  department?: string
+  case?: string | number
+  flag?: boolean
 }
 
 /** Options of `FeatureEngine` and `CustomerHistory`. */

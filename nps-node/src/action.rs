@@ -2,7 +2,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Float64Array, Unknown};
+use napi::bindgen_prelude::{Either, Float64Array, Null, Unknown};
 use napi::{Env, JsDate};
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
@@ -138,7 +138,7 @@ pub struct DecisionLogEntry {
     pub customer: Option<String>,
     /// The action chosen; null when none was given (control group, or nothing passed).
     #[napi(ts_type = "string | null")]
-    pub action: crate::convert::Nullable<String>,
+    pub action: Option<Either<String, Null>>,
     /// The probability it was chosen with, in (0, 1].
     pub propensity: f64,
     /// The customer's segment.
@@ -149,7 +149,15 @@ pub struct DecisionLogEntry {
     pub time: Option<f64>,
     /// The reward observed later (null until then).
     #[napi(ts_type = "number | null")]
-    pub reward: crate::convert::Nullable<f64>,
+    pub reward: Option<Either<f64, Null>>,
+}
+
+/// An optional value that JS may give as null or leave out.
+fn nullable<T>(v: Option<Either<T, Null>>) -> Option<T> {
+    match v {
+        Some(Either::A(x)) => Some(x),
+        _ => None,
+    }
 }
 
 /// A returned action.
@@ -250,12 +258,12 @@ pub fn off_policy(
         .into_iter()
         .map(|e| core::DecisionLogEntry {
             customer: e.customer.unwrap_or_default(),
-            action: crate::convert::given(&e.action).cloned(),
+            action: nullable(e.action),
             propensity: e.propensity,
             segment: e.segment.unwrap_or_default(),
             control: e.control.unwrap_or(false),
             time: e.time.map_or(0, |t| (t / 1000.0).floor() as i64),
-            reward: crate::convert::given(&e.reward).copied(),
+            reward: nullable(e.reward),
         })
         .collect();
     let target: Vec<Option<&str>> = target.iter().map(|t| t.as_deref()).collect();

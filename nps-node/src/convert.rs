@@ -300,15 +300,3 @@ pub(crate) fn parse_json<'env>(
     let parse: Function<&str, Unknown> = json.get_named_property_unchecked("parse").into_napi()?;
     parse.call(text).into_napi()
 }
-
-/// An optional value JavaScript may leave out or give as `null` (napi reads only a left-out
-/// value as `None`).
-pub(crate) type Nullable<T> = Option<napi::bindgen_prelude::Either<T, napi::bindgen_prelude::Null>>;
-
-/// The value of a [`Nullable`], if one was given.
-pub(crate) fn given<T>(v: &Nullable<T>) -> Option<&T> {
-    match v {
-        Some(napi::bindgen_prelude::Either::A(x)) => Some(x),
-        _ => None,
-    }
-}

@@ -5,7 +5,7 @@ use napi::JsDate;
 use napi_derive::napi;
 use nps_core::features::{self as core, FeatureSet};
 
-use crate::convert::{epoch_seconds, given, Nullable};
+use crate::convert::epoch_seconds;
 use crate::error::{IntoNapi, Result};
 
 /// One event as a plain object.
@@ -17,21 +17,16 @@ pub struct Event {
     pub time: Either<f64, JsDate<'static>>,
     /// Event kind (a built-in kind or one declared in the options).
     pub kind: String,
-    /// Amount, megabytes, score (null or absent: none).
-    #[napi(ts_type = "number | null")]
-    pub value: Nullable<f64>,
+    /// Amount, megabytes, score.
+    pub value: Option<f64>,
     /// Seconds (handle time); never negative.
-    #[napi(ts_type = "number | null")]
-    pub duration: Nullable<f64>,
+    pub duration: Option<f64>,
     /// Department or channel.
-    #[napi(ts_type = "string | null")]
-    pub department: Nullable<String>,
+    pub department: Option<String>,
     /// Case or ticket id.
-    #[napi(ts_type = "string | number | null")]
-    pub case: Nullable<Either<String, f64>>,
+    pub case: Option<Either<String, f64>>,
     /// Resolved / transferred / accepted.
-    #[napi(ts_type = "boolean | null")]
-    pub flag: Nullable<bool>,
+    pub flag: Option<bool>,
 }
 
 /// The same history in columns (one element per event; optional columns may be omitted).
@@ -89,15 +84,15 @@ fn builder(events: &Either<Vec<Event>, EventColumnsJs>) -> Result<core::EventTab
     match events {
         Either::A(objects) => {
             for (i, e) in objects.iter().enumerate() {
-                let case = given(&e.case).map(label);
+                let case = e.case.as_ref().map(label);
                 let event = core::Event {
                     time: epoch_seconds(&e.time, "time", i)?,
                     kind: &e.kind,
-                    value: given(&e.value).copied(),
-                    duration: given(&e.duration).copied(),
-                    department: given(&e.department).map(String::as_str),
+                    value: e.value,
+                    duration: e.duration,
+                    department: e.department.as_deref(),
                     case: case.as_deref(),
-                    flag: given(&e.flag).copied(),
+                    flag: e.flag,
                 };
                 b.push(id(&e.customer), &event);
             }
@@ -206,16 +201,11 @@ pub struct HistoryEvent {
     /// A `Date` or epoch milliseconds.
     pub time: Either<f64, JsDate<'static>>,
     pub kind: String,
-    #[napi(ts_type = "number | null")]
-    pub value: Nullable<f64>,
-    #[napi(ts_type = "number | null")]
-    pub duration: Nullable<f64>,
-    #[napi(ts_type = "string | null")]
-    pub department: Nullable<String>,
-    #[napi(ts_type = "string | number | null")]
-    pub case: Nullable<Either<String, f64>>,
-    #[napi(ts_type = "boolean | null")]
-    pub flag: Nullable<bool>,
+    pub value: Option<f64>,
+    pub duration: Option<f64>,
+    pub department: Option<String>,
+    pub case: Option<Either<String, f64>>,
+    pub flag: Option<bool>,
 }
 
 impl HistoryEvent {
@@ -227,15 +217,15 @@ impl HistoryEvent {
         index: usize,
         f: impl FnOnce(&core::Event<'_>) -> R,
     ) -> Result<R> {
-        let case = given(&self.case).map(label);
+        let case = self.case.as_ref().map(label);
         Ok(f(&core::Event {
             time: epoch_seconds(&self.time, time_field, index)?,
             kind: &self.kind,
-            value: given(&self.value).copied(),
-            duration: given(&self.duration).copied(),
-            department: given(&self.department).map(String::as_str),
+            value: self.value,
+            duration: self.duration,
+            department: self.department.as_deref(),
             case: case.as_deref(),
-            flag: given(&self.flag).copied(),
+            flag: self.flag,
         }))
     }
 }
