@@ -351,6 +351,35 @@ fn errors_name_the_row_and_the_reason() {
     assert!(err.to_string().contains("no events"), "{err}");
 }
 
+/// A column-major matrix (as pandas hands out a frame's block) is read by columns; the
+/// model and the errors are the same as from the row-major copy, to the bit.
+#[test]
+fn cox_reads_row_and_column_major_covariates_alike() {
+    let n = 3_000;
+    let mut rng = nps_core::synth::Rng::new(11);
+    let rows = Array2::from_shape_fn((n, 3), |_| rng.normal());
+    let columns = rows.t().as_standard_layout().into_owned().reversed_axes();
+    assert!(columns.column(0).as_slice().is_some() && rows.column(0).as_slice().is_none());
+    let durations: Vec<f64> = (0..n).map(|i| (30.0 * rng.uniform() / (1.0 + rows[[i, 0]].abs())).ceil()).collect();
+    let events: Vec<bool> = (0..n).map(|_| rng.bernoulli(0.5)).collect();
+    let names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+    let fit = |x: ndarray::ArrayView2<f64>| {
+        CoxModel::fit(
+            &CoxInput { x, covariates: &names, data: SurvivalData::new(&durations, &events), strata: None },
+            &CoxOptions::default(),
+        )
+    };
+    assert_eq!(fit(rows.view()).unwrap(), fit(columns.view()).unwrap());
+    let (mut bad_rows, mut bad_columns) = (rows.clone(), columns.to_owned());
+    for x in [&mut bad_rows, &mut bad_columns] {
+        x[[17, 2]] = f64::NAN;
+        x[[40, 0]] = f64::INFINITY;
+    }
+    let err = fit(bad_columns.view()).unwrap_err();
+    assert_eq!(err, fit(bad_rows.view()).unwrap_err());
+    assert_eq!(err, NpsError::Missing { field: "covariate \"c\"".into(), index: 17 });
+}
+
 fn curve_strategy() -> impl Strategy<Value = (Vec<f64>, Vec<bool>)> {
     prop::collection::vec((0u32..30, any::<bool>()), 1..60)
         .prop_map(|v| (v.iter().map(|p| f64::from(p.0)).collect(), v.iter().map(|p| p.1).collect()))

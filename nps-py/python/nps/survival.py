@@ -475,7 +475,8 @@ def _covariate_matrix(df: pd.DataFrame, covariates: Sequence[Any]) -> np.ndarray
         if kind not in "biuf":
             raise error("INVALID_PARAMETER", f"covariate {str(c)!r} must be numbers or booleans, got {df[c].dtype} "
                         "(one-hot encode a category, or pass it as strata)")
-    return np.ascontiguousarray(df[list(covariates)].to_numpy(dtype=np.float64))
+    # Any layout: a frame's block comes column-major, and the core reads it by columns.
+    return df[list(covariates)].to_numpy(dtype=np.float64)
 
 
 def _strata_labels(df: pd.DataFrame, columns: Sequence[str]) -> List[str]:

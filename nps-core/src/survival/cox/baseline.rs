@@ -5,6 +5,8 @@
 //! hazard is a step on one timeline.
 use serde::{Deserialize, Serialize};
 
+use crate::survival::data::distinct_times;
+
 /// The baseline of a fitted Cox model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaselineHazard {
@@ -29,17 +31,14 @@ impl BaselineHazard {
         strata: Vec<String>,
         rows_by_stratum: &[Vec<usize>],
     ) -> BaselineHazard {
-        let mut times = durations.to_vec();
-        times.sort_unstable_by(f64::total_cmp);
-        times.dedup();
-        let at = |t: f64| times.binary_search_by(|x| x.total_cmp(&t)).expect("duration is listed");
+        let (times, rank) = distinct_times(durations.iter().copied(), durations.len());
         let mut hazard = Vec::with_capacity(rows_by_stratum.len());
         let mut cumulative_hazard = Vec::with_capacity(rows_by_stratum.len());
         for rows in rows_by_stratum {
             let (mut risk, mut deaths, mut present) =
                 (vec![0.0; times.len()], vec![0.0; times.len()], vec![false; times.len()]);
             for &i in rows {
-                let k = at(durations[i]);
+                let k = rank[i] as usize;
                 risk[k] += weights[i] * partial_hazard[i];
                 if events[i] {
                     deaths[k] += weights[i];

@@ -62,18 +62,20 @@ pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows
         levels += u32::from(event);
         k = e;
     }
-    let mut tree = vec![0u64; levels as usize + 1];
-    let prefix = |tree: &[u64], mut k: usize| {
-        let mut s = 0;
+    // Counts as u32 (a stratum has fewer than 2³² rows, as the u32 positions above): half
+    // the memory of u64, so more of the tree stays in the cache.
+    let mut tree = vec![0u32; levels as usize + 1];
+    let prefix = |tree: &[u32], mut k: usize| {
+        let mut s = 0u64;
         while k > 0 {
-            s += tree[k];
+            s += u64::from(tree[k]);
             k &= k - 1;
         }
         s
     };
     let mut counts = PairCounts::default();
     let mut seen = 0u64;
-    let compare = |counts: &mut PairCounts, tree: &[u64], seen: u64, p: usize| {
+    let compare = |counts: &mut PairCounts, tree: &[u32], seen: u64, p: usize| {
         let b = below[p] as usize;
         let lower = prefix(tree, b);
         let equal = if on_level[p] { prefix(tree, b + 1) - lower } else { 0 };
