@@ -79,11 +79,17 @@ def test_notebook_runs_without_errors_and_tells_the_story(executed):
     m = re.search(r"ROC AUC, 5-fold: (0\.\d+) ± ", text)
     assert m and 0.7 < float(m.group(1)) < 0.95, text
     assert "20,000 customers" in text
+    # Survival by NPS category: the log-rank test finds the categories apart.
+    m = re.search(r"log-rank over the 120 days after as_of: chi-square ([\d.]+) on 2 df", text)
+    assert m and float(m.group(1)) > 20, text
+    m = re.search(r"worth making to ([\d,]+) customers: net ([\d,]+)", text)
+    assert m and int(m.group(1).replace(",", "")) > 0, text
     html = "\n".join(outputs(nb, "text/html"))
     for kind in ["<b>Tally</b>", "<b>Comparison</b>", "<b>ChurnModel</b>", "<b>LtrModel</b>", "<b>ChurnByNps</b>"]:
         assert kind in html, kind
-    # Plots: segments, month and week trends, gain/lift/calibration, waterfall, churn by score.
-    assert len(outputs(nb, "image/png")) >= 5 + (2 if TELCO.exists() else 0)
+    # Plots: segments, month and week trends, gain/lift/calibration, waterfall, churn by score,
+    # survival by NPS category.
+    assert len(outputs(nb, "image/png")) >= 6 + (2 if TELCO.exists() else 0)
     # The model file it wrote reads back.
     import nps
 
