@@ -1757,6 +1757,19 @@ export declare namespace survival {
     /** Each customer's stratum (required when the model has strata). */
     strata?: Array<string>
   }
+  /** Per customer of an event history: the inputs of a survival estimate. */
+  export interface CustomerSurvival {
+    /** Customer ids, in the order of first appearance in the history (as `features.retention`). */
+    customers: Array<string>
+    /** Days from the first subscription start to the departure or to `asOf`; NaN without a start. */
+    tenureDays: Float64Array
+    /** Whether the customer left before `asOf` (the event; otherwise censored at `asOf`). */
+    churned: Array<boolean>
+    /** The first subscription start (epoch milliseconds); NaN without one. */
+    start: Float64Array
+    /** When the customer left (epoch milliseconds); NaN when not before `asOf`. */
+    churnTime: Float64Array
+  }
   /** Options of `KaplanMeier.fit`. */
   export interface KaplanMeierOptions {
     /** Whether each observation ended in the event (default: all did). */
@@ -1794,6 +1807,11 @@ export declare namespace survival {
     /** One curve per customer. */
     survival: Array<Array<number>>
   }
+  /**
+   * Tenure and departures from the event history (the events `features.retention` reads), as
+   * of `asOf`: only events before it count, as for the churn features.
+   */
+  export function survivalData(events: Array<Event> | EventColumns, options: FeatureOptions): survival.CustomerSurvival
   /** The life table and the estimate at each time. */
   export interface SurvivalTable {
     /** Times. */

@@ -79,7 +79,7 @@ pub(crate) fn label(x: &Either<String, f64>) -> String {
 }
 
 /// The events of either input form, coded by the core's builder.
-fn builder(events: &Either<Vec<Event>, EventColumnsJs>) -> Result<core::EventTableBuilder> {
+pub(crate) fn builder(events: &Either<Vec<Event>, EventColumnsJs>) -> Result<core::EventTableBuilder> {
     let mut b = core::EventTableBuilder::new();
     match events {
         Either::A(objects) => {

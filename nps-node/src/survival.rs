@@ -475,3 +475,41 @@ impl CoxModel {
         Ok(Float64Array::new(self.inner.churn_within(&c, horizon).into_napi()?))
     }
 }
+
+/// Per customer of an event history: the inputs of a survival estimate.
+#[napi(object, namespace = "survival")]
+pub struct CustomerSurvival {
+    /// Customer ids, in the order of first appearance in the history (as `features.retention`).
+    pub customers: Vec<String>,
+    /// Days from the first subscription start to the departure or to `asOf`; NaN without a start.
+    pub tenure_days: Float64Array,
+    /// Whether the customer left before `asOf` (the event; otherwise censored at `asOf`).
+    pub churned: Vec<bool>,
+    /// The first subscription start (epoch milliseconds); NaN without one.
+    pub start: Float64Array,
+    /// When the customer left (epoch milliseconds); NaN when not before `asOf`.
+    pub churn_time: Float64Array,
+}
+
+/// Tenure and departures from the event history (the events `features.retention` reads), as
+/// of `asOf`: only events before it count, as for the churn features.
+#[napi(namespace = "survival", catch_unwind)]
+pub fn survival_data(
+    events: Either<Vec<crate::features::Event>, crate::features::EventColumnsJs>,
+    options: crate::features::FeatureOptions,
+) -> Result<CustomerSurvival> {
+    let b = crate::features::builder(&events)?;
+    let declared: Vec<&str> = options.declared_kinds.iter().flatten().map(String::as_str).collect();
+    let table = b.table(&declared).into_napi()?;
+    let as_of = crate::convert::epoch_seconds(&options.as_of, "asOf", 0)?;
+    let s = nps_core::features::survival_data(&table.view().into_napi()?, as_of);
+    let millis =
+        |v: &[Option<i64>]| Float64Array::new(v.iter().map(|t| t.map_or(f64::NAN, |t| t as f64 * 1000.0)).collect());
+    Ok(CustomerSurvival {
+        customers: b.customers().to_vec(),
+        tenure_days: Float64Array::new(s.tenure_days),
+        churned: s.churned,
+        start: millis(&s.start),
+        churn_time: millis(&s.churn_time),
+    })
+}

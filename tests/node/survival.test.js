@@ -142,3 +142,35 @@ test('bad input throws errors that name the row and the reason', () => {
   code(() => survival.CoxModel.fit({ t, e }, { durationCol: 'week' }), 'UNKNOWN_VALUE', /week/)
   code(() => survival.CoxModel.fromJson('{"format": "nps.churn_model", "version": 1}'), 'INVALID_PARAMETER', /format/)
 })
+
+test('survivalData: tenure and departures from the event history as of a date', () => {
+  const day = 86400000
+  const t0 = Date.UTC(2024, 0, 1)
+  const events = [
+    { customer: 'a', time: t0, kind: 'subscription_start' },
+    { customer: 'a', time: t0 + 30 * day, kind: 'bill', value: 20 },
+    { customer: 'a', time: t0 + 40 * day, kind: 'subscription_end' },
+    { customer: 'b', time: t0 + 10 * day, kind: 'subscription_start' },
+    { customer: 'c', time: t0 + 5 * day, kind: 'bill', value: 9 },
+    // After asOf: not seen (no leakage from the future).
+    { customer: 'b', time: t0 + 200 * day, kind: 'subscription_end' },
+  ]
+  const s = survival.survivalData(events, { asOf: new Date(t0 + 100 * day) })
+  assert.deepEqual(s.customers, ['a', 'b', 'c'])
+  assert.deepEqual(Array.from(s.tenureDays.slice(0, 2)), [40, 90])
+  assert.ok(Number.isNaN(s.tenureDays[2]))
+  assert.deepEqual(s.churned, [true, false, false])
+  assert.deepEqual(Array.from(s.start.slice(0, 2)), [t0, t0 + 10 * day])
+  assert.equal(s.churnTime[0], t0 + 40 * day)
+  assert.ok(Number.isNaN(s.churnTime[1]) && Number.isNaN(s.start[2]))
+  // The same in columns; a mistake names the field.
+  const columns = {
+    customer: events.map((e) => e.customer),
+    time: events.map((e) => e.time),
+    kind: events.map((e) => e.kind),
+  }
+  const same = survival.survivalData(columns, { asOf: t0 + 100 * day })
+  assert.deepEqual(same.churned, s.churned)
+  assert.throws(() => survival.survivalData([{ customer: 'a', time: t0, kind: 'teleport' }], { asOf: t0 }),
+    (e) => e.code === 'UNKNOWN_VALUE' && /teleport/.test(e.message))
+})
