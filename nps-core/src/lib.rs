@@ -71,4 +71,7 @@ mod guides {
     struct Value;
     #[doc = include_str!("../../docs/survival.md")]
     struct Survival;
+
+    #[doc = include_str!("../../docs/monitoring.md")]
+    struct Monitoring;
 }
