@@ -158,7 +158,11 @@ fn report(r: core::DriftReport) -> DriftReport {
                 bins: i
                     .bins
                     .into_iter()
-                    .map(|b| DriftBin { label: b.label, reference_share: b.reference_share, current_share: b.current_share })
+                    .map(|b| DriftBin {
+                        label: b.label,
+                        reference_share: b.reference_share,
+                        current_share: b.current_share,
+                    })
                     .collect(),
             })
             .collect(),
@@ -167,7 +171,11 @@ fn report(r: core::DriftReport) -> DriftReport {
 
 /// Drift of `current` from the `reference` rows, input by input (matched by name).
 #[napi(namespace = "monitor", catch_unwind)]
-pub fn drift(reference: Vec<MonitorColumn>, current: Vec<MonitorColumn>, options: Option<DriftOptions>) -> Result<DriftReport> {
+pub fn drift(
+    reference: Vec<MonitorColumn>,
+    current: Vec<MonitorColumn>,
+    options: Option<DriftOptions>,
+) -> Result<DriftReport> {
     let (r, c) = (owned(&reference)?, owned(&current)?);
     let o = drift_options(options);
     Ok(report(core::drift(&columns(&reference, &r), &columns(&current, &c), &o).into_napi()?))
@@ -410,9 +418,15 @@ pub struct Recalibrator {
 impl Recalibrator {
     /// Fits `method` (`platt` or `isotonic`) on probabilities `p` and outcomes `y`.
     #[napi(factory, catch_unwind)]
-    pub fn fit(method: String, p: NumericArray, y: NumericArray, options: Option<RecalibratorOptions>) -> Result<Recalibrator> {
+    pub fn fit(
+        method: String,
+        p: NumericArray,
+        y: NumericArray,
+        options: Option<RecalibratorOptions>,
+    ) -> Result<Recalibrator> {
         let o = options.unwrap_or_default();
-        let inner = core::Recalibration::fit(&method, &floats(&y), &floats(&p), o.sample_weight.as_deref()).into_napi()?;
+        let inner =
+            core::Recalibration::fit(&method, &floats(&y), &floats(&p), o.sample_weight.as_deref()).into_napi()?;
         Ok(Recalibrator { inner })
     }
 
