@@ -49,7 +49,7 @@ def numpy_scipy(ref, cur, bins=10, eps=1e-4):
         r_ok, c_ok = r[~rm], c[~cm]
         edges = np.unique(np.quantile(r_ok, np.arange(1, bins) / bins))
 
-        def shares(x, ok, missing):
+        def shares(x, ok, missing, edges=edges):
             counts = np.bincount(np.searchsorted(edges, ok, side="left"), minlength=len(edges) + 1)
             return np.append(counts, missing.sum()) / len(x)
 
