@@ -1657,6 +1657,216 @@ export declare namespace metrics {
   export function thresholdMetrics(y: Labels, p: NumericArray, threshold?: number | undefined | null, options?: LabelOptions | undefined | null): ThresholdMetrics
 }
 
+export declare namespace monitor {
+  /** Recalibration without retraining: Platt scaling or isotonic regression. */
+  export class Recalibrator {
+    /** Fits `method` (`platt` or `isotonic`) on probabilities `p` and outcomes `y`. */
+    static fit(method: string, p: NumericArray, y: NumericArray, options?: monitor.RecalibratorOptions | undefined | null): Recalibrator
+    /** Reads a saved recalibration. */
+    static fromJson(text: string): Recalibrator
+    /** The calibrated probabilities. */
+    predict(p: NumericArray): Array<number>
+    /** As JSON. */
+    toJson(): string
+    /** `platt` or `isotonic`. */
+    get method(): string
+  }
+  /** What drift is measured against, without the reference rows (JSON, kept with a model). */
+  export class ReferenceSummary {
+    /** Summarises the reference window (`bins` quantile bins, default 10). */
+    static build(reference: Array<monitor.MonitorColumn>, bins?: number | undefined | null): ReferenceSummary
+    /** Reads a summary, checking it. */
+    static fromJson(text: string): ReferenceSummary
+    /** The summary as JSON. */
+    toJson(): string
+    /** Drift of `current` from this summary (KS at the reference's percentiles). */
+    compare(current: Array<monitor.MonitorColumn>, options?: monitor.DriftOptions | undefined | null): monitor.DriftReport
+    /** The inputs summarised. */
+    get inputs(): Array<string>
+  }
+  /** The AUC of `score` with DeLong's interval at `level` (default 0.95). */
+  export function aucInterval(y: NumericArray, score: NumericArray, level?: number | undefined | null): monitor.AucInterval
+  /** The AUC with DeLong's standard error and interval. */
+  export interface AucInterval {
+    /** The AUC. */
+    auc: number
+    /** DeLong's standard error. */
+    se: number
+    /** Lower end (clipped to 0). */
+    lower: number
+    /** Upper end (clipped to 1). */
+    upper: number
+  }
+  /** DeLong's paired test of the AUCs of `scoreA` and `scoreB` on the same rows. */
+  export function delongTest(y: NumericArray, scoreA: NumericArray, scoreB: NumericArray): monitor.DelongTest
+  /** DeLong's paired test of two scores' AUCs. */
+  export interface DelongTest {
+    /** AUC of score A. */
+    aucA: number
+    /** AUC of score B. */
+    aucB: number
+    /** aucA − aucB. */
+    difference: number
+    /** Its standard error. */
+    se: number
+    /** difference / se. */
+    z: number
+    /** Two-sided p-value. */
+    pValue: number
+  }
+  /** Drift of `current` from the `reference` rows, input by input (matched by name). */
+  export function drift(reference: Array<monitor.MonitorColumn>, current: Array<monitor.MonitorColumn>, options?: monitor.DriftOptions | undefined | null): monitor.DriftReport
+  /** One bin (or category) with its share on each side. */
+  export interface DriftBin {
+    /** `(a, b]`, the category, or `missing`. */
+    label: string
+    /** Share of the reference rows. */
+    referenceShare: number
+    /** Share of the current rows. */
+    currentShare: number
+  }
+  /** Options of `drift` and `ReferenceSummary.compare`. */
+  export interface DriftOptions {
+    /** Quantile bins of a numeric input (default 10, deciles). */
+    bins?: number
+    /** PSI from which drift is moderate (default 0.1). */
+    moderate?: number
+    /** PSI from which drift is major (default 0.25). */
+    major?: number
+  }
+  /**
+   * The drift of every input (`JSON.stringify` it for a service; `toJson` of the core's
+   * report is `json`).
+   */
+  export interface DriftReport {
+    /** One per reference input. */
+    inputs: Array<monitor.InputDrift>
+    /** True when the reference was rows (exact KS). */
+    ksExact: boolean
+    /** Inputs whose severity is moderate or major. */
+    drifted: Array<string>
+    /** The highest severity. */
+    worst: string
+    /** The core's report as JSON (the same text Python's `to_json()` gives). */
+    json: string
+  }
+  /** The drift of one input. */
+  export interface InputDrift {
+    /** The input. */
+    input: string
+    /** `numeric` or `categorical`. */
+    kind: string
+    /** Population stability index. */
+    psi: number
+    /** Two-sample Kolmogorov–Smirnov statistic (numeric inputs). */
+    ks?: number
+    /** Its asymptotic p-value. */
+    ksPValue?: number
+    /** Reference rows. */
+    referenceRows: number
+    /** Current rows. */
+    currentRows: number
+    /** Share of reference rows missing. */
+    referenceMissingRate: number
+    /** Share of current rows missing. */
+    currentMissingRate: number
+    /** current − reference missing rate. */
+    missingRateChange: number
+    /** Categories new in the current window. */
+    newCategories: Array<string>
+    /** Categories of the reference absent now. */
+    vanishedCategories: Array<string>
+    /** `none`, `moderate` or `major`. */
+    severity: string
+    /** The bins. */
+    bins: Array<monitor.DriftBin>
+  }
+  /** The two-sample KS statistic of `a` and `b` (NaN values left out). */
+  export function ks2samp(a: NumericArray, b: NumericArray): monitor.KsResult
+  /** A two-sample Kolmogorov–Smirnov result. */
+  export interface KsResult {
+    /** scipy's `ks_2samp` statistic. */
+    statistic: number
+    /** Asymptotic p-value (Kolmogorov's distribution). */
+    pValue: number
+  }
+  /**
+   * One input: `values` (numbers, NaN or null missing) or `categories` (text, null
+   * missing).
+   */
+  export interface MonitorColumn {
+    /** The input's name. */
+    name: string
+    /** A numeric input's values. */
+    values?: Array<number | undefined | null>
+    /** A categorical input's values. */
+    categories?: Array<string | undefined | null>
+  }
+  /** Performance per period: `y` outcomes (0/1), `p` probabilities, `period` labels. */
+  export function performance(y: NumericArray, p: NumericArray, period: Array<string>, options?: monitor.PerformanceOptions | undefined | null): Array<monitor.PeriodPerformance>
+  /** Options of `performance`; each left out takes the core's default. */
+  export interface PerformanceOptions {
+    /** The periods in order (every row's period must be one). */
+    order?: Array<string>
+    /** Confidence level of the AUC interval (0.95). */
+    level?: number
+    /** Bins of the lift (10). */
+    liftBins?: number
+    /** Significance level of the calibration tests (0.05). */
+    alpha?: number
+    /** |observed − predicted| from which a significant difference is drift (0.02). */
+    citlTolerance?: number
+    /** Slope below which a significant slope is drift (0.8). */
+    slopeLow?: number
+    /** Slope above which a significant slope is drift (1.25). */
+    slopeHigh?: number
+  }
+  /** One period's performance (undefined numbers are null). */
+  export interface PeriodPerformance {
+    /** The period. */
+    period: string
+    /** Rows. */
+    count: number
+    /** Positive outcomes. */
+    events: number
+    /** Observed rate. */
+    eventRate: number
+    /** Mean predicted probability. */
+    meanPredicted: number
+    /** Observed − predicted. */
+    calibrationInTheLarge: number
+    /** Its z statistic. */
+    citlZ?: number
+    /** ROC AUC. */
+    auc?: number
+    /** DeLong's standard error. */
+    aucSe?: number
+    /** Lower end of the AUC interval. */
+    aucLower?: number
+    /** Upper end. */
+    aucUpper?: number
+    /** Lift of the top bin. */
+    topLift?: number
+    /** Brier score. */
+    brier: number
+    /** Calibration intercept. */
+    calibrationIntercept?: number
+    /** Calibration slope. */
+    calibrationSlope?: number
+    /** Its standard error. */
+    calibrationSlopeSe?: number
+    /** Whether calibration drifted (the core's rule). */
+    calibrationDrift: boolean
+  }
+  /** The PSI of two aligned share vectors. */
+  export function psi(reference: Array<number>, current: Array<number>): number
+  /** Options of `Recalibrator.fit`. */
+  export interface RecalibratorOptions {
+    /** One non-negative weight per row. */
+    sampleWeight?: Array<number>
+  }
+}
+
 export declare namespace survival {
   /** A Cox proportional hazards model. */
   export class CoxModel {

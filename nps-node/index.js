@@ -804,6 +804,7 @@ module.exports.version = nativeBinding.version
 module.exports.action = nativeBinding.action
 module.exports.features = nativeBinding.features
 module.exports.metrics = nativeBinding.metrics
+module.exports.monitor = nativeBinding.monitor
 module.exports.survival = nativeBinding.survival
 module.exports.synth = nativeBinding.synth
 module.exports.value = nativeBinding.value

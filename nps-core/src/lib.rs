@@ -9,6 +9,7 @@
 //! * [`encode`]: tabular data (CSV, one row per customer) to a model's matrix.
 //! * [`explain`]: factor attribution, exact for linear models and tree ensembles (TreeSHAP).
 //! * [`metrics`]: ROC AUC, average precision, log loss, Brier, lift, calibration.
+//! * [`monitor`]: drift of inputs and score, performance over time (DeLong), recalibration.
 //! * [`model`]: churn scoring (logistic regression, gradient-boosted trees, models read
 //!   from LightGBM and XGBoost, cross-validation).
 //! * [`action`]: next-best-action rules, contact policies and arbitration.
@@ -32,6 +33,7 @@ pub mod features;
 mod json_path;
 pub mod metrics;
 pub mod model;
+pub mod monitor;
 mod rng;
 pub mod stats;
 pub mod survey;
@@ -69,4 +71,7 @@ mod guides {
     struct Value;
     #[doc = include_str!("../../docs/survival.md")]
     struct Survival;
+
+    #[doc = include_str!("../../docs/monitoring.md")]
+    struct Monitoring;
 }

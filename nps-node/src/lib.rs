@@ -18,6 +18,7 @@ mod error;
 mod features;
 mod metrics;
 mod model;
+mod monitor;
 mod survey;
 mod survival;
 mod synth;

@@ -12,6 +12,7 @@ mod error;
 mod features;
 mod metrics;
 mod model;
+mod monitor;
 mod survey;
 mod survival;
 mod synth;
@@ -37,5 +38,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synth::register(m)?;
     value::register(m)?;
     survival::register(m)?;
+    monitor::register(m)?;
     Ok(())
 }

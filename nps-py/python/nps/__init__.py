@@ -24,6 +24,7 @@ from ._nps import (
 )
 from . import features, metrics, synth, value
 from . import survival
+from . import monitor
 from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, CrossValidation, cross_validate
@@ -50,6 +51,7 @@ __all__ = [
     "cross_validate",
     "CrossValidation",
     "metrics",
+    "monitor",
     "plot",
     "read_csv",
     "ChurnByNps",

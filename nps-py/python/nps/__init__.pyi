@@ -17,6 +17,7 @@ from .early_warning import BoostedLtrModel as BoostedLtrModel, LtrModel as LtrMo
 from . import synth as synth
 from . import value as value
 from . import survival as survival
+from . import monitor as monitor
 from . import plot as plot
 from . import action as action
 from .action import Decision as Decision

@@ -721,6 +721,23 @@ class _LtrModel:
     def training_rows(self) -> Any: ...
 
 @final
+class _Recalibration:
+    """A fitted recalibration (see `nps.monitor.Recalibrator`)."""
+    def apply(self, p) -> Any:
+        """The calibrated probabilities."""
+    @staticmethod
+    def fit(method, y, p, sample_weight) -> Any:
+        """Fits `method` ("platt" or "isotonic") from outcomes `y` and probabilities `p`."""
+    @staticmethod
+    def from_json(text) -> Any:
+        """Reads a saved recalibration."""
+    @property
+    def method(self) -> Any:
+        """"platt" or "isotonic"."""
+    def to_json(self) -> Any:
+        """As JSON."""
+
+@final
 class _ShiftedBetaGeometric:
     """A fitted shifted-beta-geometric model (see `nps.value.ShiftedBetaGeometric`)."""
     def churn_probability(self, periods) -> Any: ...
@@ -758,6 +775,9 @@ class _TableEncoder:
     def to_json(self) -> Any: ...
     def transform(self, names, columns) -> Any: ...
 
+def _auc_interval(y, score, level) -> Any:
+    """The AUC with DeLong's standard error and interval: (auc, se, lower, upper)."""
+
 def _breakdown(scores, codes, weights, scale, non_integer, missing, out_of_range, method, prior, level) -> Any:
     """NPS by segment code; the Python layer maps codes back to labels. Returns a dict of
     columns with `code` first."""
@@ -772,6 +792,9 @@ def _built_in_kinds() -> Any:
 def _calibration_table(y, p, bins=10, *, pos_label=None) -> Any:
     """The calibration table as columns (non-empty uniform bins)."""
 
+def _check_reference_summary(summary) -> Any:
+    """Checks a reference summary (JSON) and gives it back as the core writes it."""
+
 def _class_weight_json(value) -> Any:
     """A class weighting (None, a name, or (negative, positive)) as the core's JSON, for the
     options of the boosted estimators."""
@@ -779,11 +802,20 @@ def _class_weight_json(value) -> Any:
 def _compute_features(enc, definitions, as_of, declared_kinds) -> Any:
     """Computes features (the retention preset when `definitions` is None) as of `as_of`."""
 
+def _delong_test(y, score_a, score_b) -> Any:
+    """DeLong's paired test of two scores' AUCs."""
+
 def _dense_codes(ids) -> Any:
     """Codes and ascending labels for integer ids over a compact range, or None."""
 
 def _dense_range(ids) -> Any:
     """`(first, last)` of integer ids when every id between them occurs, or None."""
+
+def _drift(reference, current, bins, moderate, major) -> Any:
+    """The drift report (JSON) of `current` against the `reference` rows."""
+
+def _drift_from_summary(summary, current, moderate, major) -> Any:
+    """The drift report (JSON) of `current` against a reference summary (JSON)."""
 
 def _evaluate_ltr(proba, answers, threshold=0.5) -> Any:
     """Multiclass log loss, detractor-vs-rest AUC, precision and recall of detractor alerts at
@@ -791,6 +823,9 @@ def _evaluate_ltr(proba, answers, threshold=0.5) -> Any:
 
 def _fit_specs(names, columns, kinds, exclude, booleans) -> Any:
     """The (name, kind) of each column to fit on (`nps_core::encode::fit_specs`)."""
+
+def _ks_2samp(a, b) -> Any:
+    """The two-sample KS statistic and its asymptotic p-value (NaN values left out)."""
 
 def _lift_table(y, score, bins=10, *, pos_label=None) -> Any:
     """The lift table as columns, and the base rate."""
@@ -804,6 +839,9 @@ def _monotone_by_name(inputs, named) -> Any:
     """The per-input monotone constraints of `named` in `inputs` order
     (`BoostingOptions::monotone_by_name`)."""
 
+def _performance(y, p, period, order, level, lift_bins, alpha, citl_tolerance, slope_low, slope_high) -> Any:
+    """Performance per period (JSON rows)."""
+
 def _period_starts(seconds, period) -> Any:
     """The start (epoch seconds, UTC) of the period of each time."""
 
@@ -814,9 +852,15 @@ def _plan_campaign(churn_probability, residual_value, uplift, cost, acceptance_r
 def _predicted_nps(proba, trained_on=0, level=0.95, answers=None) -> Any:
     """Predicted NPS of a group from its (detractor, passive, promoter) probabilities."""
 
+def _psi(reference, current) -> Any:
+    """The PSI of two aligned share vectors."""
+
 def _read_csv(path) -> Any:
     """Reads a CSV file: names and columns (float64 arrays or lists of str/None), blank cells
     missing."""
+
+def _reference_summary(reference, bins) -> Any:
+    """The reference summary (JSON) of `reference`."""
 
 def _retention_json() -> Any:
     """The retention preset as JSON definitions."""
@@ -920,5 +964,15 @@ def uplift(treated_retained, control_retained, level=0.95) -> Any:
 
 DEFAULT_TOP_ACTIONS: int
 DEFAULT_TOP_FACTORS: int
+MONITOR_ALPHA: float
+MONITOR_CITL_TOLERANCE: float
+MONITOR_DEFAULT_BINS: int
+MONITOR_LEVEL: float
+MONITOR_LIFT_BINS: int
+MONITOR_MAJOR_PSI: float
+MONITOR_MODERATE_PSI: float
+MONITOR_PSI_EPSILON: float
+MONITOR_SLOPE_HIGH: float
+MONITOR_SLOPE_LOW: float
 PROPENSITY_DRAWS: int
 SURVEY_ANSWER_FEATURES: list

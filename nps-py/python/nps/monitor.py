@@ -1,0 +1,358 @@
+"""Monitoring a churn model after it ships: drift of its inputs and score, performance as
+outcomes arrive, and recalibration without retraining. Every number comes from the Rust core
+(``nps_core::monitor``); this module converts frames and arrays.
+
+* ``drift(reference, current, bins=10)``: per input the population stability index over the
+  reference's quantile bins (deciles; missing values a bin of their own; a bin empty on one
+  side counts as a share of ``PSI_EPSILON`` = 1e-4), the two-sample Kolmogorov-Smirnov
+  statistic (``scipy.stats.ks_2samp``'s), new and vanished categories, the change in missing
+  rate and a severity (PSI below 0.1 ``none``, from 0.1 ``moderate``, from 0.25 ``major``).
+  The reference may be the training rows or a saved ``ReferenceSummary``.
+* ``performance(y, p, period)``: per period the count, event rate, ROC AUC with DeLong's
+  interval, top-decile lift, Brier score, calibration in the large and slope, and a
+  calibration-drift flag. ``delong_test`` compares two scores' AUCs on the same rows.
+* ``Recalibrator("platt" | "isotonic")``: ``fit(p, y)``, ``predict(p)``, saved as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _html, _nps
+from ._errors import not_fitted
+
+__all__ = [
+    "DEFAULT_BINS",
+    "DriftReport",
+    "MAJOR_PSI",
+    "MODERATE_PSI",
+    "PSI_EPSILON",
+    "Recalibrator",
+    "ReferenceSummary",
+    "auc_interval",
+    "delong_test",
+    "drift",
+    "ks_2samp",
+    "performance",
+    "psi",
+    "reference_summary",
+]
+
+#: Quantile bins of a numeric input by default (deciles).
+DEFAULT_BINS: int = _nps.MONITOR_DEFAULT_BINS
+#: The PSI from which drift is moderate by default.
+MODERATE_PSI: float = _nps.MONITOR_MODERATE_PSI
+#: The PSI from which drift is major by default.
+MAJOR_PSI: float = _nps.MONITOR_MAJOR_PSI
+#: The share a bin empty on one side counts as in the PSI.
+PSI_EPSILON: float = _nps.MONITOR_PSI_EPSILON
+
+_COLUMNS = ["kind", "psi", "ks", "ks_p_value", "severity", "reference_rows", "current_rows",
+            "reference_missing_rate", "current_missing_rate", "missing_rate_change", "new_categories",
+            "vanished_categories"]
+
+
+def _frame(data: Any, what: str) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, pd.Series):
+        return data.to_frame()
+    return pd.DataFrame(data)
+
+
+def _columns(data: Any, what: str) -> List[Tuple[str, Any]]:
+    """Each column as (name, float64 array) when numeric (booleans as 0/1, missing NaN), else
+    (name, list of str or None)."""
+    frame = _frame(data, what)
+    out: List[Tuple[str, Any]] = []
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype.kind in "biuf":
+            values = np.ascontiguousarray(col.to_numpy(dtype=np.float64, na_value=np.nan))
+            out.append((str(name), values))
+        else:
+            missing = col.isna().to_numpy()
+            text = [None if m else str(v) for v, m in zip(col.tolist(), missing)]
+            out.append((str(name), text))
+    return out
+
+
+class ReferenceSummary:
+    """What drift is measured against, without the reference's rows: per input the quantile
+    bin edges and shares, the category shares and the missing rate (and, for the KS
+    statistic, the percentiles). Build it once from the training data
+    (:func:`reference_summary`), save it with the model, compare recent windows to it with
+    :func:`drift`. Against a summary the KS statistic is measured at the reference's
+    percentiles: within about 0.01 of the exact one (``DriftReport.ks_exact`` is False)."""
+
+    def __init__(self, text: str) -> None:
+        self._json = _nps._check_reference_summary(text)
+        self._doc = json.loads(self._json)
+
+    @property
+    def bins(self) -> int:
+        """The quantile bins asked for."""
+        return int(self._doc["bins"])
+
+    @property
+    def inputs(self) -> List[str]:
+        """The inputs summarised, in order."""
+        return [i["name"] for i in self._doc["inputs"]]
+
+    def to_json(self) -> str:
+        """The summary as JSON (``format`` ``nps.monitor_reference``)."""
+        return self._json
+
+    @classmethod
+    def from_json(cls, text: str) -> "ReferenceSummary":
+        """Reads a summary, checking it."""
+        return cls(text)
+
+    def save(self, path: Union[str, Path]) -> None:
+        """Writes the JSON to ``path``."""
+        Path(path).write_text(self._json, encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Union[str, Path]) -> "ReferenceSummary":
+        """Reads a summary saved with :meth:`save`."""
+        return cls(Path(path).read_text(encoding="utf-8"))
+
+    def __repr__(self) -> str:
+        return f"ReferenceSummary(inputs={len(self.inputs)}, bins={self.bins})"
+
+
+def reference_summary(reference: Any, bins: int = DEFAULT_BINS) -> ReferenceSummary:
+    """The :class:`ReferenceSummary` of a DataFrame (numeric columns by ``bins`` quantile
+    bins, other columns by category)."""
+    return ReferenceSummary(_nps._reference_summary(_columns(reference, "reference"), bins))
+
+
+class DriftReport:
+    """The drift of every input: a DataFrame indexed by input (``frame``; the report reads
+    like it: ``report["psi"]``, ``report.loc["tenure"]``) with ``kind``, ``psi``, ``ks``,
+    ``ks_p_value``, ``severity``, rows, missing rates and their change, and new and vanished
+    categories. ``to_json()`` is the core's report (for a service), ``bins(input)`` one
+    input's shares bin by bin; in Jupyter it shows as a table, drifted inputs first."""
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self._doc: Dict[str, Any] = json.loads(text)
+        rows = self._doc["inputs"]
+        frame = pd.DataFrame(
+            {c: [_nan(r[c]) for r in rows] for c in _COLUMNS},
+            index=pd.Index([r["input"] for r in rows], name="input"),
+        )
+        self.frame: pd.DataFrame = frame
+
+    @property
+    def ks_exact(self) -> bool:
+        """True when the reference was rows (exact KS), False for a summary."""
+        return bool(self._doc["ks_exact"])
+
+    @property
+    def drifted(self) -> List[str]:
+        """The inputs whose severity is moderate or major."""
+        return [r["input"] for r in self._doc["inputs"] if r["severity"] != "none"]
+
+    @property
+    def worst(self) -> str:
+        """The highest severity: ``none``, ``moderate`` or ``major``."""
+        order = ["none", "moderate", "major"]
+        return max((r["severity"] for r in self._doc["inputs"]), key=order.index, default="none")
+
+    def bins(self, input: str) -> pd.DataFrame:
+        """One input's bins (``label``) with the reference's and the current share."""
+        for r in self._doc["inputs"]:
+            if r["input"] == input:
+                return pd.DataFrame(r["bins"]).set_index("label")
+        raise KeyError(input)
+
+    def to_json(self) -> str:
+        """The report as the core writes it (JSON)."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The report as plain Python data."""
+        return json.loads(self._json)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.frame[key]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "frame":
+            raise AttributeError(name)
+        return getattr(self.frame, name)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __repr__(self) -> str:
+        return f"DriftReport(worst={self.worst!r}, drifted={self.drifted!r})\n{self.frame!r}"
+
+    def _repr_html_(self) -> str:
+        order = {"major": 0, "moderate": 1, "none": 2}
+        rows = sorted(self._doc["inputs"], key=lambda r: (order[r["severity"]], -r["psi"]))
+        body = []
+        for r in rows:
+            cats = ""
+            if r["new_categories"] or r["vanished_categories"]:
+                cats = _html.esc(f"new {r['new_categories']} / vanished {r['vanished_categories']}")
+            body.append([_html.esc(r["input"]), _html.esc(r["severity"]), _html.num(r["psi"], 3),
+                         _html.num(r["ks"], 3), _html.pct(r["reference_missing_rate"]),
+                         _html.pct(r["current_missing_rate"]), cats])
+        o = self._doc["options"]
+        headline = (f"{len(self.drifted)} of {len(rows)} inputs drifted (worst: {_html.esc(self.worst)}; "
+                    f"PSI moderate from {_html.num(o['moderate'])}, major from {_html.num(o['major'])})")
+        table = _html.table(["input", "severity", "PSI", "KS", "missing (ref)", "missing (now)", "categories"], body)
+        return _html.block("Drift report", headline, table)
+
+
+def _nan(v: Any) -> Any:
+    return float("nan") if v is None else v
+
+
+def drift(reference: Any, current: Any, bins: int = DEFAULT_BINS, *, moderate: float = MODERATE_PSI,
+          major: float = MAJOR_PSI) -> DriftReport:
+    """Drift of ``current`` (a DataFrame) from ``reference``: a DataFrame of the training
+    window, a :class:`ReferenceSummary`, or a summary's JSON. Every reference input must be a
+    column of ``current`` (other columns are left alone). Numeric columns: PSI over the
+    reference's ``bins`` quantile bins (closed on the right) and the exact KS statistic;
+    other columns: PSI over the categories. See :class:`DriftReport`."""
+    cur = _columns(current, "current")
+    if isinstance(reference, str):
+        reference = ReferenceSummary(reference)
+    if isinstance(reference, ReferenceSummary):
+        return DriftReport(_nps._drift_from_summary(reference.to_json(), cur, moderate, major))
+    return DriftReport(_nps._drift(_columns(reference, "reference"), cur, bins, moderate, major))
+
+
+def _labels(values: Any) -> List[str]:
+    return [str(v) for v in (values.tolist() if hasattr(values, "tolist") else list(values))]
+
+
+def performance(y: Any, p: Any, period: Any, *, order: Optional[Sequence[Any]] = None,
+                level: float = _nps.MONITOR_LEVEL, lift_bins: int = _nps.MONITOR_LIFT_BINS,
+                alpha: float = _nps.MONITOR_ALPHA, citl_tolerance: float = _nps.MONITOR_CITL_TOLERANCE,
+                slope_low: float = _nps.MONITOR_SLOPE_LOW,
+                slope_high: float = _nps.MONITOR_SLOPE_HIGH) -> pd.DataFrame:
+    """Performance per period: ``y`` the outcomes (0/1), ``p`` the model's probabilities,
+    ``period`` each row's period (month, cohort; compared as text). A DataFrame indexed by
+    period (sorted, or in ``order``, which must hold every period) with ``count``,
+    ``events``, ``event_rate``, ``mean_predicted``, ``calibration_in_the_large`` (observed
+    minus predicted), ``citl_z``, ``auc`` with DeLong's ``auc_se``, ``auc_lower``,
+    ``auc_upper``, ``top_lift``, ``brier``, ``calibration_intercept``, ``calibration_slope``
+    (and its ``calibration_slope_se``) and ``calibration_drift``. Numbers a period cannot
+    define (the AUC of one class) are NaN. Drift is flagged when observed and predicted
+    differ significantly (``alpha``) by at least ``citl_tolerance``, or the slope differs
+    significantly from 1 and lies outside [``slope_low``, ``slope_high``]."""
+    text = _nps._performance(y, p, _labels(period), None if order is None else _labels(order), level, lift_bins,
+                             alpha, citl_tolerance, slope_low, slope_high)
+    rows = json.loads(text)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    for c in frame.columns:
+        if c not in ("period", "calibration_drift", "count", "events"):
+            frame[c] = frame[c].astype("float64")
+    return frame.set_index("period")
+
+
+def delong_test(y: Any, score_a: Any, score_b: Any) -> Dict[str, float]:
+    """DeLong's paired test of two scores' ROC AUCs on the same rows: ``auc_a``, ``auc_b``,
+    ``difference``, its ``se`` (both variances and their covariance), ``z`` and the
+    two-sided ``p_value``."""
+    return dict(_nps._delong_test(y, score_a, score_b))
+
+
+def auc_interval(y: Any, score: Any, level: float = _nps.MONITOR_LEVEL) -> Dict[str, float]:
+    """The ROC AUC with DeLong's standard error and a ``level`` interval (clipped to
+    [0, 1]): ``auc``, ``se``, ``lower``, ``upper``."""
+    auc, se, lower, upper = _nps._auc_interval(y, score, level)
+    return {"auc": auc, "se": se, "lower": lower, "upper": upper}
+
+
+def ks_2samp(a: Any, b: Any) -> Tuple[float, float]:
+    """The two-sample Kolmogorov-Smirnov statistic (scipy's ``ks_2samp(a, b).statistic``; NaN
+    values left out) and its asymptotic p-value (Kolmogorov's distribution)."""
+    return _nps._ks_2samp(a, b)
+
+
+def psi(reference: Sequence[float], current: Sequence[float]) -> float:
+    """The population stability index of two aligned share vectors (a zero share read as
+    ``PSI_EPSILON``)."""
+    return _nps._psi([float(v) for v in reference], [float(v) for v in current])
+
+
+class Recalibrator:
+    """Recalibration without retraining, scikit-learn style: ``method="platt"`` (a logistic
+    regression of the outcome on logit(p), probabilities clipped to [1e-12, 1 - 1e-12]) or
+    ``"isotonic"`` (scikit-learn's ``IsotonicRegression(out_of_bounds="clip")``: ties
+    averaged, sample weights). ``fit(p, y)``, then ``predict(p)`` (or ``transform``) gives
+    calibrated probabilities. Saved with ``to_json``; the JSON can sit in a model file."""
+
+    def __init__(self, method: str = "isotonic") -> None:
+        self.method = method
+
+    def get_params(self, deep: bool = True) -> Dict[str, Any]:
+        return {"method": self.method}
+
+    def set_params(self, **params: Any) -> "Recalibrator":
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def fit(self, p: Any, y: Any, sample_weight: Any = None) -> "Recalibrator":
+        """Fits on probabilities ``p`` and outcomes ``y`` (0/1)."""
+        self._fitted = _nps._Recalibration.fit(self.method, y, p, sample_weight)
+        self._set_attributes()
+        return self
+
+    def _set_attributes(self) -> None:
+        doc = json.loads(self._fitted.to_json())
+        self.method = doc["method"]
+        if self.method == "platt":
+            self.intercept_ = doc["intercept"]
+            self.slope_ = doc["slope"]
+        else:
+            self.X_thresholds_ = np.asarray(doc["x"], dtype=np.float64)
+            self.y_thresholds_ = np.asarray(doc["y"], dtype=np.float64)
+
+    def _model(self) -> Any:
+        model = getattr(self, "_fitted", None)
+        if model is None:
+            raise not_fitted("this Recalibrator is not fitted yet: call fit(p, y) first")
+        return model
+
+    def predict(self, p: Any) -> np.ndarray:
+        """The calibrated probabilities of ``p``."""
+        return self._model().apply(p)
+
+    def transform(self, p: Any) -> np.ndarray:
+        """The same as :meth:`predict`."""
+        return self.predict(p)
+
+    def fit_transform(self, p: Any, y: Any, sample_weight: Any = None) -> np.ndarray:
+        """``fit`` then ``transform`` on the same probabilities."""
+        return self.fit(p, y, sample_weight).transform(p)
+
+    def to_json(self) -> str:
+        """The fitted recalibration as JSON (``{"method": ..., ...}``)."""
+        return self._model().to_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> "Recalibrator":
+        """Reads a recalibration saved with :meth:`to_json`."""
+        fitted = _nps._Recalibration.from_json(text)
+        r = cls(fitted.method)
+        r._fitted = fitted
+        r._set_attributes()
+        return r
+
+    def __repr__(self) -> str:
+        return f"Recalibrator(method={self.method!r})"
+

@@ -1,0 +1,221 @@
+//! Python functions for `nps_core::monitor` (the core of `nps.monitor`): drift, the
+//! reference summary, performance per period, DeLong, recalibration. Columns cross as
+//! (name, values): a float64 numpy array read in place, or a list of str/None; reports cross
+//! as the core's JSON, which `nps.monitor` turns into frames.
+use nps_core::monitor::{self as core, Column, DriftOptions, PerformanceOptions, Recalibration, ReferenceSummary};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{floats, labels};
+use crate::error::IntoPy;
+
+/// One input as Python passes it: a float64 array (numeric) or a list of str/None.
+#[derive(FromPyObject)]
+enum PyValues<'py> {
+    Numeric(PyReadonlyArray1<'py, f64>),
+    Categorical(Vec<Option<String>>),
+}
+
+type PyColumns<'py> = Vec<(String, PyValues<'py>)>;
+
+/// The core's columns borrowing the Python arrays.
+fn columns<'a>(cols: &'a PyColumns<'_>) -> PyResult<Vec<Column<'a>>> {
+    cols.iter()
+        .map(|(name, v)| {
+            Ok(match v {
+                PyValues::Numeric(a) => Column::numeric(name, a.as_slice()?),
+                PyValues::Categorical(c) => Column::categorical(name, c),
+            })
+        })
+        .collect()
+}
+
+/// The drift report (JSON) of `current` against the `reference` rows.
+#[pyfunction]
+#[pyo3(signature = (reference, current, bins, moderate, major))]
+fn _drift(
+    py: Python<'_>,
+    reference: PyColumns<'_>,
+    current: PyColumns<'_>,
+    bins: usize,
+    moderate: f64,
+    major: f64,
+) -> PyResult<String> {
+    let (r, c) = (columns(&reference)?, columns(&current)?);
+    let options = DriftOptions { bins, moderate, major };
+    Ok(py.detach(|| core::drift(&r, &c, &options)).py()?.to_json())
+}
+
+/// The drift report (JSON) of `current` against a reference summary (JSON).
+#[pyfunction]
+#[pyo3(signature = (summary, current, moderate, major))]
+fn _drift_from_summary(
+    py: Python<'_>,
+    summary: &str,
+    current: PyColumns<'_>,
+    moderate: f64,
+    major: f64,
+) -> PyResult<String> {
+    let s = ReferenceSummary::from_json(summary).py()?;
+    let c = columns(&current)?;
+    let options = DriftOptions { moderate, major, ..DriftOptions::default() };
+    Ok(py.detach(|| s.compare(&c, &options)).py()?.to_json())
+}
+
+/// The reference summary (JSON) of `reference`.
+#[pyfunction]
+#[pyo3(signature = (reference, bins))]
+fn _reference_summary(py: Python<'_>, reference: PyColumns<'_>, bins: usize) -> PyResult<String> {
+    let r = columns(&reference)?;
+    Ok(py.detach(|| ReferenceSummary::build(&r, bins)).py()?.to_json())
+}
+
+/// Checks a reference summary (JSON) and gives it back as the core writes it.
+#[pyfunction]
+fn _check_reference_summary(summary: &str) -> PyResult<String> {
+    Ok(ReferenceSummary::from_json(summary).py()?.to_json())
+}
+
+/// Performance per period (JSON rows).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (y, p, period, order, level, lift_bins, alpha, citl_tolerance, slope_low, slope_high))]
+fn _performance(
+    py: Python<'_>,
+    y: &Bound<'_, PyAny>,
+    p: &Bound<'_, PyAny>,
+    period: Vec<String>,
+    order: Option<Vec<String>>,
+    level: f64,
+    lift_bins: usize,
+    alpha: f64,
+    citl_tolerance: f64,
+    slope_low: f64,
+    slope_high: f64,
+) -> PyResult<String> {
+    let (y, p) = (labels(y, "y")?, floats(p, "p")?);
+    let options = PerformanceOptions { level, lift_bins, alpha, citl_tolerance, slope_low, slope_high };
+    let rows = py.detach(|| core::performance(&y, &p, &period, order.as_deref(), &options)).py()?;
+    Ok(serde_json::to_string(&rows).expect("rows serialise"))
+}
+
+/// DeLong's paired test of two scores' AUCs.
+#[pyfunction]
+#[pyo3(signature = (y, score_a, score_b))]
+fn _delong_test<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    score_a: &Bound<'py, PyAny>,
+    score_b: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (y, a, b) = (labels(y, "y")?, floats(score_a, "score_a")?, floats(score_b, "score_b")?);
+    let t = py.detach(|| core::delong_test(&y, &a, &b)).py()?;
+    let d = PyDict::new(py);
+    d.set_item("auc_a", t.auc_a)?;
+    d.set_item("auc_b", t.auc_b)?;
+    d.set_item("difference", t.difference)?;
+    d.set_item("se", t.se)?;
+    d.set_item("z", t.z)?;
+    d.set_item("p_value", t.p_value)?;
+    Ok(d)
+}
+
+/// The AUC with DeLong's standard error and interval: (auc, se, lower, upper).
+#[pyfunction]
+#[pyo3(signature = (y, score, level))]
+fn _auc_interval(y: &Bound<'_, PyAny>, score: &Bound<'_, PyAny>, level: f64) -> PyResult<(f64, f64, f64, f64)> {
+    let r = core::auc_interval(&labels(y, "y")?, &floats(score, "score")?, level).py()?;
+    Ok((r.auc, r.se, r.lower, r.upper))
+}
+
+/// The two-sample KS statistic and its asymptotic p-value (NaN values left out).
+#[pyfunction]
+#[pyo3(signature = (a, b))]
+fn _ks_2samp(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    Ok(core::ks_2samp(&floats(a, "a")?, &floats(b, "b")?))
+}
+
+/// The PSI of two aligned share vectors.
+#[pyfunction]
+#[pyo3(signature = (reference, current))]
+fn _psi(reference: Vec<f64>, current: Vec<f64>) -> PyResult<f64> {
+    if reference.len() != current.len() {
+        return Err(nps_core::NpsError::LengthMismatch {
+            field: "current".into(),
+            actual: current.len(),
+            other: "reference".into(),
+            expected: reference.len(),
+        })
+        .py();
+    }
+    Ok(core::psi(&reference, &current))
+}
+
+/// A fitted recalibration (see `nps.monitor.Recalibrator`).
+#[pyclass(module = "nps._nps", name = "_Recalibration", frozen)]
+pub struct PyRecalibration(pub Recalibration);
+
+#[pymethods]
+impl PyRecalibration {
+    /// Fits `method` ("platt" or "isotonic") from outcomes `y` and probabilities `p`.
+    #[staticmethod]
+    #[pyo3(signature = (method, y, p, sample_weight))]
+    fn fit(
+        py: Python<'_>,
+        method: &str,
+        y: &Bound<'_, PyAny>,
+        p: &Bound<'_, PyAny>,
+        sample_weight: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let (y, p) = (labels(y, "y")?, floats(p, "p")?);
+        let w = sample_weight.map(|w| floats(w, "sample_weight")).transpose()?;
+        Ok(PyRecalibration(py.detach(|| Recalibration::fit(method, &y, &p, w.as_deref())).py()?))
+    }
+
+    /// The calibrated probabilities.
+    fn apply<'py>(&self, py: Python<'py>, p: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        Ok(self.0.apply(&floats(p, "p")?).py()?.into_pyarray(py))
+    }
+
+    /// Reads a saved recalibration.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(PyRecalibration(Recalibration::from_json(text).py()?))
+    }
+
+    /// As JSON.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    /// "platt" or "isotonic".
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.method()
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("MONITOR_DEFAULT_BINS", core::DEFAULT_BINS)?;
+    m.add("MONITOR_MODERATE_PSI", core::DEFAULT_MODERATE_PSI)?;
+    m.add("MONITOR_MAJOR_PSI", core::DEFAULT_MAJOR_PSI)?;
+    m.add("MONITOR_PSI_EPSILON", core::PSI_EPSILON)?;
+    m.add("MONITOR_LEVEL", core::DEFAULT_LEVEL)?;
+    m.add("MONITOR_LIFT_BINS", core::DEFAULT_LIFT_BINS)?;
+    m.add("MONITOR_ALPHA", core::DEFAULT_ALPHA)?;
+    m.add("MONITOR_CITL_TOLERANCE", core::DEFAULT_CITL_TOLERANCE)?;
+    m.add("MONITOR_SLOPE_LOW", core::DEFAULT_SLOPE_LOW)?;
+    m.add("MONITOR_SLOPE_HIGH", core::DEFAULT_SLOPE_HIGH)?;
+    m.add_function(wrap_pyfunction!(_drift, m)?)?;
+    m.add_function(wrap_pyfunction!(_drift_from_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(_reference_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(_check_reference_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(_performance, m)?)?;
+    m.add_function(wrap_pyfunction!(_delong_test, m)?)?;
+    m.add_function(wrap_pyfunction!(_auc_interval, m)?)?;
+    m.add_function(wrap_pyfunction!(_ks_2samp, m)?)?;
+    m.add_function(wrap_pyfunction!(_psi, m)?)?;
+    m.add_class::<PyRecalibration>()?;
+    Ok(())
+}
