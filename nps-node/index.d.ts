@@ -759,15 +759,15 @@ export interface Event {
   /** Event kind (a built-in kind or one declared in the options). */
   kind: string
   /** Amount, megabytes, score. */
-  value?: number
+  value?: number | undefined | null
   /** Seconds (handle time); never negative. */
-  duration?: number
+  duration?: number | undefined | null
   /** Department or channel. */
-  department?: string
+  department?: string | undefined | null
   /** Case or ticket id. */
-  case?: string | number
+  case?: string | number | undefined | null
   /** Resolved / transferred / accepted. */
-  flag?: boolean
+  flag?: boolean | undefined | null
 }
 
 /** The same history in columns (one element per event; optional columns may be omitted). */
@@ -895,11 +895,11 @@ export interface HistoryEvent {
   /** A `Date` or epoch milliseconds. */
   time: number | Date
   kind: string
-  value?: number
-  duration?: number
-  department?: string
-  case?: string | number
-  flag?: boolean
+  value?: number | undefined | null
+  duration?: number | undefined | null
+  department?: string | undefined | null
+  case?: string | number | undefined | null
+  flag?: boolean | undefined | null
 }
 
 /** Options of `FeatureEngine` and `CustomerHistory`. */

@@ -18,15 +18,15 @@ pub struct Event {
     /// Event kind (a built-in kind or one declared in the options).
     pub kind: String,
     /// Amount, megabytes, score.
-    pub value: Option<f64>,
+    pub value: Option<Option<f64>>,
     /// Seconds (handle time); never negative.
-    pub duration: Option<f64>,
+    pub duration: Option<Option<f64>>,
     /// Department or channel.
-    pub department: Option<String>,
+    pub department: Option<Option<String>>,
     /// Case or ticket id.
-    pub case: Option<Either<String, f64>>,
+    pub case: Option<Option<Either<String, f64>>>,
     /// Resolved / transferred / accepted.
-    pub flag: Option<bool>,
+    pub flag: Option<Option<bool>>,
 }
 
 /// The same history in columns (one element per event; optional columns may be omitted).
@@ -84,15 +84,15 @@ pub(crate) fn builder(events: &Either<Vec<Event>, EventColumnsJs>) -> Result<cor
     match events {
         Either::A(objects) => {
             for (i, e) in objects.iter().enumerate() {
-                let case = e.case.as_ref().map(label);
+                let case = e.case.as_ref().and_then(|c| c.as_ref()).map(label);
                 let event = core::Event {
                     time: epoch_seconds(&e.time, "time", i)?,
                     kind: &e.kind,
-                    value: e.value,
-                    duration: e.duration,
-                    department: e.department.as_deref(),
+                    value: e.value.flatten(),
+                    duration: e.duration.flatten(),
+                    department: e.department.as_ref().and_then(|d| d.as_deref()),
                     case: case.as_deref(),
-                    flag: e.flag,
+                    flag: e.flag.flatten(),
                 };
                 b.push(id(&e.customer), &event);
             }
@@ -201,11 +201,11 @@ pub struct HistoryEvent {
     /// A `Date` or epoch milliseconds.
     pub time: Either<f64, JsDate<'static>>,
     pub kind: String,
-    pub value: Option<f64>,
-    pub duration: Option<f64>,
-    pub department: Option<String>,
-    pub case: Option<Either<String, f64>>,
-    pub flag: Option<bool>,
+    pub value: Option<Option<f64>>,
+    pub duration: Option<Option<f64>>,
+    pub department: Option<Option<String>>,
+    pub case: Option<Option<Either<String, f64>>>,
+    pub flag: Option<Option<bool>>,
 }
 
 impl HistoryEvent {
@@ -217,15 +217,15 @@ impl HistoryEvent {
         index: usize,
         f: impl FnOnce(&core::Event<'_>) -> R,
     ) -> Result<R> {
-        let case = self.case.as_ref().map(label);
+        let case = self.case.as_ref().and_then(|c| c.as_ref()).map(label);
         Ok(f(&core::Event {
             time: epoch_seconds(&self.time, time_field, index)?,
             kind: &self.kind,
-            value: self.value,
-            duration: self.duration,
-            department: self.department.as_deref(),
+            value: self.value.flatten(),
+            duration: self.duration.flatten(),
+            department: self.department.as_ref().and_then(|d| d.as_deref()),
             case: case.as_deref(),
-            flag: self.flag,
+            flag: self.flag.flatten(),
         }))
     }
 }

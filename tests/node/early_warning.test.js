@@ -100,6 +100,9 @@ test('a customer history grown one event at a time equals the batch features', (
   assert.equal(h.length, 0)
   h.push({ time: 0, kind: 'survey_answer', value: 8 })
   h.push({ time: 1000, kind: 'survey_answer' })
+  // A field given as null (as JSON carries a missing value) is a field left out.
+  h.push({ time: 1000, kind: 'survey_answer', value: null, duration: null, department: null, case: null, flag: null })
+  assert.equal(h.length, 3)
   const f = h.features(new features.FeatureEngine(null), 86_401_000)
   const names = new features.FeatureEngine(null).names
   assert.equal(f[names.indexOf('last_nps')], 8)
