@@ -86,4 +86,6 @@ fn the_mistakes_python_and_node_make_give_the_recorded_errors() {
     let e = BoostingOptions::monotone_by_name(&names, &[("tenur".into(), -1)]).unwrap_err();
     assert_eq!(e.to_string(), message(5));
     assert_eq!("balance".parse::<ClassWeight>().unwrap_err().to_string(), message(6));
+    let e = BoostingOptions::monotone_by_name(&names, &[("tenure".into(), 1000)]).unwrap_err();
+    assert_eq!(e.to_string(), message(7));
 }

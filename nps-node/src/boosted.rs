@@ -86,7 +86,7 @@ pub struct BoostedFitOptions {
     pub threads: Option<u32>,
     /// Per input: +1 if the score may never fall as it rises, -1 if never rise.
     #[serde(skip)]
-    pub monotone: Option<HashMap<String, i32>>,
+    pub monotone: Option<HashMap<String, i64>>,
     #[serde(skip)]
     pub class_weight: Option<crate::model::ClassWeightOption>,
     /// Kind overrides; the other columns' kinds are inferred (`inferKinds`).
@@ -123,8 +123,7 @@ fn boosted_fit(
         .into_napi()?;
     options.class_weight = crate::model::class_weight(o.class_weight)?;
     let names: Vec<String> = data.specs.iter().map(|s| s.name.clone()).collect();
-    let named: Vec<(String, i8)> =
-        o.monotone.into_iter().flatten().map(|(n, c)| (n, c.clamp(i8::MIN as i32, i8::MAX as i32) as i8)).collect();
+    let named: Vec<(String, i64)> = o.monotone.into_iter().flatten().collect();
     options.monotone = core::BoostingOptions::monotone_by_name(&names, &named).into_napi()?;
     Ok(move || {
         core::BoostedChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, None, &options)

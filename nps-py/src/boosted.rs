@@ -224,7 +224,7 @@ impl PyBoostedChurnModel {
 /// The per-input monotone constraints of `named` in `inputs` order
 /// (`BoostingOptions::monotone_by_name`).
 #[pyfunction]
-fn _monotone_by_name(inputs: Vec<String>, named: Vec<(String, i8)>) -> PyResult<Vec<i8>> {
+fn _monotone_by_name(inputs: Vec<String>, named: Vec<(String, i64)>) -> PyResult<Vec<i8>> {
     BoostingOptions::monotone_by_name(&inputs, &named).py()
 }
 

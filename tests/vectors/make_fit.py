@@ -43,6 +43,7 @@ MISTAKES = [
     ("ChurnModel", {}, [1.0] * 5 + [-1.0] + [1.0] * (n - 6)),
     ("BoostedChurnModel", {"monotone": {"tenur": -1}}, None),
     ("BoostedChurnModel", {"class_weight": "balance"}, None),
+    ("BoostedChurnModel", {"monotone": {"tenure": 1000}}, None),
 ]
 CAMEL = {"class_weight": "classWeight"}
 mistakes = []
