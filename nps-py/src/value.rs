@@ -2,7 +2,7 @@
 //! lifetimes-style classes with pandas in and out are in `nps/value.py`). Fits release the
 //! GIL; every number comes from the core.
 use nps_core::value::{
-    customer_lifetime_value, plan_campaign, summary_from_transactions, value_at_risk, BetaGeo, GammaGamma,
+    customer_lifetime_value, plan_campaign, FitSummary, summary_from_transactions, value_at_risk, BetaGeo, GammaGamma,
     LifetimeValueOptions, RetentionAction, ShiftedBetaGeometric, TimeUnit,
 };
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
@@ -15,6 +15,38 @@ type Array<'py> = Bound<'py, PyArray1<f64>>;
 
 fn optional_floats(obj: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Vec<f64>>> {
     obj.filter(|o| !o.is_none()).map(|o| floats(o, field)).transpose()
+}
+
+/// How a value model was fitted (the core's `FitSummary`), shared by the three models.
+#[pyclass(module = "nps._nps", name = "_FitSummary", frozen)]
+pub struct PyFitSummary(FitSummary);
+
+#[pymethods]
+impl PyFitSummary {
+    #[getter]
+    fn log_likelihood(&self) -> f64 {
+        self.0.log_likelihood
+    }
+
+    #[getter]
+    fn standard_errors(&self) -> Vec<f64> {
+        self.0.standard_errors.clone()
+    }
+
+    #[getter]
+    fn customers(&self) -> f64 {
+        self.0.customers
+    }
+
+    #[getter]
+    fn penalizer_coef(&self) -> f64 {
+        self.0.penalizer_coef
+    }
+
+    #[getter]
+    fn iterations(&self) -> usize {
+        self.0.iterations
+    }
 }
 
 /// A fitted BG/NBD model (see `nps.value.BetaGeo`).
@@ -49,28 +81,8 @@ impl PyBetaGeo {
     }
 
     #[getter]
-    fn standard_errors(&self) -> Vec<f64> {
-        self.0.fit.standard_errors.clone()
-    }
-
-    #[getter]
-    fn log_likelihood(&self) -> f64 {
-        self.0.fit.log_likelihood
-    }
-
-    #[getter]
-    fn customers(&self) -> f64 {
-        self.0.fit.customers
-    }
-
-    #[getter]
-    fn penalizer_coef(&self) -> f64 {
-        self.0.fit.penalizer_coef
-    }
-
-    #[getter]
-    fn iterations(&self) -> usize {
-        self.0.fit.iterations
+    fn fit_summary(&self) -> PyFitSummary {
+        PyFitSummary(self.0.fit.clone())
     }
 
     fn conditional_expected<'py>(
@@ -156,28 +168,8 @@ impl PyGammaGamma {
     }
 
     #[getter]
-    fn standard_errors(&self) -> Vec<f64> {
-        self.0.fit.standard_errors.clone()
-    }
-
-    #[getter]
-    fn log_likelihood(&self) -> f64 {
-        self.0.fit.log_likelihood
-    }
-
-    #[getter]
-    fn customers(&self) -> f64 {
-        self.0.fit.customers
-    }
-
-    #[getter]
-    fn penalizer_coef(&self) -> f64 {
-        self.0.fit.penalizer_coef
-    }
-
-    #[getter]
-    fn iterations(&self) -> usize {
-        self.0.fit.iterations
+    fn fit_summary(&self) -> PyFitSummary {
+        PyFitSummary(self.0.fit.clone())
     }
 
     fn expected_average_profit<'py>(
@@ -249,18 +241,8 @@ impl PyShiftedBetaGeometric {
     }
 
     #[getter]
-    fn standard_errors(&self) -> Vec<f64> {
-        self.0.fit.standard_errors.clone()
-    }
-
-    #[getter]
-    fn log_likelihood(&self) -> f64 {
-        self.0.fit.log_likelihood
-    }
-
-    #[getter]
-    fn customers(&self) -> f64 {
-        self.0.fit.customers
+    fn fit_summary(&self) -> PyFitSummary {
+        PyFitSummary(self.0.fit.clone())
     }
 
     fn survival<'py>(&self, py: Python<'py>, periods: u32) -> Array<'py> {
@@ -362,6 +344,7 @@ fn discounted_periods(periods: u32, discount_rate: f64) -> PyResult<f64> {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFitSummary>()?;
     m.add_class::<PyBetaGeo>()?;
     m.add_class::<PyGammaGamma>()?;
     m.add_class::<PyShiftedBetaGeometric>()?;

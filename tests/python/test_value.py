@@ -116,7 +116,7 @@ def test_shifted_beta_geometric_reproduces_the_paper():
             d, n = key.split("_")
             assert abs(model.discounted_expected_residual_lifetime(float(d), int(n)) / derl - 1) < 1e-6
     pooled = ShiftedBetaGeometric().fit([[1000, 631, 468], [800, 500]])
-    assert pooled._model.customers == 1800
+    assert pooled._model.fit_summary.customers == 1800
 
 
 def test_value_at_risk_and_campaign():

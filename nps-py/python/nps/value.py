@@ -78,12 +78,12 @@ class _ValueModel:
     @property
     def standard_errors_(self) -> Any:
         """Standard errors of the parameters (lifetimes' convention)."""
-        return _pd().Series(self._fitted().standard_errors, index=list(self._names), dtype=float)
+        return _pd().Series(self._fitted().fit_summary.standard_errors, index=list(self._names), dtype=float)
 
     @property
     def log_likelihood_(self) -> float:
         """Total log-likelihood of the fitted data (no penalty)."""
-        return self._fitted().log_likelihood
+        return self._fitted().fit_summary.log_likelihood
 
     @property
     def summary(self) -> Any:
@@ -101,7 +101,7 @@ class _ValueModel:
         """Reads a model file of this kind."""
         obj = cls.__new__(cls)
         obj._model = cls._core.from_json(text)
-        obj.penalizer_coef = getattr(obj._model, "penalizer_coef", 0.0)
+        obj.penalizer_coef = obj._model.fit_summary.penalizer_coef
         return obj
 
     def save(self, path: Union[str, Path]) -> None:
@@ -129,14 +129,14 @@ class _ValueModel:
         if not hasattr(self, "_model"):
             return f"<nps.value.{type(self).__name__}: not fitted>"
         params = ", ".join(f"{k}: {v:.2f}" for k, v in zip(self._names, self._model.params))
-        return f"<nps.value.{type(self).__name__}: fitted with {self._model.customers:,.0f} customers, {params}>"
+        return f"<nps.value.{type(self).__name__}: fitted with {self._model.fit_summary.customers:,.0f} customers, {params}>"
 
     def _repr_html_(self) -> str:
         if not hasattr(self, "_model"):
             return _html.block(type(self).__name__, "not fitted")
-        m = self._model
-        rows = [[_html.esc(k), _html.num(v, 4), _html.num(s, 4)] for k, v, s in zip(self._names, m.params, m.standard_errors)]
-        headline = f"{_html.num(m.customers, 0)} customers &middot; log-likelihood {_html.num(m.log_likelihood, 2)}"
+        m, fit = self._model, self._model.fit_summary
+        rows = [[_html.esc(k), _html.num(v, 4), _html.num(s, 4)] for k, v, s in zip(self._names, m.params, fit.standard_errors)]
+        headline = f"{_html.num(fit.customers, 0)} customers &middot; log-likelihood {_html.num(fit.log_likelihood, 2)}"
         return _html.block(type(self).__name__, headline, _html.table(["parameter", "coef", "se(coef)"], rows))
 
 
