@@ -95,10 +95,18 @@ pub(crate) fn check_campaign(y: &[f64], treated: &[f64]) -> Result<()> {
     check_binary("treated", treated, y.len(), "y")?;
     let n_treated = treated.iter().filter(|&&t| t == 1.0).count();
     if n_treated == 0 {
-        return Err(NpsError::invalid("treated", "no treated row (all 0)", "both treated (1) and control (0) rows"));
+        return Err(NpsError::invalid(
+            "treated",
+            "all 0 (no treated row)",
+            "a mix of treated (1) and control (0) rows",
+        ));
     }
     if n_treated == treated.len() {
-        return Err(NpsError::invalid("treated", "no control row (all 1)", "both treated (1) and control (0) rows"));
+        return Err(NpsError::invalid(
+            "treated",
+            "all 1 (no control row)",
+            "a mix of treated (1) and control (0) rows",
+        ));
     }
     Ok(())
 }
