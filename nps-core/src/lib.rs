@@ -77,4 +77,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/monitoring.md")]
     struct Monitoring;
+
+    #[doc = include_str!("../../docs/uplift.md")]
+    struct Uplift;
 }
