@@ -167,7 +167,12 @@ pub fn campaign(options: Option<CampaignOptions>) -> Result<SyntheticCampaign> {
         Some(o) => BaseConfig {
             customers: o.customers.map_or(d.customers, |c| c as usize),
             seed: o.seed.map_or(d.seed, u64::from),
-            as_of: o.as_of.as_ref().map(|t| crate::convert::epoch_seconds(t, "asOf", 0)).transpose()?.unwrap_or(d.as_of),
+            as_of: o
+                .as_of
+                .as_ref()
+                .map(|t| crate::convert::epoch_seconds(t, "asOf", 0))
+                .transpose()?
+                .unwrap_or(d.as_of),
             history_days: o.history_days.unwrap_or(d.history_days),
             horizon_days: o.horizon_days.unwrap_or(d.horizon_days),
             respond_rate: o.respond_rate.unwrap_or(d.respond_rate),

@@ -224,7 +224,11 @@ pub struct UpliftModel {
 impl UpliftModel {
     /// Fits an uplift model of `kind` (`two_model` or `class_transformation`) on a table
     /// (`readCsv`'s shape), churn labels `y` (1 = left) and the assignment `treated`.
-    #[napi(factory, catch_unwind, ts_args_type = "kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions")]
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions"
+    )]
     pub fn fit(
         kind: String,
         table: Object<'_>,
@@ -233,11 +237,9 @@ impl UpliftModel {
         options: Option<UpliftFitOptions>,
     ) -> Result<UpliftModel> {
         let o = options.unwrap_or_default();
-        let learner = UpliftLearner::named(
-            o.learner.as_deref().unwrap_or(core::DEFAULT_UPLIFT_LEARNER),
-            o.options.as_deref(),
-        )
-        .into_napi()?;
+        let learner =
+            UpliftLearner::named(o.learner.as_deref().unwrap_or(core::DEFAULT_UPLIFT_LEARNER), o.options.as_deref())
+                .into_napi()?;
         let t = crate::encode::table(&table)?;
         let specs = crate::encode::fit_specs(&t, o.kinds.as_ref(), None)?;
         let inputs = UpliftInputs::Table { table: &t.raw, specs: &specs };
