@@ -129,14 +129,14 @@ pub fn campaign(base: &SyntheticBase, config: &CampaignConfig) -> Result<Synthet
         churn_if_treated: Vec::with_capacity(n),
         true_uplift: Vec::with_capacity(n),
     };
-    for c in 0..n {
+    for (c, &to_end) in to_end.iter().enumerate() {
         let p = base.churn_probability[c];
         let drivers = base.drivers[c];
         let kind = if drivers & FIXABLE != 0 && drivers & UNFIXABLE == 0 {
             0
         } else if drivers != 0 {
             2
-        } else if base.plan[c] == 1 && to_end[c] > RENEWAL_WINDOW_DAYS && to_end[c] <= SLEEPING_DOG_DAYS {
+        } else if base.plan[c] == 1 && to_end > RENEWAL_WINDOW_DAYS && to_end <= SLEEPING_DOG_DAYS {
             3
         } else {
             1
@@ -189,8 +189,8 @@ mod tests {
             }
         }
         // Every type occurs.
-        for t in 0..4 {
-            assert!(a.customer_type.iter().filter(|&&k| k == t).count() > 100, "{}", CUSTOMER_TYPES[t]);
+        for (t, name) in CUSTOMER_TYPES.iter().enumerate() {
+            assert!(a.customer_type.iter().filter(|&&k| k as usize == t).count() > 100, "{name}");
         }
         let err = campaign(&base, &CampaignConfig { treated_share: 1.0, ..Default::default() }).unwrap_err();
         assert_eq!(err.to_string(), "treated_share must be strictly between 0 and 1, got 1");

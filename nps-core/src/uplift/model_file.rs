@@ -25,6 +25,8 @@ pub const UPLIFT_MODEL_VERSION: u32 = 1;
 pub const UPLIFT_KINDS: [&str; 2] = ["two_model", "class_transformation"];
 
 /// An uplift model of either kind.
+// A model is fitted or loaded once and used many times: its size is no concern.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpliftModel {
     /// [`TwoModel`].
