@@ -455,6 +455,16 @@ export interface CalibrationRow {
   observedRate: number
 }
 
+/** Options of `synth.campaign`: the base's (as `generate`) and the campaign's. */
+export interface CampaignOptions {
+  /** The base (as `generate`'s options). */
+  base?: GenerateOptions
+  /** The campaign's seed (7). */
+  campaignSeed?: number
+  /** Share of customers called (0.5). */
+  treatedShare?: number
+}
+
 /** The campaign arithmetic per customer, and the customers ranked by net value. */
 export interface CampaignPlan {
   /** P(churn) × residual value. */
@@ -1274,6 +1284,24 @@ export interface SyntheticBase {
   surveys: SyntheticSurveys
 }
 
+/** A logged campaign, one element per customer of the base. */
+export interface SyntheticCampaign {
+  /** Customer ids. */
+  id: Array<string>
+  /** Called (else in the control group). */
+  treated: Array<boolean>
+  /** Left within the horizon, under the assignment. */
+  churned: Array<boolean>
+  /** `persuadable`, `sure_thing`, `lost_cause` or `sleeping_dog`. */
+  customerType: Array<string>
+  /** P(churn) if not called. */
+  churnIfControl: Float64Array
+  /** P(churn) if called. */
+  churnIfTreated: Float64Array
+  /** The true uplift in retention (positive: the call saves). */
+  trueUplift: Float64Array
+}
+
 /** One element per customer. */
 export interface SyntheticCustomers {
   /** Customer ids. */
@@ -2046,8 +2074,120 @@ export declare namespace survival {
 }
 
 export declare namespace synth {
+  /**
+   * Runs a retention campaign with a random control group on a generated base; the effect of
+   * the call differs by customer type and is known (`trueUplift`).
+   */
+  export function campaign(options?: CampaignOptions | undefined | null): SyntheticCampaign
   /** Generates a seeded synthetic telco customer base. */
   export function generate(options?: GenerateOptions | undefined | null): SyntheticBase
+}
+
+export declare namespace uplift {
+  /** An uplift model (two-model or class transformation) on the library's churn models. */
+  export class UpliftModel {
+    /**
+     * Fits an uplift model of `kind` (`two_model` or `class_transformation`) on a table
+     * (`readCsv`'s shape), churn labels `y` (1 = left) and the assignment `treated`.
+     */
+    static fit(kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions): UpliftModel
+    /** Reads an uplift model file. */
+    static fromJson(text: string): UpliftModel
+    /** The model file. */
+    toJson(): string
+    /** `two_model` or `class_transformation`. */
+    get kind(): string
+    /** The named inputs. */
+    get inputs(): Array<string>
+    /** The predicted uplift in retention of each row of a table (positive: the call saves). */
+    predict(table: Table): Float64Array
+  }
+  /**
+   * Customers (and value) a model expects to save per `contacts` contacts calling the top k
+   * by its predicted uplift.
+   */
+  export function expectedSaved(uplift: NumericArray, k: number, options?: uplift.UpliftOptions | undefined | null): uplift.SavedPerContacts
+  /** The Qini coefficient of `score` on a campaign. */
+  export function qiniCoefficient(y: NumericArray, treated: NumericArray, score: NumericArray, options?: uplift.UpliftOptions | undefined | null): uplift.QiniCoefficient
+  /** The Qini coefficient and its areas. */
+  export interface QiniCoefficient {
+    /** Area over the random line / the perfect ranking's (scikit-uplift's `qini_auc_score`). */
+    coefficient: number
+    /** The un-normalised area between the Qini curve and the random line. */
+    area: number
+    /** The same area for the perfect ranking. */
+    perfectArea: number
+  }
+  /** The Qini curve of `score` on a campaign (`y`, `treated` 1 called / 0 control). */
+  export function qiniCurve(y: NumericArray, treated: NumericArray, score: NumericArray, options?: uplift.UpliftOptions | undefined | null): uplift.UpliftCurve
+  /** Ranks customers by predicted uplift × value, net of the cost of a contact (default 0). */
+  export function rankByUplift(uplift: NumericArray, value: NumericArray, cost?: number | undefined | null): uplift.UpliftPlan
+  /**
+   * Customers (and value) saved per `contacts` contacts calling the top k, measured on a
+   * campaign with a control group.
+   */
+  export function savedPerContacts(y: NumericArray, treated: NumericArray, score: NumericArray, k: number, options?: uplift.UpliftOptions | undefined | null): uplift.SavedPerContacts
+  /** What calling the top k saves, per `contacts` contacts. */
+  export interface SavedPerContacts {
+    /** The fraction targeted. */
+    k: number
+    /** The contacts the figures are per. */
+    contacts: number
+    /** Customers in the top k. */
+    targeted: number
+    /** Customers saved per contact. */
+    uplift: number
+    /** Customers saved per `contacts` contacts. */
+    customers: number
+    /** Value saved per `contacts` contacts, when a value is given. */
+    value?: number
+  }
+  /** Treated minus control retention rate among the top fraction `k` by score. */
+  export function upliftAt(y: NumericArray, treated: NumericArray, score: NumericArray, k: number, options?: uplift.UpliftOptions | undefined | null): number
+  /** The uplift curve of `score` on a campaign. */
+  export function upliftCurve(y: NumericArray, treated: NumericArray, score: NumericArray, options?: uplift.UpliftOptions | undefined | null): uplift.UpliftCurve
+  /** A curve over the customers targeted, highest scores first. */
+  export interface UpliftCurve {
+    /** Customers targeted. */
+    targeted: Float64Array
+    /** The same as a fraction of all customers. */
+    fraction: Float64Array
+    /** Incremental retained customers. */
+    incremental: Float64Array
+  }
+  /** Options of `UpliftModel.fit`. */
+  export interface UpliftFitOptions {
+    /** `logistic` (default) or `boosted`. */
+    learner?: 'logistic' | 'boosted'
+    /** The learner's training options as the core's JSON (absent fields: defaults). */
+    options?: string
+    /** Column kind overrides (`numeric`, `categorical`, `boolean`). */
+    kinds?: Record<string, string>
+  }
+  /** Options of the evaluation functions. */
+  export interface UpliftOptions {
+    /** What `y` holds: `churned` (default; 1 = left) or `retained` (1 = stayed). */
+    outcome?: 'churned' | 'retained'
+    /** How `upliftAt` takes the top k: `overall` (default) or `by_group`. */
+    strategy?: 'overall' | 'by_group'
+    /** Value per customer (`savedPerContacts`, `expectedSaved`). */
+    value?: Array<number>
+    /** Contacts the savings are counted per (default 1,000). */
+    contacts?: number
+  }
+  /** Customers ranked by what calling them saves. */
+  export interface UpliftPlan {
+    /** Predicted uplift × value. */
+    savedValue: Float64Array
+    /** Saved value − cost. */
+    netValue: Float64Array
+    /** Customers by net value, highest first. */
+    order: Array<number>
+    /** Customers worth the call (net value > 0). */
+    worthContacting: number
+    /** Net value of calling exactly those. */
+    totalNetValue: number
+  }
 }
 
 export declare namespace value {

@@ -807,4 +807,5 @@ module.exports.metrics = nativeBinding.metrics
 module.exports.monitor = nativeBinding.monitor
 module.exports.survival = nativeBinding.survival
 module.exports.synth = nativeBinding.synth
+module.exports.uplift = nativeBinding.uplift
 module.exports.value = nativeBinding.value

@@ -15,6 +15,8 @@
 //! * [`action`]: next-best-action rules, contact policies and arbitration.
 //! * [`value`]: customer value (BG/NBD, Gamma-Gamma, lifetime value, shifted-beta-geometric
 //!   retention) and value at risk.
+//! * [`uplift`]: who is saved by an action: Qini curves, uplift at k, two-model and
+//!   class-transformation learners, targeting by uplift × value.
 //! * [`survival`]: when customers leave: Kaplan–Meier, the log-rank test, Cox models.
 //! * [`synth`]: seeded synthetic data for demos, tests and benchmarks.
 //! * [`stats`]: the distributions and special functions those statistics stand on.
@@ -39,6 +41,7 @@ pub mod stats;
 pub mod survey;
 pub mod survival;
 pub mod synth;
+pub mod uplift;
 pub mod value;
 
 pub use error::{NpsError, Result};
@@ -74,4 +77,7 @@ mod guides {
 
     #[doc = include_str!("../../docs/monitoring.md")]
     struct Monitoring;
+
+    #[doc = include_str!("../../docs/uplift.md")]
+    struct Uplift;
 }

@@ -22,6 +22,7 @@ mod monitor;
 mod survey;
 mod survival;
 mod synth;
+mod uplift;
 mod value;
 
 /// The library version.

@@ -123,3 +123,76 @@ pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
     };
     Ok(SyntheticBase { as_of: ms(as_of), events, customers, surveys })
 }
+
+/// Options of `synth.campaign`: the base's (as `generate`) and the campaign's.
+#[napi(object)]
+pub struct CampaignOptions {
+    /// The base (as `generate`'s options).
+    pub base: Option<GenerateOptions>,
+    /// The campaign's seed (7).
+    pub campaign_seed: Option<u32>,
+    /// Share of customers called (0.5).
+    pub treated_share: Option<f64>,
+}
+
+/// A logged campaign, one element per customer of the base.
+#[napi(object)]
+pub struct SyntheticCampaign {
+    /// Customer ids.
+    pub id: Vec<String>,
+    /// Called (else in the control group).
+    pub treated: Vec<bool>,
+    /// Left within the horizon, under the assignment.
+    pub churned: Vec<bool>,
+    /// `persuadable`, `sure_thing`, `lost_cause` or `sleeping_dog`.
+    pub customer_type: Vec<String>,
+    /// P(churn) if not called.
+    pub churn_if_control: Float64Array,
+    /// P(churn) if called.
+    pub churn_if_treated: Float64Array,
+    /// The true uplift in retention (positive: the call saves).
+    pub true_uplift: Float64Array,
+}
+
+/// Runs a retention campaign with a random control group on a generated base; the effect of
+/// the call differs by customer type and is known (`trueUplift`).
+#[napi(namespace = "synth", catch_unwind)]
+pub fn campaign(options: Option<CampaignOptions>) -> Result<SyntheticCampaign> {
+    let d = BaseConfig::default();
+    let (base, campaign_seed, treated_share) = match options {
+        Some(o) => (o.base, o.campaign_seed, o.treated_share),
+        None => (None, None, None),
+    };
+    let config = match base {
+        Some(o) => BaseConfig {
+            customers: o.customers.map_or(d.customers, |c| c as usize),
+            seed: o.seed.map_or(d.seed, u64::from),
+            as_of: o
+                .as_of
+                .as_ref()
+                .map(|t| crate::convert::epoch_seconds(t, "asOf", 0))
+                .transpose()?
+                .unwrap_or(d.as_of),
+            history_days: o.history_days.unwrap_or(d.history_days),
+            horizon_days: o.horizon_days.unwrap_or(d.horizon_days),
+            respond_rate: o.respond_rate.unwrap_or(d.respond_rate),
+        },
+        None => d,
+    };
+    let dc = core::CampaignConfig::default();
+    let cc = core::CampaignConfig {
+        seed: campaign_seed.map_or(dc.seed, u64::from),
+        treated_share: treated_share.unwrap_or(dc.treated_share),
+    };
+    let b = core::customers(&config).into_napi()?;
+    let c = core::campaign(&b, &cc).into_napi()?;
+    Ok(SyntheticCampaign {
+        id: b.customer_ids,
+        treated: c.treated,
+        churned: c.churned,
+        customer_type: c.customer_type.iter().map(|&t| core::CUSTOMER_TYPES[t as usize].to_string()).collect(),
+        churn_if_control: Float64Array::new(c.churn_if_control),
+        churn_if_treated: Float64Array::new(c.churn_if_treated),
+        true_uplift: Float64Array::new(c.true_uplift),
+    })
+}

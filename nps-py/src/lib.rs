@@ -16,6 +16,7 @@ mod monitor;
 mod survey;
 mod survival;
 mod synth;
+mod uplift;
 mod value;
 
 #[pymodule]
@@ -39,5 +40,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     value::register(m)?;
     survival::register(m)?;
     monitor::register(m)?;
+    uplift::register(m)?;
     Ok(())
 }

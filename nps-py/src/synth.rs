@@ -1,6 +1,6 @@
 //! Python functions for `nps_core::synth`: columns out as numpy arrays; `nps.synth` builds
 //! the DataFrames.
-use nps_core::synth::{self as core, BaseConfig};
+use nps_core::synth::{self as core, BaseConfig, CampaignConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -51,7 +51,39 @@ fn _synth_customers<'py>(
     Ok(d)
 }
 
+/// Runs a campaign on the generated base of the same arguments; returns a dict of columns.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (customers, seed, as_of, history_days, horizon_days, respond_rate, campaign_seed, treated_share))]
+fn _synth_campaign<'py>(
+    py: Python<'py>,
+    customers: usize,
+    seed: u64,
+    as_of: i64,
+    history_days: u32,
+    horizon_days: u32,
+    respond_rate: f64,
+    campaign_seed: u64,
+    treated_share: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let config = BaseConfig { customers, seed, as_of, history_days, horizon_days, respond_rate };
+    let campaign = CampaignConfig { seed: campaign_seed, treated_share };
+    let c = py.detach(|| core::customers(&config).and_then(|base| core::campaign(&base, &campaign))).py()?;
+    let d = PyDict::new(py);
+    d.set_item("treated", PyArray1::from_iter(py, c.treated.iter().copied()))?;
+    d.set_item("churned", PyArray1::from_iter(py, c.churned.iter().copied()))?;
+    d.set_item("customer_type", c.customer_type.into_pyarray(py))?;
+    d.set_item("customer_types", core::CUSTOMER_TYPES.to_vec())?;
+    d.set_item("churn_if_control", c.churn_if_control.into_pyarray(py))?;
+    d.set_item("churn_if_treated", c.churn_if_treated.into_pyarray(py))?;
+    d.set_item("true_uplift", c.true_uplift.into_pyarray(py))?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_synth_customers, m)?)?;
+    m.add_function(wrap_pyfunction!(_synth_campaign, m)?)?;
+    m.add("SYNTH_DEFAULT_CAMPAIGN_SEED", core::DEFAULT_CAMPAIGN_SEED)?;
+    m.add("SYNTH_DEFAULT_TREATED_SHARE", core::DEFAULT_TREATED_SHARE)?;
     Ok(())
 }

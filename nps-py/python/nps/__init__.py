@@ -25,6 +25,7 @@ from ._nps import (
 from . import features, metrics, synth, value
 from . import survival
 from . import monitor
+from . import uplift
 from . import action
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, CrossValidation, cross_validate
@@ -52,6 +53,7 @@ __all__ = [
     "CrossValidation",
     "metrics",
     "monitor",
+    "uplift",
     "plot",
     "read_csv",
     "ChurnByNps",

@@ -18,6 +18,7 @@ from . import synth as synth
 from . import value as value
 from . import survival as survival
 from . import monitor as monitor
+from . import uplift as uplift
 from . import plot as plot
 from . import action as action
 from .action import Decision as Decision

@@ -769,6 +769,23 @@ class _TableEncoder:
     def to_json(self) -> Any: ...
     def transform(self, names, columns) -> Any: ...
 
+@final
+class _UpliftModel:
+    """A fitted uplift model (see `nps.uplift.TwoModel`, `nps.uplift.ClassTransformation`)."""
+    @staticmethod
+    def fit(kind, names, columns, y, treated, specs, learner, options) -> Any: ...
+    @staticmethod
+    def fit_matrix(kind, x, names, y, treated, learner, options) -> Any: ...
+    @staticmethod
+    def from_json(text) -> Any: ...
+    @property
+    def inputs(self) -> Any: ...
+    @property
+    def kind(self) -> Any: ...
+    def predict(self, names, columns) -> Any: ...
+    def predict_matrix(self, x, names) -> Any: ...
+    def to_json(self) -> Any: ...
+
 def _auc_interval(y, score, level) -> Any:
     """The AUC with DeLong's standard error and interval: (auc, se, lower, upper)."""
 
@@ -815,6 +832,9 @@ def _evaluate_ltr(proba, answers, threshold=0.5) -> Any:
     """Multiclass log loss, detractor-vs-rest AUC, precision and recall of detractor alerts at
     `threshold`, and coverage, against 0–10 answers (NaN where none)."""
 
+def _expected_saved(uplift, value, k, contacts) -> Any:
+    """Customers (and value) a model expects to save per `contacts` contacts."""
+
 def _fit_specs(names, columns, kinds, exclude, booleans) -> Any:
     """The (name, kind) of each column to fit on (`nps_core::encode::fit_specs`)."""
 
@@ -849,6 +869,15 @@ def _predicted_nps(proba, trained_on=0, level=0.95, answers=None) -> Any:
 def _psi(reference, current) -> Any:
     """The PSI of two aligned share vectors."""
 
+def _qini_coefficient(y, treated, score, outcome) -> Any:
+    """The Qini coefficient: (coefficient, area, perfect_area)."""
+
+def _qini_curve(y, treated, score, outcome) -> Any:
+    """The Qini curve (dict of arrays: targeted, fraction, incremental)."""
+
+def _rank_by_uplift(uplift, value, cost) -> Any:
+    """Customers ranked by predicted uplift × value net of the cost (dict of arrays and totals)."""
+
 def _read_csv(path) -> Any:
     """Reads a CSV file: names and columns (float64 arrays or lists of str/None), blank cells
     missing."""
@@ -859,12 +888,18 @@ def _reference_summary(reference, bins) -> Any:
 def _retention_json() -> Any:
     """The retention preset as JSON definitions."""
 
+def _saved_per_contacts(y, treated, score, k, value, contacts, outcome) -> Any:
+    """Customers (and value) saved per `contacts` contacts, measured on a campaign."""
+
 def _stratified_folds(y, k, seed) -> Any:
     """Stratified fold numbers (0..k) for 0/1 labels, seeded."""
 
 def _survival_data(customer, time, kind, kind_names, as_of) -> Any:
     """Survival data from an encoded event history (customer codes, epoch seconds, kind codes):
     (start, churn time: epoch seconds, NaN for none; tenure in days; churned)."""
+
+def _synth_campaign(customers, seed, as_of, history_days, horizon_days, respond_rate, campaign_seed, treated_share) -> Any:
+    """Runs a campaign on the generated base of the same arguments; returns a dict of columns."""
 
 def _synth_customers(customers, seed, as_of, history_days, horizon_days, respond_rate) -> Any:
     """Generates a synthetic customer base; returns a dict of columns."""
@@ -881,6 +916,12 @@ def _trend(scores, timestamps, period, weights, scale, non_integer, missing, out
 def _trend_tallies(starts, states, period, method, prior, compare, level) -> Any:
     """`_trend`'s columns from merged tally states by period start (epoch seconds, as
     `_period_starts` gives them)."""
+
+def _uplift_at(y, treated, score, k, strategy, outcome) -> Any:
+    """The difference in retention rate between treated and control in the top k."""
+
+def _uplift_curve(y, treated, score, outcome) -> Any:
+    """The uplift curve (dict of arrays: targeted, fraction, incremental)."""
 
 def _validate_scores(scores, scale, non_integer) -> Any:
     """Every bad answer: (positions, values, problems, messages), see
@@ -970,3 +1011,7 @@ MONITOR_SLOPE_HIGH: float
 MONITOR_SLOPE_LOW: float
 PROPENSITY_DRAWS: int
 SURVEY_ANSWER_FEATURES: list
+SYNTH_DEFAULT_CAMPAIGN_SEED: int
+SYNTH_DEFAULT_TREATED_SHARE: float
+UPLIFT_DEFAULT_CONTACTS: float
+UPLIFT_DEFAULT_LEARNER: str

@@ -105,3 +105,45 @@ def generate(
     bits = c["drivers"]
     drivers = pd.DataFrame({n: (bits >> i) & 1 == 1 for i, n in enumerate(c["driver_names"])}, index=ids)
     return SyntheticBase(events, labels, surveys, drivers, np.datetime64(seconds, "s"))
+
+
+DEFAULT_CAMPAIGN_SEED: int = _nps.SYNTH_DEFAULT_CAMPAIGN_SEED
+"""The campaign's seed by default."""
+DEFAULT_TREATED_SHARE: float = _nps.SYNTH_DEFAULT_TREATED_SHARE
+"""The treated share of a campaign by default (a 50/50 split)."""
+
+
+def campaign(
+    customers: int = 10_000,
+    seed: int = 42,
+    as_of: Any = DEFAULT_AS_OF,
+    history_days: int = 365,
+    horizon_days: int = 120,
+    respond_rate: float = 0.17,
+    campaign_seed: int = DEFAULT_CAMPAIGN_SEED,
+    treated_share: float = DEFAULT_TREATED_SHARE,
+) -> Any:
+    """A retention campaign with a random control group on the base ``generate`` makes with
+    the same arguments: a DataFrame indexed by customer with ``treated``, ``churned`` (under
+    the assignment), ``customer_type`` (persuadable, sure_thing, lost_cause, sleeping_dog),
+    ``churn_if_control``, ``churn_if_treated`` and ``true_uplift`` (the truth: retention
+    probability gained by the call; see the Rust docs of ``nps_core::synth::campaign``)."""
+    import pandas as pd
+
+    from .survey import _epoch_second
+
+    seconds = _epoch_second(as_of, "as_of")
+    c = _nps._synth_campaign(customers, seed, seconds, history_days, horizon_days, respond_rate, campaign_seed,
+                             treated_share)
+    ids = pd.Index([f"C{i:07d}" for i in range(1, customers + 1)], name="customer")
+    return pd.DataFrame(
+        {
+            "treated": c["treated"],
+            "churned": c["churned"],
+            "customer_type": pd.Categorical.from_codes(c["customer_type"].astype(np.int64), c["customer_types"]),
+            "churn_if_control": c["churn_if_control"],
+            "churn_if_treated": c["churn_if_treated"],
+            "true_uplift": c["true_uplift"],
+        },
+        index=ids,
+    )

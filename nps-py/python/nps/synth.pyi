@@ -29,3 +29,20 @@ def generate(
 ) -> SyntheticBase:
     """Generates a customer base (pandas DataFrames); the same seed gives the same base in
     every language. Raises NpsError for a bad configuration."""
+
+DEFAULT_CAMPAIGN_SEED: int
+DEFAULT_TREATED_SHARE: float
+
+def campaign(
+    customers: int = 10_000,
+    seed: int = 42,
+    as_of: Any = DEFAULT_AS_OF,
+    history_days: int = 365,
+    horizon_days: int = 120,
+    respond_rate: float = 0.17,
+    campaign_seed: int = DEFAULT_CAMPAIGN_SEED,
+    treated_share: float = DEFAULT_TREATED_SHARE,
+) -> Any:
+    """A retention campaign with a random control group on the generated base: a DataFrame
+    indexed by customer with treated, churned, customer_type, churn_if_control,
+    churn_if_treated and true_uplift (the truth)."""
