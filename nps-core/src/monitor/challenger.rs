@@ -1,0 +1,52 @@
+//! Champion and challenger as fitted models of any kind the library scores: each scores
+//! the latest labelled window, [`compare_scores`] decides, and a promotion is written
+//! into the challenger's lineage (parent = the champion's id, metrics at promotion).
+use super::decision::{compare_scores, PromotionDecision, PromotionRule};
+use super::lineage::Lineage;
+use crate::encode::RawTable;
+use crate::error::Result;
+use crate::model::AnyChurnModel;
+
+/// The probability a model returns for each row of `table` (its recalibration applied
+/// when it has one).
+pub fn model_probabilities(model: &AnyChurnModel, table: &RawTable) -> Result<Vec<f64>> {
+    Ok(match model {
+        AnyChurnModel::Logistic(m) => m.predict_proba(table)?.to_vec(),
+        AnyChurnModel::Boosted(m) => m.predict_proba(table)?.to_vec(),
+    })
+}
+
+/// The id of a model of either kind (see [`super::model_id`]).
+pub fn any_model_id(model: &AnyChurnModel) -> String {
+    match model {
+        AnyChurnModel::Logistic(m) => m.id(),
+        AnyChurnModel::Boosted(m) => m.id(),
+    }
+}
+
+/// The lineage of a model of either kind, created empty when it has none.
+pub fn lineage_mut(model: &mut AnyChurnModel) -> &mut Lineage {
+    match model {
+        AnyChurnModel::Logistic(m) => m.lineage.get_or_insert_with(Lineage::default),
+        AnyChurnModel::Boosted(m) => m.lineage.get_or_insert_with(Lineage::default),
+    }
+}
+
+/// Scores the latest labelled window (`table`, `y` 0/1) with the champion and the
+/// challenger, compares them ([`compare_scores`], the models named by their ids) and
+/// records the decision in the challenger's lineage (see [`Lineage::record`]: when it
+/// promotes, the champion becomes the parent). `decided_at` is kept as written.
+pub fn challenge(
+    champion: &AnyChurnModel,
+    challenger: &mut AnyChurnModel,
+    table: &RawTable,
+    y: &[f64],
+    rule: &PromotionRule,
+    decided_at: Option<&str>,
+) -> Result<PromotionDecision> {
+    let (a, b) = (model_probabilities(champion, table)?, model_probabilities(challenger, table)?);
+    let mut decision = compare_scores(y, &a, &b, &any_model_id(champion), &any_model_id(challenger), rule)?;
+    decision.decided_at = decided_at.map(str::to_string);
+    lineage_mut(challenger).record(&decision);
+    Ok(decision)
+}
