@@ -20,7 +20,7 @@ use crate::explain::LinearExplainer;
 use crate::features::FeatureSet;
 use crate::monitor::{
     calibrate, calibrate_one, drift_from_reference, matrix_reference, model_id, table_reference, DriftOptions,
-    DriftReport, Lineage, Recalibration, ReferenceSummary, DEFAULT_RECORD_REFERENCE,
+    DriftReport, Lineage, PromotionDecision, Recalibration, ReferenceSummary, DEFAULT_RECORD_REFERENCE,
 };
 
 /// The newest model file version this library reads and the one it writes.
@@ -356,6 +356,47 @@ impl ChurnModel {
         } else {
             MODEL_VERSION
         }
+    }
+
+    /// Fits a recalibration (`method` `"platt"` or `"isotonic"`, see
+    /// [`Recalibration::fit`]) of the model's raw probabilities `p` of recent customers to
+    /// their outcomes `y`, and keeps it: from then on the model returns calibrated
+    /// probabilities. Errors: an unknown method, the fit's input errors.
+    pub fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> Result<()> {
+        self.recalibration = Some(Recalibration::fit(method, y, p, None)?);
+        self.version = self.file_version();
+        Ok(())
+    }
+
+    /// Sets (or removes) the recalibration, the reference summary or the lineage, checked,
+    /// and the file version that goes with them.
+    pub fn set_monitoring(
+        &mut self,
+        reference_summary: Option<ReferenceSummary>,
+        recalibration: Option<Recalibration>,
+        lineage: Option<Lineage>,
+    ) -> Result<()> {
+        for r in [&reference_summary].into_iter().flatten() {
+            r.validate()?;
+        }
+        for r in [&recalibration].into_iter().flatten() {
+            r.validate()?;
+        }
+        for l in [&lineage].into_iter().flatten() {
+            l.validate()?;
+        }
+        self.reference_summary = reference_summary;
+        self.recalibration = recalibration;
+        self.lineage = lineage;
+        self.version = self.file_version();
+        Ok(())
+    }
+
+    /// Records a champion-and-challenger decision taken with this model as the challenger
+    /// (see [`Lineage::record`]).
+    pub fn record_decision(&mut self, decision: &PromotionDecision) {
+        self.lineage.get_or_insert_with(Lineage::default).record(decision);
+        self.version = self.file_version();
     }
 
     /// The model's id: [`model_id`] of its file ([`Self::to_json`]).

@@ -2,7 +2,6 @@
 //! the latest labelled window, [`compare_scores`] decides, and a promotion is written
 //! into the challenger's lineage (parent = the champion's id, metrics at promotion).
 use super::decision::{compare_scores, PromotionDecision, PromotionRule};
-use super::lineage::Lineage;
 use crate::encode::RawTable;
 use crate::error::Result;
 use crate::model::AnyChurnModel;
@@ -24,17 +23,17 @@ pub fn any_model_id(model: &AnyChurnModel) -> String {
     }
 }
 
-/// The lineage of a model of either kind, created empty when it has none.
-pub fn lineage_mut(model: &mut AnyChurnModel) -> &mut Lineage {
+/// Records a decision in the lineage of a model of either kind (see [`Lineage::record`]).
+pub fn record_decision(model: &mut AnyChurnModel, decision: &PromotionDecision) {
     match model {
-        AnyChurnModel::Logistic(m) => m.lineage.get_or_insert_with(Lineage::default),
-        AnyChurnModel::Boosted(m) => m.lineage.get_or_insert_with(Lineage::default),
+        AnyChurnModel::Logistic(m) => m.record_decision(decision),
+        AnyChurnModel::Boosted(m) => m.record_decision(decision),
     }
 }
 
 /// Scores the latest labelled window (`table`, `y` 0/1) with the champion and the
 /// challenger, compares them ([`compare_scores`], the models named by their ids) and
-/// records the decision in the challenger's lineage (see [`Lineage::record`]: when it
+/// records the decision in the challenger's lineage (see [`super::Lineage::record`]: when it
 /// promotes, the champion becomes the parent). `decided_at` is kept as written.
 pub fn challenge(
     champion: &AnyChurnModel,
@@ -47,6 +46,6 @@ pub fn challenge(
     let (a, b) = (model_probabilities(champion, table)?, model_probabilities(challenger, table)?);
     let mut decision = compare_scores(y, &a, &b, &any_model_id(champion), &any_model_id(challenger), rule)?;
     decision.decided_at = decided_at.map(str::to_string);
-    lineage_mut(challenger).record(&decision);
+    record_decision(challenger, &decision);
     Ok(decision)
 }

@@ -82,6 +82,18 @@ impl Lineage {
         self.decisions.push(decision.clone());
     }
 
+    /// As JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a lineage serialises")
+    }
+
+    /// Reads one back, checked (see [`Self::validate`]).
+    pub fn from_json(text: &str) -> Result<Lineage> {
+        let l: Lineage = serde_json::from_str(text).map_err(|e| NpsError::invalid("lineage", e, "a model lineage"))?;
+        l.validate()?;
+        Ok(l)
+    }
+
     /// Checks the lineage: finite metrics, a parent id of the form [`model_id`] writes.
     pub fn validate(&self) -> Result<()> {
         if let Some(p) = &self.parent {

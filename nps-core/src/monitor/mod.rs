@@ -40,7 +40,7 @@ mod recalibration;
 mod summary;
 
 pub use bins::{psi, DEFAULT_BINS, PSI_EPSILON};
-pub use challenger::{any_model_id, challenge, lineage_mut, model_probabilities};
+pub use challenger::{any_model_id, challenge, model_probabilities, record_decision};
 pub use decision::{
     compare_scores, ModelEvidence, PromotionDecision, PromotionRule, DEFAULT_AUC_MARGIN, DEFAULT_BRIER_MARGIN,
     DEFAULT_PROMOTION_ALPHA, DEFAULT_PROMOTION_LIFT_BINS,
