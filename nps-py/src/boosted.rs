@@ -1,14 +1,14 @@
 //! Python class for `nps_core::model::boosted`: the core of `nps.BoostedChurnModel` (the
 //! estimator, with scikit-learn's conventions, is in `nps/model.py`). Options cross as the
 //! core's `BoostingOptions` in JSON, so every default and check is the core's.
-use nps_core::monitor::{DriftOptions, Lineage, PromotionDecision, Recalibration, ReferenceSummary};
 use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions, EvalSet};
+use nps_core::monitor::{DriftOptions, Lineage, PromotionDecision, Recalibration, ReferenceSummary};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::encode::{raw_table, specs as parse_specs};
 use crate::convert::{floats, labels};
+use crate::encode::{raw_table, specs as parse_specs};
 use crate::error::{error, IntoPy};
 
 pub(crate) fn options(json: &str) -> PyResult<BoostingOptions> {

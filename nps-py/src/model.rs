@@ -1,13 +1,13 @@
 //! Python class for `nps_core::model`: the core of `nps.ChurnModel` (the estimator itself,
 //! with scikit-learn's conventions, is in `nps/model.py`).
-use nps_core::monitor::{DriftOptions, Lineage, PromotionDecision, Recalibration, ReferenceSummary};
 use nps_core::model::{self as core, ChurnModelOptions, ClassWeight, LogisticOptions};
+use nps_core::monitor::{DriftOptions, Lineage, PromotionDecision, Recalibration, ReferenceSummary};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::encode::{encoder_options, raw_table, specs as parse_specs, PyTableEncoder};
 use crate::convert::{floats, labels};
+use crate::encode::{encoder_options, raw_table, specs as parse_specs, PyTableEncoder};
 use crate::error::{error, IntoPy};
 
 fn class_weight(value: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {

@@ -227,7 +227,7 @@ impl RetrainPolicy {
             if days >= self.max_age_days {
                 reasons.push(RetrainReason {
                     kind: "age".into(),
-                    detail: format!("trained {days} days ago (at most {} days)", self.max_age_days),
+                    detail: format!("trained {days} days ago (retrain from {} days)", self.max_age_days),
                     inputs: Vec::new(),
                     value: days,
                     threshold: self.max_age_days,

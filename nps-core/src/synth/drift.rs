@@ -7,7 +7,7 @@
 //! * **a price change**: every bill and payment of a contract customer is multiplied by
 //!   `price_change` (rounded to cents): bills and payments drift, so does `bill_shock`;
 //! * **a network problem**: a share `network_share` of the customers suffer one or two
-//!   outages and two to four technical contacts (long, badly scored) between `drift_from`
+//!   two or three outages and one or two technical contacts (long, badly scored) between `drift_from`
 //!   and the reference time, and their churn log-odds rise by `network_churn_effect`
 //!   (customers who did not already leave leave with the extra probability, at a time in
 //!   the horizon, their later events cut): outages, contacts and their resolutions drift,
@@ -38,7 +38,7 @@ pub const DEFAULT_PRICE_CHANGE: f64 = 1.3;
 /// The default share of customers hit by the network problem.
 pub const DEFAULT_NETWORK_SHARE: f64 = 0.25;
 /// The default extra churn log-odds of a customer hit by the network problem.
-pub const DEFAULT_NETWORK_CHURN_EFFECT: f64 = 1.5;
+pub const DEFAULT_NETWORK_CHURN_EFFECT: f64 = 2.5;
 
 /// What drifts, and from when.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -58,7 +58,7 @@ pub struct DriftConfig {
 impl Default for DriftConfig {
     /// The default base as of [`DRIFT_DAYS_LATER`] days later, drifting from
     /// [`DRIFT_DAYS_BEFORE_AS_OF`] days before it: prices up 30 %, a network problem for a
-    /// quarter of the customers raising their churn log-odds by 1.5.
+    /// quarter of the customers raising their churn log-odds by 2.5.
     fn default() -> Self {
         let mut base = BaseConfig::default();
         base.as_of += DRIFT_DAYS_LATER * DAY;
@@ -147,11 +147,11 @@ pub fn drifted_customers(config: &DriftConfig) -> Result<DriftedBase> {
                 continue;
             }
             network_hit[c] = true;
-            for _ in 0..1 + rng.below(2) {
+            for _ in 0..2 + rng.below(2) {
                 let t = config.drift_from + rng.below(span) as i64;
                 added.push((c as u32, t, outage, f64::NAN, f64::NAN, crate::features::NONE, crate::features::NONE, 2));
             }
-            for _ in 0..2 + rng.below(3) {
+            for _ in 0..1 + rng.below(2) {
                 let t = config.drift_from + rng.below(span) as i64;
                 let handle = rng.between(1_200.0, 2_400.0).round();
                 let score = rng.between(2.0, 6.0).round();
