@@ -197,3 +197,74 @@ fn a_boosted_model_keeps_them_too_and_the_fit_time_is_measured() {
     assert_eq!(d.rows, 3_000);
     assert!(d.champion.auc > 0.5 && d.challenger.auc > 0.5);
 }
+
+fn vector(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The rows of a vector as a table: numbers (null missing) or text columns.
+fn rows_table(v: &serde_json::Value) -> RawTable {
+    let inputs: Vec<String> = serde_json::from_value(v["inputs"].clone()).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let columns = (0..inputs.len())
+        .map(|j| {
+            let cells: Vec<&serde_json::Value> = rows.iter().map(|r| &r[j]).collect();
+            if cells.iter().any(|c| c.is_string()) {
+                Column::Text(cells.iter().map(|c| c.as_str().map(str::to_string)).collect())
+            } else {
+                Column::Numeric(cells.iter().map(|c| c.as_f64().unwrap_or(f64::NAN)).collect())
+            }
+        })
+        .collect();
+    RawTable::new(inputs, columns).unwrap()
+}
+
+#[test]
+fn the_shared_vector_to_the_bit() {
+    let v = vector("retrain.json");
+    let table = rows_table(&v);
+    let logistic = ChurnModel::from_json(&v["logistic"]["model"].to_string()).unwrap();
+    let boosted = BoostedChurnModel::from_json(&v["boosted"]["model"].to_string()).unwrap();
+    for (kind, model) in [("logistic", AnyChurnModel::from(logistic.clone())), ("boosted", boosted.clone().into())] {
+        let expected: Vec<f64> = serde_json::from_value(v[kind]["probabilities"].clone()).unwrap();
+        assert_eq!(nps_core::monitor::model_probabilities(&model, &table).unwrap(), expected, "{kind}");
+        assert_eq!(nps_core::monitor::any_model_id(&model), v[kind]["model_id"].as_str().unwrap(), "{kind}");
+        assert_eq!(AnyChurnModel::from_json(&model.to_json()).unwrap().to_json(), model.to_json());
+    }
+    let raw: Vec<f64> = serde_json::from_value(v["logistic"]["raw_probabilities"].clone()).unwrap();
+    assert_eq!(logistic.raw_proba(&table).unwrap().to_vec(), raw);
+    let report = logistic.drift(&table, &DriftOptions::default()).unwrap();
+    assert_eq!(serde_json::to_value(&report).unwrap(), v["drift"]["report"]);
+    let y: Vec<f64> = serde_json::from_value(v["y"].clone()).unwrap();
+    let mut challenger = AnyChurnModel::from(boosted.clone());
+    let d =
+        challenge(&logistic.clone().into(), &mut challenger, &table, &y, &PromotionRule::default(), Some("2027-01-31"))
+            .unwrap();
+    assert_eq!(serde_json::to_value(&d).unwrap(), v["decision"]);
+    let advice = RetrainPolicy::default()
+        .advise(&RetrainEvidence { drift: Some(&report), age_days: Some(200.0), ..Default::default() })
+        .unwrap();
+    assert_eq!(serde_json::to_value(&advice).unwrap(), v["advice"]);
+}
+
+#[test]
+fn older_files_read_as_before() {
+    for name in ["churn_model.json", "boosted_model.json"] {
+        let v = vector(name);
+        let model = AnyChurnModel::from_json(&v["model"].to_string()).unwrap();
+        let text = model.to_json();
+        let again: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(again["version"], v["model"]["version"], "{name}");
+        assert!(!text.contains("reference_summary") && !text.contains("lineage"), "{name}");
+        let table = rows_table(&v);
+        let expected: Vec<f64> = serde_json::from_value(v["probabilities"].clone()).unwrap();
+        assert_eq!(nps_core::monitor::model_probabilities(&model, &table).unwrap(), expected, "{name}");
+        let err = match &model {
+            AnyChurnModel::Logistic(m) => m.drift(&table, &DriftOptions::default()).unwrap_err(),
+            AnyChurnModel::Boosted(m) => m.drift(&table, &DriftOptions::default()).unwrap_err(),
+        };
+        assert_eq!(err.code(), "INVALID_PARAMETER");
+        assert!(err.to_string().contains("reference_summary"), "{err}");
+    }
+}
