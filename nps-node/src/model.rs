@@ -318,26 +318,26 @@ impl ChurnModel {
     /// The model file.
     /// The reference summary of the training inputs and score recorded at fit, or null
     /// (a model read from an older file).
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "monitor.ReferenceSummary | null")]
     pub fn reference_summary(&self) -> Option<crate::monitor::ReferenceSummary> {
         crate::monitor::reference_of(&*self.inner)
     }
 
     /// Replaces (or removes, with null) the reference summary.
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, ts_args_type = "summary: monitor.ReferenceSummary | null")]
     pub fn set_reference_summary(&mut self, summary: Option<&crate::monitor::ReferenceSummary>) -> Result<()> {
         crate::monitor::set_reference(std::sync::Arc::make_mut(&mut self.inner), summary)
     }
 
     /// The recalibration applied to every probability the model returns, or null
     /// (explanations stay on the raw score).
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "monitor.Recalibrator | null")]
     pub fn recalibration(&self) -> Option<crate::monitor::Recalibrator> {
         crate::monitor::recalibration_of(&*self.inner)
     }
 
     /// Sets (or removes, with null) the recalibration kept in the model.
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, ts_args_type = "recalibrator: monitor.Recalibrator | null")]
     pub fn set_recalibration(&mut self, recalibrator: Option<&crate::monitor::Recalibrator>) -> Result<()> {
         crate::monitor::set_recalibration(std::sync::Arc::make_mut(&mut self.inner), recalibrator)
     }
@@ -360,7 +360,7 @@ impl ChurnModel {
 
     /// Where the model comes from: parent id, data window, metrics at training and at
     /// promotion, the promotion decisions; null when nothing was recorded.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "monitor.Lineage | null")]
     pub fn lineage(&self) -> Option<crate::monitor::Lineage> {
         crate::monitor::lineage_of(&*self.inner)
     }
@@ -372,7 +372,7 @@ impl ChurnModel {
     }
 
     /// Records a decision of `monitor.compare` in the lineage.
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, ts_args_type = "decision: monitor.PromotionDecision")]
     pub fn record_decision(&mut self, decision: crate::monitor::PromotionDecision) -> Result<()> {
         crate::monitor::record(std::sync::Arc::make_mut(&mut self.inner), &decision)
     }
@@ -385,7 +385,7 @@ impl ChurnModel {
     }
 
     /// Drift of a table of the model's inputs from the reference summary recorded at fit.
-    #[napi(catch_unwind, ts_args_type = "table: Table, options?: monitor.DriftOptions")]
+    #[napi(catch_unwind, ts_args_type = "table: Table, options?: monitor.DriftOptions", ts_return_type = "monitor.DriftReport")]
     pub fn drift(
         &self,
         table: napi::bindgen_prelude::Object,
