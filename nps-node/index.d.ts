@@ -92,16 +92,16 @@ export declare class BoostedChurnModel {
    * The reference summary of the training inputs and score recorded at fit, or null
    * (a model read from an older file).
    */
-  get referenceSummary(): ReferenceSummary | null
+  get referenceSummary(): monitor.ReferenceSummary | null
   /** Replaces (or removes, with null) the reference summary. */
-  setReferenceSummary(summary?: ReferenceSummary | undefined | null): void
+  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
   /**
    * The recalibration applied to every probability the model returns, or null
    * (explanations stay on the raw score).
    */
-  get recalibration(): Recalibrator | null
+  get recalibration(): monitor.Recalibrator | null
   /** Sets (or removes, with null) the recalibration kept in the model. */
-  setRecalibration(recalibrator?: Recalibrator | undefined | null): void
+  setRecalibration(recalibrator: monitor.Recalibrator | null): void
   /**
    * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
    * and the model's raw probabilities of those customers (or a table of their inputs,
@@ -112,18 +112,18 @@ export declare class BoostedChurnModel {
    * Where the model comes from: parent id, data window, metrics at training and at
    * promotion, the promotion decisions; null when nothing was recorded.
    */
-  get lineage(): Lineage | null
+  get lineage(): monitor.Lineage | null
   /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
   setLineage(json?: string | undefined | null): void
   /** Records a decision of `monitor.compare` in the lineage. */
-  recordDecision(decision: PromotionDecision): void
+  recordDecision(decision: monitor.PromotionDecision): void
   /**
    * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
    * language.
    */
   get modelId(): string
   /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
-  drift(table: Table, options?: monitor.DriftOptions): DriftReport
+  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
   toJson(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>
@@ -216,16 +216,16 @@ export declare class ChurnModel {
    * The reference summary of the training inputs and score recorded at fit, or null
    * (a model read from an older file).
    */
-  get referenceSummary(): ReferenceSummary | null
+  get referenceSummary(): monitor.ReferenceSummary | null
   /** Replaces (or removes, with null) the reference summary. */
-  setReferenceSummary(summary?: ReferenceSummary | undefined | null): void
+  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
   /**
    * The recalibration applied to every probability the model returns, or null
    * (explanations stay on the raw score).
    */
-  get recalibration(): Recalibrator | null
+  get recalibration(): monitor.Recalibrator | null
   /** Sets (or removes, with null) the recalibration kept in the model. */
-  setRecalibration(recalibrator?: Recalibrator | undefined | null): void
+  setRecalibration(recalibrator: monitor.Recalibrator | null): void
   /**
    * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
    * and the model's raw probabilities of those customers (or a table of their inputs,
@@ -236,18 +236,18 @@ export declare class ChurnModel {
    * Where the model comes from: parent id, data window, metrics at training and at
    * promotion, the promotion decisions; null when nothing was recorded.
    */
-  get lineage(): Lineage | null
+  get lineage(): monitor.Lineage | null
   /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
   setLineage(json?: string | undefined | null): void
   /** Records a decision of `monitor.compare` in the lineage. */
-  recordDecision(decision: PromotionDecision): void
+  recordDecision(decision: monitor.PromotionDecision): void
   /**
    * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
    * language.
    */
   get modelId(): string
   /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
-  drift(table: Table, options?: monitor.DriftOptions): DriftReport
+  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
   toJson(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>

@@ -3,7 +3,7 @@
 use ndarray::{Array2, Axis};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention};
-use nps_core::model::{ChurnModel, ChurnModelOptions, MODEL_VERSION};
+use nps_core::model::{ChurnModel, ChurnModelOptions};
 use nps_core::synth::{customers, BaseConfig, Rng};
 use proptest::prelude::*;
 

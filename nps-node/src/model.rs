@@ -385,7 +385,11 @@ impl ChurnModel {
     }
 
     /// Drift of a table of the model's inputs from the reference summary recorded at fit.
-    #[napi(catch_unwind, ts_args_type = "table: Table, options?: monitor.DriftOptions", ts_return_type = "monitor.DriftReport")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "table: Table, options?: monitor.DriftOptions",
+        ts_return_type = "monitor.DriftReport"
+    )]
     pub fn drift(
         &self,
         table: napi::bindgen_prelude::Object,

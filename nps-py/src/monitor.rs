@@ -193,12 +193,12 @@ fn _retrain_policy(
     max_age_days: f64,
 ) -> PyResult<String> {
     let report: Option<core::DriftReport> = drift
-        .map(|t| serde_json::from_str(t))
+        .map(serde_json::from_str)
         .transpose()
         .map_err(|e| nps_core::NpsError::invalid("drift", e, "a drift report (DriftReport.to_json())"))
         .py()?;
     let rows: Option<Vec<core::PeriodPerformance>> = performance
-        .map(|t| serde_json::from_str(t))
+        .map(serde_json::from_str)
         .transpose()
         .map_err(|e| nps_core::NpsError::invalid("performance", e, "performance rows (monitor.performance)"))
         .py()?;

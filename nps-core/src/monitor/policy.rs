@@ -110,7 +110,7 @@ impl RetrainPolicy {
         if !(self.auc_drop >= 0.0 && self.auc_drop.is_finite()) {
             return Err(NpsError::invalid("auc_drop", self.auc_drop, "a finite number at least 0"));
         }
-        if !(self.max_age_days >= 0.0) {
+        if self.max_age_days.is_nan() || self.max_age_days < 0.0 {
             return Err(NpsError::invalid("max_age_days", self.max_age_days, "a number of days at least 0"));
         }
         if self.moderate_inputs == 0 {
@@ -132,7 +132,7 @@ impl RetrainPolicy {
             }
         }
         if let Some(d) = evidence.age_days {
-            if !(d >= 0.0) {
+            if d.is_nan() || d < 0.0 {
                 return Err(NpsError::invalid("age_days", d, "a number of days at least 0"));
             }
         }

@@ -94,6 +94,10 @@ pub struct DriftedBase {
     pub network_hit: Vec<bool>,
 }
 
+/// One event as the log's columns hold it: customer, time, kind, value, duration,
+/// department, case, flag.
+type EventRow = (u32, i64, u16, f64, f64, u32, u32, u8);
+
 fn code(kind: &str) -> u16 {
     BUILT_IN_KINDS.iter().position(|k| *k == kind).expect("a built-in kind") as u16
 }
@@ -140,7 +144,7 @@ pub fn drifted_customers(config: &DriftConfig) -> Result<DriftedBase> {
         let technical = base.events.departments.iter().position(|d| d == "technical").unwrap_or(0) as u32;
         let mut case = base.events.case.iter().filter(|&&c| c != crate::features::NONE).max().map_or(0, |c| c + 1);
         let span = (as_of - config.drift_from).max(1) as u64;
-        let mut added: Vec<(u32, i64, u16, f64, f64, u32, u32, u8)> = Vec::new();
+        let mut added: Vec<EventRow> = Vec::new();
         let mut cut: Vec<Option<i64>> = vec![None; n];
         for c in 0..n {
             if !rng.bernoulli(config.network_share) {
@@ -176,7 +180,7 @@ pub fn drifted_customers(config: &DriftConfig) -> Result<DriftedBase> {
         // The new events join the log, which stays in time order (ties: the old first);
         // a new leaver's events after leaving are gone.
         let e = std::mem::take(&mut base.events);
-        let mut rows: Vec<(u32, i64, u16, f64, f64, u32, u32, u8)> = (0..e.time.len())
+        let mut rows: Vec<EventRow> = (0..e.time.len())
             .filter(|&i| cut[e.customer[i] as usize].is_none_or(|t| e.time[i] <= t))
             .map(|i| {
                 (e.customer[i], e.time[i], e.kind[i], e.value[i], e.duration[i], e.department[i], e.case[i], e.flag[i])
