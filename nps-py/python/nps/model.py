@@ -108,8 +108,7 @@ class _CoreModel:
         probabilities of those customers (a 1-D array) or their inputs (a table), scored
         here before any recalibration. Returns the model."""
         m = self._fitted()._model
-        if isinstance(p_or_X, (list, tuple)) or (isinstance(p_or_X, np.ndarray) and p_or_X.ndim == 1) or (
-                hasattr(p_or_X, "ndim") and getattr(p_or_X, "ndim") == 1):
+        if isinstance(p_or_X, (list, tuple)) or getattr(p_or_X, "ndim", None) == 1:
             p = np.asarray(p_or_X, dtype=np.float64)
         else:
             X, _ = self._input(p_or_X)

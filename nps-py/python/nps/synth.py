@@ -62,7 +62,6 @@ def generate(
     The history runs from ``history_days`` before ``as_of`` to the end of the horizon, so it
     also holds events after ``as_of``: features computed as of ``as_of`` must not see them.
     """
-    import pandas as pd
 
     from .survey import _epoch_second
 
