@@ -87,7 +87,43 @@ export declare class BoostedChurnModel {
    * (XGBoost computes in single precision).
    */
   static fromXgboost(text: string): BoostedChurnModel
-  /** The model file. */
+  /**
+   * The model file.
+   * The reference summary of the training inputs and score recorded at fit, or null
+   * (a model read from an older file).
+   */
+  get referenceSummary(): monitor.ReferenceSummary | null
+  /** Replaces (or removes, with null) the reference summary. */
+  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
+  /**
+   * The recalibration applied to every probability the model returns, or null
+   * (explanations stay on the raw score).
+   */
+  get recalibration(): monitor.Recalibrator | null
+  /** Sets (or removes, with null) the recalibration kept in the model. */
+  setRecalibration(recalibrator: monitor.Recalibrator | null): void
+  /**
+   * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
+   * and the model's raw probabilities of those customers (or a table of their inputs,
+   * scored before recalibration), and keeps it in the model.
+   */
+  recalibrate(y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'): void
+  /**
+   * Where the model comes from: parent id, data window, metrics at training and at
+   * promotion, the promotion decisions; null when nothing was recorded.
+   */
+  get lineage(): monitor.Lineage | null
+  /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
+  setLineage(json?: string | undefined | null): void
+  /** Records a decision of `monitor.compare` in the lineage. */
+  recordDecision(decision: monitor.PromotionDecision): void
+  /**
+   * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
+   * language.
+   */
+  get modelId(): string
+  /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
+  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
   toJson(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>
@@ -175,7 +211,43 @@ export declare class ChurnModel {
   static fitAsync(table: Table, y: Field[], options?: ChurnFitOptions): Promise<ChurnModel>
   /** Reads a model file; everything is checked (the error says what is wrong). */
   static fromJson(text: string): ChurnModel
-  /** The model file. */
+  /**
+   * The model file.
+   * The reference summary of the training inputs and score recorded at fit, or null
+   * (a model read from an older file).
+   */
+  get referenceSummary(): monitor.ReferenceSummary | null
+  /** Replaces (or removes, with null) the reference summary. */
+  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
+  /**
+   * The recalibration applied to every probability the model returns, or null
+   * (explanations stay on the raw score).
+   */
+  get recalibration(): monitor.Recalibrator | null
+  /** Sets (or removes, with null) the recalibration kept in the model. */
+  setRecalibration(recalibrator: monitor.Recalibrator | null): void
+  /**
+   * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
+   * and the model's raw probabilities of those customers (or a table of their inputs,
+   * scored before recalibration), and keeps it in the model.
+   */
+  recalibrate(y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'): void
+  /**
+   * Where the model comes from: parent id, data window, metrics at training and at
+   * promotion, the promotion decisions; null when nothing was recorded.
+   */
+  get lineage(): monitor.Lineage | null
+  /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
+  setLineage(json?: string | undefined | null): void
+  /** Records a decision of `monitor.compare` in the lineage. */
+  recordDecision(decision: monitor.PromotionDecision): void
+  /**
+   * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
+   * language.
+   */
+  get modelId(): string
+  /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
+  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
   toJson(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>
@@ -546,6 +618,8 @@ export interface ChurnFitOptions {
   unseen?: 'error' | 'ignore'
   /** Standardise numeric inputs (true). */
   standardize?: boolean
+  /** Record the reference summary of the training inputs and score in the model (true). */
+  recordReference?: boolean
   /** One weight per row. */
   sampleWeight?: Array<number>
   /** The label of churn, when the labels are not 0/1, booleans or yes/no text. */
@@ -1725,6 +1799,37 @@ export declare namespace monitor {
     /** Upper end (clipped to 1). */
     upper: number
   }
+  /**
+   * Champion against challenger (models of either kind) on the latest labelled window
+   * (`table`, `y` 0/1): AUC, DeLong's one-sided test, top-decile lift, Brier and the promotion
+   * rule; the decision is recorded in the challenger's lineage.
+   */
+  export function compare(champion: ChurnModel | BoostedChurnModel, challenger: ChurnModel | BoostedChurnModel, table: Table, y: NumericArray, options?: monitor.CompareOptions): monitor.PromotionDecision
+  /**
+   * Options of `compare`: the promotion rule's thresholds (the core's defaults where absent)
+   * and when the decision is taken.
+   */
+  export interface CompareOptions {
+    /** One-sided significance level (0.05). */
+    alpha?: number
+    /** How far below the champion's AUC a better-calibrated challenger's may be (0.005). */
+    aucMargin?: number
+    /** How much lower its Brier score must be (0.001). */
+    brierMargin?: number
+    /** Bins of the lift (10). */
+    liftBins?: number
+    /** When the decision is taken (kept as written). */
+    decidedAt?: string
+  }
+  /** The data a model was trained on. */
+  export interface DataWindow {
+    /** First date. */
+    from?: string
+    /** Last date. */
+    to?: string
+    /** Rows. */
+    rows: number
+  }
   /** DeLong's paired test of the AUCs of `scoreA` and `scoreB` on the same rows. */
   export function delongTest(y: NumericArray, scoreA: NumericArray, scoreB: NumericArray): monitor.DelongTest
   /** DeLong's paired test of two scores' AUCs. */
@@ -1742,8 +1847,12 @@ export declare namespace monitor {
     /** Two-sided p-value. */
     pValue: number
   }
-  /** Drift of `current` from the `reference` rows, input by input (matched by name). */
-  export function drift(reference: Array<monitor.MonitorColumn>, current: Array<monitor.MonitorColumn>, options?: monitor.DriftOptions | undefined | null): monitor.DriftReport
+  /**
+   * Drift of `current` from `reference`, input by input (matched by name): the reference
+   * rows (columns), or a model (`ChurnModel`, `BoostedChurnModel`) compared with the summary
+   * it recorded at fit, `current` then a table of its inputs (the score included).
+   */
+  export function drift(reference: Array<monitor.MonitorColumn> | ChurnModel | BoostedChurnModel, current: Array<monitor.MonitorColumn> | Table, options?: monitor.DriftOptions): monitor.DriftReport
   /** One bin (or category) with its share on each side. */
   export interface DriftBin {
     /** `(a, b]`, the category, or `missing`. */
@@ -1818,6 +1927,32 @@ export declare namespace monitor {
     /** Asymptotic p-value (Kolmogorov's distribution). */
     pValue: number
   }
+  /** Where a model comes from (`json` is the core's). */
+  export interface Lineage {
+    /** The id of the model it replaced. */
+    parent?: string
+    /** The data it was trained on. */
+    dataWindow?: monitor.DataWindow
+    /** Metrics at training. */
+    trainingMetrics: Record<string, number>
+    /** Metrics at promotion. */
+    promotionMetrics: Record<string, number>
+    /** The decisions taken with it as the challenger, oldest first. */
+    decisions: Array<monitor.PromotionDecision>
+    /** The lineage as the core writes it (JSON; `setLineage` reads it). */
+    json: string
+  }
+  /** A model's numbers on the window of a decision. */
+  export interface ModelEvidence {
+    /** ROC AUC. */
+    auc: number
+    /** Lift of the top decile. */
+    topLift: number
+    /** Brier score. */
+    brier: number
+    /** Mean probability. */
+    meanPredicted: number
+  }
   /**
    * One input: `values` (numbers, NaN or null missing) or `categories` (text, null
    * missing).
@@ -1886,12 +2021,95 @@ export declare namespace monitor {
     /** Whether calibration drifted (the core's rule). */
     calibrationDrift: boolean
   }
+  /** A recorded champion-and-challenger decision (`json` is the core's, for a log). */
+  export interface PromotionDecision {
+    /** Whether the challenger replaces the champion. */
+    promote: boolean
+    /** `better_auc`, `better_calibrated` or `champion_stays`. */
+    clause: string
+    /** The reason in words. */
+    reason: string
+    /** The champion's model id. */
+    championId: string
+    /** The challenger's model id. */
+    challengerId: string
+    /** Rows of the window. */
+    rows: number
+    /** Churners among them. */
+    events: number
+    /** The champion's numbers. */
+    champion: monitor.ModelEvidence
+    /** The challenger's numbers. */
+    challenger: monitor.ModelEvidence
+    /** DeLong's paired test, A the challenger. */
+    delong: monitor.DelongTest
+    /** One-sided p-value of the challenger ranking better. */
+    pChallengerBetter: number
+    /** One-sided p-value of the champion ranking better. */
+    pChampionBetter: number
+    /** Challenger's top-decile lift minus the champion's. */
+    liftDifference: number
+    /** Challenger's Brier score minus the champion's. */
+    brierDifference: number
+    /** When it was decided, as given. */
+    decidedAt?: string
+    /** The decision as the core writes it (JSON). */
+    json: string
+  }
   /** The PSI of two aligned share vectors. */
   export function psi(reference: Array<number>, current: Array<number>): number
   /** Options of `Recalibrator.fit`. */
   export interface RecalibratorOptions {
     /** One non-negative weight per row. */
     sampleWeight?: Array<number>
+  }
+  /** The retrain policy's answer (`json` is the core's, for a service). */
+  export interface RetrainAdvice {
+    /** Whether to retrain. */
+    retrain: boolean
+    /** Why. */
+    reasons: Array<monitor.RetrainReason>
+    /** What was seen that does not call for retraining on its own. */
+    notes: Array<monitor.RetrainReason>
+    /** The advice as JSON. */
+    json: string
+  }
+  /** What `retrainPolicy` reads; each part is optional. */
+  export interface RetrainEvidence {
+    /** The drift report of the latest window against the model's reference. */
+    drift?: monitor.DriftReport
+    /** Performance per period, oldest first (as `performance` gives it). */
+    performance?: Array<monitor.PeriodPerformance>
+    /** The AUC at training the latest AUC is compared with. */
+    trainingAuc?: number
+    /** Days since the model was trained. */
+    ageDays?: number
+  }
+  /** Whether to retrain and why, from drift, performance and age (see the core's policy). */
+  export function retrainPolicy(evidence: monitor.RetrainEvidence, options?: monitor.RetrainPolicyOptions | undefined | null): monitor.RetrainAdvice
+  /** The policy's thresholds (the core's defaults where absent). */
+  export interface RetrainPolicyOptions {
+    /** Moderately drifted inputs that call for retraining (3). */
+    moderateInputs?: number
+    /** A drop in AUC from training that calls for retraining (0.05). */
+    aucDrop?: number
+    /** Consecutive latest periods flagged for calibration drift (2). */
+    calibrationPeriods?: number
+    /** The age in days that calls for retraining (180). */
+    maxAgeDays?: number
+  }
+  /** One reason (or note) of the advice. */
+  export interface RetrainReason {
+    /** `drift`, `performance`, `calibration` or `age`. */
+    kind: string
+    /** In words. */
+    detail: string
+    /** The inputs concerned (drift). */
+    inputs: Array<string>
+    /** The measured value. */
+    value: number
+    /** The threshold. */
+    threshold: number
   }
 }
 

@@ -296,7 +296,7 @@ fn model_files_are_checked() {
         ("\"feature\":1", "\"feature\":9", "feature"),
         ("\"left\":-1", "\"left\":0", "reached twice"),
         ("\"kind\":\"boosted_trees\"", "\"kind\":\"forest\"", "kind"),
-        ("\"version\":2", "\"version\":3", "newer nps"),
+        ("\"version\":3", "\"version\":4", "newer nps"),
     ] {
         assert!(text.contains(from), "{from}");
         let bad = text.replacen(from, to, 1);

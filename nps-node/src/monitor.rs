@@ -169,16 +169,45 @@ fn report(r: core::DriftReport) -> DriftReport {
     }
 }
 
-/// Drift of `current` from the `reference` rows, input by input (matched by name).
-#[napi(namespace = "monitor", catch_unwind)]
+/// Drift of `current` from `reference`, input by input (matched by name): the reference
+/// rows (columns), or a model (`ChurnModel`, `BoostedChurnModel`) compared with the summary
+/// it recorded at fit, `current` then a table of its inputs (the score included).
+#[napi(
+    namespace = "monitor",
+    catch_unwind,
+    ts_args_type = "reference: Array<monitor.MonitorColumn> | ChurnModel | BoostedChurnModel, current: Array<monitor.MonitorColumn> | Table, options?: monitor.DriftOptions"
+)]
 pub fn drift(
-    reference: Vec<MonitorColumn>,
-    current: Vec<MonitorColumn>,
+    reference: napi::bindgen_prelude::Either3<
+        Vec<MonitorColumn>,
+        &crate::model::ChurnModel,
+        &crate::boosted::BoostedChurnModel,
+    >,
+    current: napi::bindgen_prelude::Either<Vec<MonitorColumn>, napi::bindgen_prelude::Object>,
     options: Option<DriftOptions>,
 ) -> Result<DriftReport> {
-    let (r, c) = (owned(&reference)?, owned(&current)?);
-    let o = drift_options(options);
-    Ok(report(core::drift(&columns(&reference, &r), &columns(&current, &c), &o).into_napi()?))
+    use napi::bindgen_prelude::{Either, Either3};
+    match (reference, current) {
+        (Either3::A(reference), Either::A(current)) => {
+            let (r, c) = (owned(&reference)?, owned(&current)?);
+            let o = drift_options(options);
+            Ok(report(core::drift(&columns(&reference, &r), &columns(&current, &c), &o).into_napi()?))
+        }
+        (Either3::B(m), Either::B(table)) => model_drift(&*m.inner, &table, options),
+        (Either3::C(m), Either::B(table)) => model_drift(&*m.inner, &table, options),
+        (Either3::A(_), Either::B(_)) => Err(nps_core::NpsError::invalid(
+            "current",
+            "a table",
+            "columns ([{name, values}]) against reference columns",
+        ))
+        .into_napi(),
+        (_, Either::A(_)) => Err(nps_core::NpsError::invalid(
+            "current",
+            "columns",
+            "a table of the model's inputs ({input: values}) against a model",
+        ))
+        .into_napi(),
+    }
 }
 
 /// What drift is measured against, without the reference rows (JSON, kept with a model).
@@ -453,4 +482,454 @@ impl Recalibrator {
     pub fn method(&self) -> String {
         self.inner.method().to_string()
     }
+}
+
+// -- retraining: what a model file keeps, champion and challenger, the retrain policy -----
+
+/// What Node reads and writes of a model of either kind for monitoring and retraining.
+pub(crate) trait Monitored {
+    fn reference(&self) -> Option<&core::ReferenceSummary>;
+    fn recalibration(&self) -> Option<&core::Recalibration>;
+    fn lineage(&self) -> Option<&core::Lineage>;
+    fn id(&self) -> String;
+    fn drift(&self, table: &nps_core::encode::RawTable, o: &core::DriftOptions) -> nps_core::Result<core::DriftReport>;
+    fn raw(&self, table: &nps_core::encode::RawTable) -> nps_core::Result<Vec<f64>>;
+    fn set(
+        &mut self,
+        r: Option<core::ReferenceSummary>,
+        c: Option<core::Recalibration>,
+        l: Option<core::Lineage>,
+    ) -> nps_core::Result<()>;
+    fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> nps_core::Result<()>;
+    fn record(&mut self, d: &core::PromotionDecision);
+}
+
+macro_rules! monitored {
+    ($t:ty, $raw:ident) => {
+        impl Monitored for $t {
+            fn reference(&self) -> Option<&core::ReferenceSummary> {
+                self.reference_summary.as_ref()
+            }
+            fn recalibration(&self) -> Option<&core::Recalibration> {
+                self.recalibration.as_ref()
+            }
+            fn lineage(&self) -> Option<&core::Lineage> {
+                self.lineage.as_ref()
+            }
+            fn id(&self) -> String {
+                <$t>::id(self)
+            }
+            fn drift(
+                &self,
+                table: &nps_core::encode::RawTable,
+                o: &core::DriftOptions,
+            ) -> nps_core::Result<core::DriftReport> {
+                <$t>::drift(self, table, o)
+            }
+            fn raw(&self, table: &nps_core::encode::RawTable) -> nps_core::Result<Vec<f64>> {
+                Ok(self.$raw(table)?.to_vec())
+            }
+            fn set(
+                &mut self,
+                r: Option<core::ReferenceSummary>,
+                c: Option<core::Recalibration>,
+                l: Option<core::Lineage>,
+            ) -> nps_core::Result<()> {
+                self.set_monitoring(r, c, l)
+            }
+            fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> nps_core::Result<()> {
+                <$t>::recalibrate(self, method, y, p)
+            }
+            fn record(&mut self, d: &core::PromotionDecision) {
+                self.record_decision(d)
+            }
+        }
+    };
+}
+monitored!(nps_core::model::ChurnModel, raw_proba);
+monitored!(nps_core::model::boosted::BoostedChurnModel, predict_raw);
+
+/// A model's stored reference summary as the `ReferenceSummary` class.
+pub(crate) fn reference_of(m: &impl Monitored) -> Option<ReferenceSummary> {
+    m.reference().map(|s| ReferenceSummary { inner: s.clone() })
+}
+
+/// A model's recalibration as the `Recalibrator` class.
+pub(crate) fn recalibration_of(m: &impl Monitored) -> Option<Recalibrator> {
+    m.recalibration().map(|r| Recalibrator { inner: r.clone() })
+}
+
+/// Sets a model's reference summary (or removes it with null).
+pub(crate) fn set_reference(m: &mut impl Monitored, s: Option<&ReferenceSummary>) -> Result<()> {
+    let (c, l) = (m.recalibration().cloned(), m.lineage().cloned());
+    m.set(s.map(|s| s.inner.clone()), c, l).into_napi()
+}
+
+/// Sets a model's recalibration (or removes it with null).
+pub(crate) fn set_recalibration(m: &mut impl Monitored, r: Option<&Recalibrator>) -> Result<()> {
+    let (s, l) = (m.reference().cloned(), m.lineage().cloned());
+    m.set(s, r.map(|r| r.inner.clone()), l).into_napi()
+}
+
+/// Sets a model's lineage from its JSON (or removes it with null).
+pub(crate) fn set_lineage(m: &mut impl Monitored, text: Option<String>) -> Result<()> {
+    let l = text.map(|t| core::Lineage::from_json(&t)).transpose().into_napi()?;
+    let (s, c) = (m.reference().cloned(), m.recalibration().cloned());
+    m.set(s, c, l).into_napi()
+}
+
+/// Fits and keeps a recalibration from outcomes and raw probabilities (or a table scored
+/// before recalibration).
+pub(crate) fn recalibrate(
+    m: &mut impl Monitored,
+    y: &NumericArray,
+    p_or_table: napi::bindgen_prelude::Either<NumericArray, napi::bindgen_prelude::Object>,
+    method: Option<String>,
+) -> Result<()> {
+    let p = match p_or_table {
+        napi::bindgen_prelude::Either::A(p) => floats(&p),
+        napi::bindgen_prelude::Either::B(t) => m.raw(&crate::encode::table(&t)?.raw).into_napi()?,
+    };
+    m.recalibrate(method.as_deref().unwrap_or(DEFAULT_RECALIBRATION), &floats(y), &p).into_napi()
+}
+
+/// The method of `recalibrate` when none is given.
+pub(crate) const DEFAULT_RECALIBRATION: &str = "platt";
+
+/// Drift of a table from a model's stored reference summary (its score included).
+pub(crate) fn model_drift(
+    m: &impl Monitored,
+    table: &napi::bindgen_prelude::Object,
+    options: Option<DriftOptions>,
+) -> Result<DriftReport> {
+    let t = crate::encode::table(table)?;
+    Ok(report(m.drift(&t.raw, &drift_options(options)).into_napi()?))
+}
+
+/// A model's lineage.
+pub(crate) fn lineage_of(m: &impl Monitored) -> Option<Lineage> {
+    m.lineage().map(lineage)
+}
+
+/// Records a decision (the object `compare` returns) in a model's lineage.
+pub(crate) fn record(m: &mut impl Monitored, decision: &PromotionDecision) -> Result<()> {
+    m.record(&core::PromotionDecision::from_json(&decision.json).into_napi()?);
+    Ok(())
+}
+
+/// A model's numbers on the window of a decision.
+#[napi(object, namespace = "monitor")]
+pub struct ModelEvidence {
+    /// ROC AUC.
+    pub auc: f64,
+    /// Lift of the top decile.
+    pub top_lift: f64,
+    /// Brier score.
+    pub brier: f64,
+    /// Mean probability.
+    pub mean_predicted: f64,
+}
+
+/// A recorded champion-and-challenger decision (`json` is the core's, for a log).
+#[napi(object, namespace = "monitor")]
+pub struct PromotionDecision {
+    /// Whether the challenger replaces the champion.
+    pub promote: bool,
+    /// `better_auc`, `better_calibrated` or `champion_stays`.
+    pub clause: String,
+    /// The reason in words.
+    pub reason: String,
+    /// The champion's model id.
+    pub champion_id: String,
+    /// The challenger's model id.
+    pub challenger_id: String,
+    /// Rows of the window.
+    pub rows: u32,
+    /// Churners among them.
+    pub events: u32,
+    /// The champion's numbers.
+    pub champion: ModelEvidence,
+    /// The challenger's numbers.
+    pub challenger: ModelEvidence,
+    /// DeLong's paired test, A the challenger.
+    pub delong: DelongTest,
+    /// One-sided p-value of the challenger ranking better.
+    pub p_challenger_better: f64,
+    /// One-sided p-value of the champion ranking better.
+    pub p_champion_better: f64,
+    /// Challenger's top-decile lift minus the champion's.
+    pub lift_difference: f64,
+    /// Challenger's Brier score minus the champion's.
+    pub brier_difference: f64,
+    /// When it was decided, as given.
+    pub decided_at: Option<String>,
+    /// The decision as the core writes it (JSON).
+    pub json: String,
+}
+
+fn evidence(e: &core::ModelEvidence) -> ModelEvidence {
+    ModelEvidence { auc: e.auc, top_lift: e.top_lift, brier: e.brier, mean_predicted: e.mean_predicted }
+}
+
+fn decision(d: &core::PromotionDecision) -> PromotionDecision {
+    let t = &d.delong;
+    PromotionDecision {
+        promote: d.promote,
+        clause: d.clause.clone(),
+        reason: d.reason.clone(),
+        champion_id: d.champion_id.clone(),
+        challenger_id: d.challenger_id.clone(),
+        rows: d.rows as u32,
+        events: d.events as u32,
+        champion: evidence(&d.champion),
+        challenger: evidence(&d.challenger),
+        delong: DelongTest {
+            auc_a: t.auc_a,
+            auc_b: t.auc_b,
+            difference: t.difference,
+            se: t.se,
+            z: t.z,
+            p_value: t.p_value,
+        },
+        p_challenger_better: d.p_challenger_better,
+        p_champion_better: d.p_champion_better,
+        lift_difference: d.lift_difference,
+        brier_difference: d.brier_difference,
+        decided_at: d.decided_at.clone(),
+        json: d.to_json(),
+    }
+}
+
+/// The data a model was trained on.
+#[napi(object, namespace = "monitor")]
+pub struct DataWindow {
+    /// First date.
+    pub from: Option<String>,
+    /// Last date.
+    pub to: Option<String>,
+    /// Rows.
+    pub rows: u32,
+}
+
+/// Where a model comes from (`json` is the core's).
+#[napi(object, namespace = "monitor")]
+pub struct Lineage {
+    /// The id of the model it replaced.
+    pub parent: Option<String>,
+    /// The data it was trained on.
+    pub data_window: Option<DataWindow>,
+    /// Metrics at training.
+    pub training_metrics: std::collections::HashMap<String, f64>,
+    /// Metrics at promotion.
+    pub promotion_metrics: std::collections::HashMap<String, f64>,
+    /// The decisions taken with it as the challenger, oldest first.
+    pub decisions: Vec<PromotionDecision>,
+    /// The lineage as the core writes it (JSON; `setLineage` reads it).
+    pub json: String,
+}
+
+fn lineage(l: &core::Lineage) -> Lineage {
+    Lineage {
+        parent: l.parent.clone(),
+        data_window: l.data_window.as_ref().map(|w| DataWindow {
+            from: w.from.clone(),
+            to: w.to.clone(),
+            rows: w.rows as u32,
+        }),
+        training_metrics: l.training_metrics.clone().into_iter().collect(),
+        promotion_metrics: l.promotion_metrics.clone().into_iter().collect(),
+        decisions: l.decisions.iter().map(decision).collect(),
+        json: l.to_json(),
+    }
+}
+
+/// Options of `compare`: the promotion rule's thresholds (the core's defaults where absent)
+/// and when the decision is taken.
+#[napi(object, namespace = "monitor")]
+#[derive(Default)]
+pub struct CompareOptions {
+    /// One-sided significance level (0.05).
+    pub alpha: Option<f64>,
+    /// How far below the champion's AUC a better-calibrated challenger's may be (0.005).
+    pub auc_margin: Option<f64>,
+    /// How much lower its Brier score must be (0.001).
+    pub brier_margin: Option<f64>,
+    /// Bins of the lift (10).
+    pub lift_bins: Option<u32>,
+    /// When the decision is taken (kept as written).
+    pub decided_at: Option<String>,
+}
+
+type AnyModel<'a> = napi::bindgen_prelude::Either<&'a crate::model::ChurnModel, &'a crate::boosted::BoostedChurnModel>;
+type AnyModelMut<'a> =
+    napi::bindgen_prelude::Either<&'a mut crate::model::ChurnModel, &'a mut crate::boosted::BoostedChurnModel>;
+
+fn any(m: &AnyModel<'_>) -> nps_core::model::AnyChurnModel {
+    match m {
+        napi::bindgen_prelude::Either::A(m) => (*m.inner).clone().into(),
+        napi::bindgen_prelude::Either::B(m) => (*m.inner).clone().into(),
+    }
+}
+
+/// Champion against challenger (models of either kind) on the latest labelled window
+/// (`table`, `y` 0/1): AUC, DeLong's one-sided test, top-decile lift, Brier and the promotion
+/// rule; the decision is recorded in the challenger's lineage.
+#[napi(
+    namespace = "monitor",
+    catch_unwind,
+    ts_args_type = "champion: ChurnModel | BoostedChurnModel, challenger: ChurnModel | BoostedChurnModel, table: Table, y: NumericArray, options?: monitor.CompareOptions"
+)]
+pub fn compare(
+    champion: AnyModel<'_>,
+    challenger: AnyModelMut<'_>,
+    table: napi::bindgen_prelude::Object,
+    y: NumericArray,
+    options: Option<CompareOptions>,
+) -> Result<PromotionDecision> {
+    let o = options.unwrap_or_default();
+    let d = core::PromotionRule::default();
+    let rule = core::PromotionRule {
+        alpha: o.alpha.unwrap_or(d.alpha),
+        auc_margin: o.auc_margin.unwrap_or(d.auc_margin),
+        brier_margin: o.brier_margin.unwrap_or(d.brier_margin),
+        lift_bins: o.lift_bins.map_or(d.lift_bins, |b| b as usize),
+    };
+    let t = crate::encode::table(&table)?;
+    let champion = any(&champion);
+    let (mut model, slot) = match challenger {
+        napi::bindgen_prelude::Either::A(m) => (nps_core::model::AnyChurnModel::from((*m.inner).clone()), Slot::A(m)),
+        napi::bindgen_prelude::Either::B(m) => (nps_core::model::AnyChurnModel::from((*m.inner).clone()), Slot::B(m)),
+    };
+    let made =
+        core::challenge(&champion, &mut model, &t.raw, &floats(&y), &rule, o.decided_at.as_deref()).into_napi()?;
+    match (slot, model) {
+        (Slot::A(m), nps_core::model::AnyChurnModel::Logistic(x)) => m.inner = std::sync::Arc::new(x),
+        (Slot::B(m), nps_core::model::AnyChurnModel::Boosted(x)) => m.inner = std::sync::Arc::new(x),
+        _ => unreachable!("the challenger keeps its kind"),
+    }
+    Ok(decision(&made))
+}
+
+enum Slot<'a> {
+    A(&'a mut crate::model::ChurnModel),
+    B(&'a mut crate::boosted::BoostedChurnModel),
+}
+
+/// What `retrainPolicy` reads; each part is optional.
+#[napi(object, namespace = "monitor")]
+pub struct RetrainEvidence {
+    /// The drift report of the latest window against the model's reference.
+    pub drift: Option<DriftReport>,
+    /// Performance per period, oldest first (as `performance` gives it).
+    pub performance: Option<Vec<PeriodPerformance>>,
+    /// The AUC at training the latest AUC is compared with.
+    pub training_auc: Option<f64>,
+    /// Days since the model was trained.
+    pub age_days: Option<f64>,
+}
+
+/// The policy's thresholds (the core's defaults where absent).
+#[napi(object, namespace = "monitor")]
+#[derive(Default)]
+pub struct RetrainPolicyOptions {
+    /// Moderately drifted inputs that call for retraining (3).
+    pub moderate_inputs: Option<u32>,
+    /// A drop in AUC from training that calls for retraining (0.05).
+    pub auc_drop: Option<f64>,
+    /// Consecutive latest periods flagged for calibration drift (2).
+    pub calibration_periods: Option<u32>,
+    /// The age in days that calls for retraining (180).
+    pub max_age_days: Option<f64>,
+}
+
+/// One reason (or note) of the advice.
+#[napi(object, namespace = "monitor")]
+pub struct RetrainReason {
+    /// `drift`, `performance`, `calibration` or `age`.
+    pub kind: String,
+    /// In words.
+    pub detail: String,
+    /// The inputs concerned (drift).
+    pub inputs: Vec<String>,
+    /// The measured value.
+    pub value: f64,
+    /// The threshold.
+    pub threshold: f64,
+}
+
+/// The retrain policy's answer (`json` is the core's, for a service).
+#[napi(object, namespace = "monitor")]
+pub struct RetrainAdvice {
+    /// Whether to retrain.
+    pub retrain: bool,
+    /// Why.
+    pub reasons: Vec<RetrainReason>,
+    /// What was seen that does not call for retraining on its own.
+    pub notes: Vec<RetrainReason>,
+    /// The advice as JSON.
+    pub json: String,
+}
+
+fn period_row(r: &PeriodPerformance) -> core::PeriodPerformance {
+    core::PeriodPerformance {
+        period: r.period.clone(),
+        count: r.count as usize,
+        events: r.events as usize,
+        event_rate: r.event_rate,
+        mean_predicted: r.mean_predicted,
+        calibration_in_the_large: r.calibration_in_the_large,
+        citl_z: r.citl_z,
+        auc: r.auc,
+        auc_se: r.auc_se,
+        auc_lower: r.auc_lower,
+        auc_upper: r.auc_upper,
+        top_lift: r.top_lift,
+        brier: r.brier,
+        calibration_intercept: r.calibration_intercept,
+        calibration_slope: r.calibration_slope,
+        calibration_slope_se: r.calibration_slope_se,
+        calibration_drift: r.calibration_drift,
+    }
+}
+
+/// Whether to retrain and why, from drift, performance and age (see the core's policy).
+#[napi(namespace = "monitor", catch_unwind)]
+pub fn retrain_policy(evidence: RetrainEvidence, options: Option<RetrainPolicyOptions>) -> Result<RetrainAdvice> {
+    let o = options.unwrap_or_default();
+    let d = core::RetrainPolicy::default();
+    let policy = core::RetrainPolicy {
+        moderate_inputs: o.moderate_inputs.map_or(d.moderate_inputs, |v| v as usize),
+        auc_drop: o.auc_drop.unwrap_or(d.auc_drop),
+        calibration_periods: o.calibration_periods.map_or(d.calibration_periods, |v| v as usize),
+        max_age_days: o.max_age_days.unwrap_or(d.max_age_days),
+    };
+    let report: Option<core::DriftReport> = evidence
+        .drift
+        .as_ref()
+        .map(|r| serde_json::from_str(&r.json))
+        .transpose()
+        .map_err(|e| nps_core::NpsError::invalid("drift", e, "a drift report"))
+        .into_napi()?;
+    let rows: Option<Vec<core::PeriodPerformance>> =
+        evidence.performance.as_ref().map(|rows| rows.iter().map(period_row).collect());
+    let e = core::RetrainEvidence {
+        drift: report.as_ref(),
+        performance: rows.as_deref(),
+        training_auc: evidence.training_auc,
+        age_days: evidence.age_days,
+    };
+    let a = policy.advise(&e).into_napi()?;
+    let reason = |r: &core::RetrainReason| RetrainReason {
+        kind: r.kind.clone(),
+        detail: r.detail.clone(),
+        inputs: r.inputs.clone(),
+        value: r.value,
+        threshold: r.threshold,
+    };
+    Ok(RetrainAdvice {
+        retrain: a.retrain,
+        reasons: a.reasons.iter().map(reason).collect(),
+        notes: a.notes.iter().map(reason).collect(),
+        json: a.to_json(),
+    })
 }

@@ -152,6 +152,62 @@ fn _psi(reference: Vec<f64>, current: Vec<f64>) -> PyResult<f64> {
     Ok(core::psi(&reference, &current))
 }
 
+/// The champion-and-challenger decision (JSON) from both models' probabilities on the
+/// same labelled rows.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (y, champion, challenger, champion_id, challenger_id, alpha, auc_margin, brier_margin, lift_bins, decided_at))]
+fn _compare_scores(
+    py: Python<'_>,
+    y: &Bound<'_, PyAny>,
+    champion: &Bound<'_, PyAny>,
+    challenger: &Bound<'_, PyAny>,
+    champion_id: &str,
+    challenger_id: &str,
+    alpha: f64,
+    auc_margin: f64,
+    brier_margin: f64,
+    lift_bins: usize,
+    decided_at: Option<String>,
+) -> PyResult<String> {
+    let (y, a, b) = (labels(y, "y")?, floats(champion, "champion")?, floats(challenger, "challenger")?);
+    let rule = core::PromotionRule { alpha, auc_margin, brier_margin, lift_bins };
+    let mut d = py.detach(|| core::compare_scores(&y, &a, &b, champion_id, challenger_id, &rule)).py()?;
+    d.decided_at = decided_at;
+    Ok(d.to_json())
+}
+
+/// The retrain advice (JSON) from a drift report and performance rows (both as the core
+/// writes them), the AUC at training and the model's age.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (drift, performance, training_auc, age_days, moderate_inputs, auc_drop, calibration_periods, max_age_days))]
+fn _retrain_policy(
+    drift: Option<&str>,
+    performance: Option<&str>,
+    training_auc: Option<f64>,
+    age_days: Option<f64>,
+    moderate_inputs: usize,
+    auc_drop: f64,
+    calibration_periods: usize,
+    max_age_days: f64,
+) -> PyResult<String> {
+    let report: Option<core::DriftReport> = drift
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| nps_core::NpsError::invalid("drift", e, "a drift report (DriftReport.to_json())"))
+        .py()?;
+    let rows: Option<Vec<core::PeriodPerformance>> = performance
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| nps_core::NpsError::invalid("performance", e, "performance rows (monitor.performance)"))
+        .py()?;
+    let policy = core::RetrainPolicy { moderate_inputs, auc_drop, calibration_periods, max_age_days };
+    let evidence =
+        core::RetrainEvidence { drift: report.as_ref(), performance: rows.as_deref(), training_auc, age_days };
+    Ok(policy.advise(&evidence).py()?.to_json())
+}
+
 /// A fitted recalibration (see `nps.monitor.Recalibrator`).
 #[pyclass(module = "nps._nps", name = "_Recalibration", frozen)]
 pub struct PyRecalibration(pub Recalibration);
@@ -207,6 +263,16 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MONITOR_CITL_TOLERANCE", core::DEFAULT_CITL_TOLERANCE)?;
     m.add("MONITOR_SLOPE_LOW", core::DEFAULT_SLOPE_LOW)?;
     m.add("MONITOR_SLOPE_HIGH", core::DEFAULT_SLOPE_HIGH)?;
+    m.add("MONITOR_PROMOTION_ALPHA", core::DEFAULT_PROMOTION_ALPHA)?;
+    m.add("MONITOR_AUC_MARGIN", core::DEFAULT_AUC_MARGIN)?;
+    m.add("MONITOR_BRIER_MARGIN", core::DEFAULT_BRIER_MARGIN)?;
+    m.add("MONITOR_PROMOTION_LIFT_BINS", core::DEFAULT_PROMOTION_LIFT_BINS)?;
+    m.add("MONITOR_MODERATE_INPUTS", core::DEFAULT_MODERATE_INPUTS)?;
+    m.add("MONITOR_AUC_DROP", core::DEFAULT_AUC_DROP)?;
+    m.add("MONITOR_CALIBRATION_PERIODS", core::DEFAULT_CALIBRATION_PERIODS)?;
+    m.add("MONITOR_MAX_AGE_DAYS", core::DEFAULT_MAX_AGE_DAYS)?;
+    m.add_function(wrap_pyfunction!(_compare_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(_retrain_policy, m)?)?;
     m.add_function(wrap_pyfunction!(_drift, m)?)?;
     m.add_function(wrap_pyfunction!(_drift_from_summary, m)?)?;
     m.add_function(wrap_pyfunction!(_reference_summary, m)?)?;

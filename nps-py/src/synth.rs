@@ -21,6 +21,49 @@ fn _synth_customers<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let config = BaseConfig { customers, seed, as_of, history_days, horizon_days, respond_rate };
     let base = py.detach(|| core::customers(&config)).py()?;
+    base_dict(py, base)
+}
+
+/// Generates the base as of a later date with drift (see `nps_core::synth::drifted_customers`):
+/// the dict of `_synth_customers` with `drifted_kinds`, `network_hit`, `as_of` and
+/// `drift_from`. `as_of` None: the default drifted date; `drift_from` None: the default
+/// days before `as_of`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (customers, seed, as_of, history_days, horizon_days, respond_rate, drift_from, price_change, network_share, network_churn_effect))]
+fn _synth_drifted<'py>(
+    py: Python<'py>,
+    customers: usize,
+    seed: u64,
+    as_of: Option<i64>,
+    history_days: u32,
+    horizon_days: u32,
+    respond_rate: f64,
+    drift_from: Option<i64>,
+    price_change: f64,
+    network_share: f64,
+    network_churn_effect: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let default = core::DriftConfig::default();
+    let as_of = as_of.unwrap_or(default.base.as_of);
+    let base = BaseConfig { customers, seed, as_of, history_days, horizon_days, respond_rate };
+    let config = core::DriftConfig {
+        base,
+        drift_from: drift_from.unwrap_or(as_of - core::DRIFT_DAYS_BEFORE_AS_OF * 86_400),
+        price_change,
+        network_share,
+        network_churn_effect,
+    };
+    let drifted = py.detach(|| core::drifted_customers(&config)).py()?;
+    let d = base_dict(py, drifted.base)?;
+    d.set_item("drifted_kinds", drifted.drifted_kinds)?;
+    d.set_item("network_hit", PyArray1::from_iter(py, drifted.network_hit.iter().copied()))?;
+    d.set_item("as_of", as_of)?;
+    d.set_item("drift_from", config.drift_from)?;
+    Ok(d)
+}
+
+fn base_dict(py: Python<'_>, base: core::SyntheticBase) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     let ev = base.events;
     d.set_item("customer", ev.customer.into_pyarray(py))?;
@@ -85,5 +128,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_synth_campaign, m)?)?;
     m.add("SYNTH_DEFAULT_CAMPAIGN_SEED", core::DEFAULT_CAMPAIGN_SEED)?;
     m.add("SYNTH_DEFAULT_TREATED_SHARE", core::DEFAULT_TREATED_SHARE)?;
+    m.add_function(wrap_pyfunction!(_synth_drifted, m)?)?;
+    m.add("SYNTH_PRICE_CHANGE", core::DEFAULT_PRICE_CHANGE)?;
+    m.add("SYNTH_NETWORK_SHARE", core::DEFAULT_NETWORK_SHARE)?;
+    m.add("SYNTH_NETWORK_CHURN_EFFECT", core::DEFAULT_NETWORK_CHURN_EFFECT)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! lifetimes-style classes with pandas in and out are in `nps/value.py`). Fits release the
 //! GIL; every number comes from the core.
 use nps_core::value::{
-    customer_lifetime_value, plan_campaign, FitSummary, summary_from_transactions, value_at_risk, BetaGeo, GammaGamma,
+    customer_lifetime_value, plan_campaign, summary_from_transactions, value_at_risk, BetaGeo, FitSummary, GammaGamma,
     LifetimeValueOptions, RetentionAction, ShiftedBetaGeometric, TimeUnit,
 };
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};

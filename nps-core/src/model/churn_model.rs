@@ -12,18 +12,22 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::design::Design;
-use super::file_header::{check_header, MODEL_FORMAT};
+use super::file_header::{check_header, MODEL_FORMAT, MONITORED_MODEL_VERSION};
 use super::logistic::{fit_design, linear, sigmoid, ConvergenceReport, LogisticFit, LogisticOptions};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
 use crate::explain::LinearExplainer;
 use crate::features::FeatureSet;
+use crate::monitor::{
+    calibrate, calibrate_one, drift_from_reference, matrix_reference, model_id, table_reference, DriftOptions,
+    DriftReport, Lineage, PromotionDecision, Recalibration, ReferenceSummary, DEFAULT_RECORD_REFERENCE,
+};
 
 /// The newest model file version this library reads and the one it writes.
 pub const MODEL_VERSION: u32 = 1;
 
 /// How to train.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ChurnModelOptions {
     /// The logistic regression.
@@ -31,6 +35,21 @@ pub struct ChurnModelOptions {
     /// The input encoding (standardisation on by default: it makes the penalty treat every
     /// input alike and the predictions independent of each input's unit).
     pub encoder: EncoderOptions,
+    /// Whether the fit records the reference summary of the training inputs and score in
+    /// the model ([`DEFAULT_RECORD_REFERENCE`]: on). An instruction to the fit, not part of
+    /// the file (not written, so a file's `options` are as before).
+    #[serde(skip)]
+    pub record_reference: bool,
+}
+
+impl Default for ChurnModelOptions {
+    fn default() -> Self {
+        ChurnModelOptions {
+            logistic: LogisticOptions::default(),
+            encoder: EncoderOptions::default(),
+            record_reference: DEFAULT_RECORD_REFERENCE,
+        }
+    }
 }
 
 /// What a model was trained on and how well it did.
@@ -79,6 +98,19 @@ pub struct ChurnModel {
     pub options: ChurnModelOptions,
     /// Training metadata.
     pub training: TrainingInfo,
+    /// The reference summary of the training inputs and score (the probability before any
+    /// recalibration, as the input [`crate::monitor::SCORE_INPUT`]), recorded at fit: what
+    /// [`Self::drift`] compares a later window with. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_summary: Option<ReferenceSummary>,
+    /// A recalibration applied to every probability the model returns (the
+    /// `predict_proba` functions and [`Self::score_cells`]); explanations (contributions,
+    /// log-odds) stay on the raw score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recalibration: Option<Recalibration>,
+    /// Where the model comes from and what was decided about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
 }
 
 /// The rows of positive weight when some weight is zero (`None` when all are positive or
@@ -118,7 +150,14 @@ impl ChurnModel {
         }
         let encoder = TableEncoder::fit_weighted(table, specs, &options.encoder, sample_weight)?;
         let x = encoder.transform(table)?;
-        ChurnModel::fit_encoded(encoder, x, y, sample_weight, options)
+        let mut model = ChurnModel::fit_encoded(encoder, x.view(), y, sample_weight, options)?;
+        if options.record_reference {
+            let score = model.decision_function(x.view())?.mapv(sigmoid);
+            model.reference_summary =
+                Some(table_reference(table, &model.inputs, score.as_slice().expect("contiguous"))?);
+            model.version = model.file_version();
+        }
+        Ok(model)
     }
 
     /// Trains on a numeric matrix whose columns are named `names`, read in place (every
@@ -138,6 +177,23 @@ impl ChurnModel {
             let x = x.select(ndarray::Axis(0), &keep);
             return ChurnModel::fit_matrix(x.view(), names, &y, Some(&w), options);
         }
+        let mut model = ChurnModel::fit_matrix_unrecorded(x, names, y, sample_weight, options)?;
+        if options.record_reference {
+            let score = model.raw_proba_matrix(x, names)?;
+            model.reference_summary =
+                Some(matrix_reference(x, names, &model.inputs, score.as_slice().expect("contiguous"))?);
+            model.version = model.file_version();
+        }
+        Ok(model)
+    }
+
+    fn fit_matrix_unrecorded(
+        x: ArrayView2<'_, f64>,
+        names: &[String],
+        y: &[f64],
+        sample_weight: Option<&[f64]>,
+        options: &ChurnModelOptions,
+    ) -> Result<ChurnModel> {
         let encoder = TableEncoder::fit_matrix_weighted(x, names, &options.encoder, sample_weight)?;
         // Each column is then (x − center) / scale, exactly as the encoder computes it.
         let affine: Option<(Vec<f64>, Vec<f64>)> = encoder
@@ -163,12 +219,12 @@ impl ChurnModel {
 
     fn fit_encoded(
         encoder: TableEncoder,
-        x: ndarray::Array2<f64>,
+        x: ArrayView2<'_, f64>,
         y: &[f64],
         sample_weight: Option<&[f64]>,
         options: &ChurnModelOptions,
     ) -> Result<ChurnModel> {
-        ChurnModel::fit_design(encoder, &Design::new(x.view()), y, sample_weight, options)
+        ChurnModel::fit_design(encoder, &Design::new(x), y, sample_weight, options)
     }
 
     fn fit_design(
@@ -224,6 +280,9 @@ impl ChurnModel {
                 metrics: BTreeMap::new(),
                 trained_at: None,
             },
+            reference_summary: None,
+            recalibration: None,
+            lineage: None,
         })
     }
 
@@ -252,9 +311,21 @@ impl ChurnModel {
             .collect()
     }
 
-    /// The churn probability of each row of a table of inputs.
+    /// The churn probability of each row of a table of inputs (through the
+    /// [`Self::recalibration`] when the model has one).
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
+        calibrate(self.recalibration.as_ref(), self.raw_proba(table)?)
+    }
+
+    /// σ(b + w · x) of each row of a table, before any recalibration.
+    pub fn raw_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
         Ok(self.decision_function(self.encode(table)?.view())?.mapv(sigmoid))
+    }
+
+    /// [`Self::raw_proba`] of a numeric matrix (see [`Self::predict_proba_matrix`]).
+    pub fn raw_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
+        let index = self.encoder.matrix_index(x, names)?;
+        Ok(Array1::from(super::batch::probabilities(&self.encoder, &self.coef, self.intercept, x, &index)?))
     }
 
     /// The churn probability of each row of a numeric matrix whose columns are the inputs
@@ -266,8 +337,7 @@ impl ChurnModel {
     /// the bit with scoring one customer at a time (sixteen rows at once, one SIMD lane
     /// each).
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
-        let index = self.encoder.matrix_index(x, names)?;
-        Ok(Array1::from(super::batch::probabilities(&self.encoder, &self.coef, self.intercept, x, &index)?))
+        calibrate(self.recalibration.as_ref(), self.raw_proba_matrix(x, names)?)
     }
 
     /// The churn probability of one customer given as one cell per input (in
@@ -275,7 +345,78 @@ impl ChurnModel {
     pub fn score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
         scratch.resize(self.coef.len(), 0.0);
         self.encoder.encode_row(cells, 0, scratch)?;
-        Ok(sigmoid(linear(scratch.iter().copied(), &self.coef, self.intercept)))
+        calibrate_one(self.recalibration.as_ref(), sigmoid(linear(scratch.iter().copied(), &self.coef, self.intercept)))
+    }
+
+    /// The file version this model is written with: [`MONITORED_MODEL_VERSION`] when it
+    /// carries a reference summary, a recalibration or a lineage, else [`MODEL_VERSION`].
+    pub fn file_version(&self) -> u32 {
+        if self.reference_summary.is_some() || self.recalibration.is_some() || self.lineage.is_some() {
+            MONITORED_MODEL_VERSION
+        } else {
+            MODEL_VERSION
+        }
+    }
+
+    /// Fits a recalibration (`method` `"platt"` or `"isotonic"`, see
+    /// [`Recalibration::fit`]) of the model's raw probabilities `p` of recent customers to
+    /// their outcomes `y`, and keeps it: from then on the model returns calibrated
+    /// probabilities. Errors: an unknown method, the fit's input errors.
+    pub fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> Result<()> {
+        self.recalibration = Some(Recalibration::fit(method, y, p, None)?);
+        self.version = self.file_version();
+        Ok(())
+    }
+
+    /// Sets (or removes) the recalibration, the reference summary or the lineage, checked,
+    /// and the file version that goes with them.
+    pub fn set_monitoring(
+        &mut self,
+        reference_summary: Option<ReferenceSummary>,
+        recalibration: Option<Recalibration>,
+        lineage: Option<Lineage>,
+    ) -> Result<()> {
+        for r in [&reference_summary].into_iter().flatten() {
+            r.validate()?;
+        }
+        for r in [&recalibration].into_iter().flatten() {
+            r.validate()?;
+        }
+        for l in [&lineage].into_iter().flatten() {
+            l.validate()?;
+        }
+        self.reference_summary = reference_summary;
+        self.recalibration = recalibration;
+        self.lineage = lineage;
+        self.version = self.file_version();
+        Ok(())
+    }
+
+    /// Records a champion-and-challenger decision taken with this model as the challenger
+    /// (see [`Lineage::record`]).
+    pub fn record_decision(&mut self, decision: &PromotionDecision) {
+        self.lineage.get_or_insert_with(Lineage::default).record(decision);
+        self.version = self.file_version();
+    }
+
+    /// The model's id: [`model_id`] of its file ([`Self::to_json`]).
+    pub fn id(&self) -> String {
+        model_id(&self.to_json())
+    }
+
+    /// Drift of a window (a table holding the model's inputs) from the reference summary
+    /// recorded at fit, the score (before recalibration) included. Errors: a model without
+    /// a stored reference, a missing input, the table's errors.
+    pub fn drift(&self, table: &RawTable, options: &DriftOptions) -> Result<DriftReport> {
+        crate::monitor::stored_reference(self.reference_summary.as_ref())?;
+        let score = self.raw_proba(table)?;
+        drift_from_reference(
+            self.reference_summary.as_ref(),
+            table,
+            &self.inputs,
+            score.as_slice().expect("contiguous"),
+            options,
+        )
     }
 
     /// The exact attribution of this model's log-odds to its inputs.
@@ -289,9 +430,14 @@ impl ChurnModel {
         )
     }
 
-    /// The model file.
+    /// The model file (of [`Self::file_version`]).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a model serialises")
+        let version = self.file_version();
+        if version == self.version {
+            serde_json::to_string_pretty(self).expect("a model serialises")
+        } else {
+            serde_json::to_string_pretty(&ChurnModel { version, ..self.clone() }).expect("a model serialises")
+        }
     }
 
     /// Reads a model file and checks everything: the format and version, the encoder, that
@@ -337,6 +483,15 @@ impl ChurnModel {
         }
         if !self.intercept.is_finite() {
             return Err(NpsError::invalid("intercept", self.intercept, "a finite number"));
+        }
+        if let Some(r) = &self.reference_summary {
+            r.validate()?;
+        }
+        if let Some(r) = &self.recalibration {
+            r.validate()?;
+        }
+        if let Some(l) = &self.lineage {
+            l.validate()?;
         }
         if let Some(features) = &self.features {
             let set = FeatureSet::from_json(&features.to_string())?;

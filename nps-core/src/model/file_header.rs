@@ -8,10 +8,17 @@ pub const MODEL_FORMAT: &str = "nps.churn_model";
 /// The file version that introduced model kinds (a logistic file of version 1 has none).
 pub const BOOSTED_MODEL_VERSION: u32 = 2;
 
+/// The file version of a churn model (of either kind) that carries what monitoring and
+/// retraining keep with it: a reference summary, a recalibration or a lineage. A file
+/// without them keeps its version (1 logistic, 2 boosted) and its bytes, so that older
+/// readers still read it; a reader that does not know version 3 refuses such a file rather
+/// than ignore a recalibration it would not apply.
+pub const MONITORED_MODEL_VERSION: u32 = 3;
+
 /// Checks a churn model file's `format`, `version` and `kind` (a version-1 file has no kind
 /// and is logistic).
 pub(crate) fn check_header(value: &serde_json::Value, kind: &str) -> Result<()> {
-    check_file_header(value, MODEL_FORMAT, BOOSTED_MODEL_VERSION, kind, "logistic")
+    check_file_header(value, MODEL_FORMAT, MONITORED_MODEL_VERSION, kind, "logistic")
 }
 
 /// Checks the header of a model file of any format: `format` must be `format`, `version`

@@ -17,7 +17,7 @@ pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_VERSION
 pub use churn_scorer::{AnyChurnModel, ChurnScorer, ScorerScratch};
 pub use explanation::{Explanation, FactorValue, InputProfile, ReadableFactor, Share};
 pub(crate) use file_header::check_file_header;
-pub use file_header::MODEL_FORMAT;
+pub use file_header::{MODEL_FORMAT, MONITORED_MODEL_VERSION};
 pub use folds::{cross_validate, stratified_folds};
 pub use logistic::{
     fit_logistic, sigmoid, ClassWeight, ConvergenceReport, DistributedFit, LogisticFit, LogisticOptions, LogisticSums,

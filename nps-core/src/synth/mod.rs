@@ -4,6 +4,7 @@
 
 mod campaign;
 mod customers;
+mod drift;
 mod survey;
 
 pub use crate::rng::Rng;
@@ -14,5 +15,9 @@ pub use campaign::{
 pub use customers::{
     customers, BaseConfig, SurveyAnswers, SyntheticBase, CONTRACT_TERM_DAYS, DEPARTMENTS, DRIVERS, PLANS,
     RENEWAL_WINDOW_DAYS, SEGMENTS, SHOCK_AND_CONTACTS,
+};
+pub use drift::{
+    drifted_customers, DriftConfig, DriftedBase, DEFAULT_NETWORK_CHURN_EFFECT, DEFAULT_NETWORK_SHARE,
+    DEFAULT_PRICE_CHANGE, DRIFT_DAYS_BEFORE_AS_OF, DRIFT_DAYS_LATER,
 };
 pub use survey::{survey, SurveyConfig, SyntheticSurvey, SURVEY_SEGMENTS};

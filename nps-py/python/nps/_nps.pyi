@@ -446,6 +446,8 @@ class _BoostedChurnModel:
     """A trained boosted churn model (see `nps.BoostedChurnModel`)."""
     def contributions(self, rows) -> Any:
         """Contributions of each tree row: rows × (inputs + 1), the expected value last."""
+    def drift(self, names, columns, moderate, major) -> Any:
+        """The drift report (JSON) of a table against the stored reference summary."""
     @property
     def expected_value(self) -> Any: ...
     def explain(self, names, columns, top) -> Any:
@@ -474,14 +476,35 @@ class _BoostedChurnModel:
     def kinds(self) -> Any:
         """Each input's kind: "numeric", "categorical" or "boolean"."""
     @property
+    def lineage_json(self) -> Any:
+        """The lineage (JSON), or None."""
+    @property
+    def model_id(self) -> Any:
+        """The model's id (a content hash of its file)."""
+    @property
     def options_json(self) -> Any: ...
     def predict_proba(self, names, columns) -> Any:
         """P(churn) of each row of a table."""
     def predict_proba_matrix(self, x, names) -> Any:
         """P(churn) of each row of a float64 matrix whose columns are `names`."""
+    def raw_proba(self, names, columns) -> Any:
+        """The probabilities before any recalibration."""
     def raw_scores(self, rows) -> Any:
         """Log-odds of each tree row."""
+    def recalibrate(self, method, y, p) -> Any:
+        """Fits and keeps a recalibration of raw probabilities `p` to outcomes `y`."""
+    @property
+    def recalibration_json(self) -> Any:
+        """The recalibration applied to the probabilities (JSON), or None."""
+    def record_decision(self, decision) -> Any:
+        """Records a promotion decision (JSON) in the lineage."""
+    @property
+    def reference_summary_json(self) -> Any:
+        """The reference summary recorded at fit (JSON), or None."""
     def set_metric(self, name, value) -> Any: ...
+    def set_monitoring(self, reference_summary, recalibration, lineage) -> Any:
+        """Sets (or removes, with None) the reference summary, the recalibration and the
+        lineage, each as JSON, checked by the core."""
     def to_json(self) -> Any: ...
     def tree_rows(self, names, columns) -> Any:
         """The rows of a table as the trees read them (codes for categories, NaN missing)."""
@@ -542,6 +565,8 @@ class _ChurnModel:
     def contributions(self, names, columns) -> Any:
         """(contributions per input: rows × inputs, baseline log-odds, log-odds per row)."""
     def decision_function(self, names, columns) -> Any: ...
+    def drift(self, names, columns, moderate, major) -> Any:
+        """The drift report (JSON) of a table against the stored reference summary."""
     def encode(self, names, columns) -> Any: ...
     def explain(self, names, columns, top) -> Any:
         """Per row: (probability, log-odds, baseline, [(name, contribution, value, typical,
@@ -556,11 +581,32 @@ class _ChurnModel:
     def inputs(self) -> Any: ...
     @property
     def intercept(self) -> Any: ...
+    @property
+    def lineage_json(self) -> Any:
+        """The lineage (JSON), or None."""
+    @property
+    def model_id(self) -> Any:
+        """The model's id (a content hash of its file)."""
     def predict_proba(self, names, columns) -> Any: ...
     def predict_proba_matrix(self, x, names) -> Any:
         """Probabilities for a float64 matrix whose columns are `names` (read in place, C or
         Fortran order), returned without a copy."""
+    def raw_proba(self, names, columns) -> Any:
+        """The probabilities before any recalibration."""
+    def recalibrate(self, method, y, p) -> Any:
+        """Fits and keeps a recalibration of raw probabilities `p` to outcomes `y`."""
+    @property
+    def recalibration_json(self) -> Any:
+        """The recalibration applied to the probabilities (JSON), or None."""
+    def record_decision(self, decision) -> Any:
+        """Records a promotion decision (JSON) in the lineage."""
+    @property
+    def reference_summary_json(self) -> Any:
+        """The reference summary recorded at fit (JSON), or None."""
     def set_metric(self, name, value) -> Any: ...
+    def set_monitoring(self, reference_summary, recalibration, lineage) -> Any:
+        """Sets (or removes, with None) the reference summary, the recalibration and the
+        lineage, each as JSON, checked by the core."""
     def set_trained_at(self, when) -> Any: ...
     def to_json(self) -> Any: ...
 
@@ -810,6 +856,10 @@ def _class_weight_json(value) -> Any:
     """A class weighting (None, a name, or (negative, positive)) as the core's JSON, for the
     options of the boosted estimators."""
 
+def _compare_scores(y, champion, challenger, champion_id, challenger_id, alpha, auc_margin, brier_margin, lift_bins, decided_at) -> Any:
+    """The champion-and-challenger decision (JSON) from both models' probabilities on the
+    same labelled rows."""
+
 def _compute_features(enc, definitions, as_of, declared_kinds) -> Any:
     """Computes features (the retention preset when `definitions` is None) as of `as_of`."""
 
@@ -888,6 +938,10 @@ def _reference_summary(reference, bins) -> Any:
 def _retention_json() -> Any:
     """The retention preset as JSON definitions."""
 
+def _retrain_policy(drift, performance, training_auc, age_days, moderate_inputs, auc_drop, calibration_periods, max_age_days) -> Any:
+    """The retrain advice (JSON) from a drift report and performance rows (both as the core
+    writes them), the AUC at training and the model's age."""
+
 def _saved_per_contacts(y, treated, score, k, value, contacts, outcome) -> Any:
     """Customers (and value) saved per `contacts` contacts, measured on a campaign."""
 
@@ -903,6 +957,12 @@ def _synth_campaign(customers, seed, as_of, history_days, horizon_days, respond_
 
 def _synth_customers(customers, seed, as_of, history_days, horizon_days, respond_rate) -> Any:
     """Generates a synthetic customer base; returns a dict of columns."""
+
+def _synth_drifted(customers, seed, as_of, history_days, horizon_days, respond_rate, drift_from, price_change, network_share, network_churn_effect) -> Any:
+    """Generates the base as of a later date with drift (see `nps_core::synth::drifted_customers`):
+    the dict of `_synth_customers` with `drifted_kinds`, `network_hit`, `as_of` and
+    `drift_from`. `as_of` None: the default drifted date; `drift_from` None: the default
+    days before `as_of`."""
 
 def _tally_groups(scores, codes, weights, scale, non_integer, missing, out_of_range) -> Any:
     """The answers tallied by group code, for a scale-out engine to merge (see
@@ -1000,12 +1060,20 @@ def uplift(treated_retained, control_retained, level=0.95) -> Any:
 DEFAULT_TOP_ACTIONS: int
 DEFAULT_TOP_FACTORS: int
 MONITOR_ALPHA: float
+MONITOR_AUC_DROP: float
+MONITOR_AUC_MARGIN: float
+MONITOR_BRIER_MARGIN: float
+MONITOR_CALIBRATION_PERIODS: int
 MONITOR_CITL_TOLERANCE: float
 MONITOR_DEFAULT_BINS: int
 MONITOR_LEVEL: float
 MONITOR_LIFT_BINS: int
 MONITOR_MAJOR_PSI: float
+MONITOR_MAX_AGE_DAYS: float
+MONITOR_MODERATE_INPUTS: int
 MONITOR_MODERATE_PSI: float
+MONITOR_PROMOTION_ALPHA: float
+MONITOR_PROMOTION_LIFT_BINS: int
 MONITOR_PSI_EPSILON: float
 MONITOR_SLOPE_HIGH: float
 MONITOR_SLOPE_LOW: float
@@ -1013,5 +1081,8 @@ PROPENSITY_DRAWS: int
 SURVEY_ANSWER_FEATURES: list
 SYNTH_DEFAULT_CAMPAIGN_SEED: int
 SYNTH_DEFAULT_TREATED_SHARE: float
+SYNTH_NETWORK_CHURN_EFFECT: float
+SYNTH_NETWORK_SHARE: float
+SYNTH_PRICE_CHANGE: float
 UPLIFT_DEFAULT_CONTACTS: float
 UPLIFT_DEFAULT_LEARNER: str

@@ -65,6 +65,80 @@ class _CoreModel:
         X, one = one_row(X)
         return _checks.table(self, X, fit=False), one
 
+    # -- monitoring and retraining: what the model file keeps --------------------------------
+
+    @property
+    def reference_summary(self) -> Any:
+        """The :class:`nps.monitor.ReferenceSummary` of the training inputs and score (the
+        probability before any recalibration, as the input ``score``) recorded at fit, or
+        None (a model read from an older file). ``nps.monitor.drift(model, recent)``
+        compares a window with it. Set it to a summary (or None) to replace it."""
+        from .monitor import ReferenceSummary
+
+        text = self._fitted()._model.reference_summary_json
+        return None if text is None else ReferenceSummary(text)
+
+    @reference_summary.setter
+    def reference_summary(self, summary: Any) -> None:
+        m = self._fitted()._model
+        text = None if summary is None else (summary if isinstance(summary, str) else summary.to_json())
+        m.set_monitoring(text, m.recalibration_json, m.lineage_json)
+
+    @property
+    def recalibration(self) -> Any:
+        """The :class:`nps.monitor.Recalibrator` applied to every probability the model
+        returns (``predict_proba``, ``churn_probability``), or None. Explanations
+        (contributions, log-odds) stay on the raw score. Set a fitted Recalibrator (or None),
+        or use :meth:`recalibrate`."""
+        from .monitor import Recalibrator
+
+        text = self._fitted()._model.recalibration_json
+        return None if text is None else Recalibrator.from_json(text)
+
+    @recalibration.setter
+    def recalibration(self, recalibrator: Any) -> None:
+        m = self._fitted()._model
+        text = None if recalibrator is None else (recalibrator if isinstance(recalibrator, str)
+                                                  else recalibrator.to_json())
+        m.set_monitoring(m.reference_summary_json, text, m.lineage_json)
+
+    def recalibrate(self, y: Any, p_or_X: Any, method: str = "platt") -> Any:
+        """Fits a recalibration (``"platt"`` or ``"isotonic"``) on recent outcomes ``y`` and
+        keeps it in the model (and its file): ``p_or_X`` is either the model's raw
+        probabilities of those customers (a 1-D array) or their inputs (a table), scored
+        here before any recalibration. Returns the model."""
+        m = self._fitted()._model
+        if isinstance(p_or_X, (list, tuple)) or getattr(p_or_X, "ndim", None) == 1:
+            p = np.asarray(p_or_X, dtype=np.float64)
+        else:
+            X, _ = self._input(p_or_X)
+            names, columns = self._columns(X)
+            p = m.raw_proba(names, columns)
+        y01 = np.asarray(y, dtype=np.float64) if not hasattr(self, "classes_") else _as_01(y, self.classes_)
+        m.recalibrate(method, y01, p)
+        return self
+
+    @property
+    def lineage(self) -> Optional[dict]:
+        """Where the model comes from: ``parent`` (the id of the model it replaced),
+        ``data_window`` (``from``, ``to``, ``rows``), ``training_metrics``,
+        ``promotion_metrics`` and the promotion ``decisions`` taken with it as the
+        challenger; None when nothing was recorded. Set a dict of those keys (or None)."""
+        text = self._fitted()._model.lineage_json
+        return None if text is None else json.loads(text)
+
+    @lineage.setter
+    def lineage(self, value: Optional[Mapping[str, Any]]) -> None:
+        m = self._fitted()._model
+        m.set_monitoring(m.reference_summary_json, m.recalibration_json,
+                         None if value is None else json.dumps(dict(value)))
+
+    @property
+    def model_id(self) -> str:
+        """The model's id: ``"fnv1a64:"`` and the 16 hex digits of the FNV-1a hash of its
+        file (``to_json()``); the same file has the same id in every language."""
+        return self._fitted()._model.model_id
+
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         if "_model" in state:
@@ -288,6 +362,14 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         ``BaseEstimator`` offers through this method, ahead of ``_repr_html_``)."""
         return {"text/plain": repr(self), "text/html": self._repr_html_()}
 
+
+
+def _as_01(y: Any, classes: Any) -> np.ndarray:
+    """Outcomes as 0/1 floats: the second of ``classes`` is churn (0/1 and booleans pass)."""
+    values = np.asarray(y)
+    if values.dtype.kind in "biuf":
+        return values.astype(np.float64)  # the core checks that they are 0/1
+    return (values == classes[1]).astype(np.float64)
 
 
 def _contribution_frame(c: np.ndarray, inputs: list, baseline: float, X: Any) -> Any:

@@ -11,7 +11,18 @@ outcomes arrive, and recalibration without retraining. Every number comes from t
 * ``performance(y, p, period)``: per period the count, event rate, ROC AUC with DeLong's
   interval, top-decile lift, Brier score, calibration in the large and slope, and a
   calibration-drift flag. ``delong_test`` compares two scores' AUCs on the same rows.
-* ``Recalibrator("platt" | "isotonic")``: ``fit(p, y)``, ``predict(p)``, saved as JSON.
+* ``Recalibrator("platt" | "isotonic")``: ``fit(p, y)``, ``predict(p)``, saved as JSON, or
+  kept in the model file (``model.recalibrate(y, X)``, ``model.recalibration``).
+
+Retraining:
+
+* ``drift(model, current)``: against the reference summary the model recorded at fit, its
+  score included.
+* ``compare(champion, challenger, X, y)``: both models on the latest labelled window (AUC,
+  DeLong's one-sided test, top-decile lift, Brier) and the promotion rule's
+  :class:`PromotionDecision`, recorded in the challenger's ``lineage``.
+* ``retrain_policy(drift, performance, training_auc, age_days)``: whether to retrain and
+  why (:class:`RetrainAdvice`).
 """
 
 from __future__ import annotations
@@ -32,15 +43,19 @@ __all__ = [
     "MAJOR_PSI",
     "MODERATE_PSI",
     "PSI_EPSILON",
+    "PromotionDecision",
     "Recalibrator",
     "ReferenceSummary",
+    "RetrainAdvice",
     "auc_interval",
+    "compare",
     "delong_test",
     "drift",
     "ks_2samp",
     "performance",
     "psi",
     "reference_summary",
+    "retrain_policy",
 ]
 
 #: Quantile bins of a numeric input by default (deciles).
@@ -219,10 +234,18 @@ def _nan(v: Any) -> Any:
 def drift(reference: Any, current: Any, bins: int = DEFAULT_BINS, *, moderate: float = MODERATE_PSI,
           major: float = MAJOR_PSI) -> DriftReport:
     """Drift of ``current`` (a DataFrame) from ``reference``: a DataFrame of the training
-    window, a :class:`ReferenceSummary`, or a summary's JSON. Every reference input must be a
-    column of ``current`` (other columns are left alone). Numeric columns: PSI over the
-    reference's ``bins`` quantile bins (closed on the right) and the exact KS statistic;
-    other columns: PSI over the categories. See :class:`DriftReport`."""
+    window, a :class:`ReferenceSummary`, a summary's JSON, or a fitted model (``ChurnModel``,
+    ``BoostedChurnModel``), compared with the summary it recorded at fit: its inputs and its
+    score (``score``, the probability before any recalibration, computed here on
+    ``current``). Every reference input must be a column of ``current`` (other columns are
+    left alone). Numeric columns: PSI over the reference's ``bins`` quantile bins (closed on
+    the right) and the exact KS statistic; other columns: PSI over the categories. See
+    :class:`DriftReport`. A model without a stored summary raises ``NpsError``."""
+    if hasattr(reference, "_core") and hasattr(reference, "reference_summary"):
+        model = reference._fitted()
+        X, _ = model._input(current)
+        names, columns = model._columns(X)
+        return DriftReport(model._model.drift(names, columns, moderate, major))
     cur = _columns(current, "current")
     if isinstance(reference, str):
         reference = ReferenceSummary(reference)
@@ -259,7 +282,9 @@ def performance(y: Any, p: Any, period: Any, *, order: Optional[Sequence[Any]] =
     for c in frame.columns:
         if c not in ("period", "calibration_drift", "count", "events"):
             frame[c] = frame[c].astype("float64")
-    return frame.set_index("period")
+    frame = frame.set_index("period")
+    frame.attrs["json"] = text  # the core's rows, for retrain_policy
+    return frame
 
 
 def delong_test(y: Any, score_a: Any, score_b: Any) -> Dict[str, float]:
@@ -356,3 +381,187 @@ class Recalibrator:
     def __repr__(self) -> str:
         return f"Recalibrator(method={self.method!r})"
 
+
+
+# -- retraining --------------------------------------------------------------------------------
+
+#: The one-sided significance level a better-ranking challenger needs.
+PROMOTION_ALPHA: float = _nps.MONITOR_PROMOTION_ALPHA
+#: How far below the champion's AUC a better-calibrated challenger's may be.
+AUC_MARGIN: float = _nps.MONITOR_AUC_MARGIN
+#: How much lower a better-calibrated challenger's Brier score must be.
+BRIER_MARGIN: float = _nps.MONITOR_BRIER_MARGIN
+#: Moderately drifted inputs that call for retraining.
+MODERATE_INPUTS: int = _nps.MONITOR_MODERATE_INPUTS
+#: The drop in AUC from training that calls for retraining.
+AUC_DROP: float = _nps.MONITOR_AUC_DROP
+#: Consecutive latest periods flagged for calibration drift that call for retraining.
+CALIBRATION_PERIODS: int = _nps.MONITOR_CALIBRATION_PERIODS
+#: The age in days that calls for retraining.
+MAX_AGE_DAYS: float = _nps.MONITOR_MAX_AGE_DAYS
+
+
+class PromotionDecision:
+    """A recorded champion-and-challenger decision: ``promote``, the ``clause`` that
+    decided (``better_auc``, ``better_calibrated`` or ``champion_stays``), the ``reason`` in
+    words, each model's ``auc``, ``top_lift``, ``brier`` (``champion``, ``challenger``),
+    DeLong's test (``delong``), the one-sided p-values, the differences in lift and Brier,
+    and the rule applied. ``to_json()`` for a log; in Jupyter a table."""
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self._doc: Dict[str, Any] = json.loads(text)
+
+    @property
+    def promote(self) -> bool:
+        """Whether the challenger replaces the champion."""
+        return bool(self._doc["promote"])
+
+    @property
+    def clause(self) -> str:
+        """``better_auc``, ``better_calibrated`` or ``champion_stays``."""
+        return str(self._doc["clause"])
+
+    @property
+    def reason(self) -> str:
+        """The reason in words, with the numbers."""
+        return str(self._doc["reason"])
+
+    @property
+    def champion(self) -> Dict[str, float]:
+        """The champion's ``auc``, ``top_lift``, ``brier``, ``mean_predicted`` on the window."""
+        return dict(self._doc["champion"])
+
+    @property
+    def challenger(self) -> Dict[str, float]:
+        """The challenger's numbers on the window."""
+        return dict(self._doc["challenger"])
+
+    @property
+    def delong(self) -> Dict[str, float]:
+        """DeLong's paired test, A the challenger: ``auc_a``, ``auc_b``, ``difference``,
+        ``se``, ``z``, two-sided ``p_value``."""
+        return dict(self._doc["delong"])
+
+    def __getitem__(self, key: str) -> Any:
+        return self._doc[key]
+
+    def to_json(self) -> str:
+        """The decision as the core writes it (JSON)."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The decision as plain Python data."""
+        return json.loads(self._json)
+
+    def __repr__(self) -> str:
+        return f"PromotionDecision(promote={self.promote}, clause={self.clause!r})"
+
+    def _repr_html_(self) -> str:
+        d = self._doc
+        body = []
+        for name in ("champion", "challenger"):
+            m = d[name]
+            body.append([name, _html.esc(d[f"{name}_id"]), _html.num(m["auc"], 4), _html.num(m["top_lift"], 2),
+                         _html.num(m["brier"], 4), _html.pct(m["mean_predicted"])])
+        table = _html.table(["model", "id", "AUC", "top-decile lift", "Brier", "mean predicted"], body)
+        verdict = "promote the challenger" if d["promote"] else "keep the champion"
+        headline = (f"{_html.esc(verdict)} ({_html.esc(d['clause'])}): {_html.esc(d['reason'])}; "
+                    f"{d['rows']} customers, {d['events']} churners")
+        return _html.block("Champion and challenger", headline, table)
+
+
+def compare(champion: Any, challenger: Any, X: Any, y: Any, *, alpha: float = PROMOTION_ALPHA,
+            auc_margin: float = AUC_MARGIN, brier_margin: float = BRIER_MARGIN,
+            lift_bins: int = _nps.MONITOR_PROMOTION_LIFT_BINS, decided_at: Optional[str] = None,
+            record: bool = True) -> PromotionDecision:
+    """Champion against challenger (fitted models of any kind: ``ChurnModel``,
+    ``BoostedChurnModel``) on the latest labelled window ``X``, ``y`` (0/1): each model's
+    probabilities (its recalibration applied), AUC, top-decile lift and Brier score,
+    DeLong's paired test, and the promotion rule: promote when the challenger's AUC is higher
+    with a one-sided p-value below ``alpha``, or when it is at most ``auc_margin`` lower (and
+    not significantly) with a Brier score lower by at least ``brier_margin``. With
+    ``record`` the decision goes into the challenger's ``lineage`` (when promoted, the
+    champion's ``model_id`` becomes its parent and its numbers the metrics at promotion)."""
+    p_a = np.asarray(champion.churn_probability(X), dtype=np.float64)
+    p_b = np.asarray(challenger.churn_probability(X), dtype=np.float64)
+    y01 = y.to_numpy() if hasattr(y, "to_numpy") else y
+    text = _nps._compare_scores(y01, p_a, p_b, champion.model_id, challenger.model_id, float(alpha),
+                                float(auc_margin), float(brier_margin), int(lift_bins), decided_at)
+    if record:
+        challenger._fitted()._model.record_decision(text)
+    return PromotionDecision(text)
+
+
+class RetrainAdvice:
+    """The retrain policy's answer: ``retrain`` (bool), the ``reasons`` (each a dict:
+    ``kind`` of ``drift``, ``performance``, ``calibration`` or ``age``, ``detail`` in words,
+    the ``inputs`` concerned, the measured ``value`` and the ``threshold``), ``notes`` (what
+    was seen that does not call for retraining on its own) and the ``policy`` applied.
+    ``to_json()`` for a service."""
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self._doc: Dict[str, Any] = json.loads(text)
+
+    @property
+    def retrain(self) -> bool:
+        """Whether to retrain."""
+        return bool(self._doc["retrain"])
+
+    @property
+    def reasons(self) -> List[Dict[str, Any]]:
+        """Why (empty when not)."""
+        return list(self._doc["reasons"])
+
+    @property
+    def notes(self) -> List[Dict[str, Any]]:
+        """What was seen that does not call for retraining on its own."""
+        return list(self._doc["notes"])
+
+    def __bool__(self) -> bool:
+        return self.retrain
+
+    def to_json(self) -> str:
+        """The advice as the core writes it (JSON)."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The advice as plain Python data."""
+        return json.loads(self._json)
+
+    def __repr__(self) -> str:
+        return f"RetrainAdvice(retrain={self.retrain}, reasons={[r['kind'] for r in self.reasons]})"
+
+    def _repr_html_(self) -> str:
+        rows = [[_html.esc(kind), _html.esc(r["kind"]), _html.esc(r["detail"])]
+                for kind, items in (("reason", self.reasons), ("note", self.notes)) for r in items]
+        table = _html.table(["", "kind", "detail"], rows)
+        headline = "retrain" if self.retrain else "no need to retrain"
+        return _html.block("Retrain policy", _html.esc(headline), table)
+
+
+def retrain_policy(drift: Any = None, performance: Any = None, training_auc: Optional[float] = None,
+                   age_days: Optional[float] = None, *, moderate_inputs: int = MODERATE_INPUTS,
+                   auc_drop: float = AUC_DROP, calibration_periods: int = CALIBRATION_PERIODS,
+                   max_age_days: float = MAX_AGE_DAYS) -> RetrainAdvice:
+    """Whether to retrain and why, from any of: a :class:`DriftReport` (or its JSON) of the
+    latest window against the model's reference (``major`` drift anywhere, or at least
+    ``moderate_inputs`` moderate inputs); the :func:`performance` frame (or its JSON rows),
+    oldest period first, with the ``training_auc`` it is compared with (the latest AUC lower
+    by at least ``auc_drop``; the last ``calibration_periods`` periods all flagged for
+    calibration drift); the model's ``age_days`` (at least ``max_age_days``). Parts not given
+    give no reason. See :class:`RetrainAdvice`."""
+    drift_json = drift if drift is None or isinstance(drift, str) else drift.to_json()
+    if performance is None or isinstance(performance, str):
+        perf_json = performance
+    elif isinstance(performance, pd.DataFrame):
+        perf_json = performance.attrs.get("json")
+        if perf_json is None:
+            frame = performance.reset_index()
+            perf_json = frame.to_json(orient="records")
+    else:
+        perf_json = json.dumps(list(performance))
+    return RetrainAdvice(_nps._retrain_policy(drift_json, perf_json, None if training_auc is None else float(training_auc),
+                                              None if age_days is None else float(age_days), int(moderate_inputs),
+                                              float(auc_drop), int(calibration_periods), float(max_age_days)))

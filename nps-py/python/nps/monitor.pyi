@@ -10,15 +10,19 @@ __all__ = [
     "MAJOR_PSI",
     "MODERATE_PSI",
     "PSI_EPSILON",
+    "PromotionDecision",
     "Recalibrator",
     "ReferenceSummary",
+    "RetrainAdvice",
     "auc_interval",
+    "compare",
     "delong_test",
     "drift",
     "ks_2samp",
     "performance",
     "psi",
     "reference_summary",
+    "retrain_policy",
 ]
 
 DEFAULT_BINS: int
@@ -95,3 +99,69 @@ class Recalibrator:
     def to_json(self) -> str: ...
     @classmethod
     def from_json(cls, text: str) -> Recalibrator: ...
+
+PROMOTION_ALPHA: float
+AUC_MARGIN: float
+BRIER_MARGIN: float
+MODERATE_INPUTS: int
+AUC_DROP: float
+CALIBRATION_PERIODS: int
+MAX_AGE_DAYS: float
+
+class PromotionDecision:
+    def __init__(self, text: str) -> None: ...
+    @property
+    def promote(self) -> bool: ...
+    @property
+    def clause(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def champion(self) -> Dict[str, float]: ...
+    @property
+    def challenger(self) -> Dict[str, float]: ...
+    @property
+    def delong(self) -> Dict[str, float]: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+def compare(
+    champion: Any,
+    challenger: Any,
+    X: Any,
+    y: Any,
+    *,
+    alpha: float = ...,
+    auc_margin: float = ...,
+    brier_margin: float = ...,
+    lift_bins: int = ...,
+    decided_at: Optional[str] = None,
+    record: bool = True,
+) -> PromotionDecision: ...
+
+class RetrainAdvice:
+    def __init__(self, text: str) -> None: ...
+    @property
+    def retrain(self) -> bool: ...
+    @property
+    def reasons(self) -> List[Dict[str, Any]]: ...
+    @property
+    def notes(self) -> List[Dict[str, Any]]: ...
+    def __bool__(self) -> bool: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+def retrain_policy(
+    drift: Any = None,
+    performance: Any = None,
+    training_auc: Optional[float] = None,
+    age_days: Optional[float] = None,
+    *,
+    moderate_inputs: int = ...,
+    auc_drop: float = ...,
+    calibration_periods: int = ...,
+    max_age_days: float = ...,
+) -> RetrainAdvice: ...

@@ -39,6 +39,14 @@ class SyntheticBase:
     """Indexed by customer: one boolean column per true churn driver."""
     as_of: np.datetime64
     """The reference time the base was generated around."""
+    drifted_kinds: tuple = ()
+    """For a drifted base (:func:`generate_drifted`): the event kinds whose distribution
+    moved from ``drift_from`` on; empty otherwise."""
+    network_hit: Any = None
+    """For a drifted base: per customer (indexed as ``labels``), whether the network problem
+    hit them; None otherwise."""
+    drift_from: Any = None
+    """For a drifted base: when the drift started."""
 
 
 def generate(
@@ -54,12 +62,60 @@ def generate(
     The history runs from ``history_days`` before ``as_of`` to the end of the horizon, so it
     also holds events after ``as_of``: features computed as of ``as_of`` must not see them.
     """
-    import pandas as pd
 
     from .survey import _epoch_second
 
     seconds = _epoch_second(as_of, "as_of")
     c = _nps._synth_customers(customers, seed, seconds, history_days, horizon_days, respond_rate)
+    return _base(c, seconds)
+
+
+#: The default price change of a drifted base (contract bills and payments times this).
+PRICE_CHANGE: float = _nps.SYNTH_PRICE_CHANGE
+#: The default share of customers a drifted base's network problem hits.
+NETWORK_SHARE: float = _nps.SYNTH_NETWORK_SHARE
+#: The default extra churn log-odds of a customer the network problem hits.
+NETWORK_CHURN_EFFECT: float = _nps.SYNTH_NETWORK_CHURN_EFFECT
+
+
+def generate_drifted(
+    customers: int = 10_000,
+    seed: int = 42,
+    as_of: Any = None,
+    drift_from: Any = None,
+    *,
+    price_change: float = PRICE_CHANGE,
+    network_share: float = NETWORK_SHARE,
+    network_churn_effect: float = NETWORK_CHURN_EFFECT,
+    history_days: int = 365,
+    horizon_days: int = 120,
+    respond_rate: float = 0.17,
+) -> SyntheticBase:
+    """The base as of a later date (``as_of``; by default half a year after
+    ``DEFAULT_AS_OF``) in which, from ``drift_from`` on (by default 45 days before
+    ``as_of``), contract prices rose by ``price_change`` and a network problem hit a share
+    ``network_share`` of the customers (outages, long technical contacts, and churn log-odds
+    up by ``network_churn_effect``). Usage, top-ups, subscriptions and surveys are untouched.
+    ``drifted_kinds`` names the event kinds that moved, ``network_hit`` who was hit. With
+    ``price_change=1`` and ``network_share=0`` it is :func:`generate`'s base."""
+    import pandas as pd
+
+    from .survey import _epoch_second
+
+    seconds = None if as_of is None else _epoch_second(as_of, "as_of")
+    start = None if drift_from is None else _epoch_second(drift_from, "drift_from")
+    c = _nps._synth_drifted(customers, seed, seconds, history_days, horizon_days, respond_rate, start,
+                            float(price_change), float(network_share), float(network_churn_effect))
+    base = _base(c, c["as_of"])
+    hit = pd.Series(c["network_hit"], index=base.labels.index, name="network_hit")
+    return SyntheticBase(base.events, base.labels, base.surveys, base.drivers, base.as_of,
+                         tuple(c["drifted_kinds"]), hit, np.datetime64(c["drift_from"], "s"))
+
+
+def _base(c: dict, seconds: int) -> SyntheticBase:
+    """The frames of the core's columns."""
+    import pandas as pd
+
     ids = pd.Index(c["customer_ids"], name="customer")
 
     def categorical(codes: np.ndarray, names: list) -> Any:

@@ -74,6 +74,11 @@ pub struct BoostingOptions {
     pub min_data_per_group: usize,
     /// Threads (0: one per core). The model does not depend on it.
     pub threads: usize,
+    /// Whether a churn model's fit records the reference summary of the training inputs
+    /// and score ([`crate::monitor::DEFAULT_RECORD_REFERENCE`]: on). An instruction to the
+    /// fit, not written to the file.
+    #[serde(skip)]
+    pub record_reference: bool,
 }
 
 impl BoostingOptions {
@@ -121,6 +126,7 @@ impl Default for BoostingOptions {
             cat_l2: 10.0,
             min_data_per_group: 100,
             threads: 0,
+            record_reference: crate::monitor::DEFAULT_RECORD_REFERENCE,
         }
     }
 }
