@@ -381,13 +381,15 @@ fn priority_is_p_c_v_l() {
     assert_eq!(got, vec![("fixed", 25.0, 10.0), ("by_bill", 18.75, 25.0), ("plain", 1.0, 1.0)]);
     // With a propensity per action.
     let p = |i: usize| [0.1, 0.8, 0.5][i];
-    let options = DecideOptions { top_n: 3, propensity: Some(&p) };
+    let options = DecideOptions { top_n: 3, propensity: Some(&p), uplift: None };
     let d = c.decide(&cu, 50.0, &[], &[], NOW, &options).unwrap();
     let got: Vec<(&str, f64)> = d.actions.iter().map(|a| (&*a.id, a.priority)).collect();
     assert_eq!(got, vec![("by_bill", 15.0), ("fixed", 2.5), ("plain", 0.5)]);
     // A negative propensity is an error naming the action.
     let bad = |_: usize| -1.0;
-    let e = c.decide(&cu, 50.0, &[], &[], NOW, &DecideOptions { top_n: 3, propensity: Some(&bad) }).unwrap_err();
+    let e = c
+        .decide(&cu, 50.0, &[], &[], NOW, &DecideOptions { top_n: 3, propensity: Some(&bad), uplift: None })
+        .unwrap_err();
     assert_contains(e.to_string(), "fixed");
     // A negative field value makes a negative V: an error naming the action.
     let neg = c.customer(&[("monthly_bill", num(-4.0))]).unwrap();
@@ -410,7 +412,7 @@ fn top_n_ties_and_trace() {
         json!([]),
     );
     let cu = customer(&c);
-    let d = c.decide(&cu, 10.0, &[], &[], NOW, &DecideOptions { top_n: 2, propensity: None }).unwrap();
+    let d = c.decide(&cu, 10.0, &[], &[], NOW, &DecideOptions { top_n: 2, propensity: None, uplift: None }).unwrap();
     let ids: Vec<&str> = d.actions.iter().map(|a| &*a.id).collect();
     assert_eq!(ids, vec!["b", "a"]);
     let Verdict::Suppressed { reason, .. } = d.trace[4].verdict.clone() else { panic!("{:?}", d.trace[4]) };
@@ -473,7 +475,8 @@ fn playbook_verdict(t: &Telco, score: f64, factors: &[Factor], id: &str) -> Verd
             ("last_nps", num(t.last_nps)),
         ])
         .unwrap();
-    let d = c.decide(&cu, score, factors, &[], NOW, &DecideOptions { top_n: 100, propensity: None }).unwrap();
+    let d =
+        c.decide(&cu, score, factors, &[], NOW, &DecideOptions { top_n: 100, propensity: None, uplift: None }).unwrap();
     d.trace.into_iter().find(|e| &*e.id == id).unwrap().verdict
 }
 
@@ -591,14 +594,14 @@ proptest! {
                            factors in factor_list(), history in history(), top_n in 0usize..12) {
         let c = playbook();
         let cu = Customer { values };
-        let _ = c.decide(&cu, score, &factors, &history, NOW, &DecideOptions { top_n, propensity: None });
+        let _ = c.decide(&cu, score, &factors, &history, NOW, &DecideOptions { top_n, propensity: None, uplift: None });
     }
 
     #[test]
     fn trace_ranking_and_policies(cu in typed_customer(), score in 0.0f64..=100.0, factors in factor_list(),
                                   history in history(), top_n in 0usize..12) {
         let c = playbook();
-        let options = DecideOptions { top_n, propensity: None };
+        let options = DecideOptions { top_n, propensity: None, uplift: None };
         let d = c.decide(&cu, score, &factors, &history, NOW, &options).unwrap();
         // One trace entry per action, in catalogue order.
         prop_assert_eq!(d.trace.len(), c.actions().len());

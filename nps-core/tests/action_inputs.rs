@@ -208,7 +208,8 @@ fn the_trace_says_which_condition_failed_and_what_it_saw() {
         ])
         .unwrap();
     let factors = [Factor::new("bill_shock", 0.6), Factor::new("device_age_days", 0.2), Factor::new("aht_90d", 0.3)];
-    let d = c.decide(&cu, 45.0, &factors, &[], NOW, &DecideOptions { top_n: 100, propensity: None }).unwrap();
+    let d =
+        c.decide(&cu, 45.0, &factors, &[], NOW, &DecideOptions { top_n: 100, propensity: None, uplift: None }).unwrap();
     let detail: Vec<(&str, String)> = d.trace.iter().map(|t| (&*t.id, t.detail())).collect();
     assert_eq!(
         detail,
@@ -306,7 +307,7 @@ fn many_customers_at_once_decide_as_one_at_a_time() {
         values.extend(v);
     }
     let name = |i: usize| format!("row {:?}", ["A", "B", "C"][i]);
-    let rows = c.decide_rows(&values, &scores, &contributions, 3, &name).unwrap();
+    let rows = c.decide_rows(&values, &scores, &contributions, &[], 3, &name).unwrap();
     assert_eq!(rows.len(), 3);
     let (mut scratch, mut one) = (nps_core::action::Scratch::default(), Vec::new());
     let f = c.fields().len();
@@ -329,16 +330,16 @@ fn many_customers_at_once_decide_as_one_at_a_time() {
     assert_eq!(ids[0], ["lock_in_12m", "feedback_survey", "no_action"]);
     assert_eq!(ids[2][..2], ["early_renewal_phone", "detractor_callback"]);
     // Errors say which row, or that the lengths do not fit the rows.
-    let e = c.decide_rows(&values, &[12.0, 101.0, 5.0], &contributions, 3, &name).unwrap_err().to_string();
+    let e = c.decide_rows(&values, &[12.0, 101.0, 5.0], &contributions, &[], 3, &name).unwrap_err().to_string();
     assert!(e.starts_with("row \"B\": score must be a churn score in 0..=100"), "{e}");
-    let e = c.decide_rows(&values[1..], &scores, &[], 3, &name).unwrap_err().to_string();
+    let e = c.decide_rows(&values[1..], &scores, &[], &[], 3, &name).unwrap_err().to_string();
     assert_eq!(e, format!("values has {} elements but 3 rows × {f} fields has {}", 3 * f - 1, 3 * f));
-    let e = c.decide_rows(&values, &scores, &contributions[1..], 3, &name).unwrap_err().to_string();
+    let e = c.decide_rows(&values, &scores, &contributions[1..], &[], 3, &name).unwrap_err().to_string();
     assert!(e.starts_with("contributions has"), "{e}");
     let mut no_bill = values.clone();
     no_bill[f + c.field_index("monthly_bill").unwrap()] = f64::NAN;
     let outage = c.field_index("complained_outage").unwrap();
     no_bill[f + outage] = 1.0;
-    let e = c.decide_rows(&no_bill, &[12.0, 80.0, 80.0], &[], 3, &name).unwrap_err().to_string();
+    let e = c.decide_rows(&no_bill, &[12.0, 80.0, 80.0], &[], &[], 3, &name).unwrap_err().to_string();
     assert!(e.starts_with("row \"B\": customer field \"monthly_bill\" (the value of action \"bill_discount\")"), "{e}");
 }

@@ -77,7 +77,7 @@ proptest! {
             prop_assert_eq!(&d.trace[a.index].verdict, &Verdict::Kept { rank, priority: a.priority });
         }
         // Policies do not depend on learning: what learning-off suppresses stays out.
-        let off = c.decide(&cu, score, &factors, &history, NOW, &DecideOptions { top_n, propensity: None }).unwrap();
+        let off = c.decide(&cu, score, &factors, &history, NOW, &DecideOptions { top_n, propensity: None, uplift: None }).unwrap();
         for (t, o) in d.trace.iter().zip(&off.trace) {
             prop_assert_eq!(t.verdict.status() == "suppressed", o.verdict.status() == "suppressed");
             if t.verdict.status() == "suppressed" {
@@ -87,12 +87,12 @@ proptest! {
         // The logged decision is the same decision, its propensity in (0, 1].
         let logging = Logging { draws: 50, ..Logging::new("C42", "s") };
         let (logged, entry) =
-            c.decide_logged(&cu, score, &factors, &history, NOW, top_n, Some((&l, &mut Rng::new(seed))), &logging).unwrap();
+            c.decide_logged(&cu, score, &factors, &history, NOW, &DecideOptions { top_n, ..Default::default() }, Some((&l, &mut Rng::new(seed))), &logging).unwrap();
         prop_assert_eq!(&logged, &d);
         prop_assert_eq!(entry.action.as_deref(), d.actions.first().map(|a| &*a.id));
         prop_assert!(entry.propensity > 0.0 && entry.propensity <= 1.0);
         let (_, entry2) =
-            c.decide_logged(&cu, score, &factors, &history, NOW, top_n, Some((&l, &mut Rng::new(seed))), &logging).unwrap();
+            c.decide_logged(&cu, score, &factors, &history, NOW, &DecideOptions { top_n, ..Default::default() }, Some((&l, &mut Rng::new(seed))), &logging).unwrap();
         prop_assert_eq!(entry, entry2);
     }
 
@@ -102,7 +102,7 @@ proptest! {
     fn decide_values_equals_decide(cu in typed_customer(), score in 0.0f64..=100.0, factors in declared_factors(),
                                    history in history(), top_n in 0usize..12) {
         let c = playbook();
-        let options = DecideOptions { top_n, propensity: None };
+        let options = DecideOptions { top_n, propensity: None, uplift: None };
         let d = c.decide(&cu, score, &factors, &history, NOW, &options).unwrap();
         let mut values = Vec::new();
         c.encode(&cu, &mut values).unwrap();
@@ -152,7 +152,7 @@ proptest! {
                                   score in any_number(), top_n in 0usize..12) {
         let c = playbook();
         let (mut ranked, mut trace, mut scratch) = (Vec::new(), Vec::new(), Scratch::default());
-        let options = DecideOptions { top_n, propensity: None };
+        let options = DecideOptions { top_n, propensity: None, uplift: None };
         if c.decide_values(&values, score, &contributions, &[], NOW, &options, &mut scratch, &mut ranked, Some(&mut trace)).is_ok() {
             prop_assert_eq!(trace.len(), c.actions().len());
             prop_assert!(ranked.len() <= top_n);
@@ -218,7 +218,18 @@ fn logged_propensity_matches_the_exact_probability() {
     let seeds = 400;
     for seed in 0..seeds {
         let mut rng = Rng::new(seed);
-        let (d, entry) = c.decide_logged(&cu, 50.0, &[], &[], NOW, 1, Some((&l, &mut rng)), &logging).unwrap();
+        let (d, entry) = c
+            .decide_logged(
+                &cu,
+                50.0,
+                &[],
+                &[],
+                NOW,
+                &DecideOptions { top_n: 1, ..Default::default() },
+                Some((&l, &mut rng)),
+                &logging,
+            )
+            .unwrap();
         let id = entry.action.clone().unwrap();
         assert_eq!(&*d.actions[0].id, id);
         let p = exact.iter().find(|(a, _)| *a == id).unwrap().1;
@@ -237,7 +248,18 @@ fn logged_propensity_matches_the_exact_probability() {
 fn decision_log_without_learning_and_control_group() {
     let c = playbook();
     let cu = common::unhappy_consumer();
-    let (d, entry) = c.decide_logged(&cu, 75.0, &[], &[], NOW, 3, None, &Logging::new("C7", "consumer")).unwrap();
+    let (d, entry) = c
+        .decide_logged(
+            &cu,
+            75.0,
+            &[],
+            &[],
+            NOW,
+            &DecideOptions { top_n: 3, ..Default::default() },
+            None,
+            &Logging::new("C7", "consumer"),
+        )
+        .unwrap();
     assert_eq!(&*d.actions[0].id, "detractor_callback");
     assert_eq!(entry.action.as_deref(), Some("detractor_callback"));
     assert_eq!((entry.propensity, entry.control, entry.time, entry.reward), (1.0, false, NOW, None));
@@ -247,14 +269,36 @@ fn decision_log_without_learning_and_control_group() {
     // Everyone is in a control group of share 1: no action, the kept ones are marked.
     let all = Logging { control_share: 1.0, control_salt: "q3", ..Logging::new("C7", "consumer") };
     let l = Learner::new([1.0, 1.0], 0.05, 5).unwrap();
-    let (d, entry) = c.decide_logged(&cu, 75.0, &[], &[], NOW, 3, Some((&l, &mut Rng::new(1))), &all).unwrap();
+    let (d, entry) = c
+        .decide_logged(
+            &cu,
+            75.0,
+            &[],
+            &[],
+            NOW,
+            &DecideOptions { top_n: 3, ..Default::default() },
+            Some((&l, &mut Rng::new(1))),
+            &all,
+        )
+        .unwrap();
     assert!(d.actions.is_empty());
     assert!(entry.control && entry.action.is_none() && entry.propensity == 1.0);
     let marked: Vec<&str> =
         d.trace.iter().filter(|t| matches!(t.verdict, Verdict::ControlGroup { .. })).map(|t| &*t.id).collect();
     assert_eq!(marked, ["bill_discount", "detractor_callback", "loyalty_invite", "retention_call", "retention_topup"]);
     assert_eq!(d.trace[0].verdict.status(), "control_group");
-    assert!(c.decide_logged(&cu, 75.0, &[], &[], NOW, 3, None, &Logging { control_share: 2.0, ..all }).is_err());
+    assert!(c
+        .decide_logged(
+            &cu,
+            75.0,
+            &[],
+            &[],
+            NOW,
+            &DecideOptions { top_n: 3, ..Default::default() },
+            None,
+            &Logging { control_share: 2.0, ..all }
+        )
+        .is_err());
 
     let text = serde_json::to_string(&entry).unwrap();
     let back: nps_core::action::DecisionLogEntry = serde_json::from_str(&text).unwrap();
@@ -282,7 +326,18 @@ fn ips_on_a_logged_thompson_policy_is_unbiased() {
     let mut rng = Rng::new(3);
     let log: Vec<_> = (0..2_000)
         .map(|_| {
-            let (_, mut e) = c.decide_logged(&cu, 50.0, &[], &[], NOW, 1, Some((&l, &mut rng)), &logging).unwrap();
+            let (_, mut e) = c
+                .decide_logged(
+                    &cu,
+                    50.0,
+                    &[],
+                    &[],
+                    NOW,
+                    &DecideOptions { top_n: 1, ..Default::default() },
+                    Some((&l, &mut rng)),
+                    &logging,
+                )
+                .unwrap();
             e.reward = Some(if e.action.as_deref() == Some("big") { 1.0 } else { 0.0 });
             e
         })

@@ -73,7 +73,7 @@ fn a_request_decides_as_the_calls_it_orchestrates() {
             &factors,
             &history(),
             now,
-            DEFAULT_TOP,
+            &DecideOptions::default(),
             Some((&learner, &mut Rng::new(7))),
             &logging,
         )

@@ -128,6 +128,11 @@ pub struct DecideOptions {
     /// Leave out customer fields and factors the catalogue does not declare instead of
     /// refusing them (false): say, a whole row of model inputs and its full explanation.
     pub ignore_extra: Option<bool>,
+    /// Rank by uplift × value instead of value: action id → the customer's predicted uplift
+    /// for that action (the gain in retention probability, -1..1, as an `uplift` model
+    /// predicts it), one for every action of the catalogue. An action whose uplift is not
+    /// positive is removed (status `no_uplift`). Not with a learner.
+    pub uplift: Option<HashMap<String, f64>>,
 }
 
 /// One logged decision: what was chosen and with what probability (`offPolicy` reads a log
@@ -634,6 +639,7 @@ impl ActionCatalog {
             draws: options.draws.map_or(d.draws, |n| n as usize),
             ignore_extra: options.ignore_extra.unwrap_or(d.ignore_extra),
             mapping: d.mapping,
+            uplift: options.uplift.unwrap_or_default(),
         };
         let r = self.inner.decide_request(&fields(&customer)?, &request, learner.map(|l| &l.inner)).into_napi()?;
         let result = DecisionJson {

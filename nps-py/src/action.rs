@@ -235,12 +235,19 @@ impl PyActionCatalog {
     /// `mapping` renames model inputs to the catalogue's names (`{"tenure": "tenure_months"}`),
     /// in the customer's fields and in the factors alike.
     ///
+    /// `uplift` ranks by uplift × value instead of value: a dict of action id → the
+    /// customer's predicted uplift for that action (the gain in retention probability,
+    /// -1..1, as an `nps.uplift` model predicts it), one for every action of the catalogue.
+    /// An action's priority is multiplied by its uplift; an action whose uplift is not
+    /// positive is removed (status `no_uplift`). Not with a `learner`.
+    ///
     /// Over a pandas DataFrame (one row per customer): see `nps.action.decide_frame`, which
     /// this calls (`score`/`probability` a column name or one value per row, `factors` a
-    /// frame of contributions); it returns a DataFrame of the ranked actions.
+    /// frame of contributions, `uplift` a frame of uplifts, one column per action); it
+    /// returns a DataFrame of the ranked actions.
     #[pyo3(signature = (customer, score=None, factors=None, history=None, now=None, top=core::DEFAULT_TOP, learner=None, segment="",
                         seed=core::DEFAULT_SEED, customer_id=None, control_share=0.0, control_salt="", draws=core::PROPENSITY_DRAWS,
-                        probability=None, ignore_extra=false, mapping=None))]
+                        probability=None, ignore_extra=false, mapping=None, uplift=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide<'py>(
         slf: &Bound<'py, Self>,
@@ -261,7 +268,9 @@ impl PyActionCatalog {
         probability: Option<&Bound<'py, PyAny>>,
         ignore_extra: bool,
         mapping: Option<HashMap<String, String>>,
+        uplift: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let uplift = uplift.filter(|u| !u.is_none());
         let Ok(customer) = customer.cast::<PyDict>() else {
             // A table of customers: the batch path, in Python (pandas in, pandas out).
             let per_customer = [
@@ -283,6 +292,7 @@ impl PyActionCatalog {
             kwargs.set_item("top", top)?;
             kwargs.set_item("ignore_extra", ignore_extra)?;
             kwargs.set_item("mapping", mapping)?;
+            kwargs.set_item("uplift", uplift)?;
             return py.import("nps.action")?.getattr("decide_frame")?.call((slf, customer), Some(&kwargs));
         };
         let this = slf.get();
@@ -337,6 +347,18 @@ impl PyActionCatalog {
             draws,
             ignore_extra,
             mapping: mapping.unwrap_or_default(),
+            uplift: match uplift {
+                None => HashMap::new(),
+                Some(u) => u.extract().map_err(|_| {
+                    error(
+                        "INVALID_PARAMETER",
+                        format!(
+                            "uplift must be a dict of action id -> predicted uplift for one customer, got {}",
+                            show(u)
+                        ),
+                    )
+                })?,
+            },
         };
         let fields = fields(customer)?;
         let fields: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
@@ -362,7 +384,8 @@ impl PyActionCatalog {
     /// `contributions` one row per customer in `factors` order (or None), `rows` the row
     /// labels for errors. Returns (catalogue indices, priorities), `top` per row (-1 and NaN
     /// where fewer actions passed).
-    #[pyo3(signature = (values, rows, score=None, probability=None, contributions=None, top=core::DEFAULT_TOP))]
+    /// `uplift` (or None) holds one row per customer of predicted uplifts in `actions` order.
+    #[pyo3(signature = (values, rows, score=None, probability=None, contributions=None, top=core::DEFAULT_TOP, uplift=None))]
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     fn _decide_rows<'py>(
         &self,
@@ -373,6 +396,7 @@ impl PyActionCatalog {
         probability: Option<PyReadonlyArray1<'py, f64>>,
         contributions: Option<PyReadonlyArray2<'py, f64>>,
         top: usize,
+        uplift: Option<PyReadonlyArray2<'py, f64>>,
     ) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f64>>)> {
         let n = rows.len();
         let name = |i: usize| format!("row {:?}", rows[i]);
@@ -402,8 +426,10 @@ impl PyActionCatalog {
         let contributions = contributions.map(|c| c.as_array().as_standard_layout().into_owned());
         let (values, contributions) = (values.as_slice().expect("standard layout"), contributions.as_ref());
         let contributions = contributions.map_or(&[][..], |c| c.as_slice().expect("standard layout"));
+        let uplift = uplift.map(|u| u.as_array().as_standard_layout().into_owned());
+        let uplift = uplift.as_ref().map_or(&[][..], |u| u.as_slice().expect("standard layout"));
         let catalog = &self.0;
-        let ranked = py.detach(|| catalog.decide_rows(values, &scores, contributions, top, &name)).py()?;
+        let ranked = py.detach(|| catalog.decide_rows(values, &scores, contributions, uplift, top, &name)).py()?;
         let mut index = numpy::ndarray::Array2::<i64>::from_elem((n, top), -1);
         let mut priority = numpy::ndarray::Array2::<f64>::from_elem((n, top), f64::NAN);
         for (i, r) in ranked.iter().enumerate() {

@@ -20,11 +20,18 @@ pub struct DecideOptions<'a> {
     pub top_n: usize,
     /// Propensity P of each action, by catalogue index; `None` (learning off) is P = 1.
     pub propensity: Option<&'a dyn Fn(usize) -> f64>,
+    /// Predicted uplift of each action for this customer, by catalogue index (the gain in
+    /// retention probability the action brings, −1..=1; see [`crate::uplift`]). When given,
+    /// an action's priority is uplift × C × V × L (× P when a propensity is also given)
+    /// instead of C × V × L: arbitration ranks by the value the action *saves*, not the value
+    /// at risk. An action whose uplift is not positive is removed ([`Verdict::NoUplift`]):
+    /// calling that customer would not keep them, or would drive them away.
+    pub uplift: Option<&'a [f64]>,
 }
 
 impl Default for DecideOptions<'_> {
     fn default() -> Self {
-        DecideOptions { top_n: DEFAULT_TOP, propensity: None }
+        DecideOptions { top_n: DEFAULT_TOP, propensity: None, uplift: None }
     }
 }
 
@@ -33,6 +40,7 @@ impl std::fmt::Debug for DecideOptions<'_> {
         f.debug_struct("DecideOptions")
             .field("top_n", &self.top_n)
             .field("learning", &self.propensity.is_some())
+            .field("uplift", &self.uplift)
             .finish()
     }
 }
@@ -87,6 +95,12 @@ pub enum Verdict {
         /// The policy in words.
         reason: Arc<str>,
     },
+    /// Ranking by uplift ([`DecideOptions::uplift`]), the action's predicted uplift for this
+    /// customer is not positive: it would not keep them.
+    NoUplift {
+        /// The predicted uplift.
+        uplift: f64,
+    },
     /// It passed everything but ranked below the top N.
     BelowTopN {
         /// Its priority.
@@ -102,7 +116,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// The verdict's name: `kept`, `not_eligible`, `not_applicable`, `not_suitable`,
-    /// `suppressed`, `below_top_n` or `control_group`.
+    /// `suppressed`, `no_uplift`, `below_top_n` or `control_group`.
     pub fn status(&self) -> &'static str {
         match self {
             Verdict::Kept { .. } => "kept",
@@ -110,6 +124,7 @@ impl Verdict {
             Verdict::NotApplicable { .. } => "not_applicable",
             Verdict::NotSuitable { .. } => "not_suitable",
             Verdict::Suppressed { .. } => "suppressed",
+            Verdict::NoUplift { .. } => "no_uplift",
             Verdict::BelowTopN { .. } => "below_top_n",
             Verdict::ControlGroup { .. } => "control_group",
         }
@@ -124,6 +139,9 @@ impl Verdict {
                 path.to_string()
             }
             Verdict::Suppressed { policy, reason } => format!("policies[{policy}]: {reason}"),
+            Verdict::NoUplift { uplift } => {
+                format!("predicted uplift {}: the action would not keep the customer", number_text(*uplift))
+            }
             Verdict::BelowTopN { .. } => "below the top N".into(),
             Verdict::ControlGroup { .. } => "the customer is in the control group".into(),
         }
@@ -377,7 +395,10 @@ impl Catalog {
     /// [`Catalog::encode`]) with the churn score `scores[i]` (0–100) and the contributions
     /// `contributions[i * K..(i + 1) * K]` (K = [`Catalog::factors`]`.len()`; an empty slice:
     /// none given). No contact history is read (batch decisions precede contacts), so `now`
-    /// is not needed. Returns each row's top N, as [`Catalog::decide_values`] ranks them.
+    /// is not needed. `uplift`, when not empty, holds each row's predicted uplift per action,
+    /// `uplift[i * A..(i + 1) * A]` (A = the catalogue's actions, in its order): the rows are
+    /// then ranked by uplift × value ([`DecideOptions::uplift`]). Returns each row's top N,
+    /// as [`Catalog::decide_values`] ranks them.
     ///
     /// Errors: lengths that do not fit the rows (naming them), and the errors of
     /// [`Catalog::decide_values`] for a row, placed by `row_name(i)` (`row "C0042": ...`,
@@ -387,10 +408,11 @@ impl Catalog {
         values: &[f64],
         scores: &[f64],
         contributions: &[f64],
+        uplift: &[f64],
         top_n: usize,
         row_name: &dyn Fn(usize) -> String,
     ) -> Result<Vec<Vec<Choice>>> {
-        let (f, k, n) = (self.fields.len(), self.factors.len(), scores.len());
+        let (f, k, n, a) = (self.fields.len(), self.factors.len(), scores.len(), self.actions.len());
         let mismatch = |field: &str, actual: usize, expected: usize, other: String| NpsError::LengthMismatch {
             field: field.into(),
             actual,
@@ -403,12 +425,16 @@ impl Catalog {
         if !contributions.is_empty() && contributions.len() != n * k {
             return Err(mismatch("contributions", contributions.len(), n * k, format!("{n} rows × {k} factors")));
         }
-        let options = DecideOptions { top_n, propensity: None };
+        if !uplift.is_empty() && uplift.len() != n * a {
+            return Err(mismatch("uplift", uplift.len(), n * a, format!("{n} rows × {a} actions")));
+        }
         let (mut scratch, mut ranked) = (Scratch::default(), Vec::new());
         let mut out = Vec::with_capacity(n);
         for (i, &score) in scores.iter().enumerate() {
             let row = &values[i * f..(i + 1) * f];
             let c = if contributions.is_empty() { &[][..] } else { &contributions[i * k..(i + 1) * k] };
+            let u = if uplift.is_empty() { None } else { Some(&uplift[i * a..(i + 1) * a]) };
+            let options = DecideOptions { top_n, propensity: None, uplift: u };
             self.decide_values(row, score, c, &[], 0, &options, &mut scratch, &mut ranked, None)
                 .map_err(|e| e.within(&row_name(i)))?;
             out.push(ranked.clone());
@@ -432,6 +458,9 @@ impl Catalog {
         kept: &mut Vec<Choice>,
         mut trace: Option<&mut Vec<TraceEntry>>,
     ) -> Result<()> {
+        if let Some(u) = options.uplift {
+            self.check_uplift(u)?;
+        }
         blocked.clear();
         for p in &self.policies {
             let b = p.blocks(history, now, times);
@@ -497,7 +526,17 @@ impl Catalog {
                     "finite and non-negative",
                 ));
             }
-            let priority = p * a.weight * value * a.lever;
+            let u = match options.uplift {
+                None => 1.0,
+                Some(u) => u[i],
+            };
+            if u <= 0.0 {
+                if let Some(t) = trace.as_deref_mut() {
+                    t[i].verdict = Verdict::NoUplift { uplift: u };
+                }
+                continue;
+            }
+            let priority = u * p * a.weight * value * a.lever;
             kept.push(Choice { index: i, priority, value });
             if let Some(t) = trace.as_deref_mut() {
                 t[i].verdict = Verdict::BelowTopN { priority };
@@ -510,6 +549,26 @@ impl Catalog {
             for (rank, c) in kept.iter().enumerate() {
                 t[c.index].verdict = Verdict::Kept { rank, priority: c.priority };
             }
+        }
+        Ok(())
+    }
+
+    /// An uplift per action, each a finite number in −1..=1.
+    fn check_uplift(&self, uplift: &[f64]) -> Result<()> {
+        if uplift.len() != self.actions.len() {
+            return Err(NpsError::LengthMismatch {
+                field: "uplift".into(),
+                actual: uplift.len(),
+                other: "the catalogue's actions".into(),
+                expected: self.actions.len(),
+            });
+        }
+        if let Some(i) = uplift.iter().position(|u| !(-1.0..=1.0).contains(u)) {
+            return Err(NpsError::invalid(
+                &format!("the uplift of action {:?}", &*self.actions[i].id),
+                uplift[i],
+                "a finite number in -1..=1 (a gain in retention probability)",
+            ));
         }
         Ok(())
     }

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::decide::{churn_score, decision_time, Choice, DecideOptions, Decision, Scratch, TraceEntry, DEFAULT_TOP};
-use super::log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};
+use super::log::{uplift_with_learner, DecisionLogEntry, Logging, PROPENSITY_DRAWS};
 use super::{Catalog, Customer, Factor, FieldValue, Learner, Outcome};
-use crate::error::Result;
+use crate::error::{NpsError, Result};
 use crate::rng::Rng;
 
 /// The seed of the Thompson draws unless one is given (the same seed, the same decision).
@@ -54,6 +54,10 @@ pub struct DecideRequest {
     /// Renames the customer's fields and the factors (model input → catalogue name) before
     /// anything else reads them.
     pub mapping: HashMap<String, String>,
+    /// Rank by uplift × value: each action's predicted uplift for this customer, by action
+    /// id (the gain in retention probability, −1..=1; see [`DecideOptions::uplift`]). Empty:
+    /// rank by value. When given, every action of the catalogue needs one; not with a learner.
+    pub uplift: HashMap<String, f64>,
 }
 
 impl Default for DecideRequest {
@@ -73,6 +77,7 @@ impl Default for DecideRequest {
             draws: PROPENSITY_DRAWS,
             ignore_extra: false,
             mapping: HashMap::new(),
+            uplift: HashMap::new(),
         }
     }
 }
@@ -156,6 +161,11 @@ impl Catalog {
             .collect();
         let now = decision_time(request.now, &request.history, request.customer_id.is_some())?;
         let (top, history, segment) = (request.top, &request.history, request.segment.as_str());
+        let uplift = self.uplift_by_action(&request.uplift)?;
+        let options = DecideOptions { top_n: top, propensity: None, uplift: uplift.as_deref() };
+        if learner.is_some() && options.uplift.is_some() {
+            return Err(uplift_with_learner());
+        }
         let mut rng = Rng::new(request.seed);
         Ok(match &request.customer_id {
             Some(id) => {
@@ -168,19 +178,12 @@ impl Catalog {
                 };
                 let learning = learner.map(|l| (l, &mut rng));
                 let (decision, entry) =
-                    self.decide_logged(&customer, score, &factors, history, now, top, learning, &logging)?;
+                    self.decide_logged(&customer, score, &factors, history, now, &options, learning, &logging)?;
                 DecideResponse { decision, log: Some(entry) }
             }
             None => {
                 let decision = match learner {
-                    None => self.decide(
-                        &customer,
-                        score,
-                        &factors,
-                        history,
-                        now,
-                        &DecideOptions { top_n: top, propensity: None },
-                    )?,
+                    None => self.decide(&customer, score, &factors, history, now, &options)?,
                     Some(l) => {
                         self.decide_learning(&customer, score, &factors, history, now, top, l, segment, &mut rng)?
                     }
@@ -188,6 +191,35 @@ impl Catalog {
                 DecideResponse { decision, log: None }
             }
         })
+    }
+}
+
+impl Catalog {
+    /// The uplift of each action, in catalogue order, from a map by action id (`None` for an
+    /// empty map). Errors: an id the catalogue does not have (listing its actions), an action
+    /// without an uplift.
+    pub fn uplift_by_action(&self, uplift: &HashMap<String, f64>) -> Result<Option<Vec<f64>>> {
+        if uplift.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<&str> = self.actions.iter().map(|a| &*a.id).collect();
+        let mut given: Vec<&String> = uplift.keys().collect();
+        given.sort();
+        if let Some(unknown) = given.into_iter().find(|id| !ids.contains(&id.as_str())) {
+            return Err(NpsError::Unknown { field: "uplift".into(), value: unknown.clone(), expected: ids.join(", ") });
+        }
+        ids.iter()
+            .map(|id| {
+                uplift.get(*id).copied().ok_or_else(|| {
+                    NpsError::invalid(
+                        &format!("uplift[{id:?}]"),
+                        "missing",
+                        "an uplift for every action of the catalogue",
+                    )
+                })
+            })
+            .collect::<Result<Vec<f64>>>()
+            .map(Some)
     }
 }
 
@@ -227,8 +259,11 @@ impl Decider {
         }
         let draws: &[f64] = draws;
         let propensity = |i: usize| draws[i];
-        let options =
-            DecideOptions { top_n: request.top, propensity: if learner.is_some() { Some(&propensity) } else { None } };
+        let options = DecideOptions {
+            top_n: request.top,
+            propensity: if learner.is_some() { Some(&propensity) } else { None },
+            uplift: None,
+        };
         if !request.trace {
             trace.clear();
         }

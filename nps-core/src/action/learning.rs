@@ -114,7 +114,14 @@ impl Catalog {
         let mut draws = Vec::new();
         learner.draws_into(self, segment, rng, &mut draws);
         let propensity = |i: usize| draws[i];
-        self.decide(customer, score, factors, history, now, &DecideOptions { top_n, propensity: Some(&propensity) })
+        self.decide(
+            customer,
+            score,
+            factors,
+            history,
+            now,
+            &DecideOptions { top_n, propensity: Some(&propensity), uplift: None },
+        )
     }
 }
 

@@ -65,11 +65,24 @@ impl<'a> Logging<'a> {
     }
 }
 
+/// The error for a decision given both a learner and uplifts: Thompson draws and predicted
+/// uplifts are two ways to rank; a decision uses one.
+pub(super) fn uplift_with_learner() -> NpsError {
+    NpsError::invalid(
+        "uplift",
+        "given with a learner",
+        "absent when a learner draws the propensities (rank by one or the other)",
+    )
+}
+
 impl Catalog {
     /// Decides for one customer and logs the decision. With `learning` (a learner and the
     /// random source of its draws), propensities are Thompson draws for `logging.segment`
     /// as in [`Catalog::decide_learning`], and the log's propensity is estimated as the
-    /// module docs say; without, the decision is [`Catalog::decide`]'s and the propensity 1.
+    /// module docs say; without, the decision is [`Catalog::decide`]'s with `options` and the
+    /// propensity 1 (the options' own propensity and uplift, if any, rank the actions, and
+    /// the choice is deterministic). `options.top_n` is the number of actions either way; a
+    /// learner with an uplift in `options` is refused (give one or the other).
     /// A customer in the control group gets no action: the trace shows the actions that
     /// passed the rules as [`Verdict::ControlGroup`] and the log has no action, with
     /// propensity 1. Errors: those of [`Catalog::decide`], a control share outside [0, 1].
@@ -81,10 +94,14 @@ impl Catalog {
         factors: &[Factor],
         history: &[Outcome],
         now: i64,
-        top_n: usize,
+        options: &DecideOptions,
         learning: Option<(&Learner, &mut Rng)>,
         logging: &Logging,
     ) -> Result<(Decision, DecisionLogEntry)> {
+        if learning.is_some() && (options.uplift.is_some() || options.propensity.is_some()) {
+            return Err(uplift_with_learner());
+        }
+        let top_n = options.top_n;
         let control = in_control_group(logging.customer_id, logging.control_share, logging.control_salt)?;
         let mut entry = DecisionLogEntry {
             customer: logging.customer_id.to_string(),
@@ -115,7 +132,7 @@ impl Catalog {
                 }
                 d
             }
-            _ => self.decide(customer, score, factors, history, now, &DecideOptions { top_n, propensity: None })?,
+            _ => self.decide(customer, score, factors, history, now, options)?,
         };
         if control {
             decision.actions.clear();
@@ -154,7 +171,7 @@ impl Catalog {
             factors,
             history,
             now,
-            &DecideOptions { top_n: usize::MAX, propensity: None },
+            &DecideOptions { top_n: usize::MAX, propensity: None, uplift: None },
         )?;
         if base.actions.len() <= 1 {
             return Ok(1.0);

@@ -527,6 +527,7 @@ impl TicketScorer {
         let decide = DecideOptions {
             top_n: options.top_actions,
             propensity: propensity.as_ref().map(|p| p as &dyn Fn(usize) -> f64),
+            uplift: None,
         };
         self.catalog.decide_into(
             &t.customer,

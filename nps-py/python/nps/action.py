@@ -110,7 +110,7 @@ def _column(catalog: ActionCatalog, col, field: str, kind: str, label: str):
 
 @_io("frame", "factors", "score", "probability", pandas=("frame", "factors"))
 def decide_frame(catalog: ActionCatalog, frame, *, score=None, probability=None, factors=None, top: int = DEFAULT_TOP_ACTIONS,
-                 ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None):
+                 ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None, uplift=None):
     """The next best actions of every customer of a pandas DataFrame (one row per customer),
     as ``ActionCatalog.decide`` decides for one: ``catalog.decide(frame, ...)`` calls this.
     An Arrow table (a pyarrow Table or RecordBatch, a polars DataFrame) is read as pandas reads
@@ -127,6 +127,10 @@ def decide_frame(catalog: ActionCatalog, frame, *, score=None, probability=None,
       one column per factor (as ``ChurnModel.contributions`` gives them; renamed by
       ``mapping``; NaN: not given). A column that is no declared factor is an error, or left
       out with ``ignore_extra=True``.
+    - ``uplift``: None (rank by value), or a DataFrame with the frame's index and one column
+      per catalogue action (its id) of predicted uplifts (-1..1, as an ``nps.uplift`` model
+      predicts them): each row is ranked by uplift × value, and an action whose uplift is not
+      positive is left out for that row (docs/actions.md, "Ranking by uplift").
     - No contact history is read: a table is decided as a campaign list is.
 
     Returns a DataFrame with the frame's index and, for rank k = 1..``top``, the columns
@@ -210,9 +214,32 @@ def decide_frame(catalog: ActionCatalog, frame, *, score=None, probability=None,
                 raise _error("UNKNOWN_VALUE", f"factors column {column!r} is not a factor of the catalogue; expected "
                                               f"one of {_names(catalog.factors, name)} (ignore_extra=True leaves it out)")
             contributions[:, catalog.factors.index(name)] = _column(catalog, factors[column], name, "number", str(column))
+    uplifts = None
+    if uplift is not None:
+        if not isinstance(uplift, pd.DataFrame):
+            raise _error("INVALID_PARAMETER", "uplift must be a DataFrame of predicted uplifts (one row per customer, one "
+                                              f"column per action) for a frame of customers, got {type(uplift).__name__}")
+        if not uplift.index.equals(frame.index):
+            raise _error("INVALID_PARAMETER", "uplift's index does not match the frame's: one row of uplifts per "
+                                              "customer, with the frame's index")
+        actions = catalog.actions
+        for column in uplift.columns:
+            if column not in actions:
+                raise _error("UNKNOWN_VALUE", f"uplift column {column!r} is not an action of the catalogue; expected "
+                                              f"one of {_names(actions, str(column))}")
+        absent = [a for a in actions if a not in uplift.columns]
+        if absent:
+            raise _error("MISSING_VALUE", f"uplift has no column for action(s) {', '.join(absent)}: give every action "
+                                          "of the catalogue its predicted uplift")
+        try:
+            uplifts = uplift[actions].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            bad = [str(c) for c in actions if not pd.api.types.is_numeric_dtype(uplift[c].dtype)]
+            raise _error("INVALID_PARAMETER", "uplift must hold numbers (predicted uplifts, -1..1); column(s) "
+                                              f"{', '.join(map(repr, bad))} do not") from None
     rows = [str(r) for r in frame.index]
     index, priority = catalog._decide_rows(np.ascontiguousarray(values), rows, score=scores, probability=probabilities,
-                                           contributions=contributions, top=top)
+                                           contributions=contributions, top=top, uplift=uplifts)
     ids = np.array(catalog.actions + [None], dtype=object)
     out = {}
     for k in range(top):
