@@ -736,6 +736,13 @@ export interface DecideOptions {
    * refusing them (false): say, a whole row of model inputs and its full explanation.
    */
   ignoreExtra?: boolean
+  /**
+   * Rank by uplift × value instead of value: action id → the customer's predicted uplift
+   * for that action (the gain in retention probability, -1..1, as an `uplift` model
+   * predicts it), one for every action of the catalogue. An action whose uplift is not
+   * positive is removed (status `no_uplift`). Not with a learner.
+   */
+  uplift?: Record<string, number>
 }
 
 /** Options of `decideValues`. */

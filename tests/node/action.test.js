@@ -3,7 +3,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
-const { ActionCatalog } = require('../../nps-node')
+const { ActionCatalog, Learner } = require('../../nps-node')
 
 const customer = { tenure_days: 400, segment: 'consumer', complained_outage: true, complained_overage: false,
   monthly_bill: 60, payment_trend: 0.8, usage_trend_30d: 0.6, last_nps: 4 }
@@ -342,4 +342,22 @@ test('a value of the wrong type names the field and the value, never an internal
   const model = ChurnModel.fromJson(JSON.stringify(require('../vectors/churn_model.json').model))
   const input = model.inputs[0]
   assert.throws(() => model.score({ [input]: [1] }), (e) => e.code === 'INVALID_PARAMETER' && e.message === `customer field "${input}" must be a number, a string, a boolean or null, got an array`)
+})
+
+test('uplift ranks by saved value; its mistakes name the action and the value', () => {
+  const c = ActionCatalog.fromJson(JSON.stringify({
+    fields: { value: 'number' },
+    actions: [{ id: 'save_call', channel: 'call', value: { field: 'value', times: 1 } },
+      { id: 'discount', channel: 'sms', value: { field: 'value', times: 0.5 } }],
+  }))
+  const d = c.decide({ value: 100 }, { score: 50, uplift: { save_call: 0.1, discount: 0.3 } })
+  assert.deepEqual(d.actions.map((a) => [a.id, a.priority]), [['discount', 0.3 * 50], ['save_call', 0.1 * 100]])
+  assert.throws(() => c.decide({ value: 100 }, { score: 50, uplift: { save_call: 0.1 } }),
+    { code: 'INVALID_PARAMETER', message: /uplift\["discount"\] must be an uplift for every action/ })
+  assert.throws(() => c.decide({ value: 100 }, { score: 50, uplift: { call: 0.1, save_call: 0.1, discount: 0.1 } }),
+    { code: 'UNKNOWN_VALUE', message: /unknown uplift "call"; expected one of save_call, discount/ })
+  assert.throws(() => c.decide({ value: 100 }, { score: 50, uplift: { save_call: 0.1, discount: -3 } }),
+    { code: 'INVALID_PARAMETER', message: /the uplift of action "discount" must be a finite number in -1..=1/ })
+  assert.throws(() => c.decide({ value: 100 }, { score: 50, uplift: { save_call: 0.1, discount: 0.1 } }, new Learner()),
+    { code: 'INVALID_PARAMETER', message: /given with a learner/ })
 })

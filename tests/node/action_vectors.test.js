@@ -19,6 +19,7 @@ function decide(c) {
   if (c.score !== undefined) options.score = c.score
   if (c.probability !== undefined) options.probability = c.probability
   if (c.factors !== undefined) options.factors = c.factors
+  if (c.uplift !== undefined) options.uplift = c.uplift
   if (c.history !== undefined) options.history = c.history.map((o) => ({ ...o, time: o.time * 1000 }))
   let d
   try {

@@ -589,3 +589,43 @@ def test_numpy_scalars_decide_as_the_values_they_hold():
         c.decide({**CUSTOMER, "segment": np.bool_(True)}, score=75)
     with pytest.raises(nps.NpsError, match=r'customer field "tenure_days" must be one value, got an array'):
         c.decide({**CUSTOMER, "tenure_days": np.array([1.0, 2.0])}, score=75)
+
+
+UPLIFT_CATALOG = """{"fields": {"value": "number"},
+  "actions": [{"id": "save_call", "channel": "call", "value": {"field": "value", "times": 1}},
+              {"id": "discount", "channel": "sms", "value": {"field": "value", "times": 0.5}}]}"""
+
+
+def test_uplift_ranks_by_saved_value_and_its_mistakes_are_named():
+    import pandas as pd
+
+    c = nps.ActionCatalog.from_json(UPLIFT_CATALOG)
+    d = c.decide({"value": 100.0}, score=50, uplift={"save_call": 0.1, "discount": 0.3})
+    assert [(a["id"], a["priority"]) for a in d["actions"]] == [("discount", 0.3 * 50), ("save_call", 0.1 * 100)]
+    with pytest.raises(nps.NpsError, match='uplift\\["discount"\\] must be an uplift for every action') as e:
+        c.decide({"value": 100.0}, score=50, uplift={"save_call": 0.1})
+    assert e.value.code == "INVALID_PARAMETER"
+    with pytest.raises(nps.NpsError, match='unknown uplift "call"; expected one of save_call, discount') as e:
+        c.decide({"value": 100.0}, score=50, uplift={"call": 0.1, "save_call": 0.1, "discount": 0.1})
+    assert e.value.code == "UNKNOWN_VALUE"
+    with pytest.raises(nps.NpsError, match='the uplift of action "discount" must be a finite number in -1..=1'):
+        c.decide({"value": 100.0}, score=50, uplift={"save_call": 0.1, "discount": float("nan")})
+    with pytest.raises(nps.NpsError, match="uplift must be a dict of action id -> predicted uplift"):
+        c.decide({"value": 100.0}, score=50, uplift=[0.1, 0.2])
+    with pytest.raises(nps.NpsError, match="given with a learner"):
+        c.decide({"value": 100.0}, score=50, uplift={"save_call": 0.1, "discount": 0.1}, learner=nps.Learner())
+    frame = pd.DataFrame({"value": [100.0, 10.0]}, index=["a", "b"])
+    u = pd.DataFrame({"save_call": [0.1, 0.5], "discount": [0.3, 0.9]}, index=frame.index)
+    plan = c.decide(frame, score=50, uplift=u, top=2)
+    one = [c.decide({"value": v}, score=50, uplift=u.loc[i].to_dict(), top=2)["actions"] for i, v in frame["value"].items()]
+    assert plan["action_1"].tolist() == [o[0]["id"] for o in one]
+    assert plan["priority_2"].tolist() == [o[1]["priority"] for o in one]
+    with pytest.raises(nps.NpsError, match="uplift has no column for action\\(s\\) discount") as e:
+        c.decide(frame, score=50, uplift=u[["save_call"]])
+    assert e.value.code == "MISSING_VALUE"
+    with pytest.raises(nps.NpsError, match="uplift column 'sms' is not an action of the catalogue"):
+        c.decide(frame, score=50, uplift=u.assign(sms=0.1))
+    with pytest.raises(nps.NpsError, match="uplift's index does not match the frame's"):
+        c.decide(frame, score=50, uplift=u.reset_index(drop=True))
+    with pytest.raises(nps.NpsError, match='row "b": the uplift of action "discount" must be'):
+        c.decide(frame, score=50, uplift=u.assign(discount=[0.3, 1.2]))

@@ -15,7 +15,7 @@ CUSTOM = json.dumps(VECTOR["custom_catalogue"])
 
 def decide(c):
     catalog = nps.ActionCatalog.playbook() if c["catalogue"] == "playbook" else nps.ActionCatalog.from_json(CUSTOM)
-    args = {k: c[k] for k in ("score", "probability", "factors", "history", "top", "now") if k in c}
+    args = {k: c[k] for k in ("score", "probability", "factors", "history", "top", "now", "uplift") if k in c}
     try:
         d = catalog.decide(c["customer"], ignore_extra=c.get("ignore_extra", False), **args)
     except nps.NpsError as e:
@@ -33,7 +33,7 @@ def test_the_vector_covers_decisions_and_errors():
     errors = [c for c in VECTOR["cases"] if "error" in c["expected"]]
     assert len(errors) >= 7 and len(VECTOR["cases"]) - len(errors) >= 8
     statuses = {t["status"] for c in VECTOR["cases"] for t in c["expected"].get("trace", [])}
-    assert statuses == {"kept", "below_top_n", "not_eligible", "not_applicable", "not_suitable", "suppressed"}
+    assert statuses == {"kept", "below_top_n", "not_eligible", "not_applicable", "not_suitable", "suppressed", "no_uplift"}
 
 
 def test_the_vector_is_what_its_script_writes():

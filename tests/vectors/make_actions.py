@@ -54,12 +54,20 @@ PLAYBOOK_CUSTOMER = {"tenure_days": 400, "segment": "consumer", "complained_outa
 CALL_YESTERDAY = [{"action": "detractor_callback", "channel": "call", "group": "care", "time": NOW - DAY, "kind": "presented"}]
 
 
+# Predicted uplifts for the playbook's actions: the early renewal saves few, the call back
+# many, the bill discount drives this customer away.
+UPLIFT = {"bill_discount": -0.04, "early_renewal_phone": 0.02, "bonus_data": 0.05, "detractor_callback": 0.30,
+          "loyalty_invite": 0.05, "upsell": 0.01, "no_action": 0.001, "thank_you": 0.01, "lock_in_12m": 0.1,
+          "retention_call": 0.2, "retention_topup": 0.15, "feedback_survey": 0.02}
+
+
 def case(name, catalogue, customer, score=None, probability=None, factors=None, history=None, top=3, ignore_extra=False,
-         now=NOW):
+         now=NOW, uplift=None):
     c = {"name": name, "catalogue": catalogue, "customer": customer, "top": top}
     if now is not None:
         c["now"] = now
-    for key, value in (("score", score), ("probability", probability), ("factors", factors), ("history", history)):
+    for key, value in (("score", score), ("probability", probability), ("factors", factors), ("history", history),
+                       ("uplift", uplift)):
         if value is not None:
             c[key] = value
     if ignore_extra:
@@ -73,7 +81,7 @@ def catalog_of(name):
 
 def answer(c):
     """The decision (or the error) the Python API gives for case `c`."""
-    args = {k: c[k] for k in ("score", "probability", "factors", "history", "top", "now") if k in c}
+    args = {k: c[k] for k in ("score", "probability", "factors", "history", "top", "now", "uplift") if k in c}
     try:
         d = catalog_of(c["catalogue"]).decide(c["customer"], ignore_extra=c.get("ignore_extra", False), **args)
     except nps.NpsError as e:
@@ -121,6 +129,11 @@ CASES = [
     case("an unknown outcome kind", "playbook", PLAYBOOK_CUSTOMER, score=75,
          history=[{**CALL_YESTERDAY[0], "kind": "maybe"}]),
     case("a history without now", "playbook", PLAYBOOK_CUSTOMER, score=75, history=CALL_YESTERDAY, now=None),
+    case("ranked by uplift x value", "playbook", PLAYBOOK_CUSTOMER, score=75,
+         factors={"bill_shock": 0.9, "device_age_days": 0.2, "dropped_calls_30d": 0.5}, uplift=UPLIFT),
+    case("an uplift for an action the catalogue lacks", "playbook", PLAYBOOK_CUSTOMER, score=75,
+         uplift={**UPLIFT, "free_pony": 0.3}),
+    case("an uplift outside -1..1", "playbook", PLAYBOOK_CUSTOMER, score=75, uplift={**UPLIFT, "upsell": 1.5}),
 ]
 
 
@@ -185,6 +198,18 @@ def check(cases):
     assert by["an unknown outcome kind"]["error"]["message"].startswith('unknown history[0].kind (outcome kind) "maybe"')
     assert by["a history without now"]["error"]["message"].startswith("now must be given with a history")
     assert by["a misspelt field"]["error"]["message"].startswith('unknown customer field "last_np"; expected one of last_nps, ')
+    # Uplift x value: the call back 0.30 x 40, the top-up 0.15 x 30, the early renewal
+    # 0.02 x 144; the bill discount (uplift -0.04) is removed.
+    assert ids("ranked by uplift x value") == ["detractor_callback", "retention_topup", "early_renewal_phone"]
+    expected = [0.30 * 40, 0.15 * 25 * 1.2, 0.02 * 150 * 0.8 * 1.2]
+    got = [a["priority"] for a in by["ranked by uplift x value"]["actions"]]
+    assert all(math.isclose(g, e, rel_tol=1e-15) for g, e in zip(got, expected)), got
+    assert trace("ranked by uplift x value")["bill_discount"]["status"] == "no_uplift"
+    assert trace("ranked by uplift x value")["bill_discount"]["detail"] == \
+        "predicted uplift -0.04: the action would not keep the customer"
+    assert by["an uplift for an action the catalogue lacks"]["error"]["code"] == "UNKNOWN_VALUE"
+    assert "free_pony" in by["an uplift for an action the catalogue lacks"]["error"]["message"]
+    assert by["an uplift outside -1..1"]["error"]["message"].startswith('the uplift of action "upsell" must be')
     for c in cases:
         for a in c["expected"].get("actions", []):
             assert math.isfinite(a["priority"])

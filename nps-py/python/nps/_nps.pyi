@@ -9,12 +9,13 @@ class ActionCatalog:
     pickles as its JSON."""
     def __reduce__(self) -> Any:
         """Pickles as the catalogue's JSON (loaded again when unpickled)."""
-    def _decide_rows(self, values, rows, score=None, probability=None, contributions=None, top=...) -> Any:
+    def _decide_rows(self, values, rows, score=None, probability=None, contributions=None, top=..., uplift=None) -> Any:
         """The batch decision `decide_frame` calls: `values` one numeric record per row
         (`encode`'s layout), the churn `score` (0–100) or `probability` (0–1) of each row,
         `contributions` one row per customer in `factors` order (or None), `rows` the row
         labels for errors. Returns (catalogue indices, priorities), `top` per row (-1 and NaN
-        where fewer actions passed)."""
+        where fewer actions passed).
+        `uplift` (or None) holds one row per customer of predicted uplifts in `actions` order."""
     @property
     def actions(self) -> Any:
         """Action ids, in catalogue order."""
@@ -22,7 +23,7 @@ class ActionCatalog:
         """Campaign segments: customers grouped by score band and top factor, with size, mean
         score and the action the rules pick first most often (`actions[i]` None when none).
         A list of dicts, largest segment first."""
-    def decide(self, customer, score=None, factors=None, history=None, now=None, top=..., learner=None, segment="", seed=..., customer_id=None, control_share=0.0, control_salt="", draws=..., probability=None, ignore_extra=False, mapping=None) -> Any:
+    def decide(self, customer, score=None, factors=None, history=None, now=None, top=..., learner=None, segment="", seed=..., customer_id=None, control_share=0.0, control_salt="", draws=..., probability=None, ignore_extra=False, mapping=None, uplift=None) -> Any:
         """Ranks the actions for one customer: `customer` maps field names to values (None or
         NaN = missing: a comparison on it is false), `score` is the churn score 0–100 or
         `probability` the churn probability 0–1 (exactly one of them; a score strictly
@@ -50,9 +51,16 @@ class ActionCatalog:
         `mapping` renames model inputs to the catalogue's names (`{"tenure": "tenure_months"}`),
         in the customer's fields and in the factors alike.
 
+        `uplift` ranks by uplift × value instead of value: a dict of action id → the
+        customer's predicted uplift for that action (the gain in retention probability,
+        -1..1, as an `nps.uplift` model predicts it), one for every action of the catalogue.
+        An action's priority is multiplied by its uplift; an action whose uplift is not
+        positive is removed (status `no_uplift`). Not with a `learner`.
+
         Over a pandas DataFrame (one row per customer): see `nps.action.decide_frame`, which
         this calls (`score`/`probability` a column name or one value per row, `factors` a
-        frame of contributions); it returns a DataFrame of the ranked actions."""
+        frame of contributions, `uplift` a frame of uplifts, one column per action); it
+        returns a DataFrame of the ranked actions."""
     def decide_values(self, values, score=None, contributions=None, history=None, now=None, top=..., trace=False, learner=None, segment="", seed=..., probability=None) -> Any:
         """The fast path of `decide`: the customer as a numeric record (`encode`), factor
         contributions as an array in `factors` order (NaN: not given), the actions returned as
