@@ -56,7 +56,12 @@ fn decide(catalog: &Catalog, c: &Value) -> Result<Value, NpsError> {
         now: c["now"].as_i64(),
         top: c["top"].as_u64().unwrap() as usize,
         ignore_extra: c["ignore_extra"].as_bool().unwrap_or(false),
-        uplift: c["uplift"].as_object().into_iter().flatten().map(|(id, u)| (id.clone(), u.as_f64().unwrap())).collect(),
+        uplift: c["uplift"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(id, u)| (id.clone(), u.as_f64().unwrap()))
+            .collect(),
         ..Default::default()
     };
     let d = catalog.decide_request(&fields, &request, None)?.decision;

@@ -1,11 +1,14 @@
 //! `make demo` (`cargo run --release -p nps-core --bin nps-demo`): the main job on data the
 //! project generates itself (fixed seeds): an NPS report with intervals, churn features as of a date on a 50,000-customer base, a churn model
 //! cross-validated and set beside a boosted-tree model, the riskiest customers with their factors and next best actions, the
-//! predicted NPS of those who never answered, NPS linked to churn, and the customers with the most value at
-//! risk. The model files and the
+//! predicted NPS of those who never answered, NPS linked to churn, the customers with the most value at
+//! risk, survival by NPS category, the model watched as the base drifts (drift, performance by
+//! month, retrain policy, a challenger promoted) and a campaign targeted by uplift rather than risk. The model files and the
 //! action catalogue are written to `target/nps-demo/` (or `$NPS_DEMO_DIR`) for the Python
 //! notebook and the Node service. A binary rather than an example so that it builds without
 //! the benchmark and property-test dependencies: about 30 s from a fresh clone on two cores.
+mod learning;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -209,7 +212,10 @@ fn customer_base() -> Result<(), nps_core::NpsError> {
     next_best_actions(&base, &features, &table, &model, &p)?;
     likelihood_to_recommend(&base, &features, &table)?;
     value_at_risk_ranking(&base, &p)?;
-    survival_by_nps(&base)
+    survival_by_nps(&base)?;
+    let y: Vec<f64> = base.churned.iter().map(|&c| c as u8 as f64).collect();
+    learning::learning_over_time(&model, roc_auc(&y, &p, None)?, config.as_of)?;
+    learning::uplift_targeting()
 }
 
 /// The features as a table of numeric inputs (one column per feature).
