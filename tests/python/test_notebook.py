@@ -84,12 +84,21 @@ def test_notebook_runs_without_errors_and_tells_the_story(executed):
     assert m and float(m.group(1)) > 20, text
     m = re.search(r"worth making to ([\d,]+) customers: net ([\d,]+)", text)
     assert m and int(m.group(1).replace(",", "")) > 0, text
+    # Learning over time: the drift is caught, the policy says retrain, the challenger wins;
+    # uplift targeting saves more customers than risk targeting.
+    assert re.search(r"drifted inputs: .*bill_shock", text), text
+    assert "retrain: True | major drift" in text, text
+    assert "promoted: True | parent in the lineage: " in text, text
+    m = re.search(r"top 20 %: by uplift (\d+) customers saved per 1,000 calls, by risk (\d+); true saved \d+ vs \d+ "
+                  r"\(([\d.]+)x\)", text)
+    assert m and int(m.group(1)) > int(m.group(2)) and float(m.group(3)) > 1.3, text
     html = "\n".join(outputs(nb, "text/html"))
-    for kind in ["<b>Tally</b>", "<b>Comparison</b>", "<b>ChurnModel</b>", "<b>LtrModel</b>", "<b>ChurnByNps</b>"]:
+    for kind in ["<b>Tally</b>", "<b>Comparison</b>", "<b>ChurnModel</b>", "<b>LtrModel</b>", "<b>ChurnByNps</b>",
+                 "<b>Drift report</b>"]:
         assert kind in html, kind
     # Plots: segments, month and week trends, gain/lift/calibration, waterfall, churn by score,
-    # survival by NPS category.
-    assert len(outputs(nb, "image/png")) >= 6 + (2 if TELCO.exists() else 0)
+    # survival by NPS category, performance by month, Qini curves.
+    assert len(outputs(nb, "image/png")) >= 8 + (2 if TELCO.exists() else 0)
     # The model file it wrote reads back.
     import nps
 
