@@ -25,7 +25,8 @@ impl PyBoostedChurnModel {
     /// optional evaluation table for early stopping.
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (names, columns, y, sample_weight, specs, eval_columns, eval_y, options_json))]
+    #[pyo3(signature = (names, columns, y, sample_weight, specs, eval_columns, eval_y, options_json,
+                        record_reference=nps_core::monitor::DEFAULT_RECORD_REFERENCE))]
     fn fit(
         py: Python<'_>,
         names: Vec<String>,
@@ -36,11 +37,12 @@ impl PyBoostedChurnModel {
         eval_columns: Option<&Bound<'_, PyList>>,
         eval_y: Option<PyReadonlyArray1<'_, f64>>,
         options_json: &str,
+        record_reference: bool,
     ) -> PyResult<Self> {
         let table = raw_table(names.clone(), columns)?;
         let eval_table = eval_columns.map(|c| raw_table(names, c)).transpose()?;
         let specs = parse_specs(specs)?;
-        let options = options(options_json)?;
+        let options = BoostingOptions { record_reference, ..options(options_json)? };
         let y = y.as_slice()?;
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
         let ey = eval_y.as_ref().map(|e| e.as_slice()).transpose()?;
@@ -51,7 +53,8 @@ impl PyBoostedChurnModel {
     /// Trains on a float64 matrix whose columns are `names`, read in place.
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (x, names, y, sample_weight, eval_x, eval_y, options_json))]
+    #[pyo3(signature = (x, names, y, sample_weight, eval_x, eval_y, options_json,
+                        record_reference=nps_core::monitor::DEFAULT_RECORD_REFERENCE))]
     fn fit_matrix(
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f64>,
@@ -61,8 +64,9 @@ impl PyBoostedChurnModel {
         eval_x: Option<PyReadonlyArray2<'_, f64>>,
         eval_y: Option<PyReadonlyArray1<'_, f64>>,
         options_json: &str,
+        record_reference: bool,
     ) -> PyResult<Self> {
-        let options = options(options_json)?;
+        let options = BoostingOptions { record_reference, ..options(options_json)? };
         let (x, y) = (x.as_array(), y.as_slice()?);
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
         let eval = match (&eval_x, &eval_y) {

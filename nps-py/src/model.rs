@@ -56,7 +56,8 @@ pub struct PyChurnModel(pub core::ChurnModel);
 impl PyChurnModel {
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize))]
+    #[pyo3(signature = (names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize,
+                        record_reference=nps_core::monitor::DEFAULT_RECORD_REFERENCE))]
     fn fit(
         py: Python<'_>,
         names: Vec<String>,
@@ -71,10 +72,13 @@ impl PyChurnModel {
         class_weight: &Bound<'_, PyAny>,
         unseen: &str,
         standardize: bool,
+        record_reference: bool,
     ) -> PyResult<Self> {
         let table = raw_table(names, columns)?;
-        let options =
-            model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?;
+        let options = ChurnModelOptions {
+            record_reference,
+            ..model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?
+        };
         let specs = parse_specs(specs)?;
         let y = y.as_slice()?;
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
@@ -83,7 +87,8 @@ impl PyChurnModel {
 
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (x, names, y, sample_weight, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize))]
+    #[pyo3(signature = (x, names, y, sample_weight, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize,
+                        record_reference=nps_core::monitor::DEFAULT_RECORD_REFERENCE))]
     fn fit_matrix(
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f64>,
@@ -97,9 +102,12 @@ impl PyChurnModel {
         class_weight: &Bound<'_, PyAny>,
         unseen: &str,
         standardize: bool,
+        record_reference: bool,
     ) -> PyResult<Self> {
-        let options =
-            model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?;
+        let options = ChurnModelOptions {
+            record_reference,
+            ..model_options(c, fit_intercept, tol, max_iter, self::class_weight(class_weight)?, unseen, standardize)?
+        };
         let (x, y) = (x.as_array(), y.as_slice()?);
         let w = sample_weight.as_ref().map(|w| w.as_slice()).transpose()?;
         Ok(PyChurnModel(py.detach(|| core::ChurnModel::fit_matrix(x, &names, y, w, &options)).py()?))

@@ -194,3 +194,19 @@ def test_bad_input_names_the_field_and_value(champion_world):
     with pytest.raises(nps.NpsError, match="reference_summary") as e:
         monitor.drift(copy, X)
     assert e.value.code == "INVALID_PARAMETER"
+
+
+def test_record_reference_off_keeps_the_model_and_drops_the_summary():
+    base = nps.synth.generate(customers=1_500, seed=5)
+    X = nps.features.retention(base.events, as_of=base.as_of)
+    y = base.labels["churned"]
+    on, off = nps.ChurnModel().fit(X, y), nps.ChurnModel(record_reference=False).fit(X, y)
+    assert on.reference_summary is not None and off.reference_summary is None
+    assert np.array_equal(on.coef_, off.coef_) and on.intercept_ == off.intercept_
+    assert len(off.to_json()) < len(on.to_json()) / 5
+    with pytest.raises(nps.NpsError, match="stored reference summary"):
+        nps.monitor.drift(off, X)
+    boosted = nps.BoostedChurnModel(n_estimators=20, record_reference=False).fit(X, y)
+    assert boosted.reference_summary is None
+    assert nps.BoostedChurnModel(n_estimators=20).fit(X, y).reference_summary is not None
+    assert nps.ChurnModel(record_reference=False).get_params()["record_reference"] is False

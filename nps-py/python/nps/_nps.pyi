@@ -462,11 +462,11 @@ class _BoostedChurnModel:
         """Per row: (probability, log-odds, expected value, [(name, contribution, value,
         typical, mix)] of the `top` factors raising the risk, the same for those lowering it)."""
     @staticmethod
-    def fit(names, columns, y, sample_weight, specs, eval_columns, eval_y, options_json) -> Any:
+    def fit(names, columns, y, sample_weight, specs, eval_columns, eval_y, options_json, record_reference=...) -> Any:
         """Trains on a table (`names`, `columns`, `specs` as the logistic model's), with an
         optional evaluation table for early stopping."""
     @staticmethod
-    def fit_matrix(x, names, y, sample_weight, eval_x, eval_y, options_json) -> Any:
+    def fit_matrix(x, names, y, sample_weight, eval_x, eval_y, options_json, record_reference=...) -> Any:
         """Trains on a float64 matrix whose columns are `names`, read in place."""
     @staticmethod
     def from_json(text) -> Any: ...
@@ -580,9 +580,9 @@ class _ChurnModel:
         """Per row: (probability, log-odds, baseline, [(name, contribution, value, typical,
         mix)] of the `top` factors raising the risk, the same for those lowering it)."""
     @staticmethod
-    def fit(names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize) -> Any: ...
+    def fit(names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize, record_reference=...) -> Any: ...
     @staticmethod
-    def fit_matrix(x, names, y, sample_weight, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize) -> Any: ...
+    def fit_matrix(x, names, y, sample_weight, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize, record_reference=...) -> Any: ...
     @staticmethod
     def from_json(text) -> Any: ...
     @property

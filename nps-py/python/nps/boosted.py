@@ -76,6 +76,10 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         0: one per core.
     kinds : dict, optional
         Column kind overrides (``"numeric"``, ``"categorical"``, ``"boolean"``).
+    record_reference : bool
+        Keep a summary of the training inputs and score in the model (``reference_summary``)
+        so that ``nps.monitor.drift(model, X_now)`` needs no training rows (docs/monitoring.md);
+        the trees do not depend on it.
     """
 
     _core = _nps._BoostedChurnModel
@@ -86,7 +90,8 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
                  seed: int = 0, monotone: Optional[Mapping[str, int]] = None, early_stopping_rounds: int = 0,
                  validation_fraction: float = 0.1, class_weight: Any = None, max_cat_to_onehot: int = 4,
                  max_cat_threshold: int = 32, cat_smooth: float = 10.0, cat_l2: float = 10.0,
-                 min_data_per_group: int = 100, threads: int = 0, kinds: Optional[Mapping[str, str]] = None):
+                 min_data_per_group: int = 100, threads: int = 0, kinds: Optional[Mapping[str, str]] = None,
+                 record_reference: bool = True):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
@@ -110,6 +115,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         self.min_data_per_group = min_data_per_group
         self.threads = threads
         self.kinds = kinds
+        self.record_reference = record_reference
 
     # -- training ---------------------------------------------------------------------------
 
@@ -148,7 +154,8 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             if eval_x is not None and ev is None:
                 raise error("INVALID_PARAMETER", "eval_set's X must be numeric like X")
             self._model = _nps._BoostedChurnModel.fit_matrix(matrix[0], names, y01, w,
-                                                             None if ev is None else ev[0], eval_y, options)
+                                                             None if ev is None else ev[0], eval_y, options,
+                                                             record_reference=bool(self.record_reference))
         else:
             specs = _specs(names, columns, self.kinds, (), bool_columns(X))
             eval_columns = None
@@ -156,7 +163,8 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
                 en, eval_columns = to_columns(eval_x)
                 if en != names:
                     raise error("INVALID_PARAMETER", f"eval_set's X must have X's columns ({', '.join(names)}), got {', '.join(en)}")
-            self._model = _nps._BoostedChurnModel.fit(names, columns, y01, w, specs, eval_columns, eval_y, options)
+            self._model = _nps._BoostedChurnModel.fit(names, columns, y01, w, specs, eval_columns, eval_y, options,
+                                                      record_reference=bool(self.record_reference))
         self.classes_ = classes
         self._set_fitted_attributes(names if hasattr(X, "columns") else None, len(names))
         return self

@@ -177,13 +177,17 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         ``"boolean"``).
     unseen : {"error", "ignore"}
         A category not seen in training at scoring time.
+    record_reference : bool
+        Keep a summary of the training inputs and score in the model (``reference_summary``)
+        so that ``nps.monitor.drift(model, X_now)`` needs no training rows (docs/monitoring.md);
+        the coefficients do not depend on it.
     """
 
     _core = _nps._ChurnModel
 
     def __init__(self, C: float = 1.0, class_weight: Any = None, fit_intercept: bool = True, tol: float = 1e-8,
                  max_iter: int = 100, standardize: bool = True, kinds: Optional[Mapping[str, str]] = None,
-                 unseen: str = "error"):
+                 unseen: str = "error", record_reference: bool = True):
         self.C = C
         self.class_weight = class_weight
         self.fit_intercept = fit_intercept
@@ -192,6 +196,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         self.standardize = standardize
         self.kinds = kinds
         self.unseen = unseen
+        self.record_reference = record_reference
 
     # -- training ---------------------------------------------------------------------------
 
@@ -212,11 +217,12 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
             cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
         options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), cw, self.unseen,
                    bool(self.standardize))
+        record = bool(self.record_reference)
         if matrix is not None:
-            self._model = _nps._ChurnModel.fit_matrix(matrix[0], names, y01, w, *options)
+            self._model = _nps._ChurnModel.fit_matrix(matrix[0], names, y01, w, *options, record_reference=record)
         else:
             specs = _specs(names, columns, self.kinds, (), bool_columns(X))
-            self._model = _nps._ChurnModel.fit(names, columns, y01, w, specs, *options)
+            self._model = _nps._ChurnModel.fit(names, columns, y01, w, specs, *options, record_reference=record)
         self._model.set_trained_at(datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.classes_ = classes
         self._set_fitted_attributes(names if hasattr(X, "columns") else None, len(names))
