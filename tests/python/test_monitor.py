@@ -2,6 +2,7 @@
 (tests/vectors/monitor.json) to the bit, an injected drift, and bad input."""
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,15 @@ def test_injected_drift_is_flagged_and_stable_inputs_are_not():
     assert "Drift report" in html and "tenure" in html and "major" in html
     doc = json.loads(r.to_json())
     assert doc["inputs"][0]["input"] == "tenure" and doc["ks_exact"] is True
+    # The report is a DataFrame indexed by input; what is cut from it is a plain one.
+    assert isinstance(r, pd.DataFrame) and r.index.name == "input"
+    assert list(r.index) == list(ref.columns) and {"psi", "ks", "severity"} <= set(r.columns)
+    top = r.sort_values("psi", ascending=False).head(3)
+    assert type(top) is pd.DataFrame and set(top.index) == {"calls", "plan", "tenure"}
+    assert type(r[r["severity"] != "none"]) is pd.DataFrame
+    assert json.loads(r.to_json(orient="index"))["bill"]["severity"] == "none"   # pandas' own, when asked
+    again = pickle.loads(pickle.dumps(r))
+    assert again.drifted == r.drifted and again.to_json() == r.to_json()
 
 
 def test_thresholds_are_options():

@@ -322,19 +322,22 @@ class ActionCatalog:
                history: Optional[list] = None, now: Optional[Time] = None, top: int = 3,
                learner: Optional["Learner"] = None, segment: str = "", seed: int = 0, customer_id: Optional[str] = None,
                control_share: float = 0.0, control_salt: str = "", draws: int = 1000, probability: Optional[float] = None,
-               ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None) -> Decision:
+               ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None,
+               uplift: Optional[Mapping[str, float]] = None) -> Decision:
         """One customer (None or NaN: missing). The risk as ``score`` (0–100) or ``probability`` (0–1), exactly
         one; a score strictly between 0 and 1 is refused as a likely probability. ``factors`` names declared
         factors (an unknown name is an error listing them; ``ignore_extra=True`` leaves unknown fields and
         factors out); ``mapping`` renames model inputs to the catalogue's names.
         {"actions": [...best first], "trace": [one per catalogue action: id, status, detail, priority,
         condition, seen]}, plus "log" (customer, action, propensity, segment, control, time, reward) with a
-        ``customer_id``. ``now`` (any ``Time``) is required with a ``history`` and with a ``customer_id``."""
+        ``customer_id``. ``now`` (any ``Time``) is required with a ``history`` and with a ``customer_id``.
+        ``uplift`` ({action id: predicted uplift}, every action) ranks by uplift × value; an action whose
+        uplift is not positive is removed (status ``no_uplift``); not with a ``learner``."""
     @overload
     def decide(self, customer: Table, score: Union[None, str, float, ArrayLike] = None,
                factors: Optional[Table] = None, *, top: int = 3,
                probability: Union[None, str, float, ArrayLike] = None, ignore_extra: bool = False,
-               mapping: Optional[Mapping[str, str]] = None) -> Any:
+               mapping: Optional[Mapping[str, str]] = None, uplift: Optional[Any] = None) -> Any:
         """One row per customer (see ``nps.action.decide_frame``): a DataFrame with the frame's index and
         ``action_k``, ``priority_k`` for k = 1..``top`` (a pyarrow Table or a polars DataFrame for such a
         table: docs/arrow.md)."""

@@ -28,7 +28,8 @@ class TraceEntry(TypedDict):
 
 def decide_frame(catalog: ActionCatalog, frame: Any, *, score: Union[None, str, float, ArrayLike] = None,
                  probability: Union[None, str, float, ArrayLike] = None, factors: Optional[Any] = None,
-                 top: int = 3, ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None) -> Any:
+                 top: int = 3, ignore_extra: bool = False, mapping: Optional[Mapping[str, str]] = None,
+                 uplift: Optional[Any] = None) -> Any:
     """The next best actions of every row of ``frame`` (one customer per row): a DataFrame with the frame's
     index and ``action_k``, ``priority_k`` for k = 1..``top`` (missing when fewer actions passed). The risk is
     ``probability`` (0–1) or ``score`` (0–100): a column name, one value per row or one for all; ``factors`` a

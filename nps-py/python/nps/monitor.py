@@ -147,22 +147,37 @@ def reference_summary(reference: Any, bins: int = DEFAULT_BINS) -> ReferenceSumm
     return ReferenceSummary(_nps._reference_summary(_columns(reference, "reference"), bins))
 
 
-class DriftReport:
-    """The drift of every input: a DataFrame indexed by input (``frame``; the report reads
-    like it: ``report["psi"]``, ``report.loc["tenure"]``) with ``kind``, ``psi``, ``ks``,
-    ``ks_p_value``, ``severity``, rows, missing rates and their change, and new and vanished
-    categories. ``to_json()`` is the core's report (for a service), ``bins(input)`` one
-    input's shares bin by bin; in Jupyter it shows as a table, drifted inputs first."""
+class DriftReport(pd.DataFrame):
+    """The drift of every input: a pandas DataFrame indexed by input with ``kind``, ``psi``,
+    ``ks``, ``ks_p_value``, ``severity``, rows, missing rates and their change, and new and
+    vanished categories (``report["psi"]``, ``report.loc["tenure"]``; a slice or a computed
+    frame is a plain DataFrame). On top of the frame: ``drifted`` and ``worst``,
+    ``bins(input)`` one input's shares bin by bin, and ``to_json()`` / ``to_dict()``, which
+    give the core's whole report (for a service) rather than pandas' rendering of the frame.
+    In Jupyter it shows as a table, drifted inputs first."""
+
+    _metadata = ["_json"]
+
+    @property
+    def _constructor(self) -> Any:
+        return pd.DataFrame
 
     def __init__(self, text: str) -> None:
-        self._json = text
-        self._doc: Dict[str, Any] = json.loads(text)
-        rows = self._doc["inputs"]
-        frame = pd.DataFrame(
+        rows = json.loads(text)["inputs"]
+        super().__init__(
             {c: [_nan(r[c]) for r in rows] for c in _COLUMNS},
             index=pd.Index([r["input"] for r in rows], name="input"),
         )
-        self.frame: pd.DataFrame = frame
+        self._json = text
+
+    @property
+    def _doc(self) -> Dict[str, Any]:
+        return json.loads(self._json)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The report as a plain DataFrame."""
+        return pd.DataFrame(self)
 
     @property
     def ks_exact(self) -> bool:
@@ -187,27 +202,21 @@ class DriftReport:
                 return pd.DataFrame(r["bins"]).set_index("label")
         raise KeyError(input)
 
-    def to_json(self) -> str:
-        """The report as the core writes it (JSON)."""
+    def to_json(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+        """The report as the core writes it (JSON); with pandas' arguments, pandas' JSON of
+        the frame."""
+        if args or kwargs:
+            return pd.DataFrame(self).to_json(*args, **kwargs)
         return self._json
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The report as plain Python data."""
+    def to_dict(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """The report as plain Python data; with pandas' arguments, pandas' dict of the frame."""
+        if args or kwargs:
+            return pd.DataFrame(self).to_dict(*args, **kwargs)
         return json.loads(self._json)
 
-    def __getitem__(self, key: Any) -> Any:
-        return self.frame[key]
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name == "frame":
-            raise AttributeError(name)
-        return getattr(self.frame, name)
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
     def __repr__(self) -> str:
-        return f"DriftReport(worst={self.worst!r}, drifted={self.drifted!r})\n{self.frame!r}"
+        return f"DriftReport(worst={self.worst!r}, drifted={self.drifted!r})\n{pd.DataFrame(self)!r}"
 
     def _repr_html_(self) -> str:
         order = {"major": 0, "moderate": 1, "none": 2}
