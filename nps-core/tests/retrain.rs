@@ -48,10 +48,10 @@ fn the_drifted_base_is_caught_and_a_challenger_promoted() {
     let champion_base = customers(&BaseConfig { customers: 8_000, ..Default::default() }).unwrap();
     let (table, y) = table_of(&champion_base);
     let mut champion = fit(&table, &y, &ChurnModelOptions::default());
-    let reference = champion.reference_summary.as_ref().expect("recorded at fit");
+    let reference = champion.monitoring.reference_summary.as_ref().expect("recorded at fit");
     assert_eq!(reference.inputs.len(), champion.inputs.len() + 1);
     assert_eq!(reference.inputs.last().unwrap().name(), SCORE_INPUT);
-    champion.lineage = Some(Lineage::trained_on(DataWindow {
+    champion.monitoring.lineage = Some(Lineage::trained_on(DataWindow {
         from: Some("2025-07-01".into()),
         to: Some("2026-07-01".into()),
         rows: y.len(),
@@ -124,7 +124,7 @@ fn the_drifted_base_is_caught_and_a_challenger_promoted() {
     assert!(decision.challenger.brier < decision.champion.brier);
     assert_eq!(decision.champion_id, champion_id);
     let AnyChurnModel::Logistic(promoted) = &challenger else { panic!("logistic") };
-    let lineage = promoted.lineage.as_ref().unwrap();
+    let lineage = promoted.monitoring.lineage.as_ref().unwrap();
     assert_eq!(lineage.parent.as_deref(), Some(champion_id.as_str()));
     assert_eq!(lineage.promotion_metrics["auc"], decision.challenger.auc);
     assert_eq!(lineage.decisions.len(), 1);
@@ -143,15 +143,15 @@ fn the_file_keeps_reference_recalibration_and_lineage() {
     let mut model = fit(&table, &y, &ChurnModelOptions::default());
     assert_eq!(plain.coef, model.coef);
     assert_eq!(plain.intercept, model.intercept);
-    assert!(plain.reference_summary.is_none() && plain.version == 1);
+    assert!(plain.monitoring.reference_summary.is_none() && plain.version == 1);
     assert!(!plain.to_json().contains("reference_summary"));
     // A file without the new fields is the file of before: version 1, read back the same.
     assert_eq!(ChurnModel::from_json(&plain.to_json()).unwrap().to_json(), plain.to_json());
 
     let raw = model.predict_proba(&table).unwrap().to_vec();
     let shifted: Vec<f64> = raw.iter().map(|p| (p * 0.6).min(1.0)).collect();
-    model.recalibration = Some(Recalibration::fit("platt", &y, &shifted, None).unwrap());
-    model.lineage = Some(Lineage { parent: Some(model_id("the parent")), ..Default::default() });
+    model.monitoring.recalibration = Some(Recalibration::fit("platt", &y, &shifted, None).unwrap());
+    model.monitoring.lineage = Some(Lineage { parent: Some(model_id("the parent")), ..Default::default() });
     let p = model.predict_proba(&table).unwrap();
     assert_ne!(p.to_vec(), raw);
     let text = model.to_json();
@@ -186,7 +186,7 @@ fn a_boosted_model_keeps_them_too_and_the_fit_time_is_measured() {
     assert!(report.drifted().is_empty());
     assert!(plain.drift(&table, &DriftOptions::default()).unwrap_err().to_string().contains("reference_summary"));
     let raw = model.predict_proba(&table).unwrap().to_vec();
-    model.recalibration = Some(Recalibration::fit("isotonic", &y, &raw, None).unwrap());
+    model.monitoring.recalibration = Some(Recalibration::fit("isotonic", &y, &raw, None).unwrap());
     let read = BoostedChurnModel::from_json(&model.to_json()).unwrap();
     assert_eq!(read.predict_proba(&table).unwrap(), model.predict_proba(&table).unwrap());
     assert_eq!(read.to_json(), model.to_json());

@@ -488,33 +488,21 @@ impl Recalibrator {
 
 /// What Node reads and writes of a model of either kind for monitoring and retraining.
 pub(crate) trait Monitored {
-    fn reference(&self) -> Option<&core::ReferenceSummary>;
-    fn recalibration(&self) -> Option<&core::Recalibration>;
-    fn lineage(&self) -> Option<&core::Lineage>;
+    fn monitoring(&self) -> &core::ModelMonitoring;
+    fn monitoring_mut(&mut self) -> &mut core::ModelMonitoring;
     fn id(&self) -> String;
     fn drift(&self, table: &nps_core::encode::RawTable, o: &core::DriftOptions) -> nps_core::Result<core::DriftReport>;
     fn raw(&self, table: &nps_core::encode::RawTable) -> nps_core::Result<Vec<f64>>;
-    fn set(
-        &mut self,
-        r: Option<core::ReferenceSummary>,
-        c: Option<core::Recalibration>,
-        l: Option<core::Lineage>,
-    ) -> nps_core::Result<()>;
-    fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> nps_core::Result<()>;
-    fn record(&mut self, d: &core::PromotionDecision);
 }
 
 macro_rules! monitored {
     ($t:ty, $raw:ident) => {
         impl Monitored for $t {
-            fn reference(&self) -> Option<&core::ReferenceSummary> {
-                self.reference_summary.as_ref()
+            fn monitoring(&self) -> &core::ModelMonitoring {
+                &self.monitoring
             }
-            fn recalibration(&self) -> Option<&core::Recalibration> {
-                self.recalibration.as_ref()
-            }
-            fn lineage(&self) -> Option<&core::Lineage> {
-                self.lineage.as_ref()
+            fn monitoring_mut(&mut self) -> &mut core::ModelMonitoring {
+                &mut self.monitoring
             }
             fn id(&self) -> String {
                 <$t>::id(self)
@@ -529,20 +517,6 @@ macro_rules! monitored {
             fn raw(&self, table: &nps_core::encode::RawTable) -> nps_core::Result<Vec<f64>> {
                 Ok(self.$raw(table)?.to_vec())
             }
-            fn set(
-                &mut self,
-                r: Option<core::ReferenceSummary>,
-                c: Option<core::Recalibration>,
-                l: Option<core::Lineage>,
-            ) -> nps_core::Result<()> {
-                self.set_monitoring(r, c, l)
-            }
-            fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> nps_core::Result<()> {
-                <$t>::recalibrate(self, method, y, p)
-            }
-            fn record(&mut self, d: &core::PromotionDecision) {
-                self.record_decision(d)
-            }
         }
     };
 }
@@ -551,31 +525,33 @@ monitored!(nps_core::model::boosted::BoostedChurnModel, predict_raw);
 
 /// A model's stored reference summary as the `ReferenceSummary` class.
 pub(crate) fn reference_of(m: &impl Monitored) -> Option<ReferenceSummary> {
-    m.reference().map(|s| ReferenceSummary { inner: s.clone() })
+    m.monitoring().reference_summary.as_ref().map(|s| ReferenceSummary { inner: s.clone() })
 }
 
 /// A model's recalibration as the `Recalibrator` class.
 pub(crate) fn recalibration_of(m: &impl Monitored) -> Option<Recalibrator> {
-    m.recalibration().map(|r| Recalibrator { inner: r.clone() })
+    m.monitoring().recalibration.as_ref().map(|r| Recalibrator { inner: r.clone() })
 }
 
 /// Sets a model's reference summary (or removes it with null).
 pub(crate) fn set_reference(m: &mut impl Monitored, s: Option<&ReferenceSummary>) -> Result<()> {
-    let (c, l) = (m.recalibration().cloned(), m.lineage().cloned());
-    m.set(s.map(|s| s.inner.clone()), c, l).into_napi()
+    let reference_summary = s.map(|s| s.inner.clone());
+    let next = core::ModelMonitoring { reference_summary, ..m.monitoring().clone() };
+    m.monitoring_mut().set(next).into_napi()
 }
 
 /// Sets a model's recalibration (or removes it with null).
 pub(crate) fn set_recalibration(m: &mut impl Monitored, r: Option<&Recalibrator>) -> Result<()> {
-    let (s, l) = (m.reference().cloned(), m.lineage().cloned());
-    m.set(s, r.map(|r| r.inner.clone()), l).into_napi()
+    let recalibration = r.map(|r| r.inner.clone());
+    let next = core::ModelMonitoring { recalibration, ..m.monitoring().clone() };
+    m.monitoring_mut().set(next).into_napi()
 }
 
 /// Sets a model's lineage from its JSON (or removes it with null).
 pub(crate) fn set_lineage(m: &mut impl Monitored, text: Option<String>) -> Result<()> {
     let l = text.map(|t| core::Lineage::from_json(&t)).transpose().into_napi()?;
-    let (s, c) = (m.reference().cloned(), m.recalibration().cloned());
-    m.set(s, c, l).into_napi()
+    let next = core::ModelMonitoring { lineage: l, ..m.monitoring().clone() };
+    m.monitoring_mut().set(next).into_napi()
 }
 
 /// Fits and keeps a recalibration from outcomes and raw probabilities (or a table scored
@@ -590,7 +566,7 @@ pub(crate) fn recalibrate(
         napi::bindgen_prelude::Either::A(p) => floats(&p),
         napi::bindgen_prelude::Either::B(t) => m.raw(&crate::encode::table(&t)?.raw).into_napi()?,
     };
-    m.recalibrate(method.as_deref().unwrap_or(DEFAULT_RECALIBRATION), &floats(y), &p).into_napi()
+    m.monitoring_mut().recalibrate(method.as_deref().unwrap_or(DEFAULT_RECALIBRATION), &floats(y), &p).into_napi()
 }
 
 /// The method of `recalibrate` when none is given.
@@ -608,12 +584,12 @@ pub(crate) fn model_drift(
 
 /// A model's lineage.
 pub(crate) fn lineage_of(m: &impl Monitored) -> Option<Lineage> {
-    m.lineage().map(lineage)
+    m.monitoring().lineage.as_ref().map(lineage)
 }
 
 /// Records a decision (the object `compare` returns) in a model's lineage.
 pub(crate) fn record(m: &mut impl Monitored, decision: &PromotionDecision) -> Result<()> {
-    m.record(&core::PromotionDecision::from_json(&decision.json).into_napi()?);
+    m.monitoring_mut().record_decision(&core::PromotionDecision::from_json(&decision.json).into_napi()?);
     Ok(())
 }
 

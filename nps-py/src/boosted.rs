@@ -2,7 +2,7 @@
 //! estimator, with scikit-learn's conventions, is in `nps/model.py`). Options cross as the
 //! core's `BoostingOptions` in JSON, so every default and check is the core's.
 use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions, EvalSet};
-use nps_core::monitor::{DriftOptions, Lineage, PromotionDecision, Recalibration, ReferenceSummary};
+use nps_core::monitor::{DriftOptions, Lineage, ModelMonitoring, PromotionDecision, Recalibration, ReferenceSummary};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -210,19 +210,19 @@ impl PyBoostedChurnModel {
     /// The reference summary recorded at fit (JSON), or None.
     #[getter]
     fn reference_summary_json(&self) -> Option<String> {
-        self.0.reference_summary.as_ref().map(|s| s.to_json())
+        self.0.monitoring.reference_summary.as_ref().map(|s| s.to_json())
     }
 
     /// The recalibration applied to the probabilities (JSON), or None.
     #[getter]
     fn recalibration_json(&self) -> Option<String> {
-        self.0.recalibration.as_ref().map(|r| r.to_json())
+        self.0.monitoring.recalibration.as_ref().map(|r| r.to_json())
     }
 
     /// The lineage (JSON), or None.
     #[getter]
     fn lineage_json(&self) -> Option<String> {
-        self.0.lineage.as_ref().map(|l| l.to_json())
+        self.0.monitoring.lineage.as_ref().map(|l| l.to_json())
     }
 
     /// The model's id (a content hash of its file).
@@ -243,18 +243,19 @@ impl PyBoostedChurnModel {
         let r = reference_summary.map(ReferenceSummary::from_json).transpose().py()?;
         let c = recalibration.map(Recalibration::from_json).transpose().py()?;
         let l = lineage.map(Lineage::from_json).transpose().py()?;
-        self.0.set_monitoring(r, c, l).py()
+        let next = ModelMonitoring { reference_summary: r, recalibration: c, lineage: l };
+        self.0.monitoring.set(next).py()
     }
 
     /// Fits and keeps a recalibration of raw probabilities `p` to outcomes `y`.
     fn recalibrate(&mut self, method: &str, y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>) -> PyResult<()> {
         let (y, p) = (labels(y, "y")?, floats(p, "p")?);
-        self.0.recalibrate(method, &y, &p).py()
+        self.0.monitoring.recalibrate(method, &y, &p).py()
     }
 
     /// Records a promotion decision (JSON) in the lineage.
     fn record_decision(&mut self, decision: &str) -> PyResult<()> {
-        self.0.record_decision(&PromotionDecision::from_json(decision).py()?);
+        self.0.monitoring.record_decision(&PromotionDecision::from_json(decision).py()?);
         Ok(())
     }
 

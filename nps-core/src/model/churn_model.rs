@@ -12,7 +12,7 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::design::Design;
-use super::file_header::{check_header, MODEL_FORMAT, MONITORED_MODEL_VERSION};
+use super::file_header::{check_header, MODEL_FORMAT};
 use super::logistic::{fit_design, linear, sigmoid, ConvergenceReport, LogisticFit, LogisticOptions};
 use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
@@ -20,7 +20,7 @@ use crate::explain::LinearExplainer;
 use crate::features::FeatureSet;
 use crate::monitor::{
     calibrate, calibrate_one, drift_from_reference, matrix_reference, model_id, table_reference, DriftOptions,
-    DriftReport, Lineage, PromotionDecision, Recalibration, ReferenceSummary, DEFAULT_RECORD_REFERENCE,
+    DriftReport, ModelMonitoring, DEFAULT_RECORD_REFERENCE,
 };
 
 /// The newest model file version this library reads and the one it writes.
@@ -98,19 +98,10 @@ pub struct ChurnModel {
     pub options: ChurnModelOptions,
     /// Training metadata.
     pub training: TrainingInfo,
-    /// The reference summary of the training inputs and score (the probability before any
-    /// recalibration, as the input [`crate::monitor::SCORE_INPUT`]), recorded at fit: what
-    /// [`Self::drift`] compares a later window with. Absent in older files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference_summary: Option<ReferenceSummary>,
-    /// A recalibration applied to every probability the model returns (the
-    /// `predict_proba` functions and [`Self::score_cells`]); explanations (contributions,
-    /// log-odds) stay on the raw score.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recalibration: Option<Recalibration>,
-    /// Where the model comes from and what was decided about it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lineage: Option<Lineage>,
+    /// The reference summary, recalibration and lineage (absent in older files), at the
+    /// top level of the file.
+    #[serde(flatten)]
+    pub monitoring: ModelMonitoring,
 }
 
 /// The rows of positive weight when some weight is zero (`None` when all are positive or
@@ -153,7 +144,7 @@ impl ChurnModel {
         let mut model = ChurnModel::fit_encoded(encoder, x.view(), y, sample_weight, options)?;
         if options.record_reference {
             let score = model.decision_function(x.view())?.mapv(sigmoid);
-            model.reference_summary =
+            model.monitoring.reference_summary =
                 Some(table_reference(table, &model.inputs, score.as_slice().expect("contiguous"))?);
             model.version = model.file_version();
         }
@@ -180,7 +171,7 @@ impl ChurnModel {
         let mut model = ChurnModel::fit_matrix_unrecorded(x, names, y, sample_weight, options)?;
         if options.record_reference {
             let score = model.raw_proba_matrix(x, names)?;
-            model.reference_summary =
+            model.monitoring.reference_summary =
                 Some(matrix_reference(x, names, &model.inputs, score.as_slice().expect("contiguous"))?);
             model.version = model.file_version();
         }
@@ -280,9 +271,7 @@ impl ChurnModel {
                 metrics: BTreeMap::new(),
                 trained_at: None,
             },
-            reference_summary: None,
-            recalibration: None,
-            lineage: None,
+            monitoring: ModelMonitoring::default(),
         })
     }
 
@@ -314,7 +303,7 @@ impl ChurnModel {
     /// The churn probability of each row of a table of inputs (through the
     /// [`Self::recalibration`] when the model has one).
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
-        calibrate(self.recalibration.as_ref(), self.raw_proba(table)?)
+        calibrate(self.monitoring.recalibration.as_ref(), self.raw_proba(table)?)
     }
 
     /// σ(b + w · x) of each row of a table, before any recalibration.
@@ -337,7 +326,7 @@ impl ChurnModel {
     /// the bit with scoring one customer at a time (sixteen rows at once, one SIMD lane
     /// each).
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
-        calibrate(self.recalibration.as_ref(), self.raw_proba_matrix(x, names)?)
+        calibrate(self.monitoring.recalibration.as_ref(), self.raw_proba_matrix(x, names)?)
     }
 
     /// The churn probability of one customer given as one cell per input (in
@@ -345,58 +334,16 @@ impl ChurnModel {
     pub fn score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
         scratch.resize(self.coef.len(), 0.0);
         self.encoder.encode_row(cells, 0, scratch)?;
-        calibrate_one(self.recalibration.as_ref(), sigmoid(linear(scratch.iter().copied(), &self.coef, self.intercept)))
+        calibrate_one(
+            self.monitoring.recalibration.as_ref(),
+            sigmoid(linear(scratch.iter().copied(), &self.coef, self.intercept)),
+        )
     }
 
-    /// The file version this model is written with: [`MONITORED_MODEL_VERSION`] when it
+    /// The file version this model is written with: [`crate::model::MONITORED_MODEL_VERSION`] when it
     /// carries a reference summary, a recalibration or a lineage, else [`MODEL_VERSION`].
     pub fn file_version(&self) -> u32 {
-        if self.reference_summary.is_some() || self.recalibration.is_some() || self.lineage.is_some() {
-            MONITORED_MODEL_VERSION
-        } else {
-            MODEL_VERSION
-        }
-    }
-
-    /// Fits a recalibration (`method` `"platt"` or `"isotonic"`, see
-    /// [`Recalibration::fit`]) of the model's raw probabilities `p` of recent customers to
-    /// their outcomes `y`, and keeps it: from then on the model returns calibrated
-    /// probabilities. Errors: an unknown method, the fit's input errors.
-    pub fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> Result<()> {
-        self.recalibration = Some(Recalibration::fit(method, y, p, None)?);
-        self.version = self.file_version();
-        Ok(())
-    }
-
-    /// Sets (or removes) the recalibration, the reference summary or the lineage, checked,
-    /// and the file version that goes with them.
-    pub fn set_monitoring(
-        &mut self,
-        reference_summary: Option<ReferenceSummary>,
-        recalibration: Option<Recalibration>,
-        lineage: Option<Lineage>,
-    ) -> Result<()> {
-        for r in [&reference_summary].into_iter().flatten() {
-            r.validate()?;
-        }
-        for r in [&recalibration].into_iter().flatten() {
-            r.validate()?;
-        }
-        for l in [&lineage].into_iter().flatten() {
-            l.validate()?;
-        }
-        self.reference_summary = reference_summary;
-        self.recalibration = recalibration;
-        self.lineage = lineage;
-        self.version = self.file_version();
-        Ok(())
-    }
-
-    /// Records a champion-and-challenger decision taken with this model as the challenger
-    /// (see [`Lineage::record`]).
-    pub fn record_decision(&mut self, decision: &PromotionDecision) {
-        self.lineage.get_or_insert_with(Lineage::default).record(decision);
-        self.version = self.file_version();
+        self.monitoring.file_version(MODEL_VERSION)
     }
 
     /// The model's id: [`model_id`] of its file ([`Self::to_json`]).
@@ -408,10 +355,10 @@ impl ChurnModel {
     /// recorded at fit, the score (before recalibration) included. Errors: a model without
     /// a stored reference, a missing input, the table's errors.
     pub fn drift(&self, table: &RawTable, options: &DriftOptions) -> Result<DriftReport> {
-        crate::monitor::stored_reference(self.reference_summary.as_ref())?;
+        crate::monitor::stored_reference(self.monitoring.reference_summary.as_ref())?;
         let score = self.raw_proba(table)?;
         drift_from_reference(
-            self.reference_summary.as_ref(),
+            self.monitoring.reference_summary.as_ref(),
             table,
             &self.inputs,
             score.as_slice().expect("contiguous"),
@@ -484,15 +431,7 @@ impl ChurnModel {
         if !self.intercept.is_finite() {
             return Err(NpsError::invalid("intercept", self.intercept, "a finite number"));
         }
-        if let Some(r) = &self.reference_summary {
-            r.validate()?;
-        }
-        if let Some(r) = &self.recalibration {
-            r.validate()?;
-        }
-        if let Some(l) = &self.lineage {
-            l.validate()?;
-        }
+        self.monitoring.validate()?;
         if let Some(features) = &self.features {
             let set = FeatureSet::from_json(&features.to_string())?;
             if let Some(missing) = self.inputs.iter().find(|i| set.get(i).is_none()) {

@@ -26,8 +26,8 @@ pub fn any_model_id(model: &AnyChurnModel) -> String {
 /// Records a decision in the lineage of a model of either kind (see [`Lineage::record`]).
 pub fn record_decision(model: &mut AnyChurnModel, decision: &PromotionDecision) {
     match model {
-        AnyChurnModel::Logistic(m) => m.record_decision(decision),
-        AnyChurnModel::Boosted(m) => m.record_decision(decision),
+        AnyChurnModel::Logistic(m) => m.monitoring.record_decision(decision),
+        AnyChurnModel::Boosted(m) => m.monitoring.record_decision(decision),
     }
 }
 

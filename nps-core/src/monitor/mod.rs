@@ -33,6 +33,7 @@ mod delong;
 mod drift;
 mod ks;
 mod lineage;
+mod model_monitoring;
 mod model_reference;
 mod performance;
 mod policy;
@@ -50,6 +51,7 @@ pub use drift::{
     drift, DriftBin, DriftOptions, DriftReport, InputDrift, Severity, DEFAULT_MAJOR_PSI, DEFAULT_MODERATE_PSI,
 };
 pub use lineage::{fnv1a64, model_id, DataWindow, Lineage, MODEL_ID_PREFIX};
+pub use model_monitoring::ModelMonitoring;
 pub use model_reference::{
     calibrate, calibrate_one, drift_from_reference, matrix_reference, score_input, stored_reference, table_columns,
     table_reference, DEFAULT_RECORD_REFERENCE, REFERENCE_BINS, SCORE_INPUT, SCORE_INPUT_FALLBACK,

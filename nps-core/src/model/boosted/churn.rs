@@ -22,11 +22,11 @@ use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, T
 use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_interactions_into, tree_expected_value, TreeShapPlan, TreeShapScratch};
 use crate::features::FeatureSet;
-use crate::model::file_header::{check_header, BOOSTED_MODEL_VERSION, MODEL_FORMAT, MONITORED_MODEL_VERSION};
+use crate::model::file_header::{check_header, BOOSTED_MODEL_VERSION, MODEL_FORMAT};
 use crate::model::{sigmoid, Explanation, InputProfile};
 use crate::monitor::{
     calibrate, calibrate_one, drift_from_reference, matrix_reference, model_id, stored_reference, table_reference,
-    DriftOptions, DriftReport, Lineage, PromotionDecision, Recalibration, ReferenceSummary,
+    DriftOptions, DriftReport, ModelMonitoring,
 };
 
 /// The `kind` of a boosted model file.
@@ -93,19 +93,10 @@ pub struct BoostedChurnModel {
     pub options: BoostingOptions,
     /// Training metadata.
     pub training: BoostedTrainingInfo,
-    /// The reference summary of the training inputs and score (the probability before any
-    /// recalibration, as the input [`crate::monitor::SCORE_INPUT`]), recorded at fit: what
-    /// [`Self::drift`] compares a later window with. Absent in older files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference_summary: Option<ReferenceSummary>,
-    /// A recalibration applied to every probability the model returns (the
-    /// `predict_proba` functions and [`Self::score_cells`]); explanations (contributions,
-    /// log-odds, [`Self::raw_scores`]) stay on the raw score.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recalibration: Option<Recalibration>,
-    /// Where the model comes from and what was decided about it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lineage: Option<Lineage>,
+    /// The reference summary, recalibration and lineage (absent in older files), at the
+    /// top level of the file.
+    #[serde(flatten)]
+    pub monitoring: ModelMonitoring,
     /// TreeSHAP's tables for `ensemble`, built on first use (not in the file, not compared).
     #[serde(skip)]
     shap_plan: Lazy<TreeShapPlan>,
@@ -145,7 +136,7 @@ impl BoostedChurnModel {
         let mut model = Self::fit_rows(encoder, x.view(), profiles, y, sample_weight, eval, options)?;
         if options.record_reference {
             let score = model.raw_scores(x.view())?.mapv(sigmoid);
-            model.reference_summary =
+            model.monitoring.reference_summary =
                 Some(table_reference(table, &model.inputs, score.as_slice().expect("contiguous"))?);
             model.version = model.file_version();
         }
@@ -177,7 +168,7 @@ impl BoostedChurnModel {
         let mut model = Self::fit_rows(encoder, x, profiles, y, sample_weight, eval, options)?;
         if options.record_reference {
             let score = model.predict_raw_matrix(x, names)?;
-            model.reference_summary =
+            model.monitoring.reference_summary =
                 Some(matrix_reference(x, names, &model.inputs, score.as_slice().expect("contiguous"))?);
             model.version = model.file_version();
         }
@@ -217,9 +208,7 @@ impl BoostedChurnModel {
                 metrics: BTreeMap::new(),
                 source: "nps".into(),
             },
-            reference_summary: None,
-            recalibration: None,
-            lineage: None,
+            monitoring: ModelMonitoring::default(),
             shap_plan: Lazy::default(),
         })
     }
@@ -289,9 +278,7 @@ impl BoostedChurnModel {
             ensemble,
             options: BoostingOptions::default(),
             training: BoostedTrainingInfo { source, ..Default::default() },
-            reference_summary: None,
-            recalibration: None,
-            lineage: None,
+            monitoring: ModelMonitoring::default(),
             shap_plan: Lazy::default(),
         };
         model.validate()?;
@@ -333,59 +320,14 @@ impl BoostedChurnModel {
     /// The churn probability of one customer given as cells (see [`Self::raw_score_cells`];
     /// through the [`Self::recalibration`] when the model has one).
     pub fn score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
-        calibrate_one(self.recalibration.as_ref(), sigmoid(self.raw_score_cells(cells, scratch)?))
+        calibrate_one(self.monitoring.recalibration.as_ref(), sigmoid(self.raw_score_cells(cells, scratch)?))
     }
 
-    /// The file version this model is written with: [`MONITORED_MODEL_VERSION`] when it
+    /// The file version this model is written with: [`crate::model::MONITORED_MODEL_VERSION`] when it
     /// carries a reference summary, a recalibration or a lineage, else
     /// [`BOOSTED_MODEL_VERSION`].
     pub fn file_version(&self) -> u32 {
-        if self.reference_summary.is_some() || self.recalibration.is_some() || self.lineage.is_some() {
-            MONITORED_MODEL_VERSION
-        } else {
-            BOOSTED_MODEL_VERSION
-        }
-    }
-
-    /// Fits a recalibration (`method` `"platt"` or `"isotonic"`, see
-    /// [`Recalibration::fit`]) of the model's raw probabilities `p` of recent customers to
-    /// their outcomes `y`, and keeps it: from then on the model returns calibrated
-    /// probabilities. Errors: an unknown method, the fit's input errors.
-    pub fn recalibrate(&mut self, method: &str, y: &[f64], p: &[f64]) -> Result<()> {
-        self.recalibration = Some(Recalibration::fit(method, y, p, None)?);
-        self.version = self.file_version();
-        Ok(())
-    }
-
-    /// Sets (or removes) the recalibration, the reference summary or the lineage, checked,
-    /// and the file version that goes with them.
-    pub fn set_monitoring(
-        &mut self,
-        reference_summary: Option<ReferenceSummary>,
-        recalibration: Option<Recalibration>,
-        lineage: Option<Lineage>,
-    ) -> Result<()> {
-        for r in [&reference_summary].into_iter().flatten() {
-            r.validate()?;
-        }
-        for r in [&recalibration].into_iter().flatten() {
-            r.validate()?;
-        }
-        for l in [&lineage].into_iter().flatten() {
-            l.validate()?;
-        }
-        self.reference_summary = reference_summary;
-        self.recalibration = recalibration;
-        self.lineage = lineage;
-        self.version = self.file_version();
-        Ok(())
-    }
-
-    /// Records a champion-and-challenger decision taken with this model as the challenger
-    /// (see [`Lineage::record`]).
-    pub fn record_decision(&mut self, decision: &PromotionDecision) {
-        self.lineage.get_or_insert_with(Lineage::default).record(decision);
-        self.version = self.file_version();
+        self.monitoring.file_version(BOOSTED_MODEL_VERSION)
     }
 
     /// The model's id: [`model_id`] of its file ([`Self::to_json`]).
@@ -407,10 +349,10 @@ impl BoostedChurnModel {
     /// recorded at fit, the score (before recalibration) included. Errors: a model without
     /// a stored reference, a missing input, the table's errors.
     pub fn drift(&self, table: &RawTable, options: &DriftOptions) -> Result<DriftReport> {
-        stored_reference(self.reference_summary.as_ref())?;
+        stored_reference(self.monitoring.reference_summary.as_ref())?;
         let score = self.predict_raw(table)?;
         drift_from_reference(
-            self.reference_summary.as_ref(),
+            self.monitoring.reference_summary.as_ref(),
             table,
             &self.inputs,
             score.as_slice().expect("contiguous"),
@@ -447,14 +389,14 @@ impl BoostedChurnModel {
     /// The churn probability of each row of a table (through the [`Self::recalibration`]
     /// when the model has one).
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
-        calibrate(self.recalibration.as_ref(), self.predict_raw(table)?)
+        calibrate(self.monitoring.recalibration.as_ref(), self.predict_raw(table)?)
     }
 
     /// The churn probability of each row of a numeric matrix whose columns are the inputs
     /// named `names` (any order; extra columns are ignored; NaN is missing), through the
     /// recalibration when the model has one.
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
-        calibrate(self.recalibration.as_ref(), self.predict_raw_matrix(x, names)?)
+        calibrate(self.monitoring.recalibration.as_ref(), self.predict_raw_matrix(x, names)?)
     }
 
     /// Gain and split-count importance of each input.
@@ -529,15 +471,7 @@ impl BoostedChurnModel {
                 ));
             }
         }
-        if let Some(r) = &self.reference_summary {
-            r.validate()?;
-        }
-        if let Some(r) = &self.recalibration {
-            r.validate()?;
-        }
-        if let Some(l) = &self.lineage {
-            l.validate()?;
-        }
+        self.monitoring.validate()?;
         Ok(())
     }
 }
