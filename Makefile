@@ -3,6 +3,7 @@
 #   make demo   the main job on a generated base: NPS report, features, churn model,
 #               riskiest customers with factors and actions, predicted NPS, model files
 #   make stubs  regenerates nps-py/python/nps/_nps.pyi from the built extension
+#   make fuzz   runs each fuzz target for FUZZ_SECONDS (60) (nightly + cargo-fuzz; see docs/reliability.md)
 #   make bench  runs the benchmarks (see docs/benchmarks.md)
 #   make bench-spark  nps on a local Spark against Spark SQL and a pandas UDF (10 M events,
 #               10 M rows: about ten minutes on 2 cores, so not part of `make bench`)
@@ -12,9 +13,9 @@ PY     := $(VENV)/bin/python
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test clean
+.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test fuzz fuzz-ci clean
 
-test: rust-test python-test node-test
+test: rust-test python-test node-test fuzz-ci
 
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -52,6 +53,25 @@ python-test: python
 
 node-test: node
 	cd nps-node && npm test
+
+# Fuzzing (docs/reliability.md#hostile-input). `make fuzz` runs every target for FUZZ_SECONDS.
+# `make fuzz-ci` (part of `make test`): with a nightly toolchain, cargo-fuzz (installed when
+# missing) runs each target for FUZZ_CI_SECONDS; without nightly, the targets' checks replay
+# the seeds, the corpus and the regression inputs on stable.
+FUZZ_SECONDS    ?= 60
+FUZZ_CI_SECONDS ?= 8
+
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-ci:
+	@if cargo +nightly --version >/dev/null 2>&1; then \
+		cargo fuzz --version >/dev/null 2>&1 || cargo install --quiet --locked cargo-fuzz; \
+		fuzz/run.sh $(FUZZ_CI_SECONDS); \
+	else \
+		echo "fuzz-ci: no nightly toolchain: replaying the seeds, corpus and regressions on stable"; \
+		cargo test --quiet --manifest-path fuzz/Cargo.toml --release --test replay; \
+	fi
 
 demo:
 	cargo run --release --quiet -p nps-core --bin nps-demo
