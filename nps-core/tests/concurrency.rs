@@ -29,7 +29,7 @@ fn events(c: usize) -> Vec<Event<'static>> {
         let t = start + (k + 1) * 9 * day;
         out.push(Event { time: t, kind: "bill", value: Some(40.0 + (c % 5) as f64 * k as f64), ..Default::default() });
         out.push(Event { time: t + day, kind: "usage", value: Some(1000.0 * (k + 1) as f64), ..Default::default() });
-        if (c + k as usize) % 3 == 0 {
+        if (c + k as usize).is_multiple_of(3) {
             out.push(Event {
                 time: t + 2 * day,
                 kind: "contact_opened",

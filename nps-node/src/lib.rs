@@ -36,7 +36,5 @@ pub fn version() -> String {
 /// `code`, as it does for every exported function. Not part of the API.
 #[napi(js_name = "__panicForTest", catch_unwind)]
 pub fn panic_for_test() -> error::Result<()> {
-    let nothing: Option<u32> = None;
-    nothing.expect("a deliberate panic, for the FFI boundary test");
-    Ok(())
+    panic!("a deliberate panic, for the FFI boundary test")
 }

@@ -24,8 +24,7 @@ mod value;
 /// at the boundary, as it does for every function. Not part of the API.
 #[pyfunction]
 fn _panic_for_test() {
-    let nothing: Option<u32> = None;
-    nothing.expect("a deliberate panic, for the FFI boundary test");
+    panic!("a deliberate panic, for the FFI boundary test")
 }
 
 #[pymodule]
