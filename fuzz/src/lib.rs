@@ -290,7 +290,9 @@ pub fn history(data: &[u8]) {
 }
 
 /// CSV as written back here: a header, every text cell quoted, numbers in Rust's shortest
-/// round-trip form, missing cells empty.
+/// round-trip form, missing cells as `""` (an empty line would be skipped as no row at all,
+/// a one-column table's missing cell included: the first crash the fuzzer found was this
+/// writer's, `fuzz/regressions/survey_csv/`).
 fn write_csv(table: &RawTable) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = table.names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(",");
@@ -300,9 +302,9 @@ fn write_csv(table: &RawTable) -> String {
             .columns
             .iter()
             .map(|c| match c {
-                Column::Numeric(v) if v[row].is_nan() => String::new(),
+                Column::Numeric(v) if v[row].is_nan() => "\"\"".to_string(),
                 Column::Numeric(v) => format!("{:?}", v[row]),
-                Column::Text(v) => v[row].as_deref().map_or(String::new(), quote),
+                Column::Text(v) => v[row].as_deref().map_or("\"\"".to_string(), quote),
             })
             .collect();
         out.push_str(&cells.join(","));
