@@ -27,7 +27,13 @@ fn batch_scores_equal_single_scores() {
         let cells: Vec<Cell> =
             x.row(r).iter().map(|&v| if v.is_nan() { Cell::Missing } else { Cell::Number(v) }).collect();
         let one = m.raw_proba_matrix(x.slice(ndarray::s![r..r + 1, ..]), &m.inputs).unwrap()[0];
-        assert_eq!(one.to_bits(), batch[r].to_bits(), "row {r}");
+        if cfg!(miri) {
+            // Miri perturbs `exp` and friends by a few ulps on purpose (floating-point
+            // non-determinism): equal to rounding there, to the bit natively.
+            assert!((one - batch[r]).abs() <= 1e-12 * one.abs(), "row {r}");
+        } else {
+            assert_eq!(one.to_bits(), batch[r].to_bits(), "row {r}");
+        }
         if let Ok(p) = m.score_cells(&cells, &mut scratch) {
             assert!(p.is_finite());
         }
