@@ -3,6 +3,7 @@
 #   make demo   the main job on a generated base: NPS report, features, churn model,
 #               riskiest customers with factors and actions, predicted NPS, model files
 #   make stubs  regenerates nps-py/python/nps/_nps.pyi from the built extension
+#   make fuzz   runs each fuzz target for FUZZ_SECONDS (60) (nightly + cargo-fuzz; see docs/reliability.md)
 #   make bench  runs the benchmarks (see docs/benchmarks.md)
 #   make bench-spark  nps on a local Spark against Spark SQL and a pandas UDF (10 M events,
 #               10 M rows: about ten minutes on 2 cores, so not part of `make bench`)
@@ -12,9 +13,9 @@ PY     := $(VENV)/bin/python
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test clean
+.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test fuzz fuzz-replay clean
 
-test: rust-test python-test node-test
+test: rust-test python-test node-test fuzz-replay
 
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -52,6 +53,18 @@ python-test: python
 
 node-test: node
 	cd nps-node && npm test
+
+# Fuzzing (docs/reliability.md#hostile-input). `make fuzz` runs every target for FUZZ_SECONDS
+# (nightly + cargo-fuzz). `make fuzz-replay` (part of `make test`) replays the seeds, the corpus
+# and the committed regression inputs through the targets' checks on stable: deterministic,
+# so a test run never depends on what a random search happens to find.
+FUZZ_SECONDS    ?= 60
+
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-replay:
+	cargo test --quiet --manifest-path fuzz/Cargo.toml --release --test replay
 
 demo:
 	cargo run --release --quiet -p nps-core --bin nps-demo

@@ -433,6 +433,13 @@ export declare class TicketScorer {
   ticket(history: features.CustomerHistory, event: HistoryEvent, options?: TicketOptions | undefined | null, learner?: Learner | undefined | null): TicketResult
 }
 
+/**
+ * A panic inside a binding call, for the test that proves a panic never crosses into Node
+ * (`tests/node/hostile.test.js`): `#[napi(catch_unwind)]` turns it into a JS `Error` with a
+ * `code`, as it does for every exported function. Not part of the API.
+ */
+export declare function __panicForTest(): void
+
 /** One bad answer. */
 export interface BadAnswer {
   /** Its position. */

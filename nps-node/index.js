@@ -787,6 +787,7 @@ module.exports.LtrModel = nativeBinding.LtrModel
 module.exports.TableEncoder = nativeBinding.TableEncoder
 module.exports.Tally = nativeBinding.Tally
 module.exports.TicketScorer = nativeBinding.TicketScorer
+module.exports.__panicForTest = nativeBinding.__panicForTest
 module.exports.breakdown = nativeBinding.breakdown
 module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare

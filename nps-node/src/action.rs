@@ -110,7 +110,8 @@ pub struct DecideOptions {
     /// The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
     /// (the contact policies count the outcomes within a window before it) and with a
     /// `customerId` (the log entry records it); otherwise nothing reads it.
-    pub now: Option<Either<f64, JsDate<'static>>>,
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<crate::convert::Time>,
     /// How many actions to return (3).
     pub top: Option<u32>,
     /// The customer's segment, for learning.
@@ -307,7 +308,8 @@ pub struct DecideValuesOptions {
     /// The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
     /// (the contact policies count the outcomes within a window before it); otherwise
     /// nothing reads it.
-    pub now: Option<Either<f64, JsDate<'static>>>,
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<crate::convert::Time>,
     /// How many actions to return (3).
     pub top: Option<u32>,
     /// Return the trace too (false: it costs more than the decision).
@@ -359,8 +361,8 @@ pub(crate) fn outcome(o: &Outcome, list: &str, index: usize) -> Result<core::Out
 }
 
 /// `now` (a `Date` or epoch milliseconds) in epoch seconds.
-fn seconds(now: Option<&Either<f64, JsDate<'static>>>) -> Result<Option<i64>> {
-    now.map(|t| epoch_seconds(t, "now", 0)).transpose()
+fn seconds(now: Option<&crate::convert::Time>) -> Result<Option<i64>> {
+    now.map(|t| t.seconds("now")).transpose()
 }
 
 /// A customer's fields by name as the core reads them (null or NaN = missing).

@@ -248,6 +248,10 @@ pub(crate) fn epoch_seconds(
         napi::bindgen_prelude::Either::A(ms) => *ms,
         napi::bindgen_prelude::Either::B(d) => d.value_of().into_napi()?,
     };
+    ms_seconds(ms, field, index)
+}
+
+fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
     if !ms.is_finite() {
         return Err(crate::error::to_napi(nps_core::NpsError::OutOfRange {
             field: field.into(),
@@ -257,6 +261,79 @@ pub(crate) fn epoch_seconds(
         }));
     }
     Ok((ms / 1000.0).floor() as i64)
+}
+
+/// A time option (`now`, `asOf`): a `Date` or epoch milliseconds. Unlike napi's
+/// `Either<f64, JsDate>`, anything else — `null` above all — is refused with a message that
+/// says what was given and what is expected (napi adds the option's name: `on
+/// TicketOptions.now`), and the error carries a `code` (`INVALID_PARAMETER`).
+pub struct Time(f64);
+
+impl napi::bindgen_prelude::TypeName for Time {
+    fn type_name() -> &'static str {
+        "number | Date"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Unknown
+    }
+}
+
+impl napi::bindgen_prelude::ValidateNapiValue for Time {}
+
+impl napi::bindgen_prelude::FromNapiValue for Time {
+    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+        use napi::ValueType;
+        let got = match napi::type_of!(env, value)? {
+            ValueType::Number => return Ok(Time(f64::from_napi_value(env, value)?)),
+            ValueType::Object => {
+                let mut date = false;
+                napi::check_status!(napi::sys::napi_is_date(env, value, &mut date))?;
+                if date {
+                    let mut ms = 0.0;
+                    napi::check_status!(napi::sys::napi_get_date_value(env, value, &mut ms))?;
+                    return Ok(Time(ms));
+                }
+                "an object"
+            }
+            ValueType::Null => "null",
+            ValueType::String => "a string",
+            ValueType::Boolean => "a boolean",
+            ValueType::BigInt => "a bigint",
+            _ => "a value of another type",
+        };
+        Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("a time = {got}: expected a Date or epoch milliseconds (leave the option out for its default)"),
+        ))
+    }
+}
+
+impl napi::bindgen_prelude::ToNapiValue for Time {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, value: Self) -> napi::Result<napi::sys::napi_value> {
+        f64::to_napi_value(env, value.0)
+    }
+}
+
+impl Time {
+    /// Epoch seconds (floored); NaN or infinite is an error naming `field`.
+    pub(crate) fn seconds(&self, field: &str) -> crate::error::Result<i64> {
+        ms_seconds(self.0, field, 0)
+    }
+}
+
+/// A whole number option (a count, a size, a seed), taken as the JS number it is and checked
+/// here, so that a value out of range is reported as given (`customers = 1099511627776`)
+/// rather than truncated to 32 bits first.
+pub(crate) fn whole(value: Option<f64>, field: &str, min: f64, max: f64) -> crate::error::Result<Option<u64>> {
+    match value {
+        None => Ok(None),
+        Some(x) if x.fract() == 0.0 && x >= min && x <= max => Ok(Some(x as u64)),
+        Some(x) => Err(crate::error::to_napi(nps_core::NpsError::invalid(
+            field,
+            x,
+            &format!("a whole number from {min} to {max}"),
+        ))),
+    }
 }
 
 /// Values in a model's `inputs` order as cells (NaN is missing); a wrong count is an error.

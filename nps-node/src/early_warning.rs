@@ -402,7 +402,8 @@ pub struct TicketScorerOptions {
 pub struct TicketOptions {
     /// The reference time (a `Date` or epoch milliseconds): features count events strictly
     /// before it. Default: one second after the event.
-    pub now: Option<Either<f64, JsDate<'static>>>,
+    #[napi(ts_type = "number | Date")]
+    pub now: Option<crate::convert::Time>,
     /// This customer's record, replacing the scorer's (by field name; null = missing).
     #[napi(ts_type = "Record<string, Field>")]
     pub customer: Option<crate::convert::Inputs>,
@@ -651,7 +652,8 @@ impl TicketScorer {
         let out = unsafe { out.as_mut() };
         self.layout.check_out(out.len()).into_napi()?; // before the event is added
         self.outcomes.clear();
-        self.score(history, &event, now.as_ref(), None, false)?;
+        let now = now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?;
+        self.score(history, &event, now, None, false)?;
         self.ticket.write_values(&self.layout, out).into_napi()?;
         Ok(self.ticket.decision.actions.len() as u32)
     }
@@ -663,12 +665,11 @@ impl TicketScorer {
         &mut self,
         history: &mut crate::features::CustomerHistory,
         event: &crate::features::HistoryEvent,
-        now: Option<&Either<f64, JsDate<'static>>>,
+        now: Option<i64>,
         customer: Option<&Customer>,
         learning: bool,
     ) -> Result<()> {
         let index = history.inner.len();
-        let now = now.map(|t| epoch_seconds(t, "now", 0)).transpose()?;
         let customer = customer.unwrap_or(&self.customer);
         let Self { inner, options, ticket, outcomes, draws, .. } = self;
         let options = core::TicketOptions { propensity: learning.then_some(&draws[..]), ..*options };
@@ -715,7 +716,8 @@ impl TicketScorer {
         if let Some(l) = learner {
             l.inner.draws_into(self.inner.catalog(), &segment, &mut Rng::new(seed as u64), &mut self.draws);
         }
-        self.score(history, &event, now.as_ref(), own.as_ref(), learner.is_some())?;
+        let now = now.as_ref().map(|t: &crate::convert::Time| t.seconds("now")).transpose()?;
+        self.score(history, &event, now, own.as_ref(), learner.is_some())?;
         let t = &self.ticket;
         if !details {
             // The common case crosses back as one JSON text that V8 parses: much cheaper than

@@ -30,3 +30,11 @@ mod value;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// A panic inside a binding call, for the test that proves a panic never crosses into Node
+/// (`tests/node/hostile.test.js`): `#[napi(catch_unwind)]` turns it into a JS `Error` with a
+/// `code`, as it does for every exported function. Not part of the API.
+#[napi(js_name = "__panicForTest", catch_unwind)]
+pub fn panic_for_test() -> error::Result<()> {
+    panic!("a deliberate panic, for the FFI boundary test")
+}

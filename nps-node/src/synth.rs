@@ -1,10 +1,10 @@
 //! `synth` namespace: the seeded synthetic customer base of `nps_core::synth`.
 use napi::bindgen_prelude::*;
-use napi::JsDate;
 use napi_derive::napi;
 use nps_core::features::NONE;
 use nps_core::synth::{self as core, BaseConfig};
 
+use crate::convert::whole;
 use crate::error::{IntoNapi, Result};
 use crate::features::EventColumnsJs;
 
@@ -12,15 +12,16 @@ use crate::features::EventColumnsJs;
 #[napi(object)]
 pub struct GenerateOptions {
     /// Number of customers (10,000).
-    pub customers: Option<u32>,
+    pub customers: Option<f64>,
     /// Random seed (42): the same seed gives the same base in every language.
-    pub seed: Option<u32>,
+    pub seed: Option<f64>,
     /// Reference time, a `Date` or epoch milliseconds (2026-07-01).
-    pub as_of: Option<Either<f64, JsDate<'static>>>,
+    #[napi(ts_type = "number | Date")]
+    pub as_of: Option<crate::convert::Time>,
     /// Days of history before `asOf` (365).
-    pub history_days: Option<u32>,
+    pub history_days: Option<f64>,
     /// Days after `asOf` in which leaving counts as churn (120).
-    pub horizon_days: Option<u32>,
+    pub horizon_days: Option<f64>,
     /// Share of customers who answer the survey (0.17).
     pub respond_rate: Option<f64>,
 }
@@ -70,27 +71,26 @@ pub struct SyntheticBase {
     pub surveys: SyntheticSurveys,
 }
 
-/// Generates a seeded synthetic telco customer base.
-#[napi(namespace = "synth", catch_unwind)]
-pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
+/// The core's configuration from the options: whole numbers taken as given and checked (a
+/// value out of range is reported as it was given, not truncated to 32 bits first).
+fn base_config(options: Option<GenerateOptions>) -> Result<BaseConfig> {
     let d = BaseConfig::default();
-    let o = options.unwrap_or(GenerateOptions {
-        customers: None,
-        seed: None,
-        as_of: None,
-        history_days: None,
-        horizon_days: None,
-        respond_rate: None,
-    });
-    let as_of = o.as_of.as_ref().map(|t| crate::convert::epoch_seconds(t, "asOf", 0)).transpose()?.unwrap_or(d.as_of);
-    let config = BaseConfig {
-        customers: o.customers.map_or(d.customers, |c| c as usize),
-        seed: o.seed.map_or(d.seed, u64::from),
-        as_of,
-        history_days: o.history_days.unwrap_or(d.history_days),
-        horizon_days: o.horizon_days.unwrap_or(d.horizon_days),
+    let Some(o) = options else { return Ok(d) };
+    let u32_max = f64::from(u32::MAX);
+    Ok(BaseConfig {
+        customers: whole(o.customers, "customers", 0.0, 9007199254740992.0)?.map_or(d.customers, |c| c as usize),
+        seed: whole(o.seed, "seed", 0.0, u32_max)?.unwrap_or(d.seed),
+        as_of: o.as_of.as_ref().map(|t| t.seconds("asOf")).transpose()?.unwrap_or(d.as_of),
+        history_days: whole(o.history_days, "historyDays", 0.0, u32_max)?.map_or(d.history_days, |x| x as u32),
+        horizon_days: whole(o.horizon_days, "horizonDays", 0.0, u32_max)?.map_or(d.horizon_days, |x| x as u32),
         respond_rate: o.respond_rate.unwrap_or(d.respond_rate),
-    };
+    })
+}
+
+/// Generates a seeded synthetic telco customer base.
+#[napi(namespace = "synth", catch_unwind, strict)]
+pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
+    let config = base_config(options)?;
     let b = core::customers(&config).into_napi()?;
     let ms = |t: i64| t as f64 * 1000.0;
     let e = &b.events;
@@ -121,7 +121,7 @@ pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
         time: Float64Array::new(b.surveys.time.iter().map(|&t| ms(t)).collect()),
         score: b.surveys.score.iter().map(|&s| s as u32).collect(),
     };
-    Ok(SyntheticBase { as_of: ms(as_of), events, customers, surveys })
+    Ok(SyntheticBase { as_of: ms(config.as_of), events, customers, surveys })
 }
 
 /// Options of `synth.campaign`: the base's (as `generate`) and the campaign's.
@@ -156,29 +156,13 @@ pub struct SyntheticCampaign {
 
 /// Runs a retention campaign with a random control group on a generated base; the effect of
 /// the call differs by customer type and is known (`trueUplift`).
-#[napi(namespace = "synth", catch_unwind)]
+#[napi(namespace = "synth", catch_unwind, strict)]
 pub fn campaign(options: Option<CampaignOptions>) -> Result<SyntheticCampaign> {
-    let d = BaseConfig::default();
     let (base, campaign_seed, treated_share) = match options {
         Some(o) => (o.base, o.campaign_seed, o.treated_share),
         None => (None, None, None),
     };
-    let config = match base {
-        Some(o) => BaseConfig {
-            customers: o.customers.map_or(d.customers, |c| c as usize),
-            seed: o.seed.map_or(d.seed, u64::from),
-            as_of: o
-                .as_of
-                .as_ref()
-                .map(|t| crate::convert::epoch_seconds(t, "asOf", 0))
-                .transpose()?
-                .unwrap_or(d.as_of),
-            history_days: o.history_days.unwrap_or(d.history_days),
-            horizon_days: o.horizon_days.unwrap_or(d.horizon_days),
-            respond_rate: o.respond_rate.unwrap_or(d.respond_rate),
-        },
-        None => d,
-    };
+    let config = base_config(base)?;
     let dc = core::CampaignConfig::default();
     let cc = core::CampaignConfig {
         seed: campaign_seed.map_or(dc.seed, u64::from),

@@ -19,9 +19,18 @@ mod synth;
 mod uplift;
 mod value;
 
+/// A panic inside a binding call, for the test that proves a panic never crosses into
+/// Python (`tests/python/test_hostile.py`): pyo3 turns it into `pyo3_runtime.PanicException`
+/// at the boundary, as it does for every function. Not part of the API.
+#[pyfunction]
+fn _panic_for_test() {
+    panic!("a deliberate panic, for the FFI boundary test")
+}
+
 #[pymodule]
 fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     // The core's defaults, for the Python signatures that restate them (`top=DEFAULT_TOP_FACTORS`).
     m.add("DEFAULT_TOP_FACTORS", nps_core::explain::DEFAULT_TOP_FACTORS)?;
     m.add("DEFAULT_TOP_ACTIONS", nps_core::action::DEFAULT_TOP)?;

@@ -911,6 +911,11 @@ def _monotone_by_name(inputs, named) -> Any:
     """The per-input monotone constraints of `named` in `inputs` order
     (`BoostingOptions::monotone_by_name`)."""
 
+def _panic_for_test() -> Any:
+    """A panic inside a binding call, for the test that proves a panic never crosses into
+    Python (`tests/python/test_hostile.py`): pyo3 turns it into `pyo3_runtime.PanicException`
+    at the boundary, as it does for every function. Not part of the API."""
+
 def _performance(y, p, period, order, level, lift_bins, alpha, citl_tolerance, slope_low, slope_high) -> Any:
     """Performance per period (JSON rows)."""
 
