@@ -962,6 +962,23 @@ export interface GammaGammaParams {
   v: number
 }
 
+/**
+ * Options of `synth.generateDrifted`: the base's (as `generate`, but `asOf` defaults to
+ * half a year after `generate`'s) and the drift's (all optional).
+ */
+export interface GenerateDriftedOptions {
+  /** The base (as `generate`'s options); its `asOf` defaults to `generate`'s plus 182 days. */
+  base?: GenerateOptions
+  /** When the drift starts, a `Date` or epoch milliseconds (45 days before `asOf`). */
+  driftFrom?: number | Date
+  /** Factor on contract prices from `driftFrom` on (1.3). */
+  priceChange?: number
+  /** Share of customers the network problem hits (0.25). */
+  networkShare?: number
+  /** Extra churn log-odds of a customer the network problem hits (2.5). */
+  networkChurnEffect?: number
+}
+
 /** Options of `synth.generate` (all optional). */
 export interface GenerateOptions {
   /** Number of customers (10,000). */
@@ -1408,6 +1425,18 @@ export interface SyntheticCustomers {
   trueScore: Array<number>
   /** The true churn drivers of each customer. */
   drivers: Array<Array<string>>
+}
+
+/** A drifted base: the base and the truth of the drift. */
+export interface SyntheticDriftedBase {
+  /** The base (as `generate` returns it). */
+  base: SyntheticBase
+  /** When the drift started (epoch milliseconds). */
+  driftFrom: number
+  /** The event kinds whose distribution moved. */
+  driftedKinds: Array<string>
+  /** Whether each customer (in `base.customers.id` order) was hit by the network problem. */
+  networkHit: Array<boolean>
 }
 
 /** Survey answers, one element per answer. */
@@ -2313,6 +2342,13 @@ export declare namespace synth {
   export function campaign(options?: CampaignOptions | undefined | null): SyntheticCampaign
   /** Generates a seeded synthetic telco customer base. */
   export function generate(options?: GenerateOptions | undefined | null): SyntheticBase
+  /**
+   * Generates the base as of a later date in which, from `driftFrom` on, contract prices rose
+   * and a network problem hit a share of the customers (outages, long technical contacts,
+   * more churn); usage, top-ups, subscriptions and surveys are untouched. With
+   * `priceChange: 1` and `networkShare: 0` it is `generate`'s base.
+   */
+  export function generateDrifted(options?: GenerateDriftedOptions | undefined | null): SyntheticDriftedBase
 }
 
 export declare namespace uplift {
@@ -2323,6 +2359,8 @@ export declare namespace uplift {
      * (`readCsv`'s shape), churn labels `y` (1 = left) and the assignment `treated`.
      */
     static fit(kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions): UpliftModel
+    /** `fit` off the event loop: resolves to the model. */
+    static fitAsync(kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions): Promise<uplift.UpliftModel>
     /** Reads an uplift model file. */
     static fromJson(text: string): UpliftModel
     /** The model file. */

@@ -91,7 +91,11 @@ fn base_config(options: Option<GenerateOptions>) -> Result<BaseConfig> {
 #[napi(namespace = "synth", catch_unwind, strict)]
 pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
     let config = base_config(options)?;
-    let b = core::customers(&config).into_napi()?;
+    Ok(base_js(&core::customers(&config).into_napi()?, config.as_of))
+}
+
+/// The base in Node's shapes (times in epoch milliseconds).
+fn base_js(b: &core::SyntheticBase, as_of: i64) -> SyntheticBase {
     let ms = |t: i64| t as f64 * 1000.0;
     let e = &b.events;
     let events = EventColumnsJs {
@@ -121,7 +125,73 @@ pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
         time: Float64Array::new(b.surveys.time.iter().map(|&t| ms(t)).collect()),
         score: b.surveys.score.iter().map(|&s| s as u32).collect(),
     };
-    Ok(SyntheticBase { as_of: ms(config.as_of), events, customers, surveys })
+    SyntheticBase { as_of: ms(as_of), events, customers, surveys }
+}
+
+/// Options of `synth.generateDrifted`: the base's (as `generate`, but `asOf` defaults to
+/// half a year after `generate`'s) and the drift's (all optional).
+#[napi(object)]
+pub struct GenerateDriftedOptions {
+    /// The base (as `generate`'s options); its `asOf` defaults to `generate`'s plus 182 days.
+    pub base: Option<GenerateOptions>,
+    /// When the drift starts, a `Date` or epoch milliseconds (45 days before `asOf`).
+    #[napi(ts_type = "number | Date")]
+    pub drift_from: Option<crate::convert::Time>,
+    /// Factor on contract prices from `driftFrom` on (1.3).
+    pub price_change: Option<f64>,
+    /// Share of customers the network problem hits (0.25).
+    pub network_share: Option<f64>,
+    /// Extra churn log-odds of a customer the network problem hits (2.5).
+    pub network_churn_effect: Option<f64>,
+}
+
+/// A drifted base: the base and the truth of the drift.
+#[napi(object)]
+pub struct SyntheticDriftedBase {
+    /// The base (as `generate` returns it).
+    pub base: SyntheticBase,
+    /// When the drift started (epoch milliseconds).
+    pub drift_from: f64,
+    /// The event kinds whose distribution moved.
+    pub drifted_kinds: Vec<String>,
+    /// Whether each customer (in `base.customers.id` order) was hit by the network problem.
+    pub network_hit: Vec<bool>,
+}
+
+/// Generates the base as of a later date in which, from `driftFrom` on, contract prices rose
+/// and a network problem hit a share of the customers (outages, long technical contacts,
+/// more churn); usage, top-ups, subscriptions and surveys are untouched. With
+/// `priceChange: 1` and `networkShare: 0` it is `generate`'s base.
+#[napi(namespace = "synth", catch_unwind, strict)]
+pub fn generate_drifted(options: Option<GenerateDriftedOptions>) -> Result<SyntheticDriftedBase> {
+    let d = core::DriftConfig::default();
+    let o = options.unwrap_or(GenerateDriftedOptions {
+        base: None,
+        drift_from: None,
+        price_change: None,
+        network_share: None,
+        network_churn_effect: None,
+    });
+    let as_of_given = o.base.as_ref().is_some_and(|b| b.as_of.is_some());
+    let mut base = base_config(o.base)?;
+    if !as_of_given {
+        base.as_of = d.base.as_of;
+    }
+    let drift_from = o.drift_from.as_ref().map(|t| t.seconds("driftFrom")).transpose()?;
+    let config = core::DriftConfig {
+        base,
+        drift_from: drift_from.unwrap_or(base.as_of - core::DRIFT_DAYS_BEFORE_AS_OF * 86_400),
+        price_change: o.price_change.unwrap_or(d.price_change),
+        network_share: o.network_share.unwrap_or(d.network_share),
+        network_churn_effect: o.network_churn_effect.unwrap_or(d.network_churn_effect),
+    };
+    let drifted = core::drifted_customers(&config).into_napi()?;
+    Ok(SyntheticDriftedBase {
+        base: base_js(&drifted.base, base.as_of),
+        drift_from: config.drift_from as f64 * 1000.0,
+        drifted_kinds: drifted.drifted_kinds,
+        network_hit: drifted.network_hit,
+    })
 }
 
 /// Options of `synth.campaign`: the base's (as `generate`) and the campaign's.

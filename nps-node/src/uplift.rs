@@ -10,6 +10,7 @@ use nps_core::uplift::{self as core, Outcome, UpliftInputs, UpliftLearner, Uplif
 
 use crate::convert::{floats, NumericArray};
 use crate::error::{IntoNapi, Result};
+use crate::model::FitTask;
 
 /// A curve over the customers targeted, highest scores first.
 #[napi(object, namespace = "uplift")]
@@ -201,6 +202,26 @@ pub fn rank_by_uplift(uplift: NumericArray, value: NumericArray, cost: Option<f6
     })
 }
 
+/// An uplift fit with its inputs converted (on the calling thread), to run on any thread.
+fn uplift_fit(
+    kind: String,
+    table: &Object<'_>,
+    y: &NumericArray,
+    treated: &NumericArray,
+    o: UpliftFitOptions,
+) -> Result<impl FnOnce() -> nps_core::Result<core::UpliftModel> + Send> {
+    let learner =
+        UpliftLearner::named(o.learner.as_deref().unwrap_or(core::DEFAULT_UPLIFT_LEARNER), o.options.as_deref())
+            .into_napi()?;
+    let t = crate::encode::table(table)?;
+    let specs = crate::encode::fit_specs(&t, o.kinds.as_ref(), None)?;
+    let (y, treated) = (floats(y), floats(treated));
+    Ok(move || {
+        let inputs = UpliftInputs::Table { table: &t.raw, specs: &specs };
+        core::UpliftModel::fit(&kind, &inputs, &y, &treated, &learner)
+    })
+}
+
 /// Options of `UpliftModel.fit`.
 #[napi(object, namespace = "uplift")]
 #[derive(Default)]
@@ -236,15 +257,25 @@ impl UpliftModel {
         treated: NumericArray,
         options: Option<UpliftFitOptions>,
     ) -> Result<UpliftModel> {
-        let o = options.unwrap_or_default();
-        let learner =
-            UpliftLearner::named(o.learner.as_deref().unwrap_or(core::DEFAULT_UPLIFT_LEARNER), o.options.as_deref())
-                .into_napi()?;
-        let t = crate::encode::table(&table)?;
-        let specs = crate::encode::fit_specs(&t, o.kinds.as_ref(), None)?;
-        let inputs = UpliftInputs::Table { table: &t.raw, specs: &specs };
-        let inner = core::UpliftModel::fit(&kind, &inputs, &floats(&y), &floats(&treated), &learner).into_napi()?;
-        Ok(UpliftModel { inner })
+        let fit = uplift_fit(kind, &table, &y, &treated, options.unwrap_or_default())?;
+        Ok(UpliftModel { inner: fit().into_napi()? })
+    }
+
+    /// `fit` off the event loop: resolves to the model.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions",
+        ts_return_type = "Promise<uplift.UpliftModel>"
+    )]
+    pub fn fit_async(
+        kind: String,
+        table: Object<'_>,
+        y: NumericArray,
+        treated: NumericArray,
+        options: Option<UpliftFitOptions>,
+    ) -> AsyncTask<FitTask<UpliftModel>> {
+        let fit = uplift_fit(kind, &table, &y, &treated, options.unwrap_or_default());
+        FitTask::new(fit.map(|fit| move || fit().map(|inner| UpliftModel { inner })))
     }
 
     /// Reads an uplift model file.

@@ -118,3 +118,32 @@ test('bad input names the field and value', () => {
   assert.throws(() => monitor.retrainPolicy({ ageDays: -1 }), (e) => e.code === 'INVALID_PARAMETER' && /age_days/.test(e.message))
   assert.throws(() => logistic.setLineage('{"parent": "m1"}'), (e) => e.code === 'INVALID_PARAMETER' && /lineage.parent/.test(e.message))
 })
+
+test('synth.generateDrifted gives the drifted base Python wrote the vector from', () => {
+  const { synth, features } = require('../../nps-node')
+  // make_retrain.py: generate_drifted(customers=1_000, seed=20), its first rows are the window.
+  const d = synth.generateDrifted({ base: { customers: 1000, seed: 20 } })
+  const day = 86400000
+  assert.equal(d.base.asOf, synth.generate({ customers: 1 }).asOf + 182 * day)
+  assert.equal(d.driftFrom, d.base.asOf - 45 * day)
+  assert.deepEqual([...d.driftedKinds].sort(), ['bill', 'contact_opened', 'contact_resolved', 'outage', 'payment'])
+  const hit = d.networkHit.filter(Boolean).length
+  assert.ok(hit > 180 && hit < 320, `network hit ${hit} of 1000 (share 0.25)`)
+  const m = features.retention(d.base.events, { asOf: d.base.asOf })
+  const numeric = v.inputs.slice(0, 6)
+  v.rows.forEach((row, r) => {
+    const id = d.base.customers.id[r]
+    const i = m.customers.indexOf(id)
+    numeric.forEach((name, j) => {
+      const x = m.values[i * m.names.length + m.names.indexOf(name)]
+      assert.equal(Number.isNaN(x) ? null : x, row[j], `${id} ${name}`)
+    })
+    assert.deepEqual([d.base.customers.plan[r], d.base.customers.segment[r]], row.slice(6), id)
+  })
+  // No drift: generate's base.
+  const asOf = new Date(Date.UTC(2026, 6, 1))
+  const none = synth.generateDrifted({ base: { customers: 200, seed: 3, asOf }, priceChange: 1, networkShare: 0 })
+  assert.deepEqual(none.base.events.time, synth.generate({ customers: 200, seed: 3, asOf }).events.time)
+  assert.throws(() => synth.generateDrifted({ networkShare: 2 }), (e) => e.code === 'INVALID_PARAMETER' && /network_share/.test(e.message))
+  assert.throws(() => synth.generateDrifted({ priceChange: 0 }), (e) => e.code === 'INVALID_PARAMETER' && /price_change/.test(e.message))
+})

@@ -49,7 +49,7 @@ test('mistakes give the code and message Python gives', () => {
   }
 })
 
-test('the learners find who is saved on the generated campaign', () => {
+test('the learners find who is saved on the generated campaign', async () => {
   const table = (n, seed) => {
     const base = synth.generate({ customers: n, seed })
     const c = synth.campaign({ base: { customers: n, seed }, campaignSeed: seed + 100 })
@@ -77,4 +77,10 @@ test('the learners find who is saved on the generated campaign', () => {
   assert.equal(plan.worthContacting, 2)
   const e = uplift.expectedSaved(new Float64Array([0.1, 0.3, -0.1, 0.2]), 0.5)
   assert.ok(Math.abs(e.customers - 250) < 1e-9)
+  // Off the event loop: the same model file; errors reject with the core's code.
+  const sync = uplift.UpliftModel.fit('class_transformation', train.x, y, t, { learner: 'boosted', options: '{"n_estimators": 20}' })
+  const done = await uplift.UpliftModel.fitAsync('class_transformation', train.x, y, t, { learner: 'boosted', options: '{"n_estimators": 20}' })
+  assert.equal(done.toJson(), sync.toJson())
+  await assert.rejects(uplift.UpliftModel.fitAsync('two_model', train.x, y, t.slice(1)), (e) => e.code === 'LENGTH_MISMATCH')
+  await assert.rejects(uplift.UpliftModel.fitAsync('two_models', train.x, y, t), (e) => e.code === 'UNKNOWN_VALUE')
 })
