@@ -13,9 +13,9 @@ PY     := $(VENV)/bin/python
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test fuzz fuzz-replay clean
+.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test fuzz fuzz-ci clean
 
-test: rust-test python-test node-test fuzz-replay
+test: rust-test python-test node-test fuzz-ci
 
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -54,17 +54,24 @@ python-test: python
 node-test: node
 	cd nps-node && npm test
 
-# Fuzzing (docs/reliability.md#hostile-input). `make fuzz` runs every target for FUZZ_SECONDS
-# (nightly + cargo-fuzz). `make fuzz-replay` (part of `make test`) replays the seeds, the corpus
-# and the committed regression inputs through the targets' checks on stable: deterministic,
-# so a test run never depends on what a random search happens to find.
+# Fuzzing (docs/reliability.md#hostile-input). `make fuzz` runs every target for FUZZ_SECONDS.
+# `make fuzz-ci` (part of `make test`) first replays the seeds, the corpus and the committed
+# regression inputs through the targets' checks on stable (deterministic), then, with a
+# nightly toolchain, runs each target for FUZZ_CI_SECONDS (cargo-fuzz installed when missing).
 FUZZ_SECONDS    ?= 60
+FUZZ_CI_SECONDS ?= 8
 
 fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS)
 
-fuzz-replay:
+fuzz-ci:
 	cargo test --quiet --manifest-path fuzz/Cargo.toml --release --test replay
+	@if cargo +nightly --version >/dev/null 2>&1; then \
+		cargo fuzz --version >/dev/null 2>&1 || cargo install --quiet --locked cargo-fuzz; \
+		fuzz/run.sh $(FUZZ_CI_SECONDS); \
+	else \
+		echo "fuzz-ci: no nightly toolchain: the replay above is all"; \
+	fi
 
 demo:
 	cargo run --release --quiet -p nps-core --bin nps-demo
