@@ -114,6 +114,18 @@ pub enum NpsError {
         /// The most distinct values a category column of this many rows may hold.
         limit: usize,
     },
+    /// A durable store (the `nps-store` crate) could not be read or written: the file, the
+    /// table (or `"file"`, `"schema"`) and what went wrong. The core never does I/O; this
+    /// variant lets the store report through the library's one error type.
+    #[error("store {path}: {table}: {message}")]
+    Store {
+        /// The store's file.
+        path: String,
+        /// The table (or `file`, `schema_version`) the error is about, with the row when known.
+        table: String,
+        /// What went wrong (the system's or SQLite's message).
+        message: String,
+    },
 }
 
 /// The message of [`NpsError::TooManyCategories`] with a binding's own advice: `convert`
@@ -156,6 +168,7 @@ impl NpsError {
             NpsError::InvalidParameter { .. } => "INVALID_PARAMETER",
             NpsError::Unknown { .. } => "UNKNOWN_VALUE",
             NpsError::TooManyCategories { .. } => "TOO_MANY_CATEGORIES",
+            NpsError::Store { .. } => "STORE",
         }
     }
 
@@ -195,6 +208,7 @@ impl NpsError {
             NpsError::TooManyCategories { column, distinct, rows, numeric, limit } => {
                 NpsError::TooManyCategories { column: at(column), distinct, rows, numeric, limit }
             }
+            NpsError::Store { path, table, message } => NpsError::Store { path, table: at(table), message },
         }
     }
 
