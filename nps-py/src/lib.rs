@@ -17,6 +17,7 @@ mod survey;
 mod survival;
 mod synth;
 mod uplift;
+mod store;
 mod value;
 
 /// A panic inside a binding call, for the test that proves a panic never crosses into
@@ -50,5 +51,6 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     survival::register(m)?;
     monitor::register(m)?;
     uplift::register(m)?;
+    store::register(m)?;
     Ok(())
 }

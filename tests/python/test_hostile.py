@@ -169,6 +169,13 @@ def test_the_battery_reaches_every_module():
 KNOWN: dict = {}
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_directory(tmp_path, monkeypatch):
+    """Functions and methods that take a path (``save``, ``nps.Store``) called with a hostile
+    string write a file of that name: in a scratch directory, not the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize("name, f", CALLABLES, ids=[n for n, _ in CALLABLES])
 def test_hostile_arguments_give_the_documented_errors(name, f):
     if name.endswith((".show", ".plot")) or ".plot" in name:

@@ -27,6 +27,8 @@ from . import survival
 from . import monitor
 from . import uplift
 from . import action
+from . import store
+from .store import Store
 from .encode import TableEncoder, read_csv
 from .model import ChurnModel, CrossValidation, cross_validate
 from .boosted import BoostedChurnModel
@@ -40,6 +42,8 @@ ChurnByNps._repr_html_ = lambda self: _html.churn_by_nps(self)
 
 __all__ = [
     "ActionCatalog",
+    "Store",
+    "store",
     "action",
     "Learner",
     "LtrModel",

@@ -21,6 +21,8 @@ from . import monitor as monitor
 from . import uplift as uplift
 from . import plot as plot
 from . import action as action
+from . import store as store
+from .store import Store as Store
 from .action import Decision as Decision
 
 __version__: str

@@ -810,6 +810,36 @@ class _ShiftedBetaGeometric:
     def to_json(self) -> Any: ...
 
 @final
+class _Store:
+    """A store file, open (see `nps_store::Store`). One connection, used by one thread at a time."""
+    def __new__(cls, path) -> Any: ...
+    def append_events(self, events) -> Any: ...
+    def commit(self, batch, learner=None) -> Any:
+        """Writes a batch (the store's `Batch` JSON; `learner` separately) in one transaction."""
+    def counts(self) -> Any: ...
+    def customers(self) -> Any: ...
+    def decisions(self) -> Any:
+        """The decisions (JSON list of [id, entry])."""
+    def events(self, customer=None) -> Any:
+        """The events (JSON list) of one customer, or of everyone."""
+    def fields(self) -> Any: ...
+    def load_learner(self, name) -> Any: ...
+    def outcomes(self) -> Any: ...
+    @property
+    def path(self) -> Any: ...
+    def rebuild_learner(self, base) -> Any:
+        """`base` with every stored outcome replayed."""
+    def record_decision(self, decision) -> Any: ...
+    def record_outcome(self, outcome) -> Any: ...
+    def restore(self, snapshot) -> Any:
+        """Replaces everything by a snapshot document (checked first)."""
+    def save_learner(self, name, learner) -> Any: ...
+    def set_fields(self, fields) -> Any: ...
+    def set_reward(self, id, reward) -> Any: ...
+    def snapshot(self) -> Any:
+        """The snapshot document (JSON)."""
+
+@final
 class _TableEncoder:
     """A learned table encoding (the core of `nps.TableEncoder`)."""
     def column_sources(self) -> Any: ...
@@ -1006,6 +1036,9 @@ def _value_at_risk(churn_probability, residual_value) -> Any:
 def _value_summary(customer, time, amount, observation_end, freq) -> Any:
     """The RFM summary of transactions: (customer codes, frequency, recency, T, monetary value)."""
 
+def _write_atomic(path, text) -> Any:
+    """Writes `text` to `path` atomically (temporary file, fsync, rename)."""
+
 def average_precision(y, score, sample_weight=None, *, pos_label=None) -> Any:
     """Average precision (step-wise area under the precision-recall curve)."""
 
@@ -1070,6 +1103,7 @@ def uplift(treated_retained, control_retained, level=0.95) -> Any:
     retained), with a Wald interval at `level`. Returns {"treated_rate", "control_rate",
     "uplift", "low", "high"}."""
 
+DEFAULT_LEARNER: str
 DEFAULT_TOP_ACTIONS: int
 DEFAULT_TOP_FACTORS: int
 MONITOR_ALPHA: float
@@ -1091,6 +1125,7 @@ MONITOR_PSI_EPSILON: float
 MONITOR_SLOPE_HIGH: float
 MONITOR_SLOPE_LOW: float
 PROPENSITY_DRAWS: int
+STORE_TABLES: list
 SURVEY_ANSWER_FEATURES: list
 SYNTH_DEFAULT_CAMPAIGN_SEED: int
 SYNTH_DEFAULT_TREATED_SHARE: float

@@ -130,7 +130,7 @@ class ReferenceSummary:
 
     def save(self, path: Union[str, Path]) -> None:
         """Writes the JSON to ``path``."""
-        Path(path).write_text(self._json, encoding="utf-8")
+        _nps._write_atomic(str(path), self._json)  # a crash leaves the old file or the new
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> "ReferenceSummary":

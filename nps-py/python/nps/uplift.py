@@ -162,7 +162,7 @@ class _UpliftEstimator:
 
     def save(self, path: Union[str, Path]) -> None:
         """Writes the model file."""
-        Path(path).write_text(self.to_json(), encoding="utf-8")
+        _nps._write_atomic(str(path), self.to_json())  # a crash leaves the old file or the new
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()

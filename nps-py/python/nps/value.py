@@ -106,7 +106,7 @@ class _ValueModel:
 
     def save(self, path: Union[str, Path]) -> None:
         """Writes the model file."""
-        Path(path).write_text(self.to_json(), encoding="utf-8")
+        _nps._write_atomic(str(path), self.to_json())  # a crash leaves the old file or the new
 
     @classmethod
     def load(cls, path: Union[str, Path]) -> Any:
