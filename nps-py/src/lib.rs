@@ -13,11 +13,11 @@ mod features;
 mod metrics;
 mod model;
 mod monitor;
+mod store;
 mod survey;
 mod survival;
 mod synth;
 mod uplift;
-mod store;
 mod value;
 
 /// A panic inside a binding call, for the test that proves a panic never crosses into
