@@ -319,6 +319,61 @@ export declare class LtrModel {
 }
 
 /**
+ * A store file, open: events per customer, decisions with their propensities, outcomes,
+ * customers' fields and learner state in one SQLite file (see docs/store.md). Every write
+ * is one transaction, on disk when the call returns.
+ */
+export declare class Store {
+  /**
+   * Opens (or creates) the store at `path`. A file that is not an nps store, is corrupted
+   * or was written by a newer version throws (code `STORE`) and is left as it is.
+   */
+  constructor(path: string)
+  /** The file's path. */
+  get path(): string
+  /**
+   * Writes what one accepted request changes in one transaction (all of it or none):
+   * `{ events?, decisions?, outcomes?, fields?: { customer: fields } }`, and a learner saved
+   * under the default name.
+   */
+  commit(batch: { events?: StoreEvent[], decisions?: StoreDecision[], outcomes?: StoreOutcome[], fields?: Record<string, Record<string, unknown>> }, learner?: Learner): void
+  /** Appends events (any customers, in the order given). */
+  appendEvents(events: StoreEvent[]): void
+  /** Logs one decision; returns its id (for `setReward`). */
+  recordDecision(decision: StoreDecision): number
+  /** Sets the reward of a logged decision once the outcome is known. */
+  setReward(id: number, reward: number): void
+  /** Records one outcome (`kind`: presented, accepted, rejected, ignored, retained, churned). */
+  recordOutcome(outcome: StoreOutcome): void
+  /** Sets a customer's fields (replacing what was there). */
+  setFields(customer: string, fields: Record<string, unknown>): void
+  /** Saves a learner's state under `name` (default `"default"`). */
+  saveLearner(learner: Learner, name?: string | undefined | null): void
+  /** The learner saved under `name` (default `"default"`), or null. */
+  loadLearner(name?: string | undefined | null): Learner | null
+  /** `base` with every stored outcome replayed in order. */
+  rebuildLearner(base: Learner): Learner
+  /** The events of `customer` (or of everyone), in the order appended. */
+  events(customer?: string | undefined | null): StoreEvent[]
+  /** The customers with events, in the order of their first event. */
+  customers(): Array<string>
+  /** Every logged decision, in order, each with its `id`. */
+  decisions(): Array<StoreDecision & { id: number }>
+  /** Every outcome, in the order recorded. */
+  outcomes(): StoreOutcome[]
+  /** Every customer's fields, by customer id. */
+  fields(): Record<string, Record<string, unknown>>
+  /** Rows in each table. */
+  counts(): Record<'events' | 'decisions' | 'outcomes' | 'fields' | 'learners', number>
+  /** Everything in the store as one versioned JSON document (`nps.store_snapshot`). */
+  snapshot(): string
+  /** Writes the snapshot to `path` atomically (temporary file, fsync, rename). */
+  saveSnapshot(path: string): void
+  /** Replaces everything in the store by a snapshot document (checked first). */
+  restore(snapshot: string): void
+}
+
+/**
  * A learned table encoding: numbers imputed (with a missing indicator) and standardised,
  * categories one-hot, booleans 0/1.
  */
@@ -1361,6 +1416,62 @@ export interface ShiftedBetaGeometricParams {
   beta: number
 }
 
+/** A logged decision as the store keeps it. */
+export interface StoreDecision {
+  /** The customer's id. */
+  customer: string
+  /** The action chosen (null: none). */
+  action?: string
+  /** The probability the policy chose it with (for off-policy evaluation). */
+  propensity: number
+  /** The learner's segment. */
+  segment: string
+  /** In the control group. */
+  control: boolean
+  /** Unix seconds (UTC). */
+  time: number
+  /** The reward once known. */
+  reward?: number
+}
+
+/** An event as the store keeps it. */
+export interface StoreEvent {
+  /** The customer's id. */
+  customer: string
+  /** Unix seconds (UTC). */
+  time: number
+  /** Event kind. */
+  kind: string
+  /** Amount, megabytes, score. */
+  value?: number
+  /** Seconds (handle time). */
+  duration?: number
+  /** Department or channel. */
+  department?: string
+  /** Case or ticket id. */
+  case?: string
+  /** Resolved / transferred / accepted. */
+  flag?: boolean
+}
+
+/** An outcome as the store keeps it. */
+export interface StoreOutcome {
+  /** The customer's id. */
+  customer: string
+  /** The learner's segment. */
+  segment: string
+  /** The action id. */
+  action: string
+  /** The channel it went through. */
+  channel: string
+  /** The action's group. */
+  group: string
+  /** Unix seconds (UTC). */
+  time: number
+  /** presented, accepted, rejected, ignored, retained or churned. */
+  kind: string
+}
+
 /** Options of the RFM summary. */
 export interface SummaryOptions {
   /** One amount per purchase. */
@@ -2154,6 +2265,14 @@ export declare namespace monitor {
     /** The threshold. */
     threshold: number
   }
+}
+
+export declare namespace store {
+  /**
+   * Writes `text` to `path` so that a crash leaves the old file or the new one, never a
+   * half-written one (temporary file beside it, fsync, rename).
+   */
+  export function writeAtomic(path: string, text: string): void
 }
 
 export declare namespace survival {

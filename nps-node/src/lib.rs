@@ -19,6 +19,7 @@ mod features;
 mod metrics;
 mod model;
 mod monitor;
+mod store;
 mod survey;
 mod survival;
 mod synth;
