@@ -20,6 +20,8 @@ const MIN_TOKEN = 16
 const isLoopback = (host) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 
 function send(res, status, body, headers = {}) {
+  // Already answered (a 408 or a 413 first): the request is over, whatever else arrives.
+  if (res.headersSent) return
   const text = JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
   res.end(text)
@@ -97,7 +99,8 @@ function listen(service, options = {}) {
   }
   const expected = o.token === undefined ? null : crypto.createHash('sha256').update(o.token).digest()
   const handleLimits = o.maxEvents === undefined ? {} : { maxEvents: o.maxEvents }
-  // The response of each request still being received: a timeout answers through it.
+  // Each request still being received: its response, through which a timeout answers, and
+  // how to stop it (what arrives after the 408 is neither counted nor handled).
   const receiving = new WeakMap()
   // Node checks the timeouts every `connectionsCheckingInterval` (30 s by default, longer than
   // short limits): often enough that a timeout fires within a quarter of it late.
@@ -109,10 +112,10 @@ function listen(service, options = {}) {
     }
     const declared = Number(req.headers['content-length'])
     if (declared > o.maxBody) return tooLarge(req, res, o.maxBody)
-    receiving.set(req.socket, res)
     const chunks = []
     let size = 0
     let done = false
+    receiving.set(req.socket, { res, stop: () => (done = true) })
     req.on('data', (chunk) => {
       if (done) return
       size += chunk.length
@@ -139,11 +142,12 @@ function listen(service, options = {}) {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       // Too slow: headers or body not complete in time. Answered once, then closed.
       const body = { error: `request not received within ${o.requestTimeout} ms (headers within ${o.headersTimeout} ms)`, code: 'REQUEST_TIMEOUT' }
-      const res = receiving.get(socket)
+      const pending = receiving.get(socket)
       receiving.delete(socket)
-      if (res === undefined) return rawAnswer(socket, 408, 'Request Timeout', body)
-      if (res.headersSent) return socket.destroy()
-      send(res, 408, body, { connection: 'close' })
+      if (pending === undefined) return rawAnswer(socket, 408, 'Request Timeout', body)
+      pending.stop()
+      if (pending.res.headersSent) return socket.destroy()
+      send(pending.res, 408, body, { connection: 'close' })
       return setTimeout(() => socket.destroy(), 1000).unref()
     }
     // Not HTTP at all (or a method the parser does not know): a JSON 400 too, then close.

@@ -118,7 +118,7 @@ test('body size: a configured maxBody refuses with 413 BODY_TOO_LARGE, and the s
 })
 
 test('request time: headers or a body too slow get 408 REQUEST_TIMEOUT as JSON, then the service answers', async (t) => {
-  const { port } = await started(t, { requestTimeout: 400, headersTimeout: 200 })
+  const { port } = await started(t, { requestTimeout: 400, headersTimeout: 200, maxBody: 1000 })
   const started_ = Date.now()
   // Headers never finished.
   const slowHeaders = await raw(port, 'POST /events HTTP/1.1\r\nhost: x\r\n')
@@ -129,6 +129,21 @@ test('request time: headers or a body too slow get 408 REQUEST_TIMEOUT as JSON, 
   assert.match(slowBody, /^HTTP\/1\.1 408 /)
   assert.match(slowBody, /"code":"REQUEST_TIMEOUT"/)
   assert.ok(Date.now() - started_ < 5000)
+  // The rest of a body arriving after its 408 is neither handled nor counted (and does not
+  // crash the service), even if it then goes over the body limit.
+  const late = await new Promise((resolve, reject) => {
+    const body = JSON.stringify(events(2))
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`POST /events HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`))
+    let reply = ''
+    socket.on('data', (d) => {
+      reply += d
+      socket.write(body.slice(10))
+      socket.write('x'.repeat(2000), () => {})
+    })
+    socket.on('close', () => resolve(reply))
+    socket.on('error', (e) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve(reply) : reject(e)))
+  })
+  assert.match(late, /^HTTP\/1\.1 408 /)
   assert.equal((await call(port, 'GET', '/health')).body.events, 0)
   assert.equal((await call(port, 'POST', '/events', events(2))).status, 200)
 })
