@@ -150,6 +150,10 @@ function listen(service, options = {}) {
       send(pending.res, 408, body, { connection: 'close' })
       return setTimeout(() => socket.destroy(), 1000).unref()
     }
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      // Headers over Node's limit (16 KiB, `--max-http-header-size`): refused before they are kept.
+      return rawAnswer(socket, 431, 'Request Header Fields Too Large', { error: `headers larger than ${http.maxHeaderSize} bytes`, code: 'HEADERS_TOO_LARGE' })
+    }
     // Not HTTP at all (or a method the parser does not know): a JSON 400 too, then close.
     rawAnswer(socket, 400, 'Bad Request', { error: `not a valid HTTP request: ${err.code ?? err.message}`, code: 'BAD_HTTP' })
   })

@@ -148,6 +148,14 @@ test('request time: headers or a body too slow get 408 REQUEST_TIMEOUT as JSON, 
   assert.equal((await call(port, 'POST', '/events', events(2))).status, 200)
 })
 
+test('headers over Node\'s limit: 431 HEADERS_TOO_LARGE as JSON, then the service answers', async (t) => {
+  const { port } = await started(t, { token: TOKEN })
+  const reply = await raw(port, `GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20000)}\r\n\r\n`)
+  assert.match(reply, /^HTTP\/1\.1 431 /)
+  assert.match(reply, /\r\n\r\n\{"error":"headers larger than \d+ bytes","code":"HEADERS_TOO_LARGE"\}$/)
+  assert.equal((await call(port, 'GET', '/health', undefined, { authorization: `Bearer ${TOKEN}` })).status, 200)
+})
+
 test('open connections: those beyond maxConnections are closed by Node, and the service keeps serving', async (t) => {
   const { server, port } = await started(t, { maxConnections: 2 })
   const open = await Promise.all([0, 1].map(() => new Promise((resolve, reject) => {
