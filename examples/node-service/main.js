@@ -1,7 +1,10 @@
 'use strict'
 // Starts the ticket service: node examples/node-service/main.js [--model FILE] [--actions FILE]
-// [--defaults FILE] [--port N] [--host ADDR] [--learn]. Each option can also come from the
-// environment (NPS_MODEL, NPS_ACTIONS, NPS_DEFAULTS, PORT, HOST, NPS_LEARN=1).
+// [--defaults FILE] [--port N] [--host ADDR] [--learn] [--token TOKEN] and the limits
+// [--max-body BYTES] [--max-events N] [--request-timeout MS] [--headers-timeout MS]
+// [--max-connections N]. The first seven can also come from the environment (NPS_MODEL,
+// NPS_ACTIONS, NPS_DEFAULTS, PORT, HOST, NPS_LEARN=1, NPS_TOKEN); NPS_TOKEN is the better
+// way to pass the token, since a command line is visible to every user of the machine.
 const fs = require('node:fs')
 const path = require('node:path')
 const { createService } = require('./service')
@@ -12,7 +15,10 @@ const DEMO_MODEL = path.join(process.env.NPS_DEMO_DIR ?? path.join(__dirname, '.
 
 function parseArgs(argv, env) {
   const o = { model: env.NPS_MODEL ?? DEMO_MODEL, actions: env.NPS_ACTIONS, defaults: env.NPS_DEFAULTS,
-    port: Number(env.PORT ?? 8080), host: env.HOST ?? '127.0.0.1', learn: env.NPS_LEARN === '1' }
+    port: Number(env.PORT ?? 8080), host: env.HOST ?? '127.0.0.1', learn: env.NPS_LEARN === '1', token: env.NPS_TOKEN || undefined }
+  // The limits: whole numbers, checked by listen(), which names the option of a wrong one.
+  const limits = { '--max-body': 'maxBody', '--max-events': 'maxEvents', '--request-timeout': 'requestTimeout',
+    '--headers-timeout': 'headersTimeout', '--max-connections': 'maxConnections' }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -25,7 +31,9 @@ function parseArgs(argv, env) {
     else if (flag === '--port') o.port = Number(value())
     else if (flag === '--host') o.host = value()
     else if (flag === '--learn') o.learn = true
-    else throw new Error(`unknown option ${flag}; options: --model, --actions, --defaults, --port, --host, --learn`)
+    else if (flag === '--token') o.token = value()
+    else if (Object.hasOwn(limits, flag)) o[limits[flag]] = Number(value())
+    else throw new Error(`unknown option ${flag}; options: --model, --actions, --defaults, --port, --host, --learn, --token, ${Object.keys(limits).join(', ')}`)
   }
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port = ${o.port}: expected 0-65535`)
   return o
@@ -47,8 +55,11 @@ async function main() {
     defaults: o.defaults === undefined ? undefined : JSON.parse(read(o.defaults, 'defaults file')),
     learning: o.learn,
   })
-  const server = await listen(service, { port: o.port, host: o.host })
-  console.log(`nps ticket service on http://${o.host}:${server.port} (model ${o.model}, ${o.actions ?? 'the shipped playbook'})`)
+  const { port, host, token, maxBody, maxEvents, requestTimeout, headersTimeout, maxConnections } = o
+  const server = await listen(service, { port, host, token, maxBody, maxEvents, requestTimeout, headersTimeout, maxConnections })
+  // Never the token itself, nor anything a client sent: only whether a token is required.
+  console.log(`nps ticket service on http://${o.host}:${server.port} (model ${o.model}, ${o.actions ?? 'the shipped playbook'}` +
+    `${o.token === undefined ? '' : ', bearer token required'})`)
   const stop = (signal) => {
     console.log(`${signal}: closing`)
     server.shutdown().then(() => process.exit(0))

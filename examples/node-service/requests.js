@@ -148,7 +148,10 @@ function readEvents(body, kinds, maxEvents) {
   onlyKeys(body, ['events'], '')
   const list = required(body, 'events', '')
   if (!Array.isArray(list)) throw wrongType('events', list, 'an array of events')
-  if (list.length > maxEvents) throw bad('TOO_MANY', `events has ${list.length} entries; at most ${maxEvents} per request`)
+  // Counted before any event is read: a request over the limit costs nothing more.
+  if (list.length > maxEvents) {
+    throw new RequestError(413, 'TOO_MANY_EVENTS', `events has ${list.length} entries; at most ${maxEvents} per request (send them in several requests)`)
+  }
   return list.map((e, i) => readEvent(e, kinds, `events[${i}].`))
 }
 

@@ -29,6 +29,9 @@ const PLAYBOOK_DEFAULTS = Object.freeze({
 const LEARNED = { accepted: true, retained: true, rejected: false, ignored: false, churned: false }
 const CONTACT = new Set(['presented', 'accepted', 'rejected', 'ignored'])
 
+/** Events per POST /events unless `maxEvents` says otherwise: a bigger batch is refused with 413. */
+const MAX_EVENTS = 10000
+
 /** Factors shown each way, and actions returned. */
 const TOP = 3
 
@@ -103,7 +106,7 @@ function createService(options = {}) {
   const factorInputs = inputs.map((name, k) => [name, k]).filter(([name]) => declared.has(name))
   const learner = new Learner()
   const learning = !!options.learning
-  const maxEvents = options.maxEvents ?? 10000
+  const maxEvents = options.maxEvents ?? MAX_EVENTS
   const customers = new Map()
   const counts = { events: 0, tickets: 0, outcomes: 0 }
 
@@ -273,8 +276,8 @@ function createService(options = {}) {
       factors: { raising: t.raising.map(valued), lowering: t.lowering.map(valued) }, actions }
   }
 
-  function seed(body) {
-    const list = readEvents(body, kinds, maxEvents)
+  function seed(body, limits) {
+    const list = readEvents(body, kinds, limits.maxEvents ?? maxEvents)
     // Checked as a whole before anything is added, in time order per customer.
     const order = list.map((e, i) => i).sort((a, b) => list[a].event.time - list[b].event.time || a - b)
     const latest = new Map()
@@ -322,8 +325,11 @@ function createService(options = {}) {
     '/outcomes': { POST: outcome },
   }
 
-  /** Answers one request: {status, body, headers?}; never throws. */
-  function handle(method, url, text = '') {
+  /**
+   * Answers one request: {status, body, headers?}; never throws. `limits.maxEvents` (from
+   * `listen`) overrides the service's own limit of events per POST /events.
+   */
+  function handle(method, url, text = '', limits = {}) {
     try {
       const route = Object.hasOwn(routes, String(url).split('?')[0]) ? routes[String(url).split('?')[0]] : undefined
       if (!route) return { status: 404, body: { error: `no route ${method} ${show(String(url))}; routes: GET /health, POST /tickets, POST /events, POST /outcomes`, code: 'NOT_FOUND' } }
@@ -332,7 +338,7 @@ function createService(options = {}) {
         const allow = Object.keys(route).join(', ')
         return { status: 405, headers: { allow }, body: { error: `${method} not allowed on ${url}; use ${allow}`, code: 'METHOD_NOT_ALLOWED' } }
       }
-      return { status: 200, body: method === 'GET' ? run() : run(parseBody(text)) }
+      return { status: 200, body: method === 'GET' ? run() : run(parseBody(text), limits ?? {}) }
     } catch (e) {
       if (e instanceof RequestError) return { status: e.status, body: { error: e.message, code: e.code } }
       if (e && typeof e.code === 'string') return { status: 400, body: { error: e.message, code: e.code } }
@@ -343,4 +349,4 @@ function createService(options = {}) {
   return { handle, health, learner, customers, defaults }
 }
 
-module.exports = { createService, PLAYBOOK_DEFAULTS, PLAYBOOK_PATH }
+module.exports = { createService, PLAYBOOK_DEFAULTS, PLAYBOOK_PATH, MAX_EVENTS }
