@@ -36,7 +36,7 @@ if (!modelFile) {
 
 /** Starts the service in a child process; resolves to {port, child} once it listens. */
 function startService() {
-  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', modelFile, '--port', '0', '--host', '127.0.0.1'],
+  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', modelFile, '--port', '0', '--host', '127.0.0.1', '--db', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nps-db-')), 'state.db')],
     // No token on loopback: a NPS_TOKEN in the caller's shell would turn every request into a 401.
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NPS_TOKEN: '' } })
   return new Promise((resolve, reject) => {

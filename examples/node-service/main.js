@@ -2,8 +2,8 @@
 // Starts the ticket service: node examples/node-service/main.js [--model FILE] [--actions FILE]
 // [--defaults FILE] [--port N] [--host ADDR] [--learn] [--token TOKEN] and the limits
 // [--max-body BYTES] [--max-events N] [--request-timeout MS] [--headers-timeout MS]
-// [--max-connections N]. The first seven can also come from the environment (NPS_MODEL,
-// NPS_ACTIONS, NPS_DEFAULTS, PORT, HOST, NPS_LEARN=1, NPS_TOKEN); NPS_TOKEN is the better
+// [--max-connections N] [--db FILE]. These can also come from the environment (NPS_MODEL,
+// NPS_ACTIONS, NPS_DEFAULTS, PORT, HOST, NPS_LEARN=1, NPS_TOKEN, NPS_DB); NPS_TOKEN is the better
 // way to pass the token, since a command line is visible to every user of the machine.
 const fs = require('node:fs')
 const path = require('node:path')
@@ -12,10 +12,13 @@ const { listen } = require('./http')
 
 /** Where `make demo` writes its model file (run from the repository root; NPS_DEMO_DIR moves it). */
 const DEMO_MODEL = path.join(process.env.NPS_DEMO_DIR ?? path.join(__dirname, '..', '..', 'target', 'nps-demo'), 'churn_model.json')
+/** The store when neither --db nor NPS_DB names one: every accepted request is kept there. */
+const DEFAULT_DB = path.join(__dirname, '..', '..', 'target', 'nps-service.db')
 
 function parseArgs(argv, env) {
   const o = { model: env.NPS_MODEL ?? DEMO_MODEL, actions: env.NPS_ACTIONS, defaults: env.NPS_DEFAULTS,
-    port: Number(env.PORT ?? 8080), host: env.HOST ?? '127.0.0.1', learn: env.NPS_LEARN === '1', token: env.NPS_TOKEN || undefined }
+    port: Number(env.PORT ?? 8080), host: env.HOST ?? '127.0.0.1', learn: env.NPS_LEARN === '1', token: env.NPS_TOKEN || undefined,
+    db: env.NPS_DB || DEFAULT_DB }
   // The limits: whole numbers, checked by listen(), which names the option of a wrong one.
   const limits = { '--max-body': 'maxBody', '--max-events': 'maxEvents', '--request-timeout': 'requestTimeout',
     '--headers-timeout': 'headersTimeout', '--max-connections': 'maxConnections' }
@@ -32,8 +35,9 @@ function parseArgs(argv, env) {
     else if (flag === '--host') o.host = value()
     else if (flag === '--learn') o.learn = true
     else if (flag === '--token') o.token = value()
+    else if (flag === '--db') o.db = value()
     else if (Object.hasOwn(limits, flag)) o[limits[flag]] = Number(value())
-    else throw new Error(`unknown option ${flag}; options: --model, --actions, --defaults, --port, --host, --learn, --token, ${Object.keys(limits).join(', ')}`)
+    else throw new Error(`unknown option ${flag}; options: --model, --actions, --defaults, --port, --host, --learn, --token, --db, ${Object.keys(limits).join(', ')}`)
   }
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`--port = ${o.port}: expected 0-65535`)
   return o
@@ -49,16 +53,18 @@ function read(file, what) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2), process.env)
+  fs.mkdirSync(path.dirname(path.resolve(o.db)), { recursive: true })
   const service = createService({
     model: read(o.model, 'model file'),
     catalogue: o.actions === undefined ? undefined : read(o.actions, 'action catalogue'),
     defaults: o.defaults === undefined ? undefined : JSON.parse(read(o.defaults, 'defaults file')),
     learning: o.learn,
+    store: o.db,
   })
   const { port, host, token, maxBody, maxEvents, requestTimeout, headersTimeout, maxConnections } = o
   const server = await listen(service, { port, host, token, maxBody, maxEvents, requestTimeout, headersTimeout, maxConnections })
   // Never the token itself, nor anything a client sent: only whether a token is required.
-  console.log(`nps ticket service on http://${o.host}:${server.port} (model ${o.model}, ${o.actions ?? 'the shipped playbook'}` +
+  console.log(`nps ticket service on http://${o.host}:${server.port} (model ${o.model}, ${o.actions ?? 'the shipped playbook'}, store ${o.db}` +
     `${o.token === undefined ? '' : ', bearer token required'})`)
   const stop = (signal) => {
     console.log(`${signal}: closing`)

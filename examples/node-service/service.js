@@ -3,7 +3,7 @@
 // which answers every request with {status, body} and never throws.
 const fs = require('node:fs')
 const path = require('node:path')
-const { ChurnModel, BoostedChurnModel, ActionCatalog, Learner, TicketScorer, features } = require('../../nps-node')
+const { ChurnModel, BoostedChurnModel, ActionCatalog, Learner, TicketScorer, features, Store } = require('../../nps-node')
 const { RequestError, parseBody, readTicket, readEvents, readOutcome, show } = require('./requests')
 
 /** The shipped playbook's text: `ActionCatalog.playbook()` is built from this file. */
@@ -51,7 +51,9 @@ function modelFile(text) {
  * options: `model` (model file text), `catalogue` (catalogue JSON text; the shipped playbook
  * when absent), `defaults` (field values, PLAYBOOK_DEFAULTS for the playbook), `learning`
  * (rank with Thompson draws from the outcomes learned so far; off by default), `maxEvents`
- * per POST /events (10,000).
+ * per POST /events (10,000), `store` (a `Store` or its file: every accepted request is
+ * written to it in one transaction before it is answered, and the service starts from
+ * what it holds).
  *
  * A model input that is one of the retention features is computed from the customer's
  * events; any other (a Telco-style model's `Contract`, `plan`, ...) is a customer field the
@@ -110,6 +112,8 @@ function createService(options = {}) {
   const customers = new Map()
   const counts = { events: 0, tickets: 0, outcomes: 0 }
 
+  const store = typeof options.store === 'string' ? new Store(options.store) : options.store ?? null
+
   const newState = () => ({ history: new features.CustomerHistory(), latest: -Infinity, fields: {}, record: undefined, outcomes: [] })
 
   function customerState(id) {
@@ -119,6 +123,50 @@ function createService(options = {}) {
       customers.set(id, s)
     }
     return s
+  }
+
+  /** An event as the store keeps it (unix seconds; a case id as text). */
+  function stored(customer, event) {
+    const e = { customer, time: Math.floor(event.time / 1000), kind: event.kind }
+    for (const k of ['value', 'duration', 'department', 'flag']) if (event[k] !== undefined) e[k] = event[k]
+    if (event.case !== undefined) e.case = String(event.case)
+    return e
+  }
+
+  /**
+   * Writes what an accepted request changes, in one transaction, before it is answered: an
+   * answer means it is on disk. A store that cannot write answers 503 (nothing kept).
+   */
+  function persist(batch) {
+    if (store === null) return
+    try {
+      store.commit(batch)
+    } catch (e) {
+      throw new RequestError(503, 'STORE', `the request was not kept: ${e.message}`)
+    }
+  }
+
+  /** The state the store holds, replayed as the requests built it: histories, fields, outcomes, learner. */
+  function replay() {
+    for (const e of store.events()) {
+      const state = customerState(e.customer)
+      const { customer, ...event } = e
+      event.time = e.time * 1000
+      state.history.push(event)
+      state.latest = Math.max(state.latest, event.time)
+      counts.events++
+    }
+    for (const [customer, fields] of Object.entries(store.fields())) {
+      const state = customerState(customer)
+      state.fields = fields
+      state.record = recordOf(fields)
+    }
+    for (const o of store.outcomes()) {
+      const state = customerState(o.customer)
+      if (CONTACT.has(o.kind)) state.outcomes.push({ action: o.action, channel: o.channel, group: o.group, time: o.time * 1000 + 1000, kind: o.kind })
+      if (o.kind in LEARNED) learner.record(o.action, o.segment, LEARNED[o.kind])
+      counts.outcomes++
+    }
   }
 
   /** An event older than the customer's latest would rewrite answers already given. */
@@ -243,6 +291,12 @@ function createService(options = {}) {
       } catch (e) {
         throw unscorable(customer, e)
       }
+      try {
+        persist({ events: [stored(customer, event)], fields: given === state.fields ? {} : { [customer]: given } })
+      } catch (e) {
+        state.history.truncate(state.history.length - 1)
+        throw e
+      }
       keep()
       const { t, actions, raising, lowering } = answer
       return { customer, time: event.time, probability: t.probability, score: t.score, factors: { raising, lowering }, actions }
@@ -270,6 +324,12 @@ function createService(options = {}) {
       state.history.truncate(state.history.length - 1)
       throw unscorable(customer, e)
     }
+    try {
+      persist({ events: [stored(customer, event)], fields: given === state.fields ? {} : { [customer]: given } })
+    } catch (e) {
+      state.history.truncate(state.history.length - 1)
+      throw e
+    }
     keep()
     const valued = (g) => factor(g, t.features[featureNames.indexOf(g.name)])
     return { customer, time: event.time, probability: t.probability, score: t.score,
@@ -287,6 +347,7 @@ function createService(options = {}) {
       checkOrder(customer, event.time, last, `events[${i}].`)
       latest.set(customer, event.time)
     }
+    persist({ events: list.map(({ customer, event }) => stored(customer, event)) })
     for (const i of order) {
       const { customer, event } = list[i]
       const state = customerState(customer)
@@ -299,13 +360,14 @@ function createService(options = {}) {
 
   function outcome(body) {
     const o = readOutcome(body, catalog.actions)
-    const state = customerState(o.customer)
     const { channel, group } = actionInfo.get(o.action)
+    const segment = customers.get(o.customer)?.fields.segment ?? defaults.segment ?? ''
+    persist({ outcomes: [{ customer: o.customer, segment, action: o.action, channel, group, time: Math.floor(o.time / 1000), kind: o.kind }] })
     // Kept one second late: a ticket's rules are read as of one second after it (when its
     // features are computed), so each outcome is as old at that time as it is at the ticket's
     // time, and one that comes after the ticket is still after it.
+    const state = customerState(o.customer)
     if (CONTACT.has(o.kind)) state.outcomes.push({ action: o.action, channel, group, time: o.time + 1000, kind: o.kind })
-    const segment = state.fields.segment ?? defaults.segment ?? ''
     if (o.kind in LEARNED) learner.record(o.action, segment, LEARNED[o.kind])
     counts.outcomes++
     return { customer: o.customer, recorded: o.kind, contactHistory: state.outcomes.length,
@@ -313,10 +375,12 @@ function createService(options = {}) {
   }
 
   function health() {
-    return { status: 'ok', customers: customers.size, ...counts,
+    return { status: 'ok', customers: customers.size, ...counts, store: store === null ? null : store.path,
       model: { kind, inputs: model.inputs.length, fieldInputs: givenInputs, trainingRows: model.training?.rows ?? null },
       catalogue: { actions: catalog.actions.length, learning } }
   }
+
+  if (store !== null) replay()
 
   const routes = {
     '/health': { GET: health },

@@ -505,7 +505,7 @@ test('main.js: starts from a model file on a free loopback port, answers, and cl
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-test-'))
   const file = path.join(dir, 'model.json')
   fs.writeFileSync(file, modelText)
-  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--port', '0'],
+  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--port', '0', '--db', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nps-db-')), 'state.db')],
     { stdio: ['ignore', 'pipe', 'pipe'] })
   const port = await new Promise((resolve, reject) => {
     let out = ''

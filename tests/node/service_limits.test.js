@@ -187,7 +187,7 @@ test('main.js: the flags reach listen(); beyond loopback without a token it exit
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-limits-test-'))
   const file = path.join(dir, 'model.json')
   fs.writeFileSync(file, modelText)
-  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--host', '0.0.0.0', '--port', '0'],
+  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--host', '0.0.0.0', '--port', '0', '--db', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nps-db-')), 'state.db')],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NPS_TOKEN: '' } })
   let err = ''
   child.stderr.on('data', (d) => (err += d))
@@ -199,7 +199,7 @@ test('logs: main.js writes no customer data beyond the id, no bodies, no field v
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-limits-test-'))
   const file = path.join(dir, 'model.json')
   fs.writeFileSync(file, modelText)
-  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--port', '0', '--max-events', '3'],
+  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', file, '--port', '0', '--max-events', '3', '--db', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nps-db-')), 'state.db')],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NPS_TOKEN: TOKEN } })
   let out = ''
   child.stdout.on('data', (d) => (out += d))

@@ -1,0 +1,107 @@
+'use strict'
+// The ticket service on its store (`--db`): killed with SIGKILL in the middle of a load run
+// and restarted on the same file, it has every acknowledged event and outcome, and answers
+// the rest of the shared script (tests/vectors/service.json, computed by the Python API on a
+// service that never stopped) to the bit. A store that cannot be opened stops the start.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawn } = require('node:child_process')
+
+const root = path.join(__dirname, '..', '..')
+const { Store } = require(path.join(root, 'nps-node'))
+const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'service.json'), 'utf8'))
+
+/** main.js on a free loopback port with this store; resolves to {child, port}. */
+function start(modelFile, db) {
+  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', modelFile, '--port', '0', '--db', db],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NPS_TOKEN: '' } })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => {
+      out += d
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/)
+      if (m) resolve({ child, port: Number(m[1]) })
+    })
+    child.stderr.on('data', (d) => { err += d })
+    child.on('exit', (code) => reject(new Error(`main.js exited with ${code}: ${err}`)))
+  })
+}
+
+async function post(port, route, body) {
+  const res = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return { status: res.status, body: await res.json() }
+}
+
+test('SIGKILL under load: every acknowledged request is kept, and the answers after the restart are a never-stopped service\'s', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-store-'))
+  const modelFile = path.join(dir, 'model.json')
+  fs.writeFileSync(modelFile, JSON.stringify(vector.model))
+  const db = path.join(dir, 'state.db')
+  const half = 10
+  const first = await start(modelFile, db)
+  for (const [i, step] of vector.steps.slice(0, half).entries()) {
+    const r = await post(first.port, step.route, step.body)
+    assert.equal(r.status, 200, `step ${i}`)
+    assert.deepEqual(r.body, step.expected, `step ${i}`)
+  }
+  // Load: other customers' events, eight requests in flight, killed after 150 answers.
+  const acked = []
+  let next = 0
+  let killed = false
+  const worker = async () => {
+    while (!killed) {
+      const n = next++
+      const body = { events: [{ customer: `L${n}`, time: 1760000000000 + n * 1000, kind: 'subscription_start' },
+        { customer: `L${n}`, time: 1760000500000 + n * 1000, kind: 'outage' }] }
+      try {
+        const r = await post(first.port, '/events', body)
+        if (r.status === 200) acked.push(n)
+      } catch {
+        return // the connection died with the process
+      }
+      if (acked.length >= 150 && !killed) {
+        killed = true
+        first.child.kill('SIGKILL')
+      }
+    }
+  }
+  const exited = new Promise((resolve) => first.child.on('exit', resolve))
+  await Promise.all(Array.from({ length: 8 }, worker))
+  assert.equal(await exited, null) // killed by the signal, not exited
+
+  // On disk: every acknowledged event (read with the library's own Store, the service gone).
+  const kept = new Store(db)
+  const stored = new Set(kept.customers())
+  for (const n of acked) assert.ok(stored.has(`L${n}`), `acknowledged L${n} missing`)
+  assert.equal(kept.events(`L${acked[0]}`).length, 2)
+  assert.equal(kept.outcomes().length, vector.steps.slice(0, half).filter((s) => s.route === '/outcomes').length)
+
+  // Restarted on the same file: the rest of the script answers as the service that never stopped.
+  const second = await start(modelFile, db)
+  try {
+    for (const [i, step] of vector.steps.slice(half).entries()) {
+      const r = await post(second.port, step.route, step.body)
+      assert.equal(r.status, 200, `step ${half + i}: ${JSON.stringify(r.body)}`)
+      assert.deepEqual(r.body, step.expected, `step ${half + i} after the restart`)
+    }
+    const health = await (await fetch(`http://127.0.0.1:${second.port}/health`)).json()
+    assert.ok(health.customers >= 5 + acked.length, JSON.stringify(health))
+    assert.equal(health.store, db)
+  } finally {
+    second.child.kill('SIGTERM')
+  }
+})
+
+test('a store file that is not a store stops the start, and is left as it is', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-store-'))
+  const modelFile = path.join(dir, 'model.json')
+  fs.writeFileSync(modelFile, JSON.stringify(vector.model))
+  const db = path.join(dir, 'state.db')
+  fs.writeFileSync(db, 'not a database '.repeat(100))
+  await assert.rejects(start(modelFile, db), /not an nps store, or corrupted/)
+  assert.equal(fs.readFileSync(db, 'utf8'), 'not a database '.repeat(100))
+})
