@@ -72,6 +72,9 @@ async function main() {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+  // Over a file-size limit (`ulimit -f`) the system sends SIGXFSZ, which would kill the
+  // process; handled, the write fails instead and the request gets a 503 STORE.
+  process.on('SIGXFSZ', () => {})
 }
 
 if (require.main === module) {

@@ -14,10 +14,13 @@ const root = path.join(__dirname, '..', '..')
 const { Store } = require(path.join(root, 'nps-node'))
 const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'service.json'), 'utf8'))
 
-/** main.js on a free loopback port with this store; resolves to {child, port}. */
-function start(modelFile, db) {
-  const child = spawn(process.execPath, [path.join(root, 'examples', 'node-service', 'main.js'), '--model', modelFile, '--port', '0', '--db', db],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NPS_TOKEN: '' } })
+/** main.js on a free loopback port with this store (files limited to `fileBlocks` 512-byte blocks by `ulimit -f` if given); resolves to {child, port}. */
+function start(modelFile, db, fileBlocks) {
+  const args = [path.join(root, 'examples', 'node-service', 'main.js'), '--model', modelFile, '--port', '0', '--db', db]
+  const options = { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NPS_TOKEN: '' } }
+  const quoted = (a) => `'${a.replace(/'/g, "'\\''")}'`
+  const child = fileBlocks === undefined ? spawn(process.execPath, args, options)
+    : spawn('sh', ['-c', `ulimit -f ${fileBlocks} && exec ${[process.execPath, ...args].map(quoted).join(' ')}`], options)
   return new Promise((resolve, reject) => {
     let out = ''
     let err = ''
@@ -104,4 +107,37 @@ test('a store file that is not a store stops the start, and is left as it is', a
   fs.writeFileSync(db, 'not a database '.repeat(100))
   await assert.rejects(start(modelFile, db), /not an nps store, or corrupted/)
   assert.equal(fs.readFileSync(db, 'utf8'), 'not a database '.repeat(100))
+})
+
+test('disk full (a file-size limit): the request that cannot be written gets 503 STORE, nothing of it is kept, the service goes on', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-store-'))
+  const modelFile = path.join(dir, 'model.json')
+  fs.writeFileSync(modelFile, JSON.stringify(vector.model))
+  const db = path.join(dir, 'state.db')
+  const limited = await start(modelFile, db, 400) // 200 KiB per file
+  const acked = []
+  const refused = []
+  try {
+    for (let n = 0; n < 2000 && refused.length < 3; n++) {
+      const events = Array.from({ length: 20 }, (_, k) => ({ customer: `L${n}`, time: 1760000000000 + k * 1000, kind: 'usage', value: k }))
+      const r = await post(limited.port, '/events', { events })
+      if (r.status === 200) acked.push(n)
+      else {
+        assert.equal(r.status, 503, JSON.stringify(r.body))
+        assert.equal(r.body.code, 'STORE')
+        assert.match(r.body.error, /the request was not kept/)
+        refused.push(n)
+      }
+    }
+    assert.ok(acked.length > 5 && refused.length === 3, `${acked.length} kept, ${refused.length} refused`)
+    const health = await (await fetch(`http://127.0.0.1:${limited.port}/health`)).json()
+    assert.equal(health.events, 20 * acked.length) // nothing of a refused request in memory either
+  } finally {
+    limited.child.kill('SIGTERM')
+    await new Promise((resolve) => limited.child.on('exit', resolve))
+  }
+  // Room again: the file holds every acknowledged request and nothing of the refused ones.
+  const kept = new Store(db)
+  assert.deepEqual(kept.customers(), acked.map((n) => `L${n}`))
+  assert.equal(kept.counts().events, 20 * acked.length)
 })
