@@ -10,6 +10,7 @@ const os = require('node:os')
 const net = require('node:net')
 const path = require('node:path')
 const { spawn } = require('node:child_process')
+const { call } = require('./http')
 
 const root = path.join(__dirname, '..', '..')
 const { createService, listen, PLAYBOOK_DEFAULTS, MAX_BODY } = require(path.join(root, 'examples', 'node-service'))
@@ -17,15 +18,6 @@ const { ActionCatalog } = require(path.join(root, 'nps-node'))
 
 const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'service.json'), 'utf8'))
 const modelText = JSON.stringify(vector.model)
-
-async function call(port, method, route, body, headers = {}) {
-  const init = { method, headers: { 'content-type': 'application/json', ...headers } }
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
-  const res = await fetch(`http://127.0.0.1:${port}${route}`, init)
-  const text = await res.text()
-  assert.match(res.headers.get('content-type'), /^application\/json/)
-  return { status: res.status, body: JSON.parse(text), headers: res.headers }
-}
 
 /** A fresh service on 127.0.0.1, a free port; closed after the test. */
 async function started(t, options = {}) {

@@ -10,6 +10,7 @@ const os = require('node:os')
 const net = require('node:net')
 const path = require('node:path')
 const { spawn } = require('node:child_process')
+const { call } = require('./http')
 
 const root = path.join(__dirname, '..', '..')
 const { createService, listen, MAX_EVENTS } = require(path.join(root, 'examples', 'node-service'))
@@ -19,15 +20,6 @@ const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 
 const modelText = JSON.stringify(vector.model)
 const TOKEN = 'a3f9c2e17b5d4e08b6a1c9d2e3f40517'
 const t0 = Date.UTC(2026, 0, 1)
-
-async function call(port, method, route, body, headers = {}) {
-  const init = { method, headers: { 'content-type': 'application/json', ...headers } }
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
-  const res = await fetch(`http://127.0.0.1:${port}${route}`, init)
-  const text = await res.text()
-  assert.match(res.headers.get('content-type'), /^application\/json/)
-  return { status: res.status, body: JSON.parse(text), headers: res.headers }
-}
 
 /** A fresh service on a free port with these `listen` options; closed after the test. */
 async function started(t, options = {}) {

@@ -9,6 +9,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn } = require('node:child_process')
+const { call } = require('./http')
 
 const root = path.join(__dirname, '..', '..')
 const { Store } = require(path.join(root, 'nps-node'))
@@ -34,10 +35,7 @@ function start(modelFile, db, fileBlocks) {
   })
 }
 
-async function post(port, route, body) {
-  const res = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  return { status: res.status, body: await res.json() }
-}
+const post = (port, route, body) => call(port, 'POST', route, body)
 
 test('SIGKILL under load: every acknowledged request is kept, and the answers after the restart are a never-stopped service\'s', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-store-'))
