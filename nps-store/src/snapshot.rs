@@ -69,7 +69,9 @@ impl Snapshot {
             serde_json::from_str(text).map_err(|e| NpsError::invalid("snapshot", e, "a JSON document"))?;
         match head.get("format").and_then(|f| f.as_str()) {
             Some(SNAPSHOT_FORMAT) => {}
-            other => return Err(NpsError::invalid("snapshot format", format!("{other:?}"), &format!("{SNAPSHOT_FORMAT:?}"))),
+            other => {
+                return Err(NpsError::invalid("snapshot format", format!("{other:?}"), &format!("{SNAPSHOT_FORMAT:?}")))
+            }
         }
         match head.get("version").and_then(|v| v.as_u64()) {
             Some(v) if (1..=u64::from(SNAPSHOT_VERSION)).contains(&v) => {}

@@ -82,22 +82,27 @@ impl Store {
         let corrupted = |e: rusqlite::Error| {
             self.err("file", format!("not an nps store, or corrupted (SQLite says: {e}); the file was left as it is"))
         };
-        // The first read of the file: a file that is not a database fails here.
-        let tables: Vec<String> = {
-            let mut st = self.conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").map_err(corrupted)?;
-            let rows = st.query_map([], |r| r.get(0)).map_err(corrupted)?;
+        // The first read of the file: a file that is not a database fails here. Everything
+        // before the checks below pass only reads: a file that is refused is left as it is
+        // (the journal mode, which is recorded in the file's header, is set after them).
+        let entries: Vec<(String, String)> = {
+            let mut st = self.conn.prepare("SELECT type, name FROM sqlite_master").map_err(corrupted)?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(corrupted)?;
             rows.collect::<rusqlite::Result<_>>().map_err(corrupted)?
         };
-        if !tables.is_empty() {
-            let check: String =
-                self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupted)?;
+        let tables: Vec<String> = entries.iter().filter(|(t, _)| t == "table").map(|(_, n)| n.clone()).collect();
+        let empty = entries.is_empty();
+        if !empty {
+            let check: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupted)?;
             if check != "ok" {
-                return Err(self.err("file", format!("corrupted (SQLite's integrity check says: {check}); the file was left as it is")));
+                return Err(self.err(
+                    "file",
+                    format!("corrupted (SQLite's integrity check says: {check}); the file was left as it is"),
+                ));
             }
+            self.check_schema(&tables)?;
         }
-        self.conn
-            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
-            .map_err(|e| self.err("file", e))?;
+        self.conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)).map_err(|e| self.err("file", e))?;
         // WAL: readers do not block the writer and a commit appends to the journal;
         // FULL: every commit syncs the journal, so an acknowledged write survives a power loss.
         let mode: String =
@@ -105,19 +110,31 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(self.err("file", format!("cannot use the WAL journal (journal mode {mode})")));
         }
-        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(|e| self.err("file", e))?;
-        if tables.is_empty() {
+        self.conn
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| self.err("file", e))?;
+        if empty {
             let tx = self.conn.transaction().map_err(|e| store_error(&self.path, "schema", e))?;
             tx.execute_batch(SCHEMA).map_err(|e| store_error(&self.path, "schema", e))?;
-            tx.execute("INSERT INTO schema_version (format, version) VALUES (?1, ?2)", params![STORE_FORMAT, STORE_VERSION])
-                .map_err(|e| store_error(&self.path, "schema", e))?;
+            tx.execute(
+                "INSERT INTO schema_version (format, version) VALUES (?1, ?2)",
+                params![STORE_FORMAT, STORE_VERSION],
+            )
+            .map_err(|e| store_error(&self.path, "schema", e))?;
             tx.commit().map_err(|e| store_error(&self.path, "schema", e))?;
-            return Ok(());
         }
+        Ok(())
+    }
+
+    /// Checks (reading only) that an existing database is an nps store this build reads.
+    fn check_schema(&self, tables: &[String]) -> Result<()> {
         if !tables.iter().any(|t| t == "schema_version") {
             return Err(self.err(
                 "schema_version",
-                format!("not an nps store: an SQLite database without a schema_version table (tables: {})", tables.join(", ")),
+                format!(
+                    "not an nps store: an SQLite database without a schema_version table (tables: {})",
+                    tables.join(", ")
+                ),
             ));
         }
         let found: Option<(String, i64)> = self
@@ -215,10 +232,8 @@ impl Store {
             .query_row("SELECT state FROM learners WHERE name = ?1", [name], |r| r.get(0))
             .optional()
             .map_err(|e| self.err("learners", e))?;
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|e| self.err("learners", format!("learner {name:?}: {e}")))
-        })
-        .transpose()
+        text.map(|t| serde_json::from_str(&t).map_err(|e| self.err("learners", format!("learner {name:?}: {e}"))))
+            .transpose()
     }
 
     /// The events of one customer, in the order they were appended.
@@ -233,8 +248,12 @@ impl Store {
 
     fn read_events(&self, customer: Option<&str>) -> Result<Vec<StoredEvent>> {
         let sql = match customer {
-            Some(_) => r#"SELECT customer, time, kind, value, duration, department, "case", flag, id FROM events WHERE customer = ?1 ORDER BY id"#,
-            None => r#"SELECT customer, time, kind, value, duration, department, "case", flag, id FROM events WHERE ?1 IS NULL ORDER BY id"#,
+            Some(_) => {
+                r#"SELECT customer, time, kind, value, duration, department, "case", flag, id FROM events WHERE customer = ?1 ORDER BY id"#
+            }
+            None => {
+                r#"SELECT customer, time, kind, value, duration, department, "case", flag, id FROM events WHERE ?1 IS NULL ORDER BY id"#
+            }
         };
         let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err("events", e))?;
         let rows = st
@@ -268,7 +287,9 @@ impl Store {
     pub fn decisions(&self) -> Result<Vec<(i64, DecisionLogEntry)>> {
         let mut st = self
             .conn
-            .prepare("SELECT id, customer, action, propensity, segment, control, time, reward FROM decisions ORDER BY id")
+            .prepare(
+                "SELECT id, customer, action, propensity, segment, control, time, reward FROM decisions ORDER BY id",
+            )
             .map_err(|e| self.err("decisions", e))?;
         let rows = st
             .query_map([], |r| {
@@ -323,8 +344,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (customer, text) = row.map_err(|e| self.err("fields", e))?;
-            let fields = serde_json::from_str(&text)
-                .map_err(|e| self.err("fields", format!("customer {customer:?}: {e}")))?;
+            let fields =
+                serde_json::from_str(&text).map_err(|e| self.err("fields", format!("customer {customer:?}: {e}")))?;
             out.push(CustomerFields { customer, fields });
         }
         Ok(out)
@@ -357,7 +378,8 @@ impl Store {
     /// Everything in the store as a versioned document (see [`Snapshot`]).
     pub fn snapshot(&self) -> Result<Snapshot> {
         let mut learners = BTreeMap::new();
-        let mut st = self.conn.prepare("SELECT name, state FROM learners ORDER BY name").map_err(|e| self.err("learners", e))?;
+        let mut st =
+            self.conn.prepare("SELECT name, state FROM learners ORDER BY name").map_err(|e| self.err("learners", e))?;
         let rows = st
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(|e| self.err("learners", e))?;
@@ -400,8 +422,10 @@ impl Store {
     pub fn counts(&self) -> Result<[u64; 5]> {
         let mut out = [0; 5];
         for (k, t) in TABLES.iter().enumerate() {
-            let n: i64 =
-                self.conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).map_err(|e| self.err(t, e))?;
+            let n: i64 = self
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                .map_err(|e| self.err(t, e))?;
             out[k] = n as u64;
         }
         Ok(out)
@@ -422,18 +446,37 @@ fn insert_events(tx: &Transaction<'_>, path: &Path, events: &[StoredEvent]) -> R
     for (i, e) in events.iter().enumerate() {
         for (name, v) in [("value", e.value), ("duration", e.duration)] {
             if let Some(x) = v.filter(|x| !x.is_finite()) {
-                return Err(NpsError::OutOfRange { field: format!("events.{name}"), index: i, value: x, range: "finite numbers (absent: null)".into() });
+                return Err(NpsError::OutOfRange {
+                    field: format!("events.{name}"),
+                    index: i,
+                    value: x,
+                    range: "finite numbers (absent: null)".into(),
+                });
             }
         }
-        st.execute(params![e.customer, e.time, e.kind, e.value, e.duration, e.department, e.case, e.flag.map(i64::from)])
-            .map_err(|err| store_error(path, "events", format!("row {i}: {err}")))?;
+        st.execute(params![
+            e.customer,
+            e.time,
+            e.kind,
+            e.value,
+            e.duration,
+            e.department,
+            e.case,
+            e.flag.map(i64::from)
+        ])
+        .map_err(|err| store_error(path, "events", format!("row {i}: {err}")))?;
     }
     Ok(())
 }
 
 fn insert_decision(tx: &Transaction<'_>, path: &Path, d: &DecisionLogEntry) -> Result<i64> {
     if !(d.propensity > 0.0 && d.propensity <= 1.0) {
-        return Err(NpsError::OutOfRange { field: "decision.propensity".into(), index: 0, value: d.propensity, range: "(0, 1]".into() });
+        return Err(NpsError::OutOfRange {
+            field: "decision.propensity".into(),
+            index: 0,
+            value: d.propensity,
+            range: "(0, 1]".into(),
+        });
     }
     let mut st = tx
         .prepare_cached(
@@ -463,9 +506,11 @@ fn insert_outcomes(tx: &Transaction<'_>, path: &Path, outcomes: &[StoredOutcome]
 
 fn set_fields(tx: &Transaction<'_>, path: &Path, f: &CustomerFields) -> Result<()> {
     let text = serde_json::to_string(&f.fields).map_err(|e| store_error(path, "fields", e))?;
-    tx.prepare_cached("INSERT INTO fields (customer, fields) VALUES (?1, ?2) ON CONFLICT (customer) DO UPDATE SET fields = ?2")
-        .and_then(|mut st| st.execute(params![f.customer, text]))
-        .map_err(|e| store_error(path, "fields", e))?;
+    tx.prepare_cached(
+        "INSERT INTO fields (customer, fields) VALUES (?1, ?2) ON CONFLICT (customer) DO UPDATE SET fields = ?2",
+    )
+    .and_then(|mut st| st.execute(params![f.customer, text]))
+    .map_err(|e| store_error(path, "fields", e))?;
     Ok(())
 }
 
