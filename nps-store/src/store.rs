@@ -195,8 +195,11 @@ impl Store {
         Ok(id)
     }
 
-    /// Sets the reward of a logged decision once the outcome is known.
+    /// Sets the reward of a logged decision once the outcome is known. Errors: a reward that
+    /// is not finite (SQLite would keep NaN as no reward, and a snapshot cannot carry an
+    /// infinity), an id with no decision.
     pub fn set_reward(&mut self, id: i64, reward: f64) -> Result<()> {
+        check_reward(reward)?;
         let n = self
             .conn
             .execute("UPDATE decisions SET reward = ?1 WHERE id = ?2", params![reward, id])
@@ -478,6 +481,9 @@ fn insert_decision(tx: &Transaction<'_>, path: &Path, d: &DecisionLogEntry) -> R
             range: "(0, 1]".into(),
         });
     }
+    if let Some(r) = d.reward {
+        check_reward(r)?;
+    }
     let mut st = tx
         .prepare_cached(
             "INSERT INTO decisions (customer, action, propensity, segment, control, time, reward) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -514,8 +520,31 @@ fn set_fields(tx: &Transaction<'_>, path: &Path, f: &CustomerFields) -> Result<(
     Ok(())
 }
 
+/// A reward as the store keeps it: finite (NaN would be read back as no reward, and JSON has
+/// no infinities).
+fn check_reward(reward: f64) -> Result<()> {
+    if reward.is_finite() {
+        return Ok(());
+    }
+    Err(NpsError::OutOfRange {
+        field: "decision.reward".into(),
+        index: 0,
+        value: reward,
+        range: "finite numbers (absent: None)".into(),
+    })
+}
+
 fn save_learner(tx: &Transaction<'_>, path: &Path, name: &str, l: &Learner) -> Result<()> {
     let text = serde_json::to_string(l).map_err(|e| store_error(path, "learners", e))?;
+    // JSON writes a number that is not finite as null, which would make the saved state
+    // (and every snapshot of the store) unreadable: refuse it here instead.
+    if let Err(e) = serde_json::from_str::<Learner>(&text) {
+        return Err(NpsError::invalid(
+            &format!("learner {name:?}"),
+            format!("a state that does not read back ({e})"),
+            "finite prior, exploration and counts",
+        ));
+    }
     tx.prepare_cached("INSERT INTO learners (name, state) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET state = ?2")
         .and_then(|mut st| st.execute(params![name, text]))
         .map_err(|e| store_error(path, "learners", e))?;

@@ -290,10 +290,18 @@ fn a_failed_batch_writes_nothing() {
             events: vec![StoredEvent { duration: Some(f64::NAN), ..event("C9", 2, "contact_resolved") }],
             ..good.clone()
         },
+        // A reward that is not finite.
+        Batch { decisions: vec![decision("C9", Some("a"), 0.5, Some(f64::NAN))], ..good.clone() },
+        // The learner, written last, whose state would not read back.
+        Batch { learner: Some(Learner { exploration: f64::INFINITY, ..learner() }), ..good.clone() },
     ];
     for (k, batch) in failing.iter().enumerate() {
         let e = store.commit(batch).unwrap_err();
-        let want = if k == 3 { "UNKNOWN_VALUE" } else { "OUT_OF_RANGE" };
+        let want = match k {
+            3 => "UNKNOWN_VALUE",
+            7 => "INVALID_PARAMETER",
+            _ => "OUT_OF_RANGE",
+        };
         assert_eq!(e.code(), want, "batch {k}: {e}");
         assert_eq!(reads(&store), before, "batch {k} ({e}) left something behind");
     }
@@ -335,11 +343,28 @@ fn other_writes_refuse_bad_rows() {
     let (_, table, message) = store_error(&e);
     assert_eq!(table, "decisions");
     assert!(message.contains("42"), "{message}");
-    assert_eq!(store.counts().unwrap(), [0; 5]);
+    // Rewards and learners that would not read back as written.
+    for r in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let e = store.record_decision(&decision("C1", Some("a"), 0.5, Some(r))).unwrap_err();
+        assert_eq!(e.code(), "OUT_OF_RANGE", "{e}");
+        assert!(e.to_string().contains("reward"), "{e}");
+    }
+    let id = store.record_decision(&decision("C1", Some("a"), 0.5, None)).unwrap();
+    assert_eq!(store.set_reward(id, f64::NAN).unwrap_err().code(), "OUT_OF_RANGE");
+    assert_eq!(store.decisions().unwrap(), vec![(id, decision("C1", Some("a"), 0.5, None))]);
+    let mut broken = learner();
+    broken.record("a", "s", true);
+    broken.arms.get_mut("a").unwrap().get_mut("s").unwrap()[1] = f64::NAN;
+    let e = store.save_learner("broken", &broken).unwrap_err();
+    assert_eq!(e.code(), "INVALID_PARAMETER", "{e}");
+    assert!(e.to_string().contains("\"broken\""), "{e}");
+    assert_eq!(store.load_learner("broken").unwrap(), None);
+    store.snapshot().unwrap(); // the store stays readable
+    assert_eq!(store.counts().unwrap(), [0, 1, 0, 0, 0]);
     for kind in OUTCOME_KINDS {
         store.record_outcome(&outcome("C1", "a", "s", 1, kind)).unwrap();
     }
-    assert_eq!(store.counts().unwrap(), [0, 0, 6, 0, 0]);
+    assert_eq!(store.counts().unwrap(), [0, 1, 6, 0, 0]);
 }
 
 /// Opens `path`, expects a STORE error naming it and `table`, and checks the file (and the
