@@ -93,11 +93,34 @@ impl Store {
         let tables: Vec<String> = entries.iter().filter(|(t, _)| t == "table").map(|(_, n)| n.clone()).collect();
         let empty = entries.is_empty();
         if !empty {
-            let check: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupted)?;
-            if check != "ok" {
+            // Up to 5 problems (the first row SQLite gives is only a heading; reading on may
+            // itself fail on the damaged pages, which is one more problem).
+            let problems: Vec<String> = {
+                let mut st = self.conn.prepare("PRAGMA quick_check(6)").map_err(corrupted)?;
+                let mut rows = st.query([]).map_err(corrupted)?;
+                let mut problems = Vec::new();
+                loop {
+                    match rows.next() {
+                        Ok(Some(row)) => problems.push(row.get::<_, String>(0).map_err(corrupted)?),
+                        Ok(None) => break,
+                        Err(e) if problems.is_empty() => return Err(corrupted(e)),
+                        Err(e) => {
+                            problems.push(format!("SQLite says: {e}"));
+                            break;
+                        }
+                    }
+                }
+                problems
+            };
+            if problems != ["ok"] {
+                let problems: Vec<&str> =
+                    problems.iter().map(|p| p.trim()).filter(|p| !p.is_empty() && !p.starts_with("***")).collect();
                 return Err(self.err(
                     "file",
-                    format!("corrupted (SQLite's integrity check says: {check}); the file was left as it is"),
+                    format!(
+                        "corrupted (SQLite's integrity check says: {}); the file was left as it is",
+                        problems.join("; ")
+                    ),
                 ));
             }
             self.check_schema(&tables)?;
