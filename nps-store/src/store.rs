@@ -156,7 +156,7 @@ impl Store {
                 "schema_version",
                 format!(
                     "not an nps store: an SQLite database without a schema_version table (tables: {})",
-                    tables.join(", ")
+                    if tables.is_empty() { "none".to_string() } else { tables.join(", ") }
                 ),
             ));
         }
