@@ -694,6 +694,26 @@ fn write_atomic_replaces_a_file_whole() {
 }
 
 #[test]
+fn write_atomic_from_many_threads_leaves_one_whole_file() {
+    let dir = TempDir::new("atomic-threads");
+    let path = dir.path("model.json");
+    let contents: Vec<Vec<u8>> = (0..8u8).map(|k| vec![b'a' + k; 200_000 + usize::from(k) * 1000]).collect();
+    std::thread::scope(|s| {
+        for bytes in &contents {
+            let path = &path;
+            s.spawn(move || {
+                for _ in 0..5 {
+                    write_atomic(path, bytes).unwrap();
+                }
+            });
+        }
+    });
+    let written = std::fs::read(&path).unwrap();
+    assert!(contents.contains(&written), "a mix of writes: {} bytes", written.len());
+    assert_eq!(dir.files(), ["model.json"], "no temporary file is left");
+}
+
+#[test]
 fn two_handles_on_one_file_see_the_same_data() {
     let dir = TempDir::new("two-handles");
     let path = dir.path("state.db");
