@@ -714,6 +714,13 @@ fn write_atomic_from_many_threads_leaves_one_whole_file() {
 }
 
 #[test]
+fn a_store_moves_between_threads() {
+    fn send<T: Send>() {}
+    send::<Store>();
+    send::<Snapshot>();
+}
+
+#[test]
 fn two_handles_on_one_file_see_the_same_data() {
     let dir = TempDir::new("two-handles");
     let path = dir.path("state.db");
