@@ -16,7 +16,7 @@ enum Op {
     Fields(CustomerFields),
 }
 
-const CUSTOMERS: [&str; 5] = ["C1", "C2", "kund-ö", "客户", "it's \"quoted\""];
+const CUSTOMERS: [&str; 6] = ["C1", "C2", "kund-ö", "客户", "it's \"quoted\"", "nul\0id"];
 const KINDS: [&str; 9] = [
     "subscription_start",
     "bill",
@@ -32,7 +32,7 @@ const ACTIONS: [&str; 3] = ["bonus_data", "discount", "upgrade"];
 const SEGMENTS: [&str; 2] = ["consumer", "business"];
 
 fn label() -> impl Strategy<Value = Option<String>> {
-    prop::option::of("\\PC{0,6}")
+    prop::option::of("(?s).{0,6}")
 }
 
 fn event() -> impl Strategy<Value = StoredEvent> {
