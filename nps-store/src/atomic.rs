@@ -3,6 +3,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use nps_core::NpsError;
 
@@ -24,7 +25,11 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> nps_core::Result<()
         _ => Path::new(".").to_path_buf(),
     };
     let name = path.file_name().ok_or_else(|| failed(path, "write", "not a file name"))?;
-    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    // One temporary file per call: the process id keeps processes apart, the counter threads
+    // (two threads writing the same target would otherwise write into one temporary file).
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(".{}.{}.{n}.tmp", name.to_string_lossy(), std::process::id()));
     let write = || -> nps_core::Result<()> {
         let mut file = OpenOptions::new()
             .write(true)

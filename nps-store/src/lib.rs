@@ -44,6 +44,13 @@ pub use records::{learned, Batch, CustomerFields, StoredEvent, StoredOutcome, OU
 pub use snapshot::{Snapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION};
 pub use store::{Store, BUSY_TIMEOUT_MS, DEFAULT_LEARNER, STORE_FORMAT, STORE_VERSION, TABLES};
 
+/// The Rust example of the guide (`docs/store.md`) runs as a doctest.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../../docs/store.md")]
+    struct Store;
+}
+
 /// The learner `base` (its prior, exploration and counts so far) with every outcome replayed
 /// in order: each success or failure ([`learned`]) counted for its action in its segment,
 /// as a service counts them when they come in.

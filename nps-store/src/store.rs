@@ -82,53 +82,48 @@ impl Store {
         let corrupted = |e: rusqlite::Error| {
             self.err("file", format!("not an nps store, or corrupted (SQLite says: {e}); the file was left as it is"))
         };
-        // The first read of the file: a file that is not a database fails here.
-        let tables: Vec<String> = {
-            let mut st = self.conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").map_err(corrupted)?;
-            let rows = st.query_map([], |r| r.get(0)).map_err(corrupted)?;
+        // The first read of the file: a file that is not a database fails here. Everything
+        // before the checks below pass only reads: a file that is refused is left as it is
+        // (the journal mode, which is recorded in the file's header, is set after them).
+        let entries: Vec<(String, String)> = {
+            let mut st = self.conn.prepare("SELECT type, name FROM sqlite_master").map_err(corrupted)?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(corrupted)?;
             rows.collect::<rusqlite::Result<_>>().map_err(corrupted)?
         };
-        // An existing file is checked whole before anything writes to it: even switching the
-        // journal to WAL rewrites the header, and a file that is not ours must stay as it was.
-        if !tables.is_empty() {
-            let check: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupted)?;
-            if check != "ok" {
+        let tables: Vec<String> = entries.iter().filter(|(t, _)| t == "table").map(|(_, n)| n.clone()).collect();
+        let empty = entries.is_empty();
+        if !empty {
+            // Up to 5 problems (the first row SQLite gives is only a heading; reading on may
+            // itself fail on the damaged pages, which is one more problem).
+            let problems: Vec<String> = {
+                let mut st = self.conn.prepare("PRAGMA quick_check(6)").map_err(corrupted)?;
+                let mut rows = st.query([]).map_err(corrupted)?;
+                let mut problems = Vec::new();
+                loop {
+                    match rows.next() {
+                        Ok(Some(row)) => problems.push(row.get::<_, String>(0).map_err(corrupted)?),
+                        Ok(None) => break,
+                        Err(e) if problems.is_empty() => return Err(corrupted(e)),
+                        Err(e) => {
+                            problems.push(format!("SQLite says: {e}"));
+                            break;
+                        }
+                    }
+                }
+                problems
+            };
+            if problems != ["ok"] {
+                let problems: Vec<&str> =
+                    problems.iter().map(|p| p.trim()).filter(|p| !p.is_empty() && !p.starts_with("***")).collect();
                 return Err(self.err(
                     "file",
-                    format!("corrupted (SQLite's integrity check says: {check}); the file was left as it is"),
-                ));
-            }
-            if !tables.iter().any(|t| t == "schema_version") {
-                return Err(self.err(
-                    "schema_version",
                     format!(
-                        "not an nps store: an SQLite database without a schema_version table (tables: {})",
-                        tables.join(", ")
+                        "corrupted (SQLite's integrity check says: {}); the file was left as it is",
+                        problems.join("; ")
                     ),
                 ));
             }
-            let found: Option<(String, i64)> = self
-                .conn
-                .query_row("SELECT format, version FROM schema_version", [], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-                .map_err(|e| self.err("schema_version", e))?;
-            let Some((format, version)) = found else {
-                return Err(self.err("schema_version", "the schema version row is missing; the file was left as it is"));
-            };
-            if format != STORE_FORMAT {
-                return Err(self.err("schema_version", format!("format {format:?} is not {STORE_FORMAT:?}")));
-            }
-            if version > i64::from(STORE_VERSION) || version < 1 {
-                return Err(self.err(
-                    "schema_version",
-                    format!("schema version {version}, but this build reads versions 1 to {STORE_VERSION} (a newer nps wrote it?)"),
-                ));
-            }
-            for t in TABLES {
-                if !tables.iter().any(|x| x == t) {
-                    return Err(self.err(t, "table missing: the file is not a complete nps store"));
-                }
-            }
+            self.check_schema(&tables)?;
         }
         self.conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)).map_err(|e| self.err("file", e))?;
         // WAL: readers do not block the writer and a commit appends to the journal;
@@ -141,7 +136,7 @@ impl Store {
         self.conn
             .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(|e| self.err("file", e))?;
-        if tables.is_empty() {
+        if empty {
             let tx = self.conn.transaction().map_err(|e| store_error(&self.path, "schema", e))?;
             tx.execute_batch(SCHEMA).map_err(|e| store_error(&self.path, "schema", e))?;
             tx.execute(
@@ -150,6 +145,42 @@ impl Store {
             )
             .map_err(|e| store_error(&self.path, "schema", e))?;
             tx.commit().map_err(|e| store_error(&self.path, "schema", e))?;
+        }
+        Ok(())
+    }
+
+    /// Checks (reading only) that an existing database is an nps store this build reads.
+    fn check_schema(&self, tables: &[String]) -> Result<()> {
+        if !tables.iter().any(|t| t == "schema_version") {
+            return Err(self.err(
+                "schema_version",
+                format!(
+                    "not an nps store: an SQLite database without a schema_version table (tables: {})",
+                    if tables.is_empty() { "none".to_string() } else { tables.join(", ") }
+                ),
+            ));
+        }
+        let found: Option<(String, i64)> = self
+            .conn
+            .query_row("SELECT format, version FROM schema_version", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err("schema_version", e))?;
+        let Some((format, version)) = found else {
+            return Err(self.err("schema_version", "the schema version row is missing; the file was left as it is"));
+        };
+        if format != STORE_FORMAT {
+            return Err(self.err("schema_version", format!("format {format:?} is not {STORE_FORMAT:?}")));
+        }
+        if version > i64::from(STORE_VERSION) || version < 1 {
+            return Err(self.err(
+                "schema_version",
+                format!("schema version {version}, but this build reads versions 1 to {STORE_VERSION} (a newer nps wrote it?)"),
+            ));
+        }
+        for t in TABLES {
+            if !tables.iter().any(|x| x == t) {
+                return Err(self.err(t, "table missing: the file is not a complete nps store"));
+            }
         }
         Ok(())
     }
@@ -187,8 +218,11 @@ impl Store {
         Ok(id)
     }
 
-    /// Sets the reward of a logged decision once the outcome is known.
+    /// Sets the reward of a logged decision once the outcome is known. Errors: a reward that
+    /// is not finite (SQLite would keep NaN as no reward, and a snapshot cannot carry an
+    /// infinity), an id with no decision.
     pub fn set_reward(&mut self, id: i64, reward: f64) -> Result<()> {
+        check_reward(reward)?;
         let n = self
             .conn
             .execute("UPDATE decisions SET reward = ?1 WHERE id = ?2", params![reward, id])
@@ -470,6 +504,9 @@ fn insert_decision(tx: &Transaction<'_>, path: &Path, d: &DecisionLogEntry) -> R
             range: "(0, 1]".into(),
         });
     }
+    if let Some(r) = d.reward {
+        check_reward(r)?;
+    }
     let mut st = tx
         .prepare_cached(
             "INSERT INTO decisions (customer, action, propensity, segment, control, time, reward) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -506,8 +543,31 @@ fn set_fields(tx: &Transaction<'_>, path: &Path, f: &CustomerFields) -> Result<(
     Ok(())
 }
 
+/// A reward as the store keeps it: finite (NaN would be read back as no reward, and JSON has
+/// no infinities).
+fn check_reward(reward: f64) -> Result<()> {
+    if reward.is_finite() {
+        return Ok(());
+    }
+    Err(NpsError::OutOfRange {
+        field: "decision.reward".into(),
+        index: 0,
+        value: reward,
+        range: "finite numbers (absent: None)".into(),
+    })
+}
+
 fn save_learner(tx: &Transaction<'_>, path: &Path, name: &str, l: &Learner) -> Result<()> {
     let text = serde_json::to_string(l).map_err(|e| store_error(path, "learners", e))?;
+    // JSON writes a number that is not finite as null, which would make the saved state
+    // (and every snapshot of the store) unreadable: refuse it here instead.
+    if let Err(e) = serde_json::from_str::<Learner>(&text) {
+        return Err(NpsError::invalid(
+            &format!("learner {name:?}"),
+            format!("a state that does not read back ({e})"),
+            "finite prior, exploration and counts",
+        ));
+    }
     tx.prepare_cached("INSERT INTO learners (name, state) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET state = ?2")
         .and_then(|mut st| st.execute(params![name, text]))
         .map_err(|e| store_error(path, "learners", e))?;
