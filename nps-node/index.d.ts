@@ -295,6 +295,8 @@ export declare class Learner {
   record(action: string, segment: string, success: boolean): void
   /** The posterior mean success rate. */
   mean(action: string, segment: string): number
+  /** `[successes, failures]` recorded. */
+  counts(action: string, segment: string): [number, number]
   toJson(): string
   static fromJson(text: string): Learner
 }

@@ -80,6 +80,12 @@ impl Learner {
         self.inner.mean(&action, &segment)
     }
 
+    /// `[successes, failures]` recorded.
+    #[napi(ts_return_type = "[number, number]")]
+    pub fn counts(&self, action: String, segment: String) -> Vec<f64> {
+        self.inner.counts(&action, &segment).to_vec()
+    }
+
     #[napi]
     pub fn to_json(&self) -> String {
         serde_json::to_string(&self.inner).expect("plain data")

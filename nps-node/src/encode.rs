@@ -91,6 +91,12 @@ fn text(f: Field) -> Option<String> {
 
 /// Reads a JavaScript table (see [`TableType`]); errors name the column and row.
 pub(crate) fn table(object: &Object<'_>) -> Result<Table> {
+    // Checked first: listing the keys of null or a number throws a TypeError without a code.
+    let kind = object.to_unknown().get_type().into_napi()?;
+    if kind != ValueType::Object {
+        let got = format!("{kind:?}").to_lowercase();
+        return Err(to_napi(NpsError::invalid("table", got, "an object of columns")));
+    }
     let names = Object::keys(object).into_napi()?;
     let (mut columns, mut booleans) = (Vec::with_capacity(names.len()), Vec::new());
     for name in &names {

@@ -99,6 +99,7 @@ test('snapshots round-trip and the learner is rebuilt from outcomes', () => {
   }
   const rebuilt = s.rebuildLearner(new Learner())
   assert.equal(rebuilt.toJson(), live.toJson())
+  assert.deepEqual(rebuilt.counts('bonus_data', 'consumer'), [2, 2])
   assert.equal(s.loadLearner().toJson(), new Learner().toJson())
   s.saveLearner(live, 'after')
   assert.equal(s.loadLearner('after').toJson(), live.toJson())
