@@ -146,6 +146,19 @@ function createService(options = {}) {
     }
   }
 
+  /**
+   * A ticket's event and the fields it gave, persisted once the event is in the history
+   * (which takes it back if the store cannot keep it).
+   */
+  function persistTicket(state, customer, event, given) {
+    try {
+      persist({ events: [stored(customer, event)], fields: given === state.fields ? {} : { [customer]: given } })
+    } catch (e) {
+      state.history.truncate(state.history.length - 1)
+      throw e
+    }
+  }
+
   /** The state the store holds, replayed as the requests built it: histories, fields, outcomes, learner. */
   function replay() {
     for (const e of store.events()) {
@@ -291,12 +304,7 @@ function createService(options = {}) {
       } catch (e) {
         throw unscorable(customer, e)
       }
-      try {
-        persist({ events: [stored(customer, event)], fields: given === state.fields ? {} : { [customer]: given } })
-      } catch (e) {
-        state.history.truncate(state.history.length - 1)
-        throw e
-      }
+      persistTicket(state, customer, event, given)
       keep()
       const { t, actions, raising, lowering } = answer
       return { customer, time: event.time, probability: t.probability, score: t.score, factors: { raising, lowering }, actions }
@@ -324,12 +332,7 @@ function createService(options = {}) {
       state.history.truncate(state.history.length - 1)
       throw unscorable(customer, e)
     }
-    try {
-      persist({ events: [stored(customer, event)], fields: given === state.fields ? {} : { [customer]: given } })
-    } catch (e) {
-      state.history.truncate(state.history.length - 1)
-      throw e
-    }
+    persistTicket(state, customer, event, given)
     keep()
     const valued = (g) => factor(g, t.features[featureNames.indexOf(g.name)])
     return { customer, time: event.time, probability: t.probability, score: t.score,
@@ -347,7 +350,8 @@ function createService(options = {}) {
       checkOrder(customer, event.time, last, `events[${i}].`)
       latest.set(customer, event.time)
     }
-    persist({ events: list.map(({ customer, event }) => stored(customer, event)) })
+    // Kept in the order the histories take them, so that a replay adds them the same way.
+    persist({ events: order.map((i) => stored(list[i].customer, list[i].event)) })
     for (const i of order) {
       const { customer, event } = list[i]
       const state = customerState(customer)
