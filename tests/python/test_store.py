@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 
+import pandas as pd
 import pytest
 
 import nps
@@ -54,6 +55,13 @@ def test_reopened_store_keeps_everything_and_sqlite3_reads_it(tmp_path):
     assert list(again.outcomes()["kind"]) == [o["kind"] for o in OUTCOMES]
     assert again.fields() == {"C1": {"plan": "contract", "bill": 40.0}}
 
+    # The frames go back in as they came out (times as datetime64, missing cells as NaN).
+    copy = Store(tmp_path / "copy.db")
+    copy.append_events(again.events())
+    assert copy.events().equals(again.events())
+    copy.record_outcome(dict(OUTCOMES[0], time=pd.Timestamp(T0 + 100, unit="s")))
+    assert copy.outcomes()["time"].iloc[0] == pd.Timestamp(T0 + 100, unit="s")
+
     # The reference reader: Python's sqlite3 sees the same rows, in WAL mode.
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -76,6 +84,10 @@ def test_a_batch_is_all_or_nothing(tmp_path):
     assert e.value.code == "INVALID_PARAMETER" and "colour" in str(e.value)
     with pytest.raises(nps.NpsError, match=r"events\[0\].value = inf: expected a finite number"):
         s.append_events([{"customer": "C1", "time": T0, "kind": "outage", "value": float("inf")}])
+    with pytest.raises(nps.NpsError, match=r"events\[0\]\.time is missing"):
+        s.append_events([{"customer": "C1", "time": None, "kind": "outage"}])
+    with pytest.raises(nps.NpsError, match="not JSON"):
+        s.set_fields("C1", {"tags": {"a", "b"}})
     with pytest.raises(nps.NpsError, match=r"events\[1\]: each row must be a dict"):
         s.append_events([EVENTS[0], "C1"])
     with pytest.raises(nps.NpsError) as e:

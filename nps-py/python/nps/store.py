@@ -4,7 +4,8 @@ fields and learner state. Every write is one transaction, on disk when the call 
 a file that is not an nps store, is corrupted or was written by a newer version raises
 :class:`nps.NpsError` (code ``STORE``) and is left as it is. See docs/store.md.
 
-Rows are the store's records, with times in unix seconds (UTC)::
+Rows are the store's records, with times in unix seconds (UTC; a datetime, ``Timestamp`` or
+``datetime64`` is converted as everywhere in the package)::
 
     event    {customer, time, kind, value?, duration?, department?, case?, flag?}
     decision {customer, action (None: no action), propensity, segment, control, time, reward?}
@@ -19,9 +20,12 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
+import numpy as np
+
 from . import _nps
 from ._errors import error
 from ._nps import Learner
+from .survey import _epoch_second
 
 #: The store's tables, in the order :meth:`Store.counts` and snapshots list them.
 TABLES: tuple = tuple(_nps.STORE_TABLES)
@@ -30,17 +34,24 @@ DEFAULT_LEARNER: str = _nps.DEFAULT_LEARNER
 
 
 def _rows(rows: Any, what: str) -> list:
-    """A list of records from a list of dicts or a DataFrame (missing cells left out)."""
+    """A list of records from a list of dicts or a DataFrame (missing cells left out; ``time``
+    through the package's one time conversion, so a frame of :meth:`Store.events` goes back in)."""
     if hasattr(rows, "to_dict") and hasattr(rows, "columns"):
         rows = rows.to_dict("records")
     out = []
     for r in rows:
+        where = f"{what}[{len(out)}]"
         if not isinstance(r, Mapping):
-            raise error("INVALID_PARAMETER", f"{what}[{len(out)}]: each row must be a dict, got {type(r).__name__}")
-        row = {k: _plain(v) for k, v in r.items() if not _missing(v)}
-        for k, v in row.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                raise error("INVALID_PARAMETER", f"{what}[{len(out)}].{k} = {v}: expected a finite number")
+            raise error("INVALID_PARAMETER", f"{where}: each row must be a dict, got {type(r).__name__}")
+        row = {}
+        for k, v in r.items():
+            if k == "time":
+                row[k] = _epoch_second(v, f"{where}.time")
+            elif not _missing(v):
+                v = v.item() if isinstance(v, np.generic) else v
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise error("INVALID_PARAMETER", f"{where}.{k} = {v}: expected a finite number")
+                row[k] = v
         out.append(row)
     return out
 
@@ -56,13 +67,11 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and v != v)
 
 
-def _plain(v: Any) -> Any:
-    """numpy scalars as Python numbers (json cannot write them)."""
-    return v.item() if hasattr(v, "item") and not isinstance(v, (list, dict, str)) else v
-
-
 def _dumps(value: Any) -> str:
-    return json.dumps(value, allow_nan=False)
+    try:
+        return json.dumps(value, allow_nan=False)
+    except TypeError as e:  # a value JSON has no form for (a set, an object)
+        raise error("INVALID_PARAMETER", f"a store record holds a value that is not JSON: {e}") from None
 
 
 class Store:
