@@ -131,6 +131,7 @@ fn base_js(b: &core::SyntheticBase, as_of: i64) -> SyntheticBase {
 /// Options of `synth.generateDrifted`: the base's (as `generate`, but `asOf` defaults to
 /// half a year after `generate`'s) and the drift's (all optional).
 #[napi(object)]
+#[derive(Default)]
 pub struct GenerateDriftedOptions {
     /// The base (as `generate`'s options); its `asOf` defaults to `generate`'s plus 182 days.
     pub base: Option<GenerateOptions>,
@@ -165,13 +166,7 @@ pub struct SyntheticDriftedBase {
 #[napi(namespace = "synth", catch_unwind, strict)]
 pub fn generate_drifted(options: Option<GenerateDriftedOptions>) -> Result<SyntheticDriftedBase> {
     let d = core::DriftConfig::default();
-    let o = options.unwrap_or(GenerateDriftedOptions {
-        base: None,
-        drift_from: None,
-        price_change: None,
-        network_share: None,
-        network_churn_effect: None,
-    });
+    let o = options.unwrap_or_default();
     let as_of_given = o.base.as_ref().is_some_and(|b| b.as_of.is_some());
     let mut base = base_config(o.base)?;
     if !as_of_given {
