@@ -307,6 +307,50 @@ fn kaplan_meier_by_segment_fits_each_segment() {
     assert!(err.to_string().contains("no events"), "{err}");
 }
 
+/// Kaplan–Meier's life table the plain way (a sorted map of times, row by row), to check the
+/// parallel tally on more rows than one of its chunks.
+#[test]
+fn the_life_table_of_many_rows_equals_a_plain_count() {
+    let n = 200_003;
+    let mut state = 7u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let durations: Vec<f64> = (0..n).map(|_| (next() % 400 + 1) as f64 / 2.0).collect();
+    let events: Vec<bool> = (0..n).map(|_| next() % 3 > 0).collect();
+    let entry: Vec<f64> = durations.iter().map(|&d| if next() % 4 == 0 { (d / 3.0).floor() } else { 0.0 }).collect();
+    let weights: Vec<f64> = (0..n).map(|_| (next() % 5 + 1) as f64 * 0.25).collect();
+    for (entry, weights) in [(None, None), (Some(&entry[..]), Some(&weights[..]))] {
+        let data = SurvivalData { durations: &durations, events: Some(&events), entry, weights };
+        let km = KaplanMeier::fit(&data, 0.05).unwrap();
+        // time -> [removed, observed, entrance]
+        let mut plain = std::collections::BTreeMap::<u64, [f64; 3]>::new();
+        let key = |t: f64| (t * 2.0) as u64;
+        for i in 0..n {
+            let w = weights.map_or(1.0, |w| w[i]);
+            let row = plain.entry(key(durations[i])).or_default();
+            row[0] += w;
+            row[1] += if events[i] { w } else { 0.0 };
+            plain.entry(key(entry.map_or(0.0, |e| e[i]))).or_default()[2] += w;
+        }
+        let times: Vec<f64> = plain.keys().map(|&k| k as f64 / 2.0).collect();
+        assert_eq!(km.table.time, times);
+        for (k, row) in plain.values().enumerate() {
+            for (got, want) in [km.table.removed[k], km.table.observed[k], km.table.entrance[k]].into_iter().zip(row) {
+                assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "time {}: {got} vs {want}", times[k]);
+            }
+        }
+    }
+    // A bad duration in a later chunk is named by its row.
+    let mut bad = durations.clone();
+    bad[150_001] = f64::NAN;
+    let err = KaplanMeier::fit(&SurvivalData::new(&bad, &events), 0.05).unwrap_err();
+    assert_eq!(err, NpsError::Missing { field: "durations".into(), index: 150_001 });
+}
+
 #[test]
 fn errors_name_the_row_and_the_reason() {
     let events = [true, false, true];

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{check_level, NpsError, Result};
 use crate::stats::normal;
 
-use super::data::{distinct_times, SurvivalData};
+use super::data::{SurvivalData, TimeTally};
 
 /// The default `alpha` of the confidence intervals (95% intervals), as lifelines'.
 pub const DEFAULT_ALPHA: f64 = 0.05;
@@ -53,12 +53,12 @@ pub struct KaplanMeier {
 impl KaplanMeier {
     /// Fits the estimate at confidence level 1 − `alpha` (lifelines' default 0.05).
     pub fn fit(data: &SurvivalData<'_>, alpha: f64) -> Result<Self> {
-        data.check()?;
+        // The life table checks the data as it counts them (SurvivalData::check).
+        let table = life_table(data)?;
         if !(alpha > 0.0 && alpha < 1.0) {
             return Err(NpsError::invalid("alpha", alpha, "strictly between 0 and 1"));
         }
         check_level(1.0 - alpha)?;
-        let table = life_table(data);
         let n = table.time.len();
         let (mut log_survival, mut greenwood) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let (mut log_s, mut var) = (0.0f64, 0.0f64);
@@ -137,48 +137,16 @@ impl KaplanMeier {
 }
 
 /// The life table of the data.
-fn life_table(data: &SurvivalData<'_>) -> SurvivalTable {
-    let n = data.len();
-    // Durations, then entry times (or a single 0 when everyone enters at 0).
-    let entries: &[f64] = data.entry.unwrap_or(&[0.0]);
-    let (time, codes) = distinct_times(data.durations.iter().chain(entries).copied(), n + entries.len());
-    let k = time.len();
-    let (mut removed, mut observed, mut entrance) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-    match (data.events, data.weights) {
-        (Some(events), None) => {
-            for (&c, &e) in codes[..n].iter().zip(events) {
-                removed[c as usize] += 1.0;
-                observed[c as usize] += f64::from(u8::from(e));
-            }
-        }
-        _ => {
-            for (i, &c) in codes[..n].iter().enumerate() {
-                let w = data.weight(i);
-                removed[c as usize] += w;
-                if data.event(i) {
-                    observed[c as usize] += w;
-                }
-            }
-        }
-    }
-    if data.entry.is_some() {
-        for (i, &c) in codes[n..].iter().enumerate() {
-            entrance[c as usize] += data.weight(i);
-        }
-    } else {
-        entrance[codes[n] as usize] = match data.weights {
-            Some(w) => w.iter().sum(),
-            None => n as f64,
-        };
-    }
+fn life_table(data: &SurvivalData<'_>) -> Result<SurvivalTable> {
+    let TimeTally { time, removed, observed, entrance } = TimeTally::of(data)?;
     let censored = removed.iter().zip(&observed).map(|(r, o)| r - o).collect();
-    let (mut at_risk, mut entered, mut left) = (Vec::with_capacity(k), 0.0, 0.0);
+    let (mut at_risk, mut entered, mut left) = (Vec::with_capacity(time.len()), 0.0, 0.0);
     for (e, r) in entrance.iter().zip(&removed) {
         entered += e;
         at_risk.push(entered - left);
         left += r;
     }
-    SurvivalTable { time, removed, observed, censored, entrance, at_risk }
+    Ok(SurvivalTable { time, removed, observed, censored, entrance, at_risk })
 }
 
 /// The value of a right-continuous step function (`values` from each of `steps` on) at each
