@@ -131,7 +131,7 @@ pub(crate) fn check_times(field: &str, values: &[f64]) -> Result<()> {
 
 /// Whether every value is finite and non-negative (NaN fails both tests).
 fn all_times(values: &[f64]) -> bool {
-    values.iter().fold(true, |ok, &v| ok & (v >= 0.0) & (v < f64::INFINITY))
+    values.iter().fold(true, |ok, &v| ok & (0.0..f64::INFINITY).contains(&v))
 }
 
 /// Distinct labels in sorted order and each row's index into them.
