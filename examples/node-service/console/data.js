@@ -18,9 +18,13 @@ const DESCRIPTIONS = Object.fromEntries(JSON.parse(features.retentionDefinitions
 /** An LTR model from its file's text (either kind, by its `kind`), or why there is none. */
 function loadLtr(text, source) {
   if (text === undefined || text === null) return { model: null, why: source ?? 'no LTR model given (--ltr FILE)' }
-  const kind = JSON.parse(text).kind
-  const model = kind === 'boosted_trees' ? BoostedLtrModel.fromJson(text) : LtrModel.fromJson(text)
-  return { model, why: null, source }
+  try {
+    const kind = JSON.parse(text).kind
+    const model = kind === 'boosted_trees' ? BoostedLtrModel.fromJson(text) : LtrModel.fromJson(text)
+    return { model, why: null, source }
+  } catch (e) {
+    throw new Error(`the LTR model ${source ?? ''}: ${e.message}`)
+  }
 }
 
 /**
