@@ -14,7 +14,7 @@ const { call } = require('./http')
 
 const root = path.join(__dirname, '..', '..')
 const { createService, listen } = require(path.join(root, 'examples', 'node-service'))
-const { Tally, LtrModel, predictedNps, features } = require(path.join(root, 'nps-node'))
+const { Tally, LtrModel, predictedNps, trend, features } = require(path.join(root, 'nps-node'))
 
 const CHROMIUM = '/usr/bin/chromium'
 // Without these, Chromium's background connections (updates, sync, QUIC) fail on a closed network.
@@ -137,6 +137,12 @@ test('the console in headless Chromium: numbers equal the API\'s, outcomes learn
     const predicted = predictedNps(new Float64Array(proba), { trainedOn: ltr.trainingRows })
     assert.equal(Number(await page.getAttribute('#predicted', 'data-value')), predicted.nps)
     assert.ok(await page.isVisible('#blended'))
+    // Week by week: the library's trend of every posted answer, its flags on the page.
+    const answered = [...events.values()].flat().filter((e) => e.kind === 'survey_answer')
+    const weeks = trend(answered.map((e) => e.value), answered.map((e) => e.time), { period: 'week', compare: 'adjustedWald' })
+    const shownWeeks = await page.$$eval('#weeks tbody tr', (trs) => trs.map((tr) => [tr.querySelector('th').textContent,
+      Number(tr.querySelector('td[data-value]').dataset.value), /significantly up/.test(tr.textContent) ? 1 : /significantly down/.test(tr.textContent) ? -1 : 0]))
+    assert.deepEqual(shownWeeks, weeks.map((w) => [w.period, w.nps, w.direction]))
     // The riskiest customers: each risk = the score of the customer's latest ticket answer, highest first.
     const rows = await page.$$eval('#risk-table tbody tr', (trs) => trs.map((tr) => [tr.querySelector('th').textContent, Number(tr.querySelector('td').dataset.value)]))
     assert.equal(rows.length, answers.size)

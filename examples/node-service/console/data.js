@@ -194,7 +194,9 @@ function createData(s, options = {}) {
         }
       }
     }
-    const weeks = scores.length > 0 ? trend(scores, times, { period: 'week' }) : []
+    // Changes tested with the adjusted Wald test: a week of a few answers, all alike, has a
+    // plain Wald SE of 0 and would flag any change as significant.
+    const weeks = scores.length > 0 ? trend(scores, times, { period: 'week', compare: 'adjustedWald' }) : []
     const segments = rows.length > 0
       ? s.catalog.campaignSegments(rows.map((r) => r.score), rows.map((r) => r.raising[0]?.name ?? 'none'), rows.map((r) => r.actions[0]?.id ?? null))
       : []

@@ -111,7 +111,7 @@ ${c.actions.map((a) => {
 <h3>${a.rank}. ${a.label} <span class="channel">${a.channel}</span></h3>
 <p>${reason(specs.get(a.id) ?? {}, a)}</p>
 <p>Learned success rate in segment ${c.segment || '–'}: <strong class="rate" data-rate-for="${a.id}" data-value="${r.mean}">${pct(r.mean, 1)}</strong>
-<span class="counts" data-counts-for="${a.id}">(${r.successes} of ${r.n} outcomes succeeded)</span></p>
+<span class="counts" data-counts-for="${a.id}">(${r.n === 0 ? 'no outcome yet: the prior' : `${r.successes} of ${r.n} outcomes succeeded`})</span></p>
 <div class="buttons" role="group" aria-label="Record the outcome of ${a.label}">
 <button type="button" class="outcome" data-customer="${c.id}" data-action="${a.id}" data-kind="accepted">Accepted</button>
 <button type="button" class="outcome" data-customer="${c.id}" data-action="${a.id}" data-kind="rejected">Declined</button>
@@ -170,6 +170,7 @@ function sortLink(list, key, label) {
 
 function managerPage(m, ctx) {
   const { describe } = ctx
+  const labels = new Map(ctx.spec.actions.map((a) => [a.id, a.label]))
   const list = m.list
   const pageHref = (p) => `/console?sort=${list.sort}&order=${list.order}&page=${p}#riskiest`
   const weeks = m.weeks.map((w, i) => ({ x: i, y: w.nps, low: w.low, high: w.high, label: w.period, mark: w.direction > 0 ? 'up' : w.direction < 0 ? 'down' : undefined }))
@@ -202,8 +203,8 @@ ${m.predicted === null ? html`<p>Needs the likelihood-to-recommend model.</p>` :
 ${weeks.length > 1 ? lineChart({ points: weeks, yMin: -100, yMax: 100, title: 'NPS of the survey answers by ISO week',
     desc: `${weeks.length} weeks; ▲ and ▼ mark a significant change from the week before.` }) : ''}
 ${m.weeks.length === 0 ? html`<p>No survey answers yet.</p>` : html`
-<table id="weeks"><caption>Survey answers by week; a change is flagged when the test against the week before is significant (5 %)</caption>
-<thead><tr><th scope="col">Week</th><th scope="col">Answers</th><th scope="col">NPS</th><th scope="col">95 % interval</th><th scope="col">Change</th><th scope="col">p-value</th><th scope="col">Flag</th></tr></thead>
+<table id="weeks"><caption>Survey answers by week; a change is flagged when the adjusted Wald test against the week before is significant (5 %)</caption>
+<thead><tr><th scope="col">Week</th><th scope="col">Answers</th><th scope="col">NPS</th><th scope="col">95 % interval</th><th scope="col">Change (adjusted)</th><th scope="col">p-value</th><th scope="col">Flag</th></tr></thead>
 <tbody>${m.weeks.map((w) => html`<tr><th scope="row">${w.period}</th><td>${w.n}</td><td data-value="${w.nps}">${num(w.nps)}</td><td>${num(w.low)} to ${num(w.high)}</td><td>${num(w.diff)}</td><td>${num(w.pValue, 3)}</td>
 <td>${w.direction > 0 ? html`<strong class="up">▲ significantly up</strong>` : w.direction < 0 ? html`<strong class="down">▼ significantly down</strong>` : ''}</td></tr>`)}</tbody>
 </table>`}
@@ -225,7 +226,7 @@ ${list.page < list.pages ? html`<a href="${pageHref(list.page + 1)}" rel="next">
 <h2 id="seg-h">Campaign segments</h2>
 <table><caption>Customers by risk band and top factor, with the action the rules pick first most often</caption>
 <thead><tr><th scope="col">Band</th><th scope="col">Top factor</th><th scope="col">Customers</th><th scope="col">Mean risk</th><th scope="col">Action</th><th scope="col">Share</th></tr></thead>
-<tbody>${m.segments.map((g) => html`<tr><th scope="row"><span class="band band-${g.band}">${g.band}</span></th><td>${g.topFactor === 'none' ? 'none' : describe(g.topFactor)}</td><td>${g.customers}</td><td>${num(g.meanScore)}</td><td>${g.action}</td><td>${pct(g.actionShare)}</td></tr>`)}</tbody>
+<tbody>${m.segments.map((g) => html`<tr><th scope="row"><span class="band band-${g.band}">${g.band}</span></th><td>${g.topFactor === 'none' ? 'none' : describe(g.topFactor)}</td><td>${g.customers}</td><td>${num(g.meanScore)}</td><td>${labels.get(g.action) ?? g.action}</td><td>${pct(g.actionShare)}</td></tr>`)}</tbody>
 </table>
 </section>
 <section aria-labelledby="learn-h" class="card">
@@ -233,7 +234,7 @@ ${list.page < list.pages ? html`<a href="${pageHref(list.page + 1)}" rel="next">
 ${m.rates.length === 0 ? html`<p>No outcomes recorded yet.</p>` : html`
 <table id="rates"><caption>Per action and segment: the learner's estimate, the outcomes counted and the 95 % Wilson interval of their success rate${m.learning ? '' : ' (the service ranks without them unless started with --learn)'}</caption>
 <thead><tr><th scope="col">Action</th><th scope="col">Segment</th><th scope="col">Learned rate</th><th scope="col">Successes</th><th scope="col">Outcomes</th><th scope="col">95 % interval</th></tr></thead>
-<tbody>${m.rates.map((r) => html`<tr data-action="${r.action}" data-segment="${r.segment}"><th scope="row">${r.action}</th><td>${r.segment}</td><td data-value="${r.mean}">${pct(r.mean, 1)}</td><td>${r.successes}</td><td>${r.n}</td><td>${pct(r.low, 1)} to ${pct(r.high, 1)}</td></tr>`)}</tbody>
+<tbody>${m.rates.map((r) => html`<tr data-action="${r.action}" data-segment="${r.segment}"><th scope="row">${labels.get(r.action) ?? r.action}</th><td>${r.segment}</td><td data-value="${r.mean}">${pct(r.mean, 1)}</td><td>${r.successes}</td><td>${r.n}</td><td>${pct(r.low, 1)} to ${pct(r.high, 1)}</td></tr>`)}</tbody>
 </table>`}
 </section>`
   return layout('Overview', body)
