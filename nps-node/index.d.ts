@@ -1482,6 +1482,10 @@ export interface SummaryOptions {
   observationEnd?: number
   /** 'D' (default), 'W' or 'H'. */
   freq?: string
+  /** Recency and T are divided by it (1; `freq: 'H', freqMultiplier: 24`: exact days). */
+  freqMultiplier?: number
+  /** Count the first period in frequency and monetary value (false; not for the fits). */
+  includeFirstTransaction?: boolean
 }
 
 /**

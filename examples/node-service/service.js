@@ -152,17 +152,22 @@ function createService(options = {}) {
    * A ticket's event and the fields it gave, persisted once the event is in the history
    * (which takes it back if the store cannot keep it).
    */
-  function persistTicket(state, customer, event, given) {
+  function persistTicket(state, customer, event, given, decision) {
     try {
-      persist({ events: [stored(customer, event)], fields: given === state.fields ? {} : { [customer]: given } })
+      persist({ events: [stored(customer, event)], decisions: [decision], fields: given === state.fields ? {} : { [customer]: given } })
     } catch (e) {
       state.history.truncate(state.history.length - 1)
       throw e
     }
   }
 
-  /** The state the store holds, replayed as the requests built it: histories, fields, outcomes, learner. */
+  /**
+   * The state the store holds, replayed as the requests built it: histories, fields,
+   * outcomes, learner, and the number of tickets (one logged decision each), which seeds the
+   * next ticket's Thompson draws as if the service had never stopped.
+   */
   function replay() {
+    counts.tickets = store.counts().decisions
     for (const e of store.events()) {
       const state = customerState(e.customer)
       const { customer, ...event } = e
@@ -191,6 +196,9 @@ function createService(options = {}) {
         `${where}time = ${show(t)} (${new Date(t).toISOString()}) is before customer ${show(id)}'s latest event (${new Date(latest).toISOString()})`)
     }
   }
+
+  /** The learner's segment of a customer with these fields. */
+  const segmentOf = (fields) => fields.segment ?? defaults.segment ?? ''
 
   /** The record the scorer reads: the catalogue fields tickets gave (null forgets one), else the defaults. */
   function recordOf(fields) {
@@ -235,7 +243,7 @@ function createService(options = {}) {
    * the feature of the same name, else the defaults; the contribution of every input the
    * catalogue declares as a factor (as the scorer reads them).
    */
-  function decideHere(state, t, now) {
+  function decideHere(state, t, now, id) {
     const customer = {}
     for (const name of Object.keys(fieldTypes)) customer[name] = state.fields[name] ?? defaults[name] ?? null
     for (const [name, j] of featureFields) {
@@ -243,10 +251,20 @@ function createService(options = {}) {
     }
     const factors = {}
     for (const [name, k] of factorInputs) factors[name] = t.contributions[k]
-    const o = { probability: t.probability, factors, history: state.outcomes, now, top: TOP }
-    if (!learning) return catalog.decide(customer, o).actions
-    const segment = state.fields.segment ?? defaults.segment ?? ''
-    return catalog.decide(customer, { ...o, segment, seed: counts.tickets }, learner).actions
+    const segment = segmentOf(state.fields)
+    const o = { probability: t.probability, factors, history: state.outcomes, now, top: TOP, customerId: id, segment }
+    return learning ? catalog.decide(customer, { ...o, seed: counts.tickets + 1 }, learner) : catalog.decide(customer, o)
+  }
+
+  /**
+   * A decision as the store logs it (unix seconds): the action given first (null: none) and
+   * the probability the policy chose it with, which off-policy evaluation reads. Without
+   * learning the ranking is deterministic (propensity 1, as the library logs it); with
+   * learning it is the library's estimate for the Thompson draws (`catalog.decide`'s log).
+   */
+  function logged(customer, segment, actions, now, log) {
+    if (log) return { customer, action: log.action ?? undefined, propensity: log.propensity, segment: log.segment, control: log.control, time: Math.floor(log.time / 1000) }
+    return { customer, action: actions[0]?.id, propensity: 1, segment, control: false, time: Math.floor(now / 1000) }
   }
 
   /**
@@ -255,7 +273,7 @@ function createService(options = {}) {
    * fields tickets gave for the others), its explanation and every input's contribution,
    * and the decision. Nothing is kept when a step fails.
    */
-  function tableTicket(state, event, given) {
+  function tableTicket(state, id, event, given) {
     const before = state.history.length
     try {
       state.history.push(event)
@@ -272,8 +290,8 @@ function createService(options = {}) {
       }
       const e = model.explain(x, { top: TOP })
       const t = { features: f, probability: e.probability, score: 100 * e.probability, contributions: model.contributions(x) }
-      const actions = decideHere({ ...state, fields: given }, t, now)
-      return { t, actions, raising: e.raising.map((g) => factor(g, x[g.name])), lowering: e.lowering.map((g) => factor(g, x[g.name])) }
+      const d = decideHere({ ...state, fields: given }, t, now, id)
+      return { t, actions: d.actions, log: d.log, raising: e.raising.map((g) => factor(g, x[g.name])), lowering: e.lowering.map((g) => factor(g, x[g.name])) }
     } catch (e) {
       state.history.truncate(before)
       throw e
@@ -302,23 +320,22 @@ function createService(options = {}) {
     if (scorer === null) {
       let answer
       try {
-        answer = tableTicket(state, event, given)
+        answer = tableTicket(state, customer, event, given)
       } catch (e) {
         throw unscorable(customer, e)
       }
-      persistTicket(state, customer, event, given)
+      const { t, actions, log, raising, lowering } = answer
+      persistTicket(state, customer, event, given, logged(customer, segmentOf(given), actions, event.time + 1000, log))
       keep()
-      const { t, actions, raising, lowering } = answer
       return { customer, time: event.time, probability: t.probability, score: t.score, factors: { raising, lowering }, actions }
     }
     let t
     try {
       // Features as of one second after the ticket (times are whole seconds), so that it
       // counts; the outcomes are kept one second late to be read at that time (see outcome()).
-      // Learning: the scorer ranks with the learner's draws, seeded with the ticket's number.
-      const learn = learning ? { segment: given.segment ?? defaults.segment ?? '', seed: counts.tickets + 1 } : {}
-      t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true, ...learn },
-        learning ? learner : null)
+      // Learning: the rules rank with the learner's draws in a separate decision (below),
+      // which also estimates the propensity the store logs.
+      t = scorer.ticket(state.history, event, { customer: record, outcomes: state.outcomes, details: true })
     } catch (e) {
       // Nothing was kept: the scorer refuses a bad event before adding it, and takes the
       // event back when the customer cannot be scored (say, a history without the
@@ -326,15 +343,17 @@ function createService(options = {}) {
       // then the ticket again).
       throw unscorable(customer, e)
     }
-    let actions
+    let decision
     try {
-      actions = givenOverFeature({ fields: given }, t.features) ? decideHere({ ...state, fields: given }, t, event.time + 1000) : t.actions
+      decision = learning || givenOverFeature({ fields: given }, t.features)
+        ? decideHere({ ...state, fields: given }, t, event.time + 1000, customer) : { actions: t.actions }
     } catch (e) {
       // The rules could not decide on the fields the ticket gave: the ticket is not kept.
       state.history.truncate(state.history.length - 1)
       throw unscorable(customer, e)
     }
-    persistTicket(state, customer, event, given)
+    const { actions } = decision
+    persistTicket(state, customer, event, given, logged(customer, segmentOf(given), actions, event.time + 1000, decision.log))
     keep()
     const valued = (g) => factor(g, t.features[featureNames.indexOf(g.name)])
     return { customer, time: event.time, probability: t.probability, score: t.score,
@@ -367,7 +386,7 @@ function createService(options = {}) {
   function outcome(body) {
     const o = readOutcome(body, catalog.actions)
     const { channel, group } = actionInfo.get(o.action)
-    const segment = customers.get(o.customer)?.fields.segment ?? defaults.segment ?? ''
+    const segment = segmentOf(customers.get(o.customer)?.fields ?? {})
     persist({ outcomes: [{ customer: o.customer, segment, action: o.action, channel, group, time: Math.floor(o.time / 1000), kind: o.kind }] })
     // Kept one second late: a ticket's rules are read as of one second after it (when its
     // features are computed), so each outcome is as old at that time as it is at the ticket's

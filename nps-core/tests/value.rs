@@ -5,7 +5,7 @@
 //! Fader & Hardie's cohorts; value at risk; model files; errors; invariants (proptest).
 use nps_core::value::{
     customer_lifetime_value, plan_campaign, summary_from_transactions, value_at_risk, BetaGeo, GammaGamma,
-    LifetimeValueOptions, RetentionAction, ShiftedBetaGeometric, TimeUnit, ValueModel,
+    LifetimeValueOptions, RetentionAction, ShiftedBetaGeometric, SummaryOptions, TimeUnit, ValueModel,
 };
 use nps_core::NpsError;
 use proptest::prelude::*;
@@ -118,9 +118,13 @@ fn summary_equals_lifetimes_on_generated_transactions() {
     let time: Vec<i64> = tx["time"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
     let amount = floats(&tx["amount"]);
     for (name, e) in v["summaries"].as_object().unwrap() {
-        let unit = TimeUnit::parse(e["freq"].as_str().unwrap()).unwrap();
-        let end = e["observation_end"].as_i64();
-        let s = summary_from_transactions(&codes, &time, Some(&amount), end, unit).unwrap();
+        let options = SummaryOptions {
+            observation_end: e["observation_end"].as_i64(),
+            unit: TimeUnit::parse(e["freq"].as_str().unwrap()).unwrap(),
+            freq_multiplier: e["freq_multiplier"].as_f64().unwrap(),
+            include_first_transaction: e["include_first_transaction"].as_bool().unwrap(),
+        };
+        let s = summary_from_transactions(&codes, &time, Some(&amount), &options).unwrap();
         let who: Vec<&str> = s.customer.iter().map(|&c| distinct[c as usize].as_str()).collect();
         let expected: Vec<&str> = e["customer"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
         assert_eq!(who, expected, "{name}");
@@ -255,8 +259,14 @@ fn bad_inputs_name_the_field_and_row() {
     expect_message(e, &["churn_probability[1] = 1.5"]);
     let e = value_at_risk(&[0.5], &[1.0, 1.0]).unwrap_err();
     expect_message(e, &["residual_value has 2"]);
-    let e = summary_from_transactions(&[0, 1], &[0, 86_400], Some(&[1.0, f64::NAN]), None, TimeUnit::Day).unwrap_err();
+    let e = summary_from_transactions(&[0, 1], &[0, 86_400], Some(&[1.0, f64::NAN]), &SummaryOptions::default())
+        .unwrap_err();
     expect_message(e, &["amount[1]", "missing"]);
+    let zero = SummaryOptions { freq_multiplier: 0.0, ..SummaryOptions::default() };
+    expect_message(
+        summary_from_transactions(&[0], &[0], None, &zero).unwrap_err(),
+        &["freq_multiplier must be a positive", "got 0"],
+    );
     expect_message(TimeUnit::parse("Q").unwrap_err(), &["freq", "\"Q\""]);
     // Non-convergence names the reason: all customers bought on every day of an instant.
     let e = BetaGeo::fit(&[0.0, 0.0], &[0.0, 0.0], &[0.0, 0.0], None, 0.0).unwrap_err();

@@ -367,6 +367,10 @@ pub struct SummaryOptions {
     pub observation_end: Option<i64>,
     /// 'D' (default), 'W' or 'H'.
     pub freq: Option<String>,
+    /// Recency and T are divided by it (1; `freq: 'H', freqMultiplier: 24`: exact days).
+    pub freq_multiplier: Option<f64>,
+    /// Count the first period in frequency and monetary value (false; not for the fits).
+    pub include_first_transaction: Option<bool>,
 }
 
 /// frequency, recency, T and monetary value per customer (lifetimes'
@@ -378,9 +382,14 @@ pub fn summary_from_transactions(
     options: Option<SummaryOptions>,
 ) -> Result<RfmSummary> {
     let o = options.unwrap_or_default();
-    let unit = core::TimeUnit::parse(o.freq.as_deref().unwrap_or("D")).into_napi()?;
-    let s =
-        core::summary_from_transactions(&customer, &time, o.amount.as_deref(), o.observation_end, unit).into_napi()?;
+    let d = core::SummaryOptions::default();
+    let summary = core::SummaryOptions {
+        observation_end: o.observation_end,
+        unit: o.freq.as_deref().map_or(Ok(d.unit), core::TimeUnit::parse).into_napi()?,
+        freq_multiplier: o.freq_multiplier.unwrap_or(d.freq_multiplier),
+        include_first_transaction: o.include_first_transaction.unwrap_or(d.include_first_transaction),
+    };
+    let s = core::summary_from_transactions(&customer, &time, o.amount.as_deref(), &summary).into_napi()?;
     Ok(RfmSummary {
         customer: s.customer,
         frequency: s.frequency,

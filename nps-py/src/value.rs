@@ -3,7 +3,7 @@
 //! GIL; every number comes from the core.
 use nps_core::value::{
     customer_lifetime_value, plan_campaign, summary_from_transactions, value_at_risk, BetaGeo, FitSummary, GammaGamma,
-    LifetimeValueOptions, RetentionAction, ShiftedBetaGeometric, TimeUnit,
+    LifetimeValueOptions, RetentionAction, ShiftedBetaGeometric, SummaryOptions, TimeUnit,
 };
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -277,8 +277,8 @@ impl PyShiftedBetaGeometric {
 
 /// The RFM summary of transactions: (customer codes, frequency, recency, T, monetary value).
 #[pyfunction]
-#[pyo3(signature = (customer, time, amount, observation_end, freq))]
-#[allow(clippy::type_complexity)]
+#[pyo3(signature = (customer, time, amount, observation_end, freq, freq_multiplier, include_first_transaction))]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn _value_summary<'py>(
     py: Python<'py>,
     customer: PyReadonlyArray1<'py, u32>,
@@ -286,11 +286,18 @@ fn _value_summary<'py>(
     amount: Option<PyReadonlyArray1<'py, f64>>,
     observation_end: Option<i64>,
     freq: &str,
+    freq_multiplier: f64,
+    include_first_transaction: bool,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, Array<'py>, Array<'py>, Array<'py>, Array<'py>)> {
-    let unit = TimeUnit::parse(freq).py()?;
+    let options = SummaryOptions {
+        observation_end,
+        unit: TimeUnit::parse(freq).py()?,
+        freq_multiplier,
+        include_first_transaction,
+    };
     let (c, t) = (customer.as_slice()?, time.as_slice()?);
     let a = amount.as_ref().map(|a| a.as_slice()).transpose()?;
-    let s = py.detach(|| summary_from_transactions(c, t, a, observation_end, unit)).py()?;
+    let s = py.detach(|| summary_from_transactions(c, t, a, &options)).py()?;
     Ok((
         s.customer.into_pyarray(py),
         s.frequency.into_pyarray(py),

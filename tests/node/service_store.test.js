@@ -80,6 +80,7 @@ test('SIGKILL under load: every acknowledged request is kept, and the answers af
   for (const n of acked) assert.ok(stored.has(`L${n}`), `acknowledged L${n} missing`)
   assert.equal(kept.events(`L${acked[0]}`).length, 2)
   assert.equal(kept.outcomes().length, vector.steps.slice(0, half).filter((s) => s.route === '/outcomes').length)
+  assert.equal(kept.decisions().length, vector.steps.slice(0, half).filter((s) => s.route === '/tickets').length)
 
   // Restarted on the same file: the rest of the script answers as the service that never stopped.
   const second = await start(modelFile, db)
@@ -138,4 +139,60 @@ test('disk full (a file-size limit): the request that cannot be written gets 503
   const kept = new Store(db)
   assert.deepEqual(kept.customers(), acked.map((n) => `L${n}`))
   assert.equal(kept.counts().events, 20 * acked.length)
+})
+
+/** The shared script's steps on a service (in process), answers in order. */
+const play = (service, steps) => steps.map((step) => service.handle('POST', step.route, JSON.stringify(step.body)))
+
+test('every ticket logs its decision with the propensity it was chosen with, in the ticket\'s transaction', () => {
+  const { createService } = require(path.join(root, 'examples', 'node-service', 'service'))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-store-'))
+  const db = path.join(dir, 'state.db')
+  const answers = play(createService({ model: JSON.stringify(vector.model), store: db }), vector.steps)
+  const tickets = vector.steps.map((s, i) => [s, answers[i]]).filter(([s]) => s.route === '/tickets')
+  const log = new Store(db).decisions()
+  assert.equal(log.length, tickets.length)
+  const segment = new Map() // the latest segment a ticket gave for the customer (the learner's)
+  for (const [k, [step, answer]] of tickets.entries()) {
+    if (step.body.fields && 'segment' in step.body.fields) segment.set(step.body.customer, step.body.fields.segment)
+    assert.equal(answer.status, 200)
+    const d = log[k]
+    // Without learning the ranking is deterministic: the first action, propensity 1, at the
+    // time the rules read (one second after the ticket).
+    assert.deepEqual({ customer: d.customer, action: d.action ?? null, propensity: d.propensity, control: d.control, time: d.time },
+      { customer: step.body.customer, action: answer.body.actions[0]?.id ?? null, propensity: 1, control: false,
+        time: Math.floor(new Date(step.body.time).getTime() / 1000) + 1 })
+    assert.equal(d.segment, segment.get(step.body.customer) ?? 'consumer')
+  }
+})
+
+test('with learning, a restart on the store goes on with the draws of a service that never stopped; each decision\'s propensity is the library\'s estimate', () => {
+  const { createService } = require(path.join(root, 'examples', 'node-service', 'service'))
+  const { action } = require(path.join(root, 'nps-node'))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-service-store-'))
+  const db = path.join(dir, 'state.db')
+  const model = JSON.stringify(vector.model)
+  const never = play(createService({ model, learning: true }), vector.steps)
+  const half = 12
+  const first = play(createService({ model, learning: true, store: db }), vector.steps.slice(0, half))
+  const second = play(createService({ model, learning: true, store: db }), vector.steps.slice(half))
+  assert.deepEqual([...first, ...second], never)
+  const log = new Store(db).decisions()
+  const tickets = never.filter((_, i) => vector.steps[i].route === '/tickets')
+  assert.equal(log.length, tickets.length)
+  for (const [k, d] of log.entries()) {
+    assert.equal(d.action ?? null, tickets[k].body.actions[0]?.id ?? null)
+    assert.ok(d.propensity > 0 && d.propensity <= 1, `${d.propensity}`)
+    // One action through the rules: chosen for sure.
+    if (tickets[k].body.actions.length === 1) assert.equal(d.propensity, 1)
+  }
+  assert.ok(log.some((d) => d.propensity < 1), 'some choice was a draw')
+  // The log is what off-policy evaluation reads: the logging policy evaluated on its own log
+  // (rewards filled in) gives the logged mean reward by inverse propensity scoring.
+  const rewarded = log.map((d, i) => ({ ...d, time: d.time * 1000, reward: i % 2 }))
+  const target = rewarded.map((d) => d.action ?? null)
+  const zeros = rewarded.map(() => 0)
+  const estimate = action.offPolicy(rewarded, target, zeros, zeros)
+  const ips = rewarded.reduce((s, d) => s + d.reward / d.propensity, 0) / rewarded.length
+  assert.ok(Math.abs(estimate.ips - ips) < 1e-12, `${estimate.ips} vs ${ips}`)
 })

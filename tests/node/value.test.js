@@ -50,6 +50,7 @@ test('the RFM summary equals lifetimes on generated transactions', () => {
   for (const [name, e] of Object.entries(v.summaries)) {
     const s = value.summaryFromTransactions(codes, v.transactions.time, {
       amount: v.transactions.amount, observationEnd: e.observation_end ?? undefined, freq: e.freq,
+      freqMultiplier: e.freq_multiplier, includeFirstTransaction: e.include_first_transaction,
     })
     assert.deepEqual(s.customer.map((c) => labels[c]), e.customer, name)
     assert.deepEqual(s.frequency, e.frequency, name)
@@ -123,6 +124,7 @@ test('bad input throws errors naming the field and row', () => {
     [() => value.ShiftedBetaGeometric.fit([1000, 600, 650]), 'OUT_OF_RANGE', /survivors\[2\] = 650/],
     [() => value.valueAtRisk([0.5, 1.5], [1, 1]), 'OUT_OF_RANGE', /churn_probability\[1\] = 1.5/],
     [() => value.summaryFromTransactions([0], [0], { freq: 'Q' }), 'UNKNOWN_VALUE', /freq/],
+    [() => value.summaryFromTransactions([0], [0], { freqMultiplier: 0 }), 'INVALID_PARAMETER', /freq_multiplier must be a positive, finite number, got 0/],
   ]
   for (const [call, code, message] of cases) {
     assert.throws(call, (e) => e.code === code && message.test(e.message), String(call))

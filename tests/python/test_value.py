@@ -103,6 +103,33 @@ def test_summary_equals_lifetimes_on_generated_transactions():
             np.testing.assert_allclose(ours["monetary_value"], theirs["monetary_value"], rtol=1e-12)
     plain = nps.value.summary_from_transactions(frame, "customer", "date")
     assert list(plain.columns) == ["frequency", "recency", "T"]
+    # lifetimes' other arguments: exact days from hours, the first purchase included.
+    for freq, multiplier, first in (("h", 24, False), ("D", 1, True), ("W", 7, True)):
+        ours = nps.value.summary_from_transactions(frame, "customer", "date", "amount", "2025-11-30 12:00", freq=freq,
+                                                   freq_multiplier=multiplier, include_first_transaction=first)
+        theirs = summary_data_from_transaction_data(frame, "customer", "date", monetary_value_col="amount",
+                                                    observation_period_end="2025-11-30 12:00", freq=freq,
+                                                    freq_multiplier=multiplier, include_first_transaction=first)
+        for c in ("frequency", "recency", "T"):
+            np.testing.assert_array_equal(ours[c].to_numpy(), theirs[c].to_numpy())
+        np.testing.assert_allclose(ours["monetary_value"], theirs["monetary_value"], rtol=1e-12)
+    with pytest.raises(nps.NpsError, match="freq_multiplier must be a positive, finite number, got 0"):
+        nps.value.summary_from_transactions(frame, "customer", "date", freq_multiplier=0)
+
+
+def test_summary_equals_the_shared_vectors():
+    tx = VECTORS["transactions"]
+    frame = pd.DataFrame({"customer": tx["customer"], "date": pd.to_datetime(tx["time"], unit="s"),
+                          "amount": tx["amount"]})
+    for name, e in VECTORS["summaries"].items():
+        end = None if e["observation_end"] is None else pd.Timestamp(e["observation_end"], unit="s")
+        s = nps.value.summary_from_transactions(frame, "customer", "date", "amount", end, freq=e["freq"],
+                                                freq_multiplier=e["freq_multiplier"],
+                                                include_first_transaction=e["include_first_transaction"])
+        assert list(s.index) == e["customer"], name
+        for c in ("frequency", "recency", "T"):
+            assert s[c].tolist() == e[c], name
+        np.testing.assert_allclose(s["monetary_value"], e["monetary_value"], rtol=1e-12, err_msg=name)
 
 
 def test_shifted_beta_geometric_reproduces_the_paper():

@@ -97,12 +97,18 @@ for c in range(300):
 tx = pd.DataFrame(rows, columns=["customer", "date", "amount"]).sort_values(["date", "customer"]).reset_index(drop=True)
 end = pd.Timestamp("2025-11-30 12:00")
 summaries = {}
-for freq in ("D", "W"):
-    for label, obs in (("end", end), ("last", None)):
+# (freq, observation end, freq_multiplier, include_first_transaction): lifetimes' arguments.
+cases = {f"{freq}_{label}": (freq, obs, 1, False) for freq in ("D", "W") for label, obs in (("end", end), ("last", None))}
+cases["D_end_first"] = ("D", end, 1, True)
+cases["H_end_days"] = ("h", end, 24, False)
+for name, (freq, obs, multiplier, first) in cases.items():
         s = summary_data_from_transaction_data(tx, "customer", "date", monetary_value_col="amount",
-                                               observation_period_end=obs, freq=freq)
-        summaries[f"{freq}_{label}"] = {
-            "freq": freq,
+                                               observation_period_end=obs, freq=freq, freq_multiplier=multiplier,
+                                               include_first_transaction=first)
+        summaries[name] = {
+            "freq": freq.upper(),
+            "freq_multiplier": multiplier,
+            "include_first_transaction": first,
             "observation_end": None if obs is None else int(obs.timestamp()),
             "customer": s.index.tolist(),
             "frequency": s["frequency"].tolist(),

@@ -30,5 +30,5 @@ pub use lifetime_value::{
 };
 pub use model_file::{ValueModel, VALUE_MODEL_FORMAT, VALUE_MODEL_VERSION};
 pub use shifted_beta_geometric::{ShiftedBetaGeometric, SHIFTED_BETA_GEOMETRIC_PARAMS};
-pub use summary::{summary_from_events, summary_from_transactions, RfmSummary, TimeUnit, TIME_UNITS};
+pub use summary::{summary_from_events, summary_from_transactions, RfmSummary, SummaryOptions, TimeUnit, TIME_UNITS};
 pub use value_at_risk::{plan_campaign, rank_descending, value_at_risk, CampaignPlan, RetentionAction};

@@ -10,6 +10,11 @@
 //! * `t`: periods from the first purchase to the observation end;
 //! * `monetary_value`: the mean amount of the repeat periods (the first one excluded), 0
 //!   for a customer with no repeat purchase.
+//!
+//! [`SummaryOptions`] holds lifetimes' other arguments: `freq_multiplier` (recency and `T`
+//! in units of that many periods, e.g. hours / 24 for exact days) and
+//! `include_first_transaction` (the first period counted in `frequency` and the monetary
+//! value; not for the BG/NBD and Gamma-Gamma fits, which expect repeat purchases).
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NpsError, Result};
@@ -55,19 +60,48 @@ impl TimeUnit {
     }
 }
 
+/// How purchases are summarised (lifetimes' `observation_period_end`, `freq`,
+/// `freq_multiplier`, `include_first_transaction`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SummaryOptions {
+    /// Unix seconds: purchases after its period are left out; `None`: the observation ends
+    /// at the last purchase.
+    pub observation_end: Option<i64>,
+    /// The period purchases are counted in.
+    pub unit: TimeUnit,
+    /// Recency and `T` are divided by it (positive and finite; 1 by default).
+    pub freq_multiplier: f64,
+    /// Count the first period in `frequency` and the monetary value (false by default).
+    pub include_first_transaction: bool,
+}
+
+impl Default for SummaryOptions {
+    fn default() -> Self {
+        SummaryOptions {
+            observation_end: None,
+            unit: TimeUnit::Day,
+            freq_multiplier: 1.0,
+            include_first_transaction: false,
+        }
+    }
+}
+
 /// One row per customer with a purchase up to the observation end, by customer code.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RfmSummary {
     /// The customer code of each row (ascending).
     pub customer: Vec<u32>,
-    /// Repeat purchases: periods with a purchase after the first.
+    /// Repeat purchases: periods with a purchase after the first (every period with a
+    /// purchase with `include_first_transaction`).
     pub frequency: Vec<f64>,
-    /// Periods from the first purchase to the last.
+    /// Periods from the first purchase to the last (divided by `freq_multiplier`).
     pub recency: Vec<f64>,
-    /// Periods from the first purchase to the observation end (the customer's age, `T`).
+    /// Periods from the first purchase to the observation end (the customer's age, `T`;
+    /// divided by `freq_multiplier`).
     pub t: Vec<f64>,
     /// Mean amount of the repeat periods (0 without repeat purchases; 0 also when no
-    /// amounts were given).
+    /// amounts were given); of every period with `include_first_transaction`.
     pub monetary_value: Vec<f64>,
 }
 
@@ -84,17 +118,18 @@ impl RfmSummary {
 }
 
 /// The summary of purchases given as columns: `customer` codes, `time` in seconds since
-/// the Unix epoch (UTC), optional `amount` (one per purchase, finite). Purchases after the
-/// period of `observation_end` are left out; without it, the observation ends at the last
-/// purchase. Equal to lifetimes' `summary_data_from_transaction_data` on the same
-/// transactions.
+/// the Unix epoch (UTC), optional `amount` (one per purchase, finite), as `options` say.
+/// Equal to lifetimes' `summary_data_from_transaction_data` on the same transactions.
 pub fn summary_from_transactions(
     customer: &[u32],
     time: &[i64],
     amount: Option<&[f64]>,
-    observation_end: Option<i64>,
-    unit: TimeUnit,
+    options: &SummaryOptions,
 ) -> Result<RfmSummary> {
+    let SummaryOptions { observation_end, unit, freq_multiplier, include_first_transaction } = *options;
+    if !(freq_multiplier.is_finite() && freq_multiplier > 0.0) {
+        return Err(NpsError::invalid("freq_multiplier", freq_multiplier, "a positive, finite number"));
+    }
     if time.len() != customer.len() {
         return Err(NpsError::LengthMismatch {
             field: "time".into(),
@@ -142,12 +177,14 @@ pub fn summary_from_transactions(
         let who = rows[i].0;
         let first = rows[i].1;
         let (mut last, mut periods, mut repeat_total, mut period_total) = (first, 0u64, 0.0, 0.0);
-        let mut current = first;
+        let (mut current, mut first_total) = (first, 0.0);
         while i < rows.len() && rows[i].0 == who {
             let (_, period, value) = rows[i];
             if period != current {
                 if current != first {
                     repeat_total += period_total;
+                } else {
+                    first_total = period_total;
                 }
                 periods += 1;
                 current = period;
@@ -159,12 +196,17 @@ pub fn summary_from_transactions(
         }
         if current != first {
             repeat_total += period_total;
+        } else {
+            first_total = period_total;
         }
+        // lifetimes: the mean of the periods' sums, the first one left out unless asked.
+        let (count, total) =
+            if include_first_transaction { (periods + 1, first_total + repeat_total) } else { (periods, repeat_total) };
         summary.customer.push(who);
-        summary.frequency.push(periods as f64);
-        summary.recency.push((last - first) as f64);
-        summary.t.push((end - first) as f64);
-        summary.monetary_value.push(if periods == 0 { 0.0 } else { repeat_total / periods as f64 });
+        summary.frequency.push(count as f64);
+        summary.recency.push((last - first) as f64 / freq_multiplier);
+        summary.t.push((end - first) as f64 / freq_multiplier);
+        summary.monetary_value.push(if count == 0 { 0.0 } else { total / count as f64 });
     }
     Ok(summary)
 }
@@ -172,12 +214,7 @@ pub fn summary_from_transactions(
 /// The summary of the events of the given kinds (purchases, top-ups) in an event history,
 /// their `value` the amount: see [`summary_from_transactions`]. A kind the table does not
 /// know is an error; an event of those kinds without a value (NaN) is one too.
-pub fn summary_from_events(
-    events: &EventTable,
-    kinds: &[&str],
-    observation_end: Option<i64>,
-    unit: TimeUnit,
-) -> Result<RfmSummary> {
+pub fn summary_from_events(events: &EventTable, kinds: &[&str], options: &SummaryOptions) -> Result<RfmSummary> {
     let mut codes = Vec::with_capacity(kinds.len());
     for kind in kinds {
         let known: Vec<&str> = events.kinds.iter().map(String::as_str).collect();
@@ -194,5 +231,5 @@ pub fn summary_from_events(
             amount.push(events.value[row]);
         }
     }
-    summary_from_transactions(&customer, &time, Some(&amount), observation_end, unit)
+    summary_from_transactions(&customer, &time, Some(&amount), options)
 }

@@ -1033,7 +1033,7 @@ def _validate_scores(scores, scale, non_integer) -> Any:
 def _value_at_risk(churn_probability, residual_value) -> Any:
     """P(churn) × residual value per customer."""
 
-def _value_summary(customer, time, amount, observation_end, freq) -> Any:
+def _value_summary(customer, time, amount, observation_end, freq, freq_multiplier, include_first_transaction) -> Any:
     """The RFM summary of transactions: (customer codes, frequency, recency, T, monetary value)."""
 
 def _write_atomic(path, text) -> Any:

@@ -304,12 +304,14 @@ class ShiftedBetaGeometric(_ValueModel):
 
 def summary_from_transactions(transactions: Any, customer_id_col: str, datetime_col: str,
                               monetary_value_col: Optional[str] = None, observation_period_end: Any = None,
-                              freq: str = "D") -> Any:
+                              freq: str = "D", freq_multiplier: float = 1, include_first_transaction: bool = False) -> Any:
     """frequency, recency, T (and monetary_value) per customer, as lifetimes'
     ``summary_data_from_transaction_data``: purchases in the same period (``freq``: "D",
-    "W" or "H") count once, the first purchase is left out of the monetary value, purchases
-    after ``observation_period_end`` (default: the last purchase) are left out. A DataFrame
-    indexed by customer id."""
+    "W" or "H") count once, the first purchase is left out of the frequency and the monetary
+    value (unless ``include_first_transaction``: not for the BG/NBD and Gamma-Gamma fits),
+    purchases after ``observation_period_end`` (default: the last purchase) are left out,
+    recency and T are divided by ``freq_multiplier`` (``freq="H", freq_multiplier=24``:
+    exact days). A DataFrame indexed by customer id."""
     pd = _pd()
     from .survey import _epoch_seconds, _epoch_second
 
@@ -323,7 +325,8 @@ def summary_from_transactions(transactions: Any, customer_id_col: str, datetime_
         amount = np.ascontiguousarray(pd.to_numeric(transactions[monetary_value_col]).to_numpy(dtype=float))
     end = None if observation_period_end is None else _epoch_second(observation_period_end, "observation_period_end")
     who, f, r, t, m = _nps._value_summary(np.ascontiguousarray(codes, dtype=np.uint32),
-                                          np.ascontiguousarray(times, dtype=np.int64), amount, end, freq)
+                                          np.ascontiguousarray(times, dtype=np.int64), amount, end, freq,
+                                          float(freq_multiplier), bool(include_first_transaction))
     out = pd.DataFrame({"frequency": f, "recency": r, "T": t}, index=pd.Index(np.asarray(labels)[who], name=customer_id_col))
     if monetary_value_col is not None:
         out["monetary_value"] = m

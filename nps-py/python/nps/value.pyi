@@ -90,7 +90,7 @@ class ShiftedBetaGeometric(_ValueModel):
 
 def summary_from_transactions(transactions: Any, customer_id_col: str, datetime_col: str,
                               monetary_value_col: Optional[str] = None, observation_period_end: Any = None,
-                              freq: str = "D") -> Any:
+                              freq: str = "D", freq_multiplier: float = 1, include_first_transaction: bool = False) -> Any:
     """frequency, recency, T (and monetary_value) per customer, as lifetimes."""
 
 def discounted_periods(periods: int, discount_rate: float) -> float:
