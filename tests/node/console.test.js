@@ -228,3 +228,25 @@ test('without the LTR model the predicted NPS panel says so; pages without a bro
   assert.equal(service.handle('GET', '/health').status, 200)
   assert.equal(service.handle('GET', '/consoles').status, 404)
 })
+
+test('after a restart the console scores each customer again, with the numbers of their latest ticket answer', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nps-console-store-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const store = path.join(dir, 'service.db')
+  const first = createService({ model: JSON.stringify(vector.model), store })
+  const answers = new Map()
+  for (const step of vector.steps) {
+    const r = first.handle('POST', step.route, JSON.stringify(step.body))
+    if (step.route === '/tickets') answers.set(r.body.customer, r.body)
+  }
+  // The answers are kept in memory only: the restarted service scores from the events.
+  const again = createService({ model: JSON.stringify(vector.model), store })
+  for (const [id, answer] of answers) {
+    for (const [service, source] of [[first, /As answered to the ticket/], [again, /Scored from the events/]]) {
+      const page = service.handle('GET', `/console/customers/${id}`).body
+      assert.match(page, source)
+      assert.equal(Number(/id="risk" data-value="([^"]+)"/.exec(page)[1]), answer.score, id)
+      assert.deepEqual([...page.matchAll(/<li data-action="([^"]+)"/g)].map((m) => m[1]), answer.actions.map((a) => a.id), id)
+    }
+  }
+})
