@@ -4,6 +4,8 @@
 #               riskiest customers with factors and actions, predicted NPS, model files
 #   make stubs  regenerates nps-py/python/nps/_nps.pyi from the built extension
 #   make fuzz   runs each fuzz target for FUZZ_SECONDS (60) (nightly + cargo-fuzz; see docs/reliability.md)
+#   make chromium  installs Debian's chromium (when /usr/bin/chromium is absent) for the
+#               console's browser test; `make test` runs it
 #   make bench  runs the benchmarks (see docs/benchmarks.md)
 #   make bench-spark  nps on a local Spark against Spark SQL and a pandas UDF (10 M events,
 #               10 M rows: about ten minutes on 2 cores, so not part of `make bench`)
@@ -13,7 +15,7 @@ PY     := $(VENV)/bin/python
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test fuzz fuzz-ci clean
+.PHONY: test demo bench bench-spark python node stubs rust-test python-test node-test fuzz fuzz-ci clean chromium
 
 test: rust-test python-test node-test fuzz-ci
 
@@ -51,7 +53,16 @@ python-test: python
 	$(STUBTEST)
 	$(PY) -m pytest tests/python -q
 
-node-test: node
+# The console's end-to-end test drives Debian's chromium (headless, through playwright-core);
+# installed when absent, with sudo unless run as root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; \
+	fi
+
+node-test: node chromium
 	cd nps-node && npm test
 
 # Fuzzing (docs/reliability.md#hostile-input). `make fuzz` runs every target for FUZZ_SECONDS.

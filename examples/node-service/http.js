@@ -22,7 +22,8 @@ const isLoopback = (host) => host === 'localhost' || host === '::1' || /^127\.\d
 function send(res, status, body, headers = {}) {
   // Already answered (a 408 or a 413 first): the request is over, whatever else arrives.
   if (res.headersSent) return
-  const text = JSON.stringify(body)
+  // A text body (the console's pages and assets) goes as it is, with the content type it names.
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
   res.end(text)
 }
@@ -45,6 +46,50 @@ function authorized(header, expected) {
   const m = /^Bearer +([^\s]+) *$/i.exec(header ?? '')
   const given = crypto.createHash('sha256').update(m ? m[1] : '').digest()
   return crypto.timingSafeEqual(given, expected) && m !== null
+}
+
+/** The cookie a browser carries the token in, once it opened the console with `?token=`. */
+const TOKEN_COOKIE = 'nps_token'
+
+/** The token of the console's cookie as an `authorization` header would carry it (or undefined). */
+function cookieBearer(header) {
+  for (const part of String(header ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=')
+    if (name !== TOKEN_COOKIE) continue
+    try {
+      return `Bearer ${decodeURIComponent(value.join('='))}`
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
+}
+
+/**
+ * A browser opening the console with `?token=`: the right token is set as an HttpOnly,
+ * SameSite=Strict cookie (scripts cannot read it, other sites cannot send it) and the
+ * browser sent to the same page without it, so that the token leaves the address bar.
+ * Answers and returns true when it did; false for any other request.
+ */
+function consoleLogin(req, res, expected) {
+  if (req.method !== 'GET' || !/^\/console(\/|\?|$)/.test(req.url)) return false
+  const url = new URL(req.url, 'http://console')
+  const token = url.searchParams.get('token')
+  if (token === null || !authorized(`Bearer ${token}`, expected)) return false
+  req.resume()
+  url.searchParams.delete('token')
+  res.writeHead(303, { location: url.pathname + url.search, 'content-length': 0, 'cache-control': 'no-store',
+    'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict` })
+  res.end()
+  return true
+}
+
+/** The 401 of a console page: a page that says how to open it, rather than JSON. */
+function consoleRefused(req, res) {
+  const text = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Token required</title></head><body><main>' +
+    '<h1>This console needs the service\'s token</h1><p>Open it once as <code>/console?token=&lt;token&gt;</code>: ' +
+    'the browser keeps it in a cookie for this site; or send <code>Authorization: Bearer &lt;token&gt;</code>.</p></main></body></html>'
+  refuse(req, res, 401, text, { 'content-type': 'text/html; charset=utf-8', 'www-authenticate': 'Bearer' })
 }
 
 /** A whole number of at least `min`, or the option's name and value in the error. */
@@ -106,7 +151,9 @@ function listen(service, options = {}) {
   // short limits): often enough that a timeout fires within a quarter of it late.
   const connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.floor(o.headersTimeout / 4)))
   const server = http.createServer({ requestTimeout: o.requestTimeout, headersTimeout: o.headersTimeout, connectionsCheckingInterval }, (req, res) => {
-    if (expected !== null && !authorized(req.headers.authorization, expected)) {
+    if (expected !== null && consoleLogin(req, res, expected)) return
+    if (expected !== null && !authorized(req.headers.authorization, expected) && !authorized(cookieBearer(req.headers.cookie), expected)) {
+      if (req.method === 'GET' && /^\/console(\/|\?|$)/.test(req.url)) return consoleRefused(req, res)
       return refuse(req, res, 401, { error: 'missing or wrong bearer token: send "Authorization: Bearer <token>"', code: 'UNAUTHORIZED' },
         { 'www-authenticate': 'Bearer' })
     }
@@ -171,4 +218,4 @@ function listen(service, options = {}) {
   })
 }
 
-module.exports = { listen, isLoopback, MAX_BODY, REQUEST_TIMEOUT, HEADERS_TIMEOUT, MAX_CONNECTIONS, MIN_TOKEN }
+module.exports = { listen, isLoopback, TOKEN_COOKIE, MAX_BODY, REQUEST_TIMEOUT, HEADERS_TIMEOUT, MAX_CONNECTIONS, MIN_TOKEN }

@@ -5,6 +5,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { ChurnModel, BoostedChurnModel, ActionCatalog, Learner, TicketScorer, features, Store } = require('../../nps-node')
 const { RequestError, parseBody, readTicket, readEvents, readOutcome, show } = require('./requests')
+const { createConsole } = require('./console')
 
 /** The shipped playbook's text: `ActionCatalog.playbook()` is built from this file. */
 const PLAYBOOK_PATH = path.join(__dirname, '..', '..', 'nps-core', 'src', 'action', 'playbook.json')
@@ -53,7 +54,8 @@ function modelFile(text) {
  * (rank with Thompson draws from the outcomes learned so far; off by default), `maxEvents`
  * per POST /events (10,000), `store` (a `Store` or its file: every accepted request is
  * written to it in one transaction before it is answered, and the service starts from
- * what it holds).
+ * what it holds), `ltr` (a likelihood-to-recommend model file's text, for the console's
+ * predicted NPS; `ltrSource` says where it came from, or why there is none).
  *
  * A model input that is one of the retention features is computed from the customer's
  * events; any other (a Telco-style model's `Contract`, `plan`, ...) is a customer field the
@@ -405,9 +407,19 @@ function createService(options = {}) {
 
   if (store !== null) replay()
 
+  // The console (examples/node-service/console/) reads the state through this view and the
+  // latest ticket answer of each customer (in memory only: after a restart it scores again).
+  const answers = new Map()
+  function answered(answer) {
+    answers.set(answer.customer, answer)
+    return answer
+  }
+  const consoleView = createConsole({ model, kind, catalog, spec, engine, inputs, featureFields, factorInputs, fieldTypes,
+    defaults, customers, learner, learning, factor, answers, top: TOP }, { ltr: options.ltr, ltrSource: options.ltrSource })
+
   const routes = {
     '/health': { GET: health },
-    '/tickets': { POST: ticket },
+    '/tickets': { POST: (body) => answered(ticket(body)) },
     '/events': { POST: seed },
     '/outcomes': { POST: outcome },
   }
@@ -418,6 +430,7 @@ function createService(options = {}) {
    */
   function handle(method, url, text = '', limits = {}) {
     try {
+      if (consoleView.owns(url)) return consoleView.handle(method, url)
       const route = Object.hasOwn(routes, String(url).split('?')[0]) ? routes[String(url).split('?')[0]] : undefined
       if (!route) return { status: 404, body: { error: `no route ${method} ${show(String(url))}; routes: GET /health, POST /tickets, POST /events, POST /outcomes`, code: 'NOT_FOUND' } }
       const run = Object.hasOwn(route, method) ? route[method] : undefined

@@ -1,0 +1,217 @@
+'use strict'
+// What the console shows, every number from the library (the nps-node binding) or from the
+// service's own answers: this module gathers them; pages.js only formats them.
+const { LtrModel, BoostedLtrModel, Tally, predictedNps, trend, churnByNps, features } = require('../../../nps-node')
+
+/** Events on a customer's timeline and points of their score trend: the most recent ones. */
+const RECENT = 30
+/** Customers per page of the riskiest list. */
+const PAGE_SIZE = 10
+/** The window of the peak (worst_interaction_90d) and the kinds the peak and the end read. */
+const PEAK_DAYS = 90
+const INTERACTION_KINDS = new Set(['contact_resolved', 'survey_answer'])
+
+/** The retention features' descriptions, the plain words a factor is shown with. */
+const DESCRIPTIONS = Object.fromEntries(JSON.parse(features.retentionDefinitions()).features
+  .map((f) => [f.name, f.description ?? f.name]))
+
+/** An LTR model from its file's text (either kind, by its `kind`), or why there is none. */
+function loadLtr(text, source) {
+  if (text === undefined || text === null) return { model: null, why: source ?? 'no LTR model given (--ltr FILE)' }
+  try {
+    const kind = JSON.parse(text).kind
+    const model = kind === 'boosted_trees' ? BoostedLtrModel.fromJson(text) : LtrModel.fromJson(text)
+    return { model, why: null, source }
+  } catch (e) {
+    throw new Error(`the LTR model ${source ?? ''}: ${e.message}`)
+  }
+}
+
+/**
+ * The console's reader over the service's state (`s`: see createService). Every function
+ * reads; none changes the service.
+ */
+function createData(s, options = {}) {
+  const ltr = loadLtr(options.ltr, options.ltrSource)
+  const featureNames = s.engine.names
+  const at = (name) => featureNames.indexOf(name)
+  // The LTR model's inputs must be features: there is no field for them in a ticket.
+  const ltrMissing = ltr.model === null ? [] : ltr.model.inputs.filter((name) => at(name) < 0)
+
+  /** A customer's events, oldest first, with times in epoch milliseconds. */
+  function eventsOf(state) {
+    const events = JSON.parse(state.history.toJson()).events.map((e) => ({ ...e, time: e.time * 1000 }))
+    return events.map((e, i) => [e, i]).sort((a, b) => a[0].time - b[0].time || a[1] - b[1]).map(([e]) => e)
+  }
+
+  /** The features as of `asOf` and the model's inputs from them (and the fields tickets gave). */
+  function inputsAt(state, asOf) {
+    const f = state.history.features(s.engine, asOf)
+    const x = {}
+    for (const name of s.inputs) {
+      const j = at(name)
+      x[name] = j >= 0 ? (Number.isNaN(f[j]) ? null : f[j]) : state.fields[name] ?? null
+    }
+    return { f, x }
+  }
+
+  /**
+   * The decision with its trace, on the record the service decides with: the fields tickets
+   * gave, else the feature of the same name, else the defaults; the outcomes up to `now`.
+   */
+  function decision(state, f, contributions, probability, now) {
+    const customer = {}
+    for (const name of Object.keys(s.fieldTypes)) customer[name] = state.fields[name] ?? s.defaults[name] ?? null
+    for (const [name, j] of s.featureFields) {
+      if (state.fields[name] == null && !Number.isNaN(f[j])) customer[name] = f[j]
+    }
+    const factors = {}
+    for (const [name, k] of s.factorInputs) factors[name] = contributions[k]
+    const history = state.outcomes.filter((o) => new Date(o.time).getTime() <= now)
+    return s.catalog.decide(customer, { probability, factors, history, now, top: s.top })
+  }
+
+  const segmentOf = (state) => state.fields.segment ?? s.defaults.segment ?? ''
+
+  /** The catalogue's band of a score: the first whose `below` it is under. */
+  function band(score) {
+    for (const b of s.spec.bands ?? []) if (b.below === undefined || score < b.below) return b.name
+    return ''
+  }
+
+  /**
+   * A customer as of their latest event: the service's answer to their latest ticket when
+   * nothing came after it, else scored again through the library as a ticket would be (one
+   * second after the latest event). With the decision's trace either way.
+   */
+  function assess(id) {
+    const state = s.customers.get(id)
+    if (state === undefined || state.history.length === 0) return null
+    const now = state.latest + 1000
+    const { f, x } = inputsAt(state, now)
+    const contributions = s.model.contributions(x)
+    const answer = s.answers.get(id)
+    let a
+    if (answer !== undefined && answer.time === state.latest) {
+      a = { source: 'ticket', probability: answer.probability, score: answer.score, raising: answer.factors.raising,
+        lowering: answer.factors.lowering, actions: answer.actions }
+    } else {
+      const e = s.model.explain(x, { top: s.top })
+      a = { source: 'events', probability: e.probability, score: 100 * e.probability,
+        raising: e.raising.map((g) => s.factor(g, x[g.name])), lowering: e.lowering.map((g) => s.factor(g, x[g.name])) }
+    }
+    const d = decision(state, f, contributions, a.probability, now)
+    if (a.actions === undefined) a.actions = d.actions
+    return { id, state, time: state.latest, now, f, x, band: band(a.score), segment: segmentOf(state), trace: d.trace, ...a }
+  }
+
+  /** The learner's posterior mean and counts of an action in a segment, with the Wilson interval of the counts. */
+  function learned(action, segment) {
+    const [successes, failures] = s.learner.counts(action, segment)
+    const n = successes + failures
+    const mean = s.learner.mean(action, segment)
+    if (n === 0) return { action, segment, mean, successes, failures, n, low: NaN, high: NaN }
+    // The binding's Wilson interval of a rate (a group's churn rate in churnByNps): the
+    // successes as the "churned" of one group of n.
+    const g = churnByNps(new Array(n).fill(10), Array.from({ length: n }, (_, i) => i < successes)).promoters
+    return { action, segment, mean, successes, failures, n, rate: g.rate, low: g.low, high: g.high }
+  }
+
+  /** The customer view's numbers. */
+  function customer(id) {
+    const a = assess(id)
+    if (a === null) return null
+    const events = eventsOf(a.state)
+    // The score as of one second after each recent event, as a ticket then would have read it.
+    const times = [...new Set(events.map((e) => e.time))].slice(-RECENT)
+    const scores = times.map((t) => ({ time: t, score: 100 * s.model.score(inputsAt(a.state, t + 1000).x) }))
+    const recent = events.slice(-RECENT)
+    // Peak and end of peak-end: the events the features worst_interaction_90d and last_interaction read.
+    const worst = a.f[at('worst_interaction_90d')]
+    const last = a.f[at('last_interaction')]
+    const interactions = events.filter((e) => INTERACTION_KINDS.has(e.kind))
+    const end = interactions.length > 0 && interactions.at(-1).value === last ? interactions.at(-1) : null
+    const peak = interactions.filter((e) => e.time >= a.now - PEAK_DAYS * 86400000 && e.value === worst).at(-1) ?? null
+    const rates = Object.fromEntries(s.catalog.actions.map((action) => [action, learned(action, a.segment)]))
+    return { ...a, events, recent, scores, peak, end, worst, last, rates, learning: s.learning }
+  }
+
+  /** Every customer with events, assessed (the manager view's base). */
+  function everyone() {
+    const rows = []
+    for (const id of s.customers.keys()) {
+      const a = assess(id)
+      if (a !== null) rows.push(a)
+    }
+    return rows
+  }
+
+  /** The riskiest list: sorted by `sort` (score, customer, factor), `order`, one page of it. */
+  function riskiest(rows, query) {
+    const sort = ['score', 'customer', 'factor'].includes(query.sort) ? query.sort : 'score'
+    const order = query.order === 'asc' || query.order === 'desc' ? query.order : sort === 'score' ? 'desc' : 'asc'
+    const key = { score: (r) => r.score, customer: (r) => r.id, factor: (r) => r.raising[0]?.name ?? '' }[sort]
+    const sign = order === 'asc' ? 1 : -1
+    const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -sign : key(a) > key(b) ? sign : a.id < b.id ? -1 : 1))
+    const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE))
+    const page = Math.min(pages, Math.max(1, Number.parseInt(query.page, 10) || 1))
+    return { sort, order, page, pages, total: sorted.length, rows: sorted.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) }
+  }
+
+  /** The manager view's numbers. */
+  function manager(query) {
+    const rows = everyone()
+    const lastNps = at('last_nps')
+    const answers = rows.map((r) => r.f[lastNps])
+    const given = answers.filter((v) => !Number.isNaN(v))
+    // NPS of the respondents: each one's latest answer.
+    const tally = given.length > 0 ? Tally.fromScores(given) : null
+    const respondents = tally === null ? null
+      : { n: tally.n, nps: tally.nps, detractors: tally.detractors, passives: tally.passives, promoters: tally.promoters, interval: tally.interval() }
+    // Predicted NPS of every customer, and blended with the answers of those who gave one.
+    let predicted = null
+    let ltrWhy = ltr.why
+    if (ltr.model !== null && ltrMissing.length > 0) ltrWhy = `the LTR model reads inputs no feature gives: ${ltrMissing.join(', ')}`
+    else if (ltr.model !== null && rows.length > 0) {
+      const proba = new Float64Array(3 * rows.length)
+      rows.forEach((r, i) => {
+        const x = {}
+        for (const name of ltr.model.inputs) x[name] = Number.isNaN(r.f[at(name)]) ? null : r.f[at(name)]
+        const p = ltr.model.score(x)
+        proba.set([p.detractor, p.passive, p.promoter], 3 * i)
+      })
+      const trainedOn = ltr.model.trainingRows
+      predicted = { all: predictedNps(proba, { trainedOn }), blended: predictedNps(proba, { trainedOn, answers }), source: ltr.source }
+    } else if (ltr.model !== null) ltrWhy = 'no customers yet'
+    // Every survey answer with its time, week by week, with the library's test of each change.
+    const scores = []
+    const times = []
+    for (const r of rows) {
+      for (const e of eventsOf(r.state)) {
+        if (e.kind === 'survey_answer') {
+          scores.push(e.value)
+          times.push(e.time)
+        }
+      }
+    }
+    // Changes tested with the adjusted Wald test: a week of a few answers, all alike, has a
+    // plain Wald SE of 0 and would flag any change as significant.
+    const weeks = scores.length > 0 ? trend(scores, times, { period: 'week', compare: 'adjustedWald' }) : []
+    const segments = rows.length > 0
+      ? s.catalog.campaignSegments(rows.map((r) => r.score), rows.map((r) => r.raising[0]?.name ?? 'none'), rows.map((r) => r.actions[0]?.id ?? null))
+      : []
+    const segmentNames = [...new Set([s.defaults.segment ?? '', ...rows.map((r) => r.segment)])].sort()
+    const rates = []
+    for (const action of s.catalog.actions) {
+      for (const segment of segmentNames) {
+        const l = learned(action, segment)
+        if (l.n > 0) rates.push(l)
+      }
+    }
+    return { customers: rows.length, respondents, predicted, ltrWhy, weeks, list: riskiest(rows, query), segments, rates, learning: s.learning }
+  }
+
+  return { customer, manager, band, describe: (name) => DESCRIPTIONS[name] ?? name }
+}
+
+module.exports = { createData, PAGE_SIZE, RECENT }
