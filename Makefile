@@ -59,7 +59,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
 	fi
 
 node-test: node chromium
