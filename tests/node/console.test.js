@@ -250,3 +250,19 @@ test('after a restart the console scores each customer again, with the numbers o
     }
   }
 })
+
+test('the overview keeps each customer\'s numbers until the customer changes: a new ticket shows at once', () => {
+  const service = createService({ model: JSON.stringify(vector.model) })
+  const tickets = vector.steps.filter((s) => s.route === '/tickets')
+  for (const step of vector.steps) assert.equal(service.handle('POST', step.route, JSON.stringify(step.body)).status, 200)
+  const scoreOf = (page, id) => Number(new RegExp(`${id}</a></th><td class="n" data-value="([^"]+)"`).exec(page)[1])
+  const last = tickets.at(-1).body
+  const before = service.handle('GET', '/console').body
+  assert.equal(service.handle('GET', '/console').body, before) // nothing changed: the same page
+  // A later ticket of the same customer: the overview shows that ticket's answer.
+  const later = { ...last, time: new Date(last.time).getTime() + 86400000, kind: 'outage' }
+  const answer = service.handle('POST', '/tickets', JSON.stringify(later)).body
+  const after = service.handle('GET', '/console').body
+  assert.equal(scoreOf(after, last.customer), answer.score)
+  assert.notEqual(scoreOf(before, last.customer), answer.score)
+})

@@ -87,10 +87,24 @@ function createData(s, options = {}) {
   function assess(id) {
     const state = s.customers.get(id)
     if (state === undefined || state.history.length === 0) return null
+    // Kept until the customer changes: a new event, outcome, fields or ticket answer (the
+    // overview reads every customer on each request).
+    const answer = s.answers.get(id)
+    const kept = assessed.get(id)
+    if (kept !== undefined && kept.latest === state.latest && kept.events === state.history.length
+      && kept.outcomes === state.outcomes.length && kept.fields === state.fields && kept.answer === answer) return kept.value
+    const value = assessNow(id, state, answer)
+    assessed.set(id, { latest: state.latest, events: state.history.length, outcomes: state.outcomes.length, fields: state.fields, answer, value })
+    return value
+  }
+
+  /** What `assess` keeps per customer, with what it was computed from. */
+  const assessed = new Map()
+
+  function assessNow(id, state, answer) {
     const now = state.latest + 1000
     const { f, x } = inputsAt(state, now)
     const contributions = s.model.contributions(x)
-    const answer = s.answers.get(id)
     let a
     if (answer !== undefined && answer.time === state.latest) {
       a = { source: 'ticket', probability: answer.probability, score: answer.score, raising: answer.factors.raising,
@@ -102,7 +116,18 @@ function createData(s, options = {}) {
     }
     const d = decision(state, f, contributions, a.probability, now)
     if (a.actions === undefined) a.actions = d.actions
-    return { id, state, time: state.latest, now, f, x, band: band(a.score), segment: segmentOf(state), trace: d.trace, ...a }
+    // What the overview reads of each customer: the survey answers, and the LTR model's
+    // probabilities of the features.
+    const surveys = eventsOf(state).filter((e) => e.kind === 'survey_answer').map((e) => ({ value: e.value, time: e.time }))
+    let ltrProbabilities = null
+    if (ltr.model !== null && ltrMissing.length === 0) {
+      const input = {}
+      for (const name of ltr.model.inputs) input[name] = Number.isNaN(f[at(name)]) ? null : f[at(name)]
+      const p = ltr.model.score(input)
+      ltrProbabilities = [p.detractor, p.passive, p.promoter]
+    }
+    return { id, state, time: state.latest, now, f, x, band: band(a.score), segment: segmentOf(state), trace: d.trace,
+      surveys, ltrProbabilities, ...a }
   }
 
   /** The learner's posterior mean and counts of an action in a segment, with the Wilson interval of the counts. */
@@ -174,12 +199,7 @@ function createData(s, options = {}) {
     if (ltr.model !== null && ltrMissing.length > 0) ltrWhy = `the LTR model reads inputs no feature gives: ${ltrMissing.join(', ')}`
     else if (ltr.model !== null && rows.length > 0) {
       const proba = new Float64Array(3 * rows.length)
-      rows.forEach((r, i) => {
-        const x = {}
-        for (const name of ltr.model.inputs) x[name] = Number.isNaN(r.f[at(name)]) ? null : r.f[at(name)]
-        const p = ltr.model.score(x)
-        proba.set([p.detractor, p.passive, p.promoter], 3 * i)
-      })
+      rows.forEach((r, i) => proba.set(r.ltrProbabilities, 3 * i))
       const trainedOn = ltr.model.trainingRows
       predicted = { all: predictedNps(proba, { trainedOn }), blended: predictedNps(proba, { trainedOn, answers }), source: ltr.source }
     } else if (ltr.model !== null) ltrWhy = 'no customers yet'
@@ -187,11 +207,9 @@ function createData(s, options = {}) {
     const scores = []
     const times = []
     for (const r of rows) {
-      for (const e of eventsOf(r.state)) {
-        if (e.kind === 'survey_answer') {
-          scores.push(e.value)
-          times.push(e.time)
-        }
+      for (const e of r.surveys) {
+        scores.push(e.value)
+        times.push(e.time)
       }
     }
     // Changes tested with the adjusted Wald test: a week of a few answers, all alike, has a
