@@ -33,7 +33,7 @@ pub struct LearnerOptions {
     /// Share of decisions with uniform propensities (0.05).
     pub exploration: Option<f64>,
     /// Outcomes an action needs in a segment before its own counts are used (5).
-    pub ramp_up: Option<u32>,
+    pub ramp_up: Option<f64>,
 }
 
 /// Learning which actions work: a Beta-Bernoulli model per action and segment, sampled by
@@ -46,7 +46,10 @@ pub struct Learner {
 #[napi]
 impl Learner {
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<LearnerOptions>) -> Result<Self> {
+    pub fn new(
+        #[napi(ts_arg_type = "LearnerOptions | undefined | null")] options: Option<crate::convert::Obj<LearnerOptions>>,
+    ) -> Result<Self> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let prior = match o.prior.as_deref() {
             None => core::DEFAULT_PRIOR,
@@ -62,7 +65,7 @@ impl Learner {
         let inner = core::Learner::new(
             prior,
             o.exploration.unwrap_or(core::DEFAULT_EXPLORATION),
-            o.ramp_up.unwrap_or(core::DEFAULT_RAMP_UP),
+            crate::convert::size32(o.ramp_up, "rampUp", 0.0, core::DEFAULT_RAMP_UP)?,
         )
         .into_napi()?;
         Ok(Learner { inner })
@@ -119,11 +122,11 @@ pub struct DecideOptions {
     #[napi(ts_type = "number | Date")]
     pub now: Option<crate::convert::Time>,
     /// How many actions to return (3).
-    pub top: Option<u32>,
+    pub top: Option<f64>,
     /// The customer's segment, for learning.
     pub segment: Option<String>,
     /// Seed of the Thompson draws (0).
-    pub seed: Option<u32>,
+    pub seed: Option<f64>,
     /// Log the decision for this customer id (the result's `log`).
     pub customer_id: Option<String>,
     /// Share of customers in the control group, which gets no action (0).
@@ -131,7 +134,7 @@ pub struct DecideOptions {
     /// Salt of the control-group hash ('').
     pub control_salt: Option<String>,
     /// Monte Carlo draws to estimate a Thompson-sampled choice's propensity (1000).
-    pub draws: Option<u32>,
+    pub draws: Option<f64>,
     /// Leave out customer fields and factors the catalogue does not declare instead of
     /// refusing them (false): say, a whole row of model inputs and its full explanation.
     pub ignore_extra: Option<bool>,
@@ -317,13 +320,13 @@ pub struct DecideValuesOptions {
     #[napi(ts_type = "number | Date")]
     pub now: Option<crate::convert::Time>,
     /// How many actions to return (3).
-    pub top: Option<u32>,
+    pub top: Option<f64>,
     /// Return the trace too (false: it costs more than the decision).
     pub trace: Option<bool>,
     /// The customer's segment, for learning.
     pub segment: Option<String>,
     /// Seed of the Thompson draws (0).
-    pub seed: Option<u32>,
+    pub seed: Option<f64>,
 }
 
 /// The compact result of `decideValues`: catalogue indices (ids: `catalog.actions[i]`).
@@ -574,9 +577,12 @@ impl ActionCatalog {
         values: Float64Array,
         score: Option<f64>,
         contributions: Option<Float64Array>,
-        options: Option<DecideValuesOptions>,
+        #[napi(ts_arg_type = "DecideValuesOptions | undefined | null")] options: Option<
+            crate::convert::Obj<DecideValuesOptions>,
+        >,
         learner: Option<&Learner>,
     ) -> Result<Either<RankedIndices, Unknown<'env>>> {
+        let options = options.map(|o| o.0);
         let options = options.unwrap_or_default();
         let d = core::ValuesRequest::default();
         let request = core::ValuesRequest {
@@ -584,10 +590,10 @@ impl ActionCatalog {
             probability: options.probability,
             history: history(options.history.as_deref().unwrap_or_default())?,
             now: seconds(options.now.as_ref())?,
-            top: options.top.map_or(d.top, |t| t as usize),
+            top: crate::convert::size(options.top, "top", 0.0, d.top)?,
             trace: options.trace.unwrap_or(d.trace),
             segment: options.segment.unwrap_or(d.segment),
-            seed: options.seed.map_or(d.seed, u64::from),
+            seed: crate::convert::seed(options.seed, "seed", d.seed)?,
         };
         let contributions: &[f64] = contributions.as_deref().unwrap_or(&[]);
         let mut decider = self.decider.borrow_mut();
@@ -623,9 +629,10 @@ impl ActionCatalog {
         &self,
         env: &'env Env,
         customer: crate::convert::Inputs,
-        options: DecideOptions,
+        options: crate::convert::Obj<DecideOptions>,
         learner: Option<&Learner>,
     ) -> Result<Unknown<'env>> {
+        let options = options.0;
         let d = core::DecideRequest::default();
         let request = core::DecideRequest {
             score: options.score,
@@ -638,13 +645,13 @@ impl ActionCatalog {
                 .collect(),
             history: history(options.history.as_deref().unwrap_or_default())?,
             now: seconds(options.now.as_ref())?,
-            top: options.top.map_or(d.top, |t| t as usize),
+            top: crate::convert::size(options.top, "top", 0.0, d.top)?,
             segment: options.segment.unwrap_or(d.segment),
-            seed: options.seed.map_or(d.seed, u64::from),
+            seed: crate::convert::seed(options.seed, "seed", d.seed)?,
             customer_id: options.customer_id,
             control_share: options.control_share.unwrap_or(d.control_share),
             control_salt: options.control_salt.unwrap_or(d.control_salt),
-            draws: options.draws.map_or(d.draws, |n| n as usize),
+            draws: crate::convert::size(options.draws, "draws", 0.0, d.draws)?,
             ignore_extra: options.ignore_extra.unwrap_or(d.ignore_extra),
             mapping: d.mapping,
             uplift: options.uplift.unwrap_or_default(),

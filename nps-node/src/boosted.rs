@@ -45,15 +45,19 @@ impl BoostedChurnModel {
 #[derive(Default, serde::Serialize)]
 pub struct BoostedFitOptions {
     /// Boosting rounds, at most (300).
-    pub n_estimators: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub n_estimators: Option<f64>,
     /// Shrinkage of each tree (0.05).
     pub learning_rate: Option<f64>,
     /// Leaves per tree, at most (7).
-    pub num_leaves: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub num_leaves: Option<f64>,
     /// Splits on any path, at most (0: no limit).
-    pub max_depth: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub max_depth: Option<f64>,
     /// Rows in a leaf, at least (20).
-    pub min_data_in_leaf: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub min_data_in_leaf: Option<f64>,
     /// Sum of hessians in a leaf, at least (1e-3).
     pub min_sum_hessian_in_leaf: Option<f64>,
     /// L2 penalty on leaf outputs (0).
@@ -61,29 +65,36 @@ pub struct BoostedFitOptions {
     /// Loss reduction a split must exceed (0).
     pub min_gain_to_split: Option<f64>,
     /// Bins per numeric input, at most (255).
-    pub max_bin: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub max_bin: Option<f64>,
     /// Share of rows each round trains on (1).
     pub subsample: Option<f64>,
     /// Share of inputs each tree may split on (1).
     pub colsample: Option<f64>,
     /// Seed of every random draw (0); the same seed gives the same model file.
-    pub seed: Option<i64>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub seed: Option<f64>,
     /// Stop when the validation loss has not improved for this many rounds (0: never).
-    pub early_stopping_rounds: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub early_stopping_rounds: Option<f64>,
     /// Share of rows held out for early stopping (0.1).
     pub validation_fraction: Option<f64>,
     /// Categories up to this many split one against the rest (4).
-    pub max_cat_to_onehot: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub max_cat_to_onehot: Option<f64>,
     /// Categories on the left of a split, at most (32).
-    pub max_cat_threshold: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub max_cat_threshold: Option<f64>,
     /// Smoothing of categories ordered by mean gradient (10).
     pub cat_smooth: Option<f64>,
     /// Extra L2 penalty on categorical splits (10).
     pub cat_l2: Option<f64>,
     /// Rows a category needs to be placed by a many-category split (100).
-    pub min_data_per_group: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub min_data_per_group: Option<f64>,
     /// Threads (0: one per core); the model does not depend on it.
-    pub threads: Option<u32>,
+    #[serde(skip)] // checked and added by `boosted_fit`
+    pub threads: Option<f64>,
     /// Per input: +1 if the score may never fall as it rises, -1 if never rise.
     #[serde(skip)]
     pub monotone: Option<HashMap<String, i64>>,
@@ -117,6 +128,25 @@ fn boosted_fit(
     let mut given = serde_json::to_value(&o).expect("options serialise");
     if let serde_json::Value::Object(m) = &mut given {
         m.retain(|_, v| !v.is_null());
+        // Whole numbers as given (a JS number, checked here, not wrapped to 32 bits first).
+        let whole = [
+            ("n_estimators", "nEstimators", 1.0, o.n_estimators),
+            ("num_leaves", "numLeaves", 2.0, o.num_leaves),
+            ("max_depth", "maxDepth", 0.0, o.max_depth),
+            ("min_data_in_leaf", "minDataInLeaf", 1.0, o.min_data_in_leaf),
+            ("max_bin", "maxBin", 2.0, o.max_bin),
+            ("early_stopping_rounds", "earlyStoppingRounds", 0.0, o.early_stopping_rounds),
+            ("max_cat_to_onehot", "maxCatToOnehot", 0.0, o.max_cat_to_onehot),
+            ("max_cat_threshold", "maxCatThreshold", 0.0, o.max_cat_threshold),
+            ("min_data_per_group", "minDataPerGroup", 0.0, o.min_data_per_group),
+            ("threads", "threads", 0.0, o.threads),
+            ("seed", "seed", 0.0, o.seed),
+        ];
+        for (key, js, min, value) in whole {
+            if let Some(n) = crate::convert::whole(value, js, min, crate::convert::MAX_SAFE)? {
+                m.insert(key.into(), n.into());
+            }
+        }
     }
     let mut options: core::BoostingOptions = serde_json::from_value(given)
         .map_err(|e| NpsError::invalid("options", e.to_string(), "options within their ranges"))
@@ -152,8 +182,9 @@ impl BoostedChurnModel {
     pub fn fit(
         table: Object<'_>,
         y: Vec<crate::convert::Field>,
-        options: Option<BoostedFitOptions>,
+        options: Option<crate::convert::Obj<BoostedFitOptions>>,
     ) -> Result<BoostedChurnModel> {
+        let options = options.map(|o| o.0);
         let fit = boosted_fit(&table, y, options.unwrap_or_default())?;
         Ok(BoostedChurnModel { inner: Arc::new(fit().into_napi()?) })
     }
@@ -167,8 +198,9 @@ impl BoostedChurnModel {
     pub fn fit_async(
         table: Object<'_>,
         y: Vec<crate::convert::Field>,
-        options: Option<BoostedFitOptions>,
+        options: Option<crate::convert::Obj<BoostedFitOptions>>,
     ) -> AsyncTask<FitTask<BoostedChurnModel>> {
+        let options = options.map(|o| o.0);
         let fit = boosted_fit(&table, y, options.unwrap_or_default());
         FitTask::new(fit.map(|fit| move || fit().map(|m| BoostedChurnModel { inner: Arc::new(m) })))
     }
@@ -251,7 +283,8 @@ impl BoostedChurnModel {
 
     /// Records a decision of `monitor.compare` in the lineage.
     #[napi(catch_unwind, ts_args_type = "decision: monitor.PromotionDecision")]
-    pub fn record_decision(&mut self, decision: crate::monitor::PromotionDecision) -> Result<()> {
+    pub fn record_decision(&mut self, decision: crate::convert::Obj<crate::monitor::PromotionDecision>) -> Result<()> {
+        let decision = decision.0;
         crate::monitor::record(std::sync::Arc::make_mut(&mut self.inner), &decision)
     }
 
@@ -271,8 +304,9 @@ impl BoostedChurnModel {
     pub fn drift(
         &self,
         table: napi::bindgen_prelude::Object,
-        options: Option<crate::monitor::DriftOptions>,
+        options: Option<crate::convert::Obj<crate::monitor::DriftOptions>>,
     ) -> Result<crate::monitor::DriftReport> {
+        let options = options.map(|o| o.0);
         crate::monitor::model_drift(&*self.inner, &table, options)
     }
 
@@ -329,17 +363,27 @@ impl BoostedChurnModel {
     /// The customer's probability and the `top` factors raising and lowering it (exact
     /// TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
-    pub fn explain(&self, customer: crate::convert::Inputs, options: Option<ExplainOptions>) -> Result<Explanation> {
+    pub fn explain(
+        &self,
+        customer: crate::convert::Inputs,
+        options: Option<crate::convert::Obj<ExplainOptions>>,
+    ) -> Result<Explanation> {
+        let options = options.map(|o| o.0);
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
-        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let top = crate::model::explain_top(options)?;
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
     }
 
     /// `explain` from the inputs' values in `inputs` order (NaN = missing).
     #[napi(catch_unwind)]
-    pub fn explain_values(&self, values: Float64Array, options: Option<ExplainOptions>) -> Result<Explanation> {
+    pub fn explain_values(
+        &self,
+        values: Float64Array,
+        #[napi(ts_arg_type = "ExplainOptions | undefined | null")] options: Option<crate::convert::Obj<ExplainOptions>>,
+    ) -> Result<Explanation> {
+        let options = options.map(|o| o.0);
         let cells = self.value_cells(&values)?;
-        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let top = crate::model::explain_top(options)?;
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
     }
 

@@ -264,9 +264,10 @@ fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
 }
 
 /// A time option (`now`, `asOf`): a `Date` or epoch milliseconds. Unlike napi's
-/// `Either<f64, JsDate>`, anything else — `null` above all — is refused with a message that
-/// says what was given and what is expected (napi adds the option's name: `on
-/// TicketOptions.now`), and the error carries a `code` (`INVALID_PARAMETER`).
+/// `Either<f64, JsDate>`, anything else — `null` above all — is refused with what is
+/// expected; [`Obj`], around every options object holding a time, names the option and
+/// shows the value given (`asOf must be a Date or epoch milliseconds (...), got null`), with
+/// `code` `INVALID_PARAMETER`.
 pub struct Time(f64);
 
 impl napi::bindgen_prelude::TypeName for Time {
@@ -283,7 +284,7 @@ impl napi::bindgen_prelude::ValidateNapiValue for Time {}
 impl napi::bindgen_prelude::FromNapiValue for Time {
     unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
         use napi::ValueType;
-        let got = match napi::type_of!(env, value)? {
+        match napi::type_of!(env, value)? {
             ValueType::Number => return Ok(Time(f64::from_napi_value(env, value)?)),
             ValueType::Object => {
                 let mut date = false;
@@ -293,17 +294,12 @@ impl napi::bindgen_prelude::FromNapiValue for Time {
                     napi::check_status!(napi::sys::napi_get_date_value(env, value, &mut ms))?;
                     return Ok(Time(ms));
                 }
-                "an object"
             }
-            ValueType::Null => "null",
-            ValueType::String => "a string",
-            ValueType::Boolean => "a boolean",
-            ValueType::BigInt => "a bigint",
-            _ => "a value of another type",
-        };
+            _ => {}
+        }
         Err(napi::Error::new(
             napi::Status::InvalidArg,
-            format!("a time = {got}: expected a Date or epoch milliseconds (leave the option out for its default)"),
+            "a Date or epoch milliseconds (leave the option out for its default)".to_string(),
         ))
     }
 }
@@ -330,10 +326,203 @@ pub(crate) fn whole(value: Option<f64>, field: &str, min: f64, max: f64) -> crat
         Some(x) if x.fract() == 0.0 && x >= min && x <= max => Ok(Some(x as u64)),
         Some(x) => Err(crate::error::to_napi(nps_core::NpsError::invalid(
             field,
-            x,
+            js_number(x),
             &format!("a whole number from {min} to {max}"),
         ))),
     }
+}
+
+/// A whole-number option for a `usize` field of the core (up to 2**53), or `default`.
+pub(crate) fn size(value: Option<f64>, field: &str, min: f64, default: usize) -> crate::error::Result<usize> {
+    Ok(whole(value, field, min, MAX_SAFE)?.map_or(default, |x| x as usize))
+}
+
+/// A whole-number option for a `u32` field of the core, or `default`.
+pub(crate) fn size32(value: Option<f64>, field: &str, min: f64, default: u32) -> crate::error::Result<u32> {
+    Ok(whole(value, field, min, U32_MAX)?.map_or(default, |x| x as u32))
+}
+
+/// A seed for a `u64` field of the core (up to 2**53), or `default`.
+pub(crate) fn seed(value: Option<f64>, field: &str, default: u64) -> crate::error::Result<u64> {
+    Ok(whole(value, field, 0.0, MAX_SAFE)?.unwrap_or(default))
+}
+
+/// The largest whole number a JS number holds exactly (2**53): the bound of `usize` options.
+pub(crate) const MAX_SAFE: f64 = 9007199254740992.0;
+
+/// The bound of `u32` options.
+pub(crate) const U32_MAX: f64 = u32::MAX as f64;
+
+/// A number as JavaScript prints it (`NaN`, `Infinity`, `1099511627776`, `2.5`).
+pub(crate) fn js_number(x: f64) -> String {
+    match x {
+        x if x.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        x => x.to_string(),
+    }
+}
+
+/// An object argument (an options object, an event, evidence): `Obj<GenerateOptions>` in
+/// place of `GenerateOptions`, `Option<Obj<..>>` where it may be left out. napi-rs reads
+/// the fields of anything it is given (a string, a number, an array: every field then
+/// missing, the argument silently ignored; `null` where one is required: V8's `TypeError`
+/// without a `code`). This refuses what is not a plain object, and turns napi-rs's error
+/// about a field (`Failed to convert napi value String into rust type f64 on
+/// GenerateOptions.customers`) into ours, naming the option and showing the value as given
+/// (`customers must be a number, got "x"`); both with `code` `INVALID_PARAMETER`.
+///
+/// The argument is named after the last word of its type (`GenerateOptions` -> `options`,
+/// `HistoryEvent` -> `event`), as every such argument of this crate is. The TypeScript type
+/// stays the struct's: each use sets it (`#[napi(ts_arg_type = "..")]` or the function's
+/// `ts_args_type`).
+pub struct Obj<T>(pub T);
+
+impl<T> std::ops::Deref for Obj<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::TypeName for Obj<T> {
+    fn type_name() -> &'static str {
+        T::type_name()
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+/// Accepts everything, so that a function's `strict` check leaves the refusal (with our
+/// `code` and the argument's name) to `from_napi_value`.
+impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::ValidateNapiValue for Obj<T> {
+    unsafe fn validate(
+        _env: napi::sys::napi_env,
+        _value: napi::sys::napi_value,
+    ) -> napi::Result<napi::sys::napi_value> {
+        Ok(std::ptr::null_mut())
+    }
+}
+
+impl<T: napi::bindgen_prelude::FromNapiValue + napi::bindgen_prelude::TypeName> napi::bindgen_prelude::FromNapiValue
+    for Obj<T>
+{
+    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+        let ty = T::type_name();
+        let arg = arg_name(ty);
+        let (got, plain) = describe(env, value)?;
+        if !plain {
+            let e = nps_core::NpsError::invalid(&arg, got, &format!("an object ({ty})"));
+            return Err(thrown(env, e));
+        }
+        match T::from_napi_value(env, value) {
+            Ok(v) => Ok(Obj(v)),
+            // A JS exception (a getter that threw) goes on as it is.
+            Err(e) if e.status == napi::Status::PendingException => Err(e),
+            Err(e) => Err(thrown(env, field_error(env, value, &arg, e))),
+        }
+    }
+}
+
+/// `GenerateOptions` -> `options`, `ReportOptionsJs` -> `options`, `HistoryEvent` -> `event`.
+fn arg_name(ty: &str) -> String {
+    let ty = ty.strip_suffix("Js").unwrap_or(ty);
+    let start = ty.rfind(|c: char| c.is_ascii_uppercase()).unwrap_or(0);
+    ty[start..].to_ascii_lowercase()
+}
+
+/// A JS value as a message shows it (`"x"`, `2.5`, `null`, `an array`), and whether it is a
+/// plain object (not an array, a typed array or a Buffer).
+unsafe fn describe(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<(String, bool)> {
+    use napi::bindgen_prelude::FromNapiValue;
+    use napi::ValueType;
+    Ok(match napi::type_of!(env, value)? {
+        ValueType::Undefined => ("undefined".into(), false),
+        ValueType::Null => ("null".into(), false),
+        ValueType::Boolean => (bool::from_napi_value(env, value)?.to_string(), false),
+        ValueType::Number => (js_number(f64::from_napi_value(env, value)?), false),
+        ValueType::String => {
+            let s = String::from_napi_value(env, value)?;
+            let short: String = s.chars().take(40).collect();
+            (if short.len() < s.len() { format!("{short:?}...") } else { format!("{s:?}") }, false)
+        }
+        ValueType::Object => {
+            let (mut array, mut typed) = (false, false);
+            napi::check_status!(napi::sys::napi_is_array(env, value, &mut array))?;
+            napi::check_status!(napi::sys::napi_is_typedarray(env, value, &mut typed))?;
+            match (array, typed) {
+                (true, _) => ("an array".into(), false),
+                (_, true) => ("a typed array".into(), false),
+                _ => ("an object".into(), true),
+            }
+        }
+        ValueType::BigInt => ("a bigint".into(), false),
+        ValueType::Symbol => ("a symbol".into(), false),
+        ValueType::Function => ("a function".into(), false),
+        _ => ("a value of another type".into(), false),
+    })
+}
+
+/// napi-rs's error about a field of `object` (its reason ends in ` on Struct.field`, once
+/// per level) as ours: the option's name (`asOf`, `shares.detractors`), the value given
+/// and what is expected.
+unsafe fn field_error(
+    env: napi::sys::napi_env,
+    object: napi::sys::napi_value,
+    arg: &str,
+    e: napi::Error,
+) -> nps_core::NpsError {
+    use napi::Status;
+    let mut reason = e.reason.as_str();
+    let mut path = Vec::new();
+    while let Some((rest, place)) = reason.rsplit_once(" on ") {
+        match place.split_once('.') {
+            Some((s, f)) if !s.is_empty() && !f.is_empty() && !place.contains(' ') => path.push(f.to_string()),
+            _ => break,
+        }
+        reason = rest;
+    }
+    path.reverse();
+    if path.is_empty() {
+        if let Some(field) = reason.strip_prefix("Missing field `").and_then(|r| r.strip_suffix('`')) {
+            return nps_core::NpsError::invalid(&format!("{arg}.{field}"), "nothing", "given");
+        }
+        return nps_core::NpsError::invalid(arg, reason, "an object of the expected fields");
+    }
+    let mut value = object;
+    let mut got = None;
+    for f in &path {
+        let Ok((_, true)) = describe(env, value) else { break };
+        let mut next = std::ptr::null_mut();
+        let Ok(name) = std::ffi::CString::new(f.as_str()) else { break };
+        if napi::sys::napi_get_named_property(env, value, name.as_ptr(), &mut next) != napi::sys::Status::napi_ok {
+            break;
+        }
+        value = next;
+        got = Some(next);
+    }
+    let got = match got.filter(|_| value != object) {
+        Some(v) => describe(env, v).map(|(d, _)| d).unwrap_or_else(|_| "a value of the wrong type".into()),
+        None => "a value of the wrong type".into(),
+    };
+    let expected = match e.status {
+        Status::NumberExpected => "a number",
+        Status::StringExpected => "a string",
+        Status::BooleanExpected => "a boolean",
+        Status::ObjectExpected => "an object",
+        Status::ArrayExpected => "an array",
+        Status::BigintExpected => "a bigint",
+        Status::DateExpected => "a Date",
+        _ => reason,
+    };
+    nps_core::NpsError::invalid(&path.join("."), got, expected)
+}
+
+/// The error as the JS `Error` (with its `code`) that napi-rs throws as it is.
+unsafe fn thrown(env: napi::sys::napi_env, e: nps_core::NpsError) -> napi::Error {
+    let env = napi::Env::from_raw(env);
+    napi::Error::from(napi::bindgen_prelude::JsError::from(crate::error::to_napi(e)).into_unknown(env))
 }
 
 /// Values in a model's `inputs` order as cells (NaN is missing); a wrong count is an error.

@@ -81,8 +81,11 @@ pub fn survey_answer_features() -> Vec<String> {
 pub fn churn_by_nps(
     scores: NumericArray,
     churned: Either<Vec<bool>, NumericArray>,
-    options: Option<ChurnByNpsOptions>,
+    #[napi(ts_arg_type = "ChurnByNpsOptions | undefined | null")] options: Option<
+        crate::convert::Obj<ChurnByNpsOptions>,
+    >,
 ) -> Result<ChurnByNps> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let churned = booleans(&churned, "churned")?;
     let r = core::churn_by_nps(&floats(&scores), &churned, o.level.unwrap_or(0.95)).into_napi()?;
@@ -230,7 +233,7 @@ pub struct PredictedNps {
 #[derive(Default)]
 pub struct PredictedNpsOptions {
     /// Respondents the model was trained on (counts the uncertainty of its level).
-    pub trained_on: Option<u32>,
+    pub trained_on: Option<f64>,
     /// Confidence level (0.95).
     pub level: Option<f64>,
     /// Actual 0–10 answers (NaN where none) for a blended NPS.
@@ -239,11 +242,22 @@ pub struct PredictedNpsOptions {
 
 /// NPS from row-major (detractor, passive, promoter) probabilities, with an interval.
 #[napi(catch_unwind)]
-pub fn predicted_nps(proba: Float64Array, options: Option<PredictedNpsOptions>) -> Result<PredictedNps> {
+pub fn predicted_nps(
+    proba: Float64Array,
+    #[napi(ts_arg_type = "PredictedNpsOptions | undefined | null")] options: Option<
+        crate::convert::Obj<PredictedNpsOptions>,
+    >,
+) -> Result<PredictedNps> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let view = proba_rows(&proba)?;
-    let p = core::blended_nps(view, o.answers.as_deref(), o.trained_on.unwrap_or(0) as usize, o.level.unwrap_or(0.95))
-        .into_napi()?;
+    let p = core::blended_nps(
+        view,
+        o.answers.as_deref(),
+        crate::convert::size(o.trained_on, "trainedOn", 0.0, 0)?,
+        o.level.unwrap_or(0.95),
+    )
+    .into_napi()?;
     Ok(PredictedNps { n: p.n as u32, nps: p.nps, se: p.se, low: p.low, high: p.high, level: p.level })
 }
 
@@ -334,7 +348,7 @@ fn detractor_risk(
 #[derive(Default)]
 pub struct DetractorOptions {
     /// Factors each way (3).
-    pub top: Option<u32>,
+    pub top: Option<f64>,
 }
 
 #[napi]
@@ -345,13 +359,14 @@ impl LtrModel {
     pub fn explain_detractor(
         &self,
         customer: crate::convert::Inputs,
-        options: Option<DetractorOptions>,
+        options: Option<crate::convert::Obj<DetractorOptions>>,
     ) -> Result<DetractorRisk> {
+        let options = options.map(|o| o.0);
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let explainer = self.inner.detractor_explainer().into_napi()?;
         let mut d = core::DetractorRisk::default();
         self.inner.detractor_risk_into(&explainer, &cells, &mut Vec::new(), &mut d).into_napi()?;
-        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let top = detractor_top(options)?;
         let (up, down) = explainer.top(&d.contributions, top);
         let up: Vec<usize> = up.iter().map(|f| f.source).collect();
         let down: Vec<usize> = down.iter().map(|f| f.source).collect();
@@ -372,11 +387,12 @@ impl BoostedLtrModel {
     pub fn explain_detractor(
         &self,
         customer: crate::convert::Inputs,
-        options: Option<DetractorOptions>,
+        options: Option<crate::convert::Obj<DetractorOptions>>,
     ) -> Result<DetractorRisk> {
+        let options = options.map(|o| o.0);
         let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         let d = self.inner.detractor_risk(&cells).into_napi()?;
-        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let top = detractor_top(options)?;
         let (mut up, mut down) = (Vec::new(), Vec::new());
         nps_core::explain::top_indices_into(&d.contributions, top, &mut up, &mut down);
         Ok(detractor_risk(&d, &up, &down, &self.inner.inputs, true))
@@ -392,9 +408,9 @@ pub struct TicketScorerOptions {
     #[napi(ts_type = "Record<string, Field>")]
     pub customer: Option<crate::convert::Inputs>,
     /// Factors each way (3).
-    pub top_factors: Option<u32>,
+    pub top_factors: Option<f64>,
     /// Actions returned (3).
-    pub top_actions: Option<u32>,
+    pub top_actions: Option<f64>,
 }
 
 /// Options of one ticket.
@@ -416,7 +432,7 @@ pub struct TicketOptions {
     /// The customer's segment, for a `learner`.
     pub segment: Option<String>,
     /// Seed of the learner's Thompson draws (0).
-    pub seed: Option<u32>,
+    pub seed: Option<f64>,
 }
 
 /// What one ticket returns.
@@ -523,20 +539,29 @@ pub struct TicketScorer {
     json: Vec<u8>,
 }
 
+/// The customer fields and the core's options of a scorer (the core's defaults where not
+/// given).
+fn ticket_options(
+    options: Option<TicketScorerOptions>,
+) -> Result<(Option<crate::convert::Inputs>, core::TicketOptions<'static>)> {
+    let d = core::TicketOptions::default();
+    let Some(o) = options else { return Ok((None, d)) };
+    let options = core::TicketOptions {
+        top_factors: crate::convert::size(o.top_factors, "topFactors", 0.0, d.top_factors)?,
+        top_actions: crate::convert::size(o.top_actions, "topActions", 0.0, d.top_actions)?,
+        propensity: None,
+    };
+    Ok((o.customer, options))
+}
+
+/// How many factors `explainDetractor` lists each way (3).
+fn detractor_top(options: Option<DetractorOptions>) -> Result<usize> {
+    crate::convert::size(options.and_then(|o| o.top), "top", 0.0, 3)
+}
+
 impl TicketScorer {
     /// A scorer with its customer record and options (the core's defaults where not given).
-    fn build(
-        inner: core::TicketScorer,
-        customer: Customer,
-        top_factors: Option<u32>,
-        top_actions: Option<u32>,
-    ) -> Self {
-        let d = core::TicketOptions::default();
-        let options = core::TicketOptions {
-            top_factors: top_factors.map_or(d.top_factors, |n| n as usize),
-            top_actions: top_actions.map_or(d.top_actions, |n| n as usize),
-            propensity: None,
-        };
+    fn build(inner: core::TicketScorer, customer: Customer, options: core::TicketOptions<'static>) -> Self {
         TicketScorer {
             inner,
             customer,
@@ -566,23 +591,21 @@ impl TicketScorer {
         churn: napi::bindgen_prelude::Either<&crate::model::ChurnModel, &crate::boosted::BoostedChurnModel>,
         catalog: &crate::action::ActionCatalog,
         ltr: Option<napi::bindgen_prelude::Either<&LtrModel, &BoostedLtrModel>>,
-        options: Option<TicketScorerOptions>,
+        options: Option<crate::convert::Obj<TicketScorerOptions>>,
     ) -> Result<Self> {
+        let options = options.map(|o| o.0);
         let ltr: Option<core::AnyLtrModel> = ltr.map(|l| match l {
             napi::bindgen_prelude::Either::A(m) => m.inner.clone().into(),
             napi::bindgen_prelude::Either::B(m) => m.inner.clone().into(),
         });
-        let (fields, top_factors, top_actions) = match options {
-            None => (None, None, None),
-            Some(o) => (o.customer, o.top_factors, o.top_actions),
-        };
+        let (fields, options) = ticket_options(options)?;
         let customer = crate::action::customer_record(&catalog.inner, &fields.unwrap_or_default())?;
         let churn: nps_core::model::AnyChurnModel = match churn {
             napi::bindgen_prelude::Either::A(m) => (*m.inner).clone().into(),
             napi::bindgen_prelude::Either::B(m) => (*m.inner).clone().into(),
         };
         let inner = core::TicketScorer::new(engine.inner.clone(), churn, ltr, catalog.inner.clone()).into_napi()?;
-        Ok(TicketScorer::build(inner, customer, top_factors, top_actions))
+        Ok(TicketScorer::build(inner, customer, options))
     }
 
     /// The scorer's file: the feature definitions and kinds, the models' files and the
@@ -596,14 +619,17 @@ impl TicketScorer {
     /// A scorer from its file (`toJson`), checked part by part (errors name the part:
     /// `ticket scorer catalog: ...`); `options` as in the constructor.
     #[napi(factory, catch_unwind)]
-    pub fn from_json(text: String, options: Option<TicketScorerOptions>) -> Result<TicketScorer> {
+    pub fn from_json(
+        text: String,
+        #[napi(ts_arg_type = "TicketScorerOptions | undefined | null")] options: Option<
+            crate::convert::Obj<TicketScorerOptions>,
+        >,
+    ) -> Result<TicketScorer> {
+        let options = options.map(|o| o.0);
         let inner = core::TicketScorer::from_json(&text).into_napi()?;
-        let (fields, top_factors, top_actions) = match options {
-            None => (None, None, None),
-            Some(o) => (o.customer, o.top_factors, o.top_actions),
-        };
+        let (fields, options) = ticket_options(options)?;
         let customer = crate::action::customer_record(inner.catalog(), &fields.unwrap_or_default())?;
-        Ok(TicketScorer::build(inner, customer, top_factors, top_actions))
+        Ok(TicketScorer::build(inner, customer, options))
     }
 
     /// The features, in the order of `details.features`.
@@ -644,10 +670,11 @@ impl TicketScorer {
     pub fn ticket_values(
         &mut self,
         history: &mut crate::features::CustomerHistory,
-        event: crate::features::HistoryEvent,
+        event: crate::convert::Obj<crate::features::HistoryEvent>,
         mut out: Float64ArraySlice,
         now: Option<Either<f64, JsDate<'static>>>,
     ) -> Result<u32> {
+        let event = event.0;
         // SAFETY: the array is only touched here, on the JS thread, during this call.
         let out = unsafe { out.as_mut() };
         self.layout.check_out(out.len()).into_napi()?; // before the event is added
@@ -693,16 +720,18 @@ impl TicketScorer {
         &mut self,
         env: &'env Env,
         history: &mut crate::features::CustomerHistory,
-        event: crate::features::HistoryEvent,
-        options: Option<TicketOptions>,
+        event: crate::convert::Obj<crate::features::HistoryEvent>,
+        options: Option<crate::convert::Obj<TicketOptions>>,
         learner: Option<&crate::action::Learner>,
     ) -> Result<Either<Unknown<'env>, TicketResult>> {
+        let event = event.0;
+        let options = options.map(|o| o.0);
         let (mut trace, mut details, mut now, mut own) = (false, false, None, None);
         let (mut segment, mut seed) = (String::new(), 0);
         self.outcomes.clear();
         if let Some(o) = options {
             segment = o.segment.unwrap_or_default();
-            seed = o.seed.unwrap_or(0);
+            seed = crate::convert::seed(o.seed, "seed", 0)?;
             trace = o.trace.unwrap_or(false);
             details = o.details.unwrap_or(false);
             now = o.now;
@@ -714,7 +743,7 @@ impl TicketScorer {
             }
         }
         if let Some(l) = learner {
-            l.inner.draws_into(self.inner.catalog(), &segment, &mut Rng::new(seed as u64), &mut self.draws);
+            l.inner.draws_into(self.inner.catalog(), &segment, &mut Rng::new(seed), &mut self.draws);
         }
         let now = now.as_ref().map(|t: &crate::convert::Time| t.seconds("now")).transpose()?;
         self.score(history, &event, now, own.as_ref(), learner.is_some())?;

@@ -228,7 +228,8 @@ pub struct TableEncoder {
 impl TableEncoder {
     /// Learns the encoding of `table` (kinds inferred, `options.kinds` overriding).
     #[napi(factory, catch_unwind, ts_args_type = "table: Table, options?: ColumnOptions")]
-    pub fn fit(table: Object<'_>, options: Option<ColumnOptions>) -> Result<TableEncoder> {
+    pub fn fit(table: Object<'_>, options: Option<crate::convert::Obj<ColumnOptions>>) -> Result<TableEncoder> {
+        let options = options.map(|o| o.0);
         let (table, options) = (self::table(&table)?, options.unwrap_or_default());
         let specs = fit_specs(&table, options.kinds.as_ref(), options.exclude.as_deref())?;
         let encoder = encoder_options(options.unseen.as_deref(), options.standardize)?;

@@ -47,7 +47,8 @@ pub struct EventColumnsJs {
 #[napi(object)]
 pub struct FeatureOptions {
     /// Reference time (a `Date` or epoch milliseconds): only events strictly before it count.
-    pub as_of: Either<f64, JsDate<'static>>,
+    #[napi(ts_type = "number | Date")]
+    pub as_of: crate::convert::Time,
     /// Event kinds beyond the built-in ones that the history may use.
     pub declared_kinds: Option<Vec<String>>,
 }
@@ -155,7 +156,7 @@ fn run(events: Either<Vec<Event>, EventColumnsJs>, set: &FeatureSet, options: Fe
     let b = builder(&events)?;
     let declared: Vec<&str> = options.declared_kinds.iter().flatten().map(String::as_str).collect();
     let table = b.table(&declared).into_napi()?;
-    let as_of = epoch_seconds(&options.as_of, "asOf", 0)?;
+    let as_of = options.as_of.seconds("asOf")?;
     let m = core::compute(&table, set, as_of).into_napi()?;
     let values: Vec<f64> = m.values.iter().copied().collect();
     Ok(FeatureMatrix {
@@ -171,15 +172,20 @@ fn run(events: Either<Vec<Event>, EventColumnsJs>, set: &FeatureSet, options: Fe
 pub fn compute(
     events: Either<Vec<Event>, EventColumnsJs>,
     definitions: String,
-    options: FeatureOptions,
+    #[napi(ts_arg_type = "FeatureOptions")] options: crate::convert::Obj<FeatureOptions>,
 ) -> Result<FeatureMatrix> {
+    let options = options.0;
     let set = FeatureSet::from_json(&definitions).into_napi()?;
     run(events, &set, options)
 }
 
 /// The built-in retention feature set, one row per customer, as of `asOf`.
 #[napi(namespace = "features", catch_unwind)]
-pub fn retention(events: Either<Vec<Event>, EventColumnsJs>, options: FeatureOptions) -> Result<FeatureMatrix> {
+pub fn retention(
+    events: Either<Vec<Event>, EventColumnsJs>,
+    #[napi(ts_arg_type = "FeatureOptions")] options: crate::convert::Obj<FeatureOptions>,
+) -> Result<FeatureMatrix> {
+    let options = options.0;
     run(events, &core::retention(), options)
 }
 
@@ -252,7 +258,11 @@ pub struct FeatureEngine {
 #[napi(namespace = "features")]
 impl FeatureEngine {
     #[napi(constructor, catch_unwind)]
-    pub fn new(definitions: Option<String>, options: Option<HistoryOptions>) -> Result<Self> {
+    pub fn new(
+        definitions: Option<String>,
+        #[napi(ts_arg_type = "HistoryOptions | undefined | null")] options: Option<crate::convert::Obj<HistoryOptions>>,
+    ) -> Result<Self> {
+        let options = options.map(|o| o.0);
         let set = match definitions {
             Some(text) => FeatureSet::from_json(&text).into_napi()?,
             None => core::retention(),
@@ -280,7 +290,10 @@ pub struct CustomerHistory {
 #[napi(namespace = "features")]
 impl CustomerHistory {
     #[napi(constructor)]
-    pub fn new(options: Option<HistoryOptions>) -> Self {
+    pub fn new(
+        #[napi(ts_arg_type = "HistoryOptions | undefined | null")] options: Option<crate::convert::Obj<HistoryOptions>>,
+    ) -> Self {
+        let options = options.map(|o| o.0);
         let declared = kinds_of(&options);
         let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
         CustomerHistory { inner: core::CustomerHistory::new(&declared) }
@@ -289,7 +302,11 @@ impl CustomerHistory {
     /// Adds one event; errors name the field and value (unknown kind, negative duration, a
     /// survey answer that is not a whole number on 0–10).
     #[napi(catch_unwind)]
-    pub fn push(&mut self, event: HistoryEvent) -> Result<()> {
+    pub fn push(
+        &mut self,
+        #[napi(ts_arg_type = "HistoryEvent")] event: crate::convert::Obj<HistoryEvent>,
+    ) -> Result<()> {
+        let event = event.0;
         let index = self.inner.len();
         event.with_core("time", index, |e| self.inner.push(e).into_napi())?
     }
@@ -303,8 +320,9 @@ impl CustomerHistory {
     /// Removes the events added after the history held `length` of them (the latest added),
     /// so that it is as it was then; a `length` at or above `history.length` changes nothing.
     #[napi]
-    pub fn truncate(&mut self, length: u32) {
-        self.inner.truncate(length as usize);
+    pub fn truncate(&mut self, length: f64) -> Result<()> {
+        self.inner.truncate(crate::convert::size(Some(length), "length", 0.0, 0)?);
+        Ok(())
     }
 
     /// The history as JSON (the declared kinds and every event, in the order added), to keep

@@ -66,28 +66,48 @@ pub struct LabelOptions {
 
 /// Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn roc_auc(y: Labels, score: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+pub fn roc_auc(
+    y: Labels,
+    score: NumericArray,
+    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     core::roc_auc(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()
 }
 
 /// Average precision (step-wise), as scikit-learn's `average_precision_score`.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn average_precision(y: Labels, score: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+pub fn average_precision(
+    y: Labels,
+    score: NumericArray,
+    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     core::average_precision(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()
 }
 
 /// Mean log loss, probabilities clipped to [ε, 1 − ε].
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn log_loss(y: Labels, p: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+pub fn log_loss(
+    y: Labels,
+    p: NumericArray,
+    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     core::log_loss(&labels(&y, o.pos_label.as_ref())?, &floats(&p), o.weights.as_deref()).into_napi()
 }
 
 /// Mean squared difference between probability and outcome.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn brier(y: Labels, p: NumericArray, options: Option<MetricOptions>) -> Result<f64> {
+pub fn brier(
+    y: Labels,
+    p: NumericArray,
+    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     core::brier(&labels(&y, o.pos_label.as_ref())?, &floats(&p), o.weights.as_deref()).into_napi()
 }
@@ -102,7 +122,12 @@ pub struct RocCurve {
 
 /// The ROC curve, as scikit-learn's `roc_curve(drop_intermediate=False)`.
 #[napi(namespace = "metrics", catch_unwind)]
-pub fn roc_curve(y: Labels, score: NumericArray, options: Option<MetricOptions>) -> Result<RocCurve> {
+pub fn roc_curve(
+    y: Labels,
+    score: NumericArray,
+    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
+) -> Result<RocCurve> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let r = core::roc_curve(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()?;
     Ok(RocCurve { fpr: r.fpr, tpr: r.tpr, thresholds: r.thresholds })
@@ -130,8 +155,9 @@ pub fn threshold_metrics(
     y: Labels,
     p: NumericArray,
     threshold: Option<f64>,
-    options: Option<LabelOptions>,
+    #[napi(ts_arg_type = "LabelOptions | undefined | null")] options: Option<crate::convert::Obj<LabelOptions>>,
 ) -> Result<ThresholdMetrics> {
+    let options = options.map(|o| o.0);
     let pos_label = options.and_then(|o| o.pos_label);
     let t =
         core::threshold_metrics(&labels(&y, pos_label.as_ref())?, &floats(&p), threshold.unwrap_or(0.5)).into_napi()?;
@@ -174,12 +200,17 @@ pub struct LiftTable {
 pub fn lift_table(
     y: Labels,
     score: NumericArray,
-    bins: Option<u32>,
-    options: Option<LabelOptions>,
+    bins: Option<f64>,
+    #[napi(ts_arg_type = "LabelOptions | undefined | null")] options: Option<crate::convert::Obj<LabelOptions>>,
 ) -> Result<LiftTable> {
+    let options = options.map(|o| o.0);
     let pos_label = options.and_then(|o| o.pos_label);
-    let t =
-        core::lift_table(&labels(&y, pos_label.as_ref())?, &floats(&score), bins.unwrap_or(10) as usize).into_napi()?;
+    let t = core::lift_table(
+        &labels(&y, pos_label.as_ref())?,
+        &floats(&score),
+        crate::convert::size(bins, "bins", 1.0, 10)?,
+    )
+    .into_napi()?;
     let rows = t
         .rows
         .iter()
@@ -213,12 +244,17 @@ pub struct CalibrationRow {
 pub fn calibration_table(
     y: Labels,
     p: NumericArray,
-    bins: Option<u32>,
-    options: Option<LabelOptions>,
+    bins: Option<f64>,
+    #[napi(ts_arg_type = "LabelOptions | undefined | null")] options: Option<crate::convert::Obj<LabelOptions>>,
 ) -> Result<Vec<CalibrationRow>> {
+    let options = options.map(|o| o.0);
     let pos_label = options.and_then(|o| o.pos_label);
-    let rows = core::calibration_table(&labels(&y, pos_label.as_ref())?, &floats(&p), bins.unwrap_or(10) as usize)
-        .into_napi()?;
+    let rows = core::calibration_table(
+        &labels(&y, pos_label.as_ref())?,
+        &floats(&p),
+        crate::convert::size(bins, "bins", 1.0, 10)?,
+    )
+    .into_napi()?;
     Ok(rows
         .iter()
         .map(|r| CalibrationRow {

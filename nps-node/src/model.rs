@@ -85,7 +85,12 @@ pub struct Explanation {
 #[derive(Default)]
 pub struct ExplainOptions {
     /// Factors each way (3).
-    pub top: Option<u32>,
+    pub top: Option<f64>,
+}
+
+/// How many factors `explain` lists each way (3).
+pub(crate) fn explain_top(options: Option<ExplainOptions>) -> Result<usize> {
+    crate::convert::size(options.and_then(|o| o.top), "top", 0.0, 3)
 }
 
 /// Explicit class weights (scikit-learn's `{0: w0, 1: w1}`).
@@ -123,7 +128,7 @@ pub struct ChurnFitOptions {
     /// Newton's stopping tolerance (1e-8).
     pub tol: Option<f64>,
     /// Newton steps, at most (100).
-    pub max_iter: Option<u32>,
+    pub max_iter: Option<f64>,
     pub class_weight: Option<ClassWeightOption>,
     /// Kind overrides; the other columns' kinds are inferred (`inferKinds`).
     #[napi(ts_type = "Record<string, ColumnKind>")]
@@ -264,7 +269,7 @@ fn churn_fit(
             c: o.c.unwrap_or(default.c),
             fit_intercept: o.fit_intercept.unwrap_or(default.fit_intercept),
             tol: o.tol.unwrap_or(default.tol),
-            max_iter: o.max_iter.map_or(default.max_iter, |m| m as usize),
+            max_iter: crate::convert::size(o.max_iter, "maxIter", 0.0, default.max_iter)?,
             class_weight: class_weight(o.class_weight)?,
         },
         encoder: crate::encode::encoder_options(o.unseen.as_deref(), o.standardize)?,
@@ -288,8 +293,9 @@ impl ChurnModel {
     pub fn fit(
         table: Object<'_>,
         y: Vec<crate::convert::Field>,
-        options: Option<ChurnFitOptions>,
+        options: Option<crate::convert::Obj<ChurnFitOptions>>,
     ) -> Result<ChurnModel> {
+        let options = options.map(|o| o.0);
         let fit = churn_fit(&table, y, options.unwrap_or_default())?;
         Ok(ChurnModel { inner: Arc::new(fit().into_napi()?) })
     }
@@ -303,8 +309,9 @@ impl ChurnModel {
     pub fn fit_async(
         table: Object<'_>,
         y: Vec<crate::convert::Field>,
-        options: Option<ChurnFitOptions>,
+        options: Option<crate::convert::Obj<ChurnFitOptions>>,
     ) -> AsyncTask<FitTask<ChurnModel>> {
+        let options = options.map(|o| o.0);
         let fit = churn_fit(&table, y, options.unwrap_or_default());
         FitTask::new(fit.map(|fit| move || fit().map(|m| ChurnModel { inner: Arc::new(m) })))
     }
@@ -373,7 +380,8 @@ impl ChurnModel {
 
     /// Records a decision of `monitor.compare` in the lineage.
     #[napi(catch_unwind, ts_args_type = "decision: monitor.PromotionDecision")]
-    pub fn record_decision(&mut self, decision: crate::monitor::PromotionDecision) -> Result<()> {
+    pub fn record_decision(&mut self, decision: crate::convert::Obj<crate::monitor::PromotionDecision>) -> Result<()> {
+        let decision = decision.0;
         crate::monitor::record(std::sync::Arc::make_mut(&mut self.inner), &decision)
     }
 
@@ -393,8 +401,9 @@ impl ChurnModel {
     pub fn drift(
         &self,
         table: napi::bindgen_prelude::Object,
-        options: Option<crate::monitor::DriftOptions>,
+        options: Option<crate::convert::Obj<crate::monitor::DriftOptions>>,
     ) -> Result<crate::monitor::DriftReport> {
+        let options = options.map(|o| o.0);
         crate::monitor::model_drift(&*self.inner, &table, options)
     }
 
@@ -450,9 +459,14 @@ impl ChurnModel {
     /// The customer's probability and the `top` factors raising and lowering it (exact
     /// contributions: baseline + all inputs' contributions = the log-odds).
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
-    pub fn explain(&self, customer: crate::convert::Inputs, options: Option<ExplainOptions>) -> Result<Explanation> {
+    pub fn explain(
+        &self,
+        customer: crate::convert::Inputs,
+        options: Option<crate::convert::Obj<ExplainOptions>>,
+    ) -> Result<Explanation> {
+        let options = options.map(|o| o.0);
         let cells = self.cells(&customer)?;
-        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let top = explain_top(options)?;
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
     }
 
@@ -475,9 +489,14 @@ impl ChurnModel {
 
     /// `explain` from the inputs' values in `inputs` order (NaN = missing).
     #[napi(catch_unwind)]
-    pub fn explain_values(&self, values: Float64Array, options: Option<ExplainOptions>) -> Result<Explanation> {
+    pub fn explain_values(
+        &self,
+        values: Float64Array,
+        #[napi(ts_arg_type = "ExplainOptions | undefined | null")] options: Option<crate::convert::Obj<ExplainOptions>>,
+    ) -> Result<Explanation> {
+        let options = options.map(|o| o.0);
         let cells = self.value_cells(&values)?;
-        let top = options.and_then(|o| o.top).unwrap_or(3) as usize;
+        let top = explain_top(options)?;
         Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
     }
 

@@ -55,21 +55,21 @@ fn columns<'a>(cols: &'a [MonitorColumn], values: &'a [Owned]) -> Vec<Column<'a>
 #[derive(Default)]
 pub struct DriftOptions {
     /// Quantile bins of a numeric input (default 10, deciles).
-    pub bins: Option<u32>,
+    pub bins: Option<f64>,
     /// PSI from which drift is moderate (default 0.1).
     pub moderate: Option<f64>,
     /// PSI from which drift is major (default 0.25).
     pub major: Option<f64>,
 }
 
-fn drift_options(o: Option<DriftOptions>) -> core::DriftOptions {
+fn drift_options(o: Option<DriftOptions>) -> Result<core::DriftOptions> {
     let o = o.unwrap_or_default();
     let d = core::DriftOptions::default();
-    core::DriftOptions {
-        bins: o.bins.map_or(d.bins, |b| b as usize),
+    Ok(core::DriftOptions {
+        bins: crate::convert::size(o.bins, "bins", 1.0, d.bins)?,
         moderate: o.moderate.unwrap_or(d.moderate),
         major: o.major.unwrap_or(d.major),
-    }
+    })
 }
 
 /// One bin (or category) with its share on each side.
@@ -184,13 +184,14 @@ pub fn drift(
         &crate::boosted::BoostedChurnModel,
     >,
     current: napi::bindgen_prelude::Either<Vec<MonitorColumn>, napi::bindgen_prelude::Object>,
-    options: Option<DriftOptions>,
+    options: Option<crate::convert::Obj<DriftOptions>>,
 ) -> Result<DriftReport> {
+    let options = options.map(|o| o.0);
     use napi::bindgen_prelude::{Either, Either3};
     match (reference, current) {
         (Either3::A(reference), Either::A(current)) => {
             let (r, c) = (owned(&reference)?, owned(&current)?);
-            let o = drift_options(options);
+            let o = drift_options(options)?;
             Ok(report(core::drift(&columns(&reference, &r), &columns(&current, &c), &o).into_napi()?))
         }
         (Either3::B(m), Either::B(table)) => model_drift(&*m.inner, &table, options),
@@ -220,9 +221,9 @@ pub struct ReferenceSummary {
 impl ReferenceSummary {
     /// Summarises the reference window (`bins` quantile bins, default 10).
     #[napi(factory, catch_unwind)]
-    pub fn build(reference: Vec<MonitorColumn>, bins: Option<u32>) -> Result<ReferenceSummary> {
+    pub fn build(reference: Vec<MonitorColumn>, bins: Option<f64>) -> Result<ReferenceSummary> {
         let r = owned(&reference)?;
-        let bins = bins.map_or(core::DEFAULT_BINS, |b| b as usize);
+        let bins = crate::convert::size(bins, "bins", 1.0, core::DEFAULT_BINS)?;
         Ok(ReferenceSummary { inner: core::ReferenceSummary::build(&columns(&reference, &r), bins).into_napi()? })
     }
 
@@ -240,9 +241,16 @@ impl ReferenceSummary {
 
     /// Drift of `current` from this summary (KS at the reference's percentiles).
     #[napi(catch_unwind)]
-    pub fn compare(&self, current: Vec<MonitorColumn>, options: Option<DriftOptions>) -> Result<DriftReport> {
+    pub fn compare(
+        &self,
+        current: Vec<MonitorColumn>,
+        #[napi(ts_arg_type = "monitor.DriftOptions | undefined | null")] options: Option<
+            crate::convert::Obj<DriftOptions>,
+        >,
+    ) -> Result<DriftReport> {
+        let options = options.map(|o| o.0);
         let c = owned(&current)?;
-        Ok(report(self.inner.compare(&columns(&current, &c), &drift_options(options)).into_napi()?))
+        Ok(report(self.inner.compare(&columns(&current, &c), &drift_options(options)?).into_napi()?))
     }
 
     /// The inputs summarised.
@@ -261,7 +269,7 @@ pub struct PerformanceOptions {
     /// Confidence level of the AUC interval (0.95).
     pub level: Option<f64>,
     /// Bins of the lift (10).
-    pub lift_bins: Option<u32>,
+    pub lift_bins: Option<f64>,
     /// Significance level of the calibration tests (0.05).
     pub alpha: Option<f64>,
     /// |observed − predicted| from which a significant difference is drift (0.02).
@@ -317,13 +325,16 @@ pub fn performance(
     y: NumericArray,
     p: NumericArray,
     period: Vec<String>,
-    options: Option<PerformanceOptions>,
+    #[napi(ts_arg_type = "monitor.PerformanceOptions | undefined | null")] options: Option<
+        crate::convert::Obj<PerformanceOptions>,
+    >,
 ) -> Result<Vec<PeriodPerformance>> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let d = core::PerformanceOptions::default();
     let opts = core::PerformanceOptions {
         level: o.level.unwrap_or(d.level),
-        lift_bins: o.lift_bins.map_or(d.lift_bins, |b| b as usize),
+        lift_bins: crate::convert::size(o.lift_bins, "liftBins", 1.0, d.lift_bins)?,
         alpha: o.alpha.unwrap_or(d.alpha),
         citl_tolerance: o.citl_tolerance.unwrap_or(d.citl_tolerance),
         slope_low: o.slope_low.unwrap_or(d.slope_low),
@@ -451,8 +462,11 @@ impl Recalibrator {
         method: String,
         p: NumericArray,
         y: NumericArray,
-        options: Option<RecalibratorOptions>,
+        #[napi(ts_arg_type = "monitor.RecalibratorOptions | undefined | null")] options: Option<
+            crate::convert::Obj<RecalibratorOptions>,
+        >,
     ) -> Result<Recalibrator> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let inner =
             core::Recalibration::fit(&method, &floats(&y), &floats(&p), o.sample_weight.as_deref()).into_napi()?;
@@ -579,7 +593,7 @@ pub(crate) fn model_drift(
     options: Option<DriftOptions>,
 ) -> Result<DriftReport> {
     let t = crate::encode::table(table)?;
-    Ok(report(m.drift(&t.raw, &drift_options(options)).into_napi()?))
+    Ok(report(m.drift(&t.raw, &drift_options(options)?).into_napi()?))
 }
 
 /// A model's lineage.
@@ -731,7 +745,7 @@ pub struct CompareOptions {
     /// How much lower its Brier score must be (0.001).
     pub brier_margin: Option<f64>,
     /// Bins of the lift (10).
-    pub lift_bins: Option<u32>,
+    pub lift_bins: Option<f64>,
     /// When the decision is taken (kept as written).
     pub decided_at: Option<String>,
 }
@@ -760,15 +774,16 @@ pub fn compare(
     challenger: AnyModelMut<'_>,
     table: napi::bindgen_prelude::Object,
     y: NumericArray,
-    options: Option<CompareOptions>,
+    options: Option<crate::convert::Obj<CompareOptions>>,
 ) -> Result<PromotionDecision> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let d = core::PromotionRule::default();
     let rule = core::PromotionRule {
         alpha: o.alpha.unwrap_or(d.alpha),
         auc_margin: o.auc_margin.unwrap_or(d.auc_margin),
         brier_margin: o.brier_margin.unwrap_or(d.brier_margin),
-        lift_bins: o.lift_bins.map_or(d.lift_bins, |b| b as usize),
+        lift_bins: crate::convert::size(o.lift_bins, "liftBins", 1.0, d.lift_bins)?,
     };
     let t = crate::encode::table(&table)?;
     let champion = any(&champion);
@@ -809,11 +824,11 @@ pub struct RetrainEvidence {
 #[derive(Default)]
 pub struct RetrainPolicyOptions {
     /// Moderately drifted inputs that call for retraining (3).
-    pub moderate_inputs: Option<u32>,
+    pub moderate_inputs: Option<f64>,
     /// A drop in AUC from training that calls for retraining (0.05).
     pub auc_drop: Option<f64>,
     /// Consecutive latest periods flagged for calibration drift (2).
-    pub calibration_periods: Option<u32>,
+    pub calibration_periods: Option<f64>,
     /// The age in days that calls for retraining (180).
     pub max_age_days: Option<f64>,
 }
@@ -870,13 +885,25 @@ fn period_row(r: &PeriodPerformance) -> core::PeriodPerformance {
 
 /// Whether to retrain and why, from drift, performance and age (see the core's policy).
 #[napi(namespace = "monitor", catch_unwind)]
-pub fn retrain_policy(evidence: RetrainEvidence, options: Option<RetrainPolicyOptions>) -> Result<RetrainAdvice> {
+pub fn retrain_policy(
+    #[napi(ts_arg_type = "monitor.RetrainEvidence")] evidence: crate::convert::Obj<RetrainEvidence>,
+    #[napi(ts_arg_type = "monitor.RetrainPolicyOptions | undefined | null")] options: Option<
+        crate::convert::Obj<RetrainPolicyOptions>,
+    >,
+) -> Result<RetrainAdvice> {
+    let evidence = evidence.0;
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let d = core::RetrainPolicy::default();
     let policy = core::RetrainPolicy {
-        moderate_inputs: o.moderate_inputs.map_or(d.moderate_inputs, |v| v as usize),
+        moderate_inputs: crate::convert::size(o.moderate_inputs, "moderateInputs", 0.0, d.moderate_inputs)?,
         auc_drop: o.auc_drop.unwrap_or(d.auc_drop),
-        calibration_periods: o.calibration_periods.map_or(d.calibration_periods, |v| v as usize),
+        calibration_periods: crate::convert::size(
+            o.calibration_periods,
+            "calibrationPeriods",
+            0.0,
+            d.calibration_periods,
+        )?,
         max_age_days: o.max_age_days.unwrap_or(d.max_age_days),
     };
     let report: Option<core::DriftReport> = evidence

@@ -154,7 +154,11 @@ fn whole_count(field: &str, value: f64) -> nps_core::Result<u64> {
 impl Tally {
     /// Tallies raw answers (a number[] or any numeric typed array).
     #[napi(factory, catch_unwind)]
-    pub fn from_scores(scores: NumericArray, options: Option<ScoreOptions>) -> Result<Tally> {
+    pub fn from_scores(
+        scores: NumericArray,
+        #[napi(ts_arg_type = "ScoreOptions | undefined | null")] options: Option<crate::convert::Obj<ScoreOptions>>,
+    ) -> Result<Tally> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let opts = score_options(
             o.scale,
@@ -255,7 +259,13 @@ impl Tally {
 
     /// An interval for the NPS.
     #[napi(catch_unwind)]
-    pub fn interval(&self, options: Option<IntervalOptions>) -> Result<Interval> {
+    pub fn interval(
+        &self,
+        #[napi(ts_arg_type = "IntervalOptions | undefined | null")] options: Option<
+            crate::convert::Obj<IntervalOptions>,
+        >,
+    ) -> Result<Interval> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let method = interval_method(o.method.as_deref(), &o.prior).into_napi()?;
         let i = self.inner.interval(method, o.level.unwrap_or(0.95)).into_napi()?;
@@ -345,7 +355,12 @@ impl From<core::Comparison> for Comparison {
 
 /// Compares A with B: difference, SE, z, two-sided p-value, interval and direction.
 #[napi(catch_unwind)]
-pub fn compare(a: &Tally, b: &Tally, options: Option<CompareOptions>) -> Result<Comparison> {
+pub fn compare(
+    a: &Tally,
+    b: &Tally,
+    #[napi(ts_arg_type = "CompareOptions | undefined | null")] options: Option<crate::convert::Obj<CompareOptions>>,
+) -> Result<Comparison> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let method = o.method.as_deref().map_or(Ok(CompareMethod::Wald), str::parse).into_napi()?;
     Ok(core::compare(&a.inner, &b.inner, method, o.level.unwrap_or(0.95)).into_napi()?.into())
@@ -361,7 +376,14 @@ pub struct ProbGreaterOptions {
 
 /// Posterior probability that A's NPS exceeds B's.
 #[napi(catch_unwind)]
-pub fn prob_greater(a: &Tally, b: &Tally, options: Option<ProbGreaterOptions>) -> Result<f64> {
+pub fn prob_greater(
+    a: &Tally,
+    b: &Tally,
+    #[napi(ts_arg_type = "ProbGreaterOptions | undefined | null")] options: Option<
+        crate::convert::Obj<ProbGreaterOptions>,
+    >,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let prior = prior_arg(&options.unwrap_or_default().prior).into_napi()?.unwrap_or([1.0; 3]);
     core::prob_greater(&a.inner, &b.inner, prior).into_napi()
 }
@@ -391,7 +413,13 @@ pub struct SampleSizeOptions {
 
 /// Respondents needed for a margin of ± `margin` points.
 #[napi(catch_unwind)]
-pub fn sample_size(margin: f64, options: Option<SampleSizeOptions>) -> Result<f64> {
+pub fn sample_size(
+    margin: f64,
+    #[napi(ts_arg_type = "SampleSizeOptions | undefined | null")] options: Option<
+        crate::convert::Obj<SampleSizeOptions>,
+    >,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let population = o.population.map(|p| whole_count("population", p)).transpose().into_napi()?;
     Ok(core::sample_size(margin, o.level.unwrap_or(0.95), shares(o.shares), population).into_napi()? as f64)
@@ -410,7 +438,13 @@ pub struct SampleSizeDifferenceOptions {
 
 /// Respondents needed per group to detect a difference of `difference` points.
 #[napi(catch_unwind)]
-pub fn sample_size_difference(difference: f64, options: Option<SampleSizeDifferenceOptions>) -> Result<f64> {
+pub fn sample_size_difference(
+    difference: f64,
+    #[napi(ts_arg_type = "SampleSizeDifferenceOptions | undefined | null")] options: Option<
+        crate::convert::Obj<SampleSizeDifferenceOptions>,
+    >,
+) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let n = core::sample_size_difference(
         difference,
@@ -487,8 +521,9 @@ pub struct SegmentRow {
 pub fn breakdown(
     scores: NumericArray,
     segments: Vec<String>,
-    options: Option<ReportOptionsJs>,
+    #[napi(ts_arg_type = "ReportOptions | undefined | null")] options: Option<crate::convert::Obj<ReportOptionsJs>>,
 ) -> Result<Vec<SegmentRow>> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let opts = report_options(&o).into_napi()?;
     let weights = weights_vec(&o.weights);
@@ -545,8 +580,9 @@ pub struct TrendRow {
 pub fn trend(
     scores: NumericArray,
     timestamps: Vec<Either<f64, JsDate>>,
-    options: Option<ReportOptionsJs>,
+    #[napi(ts_arg_type = "ReportOptions | undefined | null")] options: Option<crate::convert::Obj<ReportOptionsJs>>,
 ) -> Result<Vec<TrendRow>> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let opts = report_options(&o).into_napi()?;
     let period = o.period.as_deref().map_or(Ok(Period::Month), str::parse).into_napi()?;
@@ -614,7 +650,11 @@ pub struct BadAnswer {
 /// `nonInteger: 'rightClosed'` (`nps_core::survey::validate_scores`); empty when every
 /// answer counts.
 #[napi(catch_unwind)]
-pub fn validate_scores(scores: NumericArray, options: Option<ValidateOptions>) -> Result<Vec<BadAnswer>> {
+pub fn validate_scores(
+    scores: NumericArray,
+    #[napi(ts_arg_type = "ValidateOptions | undefined | null")] options: Option<crate::convert::Obj<ValidateOptions>>,
+) -> Result<Vec<BadAnswer>> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let opts = score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), None, None).into_napi()?;
     let bad = with_numbers!(scores, |s| core::validate_scores(s, &opts));

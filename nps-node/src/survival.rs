@@ -13,6 +13,33 @@ use crate::error::{to_napi, IntoNapi, Result};
 /// A column of numbers: an array or a `Float64Array`.
 type Column = Either<Vec<f64>, Float64Array>;
 
+/// Named columns (`Record<string, number[] | Float64Array>`) as an argument: read through
+/// [`crate::convert::Obj`], so that a null, a number or an array is refused with
+/// INVALID_PARAMETER naming the argument (the type's name, `Columns` -> `columns`), not
+/// V8's `TypeError` without a code.
+macro_rules! named_columns {
+    ($name:ident) => {
+        pub struct $name(HashMap<String, Column>);
+
+        impl napi::bindgen_prelude::TypeName for $name {
+            fn type_name() -> &'static str {
+                stringify!($name)
+            }
+            fn value_type() -> napi::ValueType {
+                napi::ValueType::Object
+            }
+        }
+
+        impl napi::bindgen_prelude::FromNapiValue for $name {
+            unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+                HashMap::from_napi_value(env, value).map($name)
+            }
+        }
+    };
+}
+named_columns!(Columns);
+named_columns!(Customers);
+
 fn column_values(c: &Column) -> Vec<f64> {
     match c {
         Either::A(v) => v.clone(),
@@ -67,7 +94,13 @@ pub struct KaplanMeier {
 impl KaplanMeier {
     /// Fits the estimate to `durations`.
     #[napi(factory, catch_unwind)]
-    pub fn fit(durations: NumericArray, options: Option<KaplanMeierOptions>) -> Result<KaplanMeier> {
+    pub fn fit(
+        durations: NumericArray,
+        #[napi(ts_arg_type = "survival.KaplanMeierOptions | undefined | null")] options: Option<
+            crate::convert::Obj<KaplanMeierOptions>,
+        >,
+    ) -> Result<KaplanMeier> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let durations = floats(&durations);
         let data = SurvivalData {
@@ -297,7 +330,9 @@ impl CoxModel {
         catch_unwind,
         ts_args_type = "columns: Record<string, number[] | Float64Array>, options: CoxFitOptions"
     )]
-    pub fn fit(columns: HashMap<String, Column>, options: CoxFitOptions) -> Result<CoxModel> {
+    pub fn fit(columns: crate::convert::Obj<Columns>, options: crate::convert::Obj<CoxFitOptions>) -> Result<CoxModel> {
+        let columns = columns.0 .0;
+        let options = options.0;
         let get = |name: &str| -> Result<Vec<f64>> {
             columns.get(name).map(column_values).ok_or_else(|| {
                 let mut names: Vec<&str> = columns.keys().map(String::as_str).collect();
@@ -443,9 +478,11 @@ impl CoxModel {
     )]
     pub fn predict_survival(
         &self,
-        customers: HashMap<String, Column>,
-        options: Option<CoxPredictOptions>,
+        customers: crate::convert::Obj<Customers>,
+        options: Option<crate::convert::Obj<CoxPredictOptions>>,
     ) -> Result<SurvivalCurves> {
+        let customers = customers.0 .0;
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let (x, n) = customer_matrix(&self.inner, &customers)?;
         let view = ndarray::ArrayView2::from_shape((n, self.inner.covariates.len()), &x).expect("shape");
@@ -463,10 +500,12 @@ impl CoxModel {
     )]
     pub fn predict_churn_within(
         &self,
-        customers: HashMap<String, Column>,
+        customers: crate::convert::Obj<Customers>,
         horizon: f64,
-        options: Option<CoxPredictOptions>,
+        options: Option<crate::convert::Obj<CoxPredictOptions>>,
     ) -> Result<Float64Array> {
+        let customers = customers.0 .0;
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let (x, n) = customer_matrix(&self.inner, &customers)?;
         let view = ndarray::ArrayView2::from_shape((n, self.inner.covariates.len()), &x).expect("shape");
@@ -496,12 +535,13 @@ pub struct CustomerSurvival {
 #[napi(namespace = "survival", catch_unwind)]
 pub fn survival_data(
     events: Either<Vec<crate::features::Event>, crate::features::EventColumnsJs>,
-    options: crate::features::FeatureOptions,
+    #[napi(ts_arg_type = "FeatureOptions")] options: crate::convert::Obj<crate::features::FeatureOptions>,
 ) -> Result<CustomerSurvival> {
+    let options = options.0;
     let b = crate::features::builder(&events)?;
     let declared: Vec<&str> = options.declared_kinds.iter().flatten().map(String::as_str).collect();
     let table = b.table(&declared).into_napi()?;
-    let as_of = crate::convert::epoch_seconds(&options.as_of, "asOf", 0)?;
+    let as_of = options.as_of.seconds("asOf")?;
     let s = nps_core::features::survival_data(&table.view().into_napi()?, as_of);
     let millis =
         |v: &[Option<i64>]| Float64Array::new(v.iter().map(|t| t.map_or(f64::NAN, |t| t as f64 * 1000.0)).collect());

@@ -4,7 +4,7 @@ use napi_derive::napi;
 use nps_core::features::NONE;
 use nps_core::synth::{self as core, BaseConfig};
 
-use crate::convert::whole;
+use crate::convert::{seed, size, size32};
 use crate::error::{IntoNapi, Result};
 use crate::features::EventColumnsJs;
 
@@ -76,20 +76,22 @@ pub struct SyntheticBase {
 fn base_config(options: Option<GenerateOptions>) -> Result<BaseConfig> {
     let d = BaseConfig::default();
     let Some(o) = options else { return Ok(d) };
-    let u32_max = f64::from(u32::MAX);
     Ok(BaseConfig {
-        customers: whole(o.customers, "customers", 0.0, 9007199254740992.0)?.map_or(d.customers, |c| c as usize),
-        seed: whole(o.seed, "seed", 0.0, u32_max)?.unwrap_or(d.seed),
+        customers: size(o.customers, "customers", 0.0, d.customers)?,
+        seed: seed(o.seed, "seed", d.seed)?,
         as_of: o.as_of.as_ref().map(|t| t.seconds("asOf")).transpose()?.unwrap_or(d.as_of),
-        history_days: whole(o.history_days, "historyDays", 0.0, u32_max)?.map_or(d.history_days, |x| x as u32),
-        horizon_days: whole(o.horizon_days, "horizonDays", 0.0, u32_max)?.map_or(d.horizon_days, |x| x as u32),
+        history_days: size32(o.history_days, "historyDays", 0.0, d.history_days)?,
+        horizon_days: size32(o.horizon_days, "horizonDays", 0.0, d.horizon_days)?,
         respond_rate: o.respond_rate.unwrap_or(d.respond_rate),
     })
 }
 
 /// Generates a seeded synthetic telco customer base.
 #[napi(namespace = "synth", catch_unwind, strict)]
-pub fn generate(options: Option<GenerateOptions>) -> Result<SyntheticBase> {
+pub fn generate(
+    #[napi(ts_arg_type = "GenerateOptions | undefined | null")] options: Option<crate::convert::Obj<GenerateOptions>>,
+) -> Result<SyntheticBase> {
+    let options = options.map(|o| o.0);
     let config = base_config(options)?;
     Ok(base_js(&core::customers(&config).into_napi()?, config.as_of))
 }
@@ -164,7 +166,12 @@ pub struct SyntheticDriftedBase {
 /// more churn); usage, top-ups, subscriptions and surveys are untouched. With
 /// `priceChange: 1` and `networkShare: 0` it is `generate`'s base.
 #[napi(namespace = "synth", catch_unwind, strict)]
-pub fn generate_drifted(options: Option<GenerateDriftedOptions>) -> Result<SyntheticDriftedBase> {
+pub fn generate_drifted(
+    #[napi(ts_arg_type = "GenerateDriftedOptions | undefined | null")] options: Option<
+        crate::convert::Obj<GenerateDriftedOptions>,
+    >,
+) -> Result<SyntheticDriftedBase> {
+    let options = options.map(|o| o.0);
     let d = core::DriftConfig::default();
     let o = options.unwrap_or_default();
     let as_of_given = o.base.as_ref().is_some_and(|b| b.as_of.is_some());
@@ -195,7 +202,7 @@ pub struct CampaignOptions {
     /// The base (as `generate`'s options).
     pub base: Option<GenerateOptions>,
     /// The campaign's seed (7).
-    pub campaign_seed: Option<u32>,
+    pub campaign_seed: Option<f64>,
     /// Share of customers called (0.5).
     pub treated_share: Option<f64>,
 }
@@ -222,7 +229,10 @@ pub struct SyntheticCampaign {
 /// Runs a retention campaign with a random control group on a generated base; the effect of
 /// the call differs by customer type and is known (`trueUplift`).
 #[napi(namespace = "synth", catch_unwind, strict)]
-pub fn campaign(options: Option<CampaignOptions>) -> Result<SyntheticCampaign> {
+pub fn campaign(
+    #[napi(ts_arg_type = "CampaignOptions | undefined | null")] options: Option<crate::convert::Obj<CampaignOptions>>,
+) -> Result<SyntheticCampaign> {
+    let options = options.map(|o| o.0);
     let (base, campaign_seed, treated_share) = match options {
         Some(o) => (o.base, o.campaign_seed, o.treated_share),
         None => (None, None, None),
@@ -230,7 +240,7 @@ pub fn campaign(options: Option<CampaignOptions>) -> Result<SyntheticCampaign> {
     let config = base_config(base)?;
     let dc = core::CampaignConfig::default();
     let cc = core::CampaignConfig {
-        seed: campaign_seed.map_or(dc.seed, u64::from),
+        seed: seed(campaign_seed, "campaignSeed", dc.seed)?,
         treated_share: treated_share.unwrap_or(dc.treated_share),
     };
     let b = core::customers(&config).into_napi()?;

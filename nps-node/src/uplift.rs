@@ -57,8 +57,11 @@ pub fn qini_curve(
     y: NumericArray,
     treated: NumericArray,
     score: NumericArray,
-    options: Option<UpliftOptions>,
+    #[napi(ts_arg_type = "uplift.UpliftOptions | undefined | null")] options: Option<
+        crate::convert::Obj<UpliftOptions>,
+    >,
 ) -> Result<UpliftCurve> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     Ok(curve(core::qini_curve(&floats(&y), &floats(&treated), &floats(&score), outcome(&o)?).into_napi()?))
 }
@@ -69,8 +72,11 @@ pub fn uplift_curve(
     y: NumericArray,
     treated: NumericArray,
     score: NumericArray,
-    options: Option<UpliftOptions>,
+    #[napi(ts_arg_type = "uplift.UpliftOptions | undefined | null")] options: Option<
+        crate::convert::Obj<UpliftOptions>,
+    >,
 ) -> Result<UpliftCurve> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     Ok(curve(core::uplift_curve(&floats(&y), &floats(&treated), &floats(&score), outcome(&o)?).into_napi()?))
 }
@@ -92,8 +98,11 @@ pub fn qini_coefficient(
     y: NumericArray,
     treated: NumericArray,
     score: NumericArray,
-    options: Option<UpliftOptions>,
+    #[napi(ts_arg_type = "uplift.UpliftOptions | undefined | null")] options: Option<
+        crate::convert::Obj<UpliftOptions>,
+    >,
 ) -> Result<QiniCoefficient> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let q = core::qini_coefficient(&floats(&y), &floats(&treated), &floats(&score), outcome(&o)?).into_napi()?;
     Ok(QiniCoefficient { coefficient: q.coefficient, area: q.area, perfect_area: q.perfect_area })
@@ -106,8 +115,11 @@ pub fn uplift_at(
     treated: NumericArray,
     score: NumericArray,
     k: f64,
-    options: Option<UpliftOptions>,
+    #[napi(ts_arg_type = "uplift.UpliftOptions | undefined | null")] options: Option<
+        crate::convert::Obj<UpliftOptions>,
+    >,
 ) -> Result<f64> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let strategy = o.strategy.as_deref().map_or(Ok(UpliftStrategy::default()), UpliftStrategy::named).into_napi()?;
     core::uplift_at(&floats(&y), &floats(&treated), &floats(&score), k, strategy, outcome(&o)?).into_napi()
@@ -149,8 +161,11 @@ pub fn saved_per_contacts(
     treated: NumericArray,
     score: NumericArray,
     k: f64,
-    options: Option<UpliftOptions>,
+    #[napi(ts_arg_type = "uplift.UpliftOptions | undefined | null")] options: Option<
+        crate::convert::Obj<UpliftOptions>,
+    >,
 ) -> Result<SavedPerContacts> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let contacts = o.contacts.unwrap_or(core::DEFAULT_CONTACTS);
     let s = core::saved_per_contacts(
@@ -168,7 +183,14 @@ pub fn saved_per_contacts(
 /// Customers (and value) a model expects to save per `contacts` contacts calling the top k
 /// by its predicted uplift.
 #[napi(namespace = "uplift", catch_unwind)]
-pub fn expected_saved(uplift: NumericArray, k: f64, options: Option<UpliftOptions>) -> Result<SavedPerContacts> {
+pub fn expected_saved(
+    uplift: NumericArray,
+    k: f64,
+    #[napi(ts_arg_type = "uplift.UpliftOptions | undefined | null")] options: Option<
+        crate::convert::Obj<UpliftOptions>,
+    >,
+) -> Result<SavedPerContacts> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let contacts = o.contacts.unwrap_or(core::DEFAULT_CONTACTS);
     Ok(saved(core::expected_saved(&floats(&uplift), o.value.as_deref(), k, contacts).into_napi()?))
@@ -255,8 +277,9 @@ impl UpliftModel {
         table: Object<'_>,
         y: NumericArray,
         treated: NumericArray,
-        options: Option<UpliftFitOptions>,
+        options: Option<crate::convert::Obj<UpliftFitOptions>>,
     ) -> Result<UpliftModel> {
+        let options = options.map(|o| o.0);
         let fit = uplift_fit(kind, &table, &y, &treated, options.unwrap_or_default())?;
         Ok(UpliftModel { inner: fit().into_napi()? })
     }
@@ -272,8 +295,9 @@ impl UpliftModel {
         table: Object<'_>,
         y: NumericArray,
         treated: NumericArray,
-        options: Option<UpliftFitOptions>,
+        options: Option<crate::convert::Obj<UpliftFitOptions>>,
     ) -> AsyncTask<FitTask<UpliftModel>> {
+        let options = options.map(|o| o.0);
         let fit = uplift_fit(kind, &table, &y, &treated, options.unwrap_or_default());
         FitTask::new(fit.map(|fit| move || fit().map(|inner| UpliftModel { inner })))
     }

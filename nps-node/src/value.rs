@@ -5,7 +5,7 @@
 use napi_derive::napi;
 use nps_core::value as core;
 
-use crate::convert::{floats, NumericArray};
+use crate::convert::{floats, size32, NumericArray};
 use crate::error::{IntoNapi, Result};
 
 /// How a model was fitted.
@@ -57,8 +57,11 @@ impl BetaGeo {
         frequency: NumericArray,
         recency: NumericArray,
         t: NumericArray,
-        options: Option<ValueFitOptions>,
+        #[napi(ts_arg_type = "ValueFitOptions | undefined | null")] options: Option<
+            crate::convert::Obj<ValueFitOptions>,
+        >,
     ) -> Result<BetaGeo> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let (f, r, t) = (floats(&frequency), floats(&recency), floats(&t));
         let inner =
@@ -166,7 +169,7 @@ pub struct ShiftedBetaGeometricParams {
 #[derive(Default)]
 pub struct LifetimeValueOptions {
     /// Months ahead (default 12).
-    pub time: Option<u32>,
+    pub time: Option<f64>,
     /// Discount rate per month (default 0.01).
     pub discount_rate: Option<f64>,
     /// Time unit of recency and T: 'D' (default), 'W', 'H' or 'M'.
@@ -186,8 +189,11 @@ impl GammaGamma {
     pub fn fit(
         frequency: NumericArray,
         monetary_value: NumericArray,
-        options: Option<ValueFitOptions>,
+        #[napi(ts_arg_type = "ValueFitOptions | undefined | null")] options: Option<
+            crate::convert::Obj<ValueFitOptions>,
+        >,
     ) -> Result<GammaGamma> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let (f, m) = (floats(&frequency), floats(&monetary_value));
         let inner = core::GammaGamma::fit(&f, &m, o.weights.as_deref(), o.penalizer_coef.unwrap_or(0.0)).into_napi()?;
@@ -243,12 +249,15 @@ impl GammaGamma {
         recency: NumericArray,
         age: NumericArray,
         monetary_value: NumericArray,
-        options: Option<LifetimeValueOptions>,
+        #[napi(ts_arg_type = "LifetimeValueOptions | undefined | null")] options: Option<
+            crate::convert::Obj<LifetimeValueOptions>,
+        >,
     ) -> Result<Vec<f64>> {
+        let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let d = core::LifetimeValueOptions::default();
         let options = core::LifetimeValueOptions {
-            months: o.time.unwrap_or(d.months),
+            months: size32(o.time, "time", 0.0, d.months)?,
             discount_rate: o.discount_rate.unwrap_or(d.discount_rate),
             freq: o.freq.unwrap_or(d.freq),
         };
@@ -312,33 +321,34 @@ impl ShiftedBetaGeometric {
 
     /// S(t), t = 0..periods.
     #[napi]
-    pub fn survival(&self, periods: u32) -> Vec<f64> {
-        self.inner.survival(periods)
+    pub fn survival(&self, periods: f64) -> Result<Vec<f64>> {
+        Ok(self.inner.survival(size32(Some(periods), "periods", 0.0, 0)?))
     }
 
     /// P(T = t), t = 1..periods.
     #[napi]
-    pub fn churn_probability(&self, periods: u32) -> Vec<f64> {
-        self.inner.churn_probability(periods)
+    pub fn churn_probability(&self, periods: f64) -> Result<Vec<f64>> {
+        Ok(self.inner.churn_probability(size32(Some(periods), "periods", 0.0, 0)?))
     }
 
     /// The retention rate of period t.
     #[napi]
-    pub fn retention_rate(&self, t: u32) -> f64 {
-        self.inner.retention_rate(t)
+    pub fn retention_rate(&self, t: f64) -> Result<f64> {
+        Ok(self.inner.retention_rate(size32(Some(t), "t", 0.0, 0)?))
     }
 
     /// Expected periods still to be paid by a customer who has renewed `renewals` times
     /// (Infinity when alpha <= 1).
     #[napi]
-    pub fn expected_remaining_lifetime(&self, renewals: Option<u32>) -> f64 {
-        self.inner.expected_remaining_lifetime(renewals.unwrap_or(0))
+    pub fn expected_remaining_lifetime(&self, renewals: Option<f64>) -> Result<f64> {
+        Ok(self.inner.expected_remaining_lifetime(size32(renewals, "renewals", 0.0, 0)?))
     }
 
     /// DERL (Fader & Hardie 2010) of a customer who has renewed `renewals` times.
     #[napi(catch_unwind)]
-    pub fn discounted_expected_residual_lifetime(&self, discount_rate: f64, renewals: Option<u32>) -> Result<f64> {
-        self.inner.discounted_expected_residual_lifetime(discount_rate, renewals.unwrap_or(0)).into_napi()
+    pub fn discounted_expected_residual_lifetime(&self, discount_rate: f64, renewals: Option<f64>) -> Result<f64> {
+        let renewals = size32(renewals, "renewals", 0.0, 0)?;
+        self.inner.discounted_expected_residual_lifetime(discount_rate, renewals).into_napi()
     }
 }
 
@@ -379,8 +389,9 @@ pub struct SummaryOptions {
 pub fn summary_from_transactions(
     customer: Vec<u32>,
     time: Vec<i64>,
-    options: Option<SummaryOptions>,
+    #[napi(ts_arg_type = "SummaryOptions | undefined | null")] options: Option<crate::convert::Obj<SummaryOptions>>,
 ) -> Result<RfmSummary> {
+    let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let d = core::SummaryOptions::default();
     let summary = core::SummaryOptions {
@@ -402,8 +413,8 @@ pub fn summary_from_transactions(
 /// The present value of one unit paid at the end of each of the next `periods` periods at
 /// `discountRate` per period (12 months at 1%: 11.26).
 #[napi(namespace = "value", catch_unwind)]
-pub fn discounted_periods(periods: u32, discount_rate: f64) -> Result<f64> {
-    core::discounted_periods(periods, discount_rate).into_napi()
+pub fn discounted_periods(periods: f64, discount_rate: f64) -> Result<f64> {
+    core::discounted_periods(size32(Some(periods), "periods", 0.0, 0)?, discount_rate).into_napi()
 }
 
 /// P(churn within the horizon) × expected residual value, per customer.
@@ -445,8 +456,9 @@ pub struct CampaignPlan {
 pub fn plan_campaign(
     churn_probability: NumericArray,
     residual_value: NumericArray,
-    action: RetentionAction,
+    #[napi(ts_arg_type = "RetentionAction")] action: crate::convert::Obj<RetentionAction>,
 ) -> Result<CampaignPlan> {
+    let action = action.0;
     let action = core::RetentionAction {
         uplift: action.uplift,
         cost: action.cost,
