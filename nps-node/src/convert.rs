@@ -425,6 +425,42 @@ impl<T: napi::bindgen_prelude::FromNapiValue + napi::bindgen_prelude::TypeName> 
     }
 }
 
+/// An object nested in an options object (`base` of `synth.campaign`, `shares`, `scale`):
+/// `Option<Nested<Shares>>` in place of `Option<Shares>`, with `#[napi(ts_type = "Shares")]`.
+/// What is not a plain object is refused rather than read as an object with every field
+/// missing; the error is napi-rs's kind (so that napi-rs adds the field's place, `on
+/// SampleSizeOptions.shares`), which [`Obj`] around the options turns into ours (`shares
+/// must be an object (Shares), got "x"`).
+pub struct Nested<T>(pub T);
+
+impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::TypeName for Nested<T> {
+    fn type_name() -> &'static str {
+        T::type_name()
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::ValidateNapiValue for Nested<T> {}
+
+impl<T: napi::bindgen_prelude::FromNapiValue + napi::bindgen_prelude::TypeName> napi::bindgen_prelude::FromNapiValue
+    for Nested<T>
+{
+    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+        if !describe(env, value)?.1 {
+            return Err(napi::Error::new(napi::Status::InvalidArg, format!("an object ({})", T::type_name())));
+        }
+        T::from_napi_value(env, value).map(Nested)
+    }
+}
+
+impl<T: napi::bindgen_prelude::ToNapiValue> napi::bindgen_prelude::ToNapiValue for Nested<T> {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, value: Self) -> napi::Result<napi::sys::napi_value> {
+        T::to_napi_value(env, value.0)
+    }
+}
+
 /// `GenerateOptions` -> `options`, `ReportOptionsJs` -> `options`, `HistoryEvent` -> `event`.
 fn arg_name(ty: &str) -> String {
     let ty = ty.strip_suffix("Js").unwrap_or(ty);
@@ -483,7 +519,7 @@ unsafe fn field_error(
         }
         reason = rest;
     }
-    path.reverse();
+    // napi-rs appends the outer place last: read from the end, the path runs outside in.
     if path.is_empty() {
         if let Some(field) = reason.strip_prefix("Missing field `").and_then(|r| r.strip_suffix('`')) {
             return nps_core::NpsError::invalid(&format!("{arg}.{field}"), "nothing", "given");

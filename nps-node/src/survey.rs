@@ -29,7 +29,8 @@ pub struct ScoreOptions {
     /// One non-negative weight per answer.
     pub weights: Option<Either<Vec<f64>, Float64Array>>,
     /// The answer scale (default 0–10 with 0–6 / 7–8 / 9–10).
-    pub scale: Option<Scale>,
+    #[napi(ts_type = "Scale")]
+    pub scale: Option<crate::convert::Nested<Scale>>,
     /// R NPS-package style breaks [b0, b1, b2, b3], instead of `scale`.
     pub breaks: Option<Vec<f64>>,
     /// Fractional answers: 'error' (default) or 'rightClosed' (6.5 is a passive).
@@ -161,7 +162,7 @@ impl Tally {
         let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let opts = score_options(
-            o.scale,
+            o.scale.map(|s| s.0),
             o.breaks.as_deref(),
             o.non_integer.as_deref(),
             o.missing.as_deref(),
@@ -406,7 +407,8 @@ fn shares(s: Option<Shares>) -> PlanningShares {
 pub struct SampleSizeOptions {
     pub level: Option<f64>,
     /// Planned shares; the worst case (0.5, 0.5) by default.
-    pub shares: Option<Shares>,
+    #[napi(ts_type = "Shares")]
+    pub shares: Option<crate::convert::Nested<Shares>>,
     /// Population size for the finite-population correction.
     pub population: Option<f64>,
 }
@@ -422,7 +424,8 @@ pub fn sample_size(
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let population = o.population.map(|p| whole_count("population", p)).transpose().into_napi()?;
-    Ok(core::sample_size(margin, o.level.unwrap_or(0.95), shares(o.shares), population).into_napi()? as f64)
+    Ok(core::sample_size(margin, o.level.unwrap_or(0.95), shares(o.shares.map(|s| s.0)), population).into_napi()?
+        as f64)
 }
 
 /// Options of `sampleSizeDifference`.
@@ -432,8 +435,10 @@ pub struct SampleSizeDifferenceOptions {
     pub level: Option<f64>,
     /// Power of the test, default 0.8.
     pub power: Option<f64>,
-    pub shares_a: Option<Shares>,
-    pub shares_b: Option<Shares>,
+    #[napi(ts_type = "Shares")]
+    pub shares_a: Option<crate::convert::Nested<Shares>>,
+    #[napi(ts_type = "Shares")]
+    pub shares_b: Option<crate::convert::Nested<Shares>>,
 }
 
 /// Respondents needed per group to detect a difference of `difference` points.
@@ -450,8 +455,8 @@ pub fn sample_size_difference(
         difference,
         o.level.unwrap_or(0.95),
         o.power.unwrap_or(0.8),
-        shares(o.shares_a),
-        shares(o.shares_b),
+        shares(o.shares_a.map(|s| s.0)),
+        shares(o.shares_b.map(|s| s.0)),
     );
     Ok(n.into_napi()? as f64)
 }
@@ -461,7 +466,8 @@ pub fn sample_size_difference(
 #[derive(Default)]
 pub struct ReportOptionsJs {
     pub weights: Option<Either<Vec<f64>, Float64Array>>,
-    pub scale: Option<Scale>,
+    #[napi(ts_type = "Scale")]
+    pub scale: Option<crate::convert::Nested<Scale>>,
     pub breaks: Option<Vec<f64>>,
     #[napi(ts_type = "'error' | 'rightClosed'")]
     pub non_integer: Option<String>,
@@ -486,7 +492,7 @@ pub struct ReportOptionsJs {
 fn report_options(o: &ReportOptionsJs) -> nps_core::Result<ReportOptions> {
     Ok(ReportOptions {
         scores: score_options(
-            o.scale,
+            o.scale.as_ref().map(|s| s.0),
             o.breaks.as_deref(),
             o.non_integer.as_deref(),
             o.missing.as_deref(),
@@ -625,7 +631,8 @@ pub fn trend(
 #[derive(Default)]
 pub struct ValidateOptions {
     /// The answer scale (default 0–10).
-    pub scale: Option<Scale>,
+    #[napi(ts_type = "Scale")]
+    pub scale: Option<crate::convert::Nested<Scale>>,
     /// R NPS-package style breaks [b0, b1, b2, b3], instead of `scale`.
     pub breaks: Option<Vec<f64>>,
     /// Fractional answers: 'error' (default: reported) or 'rightClosed' (binned, not reported).
@@ -656,7 +663,8 @@ pub fn validate_scores(
 ) -> Result<Vec<BadAnswer>> {
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
-    let opts = score_options(o.scale, o.breaks.as_deref(), o.non_integer.as_deref(), None, None).into_napi()?;
+    let opts =
+        score_options(o.scale.map(|s| s.0), o.breaks.as_deref(), o.non_integer.as_deref(), None, None).into_napi()?;
     let bad = with_numbers!(scores, |s| core::validate_scores(s, &opts));
     Ok(bad
         .iter()

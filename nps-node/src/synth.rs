@@ -136,7 +136,8 @@ fn base_js(b: &core::SyntheticBase, as_of: i64) -> SyntheticBase {
 #[derive(Default)]
 pub struct GenerateDriftedOptions {
     /// The base (as `generate`'s options); its `asOf` defaults to `generate`'s plus 182 days.
-    pub base: Option<GenerateOptions>,
+    #[napi(ts_type = "GenerateOptions")]
+    pub base: Option<crate::convert::Nested<GenerateOptions>>,
     /// When the drift starts, a `Date` or epoch milliseconds (45 days before `asOf`).
     #[napi(ts_type = "number | Date")]
     pub drift_from: Option<crate::convert::Time>,
@@ -174,8 +175,8 @@ pub fn generate_drifted(
     let options = options.map(|o| o.0);
     let d = core::DriftConfig::default();
     let o = options.unwrap_or_default();
-    let as_of_given = o.base.as_ref().is_some_and(|b| b.as_of.is_some());
-    let mut base = base_config(o.base)?;
+    let as_of_given = o.base.as_ref().is_some_and(|b| b.0.as_of.is_some());
+    let mut base = base_config(o.base.map(|b| b.0))?;
     if !as_of_given {
         base.as_of = d.base.as_of;
     }
@@ -200,7 +201,8 @@ pub fn generate_drifted(
 #[napi(object)]
 pub struct CampaignOptions {
     /// The base (as `generate`'s options).
-    pub base: Option<GenerateOptions>,
+    #[napi(ts_type = "GenerateOptions")]
+    pub base: Option<crate::convert::Nested<GenerateOptions>>,
     /// The campaign's seed (7).
     pub campaign_seed: Option<f64>,
     /// Share of customers called (0.5).
@@ -234,7 +236,7 @@ pub fn campaign(
 ) -> Result<SyntheticCampaign> {
     let options = options.map(|o| o.0);
     let (base, campaign_seed, treated_share) = match options {
-        Some(o) => (o.base, o.campaign_seed, o.treated_share),
+        Some(o) => (o.base.map(|b| b.0), o.campaign_seed, o.treated_share),
         None => (None, None, None),
     };
     let config = base_config(base)?;

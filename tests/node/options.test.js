@@ -314,6 +314,32 @@ test('a field of the wrong type names the option and shows the value', () => {
   assert.throws(() => new features.CustomerHistory().push({ kind: 'bill' }), (e) => e.code === 'INVALID_PARAMETER' && /event\.time/.test(e.message))
 })
 
+test('an object nested in the options refuses what is not an object, by its place', () => {
+  const described = (x) => (Array.isArray(x) ? 'an array' : shown(x))
+  const nested = [
+    ['base', 'GenerateOptions', (x) => synth.campaign({ base: x })],
+    ['base', 'GenerateOptions', (x) => synth.generateDrifted({ base: x })],
+    ['shares', 'Shares', (x) => nps.sampleSize(0.05, { shares: x })],
+    ['sharesA', 'Shares', (x) => nps.sampleSizeDifference(0.05, { sharesA: x })],
+    ['scale', 'Scale', (x) => nps.Tally.fromScores([10, 0], { scale: x })],
+    ['scale', 'Scale', (x) => nps.validateScores([10, 0], { scale: x })],
+    ['scale', 'Scale', (x) => nps.breakdown([10, 0], ['a', 'b'], { scale: x })],
+  ]
+  for (const [name, type, call] of nested) {
+    for (const x of ['x', 5, true, []]) {
+      assert.throws(() => call(x), { code: 'INVALID_PARAMETER', message: `${name} must be an object (${type}), got ${described(x)}` })
+    }
+  }
+  // A field of a nested object is named by its path.
+  assert.throws(() => synth.campaign({ base: { customers: 'x' } }), { code: 'INVALID_PARAMETER', message: 'base.customers must be a number, got "x"' })
+  refused(() => synth.campaign({ base: { customers: 10, historyDays: 2 ** 40 } }), 'historyDays', 2 ** 40)
+  // And a nested object given works as before.
+  const shares = { promoter: 0.5, detractor: 0.2 }
+  assert.ok(nps.sampleSize(0.05, { shares }) < nps.sampleSize(0.05))
+  const scale = { min: 1, detractorMax: 3, passiveMax: 4, max: 5 }
+  assert.equal(nps.Tally.fromScores([5, 1, 4], { scale }).n, 3)
+})
+
 test('null in a time option names the option, for each function taking a time', () => {
   const catalog = nps.ActionCatalog.playbook()
   const boosted = nps.BoostedChurnModel.fromJson(JSON.stringify(boostedVector.feature_model))
