@@ -353,12 +353,21 @@ pub(crate) const MAX_SAFE: f64 = 9007199254740992.0;
 /// The bound of `u32` options.
 pub(crate) const U32_MAX: f64 = u32::MAX as f64;
 
-/// A number as JavaScript prints it (`NaN`, `Infinity`, `1099511627776`, `2.5`).
+/// A number as JavaScript prints it (`NaN`, `Infinity`, `1099511627776`, `2.5`, `1e+21`,
+/// `1e-7`): both print the shortest digits that read back to the same number.
 pub(crate) fn js_number(x: f64) -> String {
     match x {
         x if x.is_nan() => "NaN".into(),
         f64::INFINITY => "Infinity".into(),
         f64::NEG_INFINITY => "-Infinity".into(),
+        x if x != 0.0 && (x.abs() >= 1e21 || x.abs() < 1e-6) => {
+            let e = format!("{x:e}");
+            if e.contains("e-") {
+                e
+            } else {
+                e.replace('e', "e+")
+            }
+        }
         x => x.to_string(),
     }
 }
@@ -520,28 +529,25 @@ unsafe fn field_error(
         reason = rest;
     }
     // napi-rs appends the outer place last: read from the end, the path runs outside in.
+    let missing = reason.strip_prefix("Missing field `").and_then(|r| r.strip_suffix('`'));
     if path.is_empty() {
-        if let Some(field) = reason.strip_prefix("Missing field `").and_then(|r| r.strip_suffix('`')) {
+        if let Some(field) = missing {
             return nps_core::NpsError::invalid(&format!("{arg}.{field}"), "nothing", "given");
         }
         return nps_core::NpsError::invalid(arg, reason, "an object of the expected fields");
     }
-    let mut value = object;
-    let mut got = None;
+    // The value at the path, when each step is a field of a plain object.
+    let mut value = Some(object);
     for f in &path {
-        let Ok((_, true)) = describe(env, value) else { break };
-        let mut next = std::ptr::null_mut();
-        let Ok(name) = std::ffi::CString::new(f.as_str()) else { break };
-        if napi::sys::napi_get_named_property(env, value, name.as_ptr(), &mut next) != napi::sys::Status::napi_ok {
-            break;
-        }
-        value = next;
-        got = Some(next);
+        value = value.and_then(|v| property(env, v, f));
     }
-    let got = match got.filter(|_| value != object) {
-        Some(v) => describe(env, v).map(|(d, _)| d).unwrap_or_else(|_| "a value of the wrong type".into()),
-        None => "a value of the wrong type".into(),
-    };
+    let got = value.and_then(|v| describe(env, v).ok()).map(|(d, _)| d);
+    if let Some(field) = missing {
+        // A required field missing in a nested object, or in an element of a list of them.
+        let sep = if got.as_deref() == Some("an array") { "[]." } else { "." };
+        return nps_core::NpsError::invalid(&format!("{}{sep}{field}", path.join(".")), "nothing", "given");
+    }
+    let got = got.unwrap_or_else(|| "a value of the wrong type".into());
     let expected = match e.status {
         Status::NumberExpected => "a number",
         Status::StringExpected => "a string",
@@ -553,6 +559,19 @@ unsafe fn field_error(
         _ => reason,
     };
     nps_core::NpsError::invalid(&path.join("."), got, expected)
+}
+
+/// The property `name` of `value` if `value` is a plain object.
+unsafe fn property(
+    env: napi::sys::napi_env,
+    value: napi::sys::napi_value,
+    name: &str,
+) -> Option<napi::sys::napi_value> {
+    let Ok((_, true)) = describe(env, value) else { return None };
+    let name = std::ffi::CString::new(name).ok()?;
+    let mut out = std::ptr::null_mut();
+    (napi::sys::napi_get_named_property(env, value, name.as_ptr(), &mut out) == napi::sys::Status::napi_ok)
+        .then_some(out)
 }
 
 /// The error as the JS `Error` (with its `code`) that napi-rs throws as it is.

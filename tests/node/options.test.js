@@ -46,6 +46,8 @@ const sbgSurvivors = [1000, 869, 743, 653, 593, 551, 517, 491]
 
 test('action: Learner rampUp (u32)', () => {
   for (const x of bad(U32_HUGE)) refused(() => new nps.Learner({ rampUp: x }), 'rampUp', x)
+  // Shown as JavaScript prints them.
+  for (const x of [1e21, -1e300, 1e-7, 4294967296]) refused(() => new nps.Learner({ rampUp: x }), 'rampUp', x)
   assert.equal(new nps.Learner({ rampUp: 5 }).toJson(), new nps.Learner().toJson())
   assert.notEqual(new nps.Learner({ rampUp: 7 }).toJson(), new nps.Learner().toJson())
 })
@@ -330,6 +332,9 @@ test('an object nested in the options refuses what is not an object, by its plac
       assert.throws(() => call(x), { code: 'INVALID_PARAMETER', message: `${name} must be an object (${type}), got ${described(x)}` })
     }
   }
+  // A field missing in an element of a list of objects is named by its place.
+  const catalog = nps.ActionCatalog.playbook()
+  assert.throws(() => catalog.decide({}, { score: 50, history: [{ time: 0 }] }), { code: 'INVALID_PARAMETER', message: 'history[].action must be given, got nothing' })
   // A field of a nested object is named by its path.
   assert.throws(() => synth.campaign({ base: { customers: 'x' } }), { code: 'INVALID_PARAMETER', message: 'base.customers must be a number, got "x"' })
   refused(() => synth.campaign({ base: { customers: 10, historyDays: 2 ** 40 } }), 'historyDays', 2 ** 40)
