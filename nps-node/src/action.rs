@@ -3,12 +3,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use napi::bindgen_prelude::{Either, Float64Array, Null, Unknown};
-use napi::{Env, JsDate};
+use napi::Env;
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
 use nps_core::NpsError;
 
-use crate::convert::epoch_seconds;
 use crate::error::{to_napi, IntoNapi, Result};
 
 /// A past outcome of the customer (the caller stores them; contact policies read them).
@@ -18,7 +17,8 @@ pub struct Outcome {
     pub channel: String,
     pub group: String,
     /// A `Date` or epoch milliseconds.
-    pub time: Either<f64, JsDate<'static>>,
+    #[napi(ts_type = "number | Date")]
+    pub time: crate::convert::Time,
     /// 'presented', 'accepted', 'rejected' or 'ignored'.
     #[napi(ts_type = "'presented' | 'accepted' | 'rejected' | 'ignored'")]
     pub kind: String,
@@ -364,7 +364,7 @@ pub(crate) fn outcome(o: &Outcome, list: &str, index: usize) -> Result<core::Out
         action: o.action.clone(),
         channel: o.channel.clone(),
         group: o.group.clone(),
-        time: epoch_seconds(&o.time, &format!("{list}.time"), index)?,
+        time: o.time.seconds_at(&format!("{list}.time"), index)?,
         kind: OutcomeKind::named(&o.kind, &format!("{list}[{index}].kind")).into_napi()?,
     })
 }

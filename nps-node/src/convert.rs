@@ -297,10 +297,32 @@ impl napi::bindgen_prelude::FromNapiValue for Time {
             }
             _ => {}
         }
-        Err(napi::Error::new(
-            napi::Status::InvalidArg,
-            "a Date or epoch milliseconds (leave the option out for its default)".to_string(),
-        ))
+        Err(napi::Error::new(napi::Status::InvalidArg, "a Date or epoch milliseconds".to_string()))
+    }
+}
+
+/// The `asOf` argument (`CustomerHistory#features`): a [`Time`], refused by name with
+/// INVALID_PARAMETER (`asOf must be a Date or epoch milliseconds, got null`).
+pub struct AsOf(pub Time);
+
+impl napi::bindgen_prelude::TypeName for AsOf {
+    fn type_name() -> &'static str {
+        "number | Date"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Unknown
+    }
+}
+
+impl napi::bindgen_prelude::FromNapiValue for AsOf {
+    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+        match Time::from_napi_value(env, value) {
+            Ok(t) => Ok(AsOf(t)),
+            Err(e) => {
+                let (got, _) = describe(env, value)?;
+                Err(thrown(env, nps_core::NpsError::invalid("asOf", got, &e.reason)))
+            }
+        }
     }
 }
 
@@ -314,6 +336,11 @@ impl Time {
     /// Epoch seconds (floored); NaN or infinite is an error naming `field`.
     pub(crate) fn seconds(&self, field: &str) -> crate::error::Result<i64> {
         ms_seconds(self.0, field, 0)
+    }
+
+    /// Epoch seconds (floored); NaN or infinite is an error naming `field` and `index`.
+    pub(crate) fn seconds_at(&self, field: &str, index: usize) -> crate::error::Result<i64> {
+        ms_seconds(self.0, field, index)
     }
 }
 
@@ -530,22 +557,35 @@ unsafe fn field_error(
     }
     // napi-rs appends the outer place last: read from the end, the path runs outside in.
     let missing = reason.strip_prefix("Missing field `").and_then(|r| r.strip_suffix('`'));
+    // An option goes by its own name (`customers`, as the checks of the values name it); a
+    // field of another object by its place in the argument (`event.time`).
+    let prefix = if arg == "options" { String::new() } else { format!("{arg}.") };
     if path.is_empty() {
         if let Some(field) = missing {
-            return nps_core::NpsError::invalid(&format!("{arg}.{field}"), "nothing", "given");
+            return nps_core::NpsError::invalid(&format!("{prefix}{field}"), "nothing", "given");
         }
         return nps_core::NpsError::invalid(arg, reason, "an object of the expected fields");
     }
-    // The value at the path, when each step is a field of a plain object.
-    let mut value = Some(object);
-    for f in &path {
+    // The option's name and the value at its place, when each step is a field of a plain
+    // object; a step into a list (whose element napi-rs does not say) is written `[]`.
+    let (mut name, mut value) = (prefix, Some(object));
+    for (i, f) in path.iter().enumerate() {
+        if i > 0 {
+            name.push('.');
+        }
+        name.push_str(f);
         value = value.and_then(|v| property(env, v, f));
+        let inner = i + 1 < path.len();
+        if inner && value.is_some_and(|v| describe(env, v).is_ok_and(|(d, _)| d == "an array")) {
+            name.push_str("[]");
+            value = None;
+        }
     }
     let got = value.and_then(|v| describe(env, v).ok()).map(|(d, _)| d);
     if let Some(field) = missing {
         // A required field missing in a nested object, or in an element of a list of them.
-        let sep = if got.as_deref() == Some("an array") { "[]." } else { "." };
-        return nps_core::NpsError::invalid(&format!("{}{sep}{field}", path.join(".")), "nothing", "given");
+        let list = if got.as_deref() == Some("an array") { "[]" } else { "" };
+        return nps_core::NpsError::invalid(&format!("{name}{list}.{field}"), "nothing", "given");
     }
     let got = got.unwrap_or_else(|| "a value of the wrong type".into());
     let expected = match e.status {
@@ -558,7 +598,7 @@ unsafe fn field_error(
         Status::DateExpected => "a Date",
         _ => reason,
     };
-    nps_core::NpsError::invalid(&path.join("."), got, expected)
+    nps_core::NpsError::invalid(&name, got, expected)
 }
 
 /// The property `name` of `value` if `value` is a plain object.

@@ -1,7 +1,6 @@
 //! Node functions for `nps_core::features`, under the `features` namespace
 //! (`require('nps-node').features.retention(events, { asOf })`).
 use napi::bindgen_prelude::{Either, Float64Array};
-use napi::JsDate;
 use napi_derive::napi;
 use nps_core::features::{self as core, FeatureSet};
 
@@ -14,7 +13,8 @@ pub struct Event {
     /// Customer id.
     pub customer: Either<String, f64>,
     /// Time: a `Date` or epoch milliseconds.
-    pub time: Either<f64, JsDate<'static>>,
+    #[napi(ts_type = "number | Date")]
+    pub time: crate::convert::Time,
     /// Event kind (a built-in kind or one declared in the options).
     pub kind: String,
     /// Amount, megabytes, score.
@@ -87,7 +87,7 @@ pub(crate) fn builder(events: &Either<Vec<Event>, EventColumnsJs>) -> Result<cor
             for (i, e) in objects.iter().enumerate() {
                 let case = e.case.as_ref().and_then(|c| c.as_ref()).map(label);
                 let event = core::Event {
-                    time: epoch_seconds(&e.time, "time", i)?,
+                    time: e.time.seconds_at("time", i)?,
                     kind: &e.kind,
                     value: e.value.flatten(),
                     duration: e.duration.flatten(),
@@ -205,7 +205,8 @@ pub fn built_in_kinds() -> Vec<String> {
 #[napi(object)]
 pub struct HistoryEvent {
     /// A `Date` or epoch milliseconds.
-    pub time: Either<f64, JsDate<'static>>,
+    #[napi(ts_type = "number | Date")]
+    pub time: crate::convert::Time,
     pub kind: String,
     pub value: Option<Option<f64>>,
     pub duration: Option<Option<f64>>,
@@ -225,7 +226,7 @@ impl HistoryEvent {
     ) -> Result<R> {
         let case = self.case.as_ref().and_then(|c| c.as_ref()).map(label);
         Ok(f(&core::Event {
-            time: epoch_seconds(&self.time, time_field, index)?,
+            time: self.time.seconds_at(time_field, index)?,
             kind: &self.kind,
             value: self.value.flatten(),
             duration: self.duration.flatten(),
@@ -341,8 +342,12 @@ impl CustomerHistory {
 
     /// The features as of `asOf` (a `Date` or epoch milliseconds), in `engine.names` order.
     #[napi(catch_unwind)]
-    pub fn features(&self, engine: &FeatureEngine, as_of: Either<f64, JsDate<'static>>) -> Result<Float64Array> {
-        let as_of = epoch_seconds(&as_of, "asOf", 0)?;
+    pub fn features(
+        &self,
+        engine: &FeatureEngine,
+        #[napi(ts_arg_type = "number | Date")] as_of: crate::convert::AsOf,
+    ) -> Result<Float64Array> {
+        let as_of = as_of.0.seconds("asOf")?;
         Ok(Float64Array::new(self.inner.features(&engine.inner, as_of).into_napi()?))
     }
 }

@@ -361,4 +361,12 @@ test('null in a time option names the option, for each function taking a time', 
   for (const [name, call] of calls) {
     assert.throws(call, (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith(`${name} must be a Date or epoch milliseconds`) && /got null$/.test(e.message), name)
   }
+  // A time in an event, an outcome, and the time argument of CustomerHistory#features.
+  const history = new features.CustomerHistory()
+  assert.throws(() => history.push({ time: null, kind: 'bill' }), { code: 'INVALID_PARAMETER', message: 'event.time must be a Date or epoch milliseconds, got null' })
+  assert.throws(() => history.push({ time: '2026-01-01', kind: 'bill' }), { code: 'INVALID_PARAMETER', message: 'event.time must be a Date or epoch milliseconds, got "2026-01-01"' })
+  assert.throws(() => history.features(new features.FeatureEngine(null), null), { code: 'INVALID_PARAMETER', message: 'asOf must be a Date or epoch milliseconds, got null' })
+  assert.equal(history.features(new features.FeatureEngine(null), new Date(Date.UTC(2026, 0, 1))).length, new features.FeatureEngine(null).names.length)
+  const outcome = { time: null, action: 'a', channel: 'c', group: 'g', kind: 'accepted' }
+  assert.throws(() => catalog.decide({}, { score: 50, history: [outcome] }), (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith('history[].time must be a Date or epoch milliseconds'))
 })
