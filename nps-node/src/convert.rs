@@ -266,7 +266,7 @@ fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
 /// A time option (`now`, `asOf`): a `Date` or epoch milliseconds. Unlike napi's
 /// `Either<f64, JsDate>`, anything else — `null` above all — is refused with what is
 /// expected; [`Obj`], around every options object holding a time, names the option and
-/// shows the value given (`asOf must be a Date or epoch milliseconds (...), got null`), with
+/// shows the value given (`asOf must be a Date or epoch milliseconds, got null`), with
 /// `code` `INVALID_PARAMETER`.
 pub struct Time(f64);
 
@@ -414,13 +414,6 @@ pub(crate) fn js_number(x: f64) -> String {
 /// `ts_args_type`).
 pub struct Obj<T>(pub T);
 
-impl<T> std::ops::Deref for Obj<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::TypeName for Obj<T> {
     fn type_name() -> &'static str {
         T::type_name()
@@ -430,8 +423,8 @@ impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::TypeName for Obj
     }
 }
 
-/// Accepts everything, so that a function's `strict` check leaves the refusal (with our
-/// `code` and the argument's name) to `from_napi_value`.
+/// Accepts everything: should a function be marked `strict`, its check leaves the refusal
+/// (with our `code` and the argument's name) to `from_napi_value`.
 impl<T: napi::bindgen_prelude::TypeName> napi::bindgen_prelude::ValidateNapiValue for Obj<T> {
     unsafe fn validate(
         _env: napi::sys::napi_env,
@@ -548,6 +541,7 @@ unsafe fn field_error(
     use napi::Status;
     let mut reason = e.reason.as_str();
     let mut path = Vec::new();
+    // napi-rs appends the outer place last: read from the end, the path runs outside in.
     while let Some((rest, place)) = reason.rsplit_once(" on ") {
         match place.split_once('.') {
             Some((s, f)) if !s.is_empty() && !f.is_empty() && !place.contains(' ') => path.push(f.to_string()),
@@ -555,7 +549,6 @@ unsafe fn field_error(
         }
         reason = rest;
     }
-    // napi-rs appends the outer place last: read from the end, the path runs outside in.
     let missing = reason.strip_prefix("Missing field `").and_then(|r| r.strip_suffix('`'));
     // An option goes by its own name (`customers`, as the checks of the values name it); a
     // field of another object by its place in the argument (`event.time`).

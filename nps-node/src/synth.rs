@@ -87,7 +87,7 @@ fn base_config(options: Option<GenerateOptions>) -> Result<BaseConfig> {
 }
 
 /// Generates a seeded synthetic telco customer base.
-#[napi(namespace = "synth", catch_unwind, strict)]
+#[napi(namespace = "synth", catch_unwind)]
 pub fn generate(
     #[napi(ts_arg_type = "GenerateOptions | undefined | null")] options: Option<crate::convert::Obj<GenerateOptions>>,
 ) -> Result<SyntheticBase> {
@@ -166,7 +166,7 @@ pub struct SyntheticDriftedBase {
 /// and a network problem hit a share of the customers (outages, long technical contacts,
 /// more churn); usage, top-ups, subscriptions and surveys are untouched. With
 /// `priceChange: 1` and `networkShare: 0` it is `generate`'s base.
-#[napi(namespace = "synth", catch_unwind, strict)]
+#[napi(namespace = "synth", catch_unwind)]
 pub fn generate_drifted(
     #[napi(ts_arg_type = "GenerateDriftedOptions | undefined | null")] options: Option<
         crate::convert::Obj<GenerateDriftedOptions>,
@@ -230,7 +230,7 @@ pub struct SyntheticCampaign {
 
 /// Runs a retention campaign with a random control group on a generated base; the effect of
 /// the call differs by customer type and is known (`trueUplift`).
-#[napi(namespace = "synth", catch_unwind, strict)]
+#[napi(namespace = "synth", catch_unwind)]
 pub fn campaign(
     #[napi(ts_arg_type = "CampaignOptions | undefined | null")] options: Option<crate::convert::Obj<CampaignOptions>>,
 ) -> Result<SyntheticCampaign> {
