@@ -301,30 +301,37 @@ impl napi::bindgen_prelude::FromNapiValue for Time {
     }
 }
 
-/// The `asOf` argument (`CustomerHistory#features`): a [`Time`], refused by name with
-/// INVALID_PARAMETER (`asOf must be a Date or epoch milliseconds, got null`).
-pub struct AsOf(pub Time);
+/// A time argument (not an option): a [`Time`], refused by its name with INVALID_PARAMETER
+/// (`asOf must be a Date or epoch milliseconds, got null`). The TypeScript type is set where
+/// it is used (`number | Date`).
+macro_rules! time_argument {
+    ($name:ident, $js:literal) => {
+        pub struct $name(pub Time);
 
-impl napi::bindgen_prelude::TypeName for AsOf {
-    fn type_name() -> &'static str {
-        "number | Date"
-    }
-    fn value_type() -> napi::ValueType {
-        napi::ValueType::Unknown
-    }
-}
-
-impl napi::bindgen_prelude::FromNapiValue for AsOf {
-    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
-        match Time::from_napi_value(env, value) {
-            Ok(t) => Ok(AsOf(t)),
-            Err(e) => {
-                let (got, _) = describe(env, value)?;
-                Err(thrown(env, nps_core::NpsError::invalid("asOf", got, &e.reason)))
+        impl napi::bindgen_prelude::TypeName for $name {
+            fn type_name() -> &'static str {
+                "number | Date"
+            }
+            fn value_type() -> napi::ValueType {
+                napi::ValueType::Unknown
             }
         }
-    }
+
+        impl napi::bindgen_prelude::FromNapiValue for $name {
+            unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+                match Time::from_napi_value(env, value) {
+                    Ok(t) => Ok($name(t)),
+                    Err(e) => {
+                        let (got, _) = describe(env, value)?;
+                        Err(thrown(env, nps_core::NpsError::invalid($js, got, &e.reason)))
+                    }
+                }
+            }
+        }
+    };
 }
+time_argument!(AsOf, "asOf");
+time_argument!(Now, "now");
 
 impl napi::bindgen_prelude::ToNapiValue for Time {
     unsafe fn to_napi_value(env: napi::sys::napi_env, value: Self) -> napi::Result<napi::sys::napi_value> {

@@ -1,13 +1,13 @@
 //! Node functions for `nps_core::early_warning`.
 use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Unknown};
-use napi::{Env, JsDate};
+use napi::Env;
 use napi_derive::napi;
 use nps_core::action::Customer;
 use nps_core::early_warning::{self as core};
 use nps_core::synth::Rng;
 use serde::Serialize;
 
-use crate::convert::{booleans, epoch_seconds, floats, NumericArray};
+use crate::convert::{booleans, floats, NumericArray};
 use crate::error::{IntoNapi, Result};
 
 /// Churn in one group of customers, with the Wilson interval of its rate.
@@ -672,14 +672,14 @@ impl TicketScorer {
         history: &mut crate::features::CustomerHistory,
         event: crate::convert::Obj<crate::features::HistoryEvent>,
         mut out: Float64ArraySlice,
-        now: Option<Either<f64, JsDate<'static>>>,
+        now: Option<crate::convert::Now>,
     ) -> Result<u32> {
         let event = event.0;
         // SAFETY: the array is only touched here, on the JS thread, during this call.
         let out = unsafe { out.as_mut() };
         self.layout.check_out(out.len()).into_napi()?; // before the event is added
         self.outcomes.clear();
-        let now = now.as_ref().map(|t| epoch_seconds(t, "now", 0)).transpose()?;
+        let now = now.map(|t| t.0.seconds("now")).transpose()?;
         self.score(history, &event, now, None, false)?;
         self.ticket.write_values(&self.layout, out).into_napi()?;
         Ok(self.ticket.decision.actions.len() as u32)

@@ -366,6 +366,13 @@ test('null in a time option names the option, for each function taking a time', 
   assert.throws(() => history.push({ time: null, kind: 'bill' }), { code: 'INVALID_PARAMETER', message: 'event.time must be a Date or epoch milliseconds, got null' })
   assert.throws(() => history.push({ time: '2026-01-01', kind: 'bill' }), { code: 'INVALID_PARAMETER', message: 'event.time must be a Date or epoch milliseconds, got "2026-01-01"' })
   assert.throws(() => history.features(new features.FeatureEngine(null), null), { code: 'INVALID_PARAMETER', message: 'asOf must be a Date or epoch milliseconds, got null' })
+  const out = new Float64Array(scorer.valuesLayout.length)
+  assert.throws(() => scorer.ticketValues(new features.CustomerHistory(), event, out, 'today'), { code: 'INVALID_PARAMETER', message: 'now must be a Date or epoch milliseconds, got "today"' })
+  // null is a left-out now (the event's time), as documented.
+  scorer.ticketValues(new features.CustomerHistory(), event, out, null)
+  const withNull = Array.from(out)
+  scorer.ticketValues(new features.CustomerHistory(), event, out)
+  assert.deepEqual(withNull, Array.from(out))
   assert.equal(history.features(new features.FeatureEngine(null), new Date(Date.UTC(2026, 0, 1))).length, new features.FeatureEngine(null).names.length)
   const outcome = { time: null, action: 'a', channel: 'c', group: 'g', kind: 'accepted' }
   assert.throws(() => catalog.decide({}, { score: 50, history: [outcome] }), (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith('history[].time must be a Date or epoch milliseconds'))
