@@ -295,6 +295,11 @@ export declare class Learner {
   record(action: string, segment: string, success: boolean): void
   /** The posterior mean success rate. */
   mean(action: string, segment: string): number
+  /**
+   * The equal-tailed credible interval of the success rate at `level` (0.95): the
+   * quantiles of its Beta posterior (the prior's before any outcome).
+   */
+  interval(action: string, segment: string, level?: number | undefined | null): [number, number]
   /** `[successes, failures]` recorded. */
   counts(action: string, segment: string): [number, number]
   toJson(): string

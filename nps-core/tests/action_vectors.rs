@@ -104,3 +104,28 @@ fn every_case_decides_as_the_vector_says() {
     }
     assert!(decided >= 8 && refused >= 7, "{decided} decided, {refused} refused");
 }
+
+/// The learner's credible interval against scipy's Beta quantiles (the vector's
+/// `learner_intervals`, also read by Python and Node).
+#[test]
+fn learner_intervals_equal_scipy() {
+    use nps_core::action::Learner;
+    for c in vectors()["learner_intervals"].as_array().unwrap() {
+        let prior = [c["prior"][0].as_f64().unwrap(), c["prior"][1].as_f64().unwrap()];
+        let mut learner = Learner::new(prior, 0.0, 0).unwrap();
+        for _ in 0..c["successes"].as_u64().unwrap() {
+            learner.record("a", "s", true);
+        }
+        for _ in 0..c["failures"].as_u64().unwrap() {
+            learner.record("a", "s", false);
+        }
+        let b = learner.interval("a", "s", c["level"].as_f64().unwrap()).unwrap();
+        for (got, want) in [b.low, b.high].into_iter().zip(c["expected"].as_array().unwrap()) {
+            let want = want.as_f64().unwrap();
+            assert!((got - want).abs() <= 1e-10 * want.max(1e-300), "{c}: {got} vs {want}");
+        }
+        assert!(b.low <= learner.mean("a", "s") && learner.mean("a", "s") <= b.high);
+    }
+    let err = Learner::new([1.0, 1.0], 0.0, 0).unwrap().interval("a", "s", 1.0).unwrap_err();
+    assert!(err.to_string().contains("level must be strictly between 0 and 1, got 1"), "{err}");
+}

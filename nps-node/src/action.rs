@@ -83,6 +83,14 @@ impl Learner {
         self.inner.mean(&action, &segment)
     }
 
+    /// The equal-tailed credible interval of the success rate at `level` (0.95): the
+    /// quantiles of its Beta posterior (the prior's before any outcome).
+    #[napi(catch_unwind, ts_return_type = "[number, number]")]
+    pub fn interval(&self, action: String, segment: String, level: Option<f64>) -> Result<Vec<f64>> {
+        let b = self.inner.interval(&action, &segment, level.unwrap_or(0.95)).into_napi()?;
+        Ok(vec![b.low, b.high])
+    }
+
     /// `[successes, failures]` recorded.
     #[napi(ts_return_type = "[number, number]")]
     pub fn counts(&self, action: String, segment: String) -> Vec<f64> {

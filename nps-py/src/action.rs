@@ -101,6 +101,13 @@ impl PyLearner {
         self.0.mean(action, segment)
     }
 
+    /// The credible interval (low, high) of the success rate at `level`.
+    #[pyo3(signature = (action, segment, level = 0.95))]
+    fn interval(&self, action: &str, segment: &str, level: f64) -> PyResult<(f64, f64)> {
+        let b = self.0.interval(action, segment, level).py()?;
+        Ok((b.low, b.high))
+    }
+
     /// (successes, failures) recorded.
     fn counts(&self, action: &str, segment: &str) -> (f64, f64) {
         let [s, f] = self.0.counts(action, segment);

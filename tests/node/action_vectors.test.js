@@ -45,3 +45,16 @@ test('actions.json: decisions and errors both', () => {
   const errors = vector.cases.filter((c) => c.expected.error !== undefined)
   assert.ok(errors.length >= 7 && vector.cases.length - errors.length >= 8)
 })
+
+test('actions.json: the learner\'s credible interval equals scipy\'s Beta quantiles', () => {
+  const { Learner } = require('../../nps-node')
+  for (const c of vector.learner_intervals) {
+    const learner = new Learner({ prior: c.prior, exploration: 0, rampUp: 0 })
+    for (let i = 0; i < c.successes; i++) learner.record('a', 's', true)
+    for (let i = 0; i < c.failures; i++) learner.record('a', 's', false)
+    const [low, high] = learner.interval('a', 's', c.level)
+    assert.ok(Math.abs(low - c.expected[0]) <= 1e-10 * c.expected[0], `${JSON.stringify(c)}: ${low}`)
+    assert.ok(Math.abs(high - c.expected[1]) <= 1e-10 * c.expected[1], `${JSON.stringify(c)}: ${high}`)
+  }
+  assert.throws(() => new Learner().interval('a', 's', 1.5), (e) => e.code === 'INVALID_PARAMETER' && /level must be strictly between 0 and 1, got 1.5/.test(e.message))
+})

@@ -195,6 +195,9 @@ test('the console in headless Chromium: numbers equal the API\'s, outcomes learn
     await page.goto(`${base}/console`)
     const learned = await page.getAttribute(`#rates tr[data-action="${action}"][data-segment="${segment}"] td[data-value]`, 'data-value')
     assert.equal(Number(learned), service.learner.mean(action, segment))
+    const cell = `#rates tr[data-action="${action}"][data-segment="${segment}"] td[data-low]`
+    assert.deepEqual([Number(await page.getAttribute(cell, 'data-low')), Number(await page.getAttribute(cell, 'data-high'))],
+      service.learner.interval(action, segment))
 
     // A hostile customer id: text on the page, never markup or script.
     const h = await call(port, 'POST', '/events', { events: [{ customer: HOSTILE, time: Date.UTC(2026, 5, 1), kind: 'subscription_start' }] }, auth)

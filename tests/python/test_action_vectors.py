@@ -43,3 +43,17 @@ def test_the_vector_is_what_its_script_writes():
     make = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make)
     assert json.loads(json.dumps(make.build())) == VECTOR
+
+
+@pytest.mark.parametrize("case", VECTOR["learner_intervals"], ids=lambda c: f"{c['successes']}-{c['failures']}")
+def test_learner_interval_equals_scipy(case):
+    learner = nps.Learner(prior=tuple(case["prior"]), exploration=0.0, ramp_up=0)
+    for _ in range(case["successes"]):
+        learner.record("a", "s", True)
+    for _ in range(case["failures"]):
+        learner.record("a", "s", False)
+    low, high = learner.interval("a", "s", level=case["level"])
+    assert low == pytest.approx(case["expected"][0], rel=1e-10, abs=1e-300)
+    assert high == pytest.approx(case["expected"][1], rel=1e-10)
+    with pytest.raises(nps.NpsError, match="level must be strictly between 0 and 1, got 0"):
+        learner.interval("a", "s", level=0.0)

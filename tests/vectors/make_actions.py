@@ -215,10 +215,32 @@ def check(cases):
             assert math.isfinite(a["priority"])
 
 
+# The learner's credible interval of an action's success rate: the equal-tailed quantiles
+# of Beta(prior + successes, prior + failures), from scipy.
+LEARNER_INTERVALS = [
+    {"prior": [1, 1], "successes": 0, "failures": 0, "level": 0.95},
+    {"prior": [1, 1], "successes": 3, "failures": 1, "level": 0.95},
+    {"prior": [1, 1], "successes": 200, "failures": 0, "level": 0.95},
+    {"prior": [2, 5], "successes": 17, "failures": 40, "level": 0.9},
+    {"prior": [0.5, 0.5], "successes": 1, "failures": 1000, "level": 0.99},
+]
+
+
+def learner_intervals():
+    from scipy.stats import beta
+
+    out = []
+    for c in LEARNER_INTERVALS:
+        a, b = c["prior"][0] + c["successes"], c["prior"][1] + c["failures"]
+        tail = (1 - c["level"]) / 2
+        out.append(dict(c, expected=[float(beta.ppf(tail, a, b)), float(beta.ppf(1 - tail, a, b))]))
+    return out
+
+
 def build():
     cases = [dict(c, expected=answer(c)) for c in CASES]
     check(cases)
-    return {"custom_catalogue": CUSTOM, "cases": cases}
+    return {"custom_catalogue": CUSTOM, "cases": cases, "learner_intervals": learner_intervals()}
 
 
 if __name__ == "__main__":

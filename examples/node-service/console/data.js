@@ -1,7 +1,7 @@
 'use strict'
 // What the console shows, every number from the library (the nps-node binding) or from the
 // service's own answers: this module gathers them; pages.js only formats them.
-const { LtrModel, BoostedLtrModel, Tally, predictedNps, trend, churnByNps, features } = require('../../../nps-node')
+const { LtrModel, BoostedLtrModel, Tally, predictedNps, trend, features } = require('../../../nps-node')
 
 /** Events on a customer's timeline and points of their score trend: the most recent ones. */
 const RECENT = 30
@@ -130,16 +130,11 @@ function createData(s, options = {}) {
       surveys, ltrProbabilities, ...a }
   }
 
-  /** The learner's posterior mean and counts of an action in a segment, with the Wilson interval of the counts. */
+  /** The learner's posterior mean of an action's success rate in a segment, its counts and its 95 % credible interval. */
   function learned(action, segment) {
     const [successes, failures] = s.learner.counts(action, segment)
-    const n = successes + failures
-    const mean = s.learner.mean(action, segment)
-    if (n === 0) return { action, segment, mean, successes, failures, n, low: NaN, high: NaN }
-    // The binding's Wilson interval of a rate (a group's churn rate in churnByNps): the
-    // successes as the "churned" of one group of n.
-    const g = churnByNps(new Array(n).fill(10), Array.from({ length: n }, (_, i) => i < successes)).promoters
-    return { action, segment, mean, successes, failures, n, rate: g.rate, low: g.low, high: g.high }
+    const [low, high] = s.learner.interval(action, segment)
+    return { action, segment, mean: s.learner.mean(action, segment), successes, failures, n: successes + failures, low, high }
   }
 
   /** The customer view's numbers. */

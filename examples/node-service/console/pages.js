@@ -232,9 +232,9 @@ ${list.page < list.pages ? html`<a href="${pageHref(list.page + 1)}" rel="next">
 <section aria-labelledby="learn-h" class="card">
 <h2 id="learn-h">What works: learned success rates</h2>
 ${m.rates.length === 0 ? html`<p>No outcomes recorded yet.</p>` : html`
-<table id="rates"><caption>Per action and segment: the learner's estimate, the outcomes counted and the 95 % Wilson interval of their success rate${m.learning ? '' : ' (the service ranks without them unless started with --learn)'}</caption>
+<table id="rates"><caption>Per action and segment: the learner's estimate, the outcomes counted and the 95 % credible interval of the success rate (the learner's Beta posterior)${m.learning ? '' : ' (the service ranks without them unless started with --learn)'}</caption>
 <thead><tr><th scope="col">Action</th><th scope="col">Segment</th><th scope="col">Learned rate</th><th scope="col">Successes</th><th scope="col">Outcomes</th><th scope="col">95 % interval</th></tr></thead>
-<tbody>${m.rates.map((r) => html`<tr data-action="${r.action}" data-segment="${r.segment}"><th scope="row">${labels.get(r.action) ?? r.action}</th><td>${r.segment}</td><td data-value="${r.mean}">${pct(r.mean, 1)}</td><td>${r.successes}</td><td>${r.n}</td><td>${pct(r.low, 1)} to ${pct(r.high, 1)}</td></tr>`)}</tbody>
+<tbody>${m.rates.map((r) => html`<tr data-action="${r.action}" data-segment="${r.segment}"><th scope="row">${labels.get(r.action) ?? r.action}</th><td>${r.segment}</td><td data-value="${r.mean}">${pct(r.mean, 1)}</td><td>${r.successes}</td><td>${r.n}</td><td data-low="${r.low}" data-high="${r.high}">${pct(r.low, 1)} to ${pct(r.high, 1)}</td></tr>`)}</tbody>
 </table>`}
 </section>`
   return layout('Overview', body)

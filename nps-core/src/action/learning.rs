@@ -12,8 +12,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Catalog, Customer, DecideOptions, Decision, Factor, Outcome};
-use crate::error::{NpsError, Result};
+use crate::error::{check_level, NpsError, Result};
 use crate::rng::Rng;
+use crate::stats::proportion::Bounds;
+use crate::stats::special::beta_inc_inv;
 
 /// The prior of a new learner unless one is given: Beta(1, 1), uniform.
 pub const DEFAULT_PRIOR: [f64; 2] = [1.0, 1.0];
@@ -68,6 +70,17 @@ impl Learner {
     pub fn mean(&self, action: &str, segment: &str) -> f64 {
         let [s, f] = self.counts(action, segment);
         (self.prior[0] + s) / (self.prior[0] + self.prior[1] + s + f)
+    }
+
+    /// The equal-tailed credible interval of the success rate of `action` in `segment` at
+    /// `level` (0.95: the 2.5 % and 97.5 % quantiles of its posterior, Beta(α + successes,
+    /// β + failures)); the prior's interval before any outcome. Error: a level outside (0, 1).
+    pub fn interval(&self, action: &str, segment: &str, level: f64) -> Result<Bounds> {
+        check_level(level)?;
+        let [s, f] = self.counts(action, segment);
+        let (a, b) = (self.prior[0] + s, self.prior[1] + f);
+        let tail = (1.0 - level) / 2.0;
+        Ok(Bounds { low: beta_inc_inv(a, b, tail), high: beta_inc_inv(a, b, 1.0 - tail) })
     }
 
     /// A Thompson draw of the success rate of `action` in `segment` (see the module docs).

@@ -251,6 +251,8 @@ class Learner:
         """(successes, failures) recorded."""
     @staticmethod
     def from_json(text) -> Any: ...
+    def interval(self, action, segment, level=0.95) -> Any:
+        """The credible interval (low, high) of the success rate at `level`."""
     def mean(self, action, segment) -> Any:
         """The posterior mean success rate."""
     def record(self, action, segment, success) -> Any:
