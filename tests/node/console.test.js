@@ -269,3 +269,40 @@ test('the overview keeps each customer\'s numbers until the customer changes: a 
   assert.equal(scoreOf(after, last.customer), answer.score)
   assert.notEqual(scoreOf(before, last.customer), answer.score)
 })
+
+test('the base week by week: risk and predicted NPS at each week end equal the library\'s on the events before it', () => {
+  const service = createService({ model: JSON.stringify(vector.model), ltr: ltrText })
+  for (const step of vector.steps) assert.equal(service.handle('POST', step.route, JSON.stringify(step.body)).status, 200)
+  const page = service.handle('GET', '/console').body
+  const rows = [...page.matchAll(/<tr data-end="(\d+)"><th scope="row">[^<]*<\/th><td>(\d+)<\/td><td data-value="([^"]+)">[\s\S]*?<td data-value="([^"]+)">[^<]*<\/td>\s*<td data-value="([^"]+)">/g)]
+  assert.ok(rows.length >= 2, `${rows.length} weeks`)
+  // The same numbers from the library directly: each customer's events (as posted) in a new
+  // history, features as of the week end, the churn model's probability and the LTR model's.
+  const { ChurnModel } = require(path.join(root, 'nps-node'))
+  const model = ChurnModel.fromJson(JSON.stringify(vector.model))
+  const ltr = LtrModel.fromJson(ltrText)
+  const engine = new features.FeatureEngine(null)
+  const names = engine.names
+  const histories = [...postedEvents().values()].map((events) => {
+    const h = new features.CustomerHistory()
+    for (const e of [...events].sort((a, b) => new Date(a.time) - new Date(b.time))) {
+      const { customer, ...event } = e
+      h.push(event)
+    }
+    return { h, first: Math.min(...events.map((e) => new Date(e.time).getTime())) }
+  })
+  const inputs = (f, list) => Object.fromEntries(list.map((n) => [n, Number.isNaN(f[names.indexOf(n)]) ? null : f[names.indexOf(n)]]))
+  for (const [, end, customers, risk, predicted, blended] of rows) {
+    const t = Number(end)
+    const active = histories.filter((c) => c.first < t).map((c) => c.h.features(engine, t))
+    assert.equal(Number(customers), active.length, `week ending ${t}`)
+    const mean = active.reduce((s, f) => s + model.score(inputs(f, model.inputs)), 0) / active.length
+    assert.ok(Math.abs(Number(risk) - mean) < 1e-15, `${risk} vs ${mean}`)
+    const proba = new Float64Array(active.flatMap((f) => { const p = ltr.score(inputs(f, ltr.inputs)); return [p.detractor, p.passive, p.promoter] }))
+    const answers = active.map((f) => f[names.indexOf('last_nps')])
+    // The customers in another order than the service's: the sums differ in the last bits.
+    const near = (a, b) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`)
+    near(Number(predicted), predictedNps(proba, { trainedOn: ltr.trainingRows }).nps)
+    near(Number(blended), predictedNps(proba, { trainedOn: ltr.trainingRows, answers }).nps)
+  }
+})

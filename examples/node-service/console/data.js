@@ -5,6 +5,20 @@ const { LtrModel, BoostedLtrModel, Tally, predictedNps, trend, features } = requ
 
 /** Events on a customer's timeline and points of their score trend: the most recent ones. */
 const RECENT = 30
+/** Weeks of the base's trend (risk, predicted and blended NPS), ending on Mondays 00:00 UTC. */
+const BASE_WEEKS = 8
+const DAY = 86400000
+
+/**
+ * The last `BASE_WEEKS` week ends at or before `latest`: Mondays 00:00 UTC, each the end of
+ * an ISO week (1970-01-01 was a Thursday: day d is a Monday when (d + 3) % 7 is 0).
+ */
+function weekEnds(latest) {
+  const d = Math.floor(latest / DAY)
+  const monday = (d - ((d + 3) % 7)) * DAY
+  return Array.from({ length: BASE_WEEKS }, (_, k) => monday - (BASE_WEEKS - 1 - k) * 7 * DAY)
+}
+
 /** Customers per page of the riskiest list. */
 const PAGE_SIZE = 10
 /** The window of the peak (worst_interaction_90d) and the kinds the peak and the end read. */
@@ -118,16 +132,10 @@ function createData(s, options = {}) {
     if (a.actions === undefined) a.actions = d.actions
     // What the overview reads of each customer: the survey answers, and the LTR model's
     // probabilities of the features.
-    const surveys = eventsOf(state).filter((e) => e.kind === 'survey_answer').map((e) => ({ value: e.value, time: e.time }))
-    let ltrProbabilities = null
-    if (ltr.model !== null && ltrMissing.length === 0) {
-      const input = {}
-      for (const name of ltr.model.inputs) input[name] = Number.isNaN(f[at(name)]) ? null : f[at(name)]
-      const p = ltr.model.score(input)
-      ltrProbabilities = [p.detractor, p.passive, p.promoter]
-    }
+    const events = eventsOf(state)
+    const surveys = events.filter((e) => e.kind === 'survey_answer').map((e) => ({ value: e.value, time: e.time }))
     return { id, state, time: state.latest, now, f, x, band: band(a.score), segment: segmentOf(state), trace: d.trace,
-      surveys, ltrProbabilities, ...a }
+      surveys, first: events[0].time, ltrProbabilities: ltrOf(f), ...a }
   }
 
   /** The learner's posterior mean of an action's success rate in a segment, its counts and its 95 % credible interval. */
@@ -154,6 +162,65 @@ function createData(s, options = {}) {
     const peak = interactions.filter((e) => e.time >= a.now - PEAK_DAYS * 86400000 && e.value === worst).at(-1) ?? null
     const rates = Object.fromEntries(s.catalog.actions.map((action) => [action, learned(action, a.segment)]))
     return { ...a, events, recent, scores, peak, end, worst, last, rates, learning: s.learning }
+  }
+
+  /**
+   * A customer as of week end `t` (features count the events before it): churn probability
+   * and LTR probabilities, or null before their first event. Kept until the customer's
+   * events or fields change.
+   */
+  const asOfWeek = new Map()
+  function weekAssessment(a, t, oldest) {
+    if (t <= a.first) return null
+    let kept = asOfWeek.get(a.id)
+    if (kept === undefined || kept.fields !== a.state.fields || kept.events !== a.state.history.length) {
+      kept = { fields: a.state.fields, events: a.state.history.length, weeks: new Map() }
+      asOfWeek.set(a.id, kept)
+    }
+    for (const week of kept.weeks.keys()) if (week < oldest) kept.weeks.delete(week) // weeks no longer shown
+    let value = kept.weeks.get(t)
+    if (value === undefined) {
+      const { f, x } = inputsAt(a.state, t)
+      value = { probability: s.model.score(x), ltr: ltrOf(f), answer: f[at('last_nps')] }
+      kept.weeks.set(t, value)
+    }
+    return value
+  }
+
+  /**
+   * The base week by week: at each week end the customers who had started, their mean churn
+   * probability and the share in each band, and the predicted and blended NPS (the library's
+   * `predictedNps`) of the same customers with the answers given by then.
+   */
+  function baseWeeks(rows) {
+    if (rows.length === 0) return []
+    const latest = Math.max(...rows.map((r) => r.state.latest))
+    const bands = (s.spec.bands ?? []).map((b) => b.name)
+    const weeks = []
+    const ends = weekEnds(latest)
+    for (const t of ends) {
+      const active = rows.map((r) => weekAssessment(r, t, ends[0])).filter((w) => w !== null)
+      if (active.length === 0) continue
+      const share = Object.fromEntries(bands.map((b) => [b, active.filter((w) => band(100 * w.probability) === b).length / active.length]))
+      const week = { end: t, customers: active.length, meanRisk: active.reduce((sum, w) => sum + w.probability, 0) / active.length, share, predicted: null }
+      if (active.every((w) => w.ltr !== null)) {
+        const proba = new Float64Array(3 * active.length)
+        active.forEach((w, i) => proba.set(w.ltr, 3 * i))
+        const trainedOn = ltr.model.trainingRows
+        week.predicted = { all: predictedNps(proba, { trainedOn }), blended: predictedNps(proba, { trainedOn, answers: active.map((w) => w.answer) }) }
+      }
+      weeks.push(week)
+    }
+    return weeks
+  }
+
+  /** The LTR model's probabilities (detractor, passive, promoter) of features `f`, or null without the model. */
+  function ltrOf(f) {
+    if (ltr.model === null || ltrMissing.length > 0) return null
+    const input = {}
+    for (const name of ltr.model.inputs) input[name] = Number.isNaN(f[at(name)]) ? null : f[at(name)]
+    const p = ltr.model.score(input)
+    return [p.detractor, p.passive, p.promoter]
   }
 
   /** Every customer with events, assessed (the manager view's base). */
@@ -221,10 +288,10 @@ function createData(s, options = {}) {
         if (l.n > 0) rates.push(l)
       }
     }
-    return { customers: rows.length, respondents, predicted, ltrWhy, weeks, list: riskiest(rows, query), segments, rates, learning: s.learning }
+    return { customers: rows.length, respondents, predicted, ltrWhy, weeks, base: baseWeeks(rows), list: riskiest(rows, query), segments, rates, learning: s.learning }
   }
 
   return { customer, manager, band, describe: (name) => DESCRIPTIONS[name] ?? name }
 }
 
-module.exports = { createData, PAGE_SIZE, RECENT }
+module.exports = { createData, weekEnds, PAGE_SIZE, RECENT, BASE_WEEKS }

@@ -209,6 +209,21 @@ ${m.weeks.length === 0 ? html`<p>No survey answers yet.</p>` : html`
 <td>${w.direction > 0 ? html`<strong class="up">▲ significantly up</strong>` : w.direction < 0 ? html`<strong class="down">▼ significantly down</strong>` : ''}</td></tr>`)}</tbody>
 </table>`}
 </section>
+<section aria-labelledby="base-h" class="card">
+<h2 id="base-h">The whole base week by week</h2>
+${m.base.length === 0 ? html`<p>No customers yet.</p>` : html`
+${m.base.length > 1 ? lineChart({ points: m.base.map((w, i) => ({ x: i, y: 100 * w.meanRisk, label: day(w.end) })), yMin: 0, yMax: 100,
+    title: 'Mean churn risk of the base at the end of each week', desc: `${m.base.length} weeks, risk 0 to 100` }) : ''}
+${m.base.length > 1 && m.base.every((w) => w.predicted !== null) ? lineChart({ points: m.base.map((w, i) => ({ x: i, y: w.predicted.all.nps, low: w.predicted.all.low, high: w.predicted.all.high, label: day(w.end) })),
+    yMin: -100, yMax: 100, title: 'Predicted NPS of the base at the end of each week', desc: `${m.base.length} weeks, with 95 % intervals` }) : ''}
+<table id="base-weeks"><caption>At the end of each week (Monday 00:00 UTC), the customers who had started: their churn risk as the model scores them on the events up to then, and the NPS the likelihood-to-recommend model predicts for all of them and blends with the answers given by then${m.predicted === null ? ` (${m.ltrWhy})` : ''}</caption>
+<thead><tr><th scope="col">Week ending</th><th scope="col">Customers</th><th scope="col">Mean risk</th>${(ctx.spec.bands ?? []).map((b) => html`<th scope="col">${b.name} risk</th>`)}<th scope="col">Predicted NPS</th><th scope="col">Blended NPS</th></tr></thead>
+<tbody>${m.base.map((w) => html`<tr data-end="${w.end}"><th scope="row">${day(w.end)}</th><td>${w.customers}</td><td data-value="${w.meanRisk}">${num(100 * w.meanRisk)}</td>${(ctx.spec.bands ?? []).map((b) => html`<td>${pct(w.share[b.name], 0)}</td>`)}
+<td${w.predicted ? html` data-value="${w.predicted.all.nps}"` : ''}>${w.predicted ? html`${num(w.predicted.all.nps)} (${num(w.predicted.all.low)} to ${num(w.predicted.all.high)})` : '–'}</td>
+<td${w.predicted ? html` data-value="${w.predicted.blended.nps}"` : ''}>${w.predicted ? html`${num(w.predicted.blended.nps)} (${num(w.predicted.blended.low)} to ${num(w.predicted.blended.high)})` : '–'}</td></tr>`)}</tbody>
+</table>
+<p class="note">Significance flags are given for the survey answers above; the weekly predictions share their customers and their model, so consecutive weeks are not independent samples and their difference is not tested.</p>`}
+</section>
 <section aria-labelledby="riskiest" class="card">
 <h2 id="riskiest">Riskiest customers</h2>
 <table id="risk-table"><caption>Page ${list.page} of ${list.pages}, ${list.total} customers; sort by a column's heading</caption>
