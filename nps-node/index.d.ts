@@ -308,6 +308,14 @@ export declare class Learner {
 
 /** A likelihood-to-recommend model, loaded from its file. */
 export declare class LtrModel {
+  /**
+   * Trains on respondents: a table of their inputs (`readCsv`'s shape; kinds inferred as
+   * `inferKinds` does) and their 0–10 answers, one per row. The same numbers as Python's
+   * `LtrModel.fit` on the same table.
+   */
+  static fit(table: Table, scores: number[], options?: LtrFitOptions): LtrModel
+  /** `fit` off the event loop: resolves to the model. */
+  static fitAsync(table: Table, scores: number[], options?: LtrFitOptions): Promise<LtrModel>
   /** Reads a model file (`"nps.ltr_model"`); everything is checked. */
   static fromJson(text: string): LtrModel
   /** The model file. */
@@ -1175,6 +1183,28 @@ export interface LtrEvaluation {
   threshold: number
   precision: number
   recall: number
+}
+
+/** Options of `LtrModel.fit`: those of `ChurnModel.fit` that a multinomial model has. */
+export interface LtrFitOptions {
+  /** Inverse L2 strength (1). */
+  c?: number
+  /** Fit an intercept (true). */
+  fitIntercept?: boolean
+  /** Newton's stopping tolerance (1e-8). */
+  tol?: number
+  /** Newton steps, at most (100). */
+  maxIter?: number
+  /** Kind overrides; the other columns' kinds are inferred (`inferKinds`). */
+  kinds?: Record<string, ColumnKind>
+  /** Columns to leave out (ids, the answer). */
+  exclude?: Array<string>
+  /** A category not seen in training, when scoring: `'error'` (default) or `'ignore'`. */
+  unseen?: 'error' | 'ignore'
+  /** Standardise numeric inputs (true). */
+  standardize?: boolean
+  /** One weight per row. */
+  sampleWeight?: Array<number>
 }
 
 /** The three probabilities of one customer. */

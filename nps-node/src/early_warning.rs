@@ -126,8 +126,86 @@ pub struct LtrProbabilities {
     pub promoter: f64,
 }
 
+/// Options of `LtrModel.fit`: those of `ChurnModel.fit` that a multinomial model has.
+#[napi(object)]
+#[derive(Default)]
+pub struct LtrFitOptions {
+    /// Inverse L2 strength (1).
+    pub c: Option<f64>,
+    /// Fit an intercept (true).
+    pub fit_intercept: Option<bool>,
+    /// Newton's stopping tolerance (1e-8).
+    pub tol: Option<f64>,
+    /// Newton steps, at most (100).
+    pub max_iter: Option<f64>,
+    /// Kind overrides; the other columns' kinds are inferred (`inferKinds`).
+    #[napi(ts_type = "Record<string, ColumnKind>")]
+    pub kinds: Option<std::collections::HashMap<String, String>>,
+    /// Columns to leave out (ids, the answer).
+    pub exclude: Option<Vec<String>>,
+    /// A category not seen in training, when scoring: `'error'` (default) or `'ignore'`.
+    #[napi(ts_type = "'error' | 'ignore'")]
+    pub unseen: Option<String>,
+    /// Standardise numeric inputs (true).
+    pub standardize: Option<bool>,
+    /// One weight per row.
+    pub sample_weight: Option<Vec<f64>>,
+}
+
+/// The training run of `LtrModel.fit`, its inputs converted on the JavaScript thread.
+fn ltr_fit(
+    table: &napi::bindgen_prelude::Object<'_>,
+    scores: Vec<f64>,
+    o: LtrFitOptions,
+) -> Result<impl FnOnce() -> nps_core::Result<core::LtrModel> + Send> {
+    let table = crate::encode::table(table)?;
+    let specs = crate::encode::fit_specs(&table, o.kinds.as_ref(), o.exclude.as_deref())?;
+    let default = nps_core::model::LogisticOptions::default();
+    let options = nps_core::model::ChurnModelOptions {
+        logistic: nps_core::model::LogisticOptions {
+            c: o.c.unwrap_or(default.c),
+            fit_intercept: o.fit_intercept.unwrap_or(default.fit_intercept),
+            tol: o.tol.unwrap_or(default.tol),
+            max_iter: crate::convert::size(o.max_iter, "maxIter", 0.0, default.max_iter)?,
+            class_weight: default.class_weight,
+        },
+        encoder: crate::encode::encoder_options(o.unseen.as_deref(), o.standardize)?,
+        ..Default::default()
+    };
+    let (table, weights) = (table.raw, o.sample_weight);
+    Ok(move || core::LtrModel::fit(&table, &scores, weights.as_deref(), &specs, &options))
+}
+
 #[napi]
 impl LtrModel {
+    /// Trains on respondents: a table of their inputs (`readCsv`'s shape; kinds inferred as
+    /// `inferKinds` does) and their 0–10 answers, one per row. The same numbers as Python's
+    /// `LtrModel.fit` on the same table.
+    #[napi(factory, catch_unwind, ts_args_type = "table: Table, scores: number[], options?: LtrFitOptions")]
+    pub fn fit(
+        table: napi::bindgen_prelude::Object<'_>,
+        scores: Vec<f64>,
+        options: Option<crate::convert::Obj<LtrFitOptions>>,
+    ) -> Result<LtrModel> {
+        let fit = ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default())?;
+        Ok(LtrModel { inner: fit().into_napi()? })
+    }
+
+    /// `fit` off the event loop: resolves to the model.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "table: Table, scores: number[], options?: LtrFitOptions",
+        ts_return_type = "Promise<LtrModel>"
+    )]
+    pub fn fit_async(
+        table: napi::bindgen_prelude::Object<'_>,
+        scores: Vec<f64>,
+        options: Option<crate::convert::Obj<LtrFitOptions>>,
+    ) -> napi::bindgen_prelude::AsyncTask<crate::model::FitTask<LtrModel>> {
+        let fit = ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default());
+        crate::model::FitTask::new(fit.map(|fit| move || fit().map(|inner| LtrModel { inner })))
+    }
+
     /// Reads a model file (`"nps.ltr_model"`); everything is checked.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<LtrModel> {

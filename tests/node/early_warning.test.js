@@ -68,6 +68,32 @@ test('the shared LTR model file scores to the bit; predicted NPS', () => {
   assert.throws(() => LtrModel.fromJson('{"format": "nps.churn_model"}'), (e) => e.code === 'INVALID_PARAMETER')
 })
 
+test('LtrModel.fit on the respondents of the generated base is Python\'s fit to the bit (tests/vectors/ltr_model.json)', async () => {
+  // The vector's script: 3,000 customers (seed 13), their retention features, the respondents
+  // in the order of their answers, C = 0.5.
+  const v = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'ltr_model.json'), 'utf8'))
+  const b = synth.generate({ customers: 3000, seed: 13 })
+  const m = features.retention(b.events, { asOf: b.asOf })
+  const rows = b.surveys.customer.map((c) => m.customers.indexOf(c))
+  const table = Object.fromEntries(v.inputs.map((n) => [n, rows.map((k) => m.values[k * m.names.length + m.names.indexOf(n)])]))
+  const model = LtrModel.fit(table, b.surveys.score, { c: 0.5 })
+  const file = JSON.parse(model.toJson())
+  assert.deepEqual([file.coef, file.intercept, file.inputs], [v.model.coef, v.model.intercept, v.model.inputs])
+  assert.equal(model.trainingRows, v.model.training.rows)
+  v.rows.forEach((row, i) => {
+    const p = model.score(Object.fromEntries(v.inputs.map((n, j) => [n, row[j]])))
+    assert.deepEqual([p.detractor, p.passive, p.promoter], v.probabilities[i], `row ${i}`)
+  })
+  const later = await LtrModel.fitAsync(table, b.surveys.score, { c: 0.5 })
+  assert.deepEqual(JSON.parse(later.toJson()).coef, v.model.coef)
+  // Bad answers and mismatched lengths are refused by name, in both.
+  const bad = [...b.surveys.score]
+  bad[3] = 11
+  assert.throws(() => LtrModel.fit(table, bad), (e) => e.code === 'OUT_OF_RANGE' && /\[3\] = 11/.test(e.message))
+  await assert.rejects(LtrModel.fitAsync(table, b.surveys.score.slice(1)), (e) => e.code === 'LENGTH_MISMATCH')
+  assert.throws(() => LtrModel.fit(table, b.surveys.score, 'c'), (e) => e.code === 'INVALID_PARAMETER' && /options must be an object/.test(e.message))
+})
+
 test('a customer history grown one event at a time equals the batch features', () => {
   const b = synth.generate({ customers: 30, seed: 4 })
   const batch = features.retention(b.events, { asOf: b.asOf })
