@@ -171,9 +171,17 @@ export declare class BoostedChurnModel {
 
 /**
  * A boosted likelihood-to-recommend model (gradient-boosted trees, a softmax over
- * detractor, passive and promoter), loaded from its file.
+ * detractor, passive and promoter): trained here or loaded from its file.
  */
 export declare class BoostedLtrModel {
+  /**
+   * Trains on respondents: a table of their inputs and their 0–10 answers, with the
+   * options of `BoostedChurnModel.fit` but the binary ones. The same numbers as Python's
+   * `BoostedLtrModel.fit` on the same table.
+   */
+  static fit(table: Table, scores: number[], options?: BoostedFitOptions): BoostedLtrModel
+  /** `fit` off the event loop: resolves to the model. */
+  static fitAsync(table: Table, scores: number[], options?: BoostedFitOptions): Promise<BoostedLtrModel>
   /**
    * Reads a model file (`"nps.ltr_model"` version 2, kind `boosted_trees`); everything
    * is checked.

@@ -444,3 +444,23 @@ fn the_shared_model_file_scores_and_explains_to_the_bit() {
         assert_eq!(bits(&contributions), bits(&c), "row {i}");
     }
 }
+
+/// The same numeric data with gaps, given as a table or as a matrix, train the same model
+/// file (trees take a missing value anywhere: neither path keeps a missing-value indicator),
+/// for the churn model and the likelihood-to-recommend model alike.
+#[test]
+fn a_table_and_a_matrix_of_the_same_data_train_the_same_file() {
+    use nps_core::early_warning::BoostedLtrModel;
+    let (x, y) = xor_data(1_500, 5);
+    let columns = (0..4).map(|j| Column::Numeric(x.column(j).to_vec())).collect();
+    let table = RawTable::new(names(4), columns).unwrap();
+    let specs: Vec<ColumnSpec> = names(4).iter().map(|n| ColumnSpec::new(n, ColumnKind::Numeric)).collect();
+    let options = BoostingOptions { n_estimators: 15, ..Default::default() };
+    let by_table = BoostedChurnModel::fit(&table, &y, None, &specs, None, &options).unwrap();
+    let by_matrix = BoostedChurnModel::fit_matrix(x.view(), &names(4), &y, None, None, &options).unwrap();
+    assert_eq!(by_table.to_json(), by_matrix.to_json());
+    let scores: Vec<f64> = y.iter().zip(0..).map(|(&c, i)| if c > 0.0 { (i % 7) as f64 } else { 7.0 + (i % 4) as f64 }).collect();
+    let by_table = BoostedLtrModel::fit(&table, &scores, None, &specs, None, &options).unwrap();
+    let by_matrix = BoostedLtrModel::fit_matrix(x.view(), &names(4), &scores, None, None, &options).unwrap();
+    assert_eq!(by_table.to_json(), by_matrix.to_json());
+}

@@ -124,7 +124,19 @@ fn boosted_fit(
 ) -> Result<impl FnOnce() -> nps_core::Result<core::BoostedChurnModel> + Send> {
     let w = o.sample_weight.take();
     let data = FitData::new(table, y, o.pos_label.as_ref(), o.kinds.as_ref(), o.exclude.as_deref(), w)?;
-    // The numbers given, by the core's names (the others keep the core's defaults).
+    let mut options = boosting_options(&o)?;
+    options.class_weight = crate::model::class_weight(o.class_weight)?;
+    let names: Vec<String> = data.specs.iter().map(|s| s.name.clone()).collect();
+    let named: Vec<(String, i64)> = o.monotone.into_iter().flatten().collect();
+    options.monotone = core::BoostingOptions::monotone_by_name(&names, &named).into_napi()?;
+    Ok(move || {
+        core::BoostedChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, None, &options)
+    })
+}
+
+/// The core's boosting options from the numbers given, by the core's names (the others keep
+/// the core's defaults); class weights and monotone constraints are the caller's.
+pub(crate) fn boosting_options(o: &BoostedFitOptions) -> Result<core::BoostingOptions> {
     let mut given = serde_json::to_value(&o).expect("options serialise");
     if let serde_json::Value::Object(m) = &mut given {
         m.retain(|_, v| !v.is_null());
@@ -148,16 +160,9 @@ fn boosted_fit(
             }
         }
     }
-    let mut options: core::BoostingOptions = serde_json::from_value(given)
+    serde_json::from_value(given)
         .map_err(|e| NpsError::invalid("options", e.to_string(), "options within their ranges"))
-        .into_napi()?;
-    options.class_weight = crate::model::class_weight(o.class_weight)?;
-    let names: Vec<String> = data.specs.iter().map(|s| s.name.clone()).collect();
-    let named: Vec<(String, i64)> = o.monotone.into_iter().flatten().collect();
-    options.monotone = core::BoostingOptions::monotone_by_name(&names, &named).into_napi()?;
-    Ok(move || {
-        core::BoostedChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, None, &options)
-    })
+        .into_napi()
 }
 
 fn contributions_batch(

@@ -240,14 +240,69 @@ impl LtrModel {
 }
 
 /// A boosted likelihood-to-recommend model (gradient-boosted trees, a softmax over
-/// detractor, passive and promoter), loaded from its file.
+/// detractor, passive and promoter): trained here or loaded from its file.
 #[napi]
 pub struct BoostedLtrModel {
     inner: core::BoostedLtrModel,
 }
 
+/// The training run of `BoostedLtrModel.fit`: `BoostedChurnModel.fit`'s options but the
+/// binary ones (class weights, monotone constraints, the positive label), which are refused.
+fn boosted_ltr_fit(
+    table: &napi::bindgen_prelude::Object<'_>,
+    scores: Vec<f64>,
+    mut o: crate::boosted::BoostedFitOptions,
+) -> Result<impl FnOnce() -> nps_core::Result<core::BoostedLtrModel> + Send> {
+    for (name, given) in [
+        ("classWeight", o.class_weight.is_some()),
+        ("monotone", o.monotone.is_some()),
+        ("posLabel", o.pos_label.is_some()),
+    ] {
+        if given {
+            return Err(crate::error::to_napi(nps_core::NpsError::invalid(
+                name,
+                "given",
+                "absent: a likelihood-to-recommend model has three categories, not a positive label",
+            )));
+        }
+    }
+    let table = crate::encode::table(table)?;
+    let specs = crate::encode::fit_specs(&table, o.kinds.as_ref(), o.exclude.as_deref())?;
+    let options = crate::boosted::boosting_options(&o)?;
+    let (table, weights) = (table.raw, o.sample_weight.take());
+    Ok(move || core::BoostedLtrModel::fit(&table, &scores, weights.as_deref(), &specs, None, &options))
+}
+
 #[napi]
 impl BoostedLtrModel {
+    /// Trains on respondents: a table of their inputs and their 0–10 answers, with the
+    /// options of `BoostedChurnModel.fit` but the binary ones. The same numbers as Python's
+    /// `BoostedLtrModel.fit` on the same table.
+    #[napi(factory, catch_unwind, ts_args_type = "table: Table, scores: number[], options?: BoostedFitOptions")]
+    pub fn fit(
+        table: napi::bindgen_prelude::Object<'_>,
+        scores: Vec<f64>,
+        options: Option<crate::convert::Obj<crate::boosted::BoostedFitOptions>>,
+    ) -> Result<BoostedLtrModel> {
+        let fit = boosted_ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default())?;
+        Ok(BoostedLtrModel { inner: fit().into_napi()? })
+    }
+
+    /// `fit` off the event loop: resolves to the model.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "table: Table, scores: number[], options?: BoostedFitOptions",
+        ts_return_type = "Promise<BoostedLtrModel>"
+    )]
+    pub fn fit_async(
+        table: napi::bindgen_prelude::Object<'_>,
+        scores: Vec<f64>,
+        options: Option<crate::convert::Obj<crate::boosted::BoostedFitOptions>>,
+    ) -> napi::bindgen_prelude::AsyncTask<crate::model::FitTask<BoostedLtrModel>> {
+        let fit = boosted_ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default());
+        crate::model::FitTask::new(fit.map(|fit| move || fit().map(|inner| BoostedLtrModel { inner })))
+    }
+
     /// Reads a model file (`"nps.ltr_model"` version 2, kind `boosted_trees`); everything
     /// is checked.
     #[napi(factory, catch_unwind)]

@@ -102,3 +102,27 @@ test('TicketScorer takes a boosted LTR model: the detractor numbers are its own,
   }
   assert.ok(n > 5)
 })
+
+test('BoostedLtrModel.fit on the vector\'s respondents is Python\'s fit to the bit; binary options refused', async () => {
+  // The vector's script: 3,000 customers (seed 13), the respondents in the order of their
+  // answers, 40 rounds of 5 leaves.
+  const b = synth.generate({ customers: 3000, seed: 13 })
+  const m = features.retention(b.events, { asOf: b.asOf })
+  const rows = b.surveys.customer.map((c) => m.customers.indexOf(c))
+  const table = Object.fromEntries(vector.inputs.map((n) => [n, rows.map((k) => m.values[k * m.names.length + m.names.indexOf(n)])]))
+  const model = BoostedLtrModel.fit(table, b.surveys.score, { nEstimators: 40, numLeaves: 5 })
+  const { training: ours, ...file } = JSON.parse(model.toJson())
+  const { training: theirs, ...expected } = vector.model
+  assert.deepEqual(file, expected)
+  assert.equal(ours.rows, theirs.rows)
+  vector.rows.forEach((row, i) => {
+    const p = model.score(Object.fromEntries(vector.inputs.map((n, j) => [n, row[j]])))
+    assert.deepEqual([p.detractor, p.passive, p.promoter].map(bits), vector.probabilities[i].map(bits), `row ${i}`)
+  })
+  const later = await BoostedLtrModel.fitAsync(table, b.surveys.score, { nEstimators: 40, numLeaves: 5 })
+  assert.equal(later.toJson(), model.toJson())
+  for (const [name, options] of [['classWeight', { classWeight: 'balanced' }], ['monotone', { monotone: { aht_90d: 1 } }], ['posLabel', { posLabel: 1 }]]) {
+    assert.throws(() => BoostedLtrModel.fit(table, b.surveys.score, options), (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith(`${name} must be absent`), name)
+  }
+  assert.throws(() => BoostedLtrModel.fit(table, b.surveys.score, { nEstimators: 2.5 }), (e) => e.code === 'INVALID_PARAMETER' && /nEstimators/.test(e.message))
+})

@@ -19,12 +19,12 @@ use serde::{Deserialize, Serialize};
 
 use super::detractor_risk::{DetractorContributions, DetractorRisk};
 use super::ltr_model::{category, LTR_FORMAT};
-use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
+use crate::encode::{Cell, ColumnSpec, RawTable, TableEncoder};
 use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_shap, ensemble_shap_into, tree_expected_value, TreeShapScratch};
 use crate::model::boosted::{
-    category_counts, check_model, fit_boosted, tree_row, tree_rows, tree_rows_matrix, typical_values, BoostingOptions,
-    BoostingReport, Ensemble, EvalSet, BOOSTED_KIND,
+    category_counts, check_model, fit_boosted, tree_encoder, tree_row, tree_rows, tree_rows_matrix, typical_values,
+    BoostingOptions, BoostingReport, Ensemble, EvalSet, BOOSTED_KIND, TREE_ENCODING,
 };
 use crate::model::softmax_in_place;
 
@@ -135,8 +135,7 @@ impl BoostedLtrModel {
             return Err(NpsError::Empty { field: "specs".into() });
         }
         let (y, counts) = labels(scores)?;
-        let encoder =
-            TableEncoder::fit(table, specs, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
+        let encoder = tree_encoder(TableEncoder::fit(table, specs, &TREE_ENCODING)?);
         let x = tree_rows(&encoder, table)?;
         let ev = eval.map(|(t, s)| Ok::<_, NpsError>((tree_rows(&encoder, t)?, labels(s)?.0))).transpose()?;
         let eval = ev.as_ref().map(|(x, y)| EvalSet { x: x.view(), y, sample_weight: None });
@@ -158,14 +157,7 @@ impl BoostedLtrModel {
             return Err(NpsError::invalid(&format!("x[{i}, {j}]"), x[[i, j]], "a finite number or NaN (missing)"));
         }
         let (y, counts) = labels(scores)?;
-        let mut encoder =
-            TableEncoder::fit_matrix(x, names, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
-        // Trees take a missing value anywhere, seen in training or not.
-        for c in &mut encoder.columns {
-            if let EncodedColumn::Numeric { indicator, .. } = c {
-                *indicator = false;
-            }
-        }
+        let encoder = tree_encoder(TableEncoder::fit_matrix(x, names, &TREE_ENCODING)?);
         let rows = tree_rows_matrix(&encoder, x, names)?;
         let ev = eval
             .map(|(ex, s)| Ok::<_, NpsError>((tree_rows_matrix(&encoder, ex, names)?, labels(s)?.0)))

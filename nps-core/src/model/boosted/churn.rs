@@ -18,7 +18,7 @@ use super::lazy::Lazy;
 use super::objective::Objective;
 use super::train::{fit_boosted, BoostingOptions, BoostingReport};
 use super::tree_input;
-use crate::encode::{Cell, ColumnSpec, EncodedColumn, EncoderOptions, RawTable, TableEncoder, UnseenPolicy};
+use crate::encode::{Cell, ColumnSpec, EncodedColumn, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
 use crate::explain::{ensemble_interactions_into, tree_expected_value, TreeShapPlan, TreeShapScratch};
 use crate::features::FeatureSet;
@@ -126,8 +126,7 @@ impl BoostedChurnModel {
         if specs.is_empty() {
             return Err(NpsError::Empty { field: "specs".into() });
         }
-        let encoder =
-            TableEncoder::fit(table, specs, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
+        let encoder = tree_input::tree_encoder(TableEncoder::fit(table, specs, &tree_input::TREE_ENCODING)?);
         let x = tree_input::tree_rows(&encoder, table)?;
         let ex = eval.map(|(t, _)| tree_input::tree_rows(&encoder, t)).transpose()?;
         let profiles = tree_input::profiles(&encoder, x.view());
@@ -156,14 +155,7 @@ impl BoostedChurnModel {
         if let Some((i, j)) = x.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(ij, _)| ij) {
             return Err(NpsError::invalid(&format!("x[{i}, {j}]"), x[[i, j]], "a finite number or NaN (missing)"));
         }
-        let mut encoder =
-            TableEncoder::fit_matrix(x, names, &EncoderOptions { unseen: UnseenPolicy::Error, standardize: false })?;
-        // Trees take a missing value anywhere, seen in training or not.
-        for c in &mut encoder.columns {
-            if let EncodedColumn::Numeric { indicator, .. } = c {
-                *indicator = false;
-            }
-        }
+        let encoder = tree_input::tree_encoder(TableEncoder::fit_matrix(x, names, &tree_input::TREE_ENCODING)?);
         let profiles = tree_input::profiles(&encoder, x);
         let mut model = Self::fit_rows(encoder, x, profiles, y, sample_weight, eval, options)?;
         if options.record_reference {

@@ -24,5 +24,7 @@ pub use lightgbm::from_lightgbm;
 pub use objective::Objective;
 pub use train::{fit_boosted, BoostingOptions, BoostingReport, EvalSet};
 pub use tree::{Comparison, Leaf, Missing, Node, Split, Tree};
-pub(crate) use tree_input::{category_counts, check_model, tree_row, tree_rows, tree_rows_matrix, typical_values};
+pub(crate) use tree_input::{
+    category_counts, check_model, tree_encoder, tree_row, tree_rows, tree_rows_matrix, typical_values, TREE_ENCODING,
+};
 pub use xgboost::from_xgboost;

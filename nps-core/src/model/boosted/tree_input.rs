@@ -10,6 +10,23 @@ use crate::encode::{Cell, EncodedColumn, RawTable, TableEncoder, UnseenPolicy};
 use crate::error::{NpsError, Result};
 use crate::model::{FactorValue, InputProfile};
 
+/// The encoder of a tree model, learned from a table or a matrix alike: raw values (no
+/// standardising), and no missing-value indicator, since trees take a missing value
+/// anywhere, seen in training or not (so the same data give the same model file by either
+/// path).
+pub(crate) fn tree_encoder(mut encoder: TableEncoder) -> TableEncoder {
+    for c in &mut encoder.columns {
+        if let EncodedColumn::Numeric { indicator, .. } = c {
+            *indicator = false;
+        }
+    }
+    encoder
+}
+
+/// The encoder options of a tree model: raw values, unseen categories refused.
+pub(crate) const TREE_ENCODING: crate::encode::EncoderOptions =
+    crate::encode::EncoderOptions { unseen: UnseenPolicy::Error, standardize: false };
+
 /// One cell as the trees read it; `row` names the row in errors.
 pub(crate) fn tree_value(encoder: &TableEncoder, column: &EncodedColumn, cell: Cell<'_>, row: usize) -> Result<f64> {
     Ok(match column {
