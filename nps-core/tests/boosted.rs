@@ -459,7 +459,8 @@ fn a_table_and_a_matrix_of_the_same_data_train_the_same_file() {
     let by_table = BoostedChurnModel::fit(&table, &y, None, &specs, None, &options).unwrap();
     let by_matrix = BoostedChurnModel::fit_matrix(x.view(), &names(4), &y, None, None, &options).unwrap();
     assert_eq!(by_table.to_json(), by_matrix.to_json());
-    let scores: Vec<f64> = y.iter().zip(0..).map(|(&c, i)| if c > 0.0 { (i % 7) as f64 } else { 7.0 + (i % 4) as f64 }).collect();
+    let scores: Vec<f64> =
+        y.iter().zip(0..).map(|(&c, i)| if c > 0.0 { (i % 7) as f64 } else { 7.0 + (i % 4) as f64 }).collect();
     let by_table = BoostedLtrModel::fit(&table, &scores, None, &specs, None, &options).unwrap();
     let by_matrix = BoostedLtrModel::fit_matrix(x.view(), &names(4), &scores, None, None, &options).unwrap();
     assert_eq!(by_table.to_json(), by_matrix.to_json());

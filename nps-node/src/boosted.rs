@@ -137,7 +137,7 @@ fn boosted_fit(
 /// The core's boosting options from the numbers given, by the core's names (the others keep
 /// the core's defaults); class weights and monotone constraints are the caller's.
 pub(crate) fn boosting_options(o: &BoostedFitOptions) -> Result<core::BoostingOptions> {
-    let mut given = serde_json::to_value(&o).expect("options serialise");
+    let mut given = serde_json::to_value(o).expect("options serialise");
     if let serde_json::Value::Object(m) = &mut given {
         m.retain(|_, v| !v.is_null());
         // Whole numbers as given (a JS number, checked here, not wrapped to 32 bits first).
