@@ -87,43 +87,7 @@ export declare class BoostedChurnModel {
    * (XGBoost computes in single precision).
    */
   static fromXgboost(text: string): BoostedChurnModel
-  /**
-   * The model file.
-   * The reference summary of the training inputs and score recorded at fit, or null
-   * (a model read from an older file).
-   */
-  get referenceSummary(): monitor.ReferenceSummary | null
-  /** Replaces (or removes, with null) the reference summary. */
-  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
-  /**
-   * The recalibration applied to every probability the model returns, or null
-   * (explanations stay on the raw score).
-   */
-  get recalibration(): monitor.Recalibrator | null
-  /** Sets (or removes, with null) the recalibration kept in the model. */
-  setRecalibration(recalibrator: monitor.Recalibrator | null): void
-  /**
-   * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
-   * and the model's raw probabilities of those customers (or a table of their inputs,
-   * scored before recalibration), and keeps it in the model.
-   */
-  recalibrate(y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'): void
-  /**
-   * Where the model comes from: parent id, data window, metrics at training and at
-   * promotion, the promotion decisions; null when nothing was recorded.
-   */
-  get lineage(): monitor.Lineage | null
-  /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
-  setLineage(json?: string | undefined | null): void
-  /** Records a decision of `monitor.compare` in the lineage. */
-  recordDecision(decision: monitor.PromotionDecision): void
-  /**
-   * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
-   * language.
-   */
-  get modelId(): string
-  /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
-  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
+  /** The model file. */
   toJson(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>
@@ -167,6 +131,42 @@ export declare class BoostedChurnModel {
   scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
   /** `scoreBatch` off the event loop: resolves to the probabilities. */
   scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
+  /**
+   * The reference summary of the training inputs and score recorded at fit, or null
+   * (a model read from an older file).
+   */
+  get referenceSummary(): monitor.ReferenceSummary | null
+  /** Replaces (or removes, with null) the reference summary. */
+  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
+  /**
+   * The recalibration applied to every probability the model returns, or null
+   * (explanations stay on the raw score).
+   */
+  get recalibration(): monitor.Recalibrator | null
+  /** Sets (or removes, with null) the recalibration kept in the model. */
+  setRecalibration(recalibrator: monitor.Recalibrator | null): void
+  /**
+   * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
+   * and the model's raw probabilities of those customers (or a table of their inputs,
+   * scored before recalibration), and keeps it in the model.
+   */
+  recalibrate(y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'): void
+  /**
+   * Where the model comes from: parent id, data window, metrics at training and at
+   * promotion, the promotion decisions; null when nothing was recorded.
+   */
+  get lineage(): monitor.Lineage | null
+  /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
+  setLineage(json?: string | undefined | null): void
+  /** Records a decision of `monitor.compare` in the lineage. */
+  recordDecision(decision: monitor.PromotionDecision): void
+  /**
+   * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
+   * language.
+   */
+  get modelId(): string
+  /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
+  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
 }
 
 /**
@@ -219,43 +219,7 @@ export declare class ChurnModel {
   static fitAsync(table: Table, y: Field[], options?: ChurnFitOptions): Promise<ChurnModel>
   /** Reads a model file; everything is checked (the error says what is wrong). */
   static fromJson(text: string): ChurnModel
-  /**
-   * The model file.
-   * The reference summary of the training inputs and score recorded at fit, or null
-   * (a model read from an older file).
-   */
-  get referenceSummary(): monitor.ReferenceSummary | null
-  /** Replaces (or removes, with null) the reference summary. */
-  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
-  /**
-   * The recalibration applied to every probability the model returns, or null
-   * (explanations stay on the raw score).
-   */
-  get recalibration(): monitor.Recalibrator | null
-  /** Sets (or removes, with null) the recalibration kept in the model. */
-  setRecalibration(recalibrator: monitor.Recalibrator | null): void
-  /**
-   * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
-   * and the model's raw probabilities of those customers (or a table of their inputs,
-   * scored before recalibration), and keeps it in the model.
-   */
-  recalibrate(y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'): void
-  /**
-   * Where the model comes from: parent id, data window, metrics at training and at
-   * promotion, the promotion decisions; null when nothing was recorded.
-   */
-  get lineage(): monitor.Lineage | null
-  /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
-  setLineage(json?: string | undefined | null): void
-  /** Records a decision of `monitor.compare` in the lineage. */
-  recordDecision(decision: monitor.PromotionDecision): void
-  /**
-   * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
-   * language.
-   */
-  get modelId(): string
-  /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
-  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
+  /** The model file. */
   toJson(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>
@@ -291,6 +255,42 @@ export declare class ChurnModel {
   scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
   /** `scoreBatch` off the event loop: resolves to the probabilities. */
   scoreBatchAsync(values: Float64Array, columns: Array<string>): Promise<Float64Array>
+  /**
+   * The reference summary of the training inputs and score recorded at fit, or null
+   * (a model read from an older file).
+   */
+  get referenceSummary(): monitor.ReferenceSummary | null
+  /** Replaces (or removes, with null) the reference summary. */
+  setReferenceSummary(summary: monitor.ReferenceSummary | null): void
+  /**
+   * The recalibration applied to every probability the model returns, or null
+   * (explanations stay on the raw score).
+   */
+  get recalibration(): monitor.Recalibrator | null
+  /** Sets (or removes, with null) the recalibration kept in the model. */
+  setRecalibration(recalibrator: monitor.Recalibrator | null): void
+  /**
+   * Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
+   * and the model's raw probabilities of those customers (or a table of their inputs,
+   * scored before recalibration), and keeps it in the model.
+   */
+  recalibrate(y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'): void
+  /**
+   * Where the model comes from: parent id, data window, metrics at training and at
+   * promotion, the promotion decisions; null when nothing was recorded.
+   */
+  get lineage(): monitor.Lineage | null
+  /** Sets the lineage from its JSON (a lineage's `json`), or removes it with null. */
+  setLineage(json?: string | undefined | null): void
+  /** Records a decision of `monitor.compare` in the lineage. */
+  recordDecision(decision: monitor.PromotionDecision): void
+  /**
+   * The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
+   * language.
+   */
+  get modelId(): string
+  /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
+  drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
 }
 
 /**

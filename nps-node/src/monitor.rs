@@ -936,3 +936,101 @@ pub fn retrain_policy(
         json: a.to_json(),
     })
 }
+
+/// The monitoring methods of a churn model class (`ChurnModel`, `BoostedChurnModel`): its
+/// reference summary, recalibration, lineage, id and drift, written once for both (each
+/// class's `inner` is an `Arc` of a core model implementing `Monitored`).
+macro_rules! monitored_model_methods {
+    ($class:ident) => {
+        #[napi]
+        impl $class {
+            /// The reference summary of the training inputs and score recorded at fit, or null
+            /// (a model read from an older file).
+            #[napi(getter, ts_return_type = "monitor.ReferenceSummary | null")]
+            pub fn reference_summary(&self) -> Option<crate::monitor::ReferenceSummary> {
+                crate::monitor::reference_of(&*self.inner)
+            }
+
+            /// Replaces (or removes, with null) the reference summary.
+            #[napi(catch_unwind, ts_args_type = "summary: monitor.ReferenceSummary | null")]
+            pub fn set_reference_summary(&mut self, summary: Option<&crate::monitor::ReferenceSummary>) -> Result<()> {
+                crate::monitor::set_reference(std::sync::Arc::make_mut(&mut self.inner), summary)
+            }
+
+            /// The recalibration applied to every probability the model returns, or null
+            /// (explanations stay on the raw score).
+            #[napi(getter, ts_return_type = "monitor.Recalibrator | null")]
+            pub fn recalibration(&self) -> Option<crate::monitor::Recalibrator> {
+                crate::monitor::recalibration_of(&*self.inner)
+            }
+
+            /// Sets (or removes, with null) the recalibration kept in the model.
+            #[napi(catch_unwind, ts_args_type = "recalibrator: monitor.Recalibrator | null")]
+            pub fn set_recalibration(&mut self, recalibrator: Option<&crate::monitor::Recalibrator>) -> Result<()> {
+                crate::monitor::set_recalibration(std::sync::Arc::make_mut(&mut self.inner), recalibrator)
+            }
+
+            /// Fits a recalibration (`method` `platt`, the default, or `isotonic`) on outcomes `y`
+            /// and the model's raw probabilities of those customers (or a table of their inputs,
+            /// scored before recalibration), and keeps it in the model.
+            #[napi(
+                catch_unwind,
+                ts_args_type = "y: NumericArray, pOrTable: NumericArray | Table, method?: 'platt' | 'isotonic'"
+            )]
+            pub fn recalibrate(
+                &mut self,
+                y: crate::convert::NumericArray,
+                p_or_table: napi::bindgen_prelude::Either<crate::convert::NumericArray, napi::bindgen_prelude::Object>,
+                method: Option<String>,
+            ) -> Result<()> {
+                crate::monitor::recalibrate(std::sync::Arc::make_mut(&mut self.inner), &y, p_or_table, method)
+            }
+
+            /// Where the model comes from: parent id, data window, metrics at training and at
+            /// promotion, the promotion decisions; null when nothing was recorded.
+            #[napi(getter, ts_return_type = "monitor.Lineage | null")]
+            pub fn lineage(&self) -> Option<crate::monitor::Lineage> {
+                crate::monitor::lineage_of(&*self.inner)
+            }
+
+            /// Sets the lineage from its JSON (a lineage's `json`), or removes it with null.
+            #[napi(catch_unwind)]
+            pub fn set_lineage(&mut self, json: Option<String>) -> Result<()> {
+                crate::monitor::set_lineage(std::sync::Arc::make_mut(&mut self.inner), json)
+            }
+
+            /// Records a decision of `monitor.compare` in the lineage.
+            #[napi(catch_unwind, ts_args_type = "decision: monitor.PromotionDecision")]
+            pub fn record_decision(
+                &mut self,
+                decision: crate::convert::Obj<crate::monitor::PromotionDecision>,
+            ) -> Result<()> {
+                let decision = decision.0;
+                crate::monitor::record(std::sync::Arc::make_mut(&mut self.inner), &decision)
+            }
+
+            /// The model's id: `fnv1a64:` and the FNV-1a hash of its file, the same in every
+            /// language.
+            #[napi(getter)]
+            pub fn model_id(&self) -> String {
+                crate::monitor::Monitored::id(&*self.inner)
+            }
+
+            /// Drift of a table of the model's inputs from the reference summary recorded at fit.
+            #[napi(
+                catch_unwind,
+                ts_args_type = "table: Table, options?: monitor.DriftOptions",
+                ts_return_type = "monitor.DriftReport"
+            )]
+            pub fn drift(
+                &self,
+                table: napi::bindgen_prelude::Object,
+                options: Option<crate::convert::Obj<crate::monitor::DriftOptions>>,
+            ) -> Result<crate::monitor::DriftReport> {
+                let options = options.map(|o| o.0);
+                crate::monitor::model_drift(&*self.inner, &table, options)
+            }
+        }
+    };
+}
+pub(crate) use monitored_model_methods;
