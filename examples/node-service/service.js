@@ -238,19 +238,28 @@ function createService(options = {}) {
   }
 
   /**
-   * The decision as a separate call, for what the scorer does not do: read a field a
-   * ticket gave over a feature. The record: the fields tickets gave, else
-   * the feature of the same name, else the defaults; the contribution of every input the
-   * catalogue declares as a factor (as the scorer reads them).
+   * What the rules read of a customer with these fields, features and contributions: the
+   * record (the fields tickets gave, else the feature of the same name, else the defaults)
+   * and the contribution of every input the catalogue declares as a factor (as the scorer
+   * reads them).
    */
-  function decideHere(state, t, now, id) {
+  function ruleInputs(fields, features, contributions) {
     const customer = {}
-    for (const name of Object.keys(fieldTypes)) customer[name] = state.fields[name] ?? defaults[name] ?? null
+    for (const name of Object.keys(fieldTypes)) customer[name] = fields[name] ?? defaults[name] ?? null
     for (const [name, j] of featureFields) {
-      if (state.fields[name] == null && !Number.isNaN(t.features[j])) customer[name] = t.features[j]
+      if (fields[name] == null && !Number.isNaN(features[j])) customer[name] = features[j]
     }
     const factors = {}
-    for (const [name, k] of factorInputs) factors[name] = t.contributions[k]
+    for (const [name, k] of factorInputs) factors[name] = contributions[k]
+    return { customer, factors }
+  }
+
+  /**
+   * The decision as a separate call, for what the scorer does not do: read a field a
+   * ticket gave over a feature, or rank with the learner (and log the propensity).
+   */
+  function decideHere(state, t, now, id) {
+    const { customer, factors } = ruleInputs(state.fields, t.features, t.contributions)
     const segment = segmentOf(state.fields)
     const o = { probability: t.probability, factors, history: state.outcomes, now, top: TOP, customerId: id, segment }
     return learning ? catalog.decide(customer, { ...o, seed: counts.tickets + 1 }, learner) : catalog.decide(customer, o)
@@ -414,7 +423,7 @@ function createService(options = {}) {
     answers.set(answer.customer, answer)
     return answer
   }
-  const consoleView = createConsole({ model, kind, catalog, spec, engine, inputs, featureFields, factorInputs, fieldTypes,
+  const consoleView = createConsole({ model, kind, catalog, spec, engine, inputs, ruleInputs, segmentOf,
     defaults, customers, learner, learning, factor, answers, top: TOP }, { ltr: options.ltr, ltrSource: options.ltrSource })
 
   const routes = {

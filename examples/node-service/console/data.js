@@ -74,18 +74,10 @@ function createData(s, options = {}) {
    * gave, else the feature of the same name, else the defaults; the outcomes up to `now`.
    */
   function decision(state, f, contributions, probability, now) {
-    const customer = {}
-    for (const name of Object.keys(s.fieldTypes)) customer[name] = state.fields[name] ?? s.defaults[name] ?? null
-    for (const [name, j] of s.featureFields) {
-      if (state.fields[name] == null && !Number.isNaN(f[j])) customer[name] = f[j]
-    }
-    const factors = {}
-    for (const [name, k] of s.factorInputs) factors[name] = contributions[k]
+    const { customer, factors } = s.ruleInputs(state.fields, f, contributions)
     const history = state.outcomes.filter((o) => new Date(o.time).getTime() <= now)
     return s.catalog.decide(customer, { probability, factors, history, now, top: s.top })
   }
-
-  const segmentOf = (state) => state.fields.segment ?? s.defaults.segment ?? ''
 
   /** The catalogue's band of a score: the first whose `below` it is under. */
   function band(score) {
@@ -134,7 +126,7 @@ function createData(s, options = {}) {
     // probabilities of the features.
     const events = eventsOf(state)
     const surveys = events.filter((e) => e.kind === 'survey_answer').map((e) => ({ value: e.value, time: e.time }))
-    return { id, state, time: state.latest, now, f, x, band: band(a.score), segment: segmentOf(state), trace: d.trace,
+    return { id, state, time: state.latest, now, f, x, band: band(a.score), segment: s.segmentOf(state.fields), trace: d.trace,
       surveys, first: events[0].time, ltrProbabilities: ltrOf(f), ...a }
   }
 
