@@ -158,22 +158,18 @@ fn ltr_fit(
     scores: Vec<f64>,
     o: LtrFitOptions,
 ) -> Result<impl FnOnce() -> nps_core::Result<core::LtrModel> + Send> {
-    let table = crate::encode::table(table)?;
-    let specs = crate::encode::fit_specs(&table, o.kinds.as_ref(), o.exclude.as_deref())?;
-    let default = nps_core::model::LogisticOptions::default();
-    let options = nps_core::model::ChurnModelOptions {
-        logistic: nps_core::model::LogisticOptions {
-            c: o.c.unwrap_or(default.c),
-            fit_intercept: o.fit_intercept.unwrap_or(default.fit_intercept),
-            tol: o.tol.unwrap_or(default.tol),
-            max_iter: crate::convert::size(o.max_iter, "maxIter", 0.0, default.max_iter)?,
-            class_weight: default.class_weight,
-        },
-        encoder: crate::encode::encoder_options(o.unseen.as_deref(), o.standardize)?,
-        ..Default::default()
-    };
-    let (table, weights) = (table.raw, o.sample_weight);
-    Ok(move || core::LtrModel::fit(&table, &scores, weights.as_deref(), &specs, &options))
+    let data = crate::model::FitData::scores(table, scores, o.kinds.as_ref(), o.exclude.as_deref(), o.sample_weight)?;
+    let class_weight = nps_core::model::ClassWeight::None;
+    let options = crate::model::model_options(
+        o.c,
+        o.fit_intercept,
+        o.tol,
+        o.max_iter,
+        class_weight,
+        o.unseen.as_deref(),
+        o.standardize,
+    )?;
+    Ok(move || core::LtrModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, &options))
 }
 
 #[napi]
@@ -266,11 +262,12 @@ fn boosted_ltr_fit(
             )));
         }
     }
-    let table = crate::encode::table(table)?;
-    let specs = crate::encode::fit_specs(&table, o.kinds.as_ref(), o.exclude.as_deref())?;
+    let weights = o.sample_weight.take();
+    let data = crate::model::FitData::scores(table, scores, o.kinds.as_ref(), o.exclude.as_deref(), weights)?;
     let options = crate::boosted::boosting_options(&o)?;
-    let (table, weights) = (table.raw, o.sample_weight.take());
-    Ok(move || core::BoostedLtrModel::fit(&table, &scores, weights.as_deref(), &specs, None, &options))
+    Ok(move || {
+        core::BoostedLtrModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, None, &options)
+    })
 }
 
 #[napi]

@@ -150,7 +150,7 @@ pub struct ChurnFitOptions {
 }
 
 /// What a fit reads, converted on the JavaScript thread (so that `fitAsync` can train on
-/// another one): the table, 0/1 labels, weights and the column specs.
+/// another one): the table, 0/1 labels (or 0–10 answers), weights and the column specs.
 pub(crate) struct FitData {
     pub(crate) table: nps_core::encode::RawTable,
     pub(crate) y: Vec<f64>,
@@ -175,6 +175,20 @@ impl FitData {
         let pos_label = pos_label.map(|p| p.cell("posLabel")).transpose()?;
         let y = nps_core::metrics::binarize_labels(&cells, pos_label).into_napi()?;
         Ok(FitData { table: table.raw, y, sample_weight, specs })
+    }
+
+    /// The table and respondents' 0–10 answers, as given (the likelihood-to-recommend
+    /// models check them), and the columns to fit on.
+    pub(crate) fn scores(
+        table: &Object<'_>,
+        scores: Vec<f64>,
+        kinds: Option<&HashMap<String, String>>,
+        exclude: Option<&[String]>,
+        sample_weight: Option<Vec<f64>>,
+    ) -> Result<FitData> {
+        let table = crate::encode::table(table)?;
+        let specs = crate::encode::fit_specs(&table, kinds, exclude)?;
+        Ok(FitData { table: table.raw, y: scores, sample_weight, specs })
     }
 }
 
@@ -263,19 +277,44 @@ fn churn_fit(
     o: ChurnFitOptions,
 ) -> Result<impl FnOnce() -> nps_core::Result<core::ChurnModel> + Send> {
     let data = FitData::new(table, y, o.pos_label.as_ref(), o.kinds.as_ref(), o.exclude.as_deref(), o.sample_weight)?;
-    let default = core::LogisticOptions::default();
     let options = core::ChurnModelOptions {
-        logistic: core::LogisticOptions {
-            c: o.c.unwrap_or(default.c),
-            fit_intercept: o.fit_intercept.unwrap_or(default.fit_intercept),
-            tol: o.tol.unwrap_or(default.tol),
-            max_iter: crate::convert::size(o.max_iter, "maxIter", 0.0, default.max_iter)?,
-            class_weight: class_weight(o.class_weight)?,
-        },
-        encoder: crate::encode::encoder_options(o.unseen.as_deref(), o.standardize)?,
         record_reference: o.record_reference.unwrap_or(nps_core::monitor::DEFAULT_RECORD_REFERENCE),
+        ..model_options(
+            o.c,
+            o.fit_intercept,
+            o.tol,
+            o.max_iter,
+            class_weight(o.class_weight)?,
+            o.unseen.as_deref(),
+            o.standardize,
+        )?
     };
     Ok(move || core::ChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, &options))
+}
+
+/// A logistic model's options from the ones given (the core's defaults for the others), as
+/// Python's `model_options`: shared by `ChurnModel.fit` and `LtrModel.fit`.
+pub(crate) fn model_options(
+    c: Option<f64>,
+    fit_intercept: Option<bool>,
+    tol: Option<f64>,
+    max_iter: Option<f64>,
+    class_weight: core::ClassWeight,
+    unseen: Option<&str>,
+    standardize: Option<bool>,
+) -> Result<core::ChurnModelOptions> {
+    let default = core::LogisticOptions::default();
+    Ok(core::ChurnModelOptions {
+        logistic: core::LogisticOptions {
+            c: c.unwrap_or(default.c),
+            fit_intercept: fit_intercept.unwrap_or(default.fit_intercept),
+            tol: tol.unwrap_or(default.tol),
+            max_iter: crate::convert::size(max_iter, "maxIter", 0.0, default.max_iter)?,
+            class_weight,
+        },
+        encoder: crate::encode::encoder_options(unseen, standardize)?,
+        ..core::ChurnModelOptions::default()
+    })
 }
 
 /// Scores a row-major batch whose columns are named `columns` (the core reads it in
