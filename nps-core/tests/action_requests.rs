@@ -7,18 +7,7 @@ use nps_core::action::{
 };
 use nps_core::synth::Rng;
 
-fn customer() -> Vec<(&'static str, FieldValue)> {
-    vec![
-        ("tenure_days", FieldValue::Number(400.0)),
-        ("segment", FieldValue::Text("consumer".into())),
-        ("complained_outage", FieldValue::Bool(true)),
-        ("complained_overage", FieldValue::Bool(false)),
-        ("monthly_bill", FieldValue::Number(60.0)),
-        ("payment_trend", FieldValue::Number(0.8)),
-        ("usage_trend_30d", FieldValue::Number(0.6)),
-        ("last_nps", FieldValue::Number(4.0)),
-    ]
-}
+mod common;
 
 fn history() -> Vec<Outcome> {
     vec![Outcome {
@@ -33,7 +22,7 @@ fn history() -> Vec<Outcome> {
 #[test]
 fn a_request_decides_as_the_calls_it_orchestrates() {
     let c = playbook();
-    let record = c.customer(&customer()).unwrap();
+    let record = c.customer(&common::unhappy_fields()).unwrap();
     let factors = vec![nps_core::action::Factor::new("bill_shock", 0.9)];
     let now = 1_782_864_000;
     let request = DecideRequest {
@@ -43,12 +32,12 @@ fn a_request_decides_as_the_calls_it_orchestrates() {
         now: Some(now),
         ..Default::default()
     };
-    let plain = c.decide_request(&customer(), &request, None).unwrap();
+    let plain = c.decide_request(&common::unhappy_fields(), &request, None).unwrap();
     let expected = c.decide(&record, 75.0, &factors, &history(), now, &DecideOptions::default()).unwrap();
     assert_eq!(plain.decision, expected);
     assert_eq!(plain.log, None);
     let bare = DecideRequest { score: Some(75.0), ..Default::default() };
-    assert_eq!(c.decide_request(&customer(), &bare, None).unwrap().decision.actions.len(), DEFAULT_TOP);
+    assert_eq!(c.decide_request(&common::unhappy_fields(), &bare, None).unwrap().decision.actions.len(), DEFAULT_TOP);
 
     // Learning: the draws come from a source seeded with the request's seed.
     let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
@@ -56,7 +45,7 @@ fn a_request_decides_as_the_calls_it_orchestrates() {
         learner.record("bill_discount", "s", false);
     }
     let learning = DecideRequest { segment: "s".into(), seed: 7, ..request.clone() };
-    let learned = c.decide_request(&customer(), &learning, Some(&learner)).unwrap();
+    let learned = c.decide_request(&common::unhappy_fields(), &learning, Some(&learner)).unwrap();
     let by_hand = c
         .decide_learning(&record, 75.0, &factors, &history(), now, DEFAULT_TOP, &learner, "s", &mut Rng::new(7))
         .unwrap();
@@ -64,7 +53,7 @@ fn a_request_decides_as_the_calls_it_orchestrates() {
 
     // Logging, with a control group.
     let logged = DecideRequest { customer_id: Some("C1".into()), control_share: 0.5, ..learning.clone() };
-    let r = c.decide_request(&customer(), &logged, Some(&learner)).unwrap();
+    let r = c.decide_request(&common::unhappy_fields(), &logged, Some(&learner)).unwrap();
     let logging = Logging { control_share: 0.5, ..Logging::new("C1", "s") };
     let (d, entry) = c
         .decide_logged(
@@ -84,8 +73,10 @@ fn a_request_decides_as_the_calls_it_orchestrates() {
 #[test]
 fn mapping_and_ignore_extra_apply_to_fields_and_factors() {
     let c = playbook();
-    let mut renamed: Vec<(&str, FieldValue)> =
-        customer().into_iter().map(|(n, v)| (if n == "monthly_bill" { "MonthlyCharges" } else { n }, v)).collect();
+    let mut renamed: Vec<(&str, FieldValue)> = common::unhappy_fields()
+        .into_iter()
+        .map(|(n, v)| (if n == "monthly_bill" { "MonthlyCharges" } else { n }, v))
+        .collect();
     renamed.push(("gender", FieldValue::Text("Female".into())));
     let request = DecideRequest {
         score: Some(75.0),
@@ -103,7 +94,7 @@ fn mapping_and_ignore_extra_apply_to_fields_and_factors() {
         factors: vec![nps_core::action::Factor::new("bill_shock", 0.9)],
         ..Default::default()
     };
-    assert_eq!(wide, c.decide_request(&customer(), &narrow, None).unwrap());
+    assert_eq!(wide, c.decide_request(&common::unhappy_fields(), &narrow, None).unwrap());
     let strict = DecideRequest { ignore_extra: false, ..request };
     let e = c.decide_request(&renamed, &strict, None).unwrap_err().to_string();
     assert!(e.starts_with("unknown customer field \"gender\""), "{e}");
@@ -112,7 +103,7 @@ fn mapping_and_ignore_extra_apply_to_fields_and_factors() {
 #[test]
 fn the_fast_path_decides_as_a_request() {
     let c = playbook();
-    let record = c.customer(&customer()).unwrap();
+    let record = c.customer(&common::unhappy_fields()).unwrap();
     let mut values = Vec::new();
     c.encode(&record, &mut values).unwrap();
     let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
@@ -122,7 +113,7 @@ fn the_fast_path_decides_as_a_request() {
         ValuesRequest { probability: Some(0.75), trace: true, segment: "s".into(), seed: 3, ..Default::default() };
     decider.decide_values(&c, &values, &[], &request, Some(&learner)).unwrap();
     let full = DecideRequest { probability: Some(0.75), segment: "s".into(), seed: 3, ..Default::default() };
-    let d = c.decide_request(&customer(), &full, Some(&learner)).unwrap().decision;
+    let d = c.decide_request(&common::unhappy_fields(), &full, Some(&learner)).unwrap().decision;
     assert_eq!(
         decider.ranked().iter().map(|x| x.index).collect::<Vec<_>>(),
         d.actions.iter().map(|a| a.index).collect::<Vec<_>>()

@@ -3,20 +3,9 @@
 //! keep the customer are removed with a reason, and mistakes name the action and the value.
 use std::collections::HashMap;
 
-use nps_core::action::{playbook, DecideOptions, DecideRequest, FieldValue, Learner, Verdict};
+use nps_core::action::{playbook, DecideOptions, DecideRequest, Learner, Verdict};
 
-fn customer() -> Vec<(&'static str, FieldValue)> {
-    vec![
-        ("tenure_days", FieldValue::Number(400.0)),
-        ("segment", FieldValue::Text("consumer".into())),
-        ("complained_outage", FieldValue::Bool(true)),
-        ("complained_overage", FieldValue::Bool(false)),
-        ("monthly_bill", FieldValue::Number(60.0)),
-        ("payment_trend", FieldValue::Number(0.8)),
-        ("usage_trend_30d", FieldValue::Number(0.6)),
-        ("last_nps", FieldValue::Number(4.0)),
-    ]
-}
+mod common;
 
 /// An uplift for every playbook action: `base` for all but the ones given.
 fn uplift(base: f64, some: &[(&str, f64)]) -> HashMap<String, f64> {
@@ -32,12 +21,12 @@ fn uplift(base: f64, some: &[(&str, f64)]) -> HashMap<String, f64> {
 fn uplift_multiplies_the_value_priority_and_can_reorder() {
     let c = playbook();
     let by_value = DecideRequest { score: Some(75.0), top: 12, ..Default::default() };
-    let v = c.decide_request(&customer(), &by_value, None).unwrap().decision;
+    let v = c.decide_request(&common::unhappy_fields(), &by_value, None).unwrap().decision;
     assert!(v.actions.len() >= 3, "{:?}", v.actions);
     let (first, second) = (&v.actions[0], &v.actions[1]);
     // A uniform uplift scales every priority and keeps the order.
     let uniform = DecideRequest { uplift: uplift(0.1, &[]), ..by_value.clone() };
-    let u = c.decide_request(&customer(), &uniform, None).unwrap().decision;
+    let u = c.decide_request(&common::unhappy_fields(), &uniform, None).unwrap().decision;
     assert_eq!(
         u.actions.iter().map(|a| &a.id).collect::<Vec<_>>(),
         v.actions.iter().map(|a| &a.id).collect::<Vec<_>>()
@@ -48,7 +37,7 @@ fn uplift_multiplies_the_value_priority_and_can_reorder() {
     }
     // The value leader saves little, the runner-up much: the runner-up comes first.
     let flip = DecideRequest { uplift: uplift(0.1, &[(&first.id, 0.01), (&second.id, 0.5)]), ..by_value.clone() };
-    let f = c.decide_request(&customer(), &flip, None).unwrap().decision;
+    let f = c.decide_request(&common::unhappy_fields(), &flip, None).unwrap().decision;
     assert_eq!(f.actions[0].id, second.id);
     assert_eq!(f.actions[0].priority, 0.5 * second.priority);
     let leader = f.actions.iter().find(|a| a.id == first.id).unwrap();
@@ -59,10 +48,10 @@ fn uplift_multiplies_the_value_priority_and_can_reorder() {
 fn an_action_that_would_not_keep_the_customer_is_removed_with_a_reason() {
     let c = playbook();
     let by_value = DecideRequest { score: Some(75.0), top: 12, ..Default::default() };
-    let v = c.decide_request(&customer(), &by_value, None).unwrap().decision;
+    let v = c.decide_request(&common::unhappy_fields(), &by_value, None).unwrap().decision;
     let first = v.actions[0].id.clone();
     let harm = DecideRequest { uplift: uplift(0.1, &[(&first, -0.05)]), ..by_value.clone() };
-    let d = c.decide_request(&customer(), &harm, None).unwrap().decision;
+    let d = c.decide_request(&common::unhappy_fields(), &harm, None).unwrap().decision;
     assert!(d.actions.iter().all(|a| a.id != first));
     assert_eq!(d.actions.len(), v.actions.len() - 1);
     let entry = d.trace.iter().find(|t| t.id == first).unwrap();
@@ -72,7 +61,7 @@ fn an_action_that_would_not_keep_the_customer_is_removed_with_a_reason() {
     assert_eq!(entry.verdict.priority(), None);
     // Zero uplift removes too: a call that changes nothing is not worth making.
     let zero = DecideRequest { uplift: uplift(0.1, &[(&first, 0.0)]), ..by_value };
-    let z = c.decide_request(&customer(), &zero, None).unwrap().decision;
+    let z = c.decide_request(&common::unhappy_fields(), &zero, None).unwrap().decision;
     assert!(z.actions.iter().all(|a| a.id != first));
 }
 
@@ -81,13 +70,13 @@ fn the_request_and_the_options_decide_alike_and_logging_keeps_the_ranking() {
     let c = playbook();
     let u = uplift(0.2, &[("retention_call", 0.6), ("bill_discount", -0.1)]);
     let request = DecideRequest { score: Some(80.0), uplift: u.clone(), ..Default::default() };
-    let r = c.decide_request(&customer(), &request, None).unwrap();
+    let r = c.decide_request(&common::unhappy_fields(), &request, None).unwrap();
     let by_index = c.uplift_by_action(&u).unwrap().unwrap();
-    let record = c.customer(&customer()).unwrap();
+    let record = c.customer(&common::unhappy_fields()).unwrap();
     let options = DecideOptions { uplift: Some(&by_index), ..Default::default() };
     assert_eq!(r.decision, c.decide(&record, 80.0, &[], &[], 0, &options).unwrap());
     let logged = DecideRequest { customer_id: Some("C1".into()), now: Some(1_782_864_000), ..request };
-    let l = c.decide_request(&customer(), &logged, None).unwrap();
+    let l = c.decide_request(&common::unhappy_fields(), &logged, None).unwrap();
     assert_eq!(l.decision, r.decision);
     let entry = l.log.unwrap();
     assert_eq!(entry.action.as_deref(), Some(&*r.decision.actions[0].id));
@@ -99,7 +88,9 @@ fn mistakes_name_the_action_and_the_value() {
     let c = playbook();
     let base = DecideRequest { score: Some(75.0), ..Default::default() };
     let err = |u: HashMap<String, f64>, learner: Option<&Learner>| {
-        c.decide_request(&customer(), &DecideRequest { uplift: u, ..base.clone() }, learner).unwrap_err().to_string()
+        c.decide_request(&common::unhappy_fields(), &DecideRequest { uplift: u, ..base.clone() }, learner)
+            .unwrap_err()
+            .to_string()
     };
     let unknown = err(uplift(0.1, &[("free_pony", 0.3)]), None);
     assert!(unknown.contains("free_pony") && unknown.contains("bill_discount"), "{unknown}");
@@ -115,7 +106,7 @@ fn mistakes_name_the_action_and_the_value() {
     let both = err(uplift(0.1, &[]), Some(&learner));
     assert!(both.contains("uplift") && both.contains("learner"), "{both}");
     let short = c.decide(
-        &c.customer(&customer()).unwrap(),
+        &c.customer(&common::unhappy_fields()).unwrap(),
         75.0,
         &[],
         &[],
@@ -129,7 +120,7 @@ fn mistakes_name_the_action_and_the_value() {
 #[test]
 fn many_rows_rank_by_their_own_uplift() {
     let c = playbook();
-    let record = c.customer(&customer()).unwrap();
+    let record = c.customer(&common::unhappy_fields()).unwrap();
     let mut values = Vec::new();
     c.encode(&record, &mut values).unwrap();
     let a = c.actions().len();
@@ -143,7 +134,7 @@ fn many_rows_rank_by_their_own_uplift() {
     let ranked = c.decide_rows(&both, &[70.0, 70.0], &[], &table, 3, &name).unwrap();
     for (i, u) in rows.iter().enumerate() {
         let one = DecideRequest { score: Some(70.0), uplift: u.clone(), ..Default::default() };
-        let d = c.decide_request(&customer(), &one, None).unwrap().decision;
+        let d = c.decide_request(&common::unhappy_fields(), &one, None).unwrap().decision;
         let ids: Vec<&str> = ranked[i].iter().map(|x| &*c.actions()[x.index].id).collect();
         assert_eq!(ids, d.actions.iter().map(|x| &*x.id).collect::<Vec<_>>());
         assert_eq!(

@@ -8,21 +8,24 @@ use proptest::prelude::*;
 pub const DAY: i64 = 86_400;
 pub const NOW: i64 = 1_800_000_000;
 
-/// A playbook customer at risk: a consumer of 400 days who complained of an outage,
-/// answered 4, and whose payments and usage are falling.
+/// The fields of a playbook customer at risk: a consumer of 400 days who complained of an
+/// outage, answered 4, and whose payments and usage are falling.
+pub fn unhappy_fields() -> Vec<(&'static str, FieldValue)> {
+    vec![
+        ("tenure_days", FieldValue::Number(400.0)),
+        ("segment", FieldValue::Text("consumer".into())),
+        ("complained_outage", FieldValue::Bool(true)),
+        ("complained_overage", FieldValue::Bool(false)),
+        ("monthly_bill", FieldValue::Number(60.0)),
+        ("payment_trend", FieldValue::Number(0.8)),
+        ("usage_trend_30d", FieldValue::Number(0.6)),
+        ("last_nps", FieldValue::Number(4.0)),
+    ]
+}
+
+/// That customer as the playbook's record.
 pub fn unhappy_consumer() -> Customer {
-    playbook()
-        .customer(&[
-            ("tenure_days", FieldValue::Number(400.0)),
-            ("segment", FieldValue::Text("consumer".into())),
-            ("complained_outage", FieldValue::Bool(true)),
-            ("complained_overage", FieldValue::Bool(false)),
-            ("monthly_bill", FieldValue::Number(60.0)),
-            ("payment_trend", FieldValue::Number(0.8)),
-            ("usage_trend_30d", FieldValue::Number(0.6)),
-            ("last_nps", FieldValue::Number(4.0)),
-        ])
-        .expect("the playbook's fields")
+    playbook().customer(&unhappy_fields()).expect("the playbook's fields")
 }
 
 /// Well-typed values (always present) for the playbook's fields, in slot order.
