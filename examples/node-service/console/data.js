@@ -169,9 +169,10 @@ function createData(s, options = {}) {
       kept = { fields: a.state.fields, events: a.state.history.length, weeks: new Map() }
       asOfWeek.set(a.id, kept)
     }
-    for (const week of kept.weeks.keys()) if (week < oldest) kept.weeks.delete(week) // weeks no longer shown
     let value = kept.weeks.get(t)
     if (value === undefined) {
+      // A new week end: the weeks no longer shown are dropped then.
+      for (const week of kept.weeks.keys()) if (week < oldest) kept.weeks.delete(week)
       const { f, x } = inputsAt(a.state, t)
       value = { probability: s.model.score(x), ltr: ltrOf(f), answer: f[at('last_nps')] }
       kept.weeks.set(t, value)
