@@ -2,7 +2,8 @@
 //! reproducibility, exploration share), of arbitration with learning (the trace, policies),
 //! of the logged propensity (against exact values), and `decide_values` = `decide`.
 use nps_core::action::{
-    playbook, Catalog, Choice, DecideOptions, Factor, FieldValue, Learner, Logging, Scratch, Verdict, PROPENSITY_DRAWS,
+    playbook, Catalog, Choice, Customer, DecideOptions, Decision, DecisionLogEntry, Factor, FieldValue, Learner,
+    Logging, Scratch, Verdict, PROPENSITY_DRAWS,
 };
 use nps_core::synth::Rng;
 use proptest::prelude::*;
@@ -200,17 +201,35 @@ fn ramp_up_draws_from_the_prior() {
     assert!((mean - 1.0 / 7.0).abs() < 0.01, "{mean}");
 }
 
-/// Two actions that always pass, with base priorities 40 and 30, and a learner whose arms
-/// draw uniformly (ramp-up not reached): the first comes first when 40 U₁ > 30 U₂, with
-/// probability 1 − (30/40)/2 = 0.625 (by hand: P(U₁ < r U₂) = r/2 for r ≤ 1).
-#[test]
-fn logged_propensity_matches_the_exact_probability() {
+/// Two actions that always pass, `big` (value 40) and `small` (value 30), and a customer.
+fn two_actions() -> (Catalog, Customer) {
     let c = Catalog::from_value(&json!({
         "fields": {"tenure_days": "number"},
         "actions": [{"id": "big", "channel": "call", "value": 40}, {"id": "small", "channel": "sms", "value": 30}]
     }))
     .unwrap();
     let cu = c.customer(&[("tenure_days", FieldValue::Number(10.0))]).unwrap();
+    (c, cu)
+}
+
+/// The top action of `c` for `cu` at score 50 drawn by Thompson sampling, and its log entry.
+fn thompson_top(
+    c: &Catalog,
+    cu: &Customer,
+    l: &Learner,
+    rng: &mut Rng,
+    logging: &Logging,
+) -> (Decision, DecisionLogEntry) {
+    let top = DecideOptions { top_n: 1, ..Default::default() };
+    c.decide_logged(cu, 50.0, &[], &[], NOW, &top, Some((l, rng)), logging).unwrap()
+}
+
+/// Two actions that always pass, with base priorities 40 and 30, and a learner whose arms
+/// draw uniformly (ramp-up not reached): the first comes first when 40 U₁ > 30 U₂, with
+/// probability 1 − (30/40)/2 = 0.625 (by hand: P(U₁ < r U₂) = r/2 for r ≤ 1).
+#[test]
+fn logged_propensity_matches_the_exact_probability() {
+    let (c, cu) = two_actions();
     let l = Learner::new([1.0, 1.0], 0.1, 1_000).unwrap();
     let exact = [("big", 0.625), ("small", 0.375)];
     let logging = Logging { draws: 20_000, ..Logging::new("C1", "s") };
@@ -218,18 +237,7 @@ fn logged_propensity_matches_the_exact_probability() {
     let seeds = 400;
     for seed in 0..seeds {
         let mut rng = Rng::new(seed);
-        let (d, entry) = c
-            .decide_logged(
-                &cu,
-                50.0,
-                &[],
-                &[],
-                NOW,
-                &DecideOptions { top_n: 1, ..Default::default() },
-                Some((&l, &mut rng)),
-                &logging,
-            )
-            .unwrap();
+        let (d, entry) = thompson_top(&c, &cu, &l, &mut rng, &logging);
         let id = entry.action.clone().unwrap();
         assert_eq!(&*d.actions[0].id, id);
         let p = exact.iter().find(|(a, _)| *a == id).unwrap().1;
@@ -315,29 +323,13 @@ fn decision_log_without_learning_and_control_group() {
 #[test]
 fn ips_on_a_logged_thompson_policy_is_unbiased() {
     use nps_core::action::off_policy;
-    let c = Catalog::from_value(&json!({
-        "fields": {"tenure_days": "number"},
-        "actions": [{"id": "big", "channel": "call", "value": 40}, {"id": "small", "channel": "sms", "value": 30}]
-    }))
-    .unwrap();
-    let cu = c.customer(&[("tenure_days", FieldValue::Number(10.0))]).unwrap();
+    let (c, cu) = two_actions();
     let l = Learner::new([1.0, 1.0], 0.0, 1_000).unwrap();
     let logging = Logging { draws: 2_000, ..Logging::new("C1", "s") };
     let mut rng = Rng::new(3);
     let log: Vec<_> = (0..2_000)
         .map(|_| {
-            let (_, mut e) = c
-                .decide_logged(
-                    &cu,
-                    50.0,
-                    &[],
-                    &[],
-                    NOW,
-                    &DecideOptions { top_n: 1, ..Default::default() },
-                    Some((&l, &mut rng)),
-                    &logging,
-                )
-                .unwrap();
+            let (_, mut e) = thompson_top(&c, &cu, &l, &mut rng, &logging);
             e.reward = Some(if e.action.as_deref() == Some("big") { 1.0 } else { 0.0 });
             e
         })
