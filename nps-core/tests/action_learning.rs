@@ -309,11 +309,11 @@ fn decision_log_without_learning_and_control_group() {
         .is_err());
 
     let text = serde_json::to_string(&entry).unwrap();
-    let back: nps_core::action::DecisionLogEntry = serde_json::from_str(&text).unwrap();
+    let back: DecisionLogEntry = serde_json::from_str(&text).unwrap();
     assert_eq!(back, entry);
     // A stored entry without a reward yet reads back as None.
     let bare = r#"{"customer":"C1","action":"upsell","propensity":0.5,"segment":"s","control":false,"time":0}"#;
-    let e: nps_core::action::DecisionLogEntry = serde_json::from_str(bare).unwrap();
+    let e: DecisionLogEntry = serde_json::from_str(bare).unwrap();
     assert_eq!((e.action.as_deref(), e.reward), (Some("upsell"), None));
 }
 
