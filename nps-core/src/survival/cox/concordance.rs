@@ -35,58 +35,46 @@ impl PairCounts {
     }
 }
 
+/// Levels per block of the two-step search for a risk's rank.
+const LEVEL_BLOCK: usize = 64;
+
 /// The pair counts of the rows `rows` (in decreasing duration), with `risk` higher for
-/// customers expected to leave sooner. O(n log n): the risks ranked once (a parallel sort
-/// whose ranks do not depend on the threads), then a Fenwick tree over the ranks of the
-/// events seen, in increasing duration.
+/// customers expected to leave sooner. O(n log n): the distinct risks of the events sorted
+/// once, each row's rank among them found by bisection (in parallel), then a Fenwick tree
+/// over the ranks of the events seen, in increasing duration.
 pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows: &[usize]) -> PairCounts {
-    let m = rows.len();
-    let mut by_risk: Vec<(f64, u32)> = rows.iter().enumerate().map(|(p, &i)| (risk[i], p as u32)).collect();
-    by_risk.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut levels: Vec<f64> = rows.iter().filter(|&&i| events[i]).map(|&i| risk[i]).collect();
+    levels.par_sort_unstable_by(f64::total_cmp);
+    levels.dedup();
     // For each row: the number of distinct event risks below its own, and whether an event
     // has its risk exactly.
-    let (mut below, mut on_level) = (vec![0u32; m], vec![false; m]);
-    let (mut levels, mut k) = (0u32, 0);
-    while k < m {
-        let v = by_risk[k].0;
-        let mut e = k;
-        let mut event = false;
-        while e < m && by_risk[e].0 == v {
-            event |= events[rows[by_risk[e].1 as usize]];
-            e += 1;
-        }
-        for &(_, p) in &by_risk[k..e] {
-            below[p as usize] = levels;
-            on_level[p as usize] = event;
-        }
-        levels += u32::from(event);
-        k = e;
-    }
-    // Counts as u32 (a stratum has fewer than 2³² rows, as the u32 positions above): half
-    // the memory of u64, so more of the tree stays in the cache.
-    let mut tree = vec![0u32; levels as usize + 1];
-    let prefix = |tree: &[u32], mut k: usize| {
-        let mut s = 0u64;
-        while k > 0 {
-            s += u64::from(tree[k]);
-            k &= k - 1;
-        }
-        s
-    };
+    // Bisection first among every LEVEL_BLOCK-th level (a table that stays in the cache),
+    // then within one block: two short searches rather than one long one through memory.
+    let tops: Vec<f64> = levels.chunks(LEVEL_BLOCK).map(|block| block[block.len() - 1]).collect();
+    let ranks: Vec<(u32, bool)> = rows
+        .par_iter()
+        .map(|&i| {
+            let r = risk[i];
+            let first = (tops.partition_point(|&v| v < r) * LEVEL_BLOCK).min(levels.len());
+            let block = &levels[first..(first + LEVEL_BLOCK).min(levels.len())];
+            let below = first + block.partition_point(|&v| v < r);
+            (below as u32, levels.get(below) == Some(&r))
+        })
+        .collect();
+    let mut seen_events = RankCounts::new(levels.len());
     let mut counts = PairCounts::default();
-    let mut seen = 0u64;
-    let compare = |counts: &mut PairCounts, tree: &[u32], seen: u64, p: usize| {
-        let b = below[p] as usize;
-        let lower = prefix(tree, b);
-        let equal = if on_level[p] { prefix(tree, b + 1) - lower } else { 0 };
-        counts.pairs += seen;
+    let compare = |counts: &mut PairCounts, seen: &RankCounts, p: usize| {
+        let (b, on_level) = (ranks[p].0 as usize, ranks[p].1);
+        let lower = seen.below(b);
+        let equal = if on_level { seen.at(b) } else { 0 };
+        counts.pairs += seen.total;
         // The earlier events with a risk above this customer's are ranked the right way round.
-        counts.concordant += seen - lower - equal;
+        counts.concordant += seen.total - lower - equal;
         counts.tied += equal;
     };
     // Positions from the last (shortest duration) to the first; at each duration the events
     // are compared with the events before it, then added, then the censored compared.
-    let mut end = m;
+    let mut end = rows.len();
     while end > 0 {
         let t = durations[rows[end - 1]];
         let mut start = end - 1;
@@ -95,25 +83,109 @@ pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows
         }
         for p in start..end {
             if events[rows[p]] {
-                compare(&mut counts, &tree, seen, p);
+                compare(&mut counts, &seen_events, p);
             }
         }
         for p in start..end {
             if events[rows[p]] {
-                let mut k = below[p] as usize + 1;
-                while k < tree.len() {
-                    tree[k] += 1;
-                    k += k & k.wrapping_neg();
-                }
-                seen += 1;
+                seen_events.add(ranks[p].0 as usize);
             }
         }
         for p in start..end {
             if !events[rows[p]] {
-                compare(&mut counts, &tree, seen, p);
+                compare(&mut counts, &seen_events, p);
             }
         }
         end = start;
     }
     counts
+}
+
+/// Levels per block of [`RankCounts`].
+const COUNT_BLOCK: usize = 64;
+
+/// How many of the events seen so far sit at each rank, with the counts below a rank at
+/// hand: a Fenwick tree over blocks of COUNT_BLOCK ranks (small enough to stay in the
+/// nearest cache) and the count of each rank, so that a query reads the tree and one
+/// stretch of a block rather than a path through a tree of every rank.
+struct RankCounts {
+    /// Fenwick tree (1-based) of the counts per block.
+    blocks: Vec<u32>,
+    /// The count at each rank. Counts as u32: a stratum has fewer than 2³² rows.
+    at: Vec<u32>,
+    /// All the counts.
+    total: u64,
+}
+
+impl RankCounts {
+    fn new(ranks: usize) -> Self {
+        RankCounts { blocks: vec![0; ranks.div_ceil(COUNT_BLOCK) + 1], at: vec![0; ranks], total: 0 }
+    }
+
+    fn add(&mut self, rank: usize) {
+        self.at[rank] += 1;
+        self.total += 1;
+        let mut k = rank / COUNT_BLOCK + 1;
+        while k < self.blocks.len() {
+            self.blocks[k] += 1;
+            k += k & k.wrapping_neg();
+        }
+    }
+
+    /// The count at `rank`.
+    fn at(&self, rank: usize) -> u64 {
+        u64::from(self.at[rank])
+    }
+
+    /// The count at the ranks below `rank`.
+    fn below(&self, rank: usize) -> u64 {
+        let block = rank / COUNT_BLOCK;
+        let (mut sum, mut k) = (0u64, block);
+        while k > 0 {
+            sum += u64::from(self.blocks[k]);
+            k &= k - 1;
+        }
+        sum + self.at[block * COUNT_BLOCK..rank].iter().map(|&c| u64::from(c)).sum::<u64>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// Every pair looked at, by the definition in the module's comment.
+    fn by_pairs(durations: &[f64], events: &[bool], risk: &[f64]) -> PairCounts {
+        let mut counts = PairCounts::default();
+        for i in 0..durations.len() {
+            for j in 0..durations.len() {
+                let comparable =
+                    events[i] && (durations[i] < durations[j] || (durations[i] == durations[j] && !events[j]));
+                if comparable {
+                    counts.pairs += 1;
+                    if risk[i] > risk[j] {
+                        counts.concordant += 1;
+                    } else if risk[i] == risk[j] {
+                        counts.tied += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    /// Tied durations, tied risks, and more distinct event risks than one block of the
+    /// searches (risks above and below every event's, too): the counts of every pair.
+    #[test]
+    fn counts_every_comparable_pair() {
+        let mut rng = Rng::new(7);
+        for (n, distinct_risks) in [(2, 2), (50, 5), (700, 300), (1_500, 1_000_000)] {
+            let mut durations: Vec<f64> = (0..n).map(|_| (rng.uniform() * 40.0).ceil()).collect();
+            durations.sort_by(|a, b| b.total_cmp(a));
+            let events: Vec<bool> = (0..n).map(|_| rng.bernoulli(0.4)).collect();
+            let risk: Vec<f64> = (0..n).map(|_| rng.below(distinct_risks) as f64).collect();
+            let rows: Vec<usize> = (0..n).collect();
+            assert_eq!(pair_counts(&durations, &events, &risk, &rows), by_pairs(&durations, &events, &risk), "n = {n}");
+        }
+    }
 }

@@ -80,31 +80,31 @@ impl RiskSums {
         }
     }
 
-    /// Adds the consecutive rows `first..first + count` of the row-major `x` (`d` columns)
-    /// with their scores: four rows at a time, so that each packed sum is read and written
+    /// Adds the rows of the row-major `x` (`d` columns) with their scores: four rows at a
+    /// time, so that each packed sum is read and written
     /// once per four rows rather than once per row.
     ///
     /// On a CPU with AVX2 the same code is compiled for it (four numbers per instruction
     /// instead of two): each sum sees the same operations in the same order, so the results
     /// are the same to the bit.
-    fn add_rows(&mut self, x: &[f64], d: usize, scores: &[f64], first: usize, count: usize) {
+    fn add_rows(&mut self, x: &[f64], d: usize, scores: &[f64]) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked on the line above.
-            return unsafe { self.add_rows_avx2(x, d, scores, first, count) };
+            return unsafe { self.add_rows_avx2(x, d, scores) };
         }
-        self.add_rows_portable(x, d, scores, first, count)
+        self.add_rows_portable(x, d, scores)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn add_rows_avx2(&mut self, x: &[f64], d: usize, scores: &[f64], first: usize, count: usize) {
-        self.add_rows_portable(x, d, scores, first, count)
+    unsafe fn add_rows_avx2(&mut self, x: &[f64], d: usize, scores: &[f64]) {
+        self.add_rows_portable(x, d, scores)
     }
 
     #[inline(always)]
-    fn add_rows_portable(&mut self, x: &[f64], d: usize, scores: &[f64], first: usize, count: usize) {
-        let (x, scores) = (&x[first * d..(first + count) * d], &scores[first..first + count]);
+    fn add_rows_portable(&mut self, x: &[f64], d: usize, scores: &[f64]) {
+        let count = scores.len();
         let mut blocks = x.chunks_exact(4 * d).zip(scores.chunks_exact(4));
         for (rows, p) in &mut blocks {
             let (x0, rest) = rows.split_at(d);
@@ -155,7 +155,7 @@ impl Design {
             |(b, (out, weights))| {
                 let x = &self.x[b * SCORE_BLOCK * d..];
                 for ((s, w), x) in out.iter_mut().zip(weights).zip(x.chunks_exact(d.max(1))) {
-                    *s = w * dot(x, beta).exp();
+                    *s = score(x, *w, beta);
                 }
             },
         );
@@ -164,13 +164,24 @@ impl Design {
 
     /// The partial log-likelihood, gradient and Hessian at `beta`.
     pub(crate) fn derivatives(&self, beta: &[f64]) -> Derivatives {
-        let scores = self.scores(beta);
+        // The per-time sums compute their rows' scores themselves (while the rows are in
+        // the cache); the other sweeps read them from here, computed when first needed.
+        let mut scores = None;
         let mut total = Derivatives::zero(self.d);
         for (s, rows) in self.by_duration.iter().enumerate() {
-            let part = if self.entry.is_none() && rows.len() >= PARALLEL_ROWS {
-                self.sweep_grouped(rows, &scores, beta).unwrap_or_else(|| self.sweep_parallel(rows, &scores, beta))
-            } else {
-                self.sweep(rows, self.by_entry.get(s).map(|v| v.as_slice()), &scores, beta, RiskSums::zero(self.d))
+            let grouped =
+                if self.entry.is_none() && rows.len() >= PARALLEL_ROWS { self.sweep_grouped(rows, beta) } else { None };
+            let part = match grouped {
+                Some(part) => part,
+                None => {
+                    let scores = scores.get_or_insert_with(|| self.scores(beta));
+                    if self.entry.is_none() && rows.len() >= PARALLEL_ROWS {
+                        self.sweep_parallel(rows, scores, beta)
+                    } else {
+                        let by_entry = self.by_entry.get(s).map(|v| v.as_slice());
+                        self.sweep(rows, by_entry, scores, beta, RiskSums::zero(self.d))
+                    }
+                }
             };
             total.add(&part);
         }
@@ -190,7 +201,7 @@ impl Design {
     /// With few distinct durations: the sums of each duration's rows in parallel (each
     /// time's rows in order, so the sums do not depend on the threads), then one pass over
     /// the times. `None` when the per-time sums would take too much memory.
-    fn sweep_grouped(&self, rows: &[usize], scores: &[f64], beta: &[f64]) -> Option<Derivatives> {
+    fn sweep_grouped(&self, rows: &[usize], beta: &[f64]) -> Option<Derivatives> {
         let d = self.d;
         let mut bounds = vec![0];
         for k in 1..rows.len() {
@@ -223,6 +234,7 @@ impl Design {
                 // The censored rows go to `all`, the events to `tie`, then `all` gets `tie`:
                 // each row is added once, in runs of consecutive rows (the fit puts each
                 // time's events before its censored rows, so a time has two runs).
+                let mut scores = Vec::new();
                 let mut k = w[0];
                 while k < w[1] {
                     let (first, event) = (rows[k], self.events[rows[k]]);
@@ -231,8 +243,11 @@ impl Design {
                         end += 1;
                     }
                     let count = end - k;
+                    let x = &self.x[first * d..(first + count) * d];
+                    scores.clear();
+                    scores.extend((first..first + count).map(|i| score(self.row(i), self.weights[i], beta)));
                     if event {
-                        t.tie.add_rows(&self.x, d, scores, first, count);
+                        t.tie.add_rows(x, d, &scores);
                         for i in first..first + count {
                             let wi = self.weights[i];
                             t.x_death_sum.iter_mut().zip(self.row(i)).for_each(|(s, v)| *s += wi * v);
@@ -240,7 +255,7 @@ impl Design {
                         }
                         t.tied += count;
                     } else {
-                        t.all.add_rows(&self.x, d, scores, first, count);
+                        t.all.add_rows(x, d, &scores);
                     }
                     k = end;
                 }
@@ -393,6 +408,11 @@ fn add_tie_terms(
     }
 }
 
+/// φ = w exp(xᵀβ).
+fn score(x: &[f64], w: f64, beta: &[f64]) -> f64 {
+    w * dot(x, beta).exp()
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -425,7 +445,7 @@ mod tests {
         let scores = design.scores(&beta);
         let rows: Vec<usize> = (0..n).collect();
         let one = design.sweep(&rows, None, &scores, &beta, RiskSums::zero(d));
-        let grouped = design.sweep_grouped(&rows, &scores, &beta).unwrap();
+        let grouped = design.sweep_grouped(&rows, &beta).unwrap();
         let chunks = design.sweep_parallel(&rows, &scores, &beta);
         for other in [&grouped, &chunks] {
             assert!((one.log_likelihood - other.log_likelihood).abs() < 1e-9 * one.log_likelihood.abs());

@@ -351,35 +351,68 @@ fn column_major(x: ArrayView2<'_, f64>) -> bool {
 /// Rows of the design gathered per parallel task (about 640 kB of output with 20 covariates).
 const GATHER_BLOCK: usize = 4096;
 
-/// The covariates centred and scaled, row-major, with the rows in `order`. The reads are at
-/// random, so in parallel, block by block of output rows; a column-major input is read one
-/// column at a time within a block (faster than turning it row-major first).
+/// The covariates centred and scaled, row-major, with the rows in `order` (a permutation of
+/// the rows). A row-major input is gathered block by block of output rows, each row read
+/// whole. A column-major input is scattered instead: each block of input rows is read one
+/// column at a time in sequence and each number written to its row's place in `order`, so
+/// the random accesses touch a row's few cache lines (kept in cache while the block's
+/// columns are written) rather than a cache line per number.
 fn gather_scaled(x: ArrayView2<'_, f64>, order: &[usize], means: &[f64], scales: &[f64]) -> Vec<f64> {
-    let d = x.ncols();
+    let (n, d) = x.dim();
     let mut out = vec![0.0; order.len() * d];
     if d == 0 {
         return out;
     }
-    let by_column = column_major(x);
-    out.par_chunks_mut(GATHER_BLOCK * d).zip(order.par_chunks(GATHER_BLOCK)).for_each(|(block, rows)| {
-        if by_column {
+    if column_major(x) {
+        let mut place = vec![usize::MAX; n];
+        order.iter().enumerate().for_each(|(p, &i)| place[i] = p);
+        assert!(order.len() == n && !place.contains(&usize::MAX), "the sweep order is a permutation of the rows");
+        let writer = ScatterWriter { out: out.as_mut_ptr(), len: out.len() };
+        place.par_chunks(GATHER_BLOCK).enumerate().for_each(|(b, places)| {
+            let first = b * GATHER_BLOCK;
             for j in 0..d {
                 let column = x.column(j);
                 let column = column.as_slice().expect("a column of a column-major matrix is contiguous");
                 let (m, s) = (means[j], scales[j]);
-                for (r, &i) in rows.iter().enumerate() {
-                    block[r * d + j] = (column[i] - m) / s;
+                for (&p, v) in places.iter().zip(&column[first..first + places.len()]) {
+                    // SAFETY: `place` is a permutation (checked above), so row p of the
+                    // output belongs to input row `first + r` alone, which this task holds.
+                    unsafe { writer.write(p * d + j, (v - m) / s) };
                 }
             }
-        } else {
-            for (out, &i) in block.chunks_exact_mut(d).zip(rows) {
-                for (((o, v), m), s) in out.iter_mut().zip(x.row(i)).zip(means).zip(scales) {
-                    *o = (v - m) / s;
-                }
+        });
+        return out;
+    }
+    out.par_chunks_mut(GATHER_BLOCK * d).zip(order.par_chunks(GATHER_BLOCK)).for_each(|(block, rows)| {
+        for (out, &i) in block.chunks_exact_mut(d).zip(rows) {
+            for (((o, v), m), s) in out.iter_mut().zip(x.row(i)).zip(means).zip(scales) {
+                *o = (v - m) / s;
             }
         }
     });
     out
+}
+
+/// The design written from several threads at once, each row by one thread only.
+struct ScatterWriter {
+    out: *mut f64,
+    len: usize,
+}
+
+// SAFETY: the writer hands out no references; its callers give each row to one thread.
+unsafe impl Sync for ScatterWriter {}
+
+impl ScatterWriter {
+    /// Writes `v` at `k`.
+    ///
+    /// # Safety
+    /// No other thread reads or writes `k` meanwhile.
+    #[inline]
+    unsafe fn write(&self, k: usize, v: f64) {
+        assert!(k < self.len);
+        // SAFETY: `k` is in bounds, and the caller gives it to this thread alone.
+        unsafe { *self.out.add(k) = v };
+    }
 }
 
 /// The Cholesky factor of the negative Hessian, or the error naming the covariate at which
