@@ -57,8 +57,8 @@ def main():
     t_km, km = timed(lambda: KaplanMeier().fit(df["days"], df["churned"]), repeat=3)
     km_delta = np.abs(km.survival_function_.to_numpy() - km_ll.survival_function_.to_numpy()).max()
 
-    t_cox, cox = timed(lambda: CoxModel().fit(df, "days", "churned"))
-    t_cox_ll, cox_ll = timed(lambda: CoxPHFitter().fit(df, "days", "churned"))
+    t_cox, cox = timed(lambda: CoxModel().fit(df, "days", "churned"), repeat=3)
+    t_cox_ll, cox_ll = timed(lambda: CoxPHFitter().fit(df, "days", "churned"), repeat=3)
     coef_delta = np.abs(cox.params_.to_numpy() - cox_ll.params_.to_numpy()).max()
     se_delta = np.abs(cox.standard_errors_.to_numpy() - cox_ll.standard_errors_.to_numpy()).max()
 
@@ -67,7 +67,7 @@ def main():
     print("|---|---|---|---|---|")
     print(f"| Kaplan-Meier (best of 3) | {t_km_ll:.3f} s | {t_km:.3f} s | {t_km_ll / t_km:.1f}x | "
           f"survival {km_delta:.1e} |")
-    print(f"| Cox, Efron ties ({cox._core.iterations} Newton steps) | {t_cox_ll:.2f} s | {t_cox:.2f} s | "
+    print(f"| Cox, Efron ties ({cox._core.iterations} Newton steps, best of 3) | {t_cox_ll:.2f} s | {t_cox:.2f} s | "
           f"{t_cox_ll / t_cox:.1f}x | coef {coef_delta:.1e}, se {se_delta:.1e} |")
 
 

@@ -35,12 +35,9 @@ impl PairCounts {
     }
 }
 
-/// Levels per block of the two-step search for a risk's rank.
-const LEVEL_BLOCK: usize = 64;
-
 /// The pair counts of the rows `rows` (in decreasing duration), with `risk` higher for
 /// customers expected to leave sooner. O(n log n): the distinct risks of the events sorted
-/// once, each row's rank among them found by bisection (in parallel), then a Fenwick tree
+/// once, each row's rank among them found through a [`LevelIndex`] (in parallel), then a Fenwick tree
 /// over the ranks of the events seen, in increasing duration.
 pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows: &[usize]) -> PairCounts {
     let mut levels: Vec<f64> = rows.iter().filter(|&&i| events[i]).map(|&i| risk[i]).collect();
@@ -48,37 +45,68 @@ pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows
     levels.dedup();
     // For each row: the number of distinct event risks below its own, and whether an event
     // has its risk exactly.
-    // Bisection first among every LEVEL_BLOCK-th level (a table that stays in the cache),
-    // then within one block: two short searches rather than one long one through memory.
-    let tops: Vec<f64> = levels.chunks(LEVEL_BLOCK).map(|block| block[block.len() - 1]).collect();
-    let ranks: Vec<(u32, bool)> = rows
-        .par_iter()
-        .map(|&i| {
-            let r = risk[i];
-            let first = (tops.partition_point(|&v| v < r) * LEVEL_BLOCK).min(levels.len());
-            let block = &levels[first..(first + LEVEL_BLOCK).min(levels.len())];
-            let below = first + block.partition_point(|&v| v < r);
-            (below as u32, levels.get(below) == Some(&r))
-        })
-        .collect();
-    let mut seen_events = RankCounts::new(levels.len());
+    let index = LevelIndex::new(&levels);
+    let ranks: Vec<(u32, bool)> = rows.par_iter().map(|&i| index.rank(risk[i])).collect();
+    // The rows of the longer durations (positions before `half`, at a change of duration)
+    // are counted on their own, in parallel with the others, with what the others' events
+    // add to their comparisons (the events with a rank below each rank) tallied beforehand.
+    let mut half = rows.len() / 2;
+    while half > 0 && half < rows.len() && durations[rows[half]] == durations[rows[half - 1]] {
+        half += 1;
+    }
+    let (late, early) = rayon::join(
+        || {
+            let mut below = vec![0u32; levels.len() + 1];
+            for p in half..rows.len() {
+                if events[rows[p]] {
+                    below[ranks[p].0 as usize + 1] += 1;
+                }
+            }
+            for k in 1..below.len() {
+                below[k] += below[k - 1];
+            }
+            count_pairs(durations, events, rows, &ranks, 0..half, levels.len(), Some(&below))
+        },
+        || count_pairs(durations, events, rows, &ranks, half..rows.len(), levels.len(), None),
+    );
+    let mut counts = early;
+    counts.add(late);
+    counts
+}
+
+/// The pair counts of the comparisons made at the positions `range` of `rows` (`levels`
+/// ranks), given the earlier events (of shorter durations, after `range`) as `before`: the
+/// number of them with a rank below each rank, `levels + 1` counts.
+fn count_pairs(
+    durations: &[f64],
+    events: &[bool],
+    rows: &[usize],
+    ranks: &[(u32, bool)],
+    range: std::ops::Range<usize>,
+    levels: usize,
+    before: Option<&[u32]>,
+) -> PairCounts {
+    let before_below = |b: usize| before.map_or(0, |c| u64::from(c[b]));
+    let before_total = before_below(levels);
+    let mut seen_events = RankCounts::new(levels);
     let mut counts = PairCounts::default();
     let compare = |counts: &mut PairCounts, seen: &RankCounts, p: usize| {
         let (b, on_level) = (ranks[p].0 as usize, ranks[p].1);
-        let lower = seen.below(b);
-        let equal = if on_level { seen.at(b) } else { 0 };
-        counts.pairs += seen.total;
+        let lower = before_below(b) + seen.below(b);
+        let equal = if on_level { before_below(b + 1) - before_below(b) + seen.at(b) } else { 0 };
+        let total = before_total + seen.total;
+        counts.pairs += total;
         // The earlier events with a risk above this customer's are ranked the right way round.
-        counts.concordant += seen.total - lower - equal;
+        counts.concordant += total - lower - equal;
         counts.tied += equal;
     };
     // Positions from the last (shortest duration) to the first; at each duration the events
     // are compared with the events before it, then added, then the censored compared.
-    let mut end = rows.len();
-    while end > 0 {
+    let mut end = range.end;
+    while end > range.start {
         let t = durations[rows[end - 1]];
         let mut start = end - 1;
-        while start > 0 && durations[rows[start - 1]] == t {
+        while start > range.start && durations[rows[start - 1]] == t {
             start -= 1;
         }
         for p in start..end {
@@ -99,6 +127,67 @@ pub(crate) fn pair_counts(durations: &[f64], events: &[bool], risk: &[f64], rows
         end = start;
     }
     counts
+}
+
+/// Distinct levels per range of a [`LevelIndex`], on average.
+const LEVELS_PER_RANGE: usize = 4;
+
+/// Where a number falls among sorted distinct levels, without a search through them: the
+/// numbers' bits (in an order that follows the numbers') are cut into ranges of equal width,
+/// with the first level of each range at hand, so that a rank reads the table and a few
+/// neighbouring levels (one or two cache lines) rather than a bisection's path through
+/// memory. A range with many levels is bisected.
+struct LevelIndex<'a> {
+    levels: &'a [f64],
+    /// The first level of each range (and the number of levels, at the end).
+    starts: Vec<u32>,
+    /// The key of the first level.
+    low: u64,
+    /// A key's range: (key − low) >> shift.
+    shift: u32,
+}
+
+/// The bits of a number as an integer in the order of the numbers (−0 as +0).
+fn order_key(v: f64) -> u64 {
+    let bits = (v + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+impl<'a> LevelIndex<'a> {
+    /// `levels`: increasing, distinct, no NaN.
+    fn new(levels: &'a [f64]) -> Self {
+        let (Some(&first), Some(&last)) = (levels.first(), levels.last()) else {
+            return LevelIndex { levels, starts: vec![0, 0], low: 0, shift: 63 };
+        };
+        let (low, span) = (order_key(first), order_key(last) - order_key(first));
+        let ranges = (levels.len() / LEVELS_PER_RANGE).max(1) as u64;
+        let shift = (0..64).find(|&s| span >> s < ranges).unwrap_or(63);
+        let mut starts = vec![0u32; (span >> shift) as usize + 2];
+        for &v in levels {
+            starts[((order_key(v) - low) >> shift) as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        LevelIndex { levels, starts, low, shift }
+    }
+
+    /// The number of levels below `r`, and whether `r` is a level.
+    fn rank(&self, r: f64) -> (u32, bool) {
+        let key = order_key(r);
+        let below = if key < self.low {
+            0
+        } else {
+            let range = (((key - self.low) >> self.shift) as usize).min(self.starts.len() - 2);
+            let (from, to) = (self.starts[range] as usize, self.starts[range + 1] as usize);
+            from + self.levels[from..to].partition_point(|&v| v < r)
+        };
+        (below as u32, self.levels.get(below) == Some(&r))
+    }
 }
 
 /// Levels per block of [`RankCounts`].
@@ -174,8 +263,8 @@ mod tests {
         counts
     }
 
-    /// Tied durations, tied risks, and more distinct event risks than one block of the
-    /// searches (risks above and below every event's, too): the counts of every pair.
+    /// Tied durations, tied risks, more distinct event risks than the ranges of the index,
+    /// risks above and below every event's: the counts of every pair.
     #[test]
     fn counts_every_comparable_pair() {
         let mut rng = Rng::new(7);
@@ -183,7 +272,15 @@ mod tests {
             let mut durations: Vec<f64> = (0..n).map(|_| (rng.uniform() * 40.0).ceil()).collect();
             durations.sort_by(|a, b| b.total_cmp(a));
             let events: Vec<bool> = (0..n).map(|_| rng.bernoulli(0.4)).collect();
-            let risk: Vec<f64> = (0..n).map(|_| rng.below(distinct_risks) as f64).collect();
+            // Negative and positive, ±0, infinite, and spread over many magnitudes.
+            let risk: Vec<f64> = (0..n)
+                .map(|_| match rng.below(20) {
+                    0 => f64::INFINITY,
+                    1 => -0.0,
+                    2 => (rng.normal() * 30.0).exp(),
+                    _ => rng.below(distinct_risks) as f64 - (distinct_risks / 2) as f64,
+                })
+                .collect();
             let rows: Vec<usize> = (0..n).collect();
             assert_eq!(pair_counts(&durations, &events, &risk, &rows), by_pairs(&durations, &events, &risk), "n = {n}");
         }

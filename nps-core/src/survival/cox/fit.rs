@@ -133,9 +133,9 @@ impl CoxModel {
         let design = Design {
             d,
             x,
-            durations: order.iter().map(|&i| data.durations[i]).collect(),
-            events: order.iter().map(|&i| events[i]).collect(),
-            weights: order.iter().map(|&i| weights[i]).collect(),
+            durations: order.par_iter().map(|&i| data.durations[i]).collect(),
+            events: order.par_iter().map(|&i| events[i]).collect(),
+            weights: order.par_iter().map(|&i| weights[i]).collect(),
             entry: entry_sorted,
             by_duration: sweep_rows,
             by_entry,
