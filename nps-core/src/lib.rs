@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod action;
+mod disjoint;
 pub mod early_warning;
 pub mod encode;
 pub mod error;

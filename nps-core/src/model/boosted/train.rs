@@ -14,6 +14,7 @@ use super::ensemble::Ensemble;
 use super::grow::{grow, leaf_of, GrowRules, GrowScratch};
 use super::histogram::Layout;
 use super::split_search::SplitRules;
+use crate::disjoint::DisjointWriter;
 use crate::error::{NpsError, Result};
 use crate::model::{sigmoid, ClassWeight};
 use crate::rng::Rng;
@@ -405,33 +406,6 @@ fn binary_gradient(s: f64, y: f64, w: f64) -> (f64, f64) {
     ((p - y) * w, (p * (1.0 - p)).max(1e-16) * w)
 }
 
-/// A raw-score array written from several threads at once, each row by one thread only.
-struct ScoreWriter {
-    scores: *mut f64,
-    len: usize,
-}
-
-// SAFETY: the writer hands out no references; `add` writes row `i` only, and its callers
-// give each row to one thread.
-unsafe impl Sync for ScoreWriter {}
-
-impl ScoreWriter {
-    fn new(scores: &mut [f64]) -> ScoreWriter {
-        ScoreWriter { scores: scores.as_mut_ptr(), len: scores.len() }
-    }
-
-    /// Adds `v` to row `i`'s raw score.
-    ///
-    /// # Safety
-    /// No other thread reads or writes row `i` meanwhile.
-    #[inline]
-    unsafe fn add(&self, i: usize, v: f64) {
-        assert!(i < self.len);
-        // SAFETY: `i` is in bounds, and the caller gives row `i` to this thread alone.
-        unsafe { *self.scores.add(i) += v };
-    }
-}
-
 /// Gradients and hessians of the loss at the current raw scores, output-major.
 fn gradients(y: &[f64], w: &[f64], scores: &[f64], outputs: usize, g: &mut [f64], h: &mut [f64]) {
     let n = y.len();
@@ -573,7 +547,7 @@ fn boost(
             let grown = grow(&data, &layout, &active, &mut rows, !sampled, gk, hk, &rules, &mut scratch);
             if outputs == 1 {
                 // Each leaf's rows on one thread (a row is in one leaf: the writes are disjoint).
-                let writer = ScoreWriter::new(&mut scores);
+                let writer = DisjointWriter::new(&mut scores);
                 grown.leaf_ranges.par_iter().zip(&grown.tree.leaves).for_each(|(&(s, e), leaf)| {
                     for &i in &rows[s..e] {
                         // SAFETY: the leaves' row ranges are disjoint and a row is listed once.

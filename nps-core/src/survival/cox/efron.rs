@@ -81,8 +81,8 @@ impl RiskSums {
     }
 
     /// Adds the rows of the row-major `x` (`d` columns) with their scores: four rows at a
-    /// time, so that each packed sum is read and written
-    /// once per four rows rather than once per row.
+    /// time, so that each packed sum is read and written once per four rows rather than
+    /// once per row.
     ///
     /// On a CPU with AVX2 the same code is compiled for it (four numbers per instruction
     /// instead of two): each sum sees the same operations in the same order, so the results
@@ -169,13 +169,12 @@ impl Design {
         let mut scores = None;
         let mut total = Derivatives::zero(self.d);
         for (s, rows) in self.by_duration.iter().enumerate() {
-            let grouped =
-                if self.entry.is_none() && rows.len() >= PARALLEL_ROWS { self.sweep_grouped(rows, beta) } else { None };
-            let part = match grouped {
+            let parallel = self.entry.is_none() && rows.len() >= PARALLEL_ROWS;
+            let part = match parallel.then(|| self.sweep_grouped(rows, beta)).flatten() {
                 Some(part) => part,
                 None => {
                     let scores = scores.get_or_insert_with(|| self.scores(beta));
-                    if self.entry.is_none() && rows.len() >= PARALLEL_ROWS {
+                    if parallel {
                         self.sweep_parallel(rows, scores, beta)
                     } else {
                         let by_entry = self.by_entry.get(s).map(|v| v.as_slice());

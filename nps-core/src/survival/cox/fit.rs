@@ -5,6 +5,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::disjoint::DisjointWriter;
 use crate::error::{NpsError, Result};
 
 use super::baseline::BaselineHazard;
@@ -367,7 +368,7 @@ fn gather_scaled(x: ArrayView2<'_, f64>, order: &[usize], means: &[f64], scales:
         let mut place = vec![usize::MAX; n];
         order.iter().enumerate().for_each(|(p, &i)| place[i] = p);
         assert!(order.len() == n && !place.contains(&usize::MAX), "the sweep order is a permutation of the rows");
-        let writer = ScatterWriter { out: out.as_mut_ptr(), len: out.len() };
+        let writer = DisjointWriter::new(&mut out);
         place.par_chunks(GATHER_BLOCK).enumerate().for_each(|(b, places)| {
             let first = b * GATHER_BLOCK;
             for j in 0..d {
@@ -375,9 +376,9 @@ fn gather_scaled(x: ArrayView2<'_, f64>, order: &[usize], means: &[f64], scales:
                 let column = column.as_slice().expect("a column of a column-major matrix is contiguous");
                 let (m, s) = (means[j], scales[j]);
                 for (&p, v) in places.iter().zip(&column[first..first + places.len()]) {
-                    // SAFETY: `place` is a permutation (checked above), so row p of the
-                    // output belongs to input row `first + r` alone, which this task holds.
-                    unsafe { writer.write(p * d + j, (v - m) / s) };
+                    // SAFETY: `place` is a permutation (checked above), so output row p
+                    // belongs to one input row alone, which only this task's block holds.
+                    unsafe { writer.set(p * d + j, (v - m) / s) };
                 }
             }
         });
@@ -391,28 +392,6 @@ fn gather_scaled(x: ArrayView2<'_, f64>, order: &[usize], means: &[f64], scales:
         }
     });
     out
-}
-
-/// The design written from several threads at once, each row by one thread only.
-struct ScatterWriter {
-    out: *mut f64,
-    len: usize,
-}
-
-// SAFETY: the writer hands out no references; its callers give each row to one thread.
-unsafe impl Sync for ScatterWriter {}
-
-impl ScatterWriter {
-    /// Writes `v` at `k`.
-    ///
-    /// # Safety
-    /// No other thread reads or writes `k` meanwhile.
-    #[inline]
-    unsafe fn write(&self, k: usize, v: f64) {
-        assert!(k < self.len);
-        // SAFETY: `k` is in bounds, and the caller gives it to this thread alone.
-        unsafe { *self.out.add(k) = v };
-    }
 }
 
 /// The Cholesky factor of the negative Hessian, or the error naming the covariate at which
