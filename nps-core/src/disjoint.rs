@@ -11,8 +11,8 @@ pub(crate) struct DisjointWriter<'a> {
     _slice: PhantomData<&'a mut [f64]>,
 }
 
-// SAFETY: the writer hands out no references; `set` and `add` touch element `k` only, and
-// their callers give each element to one thread.
+// SAFETY: the writer hands out no references; `copy` and `add` touch the elements they are
+// given only, and their callers give each element to one thread.
 unsafe impl Sync for DisjointWriter<'_> {}
 
 impl<'a> DisjointWriter<'a> {
@@ -20,15 +20,15 @@ impl<'a> DisjointWriter<'a> {
         DisjointWriter { values: values.as_mut_ptr(), len: values.len(), _slice: PhantomData }
     }
 
-    /// Sets element `k` to `v`.
+    /// Sets the elements from `k` on to `values`.
     ///
     /// # Safety
-    /// No other thread reads or writes element `k` meanwhile.
+    /// No other thread reads or writes those elements meanwhile.
     #[inline]
-    pub(crate) unsafe fn set(&self, k: usize, v: f64) {
-        assert!(k < self.len);
-        // SAFETY: `k` is in bounds, and the caller gives it to this thread alone.
-        unsafe { *self.values.add(k) = v };
+    pub(crate) unsafe fn copy(&self, k: usize, values: &[f64]) {
+        assert!(k <= self.len && values.len() <= self.len - k);
+        // SAFETY: the elements are in bounds, and the caller gives them to this thread alone.
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), self.values.add(k), values.len()) };
     }
 
     /// Adds `v` to element `k`.

@@ -37,6 +37,7 @@ mod json_path;
 pub mod metrics;
 pub mod model;
 pub mod monitor;
+mod pages;
 mod rng;
 pub mod stats;
 pub mod survey;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::disjoint::DisjointWriter;
 use crate::error::{NpsError, Result};
+use crate::pages;
 
 use super::baseline::BaselineHazard;
 use super::concordance::{pair_counts, PairCounts};
@@ -351,16 +352,18 @@ fn column_major(x: ArrayView2<'_, f64>) -> bool {
 
 /// Rows of the design gathered per parallel task (about 640 kB of output with 20 covariates).
 const GATHER_BLOCK: usize = 4096;
+/// Rows turned from columns into rows at a time by the gather of a column-major matrix.
+const SCATTER_ROWS: usize = 128;
 
 /// The covariates centred and scaled, row-major, with the rows in `order` (a permutation of
-/// the rows). A row-major input is gathered block by block of output rows, each row read
-/// whole. A column-major input is scattered instead: each block of input rows is read one
-/// column at a time in sequence and each number written to its row's place in `order`, so
-/// the random accesses touch a row's few cache lines (kept in cache while the block's
-/// columns are written) rather than a cache line per number.
+/// the rows), on huge pages where the system grants them (the design is the fit's largest
+/// buffer). A row-major input is gathered block by block of output rows, each row read
+/// whole. A column-major input is scattered instead: a few input rows at a time are read one
+/// column at a time in sequence, turned into rows in the cache, and each row copied whole to
+/// its place in `order`, so that each output row is written once, in one piece.
 fn gather_scaled(x: ArrayView2<'_, f64>, order: &[usize], means: &[f64], scales: &[f64]) -> Vec<f64> {
     let (n, d) = x.dim();
-    let mut out = vec![0.0; order.len() * d];
+    let mut out = pages::zeroed(order.len() * d);
     if d == 0 {
         return out;
     }
@@ -370,15 +373,23 @@ fn gather_scaled(x: ArrayView2<'_, f64>, order: &[usize], means: &[f64], scales:
         assert!(order.len() == n && !place.contains(&usize::MAX), "the sweep order is a permutation of the rows");
         let writer = DisjointWriter::new(&mut out);
         place.par_chunks(GATHER_BLOCK).enumerate().for_each(|(b, places)| {
-            let first = b * GATHER_BLOCK;
-            for j in 0..d {
-                let column = x.column(j);
-                let column = column.as_slice().expect("a column of a column-major matrix is contiguous");
-                let (m, s) = (means[j], scales[j]);
-                for (&p, v) in places.iter().zip(&column[first..first + places.len()]) {
+            // A few rows at a time: scaled column by column (whole vectors), turned into
+            // rows in the cache, then each row copied whole to its place.
+            let (mut scaled, mut rows) = (vec![0.0; SCATTER_ROWS], vec![0.0; SCATTER_ROWS * d]);
+            for (c, places) in places.chunks(SCATTER_ROWS).enumerate() {
+                let first = b * GATHER_BLOCK + c * SCATTER_ROWS;
+                let len = places.len();
+                for j in 0..d {
+                    let column = x.column(j);
+                    let column = column.as_slice().expect("a column of a column-major matrix is contiguous");
+                    let (m, s) = (means[j], scales[j]);
+                    scaled[..len].iter_mut().zip(&column[first..first + len]).for_each(|(o, v)| *o = (v - m) / s);
+                    rows.chunks_exact_mut(d).zip(&scaled[..len]).for_each(|(row, v)| row[j] = *v);
+                }
+                for (&p, row) in places.iter().zip(rows.chunks_exact(d)) {
                     // SAFETY: `place` is a permutation (checked above), so output row p
                     // belongs to one input row alone, which only this task's block holds.
-                    unsafe { writer.set(p * d + j, (v - m) / s) };
+                    unsafe { writer.copy(p * d, row) };
                 }
             }
         });
