@@ -240,6 +240,37 @@ fn expect_message(e: NpsError, parts: &[&str]) {
     }
 }
 
+/// A frequent buyer (400 repeat purchases, a daily top-up) over ten years: ₂F₁ there is
+/// about 10⁴⁴⁵, too large for a number, and the power it multiplies as small; through their
+/// logarithms the expectation is finite and equals lifetimes 0.11.3's
+/// (`conditional_expected_number_of_purchases_up_to_time(520, 400, 38, 39)` with these
+/// parameters), as does a customer with few purchases.
+#[test]
+fn beta_geo_expected_purchases_of_a_frequent_buyer_over_a_long_horizon() {
+    let model = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+    let ours = model.conditional_expected_number_of_purchases_up_to_time(520.0, &[400.0], &[38.0], &[39.0]).unwrap();
+    assert!((ours[0] / 58.487813731117626 - 1.0).abs() < 1e-10, "{ours:?}");
+    let few = model.conditional_expected_number_of_purchases_up_to_time(520.0, &[20.0], &[38.0], &[39.0]).unwrap();
+    assert!((few[0] / 67.84422746255376 - 1.0).abs() < 1e-10, "{few:?}");
+}
+
+/// A horizon or discount rate the hypergeometric series cannot reach is an error naming
+/// it (and the customer), not NaN.
+#[test]
+fn horizons_beyond_the_series_are_errors() {
+    let model = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+    let e = model
+        .conditional_expected_number_of_purchases_up_to_time(1e12, &[0.0, 2.0], &[0.0, 30.0], &[39.0, 39.0])
+        .unwrap_err();
+    expect_message(e, &["t", "1000000000000", "customer 0", "shorter horizon"]);
+    let e = model.expected_number_of_purchases_up_to_time(&[52.0, 1e12]).unwrap_err();
+    expect_message(e, &["t[1]", "shorter horizon"]);
+    let sbg = ShiftedBetaGeometric::from_params(0.7, 1.2).unwrap();
+    assert!(sbg.discounted_expected_residual_lifetime(1e-4, 0).unwrap().is_finite());
+    let e = sbg.discounted_expected_residual_lifetime(1e-9, 0).unwrap_err();
+    expect_message(e, &["discount_rate", "1e-5"]);
+}
+
 #[test]
 fn bad_inputs_name_the_field_and_row() {
     let ok = |x: &[f64], r: &[f64], t: &[f64]| BetaGeo::fit(x, r, t, None, 0.0);

@@ -124,6 +124,8 @@ test('bad input throws errors naming the field and row', () => {
     [() => value.ShiftedBetaGeometric.fit([1000, 600, 650]), 'OUT_OF_RANGE', /survivors\[2\] = 650/],
     [() => value.valueAtRisk([0.5, 1.5], [1, 1]), 'OUT_OF_RANGE', /churn_probability\[1\] = 1.5/],
     [() => value.summaryFromTransactions([0], [0], { freq: 'Q' }), 'UNKNOWN_VALUE', /freq/],
+    [() => value.BetaGeo.fromParams(0.243, 4.414, 0.793, 2.426).conditionalExpectedNumberOfPurchasesUpToTime(1e12, [0, 2], [0, 30], [39, 39]), 'INVALID_PARAMETER', /t must be a shorter horizon for customer 0/],
+    [() => value.ShiftedBetaGeometric.fromParams(0.7, 1.2).discountedExpectedResidualLifetime(1e-9), 'INVALID_PARAMETER', /discount_rate.*1e-5/],
     [() => value.summaryFromTransactions([0], [0], { freqMultiplier: 0 }), 'INVALID_PARAMETER', /freq_multiplier must be a positive, finite number, got 0/],
   ]
   for (const [call, code, message] of cases) {

@@ -190,6 +190,10 @@ def test_model_files_pickles_and_display(tmp_path, cdnow):
     (lambda: ShiftedBetaGeometric().fit([1000, 600, 650]), "OUT_OF_RANGE", ["survivors[2] = 650"]),
     (lambda: nps.value.value_at_risk([0.5, 1.5], [1, 1]), "OUT_OF_RANGE", ["churn_probability[1] = 1.5"]),
     (lambda: BetaGeo.from_params(1, 1, 1, 1).predict([1, 2], [1], [1], [2]), "INVALID_PARAMETER", ["t must be"]),
+    (lambda: BetaGeo.from_params(0.243, 4.414, 0.793, 2.426).conditional_expected_number_of_purchases_up_to_time(
+        1e12, [0, 2], [0, 30], [39, 39]), "INVALID_PARAMETER", ["t must be a shorter horizon for customer 0"]),
+    (lambda: ShiftedBetaGeometric.from_params(0.7, 1.2).discounted_expected_residual_lifetime(1e-9),
+     "INVALID_PARAMETER", ["discount_rate", "1e-5"]),
 ])
 def test_errors_name_the_field_and_row(call, code, parts):
     with pytest.raises(nps.NpsError) as e:

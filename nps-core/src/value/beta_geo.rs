@@ -11,7 +11,7 @@ use super::fit_summary::{standard_errors, FitSummary};
 use super::input::{check_finite, check_history, check_horizon, check_penalizer, weights_or_ones};
 use super::optimize::minimize;
 use crate::error::{NpsError, Result};
-use crate::stats::special::{digamma, hyp2f1, ln_gamma};
+use crate::stats::special::{digamma, ln_gamma, ln_hyp2f1, HYP2F1_MAX_TERMS};
 
 /// The parameter names, in order.
 pub const BETA_GEO_PARAMS: [&str; 4] = ["r", "alpha", "a", "b"];
@@ -248,24 +248,27 @@ impl BetaGeo {
     ) -> Result<Vec<f64>> {
         check_horizon("t", horizon)?;
         check_history(frequency, recency, t)?;
-        Ok((0..frequency.len())
+        let expected: Vec<f64> = (0..frequency.len())
             .into_par_iter()
             .with_min_len(4_096)
             .map(|i| self.expected_purchases_one(horizon, frequency[i], recency[i], t[i]))
-            .collect())
+            .collect();
+        series_reached(expected, "t", horizon)
     }
 
     /// [`BetaGeo::conditional_expected_number_of_purchases_up_to_time`] of one customer,
-    /// unchecked.
+    /// unchecked: NaN when the horizon is too long for the hypergeometric series.
     pub(crate) fn expected_purchases_one(&self, horizon: f64, x: f64, tx: f64, age: f64) -> f64 {
         let [r, alpha, a, b] = self.params();
         if horizon == 0.0 {
             return 0.0;
         }
         let z = horizon / (alpha + age + horizon);
-        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, z);
+        // ₂F₁ · ((α + T) / (α + T + t))^(r + x) through logarithms: for a frequent buyer the
+        // first is too large for a number and the second too small.
+        let ln_hyp = ln_hyp2f1(r + x, b + x, a + b + x - 1.0, z);
         let first = (a + b + x - 1.0) / (a - 1.0);
-        let second = 1.0 - hyp * ((alpha + age) / (alpha + age + horizon)).powf(r + x);
+        let second = 1.0 - (ln_hyp + (r + x) * ((alpha + age) / (alpha + age + horizon)).ln()).exp();
         let denominator =
             if x > 0.0 { 1.0 + a / (b + x - 1.0) * ((alpha + age) / (alpha + tx)).powf(r + x) } else { 1.0 };
         first * second / denominator
@@ -295,15 +298,39 @@ impl BetaGeo {
             return Err(NpsError::Negative { field: "t".into(), index: i, value: horizons[i] });
         }
         let [r, alpha, a, b] = self.params();
-        Ok(horizons
-            .iter()
-            .map(|&h| {
-                if h == 0.0 {
-                    return 0.0;
-                }
-                let hyp = hyp2f1(r, b, a + b - 1.0, h / (alpha + h));
-                (a + b - 1.0) / (a - 1.0) * (1.0 - hyp * (alpha / (alpha + h)).powf(r))
-            })
-            .collect())
+        let mut expected = Vec::with_capacity(horizons.len());
+        for (i, &h) in horizons.iter().enumerate() {
+            if h == 0.0 {
+                expected.push(0.0);
+                continue;
+            }
+            let ln_hyp = ln_hyp2f1(r, b, a + b - 1.0, h / (alpha + h));
+            if ln_hyp.is_nan() {
+                return Err(beyond_the_series(&format!("t[{i}]"), h, None));
+            }
+            expected.push((a + b - 1.0) / (a - 1.0) * (1.0 - (ln_hyp + r * (alpha / (alpha + h)).ln()).exp()));
+        }
+        Ok(expected)
     }
+}
+
+/// `values`, or the error naming the first customer whose value the hypergeometric series
+/// could not reach (NaN) at the horizon `field` = `horizon`.
+pub(crate) fn series_reached(values: Vec<f64>, field: &str, horizon: impl std::fmt::Display) -> Result<Vec<f64>> {
+    match values.iter().position(|v| v.is_nan()) {
+        None => Ok(values),
+        Some(i) => Err(beyond_the_series(field, horizon, Some(i))),
+    }
+}
+
+/// The error of a horizon too long for the hypergeometric series (of customer `customer`).
+fn beyond_the_series(field: &str, horizon: impl std::fmt::Display, customer: Option<usize>) -> NpsError {
+    let whose = customer.map_or(String::new(), |i| format!(" for customer {i}"));
+    NpsError::invalid(
+        field,
+        horizon,
+        &format!(
+            "a shorter horizon{whose}: this one is so far beyond alpha + T (10^4 to 10^5 times it) that the hypergeometric series behind it takes more than {HYP2F1_MAX_TERMS} terms"
+        ),
+    )
 }

@@ -62,7 +62,7 @@ pub fn customer_lifetime_value(
     }
     let factor = units_per_month(&options.freq)?;
     use rayon::prelude::*;
-    Ok((0..frequency.len())
+    let values: Vec<f64> = (0..frequency.len())
         .into_par_iter()
         .with_min_len(1_024)
         .map(|i| {
@@ -77,7 +77,8 @@ pub fn customer_lifetime_value(
             }
             value
         })
-        .collect())
+        .collect();
+    super::beta_geo::series_reached(values, "months", options.months)
 }
 
 /// Σ_{k=1}^{periods} (1 + discount_rate)^−k: the present value of one unit paid at the end of

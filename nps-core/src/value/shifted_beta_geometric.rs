@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::fit_summary::{standard_errors, FitSummary};
 use super::optimize::minimize;
 use crate::error::{NpsError, Result};
-use crate::stats::special::hyp2f1;
+use crate::stats::special::{hyp2f1, HYP2F1_MAX_TERMS};
 
 /// The parameter names, in order.
 pub const SHIFTED_BETA_GEOMETRIC_PARAMS: [&str; 2] = ["alpha", "beta"];
@@ -233,7 +233,16 @@ impl ShiftedBetaGeometric {
         }
         let n = f64::from(renewals) + 1.0;
         let (alpha, beta) = (self.alpha, self.beta);
-        Ok((beta + n - 1.0) / (alpha + beta + n - 1.0)
-            * hyp2f1(1.0, beta + n, alpha + beta + n, 1.0 / (1.0 + discount_rate)))
+        let hyp = hyp2f1(1.0, beta + n, alpha + beta + n, 1.0 / (1.0 + discount_rate));
+        if hyp.is_nan() {
+            return Err(NpsError::invalid(
+                "discount_rate",
+                discount_rate,
+                &format!(
+                    "a rate of at least about 1e-5 (closer to 0, the hypergeometric series behind it takes more than {HYP2F1_MAX_TERMS} terms)"
+                ),
+            ));
+        }
+        Ok((beta + n - 1.0) / (alpha + beta + n - 1.0) * hyp)
     }
 }
