@@ -87,7 +87,7 @@ impl Learner {
     /// quantiles of its Beta posterior (the prior's before any outcome).
     #[napi(catch_unwind, ts_return_type = "[number, number]")]
     pub fn interval(&self, action: String, segment: String, level: Option<f64>) -> Result<Vec<f64>> {
-        let b = self.inner.interval(&action, &segment, level.unwrap_or(0.95)).into_napi()?;
+        let b = self.inner.interval(&action, &segment, level.unwrap_or(nps_core::stats::DEFAULT_LEVEL)).into_napi()?;
         Ok(vec![b.low, b.high])
     }
 
@@ -304,7 +304,8 @@ pub fn off_policy(
 /// Wald interval at `level` (0.95).
 #[napi(namespace = "action", catch_unwind)]
 pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: Option<f64>) -> Result<Uplift> {
-    let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(0.95)).into_napi()?;
+    let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(nps_core::stats::DEFAULT_LEVEL))
+        .into_napi()?;
     Ok(Uplift {
         treated_rate: u.treated_rate,
         control_rate: u.control_rate,

@@ -88,7 +88,8 @@ pub fn churn_by_nps(
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let churned = booleans(&churned, "churned")?;
-    let r = core::churn_by_nps(&floats(&scores), &churned, o.level.unwrap_or(0.95)).into_napi()?;
+    let r = core::churn_by_nps(&floats(&scores), &churned, o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL))
+        .into_napi()?;
     let red = r.reduction(o.reduction_share.unwrap_or(0.25)).into_napi()?;
     Ok(ChurnByNps {
         level: r.level,
@@ -385,7 +386,7 @@ pub fn predicted_nps(
         view,
         o.answers.as_deref(),
         crate::convert::size(o.trained_on, "trainedOn", 0.0, 0)?,
-        o.level.unwrap_or(0.95),
+        o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL),
     )
     .into_napi()?;
     Ok(PredictedNps { n: p.n as u32, nps: p.nps, se: p.se, low: p.low, high: p.high, level: p.level })

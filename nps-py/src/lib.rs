@@ -35,6 +35,8 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The core's defaults, for the Python signatures that restate them (`top=DEFAULT_TOP_FACTORS`).
     m.add("DEFAULT_TOP_FACTORS", nps_core::explain::DEFAULT_TOP_FACTORS)?;
     m.add("DEFAULT_TOP_ACTIONS", nps_core::action::DEFAULT_TOP)?;
+    m.add("DEFAULT_LEVEL", nps_core::stats::DEFAULT_LEVEL)?;
+    m.add("DEFAULT_ALPHA", nps_core::stats::DEFAULT_ALPHA)?;
     error::register(m)?;
     action::register(m)?;
     survey::register(m)?;

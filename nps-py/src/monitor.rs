@@ -257,9 +257,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MONITOR_MODERATE_PSI", core::DEFAULT_MODERATE_PSI)?;
     m.add("MONITOR_MAJOR_PSI", core::DEFAULT_MAJOR_PSI)?;
     m.add("MONITOR_PSI_EPSILON", core::PSI_EPSILON)?;
-    m.add("MONITOR_LEVEL", core::DEFAULT_LEVEL)?;
     m.add("MONITOR_LIFT_BINS", core::DEFAULT_LIFT_BINS)?;
-    m.add("MONITOR_ALPHA", core::DEFAULT_ALPHA)?;
     m.add("MONITOR_CITL_TOLERANCE", core::DEFAULT_CITL_TOLERANCE)?;
     m.add("MONITOR_SLOPE_LOW", core::DEFAULT_SLOPE_LOW)?;
     m.add("MONITOR_SLOPE_HIGH", core::DEFAULT_SLOPE_HIGH)?;

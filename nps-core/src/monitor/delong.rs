@@ -8,8 +8,7 @@ use crate::error::{check_level, NpsError, Result};
 use crate::metrics::{check, roc_auc};
 use crate::stats::normal;
 
-/// The confidence level of intervals by default.
-pub const DEFAULT_LEVEL: f64 = 0.95;
+pub use crate::stats::DEFAULT_LEVEL;
 
 /// The ROC AUC with DeLong's standard error and interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -24,8 +24,7 @@ pub const DEFAULT_SLOPE_LOW: f64 = 0.8;
 /// default.
 pub const DEFAULT_SLOPE_HIGH: f64 = 1.25;
 
-/// The significance level of the calibration tests by default.
-pub const DEFAULT_ALPHA: f64 = 0.05;
+pub use crate::stats::DEFAULT_ALPHA;
 
 /// The number of score bins of the lift by default (deciles: the top-decile lift).
 pub const DEFAULT_LIFT_BINS: usize = 10;

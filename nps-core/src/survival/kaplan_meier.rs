@@ -9,8 +9,7 @@ use crate::stats::normal;
 
 use super::data::{SurvivalData, TimeTally};
 
-/// The default `alpha` of the confidence intervals (95% intervals), as lifelines'.
-pub const DEFAULT_ALPHA: f64 = 0.05;
+pub use crate::stats::DEFAULT_ALPHA;
 
 /// The life table behind an estimate: one row per distinct time (every duration, every entry
 /// time, and 0 when every customer enters at 0), weighted counts.

@@ -1105,17 +1105,17 @@ def uplift(treated_retained, control_retained, level=0.95) -> Any:
     retained), with a Wald interval at `level`. Returns {"treated_rate", "control_rate",
     "uplift", "low", "high"}."""
 
+DEFAULT_ALPHA: float
 DEFAULT_LEARNER: str
+DEFAULT_LEVEL: float
 DEFAULT_TOP_ACTIONS: int
 DEFAULT_TOP_FACTORS: int
-MONITOR_ALPHA: float
 MONITOR_AUC_DROP: float
 MONITOR_AUC_MARGIN: float
 MONITOR_BRIER_MARGIN: float
 MONITOR_CALIBRATION_PERIODS: int
 MONITOR_CITL_TOLERANCE: float
 MONITOR_DEFAULT_BINS: int
-MONITOR_LEVEL: float
 MONITOR_LIFT_BINS: int
 MONITOR_MAJOR_PSI: float
 MONITOR_MAX_AGE_DAYS: float

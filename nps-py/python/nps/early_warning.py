@@ -95,7 +95,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         return self.predict_proba(X)[:, 0]
 
     @io("X")
-    def predicted_nps(self, X: Any, level: float = 0.95) -> dict:
+    def predicted_nps(self, X: Any, level: float = _nps.DEFAULT_LEVEL) -> dict:
         """The predicted NPS of the rows of X with its interval (see :func:`predicted_nps`),
         counting the uncertainty of the model's level from its training respondents."""
         return predicted_nps(self.predict_proba(X), trained_on=self._model.training_rows, level=level)
@@ -401,7 +401,7 @@ TicketScorer = _nps.TicketScorer
 
 
 @io("answers")
-def predicted_nps(proba: Any, trained_on: int = 0, level: float = 0.95, answers: Any = None) -> dict:
+def predicted_nps(proba: Any, trained_on: int = 0, level: float = _nps.DEFAULT_LEVEL, answers: Any = None) -> dict:
     """NPS from (detractor, passive, promoter) probabilities: 100 x (mean P(promoter) -
     mean P(detractor)), with an interval for the NPS the group would show if everyone
     answered. It counts each customer's answer as a draw from their probabilities and, when

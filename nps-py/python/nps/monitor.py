@@ -268,8 +268,8 @@ def _labels(values: Any) -> List[str]:
 
 
 def performance(y: Any, p: Any, period: Any, *, order: Optional[Sequence[Any]] = None,
-                level: float = _nps.MONITOR_LEVEL, lift_bins: int = _nps.MONITOR_LIFT_BINS,
-                alpha: float = _nps.MONITOR_ALPHA, citl_tolerance: float = _nps.MONITOR_CITL_TOLERANCE,
+                level: float = _nps.DEFAULT_LEVEL, lift_bins: int = _nps.MONITOR_LIFT_BINS,
+                alpha: float = _nps.DEFAULT_ALPHA, citl_tolerance: float = _nps.MONITOR_CITL_TOLERANCE,
                 slope_low: float = _nps.MONITOR_SLOPE_LOW,
                 slope_high: float = _nps.MONITOR_SLOPE_HIGH) -> pd.DataFrame:
     """Performance per period: ``y`` the outcomes (0/1), ``p`` the model's probabilities,
@@ -303,7 +303,7 @@ def delong_test(y: Any, score_a: Any, score_b: Any) -> Dict[str, float]:
     return dict(_nps._delong_test(y, score_a, score_b))
 
 
-def auc_interval(y: Any, score: Any, level: float = _nps.MONITOR_LEVEL) -> Dict[str, float]:
+def auc_interval(y: Any, score: Any, level: float = _nps.DEFAULT_LEVEL) -> Dict[str, float]:
     """The ROC AUC with DeLong's standard error and a ``level`` interval (clipped to
     [0, 1]): ``auc``, ``se``, ``lower``, ``upper``."""
     auc, se, lower, upper = _nps._auc_interval(y, score, level)

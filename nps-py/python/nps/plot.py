@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from ._errors import error
-from ._nps import NpsError
+from ._nps import DEFAULT_LEVEL, NpsError
 
 __all__ = ["breakdown", "calibration", "churn_by_score", "gain", "lift", "survival", "trend", "waterfall"]
 
@@ -335,7 +335,7 @@ def waterfall(model: Any, X: Any, customer: Any = None, ax: Any = None, *, top: 
 
 @_draws
 def churn_by_score(result: Any = None, ax: Any = None, *, scores: Any = None, churned: Any = None,
-                   level: float = 0.95, title: Optional[str] = None) -> Any:
+                   level: float = DEFAULT_LEVEL, title: Optional[str] = None) -> Any:
     """Churn rate by NPS answer 0-10 with Wilson intervals, bars coloured by category
     (detractors, passives, promoters) and each category's rate as a dashed line; the title
     gives the relative risk of detractors against promoters. Scores nobody gave have no bar.

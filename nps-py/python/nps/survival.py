@@ -24,7 +24,7 @@ from ._errors import error, not_fitted
 __all__ = ["KaplanMeier", "CoxModel", "LogRankResult", "kaplan_meier_by_segment", "logrank_test",
            "multivariate_logrank_test", "survival_data"]
 
-DEFAULT_ALPHA = 0.05
+DEFAULT_ALPHA = _nps.DEFAULT_ALPHA
 
 
 def _floats(values: Any, field: str) -> np.ndarray:
