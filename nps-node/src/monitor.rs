@@ -511,7 +511,7 @@ pub(crate) trait Monitored {
 }
 
 macro_rules! monitored {
-    ($t:ty, $raw:ident) => {
+    ($t:ty) => {
         impl Monitored for $t {
             fn monitoring(&self) -> &core::ModelMonitoring {
                 &self.monitoring
@@ -530,13 +530,13 @@ macro_rules! monitored {
                 <$t>::drift(self, table, o)
             }
             fn raw(&self, table: &nps_core::encode::RawTable) -> nps_core::Result<Vec<f64>> {
-                Ok(self.$raw(table)?.to_vec())
+                Ok(self.raw_proba(table)?.to_vec())
             }
         }
     };
 }
-monitored!(nps_core::model::ChurnModel, raw_proba);
-monitored!(nps_core::model::boosted::BoostedChurnModel, predict_raw);
+monitored!(nps_core::model::ChurnModel);
+monitored!(nps_core::model::boosted::BoostedChurnModel);
 
 /// A model's stored reference summary as the `ReferenceSummary` class.
 pub(crate) fn reference_of(m: &impl Monitored) -> Option<ReferenceSummary> {

@@ -1,12 +1,10 @@
 //! Python class for `nps_core::model`: the core of `nps.ChurnModel` (the estimator itself,
 //! with scikit-learn's conventions, is in `nps/model.py`).
 use nps_core::model::{self as core, ChurnModelOptions, ClassWeight, LogisticOptions};
-use nps_core::monitor::{DriftOptions, Lineage, ModelMonitoring, PromotionDecision, Recalibration, ReferenceSummary};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::convert::{floats, labels};
 use crate::encode::{encoder_options, raw_table, specs as parse_specs, PyTableEncoder};
 use crate::error::{error, IntoPy};
 
@@ -52,8 +50,7 @@ pub(crate) fn model_options(
 #[pyclass(module = "nps._nps", name = "_ChurnModel")]
 pub struct PyChurnModel(pub core::ChurnModel);
 
-#[pymethods]
-impl PyChurnModel {
+crate::monitor::monitored_pymethods!(PyChurnModel {
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize,
@@ -228,84 +225,6 @@ impl PyChurnModel {
         self.0.training.trained_at = Some(when);
     }
 
-    /// The reference summary recorded at fit (JSON), or None.
-    #[getter]
-    fn reference_summary_json(&self) -> Option<String> {
-        self.0.monitoring.reference_summary.as_ref().map(|s| s.to_json())
-    }
-
-    /// The recalibration applied to the probabilities (JSON), or None.
-    #[getter]
-    fn recalibration_json(&self) -> Option<String> {
-        self.0.monitoring.recalibration.as_ref().map(|r| r.to_json())
-    }
-
-    /// The lineage (JSON), or None.
-    #[getter]
-    fn lineage_json(&self) -> Option<String> {
-        self.0.monitoring.lineage.as_ref().map(|l| l.to_json())
-    }
-
-    /// The model's id (a content hash of its file).
-    #[getter]
-    fn model_id(&self) -> String {
-        self.0.id()
-    }
-
-    /// Sets (or removes, with None) the reference summary, the recalibration and the
-    /// lineage, each as JSON, checked by the core.
-    #[pyo3(signature = (reference_summary, recalibration, lineage))]
-    fn set_monitoring(
-        &mut self,
-        reference_summary: Option<&str>,
-        recalibration: Option<&str>,
-        lineage: Option<&str>,
-    ) -> PyResult<()> {
-        let r = reference_summary.map(ReferenceSummary::from_json).transpose().py()?;
-        let c = recalibration.map(Recalibration::from_json).transpose().py()?;
-        let l = lineage.map(Lineage::from_json).transpose().py()?;
-        let next = ModelMonitoring { reference_summary: r, recalibration: c, lineage: l };
-        self.0.monitoring.set(next).py()
-    }
-
-    /// Fits and keeps a recalibration of raw probabilities `p` to outcomes `y`.
-    fn recalibrate(&mut self, method: &str, y: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>) -> PyResult<()> {
-        let (y, p) = (labels(y, "y")?, floats(p, "p")?);
-        self.0.monitoring.recalibrate(method, &y, &p).py()
-    }
-
-    /// Records a promotion decision (JSON) in the lineage.
-    fn record_decision(&mut self, decision: &str) -> PyResult<()> {
-        self.0.monitoring.record_decision(&PromotionDecision::from_json(decision).py()?);
-        Ok(())
-    }
-
-    /// The drift report (JSON) of a table against the stored reference summary.
-    fn drift(
-        &self,
-        py: Python<'_>,
-        names: Vec<String>,
-        columns: &Bound<'_, PyList>,
-        moderate: f64,
-        major: f64,
-    ) -> PyResult<String> {
-        let table = raw_table(names, columns)?;
-        let options = DriftOptions { moderate, major, ..DriftOptions::default() };
-        Ok(py.detach(|| self.0.drift(&table, &options)).py()?.to_json())
-    }
-
-    /// The probabilities before any recalibration.
-    fn raw_proba<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, PyList>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let table = raw_table(names, columns)?;
-        let p = py.detach(|| self.0.raw_proba(&table)).py()?;
-        Ok(p.into_pyarray(py))
-    }
-
     fn to_json(&self) -> String {
         self.0.to_json()
     }
@@ -314,7 +233,7 @@ impl PyChurnModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyChurnModel(core::ChurnModel::from_json(text).py()?))
     }
-}
+});
 
 /// One factor as Python reads it: (name, contribution, value, typical, mix), the values as
 /// Python numbers, bools, str or None and the mix as [(value, share)], largest first.

@@ -283,3 +283,109 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRecalibration>()?;
     Ok(())
 }
+
+/// `#[pymethods] impl $class { … }` of a churn model class (`ChurnModel`,
+/// `BoostedChurnModel`): the class's own methods, given, and its monitoring methods (the
+/// reference summary, recalibration, lineage and id, drift, the raw probabilities), written
+/// once for both. pyo3 takes one `#[pymethods]` block per class, so the block is built here
+/// around the class's own methods; Node's `monitor::monitored_model_methods!` is the same
+/// list. Each class wraps its core model as `self.0`.
+macro_rules! monitored_pymethods {
+    ($class:ident { $($own:tt)* }) => {
+        #[pyo3::pymethods]
+        impl $class {
+            $($own)*
+
+            /// The reference summary recorded at fit (JSON), or None.
+            #[getter]
+            fn reference_summary_json(&self) -> Option<String> {
+                self.0.monitoring.reference_summary.as_ref().map(|s| s.to_json())
+            }
+
+            /// The recalibration applied to the probabilities (JSON), or None.
+            #[getter]
+            fn recalibration_json(&self) -> Option<String> {
+                self.0.monitoring.recalibration.as_ref().map(|r| r.to_json())
+            }
+
+            /// The lineage (JSON), or None.
+            #[getter]
+            fn lineage_json(&self) -> Option<String> {
+                self.0.monitoring.lineage.as_ref().map(|l| l.to_json())
+            }
+
+            /// The model's id (a content hash of its file).
+            #[getter]
+            fn model_id(&self) -> String {
+                self.0.id()
+            }
+
+            /// Sets (or removes, with None) the reference summary, the recalibration and the
+            /// lineage, each as JSON, checked by the core.
+            #[pyo3(signature = (reference_summary, recalibration, lineage))]
+            fn set_monitoring(
+                &mut self,
+                reference_summary: Option<&str>,
+                recalibration: Option<&str>,
+                lineage: Option<&str>,
+            ) -> pyo3::PyResult<()> {
+                use nps_core::monitor::{Lineage, ModelMonitoring, Recalibration, ReferenceSummary};
+                use $crate::error::IntoPy;
+                let r = reference_summary.map(ReferenceSummary::from_json).transpose().py()?;
+                let c = recalibration.map(Recalibration::from_json).transpose().py()?;
+                let l = lineage.map(Lineage::from_json).transpose().py()?;
+                let next = ModelMonitoring { reference_summary: r, recalibration: c, lineage: l };
+                self.0.monitoring.set(next).py()
+            }
+
+            /// Fits and keeps a recalibration of raw probabilities `p` to outcomes `y`.
+            fn recalibrate(
+                &mut self,
+                method: &str,
+                y: &pyo3::Bound<'_, pyo3::PyAny>,
+                p: &pyo3::Bound<'_, pyo3::PyAny>,
+            ) -> pyo3::PyResult<()> {
+                use $crate::error::IntoPy;
+                let (y, p) = ($crate::convert::labels(y, "y")?, $crate::convert::floats(p, "p")?);
+                self.0.monitoring.recalibrate(method, &y, &p).py()
+            }
+
+            /// Records a promotion decision (JSON) in the lineage.
+            fn record_decision(&mut self, decision: &str) -> pyo3::PyResult<()> {
+                use $crate::error::IntoPy;
+                self.0.monitoring.record_decision(&nps_core::monitor::PromotionDecision::from_json(decision).py()?);
+                Ok(())
+            }
+
+            /// The drift report (JSON) of a table against the stored reference summary.
+            fn drift(
+                &self,
+                py: pyo3::Python<'_>,
+                names: Vec<String>,
+                columns: &pyo3::Bound<'_, pyo3::types::PyList>,
+                moderate: f64,
+                major: f64,
+            ) -> pyo3::PyResult<String> {
+                use $crate::error::IntoPy;
+                let table = $crate::encode::raw_table(names, columns)?;
+                let options = nps_core::monitor::DriftOptions { moderate, major, ..Default::default() };
+                Ok(py.detach(|| self.0.drift(&table, &options)).py()?.to_json())
+            }
+
+            /// The probabilities before any recalibration.
+            fn raw_proba<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+                names: Vec<String>,
+                columns: &pyo3::Bound<'py, pyo3::types::PyList>,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, numpy::PyArray1<f64>>> {
+                use numpy::IntoPyArray;
+                use $crate::error::IntoPy;
+                let table = $crate::encode::raw_table(names, columns)?;
+                let p = py.detach(|| self.0.raw_proba(&table)).py()?;
+                Ok(p.into_pyarray(py))
+            }
+        }
+    };
+}
+pub(crate) use monitored_pymethods;

@@ -159,7 +159,7 @@ impl BoostedChurnModel {
         let profiles = tree_input::profiles(&encoder, x);
         let mut model = Self::fit_rows(encoder, x, profiles, y, sample_weight, eval, options)?;
         if options.record_reference {
-            let score = model.predict_raw_matrix(x, names)?;
+            let score = model.raw_proba_matrix(x, names)?;
             model.monitoring.reference_summary =
                 Some(matrix_reference(x, names, &model.inputs, score.as_slice().expect("contiguous"))?);
             model.version = model.file_version();
@@ -328,12 +328,12 @@ impl BoostedChurnModel {
     }
 
     /// σ(log-odds) of each row of a table, before any recalibration.
-    pub fn predict_raw(&self, table: &RawTable) -> Result<Array1<f64>> {
+    pub fn raw_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
         Ok(self.raw_scores(self.tree_rows(table)?.view())?.mapv(sigmoid))
     }
 
     /// σ(log-odds) of each row of a numeric matrix, before any recalibration.
-    pub fn predict_raw_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
+    pub fn raw_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
         Ok(self.raw_scores(self.tree_rows_matrix(x, names)?.view())?.mapv(sigmoid))
     }
 
@@ -342,7 +342,7 @@ impl BoostedChurnModel {
     /// a stored reference, a missing input, the table's errors.
     pub fn drift(&self, table: &RawTable, options: &DriftOptions) -> Result<DriftReport> {
         stored_reference(self.monitoring.reference_summary.as_ref())?;
-        let score = self.predict_raw(table)?;
+        let score = self.raw_proba(table)?;
         drift_from_reference(
             self.monitoring.reference_summary.as_ref(),
             table,
@@ -381,14 +381,14 @@ impl BoostedChurnModel {
     /// The churn probability of each row of a table (through the [`Self::recalibration`]
     /// when the model has one).
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
-        calibrate(self.monitoring.recalibration.as_ref(), self.predict_raw(table)?)
+        calibrate(self.monitoring.recalibration.as_ref(), self.raw_proba(table)?)
     }
 
     /// The churn probability of each row of a numeric matrix whose columns are the inputs
     /// named `names` (any order; extra columns are ignored; NaN is missing), through the
     /// recalibration when the model has one.
     pub fn predict_proba_matrix(&self, x: ArrayView2<'_, f64>, names: &[String]) -> Result<Array1<f64>> {
-        calibrate(self.monitoring.recalibration.as_ref(), self.predict_raw_matrix(x, names)?)
+        calibrate(self.monitoring.recalibration.as_ref(), self.raw_proba_matrix(x, names)?)
     }
 
     /// Gain and split-count importance of each input.
