@@ -8,7 +8,6 @@ import inspect
 
 import pytest
 
-import nps
 from nps import _nps
 
 MODULES = ["nps", "nps.action", "nps.survey", "nps.survival", "nps.monitor", "nps.early_warning", "nps.value",
