@@ -6,6 +6,7 @@ use napi::bindgen_prelude::{Either, Float64Array, Null, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use nps_core::action::{self as core, Factor, FieldValue, OutcomeKind};
+use nps_core::stats::DEFAULT_LEVEL;
 use nps_core::NpsError;
 
 use crate::error::{to_napi, IntoNapi, Result};
@@ -87,7 +88,7 @@ impl Learner {
     /// quantiles of its Beta posterior (the prior's before any outcome).
     #[napi(catch_unwind, ts_return_type = "[number, number]")]
     pub fn interval(&self, action: String, segment: String, level: Option<f64>) -> Result<Vec<f64>> {
-        let b = self.inner.interval(&action, &segment, level.unwrap_or(nps_core::stats::DEFAULT_LEVEL)).into_napi()?;
+        let b = self.inner.interval(&action, &segment, level.unwrap_or(DEFAULT_LEVEL)).into_napi()?;
         Ok(vec![b.low, b.high])
     }
 
@@ -304,8 +305,7 @@ pub fn off_policy(
 /// Wald interval at `level` (0.95).
 #[napi(namespace = "action", catch_unwind)]
 pub fn uplift(treated_retained: Vec<bool>, control_retained: Vec<bool>, level: Option<f64>) -> Result<Uplift> {
-    let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(nps_core::stats::DEFAULT_LEVEL))
-        .into_napi()?;
+    let u = core::uplift(&treated_retained, &control_retained, level.unwrap_or(DEFAULT_LEVEL)).into_napi()?;
     Ok(Uplift {
         treated_rate: u.treated_rate,
         control_rate: u.control_rate,

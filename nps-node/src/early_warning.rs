@@ -4,6 +4,7 @@ use napi::Env;
 use napi_derive::napi;
 use nps_core::action::Customer;
 use nps_core::early_warning::{self as core};
+use nps_core::stats::DEFAULT_LEVEL;
 use nps_core::synth::Rng;
 use serde::Serialize;
 
@@ -88,8 +89,7 @@ pub fn churn_by_nps(
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let churned = booleans(&churned, "churned")?;
-    let r = core::churn_by_nps(&floats(&scores), &churned, o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL))
-        .into_napi()?;
+    let r = core::churn_by_nps(&floats(&scores), &churned, o.level.unwrap_or(DEFAULT_LEVEL)).into_napi()?;
     let red = r.reduction(o.reduction_share.unwrap_or(0.25)).into_napi()?;
     Ok(ChurnByNps {
         level: r.level,
@@ -386,7 +386,7 @@ pub fn predicted_nps(
         view,
         o.answers.as_deref(),
         crate::convert::size(o.trained_on, "trainedOn", 0.0, 0)?,
-        o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL),
+        o.level.unwrap_or(DEFAULT_LEVEL),
     )
     .into_napi()?;
     Ok(PredictedNps { n: p.n as u32, nps: p.nps, se: p.se, low: p.low, high: p.high, level: p.level })

@@ -405,8 +405,7 @@ pub struct AucInterval {
 /// The AUC of `score` with DeLong's interval at `level` (default 0.95).
 #[napi(namespace = "monitor", catch_unwind)]
 pub fn auc_interval(y: NumericArray, score: NumericArray, level: Option<f64>) -> Result<AucInterval> {
-    let r = core::auc_interval(&floats(&y), &floats(&score), level.unwrap_or(nps_core::stats::DEFAULT_LEVEL))
-        .into_napi()?;
+    let r = core::auc_interval(&floats(&y), &floats(&score), level.unwrap_or(core::DEFAULT_LEVEL)).into_napi()?;
     Ok(AucInterval { auc: r.auc, se: r.se, lower: r.lower, upper: r.upper })
 }
 

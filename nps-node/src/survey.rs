@@ -2,6 +2,7 @@
 use napi::bindgen_prelude::{Either, Float64Array};
 use napi::JsDate;
 use napi_derive::napi;
+use nps_core::stats::DEFAULT_LEVEL;
 use nps_core::survey::{
     self as core, CompareMethod, IntervalMethod, MissingPolicy, NonIntegerPolicy, Period, PlanningShares,
     ReportOptions, ScoreOptions as CoreScoreOptions,
@@ -269,7 +270,7 @@ impl Tally {
         let options = options.map(|o| o.0);
         let o = options.unwrap_or_default();
         let method = interval_method(o.method.as_deref(), &o.prior).into_napi()?;
-        let i = self.inner.interval(method, o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL)).into_napi()?;
+        let i = self.inner.interval(method, o.level.unwrap_or(DEFAULT_LEVEL)).into_napi()?;
         Ok(if o.clip.unwrap_or(false) { i.clipped() } else { i }.into())
     }
 
@@ -364,7 +365,7 @@ pub fn compare(
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let method = o.method.as_deref().map_or(Ok(CompareMethod::Wald), str::parse).into_napi()?;
-    Ok(core::compare(&a.inner, &b.inner, method, o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL)).into_napi()?.into())
+    Ok(core::compare(&a.inner, &b.inner, method, o.level.unwrap_or(DEFAULT_LEVEL)).into_napi()?.into())
 }
 
 /// Options of `probGreater`.
@@ -424,13 +425,8 @@ pub fn sample_size(
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let population = o.population.map(|p| whole_count("population", p)).transpose().into_napi()?;
-    Ok(core::sample_size(
-        margin,
-        o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL),
-        shares(o.shares.map(|s| s.0)),
-        population,
-    )
-    .into_napi()? as f64)
+    Ok(core::sample_size(margin, o.level.unwrap_or(DEFAULT_LEVEL), shares(o.shares.map(|s| s.0)), population)
+        .into_napi()? as f64)
 }
 
 /// Options of `sampleSizeDifference`.
@@ -458,7 +454,7 @@ pub fn sample_size_difference(
     let o = options.unwrap_or_default();
     let n = core::sample_size_difference(
         difference,
-        o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL),
+        o.level.unwrap_or(DEFAULT_LEVEL),
         o.power.unwrap_or(0.8),
         shares(o.shares_a.map(|s| s.0)),
         shares(o.shares_b.map(|s| s.0)),
@@ -505,7 +501,7 @@ fn report_options(o: &ReportOptionsJs) -> nps_core::Result<ReportOptions> {
         )?,
         interval: interval_method(o.method.as_deref(), &o.prior)?,
         compare: o.compare.as_deref().map_or(Ok(CompareMethod::Wald), str::parse)?,
-        level: o.level.unwrap_or(nps_core::stats::DEFAULT_LEVEL),
+        level: o.level.unwrap_or(DEFAULT_LEVEL),
     })
 }
 

@@ -109,9 +109,7 @@ impl KaplanMeier {
             entry: o.entry.as_deref(),
             weights: o.weights.as_deref(),
         };
-        Ok(KaplanMeier {
-            inner: core::KaplanMeier::fit(&data, o.alpha.unwrap_or(nps_core::stats::DEFAULT_ALPHA)).into_napi()?,
-        })
+        Ok(KaplanMeier { inner: core::KaplanMeier::fit(&data, o.alpha.unwrap_or(core::DEFAULT_ALPHA)).into_napi()? })
     }
 
     /// The life table with the estimate and its interval.
@@ -405,7 +403,7 @@ impl CoxModel {
         let input = CoxInput { x: view, covariates: &covariates, data, strata: options.strata.as_deref() };
         let fit_options = CoxOptions {
             penalizer: options.penalizer.unwrap_or(0.0),
-            alpha: options.alpha.unwrap_or(nps_core::stats::DEFAULT_ALPHA),
+            alpha: options.alpha.unwrap_or(core::DEFAULT_ALPHA),
             ..CoxOptions::default()
         };
         Ok(CoxModel { inner: core::CoxModel::fit(&input, &fit_options).into_napi()? })

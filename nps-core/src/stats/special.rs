@@ -392,11 +392,7 @@ pub const HYP2F1_MAX_TERMS: usize = 10_000_000;
 /// that domain, or when the series needs more than [`HYP2F1_MAX_TERMS`] terms.
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let (sum, ln_scale) = hyp2f1_scaled(a, b, c, z);
-    if ln_scale == 0.0 {
-        sum
-    } else {
-        sum * ln_scale.exp()
-    }
+    sum * ln_scale.exp()
 }
 
 /// ln ₂F₁(a, b; c; z), on the domain of [`hyp2f1`], finite where ₂F₁ itself is too large

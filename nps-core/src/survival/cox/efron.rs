@@ -84,9 +84,8 @@ impl RiskSums {
     /// time, so that each packed sum is read and written once per four rows rather than
     /// once per row.
     ///
-    /// On a CPU with AVX2 the same code is compiled for it (four numbers per instruction
-    /// instead of two): each sum sees the same operations in the same order, so the results
-    /// are the same to the bit.
+    /// On a CPU with AVX2, [`Self::add_rows_avx2`] holds the sums in registers: each sum sees
+    /// the same operations in the same order, so the results are the same to the bit.
     fn add_rows(&mut self, x: &[f64], d: usize, scores: &[f64]) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
