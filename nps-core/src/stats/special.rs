@@ -398,7 +398,7 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
 /// ln ₂F₁(a, b; c; z), on the domain of [`hyp2f1`], finite where ₂F₁ itself is too large
 /// for a number (large a, b against c with z near 1: the expected purchases of a frequent
 /// buyer over a long horizon are such a ₂F₁ times a power that is as small).
-pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+pub(crate) fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let (sum, ln_scale) = hyp2f1_scaled(a, b, c, z);
     sum.ln() + ln_scale
 }
