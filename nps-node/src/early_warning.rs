@@ -667,7 +667,7 @@ pub struct TicketScorer {
     outcomes: Vec<nps_core::action::Outcome>,
     /// The learner's draws of the current ticket, when it learns.
     draws: Vec<f64>,
-    json: Vec<u8>,
+    reply: crate::action::Reply,
 }
 
 /// The customer fields and the core's options of a scorer (the core's defaults where not
@@ -701,7 +701,7 @@ impl TicketScorer {
             layout: core::TicketLayout::new(&options),
             outcomes: Vec::new(),
             draws: Vec::new(),
-            json: Vec::new(),
+            reply: Default::default(),
         }
     }
 }
@@ -880,12 +880,10 @@ impl TicketScorer {
         self.score(history, &event, now, own.as_ref(), learner.is_some())?;
         let t = &self.ticket;
         if !details {
-            // The common case crosses back as one JSON text that V8 parses: much cheaper than
-            // building the nested objects property by property through N-API. JSON writes
-            // every f64 so that it parses back to the same bits (none is NaN here).
-            self.json.clear();
-            serde_json::to_writer(&mut self.json, &compact(&self.inner, t, trace)).expect("plain data serialises");
-            return Ok(Either::A(crate::convert::parse_json(env, &self.json)?));
+            // The common case crosses back as JSON (see `action::Reply`; none of its numbers
+            // is NaN).
+            let entries = trace.then_some(t.decision.trace.as_slice());
+            return Ok(Either::A(self.reply.send(env, &compact(&self.inner, t, trace), entries)?));
         }
         Ok(Either::B(TicketResult {
             probability: t.probability,
@@ -942,7 +940,7 @@ struct TicketJson<'a> {
     detractor: Option<DetractorJson<'a>>,
     actions: Vec<crate::action::ActionJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    trace: Option<Vec<crate::action::TraceJson<'a>>>,
+    trace: Option<crate::action::TraceSlot>,
 }
 
 fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool) -> TicketJson<'a> {
@@ -963,6 +961,6 @@ fn compact<'a>(scorer: &'a core::TicketScorer, t: &'a core::Ticket, trace: bool)
             lowering: factors_json(&t.detractor_lowering, scorer.ltr_inputs(), &d.contributions),
         }),
         actions: crate::action::actions_json(&t.decision.actions),
-        trace: trace.then(|| t.decision.trace.iter().map(crate::action::TraceJson::from).collect()),
+        trace: trace.then_some(crate::action::TraceSlot),
     }
 }

@@ -361,3 +361,24 @@ test('uplift ranks by saved value; its mistakes name the action and the value', 
   assert.throws(() => c.decide({ value: 100 }, { score: 50, uplift: { save_call: 0.1, discount: 0.1 } }, new Learner()),
     { code: 'INVALID_PARAMETER', message: /given with a learner/ })
 })
+
+test('a trace with text beyond ASCII crosses whole, each entry cut where it ends', () => {
+  // The trace crosses as one string cut by offsets in UTF-16 units: an action id, a value and
+  // a condition with accents or an emoji must not shift the entries after them.
+  const c = ActionCatalog.fromJson(JSON.stringify({
+    fields: { ville: 'string', n: 'number' },
+    actions: [
+      { id: 'remise_été', label: 'Remise d’été', channel: 'sms', group: 'g', eligibility: { field: 'ville', op: '==', value: 'Genève' } },
+      { id: 'appel_📞', label: 'Appel', channel: 'call', group: 'g', eligibility: { field: 'n', op: '>', value: 10 } },
+      { id: 'merci', label: 'Merci', channel: 'sms', group: 'g', eligibility: { field: 'ville', op: '==', value: 'Zürich' } },
+    ],
+  }))
+  const customer = { ville: 'Zürich', n: 5 }
+  const expected = [
+    { id: 'remise_été', status: 'not_eligible', detail: 'actions[0].eligibility: ville == "Genève" (ville = "Zürich")', condition: 'ville == "Genève"', seen: 'ville = "Zürich"' },
+    { id: 'appel_📞', status: 'not_eligible', detail: 'actions[1].eligibility: n > 10 (n = 5)', condition: 'n > 10', seen: 'n = 5' },
+    { id: 'merci', status: 'kept', detail: 'rank 1', priority: 1, seen: '' },
+  ]
+  assert.deepEqual(c.decide(customer, { score: 50 }).trace, expected)
+  assert.deepEqual(c.decideValues(c.encode(customer), 50, undefined, { trace: true }).trace, expected)
+})

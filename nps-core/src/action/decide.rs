@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::catalog::{ActionValue, Catalog, FieldType};
-use super::condition::{number_text, Cond, Context, Node};
+use super::condition::{Cond, Context, Node};
 use super::{Customer, Factor, FieldValue, Outcome};
 use crate::error::{NpsError, Result};
 
@@ -133,18 +133,25 @@ impl Verdict {
     /// What removed it (the failing condition's JSON path or the policy in words), or the
     /// rank (1 = best) of a kept action.
     pub fn detail(&self) -> String {
-        match self {
-            Verdict::Kept { rank, .. } => format!("rank {}", rank + 1),
+        let mut out = String::new();
+        self.write_detail(&mut out);
+        out
+    }
+
+    /// [`Verdict::detail`] written at the end of `out` (no allocation of its own).
+    pub fn write_detail(&self, out: &mut String) {
+        let _ = match self {
+            Verdict::Kept { rank, .. } => write!(out, "rank {}", rank + 1),
             Verdict::NotEligible { path } | Verdict::NotApplicable { path } | Verdict::NotSuitable { path } => {
-                path.to_string()
+                out.write_str(path)
             }
-            Verdict::Suppressed { policy, reason } => format!("policies[{policy}]: {reason}"),
+            Verdict::Suppressed { policy, reason } => write!(out, "policies[{policy}]: {reason}"),
             Verdict::NoUplift { uplift } => {
-                format!("predicted uplift {}: the action would not keep the customer", number_text(*uplift))
+                write!(out, "predicted uplift {uplift}: the action would not keep the customer")
             }
-            Verdict::BelowTopN { .. } => "below the top N".into(),
-            Verdict::ControlGroup { .. } => "the customer is in the control group".into(),
-        }
+            Verdict::BelowTopN { .. } => out.write_str("below the top N"),
+            Verdict::ControlGroup { .. } => out.write_str("the customer is in the control group"),
+        };
     }
 
     /// The priority, for actions that got that far.
@@ -181,14 +188,21 @@ impl TraceEntry {
     /// (`actions[7].applicability: last_nps >= 9 (last_nps = 4)`); else
     /// [`Verdict::detail`] (the policy in words, the rank, ...).
     pub fn detail(&self) -> String {
+        let mut out = String::new();
+        self.write_detail(&mut out);
+        out
+    }
+
+    /// [`TraceEntry::detail`] written at the end of `out` (no allocation of its own).
+    pub fn write_detail(&self, out: &mut String) {
         match (&self.verdict, &self.condition) {
             (
                 Verdict::NotEligible { path } | Verdict::NotApplicable { path } | Verdict::NotSuitable { path },
                 Some(c),
             ) => {
-                format!("{path}: {c} ({})", self.seen)
+                let _ = write!(out, "{path}: {c} ({})", self.seen);
             }
-            (v, _) => v.detail(),
+            (v, _) => v.write_detail(out),
         }
     }
 }
@@ -598,57 +612,58 @@ impl Catalog {
     /// several separated by `; `, each once): for the trace, off the decision's hot path.
     #[cold]
     fn seen(&self, node: &Node, cx: &Context, customer: Option<&Customer>, out: &mut String) {
-        let mut part = String::new();
-        self.seen_parts(node, cx, customer, &mut part, out);
-    }
-
-    fn seen_parts(&self, node: &Node, cx: &Context, customer: Option<&Customer>, part: &mut String, out: &mut String) {
         // A factor's rank for `in_top`, its contribution for `raises_more_than`.
-        let factor = |part: &mut String, k: usize, ranked: bool| {
+        let factor = |out: &mut String, k: usize, ranked: bool| {
             let name = &self.factors[k];
             let c = cx.contribution[k];
             if c.is_nan() {
-                let _ = write!(part, "{name} not given");
+                let _ = write!(out, "{name} not given");
             } else if ranked {
-                let _ = write!(part, "{name} rank {} ({})", cx.rank[k] + 1, number_text(c));
+                let _ = write!(out, "{name} rank {} ({c})", cx.rank[k] + 1);
             } else {
-                let _ = write!(part, "{name} = {}", number_text(c));
+                let _ = write!(out, "{name} = {c}");
             }
         };
-        part.clear();
+        // Each part is written at the end of `out`, then taken back if an earlier part says
+        // the same.
+        let start = out.len();
+        if start > 0 {
+            out.push_str("; ");
+        }
+        let part = out.len();
         match &node.cond {
-            Cond::True => return,
+            Cond::True => {}
             Cond::All(list) | Cond::Any(list) => {
+                out.truncate(start);
                 for c in list {
-                    self.seen_parts(c, cx, customer, part, out);
+                    self.seen(c, cx, customer, out);
                 }
                 return;
             }
-            Cond::Not(inner) => return self.seen_parts(inner, cx, customer, part, out),
+            Cond::Not(inner) => {
+                out.truncate(start);
+                return self.seen(inner, cx, customer, out);
+            }
             Cond::Number { slot, .. }
             | Cond::NumberIn { slot, .. }
             | Cond::Code { slot, .. }
             | Cond::CodeIn { slot, .. }
-            | Cond::Missing { slot, .. } => self.field_seen(*slot, cx, customer, part),
+            | Cond::Missing { slot, .. } => self.field_seen(*slot, cx, customer, out),
             Cond::Score { .. } => {
-                let _ = write!(part, "score = {}", number_text(cx.score));
+                let _ = write!(out, "score = {}", cx.score);
             }
             Cond::Band(_) => {
                 let band = self.bands.get(cx.band).map_or("none", |b| b.name.as_str());
-                let _ = write!(part, "score = {}, band {band}", number_text(cx.score));
+                let _ = write!(out, "score = {}, band {band}", cx.score);
             }
-            Cond::FactorTop { factor: k, .. } => factor(part, *k, true),
-            Cond::FactorRaises { factor: k, .. } => factor(part, *k, false),
+            Cond::FactorTop { factor: k, .. } => factor(out, *k, true),
+            Cond::FactorRaises { factor: k, .. } => factor(out, *k, false),
         }
-        if !out.split("; ").any(|p| p == part) {
-            if !out.is_empty() {
-                out.push_str("; ");
-            }
-            out.push_str(part);
+        if out.len() == part || out[..start].split("; ").any(|p| p == &out[part..]) {
+            out.truncate(start);
         }
     }
 
-    /// `name = value` or `name missing` for field `slot`.
     fn field_seen(&self, slot: usize, cx: &Context, customer: Option<&Customer>, part: &mut String) {
         let (name, ty) = &self.fields[slot];
         let x = cx.values[slot];
@@ -657,7 +672,7 @@ impl Catalog {
             return;
         }
         let _ = match ty {
-            FieldType::Number => write!(part, "{name} = {}", number_text(x)),
+            FieldType::Number => write!(part, "{name} = {x}"),
             FieldType::Bool => write!(part, "{name} = {}", x == 1.0),
             FieldType::String => match (customer.map(|c| &c.values[slot]), self.vocabulary[slot].get(x as usize)) {
                 (Some(FieldValue::Text(t)), _) | (_, Some(t)) => write!(part, "{name} = {t:?}"),
