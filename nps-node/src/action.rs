@@ -1,6 +1,7 @@
 //! `ActionCatalog`: next-best-action rules of `nps_core::action`.
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{
     Either, Float64Array, Float64ArraySlice, FnArgs, FromNapiValue, Function, FunctionRef, JsObjectValue, JsValue,
@@ -125,7 +126,8 @@ pub struct DecideOptions {
     pub probability: Option<f64>,
     /// Attribution factors: name → log-odds contribution; each a factor the catalogue
     /// declares (an unknown name is an error listing the declared ones).
-    pub factors: Option<HashMap<String, f64>>,
+    #[napi(ts_type = "Record<string, number>")]
+    pub factors: Option<crate::convert::Named<f64>>,
     /// The customer's past outcomes.
     pub history: Option<Vec<Outcome>>,
     /// The time of the decision (a `Date` or epoch milliseconds). Required with a `history`
@@ -448,40 +450,56 @@ pub(crate) struct TraceSlot;
 /// parses: much cheaper than building nested objects property by property through N-API,
 /// and serde writes every f64 so that it parses back to the same bits. The trace (one
 /// entry per catalogue action, mostly text) crosses as one string and one array of numbers
-/// that a small JS function, compiled once per object, cuts into entries: V8 then builds
-/// them from object literals without scanning or escaping any text (about a fifth of the
-/// cost of its JSON).
+/// that a small JS function cuts into entries: V8 then builds them from object literals
+/// without scanning or escaping any text (about a fifth of the cost of its JSON). The
+/// function is compiled once per object, with the actions' ids and the status names, which
+/// then cross as numbers.
 #[derive(Default)]
 pub(crate) struct Reply {
     json: Vec<u8>,
-    /// Every entry's strings, one after another.
+    /// Every entry's detail, condition and what it read, one after another.
     text: String,
-    /// Per entry: the end (in UTF-16 units of `text`) of its id, status and detail, its
-    /// priority (NaN: none), the end of its condition (-1: none) and of what it read.
+    /// Per entry: its status (in `Verdict::STATUSES`), the end (in UTF-16 units of
+    /// `text`) of its detail, its priority (NaN: none), the end of its condition (-1: none)
+    /// and of what it read.
     cells: Vec<f64>,
-    assemble: Option<FunctionRef<(), ()>>,
+    /// The JS half.
+    assemble: Option<Assembler>,
 }
 
-/// `Reply`'s JS half: parses the result's JSON and puts the trace cut from `text` in its
-/// `trace` slot (the first `n` numbers of its own `cells`, which `Reply` fills, laid out as
-/// [`Reply::cells`]).
-const ASSEMBLE: &str = r#"(function () {
+/// [`ASSEMBLE`]'s function and the ids it was compiled with.
+struct Assembler {
+    function: FunctionRef<(), ()>,
+    ids: Vec<Arc<str>>,
+}
+
+/// [`ASSEMBLE`] itself: given the ids and the status names, the function.
+type AssemblerFactory<'env> = Function<'env, FnArgs<(Vec<&'env str>, Vec<&'static str>)>, Function<'env, (), ()>>;
+
+/// Numbers per trace entry in [`Reply::cells`].
+const CELLS: usize = 5;
+
+/// `Reply`'s JS half, a factory given the actions' ids and the status names once: its
+/// function parses the result's JSON and puts in its `trace` slot the entries cut from
+/// `text` by the first `n` numbers of the function's own `cells` (which `Reply` fills, laid
+/// out as [`Reply::cells`]).
+const ASSEMBLE: &str = r#"(function (ids, statuses) {
   'use strict'
   function assembleTrace(json, text, n) {
     const result = JSON.parse(json)
     const cells = assembleTrace.cells
-    const trace = new Array(n / 6)
+    const trace = new Array(n / 5)
     let at = 0
-    for (let i = 0, k = 0; k < n; i++, k += 6) {
-      const entry = { id: text.slice(at, cells[k]), status: text.slice(cells[k], cells[k + 1]), detail: text.slice(cells[k + 1], cells[k + 2]) }
-      at = cells[k + 2]
-      if (cells[k + 3] === cells[k + 3]) entry.priority = cells[k + 3]
-      if (cells[k + 4] >= 0) {
-        entry.condition = text.slice(at, cells[k + 4])
-        at = cells[k + 4]
+    for (let i = 0, k = 0; k < n; i++, k += 5) {
+      const entry = { id: ids[i], status: statuses[cells[k] | 0], detail: text.slice(at, cells[k + 1]) }
+      at = cells[k + 1]
+      if (cells[k + 2] === cells[k + 2]) entry.priority = cells[k + 2]
+      if (cells[k + 3] >= 0) {
+        entry.condition = text.slice(at, cells[k + 3])
+        at = cells[k + 3]
       }
-      entry.seen = text.slice(at, cells[k + 5])
-      at = cells[k + 5]
+      entry.seen = text.slice(at, cells[k + 4])
+      at = cells[k + 4]
       trace[i] = entry
     }
     result.trace = trace
@@ -489,7 +507,7 @@ const ASSEMBLE: &str = r#"(function () {
   }
   assembleTrace.cells = new Float64Array(0)
   return assembleTrace
-})()"#;
+})"#;
 
 impl Reply {
     /// `result` as a JS value; with `trace`, `result` has a [`TraceSlot`] that the entries
@@ -511,10 +529,7 @@ impl Reply {
         let (text, cells) = (&mut self.text, &mut self.cells);
         let end = |text: &String| text.len() as f64;
         for entry in trace {
-            text.push_str(&entry.id);
-            cells.push(end(text));
-            text.push_str(entry.verdict.status());
-            cells.push(end(text));
+            cells.push(entry.verdict.code() as f64);
             entry.write_detail(text);
             cells.push(end(text));
             cells.push(entry.verdict.priority().unwrap_or(f64::NAN));
@@ -532,7 +547,7 @@ impl Reply {
         if !ascii {
             let (mut bytes, mut units) = (0, 0);
             for (k, cell) in cells.iter_mut().enumerate() {
-                if k % 6 != 3 && *cell >= 0.0 {
+                if matches!(k % CELLS, 1 | 3 | 4) && *cell >= 0.0 {
                     let to = *cell as usize;
                     units += text[bytes..to].encode_utf16().count();
                     bytes = to;
@@ -540,16 +555,21 @@ impl Reply {
                 }
             }
         }
-        if self.assemble.is_none() {
-            let f: Function<(), ()> = env.run_script(ASSEMBLE).into_napi()?;
-            self.assemble = Some(f.create_ref().into_napi()?);
+        let same_ids =
+            |ids: &[Arc<str>]| ids.len() == trace.len() && ids.iter().zip(trace).all(|(a, e)| Arc::ptr_eq(a, &e.id));
+        if !self.assemble.as_ref().is_some_and(|a| same_ids(&a.ids)) {
+            let factory: AssemblerFactory = env.run_script(ASSEMBLE).into_napi()?;
+            let ids: Vec<Arc<str>> = trace.iter().map(|e| e.id.clone()).collect();
+            let names = ids.iter().map(|id| &**id).collect();
+            let f = factory.call(FnArgs::from((names, core::Verdict::STATUSES.to_vec()))).into_napi()?;
+            self.assemble = Some(Assembler { function: f.create_ref().into_napi()?, ids });
         }
-        let f = self.assemble.as_ref().expect("compiled above").borrow_back(env).into_napi()?;
+        let f = self.assemble.as_ref().expect("compiled above").function.borrow_back(env).into_napi()?;
         // The numbers go into the function's own array (grown as needed), not a new one.
         let mut holder = Object::from_raw(env.raw(), f.raw());
         let mut cells: Float64ArraySlice = holder.get_named_property_unchecked("cells").into_napi()?;
         if cells.len() < self.cells.len() {
-            cells = Float64ArraySlice::from_data(env, vec![0.0; self.cells.len().max(192)]).into_napi()?;
+            cells = Float64ArraySlice::from_data(env, vec![0.0; self.cells.len().max(32 * CELLS)]).into_napi()?;
             holder.set_named_property("cells", cells).into_napi()?;
         }
         // SAFETY: JS is not running (this is its thread, in a call from it), and the array

@@ -382,3 +382,30 @@ test('a trace with text beyond ASCII crosses whole, each entry cut where it ends
   assert.deepEqual(c.decide(customer, { score: 50 }).trace, expected)
   assert.deepEqual(c.decideValues(c.encode(customer), 50, undefined, { trace: true }).trace, expected)
 })
+
+test('a plain customer object and the same fields read one by one give the same record, or the same error', () => {
+  // A plain object of JSON values crosses as its JSON; any other object (here: one whose
+  // prototype is not Object.prototype) property by property. Both must read the same.
+  const c = ActionCatalog.playbook()
+  const slow = (o) => Object.assign(Object.create({ inherited: undefined }), o)
+  const base = { tenure_days: 400, segment: 'prepaid', complained_outage: false, complained_overage: true,
+    monthly_bill: 55.5, payment_trend: 1.1, usage_trend_30d: 0.9, last_nps: 7 }
+  const variants = [base, { ...base, segment: 'unheard of' }, { ...base, last_nps: null }, { ...base, last_nps: NaN },
+    { ...base, last_nps: undefined }, { ...base, tenure_days: Infinity }, { ...base, monthly_bill: -0 },
+    { ...base, tenure_days: 1e308 * 10 }, { ...base, segment: 'é 📞 "quoted" \\ \n' }, { ...base, colour: 'red' },
+    { ...base, when: new Date(0) }, { ...base, tags: ['a'] }, { ...base, n: 10n }, { ...base, monthly_bill: '55' },
+    { tenure_days: 5 }, {}]
+  const outcome = (f) => { try { return Array.from(f()) } catch (e) { return `${e.code}: ${e.message}` } }
+  for (const v of variants) {
+    const fast = outcome(() => c.encode(v))
+    assert.deepEqual(fast, outcome(() => c.encode(slow(v))), require('node:util').inspect(v))
+  }
+  assert.deepEqual(outcome(() => c.encode({ ...base, colour: 'red' })).slice(0, 14), 'UNKNOWN_VALUE:')
+  // Factors too: a plain object of numbers as JSON, anything else one by one.
+  const factors = { bill_shock: 0.5, repeat_contacts_90d: -0.25 }
+  const decide = (f) => outcome(() => c.decide(base, { score: 50, factors: f, now: 0 }).actions.map((a) => a.id))
+  assert.deepEqual(decide(factors), decide(slow(factors)))
+  assert.deepEqual(decide({ bill_shock: NaN }), decide(slow({ bill_shock: NaN })))
+  assert.deepEqual(decide({ nope: 1 }), decide(slow({ nope: 1 })))
+  assert.match(String(decide({ nope: 1 })), /nope/)
+})

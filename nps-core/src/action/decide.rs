@@ -115,18 +115,36 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict's name, in the order of [`Verdict::code`].
+    pub const STATUSES: [&'static str; 8] = [
+        "kept",
+        "not_eligible",
+        "not_applicable",
+        "not_suitable",
+        "suppressed",
+        "no_uplift",
+        "below_top_n",
+        "control_group",
+    ];
+
     /// The verdict's name: `kept`, `not_eligible`, `not_applicable`, `not_suitable`,
     /// `suppressed`, `no_uplift`, `below_top_n` or `control_group`.
     pub fn status(&self) -> &'static str {
+        Self::STATUSES[self.code()]
+    }
+
+    /// The verdict's place in [`Verdict::STATUSES`] (a binding sends the number, not the
+    /// name).
+    pub fn code(&self) -> usize {
         match self {
-            Verdict::Kept { .. } => "kept",
-            Verdict::NotEligible { .. } => "not_eligible",
-            Verdict::NotApplicable { .. } => "not_applicable",
-            Verdict::NotSuitable { .. } => "not_suitable",
-            Verdict::Suppressed { .. } => "suppressed",
-            Verdict::NoUplift { .. } => "no_uplift",
-            Verdict::BelowTopN { .. } => "below_top_n",
-            Verdict::ControlGroup { .. } => "control_group",
+            Verdict::Kept { .. } => 0,
+            Verdict::NotEligible { .. } => 1,
+            Verdict::NotApplicable { .. } => 2,
+            Verdict::NotSuitable { .. } => 3,
+            Verdict::Suppressed { .. } => 4,
+            Verdict::NoUplift { .. } => 5,
+            Verdict::BelowTopN { .. } => 6,
+            Verdict::ControlGroup { .. } => 7,
         }
     }
 
