@@ -580,11 +580,8 @@ pub(crate) fn recalibrate(
         napi::bindgen_prelude::Either::A(p) => floats(&p),
         napi::bindgen_prelude::Either::B(t) => m.raw(&crate::encode::table(&t)?.raw).into_napi()?,
     };
-    m.monitoring_mut().recalibrate(method.as_deref().unwrap_or(DEFAULT_RECALIBRATION), &floats(y), &p).into_napi()
+    m.monitoring_mut().recalibrate(method.as_deref().unwrap_or(core::DEFAULT_RECALIBRATION), &floats(y), &p).into_napi()
 }
-
-/// The method of `recalibrate` when none is given.
-pub(crate) const DEFAULT_RECALIBRATION: &str = "platt";
 
 /// Drift of a table from a model's stored reference summary (its score included).
 pub(crate) fn model_drift(

@@ -99,7 +99,7 @@ fn prior_arg(prior: &Option<Vec<f64>>) -> nps_core::Result<Option<[f64; 3]>> {
 }
 
 fn interval_method(method: Option<&str>, prior: &Option<Vec<f64>>) -> nps_core::Result<IntervalMethod> {
-    IntervalMethod::parse(method.unwrap_or("adjusted_wald"), prior_arg(prior)?)
+    IntervalMethod::parse(method.unwrap_or(IntervalMethod::default().name()), prior_arg(prior)?)
 }
 
 /// An interval for an NPS, in points.
@@ -364,7 +364,7 @@ pub fn compare(
 ) -> Result<Comparison> {
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
-    let method = o.method.as_deref().map_or(Ok(CompareMethod::Wald), str::parse).into_napi()?;
+    let method = o.method.as_deref().map_or(Ok(CompareMethod::default()), str::parse).into_napi()?;
     Ok(core::compare(&a.inner, &b.inner, method, o.level.unwrap_or(DEFAULT_LEVEL)).into_napi()?.into())
 }
 
@@ -455,7 +455,7 @@ pub fn sample_size_difference(
     let n = core::sample_size_difference(
         difference,
         o.level.unwrap_or(DEFAULT_LEVEL),
-        o.power.unwrap_or(0.8),
+        o.power.unwrap_or(core::DEFAULT_POWER),
         shares(o.shares_a.map(|s| s.0)),
         shares(o.shares_b.map(|s| s.0)),
     );
@@ -500,7 +500,7 @@ fn report_options(o: &ReportOptionsJs) -> nps_core::Result<ReportOptions> {
             o.out_of_range.as_deref(),
         )?,
         interval: interval_method(o.method.as_deref(), &o.prior)?,
-        compare: o.compare.as_deref().map_or(Ok(CompareMethod::Wald), str::parse)?,
+        compare: o.compare.as_deref().map_or(Ok(CompareMethod::default()), str::parse)?,
         level: o.level.unwrap_or(DEFAULT_LEVEL),
     })
 }

@@ -37,6 +37,10 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEFAULT_TOP_ACTIONS", nps_core::action::DEFAULT_TOP)?;
     m.add("DEFAULT_LEVEL", nps_core::stats::DEFAULT_LEVEL)?;
     m.add("DEFAULT_ALPHA", nps_core::stats::DEFAULT_ALPHA)?;
+    m.add("DEFAULT_INTERVAL_METHOD", nps_core::survey::IntervalMethod::default().name())?;
+    m.add("DEFAULT_COMPARE_METHOD", nps_core::survey::CompareMethod::default().name())?;
+    m.add("DEFAULT_POWER", nps_core::survey::DEFAULT_POWER)?;
+    m.add("DEFAULT_RECALIBRATION", nps_core::monitor::DEFAULT_RECALIBRATION)?;
     error::register(m)?;
     action::register(m)?;
     survey::register(m)?;

@@ -65,8 +65,8 @@ pub use policy::{
     DEFAULT_CALIBRATION_PERIODS, DEFAULT_MAX_AGE_DAYS, DEFAULT_MODERATE_INPUTS,
 };
 pub use recalibration::{
-    logit, pool_adjacent_violators, IsotonicCalibration, PlattScaling, Recalibration, LOGIT_EPSILON, PLATT_MAX_ITER,
-    RECALIBRATION_METHODS,
+    logit, pool_adjacent_violators, IsotonicCalibration, PlattScaling, Recalibration, DEFAULT_RECALIBRATION,
+    LOGIT_EPSILON, PLATT_MAX_ITER, RECALIBRATION_METHODS,
 };
 pub use summary::{
     CategoricalSummary, Column, ColumnValues, InputSummary, NumericSummary, ReferenceSummary, KS_POINTS,

@@ -283,6 +283,10 @@ pub enum Recalibration {
     Isotonic(IsotonicCalibration),
 }
 
+/// The method a model's `recalibrate` uses when none is named: Platt scaling keeps the
+/// scores' order and needs few outcomes.
+pub const DEFAULT_RECALIBRATION: &str = "platt";
+
 /// The methods by name, for the bindings.
 pub const RECALIBRATION_METHODS: [&str; 2] = ["platt", "isotonic"];
 

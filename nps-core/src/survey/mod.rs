@@ -21,7 +21,7 @@ pub use breakdown::{
 pub use compare::{compare, prob_greater, CompareMethod, Comparison};
 pub use interval::{Interval, IntervalMethod, ADJUSTED_WALD_PSEUDO_COUNTS};
 pub use period::{Period, PeriodKey};
-pub use sample_size::{sample_size, sample_size_difference, PlanningShares};
+pub use sample_size::{sample_size, sample_size_difference, PlanningShares, DEFAULT_POWER};
 pub use scale::{Category, MissingPolicy, NonIntegerPolicy, OutOfRangePolicy, Scale, ScoreOptions};
 pub use tally::{Score, Tally};
 pub use validate::{validate_scores, AnswerProblem, BadAnswer};

@@ -74,6 +74,10 @@ pub fn sample_size(margin: f64, level: f64, shares: PlanningShares, population: 
     Ok(ceil_count(n))
 }
 
+/// The power of [`sample_size_difference`] by default: a real difference is found four
+/// times in five.
+pub const DEFAULT_POWER: f64 = 0.8;
+
 /// Respondents needed in each of two groups to detect a true difference of
 /// `difference` points with probability `power`, in a two-sided test at `level`:
 /// n = (z_{α/2} + z_β)² (σ_A² + σ_B²) / δ².

@@ -1106,8 +1106,12 @@ def uplift(treated_retained, control_retained, level=0.95) -> Any:
     "uplift", "low", "high"}."""
 
 DEFAULT_ALPHA: float
+DEFAULT_COMPARE_METHOD: str
+DEFAULT_INTERVAL_METHOD: str
 DEFAULT_LEARNER: str
 DEFAULT_LEVEL: float
+DEFAULT_POWER: float
+DEFAULT_RECALIBRATION: str
 DEFAULT_TOP_ACTIONS: int
 DEFAULT_TOP_FACTORS: int
 MONITOR_AUC_DROP: float

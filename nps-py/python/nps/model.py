@@ -102,7 +102,7 @@ class _CoreModel:
                                                   else recalibrator.to_json())
         m.set_monitoring(m.reference_summary_json, text, m.lineage_json)
 
-    def recalibrate(self, y: Any, p_or_X: Any, method: str = "platt") -> Any:
+    def recalibrate(self, y: Any, p_or_X: Any, method: str = _nps.DEFAULT_RECALIBRATION) -> Any:
         """Fits a recalibration (``"platt"`` or ``"isotonic"``) on recent outcomes ``y`` and
         keeps it in the model (and its file): ``p_or_X`` is either the model's raw
         probabilities of those customers (a 1-D array) or their inputs (a table), scored

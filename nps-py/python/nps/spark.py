@@ -170,7 +170,7 @@ def _sort_key(label: tuple) -> tuple:
 
 
 def breakdown(df: Any, score: str, by: Union[str, Sequence[str]], weight: Optional[str] = None, *,
-              method: str = "adjusted_wald", level: float = _nps.DEFAULT_LEVEL, prior: Optional[tuple] = None, scale: Any = None,
+              method: str = _nps.DEFAULT_INTERVAL_METHOD, level: float = _nps.DEFAULT_LEVEL, prior: Optional[tuple] = None, scale: Any = None,
               non_integer: str = "error", missing: str = "error", out_of_range: str = "error",
               dropna: Optional[bool] = None, spark: bool = False) -> Any:
     """NPS by segment of a Spark DataFrame: ``score`` the answer column, ``by`` one key
@@ -207,7 +207,7 @@ def breakdown(df: Any, score: str, by: Union[str, Sequence[str]], weight: Option
 
 
 def trend(df: Any, score: str, time: str, period: str = "month", weight: Optional[str] = None, *,
-          method: str = "adjusted_wald", compare: str = "wald", level: float = _nps.DEFAULT_LEVEL, prior: Optional[tuple] = None,
+          method: str = _nps.DEFAULT_INTERVAL_METHOD, compare: str = _nps.DEFAULT_COMPARE_METHOD, level: float = _nps.DEFAULT_LEVEL, prior: Optional[tuple] = None,
           scale: Any = None, non_integer: str = "error", missing: str = "error", out_of_range: str = "error",
           spark: bool = False) -> Any:
     """NPS by period of a Spark DataFrame (``time`` a timestamp, date or epoch-seconds
