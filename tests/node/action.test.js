@@ -401,6 +401,17 @@ test('a plain customer object and the same fields read one by one give the same 
     assert.deepEqual(fast, outcome(() => c.encode(slow(v))), require('node:util').inspect(v))
   }
   assert.deepEqual(outcome(() => c.encode({ ...base, colour: 'red' })).slice(0, 14), 'UNKNOWN_VALUE:')
+  // Every double crosses to the bit: JS writes the shortest text that reads back the same,
+  // and serde reads it correctly rounded.
+  let state = 12345
+  const next = () => { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648 }
+  const doubles = [5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 2 ** 64, 2 ** 53 + 2, 0.1 + 0.2, -1e-300]
+  for (let i = 0; i < 500; i++) doubles.push((next() - 0.5) * 10 ** Math.floor(next() * 40 - 20))
+  for (const x of doubles) {
+    const v = { ...base, monthly_bill: x, tenure_days: -x }
+    assert.deepEqual(c.encode(v), c.encode(slow(v)), String(x))
+    assert.ok(Object.is(c.encode(v)[3], x), String(x))
+  }
   // Factors too: a plain object of numbers as JSON, anything else one by one.
   const factors = { bill_shock: 0.5, repeat_contacts_90d: -0.25 }
   const decide = (f) => outcome(() => c.decide(base, { score: 50, factors: f, now: 0 }).actions.map((a) => a.id))
