@@ -64,53 +64,35 @@ pub struct LabelOptions {
     pub pos_label: Option<Label>,
 }
 
-/// Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`.
-#[napi(namespace = "metrics", catch_unwind)]
-pub fn roc_auc(
-    y: Labels,
-    score: NumericArray,
-    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
-) -> Result<f64> {
-    let options = options.map(|o| o.0);
-    let o = options.unwrap_or_default();
-    core::roc_auc(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()
+/// A metric of 0/1 outcomes `y` and one number per customer (`score` or `p`), optionally
+/// weighted: the four below differ only in their name, their second argument and their doc
+/// (a string, not a doc comment: napi-rs would write a doc comment passed through a macro
+/// into index.d.ts as `r" ..."`).
+macro_rules! outcome_metric {
+    ($doc:literal, $name:ident($x:ident)) => {
+        #[doc = $doc]
+        #[napi(namespace = "metrics", catch_unwind)]
+        pub fn $name(
+            y: Labels,
+            $x: NumericArray,
+            #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<
+                crate::convert::Obj<MetricOptions>,
+            >,
+        ) -> Result<f64> {
+            let options = options.map(|o| o.0);
+            let o = options.unwrap_or_default();
+            core::$name(&labels(&y, o.pos_label.as_ref())?, &floats(&$x), o.weights.as_deref()).into_napi()
+        }
+    };
 }
 
-/// Average precision (step-wise), as scikit-learn's `average_precision_score`.
-#[napi(namespace = "metrics", catch_unwind)]
-pub fn average_precision(
-    y: Labels,
-    score: NumericArray,
-    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
-) -> Result<f64> {
-    let options = options.map(|o| o.0);
-    let o = options.unwrap_or_default();
-    core::average_precision(&labels(&y, o.pos_label.as_ref())?, &floats(&score), o.weights.as_deref()).into_napi()
-}
-
-/// Mean log loss, probabilities clipped to [ε, 1 − ε].
-#[napi(namespace = "metrics", catch_unwind)]
-pub fn log_loss(
-    y: Labels,
-    p: NumericArray,
-    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
-) -> Result<f64> {
-    let options = options.map(|o| o.0);
-    let o = options.unwrap_or_default();
-    core::log_loss(&labels(&y, o.pos_label.as_ref())?, &floats(&p), o.weights.as_deref()).into_napi()
-}
-
-/// Mean squared difference between probability and outcome.
-#[napi(namespace = "metrics", catch_unwind)]
-pub fn brier(
-    y: Labels,
-    p: NumericArray,
-    #[napi(ts_arg_type = "MetricOptions | undefined | null")] options: Option<crate::convert::Obj<MetricOptions>>,
-) -> Result<f64> {
-    let options = options.map(|o| o.0);
-    let o = options.unwrap_or_default();
-    core::brier(&labels(&y, o.pos_label.as_ref())?, &floats(&p), o.weights.as_deref()).into_napi()
-}
+outcome_metric!(" Area under the ROC curve (ties count one half), as scikit-learn's `roc_auc_score`.", roc_auc(score));
+outcome_metric!(
+    " Average precision (step-wise), as scikit-learn's `average_precision_score`.",
+    average_precision(score)
+);
+outcome_metric!(" Mean log loss, probabilities clipped to [ε, 1 − ε].", log_loss(p));
+outcome_metric!(" Mean squared difference between probability and outcome.", brier(p));
 
 /// The ROC curve at every distinct score (the first threshold is Infinity).
 #[napi(object)]

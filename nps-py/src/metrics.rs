@@ -41,57 +41,41 @@ fn weights(w: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
     w.map(|w| floats(w, "weights")).transpose()
 }
 
-/// Area under the ROC curve (ties count one half).
-#[pyfunction]
-#[pyo3(signature = (y, score, sample_weight=None, *, pos_label=None))]
-fn roc_auc(
-    y: &Bound<'_, PyAny>,
-    score: &Bound<'_, PyAny>,
-    sample_weight: Option<&Bound<'_, PyAny>>,
-    pos_label: Option<&Bound<'_, PyAny>>,
-) -> PyResult<f64> {
-    let (y, s) = inputs(y, score, "score", pos_label)?;
-    core::roc_auc(&y, &s, weights(sample_weight)?.as_deref()).py()
+/// A metric of 0/1 outcomes `y` and one number per customer (`score` or `p`), optionally
+/// weighted: the four below differ only in their name, their second argument and their doc.
+macro_rules! outcome_metric {
+    ($(#[$doc:meta])* $name:ident($x:ident)) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (y, $x, sample_weight=None, *, pos_label=None))]
+        fn $name(
+            y: &Bound<'_, PyAny>,
+            $x: &Bound<'_, PyAny>,
+            sample_weight: Option<&Bound<'_, PyAny>>,
+            pos_label: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<f64> {
+            let (y, x) = inputs(y, $x, stringify!($x), pos_label)?;
+            core::$name(&y, &x, weights(sample_weight)?.as_deref()).py()
+        }
+    };
 }
 
-/// Average precision (step-wise area under the precision-recall curve).
-#[pyfunction]
-#[pyo3(signature = (y, score, sample_weight=None, *, pos_label=None))]
-fn average_precision(
-    y: &Bound<'_, PyAny>,
-    score: &Bound<'_, PyAny>,
-    sample_weight: Option<&Bound<'_, PyAny>>,
-    pos_label: Option<&Bound<'_, PyAny>>,
-) -> PyResult<f64> {
-    let (y, s) = inputs(y, score, "score", pos_label)?;
-    core::average_precision(&y, &s, weights(sample_weight)?.as_deref()).py()
-}
-
-/// Mean log loss (probabilities clipped to [eps, 1 - eps]).
-#[pyfunction]
-#[pyo3(signature = (y, p, sample_weight=None, *, pos_label=None))]
-fn log_loss(
-    y: &Bound<'_, PyAny>,
-    p: &Bound<'_, PyAny>,
-    sample_weight: Option<&Bound<'_, PyAny>>,
-    pos_label: Option<&Bound<'_, PyAny>>,
-) -> PyResult<f64> {
-    let (y, p) = inputs(y, p, "p", pos_label)?;
-    core::log_loss(&y, &p, weights(sample_weight)?.as_deref()).py()
-}
-
-/// Mean squared difference between probability and outcome.
-#[pyfunction]
-#[pyo3(signature = (y, p, sample_weight=None, *, pos_label=None))]
-fn brier(
-    y: &Bound<'_, PyAny>,
-    p: &Bound<'_, PyAny>,
-    sample_weight: Option<&Bound<'_, PyAny>>,
-    pos_label: Option<&Bound<'_, PyAny>>,
-) -> PyResult<f64> {
-    let (y, p) = inputs(y, p, "p", pos_label)?;
-    core::brier(&y, &p, weights(sample_weight)?.as_deref()).py()
-}
+outcome_metric!(
+    /// Area under the ROC curve (ties count one half).
+    roc_auc(score)
+);
+outcome_metric!(
+    /// Average precision (step-wise area under the precision-recall curve).
+    average_precision(score)
+);
+outcome_metric!(
+    /// Mean log loss (probabilities clipped to [eps, 1 - eps]).
+    log_loss(p)
+);
+outcome_metric!(
+    /// Mean squared difference between probability and outcome.
+    brier(p)
+);
 
 /// The ROC curve: (fpr, tpr, thresholds), the first threshold +inf.
 #[pyfunction]
