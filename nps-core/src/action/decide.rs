@@ -682,6 +682,7 @@ impl Catalog {
         }
     }
 
+    /// `name = value` or `name missing` for field `slot`.
     fn field_seen(&self, slot: usize, cx: &Context, customer: Option<&Customer>, part: &mut String) {
         let (name, ty) = &self.fields[slot];
         let x = cx.values[slot];
