@@ -102,6 +102,10 @@ fn interval_method(method: Option<&str>, prior: &Option<Vec<f64>>) -> nps_core::
     IntervalMethod::parse(method.unwrap_or(IntervalMethod::default().name()), prior_arg(prior)?)
 }
 
+fn compare_method(method: Option<&str>) -> nps_core::Result<CompareMethod> {
+    method.map_or(Ok(CompareMethod::default()), str::parse)
+}
+
 /// An interval for an NPS, in points.
 #[napi(object)]
 pub struct Interval {
@@ -364,7 +368,7 @@ pub fn compare(
 ) -> Result<Comparison> {
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
-    let method = o.method.as_deref().map_or(Ok(CompareMethod::default()), str::parse).into_napi()?;
+    let method = compare_method(o.method.as_deref()).into_napi()?;
     Ok(core::compare(&a.inner, &b.inner, method, o.level.unwrap_or(DEFAULT_LEVEL)).into_napi()?.into())
 }
 
@@ -500,7 +504,7 @@ fn report_options(o: &ReportOptionsJs) -> nps_core::Result<ReportOptions> {
             o.out_of_range.as_deref(),
         )?,
         interval: interval_method(o.method.as_deref(), &o.prior)?,
-        compare: o.compare.as_deref().map_or(Ok(CompareMethod::default()), str::parse)?,
+        compare: compare_method(o.compare.as_deref())?,
         level: o.level.unwrap_or(DEFAULT_LEVEL),
     })
 }
