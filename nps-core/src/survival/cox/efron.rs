@@ -62,8 +62,29 @@ impl RiskSums {
         RiskSums { phi: 0.0, phi_x: vec![0.0; d], phi_xx: vec![0.0; d * (d + 1) / 2] }
     }
 
-    /// Adds (`sign` = 1) or removes (−1) a row with score `phi`.
+    /// Adds (`sign` = 1) or removes (−1) a row with score `phi`. Each second-moment sum takes
+    /// its product by a fused multiply-add: one rounding, and the same result on every
+    /// machine (IEEE's fma rounds the exact value), so that [`Self::add_rows_avx2`], which
+    /// adds the same products in registers, gives the same bits.
     fn add(&mut self, x: &[f64], phi: f64, sign: f64) {
+        #[cfg(target_arch = "x86_64")]
+        if fused() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked on the line above.
+            return unsafe { self.add_fused(x, phi, sign) };
+        }
+        self.add_row(x, phi, sign)
+    }
+
+    /// [`Self::add_row`] compiled with FMA instructions (without them, each `mul_add` is a
+    /// call into the C library).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn add_fused(&mut self, x: &[f64], phi: f64, sign: f64) {
+        self.add_row(x, phi, sign)
+    }
+
+    #[inline(always)]
+    fn add_row(&mut self, x: &[f64], phi: f64, sign: f64) {
         let phi = sign * phi;
         self.phi += phi;
         // Row a of the packed upper triangle is the slice after rows 0..a: zipped slices, so
@@ -74,38 +95,49 @@ impl RiskSums {
             *sum += pa;
             let (row, tail) = rest.split_at_mut(x.len() - a);
             for (acc, &xb) in row.iter_mut().zip(&x[a..]) {
-                *acc += pa * xb;
+                *acc = pa.mul_add(xb, *acc);
             }
             rest = tail;
         }
     }
 
-    /// Adds the rows of the row-major `x` (`d` columns) with their scores: four rows at a
-    /// time, so that each packed sum is read and written once per four rows rather than
-    /// once per row.
+    /// Adds the rows of the row-major `x` (`d` columns) with their scores, one after
+    /// another, as [`Self::add`] does.
     ///
-    /// On a CPU with AVX2, [`Self::add_rows_avx2`] holds the sums in registers: each sum sees
-    /// the same operations in the same order, so the results are the same to the bit.
+    /// On a CPU with AVX2 and FMA, [`Self::add_rows_avx2`] holds the sums in registers:
+    /// each sum sees the same operations in the same order, so the results are the same to
+    /// the bit.
     fn add_rows(&mut self, x: &[f64], d: usize, scores: &[f64]) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked on the line above.
+        if fused() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked on the line above.
             return unsafe { self.add_rows_avx2(x, d, scores) };
         }
         self.add_rows_portable(x, d, scores)
     }
 
-    /// [`Self::add_rows_portable`] with the packed sums held in registers: each tile of
-    /// two covariates × eight columns is summed over a stretch of rows (kept in the cache)
-    /// before it is stored. Every sum sees the same products added in the same order as in
-    /// the portable code, so the results are the same to the bit; columns left of a tile's
-    /// covariates are computed and thrown away so that every tile starts on a whole vector.
+    fn add_rows_portable(&mut self, x: &[f64], d: usize, scores: &[f64]) {
+        for (i, &phi) in scores.iter().enumerate() {
+            self.add_row(&x[i * d..(i + 1) * d], phi, 1.0);
+        }
+    }
+
+    /// [`Self::add_rows_portable`] with the packed sums held in registers: each tile of four
+    /// covariates × eight columns (eight independent sums, enough to keep both FMA units
+    /// busy) is summed over a stretch of rows (kept in the cache) before it is stored. Every
+    /// sum sees the same products added in the same order as in the portable code, so the
+    /// results are the same to the bit; columns left of a tile's covariates are computed and
+    /// thrown away so that every tile starts on a whole vector.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn add_rows_avx2(&mut self, x: &[f64], d: usize, scores: &[f64]) {
-        /// Blocks of four rows per stretch: its rows and their products stay in L1.
-        const STRETCH: usize = 16;
-        let blocks = scores.len() / 4;
+        /// Rows per stretch: its rows and their products stay in L1.
+        const STRETCH: usize = 64;
+        let n = scores.len();
+        if d == 0 {
+            scores.iter().for_each(|phi| self.phi += phi);
+            return;
+        }
         let padded = d.div_ceil(4) * 4;
         // The sums as a dense d × padded matrix (the packed upper triangle spread out).
         let mut dense = vec![0.0; d * padded];
@@ -115,30 +147,24 @@ impl RiskSums {
             k += d - a;
         }
         // The products φ_r x_r of the rows of a stretch, laid out as the rows.
-        let mut products = vec![0.0; 4 * STRETCH * d];
+        let mut products = vec![0.0; STRETCH * d];
         let mut first = 0;
-        while first < blocks {
-            let last = (first + STRETCH).min(blocks);
-            for b in first..last {
-                let p = &scores[4 * b..4 * b + 4];
-                self.phi += (p[0] + p[1]) + (p[2] + p[3]);
-                let rows = &x[4 * b * d..4 * (b + 1) * d];
-                let out = &mut products[4 * (b - first) * d..4 * (b - first + 1) * d];
-                for (r, (o, x)) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)).enumerate() {
-                    o.iter_mut().zip(x).for_each(|(o, x)| *o = p[r] * x);
-                }
-                let (o0, rest) = out.split_at(d);
-                let (o1, rest) = rest.split_at(d);
-                let (o2, o3) = rest.split_at(d);
-                for (a, sum) in self.phi_x.iter_mut().enumerate() {
-                    *sum += (o0[a] + o1[a]) + (o2[a] + o3[a]);
+        while first < n {
+            let last = (first + STRETCH).min(n);
+            for r in first..last {
+                let phi = scores[r];
+                self.phi += phi;
+                let out = &mut products[(r - first) * d..(r - first + 1) * d];
+                for ((o, &v), sum) in out.iter_mut().zip(&x[r * d..(r + 1) * d]).zip(self.phi_x.iter_mut()) {
+                    *o = phi * v;
+                    *sum += *o;
                 }
             }
-            let stretch = Stretch { x: &x[4 * first * d..4 * last * d], products: &products, d };
-            for a0 in (0..d).step_by(2) {
-                // A lone last covariate is computed twice and stored once.
-                let a = [a0, (a0 + 1).min(d - 1)];
-                let mut c = a0 / 4 * 4;
+            let stretch = Stretch { x: &x[first * d..last * d], products: &products, d };
+            for a0 in (0..d).step_by(4) {
+                // Covariates past the last are the last again: computed twice, stored alike.
+                let a = [a0, (a0 + 1).min(d - 1), (a0 + 2).min(d - 1), (a0 + 3).min(d - 1)];
+                let mut c = a0;
                 while c < padded {
                     // The chunk's last vector is cut when it runs past d.
                     match (c + 4 < padded, c + 8 <= d, c + 4 <= d) {
@@ -157,38 +183,6 @@ impl RiskSums {
             self.phi_xx[k..k + d - a].copy_from_slice(&dense[a * padded + a..a * padded + d]);
             k += d - a;
         }
-        let done = blocks * 4;
-        for (k, row) in x[done * d..].chunks_exact(d.max(1)).enumerate() {
-            self.add(row, scores[done + k], 1.0);
-        }
-    }
-
-    #[inline(always)]
-    fn add_rows_portable(&mut self, x: &[f64], d: usize, scores: &[f64]) {
-        let count = scores.len();
-        let mut blocks = x.chunks_exact(4 * d).zip(scores.chunks_exact(4));
-        for (rows, p) in &mut blocks {
-            let (x0, rest) = rows.split_at(d);
-            let (x1, rest) = rest.split_at(d);
-            let (x2, x3) = rest.split_at(d);
-            self.phi += (p[0] + p[1]) + (p[2] + p[3]);
-            let mut packed = &mut self.phi_xx[..];
-            for (a, sum) in self.phi_x.iter_mut().enumerate() {
-                let (p0, p1, p2, p3) = (p[0] * x0[a], p[1] * x1[a], p[2] * x2[a], p[3] * x3[a]);
-                *sum += (p0 + p1) + (p2 + p3);
-                let (row, tail) = packed.split_at_mut(d - a);
-                let m = row.len();
-                let (b0, b1, b2, b3) = (&x0[a..a + m], &x1[a..a + m], &x2[a..a + m], &x3[a..a + m]);
-                for k in 0..m {
-                    row[k] += (p0 * b0[k] + p1 * b1[k]) + (p2 * b2[k] + p3 * b3[k]);
-                }
-                packed = tail;
-            }
-        }
-        let done = count / 4 * 4;
-        for (k, row) in x[done * d..].chunks_exact(d.max(1)).enumerate() {
-            self.add(row, scores[done + k], 1.0);
-        }
     }
 
     fn add_sums(&mut self, other: &RiskSums) {
@@ -198,8 +192,13 @@ impl RiskSums {
     }
 }
 
-/// Whole blocks of four rows (`x`, row-major) and their products φ_r x_r, for
-/// [`RiskSums::add_rows_avx2`].
+/// Whether the CPU has AVX2 and FMA (the sums' fast paths).
+#[cfg(target_arch = "x86_64")]
+fn fused() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+}
+
+/// Rows (`x`, row-major) and their products φ_r x_r, for [`RiskSums::add_rows_avx2`].
 #[cfg(target_arch = "x86_64")]
 struct Stretch<'a> {
     x: &'a [f64],
@@ -210,18 +209,17 @@ struct Stretch<'a> {
 #[cfg(target_arch = "x86_64")]
 impl Stretch<'_> {
     /// Adds to the dense sums of covariates `a` the columns `c..c + 4` (and `c + 4..c + 8`
-    /// when `TWO`) summed over the stretch's blocks; when `CUT`, the last vector's columns
-    /// at or past `d` are not read (and come out as garbage the caller does not keep).
+    /// when `TWO`) summed over the stretch's rows; when `CUT`, the last vector's columns at
+    /// or past `d` are not read (and come out as garbage the caller does not keep).
     #[inline(always)]
-    unsafe fn tile<const TWO: bool, const CUT: bool>(&self, dense: &mut [f64], padded: usize, a: [usize; 2], c: usize) {
+    unsafe fn tile<const TWO: bool, const CUT: bool>(&self, dense: &mut [f64], padded: usize, a: [usize; 4], c: usize) {
         use std::arch::x86_64::*;
         let d = self.d;
         let lane = |l: usize| if c + 4 * usize::from(TWO) + l < d { -1i64 } else { 0 };
         let mask = _mm256_setr_epi64x(lane(0), lane(1), lane(2), lane(3));
-        let whole = |p: *const f64| _mm256_loadu_pd(p);
         let last = |p: *const f64| if CUT { _mm256_maskload_pd(p, mask) } else { _mm256_loadu_pd(p) };
         let at = |a: usize, c: usize| a * padded + c;
-        let mut sums = [[_mm256_setzero_pd(); 2]; 2];
+        let mut sums = [[_mm256_setzero_pd(); 2]; 4];
         for (s, &a) in sums.iter_mut().zip(&a) {
             s[0] = _mm256_loadu_pd(dense.as_ptr().add(at(a, c)));
             if TWO {
@@ -229,31 +227,15 @@ impl Stretch<'_> {
             }
         }
         let (x, products) = (self.x.as_ptr(), self.products.as_ptr());
-        for b in 0..self.x.len() / (4 * d) {
-            let rows = x.add(4 * b * d + c);
-            let row = |r: usize| rows.add(r * d);
-            let low = if TWO {
-                [whole(row(0)), whole(row(1)), whole(row(2)), whole(row(3))]
-            } else {
-                [last(row(0)), last(row(1)), last(row(2)), last(row(3))]
-            };
-            let high = if TWO {
-                [last(row(0).add(4)), last(row(1).add(4)), last(row(2).add(4)), last(row(3).add(4))]
-            } else {
-                low
-            };
+        for r in 0..self.x.len() / d {
+            let row = x.add(r * d + c);
+            let low = if TWO { _mm256_loadu_pd(row) } else { last(row) };
+            let high = if TWO { last(row.add(4)) } else { low };
             for (s, &a) in sums.iter_mut().zip(&a) {
-                let p = |r: usize| _mm256_broadcast_sd(&*products.add((4 * b + r) * d + a));
-                let p = [p(0), p(1), p(2), p(3)];
-                let term = |x: [__m256d; 4]| {
-                    _mm256_add_pd(
-                        _mm256_add_pd(_mm256_mul_pd(p[0], x[0]), _mm256_mul_pd(p[1], x[1])),
-                        _mm256_add_pd(_mm256_mul_pd(p[2], x[2]), _mm256_mul_pd(p[3], x[3])),
-                    )
-                };
-                s[0] = _mm256_add_pd(s[0], term(low));
+                let p = _mm256_broadcast_sd(&*products.add(r * d + a));
+                s[0] = _mm256_fmadd_pd(p, low, s[0]);
                 if TWO {
-                    s[1] = _mm256_add_pd(s[1], term(high));
+                    s[1] = _mm256_fmadd_pd(p, high, s[1]);
                 }
             }
         }
@@ -282,10 +264,8 @@ impl Design {
         let mut scores = vec![0.0; self.weights.len()];
         scores.par_chunks_mut(SCORE_BLOCK).zip(self.weights.par_chunks(SCORE_BLOCK)).enumerate().for_each(
             |(b, (out, weights))| {
-                let x = &self.x[b * SCORE_BLOCK * d..];
-                for ((s, w), x) in out.iter_mut().zip(weights).zip(x.chunks_exact(d.max(1))) {
-                    *s = score(x, *w, beta);
-                }
+                let first = b * SCORE_BLOCK;
+                fill_scores(&self.x[first * d..(first + out.len()) * d], Some(weights), beta, out);
             },
         );
         scores
@@ -372,8 +352,8 @@ impl Design {
                     }
                     let count = end - k;
                     let x = &self.x[first * d..(first + count) * d];
-                    scores.clear();
-                    scores.extend((first..first + count).map(|i| score(self.row(i), self.weights[i], beta)));
+                    scores.resize(count, 0.0);
+                    fill_scores(x, Some(&self.weights[first..first + count]), beta, &mut scores);
                     if event {
                         t.tie.add_rows(x, d, &scores);
                         for i in first..first + count {
@@ -536,13 +516,50 @@ fn add_tie_terms(
     }
 }
 
-/// φ = w exp(xᵀβ).
-fn score(x: &[f64], w: f64, beta: &[f64]) -> f64 {
-    w * dot(x, beta).exp()
+/// Fills `out` with the scores φ = w exp(xᵀβ) of the rows of `x` (row-major, one column per
+/// coefficient) with their `weights` (1 without), the same to the bit on every machine.
+pub(crate) fn fill_scores(x: &[f64], weights: Option<&[f64]>, beta: &[f64], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if fused() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked on the line above.
+        return unsafe { fill_scores_fused(x, weights, beta, out) };
+    }
+    fill_scores_portable(x, weights, beta, out)
 }
 
+/// [`fill_scores_portable`] compiled with FMA instructions.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fill_scores_fused(x: &[f64], weights: Option<&[f64]>, beta: &[f64], out: &mut [f64]) {
+    fill_scores_portable(x, weights, beta, out)
+}
+
+#[inline(always)]
+fn fill_scores_portable(x: &[f64], weights: Option<&[f64]>, beta: &[f64], out: &mut [f64]) {
+    let d = beta.len();
+    for (i, s) in out.iter_mut().enumerate() {
+        let w = weights.map_or(1.0, |w| w[i]);
+        *s = w * dot(&x[i * d..(i + 1) * d], beta).exp();
+    }
+}
+
+/// aᵀb in four running sums of fused multiply-adds (one vector instruction each on a CPU
+/// with AVX2 and FMA, and four chains rather than one), then the rest.
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut lanes = [0.0; 4];
+    let (whole_a, whole_b) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (rest_a, rest_b) = (whole_a.remainder(), whole_b.remainder());
+    for (a, b) in whole_a.zip(whole_b) {
+        for k in 0..4 {
+            lanes[k] = a[k].mul_add(b[k], lanes[k]);
+        }
+    }
+    let mut sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (a, b) in rest_a.iter().zip(rest_b) {
+        sum = a.mul_add(*b, sum);
+    }
+    sum
 }
 
 #[cfg(test)]
@@ -550,17 +567,18 @@ mod tests {
     use super::*;
     use crate::rng::Rng;
 
-    /// The AVX2 sums equal the portable ones to the bit, for any number of covariates (whole
-    /// vectors, cut ones, a lone last covariate) and of rows (tails, stretches), starting from
-    /// sums that are not zero.
+    /// The AVX2 sums and scores equal the portable ones (whose `mul_add` is the C library's
+    /// `fma` here) to the bit, for any number of covariates (whole vectors, cut ones, covariates past a
+    /// multiple of four) and of rows (a stretch and a part), starting from sums that are not
+    /// zero.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn avx2_sums_equal_the_portable_ones_to_the_bit() {
-        if !std::arch::is_x86_feature_detected!("avx2") {
+        if !fused() {
             return;
         }
         let mut rng = Rng::new(11);
-        for d in [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 20, 21] {
+        for d in [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 20, 21] {
             for rows in [0, 1, 3, 4, 5, 63, 64, 65, 130, 257] {
                 let x: Vec<f64> = (0..rows * d).map(|_| rng.normal()).collect();
                 let scores: Vec<f64> = (0..rows).map(|_| rng.uniform() * 3.0).collect();
@@ -568,7 +586,7 @@ mod tests {
                 start.add(&(0..d).map(|_| rng.normal()).collect::<Vec<_>>(), 0.7, 1.0);
                 let (mut portable, mut avx2) = (start.clone(), start);
                 portable.add_rows_portable(&x, d, &scores);
-                // SAFETY: the CPU supports AVX2, checked above.
+                // SAFETY: the CPU supports AVX2 and FMA, checked above.
                 unsafe { avx2.add_rows_avx2(&x, d, &scores) };
                 let bits = |s: &RiskSums| {
                     std::iter::once(s.phi)
@@ -578,6 +596,13 @@ mod tests {
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(bits(&portable), bits(&avx2), "d = {d}, rows = {rows}");
+                let beta: Vec<f64> = (0..d).map(|_| rng.normal() * 0.3).collect();
+                let (mut portable, mut fused) = (vec![0.0; rows], vec![0.0; rows]);
+                fill_scores_portable(&x, Some(&scores), &beta, &mut portable);
+                // SAFETY: as above.
+                unsafe { fill_scores_fused(&x, Some(&scores), &beta, &mut fused) };
+                let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&portable), bits(&fused), "scores, d = {d}, rows = {rows}");
             }
         }
     }

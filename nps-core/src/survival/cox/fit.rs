@@ -11,7 +11,7 @@ use crate::pages;
 
 use super::baseline::BaselineHazard;
 use super::concordance::{pair_counts, PairCounts};
-use super::efron::{Derivatives, Design};
+use super::efron::{fill_scores, Derivatives, Design};
 use super::CoxModel;
 use crate::survival::data::{check_length, distinct_times, label_codes, SurvivalData};
 use crate::survival::dense;
@@ -208,10 +208,8 @@ impl CoxModel {
         // exp((x − mean)ᵀβ) of each row, in the design's order (read in sequence).
         let mut partial_hazard = vec![0.0; n];
         partial_hazard.par_chunks_mut(GATHER_BLOCK).enumerate().for_each(|(b, out)| {
-            let rows = design.x[b * GATHER_BLOCK * d..].chunks_exact(d.max(1));
-            for (h, x) in out.iter_mut().zip(rows) {
-                *h = x.iter().zip(&beta).map(|(v, b)| v * b).sum::<f64>().exp();
-            }
+            let first = b * GATHER_BLOCK;
+            fill_scores(&design.x[first * d..(first + out.len()) * d], None, &beta, out);
         });
         let mut pairs = PairCounts::default();
         for rows in &design.by_duration {
