@@ -1521,7 +1521,10 @@ export interface StoreOutcome {
 export interface SummaryOptions {
   /** One amount per purchase. */
   amount?: Array<number>
-  /** Epoch seconds; purchases after its period are left out (default: the last purchase). */
+  /**
+   * Epoch seconds (a fraction is floored); purchases after its period are left out
+   * (default: the last purchase).
+   */
   observationEnd?: number
   /** 'D' (default), 'W' or 'H'. */
   freq?: string
@@ -2711,7 +2714,9 @@ export declare namespace value {
   export function planCampaign(churnProbability: NumericArray, residualValue: NumericArray, action: RetentionAction): CampaignPlan
   /**
    * frequency, recency, T and monetary value per customer (lifetimes'
-   * `summary_data_from_transaction_data`): `customer` codes, `time` in epoch seconds.
+   * `summary_data_from_transaction_data`): `customer` codes (whole numbers from 0 to
+   * 2**32 − 1), `time` in epoch seconds (a fraction is floored, as times in milliseconds are
+   * elsewhere).
    */
   export function summaryFromTransactions(customer: Array<number>, time: Array<number>, options?: SummaryOptions | undefined | null): RfmSummary
   /** P(churn within the horizon) × expected residual value, per customer. */

@@ -57,7 +57,7 @@ fn logistic_and_boosted_fits_are_the_models_python_recorded() {
     }))
     .unwrap();
     let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-    options.monotone = BoostingOptions::monotone_by_name(&names, &[("tenure".into(), -1)]).unwrap();
+    options.monotone = BoostingOptions::monotone_by_name(&names, &[("tenure".into(), -1.0)]).unwrap();
     let boosted = BoostedChurnModel::fit(&t, &y, None, &specs, None, &options).unwrap();
     assert_eq!(boosted.predict_proba(&t).unwrap().to_vec(), floats(&v["boosted"]["probability"]));
 }
@@ -83,9 +83,9 @@ fn the_mistakes_python_and_node_make_give_the_recorded_errors() {
     let y = floats(&v["y"]);
     let e = ChurnModel::fit(&t, &y, Some(&w), &specs, &ChurnModelOptions::default()).unwrap_err();
     assert_eq!(e.to_string(), message(4));
-    let e = BoostingOptions::monotone_by_name(&names, &[("tenur".into(), -1)]).unwrap_err();
+    let e = BoostingOptions::monotone_by_name(&names, &[("tenur".into(), -1.0)]).unwrap_err();
     assert_eq!(e.to_string(), message(5));
     assert_eq!("balance".parse::<ClassWeight>().unwrap_err().to_string(), message(6));
-    let e = BoostingOptions::monotone_by_name(&names, &[("tenure".into(), 1000)]).unwrap_err();
+    let e = BoostingOptions::monotone_by_name(&names, &[("tenure".into(), 1000.0)]).unwrap_err();
     assert_eq!(e.to_string(), message(7));
 }

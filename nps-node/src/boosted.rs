@@ -97,7 +97,7 @@ pub struct BoostedFitOptions {
     pub threads: Option<f64>,
     /// Per input: +1 if the score may never fall as it rises, -1 if never rise.
     #[serde(skip)]
-    pub monotone: Option<HashMap<String, i64>>,
+    pub monotone: Option<HashMap<String, f64>>,
     #[serde(skip)]
     pub class_weight: Option<crate::model::ClassWeightOption>,
     /// Kind overrides; the other columns' kinds are inferred (`inferKinds`).
@@ -127,7 +127,8 @@ fn boosted_fit(
     let mut options = boosting_options(&o)?;
     options.class_weight = crate::model::class_weight(o.class_weight)?;
     let names: Vec<String> = data.specs.iter().map(|s| s.name.clone()).collect();
-    let named: Vec<(String, i64)> = o.monotone.into_iter().flatten().collect();
+    // The numbers as given (an i64 on the way would truncate 0.5 to 0): the core checks them.
+    let named: Vec<(String, f64)> = o.monotone.into_iter().flatten().collect();
     options.monotone = core::BoostingOptions::monotone_by_name(&names, &named).into_napi()?;
     Ok(move || {
         core::BoostedChurnModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, None, &options)

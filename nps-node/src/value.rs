@@ -7,6 +7,7 @@ use nps_core::value as core;
 
 use crate::convert::{floats, size32, NumericArray};
 use crate::error::{IntoNapi, Result};
+use nps_core::NpsError;
 
 /// How a model was fitted.
 #[napi(object)]
@@ -373,8 +374,9 @@ pub struct RfmSummary {
 pub struct SummaryOptions {
     /// One amount per purchase.
     pub amount: Option<Vec<f64>>,
-    /// Epoch seconds; purchases after its period are left out (default: the last purchase).
-    pub observation_end: Option<i64>,
+    /// Epoch seconds (a fraction is floored); purchases after its period are left out
+    /// (default: the last purchase).
+    pub observation_end: Option<f64>,
     /// 'D' (default), 'W' or 'H'.
     pub freq: Option<String>,
     /// Recency and T are divided by it (1; `freq: 'H', freqMultiplier: 24`: exact days).
@@ -384,18 +386,24 @@ pub struct SummaryOptions {
 }
 
 /// frequency, recency, T and monetary value per customer (lifetimes'
-/// `summary_data_from_transaction_data`): `customer` codes, `time` in epoch seconds.
+/// `summary_data_from_transaction_data`): `customer` codes (whole numbers from 0 to
+/// 2**32 − 1), `time` in epoch seconds (a fraction is floored, as times in milliseconds are
+/// elsewhere).
 #[napi(namespace = "value", catch_unwind)]
 pub fn summary_from_transactions(
-    customer: Vec<u32>,
-    time: Vec<i64>,
+    customer: Vec<f64>,
+    time: Vec<f64>,
     #[napi(ts_arg_type = "SummaryOptions | undefined | null")] options: Option<crate::convert::Obj<SummaryOptions>>,
 ) -> Result<RfmSummary> {
+    let customer = customer.iter().enumerate().map(|(i, &c)| code(c, i)).collect::<nps_core::Result<Vec<u32>>>();
+    let time =
+        time.iter().enumerate().map(|(i, &t)| epoch_second(t, "time", i)).collect::<nps_core::Result<Vec<i64>>>();
+    let (customer, time) = (customer.into_napi()?, time.into_napi()?);
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let d = core::SummaryOptions::default();
     let summary = core::SummaryOptions {
-        observation_end: o.observation_end,
+        observation_end: o.observation_end.map(|t| epoch_second(t, "observationEnd", 0)).transpose().into_napi()?,
         unit: o.freq.as_deref().map_or(Ok(d.unit), core::TimeUnit::parse).into_napi()?,
         freq_multiplier: o.freq_multiplier.unwrap_or(d.freq_multiplier),
         include_first_transaction: o.include_first_transaction.unwrap_or(d.include_first_transaction),
@@ -408,6 +416,36 @@ pub fn summary_from_transactions(
         t: s.t,
         monetary_value: s.monetary_value,
     })
+}
+
+/// A customer code: napi would truncate 0.5 to 0 and wrap −1 to 4294967295 on its way to
+/// a u32.
+fn code(c: f64, index: usize) -> nps_core::Result<u32> {
+    match c {
+        c if c.is_nan() => Err(NpsError::Missing { field: "customer".into(), index }),
+        c if c.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&c) => Ok(c as u32),
+        c => Err(NpsError::OutOfRange {
+            field: "customer".into(),
+            index,
+            value: c,
+            range: "whole numbers from 0 to 4294967295 (customer codes)".into(),
+        }),
+    }
+}
+
+/// Epoch seconds, floored: napi would make NaN 0 and saturate ±Infinity on its way to an
+/// i64.
+fn epoch_second(t: f64, field: &str, index: usize) -> nps_core::Result<i64> {
+    match t {
+        t if t.is_nan() => Err(NpsError::Missing { field: field.into(), index }),
+        t if t.abs() <= crate::convert::MAX_SAFE => Ok(t.floor() as i64),
+        t => Err(NpsError::OutOfRange {
+            field: field.into(),
+            index,
+            value: t,
+            range: "epoch seconds (finite, at most 2**53 in size)".into(),
+        }),
+    }
 }
 
 /// The present value of one unit paid at the end of each of the next `periods` periods at

@@ -227,7 +227,7 @@ crate::monitor::monitored_pymethods!(PyBoostedChurnModel {
 /// The per-input monotone constraints of `named` in `inputs` order
 /// (`BoostingOptions::monotone_by_name`).
 #[pyfunction]
-fn _monotone_by_name(inputs: Vec<String>, named: Vec<(String, i64)>) -> PyResult<Vec<i8>> {
+fn _monotone_by_name(inputs: Vec<String>, named: Vec<(String, f64)>) -> PyResult<Vec<i8>> {
     BoostingOptions::monotone_by_name(&inputs, &named).py()
 }
 

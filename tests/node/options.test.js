@@ -79,6 +79,11 @@ test('boosted: fit options (usize), checked before training', () => {
   const same = { ...small, numLeaves: 7, maxDepth: 0, minDataInLeaf: 20, maxBin: 255, seed: 0, threads: 0 }
   assert.equal(nps.BoostedChurnModel.fit(fit.table, fit.y, same).toJson(), base)
   assert.notEqual(nps.BoostedChurnModel.fit(fit.table, fit.y, { ...small, numLeaves: 3 }).toJson(), base)
+  // A monotone constraint of 0.5 is refused, not truncated to 0 (none) on its way in.
+  const input = Object.keys(fit.table)[0]
+  for (const x of [0.5, -0.5, 2, NaN]) {
+    refused(() => nps.BoostedChurnModel.fit(fit.table, fit.y, { ...small, monotone: { [input]: x } }), `monotone[${input}]`, x)
+  }
 })
 
 test('early warning: predictedNps trainedOn, explainDetractor top (usize)', () => {

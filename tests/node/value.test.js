@@ -127,8 +127,19 @@ test('bad input throws errors naming the field and row', () => {
     [() => value.BetaGeo.fromParams(0.243, 4.414, 0.793, 2.426).conditionalExpectedNumberOfPurchasesUpToTime(1e12, [0, 2], [0, 30], [39, 39]), 'INVALID_PARAMETER', /t must be a shorter horizon for customer 0/],
     [() => value.ShiftedBetaGeometric.fromParams(0.7, 1.2).discountedExpectedResidualLifetime(1e-9), 'INVALID_PARAMETER', /discount_rate.*1e-5/],
     [() => value.summaryFromTransactions([0], [0], { freqMultiplier: 0 }), 'INVALID_PARAMETER', /freq_multiplier must be a positive, finite number, got 0/],
+    // Codes and times that napi would have truncated, wrapped or zeroed on the way in.
+    [() => value.summaryFromTransactions([0, 0.5], [0, 86400]), 'OUT_OF_RANGE', /customer\[1\] = 0.5/],
+    [() => value.summaryFromTransactions([0, -1], [0, 86400]), 'OUT_OF_RANGE', /customer\[1\] = -1/],
+    [() => value.summaryFromTransactions([NaN], [0]), 'MISSING_VALUE', /customer\[0\]/],
+    [() => value.summaryFromTransactions([0, 0], [0, NaN]), 'MISSING_VALUE', /time\[1\]/],
+    [() => value.summaryFromTransactions([0, 0], [0, Infinity]), 'OUT_OF_RANGE', /time\[1\] = inf/],
+    [() => value.summaryFromTransactions([0, 0], [0, 1e300]), 'OUT_OF_RANGE', /time\[1\]/],
+    [() => value.summaryFromTransactions([0, 0], [0, 86400], { observationEnd: NaN }), 'MISSING_VALUE', /observationEnd/],
   ]
   for (const [call, code, message] of cases) {
     assert.throws(call, (e) => e.code === code && message.test(e.message), String(call))
   }
+  // A fraction of a second is floored, as times in milliseconds are elsewhere.
+  const floored = value.summaryFromTransactions([0, 0, 1], [0, 86400.9, 5], { observationEnd: 2 * 86400 + 0.5 })
+  assert.deepEqual(floored, value.summaryFromTransactions([0, 0, 1], [0, 86400, 5], { observationEnd: 2 * 86400 }))
 })

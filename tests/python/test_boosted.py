@@ -144,6 +144,9 @@ def test_monotone_by_name():
     assert (np.diff(tied) >= 0).all(), tied
     with pytest.raises(nps.NpsError, match="contacts_typo"):
         nps.BoostedChurnModel(monotone={"contacts_typo": 1}).fit(X, y)
+    # A fraction is refused, not truncated to 0 (no constraint) on its way to an integer.
+    with pytest.raises(nps.NpsError, match=r"monotone\[repeat_contacts\] must be -1, 0 or 1, got 0.5"):
+        nps.BoostedChurnModel(monotone={"repeat_contacts": 0.5}).fit(X, y)
 
 
 @pytest.mark.parametrize("params, match", [

@@ -121,7 +121,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     def _options(self, names: list, classes: np.ndarray) -> str:
         options = {k: getattr(self, k) for k in _OPTIONS}
-        named = [(str(k), int(v)) for k, v in dict(self.monotone or {}).items()]
+        named = [(str(k), float(v)) for k, v in dict(self.monotone or {}).items()]  # as given: int() would make 0.5 0
         options["monotone"] = _nps._monotone_by_name([str(n) for n in names], named)
         cw = self.class_weight
         if isinstance(cw, Mapping):

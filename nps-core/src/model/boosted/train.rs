@@ -85,14 +85,15 @@ pub struct BoostingOptions {
 impl BoostingOptions {
     /// The [`monotone`](BoostingOptions::monotone) constraints of `named` (input name → +1,
     /// −1 or 0) in `inputs` order, 0 for the inputs not named. A name that is not an input is
-    /// an error naming the closest input; a constraint other than −1, 0 or 1 is an error
-    /// naming the input and the value as given (bindings pass their integers unconverted).
-    pub fn monotone_by_name(inputs: &[String], named: &[(String, i64)]) -> Result<Vec<i8>> {
+    /// an error naming the closest input; a constraint other than −1, 0 or 1 (0.5 as much as
+    /// 2) is an error naming the input and the value as given: bindings pass their numbers
+    /// unconverted, since a conversion to an integer on the way would truncate 0.5 to 0.
+    pub fn monotone_by_name(inputs: &[String], named: &[(String, f64)]) -> Result<Vec<i8>> {
         let known: Vec<&str> = inputs.iter().map(String::as_str).collect();
         if let Some((name, _)) = named.iter().find(|(name, _)| !known.contains(&name.as_str())) {
             return Err(NpsError::unknown_closest("input in monotone", name, &known));
         }
-        if let Some((name, c)) = named.iter().find(|(_, c)| !(-1..=1).contains(c)) {
+        if let Some((name, c)) = named.iter().find(|(_, c)| !(*c == -1.0 || *c == 0.0 || *c == 1.0)) {
             return Err(NpsError::invalid(&format!("monotone[{name}]"), c, "-1, 0 or 1"));
         }
         if named.is_empty() {
