@@ -93,3 +93,40 @@ def test_numpy_scalars_are_the_numbers_and_bools_they_hold():
     assert len(h) == 2
     assert nps.predicted_nps(np.full((3, 3), 1 / 3), trained_on=i64(100), level=f64(0.9))["n"] == 3
     assert nps.breakdown([9, 3], ["a", "b"], level=f64(0.9)).equals(nps.breakdown([9, 3], ["a", "b"], level=0.9))
+
+
+def _fitted_churn_model():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    return nps.ChurnModel().fit(X, (X["a"] + rng.normal(size=60) > 0).astype(int)), X
+
+
+WHOLE = [
+    ("top", lambda: _fitted_churn_model()[0].explain(_fitted_churn_model()[1], top=2.5)),
+    ("max_iter", lambda: nps.ChurnModel(max_iter=100.5).fit(*_fitted_churn_model()[1:], [0, 1] * 30)),
+    ("k", lambda: nps.cross_validate(nps.ChurnModel(), np.ones((8, 1)), [0, 1] * 4, k=2.5)),
+    ("seed", lambda: nps.cross_validate(nps.ChurnModel(), np.ones((8, 1)), [0, 1] * 4, k=2, seed=0.5)),
+    ("periods", lambda: nps.value.discounted_periods(12.5, 0.01)),
+    ("periods", lambda: nps.value.ShiftedBetaGeometric.from_params(0.7, 1.2).survival(3.5)),
+    ("trained_on", lambda: nps.predicted_nps(np.full((3, 3), 1 / 3), trained_on=10.7)),
+    ("calibration_periods", lambda: nps.monitor.retrain_policy(calibration_periods=1.5)),
+    ("top", lambda: nps.plot.waterfall(*_fitted_churn_model(), customer=0, top=0.5)),
+]
+
+
+@pytest.mark.parametrize("name, call", WHOLE, ids=[f"{n}-{i}" for i, (n, _) in enumerate(WHOLE)])
+def test_counts_with_a_fraction_are_refused_not_truncated(name, call):
+    # int() would make 2.5 into 2 without a word; the package says which number it refused.
+    with pytest.raises(nps.NpsError, match=rf"{name} must be a whole number") as e:
+        call()
+    assert e.value.code == "INVALID_PARAMETER"
+
+
+def test_whole_numbers_in_any_numeric_type_are_taken():
+    from nps._checks import whole
+
+    assert [whole(v, "n") for v in (3, np.int64(3), 3.0, np.float32(3.0), True)] == [3, 3, 3, 3, 1]
+    with pytest.raises(nps.NpsError, match="n must be at least 1, got 0"):
+        whole(0, "n", minimum=1)
+    with pytest.raises(nps.NpsError, match="n must be a whole number, got 'three'"):
+        whole("three", "n")

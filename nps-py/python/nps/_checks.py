@@ -11,12 +11,29 @@ The estimators' tags (``__sklearn_tags__``) say what they do not support: ``tags
 
 from __future__ import annotations
 
+import operator
 import warnings
 from typing import Any, Optional
 
 import numpy as np
 
 from ._errors import error
+
+
+def whole(value: Any, name: str, minimum: Optional[int] = None) -> int:
+    """``value`` as an ``int`` when it is a whole number (an int, a numpy integer or a float
+    without a fraction) and at least ``minimum``, if given; anything else is an
+    ``INVALID_PARAMETER`` error naming ``name``: ``int()`` would truncate 2.5 to 2 without a
+    word. Where the core takes the number, its range is the core's to check."""
+    try:
+        number = int(operator.index(value))
+    except TypeError:
+        if not (isinstance(value, (float, np.floating)) and float(value).is_integer()):
+            raise error("INVALID_PARAMETER", f"{name} must be a whole number, got {value!r}") from None
+        number = int(value)
+    if minimum is not None and number < minimum:
+        raise error("INVALID_PARAMETER", f"{name} must be at least {minimum}, got {value!r}")
+    return number
 
 
 def _is_sparse(x: Any) -> bool:

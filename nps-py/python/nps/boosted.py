@@ -265,7 +265,7 @@ class BoostedChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         (the same frame as ``ChurnModel.explain``; one customer as a dict or a Series too)."""
         X, _ = self._input(X)
         names, columns = self._columns(X)
-        return _explanation_frame(self._model.explain(names, columns, int(top)), X)
+        return _explanation_frame(self._model.explain(names, columns, _checks.whole(top, "top")), X)
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags: a binary classifier (two classes), NaN allowed (trees route

@@ -140,11 +140,12 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         """The ``top`` inputs pushing each row most towards detractor (``raises``) and towards
         promoter (``lowers``): one row per (customer, factor) with the customer's
         P(detractor) and the contribution to ln(P(detractor) / P(promoter))."""
+        top = _checks.whole(top, "top", minimum=0)
         frame = self.detractor_contributions(X)
         risk = frame.attrs["risk"]
         records = []
         for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy())):
-            for direction, factors in zip(("raises", "lowers"), _top_factors(row, int(top))):
+            for direction, factors in zip(("raises", "lowers"), _top_factors(row, top)):
                 for rank, j in enumerate(factors, 1):
                     records.append({"customer": label, "detractor_risk": risk[i], "direction": direction, "rank": rank,
                                     "factor": frame.columns[j], "contribution": row[j]})
@@ -161,6 +162,7 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         each one most towards detractor (``top_factors``, a list of names, largest first,
         with their contributions to ln(P(detractor) / P(promoter)) in
         ``factor_contributions``), highest expected first."""
+        top, factors = _checks.whole(top, "top", minimum=0), _checks.whole(factors, "factors", minimum=0)
         X, _ = self._input(X)
         frame = self.detractor_contributions(X)
         risk = np.asarray(frame.attrs["risk"])
@@ -168,12 +170,12 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         if v.shape != risk.shape:
             raise error("LENGTH_MISMATCH", f"value has {v.size} elements but X has {risk.size} rows")
         expected = risk * v
-        order = np.argsort(-expected, kind="stable")[: int(top)]
+        order = np.argsort(-expected, kind="stable")[:top]
         import pandas as pd
 
         c = frame.to_numpy()
         names = list(frame.columns)
-        raising = [_top_factors(c[i], int(factors))[0] for i in order]
+        raising = [_top_factors(c[i], factors)[0] for i in order]
         index = np.asarray(getattr(X, "index", np.arange(len(risk))))[order]
         return pd.DataFrame({"detractor_risk": risk[order], "value": v[order], "expected": expected[order],
                              "top_factors": [[names[j] for j in up] for up in raising],
@@ -230,7 +232,7 @@ class LtrModel(_LtrEstimator):
         X = _checks.table(self, X, fit=True)
         scores = np.ascontiguousarray(_checks.target(self, X, y, classifier=False), dtype=np.float64)
         w = _checks.weights(sample_weight, _checks.rows(X))
-        options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), self.unseen,
+        options = (float(self.C), bool(self.fit_intercept), float(self.tol), _checks.whole(self.max_iter, "max_iter"), self.unseen,
                    bool(self.standardize))
         width = np.shape(X)[1] if isinstance(X, np.ndarray) else 0
         matrix = None if self.kinds else _numeric_matrix(X, [f"x{j}" for j in range(width)])
@@ -412,4 +414,4 @@ def predicted_nps(proba: Any, trained_on: int = 0, level: float = _nps.DEFAULT_L
     p = np.ascontiguousarray(proba, dtype=np.float64)
     if p.ndim != 2:
         raise error("INVALID_PARAMETER", f"proba must be rows x 3 (detractor, passive, promoter), got {p.ndim} dimension(s)")
-    return _nps._predicted_nps(p, int(trained_on), float(level), answers)
+    return _nps._predicted_nps(p, _checks.whole(trained_on, "trained_on"), float(level), answers)

@@ -215,7 +215,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         cw = self.class_weight
         if isinstance(cw, Mapping):
             cw = (float(cw.get(classes[0], cw.get(0, 1.0))), float(cw.get(classes[1], cw.get(1, 1.0))))
-        options = (float(self.C), bool(self.fit_intercept), float(self.tol), int(self.max_iter), cw, self.unseen,
+        options = (float(self.C), bool(self.fit_intercept), float(self.tol), _checks.whole(self.max_iter, "max_iter"), cw, self.unseen,
                    bool(self.standardize))
         record = bool(self.record_reference)
         if matrix is not None:
@@ -306,7 +306,7 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
         X: a table, or one customer as a dict or a Series (``X.iloc[0]``)."""
         X, _ = self._input(X)
         names, columns = self._columns(X)
-        return _explanation_frame(self._model.explain(names, columns, int(top)), X)
+        return _explanation_frame(self._model.explain(names, columns, _checks.whole(top, "top")), X)
 
     # -- the model file ---------------------------------------------------------------------
 
@@ -568,13 +568,14 @@ def cross_validate(model: Any, X: Any, y: Any, k: int = 5, seed: int = 42, metri
         raise error("INVALID_PARAMETER", "give metric and scoring not both (scoring is scikit-learn's name for metric)")
     functions = _metrics(metric if metric is not None else scoring)
     classes, y01 = _binary_target(X, y)
-    folds = np.asarray(_nps._stratified_folds(y01, int(k), int(seed)))
+    k = _checks.whole(k, "k")
+    folds = np.asarray(_nps._stratified_folds(y01, k, _checks.whole(seed, "seed")))
     take = (lambda idx: X.iloc[idx]) if hasattr(X, "iloc") else X.take if isinstance(X, Columns) else (
         lambda idx: np.asarray(X)[idx])
     y = np.asarray(y)
     oof = np.full(len(y01), np.nan)
     rows = []
-    for f in range(int(k)):
+    for f in range(k):
         train, test = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         fitted = type(model)(**model.get_params()).fit(take(train), y[train])
         p = np.asarray(fitted.churn_probability(take(test)), dtype=np.float64)
@@ -586,6 +587,6 @@ def cross_validate(model: Any, X: Any, y: Any, k: int = 5, seed: int = 42, metri
     except ImportError:  # pragma: no cover - pandas is a test dependency
         scores = {n: np.array([r[n] for r in rows]) for n in names}
         return CrossValidation(scores, oof, folds, names)
-    scores = pd.DataFrame(rows, columns=names, index=pd.RangeIndex(int(k), name="fold"))
+    scores = pd.DataFrame(rows, columns=names, index=pd.RangeIndex(k, name="fold"))
     predictions = pd.Series(oof, index=X.index, name="churn_probability") if hasattr(X, "index") else oof
     return CrossValidation(scores, predictions, folds, names)

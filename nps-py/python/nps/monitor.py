@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from . import _html, _nps
+from . import _checks, _html, _nps
 from ._errors import not_fitted
 
 __all__ = [
@@ -496,7 +496,7 @@ def compare(champion: Any, challenger: Any, X: Any, y: Any, *, alpha: float = PR
     p_b = np.asarray(challenger.churn_probability(X), dtype=np.float64)
     y01 = y.to_numpy() if hasattr(y, "to_numpy") else y
     text = _nps._compare_scores(y01, p_a, p_b, champion.model_id, challenger.model_id, float(alpha),
-                                float(auc_margin), float(brier_margin), int(lift_bins), decided_at)
+                                float(auc_margin), float(brier_margin), _checks.whole(lift_bins, "lift_bins"), decided_at)
     if record:
         challenger._fitted()._model.record_decision(text)
     return PromotionDecision(text)
@@ -572,5 +572,7 @@ def retrain_policy(drift: Any = None, performance: Any = None, training_auc: Opt
     else:
         perf_json = json.dumps(list(performance))
     return RetrainAdvice(_nps._retrain_policy(drift_json, perf_json, None if training_auc is None else float(training_auc),
-                                              None if age_days is None else float(age_days), int(moderate_inputs),
-                                              float(auc_drop), int(calibration_periods), float(max_age_days)))
+                                              None if age_days is None else float(age_days),
+                                              _checks.whole(moderate_inputs, "moderate_inputs"),
+                                              float(auc_drop), _checks.whole(calibration_periods, "calibration_periods"),
+                                              float(max_age_days)))

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from . import _checks
 from ._errors import error
 from ._nps import DEFAULT_LEVEL, NpsError
 
@@ -268,8 +269,7 @@ def waterfall(model: Any, X: Any, customer: Any = None, ax: Any = None, *, top: 
         raise error("INVALID_PARAMETER", f"nps.plot.waterfall: model must be a fitted nps.ChurnModel, got {type(model).__name__}")
     if not hasattr(X, "loc"):
         raise error("INVALID_PARAMETER", f"nps.plot.waterfall: X must be a pandas DataFrame of the model's inputs, got {type(X).__name__}")
-    if int(top) < 1:
-        raise error("INVALID_PARAMETER", f"nps.plot.waterfall: top must be at least 1, got {top}")
+    top = _checks.whole(top, "nps.plot.waterfall: top", minimum=1)
     if customer is None:
         if len(X) != 1:
             raise error("INVALID_PARAMETER", f"nps.plot.waterfall: X has {len(X)} rows: name the customer to show (customer=...)")
@@ -284,7 +284,7 @@ def waterfall(model: Any, X: Any, customer: Any = None, ax: Any = None, *, top: 
     baseline = float(frame.attrs["baseline"])
     log_odds = float(model.decision_function(row)[0])
     probability = float(model.churn_probability(row)[0])
-    shown = [i for i in np.argsort(-np.abs(contributions), kind="stable")[: int(top)] if contributions[i] != 0]
+    shown = [i for i in np.argsort(-np.abs(contributions), kind="stable")[:top] if contributions[i] != 0]
     picked = set(shown)
     rest = [i for i in range(len(names)) if i not in picked]
     values = {r["factor"]: r["value"] for r in model.explain(row, top=len(names)).to_dict("records")}

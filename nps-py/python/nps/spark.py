@@ -26,7 +26,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _nps
+from . import _checks, _nps
 from ._errors import error
 from ._tables import _is_missing
 from ._nps import NpsError
@@ -331,7 +331,7 @@ def explain(df: Any, model: Any, top: int = _nps.DEFAULT_TOP_FACTORS, output: st
     schema = T.StructType(df.schema.fields + [T.StructField("churn_probability", T.DoubleType()),
                                               T.StructField(output, T.ArrayType(factor))])
     shared = df.sparkSession.sparkContext.broadcast(text)
-    top = int(top)
+    top = _checks.whole(top, "top")
 
     def number(v: Any) -> Any:
         return float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) else None
@@ -637,7 +637,7 @@ def decide(df: Any, model: Any, catalog: Any, top: int = _nps.DEFAULT_TOP_ACTION
     mapping = dict(mapping or {})
     fields = _catalog_columns(df, catalog, mapping)
     factors = [f for f in catalog.factors if f in inputs]
-    top = int(top)
+    top = _checks.whole(top, "top")
     entry = T.StructType([T.StructField("id", T.StringType()), T.StructField("status", T.StringType()),
                           T.StructField("detail", T.StringType()), T.StructField("priority", T.DoubleType())])
     added = [T.StructField("churn_probability", T.DoubleType())]

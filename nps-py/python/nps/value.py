@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _nps
 from ._errors import error, not_fitted
-from . import _html
+from . import _checks, _html
 
 _LIFETIMES_Z = 1.96
 
@@ -279,12 +279,14 @@ class ShiftedBetaGeometric(_ValueModel):
 
     def survival(self, periods: int) -> Any:
         """S(t), t = 0..periods: the share of a new cohort still active after t periods."""
-        return _pd().Series(self._fitted().survival(int(periods)), name="survival").rename_axis("period")
+        periods = _checks.whole(periods, "periods")
+        return _pd().Series(self._fitted().survival(periods), name="survival").rename_axis("period")
 
     def churn_probability(self, periods: int) -> Any:
         """P(T = t), t = 1..periods: the share of a new cohort lost at the end of period t."""
-        values = self._fitted().churn_probability(int(periods))
-        return _pd().Series(values, index=_pd().RangeIndex(1, int(periods) + 1, name="period"), name="churn")
+        periods = _checks.whole(periods, "periods")
+        values = self._fitted().churn_probability(periods)
+        return _pd().Series(values, index=_pd().RangeIndex(1, periods + 1, name="period"), name="churn")
 
     def retention_rate(self, t: int) -> float:
         """The share of those active after period t - 1 who renew at the end of period t."""
@@ -336,7 +338,7 @@ def summary_from_transactions(transactions: Any, customer_id_col: str, datetime_
 def discounted_periods(periods: int, discount_rate: float) -> float:
     """The present value of one unit paid at the end of each of the next ``periods``
     periods at ``discount_rate`` per period (12 months at 1%: 11.26)."""
-    return _nps.discounted_periods(int(periods), float(discount_rate))
+    return _nps.discounted_periods(_checks.whole(periods, "periods"), float(discount_rate))
 
 
 def value_at_risk(churn_probability: Any, residual_value: Any) -> Any:
