@@ -325,8 +325,56 @@ fn _evaluate_ltr<'py>(
     Ok(d)
 }
 
+/// The `top` rows of highest P(detractor) × value (1 each without `value`), with the
+/// `factors` inputs pushing each most towards detractor (`early_warning::detractor_alerts`):
+/// (rows, values, expected losses, factor columns per row).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn _detractor_alerts<'py>(
+    py: Python<'py>,
+    risk: numpy::PyReadonlyArray1<'py, f64>,
+    value: Option<numpy::PyReadonlyArray1<'py, f64>>,
+    contributions: numpy::PyReadonlyArray2<'py, f64>,
+    top: usize,
+    factors: usize,
+) -> PyResult<(Vec<usize>, Vec<f64>, Vec<f64>, Vec<Vec<usize>>)> {
+    let (risk, c) = (risk.as_slice()?, contributions.as_array());
+    let value = value.as_ref().map(|v| v.as_slice()).transpose()?;
+    let alerts = py.detach(|| core::detractor_alerts(risk, value, c, top, factors)).py()?;
+    Ok((
+        alerts.iter().map(|a| a.row).collect(),
+        alerts.iter().map(|a| a.value).collect(),
+        alerts.iter().map(|a| a.expected).collect(),
+        alerts.into_iter().map(|a| a.factors).collect(),
+    ))
+}
+
+/// Per row of `contributions`: the columns of its `k` largest positive entries and of its
+/// `k` most negative, as the core ranks factors (`explain::top_indices_into`).
+#[pyfunction]
+fn _top_factor_indices(
+    contributions: numpy::PyReadonlyArray2<'_, f64>,
+    k: usize,
+) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    let mut row = Vec::new();
+    contributions
+        .as_array()
+        .rows()
+        .into_iter()
+        .map(|r| {
+            row.clear();
+            row.extend(r.iter().copied());
+            nps_core::explain::top_indices_into(&row, k, &mut up, &mut down);
+            (up.clone(), down.clone())
+        })
+        .unzip()
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_evaluate_ltr, m)?)?;
+    m.add_function(wrap_pyfunction!(_detractor_alerts, m)?)?;
+    m.add_function(wrap_pyfunction!(_top_factor_indices, m)?)?;
     m.add_class::<PyChurnByNps>()?;
     m.add_function(wrap_pyfunction!(churn_by_nps, m)?)?;
     m.add_class::<PyLtrModel>()?;

@@ -203,6 +203,20 @@ def test_explain_detractor_and_alerts_name_the_top_factors():
         assert r["top_factors"] == row[row > 0].sort_values(ascending=False).index[:3].tolist()
         np.testing.assert_array_equal(r["factor_contributions"], row[r["top_factors"]].to_numpy())
     assert alerts["detractor_risk"].is_monotonic_decreasing
+    # The ranking is pandas' stable sort of P(detractor) x value, done by the core.
+    value = np.round(np.random.default_rng(5).uniform(5, 50, len(X)))
+    ranked = m.alerts(X, value=value, top=25)
+    risk = c.attrs["risk"]
+    want = pd.Series(risk * value, index=X.index).sort_values(ascending=False, kind="stable").index[:25]
+    assert ranked.index.tolist() == want.tolist()
+    np.testing.assert_array_equal(ranked["expected"], (risk * value)[X.index.get_indexer(want)])
+    # A value the ranking cannot use is an error naming it, not a row sorted last.
+    with pytest.raises(nps.NpsError, match=r"value\[3\] is missing") as e:
+        m.alerts(X, value=np.where(np.arange(len(X)) == 3, np.nan, 1.0))
+    assert e.value.code == "MISSING_VALUE"
+    with pytest.raises(nps.NpsError, match=r"value has 2 elements") as e:
+        m.alerts(X, value=[1.0, 2.0])
+    assert e.value.code == "LENGTH_MISMATCH"
 
 
 # -- the per-customer state and the one call at ticket time ------------------------------

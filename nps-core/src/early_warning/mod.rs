@@ -1,6 +1,7 @@
 //! Early warning: likelihood to recommend for the customers who never answer, what survey
 //! answers say about churn, and one call that scores a customer at the moment of a ticket.
 
+mod alerts;
 mod any_ltr_model;
 mod boosted_ltr;
 mod churn_link;
@@ -9,6 +10,7 @@ mod ltr_model;
 mod ticket;
 mod ticket_file;
 
+pub use alerts::{detractor_alerts, DetractorAlert};
 pub use any_ltr_model::{AnyLtrModel, LtrScorer, LtrScratch};
 pub use boosted_ltr::{BoostedLtrModel, BoostedLtrScratch, BoostedLtrTraining, BOOSTED_LTR_VERSION};
 pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};

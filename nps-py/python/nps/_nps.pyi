@@ -912,6 +912,11 @@ def _dense_codes(ids) -> Any:
 def _dense_range(ids) -> Any:
     """`(first, last)` of integer ids when every id between them occurs, or None."""
 
+def _detractor_alerts(risk, value, contributions, top, factors) -> Any:
+    """The `top` rows of highest P(detractor) × value (1 each without `value`), with the
+    `factors` inputs pushing each most towards detractor (`early_warning::detractor_alerts`):
+    (rows, values, expected losses, factor columns per row)."""
+
 def _drift(reference, current, bins, moderate, major) -> Any:
     """The drift report (JSON) of `current` against the `reference` rows."""
 
@@ -1013,6 +1018,10 @@ def _tally_groups(scores, codes, weights, scale, non_integer, missing, out_of_ra
     """The answers tallied by group code, for a scale-out engine to merge (see
     `nps_core::survey::group_tallies`): (the codes that occur, in order; one state row of
     11 floats each)."""
+
+def _top_factor_indices(contributions, k) -> Any:
+    """Per row of `contributions`: the columns of its `k` largest positive entries and of its
+    `k` most negative, as the core ranks factors (`explain::top_indices_into`)."""
 
 def _trend(scores, timestamps, period, weights, scale, non_integer, missing, out_of_range, method, prior, compare, level) -> Any:
     """NPS by period; `timestamps` are seconds since the Unix epoch (UTC). Returns a dict of

@@ -144,8 +144,9 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         frame = self.detractor_contributions(X)
         risk = frame.attrs["risk"]
         records = []
-        for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy())):
-            for direction, factors in zip(("raises", "lowers"), _top_factors(row, top)):
+        ranked = zip(*_nps._top_factor_indices(np.ascontiguousarray(frame.to_numpy(), dtype=np.float64), top))
+        for i, (label, row, up_down) in enumerate(zip(frame.index, frame.to_numpy(), ranked)):
+            for direction, factors in zip(("raises", "lowers"), up_down):
                 for rank, j in enumerate(factors, 1):
                     records.append({"customer": label, "detractor_risk": risk[i], "direction": direction, "rank": rank,
                                     "factor": frame.columns[j], "contribution": row[j]})
@@ -165,19 +166,15 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         top, factors = _checks.whole(top, "top", minimum=0), _checks.whole(factors, "factors", minimum=0)
         X, _ = self._input(X)
         frame = self.detractor_contributions(X)
-        risk = np.asarray(frame.attrs["risk"])
-        v = np.ones(len(risk)) if value is None else np.asarray(value, dtype=np.float64)
-        if v.shape != risk.shape:
-            raise error("LENGTH_MISMATCH", f"value has {v.size} elements but X has {risk.size} rows")
-        expected = risk * v
-        order = np.argsort(-expected, kind="stable")[:top]
+        risk = np.asarray(frame.attrs["risk"], dtype=np.float64)
+        v = None if value is None else np.ascontiguousarray(value, dtype=np.float64).reshape(-1)
+        c = np.ascontiguousarray(frame.to_numpy(), dtype=np.float64)
+        order, values, expected, raising = _nps._detractor_alerts(risk, v, c, top, factors)
         import pandas as pd
 
-        c = frame.to_numpy()
         names = list(frame.columns)
-        raising = [_top_factors(c[i], factors)[0] for i in order]
         index = np.asarray(getattr(X, "index", np.arange(len(risk))))[order]
-        return pd.DataFrame({"detractor_risk": risk[order], "value": v[order], "expected": expected[order],
+        return pd.DataFrame({"detractor_risk": risk[order], "value": values, "expected": expected,
                              "top_factors": [[names[j] for j in up] for up in raising],
                              "factor_contributions": [[float(c[i, j]) for j in up] for i, up in zip(order, raising)]},
                             index=pd.Index(index, name="customer"))
@@ -389,14 +386,6 @@ class BoostedLtrModel(_LtrEstimator):
         model._model = core
         model._set_fitted_attributes()
         return model
-
-
-def _top_factors(row: np.ndarray, k: int) -> tuple:
-    """Indices of the k largest positive and the k most negative entries of a row (ties in
-    input order), as the core ranks them."""
-    up = [int(j) for j in np.argsort(-row, kind="stable") if row[j] > 0][:k]
-    down = [int(j) for j in np.argsort(row, kind="stable") if row[j] < 0][:k]
-    return up, down
 
 
 TicketScorer = _nps.TicketScorer
