@@ -143,17 +143,28 @@ pub(crate) fn label_codes<S: AsRef<str>>(labels: &[S]) -> (Vec<String>, Vec<usiz
     (distinct.into_iter().map(str::to_string).collect(), codes)
 }
 
+/// Whole times below this (durations in days up to eleven years) find their id in a
+/// direct table, without hashing.
+const DIRECT_TIMES: usize = 4096;
+
 /// A hash table from a time's bits to its id (the order of first sight): one probe per row,
-/// in the cache when there are few distinct times, as durations in days are.
+/// in the cache when there are few distinct times, as durations in days are; whole times
+/// below [`DIRECT_TIMES`] are looked up by their value first (the same ids).
 struct TimeIndex {
     slots: Vec<u32>,
     keys: Vec<u64>,
     shift: u32,
+    direct: Vec<u32>,
 }
 
 impl TimeIndex {
     fn new() -> Self {
-        TimeIndex { slots: vec![u32::MAX; 1024], keys: Vec::new(), shift: 64 - 10 }
+        TimeIndex {
+            slots: vec![u32::MAX; 1024],
+            keys: Vec::new(),
+            shift: 64 - 10,
+            direct: vec![u32::MAX; DIRECT_TIMES],
+        }
     }
 
     fn slot(&self, key: u64) -> usize {
@@ -162,6 +173,22 @@ impl TimeIndex {
 
     /// The id of time `v` (+0.0 turns −0.0 into 0.0, so that equal times share one).
     fn id(&mut self, v: f64) -> u32 {
+        // A whole number in range: its own slot (−0.0 lands on 0's; NaN and negative
+        // times fail the comparison and are hashed).
+        let whole = v as u32;
+        if (whole as usize) < DIRECT_TIMES && f64::from(whole) == v {
+            let id = self.direct[whole as usize];
+            if id != u32::MAX {
+                return id;
+            }
+            let id = self.hashed(v);
+            self.direct[whole as usize] = id;
+            return id;
+        }
+        self.hashed(v)
+    }
+
+    fn hashed(&mut self, v: f64) -> u32 {
         let key = (v + 0.0).to_bits();
         if 2 * (self.keys.len() + 1) > self.slots.len() {
             // Grow: twice the slots, every key placed again.
@@ -312,5 +339,25 @@ fn add(index: &mut TimeIndex, sums: &mut [Vec<f64>; 3], t: f64, value: [f64; 3])
     }
     for (s, v) in sums.iter_mut().zip(value) {
         s[id] += v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct table gives the ids the hash gives: the order of first sight, −0.0 and 0.0
+    /// one time, fractions and times past the table hashed alongside.
+    #[test]
+    fn whole_times_and_hashed_times_share_one_numbering() {
+        let times = [3.0, 0.0, 4095.0, 4096.0, 2.5, -0.0, 3.0, 1e9, 2.5, 4095.0, 0.0, 7.0, 4096.0];
+        let mut index = TimeIndex::new();
+        let ids: Vec<u32> = times.iter().map(|&t| index.id(t)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4, 1, 0, 5, 4, 2, 1, 6, 3]);
+        let mut hashed = TimeIndex::new();
+        assert_eq!(times.iter().map(|&t| hashed.hashed(t)).collect::<Vec<_>>(), ids);
+        let (sorted, rank) = index.ranks();
+        assert_eq!(sorted, [0.0, 2.5, 3.0, 7.0, 4095.0, 4096.0, 1e9]);
+        assert_eq!(rank, [2, 0, 4, 5, 1, 6, 3]);
     }
 }
