@@ -37,6 +37,7 @@ node: nps-node/node_modules/.package-lock.json
 rust-test:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 	cargo test --workspace
 
 # The stubs: nps/_nps.pyi is generated from the extension (stale = fail); mypy's stubtest checks

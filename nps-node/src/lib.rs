@@ -1,6 +1,6 @@
 //! Node.js bindings for `nps-core`.
 //!
-//! Conventions: exported functions return [`error::Result`] (so a core error reaches JS
+//! Conventions: exported functions return `error::Result` (so a core error reaches JS
 //! with its `code`) and carry `#[napi(catch_unwind)]` (so a panic becomes a JS exception
 //! instead of aborting Node).
 // In the test harness build the napi registrations are compiled out, so everything they

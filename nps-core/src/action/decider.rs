@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::decide::{churn_score, decision_time, Choice, DecideOptions, Decision, Scratch, TraceEntry, DEFAULT_TOP};
+use super::decide::{churn_score, decision_time, Scratch};
+use super::decision::{Choice, DecideOptions, Decision, TraceEntry, DEFAULT_TOP};
 use super::log::{uplift_with_learner, DecisionLogEntry, Logging, PROPENSITY_DRAWS};
 use super::{Catalog, Customer, Factor, FieldValue, Learner, Outcome};
 use crate::error::{NpsError, Result};

@@ -26,6 +26,7 @@ mod condition;
 mod control_group;
 mod decide;
 mod decider;
+mod decision;
 mod evaluation;
 mod json;
 mod learning;
@@ -40,11 +41,9 @@ use crate::error::{NpsError, Result};
 
 pub use catalog::{Action, ActionValue, Band, Catalog, FieldType, Lever};
 pub use control_group::in_control_group;
-pub use decide::{
-    churn_score, decision_time, Choice, DecideOptions, Decision, RankedAction, Scratch, TraceEntry, Verdict,
-    DEFAULT_TOP,
-};
+pub use decide::{churn_score, decision_time, Scratch};
 pub use decider::{DecideRequest, DecideResponse, Decider, ValuesRequest, DEFAULT_SEED};
+pub use decision::{Choice, DecideOptions, Decision, RankedAction, TraceEntry, Verdict, DEFAULT_TOP};
 pub use evaluation::{off_policy, uplift, OffPolicyEstimate, Uplift};
 pub use learning::{beta, Learner, DEFAULT_EXPLORATION, DEFAULT_PRIOR, DEFAULT_RAMP_UP};
 pub use log::{DecisionLogEntry, Logging, PROPENSITY_DRAWS};

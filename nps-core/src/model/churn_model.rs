@@ -301,7 +301,7 @@ impl ChurnModel {
     }
 
     /// The churn probability of each row of a table of inputs (through the
-    /// [`Self::recalibration`] when the model has one).
+    /// [recalibration](crate::monitor::ModelMonitoring::recalibration) when the model has one).
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
         calibrate(self.monitoring.recalibration.as_ref(), self.raw_proba(table)?)
     }

@@ -23,7 +23,7 @@ pub fn any_model_id(model: &AnyChurnModel) -> String {
     }
 }
 
-/// Records a decision in the lineage of a model of either kind (see [`Lineage::record`]).
+/// Records a decision in the lineage of a model of either kind (see [`Lineage::record`](super::Lineage::record)).
 pub fn record_decision(model: &mut AnyChurnModel, decision: &PromotionDecision) {
     match model {
         AnyChurnModel::Logistic(m) => m.monitoring.record_decision(decision),

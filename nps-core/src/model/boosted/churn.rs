@@ -310,7 +310,7 @@ impl BoostedChurnModel {
     }
 
     /// The churn probability of one customer given as cells (see [`Self::raw_score_cells`];
-    /// through the [`Self::recalibration`] when the model has one).
+    /// through the [recalibration](crate::monitor::ModelMonitoring::recalibration) when the model has one).
     pub fn score_cells(&self, cells: &[Cell<'_>], scratch: &mut Vec<f64>) -> Result<f64> {
         calibrate_one(self.monitoring.recalibration.as_ref(), sigmoid(self.raw_score_cells(cells, scratch)?))
     }
@@ -378,7 +378,7 @@ impl BoostedChurnModel {
         Ok(Array1::from(out))
     }
 
-    /// The churn probability of each row of a table (through the [`Self::recalibration`]
+    /// The churn probability of each row of a table (through the [recalibration](crate::monitor::ModelMonitoring::recalibration)
     /// when the model has one).
     pub fn predict_proba(&self, table: &RawTable) -> Result<Array1<f64>> {
         calibrate(self.monitoring.recalibration.as_ref(), self.raw_proba(table)?)
