@@ -1,9 +1,10 @@
 //! The core's `unsafe` code on small inputs, for Miri (`cargo +nightly miri test -p nps-core
 //! --test unsafe_paths`; docs/reliability.md#concurrency): batch scoring (`model/batch.rs`:
 //! unchecked gathers, the AVX2 path where the processor has it), boosted training's shared
-//! score writer (`model/boosted/train.rs`, rows written from rayon's threads) and the
-//! histogram prefetch hint (`model/boosted/histogram.rs`). Under `cargo test` it is a plain
-//! equality test: batch scores equal single scores to the bit.
+//! score writer (`model/boosted/train.rs`, rows written from rayon's threads), the
+//! histogram prefetch hint (`model/boosted/histogram.rs`) and the Cox fit's scatter and sums
+//! (`survival/cox/`). Under `cargo test` these are plain equality tests: batch scores equal
+//! single scores to the bit, a column-major Cox fit equals the row-major one.
 use nps_core::encode::Cell;
 use nps_core::model::boosted::{BoostedChurnModel, BoostingOptions};
 use nps_core::model::ChurnModel;
@@ -49,4 +50,30 @@ fn a_small_boosted_fit_writes_scores_from_threads() {
     let m = BoostedChurnModel::fit_matrix(x.view(), &names, &y, None, None, &options).unwrap();
     let raw = m.raw_scores(x.view()).unwrap();
     assert!(raw.iter().all(|v| v.is_finite()));
+}
+
+/// The Cox fit's scatter of a column-major matrix into its design (`survival/cox/fit.rs`:
+/// rows copied from rayon's tasks through a `DisjointWriter`) and its risk-set sums
+/// (`survival/cox/risk_sums.rs`: the AVX2 and FMA paths natively, the portable one under
+/// Miri): a column-major and a row-major copy of the same covariates fit the same model.
+#[test]
+fn a_small_cox_fit_scatters_a_column_major_matrix() {
+    use ndarray::{Array2, ShapeBuilder};
+    use nps_core::survival::{CoxInput, CoxModel, CoxOptions, SurvivalData};
+
+    let (n, d) = (150, 3);
+    let value = |i: usize, j: usize| (((i * 37 + j * 11) % 17) as f64 - 8.0) / 5.0;
+    let rows = Array2::from_shape_fn((n, d), |(i, j)| value(i, j));
+    let mut columns = Array2::zeros((n, d).f());
+    columns.assign(&rows);
+    let durations: Vec<f64> = (0..n).map(|i| ((i * 7919) % 40 + 1) as f64).collect();
+    let events: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
+    let names: Vec<String> = (0..d).map(|j| format!("x{j}")).collect();
+    let fit = |x| {
+        let input = CoxInput { x, covariates: &names, data: SurvivalData::new(&durations, &events), strata: None };
+        CoxModel::fit(&input, &CoxOptions::default()).unwrap()
+    };
+    let (a, b) = (fit(rows.view()), fit(columns.view()));
+    assert_eq!(a, b);
+    assert!(a.coefficients.iter().all(|c| c.is_finite()) && a.iterations > 0);
 }

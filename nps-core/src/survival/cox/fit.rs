@@ -11,7 +11,8 @@ use crate::pages;
 
 use super::baseline::BaselineHazard;
 use super::concordance::{pair_counts, PairCounts};
-use super::efron::{fill_scores, Derivatives, Design};
+use super::efron::{Derivatives, Design};
+use super::risk_sums::fill_scores;
 use super::CoxModel;
 use crate::survival::data::{check_length, distinct_times, label_codes, SurvivalData};
 use crate::survival::dense;

@@ -14,6 +14,7 @@ mod efron;
 pub mod fit;
 pub mod model_file;
 pub mod predict;
+mod risk_sums;
 
 pub use baseline::BaselineHazard;
 pub use fit::{CoxInput, CoxOptions};
