@@ -1182,6 +1182,13 @@ export interface LiftTable {
   rows: Array<LiftRow>
 }
 
+/**
+ * The (weighted) share of rows whose most probable category, from row-major (detractor,
+ * passive, promoter) probabilities, is the category of their 0–10 answer: Python's
+ * `LtrModel.score` (scikit-learn's accuracy). Every row needs an answer.
+ */
+export declare function ltrAccuracy(proba: Float64Array, answers: Array<number>, weights?: Array<number> | undefined | null): number
+
 /** How well predicted categories match the answers. */
 export interface LtrEvaluation {
   answered: number

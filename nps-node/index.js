@@ -794,6 +794,7 @@ module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare
 module.exports.evaluateLtr = nativeBinding.evaluateLtr
 module.exports.inferKinds = nativeBinding.inferKinds
+module.exports.ltrAccuracy = nativeBinding.ltrAccuracy
 module.exports.predictedNps = nativeBinding.predictedNps
 module.exports.probGreater = nativeBinding.probGreater
 module.exports.readCsv = nativeBinding.readCsv

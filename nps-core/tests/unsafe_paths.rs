@@ -74,6 +74,15 @@ fn a_small_cox_fit_scatters_a_column_major_matrix() {
         CoxModel::fit(&input, &CoxOptions::default()).unwrap()
     };
     let (a, b) = (fit(rows.view()), fit(columns.view()));
-    assert_eq!(a, b);
+    if cfg!(miri) {
+        // Miri perturbs exp by a few ulps on purpose, so equal risks (rows alike here) come
+        // out unequal at random: the coefficients agree to rounding, the concordance not.
+        for (x, y) in a.coefficients.iter().zip(&b.coefficients).chain(a.standard_errors.iter().zip(&b.standard_errors))
+        {
+            assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{x} vs {y}");
+        }
+    } else {
+        assert_eq!(a, b);
+    }
     assert!(a.coefficients.iter().all(|c| c.is_finite()) && a.iterations > 0);
 }

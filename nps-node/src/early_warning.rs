@@ -422,6 +422,14 @@ pub fn evaluate_ltr(proba: Float64Array, answers: Vec<f64>, threshold: Option<f6
     })
 }
 
+/// The (weighted) share of rows whose most probable category, from row-major (detractor,
+/// passive, promoter) probabilities, is the category of their 0–10 answer: Python's
+/// `LtrModel.score` (scikit-learn's accuracy). Every row needs an answer.
+#[napi(catch_unwind)]
+pub fn ltr_accuracy(proba: Float64Array, answers: Vec<f64>, weights: Option<Vec<f64>>) -> Result<f64> {
+    core::ltr_accuracy(proba_rows(&proba)?, &answers, weights.as_deref()).into_napi()
+}
+
 /// One factor: an input and its contribution to the log-odds.
 #[napi(object)]
 pub struct TicketFactor {

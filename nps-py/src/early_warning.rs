@@ -371,8 +371,24 @@ fn _top_factor_indices(
         .unzip()
 }
 
+/// The (weighted) share of rows whose most probable category is their 0–10 answer's
+/// (`early_warning::ltr_accuracy`: scikit-learn's `score`).
+#[pyfunction]
+#[pyo3(signature = (proba, answers, weights=None))]
+fn _ltr_accuracy(
+    py: Python<'_>,
+    proba: numpy::PyReadonlyArray2<'_, f64>,
+    answers: numpy::PyReadonlyArray1<'_, f64>,
+    weights: Option<numpy::PyReadonlyArray1<'_, f64>>,
+) -> PyResult<f64> {
+    let (proba, answers) = (proba.as_array(), answers.as_slice()?);
+    let weights = weights.as_ref().map(|w| w.as_slice()).transpose()?;
+    py.detach(|| core::ltr_accuracy(proba, answers, weights)).py()
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_evaluate_ltr, m)?)?;
+    m.add_function(wrap_pyfunction!(_ltr_accuracy, m)?)?;
     m.add_function(wrap_pyfunction!(_detractor_alerts, m)?)?;
     m.add_function(wrap_pyfunction!(_top_factor_indices, m)?)?;
     m.add_class::<PyChurnByNps>()?;

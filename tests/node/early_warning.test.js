@@ -49,7 +49,7 @@ test('typed arrays, 0/1 labels and errors', () => {
   assert.throws(() => churnByNps([], []), (e) => e.code === 'EMPTY')
 })
 
-const { LtrModel, predictedNps, evaluateLtr, features, synth } = require('../../nps-node')
+const { LtrModel, predictedNps, evaluateLtr, ltrAccuracy, features, synth } = require('../../nps-node')
 const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
 
 test('the shared LTR model file scores to the bit; predicted NPS', () => {
@@ -164,6 +164,24 @@ test('evaluating LTR predictions against answers', () => {
   assert.equal(e.detractorAuc, 1)
   assert.ok(Math.abs(e.logLoss + (Math.log(0.7) + Math.log(0.6)) / 2) < 1e-15)
   assert.throws(() => evaluateLtr(new Float64Array([0.5, 0.5, 0]), [12]), (err) => err.code === 'OUT_OF_RANGE')
+})
+
+test('ltrAccuracy: the most probable category against the answer, weighted; every row needs an answer', () => {
+  // Predicted: detractor, promoter, detractor (a tie goes to the first), passive.
+  const proba = new Float64Array([0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.4, 0.2, 0.4, 0.2, 0.5, 0.3])
+  assert.equal(ltrAccuracy(proba, [3, 10, 9, 7]), 3 / 4)
+  assert.equal(ltrAccuracy(proba, [3, 10, 9, 7], [1, 1, 2, 0]), 2 / 4)
+  const cases = [
+    [[3, 10, NaN, 7], undefined, 'MISSING_VALUE', /scores\[2\] is missing/],
+    [[3, 10, 11, 7], undefined, 'OUT_OF_RANGE', /scores\[2\] = 11/],
+    [[3, 10, 6.5, 7], undefined, 'NON_INTEGER', /scores\[2\] = 6.5/],
+    [[3, 10, 9], undefined, 'LENGTH_MISMATCH', /scores has 3 elements/],
+    [[3, 10, 9, 7], [1, -1, 1, 1], 'OUT_OF_RANGE', /sample_weight\[1\] = -1/],
+    [[3, 10, 9, 7], [0, 0, 0, 0], 'INVALID_PARAMETER', /sample_weight/],
+  ]
+  for (const [answers, weights, code, message] of cases) {
+    assert.throws(() => ltrAccuracy(proba, answers, weights), (e) => e.code === code && message.test(e.message), String(answers))
+  }
 })
 
 // -- detractor risk and the one call at ticket time -----------------------------------------

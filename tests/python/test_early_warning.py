@@ -141,6 +141,21 @@ def test_ltr_evaluation_against_scikit_learn_and_alerts():
     assert e["precision"] == pytest.approx(precision_score(cat == 0, p[:, 0] >= 0.4), rel=1e-12)
     assert e["recall"] == pytest.approx(recall_score(cat == 0, p[:, 0] >= 0.4), rel=1e-12)
     assert e["detractor_auc"] > 0.6
+    # score: scikit-learn's accuracy of the most probable category, weighted or not.
+    from sklearn.metrics import accuracy_score
+
+    w = np.linspace(0.5, 2, len(answers))
+    Xa = X.loc[answers.index]
+    assert m.score(Xa, answers) == pytest.approx(accuracy_score(cat, p.argmax(axis=1)), rel=1e-15)
+    assert m.score(Xa, answers, sample_weight=w) == pytest.approx(
+        accuracy_score(cat, p.argmax(axis=1), sample_weight=w), rel=1e-12)
+    # An answer that is missing or off the scale is an error, not a promoter.
+    for bad, code in ((np.nan, "MISSING_VALUE"), (11.0, "OUT_OF_RANGE"), (6.5, "NON_INTEGER")):
+        y = answers.to_numpy(float).copy()
+        y[3] = bad
+        with pytest.raises(nps.NpsError, match=r"scores\[3\]") as err:
+            m.score(Xa, y)
+        assert err.value.code == code
     value = np.linspace(10, 50, len(X))
     alerts = m.alerts(X, value=value, top=20)
     assert len(alerts) == 20 and alerts["expected"].is_monotonic_decreasing

@@ -384,6 +384,60 @@ pub struct LtrEvaluation {
     pub recall: f64,
 }
 
+/// The (weighted) share of rows whose most probable category (detractor, passive, promoter;
+/// the first of equal probabilities) is the category of their 0–10 answer (`answers`, named
+/// `scores` in errors as in the fit): scikit-learn's `score` of a classifier of the three
+/// categories. Every row needs an answer: a NaN, a number off the scale or with a fraction
+/// is an error naming it, as are mismatched
+/// lengths, a negative or non-finite weight and weights summing to 0.
+pub fn ltr_accuracy(proba: ArrayView2<'_, f64>, answers: &[f64], weights: Option<&[f64]>) -> Result<f64> {
+    let n = proba.nrows();
+    let length = |field: &str, actual: usize| NpsError::LengthMismatch {
+        field: field.into(),
+        actual,
+        other: "proba's rows".into(),
+        expected: n,
+    };
+    if answers.len() != n {
+        return Err(length("scores", answers.len()));
+    }
+    if proba.ncols() != 3 {
+        return Err(NpsError::invalid(
+            "proba",
+            format!("{} columns", proba.ncols()),
+            "3 columns (detractor, passive, promoter)",
+        ));
+    }
+    if let Some(w) = weights {
+        if w.len() != n {
+            return Err(length("sample_weight", w.len()));
+        }
+        if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(NpsError::OutOfRange {
+                field: "sample_weight".into(),
+                index: i,
+                value: w[i],
+                range: "finite numbers >= 0".into(),
+            });
+        }
+    }
+    let (mut right, mut total) = (0.0, 0.0);
+    for (i, r) in proba.rows().into_iter().enumerate() {
+        // A NaN answer is missing (evaluate_ltr skips it; here every row is scored).
+        let truth = category(answers[i], i)?;
+        let predicted = (1..3).fold(0, |best, k| if r[k] > r[best] { k } else { best });
+        let w = weights.map_or(1.0, |w| w[i]);
+        total += w;
+        if predicted == truth {
+            right += w;
+        }
+    }
+    if total == 0.0 {
+        return Err(NpsError::invalid("sample_weight", "a sum of 0", "weights with a positive sum"));
+    }
+    Ok(right / total)
+}
+
 /// Evaluates (detractor, passive, promoter) probabilities against 0–10 `answers` (NaN for
 /// rows without an answer, which count only towards coverage). Errors: mismatched lengths,
 /// an answer outside the scale, no answered row with a finite prediction, or answers of one

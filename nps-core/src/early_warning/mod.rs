@@ -16,8 +16,8 @@ pub use boosted_ltr::{BoostedLtrModel, BoostedLtrScratch, BoostedLtrTraining, BO
 pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};
 pub use detractor_risk::{DetractorContributions, DetractorRisk};
 pub use ltr_model::{
-    blended_nps, evaluate_ltr, predicted_nps, LtrEvaluation, LtrModel, LtrTraining, PredictedNps, CATEGORIES,
-    LTR_FORMAT, LTR_VERSION, SURVEY_ANSWER_FEATURES,
+    blended_nps, evaluate_ltr, ltr_accuracy, predicted_nps, LtrEvaluation, LtrModel, LtrTraining, PredictedNps,
+    CATEGORIES, LTR_FORMAT, LTR_VERSION, SURVEY_ANSWER_FEATURES,
 };
 pub use ticket::{Ticket, TicketLayout, TicketOptions, TicketScorer};
 pub use ticket_file::{TICKET_SCORER_FORMAT, TICKET_SCORER_VERSION};

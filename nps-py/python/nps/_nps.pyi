@@ -944,6 +944,10 @@ def _logistic_sums(encoder, names, columns, y, sample_weight, coef, intercept) -
     (`nps_core::model::LogisticSums`), as one vector: the rows encoded by `encoder`, labels
     0/1, optional weights."""
 
+def _ltr_accuracy(proba, answers, weights=None) -> Any:
+    """The (weighted) share of rows whose most probable category is their 0–10 answer's
+    (`early_warning::ltr_accuracy`: scikit-learn's `score`)."""
+
 def _monotone_by_name(inputs, named) -> Any:
     """The per-input monotone constraints of `named` in `inputs` order
     (`BoostingOptions::monotone_by_name`)."""

@@ -189,11 +189,9 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
         is the category of their answer (``y``: 0-10 answers; weighted by
         ``sample_weight``). scikit-learn's ``score`` of a classifier, with the answers read
         as the categories they fall in."""
-        answers = np.asarray(y, dtype=np.float64)
-        truth = np.where(answers <= 6, 0, np.where(answers <= 8, 1, 2))
-        predicted = np.argmax(self.predict_proba(X), axis=1)
-        w = np.ones(len(truth)) if sample_weight is None else _checks.weights(sample_weight, len(truth))
-        return float(np.sum(w * (predicted == truth)) / np.sum(w))
+        answers = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
+        w = None if sample_weight is None else np.ascontiguousarray(_checks.weights(sample_weight, len(answers)))
+        return _nps._ltr_accuracy(np.ascontiguousarray(self.predict_proba(X), dtype=np.float64), answers, w)
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags: a classifier of the three NPS categories, trained on 0-10
