@@ -311,13 +311,7 @@ pub fn blended_nps(
     if n == 0 {
         return Err(NpsError::Empty { field: "proba".into() });
     }
-    if proba.ncols() != 3 {
-        return Err(NpsError::invalid(
-            "proba",
-            format!("{} columns", proba.ncols()),
-            "3 columns (detractor, passive, promoter)",
-        ));
-    }
+    three_columns(proba)?;
     if let Some(a) = answers {
         if a.len() != n {
             return Err(NpsError::LengthMismatch {
@@ -384,12 +378,20 @@ pub struct LtrEvaluation {
     pub recall: f64,
 }
 
+/// Checks that `proba` has the three categories' columns.
+fn three_columns(proba: ArrayView2<'_, f64>) -> Result<()> {
+    match proba.ncols() {
+        3 => Ok(()),
+        k => Err(NpsError::invalid("proba", format!("{k} columns"), "3 columns (detractor, passive, promoter)")),
+    }
+}
+
 /// The (weighted) share of rows whose most probable category (detractor, passive, promoter;
 /// the first of equal probabilities) is the category of their 0–10 answer (`answers`, named
 /// `scores` in errors as in the fit): scikit-learn's `score` of a classifier of the three
 /// categories. Every row needs an answer: a NaN, a number off the scale or with a fraction
-/// is an error naming it, as are mismatched
-/// lengths, a negative or non-finite weight and weights summing to 0.
+/// is an error naming it, as are mismatched lengths, a negative or non-finite weight and
+/// weights summing to 0.
 pub fn ltr_accuracy(proba: ArrayView2<'_, f64>, answers: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     let n = proba.nrows();
     let length = |field: &str, actual: usize| NpsError::LengthMismatch {
@@ -401,13 +403,7 @@ pub fn ltr_accuracy(proba: ArrayView2<'_, f64>, answers: &[f64], weights: Option
     if answers.len() != n {
         return Err(length("scores", answers.len()));
     }
-    if proba.ncols() != 3 {
-        return Err(NpsError::invalid(
-            "proba",
-            format!("{} columns", proba.ncols()),
-            "3 columns (detractor, passive, promoter)",
-        ));
-    }
+    three_columns(proba)?;
     if let Some(w) = weights {
         if w.len() != n {
             return Err(length("sample_weight", w.len()));
@@ -452,13 +448,7 @@ pub fn evaluate_ltr(proba: ArrayView2<'_, f64>, answers: &[f64], threshold: f64)
             expected: n,
         });
     }
-    if proba.ncols() != 3 {
-        return Err(NpsError::invalid(
-            "proba",
-            format!("{} columns", proba.ncols()),
-            "3 columns (detractor, passive, promoter)",
-        ));
-    }
+    three_columns(proba)?;
     let (mut covered, mut loss) = (0usize, 0.0);
     let (mut y, mut risk) = (Vec::new(), Vec::new());
     for (i, r) in proba.rows().into_iter().enumerate() {
