@@ -104,3 +104,75 @@ fn the_shared_model_file_scores_to_the_bit() {
         }
     }
 }
+
+mod invariants {
+    use ndarray::Array2;
+    use nps_core::early_warning::{detractor_alerts, ltr_accuracy};
+    use proptest::prelude::*;
+
+    fn rows() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, usize)> {
+        (1usize..40, 1usize..5).prop_flat_map(|(n, d)| {
+            (
+                prop::collection::vec(0.001f64..0.999, n),
+                prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..100.0], n),
+                prop::collection::vec(prop_oneof![Just(0.0), -2.0f64..2.0], n * d),
+                Just(d),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Alerts: at most `top` distinct rows, expected losses non-increasing (equal ones in
+        /// row order), each row's factors positive, largest first, at most `factors` of them,
+        /// and no row left out that would have ranked above the last one kept.
+        #[test]
+        fn alerts_are_ranked_and_their_factors_positive((risk, value, c, d) in rows(), top in 0usize..50, k in 0usize..6) {
+            let n = risk.len();
+            let c = Array2::from_shape_vec((n, d), c).unwrap();
+            let alerts = detractor_alerts(&risk, Some(&value), c.view(), top, k).unwrap();
+            prop_assert_eq!(alerts.len(), top.min(n));
+            for w in alerts.windows(2) {
+                prop_assert!(w[0].expected > w[1].expected || (w[0].expected == w[1].expected && w[0].row < w[1].row));
+            }
+            for a in &alerts {
+                prop_assert_eq!(a.expected, risk[a.row] * value[a.row]);
+                prop_assert!(a.factors.len() <= k);
+                prop_assert!(a.factors.iter().all(|&j| c[[a.row, j]] > 0.0));
+                prop_assert!(a.factors.windows(2).all(|f| c[[a.row, f[0]]] >= c[[a.row, f[1]]]));
+            }
+            if let Some(last) = alerts.last() {
+                let kept: std::collections::HashSet<usize> = alerts.iter().map(|a| a.row).collect();
+                for i in (0..n).filter(|i| !kept.contains(i)) {
+                    prop_assert!(risk[i] * value[i] <= last.expected);
+                }
+            }
+        }
+
+        /// Accuracy is a share: in [0, 1], 1 when every row's most probable category is its
+        /// answer's, and scaling the weights does not move it.
+        #[test]
+        fn accuracy_is_a_share_invariant_to_the_weights_scale(
+            answers in prop::collection::vec(0u8..=10, 1..30),
+            scale in 0.1f64..100.0,
+        ) {
+            let n = answers.len();
+            let category = |a: u8| if a <= 6 { 0 } else if a <= 8 { 1 } else { 2 };
+            let mut proba = Array2::from_elem((n, 3), 0.1);
+            answers.iter().enumerate().for_each(|(i, &a)| proba[[i, category(a)]] = 0.8);
+            let answers: Vec<f64> = answers.iter().map(|&a| f64::from(a)).collect();
+            prop_assert_eq!(ltr_accuracy(proba.view(), &answers, None).unwrap(), 1.0);
+            // Move each row's mass to the next category: every prediction wrong.
+            let wrong = Array2::from_shape_fn((n, 3), |(i, j)| proba[[i, (j + 2) % 3]]);
+            prop_assert_eq!(ltr_accuracy(wrong.view(), &answers, None).unwrap(), 0.0);
+            let w: Vec<f64> = (0..n).map(|i| 1.0 + i as f64).collect();
+            let scaled: Vec<f64> = w.iter().map(|x| x * scale).collect();
+            let mixed = Array2::from_shape_fn((n, 3), |(i, j)| if i % 2 == 0 { proba[[i, j]] } else { wrong[[i, j]] });
+            let a = ltr_accuracy(mixed.view(), &answers, Some(&w)).unwrap();
+            let b = ltr_accuracy(mixed.view(), &answers, Some(&scaled)).unwrap();
+            prop_assert!((0.0..=1.0).contains(&a));
+            prop_assert!((a - b).abs() <= 1e-12);
+        }
+    }
+}
