@@ -176,3 +176,74 @@ mod invariants {
         }
     }
 }
+
+/// `tests/vectors/ltr_ranking.json` (scikit-learn's accuracy, pandas' and numpy's stable
+/// orders), read by the Rust, Python and Node tests.
+mod ranking_vectors {
+    use ndarray::ArrayView2;
+    use nps_core::early_warning::{detractor_alerts, ltr_accuracy};
+    use serde_json::Value;
+
+    fn vectors() -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/ltr_ranking.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// Numbers, null read as NaN (a missing answer or value).
+    fn floats(v: &Value) -> Vec<f64> {
+        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
+    }
+
+    #[test]
+    fn accuracy_equals_scikit_learn() {
+        let v = vectors();
+        for case in v["accuracy"].as_array().unwrap() {
+            let (proba, answers) = (floats(&case["proba"]), floats(&case["answers"]));
+            let weights = (!case["weights"].is_null()).then(|| floats(&case["weights"]));
+            let p = ArrayView2::from_shape((answers.len(), 3), &proba).unwrap();
+            let got = ltr_accuracy(p, &answers, weights.as_deref()).unwrap();
+            let want = case["accuracy"].as_f64().unwrap();
+            assert!((got - want).abs() <= 1e-12 * want.max(1.0), "{}: {got} vs {want}", case["name"]);
+        }
+        let proba = floats(&v["accuracy"][0]["proba"]);
+        for bad in v["accuracy_errors"].as_array().unwrap() {
+            let p = ArrayView2::from_shape((3, 3), &proba[..9]).unwrap();
+            let e = ltr_accuracy(p, &floats(&bad["answers"]), None).unwrap_err();
+            assert_eq!(e.code(), bad["code"].as_str().unwrap());
+            assert!(e.to_string().starts_with(bad["message"].as_str().unwrap()), "{e}");
+        }
+    }
+
+    #[test]
+    fn alerts_equal_pandas_stable_order() {
+        let v = vectors();
+        for case in v["alerts"].as_array().unwrap() {
+            let risk = floats(&case["risk"]);
+            let value = (!case["value"].is_null()).then(|| floats(&case["value"]));
+            let c = floats(&case["contributions"]);
+            let d = case["inputs"].as_u64().unwrap() as usize;
+            let c = ArrayView2::from_shape((risk.len(), d), &c).unwrap();
+            let top = case["top"].as_u64().unwrap() as usize;
+            let k = case["factors"].as_u64().unwrap() as usize;
+            let alerts = detractor_alerts(&risk, value.as_deref(), c, top, k).unwrap();
+            let want = case["alerts"].as_array().unwrap();
+            assert_eq!(alerts.len(), want.len(), "{}", case["name"]);
+            for (a, w) in alerts.iter().zip(want) {
+                assert_eq!(a.row as u64, w["row"].as_u64().unwrap(), "{}", case["name"]);
+                assert_eq!(a.value, w["value"].as_f64().unwrap());
+                assert_eq!(a.expected, w["expected"].as_f64().unwrap());
+                let factors: Vec<u64> = w["factors"].as_array().unwrap().iter().map(|f| f.as_u64().unwrap()).collect();
+                assert_eq!(a.factors.iter().map(|&f| f as u64).collect::<Vec<_>>(), factors);
+            }
+        }
+        let case = &v["alerts"][0];
+        let bad = &v["alerts_errors"][0];
+        let mut value = floats(&case["value"]);
+        value[bad["value_nan_at"].as_u64().unwrap() as usize] = f64::NAN;
+        let risk = floats(&case["risk"]);
+        let c = floats(&case["contributions"]);
+        let c = ArrayView2::from_shape((risk.len(), case["inputs"].as_u64().unwrap() as usize), &c).unwrap();
+        let e = detractor_alerts(&risk, Some(&value), c, 5, 2).unwrap_err();
+        assert_eq!((e.code(), e.to_string()), (bad["code"].as_str().unwrap(), bad["message"].as_str().unwrap().to_string()));
+    }
+}

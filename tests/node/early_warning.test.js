@@ -166,6 +166,19 @@ test('evaluating LTR predictions against answers', () => {
   assert.throws(() => evaluateLtr(new Float64Array([0.5, 0.5, 0]), [12]), (err) => err.code === 'OUT_OF_RANGE')
 })
 
+test('ltrAccuracy equals scikit-learn on the shared vectors (tests/vectors/ltr_ranking.json)', () => {
+  const v = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'ltr_ranking.json'), 'utf8'))
+  const floats = (xs) => xs.map((x) => (x === null ? NaN : x))
+  for (const c of v.accuracy) {
+    const got = ltrAccuracy(new Float64Array(c.proba), floats(c.answers), c.weights ?? undefined)
+    assert.ok(Math.abs(got - c.accuracy) <= 1e-12 * Math.max(1, c.accuracy), `${c.name}: ${got} vs ${c.accuracy}`)
+  }
+  const proba = new Float64Array(v.accuracy[0].proba.slice(0, 9))
+  for (const bad of v.accuracy_errors) {
+    assert.throws(() => ltrAccuracy(proba, floats(bad.answers)), (e) => e.code === bad.code && e.message.startsWith(bad.message))
+  }
+})
+
 test('ltrAccuracy: the most probable category against the answer, weighted; every row needs an answer', () => {
   // Predicted: detractor, promoter, detractor (a tie goes to the first), passive.
   const proba = new Float64Array([0.7, 0.2, 0.1, 0.1, 0.3, 0.6, 0.4, 0.2, 0.4, 0.2, 0.5, 0.3])

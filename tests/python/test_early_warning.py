@@ -1,6 +1,7 @@
 """NPS and churn from Python: the shared scipy vectors and bad input."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 import nps
+from nps import _nps
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "churn_link.json").read_text())
 
@@ -602,3 +604,41 @@ def test_ticket_scorer_customer_fields_accept_numpy_scalars():
     assert e.value.code == "INVALID_PARAMETER"
     with pytest.raises(nps.NpsError, match=r'"segment" must be a number, a string, a bool or None, got \[1\] \(list\)'):
         nps.TicketScorer(engine, churn, catalog, customer=dict(plain, segment=[1]))
+
+
+# -- shared vectors: the accuracy and the alerts' order (tests/vectors/ltr_ranking.json) ---
+
+
+def _floats(values):
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def test_ranking_vectors_accuracy_and_alerts():
+    from conftest import vectors
+
+    v = vectors("ltr_ranking")
+    for case in v["accuracy"]:
+        proba = np.array(case["proba"]).reshape(-1, 3)
+        w = None if case["weights"] is None else np.array(case["weights"])
+        assert _nps._ltr_accuracy(proba, _floats(case["answers"]), w) == pytest.approx(case["accuracy"], rel=1e-12)
+    proba = np.array(v["accuracy"][0]["proba"][:9]).reshape(3, 3)
+    for bad in v["accuracy_errors"]:
+        with pytest.raises(nps.NpsError) as e:
+            _nps._ltr_accuracy(proba, _floats(bad["answers"]), None)
+        assert e.value.code == bad["code"] and str(e.value).startswith(bad["message"])
+    for case in v["alerts"]:
+        risk = np.array(case["risk"])
+        value = None if case["value"] is None else np.array(case["value"])
+        c = np.array(case["contributions"]).reshape(len(risk), case["inputs"])
+        rows, values, expected, factors = _nps._detractor_alerts(risk, value, c, case["top"], case["factors"])
+        want = case["alerts"]
+        assert rows == [a["row"] for a in want], case["name"]
+        assert values == [a["value"] for a in want] and expected == [a["expected"] for a in want]
+        assert factors == [a["factors"] for a in want]
+    case, bad = v["alerts"][0], v["alerts_errors"][0]
+    value = np.array(case["value"])
+    value[bad["value_nan_at"]] = np.nan
+    c = np.array(case["contributions"]).reshape(len(case["risk"]), case["inputs"])
+    with pytest.raises(nps.NpsError, match=re.escape(bad["message"])) as e:
+        _nps._detractor_alerts(np.array(case["risk"]), value, c, 5, 2)
+    assert e.value.code == bad["code"]
