@@ -518,6 +518,16 @@ export declare class TicketScorer {
  */
 export declare function __panicForTest(): void
 
+/** Options of `detractorAlerts`. */
+export interface AlertOptions {
+  /** One value per customer (revenue, say; 1 for everyone when absent). */
+  value?: Array<number>
+  /** How many customers (100). */
+  top?: number
+  /** Factors per customer (3). */
+  factors?: number
+}
+
 /** One bad answer. */
 export interface BadAnswer {
   /** Its position. */
@@ -880,6 +890,28 @@ export interface DecisionLogEntry {
   /** The reward observed later (null until then). */
   reward?: number | null
 }
+
+/** One customer of `detractorAlerts`. */
+export interface DetractorAlert {
+  /** The customer's row. */
+  row: number
+  /** P(detractor). */
+  detractorRisk: number
+  /** The customer's value (1 without values). */
+  value: number
+  /** detractorRisk × value: the ranking key. */
+  expected: number
+  /** The columns of the inputs pushing the customer most towards detractor, largest first. */
+  factors: Array<number>
+}
+
+/**
+ * The customers to call first: the `top` rows of highest P(detractor) × value (ties in row
+ * order), each with its `factors` inputs of largest positive contribution to
+ * ln(P(detractor) / P(promoter)). `contributions` is row-major, one row per customer (as many
+ * rows as `risk` has numbers). Python's `LtrModel.alerts` ranks with the same core function.
+ */
+export declare function detractorAlerts(risk: NumericArray, contributions: Float64Array, options?: AlertOptions | undefined | null): Array<DetractorAlert>
 
 /** Options of `LtrModel.explainDetractor`. */
 export interface DetractorOptions {

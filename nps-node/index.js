@@ -792,6 +792,7 @@ module.exports.__panicForTest = nativeBinding.__panicForTest
 module.exports.breakdown = nativeBinding.breakdown
 module.exports.churnByNps = nativeBinding.churnByNps
 module.exports.compare = nativeBinding.compare
+module.exports.detractorAlerts = nativeBinding.detractorAlerts
 module.exports.evaluateLtr = nativeBinding.evaluateLtr
 module.exports.inferKinds = nativeBinding.inferKinds
 module.exports.ltrAccuracy = nativeBinding.ltrAccuracy

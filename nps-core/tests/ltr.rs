@@ -244,6 +244,9 @@ mod ranking_vectors {
         let c = floats(&case["contributions"]);
         let c = ArrayView2::from_shape((risk.len(), case["inputs"].as_u64().unwrap() as usize), &c).unwrap();
         let e = detractor_alerts(&risk, Some(&value), c, 5, 2).unwrap_err();
-        assert_eq!((e.code(), e.to_string()), (bad["code"].as_str().unwrap(), bad["message"].as_str().unwrap().to_string()));
+        assert_eq!(
+            (e.code(), e.to_string()),
+            (bad["code"].as_str().unwrap(), bad["message"].as_str().unwrap().to_string())
+        );
     }
 }

@@ -430,6 +430,75 @@ pub fn ltr_accuracy(proba: Float64Array, answers: Vec<f64>, weights: Option<Vec<
     core::ltr_accuracy(proba_rows(&proba)?, &answers, weights.as_deref()).into_napi()
 }
 
+/// Options of `detractorAlerts`.
+#[napi(object)]
+#[derive(Default)]
+pub struct AlertOptions {
+    /// One value per customer (revenue, say; 1 for everyone when absent).
+    pub value: Option<Vec<f64>>,
+    /// How many customers (100).
+    pub top: Option<f64>,
+    /// Factors per customer (3).
+    pub factors: Option<f64>,
+}
+
+/// One customer of `detractorAlerts`.
+#[napi(object)]
+pub struct DetractorAlert {
+    /// The customer's row.
+    pub row: u32,
+    /// P(detractor).
+    pub detractor_risk: f64,
+    /// The customer's value (1 without values).
+    pub value: f64,
+    /// detractorRisk × value: the ranking key.
+    pub expected: f64,
+    /// The columns of the inputs pushing the customer most towards detractor, largest first.
+    pub factors: Vec<u32>,
+}
+
+/// The customers to call first: the `top` rows of highest P(detractor) × value (ties in row
+/// order), each with its `factors` inputs of largest positive contribution to
+/// ln(P(detractor) / P(promoter)). `contributions` is row-major, one row per customer (as many
+/// rows as `risk` has numbers). Python's `LtrModel.alerts` ranks with the same core function.
+#[napi(
+    catch_unwind,
+    ts_args_type = "risk: NumericArray, contributions: Float64Array, options?: AlertOptions | undefined | null"
+)]
+pub fn detractor_alerts(
+    risk: crate::convert::NumericArray<'_>,
+    contributions: Float64Array,
+    options: Option<crate::convert::Obj<AlertOptions>>,
+) -> Result<Vec<DetractorAlert>> {
+    let o = options.map(|o| o.0).unwrap_or_default();
+    let risk = crate::convert::floats(&risk);
+    let inputs = match (risk.len(), contributions.len()) {
+        (0, 0) => 0,
+        (n, len) if n > 0 && len.is_multiple_of(n) => len / n,
+        (n, len) => {
+            return Err(crate::error::to_napi(nps_core::NpsError::invalid(
+                "contributions",
+                format!("{len} numbers"),
+                &format!("one row of contributions per customer ({n} rows)"),
+            )))
+        }
+    };
+    let view = ndarray::ArrayView2::from_shape((risk.len(), inputs), &contributions).expect("checked above");
+    let top = crate::convert::size(o.top, "top", 0.0, core::DEFAULT_ALERTS)?;
+    let factors = crate::convert::size(o.factors, "factors", 0.0, nps_core::explain::DEFAULT_TOP_FACTORS)?;
+    let alerts = core::detractor_alerts(&risk, o.value.as_deref(), view, top, factors).into_napi()?;
+    Ok(alerts
+        .into_iter()
+        .map(|a| DetractorAlert {
+            row: a.row as u32,
+            detractor_risk: a.detractor_risk,
+            value: a.value,
+            expected: a.expected,
+            factors: a.factors.into_iter().map(|f| f as u32).collect(),
+        })
+        .collect())
+}
+
 /// One factor: an input and its contribution to the log-odds.
 #[napi(object)]
 pub struct TicketFactor {

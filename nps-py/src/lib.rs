@@ -35,6 +35,7 @@ fn _nps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The core's defaults, for the Python signatures that restate them (`top=DEFAULT_TOP_FACTORS`).
     m.add("DEFAULT_TOP_FACTORS", nps_core::explain::DEFAULT_TOP_FACTORS)?;
     m.add("DEFAULT_TOP_ACTIONS", nps_core::action::DEFAULT_TOP)?;
+    m.add("DEFAULT_ALERTS", nps_core::early_warning::DEFAULT_ALERTS)?;
     m.add("DEFAULT_LEVEL", nps_core::stats::DEFAULT_LEVEL)?;
     m.add("DEFAULT_ALPHA", nps_core::stats::DEFAULT_ALPHA)?;
     m.add("DEFAULT_INTERVAL_METHOD", nps_core::survey::IntervalMethod::default().name())?;

@@ -49,7 +49,7 @@ test('typed arrays, 0/1 labels and errors', () => {
   assert.throws(() => churnByNps([], []), (e) => e.code === 'EMPTY')
 })
 
-const { LtrModel, predictedNps, evaluateLtr, ltrAccuracy, features, synth } = require('../../nps-node')
+const { LtrModel, predictedNps, evaluateLtr, ltrAccuracy, detractorAlerts, features, synth } = require('../../nps-node')
 const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
 
 test('the shared LTR model file scores to the bit; predicted NPS', () => {
@@ -177,6 +177,28 @@ test('ltrAccuracy equals scikit-learn on the shared vectors (tests/vectors/ltr_r
   for (const bad of v.accuracy_errors) {
     assert.throws(() => ltrAccuracy(proba, floats(bad.answers)), (e) => e.code === bad.code && e.message.startsWith(bad.message))
   }
+})
+
+test('detractorAlerts equals pandas\' stable order on the shared vectors; a missing value names its row', () => {
+  const v = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'ltr_ranking.json'), 'utf8'))
+  for (const c of v.alerts) {
+    const alerts = detractorAlerts(c.risk, new Float64Array(c.contributions),
+      { value: c.value ?? undefined, top: c.top, factors: c.factors })
+    assert.deepEqual(alerts.map((a) => [a.row, a.value, a.expected, a.factors]),
+      c.alerts.map((a) => [a.row, a.value, a.expected, a.factors]), c.name)
+    alerts.forEach((a) => assert.equal(a.detractorRisk, c.risk[a.row]))
+  }
+  const c = v.alerts[0]
+  const bad = v.alerts_errors[0]
+  const value = c.value.slice()
+  value[bad.value_nan_at] = NaN
+  assert.throws(() => detractorAlerts(c.risk, new Float64Array(c.contributions), { value, top: 5 }),
+    (e) => e.code === bad.code && e.message === bad.message)
+  assert.throws(() => detractorAlerts([0.5, 0.2], new Float64Array(3)), (e) => e.code === 'INVALID_PARAMETER' && /contributions/.test(e.message))
+  // The defaults: the core's 100 customers and 3 factors.
+  const many = detractorAlerts(new Float64Array(150).fill(0.5), new Float64Array(600).fill(1))
+  assert.equal(many.length, 100)
+  assert.deepEqual(many[0].factors, [0, 1, 2])
 })
 
 test('ltrAccuracy: the most probable category against the answer, weighted; every row needs an answer', () => {

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{NpsError, Result};
 use crate::explain::top_indices_into;
 
+/// How many customers [`detractor_alerts`] returns unless asked otherwise.
+pub const DEFAULT_ALERTS: usize = 100;
+
 /// One customer of [`detractor_alerts`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetractorAlert {

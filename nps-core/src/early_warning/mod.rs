@@ -10,7 +10,7 @@ mod ltr_model;
 mod ticket;
 mod ticket_file;
 
-pub use alerts::{detractor_alerts, DetractorAlert};
+pub use alerts::{detractor_alerts, DetractorAlert, DEFAULT_ALERTS};
 pub use any_ltr_model::{AnyLtrModel, LtrScorer, LtrScratch};
 pub use boosted_ltr::{BoostedLtrModel, BoostedLtrScratch, BoostedLtrTraining, BOOSTED_LTR_VERSION};
 pub use churn_link::{churn_by_nps, ChurnByNps, ChurnReduction, GroupChurn};

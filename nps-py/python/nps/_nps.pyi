@@ -1118,6 +1118,7 @@ def uplift(treated_retained, control_retained, level=0.95) -> Any:
     retained), with a Wald interval at `level`. Returns {"treated_rate", "control_rate",
     "uplift", "low", "high"}."""
 
+DEFAULT_ALERTS: int
 DEFAULT_ALPHA: float
 DEFAULT_COMPARE_METHOD: str
 DEFAULT_INTERVAL_METHOD: str

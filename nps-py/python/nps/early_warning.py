@@ -156,7 +156,8 @@ class _LtrEstimator(_CoreModel, ClassifierMixin, BaseEstimator):
                                                            "contribution"])
 
     @io("X", "value")
-    def alerts(self, X: Any, value: Any = None, top: int = 100, factors: int = 3) -> Any:
+    def alerts(self, X: Any, value: Any = None, top: int = _nps.DEFAULT_ALERTS,
+               factors: int = _nps.DEFAULT_TOP_FACTORS) -> Any:
         """The customers most at risk of being detractors, ranked by P(detractor) times
         ``value`` (e.g. monthly revenue; 1 for everyone when not given): a DataFrame with
         detractor_risk, value, expected (their product) and the ``factors`` inputs pushing
