@@ -205,6 +205,11 @@ export declare class BoostedLtrModel {
    * difference of their expected values). The numbers of a ticket, to the bit.
    */
   explainDetractor(customer: Record<string, Field>, options?: DetractorOptions | undefined | null): DetractorRisk
+  /**
+   * The detractor attribution of every customer of a table (TreeSHAP of the detractor
+   * output minus the promoter's): the numbers of `explainDetractor`, one row per customer.
+   */
+  detractorContributions(table: Table): DetractorContributions
 }
 
 /** A churn model: trained here or loaded from its file. */
@@ -339,6 +344,11 @@ export declare class LtrModel {
    * behind it: the exact attribution of ln(P(detractor) / P(promoter)).
    */
   explainDetractor(customer: Record<string, Field>, options?: DetractorOptions): DetractorRisk
+  /**
+   * The detractor attribution of every customer of a table (`readCsv`'s shape, the
+   * model's inputs as columns): the numbers of `explainDetractor`, one row per customer.
+   */
+  detractorContributions(table: Table): DetractorContributions
 }
 
 /**
@@ -912,6 +922,21 @@ export interface DetractorAlert {
  * rows as `risk` has numbers). Python's `LtrModel.alerts` ranks with the same core function.
  */
 export declare function detractorAlerts(risk: NumericArray, contributions: Float64Array, options?: AlertOptions | undefined | null): Array<DetractorAlert>
+
+/** The detractor attribution of many customers (Python's `detractor_contributions`). */
+export interface DetractorContributions {
+  /** Row-major: one row per customer, one column per input (the model's `inputs` order). */
+  contributions: Float64Array
+  /**
+   * ln(P(detractor) / P(promoter)) at the training mean (the logistic model), or the
+   * difference of the two outputs' expected values (the boosted one).
+   */
+  baseline: number
+  /** Each customer's ln(P(detractor) / P(promoter)): baseline + its row. */
+  logOdds: Float64Array
+  /** Each customer's P(detractor): with `contributions`, what `detractorAlerts` ranks. */
+  risk: Float64Array
+}
 
 /** Options of `LtrModel.explainDetractor`. */
 export interface DetractorOptions {

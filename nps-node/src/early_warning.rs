@@ -607,6 +607,53 @@ impl BoostedLtrModel {
     }
 }
 
+/// The detractor attribution of many customers (Python's `detractor_contributions`).
+#[napi(object)]
+pub struct DetractorContributions {
+    /// Row-major: one row per customer, one column per input (the model's `inputs` order).
+    pub contributions: Float64Array,
+    /// ln(P(detractor) / P(promoter)) at the training mean (the logistic model), or the
+    /// difference of the two outputs' expected values (the boosted one).
+    pub baseline: f64,
+    /// Each customer's ln(P(detractor) / P(promoter)): baseline + its row.
+    pub log_odds: Float64Array,
+    /// Each customer's P(detractor): with `contributions`, what `detractorAlerts` ranks.
+    pub risk: Float64Array,
+}
+
+impl From<core::DetractorContributions> for DetractorContributions {
+    fn from(d: core::DetractorContributions) -> Self {
+        DetractorContributions {
+            contributions: Float64Array::new(d.contributions.iter().copied().collect()),
+            baseline: d.baseline,
+            log_odds: Float64Array::new(d.log_odds.to_vec()),
+            risk: Float64Array::new(d.risk.to_vec()),
+        }
+    }
+}
+
+#[napi]
+impl LtrModel {
+    /// The detractor attribution of every customer of a table (`readCsv`'s shape, the
+    /// model's inputs as columns): the numbers of `explainDetractor`, one row per customer.
+    #[napi(catch_unwind, ts_args_type = "table: Table")]
+    pub fn detractor_contributions(&self, table: napi::bindgen_prelude::Object<'_>) -> Result<DetractorContributions> {
+        let table = crate::encode::table(&table)?;
+        Ok(self.inner.detractor_contributions(&table.raw).into_napi()?.into())
+    }
+}
+
+#[napi]
+impl BoostedLtrModel {
+    /// The detractor attribution of every customer of a table (TreeSHAP of the detractor
+    /// output minus the promoter's): the numbers of `explainDetractor`, one row per customer.
+    #[napi(catch_unwind, ts_args_type = "table: Table")]
+    pub fn detractor_contributions(&self, table: napi::bindgen_prelude::Object<'_>) -> Result<DetractorContributions> {
+        let table = crate::encode::table(&table)?;
+        Ok(self.inner.detractor_contributions(&table.raw).into_napi()?.into())
+    }
+}
+
 /// Options of a `TicketScorer`.
 #[napi(object)]
 pub struct TicketScorerOptions {

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
-const { BoostedLtrModel, LtrModel, ChurnModel, ActionCatalog, TicketScorer, features, synth, predictedNps } =
+const { BoostedLtrModel, LtrModel, ChurnModel, ActionCatalog, TicketScorer, features, synth, predictedNps, detractorAlerts } =
   require('../../nps-node')
 
 const vector = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'boosted_ltr_model.json'), 'utf8'))
@@ -40,6 +40,29 @@ test('BoostedLtrModel: the shared model file scores to the bit', () => {
   assert.equal(r.n, 20)
   // The file round trip is the same file.
   assert.equal(BoostedLtrModel.fromJson(model.toJson()).toJson(), model.toJson())
+})
+
+test('detractorContributions of a table: explainDetractor\'s numbers row by row, to the bit, for both LTR kinds; detractorAlerts ranks them', () => {
+  const logistic = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'ltr_model.json'), 'utf8'))
+  for (const [kind, v] of [[BoostedLtrModel, vector], [LtrModel, logistic]]) {
+    const model = kind.fromJson(JSON.stringify(v.model))
+    const table = Object.fromEntries(v.inputs.map((n, j) => [n, v.rows.map((r) => r[j])]))
+    const batch = model.detractorContributions(table)
+    const d = v.inputs.length
+    assert.equal(batch.contributions.length, v.rows.length * d)
+    v.rows.forEach((row, i) => {
+      const one = model.explainDetractor(Object.fromEntries(v.inputs.map((n, j) => [n, row[j]])))
+      assert.deepEqual(Array.from(batch.contributions.subarray(i * d, (i + 1) * d), bits),
+        Array.from(one.contributions, bits), `${kind.name} row ${i}`)
+      assert.equal(bits(batch.risk[i]), bits(one.probability))
+      assert.equal(bits(batch.logOdds[i]), bits(one.logOdds))
+      assert.equal(bits(batch.baseline), bits(one.baseline))
+    })
+    const alerts = detractorAlerts(batch.risk, batch.contributions, { top: 5, factors: 2 })
+    const order = Array.from(batch.risk.keys()).sort((a, b) => batch.risk[b] - batch.risk[a] || a - b).slice(0, 5)
+    assert.deepEqual(alerts.map((a) => a.row), order)
+    assert.throws(() => model.detractorContributions({ [v.inputs[0]]: [1] }), (e) => typeof e.code === 'string')
+  }
 })
 
 test('BoostedLtrModel: damaged files and the kind each loader takes', () => {
