@@ -241,6 +241,31 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// `Ok` when input `field` has the `expected` length of input `other`; otherwise the
+/// [`NpsError::LengthMismatch`] naming both.
+pub(crate) fn check_lengths(field: &str, actual: usize, other: &str, expected: usize) -> Result<()> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(NpsError::LengthMismatch { field: field.into(), actual, other: other.into(), expected })
+    }
+}
+
+/// Sample weights for `rows` rows (whose input is named `other`): one per row, none NaN
+/// (missing), negative or infinite (both [`NpsError::Negative`], as the fits report them).
+pub(crate) fn check_sample_weights(w: &[f64], other: &str, rows: usize) -> Result<()> {
+    check_lengths("sample_weight", w.len(), other, rows)?;
+    for (index, &v) in w.iter().enumerate() {
+        if v.is_nan() {
+            return Err(NpsError::Missing { field: "sample_weight".into(), index });
+        }
+        if v < 0.0 || v.is_infinite() {
+            return Err(NpsError::Negative { field: "sample_weight".into(), index, value: v });
+        }
+    }
+    Ok(())
+}
+
 /// Checks that a confidence or credible level lies strictly between 0 and 1.
 pub(crate) fn check_level(level: f64) -> Result<()> {
     if level > 0.0 && level < 1.0 {

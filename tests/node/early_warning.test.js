@@ -211,7 +211,9 @@ test('ltrAccuracy: the most probable category against the answer, weighted; ever
     [[3, 10, 11, 7], undefined, 'OUT_OF_RANGE', /scores\[2\] = 11/],
     [[3, 10, 6.5, 7], undefined, 'NON_INTEGER', /scores\[2\] = 6.5/],
     [[3, 10, 9], undefined, 'LENGTH_MISMATCH', /scores has 3 elements/],
-    [[3, 10, 9, 7], [1, -1, 1, 1], 'OUT_OF_RANGE', /sample_weight\[1\] = -1/],
+    // A negative weight is reported as the fits report it.
+    [[3, 10, 9, 7], [1, -1, 1, 1], 'NEGATIVE', /sample_weight\[1\] = -1 is negative/],
+    [[3, 10, 9, 7], [1, NaN, 1, 1], 'MISSING_VALUE', /sample_weight\[1\] is missing/],
     [[3, 10, 9, 7], [0, 0, 0, 0], 'INVALID_PARAMETER', /sample_weight/],
   ]
   for (const [answers, weights, code, message] of cases) {

@@ -3,7 +3,7 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NpsError, Result};
+use crate::error::{check_lengths, NpsError, Result};
 use crate::explain::top_indices_into;
 
 /// How many customers [`detractor_alerts`] returns unless asked otherwise.
@@ -38,19 +38,9 @@ pub fn detractor_alerts(
     factors: usize,
 ) -> Result<Vec<DetractorAlert>> {
     let n = risk.len();
-    let length = |field: &str, actual: usize| NpsError::LengthMismatch {
-        field: field.into(),
-        actual,
-        other: "detractor_risk".into(),
-        expected: n,
-    };
-    if contributions.nrows() != n {
-        return Err(length("contributions (rows)", contributions.nrows()));
-    }
+    check_lengths("contributions (rows)", contributions.nrows(), "detractor_risk", n)?;
     if let Some(v) = value {
-        if v.len() != n {
-            return Err(length("value", v.len()));
-        }
+        check_lengths("value", v.len(), "detractor_risk", n)?;
         if let Some(i) = v.iter().position(|x| !x.is_finite()) {
             return Err(match v[i].is_nan() {
                 true => NpsError::Missing { field: "value".into(), index: i },

@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::encode::{Cell, ColumnSpec, RawTable, TableEncoder};
-use crate::error::{check_level, NpsError, Result};
+use crate::error::{check_lengths, check_level, check_sample_weights, NpsError, Result};
 use crate::model::{
     class_probabilities, class_scores, fit_multinomial, ChurnModelOptions, ConvergenceReport, MultinomialFit,
 };
@@ -236,14 +236,7 @@ impl LtrModel {
             return Err(NpsError::invalid("coef", model.coef.len(), "three rows (detractor, passive, promoter)"));
         }
         for (k, row) in model.coef.iter().enumerate() {
-            if row.len() != model.columns.len() {
-                return Err(NpsError::LengthMismatch {
-                    field: format!("coef[{k}]"),
-                    actual: row.len(),
-                    other: "columns".into(),
-                    expected: model.columns.len(),
-                });
-            }
+            check_lengths(&format!("coef[{k}]"), row.len(), "columns", model.columns.len())?;
             if let Some(j) = row.iter().position(|v| !v.is_finite()) {
                 return Err(NpsError::invalid(&format!("coef[{k}][{j}]"), row[j], "a finite number"));
             }
@@ -252,14 +245,7 @@ impl LtrModel {
             return Err(NpsError::invalid(&format!("intercept[{k}]"), model.intercept[k], "a finite number"));
         }
         if !model.column_mean.is_empty() {
-            if model.column_mean.len() != model.columns.len() {
-                return Err(NpsError::LengthMismatch {
-                    field: "column_mean".into(),
-                    actual: model.column_mean.len(),
-                    other: "columns".into(),
-                    expected: model.columns.len(),
-                });
-            }
+            check_lengths("column_mean", model.column_mean.len(), "columns", model.columns.len())?;
             if let Some(j) = model.column_mean.iter().position(|v| !v.is_finite()) {
                 return Err(NpsError::invalid(&format!("column_mean[{j}]"), model.column_mean[j], "a finite number"));
             }
@@ -313,14 +299,7 @@ pub fn blended_nps(
     }
     three_columns(proba)?;
     if let Some(a) = answers {
-        if a.len() != n {
-            return Err(NpsError::LengthMismatch {
-                field: "answers".into(),
-                actual: a.len(),
-                other: "proba's rows".into(),
-                expected: n,
-            });
-        }
+        check_lengths("answers", a.len(), "proba's rows", n)?;
     }
     let (mut sum, mut var, mut predicted, mut pro, mut det) = (0.0, 0.0, 0usize, 0.0, 0.0);
     for (i, r) in proba.rows().into_iter().enumerate() {
@@ -390,32 +369,14 @@ fn three_columns(proba: ArrayView2<'_, f64>) -> Result<()> {
 /// the first of equal probabilities) is the category of their 0–10 answer (`answers`, named
 /// `scores` in errors as in the fit): scikit-learn's `score` of a classifier of the three
 /// categories. Every row needs an answer: a NaN, a number off the scale or with a fraction
-/// is an error naming it, as are mismatched lengths, a negative or non-finite weight and
-/// weights summing to 0.
+/// is an error naming it, as are mismatched lengths, a weight that is missing, negative or
+/// infinite (as the fit reports it) and weights summing to 0.
 pub fn ltr_accuracy(proba: ArrayView2<'_, f64>, answers: &[f64], weights: Option<&[f64]>) -> Result<f64> {
     let n = proba.nrows();
-    let length = |field: &str, actual: usize| NpsError::LengthMismatch {
-        field: field.into(),
-        actual,
-        other: "proba's rows".into(),
-        expected: n,
-    };
-    if answers.len() != n {
-        return Err(length("scores", answers.len()));
-    }
+    check_lengths("scores", answers.len(), "proba's rows", n)?;
     three_columns(proba)?;
     if let Some(w) = weights {
-        if w.len() != n {
-            return Err(length("sample_weight", w.len()));
-        }
-        if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-            return Err(NpsError::OutOfRange {
-                field: "sample_weight".into(),
-                index: i,
-                value: w[i],
-                range: "finite numbers >= 0".into(),
-            });
-        }
+        check_sample_weights(w, "proba's rows", n)?;
     }
     let (mut right, mut total) = (0.0, 0.0);
     for (i, r) in proba.rows().into_iter().enumerate() {
@@ -440,14 +401,7 @@ pub fn ltr_accuracy(proba: ArrayView2<'_, f64>, answers: &[f64], weights: Option
 /// kind only (detractor against the rest needs both).
 pub fn evaluate_ltr(proba: ArrayView2<'_, f64>, answers: &[f64], threshold: f64) -> Result<LtrEvaluation> {
     let n = proba.nrows();
-    if answers.len() != n {
-        return Err(NpsError::LengthMismatch {
-            field: "answers".into(),
-            actual: answers.len(),
-            other: "proba's rows".into(),
-            expected: n,
-        });
-    }
+    check_lengths("answers", answers.len(), "proba's rows", n)?;
     three_columns(proba)?;
     let (mut covered, mut loss) = (0usize, 0.0);
     let (mut y, mut risk) = (Vec::new(), Vec::new());

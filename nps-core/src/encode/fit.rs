@@ -5,7 +5,7 @@ use ndarray::ArrayView2;
 use super::cells::{boolean, label, numeric};
 use super::encoder::{ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder};
 use super::table::RawTable;
-use crate::error::{NpsError, Result};
+use crate::error::{check_sample_weights, NpsError, Result};
 
 /// The most distinct values a categorical column of a `rows`-row table may hold when an
 /// encoder is fitted: half the rows, and never fewer than 50 (so that small tables are never
@@ -248,7 +248,7 @@ impl TableEncoder {
 /// The rows of positive weight; errors: weights of the wrong length, negative, NaN,
 /// infinite, or all zero.
 fn positive_rows(w: &[f64], rows: usize) -> Result<Vec<usize>> {
-    check_weights(w, rows)?;
+    check_sample_weights(w, "rows", rows)?;
     let keep: Vec<usize> = (0..rows).filter(|&r| w[r] > 0.0).collect();
     if keep.is_empty() {
         return Err(NpsError::invalid("sample_weight", "all zero", "some positive weight"));
@@ -261,27 +261,6 @@ pub(super) fn check_unique(specs: &[ColumnSpec]) -> Result<()> {
     for (i, spec) in specs.iter().enumerate() {
         if specs[..i].iter().any(|s| s.name == spec.name) {
             return Err(NpsError::invalid("specs", format!("{:?} twice", spec.name), "each column once"));
-        }
-    }
-    Ok(())
-}
-
-/// Weights of a `rows`-row table: one per row, none NaN, negative or infinite.
-pub(super) fn check_weights(w: &[f64], rows: usize) -> Result<()> {
-    if w.len() != rows {
-        return Err(NpsError::LengthMismatch {
-            field: "sample_weight".into(),
-            actual: w.len(),
-            other: "rows".into(),
-            expected: rows,
-        });
-    }
-    for (index, &v) in w.iter().enumerate() {
-        if v.is_nan() {
-            return Err(NpsError::Missing { field: "sample_weight".into(), index });
-        }
-        if v < 0.0 || v.is_infinite() {
-            return Err(NpsError::Negative { field: "sample_weight".into(), index, value: v });
         }
     }
     Ok(())

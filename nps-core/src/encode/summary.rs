@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::{boolean, label, numeric};
 use super::encoder::{ColumnKind, ColumnSpec, EncodedColumn, EncoderOptions, TableEncoder};
-use super::fit::{check_unique, check_weights, max_categories};
+use super::fit::{check_unique, max_categories};
 use super::table::RawTable;
-use crate::error::{NpsError, Result};
+use crate::error::{check_sample_weights, NpsError, Result};
 
 /// What the encoder needs to know of some rows of a table: per column, the weighted count,
 /// mean and sum of squared deviations of a numeric column, or the labels and whether any is
@@ -77,7 +77,7 @@ impl EncoderSummary {
     /// weight zero: its summary is empty and merges as nothing.
     pub fn observe(table: &RawTable, specs: &[ColumnSpec], weights: Option<&[f64]>) -> Result<EncoderSummary> {
         if let Some(w) = weights {
-            check_weights(w, table.len())?;
+            check_sample_weights(w, "rows", table.len())?;
         }
         check_unique(specs)?;
         let kept: Vec<usize> = (0..table.len()).filter(|&r| weights.is_none_or(|w| w[r] > 0.0)).collect();

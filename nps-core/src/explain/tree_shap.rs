@@ -26,7 +26,7 @@
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
-use crate::error::{NpsError, Result};
+use crate::error::{check_lengths, NpsError, Result};
 use crate::model::boosted::{Ensemble, Split, Tree};
 
 /// Reusable buffers so that explaining one row allocates nothing after the first call.
@@ -188,7 +188,7 @@ pub fn ensemble_shap_into(
 ) -> Result<()> {
     check_row(ensemble, row)?;
     let width = ensemble.inputs + 1;
-    check_len("out", out.len(), "outputs × (inputs + 1)", ensemble.outputs * width)?;
+    check_lengths("out", out.len(), "outputs × (inputs + 1)", ensemble.outputs * width)?;
     out.fill(0.0);
     for (block, &base) in out.chunks_exact_mut(width).zip(&ensemble.base_score) {
         block[ensemble.inputs] = base;
@@ -219,7 +219,7 @@ pub(super) fn shap_rows(
     row_into: impl Fn(&[f64], &mut [f64], &mut TreeShapScratch) -> Result<()> + Sync,
 ) -> Result<Array2<f64>> {
     check_shape(ensemble)?;
-    check_len("x columns", x.ncols(), "the model's inputs", ensemble.inputs)?;
+    check_lengths("x columns", x.ncols(), "the model's inputs", ensemble.inputs)?;
     let width = ensemble.outputs * (ensemble.inputs + 1);
     let mut out = vec![0.0; x.nrows() * width];
     out.par_chunks_mut(width).enumerate().try_for_each_init(
@@ -268,7 +268,7 @@ pub fn ensemble_interactions_into(
     }
     let m = ensemble.inputs;
     let width = m + 1;
-    check_len("out", out.len(), "(inputs + 1)²", width * width)?;
+    check_lengths("out", out.len(), "(inputs + 1)²", width * width)?;
     out.fill(0.0);
     let TreeShapScratch { paths, on, off, diag, features, seen, .. } = scratch;
     for buffer in [&mut *on, &mut *off, &mut *diag] {
@@ -550,21 +550,13 @@ pub(super) fn check_shape(ensemble: &Ensemble) -> Result<()> {
     if ensemble.outputs == 0 {
         return Err(NpsError::invalid("outputs", 0, "at least 1"));
     }
-    check_len("base_score", ensemble.base_score.len(), "outputs", ensemble.outputs)
+    check_lengths("base_score", ensemble.base_score.len(), "outputs", ensemble.outputs)
 }
 
 /// The shape, and a row of one value per input.
 pub(super) fn check_row(ensemble: &Ensemble, row: &[f64]) -> Result<()> {
     check_shape(ensemble)?;
-    check_len("row", row.len(), "the model's inputs", ensemble.inputs)
-}
-
-pub(super) fn check_len(field: &str, actual: usize, other: &str, expected: usize) -> Result<()> {
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(NpsError::LengthMismatch { field: field.into(), actual, other: other.into(), expected })
-    }
+    check_lengths("row", row.len(), "the model's inputs", ensemble.inputs)
 }
 
 #[cfg(test)]

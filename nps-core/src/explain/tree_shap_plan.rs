@@ -38,9 +38,9 @@ use std::mem::size_of;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::tree_shap::{check_len, check_row, shap_rows, tree_shap_into};
+use super::tree_shap::{check_row, shap_rows, tree_shap_into};
 use super::TreeShapScratch;
-use crate::error::{NpsError, Result};
+use crate::error::{check_lengths, NpsError, Result};
 use crate::model::boosted::{Ensemble, Split};
 
 mod build;
@@ -85,7 +85,7 @@ impl TreeShapPlan {
         self.check(ensemble)?;
         check_row(ensemble, row)?;
         let width = ensemble.inputs + 1;
-        check_len("out", out.len(), "outputs × (inputs + 1)", ensemble.outputs * width)?;
+        check_lengths("out", out.len(), "outputs × (inputs + 1)", ensemble.outputs * width)?;
         out.fill(0.0);
         for (block, &base) in out.chunks_exact_mut(width).zip(&ensemble.base_score) {
             block[ensemble.inputs] = base;

@@ -7,8 +7,8 @@ use super::compare::{compare, CompareMethod, Comparison};
 use super::interval::{Interval, IntervalMethod};
 use super::period::{Period, PeriodKey};
 use super::scale::ScoreOptions;
-use super::tally::{check_lengths, check_weight, Accumulator, Score, Tally};
-use crate::error::{check_level, NpsError, Result};
+use super::tally::{check_weight, Accumulator, Score, Tally};
+use crate::error::{check_lengths, check_level, NpsError, Result};
 
 /// How the rows of a breakdown or trend are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

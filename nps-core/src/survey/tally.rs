@@ -4,7 +4,7 @@ use std::ops::Add;
 use serde::{Deserialize, Serialize};
 
 use super::scale::{Category, MissingPolicy, NonIntegerPolicy, OutOfRangePolicy, ScoreOptions};
-use crate::error::{NpsError, Result};
+use crate::error::{check_lengths, NpsError, Result};
 
 /// A numeric type that survey answers can arrive in.
 ///
@@ -130,14 +130,6 @@ pub(crate) fn check_weight(index: usize, w: f64) -> Result<()> {
         Err(NpsError::OutOfRange { field: "weights".into(), index, value: w, range: "finite numbers".into() })
     } else {
         Ok(())
-    }
-}
-
-pub(crate) fn check_lengths(field: &str, actual: usize, other: &str, expected: usize) -> Result<()> {
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(NpsError::LengthMismatch { field: field.into(), actual, other: other.into(), expected })
     }
 }
 
