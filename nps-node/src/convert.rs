@@ -396,6 +396,22 @@ fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
     Ok((ms / 1000.0).floor() as i64)
 }
 
+/// A number of epoch seconds, floored (a core time), where a number crosses as seconds
+/// rather than milliseconds: napi would make NaN 0 and saturate ±Infinity on its way to an
+/// i64. NaN is missing; beyond 2**53 seconds is out of range.
+pub(crate) fn epoch_second(t: f64, field: &str, index: usize) -> nps_core::Result<i64> {
+    match t {
+        t if t.is_nan() => Err(nps_core::NpsError::Missing { field: field.into(), index }),
+        t if t.abs() <= MAX_SAFE => Ok(t.floor() as i64),
+        t => Err(nps_core::NpsError::OutOfRange {
+            field: field.into(),
+            index,
+            value: t,
+            range: "epoch seconds (finite, at most 2**53 in size)".into(),
+        }),
+    }
+}
+
 /// A time option (`now`, `asOf`): a `Date` or epoch milliseconds. Unlike napi's
 /// `Either<f64, JsDate>`, anything else — `null` above all — is refused with what is
 /// expected; [`Obj`], around every options object holding a time, names the option and

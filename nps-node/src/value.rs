@@ -396,14 +396,21 @@ pub fn summary_from_transactions(
     #[napi(ts_arg_type = "SummaryOptions | undefined | null")] options: Option<crate::convert::Obj<SummaryOptions>>,
 ) -> Result<RfmSummary> {
     let customer = customer.iter().enumerate().map(|(i, &c)| code(c, i)).collect::<nps_core::Result<Vec<u32>>>();
-    let time =
-        time.iter().enumerate().map(|(i, &t)| epoch_second(t, "time", i)).collect::<nps_core::Result<Vec<i64>>>();
+    let time = time
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| crate::convert::epoch_second(t, "time", i))
+        .collect::<nps_core::Result<Vec<i64>>>();
     let (customer, time) = (customer.into_napi()?, time.into_napi()?);
     let options = options.map(|o| o.0);
     let o = options.unwrap_or_default();
     let d = core::SummaryOptions::default();
     let summary = core::SummaryOptions {
-        observation_end: o.observation_end.map(|t| epoch_second(t, "observationEnd", 0)).transpose().into_napi()?,
+        observation_end: o
+            .observation_end
+            .map(|t| crate::convert::epoch_second(t, "observationEnd", 0))
+            .transpose()
+            .into_napi()?,
         unit: o.freq.as_deref().map_or(Ok(d.unit), core::TimeUnit::parse).into_napi()?,
         freq_multiplier: o.freq_multiplier.unwrap_or(d.freq_multiplier),
         include_first_transaction: o.include_first_transaction.unwrap_or(d.include_first_transaction),
@@ -423,27 +430,12 @@ pub fn summary_from_transactions(
 fn code(c: f64, index: usize) -> nps_core::Result<u32> {
     match c {
         c if c.is_nan() => Err(NpsError::Missing { field: "customer".into(), index }),
-        c if c.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&c) => Ok(c as u32),
+        c if c.fract() == 0.0 && (0.0..=crate::convert::U32_MAX).contains(&c) => Ok(c as u32),
         c => Err(NpsError::OutOfRange {
             field: "customer".into(),
             index,
             value: c,
             range: "whole numbers from 0 to 4294967295 (customer codes)".into(),
-        }),
-    }
-}
-
-/// Epoch seconds, floored: napi would make NaN 0 and saturate ±Infinity on its way to an
-/// i64.
-fn epoch_second(t: f64, field: &str, index: usize) -> nps_core::Result<i64> {
-    match t {
-        t if t.is_nan() => Err(NpsError::Missing { field: field.into(), index }),
-        t if t.abs() <= crate::convert::MAX_SAFE => Ok(t.floor() as i64),
-        t => Err(NpsError::OutOfRange {
-            field: field.into(),
-            index,
-            value: t,
-            range: "epoch seconds (finite, at most 2**53 in size)".into(),
         }),
     }
 }
