@@ -4,7 +4,7 @@
 //! `IsotonicRegression(out_of_bounds="clip")`). Plain data, saved as JSON.
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NpsError, Result};
+use crate::error::{check_lengths, check_sample_weights, NpsError, Result};
 use crate::metrics::check;
 
 /// Probabilities are clipped to [ε, 1 − ε] before their log-odds are taken (ε = 1e-12), so
@@ -235,14 +235,7 @@ fn check_finite(y: &[f64], p: &[f64], weights: Option<&[f64]>) -> Result<()> {
     if y.is_empty() {
         return Err(NpsError::Empty { field: "y".into() });
     }
-    let same = |field: &str, len: usize| {
-        if len == y.len() {
-            Ok(())
-        } else {
-            Err(NpsError::LengthMismatch { field: field.into(), actual: len, other: "y".into(), expected: y.len() })
-        }
-    };
-    same("p", p.len())?;
+    check_lengths("p", p.len(), "y", y.len())?;
     for (field, values) in [("y", y), ("p", p)] {
         for (index, &v) in values.iter().enumerate() {
             if v.is_nan() {
@@ -258,18 +251,10 @@ fn check_finite(y: &[f64], p: &[f64], weights: Option<&[f64]>) -> Result<()> {
             }
         }
     }
-    if let Some(w) = weights {
-        same("sample_weight", w.len())?;
-        for (index, &v) in w.iter().enumerate() {
-            if v.is_nan() {
-                return Err(NpsError::Missing { field: "sample_weight".into(), index });
-            }
-            if v < 0.0 || v.is_infinite() {
-                return Err(NpsError::Negative { field: "sample_weight".into(), index, value: v });
-            }
-        }
+    match weights {
+        Some(w) => check_sample_weights(w, "y", y.len()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A fitted recalibration of either method, as saved (`{"method": "platt", ...}` or
