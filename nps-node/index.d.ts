@@ -226,6 +226,12 @@ export declare class ChurnModel {
   static fromJson(text: string): ChurnModel
   /** The model file. */
   toJson(): string
+  /**
+   * The model as one Spark SQL expression over its input columns: P(churn), equal to
+   * `score` to the bit (numeric inputs numeric columns, categorical ones strings, boolean
+   * ones booleans or 0/1). A recalibrated model has none (an error).
+   */
+  sparkSql(): string
   /** The inputs a customer must provide. */
   get inputs(): Array<string>
   /** The encoded columns, in coefficient order. */

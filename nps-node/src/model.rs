@@ -367,6 +367,14 @@ impl ChurnModel {
         self.inner.to_json()
     }
 
+    /// The model as one Spark SQL expression over its input columns: P(churn), equal to
+    /// `score` to the bit (numeric inputs numeric columns, categorical ones strings, boolean
+    /// ones booleans or 0/1). A recalibrated model has none (an error).
+    #[napi(catch_unwind)]
+    pub fn spark_sql(&self) -> Result<String> {
+        Ok(self.inner.spark_sql().into_napi()?.expression)
+    }
+
     /// The inputs a customer must provide.
     #[napi(getter)]
     pub fn inputs(&self) -> Vec<String> {

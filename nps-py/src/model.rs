@@ -225,6 +225,12 @@ crate::monitor::monitored_pymethods!(PyChurnModel {
         self.0.training.trained_at = Some(when);
     }
 
+    /// (the model as one Spark SQL expression, [(input, kind)] as the expression reads them).
+    fn spark_sql(&self) -> PyResult<(String, Vec<(String, String)>)> {
+        let sql = self.0.spark_sql().py()?;
+        Ok((sql.expression, sql.inputs.into_iter().map(|c| (c.name, c.kind.name().to_string())).collect()))
+    }
+
     fn to_json(&self) -> String {
         self.0.to_json()
     }

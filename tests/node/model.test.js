@@ -12,6 +12,18 @@ const vectors = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 
 const v = vectors('churn_model')
 const bits = (x) => Buffer.from(new Float64Array([x]).buffer).toString('hex')
 
+test("a model's Spark SQL is Python's, and its scores are Spark's bits (tests/vectors/spark_sql.json)", () => {
+  const s = vectors('spark_sql')
+  const model = ChurnModel.fromJson(JSON.stringify(s.model))
+  assert.equal(model.sparkSql(), s.sql)
+  s.rows.forEach((row, i) => {
+    const customer = Object.fromEntries(s.inputs.map((name, j) => [name, row[j]]))
+    assert.equal(bits(model.score(customer)), bits(s.spark[i]), `row ${i}`)
+  })
+  const recalibrated = ChurnModel.fromJson(JSON.stringify(s.recalibrated))
+  assert.throws(() => recalibrated.sparkSql(), (e) => e.code === s.error.code && e.message === s.error.message)
+})
+
 test('the shared model file scores every customer to the bit', () => {
   const model = ChurnModel.fromJson(JSON.stringify(v.model))
   assert.deepEqual(model.inputs, v.inputs)

@@ -4,8 +4,10 @@ statistics to 1e-12, the scores to the bit; bad input stops the job with the cor
 
 import json
 import os
+import re
 import shutil
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -145,6 +147,81 @@ def test_scores_and_explanations_equal_one_machine_to_the_bit(spark):
             assert row["churn_probability"] == mine["probability"].iloc[0]
     with pytest.raises(nps.NpsError, match="a model input"):
         nps.spark.score(df.drop("tenure_days"), churn)
+
+
+def test_the_shared_vector_scores_to_spark_s_bits_without_spark():
+    """tests/vectors/spark_sql.json: the expression Python wrote and what Spark computed
+    with it; the core gives the same probabilities (no Spark needed here)."""
+    v = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "spark_sql.json").read_text(encoding="utf-8"))
+    model = nps.ChurnModel.from_json(json.dumps(v["model"]))
+    assert model.spark_sql() == v["sql"]
+    rows = pd.DataFrame(v["rows"], columns=v["inputs"])
+    assert model.churn_probability(rows).tobytes() == np.array(v["spark"]).tobytes()
+    with pytest.raises(nps.NpsError) as e:
+        nps.ChurnModel.from_json(json.dumps(v["recalibrated"])).spark_sql()
+    assert (e.value.code, str(e.value)) == (v["error"]["code"], v["error"]["message"])
+
+
+def _mixed_inputs(n=3_000, seed=5):
+    """Numbers with gaps, whole numbers, categories with gaps, quotes, a backslash and
+    accents, booleans."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "tenure": rng.integers(0, 2_000, n).astype(np.int64),
+        "bill": np.where(rng.random(n) < 0.1, np.nan, rng.normal(50, 20, n)),
+        "plan": pd.array(rng.choice(["pre'paid", "post\\paid", "bündle", None], n), dtype=object),
+        "autopay": rng.random(n) < 0.5,
+        "region": rng.choice(["north", "south", "éast"], n),
+    })
+    y = (rng.random(n) < 0.3 + 0.2 * X["autopay"]).astype(int)
+    return X, y
+
+
+def test_a_logistic_model_scores_in_sql_to_the_bit(spark):
+    """A logistic churn model runs in the JVM as one Spark SQL expression (no Python worker)
+    and gives the core's probabilities to the bit, and the core's words for a bad row."""
+    X, y = _mixed_inputs()
+    df = spark.createDataFrame(X.assign(id=np.arange(len(X)))).repartition(3)
+    for unseen in ("error", "ignore"):
+        model = nps.ChurnModel(unseen=unseen).fit(X, y)
+        assert nps.spark._sql_scorer(df, model) == model.spark_sql()
+        scored = nps.spark.score(df, model)
+        assert "Python" not in scored._jdf.queryExecution().executedPlan().toString()  # no Python worker
+        got = scored.toPandas().set_index("id").sort_index()["churn_probability"]
+        assert got.to_numpy().tobytes() == model.churn_probability(X).tobytes()
+    model = nps.ChurnModel().fit(X, y)
+    for column, value, words in [("region", "west", 'unknown category of region "west"; expected one of a category '
+                                                   'seen in training: north, south, éast'),
+                                 ("bill", float("inf"), "bill must be a finite number, got Infinity"),
+                                 ("autopay", None, "autopay is missing (null) in a row")]:
+        bad = X.head(4).astype({column: object})
+        bad.loc[2, column] = value
+        with pytest.raises(nps.NpsError):
+            model.churn_probability(bad)
+        with pytest.raises(Exception, match=re.escape(words)) as e:
+            nps.spark.score(spark.createDataFrame(bad, schema=df.drop("id").schema), model).collect()
+        assert "USER_RAISED_EXCEPTION" in str(e.value)
+    # Trained without gaps in tenure, the model refuses one, in SQL as in the core.
+    with pytest.raises(Exception, match=r"tenure is missing \(null or NaN\) in a row"):
+        frame = X.head(3).astype({"tenure": float})
+        frame.loc[1, "tenure"] = np.nan
+        nps.spark.score(spark.createDataFrame(frame), model).collect()
+
+
+def test_other_churn_models_and_columns_score_through_python(spark):
+    """A recalibrated model, or inputs of another type than the SQL reads, take the Arrow
+    path: the same numbers."""
+    X, y = _mixed_inputs(n=1_500)
+    model = nps.ChurnModel().fit(X, y)
+    recalibrated = nps.ChurnModel().fit(X, y).recalibrate(y, X)
+    with pytest.raises(nps.NpsError, match="recalibration"):
+        recalibrated.spark_sql()
+    as_text = X.astype({"tenure": str})  # a numeric input held as text: read by the core, not by the SQL
+    for m, frame in ((recalibrated, X), (model, as_text)):
+        df = spark.createDataFrame(frame.assign(id=np.arange(len(frame))))
+        assert nps.spark._sql_scorer(df, m) is None
+        got = nps.spark.score(df, m).toPandas().set_index("id").sort_index()["churn_probability"]
+        assert got.to_numpy().tobytes() == m.churn_probability(frame).tobytes()
 
 
 def _events_with_a_heavy_customer(customers=400, seed=11):

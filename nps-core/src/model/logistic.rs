@@ -110,11 +110,15 @@ pub struct LogisticFit {
 }
 
 /// The logistic function, without overflow for any z.
+///
+/// Its exponential is [`crate::stats::exp::exp`] (Java's `StrictMath.exp`), so that the
+/// same steps written in Spark SQL ([`crate::model::ChurnModel::spark_sql`]) give the
+/// same bits.
 #[inline]
 pub fn sigmoid(z: f64) -> f64 {
     // 1 / (1 + e^−z) for z ≥ 0, e^z / (1 + e^z) below: the one exponential is e^−|z|, and
     // only the numerator is chosen by the sign (no branch to mispredict on mixed signs).
-    let e = (-z.abs()).exp();
+    let e = crate::stats::exp::exp(-z.abs());
     let numerator = if z >= 0.0 { 1.0 } else { e };
     numerator / (1.0 + e)
 }

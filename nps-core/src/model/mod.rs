@@ -11,6 +11,7 @@ mod folds;
 mod linalg;
 mod logistic;
 mod multinomial;
+mod spark_sql;
 
 pub(crate) use churn_model::zero_weight_rows_left_out;
 pub use churn_model::{ChurnModel, ChurnModelOptions, TrainingInfo, MODEL_VERSION};
@@ -23,3 +24,4 @@ pub use logistic::{
     fit_logistic, sigmoid, ClassWeight, ConvergenceReport, DistributedFit, LogisticFit, LogisticOptions, LogisticSums,
 };
 pub use multinomial::{class_probabilities, class_scores, fit_multinomial, softmax_in_place, MultinomialFit};
+pub use spark_sql::SparkSql;

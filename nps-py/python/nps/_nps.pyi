@@ -618,6 +618,8 @@ class _ChurnModel:
         """Sets (or removes, with None) the reference summary, the recalibration and the
         lineage, each as JSON, checked by the core."""
     def set_trained_at(self, when) -> Any: ...
+    def spark_sql(self) -> Any:
+        """(the model as one Spark SQL expression, [(input, kind)] as the expression reads them)."""
     def to_json(self) -> Any: ...
 
 @final

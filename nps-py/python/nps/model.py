@@ -280,6 +280,15 @@ class ChurnModel(_CoreModel, ClassifierMixin, BaseEstimator):
 
     # -- why: factor attribution ------------------------------------------------------------
 
+    def spark_sql(self) -> str:
+        """The model as one Spark SQL expression over its input columns: P(churn), equal to
+        ``churn_probability`` to the bit when numeric inputs are numeric columns, categorical
+        ones strings and boolean ones booleans or 0/1 (``df.select(F.expr(sql))``; the core
+        takes its exponential from Java's ``StrictMath.exp``, as Spark's ``exp`` does). A row
+        the core would refuse stops the job with the core's words. ``nps.spark.score`` uses
+        it. A recalibrated model has none (``nps.NpsError``)."""
+        return self._fitted()._model.spark_sql()[0]
+
     @io("X")
     def contributions(self, X: Any) -> Any:
         """Each input's exact contribution to each row's log-odds, against the baseline of

@@ -266,19 +266,52 @@ def _executor_model(cls: Any, text: Any) -> Any:
     return _MODELS[key]
 
 
+def _sql_fits(kind: str, data_type: Any) -> bool:
+    """Whether a column of ``data_type`` is what the model's SQL expression reads for an
+    input of ``kind`` (see ``ChurnModel.spark_sql``)."""
+    _, T = _spark()
+    integral = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
+    if kind == "numeric":
+        return isinstance(data_type, integral + (T.FloatType, T.DoubleType))
+    if kind == "categorical":
+        return isinstance(data_type, T.StringType)
+    return isinstance(data_type, integral + (T.BooleanType,))
+
+
+def _sql_scorer(df: Any, model: Any) -> Optional[str]:
+    """The logistic churn model as a Spark SQL expression, when the model has one (no
+    recalibration) and every input column has a type the expression reads; else None."""
+    from .model import ChurnModel
+
+    if not isinstance(model, ChurnModel) or model._model.recalibration_json is not None:
+        return None
+    expression, kinds = model._model.spark_sql()
+    types = {f.name: f.dataType for f in df.schema.fields}
+    return expression if all(_sql_fits(kind, types[name]) for name, kind in kinds) else None
+
+
 def score(df: Any, model: Any, output: str = "churn_probability") -> Any:
     """``df`` with the model's probabilities added: ``output`` (a churn model's P(churn)),
     or ``p_detractor``, ``p_passive`` and ``p_promoter`` for a likelihood-to-recommend
     model. The model's inputs are read from the columns of the same names; the numbers are
-    the single-machine ones, to the bit. A churn model is a scalar Arrow UDF (PySpark 4.1
-    or later: only the inputs cross to Python and the probability back); otherwise each
-    Arrow batch crosses whole (``mapInArrow``)."""
+    the single-machine ones, to the bit.
+
+    A logistic churn model without recalibration whose inputs are typed as its SQL
+    expression reads them (numeric inputs numeric, categorical ones strings, boolean ones
+    booleans or integers) is scored in the JVM, as one Spark SQL expression
+    (``ChurnModel.spark_sql``): nothing crosses to Python, and a row the core would refuse
+    stops the job with the core's words. Another churn model is a scalar Arrow UDF
+    (PySpark 4.1 or later: only the inputs cross to Python and the probability back);
+    otherwise each Arrow batch crosses whole (``mapInArrow``)."""
     F, T = _spark()
     cls, text = _model_file(model)
     inputs = list(model._model.inputs)
     absent = [c for c in inputs if c not in df.columns]
     if absent:
         raise error("INVALID_PARAMETER", f"df has no column {absent[0]!r} (a model input); it has {', '.join(df.columns)}")
+    sql = _sql_scorer(df, model)
+    if sql is not None:
+        return df.select("*", F.expr(sql).alias(output))
     ltr = cls.__name__.endswith("LtrModel")
     added = ["p_detractor", "p_passive", "p_promoter"] if ltr else [output]
     schema = T.StructType(df.schema.fields + [T.StructField(c, T.DoubleType()) for c in added])
