@@ -47,16 +47,16 @@ pub fn table_columns<'a>(table: &'a RawTable, inputs: &'a [String], score: &'a [
     Ok(out)
 }
 
-/// The model's inputs from a numeric matrix whose columns are named `names`, copied out,
-/// in `inputs` order.
-pub fn matrix_columns(x: ArrayView2<'_, f64>, names: &[String], inputs: &[String]) -> Result<Vec<Vec<f64>>> {
+/// The model's inputs from a numeric matrix whose columns are named `names`, read in
+/// place, in `inputs` order.
+pub fn matrix_columns<'a>(x: ArrayView2<'a, f64>, names: &[String], inputs: &'a [String]) -> Result<Vec<Column<'a>>> {
     inputs
         .iter()
-        .map(|name| {
+        .map(move |name| {
             let at = names.iter().position(|n| n == name).ok_or_else(|| {
                 NpsError::unknown("input", name, &names.iter().map(String::as_str).collect::<Vec<_>>())
             })?;
-            Ok(x.column(at).to_vec())
+            Ok(Column::numeric_view(name, x.index_axis_move(ndarray::Axis(1), at)))
         })
         .collect()
 }
@@ -73,8 +73,7 @@ pub fn matrix_reference(
     inputs: &[String],
     score: &[f64],
 ) -> Result<ReferenceSummary> {
-    let values = matrix_columns(x, names, inputs)?;
-    let mut columns: Vec<Column<'_>> = inputs.iter().zip(&values).map(|(n, v)| Column::numeric(n, v)).collect();
+    let mut columns = matrix_columns(x, names, inputs)?;
     columns.push(Column::numeric(score_input(inputs), score));
     ReferenceSummary::build(&columns, REFERENCE_BINS)
 }
