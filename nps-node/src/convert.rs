@@ -384,13 +384,18 @@ pub(crate) fn epoch_seconds(
     ms_seconds(ms, field, index)
 }
 
+/// The largest time a JavaScript `Date` holds: 8.64e15 ms (100,000,000 days) either side of
+/// 1970. Beyond it a number of milliseconds is no time (it would saturate on its way to an
+/// i64 number of seconds).
+const DATE_RANGE_MS: f64 = 8.64e15;
+
 fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
-    if !ms.is_finite() {
+    if !(ms.abs() <= DATE_RANGE_MS) {
         return Err(crate::error::to_napi(nps_core::NpsError::OutOfRange {
             field: field.into(),
             index,
             value: ms,
-            range: "valid times".into(),
+            range: "valid times (a Date's range: epoch milliseconds at most 8.64e15 in size)".into(),
         }));
     }
     Ok((ms / 1000.0).floor() as i64)

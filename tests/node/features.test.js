@@ -63,6 +63,10 @@ test('declarative definitions, declared kinds and errors', () => {
   assert.throws(() => features.compute(ev, '{"features": [{"name": "x", "kinds": ["outage"], "aggregation": "median"}]}', { asOf: 1000, declaredKinds: ['roaming'] }), { message: /features\[0\]/ })
   assert.throws(() => features.retention([{ customer: 'a', time: 0, kind: 'contact_resolved', duration: -5 }], { asOf: 1000 }), { code: 'NEGATIVE', message: 'duration[0] = -5 is negative' })
   assert.throws(() => features.retention([{ customer: 'a', time: NaN, kind: 'outage' }], { asOf: 1000 }), { code: 'OUT_OF_RANGE', message: /time\[0\]/ })
+  // Beyond a Date's range a number of milliseconds is no time (it saturated silently before).
+  assert.throws(() => features.retention([{ customer: 'a', time: 1e300, kind: 'outage' }], { asOf: 1000 }), { code: 'OUT_OF_RANGE', message: /time\[0\] = 1\d{300} is outside valid times/ })
+  assert.throws(() => features.retention([{ customer: 'a', time: 0, kind: 'outage' }], { asOf: -9e15 }), { code: 'OUT_OF_RANGE', message: /asOf/ })
+  assert.equal(features.retention([{ customer: 'a', time: 8.64e15, kind: 'outage' }], { asOf: 8.64e15 }).customers.length, 1)
   assert.ok(JSON.parse(features.retentionDefinitions()).features.length > 20)
   assert.ok(features.builtInKinds().includes('top_up'))
 })
