@@ -390,7 +390,7 @@ pub(crate) fn epoch_seconds(
 const DATE_RANGE_MS: f64 = 8.64e15;
 
 fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
-    if !(ms.abs() <= DATE_RANGE_MS) {
+    if ms.is_nan() || ms.abs() > DATE_RANGE_MS {
         return Err(crate::error::to_napi(nps_core::NpsError::OutOfRange {
             field: field.into(),
             index,
