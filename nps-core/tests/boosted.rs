@@ -1,6 +1,8 @@
 #![allow(clippy::needless_range_loop)]
 //! The boosted-tree trainer: what it learns (non-linear effects, missing values, category
 //! sets, monotone risk), that it is deterministic whatever the threads, and its errors.
+
+mod common;
 use ndarray::{Array2, Axis};
 use nps_core::encode::{Cell, Column, ColumnKind, ColumnSpec, RawTable};
 use nps_core::metrics::roc_auc;
@@ -426,16 +428,7 @@ fn the_shared_model_file_scores_and_explains_to_the_bit() {
     let mut contributions = vec![0.0; inputs.len()];
     let want = |key: &str, i: usize| v[key][i].as_f64().unwrap();
     for (i, row) in v["rows"].as_array().unwrap().iter().enumerate() {
-        let cells: Vec<Cell> = row
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| match c {
-                serde_json::Value::Null => Cell::Missing,
-                serde_json::Value::String(s) => Cell::Text(s),
-                n => Cell::Number(n.as_f64().unwrap()),
-            })
-            .collect();
+        let cells = common::json_cells(row);
         let p = model.score_cells(&cells, &mut Vec::new()).unwrap();
         assert_eq!(p.to_bits(), want("probabilities", i).to_bits(), "row {i}");
         let z = model.attribute_cells(&cells, &mut scratch, &mut contributions).unwrap();

@@ -1,5 +1,7 @@
 //! The churn model and its file: training on a table, scoring a table, a matrix or one
 //! customer, the file's round trip and its checks, and invariants.
+
+mod common;
 use ndarray::{Array2, Axis};
 use nps_core::encode::{infer_specs, Cell, Column, RawTable};
 use nps_core::features::{compute, retention};
@@ -155,16 +157,7 @@ fn the_shared_model_file_scores_to_the_bit() {
     assert_eq!(model.inputs, inputs);
     let mut scratch = Vec::new();
     for (row, want) in v["rows"].as_array().unwrap().iter().zip(v["probabilities"].as_array().unwrap()) {
-        let cells: Vec<Cell> = row
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| match c {
-                serde_json::Value::Null => Cell::Missing,
-                serde_json::Value::String(s) => Cell::Text(s),
-                n => Cell::Number(n.as_f64().unwrap()),
-            })
-            .collect();
+        let cells = common::json_cells(row);
         let p = model.score_cells(&cells, &mut scratch).unwrap();
         assert_eq!(p.to_bits(), want.as_f64().unwrap().to_bits(), "{p} vs {want}");
     }

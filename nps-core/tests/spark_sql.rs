@@ -3,7 +3,8 @@
 //! Spark SQL expression and probabilities against what Spark computed with it
 //! (tests/vectors/spark_sql.json, make_spark_sql.py).
 
-use nps_core::encode::Cell;
+mod common;
+
 use nps_core::model::ChurnModel;
 use nps_core::stats::exp::exp;
 use serde_json::Value;
@@ -48,17 +49,7 @@ fn the_expression_and_spark_s_probabilities() {
     assert_eq!(serde_json::to_value(&names).unwrap(), v["inputs"]);
     let mut scratch = Vec::new();
     for (i, row) in v["rows"].as_array().unwrap().iter().enumerate() {
-        let cells: Vec<Cell> = row
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| match c {
-                Value::Null => Cell::Missing,
-                Value::String(s) => Cell::Text(s),
-                Value::Bool(b) => Cell::Bool(*b),
-                n => Cell::Number(n.as_f64().unwrap()),
-            })
-            .collect();
+        let cells = common::json_cells(row);
         let p = model.score_cells(&cells, &mut scratch).unwrap();
         let spark = v["spark"][i].as_f64().unwrap();
         assert_eq!(p.to_bits(), spark.to_bits(), "row {i}: core {p:e}, Spark {spark:e}");

@@ -1,5 +1,5 @@
-//! Test data shared by the action test files: the playbook's customers and outcome
-//! histories as proptest strategies.
+//! Test data shared by the test files: the playbook's customers and outcome histories as
+//! proptest strategies, and the cells of a shared vector's rows.
 #![allow(dead_code)] // each test file uses its own subset
 
 use nps_core::action::{playbook, Customer, FieldValue, Outcome, OutcomeKind};
@@ -66,4 +66,20 @@ pub fn history() -> impl Strategy<Value = Vec<Outcome>> {
                 .collect()
         },
     )
+}
+
+/// A row of a shared vector (a JSON array: null is missing, text, booleans, numbers) as the
+/// cells a model scores.
+pub fn json_cells(row: &serde_json::Value) -> Vec<nps_core::encode::Cell<'_>> {
+    use nps_core::encode::Cell;
+    row.as_array()
+        .expect("a row is an array")
+        .iter()
+        .map(|c| match c {
+            serde_json::Value::Null => Cell::Missing,
+            serde_json::Value::String(s) => Cell::Text(s),
+            serde_json::Value::Bool(b) => Cell::Bool(*b),
+            n => Cell::Number(n.as_f64().expect("a number")),
+        })
+        .collect()
 }
