@@ -224,6 +224,19 @@ def test_other_churn_models_and_columns_score_through_python(spark):
         assert got.to_numpy().tobytes() == m.churn_probability(frame).tobytes()
 
 
+def test_a_collated_string_column_is_not_read_by_the_sql(spark):
+    """A category column with a case-insensitive collation would compare "North" equal to
+    "north": the SQL is not used there (the core compares labels byte for byte)."""
+    from pyspark.sql import functions as F
+
+    X, y = _mixed_inputs(n=500)
+    model = nps.ChurnModel().fit(X, y)
+    df = spark.createDataFrame(X)
+    assert nps.spark._sql_scorer(df, model) is not None
+    collated = df.withColumn("region", F.expr("collate(region, 'UTF8_LCASE')"))
+    assert nps.spark._sql_scorer(collated, model) is None
+
+
 def _events_with_a_heavy_customer(customers=400, seed=11):
     """A generated history, one customer with a large share of the events (many contacts
     and usage records), nulls in the optional columns (as generated)."""

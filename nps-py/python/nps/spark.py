@@ -273,8 +273,8 @@ def _sql_fits(kind: str, data_type: Any) -> bool:
     integral = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
     if kind == "numeric":
         return isinstance(data_type, integral + (T.FloatType, T.DoubleType))
-    if kind == "categorical":
-        return isinstance(data_type, T.StringType)
+    if kind == "categorical":  # compared byte for byte, as the core compares labels (no collation)
+        return isinstance(data_type, T.StringType) and getattr(data_type, "collation", "UTF8_BINARY") == "UTF8_BINARY"
     return isinstance(data_type, integral + (T.BooleanType,))
 
 
