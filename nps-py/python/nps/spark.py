@@ -7,9 +7,11 @@ squared weights of the three categories, and the answers skipped or off the scal
 sums the states of a group, and the driver computes NPS, intervals, tests and flags from
 the merged tallies with the core, as :func:`nps.breakdown` and :func:`nps.trend` do on
 the collected answers (the counts exactly, the statistics to 1e-12: only the order of the
-additions differs). Scoring and explanation add columns through Arrow batches
-(``mapInArrow``), with the model file broadcast once and read once per executor process,
-so each row's numbers are the single-machine ones, to the bit.
+additions differs). A logistic churn model is scored in the JVM, as the one Spark SQL
+expression the core writes for it (``ChurnModel.spark_sql``), with no Python worker.
+Other scoring, explanation and decisions add columns through Arrow batches (``mapInArrow``),
+with the model file broadcast once and read once per executor process. Either way each
+row's numbers are the single-machine ones, to the bit.
 
 Bad input is never dropped silently: an answer the policies refuse stops the job with the
 core's error (the row's group and value named), and what the policies leave out is counted
