@@ -96,12 +96,7 @@ impl<'a> SurvivalData<'a> {
 
 /// `other`'s length must equal the durations'.
 pub(crate) fn check_length(field: &str, len: Option<usize>, n: usize) -> Result<()> {
-    match len {
-        Some(len) if len != n => {
-            Err(NpsError::LengthMismatch { field: field.into(), actual: len, other: "durations".into(), expected: n })
-        }
-        _ => Ok(()),
-    }
+    len.map_or(Ok(()), |len| crate::error::check_lengths(field, len, "durations", n))
 }
 
 /// Every value finite and non-negative.

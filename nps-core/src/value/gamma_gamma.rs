@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::fit_summary::{standard_errors, FitSummary};
-use super::input::{check_finite, check_length, check_penalizer, weights_or_ones};
+use super::input::{check_finite, check_penalizer, weights_or_ones};
 use super::optimize::minimize;
+use crate::error::check_lengths;
 use crate::error::{NpsError, Result};
 use crate::stats::special::{digamma, ln_gamma};
 
@@ -29,7 +30,7 @@ pub struct GammaGamma {
 
 /// Checks repeat customers' frequencies (whole, > 0) and mean spends (> 0).
 fn check_spend(frequency: &[f64], monetary_value: &[f64]) -> Result<()> {
-    check_length("monetary_value", monetary_value, "frequency", frequency.len())?;
+    check_lengths("monetary_value", monetary_value.len(), "frequency", frequency.len())?;
     check_finite("frequency", frequency)?;
     check_finite("monetary_value", monetary_value)?;
     for (i, &x) in frequency.iter().enumerate() {
@@ -189,7 +190,7 @@ impl GammaGamma {
     /// more her own the more repeat purchases she made (the population mean at frequency
     /// 0). Needs q > 1.
     pub fn conditional_expected_average_profit(&self, frequency: &[f64], monetary_value: &[f64]) -> Result<Vec<f64>> {
-        check_length("monetary_value", monetary_value, "frequency", frequency.len())?;
+        check_lengths("monetary_value", monetary_value.len(), "frequency", frequency.len())?;
         check_finite("frequency", frequency)?;
         check_finite("monetary_value", monetary_value)?;
         if let Some(i) = frequency.iter().position(|&x| x < 0.0) {

@@ -1,19 +1,6 @@
 //! Checks of the per-customer inputs the value models share (frequency, recency, T,
 //! monetary value, weights), each error naming the field and the row.
-use crate::error::{NpsError, Result};
-
-/// Checks that `values` has `expected` elements.
-pub(crate) fn check_length(field: &str, values: &[f64], other: &str, expected: usize) -> Result<()> {
-    if values.len() != expected {
-        return Err(NpsError::LengthMismatch {
-            field: field.into(),
-            actual: values.len(),
-            other: other.into(),
-            expected,
-        });
-    }
-    Ok(())
-}
+use crate::error::{check_lengths, NpsError, Result};
 
 /// Checks that every value is a number (not NaN) and finite.
 pub(crate) fn check_finite(field: &str, values: &[f64]) -> Result<()> {
@@ -37,8 +24,8 @@ pub(crate) fn check_finite(field: &str, values: &[f64]) -> Result<()> {
 /// number ≥ 0, 0 ≤ recency ≤ T, and recency 0 when frequency is 0.
 pub(crate) fn check_history(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
     let n = frequency.len();
-    check_length("recency", recency, "frequency", n)?;
-    check_length("T", t, "frequency", n)?;
+    check_lengths("recency", recency.len(), "frequency", n)?;
+    check_lengths("T", t.len(), "frequency", n)?;
     check_finite("frequency", frequency)?;
     check_finite("recency", recency)?;
     check_finite("T", t)?;
@@ -82,7 +69,7 @@ pub(crate) fn check_history(frequency: &[f64], recency: &[f64], t: &[f64]) -> Re
 /// them, and a positive total. Returns them, or ones.
 pub(crate) fn weights_or_ones(weights: Option<&[f64]>, n: usize) -> Result<Vec<f64>> {
     let Some(w) = weights else { return Ok(vec![1.0; n]) };
-    check_length("weights", w, "frequency", n)?;
+    check_lengths("weights", w.len(), "frequency", n)?;
     check_finite("weights", w)?;
     if let Some(i) = w.iter().position(|&v| v < 0.0) {
         return Err(NpsError::Negative { field: "weights".into(), index: i, value: w[i] });

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::beta_geo::BetaGeo;
 use super::gamma_gamma::GammaGamma;
-use super::input::{check_finite, check_history, check_length};
+use super::input::{check_finite, check_history};
+use crate::error::check_lengths;
 use crate::error::{NpsError, Result};
 
 /// The `freq` names of the data's time unit for lifetime value, as lifetimes spells them.
@@ -55,7 +56,7 @@ pub fn customer_lifetime_value(
     options: &LifetimeValueOptions,
 ) -> Result<Vec<f64>> {
     check_history(frequency, recency, t)?;
-    check_length("monetary_value", monetary_value, "frequency", frequency.len())?;
+    check_lengths("monetary_value", monetary_value.len(), "frequency", frequency.len())?;
     check_finite("monetary_value", monetary_value)?;
     if !(options.discount_rate.is_finite() && options.discount_rate > -1.0) {
         return Err(NpsError::invalid("discount_rate", options.discount_rate, "a finite rate > -1"));

@@ -7,7 +7,8 @@
 //! "times": 1}`.
 use serde::{Deserialize, Serialize};
 
-use super::input::{check_finite, check_length};
+use super::input::check_finite;
+use crate::error::check_lengths;
 use crate::error::{NpsError, Result};
 
 /// A retention action as the campaign arithmetic sees it.
@@ -48,7 +49,7 @@ pub struct CampaignPlan {
 
 /// Checks churn probabilities (in 0..=1) and residual values (finite, ≥ 0) of equal length.
 fn check_inputs(churn_probability: &[f64], residual_value: &[f64]) -> Result<()> {
-    check_length("residual_value", residual_value, "churn_probability", churn_probability.len())?;
+    check_lengths("residual_value", residual_value.len(), "churn_probability", churn_probability.len())?;
     check_finite("churn_probability", churn_probability)?;
     check_finite("residual_value", residual_value)?;
     for (i, &p) in churn_probability.iter().enumerate() {
