@@ -395,7 +395,7 @@ fn ms_seconds(ms: f64, field: &str, index: usize) -> crate::error::Result<i64> {
             field: field.into(),
             index,
             value: ms,
-            range: "valid times (a Date's range: epoch milliseconds at most 8.64e15 in size)".into(),
+            range: format!("valid times (a Date's range: epoch milliseconds at most {DATE_RANGE_MS:e} in size)"),
         }));
     }
     Ok((ms / 1000.0).floor() as i64)

@@ -285,9 +285,12 @@ def _sql_scorer(df: Any, model: Any) -> Optional[str]:
     recalibration) and every input column has a type the expression reads; else None."""
     from .model import ChurnModel
 
-    if not isinstance(model, ChurnModel) or model._model.recalibration_json is not None:
+    if not isinstance(model, ChurnModel):
         return None
-    expression, kinds = model._model.spark_sql()
+    try:
+        expression, kinds = model._model.spark_sql()
+    except NpsError:  # the core has no SQL for this model (a recalibrated one)
+        return None
     types = {f.name: f.dataType for f in df.schema.fields}
     return expression if all(_sql_fits(kind, types[name]) for name, kind in kinds) else None
 
