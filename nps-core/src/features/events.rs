@@ -13,6 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NpsError, Result};
 
+/// The largest magnitude an event's value or duration may have (a larger one, or an infinite
+/// one, is an error naming it): sums of up to 2^32 of them stay finite, so that a sum
+/// feature, added exactly, does not depend on the order of the events or on how they were
+/// split (across Spark partitions, say).
+pub const MAX_MAGNITUDE: f64 = 1e290;
+
 /// The event kinds every history may use. Other kinds must be declared by the caller.
 pub const BUILT_IN_KINDS: [&str; 14] = [
     "subscription_start", // a line or product starts (value: monthly fee, optional)

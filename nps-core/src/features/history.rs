@@ -6,6 +6,7 @@
 //! older than the latest one is taken in its place in time, not rejected).
 use super::compute::RowScratch;
 use super::events::{check_survey_answer, Dictionary, EventTable, BUILT_IN_KINDS, NONE, SURVEY_ANSWER};
+use super::view::check_magnitude;
 use super::FeatureEngine;
 use serde::{Deserialize, Serialize};
 
@@ -101,23 +102,11 @@ impl CustomerHistory {
         if kind == SURVEY_ANSWER {
             check_survey_answer(event.value.unwrap_or(f64::NAN), index)?;
         }
-        if let Some(v) = event.value.filter(|v| v.is_infinite()) {
-            return Err(NpsError::OutOfRange {
-                field: "value".into(),
-                index,
-                value: v,
-                range: "finite numbers".into(),
-            });
+        if let Some(v) = event.value {
+            check_magnitude(v, "value", index)?;
         }
         if let Some(d) = event.duration {
-            if d.is_infinite() {
-                return Err(NpsError::OutOfRange {
-                    field: "duration".into(),
-                    index,
-                    value: d,
-                    range: "finite numbers".into(),
-                });
-            }
+            check_magnitude(d, "duration", index)?;
             if d < 0.0 {
                 return Err(NpsError::Negative { field: "duration".into(), index, value: d });
             }

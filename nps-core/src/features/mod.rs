@@ -4,7 +4,7 @@ mod events;
 mod view;
 
 pub use events::{
-    dense_integer_codes, dense_integer_range, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, NONE,
+    dense_integer_codes, dense_integer_range, Dictionary, EventColumns, EventTable, BUILT_IN_KINDS, MAX_MAGNITUDE, NONE,
 };
 pub use view::{CustomerColumn, EventView, KindColumn};
 
@@ -16,7 +16,7 @@ mod retention;
 mod survival_data;
 
 pub(crate) use compute::RowScratch;
-pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix};
+pub use compute::{compute, compute_view, FeatureEngine, FeatureMatrix, FeatureParts};
 pub use definition::{
     Aggregate, Aggregation, FeatureDefinition, FeatureRule, FeatureSet, Field, Filter, Window, AGGREGATIONS,
 };

@@ -8,7 +8,9 @@
 //! turned into seconds (rounded down, as numpy does) when read.
 use std::borrow::Cow;
 
-use super::events::{check_survey_answer, EventColumns, EventTable, BUILT_IN_KINDS, NONE, SURVEY_ANSWER};
+use super::events::{
+    check_survey_answer, EventColumns, EventTable, BUILT_IN_KINDS, MAX_MAGNITUDE, NONE, SURVEY_ANSWER,
+};
 use crate::error::{NpsError, Result};
 
 /// Kind codes of a view: the table's own, or the caller's with a translation to the
@@ -425,25 +427,32 @@ pub(crate) fn kind_names(declared_kinds: &[&str]) -> Vec<String> {
 }
 
 fn check_floats(values: &[f64], field: &str, non_negative: bool) -> Result<()> {
-    let bad = |v: f64| v.is_infinite() || (non_negative && v < 0.0);
+    // NaN (absent) passes: it compares false.
+    let bad = |v: f64| v.abs() > MAX_MAGNITUDE || (non_negative && v < 0.0);
     // Blocks without an early exit inside, so that the check vectorises; the row is looked
     // for only in a block that has a bad value.
     const BLOCK: usize = 1_024;
-    let any_bad = |b: &[f64]| b.iter().fold(false, |any, &v| any | v.is_infinite() | (non_negative & (v < 0.0)));
+    let any_bad = |b: &[f64]| b.iter().fold(false, |any, &v| any | bad(v));
     let Some(block) = values.chunks(BLOCK).position(any_bad) else {
         return Ok(());
     };
     if let Some(row) = values.iter().skip(block * BLOCK).position(|&v| bad(v)).map(|r| r + block * BLOCK) {
-        let v = values[row];
-        if v.is_infinite() {
-            return Err(NpsError::OutOfRange {
-                field: field.into(),
-                index: row,
-                value: v,
-                range: "finite numbers".into(),
-            });
-        }
-        return Err(NpsError::Negative { field: field.into(), index: row, value: v });
+        check_magnitude(values[row], field, row)?;
+        return Err(NpsError::Negative { field: field.into(), index: row, value: values[row] });
+    }
+    Ok(())
+}
+
+/// A value or duration beyond [`MAX_MAGNITUDE`] (infinite included) is an error naming
+/// `field[index]`.
+pub(super) fn check_magnitude(v: f64, field: &str, index: usize) -> Result<()> {
+    if v.abs() > MAX_MAGNITUDE {
+        return Err(NpsError::OutOfRange {
+            field: field.into(),
+            index,
+            value: v,
+            range: format!("finite numbers of magnitude at most {MAX_MAGNITUDE:e}"),
+        });
     }
     Ok(())
 }
@@ -530,7 +539,7 @@ mod tests {
         assert_eq!(check_floats(&v, "duration", true).unwrap_err().to_string(), "duration[2500] = -0.5 is negative");
         assert_eq!(
             check_floats(&v, "value", false).unwrap_err().to_string(),
-            "value[4000] = inf is outside finite numbers"
+            "value[4000] = inf is outside finite numbers of magnitude at most 1e290"
         );
     }
 

@@ -7,6 +7,7 @@ pub const DEFAULT_LEVEL: f64 = 0.95;
 /// written out: 1 − 0.95 is not 0.05 in binary), as lifelines and scipy take it.
 pub const DEFAULT_ALPHA: f64 = 0.05;
 
+pub mod exact_sum;
 pub mod exp;
 pub mod normal;
 pub mod proportion;

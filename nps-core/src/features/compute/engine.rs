@@ -3,6 +3,7 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
 use super::event::Ev;
+use super::part::{self, FeatureParts, PartWriter};
 use super::partition::Rows;
 use super::plan::{AggregateScratch, Bound, FeaturePlan};
 use crate::error::{NpsError, Result};
@@ -191,6 +192,103 @@ impl FeatureEngine {
             self.rows(events, as_of).fill_all(out, customers, width, threads);
         }
         Ok(self.matrix(values))
+    }
+
+    /// Whether every aggregate of the set can be computed in parts and merged (counts,
+    /// sums, means, minima, maxima, first and last values, days since the first or last
+    /// event, NPS category; see [`FeatureEngine::parts`]).
+    pub fn mergeable(&self) -> bool {
+        self.plan.aggregates.iter().all(|(_, plan)| part::mergeable(plan.aggregation()))
+    }
+
+    /// Each customer's part of the features over the events of `events` (one row per
+    /// customer code, in code order): a state of every aggregate that
+    /// [`FeatureEngine::merge_parts`] merges with the states of the same customer's other
+    /// events, held elsewhere. The features of the merged states equal [`compute`]'s over all
+    /// the events together, to the bit, however the events were split (ties in time taken in
+    /// the order of the parts). So a distributed job aggregates where the events are and
+    /// moves only one state per customer and part.
+    ///
+    /// Errors: as [`FeatureEngine::compute_view`]; a feature whose aggregation needs the
+    /// events themselves (standard deviation, slope, repeats, gaps, distinct counts: the
+    /// message names the first such feature); more than 2^31 floats of states.
+    ///
+    /// ```
+    /// use nps_core::features::{EventColumns, EventView, FeatureEngine, FeatureSet};
+    ///
+    /// let day = 86_400;
+    /// let set = FeatureSet::from_json(
+    ///     r#"{"features": [{"name": "spend", "kinds": ["payment"], "aggregation": "sum", "field": "value"}]}"#,
+    /// )
+    /// .unwrap();
+    /// let table = |time: &[i64], value: &[f64]| {
+    ///     let columns = EventColumns { customer: &[0, 0], time, kind: &[0, 0], kind_names: &["payment"], value, ..Default::default() };
+    ///     EventView::new(&columns, &[], 1).unwrap().to_table()
+    /// };
+    /// // Customer 0's payments, in two files: 0.1 + 0.2 in one, 0.3 + 0.6 in the other.
+    /// let (first, second) = (table(&[day, 2 * day], &[0.1, 0.2]), table(&[3 * day, 4 * day], &[0.3, 0.6]));
+    /// let engine = FeatureEngine::new(&set, &first.kinds).unwrap();
+    /// let a = engine.parts(&first.view().unwrap(), 5 * day).unwrap();
+    /// let b = engine.parts(&second.view().unwrap(), 5 * day).unwrap();
+    /// let offsets = [0, a.words.len() as i32, (a.words.len() + b.words.len()) as i32];
+    /// let words = [a.words, b.words].concat();
+    /// let merged = engine.merge_parts(&[0, 0], &offsets, &words, 1, 5 * day).unwrap();
+    /// assert_eq!(merged.get(0, "spend"), Some(1.2)); // exact (a running sum gives 1.2000000000000002)
+    /// ```
+    pub fn parts(&self, events: &EventView<'_>, as_of: i64) -> Result<FeatureParts> {
+        self.check_kinds(&events.kinds)?;
+        self.check_mergeable()?;
+        let mut writer = PartWriter::new(&self.plan.aggregates);
+        let mut failed = Ok(());
+        self.rows(events, as_of).each_customer_of(events.customers as usize, |_, evs, selections, _| {
+            if failed.is_ok() {
+                failed = writer.push(evs, selections);
+            }
+        });
+        failed?;
+        Ok(writer.finish())
+    }
+
+    /// The features of customers from their parts (see [`FeatureEngine::parts`]): row `i`
+    /// of the parts (`words[offsets[i]..offsets[i + 1]]`) belongs to customer code
+    /// `customer[i]`, below `customers`; a customer's rows are merged in row order (which
+    /// only decides ties in time between parts). A customer without a row gets the features
+    /// of no events. `as_of` must be the one the parts were computed as of.
+    ///
+    /// Errors: a feature that is not mergeable; `offsets` not one longer than `customer`; a
+    /// customer code at or above `customers`; a row that is not a state of this feature set
+    /// (the message names the row).
+    pub fn merge_parts(
+        &self,
+        customer: &[u32],
+        offsets: &[i32],
+        words: &[f64],
+        customers: usize,
+        as_of: i64,
+    ) -> Result<FeatureMatrix> {
+        self.check_mergeable()?;
+        let width = self.names.len();
+        let mut values = Array2::<f64>::zeros((customers, width));
+        let out = values.as_slice_mut().expect("a new array is contiguous");
+        part::merge_rows(&self.plan.aggregates, customer, (offsets, words), customers, as_of, out, width)?;
+        if width > 0 {
+            for row in out.chunks_exact_mut(width) {
+                self.plan.fill_composites(row);
+            }
+        }
+        Ok(self.matrix(values))
+    }
+
+    fn check_mergeable(&self) -> Result<()> {
+        match self.plan.aggregates.iter().find(|(_, plan)| !part::mergeable(plan.aggregation())) {
+            None => Ok(()),
+            Some((j, plan)) => Err(NpsError::invalid(
+                &format!("features[{j}].aggregation (feature {:?})", self.names[*j]),
+                plan.aggregation().name(),
+                "an aggregation computed in parts: count, sum, mean, min, max, first, last, days_since_first, \
+                 days_since_last or nps_category (the others need all of a customer's events at once)",
+            )),
+        }
     }
 
     fn matrix(&self, values: Array2<f64>) -> FeatureMatrix {

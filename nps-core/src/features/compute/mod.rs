@@ -13,8 +13,10 @@
 
 mod engine;
 mod event;
+mod part;
 mod partition;
 mod plan;
 
 pub(crate) use engine::RowScratch;
 pub use engine::{compute, compute_view, FeatureEngine, FeatureMatrix};
+pub use part::FeatureParts;

@@ -1,7 +1,7 @@
 //! Grouping the events before the reference time by customer (partitioned by bucket of
 //! customers, then sorted within each bucket) and filling each customer's row of features.
 use super::event::{Ev, BLANK};
-use super::plan::{AggregateScratch, Bound, Composite, FeaturePlan};
+use super::plan::{AggregateScratch, Bound, FeaturePlan};
 use crate::features::view::{CustomerColumn, EventView};
 
 /// Customers per bucket: a bucket's events fit in cache while they are sorted by customer,
@@ -59,7 +59,15 @@ impl Rows<'_> {
             };
             let first = b * buckets_per_thread;
             for (k, bucket_out) in block_out.chunks_mut(BUCKET * width).enumerate() {
-                self.fill_bucket(partitions, first + k, bucket_out, width, &mut work);
+                self.each_in_bucket(
+                    partitions,
+                    first + k,
+                    bucket_out.len() / width,
+                    &mut work,
+                    |c, evs, sel, scratch| {
+                        self.fill_row(&mut bucket_out[c * width..(c + 1) * width], evs, sel, scratch)
+                    },
+                );
             }
         };
         if threads == 1 {
@@ -155,8 +163,39 @@ impl Rows<'_> {
         Partition { starts, events }
     }
 
-    /// Sorts bucket `b`'s events by customer (then row) and fills its customers' rows.
-    fn fill_bucket(&self, partitions: &[Partition], b: usize, out: &mut [f64], width: usize, work: &mut Work) {
+    /// Each customer of a range of rows, in code order, with their events before the
+    /// reference time sorted by time and the selection of every aggregate (single-threaded:
+    /// for the small batches a part of a distributed job holds).
+    pub(super) fn each_customer_of(
+        &self,
+        customers: usize,
+        mut each: impl FnMut(usize, &[Ev], &[Vec<u32>], &mut AggregateScratch),
+    ) {
+        let buckets = customers.div_ceil(BUCKET);
+        let partitions = [self.partition(0, self.view.len(), buckets)];
+        let mut work = Work {
+            bucket: Vec::new(),
+            selections: vec![Vec::new(); self.plan.aggregates.len()],
+            scratch: AggregateScratch::default(),
+        };
+        for b in 0..buckets {
+            let in_bucket = BUCKET.min(customers - b * BUCKET);
+            self.each_in_bucket(&partitions, b, in_bucket, &mut work, |c, evs, sel, scratch| {
+                each(b * BUCKET + c, evs, sel, scratch)
+            });
+        }
+    }
+
+    /// Sorts bucket `b`'s events by customer (then row) and hands each of its first
+    /// `customers` customers to `each` (see [`Rows::each_customer`]).
+    fn each_in_bucket(
+        &self,
+        partitions: &[Partition],
+        b: usize,
+        customers: usize,
+        work: &mut Work,
+        each: impl FnMut(usize, &[Ev], &[Vec<u32>], &mut AggregateScratch),
+    ) {
         let mut starts = [0u32; BUCKET + 1];
         let parts = || partitions.iter().flat_map(|p| &p.events[p.starts[b]..p.starts[b + 1]]);
         for e in parts() {
@@ -173,9 +212,8 @@ impl Rows<'_> {
             work.bucket[*slot as usize] = *e;
             *slot += 1;
         }
-        let customers = out.len() / width;
         let Work { bucket, selections, scratch } = work;
-        self.fill(&starts[..=customers], bucket, out, width, selections, scratch);
+        self.each_customer(&starts[..=customers], bucket, selections, scratch, each);
     }
 
     /// Fills the rows of a block of customers: `starts` are the offsets of each customer's
@@ -189,8 +227,24 @@ impl Rows<'_> {
         selections: &mut [Vec<u32>],
         scratch: &mut AggregateScratch,
     ) {
-        let (plans, view, as_of) = (&self.plan.aggregates, self.view, self.as_of);
-        for (c, row) in out.chunks_exact_mut(width).enumerate() {
+        self.each_customer(starts, sorted, selections, scratch, |c, evs, sel, scratch| {
+            self.fill_row(&mut out[c * width..(c + 1) * width], evs, sel, scratch)
+        });
+    }
+
+    /// Hands each customer of a block to `each`: its place in the block, its events sorted
+    /// by time, and which of them each aggregate accepts (`starts` are the offsets of each
+    /// customer's events in `sorted`, one more than the customers).
+    fn each_customer(
+        &self,
+        starts: &[u32],
+        sorted: &mut [Ev],
+        selections: &mut [Vec<u32>],
+        scratch: &mut AggregateScratch,
+        mut each: impl FnMut(usize, &[Ev], &[Vec<u32>], &mut AggregateScratch),
+    ) {
+        let (plans, view) = (&self.plan.aggregates, self.view);
+        for c in 0..starts.len() - 1 {
             let evs = &mut sorted[starts[c] as usize..starts[c + 1] as usize];
             sort_by_time(evs);
             let evs = &*evs;
@@ -204,27 +258,16 @@ impl Rows<'_> {
                     }
                 }
             }
-            for ((j, plan), sel) in plans.iter().zip(selections.iter()) {
-                row[*j] = plan.aggregate(view, evs, sel, as_of, scratch);
-            }
-            for (j, comp) in &self.plan.composites {
-                let x = match *comp {
-                    Composite::Ratio(a, b) => {
-                        let d = row[b];
-                        if d == 0.0 || d.is_nan() {
-                            f64::NAN
-                        } else {
-                            row[a] / d
-                        }
-                    }
-                    Composite::Difference(a, b) => row[a] - row[b],
-                };
-                row[*j] = match self.plan.defaults[*j] {
-                    Some(d) if x.is_nan() => d,
-                    _ => x,
-                };
-            }
+            each(c, evs, selections, scratch);
         }
+    }
+
+    /// One customer's row: each aggregate over its selection, then the composites.
+    fn fill_row(&self, row: &mut [f64], evs: &[Ev], selections: &[Vec<u32>], scratch: &mut AggregateScratch) {
+        for ((j, plan), sel) in self.plan.aggregates.iter().zip(selections) {
+            row[*j] = plan.aggregate(self.view, evs, sel, self.as_of, scratch);
+        }
+        self.plan.fill_composites(row);
     }
 }
 

@@ -5,6 +5,7 @@ use crate::error::{NpsError, Result};
 use crate::features::events::NONE;
 use crate::features::view::EventView;
 use crate::features::{Aggregation, FeatureRule, FeatureSet, Field, Filter};
+use crate::stats::exact_sum::exact_sum;
 
 const DAY: f64 = 86_400.0;
 
@@ -62,6 +63,29 @@ impl FeaturePlan {
     }
 }
 
+impl FeaturePlan {
+    /// Fills the composites of a row whose aggregates are filled, with their defaults.
+    pub(super) fn fill_composites(&self, row: &mut [f64]) {
+        for (j, comp) in &self.composites {
+            let x = match *comp {
+                Composite::Ratio(a, b) => {
+                    let d = row[b];
+                    if d == 0.0 || d.is_nan() {
+                        f64::NAN
+                    } else {
+                        row[a] / d
+                    }
+                }
+                Composite::Difference(a, b) => row[a] - row[b],
+            };
+            row[*j] = match self.defaults[*j] {
+                Some(d) if x.is_nan() => d,
+                _ => x,
+            };
+        }
+    }
+}
+
 /// A composite feature: the columns of its two operands.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Composite {
@@ -74,6 +98,8 @@ pub(super) enum Composite {
 pub(super) struct AggregateScratch {
     floats: Vec<f64>,
     codes: Vec<u32>,
+    /// An exact sum's partials.
+    partials: Vec<f64>,
 }
 
 /// A compiled aggregate feature.
@@ -201,6 +227,22 @@ fn compile(table_kinds: &[String], set: &FeatureSet) -> Result<Vec<(usize, Aggre
 }
 
 impl AggregatePlan {
+    /// What the plan computes.
+    pub(super) fn aggregation(&self) -> Aggregation {
+        self.aggregation
+    }
+
+    /// The value over no events (the feature's default, or the aggregation's own).
+    pub(super) fn empty(&self) -> f64 {
+        self.empty
+    }
+
+    /// The numeric field the plan reads, of event `e`.
+    #[inline]
+    pub(super) fn numeric(&self, e: &Ev) -> f64 {
+        numeric(e, self.field.unwrap_or(Field::Value))
+    }
+
     pub(super) fn bind(&self, t: &EventView<'_>, as_of: i64) -> Bound {
         let (lo, hi) = match self.window {
             None => (i64::MIN, as_of),
@@ -247,10 +289,13 @@ impl AggregatePlan {
         let n = sel.len() as f64;
         match self.aggregation {
             Aggregation::Count => n,
-            Aggregation::Sum => sel.iter().map(|&i| num(i)).sum(),
-            Aggregation::Mean => sel.iter().map(|&i| num(i)).sum::<f64>() / n,
-            Aggregation::Min => sel.iter().map(|&i| num(i)).fold(f64::INFINITY, f64::min),
-            Aggregation::Max => sel.iter().map(|&i| num(i)).fold(f64::NEG_INFINITY, f64::max),
+            // Sums are exact, and minima and maxima order their zeros (-0 < 0), so that
+            // these features do not depend on the order of the events: parts of a customer's
+            // events aggregated apart and merged give the same bits (see `super::part`).
+            Aggregation::Sum => exact_sum(sel.iter().map(|&i| num(i)), &mut s.partials),
+            Aggregation::Mean => exact_sum(sel.iter().map(|&i| num(i)), &mut s.partials) / n,
+            Aggregation::Min => sel.iter().map(|&i| num(i)).fold(f64::INFINITY, least),
+            Aggregation::Max => sel.iter().map(|&i| num(i)).fold(f64::NEG_INFINITY, greatest),
             Aggregation::Std => {
                 if sel.len() < 2 {
                     return f64::NAN;
@@ -318,25 +363,47 @@ impl AggregatePlan {
                     days_between(time(last), as_of) / median
                 }
             }
-            Aggregation::NpsCategory => {
-                let v = num(last);
-                if !(0.0..=10.0).contains(&v) {
-                    f64::NAN
-                } else if v < 7.0 {
-                    0.0
-                } else if v < 9.0 {
-                    1.0
-                } else {
-                    2.0
-                }
-            }
+            Aggregation::NpsCategory => nps_category(num(last)),
         }
+    }
+}
+
+/// NPS category of an answer: 0 detractor, 1 passive, 2 promoter; NaN off the scale.
+pub(super) fn nps_category(v: f64) -> f64 {
+    if !(0.0..=10.0).contains(&v) {
+        f64::NAN
+    } else if v < 7.0 {
+        0.0
+    } else if v < 9.0 {
+        1.0
+    } else {
+        2.0
+    }
+}
+
+/// The lesser of two numbers (not NaN), -0 below 0.
+#[inline]
+pub(super) fn least(a: f64, b: f64) -> f64 {
+    if b < a || (b == a && b.is_sign_negative()) {
+        b
+    } else {
+        a
+    }
+}
+
+/// The greater of two numbers (not NaN), 0 above -0.
+#[inline]
+pub(super) fn greatest(a: f64, b: f64) -> f64 {
+    if b > a || (b == a && b.is_sign_positive()) {
+        b
+    } else {
+        a
     }
 }
 
 /// Days from `from` to `to` (seconds), as a float.
 #[inline]
-fn days_between(from: i64, to: i64) -> f64 {
+pub(super) fn days_between(from: i64, to: i64) -> f64 {
     match to.checked_sub(from) {
         Some(seconds) => seconds as f64 / DAY,
         None => (to as i128 - from as i128) as f64 / DAY, // beyond ±292 billion years
