@@ -221,52 +221,6 @@ impl PyFeatureEngine {
     fn __repr__(&self) -> String {
         format!("FeatureEngine({} features)", self.0.names().len())
     }
-
-    /// Whether every feature can be computed in parts and merged (`_parts`, `_merge_parts`).
-    #[getter]
-    fn mergeable(&self) -> bool {
-        self.0.mergeable()
-    }
-
-    /// Each customer's part of the features over the encoded events `enc` (one row per
-    /// customer code): Arrow list offsets (int32) and the floats.
-    #[allow(clippy::type_complexity)]
-    fn _parts<'py>(
-        &self,
-        py: Python<'py>,
-        enc: &Bound<'py, PyDict>,
-        as_of: i64,
-    ) -> PyResult<(Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<f64>>)> {
-        let encoded = Encoded::new(enc)?;
-        let declared: Vec<&str> = self.1.declared_kinds.iter().map(String::as_str).collect();
-        let parts = encoded.with_columns(|columns, customer, kind| {
-            py.detach(|| {
-                let view = EventView::with_columns(columns, customer, kind, &declared, encoded.ticks_per_second)?;
-                self.0.parts(&view, as_of)
-            })
-            .py()
-        })?;
-        Ok((parts.offsets.into_pyarray(py), parts.words.into_pyarray(py)))
-    }
-
-    /// The features of `customers` customers from parts: row `i` (`words[offsets[i]:
-    /// offsets[i + 1]]`) is customer code `customer[i]`'s.
-    fn _merge_parts<'py>(
-        &self,
-        py: Python<'py>,
-        customer: PyReadonlyArray1<'py, u32>,
-        offsets: PyReadonlyArray1<'py, i32>,
-        words: PyReadonlyArray1<'py, f64>,
-        customers: usize,
-        as_of: i64,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let slice = |name: &str| error("INVALID_PARAMETER", format!("{name} must be contiguous"));
-        let customer = customer.as_slice().map_err(|_| slice("customer"))?;
-        let offsets = offsets.as_slice().map_err(|_| slice("offsets"))?;
-        let words = words.as_slice().map_err(|_| slice("words"))?;
-        let matrix = py.detach(|| self.0.merge_parts(customer, offsets, words, customers, as_of)).py()?;
-        Ok(PyArray2::from_owned_array(py, matrix.values))
-    }
 }
 
 /// One customer's events, added one at a time, with features equal to the batch

@@ -79,25 +79,29 @@ pub fn exact_sum(terms: impl IntoIterator<Item = f64>, partials: &mut Vec<f64>) 
 }
 
 /// Adds `x` to the expansion `partials`: each partial in turn is added to the running
-/// value with its rounding error kept (two-sum), the non-zero errors are the new partials.
+/// value with its rounding error kept (Knuth's two-sum: exact in any order of magnitude,
+/// without a branch), the non-zero errors are the new partials.
 #[inline]
 fn add_into(partials: &mut Vec<f64>, mut x: f64) {
+    let n = partials.len();
     let mut kept = 0;
-    for i in 0..partials.len() {
-        let mut y = partials[i];
-        if x.abs() < y.abs() {
-            std::mem::swap(&mut x, &mut y);
-        }
+    for i in 0..n {
+        let y = partials[i];
         let hi = x + y;
-        let lo = y - (hi - x);
+        let b = hi - x;
+        let lo = (x - (hi - b)) + (y - b);
         if lo != 0.0 {
             partials[kept] = lo;
             kept += 1;
         }
         x = hi;
     }
-    partials.truncate(kept);
-    partials.push(x);
+    if kept < n {
+        partials[kept] = x;
+        partials.truncate(kept + 1);
+    } else {
+        partials.push(x);
+    }
 }
 
 /// The expansion's exact value rounded to nearest, ties to even: the largest partials are

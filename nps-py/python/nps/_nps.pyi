@@ -211,15 +211,6 @@ class FeatureEngine:
     def __reduce__(self) -> Any: ...
     def __repr__(self, /) -> str:
         """Return repr(self)."""
-    def _merge_parts(self, customer, offsets, words, customers, as_of) -> Any:
-        """The features of `customers` customers from parts: row `i` (`words[offsets[i]:
-        offsets[i + 1]]`) is customer code `customer[i]`'s."""
-    def _parts(self, enc, as_of) -> Any:
-        """Each customer's part of the features over the encoded events `enc` (one row per
-        customer code): Arrow list offsets (int32) and the floats."""
-    @property
-    def mergeable(self) -> Any:
-        """Whether every feature can be computed in parts and merged (`_parts`, `_merge_parts`)."""
     @property
     def names(self) -> Any:
         """Feature names, in the order `CustomerHistory.features` returns them."""

@@ -574,21 +574,6 @@ def _customer_runs(batches: Any) -> Any:
         yield pa.Table.from_batches(carry)
 
 
-def _naming_customer(table: Any, e: NpsError) -> NpsError:
-    """The core's error about event ``[i]`` of ``table``, with the customer it belongs to."""
-    found = re.search(r"\[(\d+)\]", str(e))
-    if found and int(found.group(1)) < table.num_rows:
-        who = table.column("customer")[int(found.group(1))].as_py()
-        return error(e.code, f"{e} (an event of customer {who!r})")
-    return e
-
-
-def _labels(labels: Any, customer_type: Any) -> Any:
-    import pyarrow as pa
-
-    return labels.cast(customer_type) if isinstance(labels, pa.Array) else pa.array(labels, type=customer_type)
-
-
 def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared: list, names: list,
                     customer_type: Any) -> Any:
     import pyarrow as pa
@@ -606,42 +591,13 @@ def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared
             labels = labels[: matrix.shape[0]]
             matrix = matrix[:, [computed.index(n) for n in names]]
     except NpsError as e:
-        raise _naming_customer(table, e) from None
-    arrays = [_labels(labels, customer_type)] + [pa.array(np.ascontiguousarray(matrix[:, j])) for j in range(len(names))]
-    return pa.RecordBatch.from_arrays(arrays, names=["customer"] + names)
-
-
-def _parts_batch(table: Any, engine: Any, as_of: int, customer_type: Any) -> Any:
-    """Each customer's part of the features over the events of ``table`` (whole customers):
-    ``customer`` and ``part`` (the core's state, a list of doubles)."""
-    import pyarrow as pa
-
-    from .features import _encode
-
-    try:
-        enc = _arrow_encoded(table)
-        if enc is None:
-            enc = _encode(table.to_pandas())
-        labels = enc.pop("customer_labels")
-        offsets, words = engine._parts(enc, as_of)
-    except NpsError as e:
-        raise _naming_customer(table, e) from None
-    part = pa.ListArray.from_arrays(pa.array(offsets), pa.array(words))
-    return pa.RecordBatch.from_arrays([_labels(labels[: len(offsets) - 1], customer_type), part],
-                                      names=["customer", "part"])
-
-
-def _merged_batch(table: Any, engine: Any, as_of: int, names: list, customer_type: Any) -> Any:
-    """The features of the customers of ``table`` (whole customers) from their parts."""
-    import pyarrow as pa
-
-    codes, labels = _arrow_codes(table.column("customer").combine_chunks())
-    part = table.column("part").combine_chunks()
-    # The offsets index the whole child array (a slice keeps the parent's values).
-    offsets = np.ascontiguousarray(part.offsets.to_numpy())
-    words = np.ascontiguousarray(part.values.to_numpy(zero_copy_only=False))
-    matrix = engine._merge_parts(codes, offsets, words, len(labels), as_of)
-    arrays = [_labels(labels, customer_type)] + [pa.array(np.ascontiguousarray(matrix[:, j])) for j in range(len(names))]
+        found = re.search(r"\[(\d+)\]", str(e))
+        if found and int(found.group(1)) < table.num_rows:
+            who = table.column("customer")[int(found.group(1))].as_py()
+            raise error(e.code, f"{e} (an event of customer {who!r})") from None
+        raise
+    arrays = [labels.cast(customer_type) if isinstance(labels, pa.Array) else pa.array(labels, type=customer_type)]
+    arrays += [pa.array(np.ascontiguousarray(matrix[:, j])) for j in range(len(names))]
     return pa.RecordBatch.from_arrays(arrays, names=["customer"] + names)
 
 
@@ -653,17 +609,11 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     to :func:`nps.features.compute` (``definitions`` given) or :func:`nps.features.retention`
     (``definitions=None``) on the collected events, row for row, to the bit.
 
-    When every feature can be computed in parts (counts, sums, means, minima, maxima, first
-    and last values, days since the first or last event, NPS category: the core's
-    ``FeatureEngine.mergeable``), each split of the events is sorted by customer where it is
-    and the core computes each customer's part (a state per feature; sums kept exact), then
-    only the parts are repartitioned by customer (``partitions``, Spark's default when None)
-    and merged by the core: far less is moved than the events. Otherwise (standard
-    deviations, slopes, repeats, gaps, distinct counts: the retention set) the events
-    themselves are repartitioned by customer and each customer's events go through the core
-    together. Either way each Arrow batch goes through the core with only the rows of the
-    customer that straddles two batches carried over, so a Python worker holds at most one
-    customer's rows and one batch. Events of one customer at the same second are taken in
+    The events are repartitioned by customer (``partitions``, Spark's default when None) and
+    sorted by customer within each partition (the core orders each customer's events by
+    time); each partition's Arrow batches go through the core with only the events of the
+    customer that straddles two batches carried over, so an executor holds at most one
+    customer's events and one batch. Events of one customer at the same second are taken in
     the order Spark gives them: a feature that depends on their order (the last of two
     answers given in the same second) can differ from one machine's."""
     if as_of is None:
@@ -678,41 +628,23 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
                                          f"customer, time, kind); it has {', '.join(events.columns)}")
     text = None if definitions is None else _definitions_json(definitions)
     declared = [str(k) for k in declared_kinds]
-    engine = _nps.FeatureEngine(text, declared)  # bad definitions fail here, on the driver
-    names = list(engine.names)
+    names = list(_nps.FeatureEngine(text, declared).names)  # bad definitions fail here, on the driver
     when = _epoch_second(as_of, "as_of")
     customer_field = events.schema["customer"]
     schema = T.StructType([T.StructField("customer", customer_field.dataType)]
                           + [T.StructField(n, T.DoubleType()) for n in names])
     unread = _unread_columns(text, events.schema)
     columns = [c for c in _EVENT_COLUMNS if c in events.columns and c not in unread]
-    customer_type = _arrow_type(customer_field.dataType)
-
-    def by_customer(df: Any) -> Any:
-        df = df.repartition(partitions, "customer") if partitions else df.repartition("customer")
-        return df.sortWithinPartitions("customer")  # one key (a radix sort for integer ids)
-
-    if engine.mergeable:
-        # Each split's events sorted where they are, each customer's part computed there,
-        # and only the parts (one per customer and split) moved and merged.
-        def parts(batches: Any) -> Any:
-            for table in _customer_runs(batches):
-                yield _parts_batch(table, engine, when, customer_type)
-
-        def merged(batches: Any) -> Any:
-            for table in _customer_runs(batches):
-                yield _merged_batch(table, engine, when, names, customer_type)
-
-        part_schema = T.StructType([T.StructField("customer", customer_field.dataType),
-                                    T.StructField("part", T.ArrayType(T.DoubleType(), False), False)])
-        local = events.select(*columns).sortWithinPartitions("customer").mapInArrow(parts, part_schema)
-        return by_customer(local).mapInArrow(merged, schema)
+    by_customer = events.select(*columns)
+    by_customer = (by_customer.repartition(partitions, "customer") if partitions else by_customer.repartition("customer"))
+    by_customer = by_customer.sortWithinPartitions("customer")  # one key (a radix sort for integer ids)
 
     def run(batches: Any) -> Any:
+        customer_type = _arrow_type(customer_field.dataType)
         for table in _customer_runs(batches):
             yield _features_batch(table, text, when, declared, names, customer_type)
 
-    return by_customer(events.select(*columns)).mapInArrow(run, schema)
+    return by_customer.mapInArrow(run, schema)
 
 
 # ---------------------------------------------------------------------------------------
