@@ -12,7 +12,7 @@
 //! error takes the general one.
 use ndarray::ArrayView2;
 
-use super::logistic::sigmoid;
+use super::logistic::{sigmoid, sigmoid_lanes};
 use crate::encode::{EncodedColumn, TableEncoder, UnseenPolicy};
 use crate::error::Result;
 
@@ -240,8 +240,8 @@ impl Scorer<'_, '_> {
                 }
             }
         }
-        for (o, z) in out.iter_mut().zip(z) {
-            *o = sigmoid(z);
+        for (o, p) in out.iter_mut().zip(sigmoid_lanes(&z)) {
+            *o = p;
         }
         Some(())
     }

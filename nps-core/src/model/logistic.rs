@@ -123,6 +123,19 @@ pub fn sigmoid(z: f64) -> f64 {
     numerator / (1.0 + e)
 }
 
+/// [`sigmoid`] of each of `N` log-odds, the same bits, with the exponentials taken in one
+/// pass ([`exp_lanes`](crate::stats::exp::exp_lanes)).
+#[inline(always)]
+pub(crate) fn sigmoid_lanes<const N: usize>(z: &[f64; N]) -> [f64; N] {
+    let e = crate::stats::exp::exp_lanes(&z.map(|z| -z.abs()));
+    let mut p = [0.0; N];
+    for l in 0..N {
+        let numerator = if z[l] >= 0.0 { 1.0 } else { e[l] };
+        p[l] = numerator / (1.0 + e[l]);
+    }
+    p
+}
+
 /// b + x·w for one row, summed in column order (the same order in every language).
 #[inline]
 pub(crate) fn linear(row: impl Iterator<Item = f64>, coef: &[f64], intercept: f64) -> f64 {

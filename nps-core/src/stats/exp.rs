@@ -95,6 +95,50 @@ pub fn exp(x: f64) -> f64 {
     }
 }
 
+/// [`exp`] of `N` arguments at once, the same bits lane by lane, in one pass without
+/// branches (so that it vectorises): the bands fdlibm treats apart are the general formula
+/// with their k (0 up to about ln2 / 2, where the general k would be 1 just above ln2 / 2;
+/// ±1 up to 1.5 ln2, which the general k gives too), so only the choice of k depends on
+/// the band. Lanes outside the pass (|x| below 2⁻²⁸ or above 700, NaN, infinities) are
+/// redone by [`exp`].
+#[inline(always)]
+pub fn exp_lanes<const N: usize>(x: &[f64; N]) -> [f64; N] {
+    // The bands' bounds on |x| (fdlibm compares the high word: these are its first values).
+    const HALF_LN2: f64 = f64::from_bits(0x3fd6_2e43_0000_0000);
+    const TINY: f64 = f64::from_bits(0x3e30_0000_0000_0000);
+    // Up to 700, k stays above -1021 and below 1010: the result needs no scaling in two steps.
+    const LARGE: f64 = 700.0;
+    // Adding 1.5 × 2⁵² puts an integer-valued t in the low bits of the significand.
+    const SHIFTER: f64 = 6_755_399_441_055_744.0;
+    let mut out = [0.0; N];
+    let mut redo = false;
+    for l in 0..N {
+        let x = x[l];
+        let m = x.abs();
+        redo |= !(TINY..=LARGE).contains(&m);
+        let half = if x < 0.0 { -0.5 } else { 0.5 };
+        let general = (INV_LN2 * x + half).trunc();
+        let t = if m < HALF_LN2 { 0.0 } else { general };
+        let hi = x - t * LN2_HI;
+        let lo = t * LN2_LO;
+        let r = hi - lo;
+        let rr = r * r;
+        let c = r - rr * (P[0] + rr * (P[1] + rr * (P[2] + rr * (P[3] + rr * P[4]))));
+        let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+        let k = (t + SHIFTER).to_bits().wrapping_sub(SHIFTER.to_bits());
+        out[l] = f64::from_bits(y.to_bits().wrapping_add(k << 52));
+    }
+    if redo {
+        for (o, &x) in out.iter_mut().zip(x) {
+            let m = x.abs();
+            if !(TINY..=LARGE).contains(&m) {
+                *o = exp(x);
+            }
+        }
+    }
+    out
+}
+
 /// y × 2ᵏ by adding k to the exponent field (y is near 1 and the result normal; k may be
 /// 1024, where 2ᵏ itself is not a double).
 fn with_exponent_added(y: f64, k: i32) -> f64 {
@@ -120,6 +164,56 @@ mod tests {
         assert!((tiny / 4.2e-322 - 1.0).abs() < 0.01);
         // The largest finite result, k = 1024.
         assert!(exp(709.78).is_finite() && exp(709.78) > 1.7e308);
+    }
+
+    #[test]
+    fn lanes_give_the_bits_of_one_at_a_time() {
+        // Random arguments of every magnitude, both signs, the bands' edges and neighbours,
+        // and the values the pass hands back to `exp`.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut xs = Vec::new();
+        for _ in 0..400_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            xs.push(u * 1500.0 - 750.0);
+            xs.push((u - 0.5) * 4.0);
+            xs.push(f64::from_bits(state) % 800.0);
+        }
+        for edge in [0x3fd6_2e42_ffff_ffffu64, 0x3fd6_2e43_0000_0000, 0x3ff0_a2b1_ffff_ffff, 0x3ff0_a2b2_0000_0000] {
+            for d in -3i64..=3 {
+                let x = f64::from_bits((edge as i64 + d) as u64);
+                xs.extend([x, -x]);
+            }
+        }
+        xs.extend([0.5f64.ln(), -(0.5f64.ln()), 1.0397207708399179, -1.0397207708399179]);
+        // Between ln2 / 2 and the first high word above it fdlibm keeps k = 0.
+        let (from, to) = (0x3fd6_2e42_fefa_39efu64, 0x3fd6_2e43_0000_0000u64);
+        for b in (from..to).step_by(((to - from) / 20_000) as usize) {
+            xs.extend([f64::from_bits(b), -f64::from_bits(b)]);
+        }
+        xs.extend([
+            0.0,
+            -0.0,
+            1e-300,
+            -1e-20,
+            700.0,
+            -700.0,
+            700.0000000000001,
+            -708.5,
+            709.9,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ]);
+        xs.resize(xs.len().next_multiple_of(16), 0.5);
+        for chunk in xs.chunks_exact(16) {
+            let lanes: &[f64; 16] = chunk.try_into().unwrap();
+            for (got, &x) in super::exp_lanes(lanes).iter().zip(lanes) {
+                assert_eq!(got.to_bits(), exp(x).to_bits(), "exp({x:e})");
+            }
+        }
     }
 
     #[test]
