@@ -676,7 +676,7 @@ export interface CampaignSegment {
 }
 
 /** Churn by NPS answer: `scores` on the 0–10 scale, `churned` booleans or 0/1. */
-export declare function churnByNps(scores: NumericArray, churned: Array<boolean> | NumericArray, options?: ChurnByNpsOptions | undefined | null): ChurnByNps
+export declare function churnByNps(scores: NumericArray, churned: Flags, options?: ChurnByNpsOptions | undefined | null): ChurnByNps
 
 /** Churn by NPS category and score. */
 export interface ChurnByNps {
@@ -1093,6 +1093,9 @@ export interface FeatureOptions {
  */
 export type Field = number | string | boolean | undefined | null
 
+/** Booleans or 0/1 numbers. */
+export type Flags = Array<boolean> | NumericArray
+
 /** Gamma-Gamma parameters. */
 export interface GammaGammaParams {
   /** Shape of a customer's transaction values. */
@@ -1304,7 +1307,7 @@ export interface MetricOptions {
   posLabel?: Label
 }
 
-/** A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`). */
+/** A `number[]` or a numeric typed array (any element type but BigInt), read in place. */
 export type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray | Array<number>
 
 /** Off-policy estimates of the mean reward a new policy would have earned. */
@@ -2537,9 +2540,9 @@ export declare namespace survival {
     pValue: number
   }
   /** The log-rank test between groups A and B. */
-  export function logrankTest(durationsA: NumericArray, durationsB: NumericArray, eventObservedA?: Array<boolean> | NumericArray | undefined | null, eventObservedB?: Array<boolean> | NumericArray | undefined | null): survival.LogRankResult
+  export function logrankTest(durationsA: NumericArray, durationsB: NumericArray, eventObservedA?: Flags | undefined | null, eventObservedB?: Flags | undefined | null): survival.LogRankResult
   /** The log-rank test between the groups of `groups` (two or more). */
-  export function multivariateLogrankTest(durations: NumericArray, groups: Array<string>, eventObserved?: Array<boolean> | NumericArray | undefined | null): survival.LogRankResult
+  export function multivariateLogrankTest(durations: NumericArray, groups: Array<string>, eventObserved?: Flags | undefined | null): survival.LogRankResult
   /** Survival curves: `survival[i][k]` is customer i's survival at `times[k]`. */
   export interface SurvivalCurves {
     /** The times. */

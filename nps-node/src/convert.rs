@@ -4,8 +4,8 @@
 //! (no copy: the core reads each element type directly, see [`with_numbers`]).
 //! napi-rs tries the `Either` variants in order; a `*ArraySlice` of the wrong element type
 //! fails conversion and the next variant is tried. Anything else (a string, a
-//! `BigInt64Array`, an array holding a non-number) is rejected by napi-rs with
-//! `code: 'InvalidArg'` before our code runs.
+//! `BigInt64Array`, an array holding a non-number) is refused by [`NumericArray`]'s
+//! conversion with our `code` (`INVALID_PARAMETER`) and the element at fault.
 //!
 //! The slices must not outlive the call: an `AsyncTask` has to copy (`.into_owned()`).
 use napi::bindgen_prelude::{
@@ -14,9 +14,10 @@ use napi::bindgen_prelude::{
 };
 use napi_derive::napi;
 
-/// A `number[]` or a numeric typed array (exported to TypeScript as `NumericArray`).
-#[napi]
-pub type NumericArray<'a> = Either10<
+/// A `number[]` or a numeric typed array (any element type but BigInt), read in place.
+// In Rust, what a [`NumericArray`] may be, tried in this order.
+#[napi(js_name = "NumericArray")]
+pub type NumericArrayOf<'a> = Either10<
     Float64ArraySlice<'a>,
     Float32ArraySlice<'a>,
     Int32ArraySlice<'a>,
@@ -29,12 +30,134 @@ pub type NumericArray<'a> = Either10<
     Vec<f64>,
 >;
 
+/// Booleans or 0/1 numbers.
+#[napi(js_name = "Flags")]
+pub type FlagsOf<'a> = napi::bindgen_prelude::Either<Vec<bool>, NumericArray<'a>>;
+
+/// Labels of two classes: booleans, 0/1 numbers, or text such as `'Yes'`/`'No'`.
+#[napi(js_name = "Labels")]
+pub type LabelsOf<'a> = napi::bindgen_prelude::Either3<Vec<bool>, NumericArray<'a>, Vec<String>>;
+
+/// An array argument of one of several kinds (`$of`), as napi-rs reads it; anything else
+/// is refused with our `code` and a message naming the first element out of place, or
+/// saying what was given (napi-rs alone lists its Rust types).
+macro_rules! checked_array {
+    ($(#[$doc:meta])* $name:ident = $of:ident, $what:literal, $elements:expr, $expected:literal) => {
+        $(#[$doc])*
+        pub struct $name<'a>(pub $of<'a>);
+
+        impl napi::bindgen_prelude::TypeName for $name<'_> {
+            fn type_name() -> &'static str {
+                stringify!($name)
+            }
+            fn value_type() -> napi::ValueType {
+                napi::ValueType::Unknown
+            }
+        }
+
+        impl napi::bindgen_prelude::ValidateNapiValue for $name<'_> {
+            unsafe fn validate(
+                env: napi::sys::napi_env,
+                value: napi::sys::napi_value,
+            ) -> napi::Result<napi::sys::napi_value> {
+                $of::validate(env, value)
+            }
+        }
+
+        impl napi::bindgen_prelude::FromNapiValue for $name<'_> {
+            unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+                match $of::from_napi_value(env, value) {
+                    Ok(v) => Ok($name(v)),
+                    Err(e) if e.status == napi::Status::PendingException => Err(e),
+                    Err(_) => Err(thrown(env, out_of_place(env, value, $what, &$elements, $expected)?)),
+                }
+            }
+        }
+    };
+}
+
+checked_array!(
+    /// A `number[]` or a numeric typed array.
+    NumericArray = NumericArrayOf,
+    "a number array",
+    [napi::ValueType::Number],
+    "a number[] or a numeric typed array (Float64Array, Int32Array, ...; not BigInt)"
+);
+checked_array!(
+    /// Booleans or 0/1 numbers.
+    Flags = FlagsOf,
+    "a flag array",
+    [napi::ValueType::Boolean, napi::ValueType::Number],
+    "a boolean[], a number[] or a numeric typed array"
+);
+checked_array!(
+    /// Labels of two classes: booleans, numbers or text.
+    Labels = LabelsOf,
+    "a label array",
+    [napi::ValueType::Boolean, napi::ValueType::Number, napi::ValueType::String],
+    "a boolean[], a number[], a numeric typed array or a string[]"
+);
+
+/// Why `value` is not an array of `elements` (all of one type): its first element of
+/// another type, or, for anything but an array, what it is.
+unsafe fn out_of_place(
+    env: napi::sys::napi_env,
+    value: napi::sys::napi_value,
+    what: &str,
+    elements: &[napi::ValueType],
+    expected: &str,
+) -> napi::Result<nps_core::NpsError> {
+    let mut array = false;
+    napi::check_status!(napi::sys::napi_is_array(env, value, &mut array))?;
+    if array {
+        let mut length = 0;
+        napi::check_status!(napi::sys::napi_get_array_length(env, value, &mut length))?;
+        let mut first = None;
+        for i in 0..length {
+            let mut element = std::ptr::null_mut();
+            napi::check_status!(napi::sys::napi_get_element(env, value, i, &mut element))?;
+            let ty = napi::type_of!(env, element)?;
+            let want = match first {
+                _ if !elements.contains(&ty) => Some(one_of(elements)),
+                Some(t) if t != ty => Some(format!("{} like element [0]", kind(t))),
+                _ => None,
+            };
+            if let Some(want) = want {
+                let (got, _) = describe(env, element)?;
+                return Ok(nps_core::NpsError::invalid(&format!("element [{i}] of {what}"), got, &want));
+            }
+            first = Some(ty);
+        }
+    }
+    let (got, _) = describe(env, value)?;
+    Ok(nps_core::NpsError::invalid(what, got, expected))
+}
+
+/// `a boolean, a number or a string`.
+fn one_of(types: &[napi::ValueType]) -> String {
+    let names: Vec<&str> = types.iter().map(|&t| kind(t)).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// A JS type as a message names it.
+fn kind(t: napi::ValueType) -> &'static str {
+    match t {
+        napi::ValueType::Boolean => "a boolean",
+        napi::ValueType::Number => "a number",
+        napi::ValueType::String => "a string",
+        _ => "a value of another type",
+    }
+}
+
 /// Runs `$body` with `$slice` bound to the values as a slice of their own element type,
 /// so the core's per-type fast paths (one-byte answers, integers) apply without a copy.
 macro_rules! with_numbers {
     ($values:expr, |$slice:ident| $body:expr) => {{
         use napi::bindgen_prelude::Either10;
-        match &$values {
+        match &$values.0 {
             Either10::A(v) => {
                 let $slice: &[f64] = v.as_ref();
                 $body
@@ -88,12 +211,9 @@ pub(crate) fn floats(values: &NumericArray<'_>) -> Vec<f64> {
 
 /// Labels given as `boolean[]` or as 0/1 numbers; anything else is an error naming the
 /// index and value.
-pub(crate) fn booleans(
-    values: &napi::bindgen_prelude::Either<Vec<bool>, NumericArray<'_>>,
-    field: &str,
-) -> crate::error::Result<Vec<bool>> {
+pub(crate) fn booleans(values: &Flags<'_>, field: &str) -> crate::error::Result<Vec<bool>> {
     use napi::bindgen_prelude::Either;
-    match values {
+    match &values.0 {
         Either::A(b) => Ok(b.clone()),
         Either::B(n) => floats(n)
             .into_iter()

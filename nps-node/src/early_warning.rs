@@ -81,7 +81,7 @@ pub fn survey_answer_features() -> Vec<String> {
 #[napi(catch_unwind)]
 pub fn churn_by_nps(
     scores: NumericArray,
-    churned: Either<Vec<bool>, NumericArray>,
+    churned: crate::convert::Flags,
     #[napi(ts_arg_type = "ChurnByNpsOptions | undefined | null")] options: Option<
         crate::convert::Obj<ChurnByNpsOptions>,
     >,

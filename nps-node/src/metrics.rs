@@ -6,12 +6,8 @@ use napi_derive::napi;
 use nps_core::encode::Cell;
 use nps_core::metrics as core;
 
-use crate::convert::{floats, NumericArray};
+use crate::convert::{floats, Labels, NumericArray};
 use crate::error::{IntoNapi, Result};
-
-/// Labels of two classes: booleans, 0/1 numbers, or text such as `'Yes'`/`'No'`.
-#[napi]
-pub type Labels<'a> = Either3<Vec<bool>, NumericArray<'a>, Vec<String>>;
 
 /// One label: a number, a string or a boolean.
 #[napi]
@@ -20,7 +16,7 @@ pub type Label = Either3<f64, String, bool>;
 /// Labels as 0/1 floats, 1 for the positive class: `pos_label`, or by default 1, `true`
 /// or text reading yes/true (`nps_core::metrics::binarize_labels`).
 fn labels(y: &Labels<'_>, pos_label: Option<&Label>) -> Result<Vec<f64>> {
-    let cells: Vec<Cell<'_>> = match y {
+    let cells: Vec<Cell<'_>> = match &y.0 {
         Either3::A(b) if pos_label.is_none() => return Ok(b.iter().map(|&v| v as u8 as f64).collect()),
         Either3::A(b) => b.iter().map(|&v| Cell::Bool(v)).collect(),
         Either3::B(n) => {

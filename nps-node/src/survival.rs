@@ -180,7 +180,7 @@ impl From<core::LogRankTest> for LogRankResult {
     }
 }
 
-fn flags(values: Option<Either<Vec<bool>, NumericArray>>, field: &str) -> Result<Option<Vec<bool>>> {
+fn flags(values: Option<crate::convert::Flags>, field: &str) -> Result<Option<Vec<bool>>> {
     values.map(|v| booleans(&v, field)).transpose()
 }
 
@@ -189,8 +189,8 @@ fn flags(values: Option<Either<Vec<bool>, NumericArray>>, field: &str) -> Result
 pub fn logrank_test(
     durations_a: NumericArray,
     durations_b: NumericArray,
-    event_observed_a: Option<Either<Vec<bool>, NumericArray>>,
-    event_observed_b: Option<Either<Vec<bool>, NumericArray>>,
+    event_observed_a: Option<crate::convert::Flags>,
+    event_observed_b: Option<crate::convert::Flags>,
 ) -> Result<LogRankResult> {
     let (da, db) = (floats(&durations_a), floats(&durations_b));
     let (ea, eb) = (flags(event_observed_a, "event_observed_A")?, flags(event_observed_b, "event_observed_B")?);
@@ -204,7 +204,7 @@ pub fn logrank_test(
 pub fn multivariate_logrank_test(
     durations: NumericArray,
     groups: Vec<String>,
-    event_observed: Option<Either<Vec<bool>, NumericArray>>,
+    event_observed: Option<crate::convert::Flags>,
 ) -> Result<LogRankResult> {
     let d = floats(&durations);
     let e = flags(event_observed, "event_observed")?;

@@ -46,6 +46,8 @@ test('typed arrays, 0/1 labels and errors', () => {
   assert.throws(() => churnByNps([1, 11], [false, true]), (e) => e.code === 'OUT_OF_RANGE' && /scores\[1\] = 11/.test(e.message))
   assert.throws(() => churnByNps([1, 2], [0, 2]), (e) => e.code === 'OUT_OF_RANGE' && /churned\[1\] = 2/.test(e.message))
   assert.throws(() => churnByNps([1, 2], [true]), (e) => e.code === 'LENGTH_MISMATCH')
+  assert.throws(() => churnByNps([1, 2], [true, 0]), { code: 'INVALID_PARAMETER', message: 'element [1] of a flag array must be a boolean like element [0], got 0' })
+  assert.throws(() => churnByNps([1, 2], ['yes', 'no']), { code: 'INVALID_PARAMETER', message: 'element [0] of a flag array must be a boolean or a number, got "yes"' })
   assert.throws(() => churnByNps([], []), (e) => e.code === 'EMPTY')
 })
 

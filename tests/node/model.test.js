@@ -92,6 +92,12 @@ test('metric errors name the field, index and value', () => {
   assert.throws(() => metrics.rocAuc([0, 2], [0.1, 0.2]), (e) => e.code === 'OUT_OF_RANGE' && /y\[1\] = 2/.test(e.message))
   assert.throws(() => metrics.rocAuc([1, 1], [0.1, 0.2]), /only class 1/)
   assert.throws(() => metrics.logLoss([0, 1], [0.5, 1.5]), /p\[1\] = 1.5/)
+  // Arrays of the wrong JS types name the element (napi-rs alone listed its Rust types).
+  const bad = (f, message) => assert.throws(f, (e) => e.code === 'INVALID_PARAMETER' && e.message === message)
+  bad(() => metrics.rocAuc([0, 1], [0.1, 'a']), 'element [1] of a number array must be a number, got "a"')
+  bad(() => metrics.rocAuc([0, 'x'], [0.1, 0.2]), 'element [1] of a label array must be a number like element [0], got "x"')
+  bad(() => metrics.rocAuc([null, 1], [0.1, 0.2]), 'element [0] of a label array must be a boolean, a number or a string, got null')
+  bad(() => metrics.rocAuc({ y: [0, 1] }, [0.1, 0.2]), 'a label array must be a boolean[], a number[], a numeric typed array or a string[], got an object')
 })
 
 test('metrics take the labels a model is fitted on, with posLabel', () => {
