@@ -76,6 +76,7 @@ pub(crate) fn numbers<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Num
     let np = py.import("numpy")?;
     // numpy arrays as they are; pandas Series / Index through to_numpy(); the rest
     // (lists, tuples, ...) through numpy.asarray.
+    let listed = !is_ndarray(obj) && !obj.hasattr("to_numpy")?;
     let arr = if is_ndarray(obj) {
         obj.clone()
     } else if obj.hasattr("to_numpy")? {
@@ -92,7 +93,13 @@ pub(crate) fn numbers<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Num
     arr = match kind.as_str() {
         "u" | "i" | "f" => arr,
         "O" => object_to_f64(&arr, field)?,
-        // Strings: element by element, so the error names the first non-number.
+        // Strings: element by element, so the error names the first non-number; a list's
+        // own elements, as numpy turns [0.1, "a"] into two strings.
+        "U" | "S" if listed => {
+            let kw = pyo3::types::PyDict::new(py);
+            kw.set_item("dtype", "object")?;
+            object_to_f64(&np.call_method("asarray", (obj,), Some(&kw))?, field)?
+        }
         "U" | "S" => object_to_f64(&arr.call_method1("astype", ("object",))?, field)?,
         _ => {
             let dtype = arr.getattr("dtype")?.str()?.to_string();

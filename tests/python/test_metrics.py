@@ -72,6 +72,11 @@ def test_bad_input_names_field_index_and_value():
         nps.metrics.roc_auc([0, 1], [0.1, np.nan])
     with pytest.raises(nps.NpsError, match="bins"):
         nps.metrics.lift_table([0, 1], [0.1, 0.2], bins=5)
+    # numpy reads [0.1, "a"] as two strings: the error names the list's own culprit.
+    with pytest.raises(nps.NpsError, match=r"^score\[1\] = 'a' is not a number$"):
+        nps.metrics.roc_auc([0, 1], [0.1, "a"])
+    with pytest.raises(nps.NpsError, match=r"^score\[0\] = '0.1' is not a number$"):
+        nps.metrics.roc_auc([0, 1], np.array(["0.1", "x"]))
     assert nps.metrics.roc_auc(np.array([True, False]), [0.9, 0.1]) == 1.0
 
 
