@@ -11,7 +11,7 @@ use nps_core::encode::Cell;
 use nps_core::model::boosted as core;
 
 use crate::error::{catch_panic, js_error, IntoNapi, Result};
-use crate::model::{explanation, ExplainOptions, Explanation, FitData, FitTask};
+use crate::model::{explanation, ExplainOptions, Explanation, FitData};
 use nps_core::NpsError;
 
 /// Gain and split counts of each input.
@@ -179,38 +179,22 @@ fn score_batch(model: &core::BoostedChurnModel, values: &[f64], columns: &[Strin
     Ok(model.predict_proba_matrix(crate::convert::batch_view(values, columns)?, columns)?.to_vec())
 }
 
+crate::model::fit_methods!(
+    BoostedChurnModel,
+    [
+        " Trains gradient-boosted trees on a table (`readCsv`'s shape) and labels `y`, as",
+        " `ChurnModel.fit` does; the same model file as Python's `BoostedChurnModel.fit` with",
+        " the same options."
+    ],
+    "table: Table, y: Field[], options?: BoostedFitOptions",
+    "Promise<BoostedChurnModel>",
+    (table: Object<'_>, y: Vec<crate::convert::Field>, options: Option<crate::convert::Obj<BoostedFitOptions>>)
+        => boosted_fit(&table, y, options.map(|o| o.0).unwrap_or_default()),
+    |m| BoostedChurnModel { inner: Arc::new(m) }
+);
+
 #[napi]
 impl BoostedChurnModel {
-    /// Trains gradient-boosted trees on a table (`readCsv`'s shape) and labels `y`, as
-    /// `ChurnModel.fit` does; the same model file as Python's `BoostedChurnModel.fit` with
-    /// the same options.
-    #[napi(factory, catch_unwind, ts_args_type = "table: Table, y: Field[], options?: BoostedFitOptions")]
-    pub fn fit(
-        table: Object<'_>,
-        y: Vec<crate::convert::Field>,
-        options: Option<crate::convert::Obj<BoostedFitOptions>>,
-    ) -> Result<BoostedChurnModel> {
-        let options = options.map(|o| o.0);
-        let fit = boosted_fit(&table, y, options.unwrap_or_default())?;
-        Ok(BoostedChurnModel { inner: Arc::new(fit().into_napi()?) })
-    }
-
-    /// `fit` off the event loop: resolves to the model.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "table: Table, y: Field[], options?: BoostedFitOptions",
-        ts_return_type = "Promise<BoostedChurnModel>"
-    )]
-    pub fn fit_async(
-        table: Object<'_>,
-        y: Vec<crate::convert::Field>,
-        options: Option<crate::convert::Obj<BoostedFitOptions>>,
-    ) -> AsyncTask<FitTask<BoostedChurnModel>> {
-        let options = options.map(|o| o.0);
-        let fit = boosted_fit(&table, y, options.unwrap_or_default());
-        FitTask::new(fit.map(|fit| move || fit().map(|m| BoostedChurnModel { inner: Arc::new(m) })))
-    }
-
     /// Reads an nps model file of kind `boosted_trees`; everything is checked.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<BoostedChurnModel> {

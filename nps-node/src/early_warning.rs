@@ -173,36 +173,22 @@ fn ltr_fit(
     Ok(move || core::LtrModel::fit(&data.table, &data.y, data.sample_weight.as_deref(), &data.specs, &options))
 }
 
+crate::model::fit_methods!(
+    LtrModel,
+    [
+        " Trains on respondents: a table of their inputs (`readCsv`'s shape; kinds inferred as",
+        " `inferKinds` does) and their 0–10 answers, one per row. The same numbers as Python's",
+        " `LtrModel.fit` on the same table."
+    ],
+    "table: Table, scores: number[], options?: LtrFitOptions",
+    "Promise<LtrModel>",
+    (table: napi::bindgen_prelude::Object<'_>, scores: Vec<f64>, options: Option<crate::convert::Obj<LtrFitOptions>>)
+        => ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default()),
+    |m| LtrModel { inner: m }
+);
+
 #[napi]
 impl LtrModel {
-    /// Trains on respondents: a table of their inputs (`readCsv`'s shape; kinds inferred as
-    /// `inferKinds` does) and their 0–10 answers, one per row. The same numbers as Python's
-    /// `LtrModel.fit` on the same table.
-    #[napi(factory, catch_unwind, ts_args_type = "table: Table, scores: number[], options?: LtrFitOptions")]
-    pub fn fit(
-        table: napi::bindgen_prelude::Object<'_>,
-        scores: Vec<f64>,
-        options: Option<crate::convert::Obj<LtrFitOptions>>,
-    ) -> Result<LtrModel> {
-        let fit = ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default())?;
-        Ok(LtrModel { inner: fit().into_napi()? })
-    }
-
-    /// `fit` off the event loop: resolves to the model.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "table: Table, scores: number[], options?: LtrFitOptions",
-        ts_return_type = "Promise<LtrModel>"
-    )]
-    pub fn fit_async(
-        table: napi::bindgen_prelude::Object<'_>,
-        scores: Vec<f64>,
-        options: Option<crate::convert::Obj<LtrFitOptions>>,
-    ) -> napi::bindgen_prelude::AsyncTask<crate::model::FitTask<LtrModel>> {
-        let fit = ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default());
-        crate::model::FitTask::new(fit.map(|fit| move || fit().map(|inner| LtrModel { inner })))
-    }
-
     /// Reads a model file (`"nps.ltr_model"`); everything is checked.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<LtrModel> {
@@ -271,36 +257,22 @@ fn boosted_ltr_fit(
     })
 }
 
+crate::model::fit_methods!(
+    BoostedLtrModel,
+    [
+        " Trains on respondents: a table of their inputs and their 0–10 answers, with the",
+        " options of `BoostedChurnModel.fit` but the binary ones. The same numbers as Python's",
+        " `BoostedLtrModel.fit` on the same table."
+    ],
+    "table: Table, scores: number[], options?: BoostedFitOptions",
+    "Promise<BoostedLtrModel>",
+    (table: napi::bindgen_prelude::Object<'_>, scores: Vec<f64>, options: Option<crate::convert::Obj<crate::boosted::BoostedFitOptions>>)
+        => boosted_ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default()),
+    |m| BoostedLtrModel { inner: m }
+);
+
 #[napi]
 impl BoostedLtrModel {
-    /// Trains on respondents: a table of their inputs and their 0–10 answers, with the
-    /// options of `BoostedChurnModel.fit` but the binary ones. The same numbers as Python's
-    /// `BoostedLtrModel.fit` on the same table.
-    #[napi(factory, catch_unwind, ts_args_type = "table: Table, scores: number[], options?: BoostedFitOptions")]
-    pub fn fit(
-        table: napi::bindgen_prelude::Object<'_>,
-        scores: Vec<f64>,
-        options: Option<crate::convert::Obj<crate::boosted::BoostedFitOptions>>,
-    ) -> Result<BoostedLtrModel> {
-        let fit = boosted_ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default())?;
-        Ok(BoostedLtrModel { inner: fit().into_napi()? })
-    }
-
-    /// `fit` off the event loop: resolves to the model.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "table: Table, scores: number[], options?: BoostedFitOptions",
-        ts_return_type = "Promise<BoostedLtrModel>"
-    )]
-    pub fn fit_async(
-        table: napi::bindgen_prelude::Object<'_>,
-        scores: Vec<f64>,
-        options: Option<crate::convert::Obj<crate::boosted::BoostedFitOptions>>,
-    ) -> napi::bindgen_prelude::AsyncTask<crate::model::FitTask<BoostedLtrModel>> {
-        let fit = boosted_ltr_fit(&table, scores, options.map(|o| o.0).unwrap_or_default());
-        crate::model::FitTask::new(fit.map(|fit| move || fit().map(|inner| BoostedLtrModel { inner })))
-    }
-
     /// Reads a model file (`"nps.ltr_model"` version 2, kind `boosted_trees`); everything
     /// is checked.
     #[napi(factory, catch_unwind)]

@@ -192,6 +192,40 @@ impl FitData {
     }
 }
 
+/// A model class's `fit` and `fitAsync` (`Class in "namespace"` for a class of a
+/// namespace), from the arguments both take, the expression that converts them into a
+/// training run on the JavaScript thread (a `Result` of a closure returning the core's
+/// model), and the class made from the core's model: `fit` trains there, `fitAsync` on the
+/// pool. The doc of `fit` is given as string literals, a line each (napi-rs copies a doc
+/// comment passed through a macro into index.d.ts as a raw string).
+macro_rules! fit_methods {
+    (
+        $class:ident $(in $namespace:literal)?, [$($doc:literal),+], $ts_args:literal, $promise:literal,
+        ($($arg:ident: $ty:ty),* $(,)?) => $prepare:expr, |$model:ident| $wrap:expr
+    ) => {
+        #[napi($(namespace = $namespace)?)]
+        impl $class {
+            $(#[doc = $doc])+
+            #[napi(factory, catch_unwind, ts_args_type = $ts_args)]
+            pub fn fit($($arg: $ty),*) -> $crate::error::Result<$class> {
+                use $crate::error::IntoNapi;
+                let fit = $prepare?;
+                let $model = fit().into_napi()?;
+                Ok($wrap)
+            }
+
+            #[doc = "`fit` off the event loop: resolves to the model."]
+            #[napi(catch_unwind, ts_args_type = $ts_args, ts_return_type = $promise)]
+            pub fn fit_async(
+                $($arg: $ty),*
+            ) -> napi::bindgen_prelude::AsyncTask<$crate::model::FitTask<$class>> {
+                $crate::model::FitTask::new($prepare.map(|fit| move || fit().map(|$model| $wrap)))
+            }
+        }
+    };
+}
+pub(crate) use fit_methods;
+
 /// A training run off the event loop (`fitAsync`): resolves to the model, or rejects with
 /// the error of the conversion (a bad table or label) or of the training.
 pub struct FitTask<T> {
@@ -323,38 +357,22 @@ fn score_batch(model: &core::ChurnModel, values: &[f64], columns: &[String]) -> 
     Ok(model.predict_proba_matrix(crate::convert::batch_view(values, columns)?, columns)?.to_vec())
 }
 
+crate::model::fit_methods!(
+    ChurnModel,
+    [
+        " Trains a logistic churn model on a table (`readCsv`'s shape; kinds inferred as",
+        " `inferKinds` does) and labels `y` (one per row: 0/1, booleans, yes/no text, or any",
+        " two labels with `posLabel`). The same numbers as Python's `ChurnModel.fit`."
+    ],
+    "table: Table, y: Field[], options?: ChurnFitOptions",
+    "Promise<ChurnModel>",
+    (table: Object<'_>, y: Vec<crate::convert::Field>, options: Option<crate::convert::Obj<ChurnFitOptions>>)
+        => churn_fit(&table, y, options.map(|o| o.0).unwrap_or_default()),
+    |m| ChurnModel { inner: Arc::new(m) }
+);
+
 #[napi]
 impl ChurnModel {
-    /// Trains a logistic churn model on a table (`readCsv`'s shape; kinds inferred as
-    /// `inferKinds` does) and labels `y` (one per row: 0/1, booleans, yes/no text, or any
-    /// two labels with `posLabel`). The same numbers as Python's `ChurnModel.fit`.
-    #[napi(factory, catch_unwind, ts_args_type = "table: Table, y: Field[], options?: ChurnFitOptions")]
-    pub fn fit(
-        table: Object<'_>,
-        y: Vec<crate::convert::Field>,
-        options: Option<crate::convert::Obj<ChurnFitOptions>>,
-    ) -> Result<ChurnModel> {
-        let options = options.map(|o| o.0);
-        let fit = churn_fit(&table, y, options.unwrap_or_default())?;
-        Ok(ChurnModel { inner: Arc::new(fit().into_napi()?) })
-    }
-
-    /// `fit` off the event loop: resolves to the model.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "table: Table, y: Field[], options?: ChurnFitOptions",
-        ts_return_type = "Promise<ChurnModel>"
-    )]
-    pub fn fit_async(
-        table: Object<'_>,
-        y: Vec<crate::convert::Field>,
-        options: Option<crate::convert::Obj<ChurnFitOptions>>,
-    ) -> AsyncTask<FitTask<ChurnModel>> {
-        let options = options.map(|o| o.0);
-        let fit = churn_fit(&table, y, options.unwrap_or_default());
-        FitTask::new(fit.map(|fit| move || fit().map(|m| ChurnModel { inner: Arc::new(m) })))
-    }
-
     /// Reads a model file; everything is checked (the error says what is wrong).
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<ChurnModel> {

@@ -10,7 +10,6 @@ use nps_core::uplift::{self as core, Outcome, UpliftInputs, UpliftLearner, Uplif
 
 use crate::convert::{floats, NumericArray};
 use crate::error::{IntoNapi, Result};
-use crate::model::FitTask;
 
 /// A curve over the customers targeted, highest scores first.
 #[napi(object, namespace = "uplift")]
@@ -263,45 +262,21 @@ pub struct UpliftModel {
     inner: core::UpliftModel,
 }
 
+crate::model::fit_methods!(
+    UpliftModel in "uplift",
+    [
+        " Fits an uplift model of `kind` (`two_model` or `class_transformation`) on a table",
+        " (`readCsv`'s shape), churn labels `y` (1 = left) and the assignment `treated`."
+    ],
+    "kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions",
+    "Promise<uplift.UpliftModel>",
+    (kind: String, table: Object<'_>, y: NumericArray, treated: NumericArray, options: Option<crate::convert::Obj<UpliftFitOptions>>)
+        => uplift_fit(kind, &table, &y, &treated, options.map(|o| o.0).unwrap_or_default()),
+    |m| UpliftModel { inner: m }
+);
+
 #[napi(namespace = "uplift")]
 impl UpliftModel {
-    /// Fits an uplift model of `kind` (`two_model` or `class_transformation`) on a table
-    /// (`readCsv`'s shape), churn labels `y` (1 = left) and the assignment `treated`.
-    #[napi(
-        factory,
-        catch_unwind,
-        ts_args_type = "kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions"
-    )]
-    pub fn fit(
-        kind: String,
-        table: Object<'_>,
-        y: NumericArray,
-        treated: NumericArray,
-        options: Option<crate::convert::Obj<UpliftFitOptions>>,
-    ) -> Result<UpliftModel> {
-        let options = options.map(|o| o.0);
-        let fit = uplift_fit(kind, &table, &y, &treated, options.unwrap_or_default())?;
-        Ok(UpliftModel { inner: fit().into_napi()? })
-    }
-
-    /// `fit` off the event loop: resolves to the model.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "kind: string, table: Table, y: NumericArray, treated: NumericArray, options?: UpliftFitOptions",
-        ts_return_type = "Promise<uplift.UpliftModel>"
-    )]
-    pub fn fit_async(
-        kind: String,
-        table: Object<'_>,
-        y: NumericArray,
-        treated: NumericArray,
-        options: Option<crate::convert::Obj<UpliftFitOptions>>,
-    ) -> AsyncTask<FitTask<UpliftModel>> {
-        let options = options.map(|o| o.0);
-        let fit = uplift_fit(kind, &table, &y, &treated, options.unwrap_or_default());
-        FitTask::new(fit.map(|fit| move || fit().map(|inner| UpliftModel { inner })))
-    }
-
     /// Reads an uplift model file.
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<UpliftModel> {
