@@ -187,17 +187,6 @@ export declare class BoostedLtrModel {
    * is checked.
    */
   static fromJson(text: string): BoostedLtrModel
-  /** The model file. */
-  toJson(): string
-  /** The inputs a customer must provide. */
-  get inputs(): Array<string>
-  /** Respondents the model was trained on. */
-  get trainingRows(): number
-  /**
-   * P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing),
-   * as `LtrModel.score` gives them.
-   */
-  score(customer: Record<string, Field>): LtrProbabilities
   /**
    * Detractor risk of one customer (named inputs; null = missing) with the factors
    * behind it: the exact attribution of ln(P(detractor) / P(promoter)) by TreeSHAP (the
@@ -205,9 +194,17 @@ export declare class BoostedLtrModel {
    * difference of their expected values). The numbers of a ticket, to the bit.
    */
   explainDetractor(customer: Record<string, Field>, options?: DetractorOptions | undefined | null): DetractorRisk
+  /** The model file. */
+  toJson(): string
+  /** The inputs a customer must provide. */
+  get inputs(): Array<string>
+  /** Respondents the model was trained on. */
+  get trainingRows(): number
+  /** P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing). */
+  score(customer: Record<string, Field>): LtrProbabilities
   /**
-   * The detractor attribution of every customer of a table (TreeSHAP of the detractor
-   * output minus the promoter's): the numbers of `explainDetractor`, one row per customer.
+   * The detractor attribution of every customer of a table (`readCsv`'s shape, the
+   * model's inputs as columns): the numbers of `explainDetractor`, one row per customer.
    */
   detractorContributions(table: Table): DetractorContributions
 }
@@ -337,6 +334,11 @@ export declare class LtrModel {
   static fitAsync(table: Table, scores: number[], options?: LtrFitOptions): Promise<LtrModel>
   /** Reads a model file (`"nps.ltr_model"`); everything is checked. */
   static fromJson(text: string): LtrModel
+  /**
+   * Detractor risk of one customer (named inputs; null = missing) with the factors
+   * behind it: the exact attribution of ln(P(detractor) / P(promoter)).
+   */
+  explainDetractor(customer: Record<string, Field>, options?: DetractorOptions): DetractorRisk
   /** The model file. */
   toJson(): string
   /** The inputs a customer must provide. */
@@ -345,11 +347,6 @@ export declare class LtrModel {
   get trainingRows(): number
   /** P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing). */
   score(customer: Record<string, Field>): LtrProbabilities
-  /**
-   * Detractor risk of one customer (named inputs; null = missing) with the factors
-   * behind it: the exact attribution of ln(P(detractor) / P(promoter)).
-   */
-  explainDetractor(customer: Record<string, Field>, options?: DetractorOptions): DetractorRisk
   /**
    * The detractor attribution of every customer of a table (`readCsv`'s shape, the
    * model's inputs as columns): the numbers of `explainDetractor`, one row per customer.

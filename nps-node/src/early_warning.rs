@@ -194,32 +194,6 @@ impl LtrModel {
     pub fn from_json(text: String) -> Result<LtrModel> {
         Ok(LtrModel { inner: core::LtrModel::from_json(&text).into_napi()? })
     }
-
-    /// The model file.
-    #[napi]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
-    }
-
-    /// The inputs a customer must provide.
-    #[napi(getter)]
-    pub fn inputs(&self) -> Vec<String> {
-        self.inner.inputs.clone()
-    }
-
-    /// Respondents the model was trained on.
-    #[napi(getter)]
-    pub fn training_rows(&self) -> u32 {
-        self.inner.training.rows as u32
-    }
-
-    /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
-    pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
-        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
-        let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
-        Ok(LtrProbabilities { detractor: p[0], passive: p[1], promoter: p[2] })
-    }
 }
 
 /// A boosted likelihood-to-recommend model (gradient-boosted trees, a softmax over
@@ -278,33 +252,6 @@ impl BoostedLtrModel {
     #[napi(factory, catch_unwind)]
     pub fn from_json(text: String) -> Result<BoostedLtrModel> {
         Ok(BoostedLtrModel { inner: core::BoostedLtrModel::from_json(&text).into_napi()? })
-    }
-
-    /// The model file.
-    #[napi]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
-    }
-
-    /// The inputs a customer must provide.
-    #[napi(getter)]
-    pub fn inputs(&self) -> Vec<String> {
-        self.inner.inputs.clone()
-    }
-
-    /// Respondents the model was trained on.
-    #[napi(getter)]
-    pub fn training_rows(&self) -> u32 {
-        self.inner.training.rows as u32
-    }
-
-    /// P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing),
-    /// as `LtrModel.score` gives them.
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
-    pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
-        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
-        let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
-        Ok(LtrProbabilities { detractor: p[0], passive: p[1], promoter: p[2] })
     }
 }
 
@@ -604,27 +551,55 @@ impl From<core::DetractorContributions> for DetractorContributions {
     }
 }
 
-#[napi]
-impl LtrModel {
-    /// The detractor attribution of every customer of a table (`readCsv`'s shape, the
-    /// model's inputs as columns): the numbers of `explainDetractor`, one row per customer.
-    #[napi(catch_unwind, ts_args_type = "table: Table")]
-    pub fn detractor_contributions(&self, table: napi::bindgen_prelude::Object<'_>) -> Result<DetractorContributions> {
-        let table = crate::encode::table(&table)?;
-        Ok(self.inner.detractor_contributions(&table.raw).into_napi()?.into())
-    }
+/// What both likelihood-to-recommend classes answer alike (their cores have the same
+/// methods): the file, the inputs, the rows trained on, one customer's probabilities and
+/// a table's detractor attribution.
+macro_rules! ltr_methods {
+    ($class:ident) => {
+        #[napi]
+        impl $class {
+            #[doc = " The model file."]
+            #[napi]
+            pub fn to_json(&self) -> String {
+                self.inner.to_json()
+            }
+
+            #[doc = " The inputs a customer must provide."]
+            #[napi(getter)]
+            pub fn inputs(&self) -> Vec<String> {
+                self.inner.inputs.clone()
+            }
+
+            #[doc = " Respondents the model was trained on."]
+            #[napi(getter)]
+            pub fn training_rows(&self) -> u32 {
+                self.inner.training.rows as u32
+            }
+
+            #[doc = " P(detractor), P(passive), P(promoter) of one customer (named inputs; null = missing)."]
+            #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+            pub fn score(&self, customer: crate::convert::Inputs) -> Result<LtrProbabilities> {
+                let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
+                let p = self.inner.score_cells(&cells, &mut Vec::new()).into_napi()?;
+                Ok(LtrProbabilities { detractor: p[0], passive: p[1], promoter: p[2] })
+            }
+
+            #[doc = " The detractor attribution of every customer of a table (`readCsv`'s shape, the"]
+            #[doc = " model's inputs as columns): the numbers of `explainDetractor`, one row per customer."]
+            #[napi(catch_unwind, ts_args_type = "table: Table")]
+            pub fn detractor_contributions(
+                &self,
+                table: napi::bindgen_prelude::Object<'_>,
+            ) -> Result<DetractorContributions> {
+                let table = crate::encode::table(&table)?;
+                Ok(self.inner.detractor_contributions(&table.raw).into_napi()?.into())
+            }
+        }
+    };
 }
 
-#[napi]
-impl BoostedLtrModel {
-    /// The detractor attribution of every customer of a table (TreeSHAP of the detractor
-    /// output minus the promoter's): the numbers of `explainDetractor`, one row per customer.
-    #[napi(catch_unwind, ts_args_type = "table: Table")]
-    pub fn detractor_contributions(&self, table: napi::bindgen_prelude::Object<'_>) -> Result<DetractorContributions> {
-        let table = crate::encode::table(&table)?;
-        Ok(self.inner.detractor_contributions(&table.raw).into_napi()?.into())
-    }
-}
+ltr_methods!(LtrModel);
+ltr_methods!(BoostedLtrModel);
 
 /// Options of a `TicketScorer`.
 #[napi(object)]
