@@ -3,12 +3,11 @@
 //! `nps/early_warning.py`). Options cross as the core's `BoostingOptions` in JSON, as for
 //! `nps.BoostedChurnModel`.
 use nps_core::early_warning::BoostedLtrModel;
-use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::boosted::options;
-use crate::early_warning::detractor_tuple;
 use crate::encode::{raw_table, specs as parse_specs};
 use crate::error::IntoPy;
 
@@ -16,10 +15,7 @@ use crate::error::IntoPy;
 #[pyclass(module = "nps._nps", name = "_BoostedLtrModel")]
 pub struct PyBoostedLtrModel(pub BoostedLtrModel);
 
-type Contributions<'py> = (Bound<'py, PyArray2<f64>>, f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
-
-#[pymethods]
-impl PyBoostedLtrModel {
+crate::early_warning::ltr_pymethods!(PyBoostedLtrModel {
     /// Trains on a table of respondents (`names`, `columns`, `specs` as the logistic
     /// model's) and their 0–10 `scores`, with an optional evaluation table and its answers
     /// for early stopping.
@@ -72,67 +68,6 @@ impl PyBoostedLtrModel {
         Ok(PyBoostedLtrModel(py.detach(|| BoostedLtrModel::fit_matrix(x, &names, s, w, eval, &options)).py()?))
     }
 
-    /// P(detractor), P(passive), P(promoter) per row of a table.
-    fn predict_proba<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, PyList>,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let table = raw_table(names, columns)?;
-        let p = py.detach(|| self.0.predict_proba(&table)).py()?;
-        Ok(p.to_pyarray(py))
-    }
-
-    /// The same for a numeric matrix whose columns are named `names`.
-    fn predict_proba_matrix<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-        names: Vec<String>,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let view = x.as_array();
-        let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
-        Ok(p.to_pyarray(py))
-    }
-
-    /// (contributions: rows × inputs, baseline, log-odds per row, P(detractor) per row) of
-    /// ln(P(detractor) / P(promoter)), by TreeSHAP.
-    fn detractor_contributions<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, PyList>,
-    ) -> PyResult<Contributions<'py>> {
-        let table = raw_table(names, columns)?;
-        let d = py.detach(|| self.0.detractor_contributions(&table)).py()?;
-        Ok(detractor_tuple(py, d))
-    }
-
-    /// The same for a numeric matrix whose columns are named `names`.
-    fn detractor_contributions_matrix<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-        names: Vec<String>,
-    ) -> PyResult<Contributions<'py>> {
-        let view = x.as_array();
-        let d = py.detach(|| self.0.detractor_contributions_matrix(view, &names)).py()?;
-        Ok(detractor_tuple(py, d))
-    }
-
-    /// The named inputs.
-    #[getter]
-    fn inputs(&self) -> Vec<String> {
-        self.0.inputs.clone()
-    }
-
-    /// Respondents trained on.
-    #[getter]
-    fn training_rows(&self) -> usize {
-        self.0.training.rows
-    }
-
     /// ln(P(detractor) / P(promoter)) before any input is known (the attribution's baseline).
     #[getter]
     fn detractor_baseline(&self) -> f64 {
@@ -151,19 +86,11 @@ impl PyBoostedLtrModel {
         serde_json::to_string(&self.0.training).expect("plain data")
     }
 
-    fn set_trained_at(&mut self, when: String) {
-        self.0.training.trained_at = Some(when);
-    }
-
-    fn to_json(&self) -> String {
-        self.0.to_json()
-    }
-
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyBoostedLtrModel(BoostedLtrModel::from_json(text).py()?))
     }
-}
+});
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBoostedLtrModel>()?;

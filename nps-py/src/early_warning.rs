@@ -119,8 +119,93 @@ fn churn_by_nps(
 #[pyclass(module = "nps._nps", name = "_LtrModel")]
 pub struct PyLtrModel(pub core::LtrModel);
 
-#[pymethods]
-impl PyLtrModel {
+/// The tuple of `detractor_contributions`: (contributions: rows × inputs, baseline,
+/// log-odds per row, P(detractor) per row).
+pub(crate) type Contributions<'py> =
+    (Bound<'py, numpy::PyArray2<f64>>, f64, Bound<'py, numpy::PyArray1<f64>>, Bound<'py, numpy::PyArray1<f64>>);
+
+/// The `#[pymethods]` of a likelihood-to-recommend class: its own methods (given) and
+/// those both kinds answer alike, whose cores have the same methods.
+macro_rules! ltr_pymethods {
+    ($class:ident { $($own:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($own)*
+
+            /// P(detractor), P(passive), P(promoter) per row of a table.
+            fn predict_proba<'py>(
+                &self,
+                py: Python<'py>,
+                names: Vec<String>,
+                columns: &Bound<'py, pyo3::types::PyList>,
+            ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+                let table = crate::encode::raw_table(names, columns)?;
+                let p = py.detach(|| self.0.predict_proba(&table)).py()?;
+                Ok(numpy::ToPyArray::to_pyarray(&p, py))
+            }
+
+            /// The same for a numeric matrix whose columns are named `names`.
+            fn predict_proba_matrix<'py>(
+                &self,
+                py: Python<'py>,
+                x: numpy::PyReadonlyArray2<'py, f64>,
+                names: Vec<String>,
+            ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+                let view = x.as_array();
+                let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
+                Ok(numpy::ToPyArray::to_pyarray(&p, py))
+            }
+
+            /// (contributions: rows × inputs, baseline, log-odds per row, P(detractor) per
+            /// row) of ln(P(detractor) / P(promoter)).
+            fn detractor_contributions<'py>(
+                &self,
+                py: Python<'py>,
+                names: Vec<String>,
+                columns: &Bound<'py, pyo3::types::PyList>,
+            ) -> PyResult<$crate::early_warning::Contributions<'py>> {
+                let table = crate::encode::raw_table(names, columns)?;
+                let d = py.detach(|| self.0.detractor_contributions(&table)).py()?;
+                Ok($crate::early_warning::detractor_tuple(py, d))
+            }
+
+            /// The same for a numeric matrix whose columns are named `names`.
+            fn detractor_contributions_matrix<'py>(
+                &self,
+                py: Python<'py>,
+                x: numpy::PyReadonlyArray2<'py, f64>,
+                names: Vec<String>,
+            ) -> PyResult<$crate::early_warning::Contributions<'py>> {
+                let view = x.as_array();
+                let d = py.detach(|| self.0.detractor_contributions_matrix(view, &names)).py()?;
+                Ok($crate::early_warning::detractor_tuple(py, d))
+            }
+
+            /// The named inputs.
+            #[getter]
+            fn inputs(&self) -> Vec<String> {
+                self.0.inputs.clone()
+            }
+
+            /// Respondents trained on.
+            #[getter]
+            fn training_rows(&self) -> usize {
+                self.0.training.rows
+            }
+
+            fn set_trained_at(&mut self, when: String) {
+                self.0.training.trained_at = Some(when);
+            }
+
+            fn to_json(&self) -> String {
+                self.0.to_json()
+            }
+        }
+    };
+}
+pub(crate) use ltr_pymethods;
+
+ltr_pymethods!(PyLtrModel {
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (names, columns, scores, sample_weight, specs, c, fit_intercept, tol, max_iter, unseen, standardize))]
@@ -184,88 +269,11 @@ impl PyLtrModel {
         Ok(PyLtrModel(py.detach(|| core::LtrModel::fit_matrix(x, &names, s, w, &options)).py()?))
     }
 
-    fn predict_proba<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, pyo3::types::PyList>,
-    ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-        let table = crate::encode::raw_table(names, columns)?;
-        let p = py.detach(|| self.0.predict_proba(&table)).py()?;
-        Ok(numpy::ToPyArray::to_pyarray(&p, py))
-    }
-
-    fn predict_proba_matrix<'py>(
-        &self,
-        py: Python<'py>,
-        x: numpy::PyReadonlyArray2<'py, f64>,
-        names: Vec<String>,
-    ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-        let view = x.as_array();
-        let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
-        Ok(numpy::ToPyArray::to_pyarray(&p, py))
-    }
-
-    /// (contributions: rows × inputs, baseline, log-odds per row, P(detractor) per row) of
-    /// ln(P(detractor) / P(promoter)).
-    #[allow(clippy::type_complexity)]
-    fn detractor_contributions<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, pyo3::types::PyList>,
-    ) -> PyResult<(
-        Bound<'py, numpy::PyArray2<f64>>,
-        f64,
-        Bound<'py, numpy::PyArray1<f64>>,
-        Bound<'py, numpy::PyArray1<f64>>,
-    )> {
-        let table = crate::encode::raw_table(names, columns)?;
-        let d = py.detach(|| self.0.detractor_contributions(&table)).py()?;
-        Ok(detractor_tuple(py, d))
-    }
-
-    /// The same for a numeric matrix whose columns are named `names`.
-    #[allow(clippy::type_complexity)]
-    fn detractor_contributions_matrix<'py>(
-        &self,
-        py: Python<'py>,
-        x: numpy::PyReadonlyArray2<'py, f64>,
-        names: Vec<String>,
-    ) -> PyResult<(
-        Bound<'py, numpy::PyArray2<f64>>,
-        f64,
-        Bound<'py, numpy::PyArray1<f64>>,
-        Bound<'py, numpy::PyArray1<f64>>,
-    )> {
-        let view = x.as_array();
-        let d = py.detach(|| self.0.detractor_contributions_matrix(view, &names)).py()?;
-        Ok(detractor_tuple(py, d))
-    }
-
-    #[getter]
-    fn inputs(&self) -> Vec<String> {
-        self.0.inputs.clone()
-    }
-
-    #[getter]
-    fn training_rows(&self) -> usize {
-        self.0.training.rows
-    }
-
-    fn set_trained_at(&mut self, when: String) {
-        self.0.training.trained_at = Some(when);
-    }
-
-    fn to_json(&self) -> String {
-        self.0.to_json()
-    }
-
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyLtrModel(core::LtrModel::from_json(text).py()?))
     }
-}
+});
 
 #[allow(clippy::type_complexity)]
 pub(crate) fn detractor_tuple(

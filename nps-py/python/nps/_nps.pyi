@@ -528,8 +528,8 @@ class _BoostedLtrModel:
     def detractor_baseline(self) -> Any:
         """ln(P(detractor) / P(promoter)) before any input is known (the attribution's baseline)."""
     def detractor_contributions(self, names, columns) -> Any:
-        """(contributions: rows × inputs, baseline, log-odds per row, P(detractor) per row) of
-        ln(P(detractor) / P(promoter)), by TreeSHAP."""
+        """(contributions: rows × inputs, baseline, log-odds per row, P(detractor) per
+        row) of ln(P(detractor) / P(promoter))."""
     def detractor_contributions_matrix(self, x, names) -> Any:
         """The same for a numeric matrix whose columns are named `names`."""
     @staticmethod
@@ -757,8 +757,8 @@ class _KaplanMeier:
 class _LtrModel:
     """A likelihood-to-recommend model (the core of `nps.LtrModel`)."""
     def detractor_contributions(self, names, columns) -> Any:
-        """(contributions: rows × inputs, baseline, log-odds per row, P(detractor) per row) of
-        ln(P(detractor) / P(promoter))."""
+        """(contributions: rows × inputs, baseline, log-odds per row, P(detractor) per
+        row) of ln(P(detractor) / P(promoter))."""
     def detractor_contributions_matrix(self, x, names) -> Any:
         """The same for a numeric matrix whose columns are named `names`."""
     @staticmethod
@@ -768,13 +768,17 @@ class _LtrModel:
     @staticmethod
     def from_json(text) -> Any: ...
     @property
-    def inputs(self) -> Any: ...
-    def predict_proba(self, names, columns) -> Any: ...
-    def predict_proba_matrix(self, x, names) -> Any: ...
+    def inputs(self) -> Any:
+        """The named inputs."""
+    def predict_proba(self, names, columns) -> Any:
+        """P(detractor), P(passive), P(promoter) per row of a table."""
+    def predict_proba_matrix(self, x, names) -> Any:
+        """The same for a numeric matrix whose columns are named `names`."""
     def set_trained_at(self, when) -> Any: ...
     def to_json(self) -> Any: ...
     @property
-    def training_rows(self) -> Any: ...
+    def training_rows(self) -> Any:
+        """Respondents trained on."""
 
 @final
 class _Recalibration:
