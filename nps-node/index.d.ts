@@ -98,23 +98,6 @@ export declare class BoostedChurnModel {
   /** Gain and split counts of each input. */
   importance(): TreeImportance
   /**
-   * P(churn) of one customer given as an object of named inputs (extra fields are
-   * ignored; null is a missing value; a missing input is an error).
-   */
-  score(customer: Record<string, Field>): number
-  /**
-   * P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as
-   * its code in the model's categories).
-   */
-  scoreValues(values: Float64Array): number
-  /**
-   * The customer's probability and the `top` factors raising and lowering it (exact
-   * TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
-   */
-  explain(customer: Record<string, Field>, options?: ExplainOptions): Explanation
-  /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
-  explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
-  /**
    * Every input's contribution to one customer's log-odds, in `inputs` order (add
    * `expectedValue` for the log-odds).
    */
@@ -167,6 +150,24 @@ export declare class BoostedChurnModel {
   get modelId(): string
   /** Drift of a table of the model's inputs from the reference summary recorded at fit. */
   drift(table: Table, options?: monitor.DriftOptions): monitor.DriftReport
+  /**
+   * P(churn) of one customer given as an object of named inputs (extra fields are
+   * ignored; null is a missing value; a missing input is an error).
+   */
+  score(customer: Record<string, Field>): number
+  /**
+   * P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as
+   * its code in the model's categories): the fast path for features straight from
+   * `CustomerHistory.features`.
+   */
+  scoreValues(values: Float64Array): number
+  /**
+   * The customer's probability and the `top` factors raising and lowering it (exact
+   * contributions: the baseline + all inputs' contributions = the log-odds).
+   */
+  explain(customer: Record<string, Field>, options?: ExplainOptions): Explanation
+  /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
+  explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
 }
 
 /**
@@ -212,6 +213,24 @@ export declare class BoostedLtrModel {
 /** A churn model: trained here or loaded from its file. */
 export declare class ChurnModel {
   /**
+   * P(churn) of one customer given as an object of named inputs (extra fields are
+   * ignored; null is a missing value; a missing input is an error).
+   */
+  score(customer: Record<string, Field>): number
+  /**
+   * P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as
+   * its code in the model's categories): the fast path for features straight from
+   * `CustomerHistory.features`.
+   */
+  scoreValues(values: Float64Array): number
+  /**
+   * The customer's probability and the `top` factors raising and lowering it (exact
+   * contributions: the baseline + all inputs' contributions = the log-odds).
+   */
+  explain(customer: Record<string, Field>, options?: ExplainOptions): Explanation
+  /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
+  explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
+  /**
    * Trains a logistic churn model on a table (`readCsv`'s shape; kinds inferred as
    * `inferKinds` does) and labels `y` (one per row: 0/1, booleans, yes/no text, or any
    * two labels with `posLabel`). The same numbers as Python's `ChurnModel.fit`.
@@ -237,28 +256,11 @@ export declare class ChurnModel {
   get intercept(): number
   get training(): TrainingInfo
   /**
-   * P(churn) of one customer given as an object of named inputs (extra fields are
-   * ignored; null is a missing value; a missing input is an error).
-   */
-  score(customer: Record<string, Field>): number
-  /**
-   * The customer's probability and the `top` factors raising and lowering it (exact
-   * contributions: baseline + all inputs' contributions = the log-odds).
-   */
-  explain(customer: Record<string, Field>, options?: ExplainOptions): Explanation
-  /**
    * Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
    * `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
    * gives them.
    */
   contributions(customer: Record<string, Field>): Float64Array
-  /**
-   * P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
-   * for features straight from `CustomerHistory.features`.
-   */
-  scoreValues(values: Float64Array): number
-  /** `explain` from the inputs' values in `inputs` order (NaN = missing). */
-  explainValues(values: Float64Array, options?: ExplainOptions | undefined | null): Explanation
   /** P(churn) of each row of a row-major batch of numeric inputs named `columns`. */
   scoreBatch(values: Float64Array, columns: Array<string>): Float64Array
   /** `scoreBatch` off the event loop: resolves to the probabilities. */

@@ -7,11 +7,10 @@ use std::collections::HashMap;
 use napi::bindgen_prelude::{AsyncTask, Float64Array, Object};
 use napi::{Env, Task};
 use napi_derive::napi;
-use nps_core::encode::Cell;
 use nps_core::model::boosted as core;
 
 use crate::error::{catch_panic, js_error, IntoNapi, Result};
-use crate::model::{explanation, ExplainOptions, Explanation, FitData};
+use crate::model::FitData;
 use nps_core::NpsError;
 
 /// Gain and split counts of each input.
@@ -29,13 +28,6 @@ pub struct TreeImportance {
 #[napi]
 pub struct BoostedChurnModel {
     pub(crate) inner: Arc<core::BoostedChurnModel>,
-}
-
-impl BoostedChurnModel {
-    /// Values in `inputs` order as cells (NaN is missing).
-    fn value_cells(&self, values: &[f64]) -> Result<Vec<Cell<'static>>> {
-        crate::convert::value_cells(values, self.inner.inputs.len())
-    }
 }
 
 /// Options of `BoostedChurnModel.fit`: LightGBM's meanings, Python's names in camelCase
@@ -250,49 +242,6 @@ impl BoostedChurnModel {
         }
     }
 
-    /// P(churn) of one customer given as an object of named inputs (extra fields are
-    /// ignored; null is a missing value; a missing input is an error).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
-    pub fn score(&self, customer: crate::convert::Inputs) -> Result<f64> {
-        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
-        self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
-    }
-
-    /// P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as
-    /// its code in the model's categories).
-    #[napi(catch_unwind)]
-    pub fn score_values(&self, values: Float64Array) -> Result<f64> {
-        let cells = self.value_cells(&values)?;
-        self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
-    }
-
-    /// The customer's probability and the `top` factors raising and lowering it (exact
-    /// TreeSHAP contributions: expected value + all inputs' contributions = the log-odds).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
-    pub fn explain(
-        &self,
-        customer: crate::convert::Inputs,
-        options: Option<crate::convert::Obj<ExplainOptions>>,
-    ) -> Result<Explanation> {
-        let options = options.map(|o| o.0);
-        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
-        let top = crate::model::explain_top(options)?;
-        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
-    }
-
-    /// `explain` from the inputs' values in `inputs` order (NaN = missing).
-    #[napi(catch_unwind)]
-    pub fn explain_values(
-        &self,
-        values: Float64Array,
-        #[napi(ts_arg_type = "ExplainOptions | undefined | null")] options: Option<crate::convert::Obj<ExplainOptions>>,
-    ) -> Result<Explanation> {
-        let options = options.map(|o| o.0);
-        let cells = self.value_cells(&values)?;
-        let top = crate::model::explain_top(options)?;
-        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?))
-    }
-
     /// Every input's contribution to one customer's log-odds, in `inputs` order (add
     /// `expectedValue` for the log-odds).
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
@@ -374,3 +323,4 @@ impl Task for BoostedBatchTask {
 }
 
 crate::monitor::monitored_model_methods!(BoostedChurnModel);
+crate::model::scoring_methods!(BoostedChurnModel);

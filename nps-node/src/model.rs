@@ -6,7 +6,6 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Either, Either4, Float64Array, Null, Object, ToNapiValue};
 use napi::{Env, Task};
 use napi_derive::napi;
-use nps_core::encode::Cell;
 use nps_core::model as core;
 
 use crate::error::{catch_panic, js_error, IntoNapi, Result};
@@ -292,17 +291,64 @@ pub(crate) fn explanation(e: core::Explanation) -> Explanation {
     }
 }
 
-impl ChurnModel {
-    /// Values in `inputs` order as cells (NaN is missing).
-    fn value_cells(&self, values: &[f64]) -> Result<Vec<Cell<'static>>> {
-        crate::convert::value_cells(values, self.inner.inputs.len())
-    }
+/// What both churn model classes answer alike, one customer at a time: P(churn) and its
+/// explanation, from named inputs or from values in `inputs` order (their cores have the
+/// same methods, each with its own scratch).
+macro_rules! scoring_methods {
+    ($class:ident) => {
+        #[napi]
+        impl $class {
+            #[doc = " P(churn) of one customer given as an object of named inputs (extra fields are"]
+            #[doc = " ignored; null is a missing value; a missing input is an error)."]
+            #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
+            pub fn score(&self, customer: $crate::convert::Inputs) -> $crate::error::Result<f64> {
+                let cells = $crate::convert::input_cells(&self.inner.inputs, &customer)?;
+                self.inner.score_cells(&cells, &mut Default::default()).into_napi()
+            }
 
-    /// The customer's inputs in the model's order.
-    fn cells<'a>(&self, customer: &'a crate::convert::Inputs) -> Result<Vec<Cell<'a>>> {
-        crate::convert::input_cells(&self.inner.inputs, customer)
-    }
+            #[doc = " P(churn) from the inputs' values in `inputs` order (NaN = missing; a category as"]
+            #[doc = " its code in the model's categories): the fast path for features straight from"]
+            #[doc = " `CustomerHistory.features`."]
+            #[napi(catch_unwind)]
+            pub fn score_values(&self, values: Float64Array) -> $crate::error::Result<f64> {
+                let cells = $crate::convert::value_cells(&values, self.inner.inputs.len())?;
+                self.inner.score_cells(&cells, &mut Default::default()).into_napi()
+            }
+
+            #[doc = " The customer's probability and the `top` factors raising and lowering it (exact"]
+            #[doc = " contributions: the baseline + all inputs' contributions = the log-odds)."]
+            #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
+            pub fn explain(
+                &self,
+                customer: $crate::convert::Inputs,
+                options: Option<$crate::convert::Obj<$crate::model::ExplainOptions>>,
+            ) -> $crate::error::Result<$crate::model::Explanation> {
+                let cells = $crate::convert::input_cells(&self.inner.inputs, &customer)?;
+                let top = $crate::model::explain_top(options.map(|o| o.0))?;
+                let e = self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?;
+                Ok($crate::model::explanation(e))
+            }
+
+            #[doc = " `explain` from the inputs' values in `inputs` order (NaN = missing)."]
+            #[napi(catch_unwind)]
+            pub fn explain_values(
+                &self,
+                values: Float64Array,
+                #[napi(ts_arg_type = "ExplainOptions | undefined | null")] options: Option<
+                    $crate::convert::Obj<$crate::model::ExplainOptions>,
+                >,
+            ) -> $crate::error::Result<$crate::model::Explanation> {
+                let cells = $crate::convert::value_cells(&values, self.inner.inputs.len())?;
+                let top = $crate::model::explain_top(options.map(|o| o.0))?;
+                let e = self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?;
+                Ok($crate::model::explanation(e))
+            }
+        }
+    };
 }
+pub(crate) use scoring_methods;
+
+scoring_methods!(ChurnModel);
 
 /// The training of `ChurnModel.fit`, its inputs converted and checked, ready to run.
 fn churn_fit(
@@ -429,56 +475,13 @@ impl ChurnModel {
         }
     }
 
-    /// P(churn) of one customer given as an object of named inputs (extra fields are
-    /// ignored; null is a missing value; a missing input is an error).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
-    pub fn score(&self, customer: crate::convert::Inputs) -> Result<f64> {
-        let cells = self.cells(&customer)?;
-        self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
-    }
-
-    /// The customer's probability and the `top` factors raising and lowering it (exact
-    /// contributions: baseline + all inputs' contributions = the log-odds).
-    #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>, options?: ExplainOptions")]
-    pub fn explain(
-        &self,
-        customer: crate::convert::Inputs,
-        options: Option<crate::convert::Obj<ExplainOptions>>,
-    ) -> Result<Explanation> {
-        let options = options.map(|o| o.0);
-        let cells = self.cells(&customer)?;
-        let top = explain_top(options)?;
-        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
-    }
-
     /// Every input's contribution to one customer's log-odds, in `inputs` order (the numbers
     /// `explain` ranks; add the baseline for the log-odds), as `BoostedChurnModel.contributions`
     /// gives them.
     #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
     pub fn contributions(&self, customer: crate::convert::Inputs) -> Result<Float64Array> {
-        let cells = self.cells(&customer)?;
+        let cells = crate::convert::input_cells(&self.inner.inputs, &customer)?;
         Ok(Float64Array::new(self.inner.explain_cells(&cells, 0, &mut Vec::new()).into_napi()?.contributions))
-    }
-
-    /// P(churn) from the inputs' values in `inputs` order (NaN = missing): the fast path
-    /// for features straight from `CustomerHistory.features`.
-    #[napi(catch_unwind)]
-    pub fn score_values(&self, values: Float64Array) -> Result<f64> {
-        let cells = self.value_cells(&values)?;
-        self.inner.score_cells(&cells, &mut Vec::new()).into_napi()
-    }
-
-    /// `explain` from the inputs' values in `inputs` order (NaN = missing).
-    #[napi(catch_unwind)]
-    pub fn explain_values(
-        &self,
-        values: Float64Array,
-        #[napi(ts_arg_type = "ExplainOptions | undefined | null")] options: Option<crate::convert::Obj<ExplainOptions>>,
-    ) -> Result<Explanation> {
-        let options = options.map(|o| o.0);
-        let cells = self.value_cells(&values)?;
-        let top = explain_top(options)?;
-        Ok(explanation(self.inner.explain_cells(&cells, top, &mut Vec::new()).into_napi()?))
     }
 
     /// P(churn) of each row of a row-major batch of numeric inputs named `columns`.
