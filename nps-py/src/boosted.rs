@@ -17,7 +17,7 @@ pub(crate) fn options(json: &str) -> PyResult<BoostingOptions> {
 #[pyclass(module = "nps._nps", name = "_BoostedChurnModel")]
 pub struct PyBoostedChurnModel(pub BoostedChurnModel);
 
-crate::monitor::monitored_pymethods!(PyBoostedChurnModel {
+crate::monitor::churn_pymethods!(PyBoostedChurnModel {
     /// Trains on a table (`names`, `columns`, `specs` as the logistic model's), with an
     /// optional evaluation table for early stopping.
     #[staticmethod]
@@ -105,28 +105,6 @@ crate::monitor::monitored_pymethods!(PyBoostedChurnModel {
         Ok(py.detach(|| self.0.raw_scores(view)).py()?.into_pyarray(py))
     }
 
-    /// P(churn) of each row of a table.
-    fn predict_proba<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, PyList>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let table = raw_table(names, columns)?;
-        Ok(py.detach(|| self.0.predict_proba(&table)).py()?.into_pyarray(py))
-    }
-
-    /// P(churn) of each row of a float64 matrix whose columns are `names`.
-    fn predict_proba_matrix<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-        names: Vec<String>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let view = x.as_array();
-        Ok(py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?.into_pyarray(py))
-    }
-
     /// Contributions of each tree row: rows × (inputs + 1), the expected value last.
     fn contributions<'py>(
         &self,
@@ -174,11 +152,6 @@ crate::monitor::monitored_pymethods!(PyBoostedChurnModel {
         (imp.gain.to_pyarray(py), imp.splits)
     }
 
-    #[getter]
-    fn inputs(&self) -> Vec<String> {
-        self.0.inputs.clone()
-    }
-
     /// Each input's kind: "numeric", "categorical" or "boolean".
     #[getter]
     fn kinds(&self) -> Vec<&'static str> {
@@ -200,14 +173,6 @@ crate::monitor::monitored_pymethods!(PyBoostedChurnModel {
         serde_json::to_string(&self.0.options).expect("options serialise")
     }
 
-    fn set_metric(&mut self, name: String, value: f64) {
-        self.0.training.metrics.insert(name, value);
-    }
-
-    fn to_json(&self) -> String {
-        self.0.to_json()
-    }
-
     #[staticmethod]
     fn from_lightgbm(text: &str) -> PyResult<Self> {
         Ok(PyBoostedChurnModel(BoostedChurnModel::from_lightgbm(text).py()?))
@@ -222,6 +187,7 @@ crate::monitor::monitored_pymethods!(PyBoostedChurnModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyBoostedChurnModel(BoostedChurnModel::from_json(text).py()?))
     }
+
 });
 
 /// The per-input monotone constraints of `named` in `inputs` order

@@ -50,7 +50,7 @@ pub(crate) fn model_options(
 #[pyclass(module = "nps._nps", name = "_ChurnModel")]
 pub struct PyChurnModel(pub core::ChurnModel);
 
-crate::monitor::monitored_pymethods!(PyChurnModel {
+crate::monitor::churn_pymethods!(PyChurnModel {
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (names, columns, y, sample_weight, specs, c, fit_intercept, tol, max_iter, class_weight, unseen, standardize,
@@ -121,30 +121,6 @@ crate::monitor::monitored_pymethods!(PyChurnModel {
         Ok(z.to_pyarray(py))
     }
 
-    fn predict_proba<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: &Bound<'py, PyList>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let table = raw_table(names, columns)?;
-        let p = py.detach(|| self.0.predict_proba(&table)).py()?;
-        Ok(p.to_pyarray(py))
-    }
-
-    /// Probabilities for a float64 matrix whose columns are `names` (read in place, C or
-    /// Fortran order), returned without a copy.
-    fn predict_proba_matrix<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-        names: Vec<String>,
-    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let view = x.as_array();
-        let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
-        Ok(p.into_pyarray(py))
-    }
-
     fn encode<'py>(
         &self,
         py: Python<'py>,
@@ -188,11 +164,6 @@ crate::monitor::monitored_pymethods!(PyChurnModel {
     }
 
     #[getter]
-    fn inputs(&self) -> Vec<String> {
-        self.0.inputs.clone()
-    }
-
-    #[getter]
     fn columns(&self) -> Vec<String> {
         self.0.columns.clone()
     }
@@ -217,10 +188,6 @@ crate::monitor::monitored_pymethods!(PyChurnModel {
         self.0.encoder.column_sources()
     }
 
-    fn set_metric(&mut self, name: String, value: f64) {
-        self.0.training.metrics.insert(name, value);
-    }
-
     fn set_trained_at(&mut self, when: String) {
         self.0.training.trained_at = Some(when);
     }
@@ -231,14 +198,11 @@ crate::monitor::monitored_pymethods!(PyChurnModel {
         Ok((sql.expression, sql.inputs.into_iter().map(|c| (c.name, c.kind.name().to_string())).collect()))
     }
 
-    fn to_json(&self) -> String {
-        self.0.to_json()
-    }
-
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyChurnModel(core::ChurnModel::from_json(text).py()?))
     }
+
 });
 
 /// One factor as Python reads it: (name, contribution, value, typical, mix), the values as

@@ -285,16 +285,57 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 /// `#[pymethods] impl $class { … }` of a churn model class (`ChurnModel`,
-/// `BoostedChurnModel`): the class's own methods, given, and its monitoring methods (the
-/// reference summary, recalibration, lineage and id, drift, the raw probabilities), written
-/// once for both. pyo3 takes one `#[pymethods]` block per class, so the block is built here
-/// around the class's own methods; Node's `monitor::monitored_model_methods!` is the same
-/// list. Each class wraps its core model as `self.0`.
-macro_rules! monitored_pymethods {
+/// `BoostedChurnModel`): the class's own methods, given, then those both answer alike,
+/// written once: P(churn) of a table or a matrix, the inputs, the file, and the monitoring
+/// methods (the reference summary, recalibration, lineage and id, drift, the raw
+/// probabilities). pyo3 takes one `#[pymethods]` block per class, so the block is built
+/// here around the class's own methods; Node's `model::scoring_methods!` and
+/// `monitor::monitored_model_methods!` are the same lists. Each class wraps its core model
+/// as `self.0`.
+macro_rules! churn_pymethods {
     ($class:ident { $($own:tt)* }) => {
         #[pyo3::pymethods]
         impl $class {
             $($own)*
+
+            /// P(churn) of each row of a table.
+            fn predict_proba<'py>(
+                &self,
+                py: Python<'py>,
+                names: Vec<String>,
+                columns: &Bound<'py, pyo3::types::PyList>,
+            ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+                let table = $crate::encode::raw_table(names, columns)?;
+                let p = py.detach(|| self.0.predict_proba(&table)).py()?;
+                Ok(numpy::IntoPyArray::into_pyarray(p, py))
+            }
+
+            /// P(churn) of each row of a float64 matrix whose columns are `names` (read in
+            /// place, C or Fortran order), returned without a copy.
+            fn predict_proba_matrix<'py>(
+                &self,
+                py: Python<'py>,
+                x: numpy::PyReadonlyArray2<'py, f64>,
+                names: Vec<String>,
+            ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+                let view = x.as_array();
+                let p = py.detach(|| self.0.predict_proba_matrix(view, &names)).py()?;
+                Ok(numpy::IntoPyArray::into_pyarray(p, py))
+            }
+
+            /// The named inputs.
+            #[getter]
+            fn inputs(&self) -> Vec<String> {
+                self.0.inputs.clone()
+            }
+
+            fn set_metric(&mut self, name: String, value: f64) {
+                self.0.training.metrics.insert(name, value);
+            }
+
+            fn to_json(&self) -> String {
+                self.0.to_json()
+            }
 
             /// The reference summary recorded at fit (JSON), or None.
             #[getter]
@@ -388,4 +429,4 @@ macro_rules! monitored_pymethods {
         }
     };
 }
-pub(crate) use monitored_pymethods;
+pub(crate) use churn_pymethods;

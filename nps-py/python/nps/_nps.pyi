@@ -479,7 +479,8 @@ class _BoostedChurnModel:
     def importance(self) -> Any:
         """Gain and split counts per input."""
     @property
-    def inputs(self) -> Any: ...
+    def inputs(self) -> Any:
+        """The named inputs."""
     def interactions(self, rows) -> Any:
         """Interaction values of each tree row: rows × (inputs + 1) × (inputs + 1)."""
     @property
@@ -496,7 +497,8 @@ class _BoostedChurnModel:
     def predict_proba(self, names, columns) -> Any:
         """P(churn) of each row of a table."""
     def predict_proba_matrix(self, x, names) -> Any:
-        """P(churn) of each row of a float64 matrix whose columns are `names`."""
+        """P(churn) of each row of a float64 matrix whose columns are `names` (read in
+        place, C or Fortran order), returned without a copy."""
     def raw_proba(self, names, columns) -> Any:
         """The probabilities before any recalibration."""
     def raw_scores(self, rows) -> Any:
@@ -588,7 +590,8 @@ class _ChurnModel:
     @staticmethod
     def from_json(text) -> Any: ...
     @property
-    def inputs(self) -> Any: ...
+    def inputs(self) -> Any:
+        """The named inputs."""
     @property
     def intercept(self) -> Any: ...
     @property
@@ -597,10 +600,11 @@ class _ChurnModel:
     @property
     def model_id(self) -> Any:
         """The model's id (a content hash of its file)."""
-    def predict_proba(self, names, columns) -> Any: ...
+    def predict_proba(self, names, columns) -> Any:
+        """P(churn) of each row of a table."""
     def predict_proba_matrix(self, x, names) -> Any:
-        """Probabilities for a float64 matrix whose columns are `names` (read in place, C or
-        Fortran order), returned without a copy."""
+        """P(churn) of each row of a float64 matrix whose columns are `names` (read in
+        place, C or Fortran order), returned without a copy."""
     def raw_proba(self, names, columns) -> Any:
         """The probabilities before any recalibration."""
     def recalibrate(self, method, y, p) -> Any:
