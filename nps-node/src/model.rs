@@ -293,7 +293,7 @@ pub(crate) fn explanation(e: core::Explanation) -> Explanation {
 
 /// What both churn model classes answer alike, one customer at a time: P(churn) and its
 /// explanation, from named inputs or from values in `inputs` order (their cores have the
-/// same methods, each with its own scratch).
+/// same methods, each with its own scratch). Needs `napi` and `Float64Array` in scope.
 macro_rules! scoring_methods {
     ($class:ident) => {
         #[napi]
@@ -302,6 +302,7 @@ macro_rules! scoring_methods {
             #[doc = " ignored; null is a missing value; a missing input is an error)."]
             #[napi(catch_unwind, ts_args_type = "customer: Record<string, Field>")]
             pub fn score(&self, customer: $crate::convert::Inputs) -> $crate::error::Result<f64> {
+                use $crate::error::IntoNapi;
                 let cells = $crate::convert::input_cells(&self.inner.inputs, &customer)?;
                 self.inner.score_cells(&cells, &mut Default::default()).into_napi()
             }
@@ -311,6 +312,7 @@ macro_rules! scoring_methods {
             #[doc = " `CustomerHistory.features`."]
             #[napi(catch_unwind)]
             pub fn score_values(&self, values: Float64Array) -> $crate::error::Result<f64> {
+                use $crate::error::IntoNapi;
                 let cells = $crate::convert::value_cells(&values, self.inner.inputs.len())?;
                 self.inner.score_cells(&cells, &mut Default::default()).into_napi()
             }
@@ -323,6 +325,7 @@ macro_rules! scoring_methods {
                 customer: $crate::convert::Inputs,
                 options: Option<$crate::convert::Obj<$crate::model::ExplainOptions>>,
             ) -> $crate::error::Result<$crate::model::Explanation> {
+                use $crate::error::IntoNapi;
                 let cells = $crate::convert::input_cells(&self.inner.inputs, &customer)?;
                 let top = $crate::model::explain_top(options.map(|o| o.0))?;
                 let e = self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?;
@@ -338,6 +341,7 @@ macro_rules! scoring_methods {
                     $crate::convert::Obj<$crate::model::ExplainOptions>,
                 >,
             ) -> $crate::error::Result<$crate::model::Explanation> {
+                use $crate::error::IntoNapi;
                 let cells = $crate::convert::value_cells(&values, self.inner.inputs.len())?;
                 let top = $crate::model::explain_top(options.map(|o| o.0))?;
                 let e = self.inner.explain_cells(&cells, top, &mut Default::default()).into_napi()?;

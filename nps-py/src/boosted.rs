@@ -187,7 +187,6 @@ crate::monitor::churn_pymethods!(PyBoostedChurnModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyBoostedChurnModel(BoostedChurnModel::from_json(text).py()?))
     }
-
 });
 
 /// The per-input monotone constraints of `named` in `inputs` order

@@ -76,10 +76,11 @@ pub(crate) fn numbers<'py>(obj: &Bound<'py, PyAny>, field: &str) -> PyResult<Num
     let np = py.import("numpy")?;
     // numpy arrays as they are; pandas Series / Index through to_numpy(); the rest
     // (lists, tuples, ...) through numpy.asarray.
-    let listed = !is_ndarray(obj) && !obj.hasattr("to_numpy")?;
-    let arr = if is_ndarray(obj) {
+    let ndarray = is_ndarray(obj);
+    let listed = !ndarray && !obj.hasattr("to_numpy")?;
+    let arr = if ndarray {
         obj.clone()
-    } else if obj.hasattr("to_numpy")? {
+    } else if !listed {
         obj.call_method0("to_numpy")?
     } else {
         np.call_method1("asarray", (obj,))?

@@ -139,7 +139,7 @@ macro_rules! ltr_pymethods {
                 names: Vec<String>,
                 columns: &Bound<'py, pyo3::types::PyList>,
             ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-                let table = crate::encode::raw_table(names, columns)?;
+                let table = $crate::encode::raw_table(names, columns)?;
                 let p = py.detach(|| self.0.predict_proba(&table)).py()?;
                 Ok(numpy::ToPyArray::to_pyarray(&p, py))
             }
@@ -164,7 +164,7 @@ macro_rules! ltr_pymethods {
                 names: Vec<String>,
                 columns: &Bound<'py, pyo3::types::PyList>,
             ) -> PyResult<$crate::early_warning::Contributions<'py>> {
-                let table = crate::encode::raw_table(names, columns)?;
+                let table = $crate::encode::raw_table(names, columns)?;
                 let d = py.detach(|| self.0.detractor_contributions(&table)).py()?;
                 Ok($crate::early_warning::detractor_tuple(py, d))
             }
@@ -275,11 +275,7 @@ ltr_pymethods!(PyLtrModel {
     }
 });
 
-#[allow(clippy::type_complexity)]
-pub(crate) fn detractor_tuple(
-    py: Python<'_>,
-    d: core::DetractorContributions,
-) -> (Bound<'_, numpy::PyArray2<f64>>, f64, Bound<'_, numpy::PyArray1<f64>>, Bound<'_, numpy::PyArray1<f64>>) {
+pub(crate) fn detractor_tuple(py: Python<'_>, d: core::DetractorContributions) -> Contributions<'_> {
     use numpy::IntoPyArray;
     (d.contributions.into_pyarray(py), d.baseline, d.log_odds.into_pyarray(py), d.risk.into_pyarray(py))
 }

@@ -202,7 +202,6 @@ crate::monitor::churn_pymethods!(PyChurnModel {
     fn from_json(text: &str) -> PyResult<Self> {
         Ok(PyChurnModel(core::ChurnModel::from_json(text).py()?))
     }
-
 });
 
 /// One factor as Python reads it: (name, contribution, value, typical, mix), the values as
