@@ -102,7 +102,7 @@ pub fn exp(x: f64) -> f64 {
 /// the band. Lanes outside the pass (|x| below 2⁻²⁸ or above 700, NaN, infinities) are
 /// redone by [`exp`].
 #[inline(always)]
-pub fn exp_lanes<const N: usize>(x: &[f64; N]) -> [f64; N] {
+pub(crate) fn exp_lanes<const N: usize>(x: &[f64; N]) -> [f64; N] {
     // The bands' bounds on |x| (fdlibm compares the high word: these are its first values).
     const HALF_LN2: f64 = f64::from_bits(0x3fd6_2e43_0000_0000);
     const TINY: f64 = f64::from_bits(0x3e30_0000_0000_0000);
