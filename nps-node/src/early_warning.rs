@@ -1,9 +1,13 @@
 //! Node functions for `nps_core::early_warning`.
-use napi::bindgen_prelude::{Either, Float64Array, Float64ArraySlice, Unknown};
+use napi::bindgen_prelude::{
+    Either, Float64Array, Float64ArraySlice, FromNapiValue, Function, FunctionRef, JsObjectValue, JsValue, Object,
+    Unknown,
+};
 use napi::Env;
 use napi_derive::napi;
 use nps_core::action::Customer;
 use nps_core::early_warning::{self as core};
+use nps_core::model::FactorValue;
 use nps_core::stats::DEFAULT_LEVEL;
 use nps_core::synth::Rng;
 use serde::Serialize;
@@ -739,6 +743,8 @@ pub struct TicketScorer {
     /// The learner's draws of the current ticket, when it learns.
     draws: Vec<f64>,
     reply: crate::action::Reply,
+    /// [`ASSEMBLE_TICKET`]'s function for this scorer, once compiled.
+    assemble: Option<FunctionRef<(), ()>>,
 }
 
 /// The customer fields and the core's options of a scorer (the core's defaults where not
@@ -773,6 +779,7 @@ impl TicketScorer {
             outcomes: Vec::new(),
             draws: Vec::new(),
             reply: Default::default(),
+            assemble: None,
         }
     }
 }
@@ -949,6 +956,11 @@ impl TicketScorer {
         }
         let now = now.as_ref().map(|t: &crate::convert::Time| t.seconds("now")).transpose()?;
         self.score(history, &event, now, own.as_ref(), learner.is_some())?;
+        if !details && !trace {
+            if let Some(result) = self.assembled(env)? {
+                return Ok(Either::A(result));
+            }
+        }
         let t = &self.ticket;
         if !details {
             // The common case crosses back as JSON (see `action::Reply`; none of its numbers
@@ -971,6 +983,133 @@ impl TicketScorer {
             features: details.then(|| Float64Array::new(t.features.clone())),
             contributions: details.then(|| Float64Array::new(t.contributions.clone())),
         }))
+    }
+}
+
+/// `ticket`'s common result (no trace, no details) from the numbers `ticketValues` writes:
+/// a small JS function, compiled once per scorer with the names, the inputs' profiles and
+/// the actions, builds it from object literals out of its own `cells` (laid out as
+/// `valuesLayout`, then a (kind, number) pair per churn factor slot for the customer's value:
+/// 0 a number, 1 a boolean, 2 missing). No JSON is written or parsed, so the object costs
+/// little more than `ticketValues`. The result equals the JSON path's ([`compact`]).
+const ASSEMBLE_TICKET: &str = r#"(function (tables) {
+  'use strict'
+  const { inputs, profiles, ltr_inputs: ltrInputs, actions, layout: L } = JSON.parse(tables)
+  const k = L.top_factors
+  function factors(o, at, atc, atv) {
+    const list = []
+    for (let i = 0; i < k && o[at + i] >= 0; i++) {
+      const s = o[at + i]
+      const p = profiles[s]
+      const kind = o[atv + 2 * i]
+      const x = o[atv + 2 * i + 1]
+      const f = { name: inputs[s], contribution: o[atc + i], value: kind === 0 ? x : kind === 1 ? x === 1 : null, typical: p.typical }
+      if (p.mix.length > 0) f.mix = p.mix.map((m) => ({ value: m.value, share: m.share }))
+      list.push(f)
+    }
+    return list
+  }
+  function named(o, at, atc) {
+    const list = []
+    for (let i = 0; i < k && o[at + i] >= 0; i++) list.push({ name: ltrInputs[o[at + i]], contribution: o[atc + i] })
+    return list
+  }
+  function assembleTicket() {
+    const o = assembleTicket.cells
+    const result = {
+      probability: o[L.probability],
+      score: o[L.score],
+      logOdds: o[L.log_odds],
+      baseline: o[L.baseline],
+      raising: factors(o, L.raising, L.raising_contributions, L.length),
+      lowering: factors(o, L.lowering, L.lowering_contributions, L.length + 2 * k),
+    }
+    if (ltrInputs !== null) {
+      result.detractor = {
+        probability: o[L.detractor_probability],
+        passive: o[L.passive_probability],
+        promoter: o[L.promoter_probability],
+        logOdds: o[L.detractor_log_odds],
+        baseline: o[L.detractor_baseline],
+        raising: named(o, L.detractor_raising, L.detractor_raising_contributions),
+        lowering: named(o, L.detractor_lowering, L.detractor_lowering_contributions),
+      }
+    }
+    const ranked = []
+    for (let i = 0; i < L.top_actions && o[L.actions + i] >= 0; i++) {
+      const a = actions[o[L.actions + i]]
+      ranked.push({ rank: i + 1, id: a.id, label: a.label, channel: a.channel, priority: o[L.priorities + i], value: o[L.values + i] })
+    }
+    result.actions = ranked
+    return result
+  }
+  assembleTicket.cells = new Float64Array(L.length + 4 * k)
+  return assembleTicket
+})"#;
+
+/// What [`ASSEMBLE_TICKET`] is compiled with.
+#[derive(Serialize)]
+struct TicketTables<'a> {
+    inputs: &'a [String],
+    profiles: &'a [nps_core::model::InputProfile],
+    /// Null without an LTR model (and so without detractor risk).
+    ltr_inputs: Option<&'a [String]>,
+    actions: Vec<ActionNames<'a>>,
+    layout: &'a core::TicketLayout,
+}
+
+/// How an action shows in a result.
+#[derive(Serialize)]
+struct ActionNames<'a> {
+    id: &'a str,
+    label: &'a str,
+    channel: &'a str,
+}
+
+impl TicketScorer {
+    /// The scored ticket as [`ASSEMBLE_TICKET`] builds it; `None` when a factor's value is
+    /// text (a category read from a number: rare), which then crosses as JSON.
+    fn assembled<'env>(&mut self, env: &'env Env) -> Result<Option<Unknown<'env>>> {
+        if self.assemble.is_none() {
+            let (inner, layout) = (&self.inner, &self.layout);
+            let tables = TicketTables {
+                inputs: inner.inputs(),
+                profiles: inner.profiles(),
+                ltr_inputs: inner.ltr_model().map(|_| inner.ltr_inputs()),
+                actions: (inner.catalog().actions().iter())
+                    .map(|a| ActionNames { id: &a.id, label: &a.label, channel: &a.channel })
+                    .collect(),
+                layout,
+            };
+            let tables = serde_json::to_string(&tables).expect("plain data serialises");
+            let factory: Function<&str, Function<(), ()>> = env.run_script(ASSEMBLE_TICKET).into_napi()?;
+            self.assemble = Some(factory.call(&tables).into_napi()?.create_ref().into_napi()?);
+        }
+        let f = self.assemble.as_ref().expect("compiled above").borrow_back(env).into_napi()?;
+        let holder = Object::from_raw(env.raw(), f.raw());
+        let mut cells: Float64ArraySlice = holder.get_named_property_unchecked("cells").into_napi()?;
+        // SAFETY: JS is not running (this is its thread, in a call from it), and the array
+        // is the function's own, which only it reads.
+        let own = unsafe { cells.as_mut() };
+        let (t, layout) = (&self.ticket, &self.layout);
+        let (values, kinds) = own.split_at_mut(layout.length);
+        t.write_values(layout, values).into_napi()?;
+        // A (kind, number) pair per factor slot: the raising list's, then the lowering's.
+        let slots =
+            t.raising.iter().enumerate().chain(t.lowering.iter().enumerate().map(|(i, s)| (layout.top_factors + i, s)));
+        for (slot, &input) in slots {
+            let (kind, x) = match self.inner.factor_value(t, input) {
+                FactorValue::Number(x) => (0.0, x),
+                FactorValue::Bool(b) => (1.0, b as u8 as f64),
+                FactorValue::Missing => (2.0, f64::NAN),
+                FactorValue::Text(_) => return Ok(None),
+            };
+            kinds[2 * slot] = kind;
+            kinds[2 * slot + 1] = x;
+        }
+        // SAFETY: the same function, typed with what it returns.
+        let f: Function<(), Unknown> = unsafe { Function::from_napi_value(env.raw(), f.raw()) }.into_napi()?;
+        Ok(Some(f.call(()).into_napi()?))
     }
 }
 

@@ -491,6 +491,60 @@ test('TicketScorer.ticketValues: the same ticket in one reused Float64Array', ()
   }
 })
 
+test('TicketScorer.ticket: the common result, built from numbers, is the traced result without its trace', () => {
+  // Inputs of every kind: numbers, a boolean (0/1 read as false/true, other counts stay
+  // numbers) and a category read from a number (its label is text: that ticket crosses as
+  // JSON); what each shows beside the value (typical, mix) comes from the file.
+  const { b, engine, names, ltr, histories } = setup()
+  const kinds = { churned_subscriptions: 'boolean', last_nps_category: 'categorical' }
+  const columns = []
+  const encoder = { unseen: 'error', columns: names.map((name) => {
+    if (kinds[name] === 'boolean') {
+      columns.push(name)
+      return { kind: 'boolean', name }
+    }
+    if (kinds[name] === 'categorical') {
+      columns.push(...['0', '1', '2', '__missing'].map((c) => `${name}=${c}`))
+      return { kind: 'categorical', name, categories: ['0', '1', '2'], missing: true }
+    }
+    columns.push(name, `${name}__missing`)
+    return { kind: 'numeric', name, mean: 1, center: 1, scale: 2, indicator: true }
+  }) }
+  const churn = ChurnModel.fromJson(JSON.stringify({
+    format: 'nps.churn_model', version: 1, inputs: names, encoder, features: null, columns,
+    coef: columns.map((c, j) => (c.includes('=') ? [3, -3, 2, -2][j % 4] : ((j % 7) - 3) / 4)), intercept: -0.8,
+    column_mean: columns.map((c, j) => (c.includes('=') ? [0.2, 0.3, 0.4, 0.1][j % 4] : c === 'churned_subscriptions' ? 0.3 : 0.01 * j)),
+    options: { logistic, encoder: { unseen: 'error', standardize: true } },
+    training: { rows: 1, positives: 1, positive_share: 1, convergence },
+  }))
+  const seen = new Set()
+  for (const [model, topFactors] of [[ltr, 3], [null, 5]]) {
+    const scorer = new TicketScorer(engine, churn, ActionCatalog.playbook(), model, { customer: defaults, topFactors })
+    const one = histories()
+    const two = histories()
+    let previous = null
+    for (const id of [...one.keys()].filter((_, k) => k % 7 === 0)) {
+      const now = b.asOf + 3_600_000
+      const event = { time: now - 60_000, kind: 'contact_opened', department: 'billing' }
+      const t = scorer.ticket(one.get(id), event, { now })
+      const traced = scorer.ticket(two.get(id), event, { now, trace: true })
+      assert.ok(Array.isArray(traced.trace))
+      delete traced.trace
+      assert.equal(JSON.stringify(t), JSON.stringify(traced), id) // same keys, same order, same numbers
+      assert.deepEqual(t, traced, id)
+      for (const f of [...t.raising, ...t.lowering]) {
+        seen.add(f.value === null ? 'missing' : typeof f.value)
+        if (f.mix) seen.add('mix')
+      }
+      // Each result is its own: changing one changes no other.
+      if (previous && previous.raising[0]?.mix) previous.raising[0].mix[0].share = -1
+      if (previous) previous.actions.length = 0
+      previous = t
+    }
+  }
+  assert.deepEqual([...seen].sort(), ['boolean', 'missing', 'mix', 'number', 'string'])
+})
+
 test('TicketScorer.ticket with a learner ranks as decide with it', () => {
   const { b, engine, names, churn, histories } = setup()
   const { Learner } = require('../../nps-node')

@@ -24,7 +24,7 @@ use crate::encode::Cell;
 use crate::error::{NpsError, Result};
 use crate::explain::top_indices_into;
 use crate::features::{CustomerHistory, Event, FeatureEngine, RowScratch};
-use crate::model::{sigmoid, AnyChurnModel, ChurnScorer, ReadableFactor, ScorerScratch};
+use crate::model::{sigmoid, AnyChurnModel, ChurnScorer, FactorValue, InputProfile, ReadableFactor, ScorerScratch};
 use serde::Serialize;
 
 use super::any_ltr_model::{AnyLtrModel, LtrScorer, LtrScratch};
@@ -363,12 +363,31 @@ impl TicketScorer {
     /// ticket this scorer scored, as an agent reads it: the same name, contribution, value
     /// and typical value as [`crate::model::ChurnModel::explain_cells`] gives.
     pub fn readable_factor(&self, ticket: &Ticket, input: usize) -> ReadableFactor {
+        let (name, contribution) = (&self.churn.inputs()[input], ticket.contributions[input]);
+        self.churn.profiles()[input].factor(name, contribution, self.cell(ticket, input))
+    }
+
+    /// The customer's value of churn input `input` as its factor shows it: the `value` of
+    /// [`Self::readable_factor`] without the rest (a binding that has the names and the
+    /// [`Self::profiles`] already builds the factor from this and the ticket's numbers).
+    pub fn factor_value(&self, ticket: &Ticket, input: usize) -> FactorValue {
+        self.churn.profiles()[input].value(self.cell(ticket, input))
+    }
+
+    /// What each churn input's factor shows beside the customer's value (its typical value
+    /// and mix), in [`Self::inputs`] order.
+    pub fn profiles(&self) -> &[InputProfile] {
+        self.churn.profiles()
+    }
+
+    /// Churn input `input`'s value in a ticket's features.
+    fn cell(&self, ticket: &Ticket, input: usize) -> Cell<'static> {
         let x = ticket.features[self.churn_features[input]];
-        self.churn.profiles()[input].factor(
-            &self.churn.inputs()[input],
-            ticket.contributions[input],
-            if x.is_nan() { Cell::Missing } else { Cell::Number(x) },
-        )
+        if x.is_nan() {
+            Cell::Missing
+        } else {
+            Cell::Number(x)
+        }
     }
 
     /// One propensity per catalogue action, when given.
