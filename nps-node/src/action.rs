@@ -446,14 +446,16 @@ pub(crate) fn actions_json(actions: &[core::RankedAction]) -> Vec<ActionJson<'_>
 #[derive(serde::Serialize)]
 pub(crate) struct TraceSlot;
 
-/// A result crossing back to JS. The result without its trace crosses as JSON text that V8
-/// parses: much cheaper than building nested objects property by property through N-API,
-/// and serde writes every f64 so that it parses back to the same bits. The trace (one
-/// entry per catalogue action, mostly text) crosses as one string and one array of numbers
-/// that a small JS function cuts into entries: V8 then builds them from object literals
-/// without scanning or escaping any text (the trace costs a quarter of what its JSON did).
-/// The function is compiled once per object, with the actions' ids and the status names,
-/// which then cross as numbers.
+/// A result crossing back to JS. The ranked actions of `decide` and `decideValues` cross as
+/// numbers (catalogue index, priority, value) that a small JS function turns into objects
+/// with the ids, labels and channels it was compiled with; any other result without its
+/// trace crosses as JSON text that V8 parses: much cheaper than building nested objects
+/// property by property through N-API, and serde writes every f64 so that it parses back
+/// to the same bits. The trace (one entry per catalogue action, mostly text) crosses as one
+/// string and one array of numbers that the same function cuts into entries: V8 then
+/// builds them from object literals without scanning or escaping any text (the trace costs
+/// a quarter of what its JSON did). The function is compiled once per object, with the
+/// catalogue's actions and the status names, which then cross as numbers.
 #[derive(Default)]
 pub(crate) struct Reply {
     json: Vec<u8>,
@@ -473,21 +475,65 @@ struct Assembler {
     ids: Vec<Arc<str>>,
 }
 
-/// [`ASSEMBLE`] itself: given the ids and the status names, the function.
-type AssemblerFactory<'env> = Function<'env, FnArgs<(Vec<&'env str>, Vec<&'static str>)>, Function<'env, (), ()>>;
+/// [`ASSEMBLE`] itself: given the ids, labels and channels and the status names, the
+/// function.
+type AssemblerFactory<'env> =
+    Function<'env, FnArgs<(Vec<&'env str>, Vec<&'env str>, Vec<&'env str>, Vec<&'static str>)>, Function<'env, (), ()>>;
+
+/// What a result holds besides its trace.
+pub(crate) enum Head<'a> {
+    /// Anything, written as JSON with a [`TraceSlot`] where the trace goes.
+    Json(&'a dyn ErasedJson),
+    /// `{ actions, trace }`: the ranked actions as `decide` returns them.
+    Actions(&'a [core::RankedAction]),
+    /// `{ actions, priorities, trace }`: catalogue indices, as `decideValues` returns them.
+    Indices(&'a [core::Choice]),
+}
+
+/// A result that writes itself as JSON ([`Head::Json`]; serde's trait is not object safe).
+pub(crate) trait ErasedJson {
+    /// The JSON text, at the end of `out`.
+    fn write_json(&self, out: &mut Vec<u8>);
+}
+
+impl<T: serde::Serialize> ErasedJson for T {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        serde_json::to_writer(out, self).expect("plain data serialises");
+    }
+}
 
 /// Numbers per trace entry in [`Reply::cells`].
 const CELLS: usize = 5;
 
-/// `Reply`'s JS half, a factory given the actions' ids and the status names once: its
-/// function parses the result's JSON and puts in its `trace` slot the entries cut from
-/// `text` by the first `n` numbers of the function's own `cells` (which `Reply` fills, laid
-/// out as [`Reply::cells`]).
-const ASSEMBLE: &str = r#"(function (ids, statuses) {
+/// `Reply`'s JS half, a factory given the actions' ids, labels and channels and the status
+/// names once: its function makes the result's head (`kind` 0: parses `json`; 1 and 2: the
+/// ranked actions as `decide` and `decideValues` return them, from their count and their
+/// (index, priority, value) triples after the trace's numbers) and puts in its `trace` slot
+/// the entries cut from `text` by the first `n` numbers of the function's own `cells`
+/// (which `Reply` fills, laid out as [`Reply::cells`]).
+const ASSEMBLE: &str = r#"(function (ids, labels, channels, statuses) {
   'use strict'
-  function assembleTrace(json, text, n) {
-    const result = JSON.parse(json)
+  function head(json, kind, cells, at) {
+    if (kind === 0) return JSON.parse(json)
+    const m = cells[at]
+    const actions = []
+    if (kind === 1) {
+      for (let i = 0, k = at + 1; i < m; i++, k += 3) {
+        const a = cells[k]
+        actions.push({ rank: i + 1, id: ids[a], label: labels[a], channel: channels[a], priority: cells[k + 1], value: cells[k + 2] })
+      }
+      return { actions, trace: null }
+    }
+    const priorities = []
+    for (let i = 0, k = at + 1; i < m; i++, k += 3) {
+      actions.push(cells[k])
+      priorities.push(cells[k + 1])
+    }
+    return { actions, priorities, trace: null }
+  }
+  function assembleTrace(json, text, n, kind) {
     const cells = assembleTrace.cells
+    const result = head(json, kind, cells, n)
     const trace = new Array(n / 5)
     let at = 0
     for (let i = 0, k = 0; k < n; i++, k += 5) {
@@ -510,17 +556,19 @@ const ASSEMBLE: &str = r#"(function (ids, statuses) {
 })"#;
 
 impl Reply {
-    /// `result` as a JS value; with `trace`, `result` has a [`TraceSlot`] that the entries
-    /// fill.
+    /// A result of `catalog`'s decisions as a JS value: `head` with, when given, the entries
+    /// of `trace` in its trace slot.
     pub(crate) fn send<'env>(
         &mut self,
         env: &'env Env,
-        result: &impl serde::Serialize,
+        catalog: &core::Catalog,
+        head: Head<'_>,
         trace: Option<&[core::TraceEntry]>,
     ) -> Result<Unknown<'env>> {
         self.json.clear();
-        serde_json::to_writer(&mut self.json, result).expect("plain data serialises");
         let Some(trace) = trace else {
+            let Head::Json(result) = head else { unreachable!("ranked actions cross with their trace") };
+            result.write_json(&mut self.json);
             return crate::convert::parse_json(env, &self.json);
         };
         self.text.clear();
@@ -555,13 +603,37 @@ impl Reply {
                 }
             }
         }
+        // The head's numbers follow the trace's: a count, then (index, priority, value).
+        let n = self.cells.len();
+        let kind = match head {
+            Head::Json(result) => {
+                result.write_json(&mut self.json);
+                0.0
+            }
+            Head::Actions(actions) => {
+                self.cells.push(actions.len() as f64);
+                self.cells.extend(actions.iter().flat_map(|a| [a.index as f64, a.priority, a.value]));
+                1.0
+            }
+            Head::Indices(ranked) => {
+                self.cells.push(ranked.len() as f64);
+                self.cells.extend(ranked.iter().flat_map(|c| [c.index as f64, c.priority, c.value]));
+                2.0
+            }
+        };
+        // The trace lists the catalogue's actions in its order (checked: the function
+        // reads ids, labels and channels by position).
         let same_ids =
             |ids: &[Arc<str>]| ids.len() == trace.len() && ids.iter().zip(trace).all(|(a, e)| Arc::ptr_eq(a, &e.id));
         if !self.assemble.as_ref().is_some_and(|a| same_ids(&a.ids)) {
+            let actions = catalog.actions();
+            let ids: Vec<Arc<str>> = actions.iter().map(|a| a.id.clone()).collect();
+            assert!(same_ids(&ids), "a trace lists the catalogue's actions in its order");
             let factory: AssemblerFactory = env.run_script(ASSEMBLE).into_napi()?;
-            let ids: Vec<Arc<str>> = trace.iter().map(|e| e.id.clone()).collect();
-            let names = ids.iter().map(|id| &**id).collect();
-            let f = factory.call(FnArgs::from((names, core::Verdict::STATUSES.to_vec()))).into_napi()?;
+            let names = |f: fn(&core::Action) -> &str| actions.iter().map(f).collect::<Vec<&str>>();
+            let tables =
+                (names(|a| &a.id), names(|a| &a.label), names(|a| &a.channel), core::Verdict::STATUSES.to_vec());
+            let f = factory.call(FnArgs::from(tables)).into_napi()?;
             self.assemble = Some(Assembler { function: f.create_ref().into_napi()?, ids });
         }
         let f = self.assemble.as_ref().expect("compiled above").function.borrow_back(env).into_napi()?;
@@ -577,7 +649,7 @@ impl Reply {
         let own = unsafe { cells.as_mut() };
         own[..self.cells.len()].copy_from_slice(&self.cells);
         // SAFETY: the same function, typed with the arguments it takes.
-        let f: Function<FnArgs<(&str, JsString, f64)>, Unknown> =
+        let f: Function<FnArgs<(&str, JsString, f64, f64)>, Unknown> =
             unsafe { Function::from_napi_value(env.raw(), f.raw()) }.into_napi()?;
         let json = std::str::from_utf8(&self.json).expect("JSON is UTF-8");
         // ASCII is Latin-1, which V8 copies as it is (UTF-8 it decodes).
@@ -585,17 +657,16 @@ impl Reply {
             true => env.create_string_latin1(self.text.as_bytes()),
             false => env.create_string(&self.text),
         };
-        f.call(FnArgs::from((json, text.into_napi()?, self.cells.len() as f64))).into_napi()
+        f.call(FnArgs::from((json, text.into_napi()?, n as f64, kind))).into_napi()
     }
 }
 
-/// A decision as JSON, as [`Decision`] (the log's time in epoch milliseconds).
+/// A logged decision as JSON, as [`Decision`] (the log's time in epoch milliseconds).
 #[derive(serde::Serialize)]
 struct DecisionJson<'a> {
     actions: Vec<ActionJson<'a>>,
     trace: TraceSlot,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    log: Option<LogJson<'a>>,
+    log: LogJson<'a>,
 }
 
 #[derive(serde::Serialize)]
@@ -607,14 +678,6 @@ struct LogJson<'a> {
     control: bool,
     time: f64,
     reward: Option<f64>,
-}
-
-/// The fast path's result with its trace as JSON, as [`RankedIndices`].
-#[derive(serde::Serialize)]
-struct IndicesJson {
-    actions: Vec<usize>,
-    priorities: Vec<f64>,
-    trace: TraceSlot,
 }
 
 /// One action's fate as JS reads it.
@@ -732,12 +795,8 @@ impl ActionCatalog {
         let mut decider = self.decider.borrow_mut();
         decider.decide_values(&self.inner, &values, contributions, &request, learner.map(|l| &l.inner)).into_napi()?;
         if request.trace {
-            let result = IndicesJson {
-                actions: decider.ranked().iter().map(|c| c.index).collect(),
-                priorities: decider.ranked().iter().map(|c| c.priority).collect(),
-                trace: TraceSlot,
-            };
-            return Ok(Either::B(self.reply.borrow_mut().send(env, &result, Some(decider.trace()))?));
+            let head = Head::Indices(decider.ranked());
+            return Ok(Either::B(self.reply.borrow_mut().send(env, &self.inner, head, Some(decider.trace()))?));
         }
         Ok(Either::A(RankedIndices {
             actions: decider.ranked().iter().map(|c| c.index as u32).collect(),
@@ -786,10 +845,14 @@ impl ActionCatalog {
             uplift: options.uplift.unwrap_or_default(),
         };
         let r = self.inner.decide_request(&fields(&customer)?, &request, learner.map(|l| &l.inner)).into_napi()?;
+        let mut reply = self.reply.borrow_mut();
+        let Some(e) = &r.log else {
+            return reply.send(env, &self.inner, Head::Actions(&r.decision.actions), Some(&r.decision.trace));
+        };
         let result = DecisionJson {
             actions: actions_json(&r.decision.actions),
             trace: TraceSlot,
-            log: r.log.as_ref().map(|e| LogJson {
+            log: LogJson {
                 customer: &e.customer,
                 action: e.action.as_deref(),
                 propensity: e.propensity,
@@ -797,9 +860,9 @@ impl ActionCatalog {
                 control: e.control,
                 time: e.time as f64 * 1000.0,
                 reward: e.reward,
-            }),
+            },
         };
-        self.reply.borrow_mut().send(env, &result, Some(&r.decision.trace))
+        reply.send(env, &self.inner, Head::Json(&result), Some(&r.decision.trace))
     }
 
     /// Campaign segments: customers grouped by score band and top factor, with size, mean

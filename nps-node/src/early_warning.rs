@@ -966,7 +966,8 @@ impl TicketScorer {
             // The common case crosses back as JSON (see `action::Reply`; none of its numbers
             // is NaN).
             let entries = trace.then_some(t.decision.trace.as_slice());
-            return Ok(Either::A(self.reply.send(env, &compact(&self.inner, t, trace), entries)?));
+            let head = crate::action::Head::Json(&compact(&self.inner, t, trace));
+            return Ok(Either::A(self.reply.send(env, self.inner.catalog(), head, entries)?));
         }
         Ok(Either::B(TicketResult {
             probability: t.probability,

@@ -2,6 +2,8 @@
 // Next-best-action from Node: the shipped playbook, the trace, contact policies, errors.
 const test = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
 
 const { ActionCatalog, Learner } = require('../../nps-node')
 
@@ -82,6 +84,16 @@ test('decideValues: the fast path decides as decide does, indices back, the trac
   const d = c.decide(customer, { score: 75, factors: { bill_shock: 0.9 }, now, top: 3 })
   const withTrace = c.decideValues(values, 75, contributions, { now, top: 3, trace: true })
   assert.deepEqual(withTrace.trace, d.trace)
+  // The ranked actions cross as numbers and are named on the JS side: the same keys in the
+  // same order as ever, the playbook's labels and channels.
+  assert.deepEqual(Object.keys(withTrace), ['actions', 'priorities', 'trace'])
+  assert.deepEqual([withTrace.actions, withTrace.priorities], [r.actions, r.priorities])
+  assert.deepEqual(Object.keys(d), ['actions', 'trace'])
+  const book = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'nps-core', 'src', 'action', 'playbook.json'), 'utf8'))
+  const byId = new Map(book.actions.map((a) => [a.id, a]))
+  assert.deepEqual(d.actions, r.actions.map((i, k) => ({ rank: k + 1, id: c.actions[i], label: byId.get(c.actions[i]).label,
+    channel: byId.get(c.actions[i]).channel, priority: r.priorities[k], value: d.actions[k].value })))
+  assert.deepEqual(d.actions.map((a) => Object.keys(a).join()), d.actions.map(() => 'rank,id,label,channel,priority,value'))
   // The history and its contact policies apply as in decide.
   const history = [{ action: 'detractor_callback', channel: 'call', group: 'care', time: now - 86400000, kind: 'presented' }]
   const r2 = c.decideValues(values, 75, undefined, { history, now, trace: true })
@@ -306,9 +318,7 @@ test('a customer without a survey answer gets a decision, the trace saying the a
 })
 
 test('ActionCatalog.load reads a catalogue file, errors naming the file', () => {
-  const fs = require('node:fs')
   const os = require('node:os')
-  const path = require('node:path')
   const file = path.join(__dirname, '..', '..', 'examples', 'catalogues', 'telco.json')
   const telco = ActionCatalog.load(file)
   assert.equal(telco.actions[0], 'contract_offer')
