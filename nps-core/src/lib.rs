@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod action;
+mod decimal_text;
 mod disjoint;
 pub mod early_warning;
 pub mod encode;

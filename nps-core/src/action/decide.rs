@@ -7,6 +7,7 @@ use super::catalog::{ActionValue, Catalog, FieldType};
 use super::condition::{Cond, Context, Node};
 use super::decision::{Choice, DecideOptions, Decision, RankedAction, TraceEntry, Verdict};
 use super::{Customer, Factor, FieldValue, Outcome};
+use crate::decimal_text::push_f64;
 use crate::error::{NpsError, Result};
 
 /// Buffers reused across decisions, so [`Catalog::decide_into`] and
@@ -394,14 +395,17 @@ impl Catalog {
     fn seen(&self, node: &Node, cx: &Context, customer: Option<&Customer>, out: &mut String) {
         // A factor's rank for `in_top`, its contribution for `raises_more_than`.
         let factor = |out: &mut String, k: usize, ranked: bool| {
-            let name = &self.factors[k];
+            out.push_str(&self.factors[k]);
             let c = cx.contribution[k];
             if c.is_nan() {
-                let _ = write!(out, "{name} not given");
+                out.push_str(" not given");
             } else if ranked {
-                let _ = write!(out, "{name} rank {} ({c})", cx.rank[k] + 1);
+                let _ = write!(out, " rank {} (", cx.rank[k] + 1);
+                push_f64(out, c);
+                out.push(')');
             } else {
-                let _ = write!(out, "{name} = {c}");
+                out.push_str(" = ");
+                push_f64(out, c);
             }
         };
         // Each part is written at the end of `out`, then taken back if an earlier part says
@@ -430,16 +434,19 @@ impl Catalog {
             | Cond::CodeIn { slot, .. }
             | Cond::Missing { slot, .. } => self.field_seen(*slot, cx, customer, out),
             Cond::Score { .. } => {
-                let _ = write!(out, "score = {}", cx.score);
+                out.push_str("score = ");
+                push_f64(out, cx.score);
             }
             Cond::Band(_) => {
-                let band = self.bands.get(cx.band).map_or("none", |b| b.name.as_str());
-                let _ = write!(out, "score = {}, band {band}", cx.score);
+                out.push_str("score = ");
+                push_f64(out, cx.score);
+                out.push_str(", band ");
+                out.push_str(self.bands.get(cx.band).map_or("none", |b| b.name.as_str()));
             }
             Cond::FactorTop { factor: k, .. } => factor(out, *k, true),
             Cond::FactorRaises { factor: k, .. } => factor(out, *k, false),
         }
-        if out.len() == part || out[..start].split("; ").any(|p| p == &out[part..]) {
+        if out.len() == part || said_before(&out[..start], &out[part..]) {
             out.truncate(start);
         }
     }
@@ -448,18 +455,22 @@ impl Catalog {
     fn field_seen(&self, slot: usize, cx: &Context, customer: Option<&Customer>, part: &mut String) {
         let (name, ty) = &self.fields[slot];
         let x = cx.values[slot];
+        part.push_str(name);
         if x.is_nan() {
-            let _ = write!(part, "{name} missing");
+            part.push_str(" missing");
             return;
         }
-        let _ = match ty {
-            FieldType::Number => write!(part, "{name} = {x}"),
-            FieldType::Bool => write!(part, "{name} = {}", x == 1.0),
+        part.push_str(" = ");
+        match ty {
+            FieldType::Number => push_f64(part, x),
+            FieldType::Bool => part.push_str(if x == 1.0 { "true" } else { "false" }),
             FieldType::String => match (customer.map(|c| &c.values[slot]), self.vocabulary[slot].get(x as usize)) {
-                (Some(FieldValue::Text(t)), _) | (_, Some(t)) => write!(part, "{name} = {t:?}"),
-                _ => write!(part, "{name} = a string no rule names"),
+                (Some(FieldValue::Text(t)), _) | (_, Some(t)) => {
+                    let _ = write!(part, "{t:?}");
+                }
+                _ => part.push_str("a string no rule names"),
             },
-        };
+        }
     }
 
     /// Fills the contribution and rank of each declared factor from the caller's factors:
@@ -558,6 +569,21 @@ enum Stage {
 
 /// Evaluates one condition set: `None` when it holds, else the first failing condition.
 #[inline(always)]
+/// Whether `part` is one of the `; `-separated parts of `said`.
+fn said_before(said: &str, part: &str) -> bool {
+    let (said, part) = (said.as_bytes(), part.as_bytes());
+    let mut from = 0;
+    for i in 0..=said.len() {
+        if i == said.len() || (said[i] == b';' && said.get(i + 1) == Some(&b' ')) {
+            if &said[from..i] == part {
+                return true;
+            }
+            from = i + 2;
+        }
+    }
+    false
+}
+
 fn check<'n>(node: &'n Node, cx: &Context) -> Option<&'n Node> {
     // An absent condition set (the common case) holds without a call.
     if matches!(node.cond, Cond::True) {

@@ -213,7 +213,9 @@ impl TraceEntry {
                 Verdict::NotEligible { path } | Verdict::NotApplicable { path } | Verdict::NotSuitable { path },
                 Some(c),
             ) => {
-                let _ = write!(out, "{path}: {c} ({})", self.seen);
+                for text in [&**path, ": ", c, " (", &self.seen, ")"] {
+                    out.push_str(text);
+                }
             }
             (v, _) => v.write_detail(out),
         }
