@@ -128,6 +128,61 @@ fn the_fast_path_decides_as_a_request() {
 }
 
 #[test]
+fn one_decider_reused_decides_as_fresh_requests() {
+    // A binding keeps one decider per catalogue: whatever came before (another customer, a
+    // learner, a log, an error), its next decision is the fresh request's.
+    let c = playbook();
+    let mut learner = Learner::new([1.0, 1.0], 0.0, 0).unwrap();
+    learner.record("retention_topup", "s", true);
+    let now = 1_782_864_000;
+    let mut decider = Decider::default();
+    for k in 0..60u32 {
+        let mut fields = common::unhappy_fields();
+        for (name, value) in fields.iter_mut() {
+            match (*name, k % 4) {
+                ("tenure_days", _) => *value = FieldValue::Number(f64::from((k * 37) % 900)),
+                ("last_nps", _) => *value = FieldValue::Number(f64::from(k % 11)),
+                ("segment", 1) => *value = FieldValue::Text("family".into()),
+                ("complained_outage", 2) => *value = FieldValue::Bool(false),
+                _ => {}
+            }
+        }
+        let factors = vec![
+            nps_core::action::Factor::new("bill_shock", f64::from(k % 5) / 4.0 - 0.5),
+            nps_core::action::Factor::new("repeat_contacts_90d", f64::from(k % 3) / 2.0),
+        ];
+        let request = DecideRequest {
+            score: Some(f64::from((k * 13) % 101)),
+            factors,
+            history: if k % 3 == 0 { history() } else { Vec::new() },
+            now: Some(now),
+            top: 1 + (k % 4) as usize,
+            segment: "s".into(),
+            seed: u64::from(k),
+            customer_id: (k % 5 == 0).then(|| format!("C{k}")),
+            ..Default::default()
+        };
+        let learner = (k % 7 == 0).then_some(&learner);
+        let bad = k % 11 == 5; // a factor given twice: an error, after which the next decides as ever
+        let request = match bad {
+            true => DecideRequest { factors: vec![nps_core::action::Factor::new("bill_shock", 1.0); 2], ..request },
+            false => request,
+        };
+        let fresh = c.decide_request(&fields, &request, learner);
+        let reused = decider.decide_request(&c, &fields, &request, learner);
+        match (fresh, reused) {
+            (Ok(fresh), Ok(log)) => {
+                assert_eq!(&fresh.decision, decider.decision(), "request {k}");
+                assert_eq!(fresh.log, log, "request {k}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("request {k}: {a:?} vs {b:?}"),
+        }
+        assert_eq!(bad, decider.decision().trace.is_empty());
+    }
+}
+
+#[test]
 fn requests_read_from_json_with_their_defaults_and_refuse_unknown_keys() {
     let r: DecideRequest = serde_json::from_str(
         r#"{"score": 75, "history": [{"action": "a", "channel": "sms",

@@ -844,13 +844,15 @@ impl ActionCatalog {
             mapping: d.mapping,
             uplift: options.uplift.unwrap_or_default(),
         };
-        let r = self.inner.decide_request(&fields(&customer)?, &request, learner.map(|l| &l.inner)).into_napi()?;
+        let mut decider = self.decider.borrow_mut();
+        let log = decider.decide_request(&self.inner, &fields(&customer)?, &request, learner.map(|l| &l.inner));
+        let (log, decision) = (log.into_napi()?, decider.decision());
         let mut reply = self.reply.borrow_mut();
-        let Some(e) = &r.log else {
-            return reply.send(env, &self.inner, Head::Actions(&r.decision.actions), Some(&r.decision.trace));
+        let Some(e) = &log else {
+            return reply.send(env, &self.inner, Head::Actions(&decision.actions), Some(&decision.trace));
         };
         let result = DecisionJson {
-            actions: actions_json(&r.decision.actions),
+            actions: actions_json(&decision.actions),
             trace: TraceSlot,
             log: LogJson {
                 customer: &e.customer,
@@ -862,7 +864,7 @@ impl ActionCatalog {
                 reward: e.reward,
             },
         };
-        reply.send(env, &self.inner, Head::Json(&result), Some(&r.decision.trace))
+        reply.send(env, &self.inner, Head::Json(&result), Some(&decision.trace))
     }
 
     /// Campaign segments: customers grouped by score band and top factor, with size, mean

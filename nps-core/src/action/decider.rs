@@ -137,61 +137,17 @@ impl Catalog {
     /// `ignore_extra`), the score from `score` or `probability`, `now` checked against the
     /// history and logging; with a `learner`, each action's propensity is a Thompson draw for
     /// the segment from a source seeded with `seed`; with a `customer_id`, the decision is
-    /// logged (see [`Catalog::decide_logged`]).
+    /// logged (see [`Catalog::decide_logged`]). A caller deciding again and again uses
+    /// [`Decider::decide_request`], which reuses its buffers.
     pub fn decide_request(
         &self,
         fields: &[(&str, FieldValue)],
         request: &DecideRequest,
         learner: Option<&Learner>,
     ) -> Result<DecideResponse> {
-        let score = churn_score(request.score, request.probability)?;
-        let renamed = |name: &str| -> String { request.mapping.get(name).cloned().unwrap_or_else(|| name.to_string()) };
-        let declared_field = |name: &str| !request.ignore_extra || self.field_index(name).is_some();
-        let fields: Vec<(String, FieldValue)> = fields
-            .iter()
-            .map(|(name, value)| (renamed(name), value.clone()))
-            .filter(|(name, _)| declared_field(name))
-            .collect();
-        let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-        let customer: Customer = self.customer(&named)?;
-        let factors: Vec<Factor> = request
-            .factors
-            .iter()
-            .map(|f| Factor { name: renamed(&f.name), contribution: f.contribution })
-            .filter(|f| !request.ignore_extra || self.factor_index(&f.name).is_some())
-            .collect();
-        let now = decision_time(request.now, &request.history, request.customer_id.is_some())?;
-        let (top, history, segment) = (request.top, &request.history, request.segment.as_str());
-        let uplift = self.uplift_by_action(&request.uplift)?;
-        let options = DecideOptions { top_n: top, propensity: None, uplift: uplift.as_deref() };
-        if learner.is_some() && options.uplift.is_some() {
-            return Err(uplift_with_learner());
-        }
-        let mut rng = Rng::new(request.seed);
-        Ok(match &request.customer_id {
-            Some(id) => {
-                let logging = Logging {
-                    customer_id: id,
-                    segment,
-                    control_share: request.control_share,
-                    control_salt: &request.control_salt,
-                    draws: request.draws,
-                };
-                let learning = learner.map(|l| (l, &mut rng));
-                let (decision, entry) =
-                    self.decide_logged(&customer, score, &factors, history, now, &options, learning, &logging)?;
-                DecideResponse { decision, log: Some(entry) }
-            }
-            None => {
-                let decision = match learner {
-                    None => self.decide(&customer, score, &factors, history, now, &options)?,
-                    Some(l) => {
-                        self.decide_learning(&customer, score, &factors, history, now, top, l, segment, &mut rng)?
-                    }
-                };
-                DecideResponse { decision, log: None }
-            }
-        })
+        let mut decider = Decider::default();
+        let log = decider.decide_request(self, fields, request, learner)?;
+        Ok(DecideResponse { decision: decider.decision, log })
     }
 }
 
@@ -234,6 +190,8 @@ pub struct Decider {
     ranked: Vec<Choice>,
     trace: Vec<TraceEntry>,
     draws: Vec<f64>,
+    /// The last decision by name ([`Decider::decide_request`]).
+    decision: Decision,
 }
 
 impl Decider {
@@ -253,7 +211,7 @@ impl Decider {
     ) -> Result<()> {
         let score = churn_score(request.score, request.probability)?;
         let now = decision_time(request.now, &request.history, false)?;
-        let Decider { scratch, ranked, trace, draws } = self;
+        let Decider { scratch, ranked, trace, draws, .. } = self;
         draws.clear();
         if let Some(l) = learner {
             l.draws_into(catalog, &request.segment, &mut Rng::new(request.seed), draws);
@@ -270,6 +228,99 @@ impl Decider {
         }
         let trace = if request.trace { Some(trace) } else { None };
         catalog.decide_values(values, score, contributions, &request.history, now, &options, scratch, ranked, trace)
+    }
+
+    /// [`Catalog::decide_request`] into this decider: the same decision (read it with
+    /// [`Decider::decision`]; empty after an error) and, for a logged one, its log entry.
+    /// An unlogged decision without a learner reuses the decider's scratch and trace.
+    pub fn decide_request(
+        &mut self,
+        catalog: &Catalog,
+        fields: &[(&str, FieldValue)],
+        request: &DecideRequest,
+        learner: Option<&Learner>,
+    ) -> Result<Option<DecisionLogEntry>> {
+        let done = self.decide_named(catalog, fields, request, learner);
+        if done.is_err() {
+            self.decision.actions.clear();
+            self.decision.trace.clear();
+        }
+        done
+    }
+
+    /// [`Decider::decide_request`] but for what an error leaves.
+    fn decide_named(
+        &mut self,
+        catalog: &Catalog,
+        fields: &[(&str, FieldValue)],
+        request: &DecideRequest,
+        learner: Option<&Learner>,
+    ) -> Result<Option<DecisionLogEntry>> {
+        let score = churn_score(request.score, request.probability)?;
+        // Names as given unless a mapping renames them or undeclared ones are left out.
+        let as_given = request.mapping.is_empty() && !request.ignore_extra;
+        let renamed = |name: &str| -> String { request.mapping.get(name).cloned().unwrap_or_else(|| name.to_string()) };
+        let customer: Customer = if as_given {
+            catalog.customer(fields)?
+        } else {
+            let declared_field = |name: &str| !request.ignore_extra || catalog.field_index(name).is_some();
+            let fields: Vec<(String, FieldValue)> = fields
+                .iter()
+                .map(|(name, value)| (renamed(name), value.clone()))
+                .filter(|(name, _)| declared_field(name))
+                .collect();
+            let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+            catalog.customer(&named)?
+        };
+        let renamed_factors: Vec<Factor>;
+        let factors: &[Factor] = if as_given {
+            &request.factors
+        } else {
+            renamed_factors = (request.factors.iter())
+                .map(|f| Factor { name: renamed(&f.name), contribution: f.contribution })
+                .filter(|f| !request.ignore_extra || catalog.factor_index(&f.name).is_some())
+                .collect();
+            &renamed_factors
+        };
+        let now = decision_time(request.now, &request.history, request.customer_id.is_some())?;
+        let (top, history, segment) = (request.top, &request.history, request.segment.as_str());
+        let uplift = catalog.uplift_by_action(&request.uplift)?;
+        let options = DecideOptions { top_n: top, propensity: None, uplift: uplift.as_deref() };
+        if learner.is_some() && options.uplift.is_some() {
+            return Err(uplift_with_learner());
+        }
+        let mut rng = Rng::new(request.seed);
+        match (&request.customer_id, learner) {
+            (Some(id), _) => {
+                let logging = Logging {
+                    customer_id: id,
+                    segment,
+                    control_share: request.control_share,
+                    control_salt: &request.control_salt,
+                    draws: request.draws,
+                };
+                let learning = learner.map(|l| (l, &mut rng));
+                let (decision, entry) =
+                    catalog.decide_logged(&customer, score, factors, history, now, &options, learning, &logging)?;
+                self.decision = decision;
+                Ok(Some(entry))
+            }
+            (None, None) => {
+                let Decider { scratch, decision, .. } = self;
+                catalog.decide_into(&customer, score, factors, history, now, &options, scratch, decision)?;
+                Ok(None)
+            }
+            (None, Some(l)) => {
+                self.decision =
+                    catalog.decide_learning(&customer, score, factors, history, now, top, l, segment, &mut rng)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The last decision by name ([`Decider::decide_request`]).
+    pub fn decision(&self) -> &Decision {
+        &self.decision
     }
 
     /// The actions of the last decision, best first (catalogue indices and priorities).
