@@ -1,6 +1,6 @@
 //! Python classes and functions for `nps_core::action`: `nps.ActionCatalog`, `nps.Learner`
 //! and, in `nps.action`, the control group, off-policy evaluation and uplift.
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use std::collections::HashMap;
 
@@ -130,6 +130,42 @@ impl PyLearner {
 /// pickles as its JSON.
 #[pyclass(module = "nps", name = "ActionCatalog", frozen)]
 pub struct PyActionCatalog(pub(crate) core::Catalog, Mutex<core::Decider>);
+
+/// The catalogue's decider, or `spare` while another thread decides with it. Never waits:
+/// building the result's Python objects can run other Python code, so a thread waiting
+/// here with the GIL could stall the one that holds the decider.
+fn own_decider<'a>(shared: &'a Mutex<core::Decider>, spare: &'a mut core::Decider) -> DeciderGuard<'a> {
+    match shared.try_lock() {
+        Ok(guard) => DeciderGuard::Shared(guard),
+        Err(TryLockError::Poisoned(e)) => DeciderGuard::Shared(e.into_inner()),
+        Err(TryLockError::WouldBlock) => DeciderGuard::Spare(spare),
+    }
+}
+
+/// What [`own_decider`] lends.
+enum DeciderGuard<'a> {
+    Shared(MutexGuard<'a, core::Decider>),
+    Spare(&'a mut core::Decider),
+}
+
+impl std::ops::Deref for DeciderGuard<'_> {
+    type Target = core::Decider;
+    fn deref(&self) -> &core::Decider {
+        match self {
+            DeciderGuard::Shared(g) => g,
+            DeciderGuard::Spare(d) => d,
+        }
+    }
+}
+
+impl std::ops::DerefMut for DeciderGuard<'_> {
+    fn deref_mut(&mut self) -> &mut core::Decider {
+        match self {
+            DeciderGuard::Shared(g) => g,
+            DeciderGuard::Spare(d) => d,
+        }
+    }
+}
 
 fn catalog(c: core::Catalog) -> PyActionCatalog {
     PyActionCatalog(c, Mutex::default())
@@ -369,8 +405,10 @@ impl PyActionCatalog {
         };
         let fields = fields(customer)?;
         let fields: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-        let r = this.0.decide_request(&fields, &request, learner.as_ref().map(|l| &l.0)).py()?;
-        let (d, log) = (r.decision, r.log);
+        let mut spare = core::Decider::default();
+        let mut decider = own_decider(&this.1, &mut spare);
+        let log = decider.decide_request(&this.0, &fields, &request, learner.as_ref().map(|l| &l.0)).py()?;
+        let d = decider.decision();
         let dict = PyDict::new(py);
         let actions = ranked_actions(py, &d.actions)?;
         let trace = PyList::empty(py);
@@ -382,6 +420,7 @@ impl PyActionCatalog {
         if let Some(e) = log {
             dict.set_item("log", log_entry(py, &e)?)?;
         }
+        drop(decider);
         // `nps.action.Decision`: the same dict, shown as a table in Jupyter.
         py.import("nps.action")?.getattr("Decision")?.call1((dict,))
     }
@@ -503,7 +542,8 @@ impl PyActionCatalog {
             segment: segment.to_string(),
             seed,
         };
-        let mut decider = self.1.lock().unwrap_or_else(|e| e.into_inner());
+        let mut spare = core::Decider::default();
+        let mut decider = own_decider(&self.1, &mut spare);
         decider.decide_values(&self.0, &values, &contributions, &request, learner.as_ref().map(|l| &l.0)).py()?;
         let ranked = decider.ranked();
         let out = PyDict::new(py);

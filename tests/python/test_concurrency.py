@@ -31,6 +31,26 @@ def test_models_shared_by_threads_predict_as_serially():
         assert np.array_equal(b.view(np.uint64), serial[1].view(np.uint64))
 
 
+def test_one_catalogue_decides_from_threads_as_serially():
+    # The catalogue lends its reusable decider to one call at a time and a fresh one to any
+    # other (it never waits for it): the same decisions and traces either way.
+    c = nps.ActionCatalog.playbook()
+    customers = [{"tenure_days": (k * 37) % 900, "segment": ["postpaid", "family", "prepaid"][k % 3],
+                  "complained_outage": k % 2 == 0, "complained_overage": k % 5 == 0, "monthly_bill": 20.0 + k,
+                  "payment_trend": 0.5 + (k % 7) / 7, "usage_trend_30d": 0.6, "last_nps": k % 11} for k in range(60)]
+
+    def run(_):
+        return [(c.decide(cu, score=(k * 13) % 101, factors={"bill_shock": (k % 5) / 4 - 0.5}, now=1_782_864_000),
+                 c.decide_values(c.encode(cu), score=(k * 13) % 101, trace=True))
+                for k, cu in enumerate(customers)]
+
+    serial = run(0)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, range(16)))
+    for r in results:
+        assert [(dict(d), v) for d, v in r] == [(dict(d), v) for d, v in serial]
+
+
 def test_a_heavy_call_releases_the_gil():
     # While one thread fits, another Python thread keeps running: a call that held the GIL
     # would leave the counter still.
