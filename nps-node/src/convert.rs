@@ -339,12 +339,13 @@ pub type Inputs = Named<Field>;
 
 /// An object's properties by name, each read as a `T`.
 ///
-/// A plain object of finite numbers (not -0), strings, booleans and nulls (the common
-/// case) crosses as the JSON text `JSON.stringify` writes for it, which serde reads: one
-/// N-API call instead of a handful per property (`encode` of eight fields, result included:
-/// 8.2 -> 4.7-7 µs). Anything else (NaN, a `Date`, an array, a class instance, a value serde
-/// does not read as a `T`) is read property by property, as before, so its errors are the
-/// same.
+/// A plain object of finite numbers, strings, booleans and nulls (the common case) crosses
+/// in one N-API call instead of a handful per property: a small JS function
+/// ([`PLAIN_FIELDS`]) sends the names and strings as one string and the numbers as they are
+/// in an array it keeps, so no number is written as text and read back (`encode` of eight
+/// fields, result included: 8.2 µs property by property, 4.7-7 µs as JSON, less again now;
+/// docs/benchmarks.md). Anything else (NaN, a `Date`, an array, a class instance, a value
+/// that is not a `T`) is read property by property, as before, so its errors are the same.
 #[derive(Debug)]
 pub struct Named<T>(std::collections::HashMap<String, T>);
 
@@ -370,49 +371,138 @@ impl<T> IntoIterator for Named<T> {
 }
 
 /// The JS half of [`Named`]: the object's JSON when JSON says all of it, else undefined.
-const PLAIN_JSON: &str = r#"(function plainJson(o) {
+const PLAIN_FIELDS: &str = r#"(function plainFields(o) {
   'use strict'
   if (typeof o !== 'object' || o === null) return undefined
   const proto = Object.getPrototypeOf(o)
   if (proto !== Object.prototype && proto !== null) return undefined
+  let cells = plainFields.cells
+  let text = ''
+  let n = 1
   for (const k in o) {
     const v = o[k]
     const t = typeof v
-    if (t !== 'string' && t !== 'boolean' && v !== null && (t !== 'number' || v - v !== 0)) return undefined
-    if (v === 0 && 1 / v < 0) return undefined // JSON writes -0 as 0
+    if (n + 4 > cells.length) {
+      const grown = new Float64Array(2 * cells.length)
+      grown.set(cells)
+      cells = plainFields.cells = grown
+    }
+    if (t === 'number') {
+      if (v - v !== 0) return undefined
+      cells[n] = 0
+      cells[n + 1] = v
+    } else if (t === 'string') {
+      cells[n] = 1
+      cells[n + 3] = v.length
+    } else if (t === 'boolean') {
+      cells[n] = 2
+      cells[n + 1] = v ? 1 : 0
+    } else if (v === null) {
+      cells[n] = 3
+    } else {
+      return undefined
+    }
+    cells[n + 2] = k.length
+    text += t === 'string' ? k + v : k
+    n += 4
   }
-  return JSON.stringify(o)
+  cells[0] = (n - 1) / 4
+  return text
 })"#;
 
 /// What the addon keeps per JS environment (`napi_set_instance_data`).
 struct Instance {
-    plain_json: napi::bindgen_prelude::FunctionRef<napi::bindgen_prelude::Unknown<'static>, Option<String>>,
+    plain_fields: napi::bindgen_prelude::FunctionRef<napi::bindgen_prelude::Unknown<'static>, Option<String>>,
 }
 
-/// `value`'s JSON if it is a plain object of JSON values ([`PLAIN_JSON`]).
-fn plain_json(env: &napi::Env, value: napi::sys::napi_value) -> napi::Result<Option<String>> {
-    use napi::bindgen_prelude::{FromNapiValue, Function, Unknown};
+/// A value of a plain object as [`PLAIN_FIELDS`] sends it.
+pub(crate) trait FromPlain: Sized {
+    /// The value from its kind (0 a number `x`, 1 the string `text`, 2 a boolean `x == 1`,
+    /// 3 null); `None` for one the type does not take (then read property by property, for
+    /// the error).
+    fn from_plain(kind: f64, x: f64, text: &str) -> Option<Self>;
+}
+
+impl FromPlain for f64 {
+    fn from_plain(kind: f64, x: f64, _: &str) -> Option<f64> {
+        (kind == 0.0).then_some(x)
+    }
+}
+
+impl FromPlain for Field {
+    fn from_plain(kind: f64, x: f64, text: &str) -> Option<Field> {
+        Some(match kind as u8 {
+            0 => Field::Number(x),
+            1 => Field::Text(text.to_string()),
+            2 => Field::Bool(x == 1.0),
+            _ => Field::Missing,
+        })
+    }
+}
+
+/// `value`'s fields if it is a plain object of finite numbers, strings, booleans and nulls
+/// ([`PLAIN_FIELDS`]): their names and strings come as one string, their count and, per
+/// field, its kind, number and lengths (in UTF-16 units) in the function's own array.
+fn plain_fields<T: FromPlain>(
+    env: &napi::Env,
+    value: napi::sys::napi_value,
+) -> napi::Result<Option<std::collections::HashMap<String, T>>> {
+    use napi::bindgen_prelude::{Float64ArraySlice, FromNapiValue, Function, JsObjectValue, Object, Unknown};
+    use napi::JsValue;
     if env.get_instance_data::<Instance>()?.is_none() {
-        let f: Function<Unknown<'static>, Option<String>> = env.run_script(PLAIN_JSON)?;
+        let f: Function<Unknown<'static>, Option<String>> = env.run_script(PLAIN_FIELDS)?;
+        let mut holder = Object::from_raw(env.raw(), f.raw());
+        holder.set_named_property("cells", Float64ArraySlice::from_data(env, vec![0.0; 64])?)?;
         // The reference goes with the environment itself (one released while the
         // environment is torn down would be released twice).
-        env.set_instance_data(Instance { plain_json: f.create_ref()? }, (), |c| std::mem::forget(c.value))?;
+        env.set_instance_data(Instance { plain_fields: f.create_ref()? }, (), |c| std::mem::forget(c.value))?;
     }
     let instance = env.get_instance_data::<Instance>()?.expect("set above");
-    let f = instance.plain_json.borrow_back(env)?;
+    let f = instance.plain_fields.borrow_back(env)?;
     // SAFETY: `value` is a live value of this call.
-    f.call(unsafe { Unknown::from_napi_value(env.raw(), value)? })
+    let Some(text) = f.call(unsafe { Unknown::from_napi_value(env.raw(), value)? })? else {
+        return Ok(None);
+    };
+    let holder = Object::from_raw(env.raw(), f.raw());
+    let cells: Float64ArraySlice = holder.get_named_property_unchecked("cells")?;
+    let mut fields = std::collections::HashMap::with_capacity(8);
+    let mut rest = text.as_str();
+    // The first `units` UTF-16 units of `rest`, taken off it.
+    let mut take = |units: f64| {
+        let mut end = 0;
+        let mut counted = 0.0;
+        for c in rest.chars() {
+            if counted >= units {
+                break;
+            }
+            counted += c.len_utf16() as f64;
+            end += c.len_utf8();
+        }
+        let (head, tail) = rest.split_at(end);
+        rest = tail;
+        head
+    };
+    let count = cells[0] as usize;
+    for cell in cells[1..1 + 4 * count].chunks_exact(4) {
+        let name = take(cell[2]);
+        let text = if cell[0] == 1.0 { take(cell[3]) } else { "" };
+        match T::from_plain(cell[0], cell[1], text) {
+            Some(v) => fields.insert(name.to_string(), v),
+            None => return Ok(None),
+        };
+    }
+    Ok(Some(fields))
 }
 
+/// The JS half of [`Named`]: the object's fields when they are all plain values, else
+/// property by property.
 impl<T> napi::bindgen_prelude::FromNapiValue for Named<T>
 where
-    T: serde::de::DeserializeOwned + napi::bindgen_prelude::FromNapiValue,
+    T: FromPlain + napi::bindgen_prelude::FromNapiValue,
 {
     unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
-        if let Some(json) = plain_json(&napi::Env::from_raw(env), value)? {
-            if let Ok(fields) = serde_json::from_str(&json) {
-                return Ok(Named(fields));
-            }
+        if let Some(fields) = plain_fields(&napi::Env::from_raw(env), value)? {
+            return Ok(Named(fields));
         }
         std::collections::HashMap::from_napi_value(env, value).map(Named)
     }

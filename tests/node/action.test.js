@@ -394,7 +394,8 @@ test('a trace with text beyond ASCII crosses whole, each entry cut where it ends
 })
 
 test('a plain customer object and the same fields read one by one give the same record, or the same error', () => {
-  // A plain object of JSON values crosses as its JSON; any other object (here: one whose
+  // A plain object of numbers, strings, booleans and nulls crosses in one call (names and
+  // strings as one string, numbers as they are); any other object (here: one whose
   // prototype is not Object.prototype) property by property. Both must read the same.
   const c = ActionCatalog.playbook()
   const slow = (o) => Object.assign(Object.create({ inherited: undefined }), o)
@@ -411,8 +412,7 @@ test('a plain customer object and the same fields read one by one give the same 
     assert.deepEqual(fast, outcome(() => c.encode(slow(v))), require('node:util').inspect(v))
   }
   assert.deepEqual(outcome(() => c.encode({ ...base, colour: 'red' })).slice(0, 14), 'UNKNOWN_VALUE:')
-  // Every double crosses to the bit: JS writes the shortest text that reads back the same,
-  // and serde reads it correctly rounded.
+  // Every double crosses to the bit.
   let state = 12345
   const next = () => { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648 }
   const doubles = [5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 2 ** 64, 2 ** 53 + 2, 0.1 + 0.2, -1e-300]
@@ -422,7 +422,22 @@ test('a plain customer object and the same fields read one by one give the same 
     assert.deepEqual(c.encode(v), c.encode(slow(v)), String(x))
     assert.ok(Object.is(c.encode(v)[3], x), String(x))
   }
-  // Factors too: a plain object of numbers as JSON, anything else one by one.
+  // Names and strings of any characters (lengths in UTF-16 units: accents, a surrogate
+  // pair, a NUL, an empty name), and more fields than the first array holds.
+  const wide = { 'é📞': 1, ...base, segment: 'naïve 📞\0x', '': 2 }
+  for (let i = 0; i < 40; i++) wide[`extra_${i}_📞`] = i % 2 ? `v${i}é` : i
+  const wideFactors = { ...wide, bill_shock: 0.5 }
+  for (const k of Object.keys(wideFactors)) if (typeof wideFactors[k] !== 'number') delete wideFactors[k]
+  const seen = (o, f) => outcome(() => c.decide(o, { score: 50, factors: f, now: 0, ignoreExtra: true }).trace.map((t) => t.seen))
+  assert.deepEqual(seen(wide, wideFactors), seen(slow(wide), slow(wideFactors)))
+  assert.match(seen(wide, wideFactors).join('|'), /last_nps = 7/)
+  // The names and strings arrive whole: the errors show them.
+  const echo = (o) => outcome(() => c.encode(o))
+  assert.match(echo({ 'é📞\0k': 1, ...base }), /customer field "é📞\\0k"/)
+  assert.match(echo({ ...base, monthly_bill: 'naïve 📞\0x' }), /naïve 📞\\0x/)
+  assert.deepEqual(echo({ 'é📞\0k': 1, ...base }), echo(slow({ 'é📞\0k': 1, ...base })))
+  assert.deepEqual(echo({ ...base, monthly_bill: 'naïve 📞\0x' }), echo(slow({ ...base, monthly_bill: 'naïve 📞\0x' })))
+  // Factors too: a plain object of numbers in one call, anything else one by one.
   const factors = { bill_shock: 0.5, repeat_contacts_90d: -0.25 }
   const decide = (f) => outcome(() => c.decide(base, { score: 50, factors: f, now: 0 }).actions.map((a) => a.id))
   assert.deepEqual(decide(factors), decide(slow(factors)))
