@@ -525,41 +525,6 @@ impl<T> napi::bindgen_prelude::TypeName for Named<T> {
 
 impl<T> napi::bindgen_prelude::ValidateNapiValue for Named<T> {}
 
-impl<'de> serde::Deserialize<'de> for Field {
-    /// A JSON value as [`Inputs`]' JSON holds them (no arrays or objects).
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a number, a string, a boolean or null")
-            }
-            fn visit_f64<E>(self, x: f64) -> std::result::Result<Field, E> {
-                Ok(Field::Number(x))
-            }
-            fn visit_i64<E>(self, x: i64) -> std::result::Result<Field, E> {
-                Ok(Field::Number(x as f64))
-            }
-            fn visit_u64<E>(self, x: u64) -> std::result::Result<Field, E> {
-                Ok(Field::Number(x as f64))
-            }
-            fn visit_str<E>(self, s: &str) -> std::result::Result<Field, E> {
-                Ok(Field::Text(s.to_string()))
-            }
-            fn visit_string<E>(self, s: String) -> std::result::Result<Field, E> {
-                Ok(Field::Text(s))
-            }
-            fn visit_bool<E>(self, b: bool) -> std::result::Result<Field, E> {
-                Ok(Field::Bool(b))
-            }
-            fn visit_unit<E>(self) -> std::result::Result<Field, E> {
-                Ok(Field::Missing)
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
 /// The cells of `inputs` in the order a model reads them; a missing field is an error that
 /// lists what the model reads, null and NaN are missing values.
 pub(crate) fn input_cells<'a>(
