@@ -240,82 +240,76 @@ impl Decider {
         request: &DecideRequest,
         learner: Option<&Learner>,
     ) -> Result<Option<DecisionLogEntry>> {
-        let done = self.decide_named(catalog, fields, request, learner);
+        // A decision that fails leaves nothing behind.
+        let mut decide = || -> Result<Option<DecisionLogEntry>> {
+            let score = churn_score(request.score, request.probability)?;
+            // Names as given unless a mapping renames them or undeclared ones are left out.
+            let as_given = request.mapping.is_empty() && !request.ignore_extra;
+            let renamed =
+                |name: &str| -> String { request.mapping.get(name).cloned().unwrap_or_else(|| name.to_string()) };
+            let customer: Customer = if as_given {
+                catalog.customer(fields)?
+            } else {
+                let declared_field = |name: &str| !request.ignore_extra || catalog.field_index(name).is_some();
+                let fields: Vec<(String, FieldValue)> = fields
+                    .iter()
+                    .map(|(name, value)| (renamed(name), value.clone()))
+                    .filter(|(name, _)| declared_field(name))
+                    .collect();
+                let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+                catalog.customer(&named)?
+            };
+            let renamed_factors: Vec<Factor>;
+            let factors: &[Factor] = if as_given {
+                &request.factors
+            } else {
+                renamed_factors = (request.factors.iter())
+                    .map(|f| Factor { name: renamed(&f.name), contribution: f.contribution })
+                    .filter(|f| !request.ignore_extra || catalog.factor_index(&f.name).is_some())
+                    .collect();
+                &renamed_factors
+            };
+            let now = decision_time(request.now, &request.history, request.customer_id.is_some())?;
+            let (top, history, segment) = (request.top, &request.history, request.segment.as_str());
+            let uplift = catalog.uplift_by_action(&request.uplift)?;
+            let options = DecideOptions { top_n: top, propensity: None, uplift: uplift.as_deref() };
+            if learner.is_some() && options.uplift.is_some() {
+                return Err(uplift_with_learner());
+            }
+            let mut rng = Rng::new(request.seed);
+            match (&request.customer_id, learner) {
+                (Some(id), _) => {
+                    let logging = Logging {
+                        customer_id: id,
+                        segment,
+                        control_share: request.control_share,
+                        control_salt: &request.control_salt,
+                        draws: request.draws,
+                    };
+                    let learning = learner.map(|l| (l, &mut rng));
+                    let (decision, entry) =
+                        catalog.decide_logged(&customer, score, factors, history, now, &options, learning, &logging)?;
+                    self.decision = decision;
+                    Ok(Some(entry))
+                }
+                (None, None) => {
+                    let Decider { scratch, decision, .. } = self;
+                    catalog.decide_into(&customer, score, factors, history, now, &options, scratch, decision)?;
+                    Ok(None)
+                }
+                (None, Some(l)) => {
+                    self.decision =
+                        catalog.decide_learning(&customer, score, factors, history, now, top, l, segment, &mut rng)?;
+                    Ok(None)
+                }
+            }
+        };
+        let done = decide();
         if done.is_err() {
             self.decision.actions.clear();
             self.decision.trace.clear();
         }
         done
-    }
-
-    /// [`Decider::decide_request`] but for what an error leaves.
-    fn decide_named(
-        &mut self,
-        catalog: &Catalog,
-        fields: &[(&str, FieldValue)],
-        request: &DecideRequest,
-        learner: Option<&Learner>,
-    ) -> Result<Option<DecisionLogEntry>> {
-        let score = churn_score(request.score, request.probability)?;
-        // Names as given unless a mapping renames them or undeclared ones are left out.
-        let as_given = request.mapping.is_empty() && !request.ignore_extra;
-        let renamed = |name: &str| -> String { request.mapping.get(name).cloned().unwrap_or_else(|| name.to_string()) };
-        let customer: Customer = if as_given {
-            catalog.customer(fields)?
-        } else {
-            let declared_field = |name: &str| !request.ignore_extra || catalog.field_index(name).is_some();
-            let fields: Vec<(String, FieldValue)> = fields
-                .iter()
-                .map(|(name, value)| (renamed(name), value.clone()))
-                .filter(|(name, _)| declared_field(name))
-                .collect();
-            let named: Vec<(&str, FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-            catalog.customer(&named)?
-        };
-        let renamed_factors: Vec<Factor>;
-        let factors: &[Factor] = if as_given {
-            &request.factors
-        } else {
-            renamed_factors = (request.factors.iter())
-                .map(|f| Factor { name: renamed(&f.name), contribution: f.contribution })
-                .filter(|f| !request.ignore_extra || catalog.factor_index(&f.name).is_some())
-                .collect();
-            &renamed_factors
-        };
-        let now = decision_time(request.now, &request.history, request.customer_id.is_some())?;
-        let (top, history, segment) = (request.top, &request.history, request.segment.as_str());
-        let uplift = catalog.uplift_by_action(&request.uplift)?;
-        let options = DecideOptions { top_n: top, propensity: None, uplift: uplift.as_deref() };
-        if learner.is_some() && options.uplift.is_some() {
-            return Err(uplift_with_learner());
-        }
-        let mut rng = Rng::new(request.seed);
-        match (&request.customer_id, learner) {
-            (Some(id), _) => {
-                let logging = Logging {
-                    customer_id: id,
-                    segment,
-                    control_share: request.control_share,
-                    control_salt: &request.control_salt,
-                    draws: request.draws,
-                };
-                let learning = learner.map(|l| (l, &mut rng));
-                let (decision, entry) =
-                    catalog.decide_logged(&customer, score, factors, history, now, &options, learning, &logging)?;
-                self.decision = decision;
-                Ok(Some(entry))
-            }
-            (None, None) => {
-                let Decider { scratch, decision, .. } = self;
-                catalog.decide_into(&customer, score, factors, history, now, &options, scratch, decision)?;
-                Ok(None)
-            }
-            (None, Some(l)) => {
-                self.decision =
-                    catalog.decide_learning(&customer, score, factors, history, now, top, l, segment, &mut rng)?;
-                Ok(None)
-            }
-        }
     }
 
     /// The last decision by name ([`Decider::decide_request`]).
