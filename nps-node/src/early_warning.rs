@@ -963,8 +963,8 @@ impl TicketScorer {
         }
         let t = &self.ticket;
         if !details {
-            // The common case crosses back as JSON (see `action::Reply`; none of its numbers
-            // is NaN).
+            // A traced ticket, or one with a factor's value in text, crosses back as JSON
+            // (see `action::Reply`; none of its numbers is NaN).
             let entries = trace.then_some(t.decision.trace.as_slice());
             let head = crate::action::Head::Json(&compact(&self.inner, t, trace));
             return Ok(Either::A(self.reply.send(env, self.inner.catalog(), head, entries)?));
