@@ -343,8 +343,8 @@ pub type Inputs = Named<Field>;
 /// in one N-API call instead of a handful per property: a small JS function
 /// ([`PLAIN_FIELDS`]) sends the names and strings as one string and the numbers as they are
 /// in an array it keeps, so no number is written as text and read back (`encode` of eight
-/// fields, result included: 8.2 µs property by property, 4.7-7 µs as JSON, less again now;
-/// docs/benchmarks.md). Anything else (NaN, a `Date`, an array, a class instance, a value
+/// fields, result included: 8.2 µs property by property, 4.7-7 µs as JSON, 6.0 µs of CPU
+/// this way on a slower day than those; docs/benchmarks.md). Anything else (NaN, a `Date`, an array, a class instance, a value
 /// that is not a `T`) is read property by property, as before, so its errors are the same.
 #[derive(Debug)]
 pub struct Named<T>(std::collections::HashMap<String, T>);
@@ -370,7 +370,9 @@ impl<T> IntoIterator for Named<T> {
     }
 }
 
-/// The JS half of [`Named`]: the object's JSON when JSON says all of it, else undefined.
+/// The JS half of [`Named`]: the object's names and strings as one string, its fields'
+/// kinds, numbers and lengths in `plainFields.cells` (see [`plain_fields`]); undefined when
+/// a value is not plain.
 const PLAIN_FIELDS: &str = r#"(function plainFields(o) {
   'use strict'
   if (typeof o !== 'object' || o === null) return undefined
