@@ -481,13 +481,15 @@ type AssemblerFactory<'env> =
     Function<'env, FnArgs<(Vec<&'env str>, Vec<&'env str>, Vec<&'env str>, Vec<&'static str>)>, Function<'env, (), ()>>;
 
 /// What a result holds besides its trace.
-pub(crate) enum Head<'a> {
+pub(crate) enum Head<'a, 'env> {
     /// Anything, written as JSON with a [`TraceSlot`] where the trace goes.
     Json(&'a dyn ErasedJson),
     /// `{ actions, trace }`: the ranked actions as `decide` returns them.
     Actions(&'a [core::RankedAction]),
     /// `{ actions, priorities, trace }`: catalogue indices, as `decideValues` returns them.
     Indices(&'a [core::Choice]),
+    /// A JS object built already (its trace is added last).
+    Object(Unknown<'env>),
 }
 
 /// A result that writes itself as JSON ([`Head::Json`]; serde's trait is not object safe).
@@ -508,13 +510,14 @@ const CELLS: usize = 5;
 /// `Reply`'s JS half, a factory given the actions' ids, labels and channels and the status
 /// names once: its function makes the result's head (`kind` 0: parses `json`; 1 and 2: the
 /// ranked actions as `decide` and `decideValues` return them, from their count and their
-/// (index, priority, value) triples after the trace's numbers) and puts in its `trace` slot
+/// (index, priority, value) triples after the trace's numbers; 3: `given`) and puts in its `trace` slot
 /// the entries cut from `text` by the first `n` numbers of the function's own `cells`
 /// (which `Reply` fills, laid out as [`Reply::cells`]).
 const ASSEMBLE: &str = r#"(function (ids, labels, channels, statuses) {
   'use strict'
-  function head(json, kind, cells, at) {
+  function head(json, kind, cells, at, given) {
     if (kind === 0) return JSON.parse(json)
+    if (kind === 3) return given
     const m = cells[at]
     const actions = []
     if (kind === 1) {
@@ -531,9 +534,9 @@ const ASSEMBLE: &str = r#"(function (ids, labels, channels, statuses) {
     }
     return { actions, priorities, trace: null }
   }
-  function assembleTrace(json, text, n, kind) {
+  function assembleTrace(json, text, n, kind, given) {
     const cells = assembleTrace.cells
-    const result = head(json, kind, cells, n)
+    const result = head(json, kind, cells, n, given)
     const trace = new Array(n / 5)
     let at = 0
     for (let i = 0, k = 0; k < n; i++, k += 5) {
@@ -562,7 +565,7 @@ impl Reply {
         &mut self,
         env: &'env Env,
         catalog: &core::Catalog,
-        head: Head<'_>,
+        head: Head<'_, 'env>,
         trace: Option<&[core::TraceEntry]>,
     ) -> Result<Unknown<'env>> {
         self.json.clear();
@@ -605,10 +608,15 @@ impl Reply {
         }
         // The head's numbers follow the trace's: a count, then (index, priority, value).
         let n = self.cells.len();
+        let mut given = None;
         let kind = match head {
             Head::Json(result) => {
                 result.write_json(&mut self.json);
                 0.0
+            }
+            Head::Object(object) => {
+                given = Some(object);
+                3.0
             }
             Head::Actions(actions) => {
                 self.cells.push(actions.len() as f64);
@@ -649,7 +657,7 @@ impl Reply {
         let own = unsafe { cells.as_mut() };
         own[..self.cells.len()].copy_from_slice(&self.cells);
         // SAFETY: the same function, typed with the arguments it takes.
-        let f: Function<FnArgs<(&str, JsString, f64, f64)>, Unknown> =
+        let f: Function<FnArgs<(&str, JsString, f64, f64, Option<Unknown>)>, Unknown> =
             unsafe { Function::from_napi_value(env.raw(), f.raw()) }.into_napi()?;
         let json = std::str::from_utf8(&self.json).expect("JSON is UTF-8");
         // ASCII is Latin-1, which V8 copies as it is (UTF-8 it decodes).
@@ -657,7 +665,7 @@ impl Reply {
             true => env.create_string_latin1(self.text.as_bytes()),
             false => env.create_string(&self.text),
         };
-        f.call(FnArgs::from((json, text.into_napi()?, n as f64, kind))).into_napi()
+        f.call(FnArgs::from((json, text.into_napi()?, n as f64, kind, given))).into_napi()
     }
 }
 

@@ -956,15 +956,19 @@ impl TicketScorer {
         }
         let now = now.as_ref().map(|t: &crate::convert::Time| t.seconds("now")).transpose()?;
         self.score(history, &event, now, own.as_ref(), learner.is_some())?;
-        if !details && !trace {
+        if !details {
             if let Some(result) = self.assembled(env)? {
-                return Ok(Either::A(result));
+                if !trace {
+                    return Ok(Either::A(result));
+                }
+                let (head, entries) = (crate::action::Head::Object(result), &self.ticket.decision.trace);
+                return Ok(Either::A(self.reply.send(env, self.inner.catalog(), head, Some(entries))?));
             }
         }
         let t = &self.ticket;
         if !details {
-            // A traced ticket, or one with a factor's value in text, crosses back as JSON
-            // (see `action::Reply`; none of its numbers is NaN).
+            // A ticket with a factor's value in text crosses back as JSON (see
+            // `action::Reply`; none of its numbers is NaN).
             let entries = trace.then_some(t.decision.trace.as_slice());
             let head = crate::action::Head::Json(&compact(&self.inner, t, trace));
             return Ok(Either::A(self.reply.send(env, self.inner.catalog(), head, entries)?));
@@ -987,7 +991,8 @@ impl TicketScorer {
     }
 }
 
-/// `ticket`'s common result (no trace, no details) from the numbers `ticketValues` writes:
+/// `ticket`'s result without its details (a trace is added by `action::Reply`) from the
+/// numbers `ticketValues` writes:
 /// a small JS function, compiled once per scorer with the names, the inputs' profiles and
 /// the actions, builds it from object literals out of its own `cells` (laid out as
 /// `valuesLayout`, then a (kind, number) pair per churn factor slot for the customer's value:

@@ -491,7 +491,7 @@ test('TicketScorer.ticketValues: the same ticket in one reused Float64Array', ()
   }
 })
 
-test('TicketScorer.ticket: the common result, built from numbers, is the traced result without its trace', () => {
+test('TicketScorer.ticket: the result built from numbers is the detailed one without its arrays, traced or not', () => {
   // Inputs of every kind: numbers, a boolean (0/1 read as false/true, other counts stay
   // numbers) and a category read from a number (its label is text: that ticket crosses as
   // JSON); what each shows beside the value (typical, mix) comes from the file.
@@ -522,16 +522,22 @@ test('TicketScorer.ticket: the common result, built from numbers, is the traced 
     const scorer = new TicketScorer(engine, churn, ActionCatalog.playbook(), model, { customer: defaults, topFactors })
     const one = histories()
     const two = histories()
+    const three = histories()
     let previous = null
     for (const id of [...one.keys()].filter((_, k) => k % 7 === 0)) {
       const now = b.asOf + 3_600_000
       const event = { time: now - 60_000, kind: 'contact_opened', department: 'billing' }
       const t = scorer.ticket(one.get(id), event, { now })
       const traced = scorer.ticket(two.get(id), event, { now, trace: true })
+      // The detailed result is built field by field on the Rust side: the reference.
+      const detailed = scorer.ticket(three.get(id), event, { now, details: true })
       assert.ok(Array.isArray(traced.trace))
       delete traced.trace
+      for (const o of [detailed, detailed.detractor ?? {}]) for (const k of ['features', 'contributions']) delete o[k]
+      assert.deepEqual(t, detailed, id)
+      assert.deepEqual(Object.keys(t), ['probability', 'score', 'logOdds', 'baseline', 'raising', 'lowering',
+        ...(model ? ['detractor'] : []), 'actions'])
       assert.equal(JSON.stringify(t), JSON.stringify(traced), id) // same keys, same order, same numbers
-      assert.deepEqual(t, traced, id)
       for (const f of [...t.raising, ...t.lowering]) {
         seen.add(f.value === null ? 'missing' : typeof f.value)
         if (f.mix) seen.add('mix')
