@@ -480,6 +480,10 @@ struct Assembler {
 type AssemblerFactory<'env> =
     Function<'env, FnArgs<(Vec<&'env str>, Vec<&'env str>, Vec<&'env str>, Vec<&'static str>)>, Function<'env, (), ()>>;
 
+/// [`ASSEMBLE`]'s function: (json, text, trace numbers, head kind, given head) -> result.
+type AssemblerFunction<'env> =
+    Function<'env, FnArgs<(&'env str, JsString<'env>, f64, f64, Option<Unknown<'env>>)>, Unknown<'env>>;
+
 /// What a result holds besides its trace.
 pub(crate) enum Head<'a, 'env> {
     /// Anything, written as JSON with a [`TraceSlot`] where the trace goes.
@@ -657,8 +661,7 @@ impl Reply {
         let own = unsafe { cells.as_mut() };
         own[..self.cells.len()].copy_from_slice(&self.cells);
         // SAFETY: the same function, typed with the arguments it takes.
-        let f: Function<FnArgs<(&str, JsString, f64, f64, Option<Unknown>)>, Unknown> =
-            unsafe { Function::from_napi_value(env.raw(), f.raw()) }.into_napi()?;
+        let f: AssemblerFunction = unsafe { Function::from_napi_value(env.raw(), f.raw()) }.into_napi()?;
         let json = std::str::from_utf8(&self.json).expect("JSON is UTF-8");
         // ASCII is Latin-1, which V8 copies as it is (UTF-8 it decodes).
         let text = match ascii {
