@@ -567,8 +567,6 @@ enum Stage {
     Suitability,
 }
 
-/// Evaluates one condition set: `None` when it holds, else the first failing condition.
-#[inline(always)]
 /// Whether `part` is one of the `; `-separated parts of `said`.
 fn said_before(said: &str, part: &str) -> bool {
     let (said, part) = (said.as_bytes(), part.as_bytes());
@@ -584,6 +582,8 @@ fn said_before(said: &str, part: &str) -> bool {
     false
 }
 
+/// Evaluates one condition set: `None` when it holds, else the first failing condition.
+#[inline(always)]
 fn check<'n>(node: &'n Node, cx: &Context) -> Option<&'n Node> {
     // An absent condition set (the common case) holds without a call.
     if matches!(node.cond, Cond::True) {
