@@ -180,9 +180,10 @@ impl Catalog {
     }
 }
 
-/// The reusable state of repeated fast-path decisions ([`Decider::decide_values`]): the
-/// scratch buffers, the ranked actions, the trace and the Thompson draws, which grow once
-/// and are then reused, so a decision allocates nothing. One per thread (the bindings keep
+/// The reusable state of repeated decisions ([`Decider::decide_values`] and, by name,
+/// [`Decider::decide_request`]): the scratch buffers, the ranked actions, the trace, the
+/// Thompson draws and the last named decision, which grow once and are then reused, so a
+/// fast-path decision allocates nothing. One per thread (the bindings keep
 /// one per catalogue object).
 #[derive(Debug, Clone, Default)]
 pub struct Decider {
