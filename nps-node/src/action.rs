@@ -514,9 +514,9 @@ const CELLS: usize = 5;
 /// `Reply`'s JS half, a factory given the actions' ids, labels and channels and the status
 /// names once: its function makes the result's head (`kind` 0: parses `json`; 1 and 2: the
 /// ranked actions as `decide` and `decideValues` return them, from their count and their
-/// (index, priority, value) triples after the trace's numbers; 3: `given`) and puts in its `trace` slot
-/// the entries cut from `text` by the first `n` numbers of the function's own `cells`
-/// (which `Reply` fills, laid out as [`Reply::cells`]).
+/// (index, priority, value) triples after the trace's numbers; 3: `given`) and puts in its
+/// `trace` slot the entries cut from `text` by the first `n` numbers of the function's own
+/// `cells` (which `Reply` fills, laid out as [`Reply::cells`]).
 const ASSEMBLE: &str = r#"(function (ids, labels, channels, statuses) {
   'use strict'
   function head(json, kind, cells, at, given) {

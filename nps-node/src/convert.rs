@@ -496,8 +496,8 @@ fn plain_fields<T: FromPlain>(
     Ok(Some(fields))
 }
 
-/// The JS half of [`Named`]: the object's fields when they are all plain values, else
-/// property by property.
+/// Reads a [`Named`]: through [`PLAIN_FIELDS`] when every value is plain, else property by
+/// property.
 impl<T> napi::bindgen_prelude::FromNapiValue for Named<T>
 where
     T: FromPlain + napi::bindgen_prelude::FromNapiValue,

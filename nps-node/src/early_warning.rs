@@ -957,22 +957,23 @@ impl TicketScorer {
         let now = now.as_ref().map(|t: &crate::convert::Time| t.seconds("now")).transpose()?;
         self.score(history, &event, now, own.as_ref(), learner.is_some())?;
         if !details {
-            if let Some(result) = self.assembled(env)? {
-                if !trace {
-                    return Ok(Either::A(result));
+            let assembled = self.assembled(env)?;
+            let t = &self.ticket;
+            let json;
+            let head = match assembled {
+                Some(result) if !trace => return Ok(Either::A(result)),
+                Some(result) => crate::action::Head::Object(result),
+                // A factor's value in text: the result crosses as JSON (none of its numbers
+                // is NaN).
+                None => {
+                    json = compact(&self.inner, t, trace);
+                    crate::action::Head::Json(&json)
                 }
-                let (head, entries) = (crate::action::Head::Object(result), &self.ticket.decision.trace);
-                return Ok(Either::A(self.reply.send(env, self.inner.catalog(), head, Some(entries))?));
-            }
-        }
-        let t = &self.ticket;
-        if !details {
-            // A ticket with a factor's value in text crosses back as JSON (see
-            // `action::Reply`; none of its numbers is NaN).
+            };
             let entries = trace.then_some(t.decision.trace.as_slice());
-            let head = crate::action::Head::Json(&compact(&self.inner, t, trace));
             return Ok(Either::A(self.reply.send(env, self.inner.catalog(), head, entries)?));
         }
+        let t = &self.ticket;
         Ok(Either::B(TicketResult {
             probability: t.probability,
             score: t.score,
@@ -992,12 +993,12 @@ impl TicketScorer {
 }
 
 /// `ticket`'s result without its details (a trace is added by `action::Reply`) from the
-/// numbers `ticketValues` writes:
-/// a small JS function, compiled once per scorer with the names, the inputs' profiles and
-/// the actions, builds it from object literals out of its own `cells` (laid out as
-/// `valuesLayout`, then a (kind, number) pair per churn factor slot for the customer's value:
-/// 0 a number, 1 a boolean, 2 missing). No JSON is written or parsed, so the object costs
-/// little more than `ticketValues`. The result equals the JSON path's ([`compact`]).
+/// numbers `ticketValues` writes: a small JS function, compiled once per scorer with the
+/// names, the inputs' profiles and the actions, builds it from object literals out of its
+/// own `cells` (laid out as `valuesLayout`, then a (kind, number) pair per churn factor slot
+/// for the customer's value: 0 a number, 1 a boolean, 2 missing). No JSON is written or
+/// parsed, so the object costs little more than `ticketValues`. The result equals the
+/// detailed one built field by field, and the JSON path's ([`compact`]).
 const ASSEMBLE_TICKET: &str = r#"(function (tables) {
   'use strict'
   const { inputs, profiles, ltr_inputs: ltrInputs, actions, layout: L } = JSON.parse(tables)
