@@ -132,6 +132,11 @@ fn one_call_equals_the_separate_calls_to_the_bit() {
         let readable = |idx: &[usize]| idx.iter().map(|&i| scorer.readable_factor(&ticket, i)).collect::<Vec<_>>();
         assert_eq!(readable(&ticket.raising), e.raising);
         assert_eq!(readable(&ticket.lowering), e.lowering);
+        // The parts a binding builds a factor from: its value, and the input's profile.
+        for (i, f) in ticket.raising.iter().chain(&ticket.lowering).zip(e.raising.iter().chain(&e.lowering)) {
+            assert_eq!(scorer.factor_value(&ticket, *i), f.value);
+            assert_eq!((&scorer.profiles()[*i].typical, &scorer.profiles()[*i].mix), (&f.typical, &f.mix));
+        }
 
         let ltr_cells = cells(&f, s.engine.names(), &s.ltr.inputs);
         let q = s.ltr.score_cells(&ltr_cells, &mut Vec::new()).unwrap();
