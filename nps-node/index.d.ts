@@ -2007,6 +2007,19 @@ export declare namespace features {
     constructor(definitions?: string | undefined | null, options?: HistoryOptions | undefined | null)
     /** Feature names, in the order `CustomerHistory.features` returns them. */
     get names(): Array<string>
+    /**
+     * The aggregates over the events that give what `sparkSql` needs to know of them, as
+     * JSON (a list of {name, expression}; empty when no feature sums). Throws when a
+     * feature is not written as Spark SQL.
+     */
+    sparkSqlRanges(): string
+    /**
+     * The features as of `asOf` (epoch seconds) as Spark SQL steps, given the row of the
+     * `sparkSqlRanges` aggregates as JSON: a JSON object with `events` (projections),
+     * `aggregates` (grouped by customer) and `steps` (projections), each column a
+     * {name, expression}.
+     */
+    sparkSql(asOf: number, ranges: string): string
   }
   /** The built-in event kinds. */
   export function builtInKinds(): Array<string>

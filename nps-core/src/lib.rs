@@ -40,6 +40,7 @@ pub mod model;
 pub mod monitor;
 mod pages;
 mod rng;
+mod spark_sql_text;
 pub mod stats;
 pub mod survey;
 pub mod survival;

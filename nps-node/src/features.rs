@@ -279,6 +279,26 @@ impl FeatureEngine {
     pub fn names(&self) -> Vec<String> {
         self.inner.names().to_vec()
     }
+
+    /// The aggregates over the events that give what `sparkSql` needs to know of them, as
+    /// JSON (a list of {name, expression}; empty when no feature sums). Throws when a
+    /// feature is not written as Spark SQL.
+    #[napi(catch_unwind)]
+    pub fn spark_sql_ranges(&self) -> Result<String> {
+        Ok(serde_json::to_string(&self.inner.spark_sql_ranges().into_napi()?).expect("plain data serialises"))
+    }
+
+    /// The features as of `asOf` (epoch seconds) as Spark SQL steps, given the row of the
+    /// `sparkSqlRanges` aggregates as JSON: a JSON object with `events` (projections),
+    /// `aggregates` (grouped by customer) and `steps` (projections), each column a
+    /// {name, expression}.
+    #[napi(catch_unwind)]
+    pub fn spark_sql(&self, as_of: i64, ranges: String) -> Result<String> {
+        let ranges: core::EventRanges = serde_json::from_str(&ranges)
+            .map_err(|e| nps_core::NpsError::invalid("ranges", e, "the row of sparkSqlRanges as JSON"))
+            .into_napi()?;
+        Ok(serde_json::to_string(&self.inner.spark_sql(as_of, &ranges).into_napi()?).expect("plain data serialises"))
+    }
 }
 
 /// One customer's events, added one at a time (in any order), with features equal to the

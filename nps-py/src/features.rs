@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::error::{error, IntoPy};
+use crate::error::{error, to_py, IntoPy};
 
 /// The built-in event kinds.
 #[pyfunction]
@@ -216,6 +216,24 @@ impl PyFeatureEngine {
     #[getter]
     fn names(&self) -> Vec<String> {
         self.0.names().to_vec()
+    }
+
+    /// The aggregates over the events that give what `spark_sql` needs to know of them, as
+    /// JSON (a list of {name, expression}; empty when no feature sums). Raises when a feature
+    /// is not written as Spark SQL.
+    fn spark_sql_ranges(&self) -> PyResult<String> {
+        Ok(serde_json::to_string(&self.0.spark_sql_ranges().py()?).expect("plain data serialises"))
+    }
+
+    /// The features as of `as_of` (epoch seconds) as Spark SQL steps, given the row of the
+    /// `spark_sql_ranges` aggregates as JSON: a JSON object with `events` (projections),
+    /// `aggregates` (grouped by customer) and `steps` (projections), each column a
+    /// {name, expression}.
+    fn spark_sql(&self, as_of: i64, ranges: &str) -> PyResult<String> {
+        let ranges: core::EventRanges = serde_json::from_str(ranges)
+            .map_err(|e| to_py(nps_core::NpsError::invalid("ranges", e, "the row of spark_sql_ranges as JSON")))?;
+        let sql = self.0.spark_sql(as_of, &ranges).py()?;
+        Ok(serde_json::to_string(&sql).expect("plain data serialises"))
     }
 
     fn __repr__(&self) -> String {

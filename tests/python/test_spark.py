@@ -461,3 +461,106 @@ def test_features_read_every_column_type_as_one_machine(spark):
         nps.features.compute(numbers, aht, as_of=base.as_of)
     with pytest.raises(Exception, match="not a boolean"):
         nps.spark.features(spark.createDataFrame(numbers), aht, as_of=base.as_of).collect()
+
+
+def _in_the_jvm(df):
+    """Whether a DataFrame runs without a Python worker."""
+    plan = df._jdf.queryExecution().executedPlan().toString()
+    return "ArrowEvalPython" not in plan and "MapInArrow" not in plan and "PythonUDF" not in plan
+
+
+HARD_SUMS = {"features": [
+    {"name": "spend", "kinds": ["payment", "top_up"], "aggregation": "sum", "field": "value"},
+    {"name": "mean_spend", "kinds": ["payment", "top_up"], "aggregation": "mean", "field": "value", "window": {"days": 60}},
+    {"name": "older_spend", "kinds": ["payment", "top_up"], "aggregation": "sum", "field": "value",
+     "window": {"days": 45.5, "offset_days": 10}},
+    {"name": "least", "kinds": ["payment", "top_up"], "aggregation": "min", "field": "value"},
+    {"name": "most", "kinds": ["payment", "top_up"], "aggregation": "max", "field": "value", "default": -1},
+    {"name": "first", "kinds": ["payment"], "aggregation": "first", "field": "value"},
+    {"name": "last", "kinds": ["top_up"], "aggregation": "last", "field": "value"},
+    {"name": "handled", "kinds": ["contact_resolved"], "aggregation": "sum", "field": "duration",
+     "filter": {"not": {"field": "flag", "equals": True}}},
+    {"name": "mid", "kinds": ["payment"], "aggregation": "count",
+     "filter": {"any": [{"field": "value", "min": -1, "max": 1}, {"all": [{"field": "department", "equals": "nowhere"}]}]}},
+    {"name": "billing", "kinds": ["contact_resolved"], "aggregation": "count", "default": 7,
+     "filter": {"field": "department", "equals": "billing"}},
+    {"name": "answers", "kinds": ["survey_answer"], "aggregation": "nps_category", "field": "value"},
+    {"name": "since", "kinds": ["payment"], "aggregation": "days_since_last"},
+    {"name": "ratio", "ratio": ["spend", "older_spend"], "default": 0.5},
+    {"name": "gap", "difference": ["most", "least"]}]}
+
+
+def _hard_events(customers=150, seed=21):
+    """Values a sum in any order gets wrong (mixed signs, zeros of both signs, cancellations,
+    magnitudes from 1e-9 to 1e7, halfway cases), nulls, and customers with only later events."""
+    rng = np.random.default_rng(seed)
+    n = customers * 40
+    kinds = rng.choice(["payment", "top_up", "contact_resolved", "survey_answer"], n, p=[0.45, 0.25, 0.2, 0.1])
+    value = rng.choice([0.01, 0.1, 0.3, 1e7, 1e-9, 2.0 ** 53, 1.0, 0.0, -0.0], n) * rng.choice([1, -1, 3, 7], n)
+    value = np.where(rng.random(n) < 0.3, rng.normal(0, 1e3, n).round(2), value)
+    value = np.where(rng.random(n) < 0.05, np.nan, value)
+    value = np.where(kinds == "survey_answer", rng.integers(0, 11, n).astype(float), value)
+    when = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 200 * 86_400, n), unit="s")
+    events = pd.DataFrame({
+        "customer": rng.integers(0, customers, n), "time": when, "kind": kinds, "value": value,
+        "duration": np.where(kinds == "contact_resolved", rng.integers(0, 5_000, n) + rng.choice([0, 0.5, 1e-6], n), np.nan),
+        "department": rng.choice(["billing", "tech", None], n),
+        "flag": pd.array(rng.choice([True, False, None], n), dtype=object)})
+    late = pd.DataFrame({"customer": [customers + 1], "time": [pd.Timestamp("2027-01-01")], "kind": ["payment"],
+                         "value": [5.0], "duration": [np.nan], "department": [None], "flag": [None]})
+    return _unique_times(pd.concat([events, late], ignore_index=True))
+
+
+def test_features_in_spark_sql_equal_one_machine_to_the_bit(spark):
+    events = _hard_events()
+    as_of = "2026-06-15"
+    want = nps.features.compute(events, HARD_SUMS, as_of=as_of)
+    assert (want["spend"] != want["spend"].round(2)).sum() > 10 and np.signbit(want["least"]).sum() > 10
+    df = spark.createDataFrame(events).repartition(7)
+    got = nps.spark.features(df, HARD_SUMS, as_of=as_of)
+    assert _in_the_jvm(got)
+    got = got.toPandas().set_index("customer")
+    assert sorted(got.index) == sorted(want.index)
+    got = got.loc[want.index, list(want.columns)]
+    assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
+    # Text customers, and a set with an aggregation the SQL does not write (the event path).
+    text = events.assign(customer="C" + events["customer"].astype(str))
+    spread = {"features": HARD_SUMS["features"][:2] + [
+        {"name": "spread", "kinds": ["payment"], "aggregation": "std", "field": "value"}]}
+    for frame, definitions, jvm in ((text, HARD_SUMS, True), (events, spread, False)):
+        want = nps.features.compute(frame, definitions, as_of=as_of)
+        got = nps.spark.features(spark.createDataFrame(frame), definitions, as_of=as_of)
+        assert _in_the_jvm(got) == jvm
+        got = got.toPandas().set_index("customer").loc[want.index, list(want.columns)]
+        assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
+
+
+def test_sums_too_wide_for_spark_sql_go_through_the_core(spark):
+    events = _hard_events(customers=30)
+    events.loc[events.index[:5], "value"] = [1e-300, 3e-299, 1e250, -1e-310, 5.0]
+    want = nps.features.compute(events, HARD_SUMS, as_of="2026-06-15")
+    got = nps.spark.features(spark.createDataFrame(events), HARD_SUMS, as_of="2026-06-15")
+    assert not _in_the_jvm(got)
+    got = got.toPandas().set_index("customer").loc[want.index, list(want.columns)]
+    assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("duration", -5.0, "duration = -5.0 is negative (an event of customer 3)"),
+    # Too large for the sums' digits: the event path refuses it, in the same words.
+    ("value", 1e300, "is outside finite numbers of magnitude at most 1e290 (an event of customer 3)"),
+    ("kind", "teleport", 'unknown event kind teleport; expected one of a built-in kind'),
+    ("survey", 11.0, "value (a survey answer) = 11.0 is outside whole answers on the scale 0..=10"),
+    ("time", None, "time is missing (null) in an event of kind"),
+])
+def test_a_refused_event_stops_spark_sql_with_the_core_s_words(spark, column, value, words):
+    events = _hard_events(customers=20)
+    row = events.index[events["customer"] == 3][0]
+    if column == "survey":
+        events.loc[row, ["kind", "value"]] = ["survey_answer", value]
+    else:
+        events[column] = events[column].astype(object)
+        events.loc[row, column] = value
+    schema = "customer long, time timestamp, kind string, value double, duration double, department string, flag boolean"
+    with pytest.raises(Exception, match=re.escape(words)):  # local data: raised while Spark plans
+        nps.spark.features(spark.createDataFrame(events, schema), HARD_SUMS, as_of="2026-06-15").collect()

@@ -13,6 +13,7 @@ mod definition;
 mod event_table_builder;
 mod history;
 mod retention;
+mod spark_sql;
 mod survival_data;
 
 pub(crate) use compute::RowScratch;
@@ -23,4 +24,5 @@ pub use definition::{
 pub use event_table_builder::{EventTableBuilder, Id};
 pub use history::{CustomerHistory, Event, HISTORY_FORMAT, HISTORY_VERSION};
 pub use retention::{retention, RETENTION_JSON};
+pub use spark_sql::{EventRanges, FeatureSql, SqlColumn};
 pub use survival_data::{survival_data, CustomerSurvival};

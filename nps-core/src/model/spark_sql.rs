@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::ChurnModel;
 use crate::encode::{ColumnSpec, EncodedColumn, UnseenPolicy};
 use crate::error::{NpsError, Result};
+use crate::spark_sql_text::{escape_plain, identifier, number, raise, raise_with, text};
 
 /// [`ChurnModel::spark_sql`]: the expression and how it reads each input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,46 +117,4 @@ fn terms(column: &EncodedColumn, unseen: UnseenPolicy) -> Vec<String> {
             )]
         }
     }
-}
-
-/// A double as a Spark SQL DOUBLE literal that reads back to the same bits (the shortest
-/// digits that do, in scientific notation with the `D` suffix).
-fn number(x: f64) -> String {
-    let digits = format!("{:E}D", x.abs());
-    if x.is_sign_negative() {
-        format!("(-{digits})")
-    } else {
-        digits
-    }
-}
-
-/// A column name, quoted.
-fn identifier(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
-/// A string literal. Text with a quote or a backslash goes in as its UTF-8 bytes in hex, so
-/// that the literal reads the same whatever `spark.sql.parser.escapedStringLiterals` says.
-fn text(s: &str) -> String {
-    if s.contains(['\'', '\\']) {
-        let hex: String = s.bytes().map(|b| format!("{b:02X}")).collect();
-        format!("DECODE(UNHEX('{hex}'), 'UTF-8')")
-    } else {
-        format!("'{s}'")
-    }
-}
-
-/// Text for inside a literal of [`raise`]: its quotes and backslashes dropped (a message).
-fn escape_plain(s: &str) -> String {
-    s.replace(['\'', '\\'], "")
-}
-
-/// Stops the job with `message`.
-fn raise(message: &str) -> String {
-    format!("RAISE_ERROR('{}')", escape_plain(message))
-}
-
-/// Stops the job with `message` followed by the value of `value` (an expression).
-fn raise_with(message: &str, value: &str) -> String {
-    format!("RAISE_ERROR(CONCAT('{}', CAST({value} AS STRING)))", escape_plain(message))
 }

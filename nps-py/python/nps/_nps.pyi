@@ -214,6 +214,15 @@ class FeatureEngine:
     @property
     def names(self) -> Any:
         """Feature names, in the order `CustomerHistory.features` returns them."""
+    def spark_sql(self, as_of, ranges) -> Any:
+        """The features as of `as_of` (epoch seconds) as Spark SQL steps, given the row of the
+        `spark_sql_ranges` aggregates as JSON: a JSON object with `events` (projections),
+        `aggregates` (grouped by customer) and `steps` (projections), each column a
+        {name, expression}."""
+    def spark_sql_ranges(self) -> Any:
+        """The aggregates over the events that give what `spark_sql` needs to know of them, as
+        JSON (a list of {name, expression}; empty when no feature sums). Raises when a feature
+        is not written as Spark SQL."""
 
 @final
 class Interval:

@@ -601,6 +601,56 @@ def _features_batch(table: Any, definitions: Optional[str], as_of: int, declared
     return pa.RecordBatch.from_arrays(arrays, names=["customer"] + names)
 
 
+# The optional event columns and the Spark types the SQL path reads them as.
+_SQL_OPTIONAL = (("value", "double"), ("duration", "double"), ("department", "string"), ("flag", "boolean"))
+
+
+def _sql_types(schema: Any) -> bool:
+    """Whether the event columns have the types the SQL path reads (others go to the
+    event path, which converts or names them)."""
+    from pyspark.sql import types as T
+
+    def of(name: str, *types: Any) -> bool:
+        return name not in schema.names or isinstance(schema[name].dataType, types)
+
+    customer = schema["customer"].dataType
+    number = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType)
+    return (isinstance(customer, (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.StringType))
+            and isinstance(schema["time"].dataType, T.TimestampType) and isinstance(schema["kind"].dataType, T.StringType)
+            and of("value", *number) and of("duration", *number) and of("department", T.StringType)
+            and of("flag", T.BooleanType))
+
+
+def _features_sql(events: Any, text: str, as_of: int, declared: list) -> Any:
+    """The features as Spark SQL written by the core (``FeatureEngine.spark_sql``), or None
+    when the set or the events are for the event path: an aggregation Spark SQL does not
+    compute as the core, column types the SQL does not read, or sums of magnitudes too far
+    apart. Sums need one pass over the events first (their smallest and largest
+    magnitudes)."""
+    import json
+
+    F, _ = _spark()
+    if not _sql_types(events.schema):
+        return None
+    engine = _nps.FeatureEngine(text, declared)
+    df = events.select(*[c for c in _EVENT_COLUMNS if c in events.columns and c != "case"])
+    for name, kind in _SQL_OPTIONAL:
+        if name not in df.columns:
+            df = df.withColumn(name, F.lit(None).cast(kind))
+    try:
+        ranges = json.loads(engine.spark_sql_ranges())
+        found = df.agg(*[F.expr(c["expression"]).alias(c["name"]) for c in ranges]).first().asDict() if ranges else {}
+        sql = json.loads(engine.spark_sql(as_of, json.dumps(found)))
+    except NpsError:
+        return None
+    for step in sql["events"]:
+        df = df.select(*[F.expr(c["expression"]).alias(c["name"]) for c in step])
+    df = df.groupBy("customer").agg(*[F.expr(c["expression"]).alias(c["name"]) for c in sql["aggregates"]])
+    for step in sql["steps"]:
+        df = df.select(*[F.expr(c["expression"]).alias(c["name"]) for c in step])
+    return df
+
+
 def features(events: Any, definitions: Any = None, as_of: Any = None, declared_kinds: Sequence[str] = (),
              partitions: Optional[int] = None) -> Any:
     """Churn features of every customer of a Spark DataFrame of events (the columns of
@@ -630,6 +680,9 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
     declared = [str(k) for k in declared_kinds]
     names = list(_nps.FeatureEngine(text, declared).names)  # bad definitions fail here, on the driver
     when = _epoch_second(as_of, "as_of")
+    in_sql = None if text is None else _features_sql(events, text, when, declared)
+    if in_sql is not None:
+        return in_sql
     customer_field = events.schema["customer"]
     schema = T.StructType([T.StructField("customer", customer_field.dataType)]
                           + [T.StructField(n, T.DoubleType()) for n in names])

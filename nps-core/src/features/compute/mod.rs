@@ -20,3 +20,4 @@ mod plan;
 pub(crate) use engine::RowScratch;
 pub use engine::{compute, compute_view, FeatureEngine, FeatureMatrix};
 pub use part::FeatureParts;
+pub(crate) use plan::days_to_seconds;

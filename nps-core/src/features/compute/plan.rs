@@ -188,7 +188,7 @@ fn code(e: &Ev, field: Field, t: &EventView<'_>) -> u32 {
     }
 }
 
-fn days_to_seconds(days: f64) -> i64 {
+pub(crate) fn days_to_seconds(days: f64) -> i64 {
     // Saturating float-to-int conversion; windows beyond the i64 range are unbounded anyway.
     (days * DAY).round() as i64
 }
