@@ -523,7 +523,19 @@ def test_features_in_spark_sql_equal_one_machine_to_the_bit(spark):
     assert sorted(got.index) == sorted(want.index)
     got = got.loc[want.index, list(want.columns)]
     assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
-    # Text customers, and a set with an aggregation the SQL does not write (the event path).
+    # Whole numbers (one digit per sum), text customers, and a set with an aggregation the
+    # SQL does not write (the event path).
+    whole = events.assign(value=events["value"].round(), duration=events["duration"].round())
+    zeros = pd.DataFrame({"customer": [500, 500, 501, 501], "kind": "payment", "value": [-0.0, -0.0, 0.0, -0.0],
+                          "time": pd.Timestamp("2026-05-01") + pd.to_timedelta([0, 1, 2, 3], unit="s")})
+    whole = pd.concat([whole, zeros], ignore_index=True)
+    want = nps.features.compute(whole, HARD_SUMS, as_of=as_of)
+    negative_zero = lambda c: ((want[c] == 0) & np.signbit(want[c])).sum()  # noqa: E731
+    assert negative_zero("least") > 1 and negative_zero("spend") == 1 and negative_zero("most") == 1
+    got = nps.spark.features(spark.createDataFrame(whole), HARD_SUMS, as_of=as_of)
+    assert _in_the_jvm(got)
+    got = got.toPandas().set_index("customer").loc[want.index, list(want.columns)]
+    assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
     text = events.assign(customer="C" + events["customer"].astype(str))
     spread = {"features": HARD_SUMS["features"][:2] + [
         {"name": "spread", "kinds": ["payment"], "aggregation": "std", "field": "value"}]}

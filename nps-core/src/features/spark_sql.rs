@@ -56,6 +56,13 @@ pub struct EventRanges {
     pub duration_least: Option<f64>,
     /// The largest duration.
     pub duration_greatest: Option<f64>,
+    /// How many values are not whole numbers (`None`: not counted). With none, every value
+    /// is a multiple of 1, and a sum of whole numbers below `2^52` is one integer digit.
+    #[serde(default)]
+    pub value_fractions: Option<u64>,
+    /// How many durations are not whole numbers (`None`: not counted).
+    #[serde(default)]
+    pub duration_fractions: Option<u64>,
     /// How many values are -0 (`None`: not counted, so there may be some).
     #[serde(default)]
     pub value_negative_zeros: Option<u64>,
@@ -132,6 +139,10 @@ impl FeatureEngine {
                     &format!("{name}_greatest"),
                     format!("MAX(CASE WHEN NOT ISNAN({x}) THEN ABS({x}) END)"),
                 ));
+                out.push(column(
+                    &format!("{name}_fractions"),
+                    format!("COUNT_IF(NOT ISNAN({x}) AND {x} % 1.0D <> 0.0D)"),
+                ));
             }
             if signed.contains(&field) {
                 out.push(column(&format!("{name}_negative_zeros"), format!("COUNT_IF({})", zero_of_sign(&x, "-0.0"))));
@@ -187,11 +198,11 @@ impl FeatureEngine {
             match a.aggregation {
                 Aggregation::Count => {}
                 Aggregation::Sum | Aggregation::Mean => {
-                    let (least, greatest) = match field {
-                        Field::Duration => (ranges.duration_least, ranges.duration_greatest),
-                        _ => (ranges.value_least, ranges.value_greatest),
+                    let (least, greatest, fractions) = match field {
+                        Field::Duration => (ranges.duration_least, ranges.duration_greatest, ranges.duration_fractions),
+                        _ => (ranges.value_least, ranges.value_greatest, ranges.value_fractions),
                     };
-                    let digits = Digits::covering(least, greatest, ranges.rows, &f.name)?;
+                    let digits = Digits::covering(least, greatest, fractions == Some(0), ranges.rows, &f.name)?;
                     for k in 0..digits.count {
                         aggregates.push(column(
                             &format!("_s{j}_{k}"),
@@ -239,11 +250,10 @@ impl FeatureEngine {
             let empty_value = f.default.unwrap_or_else(|| a.aggregation.empty_value());
             let empty = number(empty_value);
             let zeros = ranges.negative_zeros(numeric_field(a.field));
-            let sum = if zeros {
-                format!("CASE WHEN _z{j} = 0 THEN {} ELSE _r{j} END", number(-0.0))
-            } else {
-                format!("_r{j}")
-            };
+            // -0 is written -ABS() of a zero, never as a literal: Spark's optimizer takes the
+            // literals -0.0 and 0.0 as equal and folds a CASE that chooses between them.
+            let sum =
+                if zeros { format!("CASE WHEN _z{j} = 0 THEN -ABS(_r{j}) ELSE _r{j} END") } else { format!("_r{j}") };
             let (value, none) = match a.aggregation {
                 Aggregation::Count if empty_value == 0.0 && f.default.is_none() => {
                     (format!("CAST(_n{j} AS DOUBLE)"), None)
@@ -253,11 +263,11 @@ impl FeatureEngine {
                 Aggregation::Sum => (sum, None), // no events: digits of 0, the sum 0 (the empty value)
                 Aggregation::Mean => (format!("({sum}) / CAST(_n{j} AS DOUBLE)"), Some(format!("_n{j} = 0"))),
                 Aggregation::Min | Aggregation::Max if zeros => {
-                    let (with, without) = if a.aggregation == Aggregation::Min { (-0.0, 0.0) } else { (0.0, -0.0) };
+                    let (with, without) =
+                        if a.aggregation == Aggregation::Min { ("-ABS", "ABS") } else { ("ABS", "-ABS") };
                     let value = format!(
-                        "CASE WHEN _x{j} = 0.0D THEN (CASE WHEN _z{j} > 0 THEN {} ELSE {} END) ELSE _x{j} END",
-                        number(with),
-                        number(without)
+                        "CASE WHEN _x{j} = 0.0D THEN (CASE WHEN _z{j} > 0 THEN {with}(_x{j}) ELSE {without}(_x{j}) END) \
+                         ELSE _x{j} END"
                     );
                     (value, Some(format!("_x{j} IS NULL")))
                 }
@@ -479,9 +489,15 @@ pub(crate) struct Digits {
 
 impl Digits {
     /// The digits of values whose non-zero magnitudes lie between `least` and `greatest`
-    /// (clamped to [`MAX_MAGNITUDE`]: a larger value stops the job), summed over at most
-    /// `rows` values.
-    pub(crate) fn covering(least: Option<f64>, greatest: Option<f64>, rows: u64, name: &str) -> Result<Digits> {
+    /// (clamped to [`MAX_MAGNITUDE`]: a larger value stops the job), `whole` numbers or
+    /// not, summed over at most `rows` values.
+    pub(crate) fn covering(
+        least: Option<f64>,
+        greatest: Option<f64>,
+        whole: bool,
+        rows: u64,
+        name: &str,
+    ) -> Result<Digits> {
         let bits = 64 - rows.max(1).leading_zeros();
         let width = 52.min(62 - bits);
         let clamp = |x: Option<f64>| x.filter(|x| *x > 0.0).map(|x| x.min(MAX_MAGNITUDE));
@@ -489,7 +505,15 @@ impl Digits {
             return Ok(Digits { low: 0, width, count: 1 }); // only zeros
         };
         let greatest = clamp(greatest).unwrap_or(least).max(least);
-        let low = if least < f64::MIN_POSITIVE { -1074 } else { exponent(least) - 52 };
+        // The lowest bit any value can have: 1 for whole numbers, else the least's last
+        // significand bit.
+        let low = if whole {
+            0
+        } else if least < f64::MIN_POSITIVE {
+            -1074
+        } else {
+            exponent(least) - 52
+        };
         let span = (exponent(greatest) + 1 - low) as u32;
         let count = span.div_ceil(width).max(1);
         if low < -1022 || count > MOST_DIGITS {
@@ -744,6 +768,9 @@ mod tests {
                 sums[k as usize] += sign * digit as i64;
             }
         }
+        if d.count == 1 {
+            return sums[0] as f64 * 2f64.powi(d.low);
+        }
         let mask = (1i64 << d.width) - 1;
         let carry = |sign: i64| {
             let mut digits = Vec::new();
@@ -792,9 +819,6 @@ mod tests {
         if l > 0.0 && q && l * 2.0 == (h + l * 2.0) - h {
             h += l * 2.0;
         }
-        if d.count == 1 {
-            h = sums[0] as f64;
-        }
         (if negative { -h } else { h }) * 2f64.powi(d.low)
     }
 
@@ -802,7 +826,8 @@ mod tests {
         let nonzero = || xs.iter().filter(|x| **x != 0.0).map(|x| x.abs());
         let least = nonzero().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))));
         let greatest = xs.iter().map(|x| x.abs()).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
-        Digits::covering(least, greatest, xs.len() as u64, "f").unwrap()
+        let whole = xs.iter().all(|x| x.fract() == 0.0);
+        Digits::covering(least, greatest, whole, xs.len() as u64, "f").unwrap()
     }
 
     fn value() -> impl Strategy<Value = f64> {
@@ -856,11 +881,13 @@ mod tests {
 
     #[test]
     fn the_digits_cover_the_magnitudes_or_refuse() {
-        let d = Digits::covering(Some(0.01), Some(1e5), 10_000_000, "f").unwrap();
+        let d = Digits::covering(Some(0.01), Some(1e5), false, 10_000_000, "f").unwrap();
         assert_eq!((d.low, d.width, d.count), (-59, 38, 2));
-        assert_eq!(Digits::covering(None, Some(0.0), 5, "f").unwrap().count, 1);
-        let e = Digits::covering(Some(1e-300), Some(1.0), 5, "spend").unwrap_err();
+        let whole = Digits::covering(Some(1.0), Some(17_991.0), true, 10_000_000, "f").unwrap();
+        assert_eq!((whole.low, whole.count), (0, 1));
+        assert_eq!(Digits::covering(None, Some(0.0), false, 5, "f").unwrap().count, 1);
+        let e = Digits::covering(Some(1e-300), Some(1.0), false, 5, "spend").unwrap_err();
         assert!(e.to_string().contains("\"spend\""), "{e}");
-        assert!(Digits::covering(Some(1e-10), Some(1e290), 5, "f").is_err());
+        assert!(Digits::covering(Some(1e-10), Some(1e290), false, 5, "f").is_err());
     }
 }
