@@ -1,10 +1,12 @@
 //! The core against Spark's JVM: `stats::exp` against Java's `StrictMath.exp`
 //! (tests/vectors/exp.json, written by tests/vectors/MakeExp.java), and a logistic model's
 //! Spark SQL expression and probabilities against what Spark computed with it
-//! (tests/vectors/spark_sql.json, make_spark_sql.py).
+//! (tests/vectors/spark_sql.json, make_spark_sql.py); a feature set's Spark SQL and the features
+//! Spark computed with it (tests/vectors/spark_features.json, make_spark_features.py).
 
 mod common;
 
+use nps_core::features::{CustomerHistory, Event, EventRanges, EventTableBuilder, FeatureEngine, FeatureSet, Id};
 use nps_core::model::ChurnModel;
 use nps_core::stats::exp::exp;
 use serde_json::Value;
@@ -58,4 +60,57 @@ fn the_expression_and_spark_s_probabilities() {
     let e = recalibrated.spark_sql().unwrap_err();
     assert_eq!(e.code(), v["error"]["code"].as_str().unwrap());
     assert_eq!(e.to_string(), v["error"]["message"].as_str().unwrap());
+}
+
+/// tests/vectors/spark_features.json (make_spark_features.py): the SQL the core writes for a
+/// feature set, given what one pass over the events found, is the SQL Spark ran; the core's
+/// features of those events are Spark's bits; a set the SQL does not write is refused alike.
+#[test]
+fn the_features_sql_and_spark_s_features() {
+    let v = vector("spark_features.json");
+    let set = FeatureSet::from_json(&v["definitions"].to_string()).unwrap();
+    let engine = FeatureEngine::new(&set, CustomerHistory::new(&[]).kinds()).unwrap();
+    let pass: Vec<String> = engine.spark_sql_ranges().unwrap().into_iter().map(|c| c.name).collect();
+    let found: Vec<&String> = v["ranges"].as_object().unwrap().keys().collect();
+    assert_eq!(pass.iter().collect::<std::collections::BTreeSet<_>>(), found.into_iter().collect());
+    let ranges: EventRanges = serde_json::from_value(v["ranges"].clone()).unwrap();
+    let as_of = v["as_of"].as_i64().unwrap();
+    let sql = engine.spark_sql(as_of, &ranges).unwrap();
+    assert_eq!(serde_json::to_value(&sql).unwrap(), v["sql"]);
+
+    let e = &v["events"];
+    let col = |k: &str| e[k].as_array().unwrap().clone();
+    let (customer, time, kind, value, duration) =
+        (col("customer"), col("time"), col("kind"), col("value"), col("duration"));
+    let (department, flag) = (col("department"), col("flag"));
+    let mut b = EventTableBuilder::new();
+    for i in 0..customer.len() {
+        let event = Event {
+            time: time[i].as_i64().unwrap(),
+            kind: kind[i].as_str().unwrap(),
+            value: value[i].as_f64(),
+            duration: duration[i].as_f64(),
+            department: department[i].as_str(),
+            case: None,
+            flag: flag[i].as_bool(),
+        };
+        b.push(Id::Text(customer[i].as_str().unwrap()), &event);
+    }
+    let table = b.table(&[]).unwrap();
+    let m = engine.compute(&table, as_of).unwrap();
+    let spark = v["spark"].as_object().unwrap();
+    assert_eq!(spark.len(), b.customers().len());
+    let mut negative_zeros = 0;
+    for (i, c) in b.customers().iter().enumerate() {
+        for (j, x) in m.values.row(i).iter().enumerate() {
+            assert_eq!(x.to_bits(), bits(&spark[c][j]), "{c} {}: core {x:e}", m.names[j]);
+            negative_zeros += (*x == 0.0 && x.is_sign_negative()) as usize;
+        }
+    }
+    assert!(negative_zeros >= 3, "the vector has -0 results");
+
+    let spread = FeatureSet::from_json(&v["unsupported"]["definitions"].to_string()).unwrap();
+    let e = FeatureEngine::new(&spread, CustomerHistory::new(&[]).kinds()).unwrap().spark_sql_ranges().unwrap_err();
+    assert_eq!(e.code(), v["unsupported"]["error"]["code"].as_str().unwrap());
+    assert_eq!(e.to_string(), v["unsupported"]["error"]["message"].as_str().unwrap());
 }

@@ -65,3 +65,28 @@ test('a declared set with every aggregation equals Python\'s and Rust\'s to the 
   assert.deepEqual(m.names, v.declared.names)
   assert.deepEqual(rows(m), v.declared.rows)
 })
+
+test("a feature set's Spark SQL is Python's and Rust's, and the core's features are Spark's bits (tests/vectors/spark_features.json)", () => {
+  const s = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'spark_features.json'), 'utf8'))
+  const engine = new features.FeatureEngine(JSON.stringify(s.definitions))
+  assert.deepEqual(JSON.parse(engine.sparkSqlRanges()).map((c) => c.name).sort(), Object.keys(s.ranges).sort())
+  assert.deepEqual(JSON.parse(engine.sparkSql(s.as_of, JSON.stringify(s.ranges))), s.sql)
+  const ev = s.events
+  const m = features.compute({
+    customer: ev.customer,
+    time: Float64Array.from(ev.time, (t) => t * 1000),
+    kind: ev.kind,
+    value: Float64Array.from(ev.value, (x) => x ?? NaN),
+    duration: Float64Array.from(ev.duration, (x) => x ?? NaN),
+    department: ev.department,
+    flag: ev.flag,
+  }, JSON.stringify(s.definitions), { asOf: s.as_of * 1000 })
+  assert.deepEqual(m.names, s.names)
+  const hex = (x) => Buffer.from(new Float64Array([x]).buffer).reverse().toString('hex')
+  m.customers.forEach((c, i) => {
+    m.names.forEach((name, j) => assert.equal(hex(m.values[i * m.names.length + j]), s.spark[c][j], `${c} ${name}`))
+  })
+  const spread = new features.FeatureEngine(JSON.stringify(s.unsupported.definitions))
+  const { code, message } = s.unsupported.error
+  assert.throws(() => spread.sparkSqlRanges(), (e) => e.code === code && e.message === message)
+})

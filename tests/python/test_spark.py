@@ -162,6 +162,25 @@ def test_the_shared_vector_scores_to_spark_s_bits_without_spark():
     assert (e.value.code, str(e.value)) == (v["error"]["code"], v["error"]["message"])
 
 
+def test_the_features_vector_is_spark_s_without_spark():
+    """tests/vectors/spark_features.json: the SQL the core writes for a feature set is the SQL
+    Spark ran, and the core's features of those events are Spark's bits (no Spark here)."""
+    v = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "spark_features.json").read_text(encoding="utf-8"))
+    engine = nps.features.FeatureEngine(json.dumps(v["definitions"]))
+    assert {c["name"] for c in json.loads(engine.spark_sql_ranges())} == set(v["ranges"])
+    assert json.loads(engine.spark_sql(v["as_of"], json.dumps(v["ranges"]))) == v["sql"]
+    e = v["events"]
+    events = pd.DataFrame({**e, "time": pd.to_datetime(e["time"], unit="s"),
+                           "value": np.array(e["value"], dtype=float), "duration": np.array(e["duration"], dtype=float)})
+    got = nps.features.compute(events, v["definitions"], as_of=v["as_of"])
+    assert list(got.columns) == v["names"] and sorted(got.index) == sorted(v["spark"])
+    want = np.array([[int(b, 16) for b in v["spark"][c]] for c in got.index], dtype=np.uint64).view(np.float64)
+    assert got.to_numpy().tobytes() == want.tobytes()
+    with pytest.raises(nps.NpsError) as err:
+        nps.features.FeatureEngine(json.dumps(v["unsupported"]["definitions"])).spark_sql_ranges()
+    assert (err.value.code, str(err.value)) == (v["unsupported"]["error"]["code"], v["unsupported"]["error"]["message"])
+
+
 def _mixed_inputs(n=3_000, seed=5):
     """Numbers with gaps, whole numbers, categories with gaps, quotes, a backslash and
     accents, booleans."""
