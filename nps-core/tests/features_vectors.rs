@@ -1,6 +1,8 @@
 //! `tests/vectors/features.json`, read here as in Python and Node: the retention set and a
 //! declared set using every aggregation, from the same events, to the last bit.
-use nps_core::features::{compute, retention, Event, EventTableBuilder, FeatureMatrix, FeatureSet, Id};
+mod common;
+
+use nps_core::features::{compute, retention, FeatureMatrix, FeatureSet};
 use serde_json::Value;
 
 fn vector() -> Value {
@@ -27,24 +29,7 @@ fn check(v: &Value, customers: &[String], m: &FeatureMatrix) {
 #[test]
 fn retention_and_declared_sets_equal_python_and_node_to_the_bit() {
     let v = vector();
-    let e = &v["events"];
-    let col = |k: &str| e[k].as_array().unwrap().clone();
-    let (customer, time, kind, value, duration) =
-        (col("customer"), col("time"), col("kind"), col("value"), col("duration"));
-    let (department, case, flag) = (col("department"), col("case"), col("flag"));
-    let mut b = EventTableBuilder::new();
-    for i in 0..customer.len() {
-        let event = Event {
-            time: time[i].as_i64().unwrap(),
-            kind: kind[i].as_str().unwrap(),
-            value: value[i].as_f64(),
-            duration: duration[i].as_f64(),
-            department: department[i].as_str(),
-            case: case[i].as_str(),
-            flag: flag[i].as_bool(),
-        };
-        b.push(Id::Text(customer[i].as_str().unwrap()), &event);
-    }
+    let b = common::vector_events(&v["events"]);
     let declared: Vec<&str> = v["declared_kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
     let table = b.table(&declared).unwrap();
     let as_of = v["as_of"].as_i64().unwrap();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use nps_core::features::{CustomerHistory, Event, EventRanges, EventTableBuilder, FeatureEngine, FeatureSet, Id};
+use nps_core::features::{CustomerHistory, EventRanges, FeatureEngine, FeatureSet};
 use nps_core::model::ChurnModel;
 use nps_core::stats::exp::exp;
 use serde_json::Value;
@@ -78,24 +78,7 @@ fn the_features_sql_and_spark_s_features() {
     let sql = engine.spark_sql(as_of, &ranges).unwrap();
     assert_eq!(serde_json::to_value(&sql).unwrap(), v["sql"]);
 
-    let e = &v["events"];
-    let col = |k: &str| e[k].as_array().unwrap().clone();
-    let (customer, time, kind, value, duration) =
-        (col("customer"), col("time"), col("kind"), col("value"), col("duration"));
-    let (department, flag) = (col("department"), col("flag"));
-    let mut b = EventTableBuilder::new();
-    for i in 0..customer.len() {
-        let event = Event {
-            time: time[i].as_i64().unwrap(),
-            kind: kind[i].as_str().unwrap(),
-            value: value[i].as_f64(),
-            duration: duration[i].as_f64(),
-            department: department[i].as_str(),
-            case: None,
-            flag: flag[i].as_bool(),
-        };
-        b.push(Id::Text(customer[i].as_str().unwrap()), &event);
-    }
+    let b = common::vector_events(&v["events"]);
     let table = b.table(&[]).unwrap();
     let m = engine.compute(&table, as_of).unwrap();
     let spark = v["spark"].as_object().unwrap();

@@ -10,7 +10,8 @@ const { features } = require('../../nps-node')
 
 const v = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'vectors', 'features.json'), 'utf8'))
 const e = v.events
-const columns = {
+/** A vector's events as columns (times in milliseconds, NaN for a missing number). */
+const columnsOf = (e) => ({
   customer: e.customer,
   time: Float64Array.from(e.time, (s) => s * 1000),
   kind: e.kind,
@@ -19,7 +20,8 @@ const columns = {
   department: e.department,
   case: e.case,
   flag: e.flag,
-}
+})
+const columns = columnsOf(e)
 const options = { asOf: v.as_of * 1000, declaredKinds: v.declared_kinds }
 
 /** Each customer's row as the vector holds it (NaN as null). */
@@ -71,16 +73,7 @@ test("a feature set's Spark SQL is Python's and Rust's, and the core's features 
   const engine = new features.FeatureEngine(JSON.stringify(s.definitions))
   assert.deepEqual(JSON.parse(engine.sparkSqlRanges()).map((c) => c.name).sort(), Object.keys(s.ranges).sort())
   assert.deepEqual(JSON.parse(engine.sparkSql(s.as_of, JSON.stringify(s.ranges))), s.sql)
-  const ev = s.events
-  const m = features.compute({
-    customer: ev.customer,
-    time: Float64Array.from(ev.time, (t) => t * 1000),
-    kind: ev.kind,
-    value: Float64Array.from(ev.value, (x) => x ?? NaN),
-    duration: Float64Array.from(ev.duration, (x) => x ?? NaN),
-    department: ev.department,
-    flag: ev.flag,
-  }, JSON.stringify(s.definitions), { asOf: s.as_of * 1000 })
+  const m = features.compute(columnsOf(s.events), JSON.stringify(s.definitions), { asOf: s.as_of * 1000 })
   assert.deepEqual(m.names, s.names)
   const hex = (x) => Buffer.from(new Float64Array([x]).buffer).reverse().toString('hex')
   m.customers.forEach((c, i) => {

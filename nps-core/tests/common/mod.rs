@@ -83,3 +83,29 @@ pub fn json_cells(row: &serde_json::Value) -> Vec<nps_core::encode::Cell<'_>> {
         })
         .collect()
 }
+
+/// The events of a vector (columns `customer`, `time` in seconds, `kind`, `value`,
+/// `duration`, `department` and, optionally, `case` and `flag`; nulls for what an event lacks)
+/// pushed into a builder, in order.
+#[allow(dead_code)] // not every test file reads events
+pub fn vector_events(e: &serde_json::Value) -> nps_core::features::EventTableBuilder {
+    use nps_core::features::{Event, EventTableBuilder, Id};
+    let col = |k: &str| e[k].as_array().cloned().unwrap_or_default();
+    let (customer, time, kind, value, duration) =
+        (col("customer"), col("time"), col("kind"), col("value"), col("duration"));
+    let (department, case, flag) = (col("department"), col("case"), col("flag"));
+    let mut b = EventTableBuilder::new();
+    for i in 0..customer.len() {
+        let event = Event {
+            time: time[i].as_i64().unwrap(),
+            kind: kind[i].as_str().unwrap(),
+            value: value[i].as_f64(),
+            duration: duration[i].as_f64(),
+            department: department[i].as_str(),
+            case: case.get(i).and_then(|c| c.as_str()),
+            flag: flag.get(i).and_then(|f| f.as_bool()),
+        };
+        b.push(Id::Text(customer[i].as_str().unwrap()), &event);
+    }
+    b
+}
