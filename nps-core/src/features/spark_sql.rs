@@ -14,13 +14,20 @@
 //! IEEE additions and divisions. The one that needs care is the sum, which the core adds
 //! exactly and rounds once ([`crate::stats::exact_sum`]) while Spark adds doubles in the
 //! order its rows come. Here each value `x` is an integer `y = x · 2^-L` (every value is a
-//! multiple of `2^L`, found from the smallest magnitude among the events), cut into `K`
-//! digits of `W` bits, and each digit is summed as a 64-bit integer: exact, whatever the
-//! order. After the aggregation the digits' sums are carried into a sign and a magnitude,
-//! cut into non-overlapping doubles, and added from the top with the rounding of Python's
-//! `math.fsum` (the first inexact addition decides, a tie goes up when anything is left
-//! below): the exact sum rounded once. `L` and `K` come from one pass over the events
-//! ([`FeatureEngine::spark_sql_ranges`]): the smallest and largest magnitudes and the rows.
+//! multiple of `2^L`: 1 for whole numbers, else found from the smallest magnitude among the
+//! events), cut into `K` digits of `W` bits, and each digit is summed as a 64-bit integer:
+//! exact, whatever the order. After the aggregation the digits' sums are carried into a sign
+//! and a magnitude and rounded once: one digit by one conversion, two by one IEEE addition
+//! of exact doubles (or one conversion with the low digit as a sticky bit), more as
+//! non-overlapping doubles added from the top with the rounding of Python's `math.fsum` (the
+//! first inexact addition decides, a tie goes up when anything is left below). `L`, `K` and
+//! `W` come from one pass over the events ([`FeatureEngine::spark_sql_ranges`]): the rows,
+//! the smallest and largest magnitudes, whether all are whole, whether any is -0.
+//!
+//! Spark compiles a stage's projections and the inputs its aggregates share into one Java
+//! method, which the JVM does not compile past 8,000 bytes of bytecode (it then runs 5 to 10
+//! times slower); so the events get one light projection, and each aggregate carries its own
+//! condition and digit, which Spark compiles as a method of its own.
 //!
 //! A row the core would refuse (a missing customer, time or kind, an unknown kind, a value or
 //! duration out of range, a survey answer off the scale) stops the job with the core's words
@@ -161,9 +168,7 @@ impl FeatureEngine {
     /// times the smallest).
     pub fn spark_sql(&self, as_of: i64, ranges: &EventRanges) -> Result<FeatureSql> {
         let set = self.set();
-        // One light projection: Spark fuses a stage's projections and its aggregation's
-        // shared inputs into one Java method, which the JVM leaves uncompiled past 8,000
-        // bytes of bytecode; each aggregate's own expression goes to a method of its own.
+        // One light projection (see the module documentation on Java's method size).
         let events = vec![vec![
             column("customer", "`customer`".into()),
             column("_t", "UNIX_SECONDS(`time`)".into()),
