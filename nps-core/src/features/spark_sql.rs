@@ -109,8 +109,10 @@ impl FeatureEngine {
     /// [`EventRanges`] the sums of [`FeatureEngine::spark_sql`] need, named as its fields;
     /// empty when no feature sums (then no pass is needed).
     ///
-    /// Errors: a feature whose aggregation or field Spark SQL does not compute as the core
-    /// (see the [module documentation](self)).
+    /// Errors: a feature whose aggregation or field is not written as Spark SQL (those that
+    /// are: counts, sums, means, minima, maxima, first and last values, days since the first
+    /// or last event, NPS categories, of the value, the duration or the department, and
+    /// ratios and differences of them).
     pub fn spark_sql_ranges(&self) -> Result<Vec<SqlColumn>> {
         let mut out = Vec::new();
         let (mut summed, mut signed) = (Vec::new(), Vec::new());
