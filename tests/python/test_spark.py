@@ -566,6 +566,21 @@ def test_features_in_spark_sql_equal_one_machine_to_the_bit(spark):
         assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
 
 
+def test_features_in_spark_sql_without_ansi_mode(spark):
+    """Spark 3's default (ANSI off: overflows and divisions by zero give null instead of
+    failing) computes the same bits: the SQL never relies on either."""
+    events = _hard_events(customers=40, seed=5)
+    want = nps.features.compute(events, HARD_SUMS, as_of="2026-06-15")
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    try:
+        got = nps.spark.features(spark.createDataFrame(events), HARD_SUMS, as_of="2026-06-15")
+        assert _in_the_jvm(got)
+        got = got.toPandas().set_index("customer").loc[want.index, list(want.columns)]
+    finally:
+        spark.conf.unset("spark.sql.ansi.enabled")
+    assert got.to_numpy().tobytes() == want.to_numpy(dtype=np.float64).tobytes()
+
+
 def test_sums_too_wide_for_spark_sql_go_through_the_core(spark):
     events = _hard_events(customers=30)
     events.loc[events.index[:5], "value"] = [1e-300, 3e-299, 1e250, -1e-310, 5.0]
