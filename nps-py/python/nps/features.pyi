@@ -44,6 +44,13 @@ class FeatureEngine:
     def __new__(cls, definitions: Optional[str] = None, declared_kinds: Iterable[str] = ()) -> FeatureEngine: ...
     @property
     def names(self) -> list: ...
+    def spark_sql_ranges(self) -> str:
+        """The aggregates of the one pass over the events that ``spark_sql`` needs, as JSON
+        ([{name, expression}], empty when no feature sums); raises when a feature is not
+        written as Spark SQL."""
+    def spark_sql(self, as_of: int, ranges: str) -> str:
+        """The features as of ``as_of`` (epoch seconds) as Spark SQL steps, given the pass's
+        row as JSON: {events, aggregates, steps}, each step a list of {name, expression}."""
 
 @final
 class CustomerHistory:
