@@ -2015,7 +2015,7 @@ export declare namespace features {
     sparkSqlRanges(): string
     /**
      * The features as of `asOf` (epoch seconds) as Spark SQL steps, given the row of the
-     * `sparkSqlRanges` aggregates as JSON: a JSON object with `events` (projections),
+     * `sparkSqlRanges` aggregates as JSON: a JSON object with `events` (a projection),
      * `aggregates` (grouped by customer) and `steps` (projections), each column a
      * {name, expression}.
      */

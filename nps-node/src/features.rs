@@ -289,7 +289,7 @@ impl FeatureEngine {
     }
 
     /// The features as of `asOf` (epoch seconds) as Spark SQL steps, given the row of the
-    /// `sparkSqlRanges` aggregates as JSON: a JSON object with `events` (projections),
+    /// `sparkSqlRanges` aggregates as JSON: a JSON object with `events` (a projection),
     /// `aggregates` (grouped by customer) and `steps` (projections), each column a
     /// {name, expression}.
     #[napi(catch_unwind)]

@@ -226,7 +226,7 @@ impl PyFeatureEngine {
     }
 
     /// The features as of `as_of` (epoch seconds) as Spark SQL steps, given the row of the
-    /// `spark_sql_ranges` aggregates as JSON: a JSON object with `events` (projections),
+    /// `spark_sql_ranges` aggregates as JSON: a JSON object with `events` (a projection),
     /// `aggregates` (grouped by customer) and `steps` (projections), each column a
     /// {name, expression}.
     fn spark_sql(&self, as_of: i64, ranges: &str) -> PyResult<String> {

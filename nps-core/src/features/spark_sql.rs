@@ -86,15 +86,15 @@ impl EventRanges {
     }
 }
 
-/// The features as Spark SQL steps: projections of the events, the aggregates grouped by
+/// The features as Spark SQL steps: a projection of the events, the aggregates grouped by
 /// `customer`, then projections of the aggregates. The events must have the columns
 /// `customer`, `time` (a TIMESTAMP), `kind` (a STRING), `value` and `duration` (numbers),
 /// `department` (a STRING) and `flag` (a BOOLEAN), the optional ones null when absent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSql {
-    /// Projections of the events, in order, each over the previous one's columns.
-    pub events: Vec<Vec<SqlColumn>>,
-    /// The aggregates, over the last projection of the events grouped by `customer`.
+    /// The projection of the events (light: the aggregates carry the conditions).
+    pub events: Vec<SqlColumn>,
+    /// The aggregates, over the projection of the events grouped by `customer`.
     pub aggregates: Vec<SqlColumn>,
     /// Projections of the aggregates (and `customer`), in order; the last gives `customer`
     /// and one DOUBLE per feature, named as the features and in their order.
@@ -171,7 +171,7 @@ impl FeatureEngine {
     pub fn spark_sql(&self, as_of: i64, ranges: &EventRanges) -> Result<FeatureSql> {
         let set = self.set();
         // One light projection (see the module documentation on Java's method size).
-        let events = vec![vec![
+        let events = vec![
             column("customer", "`customer`".into()),
             column("_t", "UNIX_SECONDS(`time`)".into()),
             column("_v", "CAST(`value` AS DOUBLE)".into()),
@@ -179,7 +179,7 @@ impl FeatureEngine {
             column("kind", "`kind`".into()),
             column("department", "`department`".into()),
             column("flag", "`flag`".into()),
-        ]];
+        ];
         // Every row is checked, in an aggregate of its own; the last step reads it (an
         // aggregate nothing reads would be pruned), through `customer`.
         let mut aggregates = vec![column("_check", format!("MAX({})", self.check()))];
@@ -254,17 +254,14 @@ impl FeatureEngine {
         let mut finals = Vec::new();
         for (j, f) in set.features.iter().enumerate() {
             let FeatureRule::Aggregate(a) = &f.rule else { continue };
-            let empty_value = f.default.unwrap_or_else(|| a.aggregation.empty_value());
-            let empty = number(empty_value);
+            let empty = number(f.default.unwrap_or_else(|| a.aggregation.empty_value()));
             let zeros = ranges.negative_zeros(numeric_field(a.field));
             // -0 is written -ABS() of a zero, never as a literal: Spark's optimizer takes the
             // literals -0.0 and 0.0 as equal and folds a CASE that chooses between them.
             let sum =
                 if zeros { format!("CASE WHEN _z{j} = 0 THEN -ABS(_r{j}) ELSE _r{j} END") } else { format!("_r{j}") };
             let (value, none) = match a.aggregation {
-                Aggregation::Count if empty_value == 0.0 && f.default.is_none() => {
-                    (format!("CAST(_n{j} AS DOUBLE)"), None)
-                }
+                Aggregation::Count if f.default.is_none() => (format!("CAST(_n{j} AS DOUBLE)"), None), // empty: 0
                 Aggregation::Count => (format!("CAST(_n{j} AS DOUBLE)"), Some(format!("_n{j} = 0"))),
                 Aggregation::Sum if f.default.is_some() || zeros => (sum, Some(format!("_n{j} = 0"))),
                 Aggregation::Sum => (sum, None), // no events: digits of 0, the sum 0 (the empty value)

@@ -216,7 +216,7 @@ class FeatureEngine:
         """Feature names, in the order `CustomerHistory.features` returns them."""
     def spark_sql(self, as_of, ranges) -> Any:
         """The features as of `as_of` (epoch seconds) as Spark SQL steps, given the row of the
-        `spark_sql_ranges` aggregates as JSON: a JSON object with `events` (projections),
+        `spark_sql_ranges` aggregates as JSON: a JSON object with `events` (a projection),
         `aggregates` (grouped by customer) and `steps` (projections), each column a
         {name, expression}."""
     def spark_sql_ranges(self) -> Any:

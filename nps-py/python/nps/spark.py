@@ -621,7 +621,7 @@ def _sql_types(schema: Any) -> bool:
             and of("flag", T.BooleanType))
 
 
-def _features_sql(events: Any, text: str, as_of: int, declared: list) -> Any:
+def _features_sql(events: Any, engine: Any, as_of: int) -> Any:
     """The features as Spark SQL written by the core (``FeatureEngine.spark_sql``), or None
     when the set or the events are for the event path: an aggregation Spark SQL does not
     compute as the core, column types the SQL does not read, or sums of magnitudes too far
@@ -632,7 +632,6 @@ def _features_sql(events: Any, text: str, as_of: int, declared: list) -> Any:
     F, _ = _spark()
     if not _sql_types(events.schema):
         return None
-    engine = _nps.FeatureEngine(text, declared)
     df = events.select(*[c for c in _EVENT_COLUMNS if c in events.columns and c != "case"])
     for name, kind in _SQL_OPTIONAL:
         if name not in df.columns:
@@ -643,8 +642,7 @@ def _features_sql(events: Any, text: str, as_of: int, declared: list) -> Any:
         sql = json.loads(engine.spark_sql(as_of, json.dumps(found)))
     except NpsError:
         return None
-    for step in sql["events"]:
-        df = df.select(*[F.expr(c["expression"]).alias(c["name"]) for c in step])
+    df = df.select(*[F.expr(c["expression"]).alias(c["name"]) for c in sql["events"]])
     df = df.groupBy("customer").agg(*[F.expr(c["expression"]).alias(c["name"]) for c in sql["aggregates"]])
     for step in sql["steps"]:
         df = df.select(*[F.expr(c["expression"]).alias(c["name"]) for c in step])
@@ -678,9 +676,10 @@ def features(events: Any, definitions: Any = None, as_of: Any = None, declared_k
                                          f"customer, time, kind); it has {', '.join(events.columns)}")
     text = None if definitions is None else _definitions_json(definitions)
     declared = [str(k) for k in declared_kinds]
-    names = list(_nps.FeatureEngine(text, declared).names)  # bad definitions fail here, on the driver
+    engine = _nps.FeatureEngine(text, declared)  # bad definitions fail here, on the driver
+    names = list(engine.names)
     when = _epoch_second(as_of, "as_of")
-    in_sql = None if text is None else _features_sql(events, text, when, declared)
+    in_sql = None if text is None else _features_sql(events, engine, when)
     if in_sql is not None:
         return in_sql
     customer_field = events.schema["customer"]
