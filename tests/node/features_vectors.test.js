@@ -73,6 +73,8 @@ test("a feature set's Spark SQL is Python's and Rust's, and the core's features 
   const engine = new features.FeatureEngine(JSON.stringify(s.definitions))
   assert.deepEqual(JSON.parse(engine.sparkSqlRanges()).map((c) => c.name).sort(), Object.keys(s.ranges).sort())
   assert.deepEqual(JSON.parse(engine.sparkSql(s.as_of, JSON.stringify(s.ranges))), s.sql)
+  assert.throws(() => engine.sparkSql(s.as_of, '{"rows": -1}'),
+    (e) => e.code === 'INVALID_PARAMETER' && e.message.startsWith('ranges must be the row of sparkSqlRanges as JSON'))
   const m = features.compute(columnsOf(s.events), JSON.stringify(s.definitions), { asOf: s.as_of * 1000 })
   assert.deepEqual(m.names, s.names)
   const hex = (x) => Buffer.from(new Float64Array([x]).buffer).reverse().toString('hex')

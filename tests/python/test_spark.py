@@ -169,6 +169,9 @@ def test_the_features_vector_is_spark_s_without_spark():
     engine = nps.features.FeatureEngine(json.dumps(v["definitions"]))
     assert {c["name"] for c in json.loads(engine.spark_sql_ranges())} == set(v["ranges"])
     assert json.loads(engine.spark_sql(v["as_of"], json.dumps(v["ranges"]))) == v["sql"]
+    with pytest.raises(nps.NpsError, match="ranges must be the row of spark_sql_ranges as JSON") as err:
+        engine.spark_sql(v["as_of"], '{"rows": -1}')
+    assert err.value.code == "INVALID_PARAMETER"
     e = v["events"]
     events = pd.DataFrame({**e, "time": pd.to_datetime(e["time"], unit="s"),
                            "value": np.array(e["value"], dtype=float), "duration": np.array(e["duration"], dtype=float)})
